@@ -1,0 +1,94 @@
+"""The project's exception tree. Every error the tool reports on purpose is a ScraperError.
+
+    ScraperError                base; str() = "message: CauseType: cause"
+    ├── ConfigError             .problems: [(key_path, reason)]; also a ValueError
+    ├── FetchError              .url, .status (None for transport errors)
+    │   ├── RobotsDisallowed    robots.txt forbids the URL
+    │   └── ResponseTooLarge    the body passed fetch.max_bytes
+    ├── ExtractError            .url; the listing's layout changed (no items, far fewer than usual)
+    ├── StorageError            .path; the database could not be opened or written
+    ├── PublishError            .path; a feed file could not be written
+    └── LockHeld                .path; another cycle holds the lock (exit 75)
+
+Library exceptions are translated once, in the module that owns the library, with `raise ... from`.
+Anything else that escapes is a bug and is logged with its traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ScraperError(Exception):
+    """Base of every expected failure; `str()` shows the chained cause in one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        cause = self.__cause__
+        if cause is None or str(cause) in self.message:
+            return self.message
+        return f"{self.message}: {type(cause).__name__}: {cause}"
+
+
+class ConfigError(ScraperError, ValueError):
+    """The config file is unreadable or invalid; `problems` lists every bad key at once."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]], path: str | None = None) -> None:
+        self.problems = list(problems)
+        self.path = path
+        where = f"{path}: " if path else ""
+        lines = "\n".join(f"  {key}: {reason}" for key, reason in self.problems)
+        count = len(self.problems)
+        super().__init__(f"{where}invalid config ({count} problem{'s' if count != 1 else ''}):\n{lines}")
+
+
+class FetchError(ScraperError):
+    """A URL could not be fetched (network error, timeout, bad status after retries)."""
+
+    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class RobotsDisallowed(FetchError):
+    """The host's robots.txt forbids our user agent to fetch the URL."""
+
+
+class ResponseTooLarge(FetchError):
+    """The response body was larger than fetch.max_bytes; reading stopped there."""
+
+
+class ExtractError(ScraperError):
+    """The listing page no longer looks like a listing: the site's layout probably changed."""
+
+    def __init__(self, message: str, *, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class StorageError(ScraperError):
+    """The SQLite database could not be opened, migrated or written."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class PublishError(ScraperError):
+    """A feed file could not be written; the old file is left in place."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class LockHeld(ScraperError):
+    """Another cycle holds the database's lock; this one did nothing."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"another run holds the lock {path}; nothing done")
+        self.path = path
