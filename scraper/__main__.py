@@ -1,0 +1,5 @@
+"""`python -m scraper` is the `aktuellt` command."""
+
+from .cli import main
+
+main()

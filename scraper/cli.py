@@ -1,0 +1,98 @@
+"""The command line: `aktuellt run | check | …`. A thin translator: parse options, set up logging, call the
+core, turn ScraperError into one line on stderr and an exit code (DESIGN.md):
+
+    0 success · 1 a source failed · 2 bad config or usage · 75 another run holds the lock
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+import click
+
+from .config import Config, describe, find_config_path, load_config
+from .errors import ConfigError, LockHeld, ScraperError
+from .logs import setup_logging
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED = 0, 1, 2, 75
+
+
+@dataclass
+class Options:
+    config: str | None
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"aktuellt: {message}", err=True)
+    sys.exit(code)
+
+
+def _load(options: Options) -> Config:
+    try:
+        return load_config(find_config_path(options.config, os.environ))
+    except ConfigError as error:
+        _fail(str(error), EXIT_CONFIG)
+        raise  # unreachable: _fail exits
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="Config file (default: $AKTUELLT_CONFIG, else ./config.toml).",
+)
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one object per line, for log collectors.",
+)
+@click.option("-v", "--verbose", count=True, help="More detail (every request).")
+@click.option("-q", "--quiet", is_flag=True, help="Errors only.")
+@click.version_option(package_name="aktuellt")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: int, quiet: bool) -> None:
+    """aktuellt: publishes Göteborgs Stad's Aktuellt listing as RSS, Atom and JSON feeds."""
+    setup_logging(fmt=log_format, verbosity=-1 if quiet else verbose)
+    ctx.obj = Options(config=config_path)
+
+
+@cli.command()
+@click.pass_obj
+def run(options: Options) -> None:
+    """Run one cycle for every source, then exit (for cron and systemd timers)."""
+    from .fetch import Fetcher
+    from .lock import cycle_lock
+    from .pipeline import fetch_settings, run_cycle
+    from .store import Store
+
+    config = _load(options)
+    try:
+        with cycle_lock(config.site.database):
+            with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
+                report = run_cycle(config, store=store, fetcher=fetcher)
+    except LockHeld as error:
+        _fail(str(error), EXIT_LOCKED)
+    except ScraperError as error:
+        _fail(str(error), EXIT_FAILED)
+    sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+@cli.command()
+@click.pass_obj
+def check(options: Options) -> None:
+    """Validate the config and print the resolved settings; exit 2 listing every problem if invalid."""
+    config = _load(options)
+    click.echo(describe(config))
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="aktuellt")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

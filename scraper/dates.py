@@ -1,0 +1,221 @@
+"""Swedish listing dates → `SiteDate` → the `published` instant. Pure: stdlib only, no I/O, no clock.
+
+This module owns every rule about the dates goteborg.se prints (DESIGN.md, "Identity, links and dates"):
+
+- `parse_site_date` reads "Publicerad 2 maj 2019" and its relatives (abbreviated months, a time before or
+  after the date, ISO dates, odd spaces) from a piece of listing text;
+- `parse_datetime_attr` reads the machine form of `<time datetime="…">`;
+- `published_instant` turns what the site printed into the one instant a feed shows, once, at first sight.
+
+Month names come from a hand-written map (`MONTHS`), never from `locale` + `strptime("%B")`: the `sv_SE`
+locale is missing on many hosts, and glibc's `%b` rejects the CLDR forms ("jan.", "mars") the site may print.
+A site date is a wall time in the source's own timezone; it only becomes an instant here, with `zoneinfo`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from .models import SiteDate
+
+#: Swedish month words → month number. Keys are lowercase and without a trailing dot: callers strip the dot.
+#: Full names (glibc `mon`, CLDR wide), glibc `abmon` ("mar", "jun"), CLDR abbreviated ("mars", "juni" and
+#: "juli" are not shortened there; the dot is stripped) and dateparser's extra "sept".
+MONTHS: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        "januari": 1,
+        "jan": 1,
+        "februari": 2,
+        "feb": 2,
+        "mars": 3,
+        "mar": 3,
+        "april": 4,
+        "apr": 4,
+        "maj": 5,
+        "juni": 6,
+        "jun": 6,
+        "juli": 7,
+        "jul": 7,
+        "augusti": 8,
+        "aug": 8,
+        "september": 9,
+        "sept": 9,
+        "sep": 9,
+        "oktober": 10,
+        "okt": 10,
+        "november": 11,
+        "nov": 11,
+        "december": 12,
+        "dec": 12,
+    }
+)
+
+# The patterns run on text whose whitespace runs were collapsed to one ASCII space (see `_squash`), so they
+# can say " ?" where they mean "any spacing": NBSP, U+202F and line breaks between the parts all look alike
+# then, and no pattern can backtrack over long runs of blanks. Digits are [0-9], not \d, which would also take
+# Arabic-Indic and other Unicode digits.
+
+# Longest alternatives first, so "mars" is not read as "mar" + "s".
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+# "kl. 10:15", "kl 10.15", "10:15", "10:15:30". A dot between hour and minute only counts after "kl": without
+# it, "2 maj 2019 10.5" is more likely a number than a time.
+# A template: `{p}` prefixes the group names, since the pattern is used three times in one regex.
+_CLOCK = (
+    r"(?:(?P<{p}kl>kl\.?) ?)?"
+    r"(?P<{p}h>[0-9]{{1,2}})(?P<{p}sep>[:.])(?P<{p}m>[0-9]{{2}})(?::(?P<{p}s>[0-9]{{2}}))?"
+)
+
+_SWEDISH = (
+    # A time before the date, as in GöteborgDirekt's "Publicerad 09:30, 18 jan 2019".
+    rf"(?:{_CLOCK.format(p='lead')},? )?"
+    rf"(?<![0-9])(?P<day>[0-9]{{1,2}})\.? ?"
+    # A month word must end there: "jun" is not the start of "junior".
+    rf"(?P<month>{_MONTH})(?![^\W\d_])\.?,? "
+    r"(?P<year>[0-9]{4})(?![0-9])"
+    rf"(?:,? {_CLOCK.format(p='trail')}(?![0-9]))?"
+)
+
+_ISO = (
+    r"(?<![0-9-])(?P<iyear>[0-9]{4})-(?P<imonth>[0-9]{2})-(?P<iday>[0-9]{2})(?![0-9])"
+    rf"(?:(?:T|,? ){_CLOCK.format(p='iso')}(?![0-9]))?"
+)
+
+_DATE_RE: Final = re.compile(rf"{_SWEDISH}|{_ISO}", re.IGNORECASE)
+
+# "Publicerad 2 maj 2019", "Publicerad: 2 maj 2019", "Publicerad torsdag den 2 maj 2019", "Publicerad tors.
+# 2 maj 2019", and "Publicerat" (neuter). The weekday is skipped, not checked: the date decides.
+_PUBLISHED_RE: Final = re.compile(
+    r"(?<![^\W\d_])publicera[dt](?![^\W\d_]) ?:? ?"
+    r"(?:(?:mån|tis|ons|tors|fre|lör|sön)(?:dag(?:en)?|\.)?(?![^\W\d_]),? )?"
+    r"(?:den )?",
+    re.IGNORECASE,
+)
+
+# HTML's valid date string, local date-and-time string and global date-and-time string (WHATWG §2.3.5), which
+# is narrower than `datetime.fromisoformat`: that one also takes week dates and basic forms like "20190502".
+_DATETIME_ATTR_RE: Final = re.compile(
+    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
+    r"(?:[T ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:\.(?P<fraction>[0-9]{1,6}))?)?"
+    r"(?P<offset>Z|[+-][0-9]{2}:?[0-9]{2})?)?",
+    re.IGNORECASE,
+)
+
+
+def parse_site_date(text: str) -> SiteDate | None:
+    """The date in a piece of listing text, such as "Publicerad 2 maj 2019", or None when it holds none.
+
+    A date right after "Publicerad" wins over any other date in the text (a summary may mention dates too);
+    otherwise the first date in the text is taken. Impossible dates ("31 februari 2019") are not dates.
+    A time that cannot be ("kl. 25:00") is dropped and the date kept. Never raises.
+    """
+    text = _squash(text)
+    anchored = False
+    for label in _PUBLISHED_RE.finditer(text):
+        match = _DATE_RE.match(text, label.end())
+        if match is None:
+            continue
+        anchored = True
+        if found := _site_date(match):
+            return found
+    # A "Publicerad" date that cannot exist means the page is odd; guessing another date from the summary
+    # would publish the item under a date the site never gave it.
+    if anchored:
+        return None
+    for match in _DATE_RE.finditer(text):
+        if found := _site_date(match):
+            return found
+    return None
+
+
+def parse_datetime_attr(value: str, tz: ZoneInfo) -> SiteDate | None:
+    """The `datetime` attribute of a `<time>` element as a `SiteDate` in `tz`, or None when it is not a date.
+
+    "2019-05-02" gives a date without a time; "2019-05-02T10:15[:00]" a local wall time; a value with "Z" or
+    an offset is an instant, converted to the wall time in `tz`. Never raises.
+    """
+    match = _DATETIME_ATTR_RE.fullmatch(value.strip())
+    if match is None:
+        return None
+    try:
+        day = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+        if match["hour"] is None:
+            return SiteDate(day)
+        microsecond = int((match["fraction"] or "0").ljust(6, "0"))
+        clock = dt.time(int(match["hour"]), int(match["minute"]), int(match["second"] or 0), microsecond)
+        local = dt.datetime.combine(day, clock)
+        if match["offset"] is not None:
+            local = local.replace(tzinfo=_offset(match["offset"])).astimezone(tz).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        # A month 13, a 25th hour, an offset beyond ±24 h, or a year pushed past 9999 by the conversion.
+        return None
+    return SiteDate(local.date(), local.time())
+
+
+def published_instant(site_date: SiteDate, tz: ZoneInfo, first_seen: dt.datetime) -> dt.datetime:
+    """The `published` instant (aware, UTC) of an item the site dated `site_date` in `tz`.
+
+    A date with a time is that wall time in `tz`. A date without one is local midnight, so the feed shows the
+    site's date and not the scrape time, unless the item was first seen on that same local day: then
+    `first_seen` itself, which gives a real instant and keeps a day's items in the order they appeared.
+
+    Wall times that do not exist (the spring-forward gap) or exist twice (the autumn fold) are resolved with
+    `fold=0`, as PEP 495 does: a gap time is read with the offset in force before the gap (02:30 on the last
+    Sunday of March in Stockholm becomes 01:30Z, i.e. 03:30 CEST), a fold time is its first occurrence.
+
+    Raises ValueError if `first_seen` is naive.
+    """
+    if first_seen.tzinfo is None or first_seen.utcoffset() is None:
+        raise ValueError(f"first_seen must be timezone-aware, got {first_seen!r}")
+    if site_date.time is None and first_seen.astimezone(tz).date() == site_date.day:
+        return first_seen.astimezone(dt.UTC)
+    clock = dt.time(0) if site_date.time is None else site_date.time.replace(tzinfo=None)
+    wall = dt.datetime.combine(site_date.day, clock, tzinfo=tz).replace(fold=0)
+    return wall.astimezone(dt.UTC)
+
+
+def _squash(text: str) -> str:
+    """Collapse every run of Unicode whitespace (NBSP and U+202F included) to one ASCII space."""
+    return " ".join(text.split())
+
+
+def _site_date(match: re.Match[str]) -> SiteDate | None:
+    """The `SiteDate` a `_DATE_RE` match spells, or None when that date does not exist."""
+    if match["year"] is not None:
+        year, month, day = int(match["year"]), MONTHS[match["month"].lower()], int(match["day"])
+        clock = _clock(match, "lead") or _clock(match, "trail")
+    else:
+        year, month, day = int(match["iyear"]), int(match["imonth"]), int(match["iday"])
+        clock = _clock(match, "iso")
+    try:
+        return SiteDate(dt.date(year, month, day), clock)
+    except ValueError:
+        return None
+
+
+def _clock(match: re.Match[str], prefix: str) -> dt.time | None:
+    """The time in the `_CLOCK` groups named `prefix…`, or None when there is none or it cannot be."""
+    hour = match[f"{prefix}h"]
+    if hour is None or (match[f"{prefix}sep"] == "." and match[f"{prefix}kl"] is None):
+        return None
+    second = match[f"{prefix}s"]
+    try:
+        return dt.time(int(hour), int(match[f"{prefix}m"]), int(second) if second else 0)
+    except ValueError:
+        return None
+
+
+def _offset(text: str) -> dt.timezone:
+    """A UTC offset written "Z", "+02:00" or "+0200"; ValueError when it is out of range."""
+    if text.upper() == "Z":
+        return dt.UTC
+    digits = text[1:].replace(":", "")
+    delta = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    if int(digits[2:]) > 59:
+        raise ValueError(f"bad UTC offset {text!r}")
+    return dt.timezone(-delta if text[0] == "-" else delta)

@@ -1,0 +1,247 @@
+"""The imperative shell: one cycle, fetch → extract → diff → store → render → publish.
+
+The only module that sequences I/O. The decisions live in pure modules (extract, diff, dates, render);
+this one reads like a script. `now` comes from an injected clock, read once per source, so one cycle
+stamps every item it first sees with the same instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from .config import Config, FetchConfig, SourceConfig
+from .dates import published_instant
+from .diff import diff_items, listing_hash
+from .errors import ExtractError, ScraperError
+from .extract import parse_listing
+from .fetch import Fetcher, FetchSettings
+from .identity import entry_id, feed_id
+from .models import FeedMeta, ListingItem, NotModified, Page, RunReport, SiteDate, SourceReport, Validators
+from .publish import publish_all
+from .render import render_atom, render_rss
+from .store import CycleWrite, ItemUpdate, NewItem, Store
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+
+#: A listing whose page 1 shrinks below this share of the last good read is a layout change, not news.
+SHRINK_RATIO = 0.5
+#: ... but only once the yardstick is big enough for the ratio to mean something.
+SHRINK_MIN_YARDSTICK = 4
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def fetch_settings(fetch: FetchConfig) -> FetchSettings:
+    return FetchSettings(
+        user_agent=fetch.user_agent,
+        timeout=fetch.timeout,
+        retries=fetch.retries,
+        concurrency=fetch.concurrency,
+        delay=fetch.delay,
+        max_bytes=fetch.max_bytes,
+    )
+
+
+def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = utc_now) -> RunReport:
+    """Run every source, then publish if any source succeeded. A failed source touches neither its items
+    nor the feeds; when every source failed, no feed file is rewritten at all."""
+    reports = tuple(
+        run_source(source, store=store, fetcher=fetcher, clock=clock) for source in config.sources
+    )
+    written: list[str] = []
+    if any(report.status != "failed" for report in reports):
+        written = publish_feeds(config, store)
+        for path in written:
+            log.info("wrote %s", path)
+    return RunReport(sources=reports, files_written=tuple(written))
+
+
+def run_source(source: SourceConfig, *, store: Store, fetcher: Fetcher, clock: Clock) -> SourceReport:
+    started = clock()
+    requests_before = fetcher.requests_made
+    try:
+        write = read_source(source, store=store, fetcher=fetcher, started=started, clock=clock)
+    except ScraperError as error:
+        report = SourceReport(
+            source=source.id,
+            status="failed",
+            requests=fetcher.requests_made - requests_before,
+            error=str(error),
+        )
+        log.error("%s: failed: %s", source.id, error)
+        store.record_failure(report, started, clock())
+        return report
+    store.commit_cycle(write)
+    report = write.report
+    log.info(
+        "%s: %s, %d new, %d changed, %d unchanged, %d pages, %d requests, %.2fs",
+        source.id,
+        report.status.replace("_", " "),
+        report.new,
+        report.changed,
+        report.unchanged,
+        report.pages,
+        report.requests,
+        (write.finished - started).total_seconds(),
+    )
+    return report
+
+
+def read_source(
+    source: SourceConfig, *, store: Store, fetcher: Fetcher, started: dt.datetime, clock: Clock
+) -> CycleWrite:
+    """Fetch and read the source's listing pages and decide what to write. Writes nothing itself."""
+    timezone = ZoneInfo(source.timezone)
+    requests_before = fetcher.requests_made
+    stored_validators = store.validators(source.url)
+    response = fetcher.get(source.url, stored_validators)
+    if isinstance(response, NotModified):
+        report = SourceReport(source.id, "not_modified", requests=fetcher.requests_made - requests_before)
+        # RFC 9111 §4.3.4: a 304 may carry fresher validators; keep them (no write when they are the same).
+        refreshed = Validators(
+            etag=response.etag or stored_validators.etag,
+            last_modified=response.last_modified or stored_validators.last_modified,
+        )
+        return CycleWrite(report, started, clock(), validators={source.url: refreshed})
+
+    items, pages, first_page_items = _read_pages(source, response, store=store, fetcher=fetcher, tz=timezone)
+    diff = diff_items(items, store.known(source.id, [item.key for item in items]))
+    new = [_new_item(source, item, timezone, started) for item in diff.new]
+    updates = [_update(source, item, bump=True) for item in diff.changed]
+    updates += [_update(source, item, bump=False) for item in diff.relinked]
+    report = SourceReport(
+        source=source.id,
+        status="ok",
+        new=len(diff.new),
+        changed=len(diff.changed),
+        unchanged=len(diff.unchanged) + len(diff.relinked),
+        pages=pages,
+        requests=fetcher.requests_made - requests_before,
+    )
+    return CycleWrite(
+        report=report,
+        started=started,
+        finished=clock(),
+        first_page_items=first_page_items,
+        new=new,
+        updates=updates,
+        seen_keys=[item.key for item in items],
+        validators={source.url: Validators(etag=response.etag, last_modified=response.last_modified)},
+    )
+
+
+def _read_pages(
+    source: SourceConfig, first: Page, *, store: Store, fetcher: Fetcher, tz: ZoneInfo
+) -> tuple[list[ListingItem], int, int]:
+    """Read page 1 and follow "next" links until a page holds nothing new or max_pages is reached."""
+    page = parse_listing(first.text, first.url, timezone=tz, selectors=source.selectors)
+    _log_skipped(source, page.skipped)
+    if not page.items:
+        raise ExtractError(
+            f"{source.url}: the listing yielded no items; the page layout has probably changed", url=first.url
+        )
+    yardstick = store.first_page_yardstick(source.id)
+    if yardstick and yardstick >= SHRINK_MIN_YARDSTICK and len(page.items) < yardstick * SHRINK_RATIO:
+        raise ExtractError(
+            f"{source.url}: page 1 held {len(page.items)} items where it usually holds {yardstick}; "
+            "the page layout has probably changed",
+            url=first.url,
+        )
+    first_page_items = len(page.items)
+    items = list(page.items)
+    seen = {item.key for item in items}
+    visited = {first.url}
+    pages = 1
+    while page.next_url and pages < source.max_pages:
+        if len(store.known(source.id, [item.key for item in page.items])) == len(page.items):
+            break  # everything on this page is known: older pages hold nothing new
+        if page.next_url in visited:
+            log.warning("%s: next-page link loops back to %s; stopping", source.id, page.next_url)
+            break
+        visited.add(page.next_url)
+        response = fetcher.get(page.next_url)
+        assert isinstance(response, Page)  # no validators were sent, so no 304
+        page = parse_listing(
+            response.text, response.url, timezone=tz, selectors=source.selectors, position_start=len(items)
+        )
+        pages += 1
+        _log_skipped(source, page.skipped)
+        fresh = [item for item in page.items if item.key not in seen]
+        seen.update(item.key for item in fresh)
+        items.extend(fresh)
+    return items, pages, first_page_items
+
+
+def _log_skipped(source: SourceConfig, skipped: tuple[str, ...]) -> None:
+    for line in skipped:
+        log.warning("%s: %s", source.id, line)
+
+
+def _site_date_text(site_date: SiteDate) -> str:
+    text = site_date.day.isoformat()
+    if site_date.time is not None:
+        text += "T" + site_date.time.isoformat(timespec="minutes")
+    return text
+
+
+def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> NewItem:
+    return NewItem(
+        source=source.id,
+        key=item.key,
+        entry_id=entry_id(source.url, source.id, item.key),
+        title=item.title,
+        summary=item.summary,
+        link=item.link,
+        site_date=_site_date_text(item.published),
+        published=published_instant(item.published, tz, first_seen),
+        content_hash=listing_hash(item),
+        position=item.position,
+    )
+
+
+def _update(source: SourceConfig, item: ListingItem, *, bump: bool) -> ItemUpdate:
+    return ItemUpdate(
+        source=source.id,
+        key=item.key,
+        title=item.title,
+        summary=item.summary,
+        link=item.link,
+        content_hash=listing_hash(item),
+        bump=bump,
+    )
+
+
+def feed_metas(config: Config) -> list[FeedMeta]:
+    """The feed documents this config publishes (the overall feed, for now)."""
+    first = config.sources[0]
+    home = first.url if len(config.sources) == 1 else config.site.base_url
+    return [
+        FeedMeta(
+            path="all",
+            title=config.site.title,
+            subtitle=f"Nyheter från {config.site.title}, som flöde",
+            feed_id=feed_id(first.url, "all"),
+            base_url=config.site.base_url,
+            home_url=home,
+            language=config.site.language,
+            timezone=first.timezone,
+        )
+    ]
+
+
+def publish_feeds(config: Config, store: Store) -> list[str]:
+    """Render every feed from the store and write the files whose bytes changed."""
+    out = config.site.output_dir
+    files = {}
+    entries = store.entries(limit=config.site.max_items)
+    for meta in feed_metas(config):
+        files[out / f"{meta.path}.rss"] = render_rss(meta, entries)
+        files[out / f"{meta.path}.atom"] = render_atom(meta, entries)
+    return [str(path) for path in publish_all(files)]

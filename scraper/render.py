@@ -1,0 +1,151 @@
+"""Entries → RSS 2.0 and Atom 1.0 documents, as bytes. The only module that imports feedgen.
+
+Pure and deterministic: no file writes, no clock, no network. Identical inputs give identical bytes, so the
+publisher can skip rewriting a feed whose data did not change. The caller sorts the entries (newest first) and
+cuts them to `max_items`; this module keeps their order exactly and never decides which entries to show.
+
+feedgen quirks this module works around (see /work/shared/research/feed-practice.md):
+
+- it defaults feed `updated` / `lastBuildDate` and every entry's Atom `updated` to wall-clock now: every one
+  of them is set here from the data;
+- `add_entry()` prepends by default: entries are added with `order="append"`;
+- the RSS channel `<link>` is the *last* `link()` call, while Atom readers take the *first* feed link as the
+  site: RSS and Atom are built on separate FeedGenerator objects, each with its own link order;
+- lxml raises on XML-illegal characters: every text value passes through `xml_safe` first.
+
+Extension points: `_fill_entry` is the single place that maps an `Entry` onto a feed entry (add Atom content /
+`content:encoded` and enclosures there); `_finish` post-processes the serialized document (an
+`<?xml-stylesheet?>` processing instruction, or the Atom enclosure-link fix for feedgen#135, go there).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Sequence
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from feedgen.feed import FeedGenerator
+
+from .models import Entry, FeedMeta
+
+__all__ = ["EMPTY_FEED_UPDATED", "GENERATOR", "render_atom", "render_rss", "self_url", "xml_safe"]
+
+Format = Literal["rss", "atom"]
+
+GENERATOR = "aktuellt"
+
+#: Feed-level `updated` / `lastBuildDate` of a feed with no entries. There is no data to date it by, and "now"
+#: would change the bytes on every run (and rewrite the file every cycle); the Unix epoch is a fixed instant
+#: that is older than any real entry, so a reader comparing dates never takes the empty document for news.
+EMPTY_FEED_UPDATED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+RSS_SPEC_URL = "https://www.rssboard.org/rss-specification"
+
+# Characters XML 1.0 forbids (C0 controls except tab, LF, CR; lone surrogates; the non-characters U+FFFE
+# and U+FFFF). lxml raises on all of them, and a site's text does contain stray ones. Astral characters
+# (emoji) are single code points in a str, so the surrogate range never hits them.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Vertical tab and form feed are whitespace to the writer (Word's soft line break pastes as a vertical tab):
+# dropping them would glue the words on either side together, so they become a space instead.
+_XML_ILLEGAL_SPACE = re.compile(r"[\x0b\x0c]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot carry (VT and FF become a space); the rest is kept."""
+    return _XML_ILLEGAL.sub("", _XML_ILLEGAL_SPACE.sub(" ", text))
+
+
+def self_url(meta: FeedMeta, extension: str) -> str:
+    """The public URL of this feed document, e.g. `self_url(meta, ".atom")`."""
+    return meta.base_url + meta.path + extension
+
+
+def render_rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
+    """The RSS 2.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed)."""
+    tz = ZoneInfo(meta.timezone)
+    fg = _feed(meta, entries, tz)
+    # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link rel=self),
+    # the human page last (it becomes <link>).
+    fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
+    fg.link(href=xml_safe(meta.home_url), rel="alternate")
+    _add_entries(fg, entries, tz, "rss")
+    return _finish(fg.rss_str(pretty=True), "rss")
+
+
+def render_atom(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
+    """The Atom 1.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed)."""
+    tz = ZoneInfo(meta.timezone)
+    fg = _feed(meta, entries, tz)
+    # Atom readers that take "the" feed link use the first one: the human page goes first.
+    fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
+    fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
+    fg.author(name=xml_safe(meta.title), uri=xml_safe(meta.home_url))  # RFC 4287: required at feed level
+    _add_entries(fg, entries, tz, "atom")
+    return _finish(fg.atom_str(pretty=True), "atom")
+
+
+def _feed(meta: FeedMeta, entries: Sequence[Entry], tz: ZoneInfo) -> Any:
+    """A FeedGenerator with the feed-level facts both formats share (links and author are per format)."""
+    fg = FeedGenerator()
+    fg.id(xml_safe(meta.feed_id))
+    title = xml_safe(meta.title)
+    fg.title(title)
+    # subtitle is also the RSS channel <description>, which RSS requires: fall back to the title.
+    fg.subtitle(xml_safe(meta.subtitle) or title)
+    fg.language(xml_safe(meta.language))  # RSS <language> and Atom xml:lang
+    fg.generator(GENERATOR)  # without a version, so an upgrade alone does not rewrite every feed
+    fg.docs(RSS_SPEC_URL)
+    # Never "now": the newest entry's `updated` (max, not the first entry: an old item may have been edited).
+    newest = max((entry.updated for entry in entries), default=EMPTY_FEED_UPDATED)
+    fg.updated(_local(newest, tz))  # Atom <updated> and RSS <lastBuildDate>; no channel <pubDate>
+    return fg
+
+
+def _add_entries(fg: Any, entries: Sequence[Entry], tz: ZoneInfo, fmt: Format) -> None:
+    for entry in entries:
+        # feedgen prepends by default, which would reverse the caller's newest-first order.
+        _fill_entry(fg.add_entry(order="append"), entry, tz, fmt)
+
+
+def _fill_entry(fe: Any, entry: Entry, tz: ZoneInfo, fmt: Format) -> None:
+    """Map one `Entry` onto a feedgen entry of either format: the one place to extend (content, enclosures).
+
+    Each format has its own FeedGenerator, so this runs once per format; `fmt` says which one it feeds."""
+    link = xml_safe(entry.link)
+    # Atom id and RSS guid with isPermaLink="false": a tag: URI is not a URL to dereference.
+    fe.guid(xml_safe(entry.entry_id), permalink=False)
+    title = xml_safe(entry.title)
+    # feedgen refuses an empty title; the link is a true, if plain, stand-in (an empty title is a site bug).
+    fe.title(title if title.strip() else link)
+    fe.link(href=link, rel="alternate")
+    summary = xml_safe(entry.summary)
+    if summary and fmt == "rss":
+        # An RSS item description is HTML (RSS Best Practices Profile), and the summary is plain text: escape
+        # it once more, or a "<b>" or "&amp;" in the site's text would reach readers as markup.
+        fe.description(html.escape(summary, quote=False), isSummary=True)
+    elif summary:
+        fe.summary(summary, type="text")
+    fe.published(_local(entry.published, tz))  # Atom <published> and RSS <pubDate>
+    fe.updated(_local(entry.updated, tz))  # Atom only; feedgen would default it to now
+    if entry.topics:
+        # Term only for now: a scheme (a URI naming our topic list) can be added once there is one.
+        fe.category([{"term": xml_safe(topic)} for topic in entry.topics])
+
+
+def _local(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """`value` in the feed's zone, to whole seconds, so feeds show the local offset (+01:00 / +02:00).
+
+    A naive datetime is a bug upstream (astimezone would silently read it as the server's local time)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime reached the renderer: {value!r}")
+    # RSS dates have no fractions and Atom's are optional: dropping them keeps both formats on one instant.
+    return value.astimezone(tz).replace(microsecond=0)
+
+
+def _finish(document: bytes, fmt: Format) -> bytes:
+    """Post-process a serialized document of format `fmt`. Today it returns it unchanged; it is where an
+    `<?xml-stylesheet?>` instruction or a fix to feedgen's output (the Atom enclosure links) would go."""
+    return document

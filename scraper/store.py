@@ -1,0 +1,315 @@
+"""The SQLite store: schema (as registered migrations), reads, and the one write transaction per cycle.
+
+The only module that imports sqlite_utils. Datetimes are stored as ISO 8601 UTC text, so they sort as text.
+Every failure of the database becomes a StorageError naming the file; the file is never deleted or recreated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.db import Table
+from sqlite_utils.migrations import Migrations
+
+from .diff import StoredState
+from .errors import StorageError
+from .models import Entry, SourceReport, Validators
+
+migrations = Migrations("aktuellt")
+
+
+def _table(db: Database, name: str) -> Table:
+    table = db[name]
+    assert isinstance(table, Table)
+    return table
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _table(db, "items").create(
+        {
+            "source": str,
+            "key": str,
+            "entry_id": str,  # tag: URI minted once at first sight
+            "title": str,
+            "summary": str,
+            "link": str,
+            "site_date": str,  # the date as the listing printed it (ISO date, optional time)
+            "published": str,  # ISO 8601 UTC instant, computed once and never moved
+            "updated": str,  # moves only when title, summary or body change
+            "first_seen": str,
+            "last_seen": str,  # refreshed by cycles that write anything for the source
+            "content_hash": str,
+            "position": int,  # listing position at first sight: orders items of the same date
+        },
+        pk=("source", "key"),
+        not_null={"source", "key", "entry_id", "title", "link", "published", "updated", "first_seen"},
+    )
+    _table(db, "items").create_index(["published", "first_seen", "position"])
+    _table(db, "runs").create(
+        {
+            "id": int,
+            "source": str,
+            "started": str,
+            "finished": str,
+            "status": str,  # ok | not_modified | failed
+            "new": int,
+            "changed": int,
+            "unchanged": int,
+            "pages": int,
+            "first_page_items": int,  # the yardstick for "far fewer items than usual"
+            "requests": int,
+            "error": str,
+        },
+        pk="id",
+    )
+    _table(db, "runs").create_index(["source", "started"])
+    _table(db, "http_cache").create({"url": str, "etag": str, "last_modified": str}, pk="url")
+
+
+def iso(moment: dt.datetime) -> str:
+    """Aware datetime → ISO 8601 text in UTC (seconds precision is plenty and keeps feeds tidy)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def from_iso(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """A row to insert: everything the pipeline decided about an item seen for the first time."""
+
+    source: str
+    key: str
+    entry_id: str
+    title: str
+    summary: str
+    link: str
+    site_date: str
+    published: dt.datetime
+    content_hash: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class ItemUpdate:
+    """New text (or just a new link) for a known item; `bump` moves its `updated`."""
+
+    source: str
+    key: str
+    title: str
+    summary: str
+    link: str
+    content_hash: str
+    bump: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CycleWrite:
+    """Everything one successful source cycle writes, committed in one transaction."""
+
+    report: SourceReport
+    started: dt.datetime
+    finished: dt.datetime
+    first_page_items: int = 0
+    new: Sequence[NewItem] = ()
+    updates: Sequence[ItemUpdate] = ()
+    seen_keys: Sequence[str] = ()
+    validators: Mapping[str, Validators] | None = None
+
+
+class Store:
+    """A handle on the database file. Not shared between threads: open one per cycle."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with self._errors("open"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # timeout: wait a little for another process's write transaction instead of failing at once.
+            self.db = Database(sqlite3.connect(str(path), timeout=10.0))
+            self.db.execute("PRAGMA journal_mode=wal")
+            self.db.execute("PRAGMA synchronous=normal")
+            migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _errors(self, doing: str) -> Iterator[None]:
+        try:
+            yield
+        except (sqlite3.Error, OSError) as error:
+            raise StorageError(f"database {self.path}: cannot {doing}", path=str(self.path)) from error
+
+    # -- reads --------------------------------------------------------------------------------------------
+
+    def validators(self, url: str) -> Validators:
+        with self._errors("read the HTTP cache"):
+            rows = list(_table(self.db, "http_cache").rows_where("url = ?", [url]))
+        if not rows:
+            return Validators()
+        return Validators(etag=rows[0]["etag"], last_modified=rows[0]["last_modified"])
+
+    def known(self, source: str, keys: Iterable[str]) -> dict[str, StoredState]:
+        """The stored state of those of `keys` that the store has, for the diff."""
+        keys = list(keys)
+        found: dict[str, StoredState] = {}
+        with self._errors("read items"):
+            for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT key, content_hash, link FROM items WHERE source = ? AND key IN ({marks})"
+                for key, digest, link in self.db.execute(sql, [source, *chunk]).fetchall():
+                    found[key] = StoredState(key=key, content_hash=digest, link=link)
+        return found
+
+    def first_page_yardstick(self, source: str) -> int | None:
+        """How many items page 1 held on the last successful full read of the listing."""
+        with self._errors("read runs"):
+            row = self.db.execute(
+                "SELECT first_page_items FROM runs WHERE source = ? AND status = 'ok' "
+                "ORDER BY id DESC LIMIT 1",
+                [source],
+            ).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def entries(self, *, sources: Sequence[str] | None = None, limit: int | None = None) -> list[Entry]:
+        """Stored items, newest first: published, then (same instant) seen later first, then listing order."""
+        where, params = "", []
+        if sources is not None:
+            where = f"WHERE source IN ({','.join('?' * len(sources))})"
+            params = list(sources)
+        sql = (
+            "SELECT source, key, entry_id, title, summary, link, published, updated, first_seen, position "
+            f"FROM items {where} ORDER BY published DESC, first_seen DESC, position ASC"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._errors("read items"):
+            rows = self.db.execute(sql, params).fetchall()
+        return [_entry(row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self._errors("read items"):
+            return {s: n for s, n in self.db.execute("SELECT source, count(*) FROM items GROUP BY source")}
+
+    def last_runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        with self._errors("read runs"):
+            return list(_table(self.db, "runs").rows_where(order_by="id desc", limit=limit))
+
+    # -- writes -------------------------------------------------------------------------------------------
+
+    def commit_cycle(self, write: CycleWrite) -> None:
+        """Write one source's cycle in one transaction: items, HTTP cache and the run record, or nothing."""
+        now = iso(write.finished)
+        with self._errors("write the cycle"), self.db.atomic():
+            if write.new:
+                _table(self.db, "items").insert_all(
+                    (
+                        {
+                            "source": n.source,
+                            "key": n.key,
+                            "entry_id": n.entry_id,
+                            "title": n.title,
+                            "summary": n.summary,
+                            "link": n.link,
+                            "site_date": n.site_date,
+                            "published": iso(n.published),
+                            "updated": iso(n.published),
+                            "first_seen": iso(write.started),
+                            "last_seen": now,
+                            "content_hash": n.content_hash,
+                            "position": n.position,
+                        }
+                        for n in write.new
+                    ),
+                )
+            for u in write.updates:
+                fields = {
+                    "title": u.title,
+                    "summary": u.summary,
+                    "link": u.link,
+                    "content_hash": u.content_hash,
+                }
+                if u.bump:
+                    fields["updated"] = now
+                _table(self.db, "items").update((u.source, u.key), fields)
+            if write.new or write.updates:
+                # Sightings are refreshed only by cycles that write anyway: an unchanged cycle writes nothing
+                # but its run record (the run's time is then the items' latest sighting).
+                self._touch(write.report.source, write.seen_keys, now)
+            for url, validators in (write.validators or {}).items():
+                self._save_validators(url, validators)
+            self._insert_run(write.report, write.started, write.finished, write.first_page_items)
+
+    def record_failure(self, report: SourceReport, started: dt.datetime, finished: dt.datetime) -> None:
+        """Record a failed cycle; nothing else is touched."""
+        with self._errors("record the run"), self.db.atomic():
+            self._insert_run(report, started, finished, None)
+
+    def _touch(self, source: str, keys: Sequence[str], when: str) -> None:
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(
+                f"UPDATE items SET last_seen = ? WHERE source = ? AND key IN ({marks})",
+                [when, source, *chunk],
+            )
+
+    def _save_validators(self, url: str, validators: Validators) -> None:
+        if self.validators(url) == validators:
+            return  # unchanged: an unchanged cycle must not write
+        _table(self.db, "http_cache").upsert(
+            {"url": url, "etag": validators.etag, "last_modified": validators.last_modified}, pk="url"
+        )
+
+    def _insert_run(
+        self, report: SourceReport, started: dt.datetime, finished: dt.datetime, first_page: int | None
+    ) -> None:
+        _table(self.db, "runs").insert(
+            {
+                "source": report.source,
+                "started": iso(started),
+                "finished": iso(finished),
+                "status": report.status,
+                "new": report.new,
+                "changed": report.changed,
+                "unchanged": report.unchanged,
+                "pages": report.pages,
+                "first_page_items": first_page,
+                "requests": report.requests,
+                "error": report.error,
+            }
+        )
+
+
+def _entry(row: Sequence[Any]) -> Entry:
+    source, key, entry_id, title, summary, link, published, updated, first_seen, position = row
+    return Entry(
+        source=source,
+        key=key,
+        entry_id=entry_id,
+        title=title,
+        summary=summary or "",
+        link=link,
+        published=from_iso(published),
+        updated=from_iso(updated),
+        first_seen=from_iso(first_seen),
+        position=position,
+    )

@@ -1,0 +1,412 @@
+"""Swedish listing dates, `<time datetime>` values and the `published` instant (scraper.dates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from scraper.dates import MONTHS, parse_datetime_attr, parse_site_date, published_instant
+from scraper.models import SiteDate
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+UTC = dt.UTC
+
+FULL_MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
+GLIBC_ABBREVIATIONS = "jan feb mar apr maj jun jul aug sep okt nov dec".split()
+CLDR_ABBREVIATIONS = "jan. feb. mars apr. maj juni juli aug. sep. okt. nov. dec.".split()
+
+
+def d(year: int, month: int, day: int, hour: int | None = None, minute: int = 0) -> SiteDate:
+    return SiteDate(dt.date(year, month, day), None if hour is None else dt.time(hour, minute))
+
+
+# --- parse_site_date: examples --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # research §7, the forms to test
+        ("2 maj 2019", d(2019, 5, 2)),
+        ("02 maj 2019", d(2019, 5, 2)),
+        ("30 april 2019", d(2019, 4, 30)),
+        ("4 oktober 2018", d(2018, 10, 4)),
+        ("14 december 2017", d(2017, 12, 14)),
+        ("2 maj 2019 kl. 10:15", d(2019, 5, 2, 10, 15)),
+        ("2 maj 2019 kl 10.15", d(2019, 5, 2, 10, 15)),
+        ("2019-05-02", d(2019, 5, 2)),
+        ("2019-05-02 10:15", d(2019, 5, 2, 10, 15)),
+        ("18 jan. 2019", d(2019, 1, 18)),
+        ("6 sept. 2018", d(2018, 9, 6)),
+        ("2\u00a0maj\u00a02019", d(2019, 5, 2)),
+        ("2\u202fmaj\u202f2019", d(2019, 5, 2)),
+        ("Publicerad\u00a02\u00a0maj 2019", d(2019, 5, 2)),
+        ("Publicerad: 2 maj 2019", d(2019, 5, 2)),
+        ("2 MAJ 2019", d(2019, 5, 2)),
+        ("Publicerad 09:30, 18 jan 2019", d(2019, 1, 18, 9, 30)),
+        # as the listing prints them
+        ("Publicerad 2 maj 2019", d(2019, 5, 2)),
+        ("  Publicerad 30 april 2019\n  Nu landar strax en flygande matta på Kungstorget.", d(2019, 4, 30)),
+        ("Jämlikt Göteborg – vad händer nu?            Publicerad 12 mars 2019", d(2019, 3, 12)),
+        ("Publicerad\n17 maj 2018", d(2018, 5, 17)),
+        ("PUBLICERAD 22 JANUARI 2018", d(2018, 1, 22)),
+        ("Publicerad den 7 mars 2019", d(2019, 3, 7)),
+        ("Publicerat 6 mars 2019", d(2019, 3, 6)),
+        ("Torsdag den 18 januari 2018", d(2018, 1, 18)),
+        ("Publicerad torsdag den 2 maj 2019", d(2019, 5, 2)),
+        ("Publicerad tors. 2 maj 2019", d(2019, 5, 2)),
+        ("Publicerad Lördag, 4 maj 2019", d(2019, 5, 4)),
+        # every month, full and abbreviated
+        ("1 februari 2019", d(2019, 2, 1)),
+        ("1 feb. 2019", d(2019, 2, 1)),
+        ("1 mar 2019", d(2019, 3, 1)),
+        ("1 apr. 2019", d(2019, 4, 1)),
+        ("1 jun 2019", d(2019, 6, 1)),
+        ("1 juni 2019", d(2019, 6, 1)),
+        ("1 jul 2019", d(2019, 7, 1)),
+        ("1 juli 2019", d(2019, 7, 1)),
+        ("1 augusti 2019", d(2019, 8, 1)),
+        ("1 aug. 2019", d(2019, 8, 1)),
+        ("1 september 2019", d(2019, 9, 1)),
+        ("1 sep 2019", d(2019, 9, 1)),
+        ("1 Sept 2019", d(2019, 9, 1)),
+        ("1 okt. 2019", d(2019, 10, 1)),
+        ("1 november 2019", d(2019, 11, 1)),
+        ("1 nov 2019", d(2019, 11, 1)),
+        ("1 dec. 2019", d(2019, 12, 1)),
+        # times: seconds, a comma, "kl" before a leading time; a dot without "kl" is not a time
+        ("2 maj 2019, kl. 10:15", d(2019, 5, 2, 10, 15)),
+        ("2 maj 2019 10:15", d(2019, 5, 2, 10, 15)),
+        ("2 maj 2019 10.5 miljoner", d(2019, 5, 2)),
+        ("2 maj 2019 10.15", d(2019, 5, 2)),
+        ("Publicerad kl. 09.30, 18 jan 2019", d(2019, 1, 18, 9, 30)),
+        ("2019-05-02T10:15", d(2019, 5, 2, 10, 15)),
+        ("2019-05-02 kl. 10.15", d(2019, 5, 2, 10, 15)),
+        ("2 maj 2019 kl. 10:15:30", SiteDate(dt.date(2019, 5, 2), dt.time(10, 15, 30))),
+        # an impossible time is dropped, the date kept
+        ("2 maj 2019 kl. 25:00", d(2019, 5, 2)),
+        ("2 maj 2019 kl. 10:75", d(2019, 5, 2)),
+        ("2019-05-02 24:00", d(2019, 5, 2)),
+        # leap days
+        ("29 februari 2020", d(2020, 2, 29)),
+        ("2020-02-29", d(2020, 2, 29)),
+    ],
+)
+def test_parse_site_date(text: str, expected: SiteDate) -> None:
+    assert parse_site_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "Aktuellt",
+        "Publicerad",
+        "Publicerad idag",  # relative dates need a clock; this module has none
+        "31 februari 2019",
+        "29 februari 2019",
+        "31 april 2019",
+        "0 maj 2019",
+        "32 maj 2019",
+        "2019-13-01",
+        "2019-02-30",
+        "2019-00-10",
+        "0000-01-01",
+        "2 majs 2019",
+        "2 marsipan 2019",
+        "2 junior 2019",
+        "2 maj 19",
+        "2 maj 20190",
+        "123 maj 2019",
+        "Göteborgs Stads program för en jämlik stad 2018-2026",
+        "Kommunfullmäktiges möte 20180118",
+        "kl. 10:15",
+        "2 foo 2019",
+        "٢ maj ٢٠١٩",  # Arabic-Indic digits are not the site's digits
+    ],
+)
+def test_parse_site_date_none(text: str) -> None:
+    assert parse_site_date(text) is None
+
+
+def test_publicerad_wins_over_earlier_dates() -> None:
+    text = "Senast uppdaterad 3 maj 2019. Publicerad 2 maj 2019. Mötet hålls 10 juni 2019."
+    assert parse_site_date(text) == d(2019, 5, 2)
+
+
+def test_first_date_without_publicerad() -> None:
+    assert parse_site_date("Mötet 10 juni 2019, anmälan senast 2019-05-20") == d(2019, 6, 10)
+    assert parse_site_date("anmälan senast 2019-05-20, mötet 10 juni 2019") == d(2019, 5, 20)
+
+
+def test_weekday_after_publicerad_keeps_the_preference() -> None:
+    assert parse_site_date("Mötet 10 juni 2019. Publicerad torsdag 2 maj 2019") == d(2019, 5, 2)
+
+
+def test_label_without_a_date_falls_back_to_the_text() -> None:
+    assert parse_site_date("Publicerad av Jämlikt Göteborg, 2 maj 2019") == d(2019, 5, 2)
+
+
+def test_impossible_publicerad_date_is_not_replaced_by_another() -> None:
+    # Falling back to a date from the summary would publish the item under a date the site never gave it.
+    assert parse_site_date("Publicerad 31 februari 2019. Mötet 10 juni 2019.") is None
+
+
+def test_second_publicerad_is_used_when_first_is_impossible() -> None:
+    assert parse_site_date("Publicerad 31 februari 2019 Publicerad 2 maj 2019") == d(2019, 5, 2)
+
+
+def test_months_map() -> None:
+    for number, (full, glibc, cldr) in enumerate(
+        zip(FULL_MONTHS, GLIBC_ABBREVIATIONS, CLDR_ABBREVIATIONS, strict=True), start=1
+    ):
+        assert MONTHS[full] == MONTHS[glibc] == MONTHS[cldr.rstrip(".")] == number
+    assert MONTHS["sept"] == 9
+    assert all(key == key.lower() and not key.endswith(".") for key in MONTHS)
+
+
+# --- parse_site_date: properties ------------------------------------------------------------------
+
+SPACES = st.sampled_from([" ", "\u00a0", "\u202f", "  ", "\n", "\t", " \u00a0"])
+
+
+@given(st.text())
+def test_parse_site_date_never_raises(text: str) -> None:
+    result = parse_site_date(text)
+    assert result is None or isinstance(result, SiteDate)
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789 .:-,kKlLTPublicerad\u00a0majMARSjan" + "".join(MONTHS))))
+def test_parse_site_date_never_raises_on_date_like_text(text: str) -> None:
+    result = parse_site_date(text)
+    assert result is None or isinstance(result, SiteDate)
+
+
+@st.composite
+def case_variants(draw: st.DrawFn, word: str) -> str:
+    style = draw(st.sampled_from(["lower", "upper", "title"]))
+    return {"lower": word.lower(), "upper": word.upper(), "title": word.title()}[style]
+
+
+@given(
+    day=st.dates(min_value=dt.date(1000, 1, 1)),
+    table=st.sampled_from([FULL_MONTHS, GLIBC_ABBREVIATIONS, CLDR_ABBREVIATIONS]),
+    sep=SPACES,
+    zero_pad=st.booleans(),
+    data=st.data(),
+)
+def test_round_trip_swedish(
+    day: dt.date, table: list[str], sep: str, zero_pad: bool, data: st.DataObject
+) -> None:
+    month = data.draw(case_variants(table[day.month - 1]))
+    day_text = f"{day.day:02d}" if zero_pad else str(day.day)
+    text = f"Publicerad{sep}{day_text}{sep}{month}{sep}{day.year}"
+    assert parse_site_date(text) == SiteDate(day)
+
+
+@given(
+    day=st.dates(min_value=dt.date(1000, 1, 1)),
+    clock=st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+    form=st.sampled_from(["{d} {m} {y} kl. {H}:{M}", "{d} {m} {y} kl {H}.{M}", "{H}:{M}, {d} {m} {y}"]),
+)
+def test_round_trip_with_time(day: dt.date, clock: dt.time, form: str) -> None:
+    text = "Publicerad " + form.format(
+        d=day.day, m=FULL_MONTHS[day.month - 1], y=day.year, H=f"{clock.hour:02d}", M=f"{clock.minute:02d}"
+    )
+    assert parse_site_date(text) == SiteDate(day, clock)
+
+
+@given(day=st.dates(min_value=dt.date(1000, 1, 1)), prefix=st.text(max_size=30))
+def test_round_trip_iso(day: dt.date, prefix: str) -> None:
+    # Whatever precedes it, a "Publicerad" date is the one taken.
+    assume("publicera" not in prefix.casefold())
+    assert parse_site_date(f"{prefix} Publicerad {day.isoformat()}") == SiteDate(day)
+
+
+# --- parse_datetime_attr --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2019-05-02", d(2019, 5, 2)),
+        (" 2019-05-02 ", d(2019, 5, 2)),
+        ("2019-05-02T10:15", d(2019, 5, 2, 10, 15)),
+        ("2019-05-02 10:15", d(2019, 5, 2, 10, 15)),
+        ("2019-05-02T10:15:00", d(2019, 5, 2, 10, 15)),
+        ("2019-05-02T10:15:30.250", SiteDate(dt.date(2019, 5, 2), dt.time(10, 15, 30, 250000))),
+        # aware values become Stockholm wall time: CEST in May, CET in January
+        ("2019-05-02T08:15Z", d(2019, 5, 2, 10, 15)),
+        ("2019-05-02T08:15:00z", d(2019, 5, 2, 10, 15)),
+        ("2019-05-02T10:15+02:00", d(2019, 5, 2, 10, 15)),
+        ("2019-05-02T10:15+0200", d(2019, 5, 2, 10, 15)),
+        ("2019-05-02T04:15-04:00", d(2019, 5, 2, 10, 15)),
+        ("2019-01-18T08:30Z", d(2019, 1, 18, 9, 30)),
+        ("2019-05-01T23:30Z", d(2019, 5, 2, 1, 30)),  # the local date moves too
+    ],
+)
+def test_parse_datetime_attr(value: str, expected: SiteDate) -> None:
+    assert parse_datetime_attr(value, STOCKHOLM) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "garbage",
+        "2 maj 2019",
+        "2019",
+        "2019-05",
+        "10:15",
+        "20190502",
+        "2019-W18-4",
+        "2019-13-01",
+        "2019-02-30",
+        "2019-05-02T25:00",
+        "2019-05-02T10:60",
+        "2019-05-02Z",
+        "2019-05-02T10:15+24:00",
+        "2019-05-02T10:15+01:75",
+        "2019-05-02T10:15 CEST",
+        "9999-12-31T23:00-05:00",  # past year 9999 once converted
+    ],
+)
+def test_parse_datetime_attr_none(value: str) -> None:
+    assert parse_datetime_attr(value, STOCKHOLM) is None
+
+
+@given(st.text())
+def test_parse_datetime_attr_never_raises(value: str) -> None:
+    result = parse_datetime_attr(value, STOCKHOLM)
+    assert result is None or isinstance(result, SiteDate)
+
+
+@given(
+    st.datetimes(
+        timezones=st.just(UTC), min_value=dt.datetime(1000, 1, 2), max_value=dt.datetime(9999, 12, 30)
+    )
+)
+def test_parse_datetime_attr_aware_round_trip(instant: dt.datetime) -> None:
+    instant = instant.replace(microsecond=0)
+    parsed = parse_datetime_attr(instant.isoformat(), STOCKHOLM)
+    assert parsed is not None and parsed.time is not None
+    local = instant.astimezone(STOCKHOLM)
+    assert (parsed.day, parsed.time) == (local.date(), local.time())
+
+
+# --- published_instant ----------------------------------------------------------------------------
+
+LATER = dt.datetime(2030, 1, 1, tzinfo=UTC)  # a first sight on some other day
+
+
+@pytest.mark.parametrize(
+    ("site_date", "expected"),
+    [
+        # date only: local midnight. CET (+01:00) in winter, CEST (+02:00) in summer.
+        (d(2019, 1, 18), dt.datetime(2019, 1, 17, 23, 0, tzinfo=UTC)),
+        (d(2019, 5, 2), dt.datetime(2019, 5, 1, 22, 0, tzinfo=UTC)),
+        # the DST switch days themselves: midnight is before the switch
+        (d(2019, 3, 31), dt.datetime(2019, 3, 30, 23, 0, tzinfo=UTC)),
+        (d(2019, 10, 27), dt.datetime(2019, 10, 26, 22, 0, tzinfo=UTC)),
+        # with a time: that wall time
+        (d(2019, 5, 2, 10, 15), dt.datetime(2019, 5, 2, 8, 15, tzinfo=UTC)),
+        (d(2019, 1, 18, 9, 30), dt.datetime(2019, 1, 18, 8, 30, tzinfo=UTC)),
+        # spring-forward gap (02:00 → 03:00 CEST): read with the offset before the gap (fold=0)
+        (d(2019, 3, 31, 2, 30), dt.datetime(2019, 3, 31, 1, 30, tzinfo=UTC)),
+        # autumn fold (03:00 CEST → 02:00 CET): the first 02:30, still CEST (fold=0)
+        (d(2019, 10, 27, 2, 30), dt.datetime(2019, 10, 27, 0, 30, tzinfo=UTC)),
+    ],
+)
+def test_published_instant(site_date: SiteDate, expected: dt.datetime) -> None:
+    result = published_instant(site_date, STOCKHOLM, LATER)
+    assert result == expected
+    assert result.tzinfo is UTC
+
+
+def test_date_only_seen_same_local_day_uses_first_seen() -> None:
+    first_seen = dt.datetime(2019, 5, 2, 7, 42, 13, tzinfo=UTC)  # 09:42 in Stockholm
+    assert published_instant(d(2019, 5, 2), STOCKHOLM, first_seen) == first_seen
+
+
+def test_same_local_day_is_judged_in_the_source_timezone() -> None:
+    # 22:30Z on 1 May is 00:30 on 2 May in Stockholm: the same local day as the site date.
+    first_seen = dt.datetime(2019, 5, 1, 22, 30, tzinfo=UTC)
+    assert published_instant(d(2019, 5, 2), STOCKHOLM, first_seen) == first_seen
+    # 21:30Z on 2 May is 23:30 on 2 May; 22:30Z on 2 May is already 3 May: midnight then.
+    assert published_instant(d(2019, 5, 2), STOCKHOLM, dt.datetime(2019, 5, 2, 21, 30, tzinfo=UTC)) == (
+        dt.datetime(2019, 5, 2, 21, 30, tzinfo=UTC)
+    )
+    assert published_instant(d(2019, 5, 2), STOCKHOLM, dt.datetime(2019, 5, 2, 22, 30, tzinfo=UTC)) == (
+        dt.datetime(2019, 5, 1, 22, 0, tzinfo=UTC)
+    )
+
+
+def test_first_seen_in_another_zone_is_returned_in_utc() -> None:
+    first_seen = dt.datetime(2019, 5, 2, 11, 0, tzinfo=STOCKHOLM)
+    result = published_instant(d(2019, 5, 2), STOCKHOLM, first_seen)
+    assert result == first_seen
+    assert result.tzinfo is UTC
+
+
+def test_first_seen_does_not_move_a_date_with_a_time() -> None:
+    first_seen = dt.datetime(2019, 5, 2, 12, 0, tzinfo=UTC)
+    assert published_instant(d(2019, 5, 2, 10, 15), STOCKHOLM, first_seen) == dt.datetime(
+        2019, 5, 2, 8, 15, tzinfo=UTC
+    )
+
+
+def test_naive_first_seen_is_an_error() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        published_instant(d(2019, 5, 2), STOCKHOLM, dt.datetime(2019, 5, 2, 12, 0))
+
+
+ZONES = st.sampled_from(
+    [
+        ZoneInfo(name)
+        for name in (
+            "Europe/Stockholm",
+            "UTC",
+            "America/Sao_Paulo",  # DST switched at midnight: some local midnights never happened
+            "America/St_Johns",
+            "Asia/Kolkata",
+            "Pacific/Chatham",
+            "Australia/Lord_Howe",  # a 30-minute DST shift
+        )
+    ]
+)
+FIRST_SEEN = st.datetimes(
+    min_value=dt.datetime(1970, 1, 2), max_value=dt.datetime(2100, 1, 1), timezones=st.just(UTC)
+)
+
+
+@given(
+    day=st.dates(min_value=dt.date(1970, 1, 2), max_value=dt.date(2100, 1, 1)),
+    tz=ZONES,
+    first_seen=FIRST_SEEN,
+)
+def test_published_instant_date_only_properties(day: dt.date, tz: ZoneInfo, first_seen: dt.datetime) -> None:
+    result = published_instant(SiteDate(day), tz, first_seen)
+    assert result.tzinfo is UTC
+    assert result.astimezone(tz).date() == day
+
+
+@given(
+    day=st.dates(min_value=dt.date(1970, 1, 2), max_value=dt.date(2100, 1, 1)),
+    clock=st.times(),
+    first_seen=FIRST_SEEN,
+)
+def test_published_instant_with_time_properties(
+    day: dt.date, clock: dt.time, first_seen: dt.datetime
+) -> None:
+    result = published_instant(SiteDate(day, clock), STOCKHOLM, first_seen)
+    assert result.tzinfo is UTC
+    local = result.astimezone(STOCKHOLM)
+    assert local.date() == day
+    # Outside the spring-forward gap the wall time comes back unchanged; inside it, it moves forward one hour.
+    wall = dt.datetime.combine(day, clock)
+    assert local.replace(tzinfo=None) - wall in (dt.timedelta(0), dt.timedelta(hours=1))
