@@ -428,6 +428,10 @@ class Fetcher:
                 log.debug("%s: HTTP %s, so everything is allowed (RFC 9309 2.3.1.3)", robots_url, exc.status)
                 parser.parse([])
                 return _Robots(robots_url, parser)
+            if exc.status is None:
+                # The host cannot be reached at all: say that, plainly, rather than blame robots.txt.
+                # Nothing is cached, so the next cycle asks again.
+                raise FetchError(exc.message, url=exc.url) from None
             log.warning("%s is unavailable, so nothing on that host is fetched: %s", robots_url, exc)
             reason = exc.message.partition(" failed: ")[2] or exc.message
             return _Robots(robots_url, None, unavailable=reason, cause=exc)

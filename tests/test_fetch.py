@@ -528,6 +528,22 @@ def test_robots_500_disallows_everything_for_this_fetcher(make):
     assert site.paths() == ["/robots.txt", "/robots.txt"]  # one retry, then cached
 
 
+def test_unreachable_host_is_a_plain_fetch_error_not_a_robots_verdict(make):
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused")
+
+    site = Site({"/": html(), "/robots.txt": refuse})
+    fetcher = make(site, retries=0)
+    with pytest.raises(FetchError) as info:
+        fetcher.get(f"{BASE}/")
+    assert not isinstance(info.value, RobotsDisallowed)
+    assert "could not reach host goteborg.example" in str(info.value)
+    assert "\n" not in str(info.value)
+    with pytest.raises(FetchError):
+        fetcher.get(f"{BASE}/")
+    assert site.paths() == ["/robots.txt", "/robots.txt"]  # not cached: asked again
+
+
 def test_robots_check_can_be_skipped(make):
     site = Site({"/": html()}, robots="User-agent: *\nDisallow: /\n")
     make(site).get(f"{BASE}/", check_robots=False)
