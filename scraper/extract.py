@@ -1,9 +1,14 @@
-"""Listing page HTML → items. The only module that imports selectolax; pure (no network, disk or clock).
+"""Listing and article page HTML → data. The only module that imports selectolax; pure (no network, disk or
+clock).
 
 The real goteborg.se markup is only known from extracted text (see the README's "Source markup" notes), so
 items are found by structure, not by class names: every link that carries an article UUID starts an item, its
 container is the largest ancestor holding no other article, and the date is the "Publicerad …" text or a
 `<time datetime>` inside it. `[sources.selectors]` in the config can override each part with a CSS selector.
+
+Article pages (`parse_article`) are read the same way: goteborg.se's `c-article` classes when present, else
+structure (the `<article>` or `<main>`, its `h1`, the first `figure`, the largest text block). Nothing on an
+article page is required; the body HTML comes back as the site wrote it and must be sanitized before use.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -19,7 +24,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from .config import SelectorConfig
 from .dates import parse_datetime_attr, parse_site_date
 from .identity import article_uuid, canonical_link, item_key
-from .models import ListingItem, ListingPage, SiteDate
+from .models import Article, Attachment, LeadImage, ListingItem, ListingPage, SiteDate
 
 log = logging.getLogger(__name__)
 
@@ -184,3 +189,157 @@ def _next_url(tree: LexborHTMLParser, base: str, selectors: SelectorConfig) -> s
         if href:
             return urljoin(base, href)
     return None
+
+
+# -- article pages ------------------------------------------------------------------------------------------
+
+_ROOT_SELECTORS = ("article.c-article", "article", "[role=main] article", "main", "[role=main]", "#main")
+_INGRESS_SELECTORS = (".c-article__ingress", "[class*=ingress]", "[class*=preamble]", "[class*=lead]")
+_BODY_SELECTORS = (".c-article__body", ".c-text", "[class*=article__body]", "[class*=article-body]")
+_TAG_SELECTORS = ("a[rel~=tag]", "[class*=tags] a", "[class*=tag-list] a", "[class*=keywords] a")
+_UPDATED_RE = re.compile(r"\b(?:senast\s+)?(?:uppdaterad|ändrad)\b\s*:?", re.IGNORECASE)
+#: Link targets that are documents to download, not pages: they become the entry's attachments.
+_DOCUMENT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|csv|zip)$", re.IGNORECASE)
+#: Placeholder image sources that lazy-loading scripts replace (the real one is in data-src).
+_STOCKHOLM = ZoneInfo("Europe/Stockholm")
+_PLACEHOLDER_RE = re.compile(r"^(?:data:|about:blank)|(?:blank|spacer|placeholder|pixel)\.(?:gif|png)", re.I)
+
+
+def parse_article(html: str, page_url: str, *, timezone: ZoneInfo = _STOCKHOLM) -> Article:
+    """Read an article page: heading, ingress, body HTML (unsanitized), lead image, "Senast uppdaterad",
+    tags and attachment links. Links are absolute (against `<base href>` or `page_url`). Never raises;
+    a page with none of these gives an empty `Article`."""
+    tree = LexborHTMLParser(html)
+    base = _base_url(tree, page_url)
+    root = _first(tree, _ROOT_SELECTORS) or tree.body
+    if root is None:
+        return Article()
+    heading_node = root.css_first("h1") or tree.css_first("h1")
+    ingress_node = _first(root, _INGRESS_SELECTORS)
+    body_node = _first(root, _BODY_SELECTORS) or _largest_text_block(root, heading_node, ingress_node)
+    image = _lead_image(root, body_node, base)
+    return Article(
+        heading=_text(heading_node) if heading_node is not None else "",
+        ingress=_text(ingress_node) if ingress_node is not None else "",
+        body_html=(body_node.inner_html or "").strip() if body_node is not None else "",
+        image=image,
+        updated=_updated(root, timezone),
+        tags=_tags(root),
+        attachments=_attachments(root, base),
+    )
+
+
+def html_text(fragment: str) -> str:
+    """The text of an HTML fragment, one line per block (paragraph, heading, list item), whitespace
+    collapsed inside lines. Used to compare article bodies on their words, not their markup."""
+    if not fragment.strip():
+        return ""
+    tree = LexborHTMLParser(f"<div>{fragment}</div>")
+    node = tree.css_first("div")
+    if node is None:
+        return ""
+    for block in node.css("p, h1, h2, h3, h4, h5, h6, li, dt, dd, tr, blockquote, figcaption, pre, br, hr"):
+        block.insert_before("\n")
+        block.insert_after("\n")
+    lines = (clean_text(line) for line in node.text(deep=True, separator="").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _first(node: LexborHTMLParser | LexborNode, selectors: tuple[str, ...]) -> LexborNode | None:
+    for selector in selectors:
+        found = node.css_first(selector)
+        if found is not None:
+            return found
+    return None
+
+
+def _largest_text_block(
+    root: LexborNode, heading: LexborNode | None, ingress: LexborNode | None
+) -> LexborNode | None:
+    """Without a known body class: the element holding the most paragraph text, other than the root's
+    heading and ingress (a structural guess that works on most CMS article layouts)."""
+    best, best_size = None, 0
+    for candidate in root.css("div, section"):
+        paragraphs = [p for p in candidate.css("p") if p is not ingress and p is not heading]
+        size = sum(len(_text(p)) for p in paragraphs)
+        if size > best_size:
+            best, best_size = candidate, size
+    if best is None:
+        return root if root.css_first("p") is not None else None
+    return best
+
+
+def _image_source(img: LexborNode, base: str) -> str | None:
+    attrs = img.attributes
+    src = attrs.get("src") or ""
+    for lazy in ("data-src", "data-original", "data-lazy-src"):
+        if attrs.get(lazy) and (not src or _PLACEHOLDER_RE.search(src)):
+            src = attrs.get(lazy) or ""
+            break
+    if not src or src.startswith("data:"):
+        return None
+    url = urljoin(base, src.strip())
+    return url if url.startswith(("http://", "https://")) else None
+
+
+def _lead_image(root: LexborNode, body: LexborNode | None, base: str) -> LeadImage | None:
+    """The first figure (or image) of the article that is not inside its body: the top image."""
+    body_images = {img.mem_id for img in body.css("img")} if body is not None else set()
+    for figure in root.css("figure"):
+        img = figure.css_first("img")
+        if img is None or img.mem_id in body_images:
+            continue
+        url = _image_source(img, base)
+        if url is None:
+            continue
+        caption = figure.css_first("figcaption")
+        return LeadImage(
+            url=url,
+            alt=clean_text(img.attributes.get("alt") or ""),
+            caption=_text(caption) if caption is not None else "",
+        )
+    for img in root.css("img"):
+        if img.mem_id in body_images:
+            continue
+        url = _image_source(img, base)
+        if url is not None:
+            return LeadImage(url=url, alt=clean_text(img.attributes.get("alt") or ""))
+    return None
+
+
+def _updated(root: LexborNode, timezone: ZoneInfo) -> SiteDate | None:
+    """The "Senast uppdaterad 2 maj 2019" date (or a `<time>` labelled so), when the page shows one."""
+    for node in root.css("p, span, div, li, dd, time, footer"):
+        text = _text(node)
+        match = _UPDATED_RE.search(text)
+        if match is None or len(text) > 120:
+            continue
+        time_node = node.css_first("time[datetime]")
+        attr = time_node.attributes.get("datetime") if time_node is not None else None
+        if attr and (found := parse_datetime_attr(attr, timezone)):
+            return found
+        if found := parse_site_date(text[match.end() :]):
+            return found
+    return None
+
+
+def _tags(root: LexborNode) -> tuple[str, ...]:
+    tags: list[str] = []
+    for selector in _TAG_SELECTORS:
+        for node in root.css(selector):
+            text = _text(node)
+            if text and text not in tags:
+                tags.append(text)
+    return tuple(tags)
+
+
+def _attachments(root: LexborNode, base: str) -> tuple[Attachment, ...]:
+    found: dict[str, Attachment] = {}
+    for anchor in root.css("a[href]"):
+        url = urljoin(base, (anchor.attributes.get("href") or "").strip())
+        path = urlsplit(url).path
+        if not url.startswith(("http://", "https://")) or not _DOCUMENT_RE.search(path):
+            continue
+        title = _text(anchor) or clean_text(anchor.attributes.get("title") or "") or path.rsplit("/", 1)[-1]
+        found.setdefault(url, Attachment(url=url, title=title))
+    return tuple(found.values())

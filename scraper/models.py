@@ -65,6 +65,98 @@ class Validators:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A document the article links to (a PDF, a Word file): absolute URL and the link's text."""
+
+    url: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class LeadImage:
+    """The article's top image. `media_type`/`length` come from a HEAD request (None/0 when unknown)."""
+
+    url: str  #: absolute
+    alt: str = ""
+    caption: str = ""  #: the figure caption as printed, photographer included ("Foto: …")
+    media_type: str | None = None
+    length: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """What one article page yielded. Every part is optional: real pages may lack any of them."""
+
+    heading: str = ""
+    ingress: str = ""  #: the lead paragraph, as text
+    body_html: str = ""  #: the body's inner HTML as the site wrote it: UNSAFE until sanitized
+    image: LeadImage | None = None
+    updated: SiteDate | None = None  #: "Senast uppdaterad …"
+    tags: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleState:
+    """What the store knows about one item's article."""
+
+    status: str  #: "ok", "pending", "gone" or "failed" (gave up)
+    attempts: int = 0  #: failures in a row
+    checks: int = 0  #: successful re-checks since the last change of the listing item
+    content_hash: str | None = None  #: of the last body read; None while none was ever read
+    validators: Validators = Validators()
+    image: LeadImage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleJob:
+    """One article page to fetch this cycle."""
+
+    key: str
+    url: str
+    published: dt.datetime
+    reason: str  #: "new", "changed", "retry", "recheck" or "backfill"
+    state: ArticleState | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleContent:
+    """An article as the feeds use it: sanitized HTML and the text it is compared on."""
+
+    content_html: str
+    body_text: str
+    content_hash: str
+    heading: str = ""
+    ingress: str = ""
+    image: LeadImage | None = None
+    site_updated: dt.datetime | None = None
+    tags: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleWrite:
+    """What the store records for one fetched (or failed) article; `content` None keeps the stored one."""
+
+    key: str
+    status: str
+    attempts: int
+    checks: int
+    checked: dt.datetime
+    next_attempt: dt.datetime | None
+    http_status: int | None = None
+    error: str | None = None
+    content: ArticleContent | None = None
+    validators: Validators | None = None
+    #: move the item's `updated` forward to this instant (never back); None leaves it
+    updated_to: dt.datetime | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A stored item as it goes into a feed. Datetimes are timezone-aware."""
 
@@ -79,6 +171,9 @@ class Entry:
     first_seen: dt.datetime
     position: int
     topics: tuple[str, ...] = ()
+    content_html: str = ""  #: sanitized article HTML for content:encoded / Atom content; "" when none yet
+    image: LeadImage | None = None  #: the lead image, published as enclosure and Media RSS
+    tags: tuple[str, ...] = ()  #: the article page's own tags or topic words, when it has any
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +202,8 @@ class SourceReport:
     pages: int = 0
     requests: int = 0
     error: str | None = None
+    articles: int = 0  #: article pages fetched and read this cycle
+    articles_failed: int = 0  #: article pages that failed this cycle (the items are still published)
 
 
 @dataclass(frozen=True, slots=True)

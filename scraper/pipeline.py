@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+from .articles import fetch_articles
 from .config import Config, FetchConfig, SourceConfig
 from .dates import published_instant
 from .diff import diff_items, listing_hash
@@ -19,7 +20,19 @@ from .errors import ExtractError, ScraperError
 from .extract import parse_listing
 from .fetch import Fetcher, FetchSettings
 from .identity import entry_id, feed_id
-from .models import FeedMeta, ListingItem, NotModified, Page, RunReport, SiteDate, SourceReport, Validators
+from .models import (
+    ArticleJob,
+    ArticleWrite,
+    FeedMeta,
+    ListingItem,
+    NotModified,
+    Page,
+    RunReport,
+    SiteDate,
+    SourceReport,
+    Validators,
+)
+from .progress import progress
 from .publish import publish_all
 from .render import render_atom, render_rss
 from .store import CycleWrite, ItemUpdate, NewItem, Store
@@ -80,14 +93,20 @@ def run_source(source: SourceConfig, *, store: Store, fetcher: Fetcher, clock: C
         return report
     store.commit_cycle(write)
     report = write.report
+    articles = ""
+    if report.articles or report.articles_failed:
+        articles = f", {report.articles} articles read"
+        if report.articles_failed:
+            articles += f" ({report.articles_failed} failed, will retry)"
     log.info(
-        "%s: %s, %d new, %d changed, %d unchanged, %d pages, %d requests, %.2fs",
+        "%s: %s, %d new, %d changed, %d unchanged, %d pages%s, %d requests, %.2fs",
         source.id,
         report.status.replace("_", " "),
         report.new,
         report.changed,
         report.unchanged,
         report.pages,
+        articles,
         report.requests,
         (write.finished - started).total_seconds(),
     )
@@ -103,19 +122,36 @@ def read_source(
     stored_validators = store.validators(source.url)
     response = fetcher.get(source.url, stored_validators)
     if isinstance(response, NotModified):
-        report = SourceReport(source.id, "not_modified", requests=fetcher.requests_made - requests_before)
+        # The listing is unchanged, but retries and re-checks of article pages may be due.
+        articles = _articles(source, [], store=store, fetcher=fetcher, tz=timezone, now=started)
+        report = SourceReport(
+            source.id,
+            "not_modified",
+            requests=fetcher.requests_made - requests_before,
+            articles=sum(1 for a in articles if not a.failed),
+            articles_failed=sum(1 for a in articles if a.failed),
+        )
         # RFC 9111 §4.3.4: a 304 may carry fresher validators; keep them (no write when they are the same).
         refreshed = Validators(
             etag=response.etag or stored_validators.etag,
             last_modified=response.last_modified or stored_validators.last_modified,
         )
-        return CycleWrite(report, started, clock(), validators={source.url: refreshed})
+        return CycleWrite(report, started, clock(), validators={source.url: refreshed}, articles=articles)
 
     items, pages, first_page_items = _read_pages(source, response, store=store, fetcher=fetcher, tz=timezone)
     diff = diff_items(items, store.known(source.id, [item.key for item in items]))
     new = [_new_item(source, item, timezone, started) for item in diff.new]
     updates = [_update(source, item, bump=True) for item in diff.changed]
     updates += [_update(source, item, bump=False) for item in diff.relinked]
+    jobs = [ArticleJob(n.key, n.link, n.published, "new") for n in new]
+    changed = store.article_states(source.id, [item.key for item in diff.changed])
+    published = store.published(source.id, [item.key for item in diff.changed])
+    jobs += [
+        ArticleJob(item.key, item.link, published[item.key], "changed", changed.get(item.key))
+        for item in diff.changed
+        if item.key in published
+    ]
+    articles = _articles(source, jobs, store=store, fetcher=fetcher, tz=timezone, now=started)
     report = SourceReport(
         source=source.id,
         status="ok",
@@ -124,6 +160,8 @@ def read_source(
         unchanged=len(diff.unchanged) + len(diff.relinked),
         pages=pages,
         requests=fetcher.requests_made - requests_before,
+        articles=sum(1 for a in articles if not a.failed),
+        articles_failed=sum(1 for a in articles if a.failed),
     )
     return CycleWrite(
         report=report,
@@ -134,7 +172,38 @@ def read_source(
         updates=updates,
         seen_keys=[item.key for item in items],
         validators={source.url: Validators(etag=response.etag, last_modified=response.last_modified)},
+        articles=articles,
     )
+
+
+def _articles(
+    source: SourceConfig,
+    jobs: list[ArticleJob],
+    *,
+    store: Store,
+    fetcher: Fetcher,
+    tz: ZoneInfo,
+    now: dt.datetime,
+) -> list[ArticleWrite]:
+    """Fetch the article pages of `jobs` plus every stored one that is due (retries, re-checks, backfill)."""
+    if not source.articles:
+        return []
+    planned = {job.key for job in jobs}
+    for key, link, published, state in store.due_articles(source.id, now):
+        if key not in planned:
+            reason = "backfill" if state is None else ("retry" if state.status == "pending" else "recheck")
+            jobs.append(ArticleJob(key, link, published, reason, state))
+    if not jobs:
+        return []
+    with progress(f"{source.id}: artiklar", len(jobs)) as advance:
+        return fetch_articles(
+            jobs,
+            fetcher,
+            concurrency=fetcher.settings.concurrency,
+            tz=tz,
+            now=now,
+            on_done=lambda _write: advance(),
+        )
 
 
 def _read_pages(

@@ -13,9 +13,18 @@ feedgen quirks this module works around (see /work/shared/research/feed-practice
   site: RSS and Atom are built on separate FeedGenerator objects, each with its own link order;
 - lxml raises on XML-illegal characters: every text value passes through `xml_safe` first.
 
-Extension points: `_fill_entry` is the single place that maps an `Entry` onto a feed entry (add Atom content /
-`content:encoded` and enclosures there); `_finish` post-processes the serialized document (an
-`<?xml-stylesheet?>` processing instruction, or the Atom enclosure-link fix for feedgen#135, go there).
+- Atom entry links lose `rel`, `type` and `length` (feedgen#135: `FeedEntry.atom_entry` reads them from the
+  new element instead of the link's data), so an enclosure would come out as a second "alternate" link. The
+  Atom enclosure is written by `_AtomEnclosure`, a small entry extension that builds the element itself.
+
+Article content: RSS `description` carries the summary and `content:encoded` the sanitized article HTML;
+Atom has `summary` (text) and `content type="html"`. The lead image is the RSS `enclosure`, an Atom
+`link rel="enclosure"`, and Media RSS `media:content` + `media:thumbnail` in both (feedgen's `media`
+extension).
+HTML reaching this module is already sanitized (scraper.sanitize); it only escapes it into the XML.
+
+Extension points: `_fill_entry` is the single place that maps an `Entry` onto a feed entry; `_finish`
+post-processes the serialized document (an `<?xml-stylesheet?>` processing instruction would go there).
 """
 
 from __future__ import annotations
@@ -27,7 +36,9 @@ from collections.abc import Sequence
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
 
 from .models import Entry, FeedMeta
 
@@ -56,6 +67,19 @@ _XML_ILLEGAL_SPACE = re.compile(r"[\x0b\x0c]")
 def xml_safe(text: str) -> str:
     """`text` without the characters XML 1.0 cannot carry (VT and FF become a space); the rest is kept."""
     return _XML_ILLEGAL.sub("", _XML_ILLEGAL_SPACE.sub(" ", text))
+
+
+class _AtomEnclosure(BaseEntryExtension):  # type: ignore[misc]
+    """Writes `<link rel="enclosure" href type length>` into an Atom entry, which feedgen 1.0.0 cannot
+    (feedgen#135). Registered on Atom entries only; RSS uses feedgen's own `<enclosure>`."""
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, str]] = []
+
+    def extend_atom(self, entry: Any) -> Any:
+        for attributes in self.links:
+            xml_elem("link", entry, **attributes)
+        return entry
 
 
 def self_url(meta: FeedMeta, extension: str) -> str:
@@ -98,6 +122,8 @@ def _feed(meta: FeedMeta, entries: Sequence[Entry], tz: ZoneInfo) -> Any:
     fg.language(xml_safe(meta.language))  # RSS <language> and Atom xml:lang
     fg.generator(GENERATOR)  # without a version, so an upgrade alone does not rewrite every feed
     fg.docs(RSS_SPEC_URL)
+    if any(entry.image is not None for entry in entries):
+        fg.load_extension("media")  # declares xmlns:media only where a feed carries an image
     # Never "now": the newest entry's `updated` (max, not the first entry: an old item may have been edited).
     newest = max((entry.updated for entry in entries), default=EMPTY_FEED_UPDATED)
     fg.updated(_local(newest, tz))  # Atom <updated> and RSS <lastBuildDate>; no channel <pubDate>
@@ -107,7 +133,10 @@ def _feed(meta: FeedMeta, entries: Sequence[Entry], tz: ZoneInfo) -> Any:
 def _add_entries(fg: Any, entries: Sequence[Entry], tz: ZoneInfo, fmt: Format) -> None:
     for entry in entries:
         # feedgen prepends by default, which would reverse the caller's newest-first order.
-        _fill_entry(fg.add_entry(order="append"), entry, tz, fmt)
+        fe = fg.add_entry(order="append")
+        if fmt == "atom" and entry.image is not None:
+            fe.register_extension("atom_enclosure", _AtomEnclosure, atom=True, rss=False)
+        _fill_entry(fe, entry, tz, fmt)
 
 
 def _fill_entry(fe: Any, entry: Entry, tz: ZoneInfo, fmt: Format) -> None:
@@ -128,11 +157,38 @@ def _fill_entry(fe: Any, entry: Entry, tz: ZoneInfo, fmt: Format) -> None:
         fe.description(html.escape(summary, quote=False), isSummary=True)
     elif summary:
         fe.summary(summary, type="text")
+    content = xml_safe(entry.content_html)
+    if content:
+        # Escaped text, not CDATA: lxml refuses a "]]>" inside CDATA, and readers unescape either.
+        fe.content(content, type="html" if fmt == "atom" else None)
     fe.published(_local(entry.published, tz))  # Atom <published> and RSS <pubDate>
     fe.updated(_local(entry.updated, tz))  # Atom only; feedgen would default it to now
-    if entry.topics:
+    terms = list(dict.fromkeys((*entry.topics, *entry.tags)))
+    if terms:
         # Term only for now: a scheme (a URI naming our topic list) can be added once there is one.
-        fe.category([{"term": xml_safe(topic)} for topic in entry.topics])
+        fe.category([{"term": xml_safe(term)} for term in terms])
+    if entry.image is not None:
+        _add_image(fe, entry, fmt)
+
+
+def _add_image(fe: Any, entry: Entry, fmt: Format) -> None:
+    """The lead image as enclosure (RSS `<enclosure>` / Atom `link rel="enclosure"`) and as Media RSS."""
+    image = entry.image
+    assert image is not None
+    url = xml_safe(image.url)
+    media_type = image.media_type or "image/jpeg"  # RSS requires a type; an article's lead image is a photo
+    if fmt == "rss":
+        fe.enclosure(url, str(image.length), media_type)  # length 0 where the server gave none (RSS profile)
+    else:
+        link = {"href": url, "rel": "enclosure", "type": media_type}
+        if image.length:
+            link["length"] = str(image.length)
+        fe.atom_enclosure.links.append(link)
+    content = {"url": url, "medium": "image", "type": media_type}
+    if image.length:
+        content["fileSize"] = str(image.length)
+    fe.media.content(content, group=None)  # group=None: directly in the item, no <media:group>
+    fe.media.thumbnail({"url": url}, group=None)
 
 
 def _local(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
@@ -147,5 +203,5 @@ def _local(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
 
 def _finish(document: bytes, fmt: Format) -> bytes:
     """Post-process a serialized document of format `fmt`. Today it returns it unchanged; it is where an
-    `<?xml-stylesheet?>` instruction or a fix to feedgen's output (the Atom enclosure links) would go."""
+    `<?xml-stylesheet?>` instruction would go."""
     return document

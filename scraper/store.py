@@ -7,6 +7,7 @@ Every failure of the database becomes a StorageError naming the file; the file i
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from sqlite_utils.migrations import Migrations
 
 from .diff import StoredState
 from .errors import StorageError
-from .models import Entry, SourceReport, Validators
+from .models import ArticleState, ArticleWrite, Entry, LeadImage, SourceReport, Validators
 
 migrations = Migrations("aktuellt")
 
@@ -72,6 +73,43 @@ def m001_initial(db: Database) -> None:
     )
     _table(db, "runs").create_index(["source", "started"])
     _table(db, "http_cache").create({"url": str, "etag": str, "last_modified": str}, pk="url")
+
+
+@migrations()
+def m002_articles(db: Database) -> None:
+    """One row per item whose article page was ever tried: its fetch state and its sanitized content."""
+    _table(db, "articles").create(
+        {
+            "source": str,
+            "key": str,
+            "status": str,  # ok | pending (retry due at next_attempt) | gone (404/410) | failed (gave up)
+            "attempts": int,  # failures in a row
+            "checks": int,  # re-checks for edits since the item last changed in the listing
+            "next_attempt": str,  # ISO UTC: when a retry or re-check is due; NULL: never
+            "checked": str,  # ISO UTC of the last attempt
+            "fetched": str,  # ISO UTC of the last successful read of the page
+            "http_status": int,
+            "error": str,
+            "etag": str,
+            "last_modified": str,
+            "heading": str,
+            "ingress": str,
+            "content_html": str,  # sanitized: lead image, ingress, body, attachments
+            "body_text": str,  # the body's words, one line per block: what edits are compared (and shown) on
+            "content_hash": str,  # identity.content_hash of heading, ingress and body text
+            "image_url": str,
+            "image_type": str,
+            "image_length": int,
+            "image_alt": str,
+            "image_caption": str,
+            "site_updated": str,  # the page's "Senast uppdaterad", as an ISO UTC instant
+            "tags": str,  # JSON list of strings
+            "attachments": str,  # JSON list of {"url", "title"}
+        },
+        pk=("source", "key"),
+        not_null={"source", "key", "status"},
+    )
+    _table(db, "articles").create_index(["source", "next_attempt"])
 
 
 def iso(moment: dt.datetime) -> str:
@@ -126,6 +164,7 @@ class CycleWrite:
     updates: Sequence[ItemUpdate] = ()
     seen_keys: Sequence[str] = ()
     validators: Mapping[str, Validators] | None = None
+    articles: Sequence[ArticleWrite] = ()
 
 
 class Store:
@@ -179,6 +218,49 @@ class Store:
                     found[key] = StoredState(key=key, content_hash=digest, link=link)
         return found
 
+    def article_states(self, source: str, keys: Iterable[str]) -> dict[str, ArticleState]:
+        """The stored article state of those of `keys` that have one."""
+        keys = list(keys)
+        found: dict[str, ArticleState] = {}
+        with self._errors("read articles"):
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT {_STATE_COLUMNS} FROM articles WHERE source = ? AND key IN ({marks})"
+                for row in self.db.execute(sql, [source, *chunk]).fetchall():
+                    found[row[0]] = _state(row)
+        return found
+
+    def published(self, source: str, keys: Sequence[str]) -> dict[str, dt.datetime]:
+        """The stored `published` instant of those of `keys` the store has."""
+        found: dict[str, dt.datetime] = {}
+        with self._errors("read items"):
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT key, published FROM items WHERE source = ? AND key IN ({marks})"
+                for key, when in self.db.execute(sql, [source, *chunk]).fetchall():
+                    found[key] = from_iso(when)
+        return found
+
+    def due_articles(
+        self, source: str, now: dt.datetime
+    ) -> list[tuple[str, str, dt.datetime, ArticleState | None]]:
+        """Items of `source` whose article is due: a retry or re-check whose time has come, or an item that
+        has no article row at all (stored before articles were fetched). (key, link, published, state)."""
+        sql = (
+            f"SELECT i.link, i.published, {', '.join('a.' + c for c in _STATE_COLUMNS.split(', '))}, i.key "
+            "FROM items i LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
+            "WHERE i.source = ? AND (a.key IS NULL OR a.next_attempt <= ?) "
+            "ORDER BY i.published DESC, i.position ASC"
+        )
+        with self._errors("read articles"):
+            rows = self.db.execute(sql, [source, iso(now)]).fetchall()
+        return [
+            (row[-1], row[0], from_iso(row[1]), _state(row[2:-1]) if row[2] is not None else None)
+            for row in rows
+        ]
+
     def first_page_yardstick(self, source: str) -> int | None:
         """How many items page 1 held on the last successful full read of the listing."""
         with self._errors("read runs"):
@@ -195,9 +277,13 @@ class Store:
         if sources is not None:
             where = f"WHERE source IN ({','.join('?' * len(sources))})"
             params = list(sources)
+        where = where.replace("source", "i.source")
         sql = (
-            "SELECT source, key, entry_id, title, summary, link, published, updated, first_seen, position "
-            f"FROM items {where} ORDER BY published DESC, first_seen DESC, position ASC"
+            "SELECT i.source, i.key, entry_id, title, summary, link, published, updated, first_seen, "
+            "position, "
+            "a.content_html, a.image_url, a.image_type, a.image_length, a.image_alt, a.image_caption, a.tags "
+            "FROM items i LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
+            f"{where} ORDER BY published DESC, first_seen DESC, position ASC"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -250,6 +336,8 @@ class Store:
                 if u.bump:
                     fields["updated"] = now
                 _table(self.db, "items").update((u.source, u.key), fields)
+            for article in write.articles:
+                self._save_article(write.report.source, article)
             if write.new or write.updates:
                 # Sightings are refreshed only by cycles that write anyway: an unchanged cycle writes nothing
                 # but its run record (the run's time is then the items' latest sighting).
@@ -257,6 +345,51 @@ class Store:
             for url, validators in (write.validators or {}).items():
                 self._save_validators(url, validators)
             self._insert_run(write.report, write.started, write.finished, write.first_page_items)
+
+    def _save_article(self, source: str, article: ArticleWrite) -> None:
+        row: dict[str, Any] = {
+            "source": source,
+            "key": article.key,
+            "status": article.status,
+            "attempts": article.attempts,
+            "checks": article.checks,
+            "next_attempt": iso(article.next_attempt) if article.next_attempt else None,
+            "checked": iso(article.checked),
+            "http_status": article.http_status,
+            "error": article.error,
+        }
+        if article.validators is not None:
+            row["etag"] = article.validators.etag
+            row["last_modified"] = article.validators.last_modified
+        content = article.content
+        if content is not None:
+            image = content.image
+            row |= {
+                "fetched": iso(article.checked),
+                "heading": content.heading,
+                "ingress": content.ingress,
+                "content_html": content.content_html,
+                "body_text": content.body_text,
+                "content_hash": content.content_hash,
+                "image_url": image.url if image else None,
+                "image_type": image.media_type if image else None,
+                "image_length": image.length if image else None,
+                "image_alt": image.alt if image else None,
+                "image_caption": image.caption if image else None,
+                "site_updated": iso(content.site_updated) if content.site_updated else None,
+                "tags": json.dumps(list(content.tags), ensure_ascii=False),
+                "attachments": json.dumps(
+                    [{"url": a.url, "title": a.title} for a in content.attachments], ensure_ascii=False
+                ),
+            }
+        # upsert keeps the columns not named here (a failure keeps the last good content)
+        _table(self.db, "articles").upsert(row, pk=("source", "key"))
+        if article.updated_to is not None:
+            moment = iso(article.updated_to)
+            self.db.execute(
+                "UPDATE items SET updated = ? WHERE source = ? AND key = ? AND updated < ?",
+                [moment, source, article.key, moment],
+            )
 
     def record_failure(self, report: SourceReport, started: dt.datetime, finished: dt.datetime) -> None:
         """Record a failed cycle; nothing else is touched."""
@@ -299,8 +432,35 @@ class Store:
         )
 
 
+_STATE_COLUMNS = (
+    "key, status, attempts, checks, content_hash, etag, last_modified, image_url, image_type, image_length"
+)
+
+
+def _state(row: Sequence[Any]) -> ArticleState:
+    _key, status, attempts, checks, digest, etag, last_modified, image_url, image_type, image_length = row
+    return ArticleState(
+        status=status,
+        attempts=attempts or 0,
+        checks=checks or 0,
+        content_hash=digest,
+        validators=Validators(etag=etag, last_modified=last_modified),
+        image=LeadImage(image_url, media_type=image_type, length=image_length or 0) if image_url else None,
+    )
+
+
 def _entry(row: Sequence[Any]) -> Entry:
-    source, key, entry_id, title, summary, link, published, updated, first_seen, position = row
+    source, key, entry_id, title, summary, link, published, updated, first_seen, position = row[:10]
+    content_html, image_url, image_type, image_length, image_alt, image_caption, tags = row[10:]
+    image = None
+    if image_url:
+        image = LeadImage(
+            url=image_url,
+            alt=image_alt or "",
+            caption=image_caption or "",
+            media_type=image_type,
+            length=image_length or 0,
+        )
     return Entry(
         source=source,
         key=key,
@@ -312,4 +472,7 @@ def _entry(row: Sequence[Any]) -> Entry:
         updated=from_iso(updated),
         first_seen=from_iso(first_seen),
         position=position,
+        content_html=content_html or "",
+        image=image,
+        tags=tuple(json.loads(tags)) if tags else (),
     )

@@ -43,6 +43,8 @@ VARIANTS = ("ul", "div", "time")
 CURRENT = "c-pagination__item--current"
 
 _LISTING = re.compile(rf"{re.escape(LISTING_PATH)}(?:!ut/p/z1/([A-Za-z0-9_-]+){re.escape(STATE_TAIL)})?")
+_MEDIA = re.compile(rf"/wps/wcm/connect/{UUID_RE}/[^/]+\.(jpg|png|pdf)")
+MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
 _ARTICLE = re.compile(
     rf"{re.escape(ARTICLE_PATH)}({UUID_RE})(?:/.*)?"
     rf"|/wps/portal(?:/press-och-media)?/aktuelltarkivet/aktuellt/({UUID_RE})/?"
@@ -56,6 +58,7 @@ class SiteItem:
     date: str  #: as printed after "Publicerad", e.g. "2 maj 2019"
     summary: str
     body_html: str  #: trusted as-is: it may hold the nasty markup a sanitizer must remove
+    updated: str = ""  #: as printed after "Senast uppdaterad" on the article page; "" shows no such line
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Request:
     method: str
     path: str  #: path with query, as sent
     headers: dict[str, str]  #: lower-case names
-    kind: str  #: "listing", "article", "robots" or "other", as routed
+    kind: str  #: "listing", "article", "media", "robots" or "other", as routed
 
 
 def load_seed() -> list[SiteItem]:
@@ -324,6 +327,7 @@ class FixtureSite:
     def render_article(self, item: SiteItem) -> str:
         esc = html.escape
         image = uuid.uuid5(uuid.NAMESPACE_URL, "aktuellt-fixture-image:" + item.uuid)
+        updated = f"\n        <p>Senast uppdaterad {esc(item.updated)}</p>" if item.updated else ""
         main = f"""    <article class="c-article">
       <figure class="c-image">
         <img class="c-image__image" src="/wps/wcm/connect/{image}/bild.jpg?MOD=AJPERES"
@@ -336,7 +340,7 @@ class FixtureSite:
 {item.body_html}
       </div>
       <footer class="c-article__meta">
-        <p>Publicerad {esc(item.date)}</p>
+        <p>Publicerad {esc(item.date)}</p>{updated}
       </footer>
     </article>"""
         return _document(item.title, main)
@@ -403,6 +407,9 @@ class _Handler(BaseHTTPRequestHandler):
             return "robots", 200, site.robots.encode(), {"Content-Type": "text/plain; charset=utf-8"}
         if listing := _LISTING.fullmatch(path):
             return ("listing", *self._listing(site, listing[1], headers))
+        if media := _MEDIA.fullmatch(path):  # images and documents: a stable body of a stable size
+            body = hashlib.sha256(path.encode()).digest() * 64
+            return "media", 200, body, {"Content-Type": MEDIA_TYPES[media[1]]}
         article = _ARTICLE.fullmatch(path)
         key = (article[1] or article[2]) if article else None
         if path == "/wps/portal" and re.fullmatch(UUID_RE, (ids := parse_qs(query).get("id", [""]))[0]):
@@ -449,7 +456,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if status != 304:
             self.send_header("Vary", "Accept-Encoding")
-            if body and _accepts_gzip(request.get("accept-encoding", "")):
+            compressible = extra.get("Content-Type", "text/").startswith("text/")  # no one gzips a JPEG
+            if body and compressible and _accepts_gzip(request.get("accept-encoding", "")):
                 body = gzip.compress(body, mtime=0)
                 self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(body)))

@@ -47,10 +47,12 @@ def store(tmp_path):
 
 
 def test_migrations_are_idempotent(tmp_path):
-    Store(tmp_path / "a.db").close()
+    with Store(tmp_path / "a.db") as first:
+        once = first.db.execute("SELECT name FROM _sqlite_migrations ORDER BY name").fetchall()
     with Store(tmp_path / "a.db") as again:
-        applied = again.db.execute("SELECT name FROM _sqlite_migrations").fetchall()
-    assert applied == [("m001_initial",)]
+        applied = again.db.execute("SELECT name FROM _sqlite_migrations ORDER BY name").fetchall()
+    assert applied == once
+    assert ("m001_initial",) in applied and ("m002_articles",) in applied
 
 
 def test_entries_order_published_then_seen_then_position(store):
