@@ -1,6 +1,6 @@
 """Article pages: which to fetch, fetching them politely in parallel, what each result means for the store.
 
-The decisions are pure functions (`plan_jobs`, `read_article`, `decide`, `retry_delay`, `next_check`); only
+The decisions are pure functions (`read_article`, `decide`, `retry_delay`, `next_check`); only
 `fetch_articles` does I/O, through the shared, thread-safe `Fetcher` (which keeps the per-host delay and
 robots.txt). Rules:
 
@@ -24,7 +24,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -64,16 +64,14 @@ _MEDIA_TYPES |= {"webp": "image/webp", "svg": "image/svg+xml"}
 
 
 @dataclass(frozen=True, slots=True)
-class _Outcome:
-    """What one fetch gave, before the decision: a page, a 304, or an error."""
+class Outcome:
+    """What one fetch gave, before the decision: an article read from the page, a 304, or an error."""
 
-    text: str | None = None
-    url: str = ""
+    content: ArticleContent | None = None
     not_modified: bool = False
     validators: Validators | None = None
     error: str | None = None
     status: int | None = None
-    image: LeadImage | None = None
 
 
 # -- pure decisions -----------------------------------------------------------------------------------------
@@ -151,29 +149,13 @@ def guess_media_type(url: str) -> str | None:
     return _MEDIA_TYPES.get(extension)
 
 
-def decide(job: ArticleJob, outcome: _Outcome, tz: ZoneInfo, now: dt.datetime) -> ArticleWrite:
+def decide(job: ArticleJob, outcome: Outcome, now: dt.datetime) -> ArticleWrite:
     """Turn one fetch outcome into the row the store writes (pure)."""
     state = job.state
     previous_attempts = state.attempts if state is not None else 0
     checks = 0 if job.reason in ("new", "changed") or state is None else state.checks
-    if outcome.error is None and outcome.not_modified:
-        return ArticleWrite(
-            key=job.key,
-            status="ok",
-            attempts=0,
-            checks=checks + 1,
-            checked=now,
-            next_attempt=next_check(checks + 1, job.published, now),
-            http_status=304,
-            validators=outcome.validators,
-        )
-    content = None
-    error = outcome.error
-    if error is None and outcome.text is not None:
-        content = read_article(outcome.text, outcome.url or job.url, tz, now)
-        if content is None:
-            error = "the page held no article text"
-    if error is not None or content is None:
+    content = outcome.content
+    if outcome.error is not None or (content is None and not outcome.not_modified):
         gone = outcome.status in GONE_STATUSES
         attempts = previous_attempts + 1
         given_up = not gone and attempts >= MAX_ATTEMPTS
@@ -185,17 +167,22 @@ def decide(job: ArticleJob, outcome: _Outcome, tz: ZoneInfo, now: dt.datetime) -
             checked=now,
             next_attempt=None if gone or given_up else now + retry_delay(attempts),
             http_status=outcome.status,
-            error=error or "no response",
+            error=outcome.error or "no response",
         )
-    if outcome.image is not None and content.image is not None and outcome.image.url == content.image.url:
-        content = _with_image(content, outcome.image)
     if state is not None and job.reason not in ("new", "changed"):
-        checks += 1
+        checks += 1  # a re-check (or a retry) that worked
     updated_to = None
-    if state is not None and state.content_hash is not None and state.content_hash != content.content_hash:
-        updated_to = now  # an edit: the body's words changed since the last read
-    elif content.site_updated is not None and content.site_updated > job.published:
-        updated_to = min(content.site_updated, now)  # the page's own "Senast uppdaterad", never the future
+    if content is not None:
+        if (
+            state is not None
+            and state.content_hash is not None
+            and state.content_hash != content.content_hash
+        ):
+            updated_to = now  # an edit: the words changed since the last read
+        elif content.site_updated is not None and content.site_updated > job.published:
+            updated_to = min(
+                content.site_updated, now
+            )  # the page's own "Senast uppdaterad", never the future
     return ArticleWrite(
         key=job.key,
         status="ok",
@@ -203,24 +190,10 @@ def decide(job: ArticleJob, outcome: _Outcome, tz: ZoneInfo, now: dt.datetime) -
         checks=checks,
         checked=now,
         next_attempt=next_check(checks, job.published, now),
-        http_status=200,
+        http_status=304 if outcome.not_modified else 200,
         content=content,
         validators=outcome.validators,
         updated_to=updated_to,
-    )
-
-
-def _with_image(content: ArticleContent, image: LeadImage) -> ArticleContent:
-    return ArticleContent(
-        content_html=content.content_html,
-        body_text=content.body_text,
-        content_hash=content.content_hash,
-        heading=content.heading,
-        ingress=content.ingress,
-        image=image,
-        site_updated=content.site_updated,
-        tags=content.tags,
-        attachments=content.attachments,
     )
 
 
@@ -250,8 +223,8 @@ def fetch_articles(
 
     def work(job: ArticleJob) -> ArticleWrite:
         with limit(job.url):
-            outcome = _fetch_one(job, fetcher)
-        write = decide(job, outcome, tz, now)
+            outcome = _fetch_one(job, fetcher, tz, now)
+        write = decide(job, outcome, now)
         if on_done is not None:
             on_done(write)
         return write
@@ -262,51 +235,38 @@ def fetch_articles(
         return list(pool.map(work, jobs))
 
 
-def _fetch_one(job: ArticleJob, fetcher: Fetcher) -> _Outcome:
+def _fetch_one(job: ArticleJob, fetcher: Fetcher, tz: ZoneInfo, now: dt.datetime) -> Outcome:
     state = job.state
     # Only a re-check sends validators: a new or changed item must be read whole, whatever the cache says.
-    conditional = state is not None and job.reason == "recheck" and state.content_hash is not None
-    validators = state.validators if conditional and state is not None else None
+    validators = None
+    if state is not None and job.reason == "recheck" and state.content_hash is not None:
+        if state.validators.etag or state.validators.last_modified:
+            validators = state.validators
     try:
-        response = fetcher.get(
-            job.url, validators if validators and (validators.etag or validators.last_modified) else None
-        )
+        response = fetcher.get(job.url, validators)
     except FetchError as error:
         log.info("article %s: %s", job.url, error)
-        return _Outcome(error=str(error), status=error.status)
+        return Outcome(error=str(error), status=error.status)
     if isinstance(response, NotModified):
-        return _Outcome(
-            not_modified=True,
-            url=response.url,
-            validators=Validators(etag=response.etag, last_modified=response.last_modified),
+        return Outcome(
+            not_modified=True, validators=Validators(etag=response.etag, last_modified=response.last_modified)
         )
-    image = None
-    if "<img" in response.text:
-        image = _image_facts(response.text, response.url, state, fetcher)
-    return _Outcome(
-        text=response.text,
-        url=response.url,
-        validators=Validators(etag=response.etag, last_modified=response.last_modified),
-        image=image,
-    )
+    fresh = Validators(etag=response.etag, last_modified=response.last_modified)
+    content = read_article(response.text, response.url, tz, now)
+    if content is None:
+        log.info("article %s: the page held no article text", job.url)
+        return Outcome(error="the page held no article text", status=response.status, validators=fresh)
+    if content.image is not None:
+        content = replace(content, image=_image_facts(content.image, state, fetcher))
+    return Outcome(content=content, validators=fresh)
 
 
-def _image_facts(
-    page_html: str, page_url: str, state: ArticleState | None, fetcher: Fetcher
-) -> LeadImage | None:
-    """The lead image with its media type and length: from the store when the URL is the one stored, else
-    from a HEAD request (an enclosure needs both; length 0 where the server gives none)."""
-    image = parse_article(page_html, page_url).image
-    if image is None:
-        return None
+def _image_facts(image: LeadImage, state: ArticleState | None, fetcher: Fetcher) -> LeadImage:
+    """`image` with its media type and length: from the store when the URL is the one stored, else from a
+    HEAD request (an enclosure needs both; length 0 where the server gives none)."""
     known = state.image if state is not None else None
-    media_type: str | None
     if known is not None and known.url == image.url and known.media_type:
-        media_type, length = known.media_type, known.length
-    else:
-        head_type, head_length = fetcher.head(image.url)
-        media_type = (
-            head_type if head_type and head_type.startswith("image/") else guess_media_type(image.url)
-        )
-        length = head_length or 0
-    return LeadImage(image.url, image.alt, image.caption, media_type, length)
+        return replace(image, media_type=known.media_type, length=known.length)
+    head_type, head_length = fetcher.head(image.url)
+    media_type = head_type if head_type and head_type.startswith("image/") else guess_media_type(image.url)
+    return replace(image, media_type=media_type, length=head_length or 0)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from html import escape
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -202,6 +203,7 @@ _UPDATED_RE = re.compile(r"\b(?:senast\s+)?(?:uppdaterad|ändrad)\b\s*:?", re.IG
 _DOCUMENT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|csv|zip)$", re.IGNORECASE)
 #: Placeholder image sources that lazy-loading scripts replace (the real one is in data-src).
 _STOCKHOLM = ZoneInfo("Europe/Stockholm")
+_YOUTUBE_EMBED_RE = re.compile(r"https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)")
 _PLACEHOLDER_RE = re.compile(r"^(?:data:|about:blank)|(?:blank|spacer|placeholder|pixel)\.(?:gif|png)", re.I)
 
 
@@ -218,6 +220,8 @@ def parse_article(html: str, page_url: str, *, timezone: ZoneInfo = _STOCKHOLM) 
     ingress_node = _first(root, _INGRESS_SELECTORS)
     body_node = _first(root, _BODY_SELECTORS) or _largest_text_block(root, heading_node, ingress_node)
     image = _lead_image(root, body_node, base)
+    if body_node is not None:
+        _embeds_to_links(body_node, base)
     return Article(
         heading=_text(heading_node) if heading_node is not None else "",
         ingress=_text(ingress_node) if ingress_node is not None else "",
@@ -331,6 +335,24 @@ def _tags(root: LexborNode) -> tuple[str, ...]:
             if text and text not in tags:
                 tags.append(text)
     return tuple(tags)
+
+
+def _embeds_to_links(body: LexborNode, base: str) -> None:
+    """Replace each embedded frame (a video, a map) with a link to it: feeds must not carry iframes, and a
+    reader should still learn that the article has a film and where to see it."""
+    for frame in body.css("iframe[src]"):
+        url = urljoin(base, (frame.attributes.get("src") or "").strip())
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            frame.decompose()
+            continue
+        youtube = _YOUTUBE_EMBED_RE.match(url)
+        if youtube:
+            url = f"https://www.youtube.com/watch?v={youtube[1]}"
+        label = clean_text(frame.attributes.get("title") or "") or f"Inbäddat innehåll från {parts.hostname}"
+        link = LexborHTMLParser(f'<p><a href="{escape(url)}">{escape(label)}</a></p>').css_first("p")
+        if link is not None:
+            frame.replace_with(link)
 
 
 def _attachments(root: LexborNode, base: str) -> tuple[Attachment, ...]:

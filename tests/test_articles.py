@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.html
@@ -10,14 +13,15 @@ import lxml.html
 from scraper.articles import (
     MAX_ATTEMPTS,
     RECHECKS,
-    _Outcome,
+    Outcome,
     decide,
+    fetch_articles,
     next_check,
     read_article,
     retry_delay,
 )
 from scraper.extract import html_text, parse_article
-from scraper.models import ArticleJob, ArticleState, SiteDate
+from scraper.models import ArticleJob, ArticleState, Page, SiteDate
 from tests.fixture_site import FixtureSite, load_seed
 
 PAGE = "https://goteborg.se/wps/portal/enhetssida/jamlikt-goteborg/aktuelltarkiv/aktuelltsida/u/"
@@ -126,47 +130,45 @@ def job(reason: str, state: ArticleState | None = None, published: dt.datetime =
     return ArticleJob("u", PAGE, published, reason, state)
 
 
-def page(body: str = "<p>Brödtext.</p>") -> _Outcome:
-    html = f'<main><h1>R</h1><div class="c-text">{body}</div></main>'
-    return _Outcome(text=html, url=PAGE)
+def page(body: str = "<p>Brödtext.</p>", meta: str = "") -> Outcome:
+    html = f'<main><h1>R</h1><div class="c-text">{body}</div>{meta}</main>'
+    return Outcome(content=read_article(html, PAGE, TZ, NOW))
 
 
 def test_first_body_of_a_new_item_is_not_an_edit():
-    write = decide(job("new"), page(), TZ, NOW)
+    write = decide(job("new"), page(), NOW)
     assert write.status == "ok" and write.content is not None
     assert write.updated_to is None
 
 
 def test_first_body_after_failures_is_not_an_edit_either():
-    write = decide(job("retry", ArticleState("pending", attempts=2)), page(), TZ, NOW)
+    write = decide(job("retry", ArticleState("pending", attempts=2)), page(), NOW)
     assert write.status == "ok" and write.attempts == 0 and write.updated_to is None
 
 
 def test_changed_words_are_an_edit_and_markup_noise_is_not():
-    first = decide(job("new"), page("<p>Brödtext.</p>"), TZ, NOW)
+    first = decide(job("new"), page("<p>Brödtext.</p>"), NOW)
     assert first.content is not None
     state = ArticleState("ok", content_hash=first.content.content_hash)
     later = NOW + dt.timedelta(hours=2)
-    noise = decide(job("recheck", state), page("<p>\n  <span>Brödtext.</span>  </p>"), TZ, later)
+    noise = decide(job("recheck", state), page("<p>\n  <span>Brödtext.</span>  </p>"), later)
     assert noise.updated_to is None
-    edit = decide(job("recheck", state), page("<p>Brödtext, rättad.</p>"), TZ, later)
+    edit = decide(job("recheck", state), page("<p>Brödtext, rättad.</p>"), later)
     assert edit.updated_to == later
 
 
 def test_failures_are_pending_with_backoff_and_404_is_gone():
-    failed = decide(job("new"), _Outcome(error="HTTP 500", status=500), TZ, NOW)
+    failed = decide(job("new"), Outcome(error="HTTP 500", status=500), NOW)
     assert (failed.status, failed.attempts, failed.next_attempt) == ("pending", 1, NOW)
-    again = decide(
-        job("retry", ArticleState("pending", attempts=1)), _Outcome(error="x", status=503), TZ, NOW
-    )
+    again = decide(job("retry", ArticleState("pending", attempts=1)), Outcome(error="x", status=503), NOW)
     assert again.next_attempt == NOW + dt.timedelta(minutes=15)
-    gone = decide(job("new"), _Outcome(error="HTTP 404", status=404), TZ, NOW)
+    gone = decide(job("new"), Outcome(error="HTTP 404", status=404), NOW)
     assert (gone.status, gone.next_attempt, gone.http_status) == ("gone", None, 404)
-    garbage = decide(job("new"), _Outcome(text="\x00\xff", url=PAGE), TZ, NOW)
-    assert garbage.status == "pending" and garbage.error == "the page held no article text"
-    last = decide(
-        job("retry", ArticleState("pending", attempts=MAX_ATTEMPTS - 1)), _Outcome(error="x"), TZ, NOW
+    not_modified = decide(
+        job("recheck", ArticleState("ok", content_hash="1:x")), Outcome(not_modified=True), NOW
     )
+    assert (not_modified.status, not_modified.content, not_modified.checks) == ("ok", None, 1)
+    last = decide(job("retry", ArticleState("pending", attempts=MAX_ATTEMPTS - 1)), Outcome(error="x"), NOW)
     assert (last.status, last.next_attempt) == ("failed", None)
 
 
@@ -181,3 +183,63 @@ def test_rechecks_only_for_young_items():
     assert next_check(0, NOW - dt.timedelta(days=1), NOW) == NOW + RECHECKS[0]
     assert next_check(0, NOW - dt.timedelta(days=400), NOW) is None
     assert next_check(len(RECHECKS), NOW, NOW) is None
+
+
+def test_senast_uppdaterad_moves_updated_forward_but_never_into_the_future():
+    published = dt.datetime(2019, 4, 29, 22, 0, tzinfo=dt.UTC)
+    meta = "<footer><p>Senast uppdaterad 2 maj 2019</p></footer>"
+    write = decide(job("new", published=published), page(meta=meta), NOW)
+    assert write.updated_to == dt.datetime(2019, 5, 1, 22, 0, tzinfo=dt.UTC)
+    future = "<footer><p>Senast uppdaterad 2 maj 2031</p></footer>"
+    assert decide(job("new", published=published), page(meta=future), NOW).updated_to == NOW
+    old = "<footer><p>Senast uppdaterad 2 april 2019</p></footer>"
+    assert decide(job("new", published=published), page(meta=old), NOW).updated_to is None
+
+
+def test_embedded_frames_become_links():
+    body = '<p>Film:</p><iframe src="https://www.youtube.com/embed/abc123" title="Agenda 2030"></iframe>'
+    body += '<iframe src="/karta?x=1&amp;y=2"></iframe><iframe src="javascript:alert(1)"></iframe>'
+    article = parse_article(f'<main><h1>R</h1><div class="c-text">{body}</div></main>', PAGE)
+    root = lxml.html.fragment_fromstring(article.body_html, create_parent="div")
+    assert not root.xpath("//iframe")
+    assert [(a.get("href"), a.text) for a in root.xpath("//a")] == [
+        ("https://www.youtube.com/watch?v=abc123", "Agenda 2030"),
+        ("https://goteborg.se/karta?x=1&y=2", "Inbäddat innehåll från goteborg.se"),
+    ]
+
+
+class SlowFetcher:
+    """Counts how many requests are in flight per host; each takes a little while."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.active: dict[str, int] = {}
+        self.peak: dict[str, int] = {}
+
+    def get(self, url, validators=None):
+        host = urlsplit(url).hostname or ""
+        with self.lock:
+            self.active[host] = self.active.get(host, 0) + 1
+            self.peak[host] = max(self.peak.get(host, 0), self.active[host])
+        time.sleep(0.03)
+        with self.lock:
+            self.active[host] -= 1
+        return Page(url=url, text=f'<main><h1>R</h1><div class="c-text"><p>{url}</p></div></main>')
+
+    def head(self, url):
+        return None, None
+
+
+def test_fetching_is_parallel_but_bounded_per_host():
+    jobs = [
+        ArticleJob(f"k{n}", f"https://{host}/a/{n}", NOW, "new")
+        for host in ("a.test", "b.test")
+        for n in range(8)
+    ]
+    fetcher = SlowFetcher()
+
+    writes = fetch_articles(jobs, fetcher, concurrency=2, tz=TZ, now=NOW)  # type: ignore[arg-type]
+
+    assert fetcher.peak == {"a.test": 2, "b.test": 2}
+    assert [w.key for w in writes] == [j.key for j in jobs]  # results in the order of the jobs
+    assert all(w.status == "ok" and w.content is not None for w in writes)
