@@ -177,6 +177,29 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of the changes feed: an event (new, edited, removed, restored) on one item."""
+
+    event_id: str  #: tag: URI of the event itself, never the item's id
+    kind: str
+    at: dt.datetime
+    item_id: str  #: the item's entry id, so a reader can tie the event to the main feed's entry
+    title: str
+    link: str
+    content_html: str  #: the diff, or the (last known) version
+
+
+@dataclass(frozen=True, slots=True)
+class Deleted:
+    """An RFC 6721 tombstone: an entry that was removed from the site."""
+
+    entry_id: str
+    when: dt.datetime
+    link: str
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
 class FeedMeta:
     """Feed-level facts for one feed document; `path` is relative to the output dir, without extension."""
 
@@ -199,6 +222,7 @@ class SourceReport:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
+    removed: int = 0
     pages: int = 0
     requests: int = 0
     error: str | None = None

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from . import history
 from .articles import fetch_articles
 from .config import Config, FetchConfig, SourceConfig
 from .dates import published_instant
@@ -23,6 +25,8 @@ from .identity import entry_id, feed_id
 from .models import (
     ArticleJob,
     ArticleWrite,
+    Change,
+    Deleted,
     FeedMeta,
     ListingItem,
     NotModified,
@@ -34,8 +38,8 @@ from .models import (
 )
 from .progress import progress
 from .publish import publish_all
-from .render import render_atom, render_rss
-from .store import CycleWrite, ItemUpdate, NewItem, Store
+from .render import render_atom, render_changes_atom, render_changes_rss, render_rss
+from .store import CycleWrite, HistoryWrite, ItemUpdate, NewItem, Store, VersionWrite
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +123,10 @@ def read_source(
     """Fetch and read the source's listing pages and decide what to write. Writes nothing itself."""
     timezone = ZoneInfo(source.timezone)
     requests_before = fetcher.requests_made
-    stored_validators = store.validators(source.url)
+    tracked = store.tracked(source.id)
+    pending = history.pending_oldest(tracked)
+    # An item counted missing once is confirmed (or cleared) only by a real read: no conditional GET then.
+    stored_validators = store.validators(source.url) if pending is None else Validators()
     response = fetcher.get(source.url, stored_validators)
     if isinstance(response, NotModified):
         # The listing is unchanged, but retries and re-checks of article pages may be due.
@@ -138,8 +145,13 @@ def read_source(
         )
         return CycleWrite(report, started, clock(), validators={source.url: refreshed}, articles=articles)
 
-    items, pages, first_page_items = _read_pages(source, response, store=store, fetcher=fetcher, tz=timezone)
+    items, pages, first_page_items, reached_end = _read_pages(
+        source, response, store=store, fetcher=fetcher, tz=timezone, pending=pending
+    )
     diff = diff_items(items, store.known(source.id, [item.key for item in items]))
+    plan = _plan_history(
+        items, tracked, store.latest_versions(source.id, [i.key for i in items]), reached_end
+    )
     new = [_new_item(source, item, timezone, started) for item in diff.new]
     updates = [_update(source, item, bump=True) for item in diff.changed]
     updates += [_update(source, item, bump=False) for item in diff.relinked]
@@ -158,6 +170,7 @@ def read_source(
         new=len(diff.new),
         changed=len(diff.changed),
         unchanged=len(diff.unchanged) + len(diff.relinked),
+        removed=len(plan.removed),
         pages=pages,
         requests=fetcher.requests_made - requests_before,
         articles=sum(1 for a in articles if not a.failed),
@@ -173,6 +186,40 @@ def read_source(
         seen_keys=[item.key for item in items],
         validators={source.url: Validators(etag=response.etag, last_modified=response.last_modified)},
         articles=articles,
+        history=plan,
+    )
+
+
+def _plan_history(
+    items: list[ListingItem],
+    tracked: list[history.Tracked],
+    latest: dict[str, tuple[int, history.Version]],
+    reached_end: bool,
+) -> HistoryWrite:
+    """Versions to record and removals to count, from one healthy listing read (see scraper.history)."""
+    versions: list[VersionWrite] = []
+    for item in items:
+        observed = history.Version(item.title, item.summary, _site_date_text(item.published))
+        if item.key not in latest:
+            versions.append(VersionWrite(item.key, observed, "new"))
+            continue
+        revision, previous = latest[item.key]
+        compared = history.compare(previous, observed)
+        if compared.action != "same":
+            kind = "edited" if compared.action == "edit" else "fill"
+            versions.append(VersionWrite(item.key, compared.version, kind, revision))
+    decision = history.missing(
+        tracked,
+        (item.key for item in items),
+        oldest_read=min((item.published.day for item in items), default=None),
+        reached_end=reached_end,
+    )
+    return HistoryWrite(
+        versions=versions,
+        missing=decision.missing,
+        back=decision.back,
+        removed=[(key, "listing") for key in decision.removed],
+        restored=decision.restored,
     )
 
 
@@ -207,9 +254,17 @@ def _articles(
 
 
 def _read_pages(
-    source: SourceConfig, first: Page, *, store: Store, fetcher: Fetcher, tz: ZoneInfo
-) -> tuple[list[ListingItem], int, int]:
-    """Read page 1 and follow "next" links until a page holds nothing new or max_pages is reached."""
+    source: SourceConfig,
+    first: Page,
+    *,
+    store: Store,
+    fetcher: Fetcher,
+    tz: ZoneInfo,
+    pending: dt.date | None = None,
+) -> tuple[list[ListingItem], int, int, bool]:
+    """Read page 1 and follow "next" links until a page holds nothing new or max_pages is reached; also
+    keep going while an item counted missing is older than anything read so far (to confirm or clear it).
+    The last value says whether the read reached the listing's last page."""
     page = parse_listing(first.text, first.url, timezone=tz, selectors=source.selectors)
     _log_skipped(source, page.skipped)
     if not page.items:
@@ -229,7 +284,10 @@ def _read_pages(
     visited = {first.url}
     pages = 1
     while page.next_url and pages < source.max_pages:
-        if len(store.known(source.id, [item.key for item in page.items])) == len(page.items):
+        oldest = min(item.published.day for item in items)
+        if len(store.known(source.id, [item.key for item in page.items])) == len(page.items) and (
+            pending is None or pending > oldest
+        ):
             break  # everything on this page is known: older pages hold nothing new
         if page.next_url in visited:
             log.warning("%s: next-page link loops back to %s; stopping", source.id, page.next_url)
@@ -245,7 +303,7 @@ def _read_pages(
         fresh = [item for item in page.items if item.key not in seen]
         seen.update(item.key for item in fresh)
         items.extend(fresh)
-    return items, pages, first_page_items
+    return items, pages, first_page_items, page.next_url is None
 
 
 def _log_skipped(source: SourceConfig, skipped: tuple[str, ...]) -> None:
@@ -310,7 +368,58 @@ def publish_feeds(config: Config, store: Store) -> list[str]:
     out = config.site.output_dir
     files = {}
     entries = store.entries(limit=config.site.max_items)
+    deleted = tombstones(store, config.site.max_items)
     for meta in feed_metas(config):
         files[out / f"{meta.path}.rss"] = render_rss(meta, entries)
-        files[out / f"{meta.path}.atom"] = render_atom(meta, entries)
+        files[out / f"{meta.path}.atom"] = render_atom(meta, entries, deleted)
+    files.update(changes_files(config, store))
     return [str(path) for path in publish_all(files)]
+
+
+def tombstones(store: Store, max_items: int) -> list[Deleted]:
+    """RFC 6721 tombstones for removed items that would still be in the window of `max_items`."""
+    return [
+        Deleted(
+            entry_id=t.entry_id,
+            when=t.removed_at,
+            link=t.link,
+            comment=f"Borttagen från webbplatsen: {t.title}",
+        )
+        for t in store.tombstones(limit=max_items)
+    ]
+
+
+def changes_meta(config: Config) -> FeedMeta:
+    first = config.sources[0]
+    return FeedMeta(
+        path="changes",
+        title=f"{config.site.title} – ändringar",
+        subtitle="Nya, ändrade och borttagna nyheter, med vad som ändrades",
+        feed_id=feed_id(first.url, "changes"),
+        base_url=config.site.base_url,
+        home_url=first.url if len(config.sources) == 1 else config.site.base_url,
+        language=config.site.language,
+        timezone=first.timezone,
+    )
+
+
+def changes_files(config: Config, store: Store) -> dict[Path, bytes]:
+    """changes.rss / changes.atom: the newest `max_items` events, each its own entry."""
+    meta = changes_meta(config)
+    changes = [
+        Change(
+            event_id=f"{row.entry_id}/events/{row.id}",
+            kind=row.kind,
+            at=row.at,
+            item_id=row.entry_id,
+            title=history.change_title(row.kind, row.after.title),
+            link=row.link,
+            content_html=history.change_content(row.kind, row.after, row.before, row.detail),
+        )
+        for row in store.changes(limit=config.site.max_items)
+    ]
+    out = config.site.output_dir
+    return {
+        out / "changes.rss": render_changes_rss(meta, changes),
+        out / "changes.atom": render_changes_atom(meta, changes),
+    }

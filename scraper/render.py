@@ -36,13 +36,22 @@ from collections.abc import Sequence
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from feedgen.ext.base import BaseEntryExtension
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from .models import Entry, FeedMeta
+from .models import Change, Deleted, Entry, FeedMeta
 
-__all__ = ["EMPTY_FEED_UPDATED", "GENERATOR", "render_atom", "render_rss", "self_url", "xml_safe"]
+__all__ = [
+    "EMPTY_FEED_UPDATED",
+    "GENERATOR",
+    "render_atom",
+    "render_changes_atom",
+    "render_changes_rss",
+    "render_rss",
+    "self_url",
+    "xml_safe",
+]
 
 Format = Literal["rss", "atom"]
 
@@ -99,10 +108,44 @@ def render_rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     return _finish(fg.rss_str(pretty=True), "rss")
 
 
-def render_atom(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
-    """The Atom 1.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed)."""
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"
+
+
+class _Tombstones(BaseExtension):  # type: ignore[misc]
+    """RFC 6721 `at:deleted-entry` elements at feed level (an extension element RFC 4287 allows there)."""
+
+    def __init__(self) -> None:
+        self.deleted: Sequence[Deleted] = ()
+        self.tz: ZoneInfo = ZoneInfo("UTC")
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"at": TOMBSTONES_NS}
+
+    def extend_atom(self, feed: Any) -> Any:
+        for gone in self.deleted:
+            when = _local(gone.when, self.tz).isoformat()
+            attributes = {"ref": xml_safe(gone.entry_id), "when": when}
+            element = feed.makeelement(f"{{{TOMBSTONES_NS}}}deleted-entry", attributes)
+            # Attached before its children are made, so they reuse the feed's prefixes (no "ns1:link").
+            feed.append(element)
+            # feedgen writes Atom elements unqualified under an xmlns attribute: "link" is atom:link.
+            link = element.makeelement("link", {"href": xml_safe(gone.link)})
+            element.append(link)
+            comment = element.makeelement(f"{{{TOMBSTONES_NS}}}comment", {})
+            comment.text = xml_safe(gone.comment)
+            element.append(comment)
+        return feed
+
+
+def render_atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Deleted] = ()) -> bytes:
+    """The Atom 1.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed), with an
+    RFC 6721 tombstone for each of `deleted`."""
     tz = ZoneInfo(meta.timezone)
     fg = _feed(meta, entries, tz)
+    if deleted:
+        fg.register_extension("tombstones", _Tombstones, None, atom=True, rss=False)
+        fg.tombstones.deleted = deleted
+        fg.tombstones.tz = tz
     # Atom readers that take "the" feed link use the first one: the human page goes first.
     fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
     fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
@@ -111,7 +154,45 @@ def render_atom(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     return _finish(fg.atom_str(pretty=True), "atom")
 
 
-def _feed(meta: FeedMeta, entries: Sequence[Entry], tz: ZoneInfo) -> Any:
+def render_changes_rss(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
+    """The changes feed as RSS 2.0: one item per event, its own guid, dated by the event."""
+    tz = ZoneInfo(meta.timezone)
+    fg = _feed(meta, changes, tz)
+    fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
+    fg.link(href=xml_safe(meta.home_url), rel="alternate")
+    for change in changes:
+        _fill_change(fg.add_entry(order="append"), change, tz, "rss")
+    return _finish(fg.rss_str(pretty=True), "rss")
+
+
+def render_changes_atom(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
+    """The changes feed as Atom 1.0: one entry per event, its own id, `updated` = the event's time."""
+    tz = ZoneInfo(meta.timezone)
+    fg = _feed(meta, changes, tz)
+    fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
+    fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
+    fg.author(name=xml_safe(meta.title), uri=xml_safe(meta.home_url))
+    for change in changes:
+        _fill_change(fg.add_entry(order="append"), change, tz, "atom")
+    return _finish(fg.atom_str(pretty=True), "atom")
+
+
+def _fill_change(fe: Any, change: Change, tz: ZoneInfo, fmt: Format) -> None:
+    fe.guid(xml_safe(change.event_id), permalink=False)
+    fe.title(xml_safe(change.title))
+    fe.link(href=xml_safe(change.link), rel="alternate")
+    content = xml_safe(change.content_html)
+    if fmt == "rss":
+        fe.description(content)  # RSS description is HTML; feedgen escapes it once
+    else:
+        fe.content(content, type="html")
+    fe.category([{"term": change.kind}])
+    when = _local(change.at, tz)
+    fe.published(when)
+    fe.updated(when)
+
+
+def _feed(meta: FeedMeta, entries: Sequence[Entry] | Sequence[Change], tz: ZoneInfo) -> Any:
     """A FeedGenerator with the feed-level facts both formats share (links and author are per format)."""
     fg = FeedGenerator()
     fg.id(xml_safe(meta.feed_id))
@@ -122,10 +203,13 @@ def _feed(meta: FeedMeta, entries: Sequence[Entry], tz: ZoneInfo) -> Any:
     fg.language(xml_safe(meta.language))  # RSS <language> and Atom xml:lang
     fg.generator(GENERATOR)  # without a version, so an upgrade alone does not rewrite every feed
     fg.docs(RSS_SPEC_URL)
-    if any(entry.image is not None for entry in entries):
+    if any(isinstance(entry, Entry) and entry.image is not None for entry in entries):
         fg.load_extension("media")  # declares xmlns:media only where a feed carries an image
     # Never "now": the newest entry's `updated` (max, not the first entry: an old item may have been edited).
-    newest = max((entry.updated for entry in entries), default=EMPTY_FEED_UPDATED)
+    newest = max(
+        (entry.updated if isinstance(entry, Entry) else entry.at for entry in entries),
+        default=EMPTY_FEED_UPDATED,
+    )
     fg.updated(_local(newest, tz))  # Atom <updated> and RSS <lastBuildDate>; no channel <pubDate>
     return fg
 

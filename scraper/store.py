@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlite_utils.migrations import Migrations
 
 from .diff import StoredState
 from .errors import StorageError
+from .history import Tracked, Version, version_hash
 from .models import ArticleState, ArticleWrite, Entry, LeadImage, SourceReport, Validators
 
 migrations = Migrations("aktuellt")
@@ -112,6 +113,73 @@ def m002_articles(db: Database) -> None:
     _table(db, "articles").create_index(["source", "next_attempt"])
 
 
+@migrations()
+def m003_history(db: Database) -> None:
+    """Every observed version of an item (revisions) and every change to it (events), plus removal state."""
+    _table(db, "revisions").create(
+        {
+            "id": int,
+            "source": str,
+            "key": str,
+            "first_seen": str,  # when this version was first observed
+            "last_seen": str,  # refreshed by cycles that write anything for the source
+            "title": str,
+            "summary": str,
+            "site_date": str,
+            "body_text": str,  # NULL: not observed (the article page was not read)
+            "article_updated": str,  # the article's "Senast uppdaterad", when known
+            "hash": str,
+        },
+        pk="id",
+        not_null={"source", "key", "first_seen", "last_seen", "title"},
+    )
+    _table(db, "revisions").create_index(["source", "key", "id"])
+    _table(db, "events").create(
+        {
+            "id": int,
+            "source": str,
+            "key": str,
+            "kind": str,  # new | edited | removed | restored
+            "at": str,
+            "revision_id": int,  # the version after the event (for "removed": the last known version)
+            "previous_revision_id": int,  # the version before an edit
+            "detail": str,  # why, for a removal ("listing" or "http 404")
+        },
+        pk="id",
+        not_null={"source", "key", "kind", "at", "revision_id"},
+    )
+    _table(db, "events").create_index(["at"])
+    _table(db, "events").create_index(["source", "key"])
+    items = _table(db, "items")
+    items.add_column("missing_count", int, not_null_default=0)  # consecutive healthy reads without it
+    items.add_column("missing_since", str)
+    items.add_column("removed_at", str)  # set while the item is removed from the site
+    # Backfill: what the store already holds is each item's first known version, first seen when it was.
+    for row in list(items.rows):
+        version = Version(title=row["title"], summary=row["summary"] or "", site_date=row["site_date"] or "")
+        revision = _table(db, "revisions").insert(
+            {
+                "source": row["source"],
+                "key": row["key"],
+                "first_seen": row["first_seen"],
+                "last_seen": row["last_seen"] or row["first_seen"],
+                "title": version.title,
+                "summary": version.summary,
+                "site_date": version.site_date,
+                "hash": version_hash(version),
+            }
+        )
+        _table(db, "events").insert(
+            {
+                "source": row["source"],
+                "key": row["key"],
+                "kind": "new",
+                "at": row["first_seen"],
+                "revision_id": revision.last_pk,
+            }
+        )
+
+
 def iso(moment: dt.datetime) -> str:
     """Aware datetime → ISO 8601 text in UTC (seconds precision is plenty and keeps feeds tidy)."""
     if moment.tzinfo is None:
@@ -153,6 +221,56 @@ class ItemUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class VersionWrite:
+    """A version to record: "new" (first sight), "edited" (a new revision after `previous`) or "fill"
+    (fields that became known, written into revision `previous` in place)."""
+
+    key: str
+    version: Version
+    kind: str
+    previous: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryWrite:
+    """The history part of one cycle: versions, missing counts, removals and restorations."""
+
+    versions: Sequence[VersionWrite] = ()
+    missing: Mapping[str, int] = field(default_factory=dict)  #: key → consecutive misses (not yet removed)
+    back: Sequence[str] = ()  #: seen again before removal: the count resets
+    removed: Sequence[tuple[str, str]] = ()  #: (key, why)
+    restored: Sequence[str] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.versions or self.missing or self.back or self.removed or self.restored)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """One event with the versions around it, as the changes feed needs it."""
+
+    id: int
+    source: str
+    key: str
+    kind: str
+    at: dt.datetime
+    detail: str | None
+    entry_id: str
+    link: str
+    after: Version
+    before: Version | None
+
+
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    entry_id: str
+    link: str
+    title: str
+    removed_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CycleWrite:
     """Everything one successful source cycle writes, committed in one transaction."""
 
@@ -165,6 +283,7 @@ class CycleWrite:
     seen_keys: Sequence[str] = ()
     validators: Mapping[str, Validators] | None = None
     articles: Sequence[ArticleWrite] = ()
+    history: HistoryWrite = field(default_factory=HistoryWrite)
 
 
 class Store:
@@ -273,9 +392,9 @@ class Store:
 
     def entries(self, *, sources: Sequence[str] | None = None, limit: int | None = None) -> list[Entry]:
         """Stored items, newest first: published, then (same instant) seen later first, then listing order."""
-        where, params = "", []
+        where, params = "WHERE removed_at IS NULL", []  # a removed item leaves the feeds
         if sources is not None:
-            where = f"WHERE source IN ({','.join('?' * len(sources))})"
+            where += f" AND source IN ({','.join('?' * len(sources))})"
             params = list(sources)
         where = where.replace("source", "i.source")
         sql = (
@@ -290,6 +409,82 @@ class Store:
         with self._errors("read items"):
             rows = self.db.execute(sql, params).fetchall()
         return [_entry(row) for row in rows]
+
+    def tracked(self, source: str) -> list[Tracked]:
+        """Every stored item of `source` with its listing date and removal state (for `history.missing`)."""
+        with self._errors("read items"):
+            rows = self.db.execute(
+                "SELECT key, site_date, missing_count, removed_at FROM items WHERE source = ?", [source]
+            ).fetchall()
+        return [
+            Tracked(
+                key=key,
+                day=dt.date.fromisoformat(site_date[:10]),
+                missing_count=count or 0,
+                removed=removed is not None,
+            )
+            for key, site_date, count, removed in rows
+            if site_date
+        ]
+
+    def latest_versions(self, source: str, keys: Iterable[str]) -> dict[str, tuple[int, Version]]:
+        """The newest stored revision (id, version) of each of `keys` that has one."""
+        keys = list(keys)
+        found: dict[str, tuple[int, Version]] = {}
+        with self._errors("read revisions"):
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = (
+                    f"SELECT id, key, {_VERSION_COLUMNS} FROM revisions WHERE id IN "
+                    f"(SELECT max(id) FROM revisions WHERE source = ? AND key IN ({marks}) GROUP BY key)"
+                )
+                for row in self.db.execute(sql, [source, *chunk]).fetchall():
+                    found[row[1]] = (row[0], _version(row[2:]))
+        return found
+
+    def changes(self, *, limit: int | None = None) -> list[ChangeRow]:
+        """Events, newest first, each with the version after it (and before it, for an edit)."""
+        after = ", ".join(f"r.{c}" for c in _VERSION_COLUMNS.split(", "))
+        before = ", ".join(f"p.{c}" for c in _VERSION_COLUMNS.split(", "))
+        sql = (
+            "SELECT e.id, e.source, e.key, e.kind, e.at, e.detail, i.entry_id, i.link, "
+            f"p.id, {after}, {before} FROM events e "
+            "JOIN items i ON i.source = e.source AND i.key = e.key "
+            "JOIN revisions r ON r.id = e.revision_id "
+            "LEFT JOIN revisions p ON p.id = e.previous_revision_id ORDER BY e.at DESC, e.id DESC"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._errors("read events"):
+            rows = self.db.execute(sql, []).fetchall()
+        width = len(_VERSION_COLUMNS.split(", "))
+        return [
+            ChangeRow(
+                id=row[0],
+                source=row[1],
+                key=row[2],
+                kind=row[3],
+                at=from_iso(row[4]),
+                detail=row[5],
+                entry_id=row[6],
+                link=row[7],
+                after=_version(row[9 : 9 + width]),
+                before=_version(row[9 + width :]) if row[8] is not None else None,
+            )
+            for row in rows
+        ]
+
+    def tombstones(self, *, limit: int) -> list[Tombstone]:
+        """Removed items that would still be among the newest `limit` entries had they not been removed."""
+        sql = (
+            "SELECT entry_id, link, title, removed_at FROM (SELECT * FROM items "
+            "ORDER BY published DESC, first_seen DESC, position ASC LIMIT ?) "
+            "WHERE removed_at IS NOT NULL ORDER BY removed_at DESC, entry_id"
+        )
+        with self._errors("read items"):
+            rows = self.db.execute(sql, [int(limit)]).fetchall()
+        return [Tombstone(entry_id=r[0], link=r[1], title=r[2], removed_at=from_iso(r[3])) for r in rows]
 
     def counts(self) -> dict[str, int]:
         with self._errors("read items"):
@@ -338,7 +533,8 @@ class Store:
                 _table(self.db, "items").update((u.source, u.key), fields)
             for article in write.articles:
                 self._save_article(write.report.source, article)
-            if write.new or write.updates:
+            self._write_history(write.report.source, write.history, write.started, now)
+            if write.new or write.updates or not write.history.is_empty:
                 # Sightings are refreshed only by cycles that write anyway: an unchanged cycle writes nothing
                 # but its run record (the run's time is then the items' latest sighting).
                 self._touch(write.report.source, write.seen_keys, now)
@@ -391,6 +587,63 @@ class Store:
                 [moment, source, article.key, moment],
             )
 
+    def _write_history(self, source: str, history: HistoryWrite, started: dt.datetime, now: str) -> None:
+        revisions, events, items = (_table(self.db, name) for name in ("revisions", "events", "items"))
+        latest = self.latest_versions(source, [k for k, _ in history.removed] + list(history.restored))
+        for key in history.restored:
+            # A tombstone told readers the entry was gone: a new `updated` makes them take it back.
+            items.update(
+                (source, key), {"removed_at": None, "missing_count": 0, "missing_since": None, "updated": now}
+            )
+            events.insert(
+                {"source": source, "key": key, "kind": "restored", "at": now, "revision_id": latest[key][0]}
+            )
+        for v in history.versions:
+            row = {f: getattr(v.version, f) for f in _VERSION_COLUMNS.split(", ")}
+            if v.kind == "fill":
+                assert v.previous is not None
+                revisions.update(v.previous, {**row, "hash": version_hash(v.version)})
+                continue
+            revision = revisions.insert(
+                {
+                    "source": source,
+                    "key": v.key,
+                    "first_seen": iso(started),
+                    "last_seen": now,
+                    **row,
+                    "hash": version_hash(v.version),
+                }
+            )
+            events.insert(
+                {
+                    "source": source,
+                    "key": v.key,
+                    "kind": v.kind,
+                    "at": now,
+                    "revision_id": revision.last_pk,
+                    "previous_revision_id": v.previous,
+                }
+            )
+        for key, count in history.missing.items():
+            fields: dict[str, Any] = {"missing_count": count}
+            if count == 1:
+                fields["missing_since"] = now
+            items.update((source, key), fields)
+        for key in history.back:
+            items.update((source, key), {"missing_count": 0, "missing_since": None})
+        for key, why in history.removed:
+            items.update((source, key), {"removed_at": now, "missing_count": 0})
+            events.insert(
+                {
+                    "source": source,
+                    "key": key,
+                    "kind": "removed",
+                    "at": now,
+                    "revision_id": latest[key][0],
+                    "detail": why,
+                }
+            )
+
     def record_failure(self, report: SourceReport, started: dt.datetime, finished: dt.datetime) -> None:
         """Record a failed cycle; nothing else is touched."""
         with self._errors("record the run"), self.db.atomic():
@@ -402,6 +655,11 @@ class Store:
             marks = ",".join("?" * len(chunk))
             self.db.execute(
                 f"UPDATE items SET last_seen = ? WHERE source = ? AND key IN ({marks})",
+                [when, source, *chunk],
+            )
+            self.db.execute(
+                "UPDATE revisions SET last_seen = ? WHERE id IN (SELECT max(id) FROM revisions "
+                f"WHERE source = ? AND key IN ({marks}) GROUP BY key)",
                 [when, source, *chunk],
             )
 
@@ -446,6 +704,20 @@ def _state(row: Sequence[Any]) -> ArticleState:
         content_hash=digest,
         validators=Validators(etag=etag, last_modified=last_modified),
         image=LeadImage(image_url, media_type=image_type, length=image_length or 0) if image_url else None,
+    )
+
+
+_VERSION_COLUMNS = "title, summary, site_date, body_text, article_updated"
+
+
+def _version(row: Sequence[Any]) -> Version:
+    title, summary, site_date, body_text, article_updated = row
+    return Version(
+        title=title or "",
+        summary=summary or "",
+        site_date=site_date or "",
+        body_text=body_text,
+        article_updated=article_updated,
     )
 
 

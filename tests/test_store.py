@@ -53,6 +53,7 @@ def test_migrations_are_idempotent(tmp_path):
         applied = again.db.execute("SELECT name FROM _sqlite_migrations ORDER BY name").fetchall()
     assert applied == once
     assert ("m001_initial",) in applied and ("m002_articles",) in applied
+    assert ("m003_history",) in applied
 
 
 def test_entries_order_published_then_seen_then_position(store):

@@ -1,0 +1,194 @@
+"""History: versions, edits, removals and the changes feed, end to end against the mutating fixture site."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+
+from scraper.history import Tracked, Version, compare, diff_html, missing
+from tests.fixture_site import FixtureSite, load_seed
+from tests.test_end_to_end import run_cli, write_config
+
+DATA = Path(__file__).parent / "data"
+NS = {"a": "http://www.w3.org/2005/Atom", "at": "http://purl.org/atompub/tombstones/1.0"}
+SEED = load_seed()
+
+
+# -- pure decisions -------------------------------------------------------------------------------------
+
+
+def test_whitespace_and_nbsp_are_not_an_edit():
+    before = Version("Rubrik", "En  ingress\n med text", "2019-05-02")
+    assert compare(before, Version("Rubrik ", "En\u00a0ingress med text", "2019-05-02")).action == "same"
+
+
+def test_unobserved_fields_carry_over_and_first_body_is_a_fill_not_an_edit():
+    before = Version("Rubrik", "Ingress", "2019-05-02", body_text="Brödtext")
+    same = compare(before, Version("Rubrik", "Ingress", "2019-05-02"))  # article page not read this time
+    assert same.action == "same" and same.version.body_text == "Brödtext"
+    fill = compare(Version("Rubrik", "Ingress", "2019-05-02"), before)
+    assert fill.action == "fill" and fill.version == before
+    edit = compare(before, Version("Rubrik", "Ingress", "2019-05-02", body_text="Ny brödtext"))
+    assert edit.action == "edit" and edit.changed == ("body_text",)
+
+
+def test_diff_marks_words_and_escapes_markup():
+    out = diff_html(
+        Version("A <b>", "gammal text här", "2019-01-01"), Version("A <b>", "ny text här", "2019-01-01")
+    )
+    assert "<h3>Ingress</h3>" in out and "Rubrik" not in out
+    assert "<del>gammal</del><ins>ny</ins> text här" in out
+    out = diff_html(Version("A <b>", "", "2019-01-01"), Version("A <i>", "", "2019-01-01"))
+    assert "&lt;b&gt;" in out and "<b>" not in out
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def test_missing_counts_only_within_the_range_read_and_confirms_on_the_second_read():
+    tracked = [
+        Tracked("newer", day("2019-05-01")),
+        Tracked("boundary", day("2019-01-11")),  # same date as the oldest read: may sit on the next page
+        Tracked("older", day("2018-01-01")),
+        Tracked("seen", day("2019-04-01"), missing_count=1),
+        Tracked("pending", day("2019-03-01"), missing_count=1),
+        Tracked("gone", day("2019-03-02"), removed=True),
+        Tracked("back", day("2019-03-03"), removed=True),
+    ]
+    decision = missing(tracked, ["seen", "back"], oldest_read=day("2019-01-11"), reached_end=False)
+    assert decision.missing == {"newer": 1}
+    assert decision.removed == ("pending",)
+    assert decision.back == ("seen",) and decision.restored == ("back",)
+    everything = missing(tracked, ["seen", "back"], oldest_read=day("2019-01-11"), reached_end=True)
+    assert set(everything.missing) == {"newer", "boundary", "older"}
+
+
+# -- end to end -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site():
+    with FixtureSite(load_seed()) as running:
+        yield running
+
+
+def config_for(tmp_path: Path, site: FixtureSite, extra: str = "") -> Path:
+    path = write_config(tmp_path, site)
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")  # [[sources]] is last
+    return path
+
+
+def run_ok(config: Path) -> None:
+    result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+
+
+def feed(tmp_path: Path, name: str) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse((tmp_path / "feeds" / name).read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+def valid_atom(path: Path) -> etree._ElementTree:
+    document = etree.parse(str(path))
+    schema = etree.RelaxNG(etree.parse(str(DATA / "atom.rng")))
+    assert schema.validate(document), schema.error_log
+    return document
+
+
+def events(tmp_path: Path) -> list[tuple[str, str]]:
+    db = sqlite3.connect(tmp_path / "aktuellt.db")
+    try:
+        return db.execute("SELECT kind, key FROM events WHERE kind != 'new' ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+def test_edit_is_one_event_with_a_diff_and_keeps_the_entry_id(tmp_path, site):
+    config = config_for(tmp_path, site)
+    run_ok(config)
+    target = SEED[1]
+    before = {e.id: e for e in feed(tmp_path, "all.atom").entries}
+    site.edit_item(target.uuid, summary=target.summary.replace("Kungstorget", "Gustaf Adolfs torg"))
+
+    run_ok(config)
+    run_ok(config)  # an unchanged read afterwards adds nothing
+
+    assert events(tmp_path) == [("edited", target.uuid)]
+    changes = feed(tmp_path, "changes.atom")
+    edited = [e for e in changes.entries if e.title.startswith("Ändrad:")]
+    assert len(edited) == 1
+    html = edited[0].content[0].value
+    assert "<del>Kungstorget.</del>" in html and "<ins>Gustaf Adolfs torg.</ins>" in html
+    assert edited[0].id.endswith("/events/27") and edited[0].link.endswith(target.uuid + "/")
+    assert feed(tmp_path, "changes.rss").entries[0].title == edited[0].title
+    after = {e.id: e for e in feed(tmp_path, "all.atom").entries}
+    entry_id = next(i for i in after if i.endswith(target.uuid))
+    assert after.keys() == before.keys()
+    assert after[entry_id].updated_parsed > before[entry_id].updated_parsed
+    assert "Gustaf Adolfs torg" in after[entry_id].summary
+    valid_atom(tmp_path / "feeds/changes.atom")
+
+
+def test_removal_needs_two_reads_leaves_a_tombstone_and_keeps_the_text_then_restores(tmp_path, site):
+    config = config_for(tmp_path, site)
+    run_ok(config)
+    target = SEED[3]
+    kept = site.items[3]
+    site.remove_item(target.uuid)
+
+    run_ok(config)
+    assert events(tmp_path) == []
+    assert any(e.id.endswith(target.uuid) for e in feed(tmp_path, "all.rss").entries)
+
+    run_ok(config)
+    assert events(tmp_path) == [("removed", target.uuid)]
+    assert not any(e.id.endswith(target.uuid) for e in feed(tmp_path, "all.rss").entries)
+    assert not any(e.id.endswith(target.uuid) for e in feed(tmp_path, "all.atom").entries)
+    atom = valid_atom(tmp_path / "feeds/all.atom")
+    refs = atom.xpath("/a:feed/at:deleted-entry/@ref", namespaces=NS)
+    assert [r for r in refs if r.endswith(target.uuid)] == refs and len(refs) == 1
+    removed = [e for e in feed(tmp_path, "changes.atom").entries if e.title.startswith("Borttagen:")]
+    assert len(removed) == 1 and target.summary in removed[0].content[0].value
+
+    site.add_item(kept, 3)
+    run_ok(config)
+    assert events(tmp_path)[-1] == ("restored", target.uuid)
+    assert any(e.id.endswith(target.uuid) for e in feed(tmp_path, "all.rss").entries)
+    assert valid_atom(tmp_path / "feeds/all.atom").xpath("//at:deleted-entry", namespaces=NS) == []
+    assert feed(tmp_path, "changes.atom").entries[0].title.startswith("Återpublicerad:")
+
+
+@pytest.mark.parametrize("fault", ["500", "empty", "short"])
+def test_failed_or_short_listing_removes_nothing(tmp_path, site, fault):
+    config = config_for(tmp_path, site)
+    run_ok(config)
+    site.remove_item(SEED[2].uuid)
+    site.etag = False
+    for _ in range(3):
+        if fault == "short":
+            site.per_page = 3  # page 1 under half its usual size: a layout change, not removals
+        else:
+            site.fault = fault
+        assert run_cli(config).returncode == 1
+    assert events(tmp_path) == []
+    assert any(e.id.endswith(SEED[2].uuid) for e in feed(tmp_path, "all.rss").entries)
+
+
+def test_items_beyond_what_the_cycle_read_are_never_removed(tmp_path, site):
+    run_ok(config_for(tmp_path, site))  # reads all three pages: every item is known
+    config = config_for(tmp_path, site, "max_pages = 1\n")
+    site.remove_item(SEED[2].uuid)  # page 1 now reaches 11 januari 2019, and so do page 2's first items
+    site.etag = False
+
+    for _ in range(3):
+        run_ok(config)
+
+    assert events(tmp_path) == [("removed", SEED[2].uuid)]
+    assert len(feed(tmp_path, "all.rss").entries) == len(SEED) - 1
