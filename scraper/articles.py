@@ -102,7 +102,7 @@ def read_article(page_html: str, page_url: str, tz: ZoneInfo, now: dt.datetime) 
         return None
     site_updated = published_instant(article.updated, tz, now) if article.updated else None
     return ArticleContent(
-        content_html=compose_content(article, body),
+        content_html=compose_content(article, body, page_url),
         body_text=body_text,
         content_hash=content_hash(
             {"heading": article.heading, "ingress": article.ingress, "body": body_text}
@@ -116,7 +116,7 @@ def read_article(page_html: str, page_url: str, tz: ZoneInfo, now: dt.datetime) 
     )
 
 
-def compose_content(article: Article, body_html: str) -> str:
+def compose_content(article: Article, body_html: str, page_url: str) -> str:
     """The HTML an entry's content carries: lead image with caption, ingress, body, then the attachments the
     body does not already link. Sanitized once more as a whole, so nothing composed here can slip through."""
     parts: list[str] = []
@@ -134,8 +134,7 @@ def compose_content(article: Article, body_html: str) -> str:
     if extra:
         rows = "".join(f'<li><a href="{esc(a.url)}">{esc(a.title)}</a>{_kind(a.url)}</li>' for a in extra)
         parts.append(f"<h2>Dokument</h2><ul>{rows}</ul>")
-    base = article.image.url if article.image is not None else "http://invalid/"
-    return sanitize_html("\n".join(parts), base)
+    return sanitize_html("\n".join(parts), page_url)
 
 
 def _kind(url: str) -> str:

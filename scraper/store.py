@@ -111,6 +111,8 @@ def m002_articles(db: Database) -> None:
         not_null={"source", "key", "status"},
     )
     _table(db, "articles").create_index(["source", "next_attempt"])
+    _table(db, "runs").add_column("articles", int)  # article pages read this cycle
+    _table(db, "runs").add_column("articles_failed", int)  # article pages that failed (retried later)
 
 
 @migrations()
@@ -686,6 +688,8 @@ class Store:
                 "first_page_items": first_page,
                 "requests": report.requests,
                 "error": report.error,
+                "articles": report.articles,
+                "articles_failed": report.articles_failed,
             }
         )
 

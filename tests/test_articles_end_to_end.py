@@ -58,6 +58,7 @@ def updated(tmp_path: Path) -> dict[str, str]:
 
 
 def test_articles_come_out_clean_and_absolute_in_both_feeds(tmp_path, site):
+    site.edit_item(NASTY[0].uuid, updated="2 maj 2019")  # published 30 april 2019
     result = run_cli(write_config(tmp_path, site))
     assert result.returncode == 0, result.stderr
     assert len(site.article_requests()) == len(load_seed())
@@ -90,11 +91,19 @@ def test_articles_come_out_clean_and_absolute_in_both_feeds(tmp_path, site):
             entries[load_seed()[0].uuid].content[0].value, create_parent="div"
         )
         assert all(href.startswith((site.base_url, "mailto:")) for href in relative.xpath("//a/@href"))
+        video = lxml.html.fragment_fromstring(entries[NASTY[1].uuid].content[0].value, create_parent="div")
+        assert "https://www.youtube.com/watch?v=abc123" in video.xpath("//a/@href")  # the iframe, as a link
         # the lead image is the enclosure, with the type and length the server gave to a HEAD request
         enclosure = entries[NASTY[0].uuid].enclosures[0]
         assert enclosure.href.startswith(site.base_url + "/wps/wcm/connect/")
         assert enclosure.type == "image/jpeg"
         assert int(enclosure.length) == 2048
+    # "Senast uppdaterad 2 maj 2019" on the page is the entry's updated (local midnight)
+    assert updated(tmp_path)[NASTY[0].uuid] == "2019-05-02T00:00:00+02:00"
+    db = sqlite3.connect(tmp_path / "aktuellt.db")
+    run = db.execute("SELECT articles, articles_failed, requests FROM runs").fetchall()
+    db.close()
+    assert run == [(len(load_seed()), 0, len(site.requests))]  # every request the site saw is counted
 
 
 def test_second_run_fetches_no_article_page(tmp_path, site):
