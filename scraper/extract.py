@@ -220,11 +220,17 @@ def parse_article(html: str, page_url: str, *, timezone: ZoneInfo = _STOCKHOLM) 
     ingress_node = _first(root, _INGRESS_SELECTORS)
     body_node = _first(root, _BODY_SELECTORS) or _largest_text_block(root, heading_node, ingress_node)
     image = _lead_image(root, body_node, base)
+    heading = _text(heading_node) if heading_node is not None else ""
+    ingress = _text(ingress_node) if ingress_node is not None else ""
     if body_node is not None:
         _embeds_to_links(body_node, base)
+        # A body found by structure may wrap the heading and ingress too: they are carried separately.
+        for part in (heading_node, ingress_node):
+            if part is not None and _inside(part, body_node):
+                part.decompose()
     return Article(
-        heading=_text(heading_node) if heading_node is not None else "",
-        ingress=_text(ingress_node) if ingress_node is not None else "",
+        heading=heading,
+        ingress=ingress,
         body_html=(body_node.inner_html or "").strip() if body_node is not None else "",
         image=image,
         updated=_updated(root, timezone),
@@ -264,7 +270,8 @@ def _largest_text_block(
     heading and ingress (a structural guess that works on most CMS article layouts)."""
     best, best_size = None, 0
     for candidate in root.css("div, section"):
-        paragraphs = [p for p in candidate.css("p") if p is not ingress and p is not heading]
+        skip = {node.mem_id for node in (heading, ingress) if node is not None}
+        paragraphs = [p for p in candidate.css("p") if p.mem_id not in skip]
         size = sum(len(_text(p)) for p in paragraphs)
         if size > best_size:
             best, best_size = candidate, size
@@ -335,6 +342,15 @@ def _tags(root: LexborNode) -> tuple[str, ...]:
             if text and text not in tags:
                 tags.append(text)
     return tuple(tags)
+
+
+def _inside(node: LexborNode, ancestor: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id == ancestor.mem_id:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _embeds_to_links(body: LexborNode, base: str) -> None:

@@ -76,6 +76,11 @@ def test_parse_article_without_classes_finds_the_parts_by_structure():
     article = parse_article(page, PAGE)
     assert article.heading == "Rubrik"
     assert "Första stycket" in article.body_html and "kort" not in article.body_html
+    wrapped = parse_article(
+        '<main><div><h1>Rubrik</h1><p class="ingress">Ingressen.</p><p>Brödtexten här.</p></div></main>', PAGE
+    )
+    assert (wrapped.heading, wrapped.ingress) == ("Rubrik", "Ingressen.")
+    assert wrapped.body_html == "<p>Brödtexten här.</p>"  # heading and ingress are not repeated in the body
     assert article.image is not None and article.image.url == PAGE + "bild.jpg"
     assert article.updated is None and article.tags == () and article.attachments == ()
 
