@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,7 +40,7 @@ from .models import (
 from .progress import progress
 from .publish import publish_all
 from .render import render_atom, render_changes_atom, render_changes_rss, render_rss
-from .store import CycleWrite, HistoryWrite, ItemUpdate, NewItem, Store, VersionWrite
+from .store import CycleWrite, HistoryWrite, ItemUpdate, NewItem, Store, VersionWrite, iso
 
 log = logging.getLogger(__name__)
 
@@ -143,15 +144,22 @@ def read_source(
             etag=response.etag or stored_validators.etag,
             last_modified=response.last_modified or stored_validators.last_modified,
         )
-        return CycleWrite(report, started, clock(), validators={source.url: refreshed}, articles=articles)
+        plan = _plan_history(
+            [],
+            articles,
+            tracked,
+            store.latest_versions(source.id, [a.key for a in articles]),
+            listing_read=False,
+            reached_end=False,
+        )
+        return CycleWrite(
+            report, started, clock(), validators={source.url: refreshed}, articles=articles, history=plan
+        )
 
     items, pages, first_page_items, reached_end = _read_pages(
         source, response, store=store, fetcher=fetcher, tz=timezone, pending=pending
     )
     diff = diff_items(items, store.known(source.id, [item.key for item in items]))
-    plan = _plan_history(
-        items, tracked, store.latest_versions(source.id, [i.key for i in items]), reached_end
-    )
     new = [_new_item(source, item, timezone, started) for item in diff.new]
     updates = [_update(source, item, bump=True) for item in diff.changed]
     updates += [_update(source, item, bump=False) for item in diff.relinked]
@@ -164,6 +172,14 @@ def read_source(
         if item.key in published
     ]
     articles = _articles(source, jobs, store=store, fetcher=fetcher, tz=timezone, now=started)
+    plan = _plan_history(
+        items,
+        articles,
+        tracked,
+        store.latest_versions(source.id, {*(i.key for i in items), *(a.key for a in articles)}),
+        listing_read=True,
+        reached_end=reached_end,
+    )
     report = SourceReport(
         source=source.id,
         status="ok",
@@ -192,33 +208,62 @@ def read_source(
 
 def _plan_history(
     items: list[ListingItem],
+    articles: list[ArticleWrite],
     tracked: list[history.Tracked],
     latest: dict[str, tuple[int, history.Version]],
+    *,
+    listing_read: bool,
     reached_end: bool,
 ) -> HistoryWrite:
-    """Versions to record and removals to count, from one healthy listing read (see scraper.history)."""
-    versions: list[VersionWrite] = []
-    for item in items:
-        observed = history.Version(item.title, item.summary, _site_date_text(item.published))
-        if item.key not in latest:
-            versions.append(VersionWrite(item.key, observed, "new"))
+    """Versions to record and removals to count, from what this cycle read (see scraper.history): the
+    listing's items (when it was read: not on a 304) and the article pages fetched."""
+    observed: dict[str, history.Version] = {
+        item.key: history.Version(item.title, item.summary, _site_date_text(item.published)) for item in items
+    }
+    for article in articles:
+        content = article.content
+        if content is None:
             continue
-        revision, previous = latest[item.key]
-        compared = history.compare(previous, observed)
+        base = observed.get(article.key) or (latest[article.key][1] if article.key in latest else None)
+        if base is None:
+            continue  # an article of an item the store does not know: nothing to version it against
+        updated = iso(content.site_updated) if content.site_updated else None
+        observed[article.key] = replace(base, body_text=content.body_text, article_updated=updated)
+    versions: list[VersionWrite] = []
+    for key, version in observed.items():
+        if key not in latest:
+            versions.append(VersionWrite(key, version, "new"))
+            continue
+        revision, previous = latest[key]
+        compared = history.compare(previous, version)
         if compared.action != "same":
             kind = "edited" if compared.action == "edit" else "fill"
-            versions.append(VersionWrite(item.key, compared.version, kind, revision))
-    decision = history.missing(
-        tracked,
-        (item.key for item in items),
-        oldest_read=min((item.published.day for item in items), default=None),
-        reached_end=reached_end,
-    )
+            versions.append(VersionWrite(key, compared.version, kind, revision))
+    seen = {item.key for item in items}
+    decision = history.MissingDecision(missing={})
+    if listing_read:
+        decision = history.missing(
+            tracked,
+            seen,
+            oldest_read=min((item.published.day for item in items), default=None),
+            reached_end=reached_end,
+        )
+    removed = [(key, "listing") for key in decision.removed]
+    # An article page answering 404/410 confirms at once that an item the listing no longer shows is gone
+    # (one the listing still shows is a broken link, not a withdrawal).
+    present = {t.key for t in tracked if not t.removed} | {
+        key for key, v in observed.items() if key not in latest
+    }
+    for article in articles:
+        if article.status == "gone" and article.key in present and article.key not in seen:
+            if article.key not in decision.removed and article.key in latest:
+                removed.append((article.key, f"http {article.http_status}"))
+    missing = {k: n for k, n in decision.missing.items() if k not in dict(removed)}
     return HistoryWrite(
         versions=versions,
-        missing=decision.missing,
+        missing=missing,
         back=decision.back,
-        removed=[(key, "listing") for key in decision.removed],
+        removed=removed,
         restored=decision.restored,
     )
 
