@@ -54,6 +54,9 @@ _XML_SPACE = re.compile(r"[\x0b\x0c]")
 # ` name="value"` with `"` escaped, so these patterns read it exactly.
 _LAZY_TAG = re.compile(r"<(img|source)((?:\s[a-z-]+=\"[^\"]*\")*)\s*/?>")
 _ATTRIBUTE = re.compile(r"\s([a-z-]+)=\"([^\"]*)\"")
+# A link whose URL was unsafe lost its href: what is left is text, not a link. (Links cannot nest, so the
+# first "</a>" closes it.)
+_DEAD_LINK = re.compile(r"<a>(.*?)</a>", re.DOTALL)
 
 
 def absolute_url(value: str, base_url: str, *, schemes: frozenset[str] = _SCHEMES) -> str | None:
@@ -105,7 +108,7 @@ def sanitize_html(fragment: str, base_url: str) -> str:
         link_rel=None,
         url_schemes=set(_SCHEMES),
     )
-    return cleaned.strip()
+    return _DEAD_LINK.sub(r"\1", cleaned).strip()
 
 
 def _unlazy(match: re.Match[str]) -> str:
