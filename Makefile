@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo test check lint typecheck fmt clean
+.PHONY: help install run demo test check lint typecheck fmt clean bench bench-tools
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,6 +18,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the project with its dev tools
 
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
 run: $(STAMP) ## one cycle against the real source (config.toml), writing feeds/
 	$(BIN)/aktuellt run
 
@@ -27,9 +32,22 @@ demo: $(STAMP) ## the whole thing offline, against the project's own fixture sit
 test: $(STAMP) ## run the test suite
 	$(BIN)/pytest -n 2 -q
 
+bench: $(BENCH_STAMP) bench-tools ## speed and memory against baselines, as one table (~5 min; bench/RESULTS.md)
+	$(BIN)/python -m bench
+
+# nginx and wrk (Debian) are the serving benchmark's anchor and load tool; installed once, only if missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+bench-tools:
+	@if ! command -v wrk >/dev/null || ! [ -x /usr/sbin/nginx ]; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $(SUDO) apt-get install -y -q nginx-light wrk >/dev/null \
+	  || { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q nginx-light wrk >/dev/null; } \
+	  || echo "bench: could not install nginx and wrk; the serving benchmark will be skipped"; \
+	fi
+
 lint: $(STAMP) ## ruff lint and format check
-	$(BIN)/ruff check scraper tests
-	$(BIN)/ruff format --check scraper tests
+	$(BIN)/ruff check scraper tests bench
+	$(BIN)/ruff format --check scraper tests bench
 
 typecheck: $(STAMP) ## mypy --strict
 	$(BIN)/mypy
@@ -37,8 +55,8 @@ typecheck: $(STAMP) ## mypy --strict
 check: lint typecheck test ## everything CI should be happy with
 
 fmt: $(STAMP) ## format the code
-	$(BIN)/ruff format scraper tests
-	$(BIN)/ruff check --fix scraper tests
+	$(BIN)/ruff format scraper tests bench
+	$(BIN)/ruff check --fix scraper tests bench
 
 clean: ## remove the venv, caches and generated feeds
 	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache .hypothesis *.egg-info
