@@ -84,6 +84,48 @@ def run(options: Options) -> None:
 
 @cli.command()
 @click.pass_obj
+def serve(options: Options) -> None:
+    """Run cycles on the schedule and serve the feeds, /healthz and /metrics until SIGTERM."""
+    from .service import serve as run_service
+
+    config = _load(options)
+    try:
+        code = run_service(config)
+    except ConfigError as error:
+        _fail(str(error), EXIT_CONFIG)
+    except ScraperError as error:
+        _fail(str(error), EXIT_FAILED)
+    sys.exit(code)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON document, for scripts.")
+@click.pass_obj
+def status(options: Options, as_json: bool) -> None:
+    """Show sources, last runs, item counts and health; exit 1 when a source is unhealthy."""
+    from . import health
+    from . import status as show
+    from .pipeline import utc_now
+    from .schedule import health_window
+    from .store import Store
+
+    config = _load(options)
+    now = utc_now()
+    window = health_window(config.schedule, now)
+    try:
+        with Store(config.site.database) as store:
+            histories = [store.run_history(source.id) for source in config.sources]
+            counts = store.counts()
+    except ScraperError as error:
+        _fail(str(error), EXIT_FAILED)
+    verdicts = health.assess(histories, now=now, window=window)
+    render = show.as_json if as_json else show.as_table
+    click.echo(render(verdicts, counts, now=now, window=window))
+    sys.exit(EXIT_OK if all(v.healthy for v in verdicts) else EXIT_FAILED)
+
+
+@cli.command()
+@click.pass_obj
 def check(options: Options) -> None:
     """Validate the config and print the resolved settings; exit 2 listing every problem if invalid."""
     config = _load(options)

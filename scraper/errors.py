@@ -92,3 +92,20 @@ class LockHeld(ScraperError):
     def __init__(self, path: str) -> None:
         super().__init__(f"another run holds the lock {path}; nothing done")
         self.path = path
+
+
+def error_kind(error: ScraperError) -> str:
+    """A short, stable label for what went wrong (a metrics label): "http_503", "robots", "layout", …"""
+    if isinstance(error, RobotsDisallowed):
+        return "robots"
+    if isinstance(error, ResponseTooLarge):
+        return "too_large"
+    if isinstance(error, FetchError):
+        return f"http_{error.status}" if error.status is not None else "transport"
+    if isinstance(error, ExtractError):
+        return "layout"
+    if isinstance(error, StorageError):
+        return "storage"
+    if isinstance(error, PublishError):
+        return "publish"
+    return "other"

@@ -228,6 +228,7 @@ class SourceReport:
     error: str | None = None
     articles: int = 0  #: article pages fetched and read this cycle
     articles_failed: int = 0  #: article pages that failed this cycle (the items are still published)
+    error_kind: str | None = None  #: errors.error_kind() of `error`: "http_503", "transport", "layout", …
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from .articles import fetch_articles
 from .config import Config, FetchConfig, SourceConfig
 from .dates import published_instant
 from .diff import diff_items, listing_hash
-from .errors import ExtractError, ScraperError
+from .errors import ExtractError, ScraperError, error_kind
 from .extract import parse_listing
 from .fetch import Fetcher, FetchSettings
 from .identity import entry_id, feed_id
@@ -92,6 +92,7 @@ def run_source(source: SourceConfig, *, store: Store, fetcher: Fetcher, clock: C
             status="failed",
             requests=fetcher.requests_made - requests_before,
             error=str(error),
+            error_kind=error_kind(error),
         )
         log.error("%s: failed: %s", source.id, error)
         store.record_failure(report, started, clock())

@@ -54,6 +54,7 @@ def test_migrations_are_idempotent(tmp_path):
     assert applied == once
     assert ("m001_initial",) in applied and ("m002_articles",) in applied
     assert ("m003_history",) in applied
+    assert ("m005_service",) in applied
 
 
 def test_entries_order_published_then_seen_then_position(store):

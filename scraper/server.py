@@ -1,0 +1,283 @@
+"""The HTTP side of `aktuellt serve`: the files in output_dir, `/healthz` and `/metrics`.
+
+The only module that imports starlette and uvicorn. Files are served the way a careful static server does:
+a strong ETag from the bytes, Last-Modified from the file's mtime (publish rewrites a file only when its bytes
+change, so the mtime is the last content change), conditional GET per RFC 9110 §13.2.2 (If-None-Match wins
+over If-Modified-Since), HEAD, gzip when asked, and nothing outside output_dir: no directory listings, no
+dot-files (publish's temporary files), no `..`, no symlink leading out, only known feed extensions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import gzip
+import hashlib
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .errors import ScraperError
+from .metrics import CONTENT_TYPE as METRICS_TYPE
+from .metrics import Metrics
+
+__all__ = ["CONTENT_TYPES", "FeedServer", "build_app", "safe_path"]
+
+log = logging.getLogger(__name__)
+
+#: What is served, by extension; anything else in output_dir is not (a misplaced database, a backup, …).
+CONTENT_TYPES = {
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",
+    ".xslt": "text/xsl; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+ALLOWED = "GET, HEAD"
+#: Below this, gzip's header costs more than it saves.
+GZIP_MIN = 256
+_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"]
+
+
+def safe_path(root: Path, url_path: str) -> Path | None:
+    """The file under `root` that `url_path` (already percent-decoded) names, or None when it names nothing
+    servable. `root` must be resolved. "/" means index.html; any other path ending in "/" is a directory."""
+    if "\x00" in url_path or "\\" in url_path:
+        return None
+    parts = [part for part in url_path.split("/") if part]
+    if any(part.startswith(".") for part in parts):  # "..", ".", and dot-files such as ".all.rss.x.tmp"
+        return None
+    if not parts:
+        parts = ["index.html"]
+    elif url_path.endswith("/"):
+        return None  # a directory: no listings
+    candidate = root.joinpath(*parts)
+    if candidate.suffix not in CONTENT_TYPES:
+        return None
+    try:
+        real = candidate.resolve(strict=True)  # follows symlinks: where does it really lead?
+    except (OSError, RuntimeError):
+        return None
+    if not real.is_relative_to(root) or not real.is_file():
+        return None
+    return real
+
+
+@dataclass(frozen=True, slots=True)
+class _Representation:
+    body: bytes
+    gzipped: bytes | None
+    etag: str  #: strong, of the identity bytes
+    etag_gzip: str  #: strong, of the gzip coding (a different representation, so a different tag)
+    last_modified: dt.datetime  #: whole seconds, UTC
+    content_type: str
+
+
+class _FileCache:
+    """Bytes, hashes and gzip of each file, kept until the file changes (a new inode, size or mtime)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[tuple[int, int, int], _Representation]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, path: Path) -> _Representation | None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            # Stat and read the same open file: publish replaces files by rename, never in place.
+            info = os.fstat(fd)
+            key = (info.st_ino, info.st_size, info.st_mtime_ns)
+            with self._lock:
+                cached = self._entries.get(path)
+            if cached is not None and cached[0] == key:
+                return cached[1]
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                body = handle.read()
+        finally:
+            os.close(fd)
+        digest = hashlib.sha256(body).hexdigest()[:32]
+        representation = _Representation(
+            body=body,
+            gzipped=gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_MIN else None,
+            etag=f'"{digest}"',
+            etag_gzip=f'"{digest}-gz"',
+            last_modified=dt.datetime.fromtimestamp(info.st_mtime_ns // 1_000_000_000, dt.UTC),
+            content_type=CONTENT_TYPES[path.suffix],
+        )
+        with self._lock:
+            self._entries[path] = (key, representation)
+        return representation
+
+
+def _accepts_gzip(header: str) -> bool:
+    for part in header.split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
+            q = params.strip().lower()
+            if q.startswith("q="):
+                try:
+                    return float(q[2:]) > 0
+                except ValueError:
+                    return False
+            return True
+    return False
+
+
+def _etag_matches(header: str, representation: _Representation) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/ is ignored, either coding matches."""
+    if header.strip() == "*":
+        return True
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return bool(tags & {representation.etag, representation.etag_gzip})
+
+
+def _not_modified(request: Request, representation: _Representation) -> bool:
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:  # RFC 9110 §13.2.2: when present, If-Modified-Since is ignored
+        return _etag_matches(if_none_match, representation)
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_modified_since is None:
+        return False
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError, IndexError):
+        return False  # an invalid date is ignored (RFC 9110 §13.1.3)
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    return representation.last_modified <= since
+
+
+def build_app(
+    output_dir: Path,
+    *,
+    max_age: int,
+    metrics: Metrics,
+    health: Callable[[], tuple[int, dict[str, Any]]],
+) -> Starlette:
+    """The ASGI app. `health()` returns (status code, JSON document) and may block (it reads the store)."""
+    root = output_dir.resolve()
+    cache = _FileCache()
+    cache_control = f"public, max-age={max_age}"
+
+    def answer(status: int, body: bytes, headers: dict[str, str], *, head: bool) -> Response:
+        metrics.feed_request(status)
+        headers = {"content-length": str(len(body)), **headers}
+        return Response(b"" if head else body, status_code=status, headers=headers)
+
+    async def files(request: Request) -> Response:
+        head = request.method == "HEAD"
+        if request.method not in ("GET", "HEAD"):
+            return answer(
+                405, b"405 method not allowed\n", {"allow": ALLOWED, "content-type": "text/plain"}, head=False
+            )
+        path = safe_path(root, request.scope["path"])  # percent-decoded by the server
+        representation = cache.get(path) if path is not None else None
+        if representation is None:
+            return answer(404, b"404 not found\n", {"content-type": "text/plain; charset=utf-8"}, head=head)
+        use_gzip = representation.gzipped is not None and _accepts_gzip(
+            request.headers.get("accept-encoding", "")
+        )
+        headers = {
+            "etag": representation.etag_gzip if use_gzip else representation.etag,
+            "last-modified": format_datetime(representation.last_modified, usegmt=True),
+            "cache-control": cache_control,
+            "vary": "Accept-Encoding",
+        }
+        if _not_modified(request, representation):
+            metrics.feed_request(304)
+            return Response(status_code=304, headers=headers)
+        body = representation.body
+        if use_gzip:
+            assert representation.gzipped is not None
+            body = representation.gzipped
+            headers["content-encoding"] = "gzip"
+        headers["content-type"] = representation.content_type
+        return answer(200, body, headers, head=head)
+
+    def healthz(request: Request) -> Response:  # sync: Starlette runs it in a thread, it reads SQLite
+        status, document = health()
+        body = json.dumps(document, ensure_ascii=False, indent=2).encode() + b"\n"
+        headers = {"cache-control": "no-store", "content-length": str(len(body))}
+        media = "application/json; charset=utf-8"
+        return Response(b"" if request.method == "HEAD" else body, status, headers, media_type=media)
+
+    def metrics_page(request: Request) -> Response:
+        body = metrics.exposition()
+        headers = {"cache-control": "no-store", "content-length": str(len(body))}
+        return Response(b"" if request.method == "HEAD" else body, 200, headers, media_type=METRICS_TYPE)
+
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET", "HEAD"]),
+            Route("/metrics", metrics_page, methods=["GET", "HEAD"]),
+            Route("/{path:path}", files, methods=_ALL_METHODS),
+        ]
+    )
+
+
+class FeedServer:
+    """uvicorn in a thread of its own (so the main thread keeps the signal handlers), on a socket bound at
+    construction: a port already in use fails `serve` at once, and port 0 gets a free one."""
+
+    def __init__(self, app: Starlette, host: str, port: int) -> None:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        try:
+            self._socket = socket.create_server((host, port), family=family, reuse_port=False)
+        except OSError as error:
+            raise ScraperError(f"cannot listen on {host}:{port}") from error
+        self.host, self.port = host, self._socket.getsockname()[1]
+        config = uvicorn.Config(
+            app,
+            log_config=None,  # our logging setup (text or JSON) handles uvicorn's records too
+            access_log=False,  # /metrics counts requests; one log line per feed poll is noise
+            server_header=False,
+            lifespan="off",
+            timeout_graceful_shutdown=3,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, name="feed-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    def _run(self) -> None:
+        asyncio.run(self._server.serve(sockets=[self._socket]))
+
+    def start(self, timeout: float = 10.0) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise ScraperError(f"the feed server did not start on {self.url}")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        """Ask the server to finish its in-flight requests and stop; returns at once (see join)."""
+        self._server.should_exit = True
+
+    def join(self, timeout: float) -> bool:
+        self._thread.join(timeout)
+        return not self._thread.is_alive()

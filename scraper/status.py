@@ -1,0 +1,78 @@
+"""`aktuellt status`: sources, their last runs, item counts and health, as a table or as JSON. Pure: the
+facts come in (read by the caller from the store), text goes out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from . import health
+
+__all__ = ["as_json", "as_table"]
+
+
+def _when(moment: dt.datetime | None, now: dt.datetime) -> str:
+    if moment is None:
+        return "never"
+    seconds = int((now - moment).total_seconds())
+    for size, unit in ((86_400, "d"), (3_600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{max(seconds, 0)}s ago"
+
+
+def as_json(
+    verdicts: Sequence[health.SourceHealth],
+    counts: Mapping[str, int],
+    *,
+    now: dt.datetime,
+    window: dt.timedelta,
+    topics: Mapping[str, int] | None = None,
+) -> str:
+    document: dict[str, Any] = health.document(verdicts, now=now, window=window)
+    for source, facts in document["sources"].items():
+        facts["items"] = counts.get(source, 0)
+    if topics is not None:
+        document["topics"] = dict(topics)
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+def as_table(
+    verdicts: Sequence[health.SourceHealth],
+    counts: Mapping[str, int],
+    *,
+    now: dt.datetime,
+    window: dt.timedelta,
+    topics: Mapping[str, int] | None = None,
+) -> str:
+    header = ("source", "health", "items", "last run", "last success", "failures", "last error")
+    rows = [header]
+    for v in verdicts:
+        h = v.history
+        last_run = f"{h.last_status} {_when(h.last_run, now)}" if h.last_run else "never"
+        rows.append(
+            (
+                h.source,
+                v.state if v.healthy else f"{v.state} (UNHEALTHY)",
+                str(counts.get(h.source, 0)),
+                last_run,
+                _when(h.last_success, now),
+                str(h.consecutive_failures),
+                (h.last_error or "")[:80] if h.consecutive_failures else "",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    overall = "healthy" if all(v.healthy for v in verdicts) else "UNHEALTHY"
+    minutes = int(window.total_seconds() // 60)
+    lines.append("")
+    lines.append(f"{overall}: every source must succeed within {minutes} min (three scheduled cycles)")
+    if topics is not None:
+        lines.append("")
+        lines.append("topic  items")
+        lines.extend(f"{topic}  {count}" for topic, count in topics.items())
+    return "\n".join(lines)
