@@ -36,7 +36,9 @@ TYPES = {
 }
 
 
-def write_config(tmp_path: Path, site: FixtureSite, *, every: str, delay: float = 0) -> Path:
+def write_config(
+    tmp_path: Path, site: FixtureSite, *, every: str, delay: float = 0, articles: bool = True
+) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(
         f"""
@@ -61,6 +63,7 @@ port = 0
 [[sources]]
 id = "jamlikt-goteborg"
 url = "{site.listing_url}"
+articles = {str(articles).lower()}
 """,
         encoding="utf-8",
     )
@@ -310,7 +313,7 @@ def _integrity(database: Path) -> str:
 
 def test_sigterm_during_a_cycle_finishes_it_and_a_cron_run_meanwhile_exits_75(tmp_path, site, start):
     site.per_page = 3  # nine pages with a politeness delay between them: a cycle of a few seconds
-    config = write_config(tmp_path, site, every="1h", delay=0.3)
+    config = write_config(tmp_path, site, every="1h", delay=0.3, articles=False)
     service = start(config)
     wait_for("the cycle to be under way", lambda: len(site.listing_requests()) >= 2)
 
