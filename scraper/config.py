@@ -105,6 +105,17 @@ class TopicConfig:
 
 
 @dataclass(frozen=True)
+class NotifyConfig:
+    webhook: str | None = None  # POST one JSON document per event here (http or https URL)
+    timeout: float = 5.0  # seconds per attempt: a slow receiver must not hold the cycle up
+
+
+@dataclass(frozen=True)
+class WebSubConfig:
+    hub: str | None = None  # WebSub hub pinged (hub.mode=publish) when a feed's bytes change
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig
     fetch: FetchConfig
@@ -112,6 +123,8 @@ class Config:
     server: ServerConfig
     sources: tuple[SourceConfig, ...]
     topics: tuple[TopicConfig, ...]
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
+    websub: WebSubConfig = field(default_factory=WebSubConfig)
     path: Path | None = None  # the file it was loaded from
 
 
@@ -275,7 +288,18 @@ _TOPIC = {
     "exclude": _Field(tuple),
     "regex": _Field(str, _regex),
 }
-_TOP = dict(site=_SITE, fetch=_FETCH, schedule=_SCHEDULE, server=_SERVER, sources=_SOURCE, topics=_TOPIC)
+_NOTIFY = {"webhook": _Field(str, _url), "timeout": _Field(float, _range(0, 60, above=True))}
+_WEBSUB = {"hub": _Field(str, _url)}
+_TOP = dict(
+    site=_SITE,
+    fetch=_FETCH,
+    schedule=_SCHEDULE,
+    server=_SERVER,
+    sources=_SOURCE,
+    topics=_TOPIC,
+    notify=_NOTIFY,
+    websub=_WEBSUB,
+)
 _EXPECTED = {str: "a string", int: "an integer", float: "a number", bool: "true or false", tuple: "an array"}
 _TOML_TYPES = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array", dict: "table"}
 
@@ -388,9 +412,9 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path) -> Config:
     """
     checker = _Checker()
     checker.unknown(data, "", _TOP)
-    site, fetch, schedule, server = (
+    site, fetch, schedule, server, notify, websub = (
         checker.table(data.get(name, {}), name, _TOP[name])
-        for name in ("site", "fetch", "schedule", "server")
+        for name in ("site", "fetch", "schedule", "server", "notify", "websub")
     )
     sources = checker.array(data.get("sources", []), "sources", _SOURCE)
     if isinstance(data.get("sources", []), list) and not data.get("sources"):
@@ -424,6 +448,8 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path) -> Config:
         server=ServerConfig(**server),
         sources=tuple(SourceConfig(**source) for source in sources),
         topics=tuple(TopicConfig(**topic) for topic in topics),
+        notify=NotifyConfig(**notify),
+        websub=WebSubConfig(**websub),
     )
 
 
@@ -494,7 +520,7 @@ def describe(config: Config) -> str:
     The text parses back to the same Config.
     """
     lines = [f"# resolved from {config.path}" if config.path else "# not loaded from a file"]
-    for name in ("site", "fetch", "schedule", "server"):
+    for name in ("site", "fetch", "schedule", "server", "notify", "websub"):
         lines += _render(f"[{name}]", getattr(config, name))
     for source in config.sources:
         lines += _render("[[sources]]", source)

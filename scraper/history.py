@@ -24,9 +24,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
 from .identity import content_hash
+from .models import Deleted, Entry
 
 __all__ = [
     "CONFIRM_CYCLES",
+    "ArchiveEvent",
+    "archive_years",
     "FIELD_LABELS",
     "KIND_LABELS",
     "Compared",
@@ -237,3 +240,62 @@ def change_content(kind: str, after: Version, before: Version | None, detail: st
     if kind == "restored":
         return "<p>Nyheten finns åter på webbplatsen.</p>\n" + version_html(after)
     return version_html(after)
+
+
+# -- RFC 5005 archives ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveEvent:
+    """An event as the archives need it: what the item was after it, and when."""
+
+    id: int
+    kind: str
+    at: dt.datetime
+    source: str
+    key: str
+    entry_id: str
+    link: str
+    published: dt.datetime
+    version: Version
+
+
+def archive_years(
+    events: Sequence[ArchiveEvent], tz: dt.tzinfo, current_year: int
+) -> dict[int, tuple[list[Entry], list[Deleted]]]:
+    """One archive per year, from the first event's year through `current_year` (empty years included, so a
+    year's neighbours never change once it is over): each version that entered the feed that year, and a
+    tombstone for each removal.
+
+    An archive is built only from events, and events are never changed: once a year is over (and its
+    `next-archive` neighbour exists) its document never changes again. That is why an entry shows the
+    title and summary of its version, and not the article body, which is filled into a version later."""
+    if not events:
+        return {current_year: ([], [])}
+    first = min(event.at.astimezone(tz).year for event in events)
+    years: dict[int, tuple[list[Entry], list[Deleted]]] = {
+        year: ([], []) for year in range(first, max(current_year, first) + 1)
+    }
+    for event in sorted(events, key=lambda e: (e.at, e.id), reverse=True):
+        entries, deleted = years.setdefault(event.at.astimezone(tz).year, ([], []))
+        if event.kind == "removed":
+            comment = f"Borttagen från webbplatsen: {_norm(event.version.title)}"
+            deleted.append(Deleted(event.entry_id, event.at, event.link, comment))
+            continue
+        # A first version keeps the item's own date, as in the main feed; a later one is dated by its event.
+        updated = event.published if event.kind == "new" else event.at
+        entries.append(
+            Entry(
+                source=event.source,
+                key=event.key,
+                entry_id=event.entry_id,
+                title=event.version.title,
+                summary=event.version.summary,
+                link=event.link,
+                published=event.published,
+                updated=max(updated, event.published),
+                first_seen=event.at,
+                position=0,
+            )
+        )
+    return years

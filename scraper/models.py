@@ -211,6 +211,9 @@ class FeedMeta:
     home_url: str  #: the human page the feed mirrors
     language: str
     timezone: str = "Europe/Stockholm"  #: dates are rendered with this zone's offset
+    hub: str | None = None  #: WebSub hub, announced with rel="hub" (Atom and RSS)
+    links: tuple[tuple[str, str], ...] = ()  #: extra Atom (rel, href): RFC 5005 prev-archive, current, …
+    archive: bool = False  #: an RFC 5005 archive document (fh:archive)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ from .models import (
 from .progress import progress
 from .publish import publish_all
 from .render import render_atom, render_changes_atom, render_changes_rss, render_rss
-from .store import CycleWrite, HistoryWrite, ItemUpdate, NewItem, Store, VersionWrite, iso
+from .store import ChangeRow, CycleWrite, HistoryWrite, ItemUpdate, NewItem, Store, VersionWrite, iso
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = 
     )
     written: list[str] = []
     if any(report.status != "failed" for report in reports):
-        written = publish_feeds(config, store)
+        written = publish_feeds(config, store, now=clock())
         for path in written:
             log.info("wrote %s", path)
     return RunReport(sources=reports, files_written=tuple(written))
@@ -409,17 +409,67 @@ def feed_metas(config: Config) -> list[FeedMeta]:
     ]
 
 
-def publish_feeds(config: Config, store: Store) -> list[str]:
-    """Render every feed from the store and write the files whose bytes changed."""
+def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = None) -> list[str]:
+    """Render every feed from the store and write the files whose bytes changed. `now` only says which
+    year is the current one, for the archives (default: the year of the newest event)."""
     out = config.site.output_dir
     files = {}
     entries = store.entries(limit=config.site.max_items)
     deleted = tombstones(store, config.site.max_items)
+    rows = store.changes()
+    archives = archive_files(config, rows, now)
+    newest_archive = max(archives, default=None)
     for meta in feed_metas(config):
+        meta = replace(meta, hub=config.websub.hub)
         files[out / f"{meta.path}.rss"] = render_rss(meta, entries)
+        if meta.path == "all" and newest_archive is not None:
+            # RFC 5005 §4: the subscription document points at the newest archive.
+            meta = replace(meta, links=(*meta.links, ("prev-archive", archive_url(config, newest_archive))))
         files[out / f"{meta.path}.atom"] = render_atom(meta, entries, deleted)
-    files.update(changes_files(config, store))
+    files.update(changes_files(config, rows[: config.site.max_items]))
+    for year, data in archives.items():
+        files[out / "archive" / f"{year}.atom"] = data
     return [str(path) for path in publish_all(files)]
+
+
+def archive_url(config: Config, year: int) -> str:
+    return f"{config.site.base_url}archive/{year}.atom"
+
+
+def archive_files(config: Config, rows: list[ChangeRow], now: dt.datetime | None) -> dict[int, bytes]:
+    """RFC 5005 archive documents, archive/<year>.atom: every version that entered the feed in that year."""
+    first = config.sources[0]
+    tz = ZoneInfo(first.timezone)
+    events = [
+        history.ArchiveEvent(r.id, r.kind, r.at, r.source, r.key, r.entry_id, r.link, r.published, r.after)
+        for r in rows
+    ]
+    newest = max((r.at for r in rows), default=None)
+    current = (now or newest or dt.datetime.now(dt.UTC)).astimezone(tz).year
+    years = history.archive_years(events, tz, current)
+    ordered = sorted(years)
+    documents: dict[int, bytes] = {}
+    for index, year in enumerate(ordered):
+        links = [("current", f"{config.site.base_url}all.atom")]
+        if index > 0:
+            links.append(("prev-archive", archive_url(config, ordered[index - 1])))
+        if index + 1 < len(ordered):
+            links.append(("next-archive", archive_url(config, ordered[index + 1])))
+        meta = FeedMeta(
+            path=f"archive/{year}",
+            title=f"{config.site.title} – arkiv {year}",
+            subtitle=f"Alla versioner av nyheterna som kom in i flödet under {year}",
+            feed_id=feed_id(first.url, f"archive/{year}"),
+            base_url=config.site.base_url,
+            home_url=first.url if len(config.sources) == 1 else config.site.base_url,
+            language=config.site.language,
+            timezone=first.timezone,
+            links=tuple(links),
+            archive=True,
+        )
+        entries, deleted = years[year]
+        documents[year] = render_atom(meta, entries, deleted)
+    return documents
 
 
 def tombstones(store: Store, max_items: int) -> list[Deleted]:
@@ -449,9 +499,9 @@ def changes_meta(config: Config) -> FeedMeta:
     )
 
 
-def changes_files(config: Config, store: Store) -> dict[Path, bytes]:
-    """changes.rss / changes.atom: the newest `max_items` events, each its own entry."""
-    meta = changes_meta(config)
+def changes_files(config: Config, rows: list[ChangeRow]) -> dict[Path, bytes]:
+    """changes.rss / changes.atom: the given (newest) events, each its own entry."""
+    meta = replace(changes_meta(config), hub=config.websub.hub)
     changes = [
         Change(
             event_id=f"{row.entry_id}/events/{row.id}",
@@ -462,7 +512,7 @@ def changes_files(config: Config, store: Store) -> dict[Path, bytes]:
             link=row.link,
             content_html=history.change_content(row.kind, row.after, row.before, row.detail),
         )
-        for row in store.changes(limit=config.site.max_items)
+        for row in rows
     ]
     out = config.site.output_dir
     return {

@@ -104,37 +104,67 @@ def render_rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     # the human page last (it becomes <link>).
     fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
     fg.link(href=xml_safe(meta.home_url), rel="alternate")
+    _extras(fg, meta, tz, "rss")
     _add_entries(fg, entries, tz, "rss")
     return _finish(fg.rss_str(pretty=True), "rss")
 
 
-TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"  #: RFC 6721
+HISTORY_NS = "http://purl.org/syndication/history/1.0"  #: RFC 5005
 
 
-class _Tombstones(BaseExtension):  # type: ignore[misc]
-    """RFC 6721 `at:deleted-entry` elements at feed level (an extension element RFC 4287 allows there)."""
+class _Extras(BaseExtension):  # type: ignore[misc]
+    """Feed-level elements feedgen has no API for: RFC 6721 `at:deleted-entry`, RFC 5005 `fh:archive`, and
+    `atom:link rel="hub"` in RSS. RFC 4287 allows foreign (extension) elements anywhere in atom:feed."""
 
     def __init__(self) -> None:
         self.deleted: Sequence[Deleted] = ()
+        self.archive = False
+        self.rss_links: Sequence[tuple[str, str]] = ()
         self.tz: ZoneInfo = ZoneInfo("UTC")
 
     def extend_ns(self) -> dict[str, str]:
-        return {"at": TOMBSTONES_NS}
+        # Only the namespaces used, so a feed without tombstones or archive flag keeps its bytes.
+        namespaces = {"at": TOMBSTONES_NS} if self.deleted else {}
+        return namespaces | ({"fh": HISTORY_NS} if self.archive else {})
 
     def extend_atom(self, feed: Any) -> Any:
+        if self.archive:
+            feed.append(feed.makeelement(f"{{{HISTORY_NS}}}archive", {}))
         for gone in self.deleted:
             when = _local(gone.when, self.tz).isoformat()
             attributes = {"ref": xml_safe(gone.entry_id), "when": when}
             element = feed.makeelement(f"{{{TOMBSTONES_NS}}}deleted-entry", attributes)
-            # Attached before its children are made, so they reuse the feed's prefixes (no "ns1:link").
             feed.append(element)
             # feedgen writes Atom elements unqualified under an xmlns attribute: "link" is atom:link.
-            link = element.makeelement("link", {"href": xml_safe(gone.link)})
-            element.append(link)
+            element.append(element.makeelement("link", {"href": xml_safe(gone.link)}))
             comment = element.makeelement(f"{{{TOMBSTONES_NS}}}comment", {})
             comment.text = xml_safe(gone.comment)
             element.append(comment)
         return feed
+
+    def extend_rss(self, feed: Any) -> Any:
+        channel = feed[0]
+        for rel, href in self.rss_links:
+            channel.append(channel.makeelement(f"{{{ATOM_NS}}}link", {"rel": rel, "href": xml_safe(href)}))
+        return feed
+
+
+def _extras(fg: Any, meta: FeedMeta, tz: ZoneInfo, fmt: Format, deleted: Sequence[Deleted] = ()) -> None:
+    """Hub and archive links, tombstones and fh:archive for one document (see `_Extras`)."""
+    if fmt == "atom":
+        for rel, href in meta.links:
+            fg.link(href=xml_safe(href), rel=rel)
+        if meta.hub:
+            fg.link(href=xml_safe(meta.hub), rel="hub")
+    if not (deleted or meta.archive or (meta.hub and fmt == "rss")):
+        return
+    fg.register_extension("extras", _Extras, None, atom=fmt == "atom", rss=fmt == "rss")
+    fg.extras.deleted = deleted
+    fg.extras.archive = meta.archive
+    fg.extras.rss_links = [("hub", meta.hub)] if meta.hub else []
+    fg.extras.tz = tz
 
 
 def render_atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Deleted] = ()) -> bytes:
@@ -142,13 +172,10 @@ def render_atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Dele
     RFC 6721 tombstone for each of `deleted`."""
     tz = ZoneInfo(meta.timezone)
     fg = _feed(meta, entries, tz)
-    if deleted:
-        fg.register_extension("tombstones", _Tombstones, None, atom=True, rss=False)
-        fg.tombstones.deleted = deleted
-        fg.tombstones.tz = tz
     # Atom readers that take "the" feed link use the first one: the human page goes first.
     fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
     fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
+    _extras(fg, meta, tz, "atom", deleted)
     fg.author(name=xml_safe(meta.title), uri=xml_safe(meta.home_url))  # RFC 4287: required at feed level
     _add_entries(fg, entries, tz, "atom")
     return _finish(fg.atom_str(pretty=True), "atom")
@@ -160,6 +187,7 @@ def render_changes_rss(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     fg = _feed(meta, changes, tz)
     fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
     fg.link(href=xml_safe(meta.home_url), rel="alternate")
+    _extras(fg, meta, tz, "rss")
     for change in changes:
         _fill_change(fg.add_entry(order="append"), change, tz, "rss")
     return _finish(fg.rss_str(pretty=True), "rss")
@@ -171,6 +199,7 @@ def render_changes_atom(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     fg = _feed(meta, changes, tz)
     fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
     fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
+    _extras(fg, meta, tz, "atom")
     fg.author(name=xml_safe(meta.title), uri=xml_safe(meta.home_url))
     for change in changes:
         _fill_change(fg.add_entry(order="append"), change, tz, "atom")

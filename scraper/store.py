@@ -280,6 +280,7 @@ class ChangeRow:
     detail: str | None
     entry_id: str
     link: str
+    published: dt.datetime
     after: Version
     before: Version | None
 
@@ -470,7 +471,7 @@ class Store:
         after = ", ".join(f"r.{c}" for c in _VERSION_COLUMNS.split(", "))
         before = ", ".join(f"p.{c}" for c in _VERSION_COLUMNS.split(", "))
         sql = (
-            "SELECT e.id, e.source, e.key, e.kind, e.at, e.detail, i.entry_id, i.link, "
+            "SELECT e.id, e.source, e.key, e.kind, e.at, e.detail, i.entry_id, i.link, i.published, "
             f"p.id, {after}, {before} FROM events e "
             "JOIN items i ON i.source = e.source AND i.key = e.key "
             "JOIN revisions r ON r.id = e.revision_id "
@@ -491,8 +492,9 @@ class Store:
                 detail=row[5],
                 entry_id=row[6],
                 link=row[7],
-                after=_version(row[9 : 9 + width]),
-                before=_version(row[9 + width :]) if row[8] is not None else None,
+                published=from_iso(row[8]),
+                after=_version(row[10 : 10 + width]),
+                before=_version(row[10 + width :]) if row[9] is not None else None,
             )
             for row in rows
         ]

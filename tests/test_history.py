@@ -10,11 +10,16 @@ import feedparser
 import pytest
 from lxml import etree
 
+from scraper.config import load_config
+from scraper.fetch import Fetcher
 from scraper.history import Tracked, Version, compare, diff_html, missing
+from scraper.pipeline import fetch_settings, run_cycle
+from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed, new_item
 from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
 
 DATA = Path(__file__).parent / "data"
+FH = "http://purl.org/syndication/history/1.0"
 NS = {"a": "http://www.w3.org/2005/Atom", "at": "http://purl.org/atompub/tombstones/1.0"}
 SEED = load_seed()
 
@@ -245,3 +250,48 @@ def test_article_answering_404_confirms_a_removal_at_once(tmp_path, site):
     removed = feed(tmp_path, "changes.atom").entries[0]
     assert removed.title == "Borttagen: Ny mötesplats i Hammarkullen"
     assert "sidan svarar inte längre" in removed.content[0].value
+
+
+def run_at(config_path: Path, moment: dt.datetime) -> None:
+    """One cycle in this process with the clock at `moment` (the CLI has no clock to set)."""
+    config = load_config(config_path)
+    with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
+        report = run_cycle(config, store=store, fetcher=fetcher, clock=lambda: moment)
+    assert report.ok, report
+
+
+def links(document: etree._ElementTree) -> dict[str, str]:
+    return {link.get("rel"): link.get("href") for link in document.xpath("/a:feed/a:link", namespaces=NS)}
+
+
+def test_yearly_archives_link_up_validate_and_a_complete_year_never_changes(tmp_path, site):
+    config = config_for(tmp_path, site)
+    site.etag = False  # every cycle reads the listing
+    run_at(config, dt.datetime(2025, 12, 31, 12, tzinfo=dt.UTC))
+    archive = tmp_path / "feeds/archive"
+    assert sorted(p.name for p in archive.iterdir()) == ["2025.atom"]
+    site.edit_item(SEED[0].uuid, title="Så ska storstäderna bli mer jämlika – rättad")
+
+    run_at(config, dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC))
+    complete = (archive / "2025.atom").read_bytes()
+    site.remove_item(SEED[4].uuid)
+    run_at(config, dt.datetime(2026, 2, 1, 12, tzinfo=dt.UTC))
+    run_at(config, dt.datetime(2026, 2, 2, 12, tzinfo=dt.UTC))
+
+    assert (archive / "2025.atom").read_bytes() == complete
+    base = "http://feeds.example.test/"
+    old, new = valid_atom(archive / "2025.atom"), valid_atom(archive / "2026.atom")
+    for document in (old, new):
+        assert document.xpath("/a:feed/fh:archive", namespaces=NS | {"fh": FH})
+        assert links(document)["current"] == base + "all.atom"
+    assert links(old)["next-archive"] == base + "archive/2026.atom" and "prev-archive" not in links(old)
+    assert links(new)["prev-archive"] == base + "archive/2025.atom" and "next-archive" not in links(new)
+    assert links(valid_atom(tmp_path / "feeds/all.atom"))["prev-archive"] == base + "archive/2026.atom"
+    # Walking back from the newest archive finds every item ever seen, and the edit as a later version.
+    old_ids = old.xpath("/a:feed/a:entry/a:id/text()", namespaces=NS)
+    assert len(old_ids) == len(SEED) == len(set(old_ids))
+    titles = new.xpath("/a:feed/a:entry/a:title/text()", namespaces=NS)
+    assert titles == ["Så ska storstäderna bli mer jämlika – rättad"]
+    assert new.xpath("/a:feed/at:deleted-entry/@ref", namespaces=NS) == [
+        i for i in old_ids if i.endswith(SEED[4].uuid)
+    ]
