@@ -38,18 +38,23 @@ def soup_listing(html: str, page_url: str) -> list[dict[str, Any]]:
     soup = BeautifulSoup(html, "lxml")
     base_tag = soup.find("base", href=True)
     base = urljoin(page_url, str(base_tag["href"])) if isinstance(base_tag, Tag) else page_url
+    # The same bottom-up walk as the project's: which articles each element holds, computed once.
+    links = [(a, urljoin(base, str(a["href"]))) for a in soup.find_all("a", href=True)]
+    holds: dict[int, set[str]] = {}
+    for anchor, href in links:
+        if (uuid := article_uuid(href)) is not None:
+            for parent in anchor.parents:
+                holds.setdefault(id(parent), set()).add(uuid)
     items = []
     seen: set[str] = set()
-    for anchor in soup.find_all("a", href=True):
-        href = urljoin(base, str(anchor["href"]))
+    for anchor, href in links:
         own = article_uuid(href)
         if own is None:
             continue
         container: Tag = anchor
         node = anchor.parent
         while isinstance(node, Tag) and node.name not in ("body", "html", "main"):
-            keys = {article_uuid(urljoin(base, str(a["href"]))) for a in node.find_all("a", href=True)}
-            if keys - {None} != {own}:
+            if holds.get(id(node)) != {own}:
                 break
             container, node = node, node.parent
         key = item_key(href)

@@ -54,8 +54,7 @@ def parse_listing(
     items: list[ListingItem] = []
     skipped: list[str] = []
     seen: set[str] = set()
-    for container, anchor in _candidates(tree, base, selectors):
-        href = urljoin(base, anchor.attributes.get("href") or "")
+    for container, anchor, href in _candidates(tree, base, selectors):
         link = canonical_link(href)
         key = item_key(href)
         title = _title(container, anchor, selectors)
@@ -100,31 +99,49 @@ def _base_url(tree: LexborHTMLParser, page_url: str) -> str:
 
 def _candidates(
     tree: LexborHTMLParser, base: str, selectors: SelectorConfig
-) -> Iterator[tuple[LexborNode, LexborNode]]:
-    """Yield (item container, article link) pairs in document order."""
+) -> Iterator[tuple[LexborNode, LexborNode, str]]:
+    """Yield (item container, article link, its absolute URL) in document order."""
     if selectors.item:
         for container in tree.css(selectors.item):
             anchor = container.css_first(selectors.link or "a[href]")
-            if anchor is not None and anchor.attributes.get("href"):
-                yield container, anchor
+            if anchor is not None and (href := anchor.attributes.get("href")):
+                yield container, anchor, urljoin(base, href)
         return
-    link_selector = selectors.link or "a[href]"
-    for anchor in tree.css(link_selector):
-        href = anchor.attributes.get("href")
-        if href and article_uuid(urljoin(base, href)) is not None:
-            yield _container(anchor, base), anchor
+    links = _article_links(tree, base)
+    # Which articles each element holds, computed once bottom-up (an ancestor walk per link) instead of
+    # re-querying every ancestor's links for every item: that was quadratic in the items of a page.
+    holds: dict[int, set[str]] = {}
+    for anchor, _, uuid in links:
+        if uuid is not None:
+            node = anchor.parent
+            while node is not None:
+                holds.setdefault(node.mem_id, set()).add(uuid)
+                node = node.parent
+    anchors = links if not selectors.link else [_resolve(a, base) for a in tree.css(selectors.link)]
+    for anchor, href, uuid in anchors:
+        if uuid is not None:
+            yield _container(anchor, uuid, holds), anchor, href
 
 
-def _container(anchor: LexborNode, base: str) -> LexborNode:
+def _article_links(tree: LexborHTMLParser, base: str) -> list[tuple[LexborNode, str, str | None]]:
+    """Every `a[href]` of the page, resolved once: (link, absolute URL, its article UUID or None)."""
+    return [_resolve(anchor, base) for anchor in tree.css("a[href]")]
+
+
+def _resolve(anchor: LexborNode, base: str) -> tuple[LexborNode, str, str | None]:
+    href = anchor.attributes.get("href")
+    if not href:
+        return anchor, "", None
+    url = urljoin(base, href)
+    return anchor, url, article_uuid(url)
+
+
+def _container(anchor: LexborNode, own: str, holds: dict[int, set[str]]) -> LexborNode:
     """The largest ancestor of `anchor` whose article links all point at the same article."""
-    own = article_uuid(urljoin(base, anchor.attributes.get("href") or ""))
     container = anchor
     node = anchor.parent
     while node is not None and node.tag not in ("body", "html", "main"):
-        keys = {article_uuid(urljoin(base, a.attributes.get("href") or "")) for a in node.css("a[href]")} - {
-            None
-        }
-        if keys != {own}:
+        if holds.get(node.mem_id) != {own}:
             break
         container = node
         node = node.parent
