@@ -9,12 +9,18 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
-from .config import Config, describe, find_config_path, load_config
 from .errors import ConfigError, LockHeld, ScraperError
 from .logs import setup_logging
+
+if TYPE_CHECKING:
+    from .config import Config
+
+# The config module and everything a command needs are imported inside the commands: `aktuellt --help`
+# should cost little more than starting Python and click (make bench, section 3).
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED = 0, 1, 2, 75
 
@@ -30,6 +36,8 @@ def _fail(message: str, code: int) -> None:
 
 
 def _load(options: Options) -> Config:
+    from .config import find_config_path, load_config
+
     try:
         return load_config(find_config_path(options.config, os.environ))
     except ConfigError as error:
@@ -129,6 +137,8 @@ def status(options: Options, as_json: bool) -> None:
 def check(options: Options) -> None:
     """Validate the config and print the resolved settings; exit 2 listing every problem if invalid."""
     config = _load(options)
+    from .config import describe
+
     click.echo(describe(config))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import json
 import math
 import os
@@ -18,7 +19,6 @@ import tomllib
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,10 +32,22 @@ DEFAULT_USER_AGENT = "aktuellt/{version} (+{base_url})"  # both placeholders als
 DEFAULT_EVERY = dt.timedelta(minutes=15)
 PACKAGE_DIR = Path(__file__).resolve().parent
 
-try:
-    VERSION = version("aktuellt")
-except PackageNotFoundError:  # a source tree that was never installed
-    VERSION = "0.0.0"
+
+@functools.cache
+def package_version() -> str:
+    """The installed version, looked up on first use (importlib.metadata is slow to import and to ask)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("aktuellt")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "0.0.0"
+
+
+def __getattr__(name: str) -> str:
+    if name == "VERSION":  # kept as a name for callers that read it as a constant
+        return package_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -429,7 +441,7 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path) -> Config:
     if "output_dir" in site and site["output_dir"].resolve().is_relative_to(PACKAGE_DIR):
         checker.add("site.output_dir", f"must not be inside the scraper package ({PACKAGE_DIR})")
     if "user_agent" in fetch:
-        agent = fetch["user_agent"].replace("{version}", VERSION)
+        agent = fetch["user_agent"].replace("{version}", package_version())
         fetch["user_agent"] = agent.replace("{base_url}", site.get("base_url", ""))
     if schedule.get("every") and schedule.get("cron"):
         checker.add("schedule.cron", "cannot be combined with schedule.every: set one of them")
