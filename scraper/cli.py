@@ -133,6 +133,59 @@ def status(options: Options, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("key_or_url")
+@click.pass_obj
+def history(options: Options, key_or_url: str) -> None:
+    """Print every version of one item (by its key, article URL or entry id), with word diffs."""
+    from zoneinfo import ZoneInfo
+
+    from .history import history_text
+    from .identity import item_key
+    from .store import Store
+
+    config = _load(options)
+    text = key_or_url.strip()
+    key = text.rsplit("/", 1)[-1] if text.startswith("tag:") else item_key(text) if "://" in text else text
+    try:
+        with Store(config.site.database) as store:
+            records = store.records(key)
+    except ScraperError as error:
+        _fail(str(error), EXIT_FAILED)
+    if not records:
+        _fail(f"no item with the key {key!r}", EXIT_FAILED)
+    zone = ZoneInfo(config.sources[0].timezone)
+    click.echo("\n".join(history_text(record, zone) for record in records), nl=False)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout)."
+)
+@click.pass_obj
+def export(options: Options, fmt: str, output: str | None) -> None:
+    """Write every item with all its versions (csv: one row per version; json: items, versions, events)."""
+    from .history import export_csv, export_json
+    from .store import Store
+
+    config = _load(options)
+    try:
+        with Store(config.site.database) as store:
+            records = store.records()
+    except ScraperError as error:
+        _fail(str(error), EXIT_FAILED)
+    data = export_csv(records) if fmt == "csv" else export_json(records)
+    if output is None:
+        click.echo(data, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(data)
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror}", EXIT_FAILED)
+
+
+@cli.command()
 @click.pass_obj
 def check(options: Options) -> None:
     """Validate the config and print the resolved settings; exit 2 listing every problem if invalid."""

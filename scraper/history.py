@@ -15,9 +15,12 @@ Three decisions live here, each a pure function the pipeline calls with what the
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
 import html
+import io
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,6 +32,12 @@ from .models import Deleted, Entry
 __all__ = [
     "CONFIRM_CYCLES",
     "ArchiveEvent",
+    "EventRecord",
+    "ItemRecord",
+    "RevisionRecord",
+    "export_csv",
+    "export_json",
+    "history_text",
     "archive_years",
     "FIELD_LABELS",
     "KIND_LABELS",
@@ -173,23 +182,36 @@ def pending_oldest(tracked: Iterable[Tracked]) -> dt.date | None:
 
 # -- HTML ------------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\s+|[^\s]+")
+# A word with the whitespace before it: a run of changed words then reads as one change ("[-i Göteborg-]"),
+# not as word, space, word.
+_TOKEN = re.compile(r"\s*\S+|\s+")
+
+
+def _word_ops(before: str, after: str) -> list[tuple[str, str, str]]:
+    """(unchanged, removed, added) runs of a word diff; whitespace shared at a change's start stays out."""
+    old, new = _TOKEN.findall(_norm(before)), _TOKEN.findall(_norm(after))
+    ops: list[tuple[str, str, str]] = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            ops.append(("".join(old[a1:a2]), "", ""))
+            continue
+        removed, added = "".join(old[a1:a2]), "".join(new[b1:b2])
+        head = ""
+        while removed and added and removed[0].isspace() and removed[0] == added[0]:
+            head, removed, added = head + removed[0], removed[1:], added[1:]
+        ops.append((head, removed, added))
+    return ops
 
 
 def _words_diff(before: str, after: str) -> str:
     """Word-level HTML diff: unchanged words plain, removed in <del>, added in <ins>; all text escaped."""
-    old = _TOKEN.findall(_norm(before))
-    new = _TOKEN.findall(_norm(after))
     out: list[str] = []
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append(html.escape("".join(old[a1:a2]), quote=False))
-            continue
-        if a2 > a1:
-            out.append(f"<del>{html.escape(''.join(old[a1:a2]), quote=False)}</del>")
-        if b2 > b1:
-            out.append(f"<ins>{html.escape(''.join(new[b1:b2]), quote=False)}</ins>")
+    for same, removed, added in _word_ops(before, after):
+        out.append(html.escape(same, quote=False))
+        if removed:
+            out.append(f"<del>{html.escape(removed, quote=False)}</del>")
+        if added:
+            out.append(f"<ins>{html.escape(added, quote=False)}</ins>")
     return "".join(out)
 
 
@@ -299,3 +321,151 @@ def archive_years(
             )
         )
     return years
+
+
+# -- the record, for `aktuellt history` and `aktuellt export` ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRecord:
+    id: int
+    first_seen: dt.datetime
+    last_seen: dt.datetime
+    version: Version
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    id: int
+    kind: str
+    at: dt.datetime
+    revision_id: int
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecord:
+    source: str
+    key: str
+    entry_id: str
+    link: str
+    published: dt.datetime
+    first_seen: dt.datetime
+    removed_at: dt.datetime | None
+    revisions: tuple[RevisionRecord, ...]
+    events: tuple[EventRecord, ...]
+
+
+def _words_diff_text(before: str, after: str) -> str:
+    """Word diff for a terminal, in `git diff --word-diff` style: [-removed-]{+added+}."""
+    out: list[str] = []
+    for same, removed, added in _word_ops(before, after):
+        out.append(same)
+        if removed:
+            out.append(f"[-{removed}-]")
+        if added:
+            out.append(f"{{+{added}+}}")
+    return "".join(out)
+
+
+def history_text(record: ItemRecord, tz: dt.tzinfo) -> str:
+    """An item's versions, oldest first, each later one as a word diff against the one before."""
+
+    def local(moment: dt.datetime) -> str:
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+    latest = record.revisions[-1].version if record.revisions else None
+    lines = [
+        _norm(latest.title) if latest else record.key,
+        f"  id:     {record.entry_id}",
+        f"  länk:   {record.link}",
+        f"  status: {'borttagen ' + local(record.removed_at) if record.removed_at else 'publicerad'}",
+    ]
+    previous: Version | None = None
+    for number, revision in enumerate(record.revisions, start=1):
+        lines += ["", f"Version {number}: sedd {local(revision.first_seen)} – {local(revision.last_seen)}"]
+        for name, label in FIELD_LABELS.items():
+            after = getattr(revision.version, name)
+            if previous is None:
+                if _norm(after):
+                    lines.append(f"  {label}: {_norm(after)}")
+                continue
+            before = getattr(previous, name)
+            if _norm(before) != _norm(after):
+                lines.append(f"  {label}: {_words_diff_text(before or '', after or '')}")
+        previous = revision.version
+    lines += ["", "Händelser:"]
+    for event in record.events:
+        detail = f" ({_DETAILS.get(event.detail, event.detail)})" if event.detail else ""
+        lines.append(f"  {local(event.at)}  {KIND_LABELS.get(event.kind, event.kind).lower()}{detail}")
+    return "\n".join(lines) + "\n"
+
+
+_DETAILS = {"listing": "saknades i listan två gånger i rad"}
+
+_CSV_COLUMNS = (
+    "source", "key", "entry_id", "link", "published", "removed_at", "revision", "first_seen", "last_seen",
+    "title", "summary", "site_date", "body_text", "article_updated",
+)  # fmt: skip
+
+
+def _when(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def export_csv(records: Sequence[ItemRecord]) -> str:
+    """One row per version of every item (the item's columns repeated), for spreadsheets."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_CSV_COLUMNS)
+    for r in records:
+        for number, revision in enumerate(r.revisions, start=1):
+            v = revision.version
+            writer.writerow(
+                [r.source, r.key, r.entry_id, r.link, _when(r.published), _when(r.removed_at) or "", number,
+                 _when(revision.first_seen), _when(revision.last_seen), v.title, v.summary, v.site_date,
+                 v.body_text or "", v.article_updated or ""]
+            )  # fmt: skip
+    return out.getvalue()
+
+
+def export_json(records: Sequence[ItemRecord]) -> str:
+    """Every item with its versions and events, as one JSON document (for notebooks)."""
+    items = [
+        {
+            "source": r.source,
+            "key": r.key,
+            "id": r.entry_id,
+            "link": r.link,
+            "published": _when(r.published),
+            "first_seen": _when(r.first_seen),
+            "removed_at": _when(r.removed_at),
+            "revisions": [
+                {
+                    "revision": number,
+                    "first_seen": _when(rev.first_seen),
+                    "last_seen": _when(rev.last_seen),
+                    **{f.name: getattr(rev.version, f.name) for f in fields(Version)},
+                }
+                for number, rev in enumerate(r.revisions, start=1)
+            ],
+            "events": [
+                {
+                    "kind": e.kind,
+                    "at": _when(e.at),
+                    "revision": _revision_number(r, e.revision_id),
+                    "detail": e.detail,
+                }
+                for e in r.events
+            ],
+        }
+        for r in records
+    ]
+    return json.dumps({"items": items}, ensure_ascii=False, indent=2) + "\n"
+
+
+def _revision_number(record: ItemRecord, revision_id: int) -> int | None:
+    for number, revision in enumerate(record.revisions, start=1):
+        if revision.id == revision_id:
+            return number
+    return None

@@ -21,7 +21,7 @@ from sqlite_utils.migrations import Migrations
 
 from .diff import StoredState
 from .errors import StorageError
-from .history import Tracked, Version, version_hash
+from .history import EventRecord, ItemRecord, RevisionRecord, Tracked, Version, version_hash
 from .models import ArticleState, ArticleWrite, Entry, LeadImage, SourceReport, Validators
 
 migrations = Migrations("aktuellt")
@@ -509,6 +509,47 @@ class Store:
         with self._errors("read items"):
             rows = self.db.execute(sql, [int(limit)]).fetchall()
         return [Tombstone(entry_id=r[0], link=r[1], title=r[2], removed_at=from_iso(r[3])) for r in rows]
+
+    def records(self, key: str | None = None) -> list[ItemRecord]:
+        """Every item (or those with `key`, in any source) with all its versions and events, oldest first."""
+        where, params = ("WHERE key = ?", [key]) if key is not None else ("", [])
+        with self._errors("read the history"):
+            items = self.db.execute(
+                "SELECT source, key, entry_id, link, published, first_seen, removed_at FROM items "
+                f"{where} ORDER BY published DESC, first_seen DESC, position ASC",
+                params,
+            ).fetchall()
+            revisions: dict[tuple[str, str], list[RevisionRecord]] = {}
+            for row in self.db.execute(
+                f"SELECT source, key, id, first_seen, last_seen, {_VERSION_COLUMNS} FROM revisions "
+                f"{where} ORDER BY id",
+                params,
+            ):
+                revisions.setdefault((row[0], row[1]), []).append(
+                    RevisionRecord(row[2], from_iso(row[3]), from_iso(row[4]), _version(row[5:]))
+                )
+            events: dict[tuple[str, str], list[EventRecord]] = {}
+            for row in self.db.execute(
+                f"SELECT source, key, id, kind, at, revision_id, detail FROM events {where} ORDER BY at, id",
+                params,
+            ):
+                events.setdefault((row[0], row[1]), []).append(
+                    EventRecord(row[2], row[3], from_iso(row[4]), row[5], row[6])
+                )
+        return [
+            ItemRecord(
+                source=source,
+                key=item_key,
+                entry_id=entry_id,
+                link=link,
+                published=from_iso(published),
+                first_seen=from_iso(first_seen),
+                removed_at=from_iso(removed_at) if removed_at else None,
+                revisions=tuple(revisions.get((source, item_key), [])),
+                events=tuple(events.get((source, item_key), [])),
+            )
+            for source, item_key, entry_id, link, published, first_seen, removed_at in items
+        ]
 
     def counts(self) -> dict[str, int]:
         with self._errors("read items"):

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import feedparser
@@ -295,3 +300,42 @@ def test_yearly_archives_link_up_validate_and_a_complete_year_never_changes(tmp_
     assert new.xpath("/a:feed/at:deleted-entry/@ref", namespaces=NS) == [
         i for i in old_ids if i.endswith(SEED[4].uuid)
     ]
+
+
+def cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scraper", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_history_and_export_show_every_version(tmp_path, site):
+    config = config_for(tmp_path, site)
+    run_ok(config)
+    target = SEED[1]
+    site.edit_item(target.uuid, title="Flygande matta landar på Kungstorget")
+    run_ok(config)
+
+    shown = cli(config, "history", site.base_url + f"/wps/portal/aktuelltarkivet/aktuellt/{target.uuid}#Z7_X")
+    assert shown.returncode == 0, shown.stderr
+    assert "Version 1" in shown.stdout and "Version 2" in shown.stdout and "Version 3" not in shown.stdout
+    assert "Rubrik: Flygande matta landar [-i Göteborg-]{+på Kungstorget+}" in shown.stdout
+    assert "ändrad" in shown.stdout
+    assert cli(config, "history", "00000000-0000-0000-0000-000000000000").returncode == 1
+
+    rows = list(csv.DictReader(io.StringIO(cli(config, "export", "--format", "csv").stdout)))
+    assert len(rows) == len(SEED) + 1
+    versions = [r for r in rows if r["key"] == target.uuid]
+    assert [(r["revision"], r["title"]) for r in versions] == [
+        ("1", target.title),
+        ("2", "Flygande matta landar på Kungstorget"),
+    ]
+    assert versions[0]["body_text"]  # the article's text is part of the record
+    out = tmp_path / "export.json"
+    assert cli(config, "export", "--format", "json", "--output", str(out)).returncode == 0
+    items = {i["key"]: i for i in json.loads(out.read_text(encoding="utf-8"))["items"]}
+    assert len(items) == len(SEED)
+    assert [e["kind"] for e in items[target.uuid]["events"]] == ["new", "edited"]
+    assert items[target.uuid]["events"][1]["revision"] == 2
