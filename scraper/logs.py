@@ -8,7 +8,8 @@ import logging
 import sys
 
 #: Attributes every LogRecord has; anything else was passed through `extra=` and goes into the JSON.
-_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+#: uvicorn adds `color_message` (the message with ANSI colour codes) to its records: noise in a JSON line.
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):

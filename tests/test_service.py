@@ -84,9 +84,9 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float = 15.0) -> Any:
 class Service:
     """`aktuellt serve` in a subprocess; stderr is collected in a thread so the pipe never fills."""
 
-    def __init__(self, config: Path) -> None:
+    def __init__(self, config: Path, *options: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "scraper", "--config", str(config), "serve"],
+            [sys.executable, "-m", "scraper", "--config", str(config), *options, "serve"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
@@ -142,8 +142,8 @@ def site() -> Iterator[FixtureSite]:
 def start(tmp_path: Path) -> Iterator[Callable[..., Service]]:
     started: list[Service] = []
 
-    def starter(config: Path) -> Service:
-        service = Service(config)
+    def starter(config: Path, *options: str) -> Service:
+        service = Service(config, *options)
         started.append(service)
         return service
 
@@ -314,7 +314,7 @@ def _integrity(database: Path) -> str:
 def test_sigterm_during_a_cycle_finishes_it_and_a_cron_run_meanwhile_exits_75(tmp_path, site, start):
     site.per_page = 3  # nine pages with a politeness delay between them: a cycle of a few seconds
     config = write_config(tmp_path, site, every="1h", delay=0.3, articles=False)
-    service = start(config)
+    service = start(config, "--log-format", "json")
     wait_for("the cycle to be under way", lambda: len(site.listing_requests()) >= 2)
 
     cron = subprocess.run(
@@ -326,7 +326,13 @@ def test_sigterm_during_a_cycle_finishes_it_and_a_cron_run_meanwhile_exits_75(tm
     began = time.monotonic()
     assert service.stop() == 0
     assert time.monotonic() - began < 10
-    assert "cycle ok" in service.log, "the running cycle was let finish"
+    records = [json.loads(line) for line in service.lines]  # every line one JSON object, uvicorn's too
+    messages = [record["message"] for record in records]
+    assert any(m.startswith(f"cycle ok: 1/1 sources ok, {len(load_seed())} new") for m in messages), (
+        "the cycle was let finish"
+    )
+    assert any(m.startswith(f"jamlikt-goteborg: ok, {len(load_seed())} new") for m in messages)
+    assert not any("color_message" in record for record in records)
     assert _integrity(tmp_path / "aktuellt.db") == "ok"
     entries = feedparser.parse((tmp_path / "feeds/all.atom").read_bytes()).entries
     assert len(entries) == len(load_seed())
