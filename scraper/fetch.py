@@ -30,7 +30,7 @@ import httpx
 from .errors import FetchError, ResponseTooLarge, RobotsDisallowed
 from .models import NotModified, Page, Validators
 
-__all__ = ["FetchSettings", "Fetcher"]
+__all__ = ["FetchSettings", "Fetcher", "post"]
 
 log = logging.getLogger(__name__)
 
@@ -601,3 +601,44 @@ def _http_date(value: str) -> dt.datetime | None:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def post(
+    url: str,
+    *,
+    user_agent: str,
+    json_body: object | None = None,
+    form: Mapping[str, str] | None = None,
+    timeout: float = 5.0,
+    retries: int = 2,
+    backoff: float = 0.5,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """POST a JSON document or a form to `url` (webhooks, WebSub pings); the final status when it is 2xx.
+
+    Short and bounded on purpose: a push target is someone else's server, and a cycle must not wait long for
+    it. Network errors, timeouts, 429 and 5xx are retried `retries` times with a doubling `backoff`; redirects
+    are not followed. Anything else, or the last failure, is a FetchError."""
+    headers = {"User-Agent": user_agent}
+    attempt = 0
+    with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
+        while True:
+            reason: str
+            try:
+                with _translate_errors("POST", url):
+                    response = client.post(url, json=json_body, data=form)
+                if 200 <= response.status_code < 300:
+                    return response.status_code
+                if response.status_code not in RETRY_STATUSES:
+                    raise FetchError(
+                        f"POST {url} failed: HTTP {response.status_code}",
+                        url=url,
+                        status=response.status_code,
+                    )
+                reason = f"HTTP {response.status_code}"
+            except _Transient as transient:
+                reason = transient.reason
+            if attempt >= retries:
+                raise FetchError(f"POST {url} failed: {reason}", url=url)
+            sleep(backoff * 2**attempt)
+            attempt += 1

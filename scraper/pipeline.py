@@ -14,14 +14,14 @@ from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import history
+from . import history, push
 from .articles import fetch_articles
 from .config import Config, FetchConfig, SourceConfig
 from .dates import published_instant
 from .diff import diff_items, listing_hash
-from .errors import ExtractError, ScraperError, error_kind
+from .errors import ExtractError, FetchError, ScraperError, error_kind
 from .extract import parse_listing
-from .fetch import Fetcher, FetchSettings
+from .fetch import Fetcher, FetchSettings, post
 from .identity import entry_id, feed_id
 from .models import (
     ArticleJob,
@@ -70,6 +70,7 @@ def fetch_settings(fetch: FetchConfig) -> FetchSettings:
 def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = utc_now) -> RunReport:
     """Run every source, then publish if any source succeeded. A failed source touches neither its items
     nor the feeds; when every source failed, no feed file is rewritten at all."""
+    last_event = store.last_event_id() if config.notify.webhook else 0
     reports = tuple(
         run_source(source, store=store, fetcher=fetcher, clock=clock) for source in config.sources
     )
@@ -78,7 +79,63 @@ def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = 
         written = publish_feeds(config, store, now=clock())
         for path in written:
             log.info("wrote %s", path)
+    # Push last: everything is stored and published, so a slow or broken receiver cannot undo any of it.
+    if config.notify.webhook:
+        notify_webhook(config, store.changes(after_id=last_event), user_agent=fetcher.settings.user_agent)
+    if config.websub.hub and written:
+        ping_hub(config, [Path(p) for p in written], user_agent=fetcher.settings.user_agent)
     return RunReport(sources=reports, files_written=tuple(written))
+
+
+def notify_webhook(config: Config, rows: list[ChangeRow], *, user_agent: str) -> int:
+    """POST one JSON document per event, oldest first; a failure is logged and never fails the cycle.
+    Returns how many were delivered."""
+    webhook = config.notify.webhook
+    assert webhook is not None
+    delivered = 0
+    for row in reversed(rows):  # `changes` is newest first; receivers get them in the order they happened
+        document = push.event_document(
+            event_id=f"{row.entry_id}/events/{row.id}",
+            kind=row.kind,
+            at=iso(row.at),
+            source=row.source,
+            key=row.key,
+            item_id=row.entry_id,
+            link=row.link,
+            after=row.after,
+            before=row.before,
+            detail=row.detail,
+        )
+        try:
+            post(webhook, json_body=document, user_agent=user_agent, timeout=config.notify.timeout)
+        except FetchError as error:
+            log.warning("webhook: event %s not delivered: %s", document["id"], error)
+            if delivered == 0 and len(rows) > 1:
+                log.warning(
+                    "webhook: receiver unreachable; %d more events of this cycle dropped", len(rows) - 1
+                )
+                break  # the receiver is down: do not spend the whole timeout on every event
+            continue
+        delivered += 1
+    return delivered
+
+
+def ping_hub(config: Config, written: list[Path], *, user_agent: str) -> None:
+    """Tell the WebSub hub which feeds changed (hub.mode=publish); a failure is logged, never raised."""
+    hub = config.websub.hub
+    assert hub is not None
+    for url in push.topic_urls(written, config.site.output_dir, config.site.base_url):
+        try:
+            post(
+                hub,
+                form={"hub.mode": "publish", "hub.url": url},
+                user_agent=user_agent,
+                timeout=5.0,
+                retries=1,
+            )
+        except FetchError as error:
+            log.warning("websub: could not ping %s for %s: %s; not pinging again this cycle", hub, url, error)
+            return  # the hub is down: the other pings would fail the same way
 
 
 def run_source(source: SourceConfig, *, store: Store, fetcher: Fetcher, clock: Clock) -> SourceReport:

@@ -466,8 +466,14 @@ class Store:
                     found[row[1]] = (row[0], _version(row[2:]))
         return found
 
-    def changes(self, *, limit: int | None = None) -> list[ChangeRow]:
-        """Events, newest first, each with the version after it (and before it, for an edit)."""
+    def last_event_id(self) -> int:
+        with self._errors("read events"):
+            row = self.db.execute("SELECT max(id) FROM events").fetchone()
+        return int(row[0] or 0)
+
+    def changes(self, *, limit: int | None = None, after_id: int | None = None) -> list[ChangeRow]:
+        """Events, newest first, each with the version after it (and before it, for an edit); `after_id`:
+        only events recorded after that one."""
         after = ", ".join(f"r.{c}" for c in _VERSION_COLUMNS.split(", "))
         before = ", ".join(f"p.{c}" for c in _VERSION_COLUMNS.split(", "))
         sql = (
@@ -475,12 +481,13 @@ class Store:
             f"p.id, {after}, {before} FROM events e "
             "JOIN items i ON i.source = e.source AND i.key = e.key "
             "JOIN revisions r ON r.id = e.revision_id "
-            "LEFT JOIN revisions p ON p.id = e.previous_revision_id ORDER BY e.at DESC, e.id DESC"
+            "LEFT JOIN revisions p ON p.id = e.previous_revision_id "
+            f"{'WHERE e.id > ? ' if after_id is not None else ''}ORDER BY e.at DESC, e.id DESC"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         with self._errors("read events"):
-            rows = self.db.execute(sql, []).fetchall()
+            rows = self.db.execute(sql, [after_id] if after_id is not None else []).fetchall()
         width = len(_VERSION_COLUMNS.split(", "))
         return [
             ChangeRow(

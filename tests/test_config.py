@@ -160,6 +160,9 @@ def test_load_config_resolves_against_the_file_not_the_cwd(
         ('[schedule]\ntimezone = "Mars/Olympus"\n', "schedule.timezone", "unknown time zone 'Mars/Olympus'"),
         ("[server]\nport = 70000\n", "server.port", "must be between 0 and 65535"),
         ('[server]\nhost = ""\n', "server.host", "must not be empty"),
+        ('[notify]\nwebhook = "example.org/hook"\n', "notify.webhook", "must be an absolute http(s) URL"),
+        ("[notify]\ntimeout = 0\n", "notify.timeout", "must be > 0"),
+        ('[websub]\nhub = "ftp://hub.example"\n', "websub.hub", "must be an absolute http(s) URL"),
     ],
 )
 def test_each_bad_value_names_its_key(text: str, key: str, reason: str) -> None:
@@ -250,6 +253,7 @@ def test_every_problem_is_reported_at_once() -> None:
         ("[sit]\ntitle = 'x'\n", "sit", "unknown table (did you mean 'site'?)"),
         ("[[topic]]\nid = 'x'\n", "topic", "unknown table (did you mean 'topics'?)"),
         ("[server]\nzzz = 1\n", "server.zzz", "unknown key"),
+        ("[websub]\nhubb = 'x'\n", "websub.hubb", "unknown key (did you mean 'hub'?)"),
         (
             "[sources.selectors]\nitems = 'li'\n",
             "sources[0].selectors.items",

@@ -6,10 +6,14 @@ import csv
 import datetime as dt
 import io
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import feedparser
 import pytest
@@ -339,3 +343,87 @@ def test_history_and_export_show_every_version(tmp_path, site):
     assert len(items) == len(SEED)
     assert [e["kind"] for e in items[target.uuid]["events"]] == ["new", "edited"]
     assert items[target.uuid]["events"][1]["revision"] == 2
+
+
+class Receiver:
+    """A real HTTP server on 127.0.0.1 that records every POST (a webhook receiver or a WebSub hub)."""
+
+    def __init__(self, status: int = 204) -> None:
+        self.posts: list[tuple[str, str, bytes]] = []
+        self.status = status
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.posts.append((self.path, self.headers.get("Content-Type", ""), body))
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def dead_url() -> str:
+    """A loopback URL nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/hub"
+
+
+def test_webhook_gets_one_document_per_event_and_the_hub_is_pinged(tmp_path, site):
+    with Receiver() as hook, Receiver() as hub:
+        config = config_for(tmp_path, site)
+        text = config.read_text(encoding="utf-8")
+        config.write_text(f'[notify]\nwebhook = "{hook.url}"\n[websub]\nhub = "{hub.url}"\n' + text, "utf-8")
+        run_ok(config)
+        assert len(hook.posts) == len(SEED)
+        site.edit_item(SEED[0].uuid, summary="En ny ingress.")
+        hook.posts.clear()
+        hub.posts.clear()
+
+        run_ok(config)
+
+        assert len(hook.posts) == 1
+        path, content_type, body = hook.posts[0]
+        assert content_type == "application/json"
+        document = json.loads(body)
+        assert document["type"] == "edited" and document["item"]["key"] == SEED[0].uuid
+        assert document["version"]["summary"] == "En ny ingress."
+        assert document["previous"]["summary"] == SEED[0].summary
+        assert "<ins>" in document["diff_html"]
+        pinged = sorted(parse_qs(body.decode())["hub.url"][0] for _, _, body in hub.posts)
+        base = "http://feeds.example.test/"
+        assert pinged == [base + name for name in ("all.atom", "all.rss", "changes.atom", "changes.rss")]
+        assert all(parse_qs(body.decode())["hub.mode"] == ["publish"] for _, _, body in hub.posts)
+        hub.posts.clear()
+        run_ok(config)  # nothing changed: no event, no ping
+        assert hook.posts[1:] == [] and hub.posts == []
+    atom = valid_atom(tmp_path / "feeds/all.atom")
+    assert links(atom)["hub"] == hub.url
+    rss = etree.parse(str(tmp_path / "feeds/all.rss"))
+    assert rss.xpath("/rss/channel/a:link[@rel='hub']/@href", namespaces=NS) == [hub.url]
+
+
+def test_a_hub_and_webhook_that_are_down_do_not_fail_the_cycle(tmp_path, site):
+    config = config_for(tmp_path, site)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(f'[notify]\nwebhook = "{dead_url()}"\n[websub]\nhub = "{dead_url()}"\n' + text, "utf-8")
+    result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+    assert "websub: could not ping" in result.stderr and "webhook:" in result.stderr
+    assert len(feed(tmp_path, "all.atom").entries) == len(SEED)
