@@ -236,6 +236,24 @@ def build_app(
     )
 
 
+def _listen(host: str, port: int, family: socket.AddressFamily) -> socket.socket:
+    """A listening TCP socket, like `socket.create_server` but created with proto=IPPROTO_TCP.
+
+    asyncio turns Nagle off (TCP_NODELAY) only on accepted sockets whose proto says TCP, and create_server's
+    proto is 0: every response, sent as headers then body, then waited for the client's delayed ACK
+    (40 ms on Linux), which capped one keep-alive connection at ~22 requests a second (make bench, (6))."""
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        if os.name != "nt":  # as create_server: rebind at once after a restart (Windows means otherwise)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen()
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class FeedServer:
     """uvicorn in a thread of its own (so the main thread keeps the signal handlers), on a socket bound at
     construction: a port already in use fails `serve` at once, and port 0 gets a free one."""
@@ -243,7 +261,7 @@ class FeedServer:
     def __init__(self, app: Starlette, host: str, port: int) -> None:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         try:
-            self._socket = socket.create_server((host, port), family=family, reuse_port=False)
+            self._socket = _listen(host, port, family)
         except OSError as error:
             raise ScraperError(f"cannot listen on {host}:{port}") from error
         self.host, self.port = host, self._socket.getsockname()[1]
