@@ -138,7 +138,7 @@ class Tracked:
 class MissingDecision:
     missing: Mapping[str, int]  #: key → new missing count (1 for the first miss), for items not yet removed
     removed: tuple[str, ...] = ()  #: missing on the CONFIRM_CYCLES-th consecutive read: removed now
-    back: tuple[str, ...] = ()  #: seen again after being counted missing (not removed): count resets
+    back: tuple[str, ...] = ()  #: counted missing before, now seen again (or out of reach): count resets
     restored: tuple[str, ...] = ()  #: removed before, seen again now
 
 
@@ -166,7 +166,11 @@ def missing(
             continue
         covered = reached_end or (oldest_read is not None and item.day > oldest_read)
         if not covered:
-            continue  # older than anything this read vouches for (past max_pages, or paging stopped)
+            # Older than anything this read vouches for (past max_pages, or paging stopped). A count from an
+            # earlier read cannot be confirmed now: it starts over, rather than wait (and page) forever.
+            if item.missing_count:
+                back.append(item.key)
+            continue
         count = item.missing_count + 1
         if count >= CONFIRM_CYCLES:
             removed.append(item.key)

@@ -53,6 +53,8 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 ALLOWED = "GET, HEAD"
+#: Feed documents: these get WebSub's Link headers.
+FEED_SUFFIXES = frozenset({".rss", ".atom", ".json"})
 #: Below this, gzip's header costs more than it saves.
 GZIP_MIN = 256
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"]
@@ -174,8 +176,13 @@ def build_app(
     max_age: int,
     metrics: Metrics,
     health: Callable[[], tuple[int, dict[str, Any]]],
+    hub: str | None = None,
+    base_url: str | None = None,
 ) -> Starlette:
-    """The ASGI app. `health()` returns (status code, JSON document) and may block (it reads the store)."""
+    """The ASGI app. `health()` returns (status code, JSON document) and may block (it reads the store).
+
+    With a WebSub `hub` (and the public `base_url`), feed documents are served with the discovery `Link`
+    headers WebSub §4 asks for: `rel="hub"` and `rel="self"` (the topic URL subscribers use)."""
     root = output_dir.resolve()
     cache = _FileCache()
     cache_control = f"public, max-age={max_age}"
@@ -213,6 +220,9 @@ def build_app(
             body = representation.gzipped
             headers["content-encoding"] = "gzip"
         headers["content-type"] = representation.content_type
+        if hub and base_url and path is not None and path.suffix in FEED_SUFFIXES:
+            topic = base_url + path.relative_to(root).as_posix()
+            headers["link"] = f'<{hub}>; rel="hub", <{topic}>; rel="self"'
         return answer(200, body, headers, head=head)
 
     def healthz(request: Request) -> Response:  # sync: Starlette runs it in a thread, it reads SQLite

@@ -156,6 +156,8 @@ def serve(config: Config) -> int:
         max_age=cache_seconds(config.schedule, now),
         metrics=metrics,
         health=current_health,
+        hub=config.websub.hub,
+        base_url=config.site.base_url,
     )
     config.site.output_dir.mkdir(parents=True, exist_ok=True)
     server = FeedServer(app, config.server.host, config.server.port)

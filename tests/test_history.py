@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -74,13 +75,15 @@ def test_missing_counts_only_within_the_range_read_and_confirms_on_the_second_re
         Tracked("pending", day("2019-03-01"), missing_count=1),
         Tracked("gone", day("2019-03-02"), removed=True),
         Tracked("back", day("2019-03-03"), removed=True),
+        Tracked("out of reach", day("2018-06-01"), missing_count=1),  # counted once, now past the pages read
     ]
     decision = missing(tracked, ["seen", "back"], oldest_read=day("2019-01-11"), reached_end=False)
     assert decision.missing == {"newer": 1}
     assert decision.removed == ("pending",)
-    assert decision.back == ("seen",) and decision.restored == ("back",)
+    assert decision.back == ("seen", "out of reach") and decision.restored == ("back",)
     everything = missing(tracked, ["seen", "back"], oldest_read=day("2019-01-11"), reached_end=True)
     assert set(everything.missing) == {"newer", "boundary", "older"}
+    assert everything.removed == ("pending", "out of reach")
 
 
 # -- end to end -----------------------------------------------------------------------------------------
@@ -427,3 +430,34 @@ def test_a_hub_and_webhook_that_are_down_do_not_fail_the_cycle(tmp_path, site):
     assert result.returncode == 0, result.stderr
     assert "websub: could not ping" in result.stderr and "webhook:" in result.stderr
     assert len(feed(tmp_path, "all.atom").entries) == len(SEED)
+
+
+def test_serve_sends_websub_link_headers_for_feeds(tmp_path):
+    from scraper.metrics import Metrics
+    from scraper.server import FeedServer, build_app
+
+    (tmp_path / "topics").mkdir()
+    for name in ("all.atom", "topics/lasning.rss", "index.html"):
+        (tmp_path / name).write_bytes(b"<x/>")
+    hub = "https://hub.example.org/"
+    app = build_app(
+        tmp_path,
+        max_age=60,
+        metrics=Metrics([]),
+        health=lambda: (200, {}),
+        hub=hub,
+        base_url="https://f.test/",
+    )
+    server = FeedServer(app, "127.0.0.1", 0)
+    server.start()
+    try:
+        with urllib.request.urlopen(server.url + "topics/lasning.rss", timeout=5) as response:
+            assert (
+                response.headers["Link"]
+                == f'<{hub}>; rel="hub", <https://f.test/topics/lasning.rss>; rel="self"'
+            )
+        with urllib.request.urlopen(server.url + "index.html", timeout=5) as response:
+            assert response.headers["Link"] is None
+    finally:
+        server.stop()
+        server.join(5)
