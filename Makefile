@@ -5,7 +5,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo test check lint typecheck fmt clean bench bench-tools
+.PHONY: help install tools run demo test check lint typecheck fmt clean bench bench-tools
+
+# Page checkers the tests run (index.html, feeds in a browser): Debian's chromium and a Java runtime, and the
+# Nu Html Checker from npm, pinned, in a project-local folder (git-ignored). Installed once; `make tools`
+# skips whatever is already there. apt-get needs root: elsewhere it runs through sudo.
+TOOLS := .tools
+VNU_VERSION := 26.9.27
+VNU := $(TOOLS)/node_modules/vnu-jar/build/dist/vnu.jar
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,13 +32,22 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
+tools: $(VNU) ## install the page checkers the tests use (chromium, Java, vnu-jar); skips what is there
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) chromium; }
+	@command -v java >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) default-jre-headless; }
+
+$(VNU):
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) npm; }
+	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION)
+	@test -f $@
+
 run: $(STAMP) ## one cycle against the real source (config.toml), writing feeds/
 	$(BIN)/aktuellt run
 
 demo: $(STAMP) ## the whole thing offline, against the project's own fixture site
 	$(BIN)/python -m tests.fixture_site demo
 
-test: $(STAMP) ## run the test suite
+test: $(STAMP) tools ## run the test suite
 	$(BIN)/pytest -n 2 -q
 
 bench: $(BENCH_STAMP) bench-tools ## speed and memory against baselines, as one table (~5 min; bench/RESULTS.md)
@@ -59,6 +77,6 @@ fmt: $(STAMP) ## format the code
 	$(BIN)/ruff check --fix scraper tests bench
 
 clean: ## remove the venv, caches and generated feeds
-	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache .hypothesis *.egg-info
+	rm -rf $(VENV) $(TOOLS) build test-artifacts .mypy_cache .ruff_cache .pytest_cache .hypothesis *.egg-info
 	find feeds -mindepth 1 ! -name .gitkeep -delete
 	rm -f aktuellt.db aktuellt.db-wal aktuellt.db-shm aktuellt.db.lock

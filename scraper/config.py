@@ -114,6 +114,8 @@ class TopicConfig:
     match: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     regex: str | None = None
+    description: str | None = None  #: one line for feed subtitles and index.html; None: a generated one
+    tags: tuple[str, ...] = ()  #: article-page tags that put an item in this topic (whole tags, any case)
 
 
 @dataclass(frozen=True)
@@ -299,6 +301,8 @@ _TOPIC = {
     "match": _Field(tuple),
     "exclude": _Field(tuple),
     "regex": _Field(str, _regex),
+    "description": _Field(str, _text),
+    "tags": _Field(tuple),
 }
 _NOTIFY = {"webhook": _Field(str, _url), "timeout": _Field(float, _range(0, 60, above=True))}
 _WEBSUB = {"hub": _Field(str, _url)}
@@ -448,8 +452,8 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path) -> Config:
     elif schedule.get("every") is None and schedule.get("cron") is None:
         schedule["every"] = DEFAULT_EVERY
     for index, raw in enumerate(raw_topics if isinstance(raw_topics, list) else []):
-        if isinstance(raw, dict) and not raw.get("match") and "regex" not in raw:
-            checker.add(f"topics[{index}].match", "missing: a topic needs match words, a regex, or both")
+        if isinstance(raw, dict) and not raw.get("match") and "regex" not in raw and not raw.get("tags"):
+            checker.add(f"topics[{index}].match", "missing: a topic needs match words, a regex or tags")
 
     if checker.problems:
         raise ConfigError(checker.problems)

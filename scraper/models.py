@@ -214,6 +214,12 @@ class FeedMeta:
     hub: str | None = None  #: WebSub hub, announced with rel="hub" (Atom and RSS)
     links: tuple[tuple[str, str], ...] = ()  #: extra Atom (rel, href): RFC 5005 prev-archive, current, …
     archive: bool = False  #: an RFC 5005 archive document (fh:archive)
+    #: href of the XSLT that lets a browser show the document as a page, relative to the document (or None)
+    stylesheet: str | None = None
+    #: (topic id, topic title) for every topic an entry may carry: the labels of the entries' categories
+    categories: tuple[tuple[str, str], ...] = ()
+    #: URI naming the topic vocabulary: the Atom category `scheme` and RSS category `domain` (or None)
+    category_scheme: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,13 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import history, push
 from .articles import fetch_articles
+from .catalog import CATALOG_FOLDERS, STYLESHEET, render_site
 from .config import Config, FetchConfig, SourceConfig
 from .dates import published_instant
 from .diff import diff_items, listing_hash
@@ -38,8 +40,8 @@ from .models import (
     Validators,
 )
 from .progress import progress
-from .publish import publish_all
-from .render import render_atom, render_changes_atom, render_changes_rss, render_rss
+from .publish import publish_all, remove_stale
+from .render import render_atom, render_changes_atom, render_changes_rss
 from .store import ChangeRow, CycleWrite, HistoryWrite, ItemUpdate, NewItem, Store, VersionWrite, iso
 
 log = logging.getLogger(__name__)
@@ -448,45 +450,34 @@ def _update(source: SourceConfig, item: ListingItem, *, bump: bool) -> ItemUpdat
     )
 
 
-def feed_metas(config: Config) -> list[FeedMeta]:
-    """The feed documents this config publishes (the overall feed, for now)."""
-    first = config.sources[0]
-    home = first.url if len(config.sources) == 1 else config.site.base_url
-    return [
-        FeedMeta(
-            path="all",
-            title=config.site.title,
-            subtitle=f"Nyheter från {config.site.title}, som flöde",
-            feed_id=feed_id(first.url, "all"),
-            base_url=config.site.base_url,
-            home_url=home,
-            language=config.site.language,
-            timezone=first.timezone,
-        )
-    ]
-
-
 def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = None) -> list[str]:
-    """Render every feed from the store and write the files whose bytes changed. `now` only says which
-    year is the current one, for the archives (default: the year of the newest event)."""
+    """Render every document of the catalog (catalog.py) from all stored items, the changes feed and the
+    archives, and write the files whose bytes changed; then remove the topic and source feeds the config no
+    longer has. `now` only says which year is the current one, for the archives (default: the year of the
+    newest event). Returns the paths written."""
     out = config.site.output_dir
-    files = {}
-    entries = store.entries(limit=config.site.max_items)
     deleted = tombstones(store, config.site.max_items)
     rows = store.changes()
     archives = archive_files(config, rows, now)
     newest_archive = max(archives, default=None)
-    for meta in feed_metas(config):
-        meta = replace(meta, hub=config.websub.hub)
-        files[out / f"{meta.path}.rss"] = render_rss(meta, entries)
-        if meta.path == "all" and newest_archive is not None:
-            # RFC 5005 §4: the subscription document points at the newest archive.
-            meta = replace(meta, links=(*meta.links, ("prev-archive", archive_url(config, newest_archive))))
-        files[out / f"{meta.path}.atom"] = render_atom(meta, entries, deleted)
+    # RFC 5005 §4: the subscription document points at the newest archive.
+    all_links = (("prev-archive", archive_url(config, newest_archive)),) if newest_archive is not None else ()
+    documents = render_site(config, store.entries(), stylesheet(), deleted=deleted, all_atom_links=all_links)
+    files = {out / name: data for name, data in documents.items()}
+    index = files.pop(out / "index.html")
     files.update(changes_files(config, rows[: config.site.max_items]))
     for year, data in archives.items():
         files[out / "archive" / f"{year}.atom"] = data
-    return [str(path) for path in publish_all(files)]
+    files[out / "index.html"] = index  # last: everything it links to exists by then
+    written = publish_all(files)
+    for path in remove_stale(out, CATALOG_FOLDERS, keep=set(files)):
+        log.info("removed %s: its topic or source is no longer in the config", path)
+    return [str(path) for path in written]
+
+
+def stylesheet() -> bytes:
+    """The XSLT shipped in the package (scraper/static/feed.xsl), copied into the output folder."""
+    return (resources.files(__package__) / "static" / STYLESHEET).read_bytes()
 
 
 def archive_url(config: Config, year: int) -> str:
@@ -553,6 +544,7 @@ def changes_meta(config: Config) -> FeedMeta:
         home_url=first.url if len(config.sources) == 1 else config.site.base_url,
         language=config.site.language,
         timezone=first.timezone,
+        stylesheet=STYLESHEET,  # a browser opening changes.rss shows a page, like every other feed
     )
 
 

@@ -14,16 +14,18 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 from .errors import PublishError
 
-__all__ = ["FILE_MODE", "publish_all", "write_if_changed"]
+__all__ = ["FEED_SUFFIXES", "FILE_MODE", "publish_all", "remove_stale", "write_if_changed"]
 
 #: Permission bits of a newly created feed file: readable by a web server running as another user.
 #: (NamedTemporaryFile creates 0o600, which would make every published file unreadable to nginx.)
 FILE_MODE = 0o644
+#: The only files `remove_stale` ever deletes: feed documents.
+FEED_SUFFIXES = (".rss", ".atom", ".json")
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -72,6 +74,30 @@ def publish_all(files: Mapping[Path, bytes]) -> list[Path]:
     Stops at the first failure (PublishError): files written before it stay new, the rest stay old.
     """
     return [path for path, data in files.items() if write_if_changed(path, data)]
+
+
+def remove_stale(root: Path, folders: Iterable[str], keep: Collection[Path]) -> list[Path]:
+    """Delete the feed documents (FEED_SUFFIXES) in `root/<folder>` that are not in `keep`; return them.
+
+    Only direct children of those folders, and only feed files: anything else a user put there stays.
+    """
+    removed = []
+    for folder in folders:
+        directory = root / folder
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.iterdir()):
+            if path.suffix in FEED_SUFFIXES and path.is_file() and path not in keep:
+                try:
+                    path.unlink()
+                except FileNotFoundError:
+                    continue  # gone already
+                except OSError as error:
+                    raise PublishError(f"could not remove {path}", path=str(path)) from error
+                removed.append(path)
+        if removed:
+            _fsync_dir(directory)
+    return removed
 
 
 def _read_or_none(path: Path) -> bytes | None:

@@ -24,7 +24,7 @@ extension).
 HTML reaching this module is already sanitized (scraper.sanitize); it only escapes it into the XML.
 
 Extension points: `_fill_entry` is the single place that maps an `Entry` onto a feed entry; `_finish`
-post-processes the serialized document (an `<?xml-stylesheet?>` processing instruction would go there).
+post-processes the serialized document (the `<?xml-stylesheet?>` processing instruction goes in there).
 """
 
 from __future__ import annotations
@@ -105,8 +105,8 @@ def render_rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
     fg.link(href=xml_safe(meta.home_url), rel="alternate")
     _extras(fg, meta, tz, "rss")
-    _add_entries(fg, entries, tz, "rss")
-    return _finish(fg.rss_str(pretty=True), "rss")
+    _add_entries(fg, meta, entries, tz, "rss")
+    return _finish(fg.rss_str(pretty=True), meta, "rss")
 
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -177,8 +177,8 @@ def render_atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Dele
     fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
     _extras(fg, meta, tz, "atom", deleted)
     fg.author(name=xml_safe(meta.title), uri=xml_safe(meta.home_url))  # RFC 4287: required at feed level
-    _add_entries(fg, entries, tz, "atom")
-    return _finish(fg.atom_str(pretty=True), "atom")
+    _add_entries(fg, meta, entries, tz, "atom")
+    return _finish(fg.atom_str(pretty=True), meta, "atom")
 
 
 def render_changes_rss(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
@@ -190,7 +190,7 @@ def render_changes_rss(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     _extras(fg, meta, tz, "rss")
     for change in changes:
         _fill_change(fg.add_entry(order="append"), change, tz, "rss")
-    return _finish(fg.rss_str(pretty=True), "rss")
+    return _finish(fg.rss_str(pretty=True), meta, "rss")
 
 
 def render_changes_atom(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
@@ -203,7 +203,7 @@ def render_changes_atom(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     fg.author(name=xml_safe(meta.title), uri=xml_safe(meta.home_url))
     for change in changes:
         _fill_change(fg.add_entry(order="append"), change, tz, "atom")
-    return _finish(fg.atom_str(pretty=True), "atom")
+    return _finish(fg.atom_str(pretty=True), meta, "atom")
 
 
 def _fill_change(fe: Any, change: Change, tz: ZoneInfo, fmt: Format) -> None:
@@ -243,16 +243,16 @@ def _feed(meta: FeedMeta, entries: Sequence[Entry] | Sequence[Change], tz: ZoneI
     return fg
 
 
-def _add_entries(fg: Any, entries: Sequence[Entry], tz: ZoneInfo, fmt: Format) -> None:
+def _add_entries(fg: Any, meta: FeedMeta, entries: Sequence[Entry], tz: ZoneInfo, fmt: Format) -> None:
     for entry in entries:
         # feedgen prepends by default, which would reverse the caller's newest-first order.
         fe = fg.add_entry(order="append")
         if fmt == "atom" and entry.image is not None:
             fe.register_extension("atom_enclosure", _AtomEnclosure, atom=True, rss=False)
-        _fill_entry(fe, entry, tz, fmt)
+        _fill_entry(fe, meta, entry, tz, fmt)
 
 
-def _fill_entry(fe: Any, entry: Entry, tz: ZoneInfo, fmt: Format) -> None:
+def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format) -> None:
     """Map one `Entry` onto a feedgen entry of either format: the one place to extend (content, enclosures).
 
     Each format has its own FeedGenerator, so this runs once per format; `fmt` says which one it feeds."""
@@ -276,12 +276,23 @@ def _fill_entry(fe: Any, entry: Entry, tz: ZoneInfo, fmt: Format) -> None:
         fe.content(content, type="html" if fmt == "atom" else None)
     fe.published(_local(entry.published, tz))  # Atom <published> and RSS <pubDate>
     fe.updated(_local(entry.updated, tz))  # Atom only; feedgen would default it to now
-    terms = list(dict.fromkeys((*entry.topics, *entry.tags)))
-    if terms:
-        # Term only for now: a scheme (a URI naming our topic list) can be added once there is one.
-        fe.category([{"term": xml_safe(term)} for term in terms])
+    categories = [_category(meta, topic) for topic in entry.topics]
+    # The article page's own tags follow, as plain terms: they belong to the site's vocabulary, not ours.
+    categories += [{"term": xml_safe(tag)} for tag in dict.fromkeys(entry.tags) if tag not in entry.topics]
+    if categories:
+        fe.category(categories)
     if entry.image is not None:
         _add_image(fe, entry, fmt)
+
+
+def _category(meta: FeedMeta, topic: str) -> dict[str, str]:
+    """feedgen's category for one of our topics: term = the topic id (stable, as in topics/<id>.*), label =
+    its title (Atom `label`; feedgen writes the label as the RSS text, which readers show), scheme = the URI
+    of our topic list (Atom `scheme`, RSS `domain`)."""
+    category = {"term": xml_safe(topic), "label": xml_safe(dict(meta.categories).get(topic, topic))}
+    if meta.category_scheme:
+        category["scheme"] = xml_safe(meta.category_scheme)
+    return category
 
 
 def _add_image(fe: Any, entry: Entry, fmt: Format) -> None:
@@ -314,7 +325,16 @@ def _local(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     return value.astimezone(tz).replace(microsecond=0)
 
 
-def _finish(document: bytes, fmt: Format) -> bytes:
-    """Post-process a serialized document of format `fmt`. Today it returns it unchanged; it is where an
-    `<?xml-stylesheet?>` instruction would go."""
+def _finish(document: bytes, meta: FeedMeta, fmt: Format) -> bytes:
+    """Post-process a serialized document of format `fmt`: the place for fixes to feedgen's output.
+
+    With `meta.stylesheet` set, an `<?xml-stylesheet?>` instruction goes right after the XML declaration:
+    browsers then show the feed as a page (the XSLT explains how to subscribe); feed readers ignore it."""
+    if meta.stylesheet:
+        declaration, newline, rest = document.partition(b"\n")
+        if not declaration.startswith(b"<?xml"):
+            raise ValueError(f"{fmt} document does not start with an XML declaration")
+        href = html.escape(xml_safe(meta.stylesheet), quote=True).encode("utf-8")
+        instruction = b'<?xml-stylesheet type="text/xsl" href="' + href + b'"?>'
+        document = declaration + newline + instruction + newline + rest
     return document

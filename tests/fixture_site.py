@@ -24,6 +24,7 @@ import shutil
 import socket
 import sys
 import threading
+import tomllib
 import uuid
 from dataclasses import asdict, dataclass, replace
 from email.utils import format_datetime, parsedate_to_datetime
@@ -496,7 +497,8 @@ def _error_page(code: int) -> bytes:
 
 # -- command line -------------------------------------------------------------------------------------------
 
-DEMO_DIR = Path(__file__).resolve().parent.parent / "build" / "demo"
+REPO = Path(__file__).resolve().parent.parent
+DEMO_DIR = REPO / "build" / "demo"
 
 
 def _demo_config(listing_url: str) -> str:
@@ -525,16 +527,18 @@ timezone = "Europe/Stockholm"
 max_pages = 10
 articles = true
 
-[[topics]]
-id = "god-start-i-livet"
-title = "En god start i livet"
-match = ["god start", "bokstart", "förskol", "familjecentr", "hembesök"]
+{repo_topics()}"""
 
-[[topics]]
-id = "lasning"
-title = "Läsning och bibliotek"
-match = ["läser", "läsning", "läsande", "bok", "böcker", "bibliot"]
-"""
+
+def repo_topics() -> str:
+    """The `[[topics]]` of the repository's config.toml, so the demo shows the topics users get."""
+    raw = tomllib.loads((REPO / "config.toml").read_text(encoding="utf-8"))
+    blocks = []
+    for topic in raw.get("topics", []):
+        # JSON strings and arrays of strings are valid TOML (basic strings, same escapes).
+        lines = [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in topic.items()]
+        blocks.append("[[topics]]\n" + "\n".join(lines) + "\n")
+    return "\n".join(blocks)
 
 
 def _demo() -> int:

@@ -411,7 +411,10 @@ def test_webhook_gets_one_document_per_event_and_the_hub_is_pinged(tmp_path, sit
         assert "<ins>" in document["diff_html"]
         pinged = sorted(parse_qs(body.decode())["hub.url"][0] for _, _, body in hub.posts)
         base = "http://feeds.example.test/"
-        assert pinged == [base + name for name in ("all.atom", "all.rss", "changes.atom", "changes.rss")]
+        # all.json too: JSON Feed announces the hub as well (its "hubs").
+        assert pinged == [
+            base + name for name in ("all.atom", "all.json", "all.rss", "changes.atom", "changes.rss")
+        ]
         assert all(parse_qs(body.decode())["hub.mode"] == ["publish"] for _, _, body in hub.posts)
         hub.posts.clear()
         run_ok(config)  # nothing changed: no event, no ping

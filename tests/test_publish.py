@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scraper.errors import PublishError
-from scraper.publish import FILE_MODE, publish_all, write_if_changed
+from scraper.publish import FILE_MODE, publish_all, remove_stale, write_if_changed
 
 OLD = "<rss>gammal – ”å”</rss>".encode()
 NEW = "<rss>ny – ”ä”</rss>".encode()
@@ -146,3 +146,15 @@ def test_publish_all_returns_only_the_files_written(tmp_path):
     assert publish_all({rss: OLD, atom: NEW}) == [atom]
     assert publish_all({rss: OLD, atom: NEW}) == []
     assert (rss.read_bytes(), atom.read_bytes()) == (OLD, NEW)
+
+
+def test_remove_stale_deletes_only_unlisted_feed_files_in_the_named_folders(tmp_path):
+    for name in ("topics/keep.rss", "topics/gone.rss", "topics/gone.json", "topics/notes.txt", "all.rss"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+
+    removed = remove_stale(tmp_path, ["topics", "sources"], keep={tmp_path / "topics/keep.rss"})
+
+    assert removed == [tmp_path / "topics/gone.json", tmp_path / "topics/gone.rss"]
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["all.rss", "topics/keep.rss", "topics/notes.txt"]  # not a feed, or not in a named folder

@@ -1,0 +1,218 @@
+"""The feed catalog: which documents the output folder holds, and the bytes of each. Pure.
+
+From the config and the stored entries (all of them, newest first) it decides:
+
+- the feeds: `all`, one `topics/<id>` per configured topic, and one `sources/<id>` per source when there is
+  more than one; each in RSS, Atom and JSON Feed, holding its newest `max_items` entries;
+- the topics of every entry (worked out here, from the rules, on every render: never stored);
+- `index.html` (feeds, counts, latest entries per topic, a chart by month), `feeds.opml` and `feed.xsl`.
+
+`render_site` returns every file as a relative path → bytes, in the order they should be written (feeds
+first, then the pages that link to them). The caller (pipeline) writes only the files whose bytes changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from .config import Config
+from .extract import html_text
+from .identity import feed_id
+from .indexpage import IndexFeed, IndexPage, render_index
+from .jsonfeed import render_json
+from .models import Deleted, Entry, FeedMeta
+from .opml import render_opml
+from .render import render_atom, render_rss
+from .topics import compile_rules, topics_for
+
+__all__ = ["CATALOG_FOLDERS", "STYLESHEET", "Feed", "assign_topics", "feed_catalog", "render_site", "select"]
+
+#: The XSLT that shows RSS and Atom documents as a page in a browser, at the top of the output folder.
+STYLESHEET = "feed.xsl"
+#: The subfolders whose feeds come and go with the config: a feed file there that the catalog no longer
+#: names is removed (a topic deleted from config.toml must not leave a feed that silently stops updating).
+CATALOG_FOLDERS = ("topics", "sources")
+#: How many of a feed's newest entries index.html lists under it.
+LATEST_ON_INDEX = 5
+
+Kind = Literal["all", "topic", "source"]
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One feed of the catalog: `meta.path` (e.g. "topics/lasning") names its three documents."""
+
+    kind: Kind
+    key: str  #: "all", the topic id or the source id
+    meta: FeedMeta
+    anchor: str  #: the id of its section on index.html
+    label: str  #: its short name on index.html (the topic or source title)
+
+
+def feed_catalog(config: Config) -> tuple[Feed, ...]:
+    """Every feed this config publishes, in the order index.html and feeds.opml list them."""
+    site = config.site
+    first = config.sources[0]
+    topic_labels = tuple((topic.id, topic.title) for topic in config.topics)
+    index = site.base_url + "index.html"
+
+    def meta(path: str, title: str, subtitle: str, home: str, timezone: str) -> FeedMeta:
+        return FeedMeta(
+            path=path,
+            title=title,
+            subtitle=subtitle,
+            feed_id=feed_id(first.url, path),
+            base_url=site.base_url,
+            home_url=home,
+            language=site.language,
+            timezone=timezone,
+            stylesheet="../" * path.count("/") + STYLESHEET,
+            categories=topic_labels,
+            category_scheme=site.base_url + "topics/",
+            hub=config.websub.hub,
+        )
+
+    feeds = [
+        Feed(
+            "all",
+            "all",
+            # The overall feed's facts are exactly the foundation's: readers already follow it.
+            meta(
+                "all",
+                site.title,
+                f"Nyheter från {site.title}, som flöde",
+                first.url if len(config.sources) == 1 else site.base_url,
+                first.timezone,
+            ),
+            "alla",
+            "Alla nyheter",
+        )
+    ]
+    for topic in config.topics:
+        anchor = f"amne-{topic.id}"
+        feeds.append(
+            Feed(
+                "topic",
+                topic.id,
+                meta(
+                    f"topics/{topic.id}",
+                    f"{topic.title} – {site.title}",
+                    topic.description or f"Nyheter från {site.title} i ämnet {topic.title}",
+                    f"{index}#{anchor}",
+                    first.timezone,
+                ),
+                anchor,
+                topic.title,
+            )
+        )
+    if len(config.sources) > 1:
+        for source in config.sources:
+            feeds.append(
+                Feed(
+                    "source",
+                    source.id,
+                    meta(
+                        f"sources/{source.id}",
+                        source.title,
+                        f"Nyheter från {source.title}, som flöde",
+                        source.url,
+                        source.timezone,
+                    ),
+                    f"kalla-{source.id}",
+                    source.title,
+                )
+            )
+    return tuple(feeds)
+
+
+def assign_topics(config: Config, entries: Sequence[Entry]) -> list[Entry]:
+    """`entries` with `topics` set from the config's rules: title, summary and article text are searched,
+    and the article page's tags are compared with the topics' `tags`."""
+    rules = compile_rules(config.topics)
+    return [
+        dataclasses.replace(
+            entry,
+            topics=topics_for(rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags),
+        )
+        for entry in entries
+    ]
+
+
+def select(feed: Feed, entries: Sequence[Entry]) -> list[Entry]:
+    """The entries of `feed`, in the given (newest first) order, uncut. Entries must carry their topics."""
+    if feed.kind == "topic":
+        return [entry for entry in entries if feed.key in entry.topics]
+    if feed.kind == "source":
+        return [entry for entry in entries if entry.source == feed.key]
+    return list(entries)
+
+
+def render_site(
+    config: Config,
+    entries: Sequence[Entry],
+    stylesheet: bytes,
+    *,
+    deleted: Sequence[Deleted] = (),
+    all_atom_links: tuple[tuple[str, str], ...] = (),
+) -> dict[str, bytes]:
+    """Every file of the output folder (relative path → bytes) from all stored entries, newest first.
+
+    `deleted` are the RFC 6721 tombstones and `all_atom_links` extra (rel, href) links (RFC 5005
+    prev-archive) of the overall Atom feed."""
+    entries = assign_topics(config, entries)
+    limit = config.site.max_items
+    files: dict[str, bytes] = {}
+    listed: list[IndexFeed] = []
+    for feed in feed_catalog(config):
+        selected = select(feed, entries)
+        window = selected[:limit]
+        files[f"{feed.meta.path}.rss"] = render_rss(feed.meta, window)
+        if feed.kind == "all":  # tombstones of items that left it, and its archive link
+            atom_meta = dataclasses.replace(feed.meta, links=(*feed.meta.links, *all_atom_links))
+            files[f"{feed.meta.path}.atom"] = render_atom(atom_meta, window, deleted)
+        else:
+            files[f"{feed.meta.path}.atom"] = render_atom(feed.meta, window)
+        files[f"{feed.meta.path}.json"] = render_json(feed.meta, window)
+        listed.append(
+            IndexFeed(
+                kind=feed.kind,
+                anchor=feed.anchor,
+                label=feed.label,
+                meta=feed.meta,
+                count=len(selected),
+                in_document=len(window),
+                updated=max((entry.updated for entry in selected), default=None),
+                latest=tuple(selected[:LATEST_ON_INDEX]),
+            )
+        )
+    files[STYLESHEET] = stylesheet
+    page = IndexPage(
+        title=config.site.title,
+        base_url=config.site.base_url,
+        language=config.site.language,
+        feeds=tuple(listed),
+        months=items_per_month(entries, ZoneInfo(config.sources[0].timezone)),
+        sources=tuple((source.title, source.url) for source in config.sources),
+    )
+    files["feeds.opml"] = render_opml(page.title, page.feeds, page.updated)
+    files["index.html"] = render_index(page)
+    return files
+
+
+def items_per_month(entries: Sequence[Entry], tz: ZoneInfo) -> tuple[tuple[dt.date, int], ...]:
+    """(first day of month, items published that month) from the oldest month to the newest, gaps as 0."""
+    counts = Counter(entry.published.astimezone(tz).date().replace(day=1) for entry in entries)
+    if not counts:
+        return ()
+    month, last = min(counts), max(counts)
+    months = []
+    while month <= last:
+        months.append((month, counts[month]))
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return tuple(months)

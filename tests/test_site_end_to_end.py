@@ -1,0 +1,348 @@
+"""The whole output folder end to end: `aktuellt run` (subprocess) against the fixture site, a real SQLite
+file, then topic feeds, JSON Feed, OPML, the XSLT, and index.html checked by the Nu Html Checker (vnu-jar on
+Java) and in a real headless Chromium. `make tools` installs both; a missing one is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import feedparser
+import pytest
+from lxml import etree, html
+
+from tests.fixture_site import FixtureSite, load_seed, repo_topics
+from tests.test_catalog import assert_json_feed
+from tests.test_end_to_end import run_cli
+from tests.test_topics import EXPECTED
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "data"
+ARTIFACTS = REPO / "test-artifacts"
+VNU = REPO / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+BASE_URL = "http://feeds.example.test/"
+TOPIC_IDS = [
+    "god-start-i-livet",
+    "goda-uppvaxtvillkor",
+    "arbete",
+    "livsmiljoer",
+    "lasning",
+    "demokrati",
+    "halsa",
+    "programmet",
+]
+LASNING = sum("lasning" in ids for ids in EXPECTED.values())
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",  # the tests run as root, where Chromium's sandbox cannot start
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+]
+
+
+def write_config(tmp_path: Path, site: FixtureSite, topics: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f"""
+[site]
+title = "Jämlikt Göteborg – Aktuellt"
+base_url = "{BASE_URL}"
+output_dir = "feeds"
+database = "aktuellt.db"
+
+[fetch]
+timeout = 5
+retries = 0
+delay = 0
+
+[[sources]]
+id = "jamlikt-goteborg"
+title = "Jämlikt Göteborg – Aktuellt"
+url = "{site.listing_url}"
+
+{topics}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def files_with_mtimes(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def output(tmp_path_factory) -> Path:
+    """One real run with the repository's topics; the tests below only read what it wrote."""
+    tmp_path = tmp_path_factory.mktemp("site")
+    with FixtureSite(load_seed()) as site:
+        result = run_cli(write_config(tmp_path, site, repo_topics()))
+    assert result.returncode == 0, result.stderr
+    folder: Path = tmp_path / "feeds"
+    return folder
+
+
+def test_every_document_exists_and_parses(output):
+    names = {str(p.relative_to(output)) for p in output.rglob("*") if p.is_file()}
+    feeds = ["all", *(f"topics/{topic}" for topic in TOPIC_IDS)]
+    others = {name for name in names if name.startswith(("changes.", "archive/"))}  # the history feature's
+    assert names - others == {f"{f}{ext}" for f in feeds for ext in (".rss", ".atom", ".json")} | {
+        "feed.xsl",
+        "feeds.opml",
+        "index.html",
+    }
+    assert not (output / "sources").exists()  # one source: its feed would be all.* again
+    schema = etree.RelaxNG(etree.parse(str(DATA / "atom.rng")))
+    seen: set[str] = set()
+    for feed in feeds:
+        atom = etree.parse(str(output / f"{feed}.atom"))
+        assert schema.validate(atom), (feed, schema.error_log)
+        rss = feedparser.parse((output / f"{feed}.rss").read_bytes())
+        assert not rss.bozo, (feed, rss.get("bozo_exception"))
+        assert rss.entries, f"{feed} is empty"
+        document = assert_json_feed((output / f"{feed}.json").read_bytes())
+        assert [item["title"] for item in document["items"]] == [e.title for e in rss.entries]
+        if feed != "all":
+            seen.update(e.id for e in rss.entries)
+    all_ids = {e.id for e in feedparser.parse((output / "all.atom").read_bytes()).entries}
+    assert seen == all_ids, "every seed item is in at least one topic feed"
+
+
+def test_published_topics_are_the_hand_checked_table(output):
+    """The real run (listing and article pages fetched, stored, rendered) assigns test_topics' table."""
+    scheme = f"{BASE_URL}topics/"
+    entries = feedparser.parse((output / "all.atom").read_bytes()).entries
+    published = {e.title: {t.term for t in e.get("tags", []) if t.scheme == scheme} for e in entries}
+    assert published == EXPECTED
+    for topic in TOPIC_IDS:
+        feed = feedparser.parse((output / f"topics/{topic}.rss").read_bytes())
+        assert {e.title for e in feed.entries} == {title for title, ids in EXPECTED.items() if topic in ids}
+
+
+def test_topic_feed_holds_exactly_its_items_with_categories(output):
+    lasning = feedparser.parse((output / "topics/lasning.atom").read_bytes())
+    titles = [e.title for e in lasning.entries]
+    assert titles[0] == "Jämlikt Göteborg – ny fördjupad webbutbildning för dig som jobbar med barn"
+    assert "Mer högläsning med bokpresent till varje barn i förskoleklass i Göteborg" in titles
+    assert "Arbete är vägen framåt" not in titles
+    bokgava = next(e for e in lasning.entries if e.title == "Bokgåva till alla barn i förskoleklass")
+    assert [(t.term, t.scheme, t.label) for t in bokgava.tags] == [
+        ("god-start-i-livet", f"{BASE_URL}topics/", "En god start i livet"),
+        ("lasning", f"{BASE_URL}topics/", "Läsning och bibliotek"),
+    ]
+
+
+def test_opml_lists_every_feed_and_every_xml_url_exists_on_disk(output):
+    root = ET.parse(output / "feeds.opml").getroot()
+    urls = [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")]
+    assert len(urls) == 1 + len(TOPIC_IDS)
+    for url in urls:
+        assert url is not None and url.startswith(BASE_URL)
+        assert (output / url.removeprefix(BASE_URL)).is_file(), url
+
+
+def test_xslt_turns_a_published_feed_into_a_swedish_page(output):
+    """lxml runs the XSLT exactly as a browser would (the stylesheet named in the feed's own PI)."""
+    page = html.fromstring(xslt_page(output, "topics/lasning.rss"))
+    assert page.get("lang") == "sv"
+    assert page.findtext(".//h1") == "Läsning och bibliotek – Jämlikt Göteborg – Aktuellt"
+    assert len(page.xpath("//ol[@class='entries']/li")) == LASNING
+
+
+def xslt_page(output: Path, name: str) -> str:
+    feed = etree.parse(str(output / name))
+    instruction = feed.getroot().getprevious()
+    assert instruction.target == "xml-stylesheet"
+    href = instruction.get("href")
+    assert href == ("../feed.xsl" if "/" in name else "feed.xsl")
+    xslt = etree.XSLT(etree.parse(str((output / name).parent / href)))
+    return str(xslt(feed))
+
+
+def test_index_and_xslt_pages_are_valid_per_the_nu_html_checker(output, tmp_path):
+    """One validator run (Java starts once) over index.html, two XSLT pages and a broken page, which
+    proves the checker really reports errors."""
+    pages = {"index.html": output / "index.html"}
+    for name in ("all.atom", "topics/lasning.rss"):
+        pages[name] = tmp_path / (name.replace("/", "-") + ".html")
+        pages[name].write_text(xslt_page(output, name), encoding="utf-8")
+    pages["broken"] = tmp_path / "broken.html"
+    pages["broken"].write_text("<!DOCTYPE html><html><head></head><body><p><div></p></body></html>")
+
+    messages = vnu(list(pages.values()))
+
+    assert messages[pages["broken"]], "the checker found nothing wrong in a broken page"
+    for name in ("index.html", "all.atom", "topics/lasning.rss"):
+        assert messages[pages[name]] == [], name
+
+
+def vnu(paths: list[Path]) -> dict[Path, list[str]]:
+    """The Nu Html Checker's errors and warnings per file (HTML, inline SVG checked too)."""
+    assert VNU.is_file(), f"{VNU} is missing: run `make tools`"
+    java = shutil.which("java")
+    assert java, "java is missing: run `make tools`"
+    result = subprocess.run(
+        [java, "-jar", str(VNU), "--format", "json", "--also-check-svg", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    found: dict[Path, list[str]] = {path: [] for path in paths}
+    for m in json.loads(result.stderr or result.stdout)["messages"]:
+        path = Path(m["url"].removeprefix("file:"))
+        found.setdefault(path, []).append(f"{m.get('type')}: {m.get('message')} (line {m.get('lastLine')})")
+    return found
+
+
+# -- headless Chromium --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def served(output) -> Iterator[str]:
+    """The output folder over HTTP on 127.0.0.1 (a page opened from file:// is not what people get)."""
+    handler = functools.partial(_QuietHandler, directory=str(output))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def chromium(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    binary = shutil.which("chromium")
+    assert binary, "chromium is missing: run `make tools`"
+    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
+    profile.mkdir()
+    return subprocess.run(
+        [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr", *args, url],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+
+
+def console_messages(stderr: str) -> list[str]:
+    """Everything the page wrote to the console (uncaught errors and failed loads included)."""
+    return re.findall(r":CONSOLE[:(]\d+\)?\] (.*)", stderr)
+
+
+def test_index_loads_in_chromium_without_console_messages(served, tmp_path):
+    result = chromium(tmp_path, served + "index.html", "--dump-dom")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert console_messages(result.stderr) == []
+    dom = html.fromstring(result.stdout)
+    alternates = dom.xpath("//head/link[@rel='alternate'][@type='application/rss+xml']/@href")
+    assert alternates == [f"{BASE_URL}all.rss", *(f"{BASE_URL}topics/{t}.rss" for t in TOPIC_IDS)]
+    # The script ran: every URL field got its copy button (127.0.0.1 is a secure context: clipboard exists).
+    assert len(dom.xpath("//input[@class='url']")) == 3 * (1 + len(TOPIC_IDS))
+    assert len(dom.xpath("//input[@class='url']/following-sibling::button")) == 3 * (1 + len(TOPIC_IDS))
+
+
+def test_console_check_catches_a_broken_page(served, output, tmp_path):
+    (output / "broken-check.html").write_text(
+        '<!DOCTYPE html><html lang="sv"><title>x</title><script>missingFunction();</script></html>',
+        encoding="utf-8",
+    )
+    try:
+        result = chromium(tmp_path, served + "broken-check.html", "--dump-dom")
+    finally:
+        (output / "broken-check.html").unlink()
+    assert any("missingFunction" in line for line in console_messages(result.stderr)), result.stderr[-2000:]
+
+
+def test_phone_width_screenshot_is_saved(served, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, size in (("index-phone.png", "390,844"), ("index-phone-full.png", "390,6000")):
+        target = ARTIFACTS / name
+        target.unlink(missing_ok=True)
+        result = chromium(tmp_path, served + "index.html", f"--window-size={size}", f"--screenshot={target}")
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        width = int.from_bytes(target.read_bytes()[16:20], "big")  # the PNG IHDR
+        assert width == 390
+
+
+# -- editing the topics reorganizes the feeds without refetching ---------------------------------------------
+
+TWO_TOPICS = """
+[[topics]]
+id = "lasning"
+title = "Läsning och bibliotek"
+match = ["läsning", "bibliot"]
+
+[[topics]]
+id = "halsa"
+title = "Hälsa"
+match = ["hälsa"]
+"""
+
+EDITED_TOPICS = """
+[[topics]]
+id = "lasning"
+title = "Läsning och bibliotek"
+match = ["läsning", "bibliot", "böcker"]
+
+[[topics]]
+id = "demokrati"
+title = "Demokrati"
+match = ["valdeltag"]
+"""
+
+
+def test_edited_topics_reorganize_the_feeds_on_a_304_run_and_touch_only_what_changed(tmp_path):
+    with FixtureSite(load_seed()) as site:
+        config = write_config(tmp_path, site, TWO_TOPICS)
+        assert run_cli(config).returncode == 0
+        feeds = tmp_path / "feeds"
+        before = files_with_mtimes(feeds)
+        lasning_before = len(feedparser.parse(before["topics/lasning.rss"][0]).entries)
+
+        # Same data, same topics: nothing is rewritten at all.
+        assert run_cli(config).returncode == 0
+        assert files_with_mtimes(feeds) == before
+
+        write_config(tmp_path, site, EDITED_TOPICS)
+        site.requests.clear()
+        result = run_cli(config)
+
+        assert result.returncode == 0, result.stderr
+        listing = site.listing_requests()
+        assert len(listing) == 1 and "if-none-match" in listing[0].headers  # answered 304: nothing refetched
+    after = files_with_mtimes(feeds)
+    assert "topics/halsa.rss" not in after and "topics/halsa.json" not in after  # topic gone, feeds gone
+    assert {"topics/demokrati.rss", "topics/demokrati.atom", "topics/demokrati.json"} <= set(after)
+    demokrati = feedparser.parse(after["topics/demokrati.atom"][0])
+    assert [e.title for e in demokrati.entries] == [
+        "Demokratiambassadörer ska få fler att rösta",
+        "Valdeltagandet lite mer jämlikt i årets val",
+    ]
+    assert len(feedparser.parse(after["topics/lasning.rss"][0]).entries) > lasning_before  # "böcker" added
+    assert b"topics/demokrati.rss" in after["index.html"][0] and b"topics/halsa" not in after["index.html"][0]
+    # The stylesheet's bytes did not change, so the file was not rewritten (same mtime).
+    assert after["feed.xsl"] == before["feed.xsl"]
