@@ -121,13 +121,15 @@ class CycleRunner:
         if report is not None:
             ok = sum(1 for s in report.sources if s.status != "failed")
             log.info(
-                "cycle %s: %d/%d sources ok, %d new, %d changed, %d requests, %d bytes, %d files written, "
-                "%.2fs",
+                "cycle %s: %d/%d sources ok, %d new, %d changed, %d unchanged, %d removed, %d requests, "
+                "%d bytes, %d files written, %.2fs",
                 outcome,
                 ok,
                 len(report.sources),
                 sum(s.new for s in report.sources),
                 sum(s.changed for s in report.sources),
+                sum(s.unchanged for s in report.sources),
+                sum(s.removed for s in report.sources),
                 sum(s.requests for s in report.sources),
                 received,
                 len(report.files_written),
