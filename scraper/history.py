@@ -219,6 +219,21 @@ def _words_diff(before: str, after: str) -> str:
     return "".join(out)
 
 
+_MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
+
+
+def _shown(name: str, value: str | None) -> str:
+    """A field as a Swedish reader wants to see it: the listing date as "12 mars 2019", the rest as is."""
+    if name == "site_date" and value:
+        try:
+            day = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+        time = f" kl. {value[11:16]}" if len(value) >= 16 else ""
+        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}{time}"
+    return value or ""
+
+
 def diff_html(before: Version, after: Version, changed: Sequence[str] | None = None) -> str:
     """A readable HTML diff of the fields that changed between two versions, field by field."""
     names = (
@@ -232,7 +247,7 @@ def diff_html(before: Version, after: Version, changed: Sequence[str] | None = N
     for name in FIELD_LABELS:
         if name not in names:
             continue
-        body = _words_diff(getattr(before, name) or "", getattr(after, name) or "")
+        body = _words_diff(_shown(name, getattr(before, name)), _shown(name, getattr(after, name)))
         parts.append(f"<h3>{FIELD_LABELS[name]}</h3>\n<p>{body}</p>")
     return "\n".join(parts)
 
@@ -241,7 +256,7 @@ def version_html(version: Version) -> str:
     """Every known field of a version as HTML, for "new", "removed" and "restored" entries."""
     parts = []
     for name, label in FIELD_LABELS.items():
-        value = _norm(getattr(version, name))
+        value = _norm(_shown(name, getattr(version, name)))
         if value:
             parts.append(f"<h3>{label}</h3>\n<p>{html.escape(value, quote=False)}</p>")
     return "\n".join(parts)
@@ -389,14 +404,14 @@ def history_text(record: ItemRecord, tz: dt.tzinfo) -> str:
     for number, revision in enumerate(record.revisions, start=1):
         lines += ["", f"Version {number}: sedd {local(revision.first_seen)} – {local(revision.last_seen)}"]
         for name, label in FIELD_LABELS.items():
-            after = getattr(revision.version, name)
+            after = _shown(name, getattr(revision.version, name))
             if previous is None:
                 if _norm(after):
                     lines.append(f"  {label}: {_norm(after)}")
                 continue
-            before = getattr(previous, name)
+            before = _shown(name, getattr(previous, name))
             if _norm(before) != _norm(after):
-                lines.append(f"  {label}: {_words_diff_text(before or '', after or '')}")
+                lines.append(f"  {label}: {_words_diff_text(before, after)}")
         previous = revision.version
     lines += ["", "Händelser:"]
     for event in record.events:

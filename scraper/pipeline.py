@@ -163,13 +163,15 @@ def run_source(source: SourceConfig, *, store: Store, fetcher: Fetcher, clock: C
         articles = f", {report.articles} articles read"
         if report.articles_failed:
             articles += f" ({report.articles_failed} failed, will retry)"
+    removed = f", {report.removed} removed" if report.removed else ""
     log.info(
-        "%s: %s, %d new, %d changed, %d unchanged, %d pages%s, %d requests, %.2fs",
+        "%s: %s, %d new, %d changed, %d unchanged%s, %d pages%s, %d requests, %.2fs",
         source.id,
         report.status.replace("_", " "),
         report.new,
         report.changed,
         report.unchanged,
+        removed,
         report.pages,
         articles,
         report.requests,

@@ -23,7 +23,8 @@ from lxml import etree
 from scraper.config import load_config
 from scraper.fetch import Fetcher
 from scraper.history import Tracked, Version, compare, diff_html, missing
-from scraper.pipeline import fetch_settings, run_cycle
+from scraper.models import RunReport
+from scraper.pipeline import fetch_settings, run_cycle, utc_now
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed, new_item
 from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
@@ -60,6 +61,8 @@ def test_diff_marks_words_and_escapes_markup():
     assert "<del>gammal</del><ins>ny</ins> text här" in out
     out = diff_html(Version("A <b>", "", "2019-01-01"), Version("A <i>", "", "2019-01-01"))
     assert "&lt;b&gt;" in out and "<b>" not in out
+    out = diff_html(Version("A", "", "2019-03-12"), Version("A", "", "2019-03-13"))
+    assert out == "<h3>Publiceringsdatum</h3>\n<p><del>12</del><ins>13</ins> mars 2019</p>"
 
 
 def day(text: str) -> dt.date:
@@ -102,8 +105,20 @@ def config_for(tmp_path: Path, site: FixtureSite, extra: str = "") -> Path:
 
 
 def run_ok(config: Path) -> None:
+    """One successful cycle in this process (fast); the CLI path is covered by `run_ok_cli`."""
+    assert run_in_process(config).ok
+
+
+def run_ok_cli(config: Path) -> None:
     result = run_cli(config)
     assert result.returncode == 0, result.stderr
+
+
+def run_in_process(config_path: Path, moment: dt.datetime | None = None) -> RunReport:
+    config = load_config(config_path)
+    clock = (lambda: moment) if moment is not None else utc_now
+    with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
+        return run_cycle(config, store=store, fetcher=fetcher, clock=clock)
 
 
 def feed(tmp_path: Path, name: str) -> feedparser.FeedParserDict:
@@ -129,13 +144,13 @@ def events(tmp_path: Path) -> list[tuple[str, str]]:
 
 def test_edit_is_one_event_with_a_diff_and_keeps_the_entry_id(tmp_path, site):
     config = config_for(tmp_path, site)
-    run_ok(config)
+    run_ok_cli(config)
     target = SEED[1]
     before = {e.id: e for e in feed(tmp_path, "all.atom").entries}
     site.edit_item(target.uuid, summary=target.summary.replace("Kungstorget", "Gustaf Adolfs torg"))
 
-    run_ok(config)
-    run_ok(config)  # an unchanged read afterwards adds nothing
+    run_ok_cli(config)
+    run_ok_cli(config)  # an unchanged read afterwards adds nothing
 
     assert events(tmp_path) == [("edited", target.uuid)]
     changes = feed(tmp_path, "changes.atom")
@@ -193,7 +208,7 @@ def test_failed_or_short_listing_removes_nothing(tmp_path, site, fault):
             site.per_page = 3  # page 1 under half its usual size: a layout change, not removals
         else:
             site.fault = fault
-        assert run_cli(config).returncode == 1
+        assert not run_in_process(config).ok
     assert events(tmp_path) == []
     assert any(e.id.endswith(SEED[2].uuid) for e in feed(tmp_path, "all.rss").entries)
 
@@ -266,9 +281,7 @@ def test_article_answering_404_confirms_a_removal_at_once(tmp_path, site):
 
 def run_at(config_path: Path, moment: dt.datetime) -> None:
     """One cycle in this process with the clock at `moment` (the CLI has no clock to set)."""
-    config = load_config(config_path)
-    with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
-        report = run_cycle(config, store=store, fetcher=fetcher, clock=lambda: moment)
+    report = run_in_process(config_path, moment)
     assert report.ok, report
 
 
