@@ -113,6 +113,7 @@ def status(options: Options, as_json: bool) -> None:
     """Show sources, last runs, item counts and health; exit 1 when a source is unhealthy."""
     from . import health
     from . import status as show
+    from .catalog import assign_topics
     from .pipeline import utc_now
     from .schedule import health_window
     from .store import Store
@@ -124,11 +125,13 @@ def status(options: Options, as_json: bool) -> None:
         with Store(config.site.database) as store:
             histories = [store.run_history(source.id) for source in config.sources]
             counts = store.counts()
+            entries = assign_topics(config, store.entries())
     except ScraperError as error:
         _fail(str(error), EXIT_FAILED)
+    topics = {topic.id: sum(1 for entry in entries if topic.id in entry.topics) for topic in config.topics}
     verdicts = health.assess(histories, now=now, window=window)
     render = show.as_json if as_json else show.as_table
-    click.echo(render(verdicts, counts, now=now, window=window))
+    click.echo(render(verdicts, counts, now=now, window=window, topics=topics))
     sys.exit(EXIT_OK if all(v.healthy for v in verdicts) else EXIT_FAILED)
 
 

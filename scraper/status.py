@@ -71,8 +71,9 @@ def as_table(
     minutes = int(window.total_seconds() // 60)
     lines.append("")
     lines.append(f"{overall}: every source must succeed within {minutes} min (three scheduled cycles)")
-    if topics is not None:
+    if topics:
+        width = max(len("topic"), *(len(topic) for topic in topics))
         lines.append("")
-        lines.append("topic  items")
-        lines.extend(f"{topic}  {count}" for topic, count in topics.items())
+        lines.append(f"{'topic'.ljust(width)}  items (published, current config)")
+        lines.extend(f"{topic.ljust(width)}  {count}" for topic, count in topics.items())
     return "\n".join(lines)

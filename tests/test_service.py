@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import re
 import signal
 import sqlite3
@@ -33,6 +32,7 @@ TYPES = {
     ".json": "application/feed+json; charset=utf-8",
     ".opml": "text/x-opml; charset=utf-8",
     ".html": "text/html; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",
 }
 
 
@@ -352,8 +352,10 @@ def test_sigterm_abandons_a_cycle_that_would_take_too_long(tmp_path, site, start
     assert not (tmp_path / "feeds" / "all.atom").exists(), "nothing half-published"
 
 
-def test_status_shows_sources_and_health(tmp_path, site):
-    config = write_config(tmp_path, site, every="15m")
+def test_status_shows_sources_topics_and_health(tmp_path, site):
+    config = write_config(tmp_path, site, every="15m", articles=False)
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write('\n[[topics]]\nid = "lasning"\ntitle = "Läsning"\nmatch = ["läs", "bok"]\n')
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -369,6 +371,9 @@ def test_status_shows_sources_and_health(tmp_path, site):
     assert table.returncode == 0, table.stdout + table.stderr
     row = next(line for line in table.stdout.splitlines() if line.startswith("jamlikt-goteborg"))
     assert str(len(load_seed())) in row.split() and "ok" in row.split()
+    in_topic = len(feedparser.parse((tmp_path / "feeds/topics/lasning.atom").read_bytes()).entries)
+    assert 0 < in_topic < len(load_seed())
+    assert f"lasning  {in_topic}" in table.stdout
 
     site.fault = "500"
     assert cli("run").returncode == 1
@@ -378,4 +383,4 @@ def test_status_shows_sources_and_health(tmp_path, site):
     assert source["consecutive_failures"] == 1
     assert source["state"] == "degraded" and source["healthy"] is True  # the last success is recent
     assert "500" in source["last_error"]
-    assert os.path.exists(tmp_path / "aktuellt.db")
+    assert document["topics"] == {"lasning": in_topic}
