@@ -41,6 +41,8 @@ def render_json(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
         "authors": [{"name": meta.title, "url": meta.home_url}],
         "items": [_item(entry, tz, labels) for entry in entries],
     }
+    if meta.hub:  # JSON Feed 1.1 `hubs`: where to subscribe for pushes (WebSub)
+        feed["hubs"] = [{"type": "WebSub", "url": meta.hub}]
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

@@ -436,6 +436,8 @@ def test_webhook_gets_one_document_per_event_and_the_hub_is_pinged(tmp_path, sit
     assert links(atom)["hub"] == hub.url
     rss = etree.parse(str(tmp_path / "feeds/all.rss"))
     assert rss.xpath("/rss/channel/a:link[@rel='hub']/@href", namespaces=NS) == [hub.url]
+    hubs = json.loads((tmp_path / "feeds/all.json").read_text(encoding="utf-8"))["hubs"]
+    assert hubs == [{"type": "WebSub", "url": hub.url}]
 
 
 def test_a_hub_and_webhook_that_are_down_do_not_fail_the_cycle(tmp_path, site):
