@@ -31,7 +31,15 @@ from .opml import render_opml
 from .render import render_atom, render_rss
 from .topics import compile_rules, topics_for
 
-__all__ = ["CATALOG_FOLDERS", "STYLESHEET", "Feed", "assign_topics", "feed_catalog", "render_site", "select"]
+__all__ = [
+    "CATALOG_FOLDERS",
+    "STYLESHEET",
+    "Feed",
+    "assign_topics",
+    "feed_catalog",
+    "render_site",
+    "select",
+]
 
 #: The XSLT that shows RSS and Atom documents as a page in a browser, at the top of the output folder.
 STYLESHEET = "feed.xsl"
@@ -160,11 +168,13 @@ def render_site(
     *,
     deleted: Sequence[Deleted] = (),
     all_atom_links: tuple[tuple[str, str], ...] = (),
+    also_listed: Sequence[IndexFeed] = (),
 ) -> dict[str, bytes]:
     """Every file of the output folder (relative path → bytes) from all stored entries, newest first.
 
     `deleted` are the RFC 6721 tombstones and `all_atom_links` extra (rel, href) links (RFC 5005
-    prev-archive) of the overall Atom feed."""
+    prev-archive) of the overall Atom feed; `also_listed` are feeds rendered elsewhere (the changes feed) that
+    index.html and feeds.opml list after the catalog's own."""
     entries = assign_topics(config, entries)
     limit = config.site.max_items
     files: dict[str, bytes] = {}
@@ -191,6 +201,7 @@ def render_site(
                 latest=tuple(selected[:LATEST_ON_INDEX]),
             )
         )
+    listed += also_listed
     files[STYLESHEET] = stylesheet
     page = IndexPage(
         title=config.site.title,

@@ -51,6 +51,7 @@ class IndexFeed:
     in_document: int  #: entries the feed documents hold (at most max_items)
     updated: dt.datetime | None  #: newest entry `updated`; None for an empty feed
     latest: tuple[Entry, ...] = ()
+    formats: tuple[Format, ...] = FORMATS  #: the first is the one autodiscovery and OPML name
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +84,10 @@ def render_index(page: IndexPage) -> bytes:
     all_feeds = [feed for feed in page.feeds if feed.kind == "all"]
     topics = [feed for feed in page.feeds if feed.kind == "topic"]
     sources = [feed for feed in page.feeds if feed.kind == "source"]
+    changes = [feed for feed in page.feeds if feed.kind == "changes"]
     tz = page.timezone
     total = all_feeds[0].count if all_feeds else 0
+    news_updated = all_feeds[0].updated if all_feeds else None
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{_a(page.language)}">',
@@ -97,8 +100,8 @@ def render_index(page: IndexPage) -> bytes:
         '<meta name="color-scheme" content="light dark">',
         # Autodiscovery: one per feed, RSS (the format every reader understands).
         *(
-            f'<link rel="alternate" type="{FORMATS[0].mime_type}" title="{_a(feed.meta.title)}" '
-            f'href="{_a(_absolute(feed.meta, FORMATS[0]))}">'
+            f'<link rel="alternate" type="{feed.formats[0].mime_type}" title="{_a(feed.meta.title)}" '
+            f'href="{_a(_absolute(feed.meta, feed.formats[0]))}">'
             for feed in page.feeds
         ),
         f"<style>{STYLE}</style>",
@@ -110,10 +113,10 @@ def render_index(page: IndexPage) -> bytes:
         f'<p class="lead">{_t(_lead(page))}</p>',
         _what_is_a_feed(),
         f'<p class="stats">{_count(total)}'
-        + (f" · senast uppdaterad {_time(page.updated, tz)}" if page.updated else "")
+        + (f" · senast uppdaterad {_time(news_updated, tz)}" if news_updated else "")
         + "</p>",
         "</header>",
-        _nav(all_feeds, topics, sources, bool(page.months)),
+        _nav(all_feeds, topics, sources, changes, bool(page.months)),
         '<main id="innehall">',
     ]
     for feed in all_feeds:
@@ -134,6 +137,15 @@ def render_index(page: IndexPage) -> bytes:
         parts.append('<section id="kallor" aria-labelledby="kallor-rubrik">')
         parts.append('<h2 id="kallor-rubrik">Källor</h2>')
         parts += [_card(feed, tz) for feed in sources]
+        parts.append("</section>")
+    for feed in changes:
+        parts.append(f'<section id="{feed.anchor}" aria-labelledby="{feed.anchor}-rubrik">')
+        parts.append(f'<h2 id="{feed.anchor}-rubrik">{_t(feed.label)}</h2>')
+        parts.append(
+            "<p>Ett flöde för den som vill följa vad som händer med nyheterna: en post när en nyhet "
+            "publiceras, ändras (med vad som ändrades) eller tas bort från webbplatsen.</p>"
+        )
+        parts.append(_card_body(feed, tz, level=3, noun=("händelse", "händelser")))
         parts.append("</section>")
     if page.months:
         parts.append(_chart_section(page.months))
@@ -169,11 +181,16 @@ def _what_is_a_feed() -> str:
 
 
 def _nav(
-    all_feeds: Sequence[IndexFeed], topics: Sequence[IndexFeed], sources: Sequence[IndexFeed], chart: bool
+    all_feeds: Sequence[IndexFeed],
+    topics: Sequence[IndexFeed],
+    sources: Sequence[IndexFeed],
+    changes: Sequence[IndexFeed],
+    chart: bool,
 ) -> str:
     links = [(feed.anchor, "Alla nyheter") for feed in all_feeds]
     links += [("amnen", "Ämnen")] if topics else []
     links += [("kallor", "Källor")] if sources else []
+    links += [(feed.anchor, feed.label) for feed in changes]
     links += [("per-manad", "Nyheter per månad")] if chart else []
     items = "".join(f'<li><a href="#{anchor}">{text}</a></li>' for anchor, text in links)
     items += '<li><a href="feeds.opml" type="text/x-opml">Alla flöden (OPML)</a></li>'
@@ -191,25 +208,30 @@ def _card(feed: IndexFeed, tz: ZoneInfo) -> str:
     )
 
 
-def _card_body(feed: IndexFeed, tz: ZoneInfo, *, level: int) -> str:
+def _card_body(
+    feed: IndexFeed, tz: ZoneInfo, *, level: int, noun: tuple[str, str] = ("nyhet", "nyheter")
+) -> str:
     meta = feed.meta
-    stats = _count(feed.count)
+    stats = _count(feed.count, *noun)
     if feed.updated is not None:
         stats += f" · senast uppdaterad {_time(feed.updated, tz)}"
     if feed.count > feed.in_document:
         stats += f" · flödet visar de {feed.in_document} senaste"
-    rss, *others = FORMATS
+    rss, *others = feed.formats
     parts = [
         f'<p class="desc">{_t(meta.subtitle)}</p>',
         f'<p class="stats">{stats}</p>',
         f'<ul class="subscribe" aria-label="Prenumerera på {_a(feed.label)}">',
         _subscribe(feed, rss),
         "</ul>",
-        '<details class="formats">',
-        f"<summary>Samma flöde som {' eller '.join(fmt.label for fmt in others)}</summary>",
-        '<ul class="subscribe">\n' + "\n".join(_subscribe(feed, fmt) for fmt in others) + "\n</ul>",
-        "</details>",
     ]
+    if others:
+        parts += [
+            '<details class="formats">',
+            f"<summary>Samma flöde som {' eller '.join(fmt.label for fmt in others)}</summary>",
+            '<ul class="subscribe">\n' + "\n".join(_subscribe(feed, fmt) for fmt in others) + "\n</ul>",
+            "</details>",
+        ]
     if feed.latest:
         parts.append(f'<h{level} class="latest-heading">Senaste nyheterna</h{level}>')
         parts.append('<ol class="latest">')
@@ -316,8 +338,8 @@ def _footer(page: IndexPage) -> str:
     )
 
 
-def _count(count: int) -> str:
-    return "1 nyhet" if count == 1 else ("Inga nyheter ännu" if count == 0 else f"{count} nyheter")
+def _count(count: int, one: str = "nyhet", many: str = "nyheter") -> str:
+    return f"1 {one}" if count == 1 else (f"Inga {many} ännu" if count == 0 else f"{count} {many}")
 
 
 def _time(value: dt.datetime, tz: ZoneInfo) -> str:
@@ -381,6 +403,7 @@ nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .25r
 .subscribe button { font: inherit; font-size: .9rem; padding: .35rem .75rem; border-radius: .25rem;
                     border: 1px solid var(--accent); background: var(--bg); color: var(--accent);
                     cursor: pointer; }
+.formats { margin: 0 0 1rem; }
 .formats summary { cursor: pointer; font-size: .95rem; }
 .latest { padding-left: 1.25rem; margin: .25rem 0 0; }
 .latest li { margin: .3rem 0; }

@@ -12,7 +12,7 @@ import email.utils
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from .indexpage import FORMATS, IndexFeed
+from .indexpage import IndexFeed
 
 __all__ = ["render_opml"]
 
@@ -44,7 +44,7 @@ def render_opml(title: str, feeds: Sequence[IndexFeed], updated: dt.datetime | N
             text=meta.title,
             title=meta.title,
             description=meta.subtitle,
-            xmlUrl=meta.base_url + meta.path + FORMATS[0].extension,
+            xmlUrl=meta.base_url + meta.path + feed.formats[0].extension,
             htmlUrl=meta.home_url,
             language=meta.language,
         )

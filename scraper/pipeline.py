@@ -25,6 +25,7 @@ from .errors import ExtractError, FetchError, ScraperError, error_kind
 from .extract import parse_listing
 from .fetch import Fetcher, FetchSettings, post
 from .identity import entry_id, feed_id
+from .indexpage import FORMATS, IndexFeed
 from .models import (
     ArticleJob,
     ArticleWrite,
@@ -464,7 +465,24 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     newest_archive = max(archives, default=None)
     # RFC 5005 §4: the subscription document points at the newest archive.
     all_links = (("prev-archive", archive_url(config, newest_archive)),) if newest_archive is not None else ()
-    documents = render_site(config, store.entries(), stylesheet(), deleted=deleted, all_atom_links=all_links)
+    changes = IndexFeed(
+        kind="changes",
+        anchor="andringar",
+        label="Ändringar",
+        meta=changes_meta(config),
+        count=len(rows),
+        in_document=min(len(rows), config.site.max_items),
+        updated=max((row.at for row in rows), default=None),
+        formats=FORMATS[:2],  # RSS and Atom: the changes feed has no JSON Feed
+    )
+    documents = render_site(
+        config,
+        store.entries(),
+        stylesheet(),
+        deleted=deleted,
+        all_atom_links=all_links,
+        also_listed=[changes],
+    )
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
     files.update(changes_files(config, rows[: config.site.max_items]))

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -153,7 +154,8 @@ def test_topic_feed_holds_exactly_its_items_with_categories(output):
 def test_opml_lists_every_feed_and_every_xml_url_exists_on_disk(output):
     root = ET.parse(output / "feeds.opml").getroot()
     urls = [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")]
-    assert len(urls) == 1 + len(TOPIC_IDS)
+    assert len(urls) == 1 + len(TOPIC_IDS) + 1  # all, the topics, the changes feed
+    assert urls[-1] == f"{BASE_URL}changes.rss"
     for url in urls:
         assert url is not None and url.startswith(BASE_URL)
         assert (output / url.removeprefix(BASE_URL)).is_file(), url
@@ -258,10 +260,17 @@ def test_index_loads_in_chromium_without_console_messages(served, tmp_path):
     assert console_messages(result.stderr) == []
     dom = html.fromstring(result.stdout)
     alternates = dom.xpath("//head/link[@rel='alternate'][@type='application/rss+xml']/@href")
-    assert alternates == [f"{BASE_URL}all.rss", *(f"{BASE_URL}topics/{t}.rss" for t in TOPIC_IDS)]
+    assert alternates == [
+        f"{BASE_URL}all.rss",
+        *(f"{BASE_URL}topics/{t}.rss" for t in TOPIC_IDS),
+        f"{BASE_URL}changes.rss",
+    ]
     # The script ran: every URL field got its copy button (127.0.0.1 is a secure context: clipboard exists).
-    assert len(dom.xpath("//input[@class='url']")) == 3 * (1 + len(TOPIC_IDS))
-    assert len(dom.xpath("//input[@class='url']/following-sibling::button")) == 3 * (1 + len(TOPIC_IDS))
+    fields = 3 * (1 + len(TOPIC_IDS)) + 2  # RSS, Atom, JSON per feed; the changes feed has RSS and Atom
+    assert len(dom.xpath("//input[@class='url']")) == fields
+    assert len(dom.xpath("//input[@class='url']/following-sibling::button")) == fields
+    changes = dom.get_element_by_id("andringar")
+    assert "händelser" in changes.text_content()
 
 
 def test_console_check_catches_a_broken_page(served, output, tmp_path):
@@ -278,7 +287,7 @@ def test_console_check_catches_a_broken_page(served, output, tmp_path):
 
 def test_phone_width_screenshot_is_saved(served, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    for name, size in (("index-phone.png", "390,844"), ("index-phone-full.png", "390,6000")):
+    for name, size in (("index-phone.png", "390,844"), ("index-phone-full.png", "390,9000")):
         target = ARTIFACTS / name
         target.unlink(missing_ok=True)
         result = chromium(tmp_path, served + "index.html", f"--window-size={size}", f"--screenshot={target}")
@@ -346,3 +355,24 @@ def test_edited_topics_reorganize_the_feeds_on_a_304_run_and_touch_only_what_cha
     assert b"topics/demokrati.rss" in after["index.html"][0] and b"topics/halsa" not in after["index.html"][0]
     # The stylesheet's bytes did not change, so the file was not rewritten (same mtime).
     assert after["feed.xsl"] == before["feed.xsl"]
+
+
+def test_status_counts_items_per_topic(output):
+    result = subprocess.run(
+        [sys.executable, "-m", "scraper", "--config", str(output.parent / "config.toml"), "status", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    topics = json.loads(result.stdout)["topics"]
+    assert topics == {topic: sum(topic in ids for ids in EXPECTED.values()) for topic in TOPIC_IDS}
+
+
+def test_xslt_shows_the_changes_feed_with_its_diffs(output):
+    for name in ("changes.atom", "changes.rss"):
+        page = html.fromstring(xslt_page(output, name))
+        items = page.xpath("//ol[@class='entries']/li")
+        assert len(items) == len(load_seed()), name
+        bodies = [item.xpath("./div[@class='text']") for item in items]
+        assert all(body and body[0].text_content().strip() for body in bodies), name  # each shows its content

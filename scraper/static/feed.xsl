@@ -61,6 +61,7 @@ input { width: 100%; font: .9rem/1.4 ui-monospace, Menlo, Consolas, monospace; p
 ol.entries { list-style: none; padding: 0; }
 ol.entries li { border-bottom: 1px solid var(--line); padding: .75rem 0; }
 ol.entries p { margin: .25rem 0; }
+.text h3 { font-size: 1rem; margin: .75rem 0 .1rem; }
         </style>
       </head>
       <body>
@@ -112,7 +113,7 @@ ol.entries p { margin: .25rem 0; }
         </xsl:for-each>
       </p>
       <!-- An RSS description is HTML (a plain-text summary arrives escaped once): show it as such. -->
-      <p><xsl:value-of select="description" disable-output-escaping="yes"/></p>
+      <div class="text"><xsl:value-of select="description" disable-output-escaping="yes"/></div>
     </li>
   </xsl:template>
 
@@ -134,8 +135,10 @@ ol.entries p { margin: .25rem 0; }
         </xsl:for-each>
       </p>
       <xsl:choose>
-        <xsl:when test="atom:summary[@type='html']"><p><xsl:value-of select="atom:summary" disable-output-escaping="yes"/></p></xsl:when>
-        <xsl:when test="atom:summary"><p><xsl:value-of select="atom:summary"/></p></xsl:when>
+        <xsl:when test="atom:summary[@type='html']"><div class="text"><xsl:value-of select="atom:summary" disable-output-escaping="yes"/></div></xsl:when>
+        <xsl:when test="atom:summary"><div class="text"><xsl:value-of select="atom:summary"/></div></xsl:when>
+        <!-- No summary (the changes feed): the HTML content, which is sanitized by the time it is here. -->
+        <xsl:when test="atom:content[@type='html']"><div class="text"><xsl:value-of select="atom:content" disable-output-escaping="yes"/></div></xsl:when>
       </xsl:choose>
     </li>
   </xsl:template>
