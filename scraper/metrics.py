@@ -33,9 +33,13 @@ OUTCOMES = ("ok", "partial", "failed", "locked", "error")
 
 
 class Metrics:
-    def __init__(self, sources: Iterable[str]) -> None:
+    def __init__(self, sources: Iterable[str], *, version: str = "") -> None:
         self.registry = CollectorRegistry()
         r = self.registry
+        info = Gauge(
+            "aktuellt_build_info", "Always 1; the running version as a label.", ["version"], registry=r
+        )
+        info.labels(version).set(1)
         self.cycles = Counter("aktuellt_cycles", "Cycles run, by outcome.", ["outcome"], registry=r)
         self.items = Counter(
             "aktuellt_items", "Items seen to be new, changed or removed.", ["source", "change"], registry=r

@@ -24,7 +24,7 @@ from types import FrameType
 from typing import Any
 
 from . import health
-from .config import Config
+from .config import Config, package_version
 from .errors import LockHeld, ScraperError
 from .fetch import Fetcher
 from .lock import cycle_lock
@@ -56,9 +56,10 @@ def read_histories(config: Config) -> list[RunHistory]:
         return [store.run_history(source.id) for source in config.sources]
 
 
-def read_health(config: Config, *, now: dt.datetime, since: dt.datetime | None) -> tuple[int, dict[str, Any]]:
+def read_health(
+    config: Config, *, now: dt.datetime, since: dt.datetime | None, window: dt.timedelta
+) -> tuple[int, dict[str, Any]]:
     """(HTTP status, document) for /healthz; 503 also when the store cannot be read at all."""
-    window = health_window(config.schedule, now)
     try:
         histories = read_histories(config)
     except ScraperError as error:
@@ -141,7 +142,7 @@ class CycleRunner:
 def serve(config: Config) -> int:
     """Run until SIGTERM or SIGINT; return the exit code (0 on a clean stop)."""
     now = utc_now()
-    metrics = Metrics(source.id for source in config.sources)
+    metrics = Metrics((source.id for source in config.sources), version=package_version())
     try:
         metrics.history(read_histories(config))
     except ScraperError as error:
@@ -150,8 +151,11 @@ def serve(config: Config) -> int:
     scheduler = CycleScheduler(config.schedule, runner)
     started = now
 
+    # Worked out once: for a cron line it samples a week of fire times, too slow for every probe.
+    window = health_window(config.schedule, now)
+
     def current_health() -> tuple[int, dict[str, Any]]:
-        return read_health(config, now=utc_now(), since=started)
+        return read_health(config, now=utc_now(), since=started, window=window)
 
     app = build_app(
         config.site.output_dir,

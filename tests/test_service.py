@@ -7,6 +7,7 @@ import http.client
 import json
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -268,6 +269,7 @@ def test_metrics_move_and_health_follows_the_source(tmp_path, site, start):
     assert metric(first.text, "aktuellt_fetched_bytes_total") > 0
     assert metric(first.text, "aktuellt_last_success_timestamp_seconds", source="jamlikt-goteborg") > 0
     assert metric(first.text, "aktuellt_cycle_duration_seconds_count") >= 1
+    assert metric(first.text, "aktuellt_build_info") == 1
     service.get("/all.rss")
     service.get("/missing.rss")
 
@@ -301,6 +303,24 @@ def test_metrics_move_and_health_follows_the_source(tmp_path, site, start):
     healthy = wait_for("recovery", lambda: (r := service.get("/healthz")).status_code == 200 and r)
     assert healthy.json()["sources"]["jamlikt-goteborg"]["consecutive_failures"] == 0
     assert service.stop() == 0
+
+
+def test_serve_on_a_port_in_use_exits_1_with_one_line(tmp_path, site):
+    config = write_config(tmp_path, site, every="1h")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        text = config.read_text(encoding="utf-8").replace("port = 0", f"port = {port}")
+        config.write_text(text, encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-m", "scraper", "--config", str(config), "serve"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert site.requests == [], "no cycle starts without a server"
 
 
 def _integrity(database: Path) -> str:
