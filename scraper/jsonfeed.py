@@ -4,10 +4,11 @@ Pure and deterministic, like render.py: no clock, no I/O; the same input gives t
 order, UTF-8 text as is, a final newline), so an unchanged feed is never rewritten. Dates are RFC 3339 in the
 feed's zone, to the second, the same instants the RSS and Atom documents carry.
 
-Per item: `id` is the entry's tag: URI (a string, as the spec requires), `url` the article, `content_text` the
-text readers show (the listing summary, or the title when there is none: one of content_html/content_text
-is required), `summary` the listing summary, `tags` the titles of the item's topics. `content_html` and
-`image` join once entries carry article bodies and images (the articles feature); `_item` is the place.
+Per item: `id` is the entry's tag: URI (a string, as the spec requires), `url` the article, `summary` the
+listing summary, `tags` the titles of the item's topics and then the article page's own tags. Once the article
+page was read, `content_html` is the sanitized article (as RSS `content:encoded`) and `image` its lead image;
+before that, `content_text` is the listing summary (or the title when there is none), since the spec requires
+one of the two.
 """
 
 from __future__ import annotations
@@ -51,14 +52,21 @@ def _item(entry: Entry, tz: ZoneInfo, labels: dict[str, str]) -> dict[str, Any]:
         "id": entry.entry_id,
         "url": entry.link,
         "title": entry.title if entry.title.strip() else entry.link,
-        "content_text": entry.summary if entry.summary.strip() else entry.title,
     }
+    if entry.content_html.strip():
+        item["content_html"] = entry.content_html  # the sanitized article, as RSS content:encoded carries it
+    else:
+        item["content_text"] = entry.summary if entry.summary.strip() else entry.title
     if entry.summary.strip():
         item["summary"] = entry.summary
+    if entry.image is not None:
+        item["image"] = entry.image.url
     item["date_published"] = _rfc3339(entry.published, tz)
     item["date_modified"] = _rfc3339(entry.updated, tz)
-    if entry.topics:
-        item["tags"] = [labels.get(topic, topic) for topic in entry.topics]
+    # Our topics by title, then the article page's own tags (as the RSS and Atom categories list them).
+    tags = [labels.get(topic, topic) for topic in entry.topics] + list(entry.tags)
+    if tags:
+        item["tags"] = list(dict.fromkeys(tags))
     return item
 
 

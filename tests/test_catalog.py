@@ -6,6 +6,7 @@ project generates; the index is parsed as HTML (the real validator and browser r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -22,7 +23,7 @@ from lxml import etree, html
 from scraper.catalog import assign_topics, feed_catalog, items_per_month, render_site, select
 from scraper.config import Config, parse_config
 from scraper.jsonfeed import VERSION_URL, render_json
-from scraper.models import Entry
+from scraper.models import Entry, LeadImage
 from scraper.pipeline import stylesheet
 
 DATA = Path(__file__).parent / "data"
@@ -418,3 +419,20 @@ def test_index_escapes_what_the_site_wrote():
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; läsning" in page or (
         '&lt;script&gt;alert("x")&lt;/script&gt; &amp; läsning' in page
     )
+
+
+def test_json_feed_carries_the_article_its_image_and_the_pages_tags():
+    meta = feed_catalog(config())[1].meta
+    article = dataclasses.replace(
+        ENTRIES[0],
+        topics=("lasning",),
+        content_html="<p>Hela <b>artikeln</b>.</p>",
+        image=LeadImage(url="https://goteborg.se/bild.jpg", alt="Barn läser"),
+        tags=("Bibliotek", "Läsning och bibliotek"),
+    )
+    item = assert_json_feed(render_json(meta, [article]))["items"][0]
+    assert item["content_html"] == "<p>Hela <b>artikeln</b>.</p>"
+    assert "content_text" not in item  # the article replaces the listing's teaser as the content
+    assert item["summary"] == "Böcker & sagor <för> alla."
+    assert item["image"] == "https://goteborg.se/bild.jpg"
+    assert item["tags"] == ["Läsning och bibliotek", "Bibliotek"]  # our topic first; no duplicate
