@@ -35,6 +35,7 @@ def timed(fn: Callable[[], object], repeat: int, *, clock: Callable[[], float] =
 @dataclass(frozen=True)
 class ProcessResult:
     wall: float  #: seconds
+    cpu: float  #: the child's user + system seconds: steadier than wall time on a busy machine
     max_rss_mb: float  #: the child's peak resident set size
     returncode: int
     stderr: str
@@ -51,7 +52,9 @@ def run_process(argv: Sequence[str], *, cwd: Path | None = None) -> ProcessResul
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
-    return ProcessResult(wall, usage.ru_maxrss / 1024, child.returncode, stderr)
+    return ProcessResult(
+        wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode, stderr
+    )
 
 
 class Site:

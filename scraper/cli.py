@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import click
 
 from .errors import ConfigError, LockHeld, ScraperError
-from .logs import setup_logging
 
 if TYPE_CHECKING:
     from .config import Config
@@ -65,6 +64,8 @@ def _load(options: Options) -> Config:
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: int, quiet: bool) -> None:
     """aktuellt: publishes Göteborgs Stad's Aktuellt listing as RSS, Atom and JSON feeds."""
+    from .logs import setup_logging  # not needed for --help, which never gets here
+
     setup_logging(fmt=log_format, verbosity=-1 if quiet else verbose)
     ctx.obj = Options(config=config_path)
 
