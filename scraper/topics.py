@@ -62,14 +62,19 @@ class TopicRule:
 
         Each text is searched on its own, so a match word never spans the end of one and the start of the
         next ("god" ending a title and "start" opening the summary is not "god start")."""
-        folded = [normalize(text) for text in texts]
+        cleaned = [_clean(text) for text in texts]
+        return self._test(cleaned, [text.casefold() for text in cleaned], {normalize(tag) for tag in tags})
+
+    def _test(self, cleaned: Sequence[str], folded: Sequence[str], tags: set[str]) -> bool:
+        """`matches` on texts already cleaned and case-folded, and tags already normalized: `topics_for`
+        prepares an item's texts once for all its rules (normalizing per rule cost 20× with 20 topics)."""
         if any(word in text for text in folded for word in self.exclude):
             return False
         if any(word in text for text in folded for word in self.match):
             return True
-        if self.tags and any(normalize(tag) in self.tags for tag in tags):
+        if self.tags and any(tag in tags for tag in self.tags):
             return True
-        return self.regex is not None and any(self.regex.search(_clean(text)) for text in texts)
+        return self.regex is not None and any(self.regex.search(text) for text in cleaned)
 
 
 def compile_rules(topics: Iterable[TopicConfig]) -> tuple[TopicRule, ...]:
@@ -90,4 +95,9 @@ def compile_rules(topics: Iterable[TopicConfig]) -> tuple[TopicRule, ...]:
 def topics_for(rules: Sequence[TopicRule], texts: Sequence[str], tags: Sequence[str] = ()) -> tuple[str, ...]:
     """The ids of every topic an item with these texts (and article-page tags) belongs to, in config order
     (possibly none)."""
-    return tuple(rule.id for rule in rules if rule.matches(texts, tags))
+    if not rules:
+        return ()
+    cleaned = [_clean(text) for text in texts]
+    folded = [text.casefold() for text in cleaned]
+    normalized_tags = {normalize(tag) for tag in tags}
+    return tuple(rule.id for rule in rules if rule._test(cleaned, folded, normalized_tags))
