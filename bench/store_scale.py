@@ -61,7 +61,8 @@ def build(folder: Path) -> None:
         # Each item's history as the pipeline records it: a first version and a "new" event at first sight.
         db.execute(
             "INSERT INTO revisions (id, source, key, first_seen, last_seen, title, summary, site_date, hash) "
-            "SELECT rowid, source, key, first_seen, last_seen, title, summary, site_date, content_hash FROM items"
+            "SELECT rowid, source, key, first_seen, last_seen, title, summary, site_date, content_hash "
+            "FROM items"
         )
         db.execute(
             "INSERT INTO events (source, key, kind, at, revision_id) "
