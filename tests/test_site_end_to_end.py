@@ -376,3 +376,34 @@ def test_xslt_shows_the_changes_feed_with_its_diffs(output):
         assert len(items) == len(load_seed()), name
         bodies = [item.xpath("./div[@class='text']") for item in items]
         assert all(body and body[0].text_content().strip() for body in bodies), name  # each shows its content
+
+
+def test_two_sources_get_their_own_feeds_listed_on_the_index_and_in_the_opml(tmp_path):
+    with FixtureSite(load_seed()) as site:
+        config = write_config(tmp_path, site, TWO_TOPICS)
+        text = config.read_text(encoding="utf-8").replace("[[sources]]", "[[sources]]\narticles = false", 1)
+        # The fixture serves the same listing for any query: a second source with its own URL and id.
+        text += f'\n[[sources]]\nid = "stadsdel"\ntitle = "Stadsdelen"\nurl = "{site.listing_url}?kalla=2"\n'
+        text += "articles = false\n"
+        config.write_text(text, encoding="utf-8")
+        result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+    feeds = tmp_path / "feeds"
+    for source in ("jamlikt-goteborg", "stadsdel"):
+        for ext in (".rss", ".atom", ".json"):
+            assert (feeds / f"sources/{source}{ext}").is_file()
+        parsed = feedparser.parse((feeds / f"sources/{source}.atom").read_bytes())
+        assert len(parsed.entries) == len(load_seed())
+        assert all(f":{source}/" in entry.id for entry in parsed.entries)
+    assert feedparser.parse((feeds / "sources/stadsdel.rss").read_bytes()).feed.title == "Stadsdelen"
+    assert len(feedparser.parse((feeds / "all.rss").read_bytes()).entries) == 50  # max_items of 52
+    root = ET.parse(feeds / "feeds.opml").getroot()
+    body = root.find("body")
+    assert body is not None
+    folders = {o.get("text"): o for o in body if not o.get("xmlUrl")}
+    assert [o.get("xmlUrl") for o in folders["Källor"]] == [
+        f"{BASE_URL}sources/jamlikt-goteborg.rss",
+        f"{BASE_URL}sources/stadsdel.rss",
+    ]
+    index = html.fromstring((feeds / "index.html").read_bytes())
+    assert index.get_element_by_id("kalla-stadsdel").findtext(".//h3") == "Stadsdelen"
