@@ -21,7 +21,7 @@ import feedparser
 import pytest
 from lxml import etree, html
 
-from tests.fixture_site import FixtureSite, load_seed, repo_topics
+from tests.fixture_site import FixtureSite, load_seed, new_item, repo_topics
 from tests.test_catalog import assert_json_feed
 from tests.test_end_to_end import run_cli
 from tests.test_topics import EXPECTED
@@ -407,3 +407,23 @@ def test_two_sources_get_their_own_feeds_listed_on_the_index_and_in_the_opml(tmp
     ]
     index = html.fromstring((feeds / "index.html").read_bytes())
     assert index.get_element_by_id("kalla-stadsdel").findtext(".//h3") == "Stadsdelen"
+
+
+def test_a_tag_on_the_article_page_puts_an_item_in_a_topic_configured_with_it(tmp_path):
+    tagged = new_item(
+        "Sagostund i parken",
+        "3 maj 2019",
+        "Välkommen!",
+        "<p>Vi ses vid scenen.</p>\n"
+        '<p class="tags"><a rel="tag" href="/taggar/kalas">Barnens Kulturkalas</a></p>',
+    )
+    topics = '[[topics]]\nid = "kalas"\ntitle = "Kalas"\ntags = ["barnens kulturkalas"]\n'
+    with FixtureSite([tagged, *load_seed()]) as site:
+        result = run_cli(write_config(tmp_path, site, topics))
+    assert result.returncode == 0, result.stderr
+    feed = feedparser.parse((tmp_path / "feeds/topics/kalas.atom").read_bytes())
+    assert [e.title for e in feed.entries] == ["Sagostund i parken"]  # the only item with that tag
+    assert [(t.term, t.scheme) for t in feed.entries[0].tags] == [
+        ("kalas", f"{BASE_URL}topics/"),  # our topic, with our scheme
+        ("Barnens Kulturkalas", None),  # the page's own tag, as printed
+    ]
