@@ -74,6 +74,9 @@ def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: i
 @click.pass_obj
 def run(options: Options) -> None:
     """Run one cycle for every source, then exit (for cron and systemd timers)."""
+    import time
+
+    from .cyclelog import log_cycle
     from .fetch import Fetcher
     from .lock import cycle_lock
     from .pipeline import fetch_settings, run_cycle
@@ -82,8 +85,11 @@ def run(options: Options) -> None:
     config = _load(options)
     try:
         with cycle_lock(config.site.database):
+            started = time.monotonic()
             with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
                 report = run_cycle(config, store=store, fetcher=fetcher)
+                received = fetcher.bytes_received
+            log_cycle(report, seconds=time.monotonic() - started, bytes_received=received)
     except LockHeld as error:
         _fail(str(error), EXIT_LOCKED)
     except ScraperError as error:

@@ -25,6 +25,7 @@ from typing import Any
 
 from . import health
 from .config import Config, package_version
+from .cyclelog import log_cycle, outcome_of
 from .errors import LockHeld, ScraperError
 from .fetch import Fetcher
 from .lock import cycle_lock
@@ -35,20 +36,13 @@ from .schedule import CycleScheduler, cache_seconds, health_window
 from .server import FeedServer, build_app
 from .store import RunHistory, Store
 
-__all__ = ["STOP_GRACE", "CycleRunner", "outcome_of", "read_health", "serve"]
+__all__ = ["STOP_GRACE", "CycleRunner", "read_health", "serve"]
 
 log = logging.getLogger(__name__)
 
 #: Seconds a running cycle may take to finish after SIGTERM; systemd's default stop timeout is 90 s and the
 #: issue asks for 10 s, so the cycle gets 8 and the server the rest.
 STOP_GRACE = 8.0
-
-
-def outcome_of(report: RunReport) -> str:
-    failed = sum(1 for source in report.sources if source.status == "failed")
-    if not failed:
-        return "ok"
-    return "failed" if failed == len(report.sources) else "partial"
 
 
 def read_histories(config: Config) -> list[RunHistory]:
@@ -120,22 +114,7 @@ class CycleRunner:
         seconds = time.monotonic() - started
         self.metrics.cycle(outcome, report, seconds=seconds, bytes_received=received)
         if report is not None:
-            ok = sum(1 for s in report.sources if s.status != "failed")
-            log.info(
-                "cycle %s: %d/%d sources ok, %d new, %d changed, %d unchanged, %d removed, %d requests, "
-                "%d bytes, %d files written, %.2fs",
-                outcome,
-                ok,
-                len(report.sources),
-                sum(s.new for s in report.sources),
-                sum(s.changed for s in report.sources),
-                sum(s.unchanged for s in report.sources),
-                sum(s.removed for s in report.sources),
-                sum(s.requests for s in report.sources),
-                received,
-                len(report.files_written),
-                seconds,
-            )
+            log_cycle(report, seconds=seconds, bytes_received=received)
         return outcome
 
 
