@@ -51,7 +51,8 @@ def _case(etag: bool, repeat: int) -> tuple[float, float, int, int]:
 
 def run(repeat: int = 30) -> list[Row]:
     rows = []
-    for etag, label, target in ((True, "304", 0.005), (False, "200 unchanged", 0.020)):
+    # The issue sets a target for the 200 case only ("well under 20 ms"); a 304 is reported as measured.
+    for etag, label, target in ((True, "304", None), (False, "200 unchanged", 0.020)):
         cpu, fetch_cpu, changes, files = _case(etag, repeat)
         rows.append(
             Row(
@@ -60,8 +61,8 @@ def run(repeat: int = 30) -> list[Row]:
                 f"{cpu * 1e3:.2f} ms",
                 f"bare GET {fetch_cpu * 1e3:.2f} ms",
                 f"{cpu / fetch_cpu:.1f}×",
-                f"< {target * 1e3:.0f} ms",
-                cpu < target,
+                "" if target is None else f"< {target * 1e3:.0f} ms",
+                None if target is None else cpu < target,
             )
         )
         rows.append(
