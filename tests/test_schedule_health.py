@@ -123,3 +123,22 @@ def test_safe_path_serves_only_known_files_inside_the_folder(tmp_path):
         "/missing.rss",
     ):
         assert safe_path(root, refused) is None, refused
+
+
+@pytest.mark.parametrize(
+    ("header", "gzip"),
+    [
+        ("gzip", True),
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.5", True),
+        ("*", True),
+        ("gzip;q=0", False),
+        ("identity", False),
+        ("", False),
+        ("deflate, gzip;q=nonsense", False),
+    ],
+)
+def test_accept_encoding_is_read_with_its_q_values(header, gzip):
+    from scraper.server import _accepts_gzip
+
+    assert _accepts_gzip(header) is gzip
