@@ -79,7 +79,18 @@ def parse_listing(
                 position=position_start + len(items),
             )
         )
+    skipped.extend(f"item {title!r}: no link" for title in _linkless_titles(tree))
     return ListingPage(items=tuple(items), next_url=_next_url(tree, base, selectors), skipped=tuple(skipped))
+
+
+def _linkless_titles(tree: LexborHTMLParser) -> list[str]:
+    """Headings whose link lost its href: an item the listing shows but we cannot fetch, so name it in the log
+    rather than leave it out silently (the other malformed items are named in `skipped` too)."""
+    found = []
+    for anchor in tree.css("h2 a:not([href]), h3 a:not([href])"):
+        if title := " ".join(anchor.text(deep=True).split()):
+            found.append(title)
+    return found
 
 
 def clean_text(text: str) -> str:
