@@ -24,6 +24,7 @@ import shutil
 import socket
 import sys
 import threading
+import time
 import tomllib
 import uuid
 from dataclasses import asdict, dataclass, replace
@@ -43,6 +44,7 @@ MONTHS = "januari februari mars april maj juni juli augusti september oktober no
 VARIANTS = ("ul", "div", "time")
 CURRENT = "c-pagination__item--current"
 
+RAW_FAULTS = ("stall", "truncated", "huge", "huge-declared", "trickle")
 _LISTING = re.compile(rf"{re.escape(LISTING_PATH)}(?:!ut/p/z1/([A-Za-z0-9_-]+){re.escape(STATE_TAIL)})?")
 _MEDIA = re.compile(rf"/wps/wcm/connect/{UUID_RE}/[^/]+\.(jpg|png|pdf)")
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
@@ -145,6 +147,13 @@ class FixtureSite:
         self.etag = etag
         self.robots = robots
         self.fault: str | None = None
+        self.fault_times: int | None = None  # the fault answers this many listing requests, then clears
+        self.retry_after = "1"  # for the 429 and 503 faults
+        self.redirect_to: str | None = None  # for the redirect-away fault
+        self.stall = (
+            3.0  # seconds the stall and trickle faults take in all (a client's timeout must be shorter)
+        )
+        self.request_delay = 0.0  # seconds every answer waits (crash trials: the kill lands mid-cycle)
         self.article_faults: dict[str, int] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -215,6 +224,16 @@ class FixtureSite:
 
     def article_requests(self) -> list[Request]:
         return [r for r in list(self.requests) if r.kind == "article"]
+
+    def take_fault(self) -> str | None:
+        """The fault this listing request sees; counts down `fault_times` and clears the fault at zero."""
+        with self._lock:
+            fault = self.fault
+            if fault is not None and self.fault_times is not None:
+                self.fault_times -= 1
+                if self.fault_times <= 0:
+                    self.fault, self.fault_times = None, None
+            return fault
 
     def record(self, request: Request) -> None:
         with self._lock:
@@ -399,18 +418,58 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.server.site
         split = urlsplit(self.path)
         headers = {name.lower(): value for name, value in self.headers.items()}
-        kind, status, body, extra = self._route(site, split.path, split.query, headers)
+        if site.request_delay:
+            time.sleep(site.request_delay)
+        fault = site.take_fault() if _LISTING.fullmatch(split.path) else None
+        if fault in RAW_FAULTS:
+            site.record(Request(self.command, self.path, headers, "listing"))
+            self._raw_fault(site, fault)
+            return
+        kind, status, body, extra = self._route(site, split.path, split.query, headers, fault)
         site.record(Request(self.command, self.path, headers, kind))
         self._send(status, body, extra, headers, head=head)
 
+    def _raw_fault(self, site: FixtureSite, fault: str | None) -> None:
+        """Faults below HTTP: a cut-off body, an endless one, one that trickles, or no answer at all."""
+        self.close_connection = True
+        page = site.render_listing(list(site.items), 1).encode()
+        try:
+            if fault == "stall":  # the request is read, and never answered within the client's timeout
+                time.sleep(site.stall)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            if fault == "truncated":  # the connection drops halfway through the promised body
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page[: len(page) // 2])
+                self.wfile.flush()
+            elif fault in ("huge", "huge-declared"):  # an endless body: the client must stop at max_bytes
+                if fault == "huge-declared":  # says so up front; "huge" gives no length, so must be counted
+                    self.send_header("Content-Length", str(1 << 40))
+                self.end_headers()
+                chunk = b"<p>" + b"x" * 65_530 + b"</p>"
+                while True:
+                    self.wfile.write(chunk)
+            elif fault == "trickle":  # a byte at a time: each read is quick, the whole never arrives in time
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                step = site.stall / 30
+                for byte in page[:30]:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(step)
+        except OSError:
+            pass  # the client hung up, as it should
+
     def _route(
-        self, site: FixtureSite, path: str, query: str, headers: dict[str, str]
+        self, site: FixtureSite, path: str, query: str, headers: dict[str, str], fault: str | None = None
     ) -> tuple[str, int, bytes, dict[str, str]]:
         html_type = {"Content-Type": "text/html; charset=utf-8"}
         if path == "/robots.txt":
             return "robots", 200, site.robots.encode(), {"Content-Type": "text/plain; charset=utf-8"}
         if listing := _LISTING.fullmatch(path):
-            return ("listing", *self._listing(site, listing[1], headers))
+            return ("listing", *self._listing(site, listing[1], headers, fault))
         if media := _MEDIA.fullmatch(path):  # images and documents: a stable body of a stable size
             body = hashlib.sha256(path.encode()).digest() * 64
             return "media", 200, body, {"Content-Type": MEDIA_TYPES[media[1]]}
@@ -429,15 +488,37 @@ class _Handler(BaseHTTPRequestHandler):
         return "article", 200, site.render_article(item).encode(), html_type
 
     def _listing(
-        self, site: FixtureSite, state: str | None, headers: dict[str, str]
+        self, site: FixtureSite, state: str | None, headers: dict[str, str], fault: str | None
     ) -> tuple[int, bytes, dict[str, str]]:
         html_type = {"Content-Type": "text/html; charset=utf-8"}
-        if site.fault == "500":
+        if fault == "500":
             return 500, _error_page(500), html_type
-        if site.fault == "empty":
+        if fault in ("429", "503"):
+            return int(fault), _error_page(int(fault)), html_type | {"Retry-After": site.retry_after}
+        if fault == "redirect-loop":
+            return 302, b"", {"Location": LISTING_PATH}
+        if fault == "redirect-away":
+            return 302, b"", {"Location": site.redirect_to or "http://aktuellt.invalid/"}
+        if fault == "empty":
             return 200, site.render_empty().encode(), html_type
-        if site.fault == "garbage":  # a 200 whose body is no HTML at all (a broken cache or proxy)
+        if fault == "garbage":  # a 200 whose body is no HTML at all (a broken cache or proxy)
             return 200, b"\x00\xff" + os.urandom(4096), html_type
+        if fault == "latin1":  # Latin-1 bytes under a header that says UTF-8
+            return 200, site.render_listing(list(site.items), 1).encode("latin-1", "replace"), html_type
+        if fault == "nocharset":  # UTF-8 with no charset anywhere: header nor meta
+            bare = site.render_listing(list(site.items), 1).replace('<meta charset="utf-8">', "")
+            return 200, bare.encode(), {"Content-Type": "text/html"}
+        if fault == "half-bad":  # every other item lacks its date, or its link
+            broken = site.render_listing(list(site.items), 1)
+            bad = [item for n, item in enumerate(site.items[: site.per_page]) if n % 2]
+            for n, item in enumerate(bad):
+                if n % 2:
+                    broken = broken.replace(f"Publicerad {html.escape(item.date)}", "Publicerad", 1)
+                else:
+                    broken = re.sub(rf'href="[^"]*{item.uuid}[^"]*"', "", broken, count=1)
+            return 200, broken.encode(), html_type
+        if fault == "duplicates":  # the same teaser twice on one page
+            return 200, site.render_listing(list(site.items[:1]) + list(site.items), 1).encode(), html_type
         items = list(site.items)
         pages = max(1, -(-len(items) // site.per_page))
         # WPS falls back to the default view on a state it cannot read; a page past the end is gone.
