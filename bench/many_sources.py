@@ -17,9 +17,14 @@ from .common import BIN, ProcessResult, Row, Site, run_process, write_config
 
 SIZES = (100, 300, 1000)
 _REQUESTS = re.compile(r"(\d+) requests")
+_CYCLE_LINE = re.compile(r"cycle \w+: .*?(\d+) requests")
 
 
 def _requests(result: ProcessResult) -> int:
+    """The cycle's request count from its log: the one-line cycle summary when there is one, else the sum
+    of the per-source lines (counting both would count every request twice)."""
+    if cycle := _CYCLE_LINE.search(result.stderr):
+        return int(cycle[1])
     return sum(int(n) for n in _REQUESTS.findall(result.stderr))
 
 
