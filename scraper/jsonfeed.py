@@ -44,7 +44,8 @@ def render_json(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     }
     if meta.hub:  # JSON Feed 1.1 `hubs`: where to subscribe for pushes (WebSub)
         feed["hubs"] = [{"type": "WebSub", "url": meta.hub}]
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    # A lone surrogate (not a character; UTF-8 cannot carry it) becomes "?" rather than failing the cycle.
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8", "replace")
 
 
 def _item(entry: Entry, tz: ZoneInfo, labels: dict[str, str]) -> dict[str, Any]:
