@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools run demo test check lint typecheck fmt clean bench bench-tools
+.PHONY: help install tools run demo test stress check lint typecheck fmt clean bench bench-tools
 
 # Page checkers the tests run (index.html, feeds in a browser): Debian's chromium and a Java runtime, and the
 # Nu Html Checker from npm, pinned, in a project-local folder (git-ignored). Installed once; `make tools`
@@ -49,6 +49,10 @@ demo: $(STAMP) ## the whole thing offline, against the project's own fixture sit
 
 test: $(STAMP) tools ## run the test suite
 	$(BIN)/pytest -n 2 -q
+
+stress: $(STAMP) ## the fault, crash and fuzz suites, larger: 400 SIGKILL trials, 2,000 examples per fuzz test
+	AKTUELLT_CRASH_TRIALS=400 AKTUELLT_FUZZ_EXAMPLES=2000 $(BIN)/pytest -n 2 -q -s \
+	  tests/test_faults.py tests/test_crash.py tests/test_fuzz.py
 
 bench: $(BENCH_STAMP) bench-tools ## speed and memory against baselines, as one table (~5 min; bench/RESULTS.md)
 	$(BIN)/python -m bench
