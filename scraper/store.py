@@ -338,6 +338,30 @@ class Store:
         except (sqlite3.Error, OSError) as error:
             raise StorageError(f"database {self.path}: cannot {doing}", path=str(self.path)) from error
 
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction, begun IMMEDIATE. A deferred one that has read first fails at once with
+        "database is locked" while another process writes (SQLite calls no busy handler to upgrade a read
+        transaction); an immediate one waits up to the connection's timeout for the other writer instead."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
     # -- reads --------------------------------------------------------------------------------------------
 
     def validators(self, url: str) -> Validators:
@@ -601,7 +625,7 @@ class Store:
     def commit_cycle(self, write: CycleWrite) -> None:
         """Write one source's cycle in one transaction: items, HTTP cache and the run record, or nothing."""
         now = iso(write.finished)
-        with self._errors("write the cycle"), self.db.atomic():
+        with self._errors("write the cycle"), self._write():
             if write.new:
                 _table(self.db, "items").insert_all(
                     (
@@ -748,7 +772,7 @@ class Store:
 
     def record_failure(self, report: SourceReport, started: dt.datetime, finished: dt.datetime) -> None:
         """Record a failed cycle; nothing else is touched."""
-        with self._errors("record the run"), self.db.atomic():
+        with self._errors("record the run"), self._write():
             self._insert_run(report, started, finished, None)
 
     def _touch(self, source: str, keys: Sequence[str], when: str) -> None:
