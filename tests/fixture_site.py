@@ -154,7 +154,7 @@ class FixtureSite:
             3.0  # seconds the stall and trickle faults take in all (a client's timeout must be shorter)
         )
         self.request_delay = 0.0  # seconds every answer waits (crash trials: the kill lands mid-cycle)
-        self.article_faults: dict[str, int] = {}
+        self.article_faults: dict[str, int] = {}  # uuid → status; 0 hangs for `stall` seconds first
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._server: _Server | None = None
@@ -481,6 +481,9 @@ class _Handler(BaseHTTPRequestHandler):
             return "other", 404, _error_page(404), html_type
         if key in site.article_faults:
             code = site.article_faults[key]
+            if code == 0:  # 0: the page hangs past any sane timeout, then fails
+                time.sleep(site.stall)
+                code = 504
             return "article", code, _error_page(code), html_type
         item = next((i for i in list(site.items) if i.uuid == key), None)
         if item is None:
