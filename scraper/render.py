@@ -4,7 +4,7 @@ Pure and deterministic: no file writes, no clock, no network. Identical inputs g
 publisher can skip rewriting a feed whose data did not change. The caller sorts the entries (newest first) and
 cuts them to `max_items`; this module keeps their order exactly and never decides which entries to show.
 
-feedgen quirks this module works around (see /work/shared/research/feed-practice.md):
+feedgen quirks this module works around (each seen when validating feedgen 1.0.0 output):
 
 - it defaults feed `updated` / `lastBuildDate` and every entry's Atom `updated` to wall-clock now: every one
   of them is set here from the data;
