@@ -41,7 +41,7 @@ from .models import (
     Validators,
 )
 from .progress import progress
-from .publish import publish_all, remove_stale
+from .publish import publish_all, remove_orphaned_temps, remove_stale
 from .render import render_atom, render_changes_atom, render_changes_rss
 from .store import ChangeRow, CycleWrite, HistoryWrite, ItemUpdate, NewItem, Store, VersionWrite, iso
 
@@ -492,6 +492,8 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     written = publish_all(files)
     for path in remove_stale(out, CATALOG_FOLDERS, keep=set(files)):
         log.info("removed %s: its topic or source is no longer in the config", path)
+    for path in remove_orphaned_temps(files):
+        log.info("removed %s: a temporary file an interrupted cycle left behind", path)
     return [str(path) for path in written]
 
 

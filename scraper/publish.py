@@ -19,7 +19,14 @@ from pathlib import Path
 
 from .errors import PublishError
 
-__all__ = ["FEED_SUFFIXES", "FILE_MODE", "publish_all", "remove_stale", "write_if_changed"]
+__all__ = [
+    "FEED_SUFFIXES",
+    "FILE_MODE",
+    "publish_all",
+    "remove_orphaned_temps",
+    "remove_stale",
+    "write_if_changed",
+]
 
 #: Permission bits of a newly created feed file: readable by a web server running as another user.
 #: (NamedTemporaryFile creates 0o600, which would make every published file unreadable to nginx.)
@@ -97,6 +104,30 @@ def remove_stale(root: Path, folders: Iterable[str], keep: Collection[Path]) -> 
                 removed.append(path)
         if removed:
             _fsync_dir(directory)
+    return removed
+
+
+def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:
+    """Delete the temporary files a killed writer left beside `targets` (".all.rss.k3j9x0qz.tmp").
+
+    A SIGKILL between creating the temporary file and the rename leaves it behind, and nothing else would
+    ever remove it. Call only under the cycle lock: then no other writer is mid-write in these folders.
+    """
+    names: dict[Path, set[str]] = {}
+    for target in targets:
+        names.setdefault(target.parent, set()).add(target.name)
+    removed = []
+    for directory, wanted in names.items():
+        try:
+            children = list(directory.iterdir())
+        except OSError:
+            continue  # the writes just made there would have failed first
+        for path in children:
+            name = path.name
+            # NamedTemporaryFile's random part has no dots: ".<target>.<random>.tmp".
+            if name.startswith(".") and name.endswith(".tmp") and name[1:].rsplit(".", 2)[0] in wanted:
+                _remove_quietly(str(path))
+                removed.append(path)
     return removed
 
 

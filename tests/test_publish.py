@@ -158,3 +158,18 @@ def test_remove_stale_deletes_only_unlisted_feed_files_in_the_named_folders(tmp_
     assert removed == [tmp_path / "topics/gone.json", tmp_path / "topics/gone.rss"]
     left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
     assert left == ["all.rss", "topics/keep.rss", "topics/notes.txt"]  # not a feed, or not in a named folder
+
+
+def test_orphaned_temp_files_of_published_targets_are_removed_and_nothing_else(tmp_path):
+    from scraper.publish import remove_orphaned_temps
+
+    (tmp_path / "topics").mkdir()
+    orphans = [tmp_path / ".all.rss.k3j9x0qz.tmp", tmp_path / "topics" / ".fritid.atom.a_b1c2d3.tmp"]
+    others = [tmp_path / ".notes.txt.abc.tmp", tmp_path / "mine.tmp", tmp_path / ".all.rss"]
+    for path in orphans + others:
+        path.write_bytes(b"x")
+
+    removed = remove_orphaned_temps([tmp_path / "all.rss", tmp_path / "topics" / "fritid.atom"])
+
+    assert sorted(removed) == sorted(orphans)
+    assert [p.exists() for p in orphans + others] == [False, False, True, True, True]
