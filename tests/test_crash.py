@@ -98,13 +98,14 @@ def test_sigkill_at_random_instants_loses_nothing(tmp_path, chunk):
             # In this process (fast); under the same lock as `run`, so a lock a dead process held shows here.
             with cycle_lock(load_config(config).site.database):
                 assert run_in_process(config).ok, f"trial {trial}: the next cycle failed"
+            leftovers = sorted(p.name for p in (tmp_path / "feeds").rglob("*.tmp"))
+            assert leftovers == [], f"trial {trial}: temp files a kill left were not cleaned up"
             now = published_ids(tmp_path / "feeds")
             assert published <= now
             assert f"Krasch {chunk}-{trial}" in {
                 e.title for e in feedparser.parse((tmp_path / "feeds/all.atom").read_bytes()).entries
             }
             published |= now
-        leftovers = sorted(p.name for p in (tmp_path / "feeds").rglob("*.tmp"))
-        print(f"crash chunk {chunk}: {dict(outcomes)}; temp files left: {len(leftovers)}")
+        print(f"crash chunk {chunk}: {dict(outcomes)}")
         assert sum(outcomes.values()) == TRIALS // CHUNKS + (chunk < TRIALS % CHUNKS)
         assert outcomes["killed while fetching or storing"] + outcomes["killed while publishing"] > 0
