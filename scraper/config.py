@@ -168,6 +168,13 @@ def _text(value: str) -> str:
     return value
 
 
+def _path(value: str) -> str:
+    # A NUL (TOML can write one as "\u0000") or a lone surrogate would reach the OS as a bare ValueError.
+    if "\0" in value or any("\ud800" <= c <= "\udfff" for c in value):
+        raise ValueError("must not contain a NUL or an unpaired surrogate")
+    return _text(value)
+
+
 def _pattern(regex: str, what: str) -> Check:
     compiled = re.compile(regex)
 
@@ -265,8 +272,8 @@ class _Field:
 _SITE = {
     "title": _Field(str, _text, "Aktuellt"),
     "base_url": _Field(str, _base_url, "http://127.0.0.1:8080/"),
-    "output_dir": _Field(str, _text, "feeds"),
-    "database": _Field(str, _text, "aktuellt.db"),
+    "output_dir": _Field(str, _path, "feeds"),
+    "database": _Field(str, _path, "aktuellt.db"),
     "language": _Field(str, _language),
     "max_items": _Field(int, _range(1)),
 }

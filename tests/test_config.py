@@ -358,3 +358,15 @@ def test_describe_round_trips_cron_selectors_and_regex() -> None:
     text = describe(config)
     assert "# not loaded from a file" in text and "[sources.selectors]" in text and "every" not in text
     assert parse_config(tomllib.loads(text), base_dir=Path("/elsewhere")) == config
+
+
+def test_a_path_with_a_nul_is_a_config_error_naming_the_key(tmp_path):
+    from scraper.config import parse_config
+    from scraper.errors import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        parse_config(
+            {"site": {"output_dir": "feeds\0x"}, "sources": [{"id": "x", "url": "https://x.test/"}]},
+            base_dir=tmp_path,
+        )
+    assert [key for key, _ in caught.value.problems] == ["site.output_dir"]
