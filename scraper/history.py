@@ -302,7 +302,7 @@ class ArchiveEvent:
 
 
 def archive_years(
-    events: Sequence[ArchiveEvent], tz: dt.tzinfo, current_year: int
+    events: Sequence[ArchiveEvent], tz: dt.tzinfo, current_year: int, first_year: int | None = None
 ) -> dict[int, tuple[list[Entry], list[Deleted]]]:
     """One archive per year, from the first event's year through `current_year` (empty years included, so a
     year's neighbours never change once it is over): each version that entered the feed that year, and a
@@ -310,10 +310,13 @@ def archive_years(
 
     An archive is built only from events, and events are never changed: once a year is over (and its
     `next-archive` neighbour exists) its document never changes again. That is why an entry shows the
-    title and summary of its version, and not the article body, which is filled into a version later."""
-    if not events:
+    title and summary of its version, and not the article body, which is filled into a version later.
+
+    `first_year` (the year of the oldest stored event) lets the caller pass only some years' events: the
+    years from it on are all listed, those without passed events empty."""
+    if not events and first_year is None:
         return {current_year: ([], [])}
-    first = min(event.at.astimezone(tz).year for event in events)
+    first = first_year if first_year is not None else min(event.at.astimezone(tz).year for event in events)
     years: dict[int, tuple[list[Entry], list[Deleted]]] = {
         year: ([], []) for year in range(first, max(current_year, first) + 1)
     }

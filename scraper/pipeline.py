@@ -460,19 +460,19 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     newest event). Returns the paths written."""
     out = config.site.output_dir
     deleted = tombstones(store, config.site.max_items)
-    rows = store.changes()
-    archives = archive_files(config, rows, now)
-    newest_archive = max(archives, default=None)
+    count, oldest, newest = store.event_summary()
+    rows = store.changes(limit=config.site.max_items)  # the changes feed shows only the newest
+    archives, newest_archive = archive_files(config, store, oldest, newest, now)
     # RFC 5005 §4: the subscription document points at the newest archive.
-    all_links = (("prev-archive", archive_url(config, newest_archive)),) if newest_archive is not None else ()
+    all_links = (("prev-archive", archive_url(config, newest_archive)),)
     changes = IndexFeed(
         kind="changes",
         anchor="andringar",
         label="Ändringar",
         meta=changes_meta(config),
-        count=len(rows),
-        in_document=min(len(rows), config.site.max_items),
-        updated=max((row.at for row in rows), default=None),
+        count=count,
+        in_document=min(count, config.site.max_items),
+        updated=newest,
         formats=FORMATS[:2],  # RSS and Atom: the changes feed has no JSON Feed
     )
     documents = render_site(
@@ -485,7 +485,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     )
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
-    files.update(changes_files(config, rows[: config.site.max_items]))
+    files.update(changes_files(config, rows))
     for year, data in archives.items():
         files[out / "archive" / f"{year}.atom"] = data
     files[out / "index.html"] = index  # last: everything it links to exists by then
@@ -506,20 +506,38 @@ def archive_url(config: Config, year: int) -> str:
     return f"{config.site.base_url}archive/{year}.atom"
 
 
-def archive_files(config: Config, rows: list[ChangeRow], now: dt.datetime | None) -> dict[int, bytes]:
-    """RFC 5005 archive documents, archive/<year>.atom: every version that entered the feed in that year."""
+def archive_files(
+    config: Config,
+    store: Store,
+    oldest: dt.datetime | None,
+    newest: dt.datetime | None,
+    now: dt.datetime | None,
+) -> tuple[dict[int, bytes], int]:
+    """RFC 5005 archive documents, archive/<year>.atom: every version that entered the feed in that year.
+
+    Returns the documents to write and the newest archive's year. A year is rendered only while it can still
+    change: the current (newest) year, and an earlier year whose file is missing or does not yet carry its
+    `next-archive` link (the year just ended). Events are only ever added at the time they are observed, so
+    a completed year's document never changes and its file is kept as it is; only the events from the
+    oldest year rendered on are loaded. `oldest`/`newest` are the stored events' extremes
+    (store.event_summary); `now` says which year is the current one (default: the newest event's)."""
     first = config.sources[0]
     tz = ZoneInfo(first.timezone)
+    current = (now or newest or dt.datetime.now(dt.UTC)).astimezone(tz).year
+    first_year = oldest.astimezone(tz).year if oldest is not None else current
+    ordered = list(range(first_year, max(current, first_year) + 1))
+    folder = config.site.output_dir / "archive"
+    due = [year for year in ordered if year == ordered[-1] or not _archive_complete(folder / f"{year}.atom")]
+    since = dt.datetime(min(due), 1, 1, tzinfo=tz)
     events = [
         history.ArchiveEvent(r.id, r.kind, r.at, r.source, r.key, r.entry_id, r.link, r.published, r.after)
-        for r in rows
+        for r in (store.changes(since=since) if oldest is not None else [])
     ]
-    newest = max((r.at for r in rows), default=None)
-    current = (now or newest or dt.datetime.now(dt.UTC)).astimezone(tz).year
-    years = history.archive_years(events, tz, current)
-    ordered = sorted(years)
+    years = history.archive_years(events, tz, current, first_year if oldest is not None else None)
     documents: dict[int, bytes] = {}
     for index, year in enumerate(ordered):
+        if year not in due:
+            continue
         links = [("current", f"{config.site.base_url}all.atom")]
         if index > 0:
             links.append(("prev-archive", archive_url(config, ordered[index - 1])))
@@ -539,7 +557,17 @@ def archive_files(config: Config, rows: list[ChangeRow], now: dt.datetime | None
         )
         entries, deleted = years[year]
         documents[year] = render_atom(meta, entries, deleted)
-    return documents
+    return documents, ordered[-1]
+
+
+def _archive_complete(path: Path) -> bool:
+    """Whether a completed year's archive file exists and already links to the next year (the link sits in
+    the feed's head, before any entry, so the first 64 KiB hold it)."""
+    try:
+        with path.open("rb") as file:
+            return b'rel="next-archive"' in file.read(65536)
+    except FileNotFoundError:
+        return False
 
 
 def tombstones(store: Store, max_items: int) -> list[Deleted]:

@@ -495,9 +495,21 @@ class Store:
             row = self.db.execute("SELECT max(id) FROM events").fetchone()
         return int(row[0] or 0)
 
-    def changes(self, *, limit: int | None = None, after_id: int | None = None) -> list[ChangeRow]:
+    def event_summary(self) -> tuple[int, dt.datetime | None, dt.datetime | None]:
+        """(number of events, the oldest event's time, the newest event's time), without loading them."""
+        with self._errors("read events"):
+            count, oldest, newest = self.db.execute(
+                "SELECT count(*), min(at), max(at) FROM events e "
+                "JOIN items i ON i.source = e.source AND i.key = e.key "
+                "JOIN revisions r ON r.id = e.revision_id"
+            ).fetchone()
+        return int(count), from_iso(oldest) if oldest else None, from_iso(newest) if newest else None
+
+    def changes(
+        self, *, limit: int | None = None, after_id: int | None = None, since: dt.datetime | None = None
+    ) -> list[ChangeRow]:
         """Events, newest first, each with the version after it (and before it, for an edit); `after_id`:
-        only events recorded after that one."""
+        only events recorded after that one; `since`: only events at or after that instant."""
         after = ", ".join(f"r.{c}" for c in _VERSION_COLUMNS.split(", "))
         before = ", ".join(f"p.{c}" for c in _VERSION_COLUMNS.split(", "))
         sql = (
@@ -506,12 +518,22 @@ class Store:
             "JOIN items i ON i.source = e.source AND i.key = e.key "
             "JOIN revisions r ON r.id = e.revision_id "
             "LEFT JOIN revisions p ON p.id = e.previous_revision_id "
-            f"{'WHERE e.id > ? ' if after_id is not None else ''}ORDER BY e.at DESC, e.id DESC"
         )
+        conditions: list[str] = []
+        params: list[object] = []
+        if after_id is not None:
+            conditions.append("e.id > ?")
+            params.append(after_id)
+        if since is not None:  # `at` is stored as UTC ISO text (iso()), so text order is time order
+            conditions.append("e.at >= ?")
+            params.append(iso(since))
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        sql += " ORDER BY e.at DESC, e.id DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         with self._errors("read events"):
-            rows = self.db.execute(sql, [after_id] if after_id is not None else []).fetchall()
+            rows = self.db.execute(sql, params).fetchall()
         width = len(_VERSION_COLUMNS.split(", "))
         return [
             ChangeRow(

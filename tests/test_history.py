@@ -304,6 +304,13 @@ def test_yearly_archives_link_up_validate_and_a_complete_year_never_changes(tmp_
     run_at(config, dt.datetime(2026, 2, 2, 12, tzinfo=dt.UTC))
 
     assert (archive / "2025.atom").read_bytes() == complete
+    # A publish renders only the current year; a completed year's file that went missing is rendered again
+    # from its events, to the same bytes (only the events from that year on are loaded).
+    current = (archive / "2026.atom").read_bytes()
+    (archive / "2025.atom").unlink()
+    run_at(config, dt.datetime(2026, 2, 3, 12, tzinfo=dt.UTC))
+    assert (archive / "2025.atom").read_bytes() == complete
+    assert (archive / "2026.atom").read_bytes() == current
     base = "http://feeds.example.test/"
     old, new = valid_atom(archive / "2025.atom"), valid_atom(archive / "2026.atom")
     for document in (old, new):
