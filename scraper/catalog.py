@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from .jsonfeed import render_json
 from .models import Deleted, Entry, FeedMeta
 from .opml import render_opml
 from .render import render_atom, render_rss
-from .topics import compile_rules, topics_for
+from .topics import TopicRule, compile_rules, topics_for
 
 __all__ = [
     "CATALOG_FOLDERS",
@@ -143,27 +143,40 @@ def assign_topics(config: Config, entries: Sequence[Entry]) -> list[Entry]:
     """`entries` with `topics` set from the config's rules: title, summary and article text are searched,
     and the article page's tags are compared with the topics' `tags`."""
     rules = compile_rules(config.topics)
-    return [
-        dataclasses.replace(
-            entry,
-            topics=topics_for(rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags),
-        )
-        for entry in entries
-    ]
+    return [with_topics(rules, entry) for entry in entries]
+
+
+def with_topics(rules: Sequence[TopicRule], entry: Entry) -> Entry:
+    topics = topics_for(rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags)
+    return dataclasses.replace(entry, topics=topics)
+
+
+def in_feed(feed: Feed, entry: Entry) -> bool:
+    """Whether `entry` (carrying its topics) belongs in `feed`."""
+    if feed.kind == "topic":
+        return feed.key in entry.topics
+    if feed.kind == "source":
+        return entry.source == feed.key
+    return True
 
 
 def select(feed: Feed, entries: Sequence[Entry]) -> list[Entry]:
     """The entries of `feed`, in the given (newest first) order, uncut. Entries must carry their topics."""
-    if feed.kind == "topic":
-        return [entry for entry in entries if feed.key in entry.topics]
-    if feed.kind == "source":
-        return [entry for entry in entries if entry.source == feed.key]
-    return list(entries)
+    return [entry for entry in entries if in_feed(feed, entry)]
+
+
+@dataclass(slots=True)
+class _Tally:
+    """What one feed needs of the whole history: its count, newest update, and first entries only."""
+
+    count: int = 0
+    updated: dt.datetime | None = None
+    head: list[Entry] = dataclasses.field(default_factory=list)
 
 
 def render_site(
     config: Config,
-    entries: Sequence[Entry],
+    entries: Iterable[Entry],
     stylesheet: bytes,
     *,
     deleted: Sequence[Deleted] = (),
@@ -172,16 +185,33 @@ def render_site(
 ) -> dict[str, bytes]:
     """Every file of the output folder (relative path → bytes) from all stored entries, newest first.
 
+    `entries` is walked once and may be a generator (the pipeline pages through the store): only each feed's
+    newest `max_items` entries are kept, with counts, so memory does not grow with the history.
     `deleted` are the RFC 6721 tombstones and `all_atom_links` extra (rel, href) links (RFC 5005
     prev-archive) of the overall Atom feed; `also_listed` are feeds rendered elsewhere (the changes feed) that
     index.html and feeds.opml list after the catalog's own."""
-    entries = assign_topics(config, entries)
     limit = config.site.max_items
+    keep = max(limit, LATEST_ON_INDEX)
+    feeds = feed_catalog(config)
+    tallies = [_Tally() for _ in feeds]
+    rules = compile_rules(config.topics)
+    tz = ZoneInfo(config.sources[0].timezone)
+    months: Counter[dt.date] = Counter()
+    for entry in entries:
+        entry = with_topics(rules, entry)
+        months[month_of(entry, tz)] += 1
+        for feed, tally in zip(feeds, tallies, strict=True):
+            if not in_feed(feed, entry):
+                continue
+            tally.count += 1
+            if tally.updated is None or entry.updated > tally.updated:
+                tally.updated = entry.updated
+            if len(tally.head) < keep:
+                tally.head.append(entry)
     files: dict[str, bytes] = {}
     listed: list[IndexFeed] = []
-    for feed in feed_catalog(config):
-        selected = select(feed, entries)
-        window = selected[:limit]
+    for feed, tally in zip(feeds, tallies, strict=True):
+        window = tally.head[:limit]
         files[f"{feed.meta.path}.rss"] = render_rss(feed.meta, window)
         if feed.kind == "all":  # tombstones of items that left it, and its archive link
             atom_meta = dataclasses.replace(feed.meta, links=(*feed.meta.links, *all_atom_links))
@@ -195,10 +225,10 @@ def render_site(
                 anchor=feed.anchor,
                 label=feed.label,
                 meta=feed.meta,
-                count=len(selected),
+                count=tally.count,
                 in_document=len(window),
-                updated=max((entry.updated for entry in selected), default=None),
-                latest=tuple(selected[:LATEST_ON_INDEX]),
+                updated=tally.updated,
+                latest=tuple(tally.head[:LATEST_ON_INDEX]),
             )
         )
     listed += also_listed
@@ -208,7 +238,7 @@ def render_site(
         base_url=config.site.base_url,
         language=config.site.language,
         feeds=tuple(listed),
-        months=items_per_month(entries, ZoneInfo(config.sources[0].timezone)),
+        months=month_series(months),
         sources=tuple((source.title, source.url) for source in config.sources),
     )
     files["feeds.opml"] = render_opml(page.title, page.feeds, page.updated)
@@ -216,9 +246,17 @@ def render_site(
     return files
 
 
+def month_of(entry: Entry, tz: ZoneInfo) -> dt.date:
+    return entry.published.astimezone(tz).date().replace(day=1)
+
+
 def items_per_month(entries: Sequence[Entry], tz: ZoneInfo) -> tuple[tuple[dt.date, int], ...]:
     """(first day of month, items published that month) from the oldest month to the newest, gaps as 0."""
-    counts = Counter(entry.published.astimezone(tz).date().replace(day=1) for entry in entries)
+    return month_series(Counter(month_of(entry, tz) for entry in entries))
+
+
+def month_series(counts: Counter[dt.date]) -> tuple[tuple[dt.date, int], ...]:
+    """(first day of month, count) from the oldest counted month to the newest, gaps as 0."""
     if not counts:
         return ()
     month, last = min(counts), max(counts)

@@ -477,7 +477,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     )
     documents = render_site(
         config,
-        store.entries(),
+        store.walk_entries(),
         stylesheet(),
         deleted=deleted,
         all_atom_links=all_links,

@@ -457,6 +457,21 @@ class Store:
             rows = self.db.execute(sql, params).fetchall()
         return [_entry(row) for row in rows]
 
+    def walk_entries(self, batch: int = 2000) -> Iterator[Entry]:
+        """Every entry of `entries()`, in its order, read `batch` rows at a time by one query: memory holds
+        one batch, not the whole history (for a publish, which keeps only each feed's newest)."""
+        sql = (
+            "SELECT i.source, i.key, entry_id, title, summary, link, published, updated, first_seen, "
+            "position, "
+            "a.content_html, a.image_url, a.image_type, a.image_length, a.image_alt, a.image_caption, a.tags "
+            "FROM items i LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
+            "WHERE i.removed_at IS NULL ORDER BY published DESC, first_seen DESC, position ASC"
+        )
+        with self._errors("read items"):
+            cursor = self.db.execute(sql)
+            while rows := cursor.fetchmany(batch):
+                yield from (_entry(row) for row in rows)
+
     def tracked(self, source: str) -> list[Tracked]:
         """Every stored item of `source` with its listing date and removal state (for `history.missing`)."""
         with self._errors("read items"):

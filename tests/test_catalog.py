@@ -23,6 +23,7 @@ from lxml import etree, html
 from scraper.catalog import assign_topics, feed_catalog, items_per_month, render_site, select
 from scraper.config import Config, parse_config
 from scraper.jsonfeed import VERSION_URL, render_json
+from scraper.render import render_atom, render_rss
 from scraper.models import Entry, LeadImage
 from scraper.pipeline import stylesheet
 
@@ -436,3 +437,39 @@ def test_json_feed_carries_the_article_its_image_and_the_pages_tags():
     assert item["summary"] == "Böcker & sagor <för> alla."
     assert item["image"] == "https://goteborg.se/bild.jpg"
     assert item["tags"] == ["Läsning och bibliotek", "Bibliotek"]  # our topic first; no duplicate
+
+
+def test_streamed_render_equals_the_full_selection_over_many_entries():
+    """render_site keeps only each feed's newest entries while walking: every feed document must equal the
+    one rendered from the whole list, selected and cut the straightforward way, and the index's counts must
+    be the whole history's."""
+    cfg = config(CONFIG, andra="https://goteborg.se/andra/")
+    many = []
+    for n in range(60):
+        day = dt.date(2019, 6, 1) - dt.timedelta(days=n * 9)
+        title = ["Läsning i parken", "Förskolan bygger", "Ny idrottshall", "Bokstart och bibliotek"][n % 4]
+        item = entry(f"m{n}", title, day, source="andra" if n % 3 else "jamlikt-goteborg")
+        if n == 41:  # an old item updated lately: the feed's "updated" must still see it
+            item = dataclasses.replace(item, updated=dt.datetime(2019, 7, 1, tzinfo=UTC))
+        many.append(item)
+    files = render_site(cfg, iter(many), stylesheet())
+    tagged = assign_topics(cfg, many)
+    for feed in feed_catalog(cfg):
+        window = select(feed, tagged)[: cfg.site.max_items]
+        assert files[f"{feed.meta.path}.rss"] == render_rss(feed.meta, window), feed.meta.path
+        assert files[f"{feed.meta.path}.json"] == render_json(feed.meta, window), feed.meta.path
+        if feed.kind != "all":
+            assert files[f"{feed.meta.path}.atom"] == render_atom(feed.meta, window), feed.meta.path
+    page = files["index.html"].decode()
+    counts = {feed.meta.path: len(select(feed, tagged)) for feed in feed_catalog(cfg)}
+    assert counts["all"] == 60 and counts["sources/andra"] == 40 and counts["topics/lasning"] == 30
+    for feed in feed_catalog(cfg):
+        selected = select(feed, tagged)
+        if not selected:
+            continue
+        section = page[page.index(f'id="{feed.anchor}"') :]
+        section = section[: section.index("</section>")]
+        assert f"{len(selected)} nyheter · senast uppdaterad" in section, feed.meta.path
+        newest = max(e.updated for e in selected).astimezone(STOCKHOLM).isoformat()
+        assert f'datetime="{newest}"' in section, feed.meta.path
+    assert render_site(cfg, many, stylesheet()) == files
