@@ -23,9 +23,9 @@ from lxml import etree, html
 from scraper.catalog import assign_topics, feed_catalog, items_per_month, render_site, select
 from scraper.config import Config, parse_config
 from scraper.jsonfeed import VERSION_URL, render_json
-from scraper.render import render_atom, render_rss
 from scraper.models import Entry, LeadImage
 from scraper.pipeline import stylesheet
+from scraper.render import render_atom, render_rss
 
 DATA = Path(__file__).parent / "data"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
