@@ -151,10 +151,10 @@ def with_topics(rules: Sequence[TopicRule], entry: Entry) -> Entry:
     return dataclasses.replace(entry, topics=topics)
 
 
-def in_feed(feed: Feed, entry: Entry) -> bool:
-    """Whether `entry` (carrying its topics) belongs in `feed`."""
+def in_feed(feed: Feed, entry: Entry, topics: Sequence[str] | None = None) -> bool:
+    """Whether `entry` (carrying its topics, or with `topics` given) belongs in `feed`."""
     if feed.kind == "topic":
-        return feed.key in entry.topics
+        return feed.key in (entry.topics if topics is None else topics)
     if feed.kind == "source":
         return entry.source == feed.key
     return True
@@ -197,17 +197,19 @@ def render_site(
     rules = compile_rules(config.topics)
     tz = ZoneInfo(config.sources[0].timezone)
     months: Counter[dt.date] = Counter()
-    for entry in entries:
-        entry = with_topics(rules, entry)
-        months[month_of(entry, tz)] += 1
+    for plain in entries:
+        topics = topics_for(rules, (plain.title, plain.summary, html_text(plain.content_html)), plain.tags)
+        months[month_of(plain, tz)] += 1
+        tagged: Entry | None = None  # the copy carrying its topics, made only for an entry a feed keeps
         for feed, tally in zip(feeds, tallies, strict=True):
-            if not in_feed(feed, entry):
+            if not in_feed(feed, plain, topics):
                 continue
             tally.count += 1
-            if tally.updated is None or entry.updated > tally.updated:
-                tally.updated = entry.updated
+            if tally.updated is None or plain.updated > tally.updated:
+                tally.updated = plain.updated
             if len(tally.head) < keep:
-                tally.head.append(entry)
+                tagged = tagged or dataclasses.replace(plain, topics=topics)
+                tally.head.append(tagged)
     files: dict[str, bytes] = {}
     listed: list[IndexFeed] = []
     for feed, tally in zip(feeds, tallies, strict=True):
