@@ -63,6 +63,12 @@ class Feed:
     label: str  #: its short name on index.html (the topic or source title)
 
 
+def site_home(config: Config) -> str:
+    """The human page a site-wide document (all, changes, archives) mirrors: the listing itself when there is
+    one source, else the index page at base_url."""
+    return config.sources[0].url if len(config.sources) == 1 else config.site.base_url
+
+
 def feed_catalog(config: Config) -> tuple[Feed, ...]:
     """Every feed this config publishes, in the order index.html and feeds.opml list them."""
     site = config.site
@@ -95,7 +101,7 @@ def feed_catalog(config: Config) -> tuple[Feed, ...]:
                 "all",
                 site.title,
                 f"Nyheter från {site.title}, som flöde",
-                first.url if len(config.sources) == 1 else site.base_url,
+                site_home(config),
                 first.timezone,
             ),
             "alla",

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from . import history, push
 from .articles import fetch_articles
-from .catalog import CATALOG_FOLDERS, STYLESHEET, render_site
+from .catalog import CATALOG_FOLDERS, STYLESHEET, render_site, site_home
 from .config import Config, FetchConfig, SourceConfig
 from .dates import published_instant
 from .diff import diff_items, listing_hash
@@ -549,7 +549,7 @@ def archive_files(
             subtitle=f"Alla versioner av nyheterna som kom in i flödet under {year}",
             feed_id=feed_id(first.url, f"archive/{year}"),
             base_url=config.site.base_url,
-            home_url=first.url if len(config.sources) == 1 else config.site.base_url,
+            home_url=site_home(config),
             language=config.site.language,
             timezone=first.timezone,
             links=tuple(links),
@@ -591,7 +591,7 @@ def changes_meta(config: Config) -> FeedMeta:
         subtitle="Nya, ändrade och borttagna nyheter, med vad som ändrades",
         feed_id=feed_id(first.url, "changes"),
         base_url=config.site.base_url,
-        home_url=first.url if len(config.sources) == 1 else config.site.base_url,
+        home_url=site_home(config),
         language=config.site.language,
         timezone=first.timezone,
         stylesheet=STYLESHEET,  # a browser opening changes.rss shows a page, like every other feed
