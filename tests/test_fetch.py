@@ -8,6 +8,7 @@ import logging
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -299,7 +300,7 @@ def test_corrupt_gzip_is_an_error_without_retry(make):
     site = Site({"/": broken})
     with pytest.raises(FetchError, match="compressed body could not be decoded") as info:
         make(site).get(f"{BASE}/")
-    assert isinstance(info.value.__cause__, httpx.DecodingError)
+    assert isinstance(info.value.__cause__, zlib.error)  # inflated by the fetcher itself, in bounded steps
     assert site.paths().count("/") == 1
 
 
