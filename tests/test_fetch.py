@@ -900,3 +900,17 @@ def test_the_source_budget_stops_requests_and_retries(make, fake):
         with pytest.raises(OutOfTime, match="not sent"):
             fetcher.get(f"{BASE}/b")
     assert site.paths() == ["/robots.txt", "/", "/"]
+
+
+class Exhausting(httpx.SyncByteStream):
+    """A body whose reading exhausts memory (what a bomb does to a client that inflates it whole)."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b"<p>"
+        raise MemoryError
+
+
+def test_running_out_of_memory_is_a_fetch_error_not_a_crash(make):
+    site = Site({"/": httpx.Response(200, stream=Exhausting())})
+    with pytest.raises(FetchError, match="out of memory reading the response"):
+        make(site).get(f"{BASE}/")

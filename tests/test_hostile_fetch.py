@@ -30,6 +30,10 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
+from scraper.config import load_config
+from scraper.fetch import Fetcher
+from scraper.pipeline import fetch_settings, run_cycle
+from scraper.store import Store
 from tests.fixture_site import ARTICLE_PATH, LISTING_PATH, FixtureSite, load_seed, new_item
 from tests.test_end_to_end import run_cli, swedish, write_config
 
@@ -228,6 +232,27 @@ def test_compression_bombs_are_a_fetch_error_and_memory_stays_bounded(tmp_path, 
     assert runs == {"listing-bomb": "failed", "robots-bomb": "failed", "article-bombs": "ok"}
     assert pending == 26  # every bombed article is retried later; its item is published meanwhile
     assert len(entries(tmp_path)) == 26
+
+
+def test_running_out_of_memory_while_reading_a_source_fails_that_source_only(tmp_path, site, monkeypatch):
+    """Whatever a source makes us allocate (here: parsing its listing raises MemoryError), the source fails
+    with a run record and a clear reason; the run goes on to publish."""
+    import scraper.pipeline
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(scraper.pipeline, "parse_listing", exhausted)
+    config = load_config(write_config(tmp_path, site))
+    with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
+        report = run_cycle(config, store=store, fetcher=fetcher)
+    (source,) = report.sources
+    assert source.status == "failed" and "ran out of memory reading the source" in (source.error or "")
+    db = sqlite3.connect(tmp_path / "aktuellt.db")
+    try:
+        assert db.execute("SELECT status FROM runs").fetchall() == [("failed",)]
+    finally:
+        db.close()
 
 
 # -- 2. host confinement ------------------------------------------------------------------------------------
