@@ -50,10 +50,12 @@ demo: $(STAMP) ## the whole thing offline, against the project's own fixture sit
 test: $(STAMP) tools ## run the test suite
 	$(BIN)/pytest -n 2 -q
 
-stress: $(STAMP) ## crash trials and fuzzing, larger: 300 SIGKILL trials, 1,000 examples per fuzz test (~5 min)
+stress: $(STAMP) ## crash trials, fuzzing and bombs, larger: 300 SIGKILL trials, 1,000 examples per fuzz test, 2 GiB gzip bombs (~5 min)
 	mkdir -p test-artifacts && rm -f test-artifacts/crash-outcomes.jsonl
 	AKTUELLT_CRASH_TRIALS=300 AKTUELLT_FUZZ_EXAMPLES=1000 AKTUELLT_CRASH_REPORT=test-artifacts/crash-outcomes.jsonl \
-	  $(BIN)/pytest -n 2 -q --durations=0 tests/test_crash.py tests/test_fuzz.py
+	AKTUELLT_BOMB_BYTES=2147483648 AKTUELLT_BOMB_CAP=10000000 \
+	  $(BIN)/pytest -n 2 -q --durations=0 tests/test_crash.py tests/test_fuzz.py \
+	  tests/test_hostile_fetch.py::test_compression_bombs_are_a_fetch_error_and_memory_stays_bounded
 	cat test-artifacts/crash-outcomes.jsonl
 
 bench: $(BENCH_STAMP) bench-tools ## speed and memory against baselines, as one table (~5 min; bench/RESULTS.md)

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from .dates import published_instant
-from .errors import FetchError
+from .errors import FetchError, OutOfTime
 from .extract import html_text, parse_article
 from .fetch import Fetcher
 from .identity import content_hash
@@ -209,7 +209,8 @@ def fetch_articles(
     on_done: Callable[[ArticleWrite], None] | None = None,
 ) -> list[ArticleWrite]:
     """Fetch every job's page, at most `concurrency` at a time per host, and decide each; results come back
-    in the order of `jobs`. The Fetcher keeps the delay between requests to one host."""
+    in the order of `jobs` (without the jobs the source's time ran out for). The Fetcher keeps the delay
+    between requests to one host."""
     if not jobs:
         return []
     limits: dict[str, threading.Semaphore] = {}
@@ -220,21 +221,23 @@ def fetch_articles(
         with lock:
             return limits.setdefault(host, threading.Semaphore(max(1, concurrency)))
 
-    def work(job: ArticleJob) -> ArticleWrite:
+    def work(job: ArticleJob) -> ArticleWrite | None:
         with limit(job.url):
             outcome = _fetch_one(job, fetcher, tz, now)
-        write = decide(job, outcome, now)
-        if on_done is not None:
+        write = decide(job, outcome, now) if outcome is not None else None
+        if on_done is not None and write is not None:
             on_done(write)
         return write
 
     hosts = {(urlsplit(job.url).hostname or "").lower() for job in jobs}
     workers = max(1, min(len(jobs), concurrency * len(hosts)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="article") as pool:
-        return list(pool.map(work, jobs))
+        return [write for write in pool.map(work, jobs) if write is not None]
 
 
-def _fetch_one(job: ArticleJob, fetcher: Fetcher, tz: ZoneInfo, now: dt.datetime) -> Outcome:
+def _fetch_one(job: ArticleJob, fetcher: Fetcher, tz: ZoneInfo, now: dt.datetime) -> Outcome | None:
+    """What fetching the job's page gave; None when the source's time ran out first (nothing to record: the
+    article is due again next cycle, as it was)."""
     state = job.state
     # Only a re-check sends validators: a new or changed item must be read whole, whatever the cache says.
     validators = None
@@ -243,6 +246,9 @@ def _fetch_one(job: ArticleJob, fetcher: Fetcher, tz: ZoneInfo, now: dt.datetime
             validators = state.validators
     try:
         response = fetcher.get(job.url, validators)
+    except OutOfTime as error:
+        log.info("article %s: %s", job.url, error)
+        return None
     except FetchError as error:
         log.info("article %s: %s", job.url, error)
         return Outcome(error=str(error), status=error.status)
@@ -262,10 +268,13 @@ def _fetch_one(job: ArticleJob, fetcher: Fetcher, tz: ZoneInfo, now: dt.datetime
 
 def _image_facts(image: LeadImage, state: ArticleState | None, fetcher: Fetcher) -> LeadImage:
     """`image` with its media type and length: from the store when the URL is the one stored, else from a
-    HEAD request (an enclosure needs both; length 0 where the server gives none)."""
+    HEAD request (an enclosure needs both; length 0 where the server gives none, or is on a host the source
+    does not allow)."""
     known = state.image if state is not None else None
     if known is not None and known.url == image.url and known.media_type:
         return replace(image, media_type=known.media_type, length=known.length)
+    if not fetcher.allows(image.url):  # another host (a <base href> can point anywhere): linked, never asked
+        return replace(image, media_type=guess_media_type(image.url), length=0)
     head_type, head_length = fetcher.head(image.url)
     media_type = head_type if head_type and head_type.startswith("image/") else guess_media_type(image.url)
     return replace(image, media_type=media_type, length=head_length or 0)

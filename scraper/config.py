@@ -105,6 +105,10 @@ class SourceConfig:
     max_pages: int = 10
     articles: bool = True
     selectors: SelectorConfig = field(default_factory=SelectorConfig)
+    #: hosts besides the listing URL's own that requests may go to: "host" (on its scheme's default port) or
+    #: "host:port", IPv6 as "[::1]:8080"; stored lower-case
+    allowed_hosts: tuple[str, ...] = ()
+    max_articles_per_cycle: int = 50  #: article pages fetched per cycle at most, newest items first
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,29 @@ def _url(value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
         raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
     return value
+
+
+def _host_entry(value: str) -> str:
+    """One `allowed_hosts` entry, normalized: "example.org", "example.org:8443", "[::1]:8080"."""
+    text = value.strip().lower()
+    try:
+        parts = urlsplit("//" + text)
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{value!r} is not a host or host:port (bad port)") from None
+    host = parts.hostname or ""
+    if not host or parts.netloc != text or parts.username is not None or parts.path or parts.query:
+        raise ValueError(f"{value!r} is not a host or host:port (no scheme, path or user)")
+    if any(c.isspace() for c in text) or (":" in host and not text.startswith("[")):
+        raise ValueError(f"{value!r} is not a host or host:port (an IPv6 address goes in brackets: [::1])")
+    if port == 0:
+        raise ValueError(f"{value!r}: port 0 is not a port")
+    shown = f"[{host}]" if ":" in host else host
+    return shown if port is None else f"{shown}:{port}"
+
+
+def _hosts(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_host_entry(value) for value in values))
 
 
 def _base_url(value: str) -> str:
@@ -301,6 +328,8 @@ _SOURCE = {
     "max_pages": _Field(int, _range(1)),
     "articles": _Field(bool),
     "selectors": _Field(_SELECTORS, lambda values: SelectorConfig(**values)),
+    "allowed_hosts": _Field(tuple, _hosts),
+    "max_articles_per_cycle": _Field(int, _range(1)),
 }
 _TOPIC = {
     "id": _Field(str, _slug, _REQUIRED),

@@ -62,6 +62,14 @@ class ResponseTooLarge(FetchError):
     """The response body was larger than fetch.max_bytes; reading stopped there."""
 
 
+class HostNotAllowed(FetchError):
+    """The URL (or a redirect) is on a host the source does not allow (sources[].allowed_hosts); not sent."""
+
+
+class OutOfTime(FetchError):
+    """The source's time for this cycle ran out before this request could be made (or finished)."""
+
+
 class ExtractError(ScraperError):
     """The listing page no longer looks like a listing: the site's layout probably changed."""
 
@@ -100,6 +108,10 @@ def error_kind(error: ScraperError) -> str:
         return "robots"
     if isinstance(error, ResponseTooLarge):
         return "too_large"
+    if isinstance(error, HostNotAllowed):
+        return "other_host"
+    if isinstance(error, OutOfTime):
+        return "out_of_time"
     if isinstance(error, FetchError):
         return f"http_{error.status}" if error.status is not None else "transport"
     if isinstance(error, ExtractError):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import history, push
@@ -70,12 +71,33 @@ def fetch_settings(fetch: FetchConfig) -> FetchSettings:
     )
 
 
+def source_hosts(source: SourceConfig) -> tuple[str, ...]:
+    """The hosts a source's requests may go to: the listing URL's own (with its port when it names one),
+    then `allowed_hosts`. Written as `allowed_hosts` entries are (config._host_entry)."""
+    parts = urlsplit(source.url)
+    host = (parts.hostname or "").lower()
+    shown = f"[{host}]" if ":" in host else host
+    return (shown if parts.port is None else f"{shown}:{parts.port}", *source.allowed_hosts)
+
+
+def source_budget(source: SourceConfig, fetch: FetchConfig) -> float:
+    """Seconds one source may spend fetching in a cycle: `delay` + `timeout` for each request it may plan
+    (robots.txt, every listing page, an article page and a lead-image HEAD per article). Generous for a
+    healthy site (~39 min with the defaults, where a normal cycle takes seconds), it only bounds a hostile or
+    broken one, so the lock is never held for ever."""
+    requests = 1 + source.max_pages + 2 * source.max_articles_per_cycle
+    return requests * (fetch.delay + fetch.timeout)
+
+
 def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = utc_now) -> RunReport:
     """Run every source, then publish if any source succeeded. A failed source touches neither its items
     nor the feeds; when every source failed, no feed file is rewritten at all."""
     last_event = store.last_event_id() if config.notify.webhook else 0
     reports = tuple(
-        run_source(source, store=store, fetcher=fetcher, clock=clock) for source in config.sources
+        run_source(
+            source, store=store, fetcher=fetcher, clock=clock, budget=source_budget(source, config.fetch)
+        )
+        for source in config.sources
     )
     written: list[str] = []
     if any(report.status != "failed" for report in reports):
@@ -141,11 +163,19 @@ def ping_hub(config: Config, written: list[Path], *, user_agent: str) -> None:
             return  # the hub is down: the other pings would fail the same way
 
 
-def run_source(source: SourceConfig, *, store: Store, fetcher: Fetcher, clock: Clock) -> SourceReport:
+def run_source(
+    source: SourceConfig, *, store: Store, fetcher: Fetcher, clock: Clock, budget: float | None = None
+) -> SourceReport:
     started = clock()
     requests_before = fetcher.requests_made
     try:
-        write = read_source(source, store=store, fetcher=fetcher, started=started, clock=clock)
+        try:
+            with fetcher.confined(source_hosts(source), budget=budget):
+                write = read_source(source, store=store, fetcher=fetcher, started=started, clock=clock)
+        except MemoryError:
+            # A hostile source can still find a way to exhaust memory (parsing, say): that fails the source,
+            # like any other fetch failure, rather than the whole run with a traceback.
+            raise FetchError(f"{source.url}: ran out of memory reading the source", url=source.url) from None
     except ScraperError as error:
         report = SourceReport(
             source=source.id,
@@ -340,7 +370,10 @@ def _articles(
     tz: ZoneInfo,
     now: dt.datetime,
 ) -> list[ArticleWrite]:
-    """Fetch the article pages of `jobs` plus every stored one that is due (retries, re-checks, backfill)."""
+    """Fetch the article pages of `jobs` plus every stored one that is due (retries, re-checks, backfill):
+    only those on a host the source allows (the others keep their listing data), at most
+    `max_articles_per_cycle`, newest first; the rest are due again next cycle (an item with no article row is
+    a backfill), so a listing of thousands of new items is worked through a cycle at a time."""
     if not source.articles:
         return []
     planned = {job.key for job in jobs}
@@ -348,6 +381,20 @@ def _articles(
         if key not in planned:
             reason = "backfill" if state is None else ("retry" if state.status == "pending" else "recheck")
             jobs.append(ArticleJob(key, link, published, reason, state))
+    for job in jobs:
+        if not fetcher.allows(job.url) and job.reason in ("new", "changed"):
+            log.info("%s: article %s is on a host the source does not allow; not fetched", source.id, job.url)
+    jobs = sorted(
+        (job for job in jobs if fetcher.allows(job.url)), key=lambda job: job.published, reverse=True
+    )
+    if len(jobs) > source.max_articles_per_cycle:
+        log.info(
+            "%s: %d article pages due; fetching the newest %d, the rest in later cycles",
+            source.id,
+            len(jobs),
+            source.max_articles_per_cycle,
+        )
+        jobs = jobs[: source.max_articles_per_cycle]
     if not jobs:
         return []
     with progress(f"{source.id}: artiklar", len(jobs)) as advance:
@@ -399,6 +446,9 @@ def _read_pages(
             break  # everything on this page is known: older pages hold nothing new
         if page.next_url in visited:
             log.warning("%s: next-page link loops back to %s; stopping", source.id, page.next_url)
+            break
+        if not fetcher.allows(page.next_url):
+            log.warning("%s: next-page link %s is on another host; stopping", source.id, page.next_url)
             break
         visited.add(page.next_url)
         response = fetcher.get(page.next_url)

@@ -27,6 +27,7 @@ import threading
 import time
 import tomllib
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -140,6 +141,7 @@ class FixtureSite:
         per_page: int = 9,
         etag: bool = True,
         robots: str = "User-agent: *\nDisallow: /wps/myportal/\n",
+        host: str = "127.0.0.1",
     ) -> None:
         self.items: list[SiteItem] = list(items) if items is not None else load_seed()
         self.variant = variant
@@ -155,6 +157,12 @@ class FixtureSite:
         )
         self.request_delay = 0.0  # seconds every answer waits (crash trials: the kill lands mid-cycle)
         self.article_faults: dict[str, int] = {}  # uuid → status; 0 hangs for `stall` seconds first
+        self.host = host  # where it listens: 127.0.0.2 plays "another host"
+        # A hostile answer: called with the handler before any routing; answers the request itself and
+        # returns True (the request is then recorded as kind "intercepted"), or False to route as usual.
+        self.intercept: Callable[[BaseHTTPRequestHandler], bool] | None = None
+        # Rewrites the HTML of every listing or article page: (kind "listing" | "article", html) → html.
+        self.rewrite: Callable[[str, str], str] | None = None
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._server: _Server | None = None
@@ -166,7 +174,7 @@ class FixtureSite:
 
     def start(self, port: int = 0) -> FixtureSite:
         if self._server is None:
-            self._server = _Server(self, port)
+            self._server = _Server(self, port, self.host)
             self._port = self._server.server_address[1]
             self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
             self._thread.start()
@@ -194,7 +202,8 @@ class FixtureSite:
     def base_url(self) -> str:
         if self._port is None:
             raise RuntimeError("the fixture site has not been started")
-        return f"http://127.0.0.1:{self._port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self._port}"
 
     @property
     def listing_url(self) -> str:
@@ -369,8 +378,10 @@ class FixtureSite:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a keep-alive connection left open by a client must not block shutdown
 
-    def __init__(self, site: FixtureSite, port: int) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
+    def __init__(self, site: FixtureSite, port: int, host: str = "127.0.0.1") -> None:
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        super().__init__((host, port), _Handler)
         self.site = site
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
@@ -420,6 +431,9 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         if site.request_delay:
             time.sleep(site.request_delay)
+        if site.intercept is not None and site.intercept(self):
+            site.record(Request(self.command, self.path, headers, "intercepted"))
+            return
         fault = site.take_fault() if _LISTING.fullmatch(split.path) else None
         if fault in RAW_FAULTS:
             site.record(Request(self.command, self.path, headers, "listing"))
@@ -488,7 +502,10 @@ class _Handler(BaseHTTPRequestHandler):
         item = next((i for i in list(site.items) if i.uuid == key), None)
         if item is None:
             return "article", 404, _error_page(404), html_type
-        return "article", 200, site.render_article(item).encode(), html_type
+        page = site.render_article(item)
+        if site.rewrite is not None:
+            page = site.rewrite("article", page)
+        return "article", 200, page.encode(), html_type
 
     def _listing(
         self, site: FixtureSite, state: str | None, headers: dict[str, str], fault: str | None
@@ -528,13 +545,16 @@ class _Handler(BaseHTTPRequestHandler):
         page = (state_page(state) or 1) if state else 1
         if page > pages:
             return 404, _error_page(404), html_type
+        text = site.render_listing(items, page)
+        if site.rewrite is not None:
+            text = site.rewrite("listing", text)
         if not site.etag:
-            return 200, site.render_listing(items, page).encode(), html_type
+            return 200, text.encode(), html_type
         etag, modified = site.validators(items, page)
         validators = {"ETag": etag, "Last-Modified": format_datetime(modified, usegmt=True)}
         if _not_modified(headers, etag, modified):
             return 304, b"", validators
-        return 200, site.render_listing(items, page).encode(), html_type | validators
+        return 200, text.encode(), html_type | validators
 
     def _send(
         self, status: int, body: bytes, extra: dict[str, str], request: dict[str, str], *, head: bool

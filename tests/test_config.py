@@ -370,3 +370,37 @@ def test_a_path_with_a_nul_is_a_config_error_naming_the_key(tmp_path):
             base_dir=tmp_path,
         )
     assert [key for key, _ in caught.value.problems] == ["site.output_dir"]
+
+
+def test_allowed_hosts_are_normalized_and_max_articles_per_cycle_defaults_to_50() -> None:
+    config = parse(
+        f'{SOURCE}allowed_hosts = ["CDN.Example.org", "127.0.0.2:8080", "[::1]:81", "cdn.example.org"]\n'
+    )
+    (source,) = config.sources
+    assert source.allowed_hosts == ("cdn.example.org", "127.0.0.2:8080", "[::1]:81")
+    assert source.max_articles_per_cycle == 50
+    assert parse(f"{SOURCE}max_articles_per_cycle = 7\n").sources[0].max_articles_per_cycle == 7
+    assert parse_config(tomllib.loads(describe(config)), base_dir=BASE) == config
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "https://cdn.example.org",
+        "cdn.example.org/bilder",
+        "::1",
+        "cdn.example.org:99999",
+        "cdn.example.org:0",
+        "user@cdn.example.org",
+        "cdn example.org",
+        "cdn.example.org:x",
+    ],
+)
+def test_bad_allowed_hosts_entries_name_their_key(entry: str) -> None:
+    found = problems(f"{SOURCE}allowed_hosts = [{json.dumps(entry)}]\n")
+    assert len(found) == 1 and found[0][0] == "sources[0].allowed_hosts", found
+    assert "is not a host or host:port" in found[0][1] or "port 0" in found[0][1]
+
+
+def test_max_articles_per_cycle_must_be_positive() -> None:
+    assert problems(f"{SOURCE}max_articles_per_cycle = 0\n")[0][0] == "sources[0].max_articles_per_cycle"
