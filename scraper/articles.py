@@ -44,6 +44,7 @@ from .models import (
     Validators,
 )
 from .sanitize import sanitize_html
+from .sanity import sane_day, web_url
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ def next_check(checks: int, published: dt.datetime, now: dt.datetime) -> dt.date
 
 def read_article(page_html: str, page_url: str, tz: ZoneInfo, now: dt.datetime) -> ArticleContent | None:
     """Parse and sanitize an article page; None when the page holds no article text at all (garbage)."""
-    article = parse_article(page_html, page_url, timezone=tz)
+    article = _screened(parse_article(page_html, page_url, timezone=tz), now)
     body = sanitize_html(article.body_html, page_url)
     body_text = html_text(body)
     if not body_text and not article.ingress:
@@ -114,6 +115,15 @@ def read_article(page_html: str, page_url: str, tz: ZoneInfo, now: dt.datetime) 
         tags=article.tags,
         attachments=article.attachments,
     )
+
+
+def _screened(article: Article, now: dt.datetime) -> Article:
+    """`article` without what no output may carry (see scraper.sanity): a lead image or document whose URL
+    is not http(s), and a "Senast uppdaterad" date outside the sane window ("1 jan 0001" overflowed)."""
+    image = article.image if article.image is not None and web_url(article.image.url) else None
+    updated = article.updated if article.updated is not None and sane_day(article.updated.day, now) else None
+    attachments = tuple(a for a in article.attachments if web_url(a.url))
+    return replace(article, image=image, updated=updated, attachments=attachments)
 
 
 def compose_content(article: Article, body_html: str, page_url: str) -> str:

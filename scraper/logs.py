@@ -7,6 +7,8 @@ import json
 import logging
 import sys
 
+from .sanity import escape_controls
+
 #: Attributes every LogRecord has; anything else was passed through `extra=` and goes into the JSON.
 #: uvicorn adds `color_message` (the message with ANSI colour codes) to its records: noise in a JSON line.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
@@ -26,6 +28,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(document, ensure_ascii=False, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """One plain line per record: the message's control characters (an ESC or a newline in a title, URL or
+    error reason from the source) are escaped, so the source can neither drive the operator's terminal nor
+    forge a log line. A traceback, which is ours, stays as it is."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        record.message = escape_controls(record.message)
+        return super().formatMessage(record)
+
+
 def setup_logging(*, fmt: str = "text", verbosity: int = 0) -> None:
     """verbosity: -1 quiet (errors only), 0 normal (one line per source and cycle), 1 debug."""
     level = {-1: logging.ERROR, 0: logging.INFO}.get(verbosity, logging.DEBUG)
@@ -33,7 +45,7 @@ def setup_logging(*, fmt: str = "text", verbosity: int = 0) -> None:
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

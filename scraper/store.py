@@ -473,10 +473,15 @@ class Store:
                 yield from (_entry(row) for row in rows)
 
     def tracked(self, source: str) -> list[Tracked]:
-        """Every stored item of `source` with its listing date and removal state (for `history.missing`)."""
+        """Every stored item of `source` with its listing date and removal state (for `history.missing`).
+
+        The date is the latest version's: an item the site re-dated is looked for where it now sits."""
         with self._errors("read items"):
             rows = self.db.execute(
-                "SELECT key, site_date, missing_count, removed_at FROM items WHERE source = ?", [source]
+                "SELECT i.key, coalesce((SELECT nullif(r.site_date, '') FROM revisions r "
+                "WHERE r.source = i.source AND r.key = i.key ORDER BY r.id DESC LIMIT 1), i.site_date), "
+                "i.missing_count, i.removed_at FROM items i WHERE i.source = ?",
+                [source],
             ).fetchall()
         return [
             Tracked(
