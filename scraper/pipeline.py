@@ -532,10 +532,17 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     newest event). Returns the paths written."""
     out = config.site.output_dir
     window = now or utc_now()  # what counts as a sane date (see scraper.sanity)
-    deleted = [t for t in tombstones(store, config.site.max_items) if _linkable("tombstone", t.link)]
+    deleted = [
+        t for t in tombstones(store, config.site.max_items) if _linkable(f"tombstone {t.entry_id}", t.link)
+    ]
     count, oldest, newest = store.event_summary()
     # the changes feed shows only the newest
-    rows = [r for r in store.changes(limit=config.site.max_items) if _linkable(f"event {r.id}", r.link)]
+    rows = [
+        r
+        for r in store.changes(limit=config.site.max_items)
+        if _linkable(f"event {r.id} of {r.key}", r.link, "the changes feed")
+        and _dated(f"event {r.id} of {r.key}", r.published, window, "the changes feed")
+    ]
     archives, newest_archive = archive_files(config, store, oldest, newest, now)
     # RFC 5005 §4: the subscription document points at the newest archive.
     all_links = (("prev-archive", archive_url(config, newest_archive)),)
@@ -606,7 +613,8 @@ def archive_files(
     events = [
         history.ArchiveEvent(r.id, r.kind, r.at, r.source, r.key, r.entry_id, r.link, r.published, r.after)
         for r in (store.changes(since=since) if oldest is not None else [])
-        if _linkable(f"event {r.id}", r.link) and _dated(f"event {r.id}", r.published, now or r.at)
+        if _linkable(f"event {r.id} of {r.key}", r.link, "the archives")
+        and _dated(f"event {r.id} of {r.key}", r.published, now or r.at, "the archives")
     ]
     years = history.archive_years(events, tz, current, first_year if oldest is not None else None)
     documents: dict[int, bytes] = {}
@@ -652,17 +660,19 @@ def renderable(entries: Iterable[Entry], now: dt.datetime) -> Iterator[Entry]:
         yield entry
 
 
-def _linkable(what: str, link: str) -> bool:
+def _linkable(what: str, link: str, where: str = "the feeds") -> bool:
     if sanity.web_url(link):
         return True
-    log.warning("%s left out of the feeds: its link %r is not an http(s) URL", what, link)
+    log.warning("%s left out of %s: its link %r is not an http(s) URL", what, where, link)
     return False
 
 
-def _dated(what: str, moment: dt.datetime, now: dt.datetime) -> bool:
+def _dated(what: str, moment: dt.datetime, now: dt.datetime, where: str = "the feeds") -> bool:
     if sanity.sane_instant(moment, now):
         return True
-    log.warning("%s left out of the feeds: its date %s is outside the sane window", what, moment.isoformat())
+    log.warning(
+        "%s left out of %s: its date %s is before 1990 or over a year ahead", what, where, moment.isoformat()
+    )
     return False
 
 

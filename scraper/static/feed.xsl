@@ -143,8 +143,8 @@ ol.entries p { margin: .25rem 0; }
     </li>
   </xsl:template>
 
-  <!-- A link only to an http(s) URL: a javascript: or data: link in a feed must not become a clickable
-       link in the page (the feeds never carry one; this holds even for a feed that does). -->
+  <!-- A link only to an http(s) URL: a link of any other scheme (a script, a data URL) in a feed must not
+       become clickable in the page (the feeds never carry one; this holds even for a feed that does). -->
   <xsl:template name="link">
     <xsl:param name="href"/>
     <xsl:param name="text"/>
