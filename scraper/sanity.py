@@ -44,7 +44,10 @@ def sane_day(day: dt.date, now: dt.datetime) -> bool:
 
 
 def sane_instant(moment: dt.datetime, now: dt.datetime) -> bool:
-    """`sane_day` for an aware instant, by its UTC date (a day's slack either side is no matter here)."""
+    """`sane_day` for an aware instant, by its UTC date (a day's slack either side is no matter here); a
+    naive one (which no renderer takes) is not sane."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return False
     return sane_day(moment.astimezone(dt.UTC).date(), now)
 
 

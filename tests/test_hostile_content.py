@@ -88,8 +88,12 @@ def test_absurd_listing_dates_are_refused_per_item_and_publishing_goes_on(tmp_pa
     assert stored == {s.title for s in SEED}
 
 
-def insert_item(db: sqlite3.Connection, key: str, title: str, published: str, link: str) -> None:
-    """A row as an older version could have stored it, with its first version and its "new" event."""
+def insert_item(
+    db: sqlite3.Connection, key: str, title: str, published: str, link: str, site_date: str = ""
+) -> None:
+    """A row as an older version (or a hand edit) could have stored it, with its first version and its
+    "new" event."""
+    site_date = site_date or published[:10]
     db.execute(
         "INSERT INTO items (source, key, entry_id, title, summary, link, site_date, published, updated, "
         "first_seen, last_seen, content_hash, position) VALUES ('jamlikt-goteborg', ?, ?, ?, '', ?, ?, ?, ?, "
@@ -99,7 +103,7 @@ def insert_item(db: sqlite3.Connection, key: str, title: str, published: str, li
             f"tag:127.0.0.1,2026:jamlikt-goteborg/{key}",
             title,
             link,
-            published[:10],
+            site_date,
             published,
             published,
         ],
@@ -108,7 +112,7 @@ def insert_item(db: sqlite3.Connection, key: str, title: str, published: str, li
         "INSERT INTO revisions (source, key, first_seen, last_seen, title, summary, site_date, hash) "
         "VALUES ('jamlikt-goteborg', ?, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', ?, '', ?, "
         "'x')",
-        [key, title, published[:10]],
+        [key, title, site_date],
     ).lastrowid
     db.execute(
         "INSERT INTO events (source, key, kind, at, revision_id) "
@@ -131,29 +135,33 @@ def test_rows_stored_before_the_fix_are_left_out_of_every_output_with_a_log_line
         insert_item(
             db, "k-script", "Klicka", "2019-05-03T00:00:00+00:00", "javascript:alert(document.domain)"
         )
+        insert_item(db, "k-garbage", "Trasig", "inte ett datum", good_link + "d/", "2019-05-04")
+        insert_item(db, "k-naive", "Utan zon", "2019-05-04T00:00:00", good_link + "e/")
     db.close()
 
     result = run_cli(config)
 
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    for key in ("k-9999-dec", "k-9999-jun", "k-0001", "k-script"):
+    for key in ("k-9999-dec", "k-9999-jun", "k-0001", "k-script", "k-garbage", "k-naive"):
         lines = [line for line in result.stderr.splitlines() if f"stored item {key} " in line]
         assert len(lines) == 1 and "left out of the feeds" in lines[0], result.stderr
+    for key in ("k-9999-dec", "k-9999-jun", "k-0001", "k-script", "k-naive"):
         assert any(f"of {key} left out of the archives" in line for line in result.stderr.splitlines())
+    assert any("stored event" in line and "k-garbage left out" in line for line in result.stderr.splitlines())
     feeds = tmp_path / "feeds"
     for name in ("all.rss", "all.atom"):
         assert feed_titles(feeds, name) == [s.title for s in SEED]
     assert chart_bars(feeds) == SEED_MONTHS
     assert (feeds / "index.html").stat().st_size < 200_000
     changes = feed_titles(feeds, "changes.atom")
-    assert not any(t.endswith(("9999", "Året 1", "Klicka")) for t in changes), changes
+    assert not any(t.endswith(("9999", "Året 1", "Klicka", "Trasig", "Utan zon")) for t in changes), changes
     archives = sorted((feeds / "archive").glob("*.atom"))
     assert archives
     for path in archives:
         assert_valid_atom(path)
         titles = {e.title for e in feedparser.parse(path.read_bytes()).entries}
-        assert not {"Sista december 9999", "Juni 9999", "Året 1", "Klicka"} & titles, path
+        assert not {"Sista december 9999", "Juni 9999", "Året 1", "Klicka", "Trasig", "Utan zon"} & titles
     for path in feeds.rglob("*"):
         if path.is_file():
             assert b"javascript:" not in path.read_bytes().lower(), path
