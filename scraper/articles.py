@@ -7,8 +7,10 @@ robots.txt). Rules:
 - An article page is fetched for an item that is new or whose listing text changed, and for items whose
   stored article is due: a failed fetch being retried (backoff: the next cycle, then 15 min doubling up to a
   day, giving up after `MAX_ATTEMPTS`), a recent article being re-checked for edits (conditional GET, at
-  widening intervals while the item is younger than `RECHECK_WINDOW`), or an item stored before articles were
-  fetched at all (backfill). Nothing else: an unchanged source with nothing due fetches no article page.
+  widening intervals while the item is younger than `RECHECK_WINDOW`), an item stored before articles were
+  fetched at all (backfill), or an item missing from the listing a second time when the read could not reach
+  the listing's end (confirm: a 404 or 410 removes it, a page still there keeps it; see scraper.history).
+  Nothing else: an unchanged source with nothing due fetches no article page.
 - A failure never costs the item: it stays published with its listing data, its article is marked pending.
   404 and 410 mark it gone (not retried unless the listing changes the item).
 - Bodies are compared on their normalized text (`identity.content_hash`), never on HTML. The first body an

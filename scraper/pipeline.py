@@ -309,7 +309,7 @@ def _plan_history(
         if compared.action != "same":
             kind = "edited" if compared.action == "edit" else "fill"
             versions.append(VersionWrite(key, compared.version, kind, revision))
-    seen = {item.key for item in items}
+    seen = {item.key for item in items} | refused
     decision = history.MissingDecision(missing={})
     if listing_read:
         decision = _missing(items, refused, tracked, reached_end)
@@ -614,7 +614,7 @@ def archive_files(
         history.ArchiveEvent(r.id, r.kind, r.at, r.source, r.key, r.entry_id, r.link, r.published, r.after)
         for r in (store.changes(since=since) if oldest is not None else [])
         if _linkable(f"event {r.id} of {r.key}", r.link, "the archives")
-        and _dated(f"event {r.id} of {r.key}", r.published, now or r.at, "the archives")
+        and _dated(f"event {r.id} of {r.key}", r.published, now or utc_now(), "the archives")
     ]
     years = history.archive_years(events, tz, current, first_year if oldest is not None else None)
     documents: dict[int, bytes] = {}
