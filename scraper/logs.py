@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 import sys
+from typing import Any
 
 from .sanity import escape_controls
 
@@ -31,11 +32,15 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     """One plain line per record: the message's control characters (an ESC or a newline in a title, URL or
     error reason from the source) are escaped, so the source can neither drive the operator's terminal nor
-    forge a log line. A traceback, which is ours, stays as it is."""
+    forge a log line. A traceback keeps its line breaks; what is inside its lines is escaped the same way
+    (an exception's message may quote the source)."""
 
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+    def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = escape_controls(record.message)
         return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:
+        return "\n".join(escape_controls(line) for line in super().formatException(ei).split("\n"))
 
 
 def setup_logging(*, fmt: str = "text", verbosity: int = 0) -> None:

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import logging
 import sqlite3
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -420,6 +421,13 @@ def test_text_log_lines_escape_control_characters():
     formatter = TextFormatter("%(levelname)s %(message)s")
     record = logging.LogRecord("x", logging.WARNING, "f", 1, "item %s: %s", ("a\x1b[31mb", "c\nd\x07"), None)
     assert formatter.format(record) == "WARNING item a\\x1b[31mb: c\\nd\\x07"
+    try:
+        raise ValueError("bad URL http://x/\x1b[2J")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, "f", 1, "boom", (), sys.exc_info())
+    lines = formatter.format(record).splitlines()
+    assert lines[0] == "ERROR boom" and lines[1].startswith("Traceback")
+    assert lines[-1] == "ValueError: bad URL http://x/\\x1b[2J"
 
 
 def test_control_characters_from_the_source_are_escaped_in_the_cli_log(tmp_path: Path, site: FixtureSite):
