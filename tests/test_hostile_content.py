@@ -88,6 +88,16 @@ def test_absurd_listing_dates_are_refused_per_item_and_publishing_goes_on(tmp_pa
     db.close()
     assert stored == {s.title for s in SEED}
 
+    # A stored item the site re-dates to 9999 is refused too, but it is still on the site: never removed.
+    site.edit_item(SEED[2].uuid, date="15 december 9999")
+    site.etag = False
+    for _ in range(3):
+        result = run_cli(config)
+        assert result.returncode == 0, result.stderr
+        assert any(SEED[2].title in line and "refused" in line for line in result.stderr.splitlines())
+    assert not events(tmp_path)
+    assert feed_titles(feeds, "all.rss") == [s.title for s in SEED]
+
 
 def insert_item(
     db: sqlite3.Connection, key: str, title: str, published: str, link: str, site_date: str = ""
