@@ -7,8 +7,10 @@ robots.txt). Rules:
 - An article page is fetched for an item that is new or whose listing text changed, and for items whose
   stored article is due: a failed fetch being retried (backoff: the next cycle, then 15 min doubling up to a
   day, giving up after `MAX_ATTEMPTS`), a recent article being re-checked for edits (conditional GET, at
-  widening intervals while the item is younger than `RECHECK_WINDOW`), or an item stored before articles were
-  fetched at all (backfill). Nothing else: an unchanged source with nothing due fetches no article page.
+  widening intervals while the item is younger than `RECHECK_WINDOW`), an item stored before articles were
+  fetched at all (backfill), or an item missing from the listing a second time when the read could not reach
+  the listing's end (confirm: a 404 or 410 removes it, a page still there keeps it; see scraper.history).
+  Nothing else: an unchanged source with nothing due fetches no article page.
 - A failure never costs the item: it stays published with its listing data, its article is marked pending.
   404 and 410 mark it gone (not retried unless the listing changes the item).
 - Bodies are compared on their normalized text (`identity.content_hash`), never on HTML. The first body an
@@ -44,6 +46,7 @@ from .models import (
     Validators,
 )
 from .sanitize import sanitize_html
+from .sanity import sane_day, web_url
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +98,7 @@ def next_check(checks: int, published: dt.datetime, now: dt.datetime) -> dt.date
 
 def read_article(page_html: str, page_url: str, tz: ZoneInfo, now: dt.datetime) -> ArticleContent | None:
     """Parse and sanitize an article page; None when the page holds no article text at all (garbage)."""
-    article = parse_article(page_html, page_url, timezone=tz)
+    article = _screened(parse_article(page_html, page_url, timezone=tz), now)
     body = sanitize_html(article.body_html, page_url)
     body_text = html_text(body)
     if not body_text and not article.ingress:
@@ -114,6 +117,15 @@ def read_article(page_html: str, page_url: str, tz: ZoneInfo, now: dt.datetime) 
         tags=article.tags,
         attachments=article.attachments,
     )
+
+
+def _screened(article: Article, now: dt.datetime) -> Article:
+    """`article` without what no output may carry (see scraper.sanity): a lead image or document whose URL
+    is not http(s), and a "Senast uppdaterad" date outside the sane window ("1 jan 0001" overflowed)."""
+    image = article.image if article.image is not None and web_url(article.image.url) else None
+    updated = article.updated if article.updated is not None and sane_day(article.updated.day, now) else None
+    attachments = tuple(a for a in article.attachments if web_url(a.url))
+    return replace(article, image=image, updated=updated, attachments=attachments)
 
 
 def compose_content(article: Article, body_html: str, page_url: str) -> str:

@@ -263,13 +263,18 @@ def items_per_month(entries: Sequence[Entry], tz: ZoneInfo) -> tuple[tuple[dt.da
     return month_series(Counter(month_of(entry, tz) for entry in entries))
 
 
+#: The most months the chart spans (the newest ones): a bound on index.html whatever dates reach it.
+MAX_MONTHS = 12 * 50
+
+
 def month_series(counts: Counter[dt.date]) -> tuple[tuple[dt.date, int], ...]:
-    """(first day of month, count) from the oldest counted month to the newest, gaps as 0."""
+    """(first day of month, count) from the oldest counted month to the newest, gaps as 0; at most the
+    newest MAX_MONTHS months (the pipeline leaves absurd dates out before; this keeps the page bounded and
+    never steps past year 9999 even if one gets here)."""
     if not counts:
         return ()
-    month, last = min(counts), max(counts)
-    months = []
-    while month <= last:
-        months.append((month, counts[month]))
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return tuple(months)
+    last = max(counts)
+    index = last.year * 12 + last.month - 1
+    start = max(min(counts).year * 12 + min(counts).month - 1, index - MAX_MONTHS + 1)
+    months = [dt.date(n // 12, n % 12 + 1, 1) for n in range(start, index + 1)]
+    return tuple((month, counts[month]) for month in months)

@@ -30,7 +30,9 @@ class Options:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"aktuellt: {message}", err=True)
+    from .sanity import escape_controls  # the message may quote the source (a URL, an error reason)
+
+    click.echo(f"aktuellt: {escape_controls(message)}", err=True)
     sys.exit(code)
 
 

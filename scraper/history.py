@@ -9,7 +9,8 @@ Three decisions live here, each a pure function the pipeline calls with what the
 - **Removals** (`missing`): which known items a healthy listing should have shown but did not. The cycle only
   vouches for the range of dates its pages covered: dates strictly after the oldest date it read (that date
   may continue on the next, unread page), or everything when it read the listing to its last page. An item
-  missing from two consecutive successful reads is removed; one seen again is back (restored if removed).
+  missing from two consecutive successful reads is removed, if the second read reached the listing's end (a
+  re-dated item may have moved anywhere down the list); one seen again is back (restored if removed).
 - **Diffs** (`diff_html`): a readable field-by-field HTML diff, word by word, with `<del>`/`<ins>`.
 """
 
@@ -140,6 +141,9 @@ class MissingDecision:
     removed: tuple[str, ...] = ()  #: missing on the CONFIRM_CYCLES-th consecutive read: removed now
     back: tuple[str, ...] = ()  #: counted missing before, now seen again (or out of reach): count resets
     restored: tuple[str, ...] = ()  #: removed before, seen again now
+    #: missing again, but the read did not reach the listing's end, where a re-dated item may now sit: not
+    #: removed, the count kept as it is (the pipeline asks the article page; a 404/410 confirms)
+    unconfirmed: tuple[str, ...] = ()
 
 
 def missing(
@@ -149,12 +153,17 @@ def missing(
 
     `seen`: keys of every item on the pages read. `oldest_read`: the oldest listing date among them.
     `reached_end`: the read went to the listing's last page (so every date is covered).
+
+    A first miss needs a read that covered the item's stored date. A removal needs more: the site may have
+    re-dated the item older, moving it to any later page, so only a read that reached the listing's end
+    confirms it; a shorter one leaves the item `unconfirmed` (issue 11, item 10).
     """
     seen_keys = set(seen)
     counts: dict[str, int] = {}
     removed: list[str] = []
     back: list[str] = []
     restored: list[str] = []
+    unconfirmed: list[str] = []
     for item in tracked:
         if item.key in seen_keys:
             if item.removed:
@@ -172,15 +181,18 @@ def missing(
                 back.append(item.key)
             continue
         count = item.missing_count + 1
-        if count >= CONFIRM_CYCLES:
+        if count < CONFIRM_CYCLES:
+            counts[item.key] = count
+        elif reached_end:
             removed.append(item.key)
         else:
-            counts[item.key] = count
-    return MissingDecision(counts, tuple(removed), tuple(back), tuple(restored))
+            unconfirmed.append(item.key)
+    return MissingDecision(counts, tuple(removed), tuple(back), tuple(restored), tuple(unconfirmed))
 
 
 def pending_oldest(tracked: Iterable[Tracked]) -> dt.date | None:
-    """The oldest date among items counted missing but not yet removed: paging must reach past it."""
+    """The oldest date among items counted missing but not yet removed (None: none is): while there is one,
+    paging goes on to the listing's end (or max_pages), where the item may have moved."""
     return min((t.day for t in tracked if t.missing_count and not t.removed), default=None)
 
 

@@ -6,6 +6,9 @@ import datetime as dt
 import json
 import logging
 import sys
+from typing import Any
+
+from .sanity import escape_controls
 
 #: Attributes every LogRecord has; anything else was passed through `extra=` and goes into the JSON.
 #: uvicorn adds `color_message` (the message with ANSI colour codes) to its records: noise in a JSON line.
@@ -26,6 +29,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(document, ensure_ascii=False, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """One plain line per record: the message's control characters (an ESC or a newline in a title, URL or
+    error reason from the source) are escaped, so the source can neither drive the operator's terminal nor
+    forge a log line. A traceback keeps its line breaks; what is inside its lines is escaped the same way
+    (an exception's message may quote the source)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = escape_controls(record.message)
+        return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:
+        return "\n".join(escape_controls(line) for line in super().formatException(ei).split("\n"))
+
+
 def setup_logging(*, fmt: str = "text", verbosity: int = 0) -> None:
     """verbosity: -1 quiet (errors only), 0 normal (one line per source and cycle), 1 debug."""
     level = {-1: logging.ERROR, 0: logging.INFO}.get(verbosity, logging.DEBUG)
@@ -33,7 +50,7 @@ def setup_logging(*, fmt: str = "text", verbosity: int = 0) -> None:
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

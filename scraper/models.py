@@ -115,7 +115,7 @@ class ArticleJob:
     key: str
     url: str
     published: dt.datetime
-    reason: str  #: "new", "changed", "retry", "recheck" or "backfill"
+    reason: str  #: "new", "changed", "retry", "recheck", "backfill" or "confirm" (an unconfirmed removal)
     state: ArticleState | None = None
 
 

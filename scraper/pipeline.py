@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from . import history, push
+from . import history, push, sanity
 from .articles import fetch_articles
 from .catalog import CATALOG_FOLDERS, STYLESHEET, render_site, site_home
 from .config import Config, FetchConfig, SourceConfig
@@ -32,8 +32,10 @@ from .models import (
     ArticleWrite,
     Change,
     Deleted,
+    Entry,
     FeedMeta,
     ListingItem,
+    ListingPage,
     NotModified,
     Page,
     RunReport,
@@ -249,8 +251,8 @@ def read_source(
             report, started, clock(), validators={source.url: refreshed}, articles=articles, history=plan
         )
 
-    items, pages, first_page_items, reached_end = _read_pages(
-        source, response, store=store, fetcher=fetcher, tz=timezone, pending=pending
+    items, pages, first_page_items, reached_end, refused = _read_pages(
+        source, response, store=store, fetcher=fetcher, tz=timezone, pending=pending, now=started
     )
     diff = diff_items(items, store.known(source.id, [item.key for item in items]))
     new = [_new_item(source, item, timezone, started) for item in diff.new]
@@ -264,6 +266,7 @@ def read_source(
         for item in diff.changed
         if item.key in published
     ]
+    jobs += _confirm_jobs(source, items, refused, tracked, reached_end, store=store)
     articles = _articles(source, jobs, store=store, fetcher=fetcher, tz=timezone, now=started)
     plan = _plan_history(
         items,
@@ -272,6 +275,7 @@ def read_source(
         store.latest_versions(source.id, {*(i.key for i in items), *(a.key for a in articles)}),
         listing_read=True,
         reached_end=reached_end,
+        refused=refused,
     )
     report = SourceReport(
         source=source.id,
@@ -307,9 +311,12 @@ def _plan_history(
     *,
     listing_read: bool,
     reached_end: bool,
+    refused: frozenset[str] = frozenset(),
 ) -> HistoryWrite:
     """Versions to record and removals to count, from what this cycle read (see scraper.history): the
-    listing's items (when it was read: not on a 304) and the article pages fetched."""
+    listing's items (when it was read: not on a 304) and the article pages fetched. `refused` are the keys
+    of items the listing showed but the cycle refused (a date or link no item may have): still on the site,
+    so never missing."""
     observed: dict[str, history.Version] = {
         item.key: history.Version(item.title, item.summary, _site_date_text(item.published)) for item in items
     }
@@ -332,15 +339,10 @@ def _plan_history(
         if compared.action != "same":
             kind = "edited" if compared.action == "edit" else "fill"
             versions.append(VersionWrite(key, compared.version, kind, revision))
-    seen = {item.key for item in items}
+    seen = {item.key for item in items} | refused
     decision = history.MissingDecision(missing={})
     if listing_read:
-        decision = history.missing(
-            tracked,
-            seen,
-            oldest_read=min((item.published.day for item in items), default=None),
-            reached_end=reached_end,
-        )
+        decision = _missing(items, refused, tracked, reached_end)
     removed = [(key, "listing") for key in decision.removed]
     # An article page answering 404/410 confirms at once that an item the listing no longer shows is gone
     # (one the listing still shows is a broken link, not a withdrawal).
@@ -352,13 +354,51 @@ def _plan_history(
             if article.key not in decision.removed and article.key in latest:
                 removed.append((article.key, f"http {article.http_status}"))
     missing = {k: n for k, n in decision.missing.items() if k not in dict(removed)}
+    # Missing again where a short read could not confirm it, but its article page is still there: the item
+    # is on the site (re-dated past the pages read, most likely). Its count starts over.
+    alive = [a.key for a in articles if a.key in decision.unconfirmed and a.status == "ok"]
     return HistoryWrite(
         versions=versions,
         missing=missing,
-        back=decision.back,
+        back=(*decision.back, *alive),
         removed=removed,
         restored=decision.restored,
     )
+
+
+def _missing(
+    items: list[ListingItem], refused: frozenset[str], tracked: list[history.Tracked], reached_end: bool
+) -> history.MissingDecision:
+    return history.missing(
+        tracked,
+        {item.key for item in items} | refused,
+        oldest_read=min((item.published.day for item in items), default=None),
+        reached_end=reached_end,
+    )
+
+
+def _confirm_jobs(
+    source: SourceConfig,
+    items: list[ListingItem],
+    refused: frozenset[str],
+    tracked: list[history.Tracked],
+    reached_end: bool,
+    *,
+    store: Store,
+) -> list[ArticleJob]:
+    """Article pages that decide an unconfirmed removal (see history.missing): a 404 or 410 confirms it,
+    a page that is still there clears it."""
+    keys = list(_missing(items, refused, tracked, reached_end).unconfirmed)
+    if not keys or not source.articles:
+        return []
+    known = store.known(source.id, keys)
+    published = store.published(source.id, keys)
+    states = store.article_states(source.id, keys)
+    return [
+        ArticleJob(key, known[key].link, published[key], "confirm", states.get(key))
+        for key in keys
+        if key in known and key in published and sanity.web_url(known[key].link)
+    ]
 
 
 def _articles(
@@ -416,16 +456,21 @@ def _read_pages(
     fetcher: Fetcher,
     tz: ZoneInfo,
     pending: dt.date | None = None,
-) -> tuple[list[ListingItem], int, int, bool]:
-    """Read page 1 and follow "next" links until a page holds nothing new or max_pages is reached; also
-    keep going while an item counted missing is older than anything read so far (to confirm or clear it).
-    The last value says whether the read reached the listing's last page."""
+    now: dt.datetime | None = None,
+) -> tuple[list[ListingItem], int, int, bool, frozenset[str]]:
+    """Read page 1 and follow "next" links until a page holds nothing new or max_pages is reached; while an
+    item is counted missing, go on to the listing's end (to confirm it gone, or find it re-dated further
+    down). Returns the items accepted, the pages read, page 1's item count, whether the read reached the
+    listing's last page, and the keys of the items refused (see `_accept`). A page that was cut off is an
+    ExtractError."""
+    now = now or utc_now()
     page = parse_listing(first.text, first.url, timezone=tz, selectors=source.selectors)
     _log_skipped(source, page.skipped)
     if not page.items:
         raise ExtractError(
             f"{source.url}: the listing yielded no items; the page layout has probably changed", url=first.url
         )
+    _check_complete(first, page)
     yardstick = store.first_page_yardstick(source.id)
     if yardstick and yardstick >= SHRINK_MIN_YARDSTICK and len(page.items) < yardstick * SHRINK_RATIO:
         raise ExtractError(
@@ -434,15 +479,12 @@ def _read_pages(
             url=first.url,
         )
     first_page_items = len(page.items)
-    items = list(page.items)
-    seen = {item.key for item in items}
+    items, refused = _accept(source, page, now)
+    seen = {item.key for item in page.items}
     visited = {first.url}
     pages = 1
     while page.next_url and pages < source.max_pages:
-        oldest = min(item.published.day for item in items)
-        if len(store.known(source.id, [item.key for item in page.items])) == len(page.items) and (
-            pending is None or pending > oldest
-        ):
+        if pending is None and len(store.known(source.id, [i.key for i in page.items])) == len(page.items):
             break  # everything on this page is known: older pages hold nothing new
         if page.next_url in visited:
             log.warning("%s: next-page link loops back to %s; stopping", source.id, page.next_url)
@@ -458,10 +500,40 @@ def _read_pages(
         )
         pages += 1
         _log_skipped(source, page.skipped)
+        _check_complete(response, page)
         fresh = [item for item in page.items if item.key not in seen]
         seen.update(item.key for item in fresh)
-        items.extend(fresh)
-    return items, pages, first_page_items, page.next_url is None
+        accepted, more_refused = _accept(source, replace(page, items=tuple(fresh)), now)
+        items.extend(accepted)
+        refused |= more_refused
+    return items, pages, first_page_items, page.next_url is None, frozenset(refused)
+
+
+def _check_complete(response: Page, page: ListingPage) -> None:
+    """A listing page cut off mid-way is a failed read, not a shorter listing (issue 11, item 14)."""
+    last = page.items[-1].key if page.items else None
+    if reason := sanity.cut_off(response.text, last):
+        raise ExtractError(f"{response.url}: {reason}", url=response.url)
+
+
+def _accept(source: SourceConfig, page: ListingPage, now: dt.datetime) -> tuple[list[ListingItem], set[str]]:
+    """The items of `page` the store may take, and the keys of those it may not: an item whose link is not
+    http(s) (a `javascript:` link would be a script in every reader's hands), or whose date lies outside
+    1990 … a year after `now` (no real news date; "9999" broke every publish). Each refusal is one warning
+    naming the item; the rest go on."""
+    accepted: list[ListingItem] = []
+    refused: set[str] = set()
+    for item in page.items:
+        if not sanity.web_url(item.link):
+            reason = "its link is not an http(s) URL"
+        elif not sanity.sane_day(item.published.day, now):
+            reason = f"its date {item.published.day.isoformat()} is before 1990 or over a year ahead"
+        else:
+            accepted.append(item)
+            continue
+        refused.add(item.key)
+        log.warning("%s: item %r (%s) refused: %s", source.id, item.title, item.link, reason)
+    return accepted, refused
 
 
 def _log_skipped(source: SourceConfig, skipped: tuple[str, ...]) -> None:
@@ -509,9 +581,18 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     longer has. `now` only says which year is the current one, for the archives (default: the year of the
     newest event). Returns the paths written."""
     out = config.site.output_dir
-    deleted = tombstones(store, config.site.max_items)
+    window = now or utc_now()  # what counts as a sane date (see scraper.sanity)
+    deleted = [
+        t for t in tombstones(store, config.site.max_items) if _linkable(f"tombstone {t.entry_id}", t.link)
+    ]
     count, oldest, newest = store.event_summary()
-    rows = store.changes(limit=config.site.max_items)  # the changes feed shows only the newest
+    # the changes feed shows only the newest
+    rows = [
+        r
+        for r in store.changes(limit=config.site.max_items)
+        if _linkable(f"event {r.id} of {r.key}", r.link, "the changes feed")
+        and _dated(f"event {r.id} of {r.key}", r.published, window, "the changes feed")
+    ]
     archives, newest_archive = archive_files(config, store, oldest, newest, now)
     # RFC 5005 §4: the subscription document points at the newest archive.
     all_links = (("prev-archive", archive_url(config, newest_archive)),)
@@ -527,7 +608,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     )
     documents = render_site(
         config,
-        store.walk_entries(),
+        renderable(store.walk_entries(), window),
         stylesheet(),
         deleted=deleted,
         all_atom_links=all_links,
@@ -582,6 +663,8 @@ def archive_files(
     events = [
         history.ArchiveEvent(r.id, r.kind, r.at, r.source, r.key, r.entry_id, r.link, r.published, r.after)
         for r in (store.changes(since=since) if oldest is not None else [])
+        if _linkable(f"event {r.id} of {r.key}", r.link, "the archives")
+        and _dated(f"event {r.id} of {r.key}", r.published, now or utc_now(), "the archives")
     ]
     years = history.archive_years(events, tz, current, first_year if oldest is not None else None)
     documents: dict[int, bytes] = {}
@@ -608,6 +691,39 @@ def archive_files(
         entries, deleted = years[year]
         documents[year] = render_atom(meta, entries, deleted)
     return documents, ordered[-1]
+
+
+def renderable(entries: Iterable[Entry], now: dt.datetime) -> Iterator[Entry]:
+    """`entries` without the stored rows no feed may carry, each left out with a warning: a link that is
+    not http(s), a date outside the sane window around `now` (rows stored before those were refused at the
+    door: a "9999" date overflowed every publish and stretched the month chart over 8,000 years). A lead
+    image whose URL is not http(s) is dropped from its entry."""
+    for entry in entries:
+        what = f"stored item {entry.key} ({entry.title!r})"
+        if not _linkable(what, entry.link):
+            continue
+        if not (_dated(what, entry.published, now) and _dated(what, entry.updated, now)):
+            continue
+        if entry.image is not None and not sanity.web_url(entry.image.url):
+            log.warning("%s: lead image %r left out: not an http(s) URL", what, entry.image.url)
+            entry = replace(entry, image=None)
+        yield entry
+
+
+def _linkable(what: str, link: str, where: str = "the feeds") -> bool:
+    if sanity.web_url(link):
+        return True
+    log.warning("%s left out of %s: its link %r is not an http(s) URL", what, where, link)
+    return False
+
+
+def _dated(what: str, moment: dt.datetime, now: dt.datetime, where: str = "the feeds") -> bool:
+    if sanity.sane_instant(moment, now):
+        return True
+    log.warning(
+        "%s left out of %s: its date %s is before 1990 or over a year ahead", what, where, moment.isoformat()
+    )
+    return False
 
 
 def _archive_complete(path: Path) -> bool:

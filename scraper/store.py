@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -24,7 +25,12 @@ from .errors import StorageError
 from .history import EventRecord, ItemRecord, RevisionRecord, Tracked, Version, version_hash
 from .models import ArticleState, ArticleWrite, Entry, LeadImage, SourceReport, Validators
 
+log = logging.getLogger(__name__)
+
 migrations = Migrations("aktuellt")
+
+#: What reading a stored value that no cycle of this version writes may raise (hand edits, old versions).
+_UNREADABLE = (ValueError, TypeError, OverflowError)
 
 
 def _table(db: Database, name: str) -> Table:
@@ -470,13 +476,24 @@ class Store:
         with self._errors("read items"):
             cursor = self.db.execute(sql)
             while rows := cursor.fetchmany(batch):
-                yield from (_entry(row) for row in rows)
+                for row in rows:
+                    try:
+                        entry = _entry(row)
+                    except _UNREADABLE as error:
+                        log.warning("stored item %s left out of the feeds: unreadable (%s)", row[1], error)
+                        continue
+                    yield entry
 
     def tracked(self, source: str) -> list[Tracked]:
-        """Every stored item of `source` with its listing date and removal state (for `history.missing`)."""
+        """Every stored item of `source` with its listing date and removal state (for `history.missing`).
+
+        The date is the latest version's: an item the site re-dated is looked for where it now sits."""
         with self._errors("read items"):
             rows = self.db.execute(
-                "SELECT key, site_date, missing_count, removed_at FROM items WHERE source = ?", [source]
+                "SELECT i.key, coalesce((SELECT nullif(r.site_date, '') FROM revisions r "
+                "WHERE r.source = i.source AND r.key = i.key ORDER BY r.id DESC LIMIT 1), i.site_date), "
+                "i.missing_count, i.removed_at FROM items i WHERE i.source = ?",
+                [source],
             ).fetchall()
         return [
             Tracked(
@@ -550,6 +567,14 @@ class Store:
         with self._errors("read events"):
             rows = self.db.execute(sql, params).fetchall()
         width = len(_VERSION_COLUMNS.split(", "))
+        readable = []
+        for row in rows:
+            try:
+                from_iso(row[4]), from_iso(row[8])
+            except _UNREADABLE as error:
+                log.warning("stored event %s of %s left out: unreadable (%s)", row[0], row[2], error)
+                continue
+            readable.append(row)
         return [
             ChangeRow(
                 id=row[0],
@@ -564,7 +589,7 @@ class Store:
                 after=_version(row[10 : 10 + width]),
                 before=_version(row[10 + width :]) if row[9] is not None else None,
             )
-            for row in rows
+            for row in readable
         ]
 
     def tombstones(self, *, limit: int) -> list[Tombstone]:

@@ -45,7 +45,7 @@ MONTHS = "januari februari mars april maj juni juli augusti september oktober no
 VARIANTS = ("ul", "div", "time")
 CURRENT = "c-pagination__item--current"
 
-RAW_FAULTS = ("stall", "truncated", "huge", "huge-declared", "trickle")
+RAW_FAULTS = ("stall", "truncated", "cut-short", "huge", "huge-declared", "trickle")
 _LISTING = re.compile(rf"{re.escape(LISTING_PATH)}(?:!ut/p/z1/([A-Za-z0-9_-]+){re.escape(STATE_TAIL)})?")
 _MEDIA = re.compile(rf"/wps/wcm/connect/{UUID_RE}/[^/]+\.(jpg|png|pdf)")
 MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
@@ -455,6 +455,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/html; charset=utf-8")
             if fault == "truncated":  # the connection drops halfway through the promised body
                 self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page[: len(page) // 2])
+                self.wfile.flush()
+            elif fault == "cut-short":  # half the page, no Content-Length, then close: HTTP says nothing
                 self.end_headers()
                 self.wfile.write(page[: len(page) // 2])
                 self.wfile.flush()

@@ -195,8 +195,12 @@ def test_senast_uppdaterad_moves_updated_forward_but_never_into_the_future():
     meta = "<footer><p>Senast uppdaterad 2 maj 2019</p></footer>"
     write = decide(job("new", published=published), page(meta=meta), NOW)
     assert write.updated_to == dt.datetime(2019, 5, 1, 22, 0, tzinfo=dt.UTC)
-    future = "<footer><p>Senast uppdaterad 2 maj 2031</p></footer>"
+    future = "<footer><p>Senast uppdaterad 2 maj 2027</p></footer>"
     assert decide(job("new", published=published), page(meta=future), NOW).updated_to == NOW
+    # Outside 1990 … a year ahead it is no date at all (year 1 overflowed the conversion): ignored.
+    for absurd in ("2 maj 2031", "1 januari 0001", "31 december 9999"):
+        meta = f"<footer><p>Senast uppdaterad {absurd}</p></footer>"
+        assert decide(job("new", published=published), page(meta=meta), NOW).updated_to is None
     old = "<footer><p>Senast uppdaterad 2 april 2019</p></footer>"
     assert decide(job("new", published=published), page(meta=old), NOW).updated_to is None
 

@@ -87,6 +87,7 @@ FAILING = {
     "503": ("503", {"retries": 0}),
     "redirect-loop": ("redirect", {}),
     "truncated": ("", {}),
+    "cut-short": ("cut off", {}),
     "huge": ("limit", {"max_bytes": 200_000}),
     "huge-declared": ("limit", {"max_bytes": 200_000}),
     "stall": ("timed out", {}),

@@ -79,7 +79,7 @@ ol.entries p { margin: .25rem 0; }
             <p><input type="text" readonly="readonly" value="{$self}" aria-label="Flödets adress"/></p>
             <p>
               <a href="{$index}">Alla flöden och ämnen</a>
-              <xsl:if test="$home"> · <a href="{$home}">Till webbplatsen</a></xsl:if>
+              <xsl:if test="translate(substring-before($home, ':'), 'HTPS', 'htps') = 'http' or translate(substring-before($home, ':'), 'HTPS', 'htps') = 'https'"> · <a href="{$home}">Till webbplatsen</a></xsl:if>
             </p>
           </section>
           <section aria-labelledby="senaste">
@@ -100,7 +100,7 @@ ol.entries p { margin: .25rem 0; }
 
   <xsl:template match="item">
     <li>
-      <h3><a href="{link}"><xsl:value-of select="title"/></a></h3>
+      <h3><xsl:call-template name="link"><xsl:with-param name="href" select="string(link)"/><xsl:with-param name="text" select="string(title)"/></xsl:call-template></h3>
       <p class="meta">
         <xsl:call-template name="date">
           <xsl:with-param name="day" select="number(substring(pubDate, 6, 2))"/>
@@ -119,7 +119,7 @@ ol.entries p { margin: .25rem 0; }
 
   <xsl:template match="atom:entry">
     <li>
-      <h3><a href="{atom:link[not(@rel) or @rel='alternate'][1]/@href}"><xsl:value-of select="atom:title"/></a></h3>
+      <h3><xsl:call-template name="link"><xsl:with-param name="href" select="string(atom:link[not(@rel) or @rel='alternate'][1]/@href)"/><xsl:with-param name="text" select="string(atom:title)"/></xsl:call-template></h3>
       <p class="meta">
         <xsl:call-template name="date">
           <xsl:with-param name="day" select="number(substring(atom:published | atom:updated[not(../atom:published)], 9, 2))"/>
@@ -141,6 +141,18 @@ ol.entries p { margin: .25rem 0; }
         <xsl:when test="atom:content[@type='html']"><div class="text"><xsl:value-of select="atom:content" disable-output-escaping="yes"/></div></xsl:when>
       </xsl:choose>
     </li>
+  </xsl:template>
+
+  <!-- A link only to an http(s) URL: a link of any other scheme (a script, a data URL) in a feed must not
+       become clickable in the page (the feeds never carry one; this holds even for a feed that does). -->
+  <xsl:template name="link">
+    <xsl:param name="href"/>
+    <xsl:param name="text"/>
+    <xsl:variable name="scheme" select="translate(substring-before($href, ':'), 'HTPS', 'htps')"/>
+    <xsl:choose>
+      <xsl:when test="$scheme = 'http' or $scheme = 'https'"><a href="{$href}"><xsl:value-of select="$text"/></a></xsl:when>
+      <xsl:otherwise><xsl:value-of select="$text"/></xsl:otherwise>
+    </xsl:choose>
   </xsl:template>
 
   <!-- "2 maj 2019"; nothing when the date could not be read. -->

@@ -1,0 +1,100 @@
+"""What a hostile or broken source may not put into the store, the feeds or the logs. Pure: stdlib only.
+
+Small checks the pipeline and the renderers apply at their edges (issue 11):
+
+- **Dates**: a date before 1990 or more than a year after the cycle's clock is no real news date ("15 dec
+  9999", "1 jan 0001"); such an item is refused, and a stored row with one is left out of what is rendered.
+- **URLs**: only http(s) URLs with a host may be an item's, an image's or a document's link in any output
+  (`javascript:`, `data:`, `vbscript:`, `file:` and the like never are).
+- **Truncation**: a listing page whose closing `</body>`/`</html>` does not follow its last item was cut off
+  (a connection closed early, with nothing at the HTTP level to say so).
+- **Logs**: control characters from the source are escaped before they reach a text log line, so an ESC
+  cannot drive the operator's terminal and a newline cannot forge a log line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+__all__ = [
+    "AHEAD",
+    "EARLIEST",
+    "cut_off",
+    "escape_controls",
+    "sane_day",
+    "sane_instant",
+    "web_url",
+]
+
+#: The oldest date a news item may carry: the listing's site is younger than that.
+EARLIEST = dt.date(1990, 1, 1)
+#: How far after the cycle's clock a date may lie (a site may pre-date an announcement, not by years).
+AHEAD = dt.timedelta(days=366)
+
+_WEB_SCHEMES = frozenset({"http", "https"})
+
+
+def sane_day(day: dt.date, now: dt.datetime) -> bool:
+    """Whether `day` lies in EARLIEST … `now` + AHEAD (`now` aware; its UTC date is the reference)."""
+    latest = now.astimezone(dt.UTC).date() + AHEAD
+    return EARLIEST <= day <= latest
+
+
+def sane_instant(moment: dt.datetime, now: dt.datetime) -> bool:
+    """`sane_day` for an aware instant, by its UTC date (a day's slack either side is no matter here); a
+    naive one (which no renderer takes) is not sane."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return False
+    return sane_day(moment.astimezone(dt.UTC).date(), now)
+
+
+def web_url(url: str) -> bool:
+    """Whether `url` is an absolute http(s) URL with a host: the only kind an output may link to."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in _WEB_SCHEMES and bool(host) and url == url.strip()
+
+
+_CLOSING = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+
+
+def cut_off(html: str, last_item_key: str | None = None) -> str | None:
+    """Why the listing page `html` looks cut off, or None when it ends properly.
+
+    A complete page closes its `<body>` or `<html>` after everything it lists. A body cut mid-page ends
+    before that, with an unclosed item as its last (parsers close it silently and would read a shortened
+    item as an edit). `last_item_key` (the key of the last item the page yielded) is looked for in the raw
+    text, so that a `</body>` inside an inline script before the items does not pass for the end."""
+    closings = [match.start() for match in _CLOSING.finditer(html)]
+    if not closings:
+        return "the page ends before its closing </body> or </html> (the body was cut off)"
+    if last_item_key:
+        last_item = html.lower().rfind(last_item_key.lower())
+        if last_item > closings[-1]:
+            return "the page's last item comes after its closing </body> or </html> (the body was cut off)"
+    return None
+
+
+# C0 and C1 controls, DEL, and the characters that reorder or hide text on a terminal (bidi overrides and
+# isolates, line and paragraph separators).
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029")
+
+
+def escape_controls(text: str) -> str:
+    """`text` with every control character written as a Python escape (ESC → `\\x1b`, LF → `\\n`), so
+    that one log record stays one line of plain text; everything else is kept as is."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        if char in _BIDI or unicodedata.category(char) == "Cc":
+            out.append(repr(char)[1:-1])
+        else:
+            out.append(char)
+    return "".join(out)
