@@ -159,7 +159,12 @@ def serve(config: Config) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         server.start()
-        log.info("serving %s on %s (/healthz, /metrics)", config.site.output_dir, server.url)
+        log.info(
+            "serving %s on %s (/healthz, /metrics; at most %d connections)",
+            config.site.output_dir,
+            server.url,
+            server.limit,
+        )
         scheduler.start()
         schedule = config.schedule
         every = f"every {schedule.every.total_seconds():g}s" if schedule.every else f"cron '{schedule.cron}'"
