@@ -28,6 +28,7 @@ from .config import Config, package_version
 from .cyclelog import log_cycle, outcome_of
 from .errors import LockHeld, ScraperError
 from .fetch import Fetcher
+from .folders import make_folders
 from .lock import cycle_lock
 from .metrics import Metrics
 from .models import RunReport
@@ -144,7 +145,7 @@ def serve(config: Config) -> int:
         hub=config.websub.hub,
         base_url=config.site.base_url,
     )
-    config.site.output_dir.mkdir(parents=True, exist_ok=True)
+    make_folders(config.site.output_dir)
     server = FeedServer(app, config.server.host, config.server.port)
 
     stop = threading.Event()
