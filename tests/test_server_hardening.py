@@ -20,6 +20,8 @@ import httpx
 import pytest
 from lxml import html
 
+from scraper.indexpage import content_security_policy
+from scraper.server import connection_limit
 from tests.fixture_site import FixtureSite, load_seed
 from tests.test_service import Service, wait_for, write_config
 from tests.test_site_end_to_end import chromium, console_messages
@@ -193,3 +195,31 @@ def test_if_modified_since_in_the_future_is_ignored(serving):
         again = serving.get("/all.rss", **{"If-Modified-Since": since})
         assert again.status_code == 200, since
         assert again.content == first.content
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_deploy_nginx_sends_the_same_headers():
+    snippet = (REPO / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    feeds = snippet[snippet.index("location /feeds/ {") : snippet.index("location = /healthz")]
+    html_location = re.search(r"location ~ \^/feeds/\(\.\+\\\.html\)\$ \{(.*?)\n    \}", feeds, re.S)
+    assert html_location, "a location for .html files"
+    policy = re.search(r'add_header Content-Security-Policy "([^"]+)" always;', html_location[1])
+    assert policy and policy[1] == content_security_policy(), "the copy in nginx.conf is current"
+    # add_header in a nested location replaces the outer ones: both places must say nosniff.
+    outer = feeds.replace(html_location[0], "")
+    for block in (outer, html_location[1]):
+        assert 'add_header X-Content-Type-Options "nosniff" always;' in block
+        assert "add_header Cache-Control" in block
+    assert "if_modified_since exact;" in feeds  # "before" answers 304 to a date in the future
+
+
+def test_deploy_systemd_raises_the_descriptor_limit_of_serve():
+    unit = (REPO / "deploy" / "aktuellt.service").read_text(encoding="utf-8")
+    assert " serve" in unit
+    (value,) = re.findall(r"^LimitNOFILE=(\d+)$", unit, re.M)
+    assert connection_limit(int(value)) >= 4096
+    # The limit always leaves room for a cycle (database, lock file, fetches) and for refused connections.
+    for soft in (512, 1024, int(value), 65536):
+        assert soft - connection_limit(soft) >= 256, soft
