@@ -31,9 +31,10 @@ class JsonFormatter(logging.Formatter):
 class RepeatFilter(logging.Filter):
     """Lets at most BURST records of one kind (logger, level, message template) through per WINDOW seconds.
 
-    Warnings and errors only: a hostile client can make uvicorn or asyncio log one per connection, and
-    500,000 identical tracebacks would fill the disk. The first record after a quiet spell says how many
-    were dropped."""
+    Warnings and errors of the libraries only (uvicorn, asyncio, …): a hostile client can make them log one
+    per connection, and 500,000 identical tracebacks would fill the disk. The project's own lines are left
+    alone: each names an item, a source or a cycle, and is bounded by them. The first record let through
+    after some were dropped says how many."""
 
     BURST = 5
     WINDOW = 60.0
@@ -44,7 +45,7 @@ class RepeatFilter(logging.Filter):
         self._lock = threading.Lock()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING:
+        if record.levelno < logging.WARNING or record.name.split(".")[0] == "scraper":
             return True
         key = (record.name, record.levelno, str(record.msg))
         now = time.monotonic()

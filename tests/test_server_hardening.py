@@ -3,9 +3,11 @@ If-Modified-Since in the future. Each test runs a real server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import hashlib
+import logging
 import re
 import resource
 import socket
@@ -21,7 +23,8 @@ import pytest
 from lxml import html
 
 from scraper.indexpage import content_security_policy
-from scraper.server import connection_limit
+from scraper.logs import RepeatFilter
+from scraper.server import _QuietAccept, connection_limit
 from tests.fixture_site import FixtureSite, load_seed
 from tests.test_service import Service, wait_for, write_config
 from tests.test_site_end_to_end import chromium, console_messages
@@ -223,3 +226,30 @@ def test_deploy_systemd_raises_the_descriptor_limit_of_serve():
     # The limit always leaves room for a cycle (database, lock file, fetches) and for refused connections.
     for soft in (512, 1024, int(value), 65536):
         assert soft - connection_limit(soft) >= 256, soft
+
+
+def test_library_floods_are_rate_limited_but_the_projects_own_lines_are_not():
+    def records(name: str) -> list[logging.LogRecord]:
+        return [
+            logging.makeLogRecord({"name": name, "levelno": logging.WARNING, "msg": "same %s", "args": (n,)})
+            for n in range(200)
+        ]
+
+    repeat = RepeatFilter()
+    assert sum(map(repeat.filter, records("uvicorn.error"))) == RepeatFilter.BURST
+    assert sum(map(repeat.filter, records("scraper.pipeline"))) == 200  # each names an item: all kept
+
+
+def test_failed_accepts_are_reported_once_a_minute(caplog):
+    quiet = _QuietAccept()
+    loop = asyncio.new_event_loop()
+    try:
+        error = OSError(24, "Too many open files")
+        with caplog.at_level(logging.ERROR, logger="scraper.server"):
+            for _ in range(10_000):
+                quiet(loop, {"message": "socket.accept() out of system resource", "exception": error})
+    finally:
+        loop.close()
+    assert [record.getMessage() for record in caplog.records] == [
+        "cannot accept connections: [Errno 24] Too many open files; retrying"
+    ]
