@@ -307,15 +307,22 @@ def _listen(host: str, port: int, family: socket.AddressFamily) -> socket.socket
 
 
 class _Limits:
-    """What the connections of one server share: the limit, the refused connections lingering, and whether a
-    burst of refusals is going on (logged once when it starts and once when it ends)."""
+    """What the connections of one server share: the limit, the refused connections lingering, and the
+    current burst of refusals (refusals less than BURST_GAP apart), logged once when it starts and once when
+    a connection is accepted after it ended."""
 
-    def __init__(self, limit: int, soft_limit: int) -> None:
-        self.limit, self.soft_limit = limit, soft_limit
+    BURST_GAP = 10.0
+
+    def __init__(self, limit: int, soft_limit: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.soft_limit, self._clock = limit, soft_limit, clock
         self.refusing: set[asyncio.Transport] = set()
         self.refused = 0  #: in the current burst; 0 when none is going on
+        self._last_refusal = 0.0
 
     def refuse(self, open_connections: int) -> None:
+        now = self._clock()
+        if self.refused and now - self._last_refusal >= self.BURST_GAP:
+            self._ended()
         if not self.refused:
             log.warning(
                 "connection limit reached: %d connections open (limit %d, from RLIMIT_NOFILE %d); "
@@ -325,11 +332,15 @@ class _Limits:
                 self.soft_limit,
             )
         self.refused += 1
+        self._last_refusal = now
 
     def accepted(self) -> None:
-        if self.refused:
-            log.warning("connection limit: accepting again after refusing %d connections", self.refused)
-            self.refused = 0
+        if self.refused and self._clock() - self._last_refusal >= self.BURST_GAP:
+            self._ended()
+
+    def _ended(self) -> None:
+        log.warning("connection limit: the burst is over, %d connections were refused", self.refused)
+        self.refused = 0
 
 
 def _guarded_protocol(limits: _Limits) -> type[H11Protocol]:

@@ -24,7 +24,7 @@ from lxml import html
 
 from scraper.indexpage import content_security_policy
 from scraper.logs import RepeatFilter
-from scraper.server import _QuietAccept, connection_limit
+from scraper.server import _Limits, _QuietAccept, connection_limit
 from tests.fixture_site import FixtureSite, load_seed
 from tests.test_service import Service, wait_for, write_config
 from tests.test_site_end_to_end import chromium, console_messages
@@ -253,3 +253,19 @@ def test_failed_accepts_are_reported_once_a_minute(caplog):
     assert [record.getMessage() for record in caplog.records] == [
         "cannot accept connections: [Errno 24] Too many open files; retrying"
     ]
+
+
+def test_the_connection_limit_is_logged_once_per_burst(caplog):
+    clock = [1000.0]
+    limits = _Limits(limit=10, soft_limit=512, clock=lambda: clock[0])
+    with caplog.at_level(logging.WARNING, logger="scraper.server"):
+        for _ in range(3):  # three bursts of 500 refusals, slots freed and taken in between
+            for _ in range(500):
+                limits.refuse(10)
+                limits.accepted()
+                clock[0] += 0.01
+            clock[0] += 60
+        limits.accepted()
+    messages = [record.getMessage() for record in caplog.records]
+    assert [m.split(":")[0] for m in messages] == ["connection limit reached", "connection limit"] * 3
+    assert messages[1] == "connection limit: the burst is over, 500 connections were refused"
