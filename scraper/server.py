@@ -76,7 +76,7 @@ MAX_CONNECTIONS = 10_000
 #: Connections accepted per wake-up of the listening socket (asyncio accepts up to the backlog at once).
 ACCEPT_BATCH = 64
 #: Refused connections get their 503 and this long to read it before the socket is closed; at most
-#: REFUSING_MAX of them linger at a time, the rest are closed at once.
+#: REFUSING_MAX of them linger at a time: a new one resets the oldest (most likely an idle client).
 REFUSE_LINGER = 1.0
 REFUSING_MAX = 64
 #: On every response, uvicorn's own 503s included: no content sniffing (a feed whose text looks like HTML
@@ -315,7 +315,7 @@ class _Limits:
 
     def __init__(self, limit: int, soft_limit: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit, self.soft_limit, self._clock = limit, soft_limit, clock
-        self.refusing: set[asyncio.Transport] = set()
+        self.refusing: dict[asyncio.Transport, None] = {}  #: oldest first
         self.refused = 0  #: in the current burst; 0 when none is going on
         self._last_refusal = 0.0
 
@@ -365,11 +365,12 @@ def _guarded_protocol(limits: _Limits) -> type[H11Protocol]:
             self.connections.discard(self)  # not a connection the server serves: it does not count
             limits.refuse(len(self.connections))
             if len(limits.refusing) >= REFUSING_MAX:
-                self.transport.abort()
-                return
+                oldest = next(iter(limits.refusing))
+                del limits.refusing[oldest]
+                oldest.abort()
             # Answer, then give the client a moment to read it: closing at once, with its request unread,
             # would reset the connection and lose the 503.
-            limits.refusing.add(self.transport)
+            limits.refusing[self.transport] = None
             self.transport.write(_REFUSAL)
             self.transport.write_eof()
             self.loop.call_later(REFUSE_LINGER, self.transport.close)
@@ -386,7 +387,7 @@ def _guarded_protocol(limits: _Limits) -> type[H11Protocol]:
             if self._header_timer is not None:
                 self._header_timer.cancel()
             if self._refused:
-                limits.refusing.discard(self.transport)
+                limits.refusing.pop(self.transport, None)
                 self.transport.close()
                 return
             super().connection_lost(exc)
