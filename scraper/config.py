@@ -457,10 +457,63 @@ def _resolve(base_dir: Path, value: str) -> Path:
     return Path(os.path.normpath(base_dir / value))
 
 
-def parse_config(data: Mapping[str, Any], *, base_dir: Path) -> Config:
-    """Validate parsed TOML into a Config; relative paths resolve against `base_dir`.
+#: Folders of the system, or of everyone: never an output folder (publish writes and prunes feed files in it).
+_SYSTEM_FOLDERS = frozenset(
+    Path(name)
+    for name in (
+        "/ /bin /boot /dev /etc /home /lib /lib32 /lib64 /libx32 /media /mnt /opt /proc /root /run /sbin "
+        "/srv /sys /tmp /usr /usr/bin /usr/include /usr/lib /usr/libexec /usr/local /usr/local/bin "
+        "/usr/local/lib /usr/local/sbin /usr/local/share /usr/sbin /usr/share /var /var/cache /var/lib "
+        "/var/log /var/tmp /var/www"
+    ).split()
+)
+#: Trees of devices, kernel state and the system's own configuration: neither path may lead anywhere inside.
+_SYSTEM_TREES = tuple(Path(name) for name in ("/dev", "/proc", "/sys", "/etc", "/boot"))
 
-    Pure (it only looks time zones up). Raises one ConfigError listing every problem.
+
+def _system_place(real: Path) -> str | None:
+    """Why `real` (a resolved path) is the system's, or None when it is not."""
+    if real in _SYSTEM_FOLDERS or real == Path.home().resolve():
+        return f"{real} is a system or home folder"
+    for tree in _SYSTEM_TREES:
+        if real.is_relative_to(tree):
+            return f"{real} is inside {tree}"
+    return None
+
+
+def _check_places(checker: _Checker, site: Mapping[str, Any], config_path: Path | None) -> None:
+    """Paths that would destroy data: publish renames feed files into output_dir (and removes stale ones),
+    so a database in it is replaced by a feed, and a config or program in it is exposed or worse. Symlinks
+    are resolved first: what counts is where a path really leads."""
+    output = site["output_dir"].resolve() if "output_dir" in site else None
+    database = site["database"].resolve() if "database" in site else None
+    if output is not None:
+        if (why := _system_place(output)) is not None:
+            checker.add("site.output_dir", f"must not be a system folder: {why}")
+        elif output.exists() and not output.is_dir():
+            checker.add("site.output_dir", f"must be a folder: {output} is not one")
+        if config_path is not None and config_path.resolve().is_relative_to(output):
+            checker.add("site.output_dir", f"must not contain the config file ({config_path.resolve()})")
+        if PACKAGE_DIR.is_relative_to(output):
+            checker.add("site.output_dir", f"must not contain the program ({PACKAGE_DIR})")
+    if database is not None:
+        if (why := _system_place(database)) is not None:
+            checker.add("site.database", f"must not be a system path: {why}")
+        elif database.exists() and not database.is_file():
+            checker.add("site.database", f"must be a file: {database} is a folder or a device")
+        if output is not None and database.is_relative_to(output):
+            checker.add(
+                "site.database",
+                f"must not be inside site.output_dir ({output}): publishing would replace or serve it",
+            )
+
+
+def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path | None = None) -> Config:
+    """Validate parsed TOML into a Config; relative paths resolve against `base_dir`. `config_path`, the file
+    the data came from, must not end up inside the output folder.
+
+    Pure but for looking time zones up and resolving the two paths. Raises one ConfigError listing every
+    problem.
     """
     checker = _Checker()
     checker.unknown(data, "", _TOP)
@@ -480,6 +533,7 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path) -> Config:
             site[name] = _resolve(base_dir, site[name])
     if "output_dir" in site and site["output_dir"].resolve().is_relative_to(PACKAGE_DIR):
         checker.add("site.output_dir", f"must not be inside the scraper package ({PACKAGE_DIR})")
+    _check_places(checker, site, config_path)
     if "user_agent" in fetch:
         agent = fetch["user_agent"].replace("{version}", package_version())
         fetch["user_agent"] = agent.replace("{base_url}", site.get("base_url", ""))
@@ -523,7 +577,7 @@ def load_config(path: Path) -> Config:
         key, reason = (where[1], message[: where.start()]) if where else ("toml", message)
         raise ConfigError([(key, f"invalid TOML: {reason}")], str(path)) from None
     try:
-        config = parse_config(data, base_dir=path.parent)
+        config = parse_config(data, base_dir=path.parent, config_path=path)
     except ConfigError as error:
         raise ConfigError(error.problems, str(path)) from None
     return dataclasses.replace(config, path=path)

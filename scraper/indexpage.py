@@ -11,7 +11,9 @@ Deterministic like the feeds: every date shown comes from the data, never from t
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -19,7 +21,15 @@ from zoneinfo import ZoneInfo
 
 from .models import Entry, FeedMeta
 
-__all__ = ["FORMATS", "Format", "IndexFeed", "IndexPage", "render_index", "swedish_date"]
+__all__ = [
+    "FORMATS",
+    "Format",
+    "IndexFeed",
+    "IndexPage",
+    "content_security_policy",
+    "render_index",
+    "swedish_date",
+]
 
 MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
 SHORT_MONTHS = "jan feb mar apr maj jun jul aug sep okt nov dec".split()
@@ -440,3 +450,18 @@ for (const input of document.querySelectorAll("input.url")) {
   input.after(button);
 }
 """
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy() -> str:
+    """The Content-Security-Policy index.html is served with (by `aktuellt serve`, and deploy/nginx.conf).
+
+    Nothing is allowed but the page's own inline style and script, each by the hash of its exact text
+    (render_index inserts both verbatim): no other script, no fetches, no frames, no forms, no <base>."""
+    return (
+        f"default-src 'none'; style-src {_sha256(STYLE)}; script-src {_sha256(SCRIPT)}; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import LockHeld, StorageError
+from .folders import make_folders
 
 
 def lock_path(database: Path) -> Path:
@@ -23,7 +24,7 @@ def cycle_lock(database: Path) -> Iterator[None]:
     """Hold the database's lock for the duration of the block; raise LockHeld at once if another has it."""
     path = lock_path(database)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(path.parent)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
         raise StorageError(f"cannot create lock file {path}", path=str(path)) from error

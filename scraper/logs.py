@@ -6,6 +6,8 @@ import datetime as dt
 import json
 import logging
 import sys
+import threading
+import time
 from typing import Any
 
 from .sanity import escape_controls
@@ -43,6 +45,42 @@ class TextFormatter(logging.Formatter):
         return "\n".join(escape_controls(line) for line in super().formatException(ei).split("\n"))
 
 
+class RepeatFilter(logging.Filter):
+    """Lets at most BURST records of one kind (logger, level, message template) through per WINDOW seconds.
+
+    Warnings and errors of the libraries only (uvicorn, asyncio, …): a hostile client can make them log one
+    per connection, and 500,000 identical tracebacks would fill the disk. The project's own lines are left
+    alone: each names an item, a source or a cycle, and is bounded by them. The first record let through
+    after some were dropped says how many."""
+
+    BURST = 5
+    WINDOW = 60.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: dict[tuple[str, int, str], tuple[float, int, int]] = {}  # start, passed, dropped
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING or record.name.split(".")[0] == "scraper":
+            return True
+        key = (record.name, record.levelno, str(record.msg))
+        now = time.monotonic()
+        with self._lock:
+            start, passed, dropped = self._seen.get(key, (now, 0, 0))
+            if now - start >= self.WINDOW:
+                start, passed = now, 0
+            if passed >= self.BURST:
+                self._seen[key] = (start, passed, dropped + 1)
+                return False
+            self._seen[key] = (start, passed + 1, 0)
+            if len(self._seen) > 10_000:  # keys are templates, so this only guards against a logging bug
+                self._seen.clear()
+        if dropped:
+            record.msg = f"{record.msg} [{dropped} more like this dropped]"
+        return True
+
+
 def setup_logging(*, fmt: str = "text", verbosity: int = 0) -> None:
     """verbosity: -1 quiet (errors only), 0 normal (one line per source and cycle), 1 debug."""
     level = {-1: logging.ERROR, 0: logging.INFO}.get(verbosity, logging.DEBUG)
@@ -51,6 +89,7 @@ def setup_logging(*, fmt: str = "text", verbosity: int = 0) -> None:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(TextFormatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    handler.addFilter(RepeatFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 from .errors import PublishError
+from .folders import make_folders
 
 __all__ = [
     "FEED_SUFFIXES",
@@ -54,7 +55,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
     tmp: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(path.parent)
         with tempfile.NamedTemporaryFile(
             dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
         ) as handle:

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import os
+import resource
 import socket
 import threading
 import time
@@ -25,17 +26,20 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
+import h11  # uvicorn's HTTP/1.1 parser: its states tell whether a request's headers have arrived
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .errors import ScraperError
+from .indexpage import content_security_policy
 from .metrics import CONTENT_TYPE as METRICS_TYPE
 from .metrics import Metrics
 
-__all__ = ["CONTENT_TYPES", "FeedServer", "build_app", "safe_path"]
+__all__ = ["CONTENT_TYPES", "FeedServer", "build_app", "connection_limit", "safe_path"]
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +62,39 @@ FEED_SUFFIXES = frozenset({".rss", ".atom", ".json"})
 #: Below this, gzip's header costs more than it saves.
 GZIP_MIN = 256
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"]
+
+#: Seconds a client has to send a request's line and headers, on a new connection or between keep-alive
+#: requests. uvicorn has no such deadline: a client that connects and sends nothing holds a socket (a file
+#: descriptor) for ever, and ~1,000 of them used up every descriptor the process had.
+HEADER_TIMEOUT = 5.0
+#: Descriptors kept free below RLIMIT_NOFILE for all that is not a connection: the database and its -wal and
+#: -shm, the lock file, a cycle's fetches and published files, files opened per request, /healthz reading the
+#: store in up to 40 threads (3 each). Refused connections and a batch of accepts come on top.
+FD_HEADROOM = 192
+#: Connections at most, however high the descriptor limit.
+MAX_CONNECTIONS = 10_000
+#: Connections accepted per wake-up of the listening socket (asyncio accepts up to the backlog at once).
+ACCEPT_BATCH = 64
+#: Refused connections get their 503 and this long to read it before the socket is closed; at most
+#: REFUSING_MAX of them linger at a time: a new one resets the oldest (most likely an idle client).
+REFUSE_LINGER = 1.0
+REFUSING_MAX = 64
+#: On every response, uvicorn's own 503s included: no content sniffing (a feed whose text looks like HTML
+#: must stay a feed, never become a page running its script).
+COMMON_HEADERS = [("x-content-type-options", "nosniff")]
+_REFUSAL = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 25\r\nretry-after: 5\r\nconnection: close\r\nx-content-type-options: nosniff\r\n"
+    b"\r\n503 too many connections\n"
+)
+
+
+def connection_limit(soft_limit: int) -> int:
+    """Connections the server keeps open at most, under a soft RLIMIT_NOFILE of `soft_limit`."""
+    if soft_limit == resource.RLIM_INFINITY or soft_limit < 0:
+        return MAX_CONNECTIONS
+    reserved = max(FD_HEADROOM + REFUSING_MAX + ACCEPT_BATCH, soft_limit // 4)
+    return max(1, min(MAX_CONNECTIONS, soft_limit - reserved))
 
 
 def safe_path(root: Path, url_path: str) -> Path | None:
@@ -167,6 +204,8 @@ def _not_modified(request: Request, representation: _Representation) -> bool:
         return False  # an invalid date is ignored (RFC 9110 §13.1.3)
     if since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)
+    if since > dt.datetime.now(dt.UTC):  # a date later than the server's clock is invalid: ignored too
+        return False
     return representation.last_modified <= since
 
 
@@ -186,6 +225,7 @@ def build_app(
     root = output_dir.resolve()
     cache = _FileCache()
     cache_control = f"public, max-age={max_age}"
+    page_policy = content_security_policy()  # index.html's; any other .html gets it too (so no script runs)
 
     def answer(status: int, body: bytes, headers: dict[str, str], *, head: bool) -> Response:
         metrics.feed_request(status)
@@ -211,6 +251,8 @@ def build_app(
             "cache-control": cache_control,
             "vary": "Accept-Encoding",
         }
+        if path is not None and path.suffix == ".html":
+            headers["content-security-policy"] = page_policy
         if _not_modified(request, representation):
             metrics.feed_request(304)
             return Response(status_code=304, headers=headers)
@@ -264,6 +306,129 @@ def _listen(host: str, port: int, family: socket.AddressFamily) -> socket.socket
     return sock
 
 
+class _Limits:
+    """What the connections of one server share: the limit, the refused connections lingering, and the
+    current burst of refusals (refusals less than BURST_GAP apart), logged once when it starts and once when
+    a connection is accepted after it ended."""
+
+    BURST_GAP = 10.0
+
+    def __init__(self, limit: int, soft_limit: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.soft_limit, self._clock = limit, soft_limit, clock
+        self.refusing: dict[asyncio.Transport, None] = {}  #: oldest first
+        self.refused = 0  #: in the current burst; 0 when none is going on
+        self._last_refusal = 0.0
+
+    def refuse(self, open_connections: int) -> None:
+        now = self._clock()
+        if self.refused and now - self._last_refusal >= self.BURST_GAP:
+            self._ended()
+        if not self.refused:
+            log.warning(
+                "connection limit reached: %d connections open (limit %d, from RLIMIT_NOFILE %d); "
+                "answering new ones 503 until some close",
+                open_connections,
+                self.limit,
+                self.soft_limit,
+            )
+        self.refused += 1
+        self._last_refusal = now
+
+    def accepted(self) -> None:
+        if self.refused and self._clock() - self._last_refusal >= self.BURST_GAP:
+            self._ended()
+
+    def _ended(self) -> None:
+        log.warning("connection limit: the burst is over, %d connections were refused", self.refused)
+        self.refused = 0
+
+
+def _guarded_protocol(limits: _Limits) -> type[H11Protocol]:
+    class GuardedProtocol(H11Protocol):
+        """uvicorn's h11 protocol with what it lacks against idle clients: a deadline for each request's line
+        and headers, and a fast 503 (then close) for connections beyond the limit, which would otherwise each
+        hold a descriptor until the process has none left for its cycles."""
+
+        _header_timer: asyncio.TimerHandle | None = None
+        _refused = False
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            super().connection_made(transport)  # type: ignore[arg-type]
+            if len(self.connections) > limits.limit:
+                self._refuse()
+                return
+            limits.accepted()
+            self._arm_header_timer()
+
+        def _refuse(self) -> None:
+            self._refused = True
+            self.connections.discard(self)  # not a connection the server serves: it does not count
+            limits.refuse(len(self.connections))
+            if len(limits.refusing) >= REFUSING_MAX:
+                oldest = next(iter(limits.refusing))
+                del limits.refusing[oldest]
+                oldest.abort()
+            # Answer, then give the client a moment to read it: closing at once, with its request unread,
+            # would reset the connection and lose the 503.
+            limits.refusing[self.transport] = None
+            self.transport.write(_REFUSAL)
+            self.transport.write_eof()
+            self.loop.call_later(REFUSE_LINGER, self.transport.close)
+
+        def data_received(self, data: bytes) -> None:
+            if not self._refused:  # a refused connection's request is read and dropped
+                super().data_received(data)
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._arm_header_timer()  # the next request on this connection gets its own deadline
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+            if self._refused:
+                limits.refusing.pop(self.transport, None)
+                self.transport.close()
+                return
+            super().connection_lost(exc)
+
+        def _arm_header_timer(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+            self._header_timer = self.loop.call_later(HEADER_TIMEOUT, self._header_timeout)
+
+        def _header_timeout(self) -> None:
+            # IDLE: the request's headers are not complete (a request being answered is past IDLE).
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()
+
+    return GuardedProtocol
+
+
+class _QuietAccept:
+    """The event loop's error handler: asyncio logs "socket.accept() out of system resource" with a traceback
+    for every failed accept (thousands a second once descriptors run out). Say it once a minute instead."""
+
+    EVERY = 60.0
+
+    def __init__(self) -> None:
+        self._last = -self.EVERY
+        self._skipped = 0
+
+    def __call__(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if context.get("message") != "socket.accept() out of system resource":
+            loop.default_exception_handler(context)
+            return
+        now = time.monotonic()
+        if now - self._last < self.EVERY:
+            self._skipped += 1
+            return
+        error = context.get("exception")
+        more = f" ({self._skipped} more since the last report)" if self._skipped else ""
+        log.error("cannot accept connections: %s%s; retrying", error, more)
+        self._last, self._skipped = now, 0
+
+
 class FeedServer:
     """uvicorn in a thread of its own (so the main thread keeps the signal handlers), on a socket bound at
     construction: a port already in use fails `serve` at once, and port 0 gets a free one."""
@@ -278,13 +443,19 @@ class FeedServer:
         # writes headers and body separately, and Nagle holds the body until the client's delayed ACK.
         self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.host, self.port = host, self._socket.getsockname()[1]
+        soft_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        self.limit = connection_limit(soft_limit)
         config = uvicorn.Config(
             app,
+            http=_guarded_protocol(_Limits(self.limit, soft_limit)),
             log_config=None,  # our logging setup (text or JSON) handles uvicorn's records too
             access_log=False,  # /metrics counts requests; one log line per feed poll is noise
             server_header=False,
             lifespan="off",
             timeout_graceful_shutdown=3,
+            headers=COMMON_HEADERS,
+            limit_concurrency=self.limit,  # uvicorn answers 503 to requests beyond it (in-flight ones too)
+            backlog=ACCEPT_BATCH,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, name="feed-server", daemon=True)
@@ -295,7 +466,11 @@ class FeedServer:
         return f"http://{host}:{self.port}/"
 
     def _run(self) -> None:
-        asyncio.run(self._server.serve(sockets=[self._socket]))
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        asyncio.get_running_loop().set_exception_handler(_QuietAccept())
+        await self._server.serve(sockets=[self._socket])
 
     def start(self, timeout: float = 10.0) -> None:
         self._thread.start()

@@ -28,6 +28,7 @@ from .config import Config, package_version
 from .cyclelog import log_cycle, outcome_of
 from .errors import LockHeld, ScraperError
 from .fetch import Fetcher
+from .folders import make_folders
 from .lock import cycle_lock
 from .metrics import Metrics
 from .models import RunReport
@@ -144,7 +145,7 @@ def serve(config: Config) -> int:
         hub=config.websub.hub,
         base_url=config.site.base_url,
     )
-    config.site.output_dir.mkdir(parents=True, exist_ok=True)
+    make_folders(config.site.output_dir)
     server = FeedServer(app, config.server.host, config.server.port)
 
     stop = threading.Event()
@@ -159,7 +160,12 @@ def serve(config: Config) -> int:
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         server.start()
-        log.info("serving %s on %s (/healthz, /metrics)", config.site.output_dir, server.url)
+        log.info(
+            "serving %s on %s (/healthz, /metrics; at most %d connections)",
+            config.site.output_dir,
+            server.url,
+            server.limit,
+        )
         scheduler.start()
         schedule = config.schedule
         every = f"every {schedule.every.total_seconds():g}s" if schedule.every else f"cron '{schedule.cron}'"

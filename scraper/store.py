@@ -22,6 +22,7 @@ from sqlite_utils.migrations import Migrations
 
 from .diff import StoredState
 from .errors import StorageError
+from .folders import make_folders
 from .history import EventRecord, ItemRecord, RevisionRecord, Tracked, Version, version_hash
 from .models import ArticleState, ArticleWrite, Entry, LeadImage, SourceReport, Validators
 
@@ -321,7 +322,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         with self._errors("open"):
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_folders(path.parent)
             # timeout: wait a little for another process's write transaction instead of failing at once.
             self.db = Database(sqlite3.connect(str(path), timeout=10.0))
             self.db.execute("PRAGMA journal_mode=wal")
