@@ -22,7 +22,7 @@ from .config import Config, FetchConfig, SourceConfig
 from .dates import published_instant
 from .diff import diff_items, listing_hash
 from .errors import ExtractError, FetchError, ScraperError, error_kind
-from .extract import parse_listing
+from .extract import AdvertisedFeed, advertised_feeds, looked_for, parse_listing
 from .fetch import Fetcher, FetchSettings, post
 from .identity import entry_id, feed_id
 from .indexpage import FORMATS, IndexFeed
@@ -33,6 +33,7 @@ from .models import (
     Deleted,
     FeedMeta,
     ListingItem,
+    ListingPage,
     NotModified,
     Page,
     RunReport,
@@ -219,9 +220,12 @@ def read_source(
             report, started, clock(), validators={source.url: refreshed}, articles=articles, history=plan
         )
 
-    items, pages, first_page_items, reached_end = _read_pages(
-        source, response, store=store, fetcher=fetcher, tz=timezone, pending=pending
-    )
+    if source.type == "feed":
+        items, pages, first_page_items, reached_end = _read_feed(source, response, tz=timezone)
+    else:
+        items, pages, first_page_items, reached_end = _read_pages(
+            source, response, store=store, fetcher=fetcher, tz=timezone, pending=pending, known=bool(tracked)
+        )
     diff = diff_items(items, store.known(source.id, [item.key for item in items]))
     new = [_new_item(source, item, timezone, started) for item in diff.new]
     updates = [_update(source, item, bump=True) for item in diff.changed]
@@ -242,6 +246,8 @@ def read_source(
         store.latest_versions(source.id, {*(i.key for i in items), *(a.key for a in articles)}),
         listing_read=True,
         reached_end=reached_end,
+        # A feed shows only its newest entries: one that falls out of it is old, not withdrawn.
+        absent_means_gone=source.type != "feed",
     )
     report = SourceReport(
         source=source.id,
@@ -277,9 +283,11 @@ def _plan_history(
     *,
     listing_read: bool,
     reached_end: bool,
+    absent_means_gone: bool = True,
 ) -> HistoryWrite:
     """Versions to record and removals to count, from what this cycle read (see scraper.history): the
-    listing's items (when it was read: not on a 304) and the article pages fetched."""
+    listing's items (when it was read: not on a 304) and the article pages fetched. Without
+    `absent_means_gone` the read vouches for no date, so nothing it lacks is counted missing (a feed)."""
     observed: dict[str, history.Version] = {
         item.key: history.Version(item.title, item.summary, _site_date_text(item.published)) for item in items
     }
@@ -308,8 +316,8 @@ def _plan_history(
         decision = history.missing(
             tracked,
             seen,
-            oldest_read=min((item.published.day for item in items), default=None),
-            reached_end=reached_end,
+            oldest_read=min((i.published.day for i in items), default=None) if absent_means_gone else None,
+            reached_end=reached_end and absent_means_gone,
         )
     removed = [(key, "listing") for key in decision.removed]
     # An article page answering 404/410 confirms at once that an item the listing no longer shows is gone
@@ -369,17 +377,24 @@ def _read_pages(
     fetcher: Fetcher,
     tz: ZoneInfo,
     pending: dt.date | None = None,
+    known: bool = False,
 ) -> tuple[list[ListingItem], int, int, bool]:
     """Read page 1 and follow "next" links until a page holds nothing new or max_pages is reached; also
     keep going while an item counted missing is older than anything read so far (to confirm or clear it).
-    The last value says whether the read reached the listing's last page."""
+    The last value says whether the read reached the listing's last page. `known`: the store holds items
+    of this source (so a page of none is a change, not a page that was never understood)."""
     page = parse_listing(first.text, first.url, timezone=tz, selectors=source.selectors)
     _log_skipped(source, page.skipped)
-    if not page.items:
+    feeds = advertised_feeds(first.text, first.url)
+    if feeds:  # page 1 only: one line per cycle, not one per page
+        log.info('%s: %s; consider type = "feed"', source.id, _feeds_phrase(feeds))
+    yardstick = store.first_page_yardstick(source.id)
+    if not page.items and (known or yardstick is not None):
         raise ExtractError(
             f"{source.url}: the listing yielded no items; the page layout has probably changed", url=first.url
         )
-    yardstick = store.first_page_yardstick(source.id)
+    if not page.items:
+        raise ExtractError(_nothing_found(source, page, feeds), url=first.url)
     if yardstick and yardstick >= SHRINK_MIN_YARDSTICK and len(page.items) < yardstick * SHRINK_RATIO:
         raise ExtractError(
             f"{source.url}: page 1 held {len(page.items)} items where it usually holds {yardstick}; "
@@ -414,6 +429,54 @@ def _read_pages(
     return items, pages, first_page_items, page.next_url is None
 
 
+def _nothing_found(source: SourceConfig, page: ListingPage, feeds: list[AdvertisedFeed]) -> str:
+    """The error for a source never read successfully whose page gives no items: most likely the page was
+    never one the extractor understands (not a layout change), so say what was looked for and what to try."""
+    message = f"{source.url}: found no news items: looked for {looked_for(source.selectors)}"
+    if page.skipped:
+        message += f" ({len(page.skipped)} left out, first: {page.skipped[0]})"
+    message += f"; run `aktuellt probe {source.url}` to see what the page holds and the config that reads it"
+    if feeds:
+        message += f'; {_feeds_phrase(feeds)}: a source with type = "feed" reads it'
+    return message
+
+
+def _feeds_phrase(feeds: list[AdvertisedFeed]) -> str:
+    """ "the page advertises a feed (RSS-flöde för …) at URL", naming every advertised feed."""
+    named = [f"({feed.title}) at {feed.url}" if feed.title else f"at {feed.url}" for feed in feeds]
+    what = "a feed" if len(feeds) == 1 else f"{len(feeds)} feeds"
+    return f"the page advertises {what} " + ", ".join(named)
+
+
+def _read_feed(
+    source: SourceConfig, response: Page, *, tz: ZoneInfo
+) -> tuple[list[ListingItem], int, int, bool]:
+    """Read a `type = "feed"` source: one document (no paging), its entries as listing items. A document
+    that is no feed, or a feed with no usable entries, fails the source."""
+    # Imported here: feedparser takes ~40 ms to import, which listing-only installs need not pay.
+    from .feedsource import parse_feed
+
+    try:
+        page = parse_feed(response.text, response.url, timezone=tz)
+    except ExtractError as error:
+        raise ExtractError(error.message + _not_a_feed_hint(response), url=response.url) from None
+    _log_skipped(source, page.skipped)
+    if not page.items:
+        reason = f" ({len(page.skipped)} left out, first: {page.skipped[0]})" if page.skipped else ""
+        raise ExtractError(f"{source.url}: the feed holds no entries{reason}", url=response.url)
+    # reached_end is False: a feed shows its newest entries, never the whole history.
+    return list(page.items), 1, len(page.items), False
+
+
+def _not_a_feed_hint(response: Page) -> str:
+    """For a feed source that got an HTML page: the feed the page advertises, or what else the URL may be."""
+    if feeds := advertised_feeds(response.text, response.url):
+        return f"; {_feeds_phrase(feeds)}: set sources[].url to it"
+    if "<html" in response.text[:4096].lower():
+        return '; it is an HTML page: for a news listing, leave out type = "feed"'
+    return ""
+
+
 def _log_skipped(source: SourceConfig, skipped: tuple[str, ...]) -> None:
     for line in skipped:
         log.warning("%s: %s", source.id, line)
@@ -435,7 +498,7 @@ def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen:
         summary=item.summary,
         link=item.link,
         site_date=_site_date_text(item.published),
-        published=published_instant(item.published, tz, first_seen),
+        published=item.instant or published_instant(item.published, tz, first_seen),
         content_hash=listing_hash(item),
         position=item.position,
     )
