@@ -161,6 +161,7 @@ class FixtureSite:
         self.article_faults: dict[str, int] = {}  # uuid → status; 0 hangs for `stall` seconds first
         self.feed_fault: str | None = None  # one of FEED_FAULTS: what every feed URL answers instead
         self.advertise: str | None = None  # "rss", "atom" or "json": the listing's <head> links that feed
+        self.feed_documents: dict[str, str] = {}  # fmt → a hand-written document served instead of the items
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._server: _Server | None = None
@@ -348,13 +349,16 @@ class FixtureSite:
         base = (
             f"{self.listing_url}!ut/p/z1/{portlet_state(page)}{STATE_TAIL}" if self.variant == "ul" else None
         )
-        head = ""
-        if self.advertise:
-            head = (
-                f'<link rel="alternate" type="{FEED_TYPES[self.advertise]}" '
-                f'title="{html.escape(FEED_TITLE)}" href="{FEED_PATH}{self.advertise}">'
-            )
-        return _document("Aktuellt", main, base, head)
+        return _document("Aktuellt", main, base, self._feed_link())
+
+    def _feed_link(self) -> str:
+        """The `<link rel="alternate">` to the feed named by `advertise`, as goteborg.se's pages carry one."""
+        if not self.advertise:
+            return ""
+        return (
+            f'<link rel="alternate" type="{FEED_TYPES[self.advertise]}" '
+            f'title="{html.escape(FEED_TITLE)}" href="{FEED_PATH}{self.advertise}">'
+        )
 
     def render_feed(self, items: list[SiteItem], fmt: str) -> str:
         """The items as the site's own feed in `fmt`; each is dated 10:00 Stockholm time on its listing
@@ -364,7 +368,8 @@ class FixtureSite:
 
     def render_empty(self) -> str:
         # What a broken portlet renders: the page frame with its heading, and no list at all.
-        return _document("Aktuellt", '    <h1 class="c-page-title">Aktuellt</h1>\n    <p>${loading}</p>')
+        main = '    <h1 class="c-page-title">Aktuellt</h1>\n    <p>${loading}</p>'
+        return _document("Aktuellt", main, head=self._feed_link())
 
     def render_article(self, item: SiteItem) -> str:
         esc = html.escape
@@ -673,6 +678,8 @@ def _feed_answer(site: FixtureSite, fmt: str, headers: dict[str, str]) -> tuple[
         return 200, site.render_feed([], fmt).encode(), content_type
     if fault == "badjson":
         return 200, site.render_feed(list(site.items), fmt)[:-40].encode(), content_type
+    if fmt in site.feed_documents:
+        return 200, site.feed_documents[fmt].encode(), content_type
     items = list(site.items)
     etag, modified = site.validators(items, 1)
     validators = {"ETag": etag[:-1] + f'-{fmt}"', "Last-Modified": format_datetime(modified, usegmt=True)}
