@@ -23,7 +23,7 @@ SEED = load_seed()
 FORMATS = ("rss", "atom", "json")
 
 
-def feed_config(tmp_path: Path, *sources: str) -> Path:
+def feed_config(tmp_path: Path, *sources: str, max_bytes: int = 10_000_000) -> Path:
     """A config whose `[[sources]]` are the given TOML bodies (id, url, type, …)."""
     blocks = "\n".join(f"[[sources]]\n{body.strip()}\n" for body in sources)
     path = tmp_path / "config.toml"
@@ -39,6 +39,7 @@ database = "aktuellt.db"
 timeout = 5
 retries = 0
 delay = 0
+max_bytes = {max_bytes}
 
 {blocks}""",
         encoding="utf-8",
@@ -218,6 +219,15 @@ def test_a_broken_feed_fails_the_source_and_touches_nothing(tmp_path, site, faul
     }[fault]
     assert expected in lines[0], lines[0]
     assert snapshot(tmp_path) == before
+
+
+def test_a_feed_larger_than_max_bytes_fails_like_a_listing_would(tmp_path, site):
+    size = len(site.render_feed(site.items, "rss").encode())
+    result = run_cli(feed_config(tmp_path, feed_source(site.feed_url("rss")), max_bytes=size // 2))
+
+    assert result.returncode == 1
+    assert "limit" in errors(result.stderr)[0], result.stderr
+    assert not (tmp_path / "feeds" / "all.atom").exists()
 
 
 def test_a_feed_source_pointed_at_a_page_that_advertises_a_feed_names_it(tmp_path, site):

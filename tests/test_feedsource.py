@@ -14,6 +14,7 @@ from scraper.feedsource import feed_item_key, parse_feed
 from scraper.models import SiteDate
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
+REALPAGES = Path(__file__).resolve().parents[1].parent / "shared" / "realpages"
 FEED_URL = "https://example.se/nyheter/rss"
 UUID = "58f5f940-8ea1-55f6-9bc6-922c0944110e"
 ARTICLE = f"https://goteborg.se/wps/portal/x/aktuelltsida/{UUID}/!ut/p/z1/04_abc/dz/d5/L2dBISEvZ0FBIS9nQSEh/"
@@ -213,3 +214,14 @@ def test_advertised_feeds_in_the_head():
         AdvertisedFeed("https://goteborg.se/f.json", "application/feed+json"),
     ]
     assert advertised_feeds("<p>no head</p>", "https://x.se/") == []
+
+
+@pytest.mark.parametrize("name", ["goteborg-home.html", "goteborg-kommun-politik.html"])
+def test_the_real_goteborg_pages_advertise_their_atom_feed(name):
+    if not (REALPAGES / name).is_file():
+        pytest.skip(f"{REALPAGES / name} is not there (the saved real pages live beside the repository)")
+    html = (REALPAGES / name).read_text(encoding="utf-8", errors="replace")
+    (feed,) = advertised_feeds(html, "https://goteborg.se/")
+    assert feed.media_type == "application/atom+xml"
+    assert feed.title == "RSS-flöde för aktuellt från Göteborgs Stad"
+    assert feed.url.startswith("https://goteborg.se/wps/wcm/connect/Portal+Site/Aktuellt/?")
