@@ -442,7 +442,7 @@ def _nothing_found(source: SourceConfig, page: ListingPage, feeds: list[Advertis
 
 
 def _feeds_phrase(feeds: list[AdvertisedFeed]) -> str:
-    """ "the page advertises a feed (RSS-flöde för …) at URL", naming every advertised feed."""
+    """'the page advertises a feed (RSS-flöde för …) at URL', naming every feed the page advertises."""
     named = [f"({feed.title}) at {feed.url}" if feed.title else f"at {feed.url}" for feed in feeds]
     what = "a feed" if len(feeds) == 1 else f"{len(feeds)} feeds"
     return f"the page advertises {what} " + ", ".join(named)
