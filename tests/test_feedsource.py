@@ -225,3 +225,12 @@ def test_the_real_goteborg_pages_advertise_their_atom_feed(name):
     assert feed.media_type == "application/atom+xml"
     assert feed.title == "RSS-flöde för aktuellt från Göteborgs Stad"
     assert feed.url.startswith("https://goteborg.se/wps/wcm/connect/Portal+Site/Aktuellt/?")
+
+
+def test_the_text_is_parsed_as_decoded_whatever_its_xml_declaration_says():
+    # fetch.py decoded the body once; a declaration naming another charset must not decode it a second time.
+    text = rss(item("Förskolan på Hisingen")).replace(
+        '<?xml version="1.0"?>', '<?xml version="1.0" encoding="iso-8859-1"?>'
+    )
+    (found,) = parse(text).items
+    assert found.title == "Förskolan på Hisingen"
