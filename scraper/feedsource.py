@@ -34,7 +34,7 @@ import feedparser
 
 from .errors import ExtractError
 from .extract import clean_text, html_text
-from .identity import article_uuid, canonical_link
+from .identity import article_uuid, canonical_link, item_key
 from .models import ListingItem, ListingPage, SiteDate
 from .sanitize import sanitize_html
 
@@ -107,7 +107,7 @@ def feed_item_key(link: str, entry_id: str) -> str:
         return uuid
     entry_id = entry_id.strip()
     if entry_id and urlsplit(entry_id).scheme.lower() in ("http", "https"):
-        return article_uuid(entry_id) or canonical_link(entry_id)
+        return item_key(entry_id)
     return entry_id or canonical_link(link)
 
 
