@@ -441,7 +441,10 @@ def advertised_feeds(html: str, base_url: str) -> list[AdvertisedFeed]:
         href = (attrs.get("href") or "").strip()
         if "alternate" not in rels or media_type not in FEED_TYPES or not href:
             continue
-        url = urljoin(base, href)
+        try:
+            url = urljoin(base, href)
+        except ValueError:  # a broken authority such as "http://[x/": no URL a reader could follow
+            continue
         if url.startswith(("http://", "https://")):
             found.setdefault(url, AdvertisedFeed(url, media_type, clean_text(attrs.get("title") or "")))
     return list(found.values())

@@ -27,7 +27,6 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -36,11 +35,12 @@ from .errors import ExtractError
 from .extract import clean_text, html_text
 from .identity import article_uuid, canonical_link, item_key
 from .models import ListingItem, ListingPage, SiteDate
-from .sanitize import sanitize_html
+from .sanitize import absolute_url, sanitize_html
 
 __all__ = ["parse_feed"]
 
 _JSON_FEED_VERSION = "https://jsonfeed.org/version/"
+_WEB = frozenset({"http", "https"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +66,10 @@ def parse_feed(text: str, feed_url: str, *, timezone: ZoneInfo) -> ListingPage:
     skipped: list[str] = []
     seen: set[str] = set()
     for entry in entries:
-        link = canonical_link(urljoin(feed_url, entry.link)) if entry.link else ""
+        link = canonical_link(_join(feed_url, entry.link)) if entry.link else ""
         label = entry.title or entry.id or link
         if not link:
-            skipped.append(f"feed entry {label!r}: no link")
+            skipped.append(f"feed entry {label!r}: no usable link")
             continue
         key = feed_item_key(link, entry.id)
         if key in seen:
@@ -106,9 +106,15 @@ def feed_item_key(link: str, entry_id: str) -> str:
     if uuid := article_uuid(link):
         return uuid
     entry_id = entry_id.strip()
-    if entry_id and urlsplit(entry_id).scheme.lower() in ("http", "https"):
+    if entry_id.lower().startswith(("http://", "https://")):
         return item_key(entry_id)
     return entry_id or canonical_link(link)
+
+
+def _join(base: str, link: str) -> str:
+    """`link` made absolute against `base`; "" unless that is an http(s) URL (no "javascript:", no
+    "mailto:", no broken authority such as "http://[x/"): an item's link is fetched and published."""
+    return absolute_url(link, base, schemes=_WEB) or ""
 
 
 def _site_date(published: dt.datetime | SiteDate, timezone: ZoneInfo) -> SiteDate:
@@ -145,14 +151,20 @@ def _xml_entry(entry: Mapping[str, Any], feed_url: str) -> _Entry:
     if not summary and entry.get("content"):  # Atom with content and no summary
         summary, summary_type = entry["content"][0].get("value", ""), entry["content"][0].get("type", "")
     title_type = (entry.get("title_detail") or {}).get("type", "text/plain")
-    base = urljoin(feed_url, link) if link else feed_url
+    base = _join(feed_url, link) or feed_url
     return _Entry(
         id=str(entry.get("id") or ""),
         link=str(link),
         title=_text(entry.get("title") or "", title_type, base),
         summary=_text(summary, summary_type, base),
-        published=_struct_instant(entry.get("published_parsed") or entry.get("updated_parsed")),
+        published=_struct_instant(entry.get("published_parsed") or _updated_parsed(entry)),
     )
+
+
+def _updated_parsed(entry: Mapping[str, Any]) -> time.struct_time | None:
+    # Asked for a missing `updated_parsed`, feedparser 6 answers `published_parsed` with a DeprecationWarning
+    # (its issue 310); `in` checks the real key.
+    return entry["updated_parsed"] if "updated_parsed" in entry else None
 
 
 def _struct_instant(value: time.struct_time | None) -> dt.datetime | None:
@@ -186,7 +198,7 @@ def _json_items(items: list[Any], feed_url: str) -> Iterator[_Entry]:
         if not isinstance(item, dict):
             continue
         link = _string(item.get("url")) or _string(item.get("external_url"))
-        base = urljoin(feed_url, link) if link else feed_url
+        base = _join(feed_url, link) or feed_url
         if summary := _string(item.get("summary")):
             text = _text(summary, "text/plain", base)
         elif content := _string(item.get("content_text")):

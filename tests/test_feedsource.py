@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scraper.errors import ExtractError
 from scraper.extract import AdvertisedFeed, advertised_feeds
@@ -92,6 +97,7 @@ def test_keys_are_the_uuid_then_the_guid_then_the_canonical_link():
     ]
     assert page.items[0].link == f"https://goteborg.se/wps/portal/x/aktuelltsida/{UUID}/"
     assert feed_item_key("https://example.se/e", "  ") == "https://example.se/e"
+    assert feed_item_key("https://example.se/f", "http://[::1") == "http://[::1"  # a broken URL id: as is
 
 
 def test_relative_links_resolve_against_the_feed_url():
@@ -126,6 +132,16 @@ def test_malformed_entries_are_left_out_and_named():
         )
     )
     assert [i.title for i in page.items] == ["Ett"]
+    broken = parse(
+        rss(
+            item("Trasig", "http://[x/a"),
+            item("Skript", "javascript:alert(1)"),
+            item("Post", "mailto:a@example.se"),
+            item("Hel", "https://example.se/h"),
+        )
+    )
+    assert [i.title for i in broken.items] == ["Hel"]
+    assert [line.endswith("no usable link") for line in broken.skipped] == [True, True, True]
     assert page.next_url is None
     assert [line.split(":")[0] for line in page.skipped] == [
         "feed entry 'Ingen länk'",
@@ -205,6 +221,7 @@ def test_advertised_feeds_in_the_head():
       <link rel="alternate" type="application/feed+json" href="/f.json">
       <link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">
       <link rel="alternate" type="application/rss+xml">
+      <link rel="alternate" type="application/rss+xml" href="http://[x/broken">
     </head><body><a rel="alternate" type="application/rss+xml" href="/body.rss">RSS</a></body></html>"""
     assert advertised_feeds(page, "https://goteborg.se/other/") == [
         AdvertisedFeed(
@@ -234,3 +251,60 @@ def test_the_text_is_parsed_as_decoded_whatever_its_xml_declaration_says():
     )
     (found,) = parse(text).items
     assert found.title == "Förskolan på Hisingen"
+
+
+# -- fuzzing: whatever a feed holds, parse_feed raises nothing but ExtractError ---------------------------
+
+FIELD = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "http://[x/a",
+            "javascript:alert(1)",
+            f"https://goteborg.se/aktuellt/{UUID}",
+            "Tue, 02 Jun 2026 08:00:00 +9999",
+            "2026-13-45T25:61:00Z",
+            "0000-01-01T00:00:00Z",
+            "<script>x()</script>",
+            "]]>",
+            "\ud800",
+            "\x00",
+        ]
+    ),
+)
+
+
+@st.composite
+def feed_documents(draw: st.DrawFn) -> str:
+    """RSS, Atom or JSON Feed documents whose every field value is hostile or broken text."""
+    fmt = draw(st.sampled_from(["rss", "atom", "json"]))
+    entries = draw(st.lists(st.tuples(FIELD, FIELD, FIELD, FIELD, FIELD), max_size=4))
+    if fmt == "json":
+        keys = ("id", "url", "title", "date_published", "content_html")
+        items = [dict(zip(keys, values, strict=True)) for values in entries]
+        return json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": items})
+    esc = html.escape
+    if fmt == "rss":
+        rows = "".join(
+            f"<item><guid>{esc(a)}</guid><link>{esc(b)}</link><title>{esc(c)}</title>"
+            f"<pubDate>{esc(d)}</pubDate><description>{esc(e)}</description></item>"
+            for a, b, c, d, e in entries
+        )
+        return rss(rows)
+    rows = "".join(
+        f"<entry><id>{esc(a)}</id><link href='{esc(b)}'/><title type='html'>{esc(c)}</title>"
+        f"<updated>{esc(d)}</updated><summary type='html'>{esc(e)}</summary></entry>"
+        for a, b, c, d, e in entries
+    )
+    return atom(rows)
+
+
+@settings(max_examples=int(os.environ.get("AKTUELLT_FUZZ_EXAMPLES", "60")), deadline=None)
+@given(st.one_of(feed_documents(), st.text()))
+def test_parse_feed_raises_only_extract_error(document: str) -> None:
+    try:
+        page = parse(document)
+    except ExtractError:
+        return
+    for found in page.items:
+        assert found.key and found.title and found.link.startswith(("http://", "https://"))
