@@ -31,6 +31,8 @@ DEFAULT_PATH = Path("config.toml")
 DEFAULT_USER_AGENT = "aktuellt/{version} (+{base_url})"  # both placeholders also work in a user's value
 DEFAULT_EVERY = dt.timedelta(minutes=15)
 PACKAGE_DIR = Path(__file__).resolve().parent
+#: `sources[].type`: "listing" (an HTML news listing, the default) or "feed" (RSS 2.0, Atom or JSON Feed).
+SOURCE_TYPES = ("listing", "feed")
 
 
 @functools.cache
@@ -109,6 +111,7 @@ class SourceConfig:
     #: "host:port", IPv6 as "[::1]:8080"; stored lower-case
     allowed_hosts: tuple[str, ...] = ()
     max_articles_per_cycle: int = 50  #: article pages fetched per cycle at most, newest items first
+    type: str = "listing"  #: one of SOURCE_TYPES: an HTML listing page, or the site's own RSS/Atom/JSON feed
 
 
 @dataclass(frozen=True)
@@ -263,6 +266,15 @@ def _positive_duration(value: str) -> dt.timedelta:
 _CRON_FIELD = re.compile(r"[0-9A-Za-z*/,-]+")
 
 
+def _choice(*allowed: str) -> Check:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(map(repr, allowed))}, got {value!r}")
+        return value
+
+    return check
+
+
 def _cron(value: str) -> str:
     fields = value.split()
     if len(fields) != 5:
@@ -330,7 +342,10 @@ _SOURCE = {
     "selectors": _Field(_SELECTORS, lambda values: SelectorConfig(**values)),
     "allowed_hosts": _Field(tuple, _hosts),
     "max_articles_per_cycle": _Field(int, _range(1)),
+    "type": _Field(str, _choice(*SOURCE_TYPES)),
 }
+#: Keys that only mean something for a listing page: a feed is one document with fields of its own.
+_LISTING_ONLY = ("max_pages", "selectors")
 _TOPIC = {
     "id": _Field(str, _slug, _REQUIRED),
     "title": _Field(str, _text),
@@ -541,6 +556,11 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
         checker.add("schedule.cron", "cannot be combined with schedule.every: set one of them")
     elif schedule.get("every") is None and schedule.get("cron") is None:
         schedule["every"] = DEFAULT_EVERY
+    raw_sources = data.get("sources", [])
+    for index, raw in enumerate(raw_sources if isinstance(raw_sources, list) else []):
+        if isinstance(raw, dict) and raw.get("type") == "feed":
+            for name in (name for name in _LISTING_ONLY if name in raw):
+                checker.add(f"sources[{index}].{name}", 'only applies to type = "listing"; remove it')
     for index, raw in enumerate(raw_topics if isinstance(raw_topics, list) else []):
         if isinstance(raw, dict) and not raw.get("match") and "regex" not in raw and not raw.get("tags"):
             checker.add(f"topics[{index}].match", "missing: a topic needs match words, a regex or tags")
@@ -608,10 +628,12 @@ def _toml(value: object) -> str:
     return json.dumps(str(value), ensure_ascii=False)  # JSON string escapes are valid TOML ones
 
 
-def _render(header: str, obj: Any) -> list[str]:
+def _render(header: str, obj: Any, skip: tuple[str, ...] = ()) -> list[str]:
     lines, nested = ["", header], []
     for spec in dataclasses.fields(obj):
         value = getattr(obj, spec.name)
+        if spec.name in skip:
+            continue
         if dataclasses.is_dataclass(value):
             sub = _render(f"[{header.strip('[]')}.{spec.name}]", value)
             nested += sub if len(sub) > 2 else []
@@ -629,7 +651,7 @@ def describe(config: Config) -> str:
     for name in ("site", "fetch", "schedule", "server", "notify", "websub"):
         lines += _render(f"[{name}]", getattr(config, name))
     for source in config.sources:
-        lines += _render("[[sources]]", source)
+        lines += _render("[[sources]]", source, _LISTING_ONLY if source.type == "feed" else ())
     for topic in config.topics:
         lines += _render("[[topics]]", topic)
     return "\n".join(lines) + "\n"

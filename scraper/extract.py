@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
@@ -409,3 +410,58 @@ def _attachments(root: LexborNode, base: str) -> tuple[Attachment, ...]:
         title = _text(anchor) or clean_text(anchor.attributes.get("title") or "") or path.rsplit("/", 1)[-1]
         found.setdefault(url, Attachment(url=url, title=title))
     return tuple(found.values())
+
+
+# -- what a page offers besides items -----------------------------------------------------------------------
+
+#: The `<link rel="alternate" type=…>` media types that name a feed a `type = "feed"` source can read.
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+
+
+@dataclass(frozen=True, slots=True)
+class AdvertisedFeed:
+    """A feed a page names in its `<head>` (feed autodiscovery)."""
+
+    url: str  #: absolute
+    media_type: str  #: one of FEED_TYPES
+    title: str = ""  #: the link's title attribute, as the site wrote it ("RSS-flöde för aktuellt …")
+
+
+def advertised_feeds(html: str, base_url: str) -> list[AdvertisedFeed]:
+    """The feeds `html` advertises with `<link rel="alternate" type="application/rss+xml|atom+xml|feed+json"
+    href=…>` in its head, in document order, each URL once; hrefs resolve against `<base href>` or `base_url`.
+    Never raises."""
+    tree = LexborHTMLParser(html)
+    base = _base_url(tree, base_url)
+    found: dict[str, AdvertisedFeed] = {}
+    for link in tree.css("head link[href]"):
+        attrs = link.attributes
+        rels = (attrs.get("rel") or "").lower().split()
+        media_type = (attrs.get("type") or "").split(";", 1)[0].strip().lower()
+        href = (attrs.get("href") or "").strip()
+        if "alternate" not in rels or media_type not in FEED_TYPES or not href:
+            continue
+        try:
+            url = urljoin(base, href)
+        except ValueError:  # a broken authority such as "http://[x/": no URL a reader could follow
+            continue
+        if url.startswith(("http://", "https://")):
+            found.setdefault(url, AdvertisedFeed(url, media_type, clean_text(attrs.get("title") or "")))
+    return list(found.values())
+
+
+def looked_for(selectors: SelectorConfig | None = None) -> str:
+    """What `parse_listing` searches a page for, in words, for the error a page with no items gives (keep
+    it in step with the rules above)."""
+    selectors = selectors or SelectorConfig()
+    if selectors.item:
+        parts = [f"elements matching selectors.item {selectors.item!r}, each with a link"]
+    else:
+        link = f"links matching selectors.link {selectors.link!r}" if selectors.link else "links"
+        uuid_forms = "…/aktuelltsida/<uuid>, …/aktuellt/<uuid>, ?id=<uuid>"
+        parts = [f"{link} with an article UUID in the URL ({uuid_forms})"]
+    if selectors.date:
+        parts.append(f"a date in selectors.date {selectors.date!r}")
+    else:
+        parts.append('a date beside each ("Publicerad 2 maj 2019", an ISO date or <time datetime>)')
+    return " and ".join(parts)

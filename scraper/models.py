@@ -24,6 +24,9 @@ class ListingItem:
     published: SiteDate
     summary: str
     position: int  #: 0-based order across all listing pages of this cycle
+    #: the exact instant (aware) when the source gave one with its UTC offset, as a feed entry does; it is the
+    #: `published` instant then, and `published` the same moment as wall time in the source's zone
+    instant: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from .config import Config, FetchConfig, SourceConfig
 from .dates import published_instant
 from .diff import diff_items, listing_hash
 from .errors import ExtractError, FetchError, ScraperError, error_kind
-from .extract import parse_listing
+from .extract import AdvertisedFeed, advertised_feeds, looked_for, parse_listing
 from .fetch import Fetcher, FetchSettings, post
 from .identity import entry_id, feed_id
 from .indexpage import FORMATS, IndexFeed
@@ -251,9 +251,21 @@ def read_source(
             report, started, clock(), validators={source.url: refreshed}, articles=articles, history=plan
         )
 
-    items, pages, first_page_items, reached_end, refused = _read_pages(
-        source, response, store=store, fetcher=fetcher, tz=timezone, pending=pending, now=started
-    )
+    if source.type == "feed":
+        items, pages, first_page_items, reached_end, refused = _read_feed(
+            source, response, tz=timezone, now=started
+        )
+    else:
+        items, pages, first_page_items, reached_end, refused = _read_pages(
+            source,
+            response,
+            store=store,
+            fetcher=fetcher,
+            tz=timezone,
+            pending=pending,
+            now=started,
+            known=bool(tracked),
+        )
     diff = diff_items(items, store.known(source.id, [item.key for item in items]))
     new = [_new_item(source, item, timezone, started) for item in diff.new]
     updates = [_update(source, item, bump=True) for item in diff.changed]
@@ -266,7 +278,8 @@ def read_source(
         for item in diff.changed
         if item.key in published
     ]
-    jobs += _confirm_jobs(source, items, refused, tracked, reached_end, store=store)
+    if source.type != "feed":  # a feed vouches for no removal, so it has none to confirm
+        jobs += _confirm_jobs(source, items, refused, tracked, reached_end, store=store)
     articles = _articles(source, jobs, store=store, fetcher=fetcher, tz=timezone, now=started)
     plan = _plan_history(
         items,
@@ -276,6 +289,8 @@ def read_source(
         listing_read=True,
         reached_end=reached_end,
         refused=refused,
+        # A feed shows only its newest entries: one that falls out of it is old, not withdrawn.
+        absent_means_gone=source.type != "feed",
     )
     report = SourceReport(
         source=source.id,
@@ -312,11 +327,13 @@ def _plan_history(
     listing_read: bool,
     reached_end: bool,
     refused: frozenset[str] = frozenset(),
+    absent_means_gone: bool = True,
 ) -> HistoryWrite:
     """Versions to record and removals to count, from what this cycle read (see scraper.history): the
     listing's items (when it was read: not on a 304) and the article pages fetched. `refused` are the keys
     of items the listing showed but the cycle refused (a date or link no item may have): still on the site,
-    so never missing."""
+    so never missing. Without `absent_means_gone` the read vouches for no date, so nothing it lacks is
+    counted missing (a feed)."""
     observed: dict[str, history.Version] = {
         item.key: history.Version(item.title, item.summary, _site_date_text(item.published)) for item in items
     }
@@ -341,7 +358,7 @@ def _plan_history(
             versions.append(VersionWrite(key, compared.version, kind, revision))
     seen = {item.key for item in items} | refused
     decision = history.MissingDecision(missing={})
-    if listing_read:
+    if listing_read and absent_means_gone:
         decision = _missing(items, refused, tracked, reached_end)
     removed = [(key, "listing") for key in decision.removed]
     # An article page answering 404/410 confirms at once that an item the listing no longer shows is gone
@@ -457,21 +474,28 @@ def _read_pages(
     tz: ZoneInfo,
     pending: dt.date | None = None,
     now: dt.datetime | None = None,
+    known: bool = False,
 ) -> tuple[list[ListingItem], int, int, bool, frozenset[str]]:
     """Read page 1 and follow "next" links until a page holds nothing new or max_pages is reached; while an
     item is counted missing, go on to the listing's end (to confirm it gone, or find it re-dated further
     down). Returns the items accepted, the pages read, page 1's item count, whether the read reached the
     listing's last page, and the keys of the items refused (see `_accept`). A page that was cut off is an
-    ExtractError."""
+    ExtractError. `known`: the store holds items of this source (so a page of none is a change, not a page
+    that was never understood)."""
     now = now or utc_now()
     page = parse_listing(first.text, first.url, timezone=tz, selectors=source.selectors)
     _log_skipped(source, page.skipped)
-    if not page.items:
+    feeds = advertised_feeds(first.text, first.url)
+    if feeds:  # page 1 only: one line per cycle, not one per page
+        log.info('%s: %s; consider type = "feed"', source.id, _feeds_phrase(feeds))
+    yardstick = store.first_page_yardstick(source.id)
+    if not page.items and (known or yardstick is not None):
         raise ExtractError(
             f"{source.url}: the listing yielded no items; the page layout has probably changed", url=first.url
         )
+    if not page.items:
+        raise ExtractError(_nothing_found(source, page, feeds), url=first.url)
     _check_complete(first, page)
-    yardstick = store.first_page_yardstick(source.id)
     if yardstick and yardstick >= SHRINK_MIN_YARDSTICK and len(page.items) < yardstick * SHRINK_RATIO:
         raise ExtractError(
             f"{source.url}: page 1 held {len(page.items)} items where it usually holds {yardstick}; "
@@ -536,6 +560,56 @@ def _accept(source: SourceConfig, page: ListingPage, now: dt.datetime) -> tuple[
     return accepted, refused
 
 
+def _nothing_found(source: SourceConfig, page: ListingPage, feeds: list[AdvertisedFeed]) -> str:
+    """The error for a source never read successfully whose page gives no items: most likely the page was
+    never one the extractor understands (not a layout change), so say what was looked for and what to try."""
+    message = f"{source.url}: found no news items: looked for {looked_for(source.selectors)}"
+    if page.skipped:
+        message += f" ({len(page.skipped)} left out, first: {page.skipped[0]})"
+    message += f"; run `aktuellt probe {source.url}` to see what the page holds and the config that reads it"
+    if feeds:
+        message += f'; {_feeds_phrase(feeds)}: a source with type = "feed" reads it'
+    return message
+
+
+def _feeds_phrase(feeds: list[AdvertisedFeed]) -> str:
+    """'the page advertises a feed (RSS-flöde för …) at URL', naming every feed the page advertises."""
+    named = [f"({feed.title}) at {feed.url}" if feed.title else f"at {feed.url}" for feed in feeds]
+    what = "a feed" if len(feeds) == 1 else f"{len(feeds)} feeds"
+    return f"the page advertises {what} " + ", ".join(named)
+
+
+def _read_feed(
+    source: SourceConfig, response: Page, *, tz: ZoneInfo, now: dt.datetime
+) -> tuple[list[ListingItem], int, int, bool, frozenset[str]]:
+    """Read a `type = "feed"` source: one document (no paging), its entries as listing items, screened
+    like a listing's (`_accept`). A document that is no feed, or a feed with no usable entries, fails the
+    source."""
+    # Imported here: feedparser takes ~40 ms to import, which listing-only installs need not pay.
+    from .feedsource import parse_feed
+
+    try:
+        page = parse_feed(response.text, response.url, timezone=tz)
+    except ExtractError as error:
+        raise ExtractError(error.message + _not_a_feed_hint(response), url=response.url) from None
+    _log_skipped(source, page.skipped)
+    if not page.items:
+        reason = f" ({len(page.skipped)} left out, first: {page.skipped[0]})" if page.skipped else ""
+        raise ExtractError(f"{source.url}: the feed holds no entries{reason}", url=response.url)
+    items, refused = _accept(source, page, now)
+    # reached_end is False: a feed shows its newest entries, never the whole history.
+    return items, 1, len(page.items), False, frozenset(refused)
+
+
+def _not_a_feed_hint(response: Page) -> str:
+    """For a feed source that got an HTML page: the feed the page advertises, or what else the URL may be."""
+    if feeds := advertised_feeds(response.text, response.url):
+        return f"; {_feeds_phrase(feeds)}: set sources[].url to it"
+    if "<html" in response.text[:4096].lower():
+        return '; it is an HTML page: for a news listing, leave out type = "feed"'
+    return ""
+
+
 def _log_skipped(source: SourceConfig, skipped: tuple[str, ...]) -> None:
     for line in skipped:
         log.warning("%s: %s", source.id, line)
@@ -557,7 +631,7 @@ def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen:
         summary=item.summary,
         link=item.link,
         site_date=_site_date_text(item.published),
-        published=published_instant(item.published, tz, first_seen),
+        published=item.instant or published_instant(item.published, tz, first_seen),
         content_hash=listing_hash(item),
         position=item.position,
     )

@@ -4,6 +4,8 @@ It serves WebSphere-Portal-like markup (research notes §5, reconstructed) from 
 mutate between requests. Like the real portal, every render puts a fresh random portlet state into every link,
 and page N>1 of the listing is only reachable through such a link: a scraper that keys on URLs or builds page
 URLs itself fails here. Three markup variants ("ul", "div", "time") cover the layouts the research expects.
+The same items are also served as the site's own feeds (RSS 2.0, Atom, JSON Feed: `feed_url(fmt)`), which a
+listing page advertises in its head when `advertise` names one of them.
 
     python -m tests.fixture_site serve [--port 8081] [--variant ul]
     python -m tests.fixture_site demo      # one real `aktuellt run` against the site, into build/demo/
@@ -34,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 DATA = Path(__file__).parent / "data"
 LISTING_PATH = "/wps/portal/enhetssida/jamlikt-goteborg/aktuelltarkiv/"
@@ -70,7 +73,7 @@ class Request:
     method: str
     path: str  #: path with query, as sent
     headers: dict[str, str]  #: lower-case names
-    kind: str  #: "listing", "article", "media", "robots" or "other", as routed
+    kind: str  #: "listing", "article", "feed", "media", "robots" or "other", as routed
 
 
 def load_seed() -> list[SiteItem]:
@@ -107,8 +110,9 @@ def _iso_date(date: str) -> str | None:
     return dt.date(int(match[3]), MONTHS.index(match[2]) + 1, int(match[1])).isoformat()
 
 
-def _document(title: str, main: str, base: str | None = None) -> str:
+def _document(title: str, main: str, base: str | None = None, head: str = "") -> str:
     base_tag = f'\n  <base href="{base}">' if base else ""
+    base_tag += f"\n  {head}" if head else ""
     return f"""<!DOCTYPE html>
 <html lang="sv">
 <head>
@@ -163,6 +167,9 @@ class FixtureSite:
         self.intercept: Callable[[BaseHTTPRequestHandler], bool] | None = None
         # Rewrites the HTML of every listing or article page: (kind "listing" | "article", html) → html.
         self.rewrite: Callable[[str, str], str] | None = None
+        self.feed_fault: str | None = None  # one of FEED_FAULTS: what every feed URL answers instead
+        self.advertise: str | None = None  # "rss", "atom" or "json": the listing's <head> links that feed
+        self.feed_documents: dict[str, str] = {}  # fmt → a hand-written document served instead of the items
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._server: _Server | None = None
@@ -208,6 +215,10 @@ class FixtureSite:
     @property
     def listing_url(self) -> str:
         return self.base_url + LISTING_PATH
+
+    def feed_url(self, fmt: str) -> str:
+        """The URL of the site's own feed in `fmt`: "rss", "atom" or "json"."""
+        return f"{self.base_url}{FEED_PATH}{fmt}"
 
     # -- mutation helpers ---------------------------------------------------------------------------------
 
@@ -347,11 +358,27 @@ class FixtureSite:
         base = (
             f"{self.listing_url}!ut/p/z1/{portlet_state(page)}{STATE_TAIL}" if self.variant == "ul" else None
         )
-        return _document("Aktuellt", main, base)
+        return _document("Aktuellt", main, base, self._feed_link())
+
+    def _feed_link(self) -> str:
+        """The `<link rel="alternate">` to the feed named by `advertise`, as goteborg.se's pages carry one."""
+        if not self.advertise:
+            return ""
+        return (
+            f'<link rel="alternate" type="{FEED_TYPES[self.advertise]}" '
+            f'title="{html.escape(FEED_TITLE)}" href="{FEED_PATH}{self.advertise}">'
+        )
+
+    def render_feed(self, items: list[SiteItem], fmt: str) -> str:
+        """The items as the site's own feed in `fmt`; each is dated 10:00 Stockholm time on its listing
+        date, written in a different (but equal) offset per format: GMT in RSS, the local offset in Atom and
+        UTC "Z" in JSON Feed."""
+        return {"rss": _rss, "atom": _atom, "json": _json_feed}[fmt](self, items)
 
     def render_empty(self) -> str:
         # What a broken portlet renders: the page frame with its heading, and no list at all.
-        return _document("Aktuellt", '    <h1 class="c-page-title">Aktuellt</h1>\n    <p>${loading}</p>')
+        main = '    <h1 class="c-page-title">Aktuellt</h1>\n    <p>${loading}</p>'
+        return _document("Aktuellt", main, head=self._feed_link())
 
     def render_article(self, item: SiteItem) -> str:
         esc = html.escape
@@ -488,6 +515,8 @@ class _Handler(BaseHTTPRequestHandler):
             return "robots", 200, site.robots.encode(), {"Content-Type": "text/plain; charset=utf-8"}
         if listing := _LISTING.fullmatch(path):
             return ("listing", *self._listing(site, listing[1], headers, fault))
+        if feed := _FEED.fullmatch(path):
+            return ("feed", *_feed_answer(site, feed[1], headers))
         if media := _MEDIA.fullmatch(path):  # images and documents: a stable body of a stable size
             body = hashlib.sha256(path.encode()).digest() * 64
             return "media", 200, body, {"Content-Type": MEDIA_TYPES[media[1]]}
@@ -576,6 +605,111 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head and status != 304:
             self.wfile.write(body)
+
+
+# -- the site's own feeds -----------------------------------------------------------------------------------
+
+FEED_PATH = "/wps/portal/rss/aktuellt."
+FEED_TITLE = "RSS-flöde för aktuellt från Göteborgs Stad"
+FEED_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
+#: What `feed_fault` makes every feed URL answer: an HTML page, random bytes, XML cut off before any entry,
+#: a valid feed without entries, JSON that does not parse.
+FEED_FAULTS = ("html", "garbage", "truncated", "empty", "badjson")
+_FEED = re.compile(rf"{re.escape(FEED_PATH)}(rss|atom|json)")
+
+
+def _feed_instant(item: SiteItem) -> dt.datetime:
+    """10:00 Stockholm time on the item's listing date, as an aware instant."""
+    day = dt.date.fromisoformat(_iso_date(item.date) or "2019-01-01")
+    return dt.datetime.combine(day, dt.time(10), tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
+def _article_url(site: FixtureSite, item: SiteItem, *, state: bool = False) -> str:
+    tail = f"!ut/p/z1/{portlet_state()}{STATE_TAIL}" if state else ""
+    return f"{site.base_url}{ARTICLE_PATH}{item.uuid}/{tail}"
+
+
+def _rss(site: FixtureSite, items: list[SiteItem]) -> str:
+    esc = html.escape
+    rows = []
+    for item in items:
+        when = format_datetime(_feed_instant(item).astimezone(dt.UTC), usegmt=True)
+        # Links with a fresh portlet state on every render, as the portal writes them.
+        rows.append(
+            f"    <item>\n      <title>{esc(item.title)}</title>\n"
+            f"      <link>{esc(_article_url(site, item, state=True))}</link>\n"
+            f'      <guid isPermaLink="false">{item.uuid}</guid>\n'
+            f"      <pubDate>{when}</pubDate>\n"
+            f"      <description>{esc('<p>' + esc(item.summary) + '</p>')}</description>\n    </item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0">\n  <channel>\n'
+        f"    <title>{esc(FEED_TITLE)}</title>\n    <link>{site.listing_url}</link>\n"
+        "    <description>Aktuellt</description>\n" + "\n".join(rows) + "\n  </channel>\n</rss>\n"
+    )
+
+
+def _atom(site: FixtureSite, items: list[SiteItem]) -> str:
+    esc = html.escape
+    rows = []
+    for item in items:
+        when = _feed_instant(item).isoformat()
+        rows.append(
+            f"  <entry>\n    <id>urn:uuid:{item.uuid}</id>\n    <title>{esc(item.title)}</title>\n"
+            f'    <link rel="alternate" href="{esc(_article_url(site, item))}"/>\n'
+            f"    <published>{when}</published>\n    <updated>{when}</updated>\n"
+            f'    <summary type="html">{esc("<p>" + esc(item.summary) + "</p>")}</summary>\n  </entry>'
+        )
+    newest = max((_feed_instant(i) for i in items), default=dt.datetime(2019, 1, 1, tzinfo=dt.UTC))
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
+        f"  <id>{site.base_url}{FEED_PATH}atom</id>\n  <title>{esc(FEED_TITLE)}</title>\n"
+        f"  <updated>{newest.isoformat()}</updated>\n" + "\n".join(rows) + "\n</feed>\n"
+    )
+
+
+def _json_feed(site: FixtureSite, items: list[SiteItem]) -> str:
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": FEED_TITLE,
+        "home_page_url": site.listing_url,
+        "items": [
+            {
+                "id": item.uuid,
+                "url": _article_url(site, item),
+                "title": item.title,
+                "summary": item.summary,
+                "date_published": _feed_instant(item).astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+            }
+            for item in items
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1)
+
+
+def _feed_answer(site: FixtureSite, fmt: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+    content_type = {"Content-Type": f"{FEED_TYPES[fmt]}; charset=utf-8"}
+    fault = site.feed_fault
+    if fault == "html":
+        return 200, site.render_listing(list(site.items), 1).encode(), {"Content-Type": "text/html"}
+    if fault == "garbage":
+        return 200, b"\x00\xff" + os.urandom(4096), content_type
+    if fault == "truncated":  # cut off in the document's head, before the first entry
+        whole = site.render_feed(list(site.items), fmt)
+        first = {"rss": "<item>", "atom": "<entry>", "json": '"items"'}[fmt]
+        return 200, whole[: whole.index(first) - 30].encode(), content_type
+    if fault == "empty":
+        return 200, site.render_feed([], fmt).encode(), content_type
+    if fault == "badjson":
+        return 200, site.render_feed(list(site.items), fmt)[:-40].encode(), content_type
+    if fmt in site.feed_documents:
+        return 200, site.feed_documents[fmt].encode(), content_type
+    items = list(site.items)
+    etag, modified = site.validators(items, 1)
+    validators = {"ETag": etag[:-1] + f'-{fmt}"', "Last-Modified": format_datetime(modified, usegmt=True)}
+    if _not_modified(headers, validators["ETag"], modified):
+        return 304, b"", validators
+    return 200, site.render_feed(items, fmt).encode(), content_type | validators
 
 
 def _not_modified(headers: dict[str, str], etag: str, modified: dt.datetime) -> bool:

@@ -172,6 +172,10 @@ def test_each_bad_value_names_its_key(text: str, key: str, reason: str) -> None:
         ('selectors = "li"', "sources[0].selectors", "expected a table, got string 'li'"),
         ('[sources.selectors]\nitem = ""', "sources[0].selectors.item", "must not be empty"),
         ("[sources.selectors]\nnext = 1", "sources[0].selectors.next", "expected a string, got integer 1"),
+        ('type = "rss"', "sources[0].type", "must be one of 'listing', 'feed', got 'rss'"),
+        ("type = 1", "sources[0].type", "expected a string, got integer 1"),
+        ('type = "feed"\nmax_pages = 3', "sources[0].max_pages", 'only applies to type = "listing"'),
+        ('type = "feed"\n[sources.selectors]\nitem = "li"', "sources[0].selectors", "only applies to type"),
         ('[[topics]]\nid = "t"\nmatch = "läs"', "topics[0].match", "expected an array of strings"),
         (
             '[[topics]]\nid = "t"\nmatch = ["läs", 3]',
@@ -404,3 +408,12 @@ def test_bad_allowed_hosts_entries_name_their_key(entry: str) -> None:
 
 def test_max_articles_per_cycle_must_be_positive() -> None:
     assert problems(f"{SOURCE}max_articles_per_cycle = 0\n")[0][0] == "sources[0].max_articles_per_cycle"
+
+
+def test_a_feed_source_parses_and_round_trips_through_describe() -> None:
+    config = parse(f'{SOURCE}type = "feed"\n[[sources]]\nid = "l"\nurl = "https://example.com/l/"\n')
+    assert [source.type for source in config.sources] == ["feed", "listing"]
+    text = describe(config)
+    # A feed source's resolved block leaves out the listing-only keys, so the text parses back.
+    assert 'type = "feed"' in text and text.count("max_pages") == 1
+    assert parse_config(tomllib.loads(text), base_dir=Path("/elsewhere")) == config
