@@ -30,10 +30,22 @@ class Options:
 
 
 def _fail(message: str, code: int) -> None:
-    from .sanity import escape_controls  # the message may quote the source (a URL, an error reason)
+    """One line on stderr, then exit. Escaped: the message may quote the source (a URL, an error reason), and
+    a newline or ESC from there must neither forge a line nor drive the terminal."""
+    from .sanity import escape_controls
 
     click.echo(f"aktuellt: {escape_controls(message)}", err=True)
     sys.exit(code)
+
+
+def _fail_config(error: ConfigError) -> None:
+    """A config error lists one problem per line; the text is the operator's own file, not the source's, so
+    its line breaks are kept (each line escaped all the same)."""
+    from .sanity import escape_controls
+
+    lines = str(error).split("\n")
+    click.echo("aktuellt: " + "\n".join(escape_controls(line) for line in lines), err=True)
+    sys.exit(EXIT_CONFIG)
 
 
 def _load(options: Options) -> Config:
@@ -42,7 +54,7 @@ def _load(options: Options) -> Config:
     try:
         return load_config(find_config_path(options.config, os.environ))
     except ConfigError as error:
-        _fail(str(error), EXIT_CONFIG)
+        _fail_config(error)
         raise  # unreachable: _fail exits
 
 
@@ -109,7 +121,7 @@ def serve(options: Options) -> None:
     try:
         code = run_service(config)
     except ConfigError as error:
-        _fail(str(error), EXIT_CONFIG)
+        _fail_config(error)
     except ScraperError as error:
         _fail(str(error), EXIT_FAILED)
     sys.exit(code)
