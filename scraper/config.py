@@ -105,6 +105,10 @@ class SourceConfig:
     max_pages: int = 10
     articles: bool = True
     selectors: SelectorConfig = field(default_factory=SelectorConfig)
+    #: query parameters that name an article in a link without a UUID (None: identity.DEFAULT_KEY_PARAMS)
+    key_params: tuple[str, ...] | None = None
+    #: how "05/06/2026" reads: "dmy", "mdy" or "ymd" (default from site.language, see `date_order_for`)
+    date_order: str = "dmy"
 
 
 @dataclass(frozen=True)
@@ -301,6 +305,8 @@ _SOURCE = {
     "max_pages": _Field(int, _range(1)),
     "articles": _Field(bool),
     "selectors": _Field(_SELECTORS, lambda values: SelectorConfig(**values)),
+    "key_params": _Field(tuple),
+    "date_order": _Field(str, _pattern(r"dmy|mdy|ymd", "one of 'dmy', 'mdy', 'ymd'")),
 }
 _TOPIC = {
     "id": _Field(str, _slug, _REQUIRED),
@@ -424,6 +430,20 @@ class _Checker:
         return entries
 
 
+#: Languages whose sites write numeric dates month first, or year first; every other one is day first.
+_MDY_LANGUAGES = frozenset({"en-us", "en-ph", "fil"})
+_YMD_LANGUAGES = frozenset({"zh", "ja", "ko", "hu", "lt", "mn"})
+
+
+def date_order_for(language: str) -> str:
+    """The numeric date order a site in `language` uses: "mdy" for US English, "ymd" for East Asian
+    languages, Hungarian and Lithuanian, else "dmy" (all of Europe, Swedish, Norwegian, Danish, German)."""
+    tag = language.casefold()
+    if tag in _MDY_LANGUAGES:
+        return "mdy"
+    return "ymd" if tag.split("-")[0] in _YMD_LANGUAGES else "dmy"
+
+
 def _resolve(base_dir: Path, value: str) -> Path:
     return Path(os.path.normpath(base_dir / value))
 
@@ -458,6 +478,8 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path) -> Config:
         checker.add("schedule.cron", "cannot be combined with schedule.every: set one of them")
     elif schedule.get("every") is None and schedule.get("cron") is None:
         schedule["every"] = DEFAULT_EVERY
+    for source in sources:
+        source.setdefault("date_order", date_order_for(site.get("language", "sv")))
     for index, raw in enumerate(raw_topics if isinstance(raw_topics, list) else []):
         if isinstance(raw, dict) and not raw.get("match") and "regex" not in raw and not raw.get("tags"):
             checker.add(f"topics[{index}].match", "missing: a topic needs match words, a regex or tags")
