@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import history, push
@@ -219,8 +220,10 @@ def read_source(
             report, started, clock(), validators={source.url: refreshed}, articles=articles, history=plan
         )
 
+    # The cycle's day gives dates printed without a year ("8 juni") their year.
+    today = started.astimezone(timezone).date()
     items, pages, first_page_items, reached_end = _read_pages(
-        source, response, store=store, fetcher=fetcher, tz=timezone, pending=pending
+        source, response, store=store, fetcher=fetcher, tz=timezone, today=today, pending=pending
     )
     diff = diff_items(items, store.known(source.id, [item.key for item in items]))
     new = [_new_item(source, item, timezone, started) for item in diff.new]
@@ -308,7 +311,7 @@ def _plan_history(
         decision = history.missing(
             tracked,
             seen,
-            oldest_read=min((item.published.day for item in items), default=None),
+            oldest_read=_oldest_day(items),
             reached_end=reached_end,
         )
     removed = [(key, "listing") for key in decision.removed]
@@ -368,12 +371,13 @@ def _read_pages(
     store: Store,
     fetcher: Fetcher,
     tz: ZoneInfo,
+    today: dt.date,
     pending: dt.date | None = None,
 ) -> tuple[list[ListingItem], int, int, bool]:
     """Read page 1 and follow "next" links until a page holds nothing new or max_pages is reached; also
     keep going while an item counted missing is older than anything read so far (to confirm or clear it).
     The last value says whether the read reached the listing's last page."""
-    page = parse_listing(first.text, first.url, timezone=tz, selectors=source.selectors)
+    page = parse_listing(first.text, first.url, **_listing_options(source, tz, today))
     _log_skipped(source, page.skipped)
     if not page.items:
         raise ExtractError(
@@ -392,9 +396,9 @@ def _read_pages(
     visited = {first.url}
     pages = 1
     while page.next_url and pages < source.max_pages:
-        oldest = min(item.published.day for item in items)
+        oldest = _oldest_day(items)
         if len(store.known(source.id, [item.key for item in page.items])) == len(page.items) and (
-            pending is None or pending > oldest
+            pending is None or oldest is None or pending > oldest
         ):
             break  # everything on this page is known: older pages hold nothing new
         if page.next_url in visited:
@@ -404,7 +408,7 @@ def _read_pages(
         response = fetcher.get(page.next_url)
         assert isinstance(response, Page)  # no validators were sent, so no 304
         page = parse_listing(
-            response.text, response.url, timezone=tz, selectors=source.selectors, position_start=len(items)
+            response.text, response.url, position_start=len(items), **_listing_options(source, tz, today)
         )
         pages += 1
         _log_skipped(source, page.skipped)
@@ -414,12 +418,30 @@ def _read_pages(
     return items, pages, first_page_items, page.next_url is None
 
 
+def _listing_options(source: SourceConfig, tz: ZoneInfo, today: dt.date) -> dict[str, Any]:
+    """The source's settings for `parse_listing`."""
+    return {
+        "timezone": tz,
+        "selectors": source.selectors,
+        "date_order": source.date_order,
+        "key_params": source.key_params,
+        "today": today,
+    }
+
+
+def _oldest_day(items: list[ListingItem]) -> dt.date | None:
+    """The oldest listing date among `items` (undated items say nothing about how far a read reached)."""
+    return min((item.published.day for item in items if item.published is not None), default=None)
+
+
 def _log_skipped(source: SourceConfig, skipped: tuple[str, ...]) -> None:
     for line in skipped:
         log.warning("%s: %s", source.id, line)
 
 
-def _site_date_text(site_date: SiteDate) -> str:
+def _site_date_text(site_date: SiteDate | None) -> str:
+    if site_date is None:
+        return ""  # undated on the page: dated by first sight, and never counted missing (no position)
     text = site_date.day.isoformat()
     if site_date.time is not None:
         text += "T" + site_date.time.isoformat(timespec="minutes")
@@ -435,9 +457,10 @@ def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen:
         summary=item.summary,
         link=item.link,
         site_date=_site_date_text(item.published),
-        published=published_instant(item.published, tz, first_seen),
+        published=first_seen if item.published is None else published_instant(item.published, tz, first_seen),
         content_hash=listing_hash(item),
         position=item.position,
+        date_source=item.date_source,
     )
 
 
