@@ -51,7 +51,21 @@ def probe(
     when given, else by structure alone. Raises FetchError when the page cannot be fetched."""
     response = fetcher.get(url)
     assert not isinstance(response, NotModified)  # no validators were sent
-    html, final = response.text, response.url
+    return read_page(response.text, response.url, url, source=source, date_order=date_order, today=today)
+
+
+def read_page(
+    html: str,
+    final: str,
+    url: str | None = None,
+    *,
+    source: SourceConfig | None = None,
+    date_order: str = "dmy",
+    today: dt.date | None = None,
+) -> ProbeResult:
+    """What `probe` reports on a page already fetched: `final` is its URL after redirects, `url` the one
+    asked for (it goes into the TOML block; default `final`)."""
+    url = url or final
     timezone = ZoneInfo(source.timezone if source else "Europe/Stockholm")
     order = source.date_order if source else date_order
     key_params = source.key_params if source else None
@@ -194,4 +208,4 @@ def _string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # JSON string escapes are valid TOML ones
 
 
-__all__: Sequence[str] = ("ProbeResult", "probe", "report", "source_block")
+__all__: Sequence[str] = ("ProbeResult", "probe", "read_page", "report", "source_block")

@@ -156,6 +156,7 @@ class FixtureSite:
         self.request_delay = 0.0  # seconds every answer waits (crash trials: the kill lands mid-cycle)
         self.article_faults: dict[str, int] = {}  # uuid → status; 0 hangs for `stall` seconds first
         self.requests: list[Request] = []
+        self.pages: dict[str, str] = {}  # extra HTML pages by path (other sites' markup, for probe tests)
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -468,6 +469,8 @@ class _Handler(BaseHTTPRequestHandler):
         html_type = {"Content-Type": "text/html; charset=utf-8"}
         if path == "/robots.txt":
             return "robots", 200, site.robots.encode(), {"Content-Type": "text/plain; charset=utf-8"}
+        if path in site.pages:
+            return "other", 200, site.pages[path].encode(), html_type
         if listing := _LISTING.fullmatch(path):
             return ("listing", *self._listing(site, listing[1], headers, fault))
         if media := _MEDIA.fullmatch(path):  # images and documents: a stable body of a stable size
