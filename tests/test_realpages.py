@@ -17,6 +17,7 @@ import pytest
 
 from scraper.config import SelectorConfig
 from scraper.extract import parse_listing, suggest_selectors
+from scraper.models import SiteDate
 from scraper.probe import read_page, report
 
 # Beside the repository (CI clones it next to shared/); AKTUELLT_REALPAGES points elsewhere (a worktree).
@@ -124,11 +125,13 @@ def read(name: str, selectors: SelectorConfig | None = None) -> list[tuple[str, 
     return [(item.title, _date(item.published)) for item in page.items]
 
 
-def _date(site_date: object) -> str | None:
+def _date(site_date: SiteDate | None) -> str | None:
     if site_date is None:
         return None
-    day, clock = site_date.day, site_date.time  # type: ignore[attr-defined]
-    return day.isoformat() + (f"T{clock.isoformat(timespec='minutes')}" if clock is not None else "")
+    clock = site_date.time
+    return site_date.day.isoformat() + (
+        f"T{clock.isoformat(timespec='minutes')}" if clock is not None else ""
+    )
 
 
 def matches(got: list[tuple[str, str | None]], expected: list[tuple[str, str | None]]) -> bool:
