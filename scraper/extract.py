@@ -397,9 +397,9 @@ class _Reader:
             if node is None:
                 return None, "none", None
             attr = node.attributes.get("datetime")
-            found = (parse_datetime_attr(attr, self.timezone) if attr else None) or self._parse(
-                _text(node), reference
-            )
+            if attr and (found := parse_datetime_attr(attr, self.timezone)):
+                return found, "time", node
+            found = self._parse(_text(node), reference)
             return found, ("element" if found else "none"), node
         for node in container.css("time[datetime]"):
             if found := parse_datetime_attr(node.attributes.get("datetime") or "", self.timezone):
