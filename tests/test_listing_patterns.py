@@ -200,7 +200,8 @@ def test_configured_item_selector_keeps_undated_items():
 
 
 def test_key_params_config_reaches_the_keys():
-    row = '<li><a href="/show?news={n}&amp;view=2">Nyhet {n} om staden</a><span class="date">2026-06-0{n}</span></li>'
+    row = '<li><a href="/show?news={n}&amp;view=2">Nyhet {n} om staden</a>'
+    row += '<span class="date">2026-06-0{n}</span></li>'
     html = f"<ul>{row.format(n=5)}{row.format(n=6)}</ul>"
     page = parse_listing(html, "https://x.se/", timezone=TZ, key_params=["news"])
     assert [i.key for i in page.items] == ["https://x.se/show?news=5", "https://x.se/show?news=6"]
