@@ -153,6 +153,7 @@ def report(result: ProbeResult, *, width: int = 160) -> str:
             ("#", "key", "title", "date", "date from", "link", "summary"),
             rows,
             width=width,
+            min_widths={"key": 36, "date": 16, "date from": 9},
         ),
     ]
     if not result.items:

@@ -37,11 +37,19 @@ def progress(description: str, total: int) -> Iterator[Callable[[], None]]:
         yield lambda: bar.advance(task)
 
 
-def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], *, width: int = 160) -> str:
-    """`rows` as a text table (box lines, no colour codes: it may go to a file or a pipe)."""
+def table(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    width: int = 160,
+    min_widths: dict[str, int] | None = None,
+) -> str:
+    """`rows` as a text table (box lines, no colour codes: it may go to a file or a pipe). Long cells
+    fold onto more lines; `min_widths` keeps a column at least that wide (a UUID on one line)."""
     grid = Table(title=title, title_justify="left", show_lines=False)
     for column in columns:
-        grid.add_column(column, overflow="fold")
+        grid.add_column(column, overflow="fold", min_width=(min_widths or {}).get(column))
     for row in rows:
         grid.add_row(*row)
     console = Console(width=width, no_color=True, color_system=None, file=io.StringIO())
