@@ -250,7 +250,9 @@ def probe(options: Options, url: str | None, source_id: str | None, date_order: 
             result = run_probe(url, fetcher=fetcher, source=source, date_order=date_order)
     except ScraperError as error:
         _fail(str(error), EXIT_FAILED)
-    click.echo(report(result))
+    import shutil
+
+    click.echo(report(result, width=max(100, shutil.get_terminal_size((160, 40)).columns)))
     sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
 
 

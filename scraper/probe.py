@@ -23,6 +23,10 @@ from .models import Block, ListingItem, NotModified
 from .progress import table
 
 
+#: Rows of the blocks table: the taken ones first, then the largest rejected ones.
+MAX_BLOCKS = 12
+
+
 @dataclass(frozen=True, slots=True)
 class ProbeResult:
     url: str  #: the final URL, after redirects
@@ -137,11 +141,11 @@ def report(result: ProbeResult, *, width: int = 160) -> str:
     rows = [
         (
             str(n + 1),
-            item.key,
             item.title,
             _date_text(item),
             item.date_source,
-            item.link,
+            # A key that is not a UUID is the link itself, less tracking parameters: shown once.
+            item.link if item.key == item.link else f"{item.link}\nkey: {item.key}",
             _start(item.summary),
         )
         for n, item in enumerate(result.items)
@@ -150,10 +154,10 @@ def report(result: ProbeResult, *, width: int = 160) -> str:
         f"{result.url}  ({result.title})" if result.title else result.url,
         table(
             f"Items ({len(result.items)})",
-            ("#", "key", "title", "date", "date from", "link", "summary"),
+            ("#", "title", "date", "date from", "link", "summary"),
             rows,
             width=width,
-            min_widths={"key": 36, "date": 16, "date from": 9},
+            min_widths={"date": 16, "date from": 9},
         ),
     ]
     if not result.items:
@@ -166,12 +170,20 @@ def report(result: ProbeResult, *, width: int = 160) -> str:
         if feeds
         else "Feeds the page advertises: none"
     )
+    # Taken first, then the instructive rejections, menus last (a page has many, all alike).
+    ordered = sorted(result.blocks, key=lambda b: (not b.taken, b.why.startswith("inside nav"), -b.items))
     blocks = [
         ("taken" if b.taken else "rejected", b.where, str(b.items), str(b.dated), b.why, _start(b.sample, 40))
-        for b in sorted(result.blocks, key=lambda b: (not b.taken, -b.items))
+        for b in ordered[:MAX_BLOCKS]
     ]
+    more = f" ({MAX_BLOCKS} of {len(ordered)})" if len(ordered) > MAX_BLOCKS else ""
     parts.append(
-        table("Repeated blocks considered", ("", "block", "items", "dated", "why", "first title"), blocks)
+        table(
+            f"Repeated blocks considered{more}",
+            ("", "block", "items", "dated", "why", "first title"),
+            blocks,
+            width=width,
+        )
     )
     parts.append("Config for this page (add it to config.toml, then run `aktuellt check`):\n\n" + result.toml)
     return "\n".join(parts)
