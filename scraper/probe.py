@@ -22,7 +22,6 @@ from .fetch import Fetcher
 from .models import Block, ListingItem, NotModified
 from .progress import table
 
-
 #: Rows of the blocks table: the taken ones first, then the largest rejected ones.
 MAX_BLOCKS = 12
 
@@ -157,7 +156,8 @@ def report(result: ProbeResult, *, width: int = 160) -> str:
             ("#", "title", "date", "date from", "link", "summary"),
             rows,
             width=width,
-            min_widths={"date": 16, "date from": 9},
+            # A UUID key ("key: " + 36 characters) on one line where the terminal has room for it.
+            min_widths={"date": 16, "date from": 9, **({"link": 41} if width >= 140 else {})},
         ),
     ]
     if not result.items:
