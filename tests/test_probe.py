@@ -5,6 +5,7 @@ config, a real `aktuellt run` publishes the page's (undated) items, dated by fir
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -21,8 +22,9 @@ DATA = Path(__file__).parent / "data"
 
 
 def aktuellt(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "160"}  # a wide terminal: a UUID key stays on one line
     return subprocess.run(
-        [sys.executable, "-m", "scraper", *args], capture_output=True, text=True, timeout=60, cwd=cwd
+        [sys.executable, "-m", "scraper", *args], capture_output=True, text=True, timeout=60, cwd=cwd, env=env
     )
 
 
