@@ -152,6 +152,7 @@ ITEM_ELEMENTS = 300
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?:\s[^>]*)?(/?)>|<!--.*?-->", re.DOTALL)
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "noscript"})
+_RAW_END = {name: re.compile(rf"</{name}", re.IGNORECASE) for name in _RAW_TEXT}
 #: Elements whose start tag closes an open one of the same name (the parser's implied end tags).
 _SELF_CLOSING_SIBLINGS = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "option"})
 
@@ -189,8 +190,8 @@ def _flatten(html: str) -> str:
         if name in _VOID or match[3]:
             continue
         if name in _RAW_TEXT:
-            end = html.lower().find(f"</{name}", position)
-            position = len(html) if end < 0 else end
+            closing = _RAW_END[name].search(html, position)
+            position = len(html) if closing is None else closing.start()
             continue
         if name in _SELF_CLOSING_SIBLINGS:
             for depth in range(len(stack) - 1, max(len(stack) - 4, -1), -1):
@@ -321,15 +322,20 @@ class _Reader:
         candidates = _containers(links, self.selectors.link is not None)
         groups: dict[tuple[int, str], _Group] = {}
         for candidate in candidates:
-            candidate.read = self.read(candidate)
             parent = candidate.container.parent
-            shape = _shape(candidate.container, candidate.anchor)
             slot = (parent.mem_id if parent is not None else 0, _signature(candidate.container))
             if slot not in groups:
+                shape = _shape(candidate.container, candidate.anchor)
                 groups[slot] = _Group([], shape, _where(candidate.container))
             groups[slot].members.append(candidate)
         for group in groups.values():
-            _judge(group)
+            # A lone block is only ever an item when it links an article UUID: read no other.
+            if len(group.members) > 1 or article_uuid(group.members[0].url) is not None:
+                for member in group.members:
+                    member.read = self.read(member)
+                _judge(group)
+            else:
+                group.why = "a single block"
         if self.selectors.link:
             chosen = candidates  # the configured link selector names the item links: take them all
         else:
