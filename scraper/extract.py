@@ -1,10 +1,14 @@
 """Listing and article page HTML → data. The only module that imports selectolax; pure (no network, disk or
 clock).
 
-The real goteborg.se markup is only known from extracted text (see the README's "Source markup" notes), so
-items are found by structure, not by class names: every link that carries an article UUID starts an item, its
-container is the largest ancestor holding no other article, and the date is the "Publicerad …" text or a
-`<time datetime>` inside it. `[sources.selectors]` in the config can override each part with a CSS selector.
+Items are found by structure, not by class names, so that any municipal news page reads (README, "Any news
+page"): every article link gets a container, the largest ancestor holding no link to another article; sibling
+containers of one shape form a repeated block; the best block (dated by a date element, else by titles or
+links, else undated under a news heading) is taken with the blocks of its shape. Dates are searched one
+element at a time (`<time>`, date elements, then the title, then the link's path), never in the item's joined
+text. `[sources.selectors]` in the config can override each part with a CSS selector; `suggest_selectors`
+infers them for `aktuellt probe`. The work is linear in the page, and nesting deeper than `MAX_DEPTH` is
+flattened before lexbor (quadratic in depth) sees it.
 
 Article pages (`parse_article`) are read the same way: goteborg.se's `c-article` classes when present, else
 structure (the `<article>` or `<main>`, its `h1`, the first `figure`, the largest text block). Nothing on an
