@@ -219,6 +219,57 @@ def check(options: Options) -> None:
     click.echo(describe(config))
 
 
+@cli.command()
+@click.argument("url", required=False)
+@click.option("--source", "source_id", metavar="ID", help="Probe a configured source, with its settings.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["dmy", "mdy", "ymd"]),
+    default="dmy",
+    show_default=True,
+    help='How "05/06/2026" reads on the page (without --source).',
+)
+@click.pass_obj
+def probe(options: Options, url: str | None, source_id: str | None, date_order: str) -> None:
+    """Show what a listing page yields: items, feeds, blocks considered, and a [[sources]] block.
+
+    Exit 0 when it finds items, 1 when it finds none (or the page cannot be fetched)."""
+    from .config import DEFAULT_USER_AGENT, FetchConfig, package_version
+    from .fetch import Fetcher
+    from .pipeline import fetch_settings
+    from .probe import probe as run_probe
+    from .probe import report
+
+    source = None
+    if source_id is not None:
+        config = _load(options)
+        source = next((s for s in config.sources if s.id == source_id), None)
+        if source is None:
+            _fail(
+                f"no source {source_id!r} in the config (sources: {', '.join(s.id for s in config.sources)})",
+                2,
+            )
+        assert source is not None
+        fetch = config.fetch
+        url = url or source.url
+    elif url is None:
+        _fail("give a URL, or --source ID for a configured source", EXIT_CONFIG)
+        return
+    else:
+        agent = DEFAULT_USER_AGENT.replace("{version}", package_version()).replace("{base_url}", url)
+        fetch = FetchConfig(user_agent=agent)
+    assert url is not None
+    try:
+        with Fetcher(fetch_settings(fetch)) as fetcher:
+            result = run_probe(url, fetcher=fetcher, source=source, date_order=date_order)
+    except ScraperError as error:
+        _fail(str(error), EXIT_FAILED)
+    import shutil
+
+    click.echo(report(result, width=max(100, shutil.get_terminal_size((160, 40)).columns)))
+    sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="aktuellt")
 

@@ -112,6 +112,10 @@ class SourceConfig:
     allowed_hosts: tuple[str, ...] = ()
     max_articles_per_cycle: int = 50  #: article pages fetched per cycle at most, newest items first
     type: str = "listing"  #: one of SOURCE_TYPES: an HTML listing page, or the site's own RSS/Atom/JSON feed
+    #: query parameters that name an article in a link without a UUID (None: identity.DEFAULT_KEY_PARAMS)
+    key_params: tuple[str, ...] | None = None
+    #: how "05/06/2026" reads: "dmy", "mdy" or "ymd" (default from site.language, see `date_order_for`)
+    date_order: str = "dmy"
 
 
 @dataclass(frozen=True)
@@ -343,6 +347,8 @@ _SOURCE = {
     "allowed_hosts": _Field(tuple, _hosts),
     "max_articles_per_cycle": _Field(int, _range(1)),
     "type": _Field(str, _choice(*SOURCE_TYPES)),
+    "key_params": _Field(tuple),
+    "date_order": _Field(str, _pattern(r"dmy|mdy|ymd", "one of 'dmy', 'mdy', 'ymd'")),
 }
 #: Keys that only mean something for a listing page: a feed is one document with fields of its own.
 _LISTING_ONLY = ("max_pages", "selectors")
@@ -468,6 +474,20 @@ class _Checker:
         return entries
 
 
+#: Languages whose sites write numeric dates month first, or year first; every other one is day first.
+_MDY_LANGUAGES = frozenset({"en-us", "en-ph", "fil"})
+_YMD_LANGUAGES = frozenset({"zh", "ja", "ko", "hu", "lt", "mn"})
+
+
+def date_order_for(language: str) -> str:
+    """The numeric date order a site in `language` uses: "mdy" for US English, "ymd" for East Asian
+    languages, Hungarian and Lithuanian, else "dmy" (all of Europe, Swedish, Norwegian, Danish, German)."""
+    tag = language.casefold()
+    if tag in _MDY_LANGUAGES:
+        return "mdy"
+    return "ymd" if tag.split("-")[0] in _YMD_LANGUAGES else "dmy"
+
+
 def _resolve(base_dir: Path, value: str) -> Path:
     return Path(os.path.normpath(base_dir / value))
 
@@ -561,6 +581,8 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
         if isinstance(raw, dict) and raw.get("type") == "feed":
             for name in (name for name in _LISTING_ONLY if name in raw):
                 checker.add(f"sources[{index}].{name}", 'only applies to type = "listing"; remove it')
+    for source in sources:
+        source.setdefault("date_order", date_order_for(site.get("language", "sv")))
     for index, raw in enumerate(raw_topics if isinstance(raw_topics, list) else []):
         if isinstance(raw, dict) and not raw.get("match") and "regex" not in raw and not raw.get("tags"):
             checker.add(f"topics[{index}].match", "missing: a topic needs match words, a regex or tags")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -55,13 +56,34 @@ MONTHS: Final[Mapping[str, int]] = MappingProxyType(
     }
 )
 
+#: Norwegian, Danish, German and English month words (the same lowercase, dotless form as `MONTHS`). No
+#: word means two different months in two languages, so one map serves every source.
+OTHER_MONTHS: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        # Norwegian / Danish
+        "januar": 1, "februar": 2, "marts": 3, "mai": 5, "august": 8, "desember": 12, "des": 12,
+        # German
+        "jänner": 1, "jän": 1, "märz": 3, "mär": 3, "mrz": 3, "juni": 6, "juli": 7, "oktober": 10,
+        "dezember": 12, "dez": 12,
+        # English
+        "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "october": 10, "oct": 10,
+    }
+)  # fmt: skip
+_ALL_MONTHS: Final[Mapping[str, int]] = MappingProxyType({**OTHER_MONTHS, **MONTHS})
+
+#: How a numeric date with slashes reads ("05/06/2026"): day first in Europe, month first in the US.
+DATE_ORDERS: Final = ("dmy", "mdy", "ymd")
+#: A yearless date ("8 juni", "(05/6)") is put in the year that brings it nearest to the reference date, but
+#: never more than this far after it (a listing shows what happened, not next year's news).
+YEARLESS_AHEAD: Final = dt.timedelta(days=7)
+
 # The patterns run on text whose whitespace runs were collapsed to one ASCII space (see `_squash`), so they
 # can say " ?" where they mean "any spacing": NBSP, U+202F and line breaks between the parts all look alike
 # then, and no pattern can backtrack over long runs of blanks. Digits are [0-9], not \d, which would also take
 # Arabic-Indic and other Unicode digits.
 
 # Longest alternatives first, so "mars" is not read as "mar" + "s".
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH = "|".join(sorted(_ALL_MONTHS, key=len, reverse=True))
 
 # "kl. 10:15", "kl 10.15", "10:15", "10:15:30". A dot between hour and minute only counts after "kl": without
 # it, "2 maj 2019 10.5" is more likely a number than a time.
@@ -76,9 +98,17 @@ _SWEDISH = (
     rf"(?:{_CLOCK.format(p='lead')},? )?"
     rf"(?<![0-9])(?P<day>[0-9]{{1,2}})\.? ?"
     # A month word must end there: "jun" is not the start of "junior".
-    rf"(?P<month>{_MONTH})(?![^\W\d_])\.?,? "
-    r"(?P<year>[0-9]{4})(?![0-9])"
+    rf"(?P<month>{_MONTH})(?![^\W\d_])\.?"
+    # The year may be missing ("8 juni"): the caller's reference date then supplies it.
+    r"(?:,? (?P<year>[0-9]{4})(?![0-9]))?"
     rf"(?:,? {_CLOCK.format(p='trail')}(?![0-9]))?"
+)
+
+# "July 3, 2026", "Dec. 10 2017", "June 5th, 2026".
+_MONTH_FIRST = (
+    rf"(?<![^\W\d_])(?P<emonth>{_MONTH})\.? (?P<eday>[0-9]{{1,2}})(?:st|nd|rd|th)?(?![0-9])"
+    r",? (?P<eyear>[0-9]{4})(?![0-9])"
+    rf"(?:,? {_CLOCK.format(p='eng')}(?![0-9]))?"
 )
 
 _ISO = (
@@ -86,12 +116,33 @@ _ISO = (
     rf"(?:(?:T|,? ){_CLOCK.format(p='iso')}(?![0-9]))?"
 )
 
-_DATE_RE: Final = re.compile(rf"{_SWEDISH}|{_ISO}", re.IGNORECASE)
+# "03.07.2026", "3.7.2026", "06.10.2017 11:15", "05/06/2026", "2026/06/05". A dotted date is always day
+# first; a slashed one reads by the source's `date_order`. Never inside a longer run of digits and dots
+# (a version number, an IP address).
+_NUMERIC = (
+    r"(?<![0-9./])(?P<n1>[0-9]{1,2})(?P<nsep>[./])(?P<n2>[0-9]{1,2})(?P=nsep)(?P<n3>[0-9]{4})"
+    r"(?![0-9]|[./][0-9])"
+    rf"(?:,? {_CLOCK.format(p='num')}(?![0-9]))?"
+)
+_NUMERIC_YMD = (
+    r"(?<![0-9./])(?P<y1>[0-9]{4})(?P<ysep>[./])(?P<y2>[0-9]{1,2})(?P=ysep)(?P<y3>[0-9]{1,2})"
+    r"(?![0-9]|[./][0-9])"
+    rf"(?:,? {_CLOCK.format(p='ynum')}(?![0-9]))?"
+)
+
+# "(05/6)": day and month without a year, as Sitevision lists print after a title. Only in parentheses:
+# bare "24/7" is more often not a date.
+_PAREN = r"\((?P<p1>[0-9]{1,2})[/.](?P<p2>[0-9]{1,2})\.?\)"
+
+_DATE_RE: Final = re.compile(
+    rf"{_SWEDISH}|{_MONTH_FIRST}|{_ISO}|{_NUMERIC}|{_NUMERIC_YMD}|{_PAREN}", re.IGNORECASE
+)
 
 # "Publicerad 2 maj 2019", "Publicerad: 2 maj 2019", "Publicerad torsdag den 2 maj 2019", "Publicerad tors.
 # 2 maj 2019", and "Publicerat" (neuter). The weekday is skipped, not checked: the date decides.
 _PUBLISHED_RE: Final = re.compile(
-    r"(?<![^\W\d_])publicera[dt](?![^\W\d_]) ?:? ?"
+    r"(?<![^\W\d_])(?:publicera[dt]|publisert|publiceret|veröffentlicht(?: am)?|published(?: on)?|"
+    r"posted(?: on)?)(?![^\W\d_]) ?:? ?"
     r"(?:(?:mån|tis|ons|tors|fre|lör|sön)(?:dag(?:en)?|\.)?(?![^\W\d_]),? )?"
     r"(?:den )?",
     re.IGNORECASE,
@@ -107,8 +158,14 @@ _DATETIME_ATTR_RE: Final = re.compile(
 )
 
 
-def parse_site_date(text: str) -> SiteDate | None:
+def parse_site_date(text: str, *, order: str = "dmy", reference: dt.date | None = None) -> SiteDate | None:
     """The date in a piece of listing text, such as "Publicerad 2 maj 2019", or None when it holds none.
+
+    Read: Swedish, Norwegian, Danish, German and English month names ("2 maj 2019", "10. Dezember 2017",
+    "July 3, 2026"), ISO dates, dotted dates ("03.07.2026", always day first), slashed dates by `order`
+    ("dmy", "mdy" or "ymd") and a time after or before any of them. A date without a year ("8 juni",
+    "(05/6)") takes the year that puts it nearest to `reference` (at most `YEARLESS_AHEAD` after it); with
+    no `reference` it is not a date.
 
     A date right after "Publicerad" wins over any other date in the text (a summary may mention dates too);
     otherwise the first date in the text is taken. Impossible dates ("31 februari 2019") are not dates.
@@ -121,15 +178,57 @@ def parse_site_date(text: str) -> SiteDate | None:
         if match is None:
             continue
         anchored = True
-        if found := _site_date(match):
+        if found := _site_date(match, order, reference):
             return found
     # A "Publicerad" date that cannot exist means the page is odd; guessing another date from the summary
     # would publish the item under a date the site never gave it.
     if anchored:
         return None
     for match in _DATE_RE.finditer(text):
-        if found := _site_date(match):
+        if found := _site_date(match, order, reference):
             return found
+    return None
+
+
+def find_site_date(text: str, *, order: str = "dmy", reference: dt.date | None = None) -> DateMatch | None:
+    """Like `parse_site_date`, also saying where in the (whitespace-squashed) text the date stands, so that
+    a caller can tell a date line ("Publicerad 2 maj 2019") from a sentence that mentions a date."""
+    squashed = _squash(text)
+    for match in _DATE_RE.finditer(squashed):
+        if found := _site_date(match, order, reference):
+            return DateMatch(found, squashed, match.start(), match.end())
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    """A date found in `text` (whitespace squashed) at `text[start:end]`."""
+
+    date: SiteDate
+    text: str
+    start: int
+    end: int
+
+    @property
+    def rest(self) -> str:
+        """The text around the date, without it."""
+        return f"{self.text[: self.start]} {self.text[self.end :]}".strip()
+
+
+#: A date in a URL path: "/2026-06-05-ny-skola", "/2026/06/05/ny-skola" (not a bare year or year/month).
+_URL_DATE_RE: Final = re.compile(
+    r"/(?P<y>(?:19|20)[0-9]{2})(?P<sep>[-/])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})(?=[-/_.]|$)"
+)
+
+
+def url_date(url: str) -> SiteDate | None:
+    """The date an article URL's path carries ("/2026-06-05-…", "/2026/06/05/…"), or None. Never raises."""
+    path = url.partition("?")[0].partition("#")[0]
+    for match in _URL_DATE_RE.finditer(path):
+        try:
+            return SiteDate(dt.date(int(match["y"]), int(match["m"]), int(match["d"])))
+        except ValueError:
+            continue
     return None
 
 
@@ -184,18 +283,55 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def _site_date(match: re.Match[str]) -> SiteDate | None:
-    """The `SiteDate` a `_DATE_RE` match spells, or None when that date does not exist."""
-    if match["year"] is not None:
-        year, month, day = int(match["year"]), MONTHS[match["month"].lower()], int(match["day"])
+def _site_date(match: re.Match[str], order: str = "dmy", reference: dt.date | None = None) -> SiteDate | None:
+    """The `SiteDate` a `_DATE_RE` match spells, or None when that date does not exist (or has no year and
+    no `reference` to take one from)."""
+    year: int | None
+    if match["month"] is not None:
+        year = int(match["year"]) if match["year"] else None
+        month, day = _ALL_MONTHS[match["month"].lower()], int(match["day"])
         clock = _clock(match, "lead") or _clock(match, "trail")
-    else:
+    elif match["emonth"] is not None:
+        year, month, day = int(match["eyear"]), _ALL_MONTHS[match["emonth"].lower()], int(match["eday"])
+        clock = _clock(match, "eng")
+    elif match["iyear"] is not None:
         year, month, day = int(match["iyear"]), int(match["imonth"]), int(match["iday"])
         clock = _clock(match, "iso")
+    elif match["n1"] is not None:
+        first, second, year = int(match["n1"]), int(match["n2"]), int(match["n3"])
+        # Dots are day first everywhere they are used for dates; slashes follow the source's order.
+        day, month = (second, first) if match["nsep"] == "/" and order == "mdy" else (first, second)
+        clock = _clock(match, "num")
+    elif match["y1"] is not None:
+        year, month, day = int(match["y1"]), int(match["y2"]), int(match["y3"])
+        clock = _clock(match, "ynum")
+    else:
+        first, second = int(match["p1"]), int(match["p2"])
+        day, month = (second, first) if order == "mdy" else (first, second)
+        year, clock = None, None
     try:
+        if year is None:
+            return None if reference is None else SiteDate(_nearest(month, day, reference), clock)
         return SiteDate(dt.date(year, month, day), clock)
     except ValueError:
         return None
+
+
+def _nearest(month: int, day: int, reference: dt.date) -> dt.date:
+    """The date `day`.`month` in the year that puts it nearest to `reference`, never more than
+    `YEARLESS_AHEAD` after it. ValueError when no year has that day (31 April; 29 February far from a leap
+    year)."""
+    candidates = []
+    for year in (reference.year - 1, reference.year, reference.year + 1):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= reference + YEARLESS_AHEAD:
+            candidates.append(candidate)
+    if not candidates:
+        raise ValueError(f"no year has {day}.{month}")
+    return min(candidates, key=lambda candidate: abs(candidate - reference))
 
 
 def _clock(match: re.Match[str], prefix: str) -> dt.time | None:

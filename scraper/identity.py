@@ -7,7 +7,8 @@ This module owns the identity rules of DESIGN.md ("Identity, links and dates"):
   article's content UUID (`article_uuid`), found after `/aktuelltsida/`, after `/aktuellt/` (also inside a
   percent-encoded WCM `urile=wcm:path:…` parameter) or in `?id=`. A UUID anywhere else, such as
   `/wps/wcm/connect/<uuid>/x.pdf`, names an attachment, not an article. Without a UUID the key is the
-  canonical link (`item_key`).
+  canonical article URL (`item_key`): the link without portlet state, session and tracking parameters,
+  keeping the query parameters that name the article (`sources[].key_params`).
 - **Link.** `canonical_link` removes the portlet state and the `#Z7_…` portlet anchor, so the link a feed
   shows stays put between runs.
 - **Ids.** `entry_id` and `feed_id` mint RFC 4151 `tag:` URIs from the source URL's host. They are stored at
@@ -27,7 +28,7 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -58,6 +59,17 @@ _CHAR_REF_RE: Final = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z
 _EDGE_JUNK_RE: Final = re.compile(r"^[\s\x00-\x20]+|[\s\x00-\x20]+$")
 
 _DEFAULT_PORTS: Final = {"http": "80", "https": "443"}
+
+#: Query parameters that name the article on common CMSs (`sources[].key_params` replaces the list).
+DEFAULT_KEY_PARAMS: Final = ("id", "p", "page_id", "artikel", "article", "nid", "newsid", "news_id", "item")
+
+# Parameters that never identify an article: campaign tracking and session ids.
+_TRACKING_PARAM_RE: Final = re.compile(
+    r"(?i)^(?:utm_\w*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|sessionid|jsessionid|phpsessid|sid|"
+    r"aspsessionid\w*|cfid|cftoken)$"
+)
+# A ";jsessionid=…" path parameter (Java servlets put the session there when cookies are off).
+_SESSION_PATH_RE: Final = re.compile(r"(?i);(?:jsessionid|sessionid|phpsessid)=[^/;?]*")
 
 # RFC 4151: specific = *( pchar / "/" / "?" ), pchar = unreserved / pct-encoded / sub-delims / ":" / "@".
 _TAG_SAFE: Final = frozenset(
@@ -94,9 +106,39 @@ def canonical_link(url: str) -> str:
     return _strip(urlunsplit((parts.scheme.lower(), netloc, _cut_state(parts.path), parts.query, "")))
 
 
-def item_key(url: str) -> str:
-    """The store key of the item `url` links to: its article UUID, else its canonical link."""
-    return article_uuid(url) or canonical_link(url)
+def item_key(url: str, key_params: Sequence[str] | None = None) -> str:
+    """The store key of the item `url` links to: its article UUID, else its canonical article URL.
+
+    The canonical article URL is `canonical_link` with only the query parameters that name the article:
+    tracking and session parameters (`utm_*`, `fbclid`, `jsessionid`, …) always go; when the query holds
+    one of `key_params` (default `DEFAULT_KEY_PARAMS`: `id`, `p`, `page_id`, …) only those are kept, else
+    every other parameter is. A UUID key never depends on any of this (existing keys never move).
+    """
+    if uuid := article_uuid(url):
+        return uuid
+    link = canonical_link(url)
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        return link
+    path = _SESSION_PATH_RE.sub("", parts.path)
+    query = _key_query(parts.query, DEFAULT_KEY_PARAMS if key_params is None else tuple(key_params))
+    return _strip(urlunsplit((parts.scheme, parts.netloc, path, query, "")))
+
+
+def _key_query(query: str, key_params: Sequence[str]) -> str:
+    """The parameters of `query` that identify an article, in their order (see `item_key`)."""
+    if not query:
+        return ""
+    pairs = [pair for pair in query.split("&") if pair]
+    kept = [pair for pair in pairs if not _TRACKING_PARAM_RE.match(_param_name(pair))]
+    wanted = {name.casefold() for name in key_params}
+    named = [pair for pair in kept if _param_name(pair).casefold() in wanted]
+    return "&".join(named or kept)
+
+
+def _param_name(pair: str) -> str:
+    return unquote(pair.partition("=")[0])
 
 
 def entry_id(source_url: str, source_id: str, key: str) -> str:

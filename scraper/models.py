@@ -21,12 +21,15 @@ class ListingItem:
     key: str  #: the article UUID, or the link with portlet state stripped when there is none
     title: str
     link: str  #: absolute canonical article URL (no portlet state, no #Z7_ fragment)
-    published: SiteDate
+    published: SiteDate | None  #: None: the page shows no date (the item is dated by first sight)
     summary: str
     position: int  #: 0-based order across all listing pages of this cycle
     #: the exact instant (aware) when the source gave one with its UTC offset, as a feed entry does; it is the
     #: `published` instant then, and `published` the same moment as wall time in the source's zone
     instant: dt.datetime | None = None
+    #: where `published` came from: "time", "element" (a date element), "title", "url" (the link's path) or
+    #: "none"
+    date_source: str = "element"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,19 @@ class ListingPage:
     items: tuple[ListingItem, ...]
     next_url: str | None  #: absolute URL of the next listing page, if the page links one
     skipped: tuple[str, ...] = ()  #: one line per malformed item that was left out (for the log)
+    blocks: tuple[Block, ...] = ()  #: the repeated blocks considered when items were found by structure
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A repeated block of a listing page that the extractor considered (what `aktuellt probe` shows)."""
+
+    where: str  #: CSS-like: the parent's and the blocks' tag and classes
+    items: int
+    dated: int  #: blocks in it with a date
+    taken: bool
+    why: str  #: how it was judged: "dated by elements", "inside navigation", …
+    sample: str = ""  #: the first block's title
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +193,8 @@ class Entry:
     content_html: str = ""  #: sanitized article HTML for content:encoded / Atom content; "" when none yet
     image: LeadImage | None = None  #: the lead image, published as enclosure and Media RSS
     tags: tuple[str, ...] = ()  #: the article page's own tags or topic words, when it has any
+    #: False when the page showed no date: `published` is then the first-seen instant (Atom omits it)
+    dated: bool = True
 
 
 @dataclass(frozen=True, slots=True)

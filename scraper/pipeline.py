@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -251,6 +252,8 @@ def read_source(
             report, started, clock(), validators={source.url: refreshed}, articles=articles, history=plan
         )
 
+    # The cycle's day gives dates printed without a year ("8 juni") their year.
+    today = started.astimezone(timezone).date()
     if source.type == "feed":
         items, pages, first_page_items, reached_end, refused = _read_feed(
             source, response, tz=timezone, now=started
@@ -265,6 +268,7 @@ def read_source(
             pending=pending,
             now=started,
             known=bool(tracked),
+            today=today,
         )
     diff = diff_items(items, store.known(source.id, [item.key for item in items]))
     new = [_new_item(source, item, timezone, started) for item in diff.new]
@@ -389,7 +393,7 @@ def _missing(
     return history.missing(
         tracked,
         {item.key for item in items} | refused,
-        oldest_read=min((item.published.day for item in items), default=None),
+        oldest_read=_oldest_day(items),
         reached_end=reached_end,
     )
 
@@ -472,6 +476,7 @@ def _read_pages(
     store: Store,
     fetcher: Fetcher,
     tz: ZoneInfo,
+    today: dt.date,
     pending: dt.date | None = None,
     now: dt.datetime | None = None,
     known: bool = False,
@@ -483,8 +488,9 @@ def _read_pages(
     ExtractError. `known`: the store holds items of this source (so a page of none is a change, not a page
     that was never understood)."""
     now = now or utc_now()
-    page = parse_listing(first.text, first.url, timezone=tz, selectors=source.selectors)
-    _log_skipped(source, page.skipped)
+    page = parse_listing(first.text, first.url, **_listing_options(source, tz, today))
+    logged: set[str] = set()  # a teaser repeated on every page is named once per read
+    _log_skipped(source, page.skipped, logged)
     feeds = advertised_feeds(first.text, first.url)
     if feeds:  # page 1 only: one line per cycle, not one per page
         log.info('%s: %s; consider type = "feed"', source.id, _feeds_phrase(feeds))
@@ -520,10 +526,10 @@ def _read_pages(
         response = fetcher.get(page.next_url)
         assert isinstance(response, Page)  # no validators were sent, so no 304
         page = parse_listing(
-            response.text, response.url, timezone=tz, selectors=source.selectors, position_start=len(items)
+            response.text, response.url, position_start=len(items), **_listing_options(source, tz, today)
         )
         pages += 1
-        _log_skipped(source, page.skipped)
+        _log_skipped(source, page.skipped, logged)
         _check_complete(response, page)
         fresh = [item for item in page.items if item.key not in seen]
         seen.update(item.key for item in fresh)
@@ -550,7 +556,7 @@ def _accept(source: SourceConfig, page: ListingPage, now: dt.datetime) -> tuple[
     for item in page.items:
         if not sanity.web_url(item.link):
             reason = "its link is not an http(s) URL"
-        elif not sanity.sane_day(item.published.day, now):
+        elif item.published is not None and not sanity.sane_day(item.published.day, now):
             reason = f"its date {item.published.day.isoformat()} is before 1990 or over a year ahead"
         else:
             accepted.append(item)
@@ -610,12 +616,35 @@ def _not_a_feed_hint(response: Page) -> str:
     return ""
 
 
-def _log_skipped(source: SourceConfig, skipped: tuple[str, ...]) -> None:
+def _listing_options(source: SourceConfig, tz: ZoneInfo, today: dt.date) -> dict[str, Any]:
+    """The source's settings for `parse_listing`."""
+    return {
+        "timezone": tz,
+        "selectors": source.selectors,
+        "date_order": source.date_order,
+        "key_params": source.key_params,
+        "today": today,
+    }
+
+
+def _oldest_day(items: list[ListingItem]) -> dt.date | None:
+    """The oldest listing date among `items` (undated items say nothing about how far a read reached)."""
+    return min((item.published.day for item in items if item.published is not None), default=None)
+
+
+def _log_skipped(source: SourceConfig, skipped: tuple[str, ...], logged: set[str] | None = None) -> None:
+    """One warning per item left out; with `logged`, a line already given in this read is not repeated."""
     for line in skipped:
+        if logged is not None:
+            if line in logged:
+                continue
+            logged.add(line)
         log.warning("%s: %s", source.id, line)
 
 
-def _site_date_text(site_date: SiteDate) -> str:
+def _site_date_text(site_date: SiteDate | None) -> str:
+    if site_date is None:
+        return ""  # undated on the page: dated by first sight, and never counted missing (no position)
     text = site_date.day.isoformat()
     if site_date.time is not None:
         text += "T" + site_date.time.isoformat(timespec="minutes")
@@ -631,10 +660,17 @@ def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen:
         summary=item.summary,
         link=item.link,
         site_date=_site_date_text(item.published),
-        published=item.instant or published_instant(item.published, tz, first_seen),
+        published=item.instant or _published(item, tz, first_seen),
         content_hash=listing_hash(item),
         position=item.position,
+        date_source=item.date_source,
     )
+
+
+def _published(item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> dt.datetime:
+    """An item's published instant: from its listing date (see dates.published_instant), or, for an item the
+    page shows without a date, the moment it was first seen."""
+    return first_seen if item.published is None else published_instant(item.published, tz, first_seen)
 
 
 def _update(source: SourceConfig, item: ListingItem, *, bump: bool) -> ItemUpdate:

@@ -1,4 +1,5 @@
-"""A progress bar for long work (backfilling article pages) on a terminal. The only module that imports rich.
+"""A progress bar for long work (backfilling article pages) on a terminal, and the plain tables
+`aktuellt probe` prints. The only module that imports rich.
 
 Under cron, systemd or a pipe (stderr is not a TTY) it shows nothing: the caller's summary log line per
 source is the record there, and a bar's control codes would only litter a log file.
@@ -6,12 +7,14 @@ source is the record there, and a bar's control codes would only litter a log fi
 
 from __future__ import annotations
 
+import io
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 
 #: Fewer steps than this finish before a bar is worth drawing.
 MIN_STEPS = 3
@@ -32,3 +35,25 @@ def progress(description: str, total: int) -> Iterator[Callable[[], None]]:
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda: bar.advance(task)
+
+
+def table(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    width: int = 160,
+    min_widths: dict[str, int] | None = None,
+) -> str:
+    """`rows` as a text table (box lines, no colour codes: it may go to a file or a pipe). Long cells
+    fold onto more lines; `min_widths` keeps a column at least that wide (a UUID on one line)."""
+    grid = Table(title=title, title_justify="left", show_lines=False)
+    for column in columns:
+        grid.add_column(column, overflow="fold", min_width=(min_widths or {}).get(column))
+    for row in rows:
+        grid.add_row(*row)
+    console = Console(width=width, no_color=True, color_system=None, file=io.StringIO())
+    console.print(grid)
+    output = console.file
+    assert isinstance(output, io.StringIO)
+    return output.getvalue()

@@ -274,7 +274,10 @@ def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format
     if content:
         # Escaped text, not CDATA: lxml refuses a "]]>" inside CDATA, and readers unescape either.
         fe.content(content, type="html" if fmt == "atom" else None)
-    fe.published(_local(entry.published, tz))  # Atom <published> and RSS <pubDate>
+    if entry.dated or fmt == "rss":
+        # An undated item: RSS readers order by pubDate, so it gets the first-seen instant; Atom has
+        # <updated> (= first seen) for that, and <published> is left out rather than invented.
+        fe.published(_local(entry.published, tz))  # Atom <published> and RSS <pubDate>
     fe.updated(_local(entry.updated, tz))  # Atom only; feedgen would default it to now
     categories = [_category(meta, topic) for topic in entry.topics]
     # The article page's own tags follow, as plain terms: they belong to the site's vocabulary, not ours.

@@ -196,6 +196,13 @@ def m005_service(db: Database) -> None:
     _table(db, "runs").create_index(["source", "status", "id"], index_name="runs_source_status_id")
 
 
+@migrations()
+def m006_item_date_source(db: Database) -> None:
+    # Where an item's `published` came from (issue 12): "time", "element", "title", "url", or "none" for an
+    # item the page showed without a date, dated by first sight. NULL on older rows: a listing date.
+    _table(db, "items").add_column("date_source", str)
+
+
 def iso(moment: dt.datetime) -> str:
     """Aware datetime → ISO 8601 text in UTC (seconds precision is plenty and keeps feeds tidy)."""
     if moment.tzinfo is None:
@@ -234,6 +241,7 @@ class NewItem:
     published: dt.datetime
     content_hash: str
     position: int
+    date_source: str = "element"  #: see models.ListingItem.date_source; "none": dated by first sight
 
 
 @dataclass(frozen=True, slots=True)
@@ -454,7 +462,9 @@ class Store:
         sql = (
             "SELECT i.source, i.key, entry_id, title, summary, link, published, updated, first_seen, "
             "position, "
-            "a.content_html, a.image_url, a.image_type, a.image_length, a.image_alt, a.image_caption, a.tags "
+            "a.content_html, a.image_url, a.image_type, a.image_length, a.image_alt, a.image_caption, "
+            "a.tags, "
+            "i.date_source "
             "FROM items i LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
             f"{where} ORDER BY published DESC, first_seen DESC, position ASC"
         )
@@ -470,7 +480,9 @@ class Store:
         sql = (
             "SELECT i.source, i.key, entry_id, title, summary, link, published, updated, first_seen, "
             "position, "
-            "a.content_html, a.image_url, a.image_type, a.image_length, a.image_alt, a.image_caption, a.tags "
+            "a.content_html, a.image_url, a.image_type, a.image_length, a.image_alt, a.image_caption, "
+            "a.tags, "
+            "i.date_source "
             "FROM items i LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
             "WHERE i.removed_at IS NULL ORDER BY published DESC, first_seen DESC, position ASC"
         )
@@ -706,6 +718,7 @@ class Store:
                             "last_seen": now,
                             "content_hash": n.content_hash,
                             "position": n.position,
+                            "date_source": n.date_source,
                         }
                         for n in write.new
                     ),
@@ -914,7 +927,7 @@ def _version(row: Sequence[Any]) -> Version:
 
 def _entry(row: Sequence[Any]) -> Entry:
     source, key, entry_id, title, summary, link, published, updated, first_seen, position = row[:10]
-    content_html, image_url, image_type, image_length, image_alt, image_caption, tags = row[10:]
+    content_html, image_url, image_type, image_length, image_alt, image_caption, tags, date_source = row[10:]
     image = None
     if image_url:
         image = LeadImage(
@@ -938,4 +951,5 @@ def _entry(row: Sequence[Any]) -> Entry:
         content_html=content_html or "",
         image=image,
         tags=tuple(json.loads(tags)) if tags else (),
+        dated=date_source != "none",
     )

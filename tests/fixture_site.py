@@ -171,6 +171,7 @@ class FixtureSite:
         self.advertise: str | None = None  # "rss", "atom" or "json": the listing's <head> links that feed
         self.feed_documents: dict[str, str] = {}  # fmt → a hand-written document served instead of the items
         self.requests: list[Request] = []
+        self.pages: dict[str, str] = {}  # extra HTML pages by path (other sites' markup, for probe tests)
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -513,6 +514,8 @@ class _Handler(BaseHTTPRequestHandler):
         html_type = {"Content-Type": "text/html; charset=utf-8"}
         if path == "/robots.txt":
             return "robots", 200, site.robots.encode(), {"Content-Type": "text/plain; charset=utf-8"}
+        if path in site.pages:
+            return "other", 200, site.pages[path].encode(), html_type
         if listing := _LISTING.fullmatch(path):
             return ("listing", *self._listing(site, listing[1], headers, fault))
         if feed := _FEED.fullmatch(path):

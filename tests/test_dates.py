@@ -9,7 +9,15 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from scraper.dates import MONTHS, parse_datetime_attr, parse_site_date, published_instant
+from scraper.dates import (
+    DATE_ORDERS,
+    MONTHS,
+    YEARLESS_AHEAD,
+    parse_datetime_attr,
+    parse_site_date,
+    published_instant,
+    url_date,
+)
 from scraper.models import SiteDate
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -410,3 +418,83 @@ def test_published_instant_with_time_properties(
     # Outside the spring-forward gap the wall time comes back unchanged; inside it, it moves forward one hour.
     wall = dt.datetime.combine(day, clock)
     assert local.replace(tzinfo=None) - wall in (dt.timedelta(0), dt.timedelta(hours=1))
+
+
+# --- issue 12: the date forms of other sites ------------------------------------------------------------
+
+REFERENCE = dt.date(2026, 6, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        ("03.07.2026", "dmy", d(2026, 7, 3)),
+        ("3.7.2026", "dmy", d(2026, 7, 3)),
+        ("3.7.2026", "mdy", d(2026, 7, 3)),  # dots are day first everywhere
+        ("06.10.2017 11:15", "dmy", d(2017, 10, 6, 11, 15)),
+        ("05/06/2026", "dmy", d(2026, 6, 5)),
+        ("05/06/2026", "mdy", d(2026, 5, 6)),
+        ("2026/06/05", "mdy", d(2026, 6, 5)),
+        ("Arkitekttävlingen startar efter sommaren (05/6)", "dmy", d(2026, 6, 5)),
+        ("(08/6)", "dmy", d(2026, 6, 8)),  # three days after the reference: still this year
+        ("8 juni", "dmy", d(2026, 6, 8)),
+        ("28 december", "dmy", d(2025, 12, 28)),  # the nearest past one, not next winter's
+        ("3 July 2026", "dmy", d(2026, 7, 3)),
+        ("July 3, 2026", "dmy", d(2026, 7, 3)),
+        ("June 5th, 2026 10:30", "dmy", d(2026, 6, 5, 10, 30)),
+        ("Freitag, 10. Dezember 2017", "dmy", d(2017, 12, 10)),
+        ("10. März 2017", "dmy", d(2017, 3, 10)),
+        ("Publisert 5. desember 2025", "dmy", d(2025, 12, 5)),
+        ("Publiceret 5. maj 2025", "dmy", d(2025, 5, 5)),
+        ("Veröffentlicht am 2. Mai 2019", "dmy", d(2019, 5, 2)),
+    ],
+)
+def test_other_date_forms(text: str, order: str, expected: SiteDate) -> None:
+    assert parse_site_date(text, order=order, reference=REFERENCE) == expected
+
+
+@pytest.mark.parametrize("text", ["8 juni", "(05/6)"])
+def test_yearless_date_needs_a_reference(text: str) -> None:
+    assert parse_site_date(text) is None
+
+
+@pytest.mark.parametrize("text", ["192.168.1.10", "version 1.2.3", "öppet 24/7", "3.7.26", "31.04.2026"])
+def test_numbers_that_are_not_dates(text: str) -> None:
+    assert parse_site_date(text, reference=REFERENCE) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://malmo.se/Aktuellt/Artiklar-Malmo-stad/2026-06-05-Ny-skola.html", d(2026, 6, 5)),
+        ("https://example.org/news/2026/06/05/ny-skola/", d(2026, 6, 5)),
+        ("https://start.stockholm/aktuellt/nyheter/2026/06/skolavslutning/", None),  # year and month only
+        ("https://example.org/2026-13-40-x", None),
+        ("https://example.org/item?date=2026-06-05", None),
+    ],
+)
+def test_url_date(url: str, expected: SiteDate | None) -> None:
+    assert url_date(url) == expected
+
+
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)), st.sampled_from(DATE_ORDERS))
+def test_numeric_round_trip(day: dt.date, order: str) -> None:
+    slashed = {
+        "dmy": f"{day.day:02}/{day.month:02}/{day.year}",
+        "mdy": f"{day.month}/{day.day}/{day.year}",
+        "ymd": f"{day.year}/{day.month:02}/{day.day:02}",
+    }[order]
+    assert parse_site_date(slashed, order=order) == SiteDate(day)
+    assert parse_site_date(f"{day.day}.{day.month}.{day.year}", order=order) == SiteDate(day)
+
+
+@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)), st.integers(-400, 400))
+def test_yearless_date_lands_near_the_reference(day: dt.date, shift: int) -> None:
+    reference = day + dt.timedelta(days=shift)
+    found = parse_site_date(f"({day.day}/{day.month})", reference=reference)
+    if day.month == 2 and day.day == 29:
+        return  # only a leap year near the reference has it
+    assert found is not None
+    assert found.day.month == day.month and found.day.day == day.day
+    assert found.day <= reference + YEARLESS_AHEAD
+    assert reference - found.day < dt.timedelta(days=366)

@@ -65,12 +65,15 @@ def test_time_element_is_preferred_and_text_ignored():
     assert item.published == SiteDate(dt.date(2019, 5, 2), dt.time(10, 15))
 
 
-def test_item_without_date_is_skipped_and_named():
+def test_item_without_date_is_kept_undated():
+    """Issue 12: an item the page shows without a date is kept (the pipeline dates it by first sight)."""
     html = page(li(U1, "Utan datum", "Nyhet"), li(U2, "Med datum", "Publicerad 6 mars 2019"))
     result = parse_listing(html, PAGE, timezone=TZ)
-    assert [i.title for i in result.items] == ["Med datum"]
-    assert result.items[0].position == 0
-    assert len(result.skipped) == 1 and "Utan datum" in result.skipped[0]
+    assert [(i.title, i.published, i.date_source, i.position) for i in result.items] == [
+        ("Utan datum", None, "none", 0),
+        ("Med datum", SiteDate(dt.date(2019, 3, 6)), "element", 1),
+    ]
+    assert result.skipped == ()
 
 
 def test_duplicate_uuid_keeps_first():
@@ -145,7 +148,7 @@ def test_golden_pairs(name):
             "key": i.key,
             "title": i.title,
             "link": i.link,
-            "date": i.published.day.isoformat(),
+            "date": i.published.day.isoformat() if i.published else None,
             "summary": i.summary,
         }
         for i in result.items

@@ -207,11 +207,13 @@ def test_half_the_items_broken_publishes_the_rest_and_names_the_bad_ones(tmp_pat
     result = run_cli(config)
 
     page = site.items[: site.per_page]
-    good = [item.title for n, item in enumerate(page) if n % 2 == 0]
-    bad = [item for n, item in enumerate(page) if n % 2]
+    broken = [item for n, item in enumerate(page) if n % 2]
+    undated = {item.title for n, item in enumerate(broken) if n % 2}  # kept, dated by first sight (issue 12)
+    linkless = [item for n, item in enumerate(broken) if n % 2 == 0]
+    good = {item.title for n, item in enumerate(page) if n % 2 == 0} | undated
     assert result.returncode == 0, result.stderr
-    assert [t for t in titles(tmp_path) if t in {i.title for i in page}] == good
-    for item in bad:
+    assert {t for t in titles(tmp_path) if t in {i.title for i in page}} == good
+    for item in linkless:
         assert item.title in result.stderr or item.uuid in result.stderr, (item.title, result.stderr)
 
 

@@ -294,7 +294,7 @@ def test_a_first_read_with_no_items_says_what_was_looked_for(tmp_path, site):
     assert result.returncode == 1
     lines = errors(result.stderr)
     assert len(lines) == 1, result.stderr
-    assert "found no news items: looked for links with an article UUID" in lines[0]
+    assert "found no news items: looked for repeated blocks of the page holding one article link" in lines[0]
     assert f"run `aktuellt probe {site.listing_url}`" in lines[0]
     assert site.feed_url("rss") in lines[0] and 'type = "feed"' in lines[0]
     assert "layout" not in result.stderr

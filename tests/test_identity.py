@@ -329,3 +329,43 @@ def test_content_hash_differs_when_a_value_differs(a: str, b: str) -> None:
     normalized_a, normalized_b = (" ".join(unicodedata.normalize("NFC", v).split()) for v in (a, b))
     same = content_hash({"title": a, "summary": "s"}) == content_hash({"title": b, "summary": "s"})
     assert same == (normalized_a == normalized_b)
+
+
+# --- issue 12: keys of links without a UUID ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://www.regjeringen.no/no/dokumenter/x/id3168525/",
+            "https://www.regjeringen.no/no/dokumenter/x/id3168525/",
+        ),
+        ("https://vartgoteborg.se/p/slug/?utm_source=gbg&utm_medium=web", "https://vartgoteborg.se/p/slug/"),
+        (
+            "https://example.org/news.php?id=123&utm_campaign=x&view=print",
+            "https://example.org/news.php?id=123",
+        ),
+        ("https://example.org/?p=42&fbclid=abc", "https://example.org/?p=42"),
+        ("https://example.org/item/show?item=5&sessionid=s1", "https://example.org/item/show?item=5"),
+        ("https://example.org/list?cat=3&sort=new", "https://example.org/list?cat=3&sort=new"),
+        ("https://example.org/a;jsessionid=0AB12?id=7", "https://example.org/a?id=7"),
+        (
+            "https://example.org/wps/portal/x/!ut/p/z1/04_Sj9/dz/d5/L2dBISEvZ0FBIS9nQSEh/?nid=9",
+            "https://example.org/wps/portal/x/?nid=9",
+        ),
+    ],
+)
+def test_key_is_the_canonical_article_url(url: str, expected: str) -> None:
+    assert item_key(url) == expected
+
+
+def test_key_params_replace_the_defaults() -> None:
+    url = "https://example.org/show?news=5&id=session-ish"
+    assert item_key(url, key_params=["news"]) == "https://example.org/show?news=5"
+    assert item_key(url) == "https://example.org/show?id=session-ish"
+
+
+def test_uuid_keys_ignore_key_params() -> None:
+    url = "https://goteborg.se/wps/portal?uri=gbglnk%3ase.goteborg.aktuelltarkiv&id=147a8853-ec7a-40d0-8a13-9fc0f6a70b29"
+    assert item_key(url, key_params=["uri"]) == "147a8853-ec7a-40d0-8a13-9fc0f6a70b29"
