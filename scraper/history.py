@@ -10,7 +10,8 @@ Three decisions live here, each a pure function the pipeline calls with what the
   vouches for the range of dates its pages covered: dates strictly after the oldest date it read (that date
   may continue on the next, unread page), or everything when it read the listing to its last page. An item
   missing from two consecutive successful reads is removed; one seen again is back (restored if removed).
-- **Diffs** (`diff_html`): a readable field-by-field HTML diff, word by word, with `<del>`/`<ins>`.
+- **Diffs** (`diff_html`): a readable field-by-field HTML diff, word by word, with `<del>[−old]</del>` and
+  `<ins>[+new]</ins>`: the brackets and spaces keep it readable when a reader strips the tags.
 """
 
 from __future__ import annotations
@@ -207,15 +208,29 @@ def _word_ops(before: str, after: str) -> list[tuple[str, str, str]]:
     return ops
 
 
+#: Written inside <del>/<ins>, so the diff still reads right where a reader drops the tags (newsboat, mail
+#: clients, screen readers): "landar [−i Göteborg] [+på Gustaf Adolfs torg]". U+2212 is the minus sign.
+REMOVED_MARK, ADDED_MARK = "[\u2212", "[+"
+
+
+def _marked(tag: str, mark: str, run: str) -> str:
+    """`run` as <tag>[mark…]</tag>, its leading whitespace kept outside, so words never touch the markers."""
+    words = run.lstrip()
+    space = run[: len(run) - len(words)]
+    return f"{html.escape(space, quote=False)}<{tag}>{mark}{html.escape(words, quote=False)}]</{tag}>"
+
+
 def _words_diff(before: str, after: str) -> str:
-    """Word-level HTML diff: unchanged words plain, removed in <del>, added in <ins>; all text escaped."""
+    """Word-level HTML diff: unchanged words plain, removed in <del>[−…]</del>, added in <ins>[+…]</ins>,
+    a space between a removal and the addition that replaces it; all text escaped."""
     out: list[str] = []
     for same, removed, added in _word_ops(before, after):
         out.append(html.escape(same, quote=False))
         if removed:
-            out.append(f"<del>{html.escape(removed, quote=False)}</del>")
+            out.append(_marked("del", REMOVED_MARK, removed))
         if added:
-            out.append(f"<ins>{html.escape(added, quote=False)}</ins>")
+            spaced = added if not removed or added[:1].isspace() else " " + added  # "[−old] [+new]"
+            out.append(_marked("ins", ADDED_MARK, spaced))
     return "".join(out)
 
 

@@ -213,6 +213,9 @@ def _fill_change(fe: Any, change: Change, tz: ZoneInfo, fmt: Format) -> None:
     content = xml_safe(change.content_html)
     if fmt == "rss":
         fe.description(content)  # RSS description is HTML; feedgen escapes it once
+        # ... and content:encoded too: readers that show only content:encoded (the `reader` library) were
+        # left with an empty entry.
+        fe.content(content)
     else:
         fe.content(content, type="html")
     fe.category([{"term": change.kind}])
