@@ -399,6 +399,15 @@ def _embeds_to_links(body: LexborNode, base: str) -> None:
             frame.replace_with(link)
 
 
+def content_attachments(fragment: str) -> tuple[Attachment, ...]:
+    """The documents (PDF, Word, …) an entry's sanitized content links to, in order, once each: what the
+    article page listed as attachments, read back from the HTML the feeds carry (its links are absolute)."""
+    if not fragment.strip():
+        return ()
+    root = LexborHTMLParser(f"<div>{fragment}</div>").css_first("div")
+    return _attachments(root, "") if root is not None else ()
+
+
 def _attachments(root: LexborNode, base: str) -> tuple[Attachment, ...]:
     found: dict[str, Attachment] = {}
     for anchor in root.css("a[href]"):

@@ -98,6 +98,7 @@ def render_index(page: IndexPage) -> bytes:
         f'<meta name="description" content="{_a(_lead(page))}">',
         '<meta name="generator" content="aktuellt">',
         '<meta name="color-scheme" content="light dark">',
+        '<link rel="icon" href="favicon.ico" sizes="16x16 32x32">',
         # Autodiscovery: one per feed, RSS (the format every reader understands).
         *(
             f'<link rel="alternate" type="{feed.formats[0].mime_type}" title="{_a(feed.meta.title)}" '

@@ -23,6 +23,7 @@ from .dates import published_instant
 from .diff import diff_items, listing_hash
 from .errors import ExtractError, FetchError, ScraperError, error_kind
 from .extract import parse_listing
+from .favicon import FAVICON, favicon_ico
 from .fetch import Fetcher, FetchSettings, post
 from .identity import entry_id, feed_id
 from .indexpage import FORMATS, IndexFeed
@@ -488,6 +489,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     files.update(changes_files(config, rows))
     for year, data in archives.items():
         files[out / "archive" / f"{year}.atom"] = data
+    files[out / FAVICON] = favicon_ico()
     files[out / "index.html"] = index  # last: everything it links to exists by then
     written = publish_all(files)
     for path in remove_stale(out, CATALOG_FOLDERS, keep=set(files)):

@@ -45,10 +45,12 @@ from .models import Change, Deleted, Entry, FeedMeta
 __all__ = [
     "EMPTY_FEED_UPDATED",
     "GENERATOR",
+    "IMAGE_TYPE",
     "render_atom",
     "render_changes_atom",
     "render_changes_rss",
     "render_rss",
+    "reading_order",
     "self_url",
     "xml_safe",
 ]
@@ -89,6 +91,27 @@ class _AtomEnclosure(BaseEntryExtension):  # type: ignore[misc]
         for attributes in self.links:
             xml_elem("link", entry, **attributes)
         return entry
+
+
+#: The lead image's type when its server gave none: an article's lead image is a photo.
+IMAGE_TYPE = "image/jpeg"
+
+_LEADING_FIGURE = re.compile(r"\s*(<figure\b.*?</figure>)\s*", re.DOTALL)
+
+
+def reading_order(content_html: str) -> str:
+    """The article with its lead photo moved after the first paragraph (the ingress), or to the end when the
+    text has none: readers build snippets and previews from the first text they meet, and with the photo
+    first every snippet read "Foto: Göteborgs Stad". The stored article keeps the page's order."""
+    lead = _LEADING_FIGURE.match(content_html)
+    if lead is None:
+        return content_html
+    rest = content_html[lead.end() :]
+    end = rest.find("</p>")
+    if end < 0:
+        return f"{rest}\n{lead.group(1)}" if rest else lead.group(1)
+    end += len("</p>")
+    return f"{rest[:end]}\n{lead.group(1)}{rest[end:]}"
 
 
 def self_url(meta: FeedMeta, extension: str) -> str:
@@ -176,7 +199,8 @@ def render_atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Dele
     fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
     fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
     _extras(fg, meta, tz, "atom", deleted)
-    fg.author(name=xml_safe(meta.title), uri=xml_safe(meta.home_url))  # RFC 4287: required at feed level
+    # RFC 4287: required at feed level. The publisher, not the title again (rss2email's From: shows both).
+    fg.author(name=xml_safe(meta.author), uri=xml_safe(meta.home_url))
     _add_entries(fg, meta, entries, tz, "atom")
     return _finish(fg.atom_str(pretty=True), meta, "atom")
 
@@ -200,7 +224,7 @@ def render_changes_atom(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
     fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
     _extras(fg, meta, tz, "atom")
-    fg.author(name=xml_safe(meta.title), uri=xml_safe(meta.home_url))
+    fg.author(name=xml_safe(meta.author), uri=xml_safe(meta.home_url))
     for change in changes:
         _fill_change(fg.add_entry(order="append"), change, tz, "atom")
     return _finish(fg.atom_str(pretty=True), meta, "atom")
@@ -273,7 +297,7 @@ def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format
         fe.description(html.escape(summary, quote=False), isSummary=True)
     elif summary:
         fe.summary(summary, type="text")
-    content = xml_safe(entry.content_html)
+    content = xml_safe(reading_order(entry.content_html))
     if content:
         # Escaped text, not CDATA: lxml refuses a "]]>" inside CDATA, and readers unescape either.
         fe.content(content, type="html" if fmt == "atom" else None)
@@ -303,7 +327,7 @@ def _add_image(fe: Any, entry: Entry, fmt: Format) -> None:
     image = entry.image
     assert image is not None
     url = xml_safe(image.url)
-    media_type = image.media_type or "image/jpeg"  # RSS requires a type; an article's lead image is a photo
+    media_type = image.media_type or IMAGE_TYPE  # RSS requires a type
     if fmt == "rss":
         fe.enclosure(url, str(image.length), media_type)  # length 0 where the server gave none (RSS profile)
     else:
