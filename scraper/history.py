@@ -47,6 +47,7 @@ __all__ = [
     "Tracked",
     "Version",
     "change_content",
+    "change_time",
     "change_title",
     "compare",
     "diff_html",
@@ -277,6 +278,13 @@ def version_html(version: Version) -> str:
     return "\n".join(parts)
 
 
+def change_time(kind: str, at: dt.datetime, published: dt.datetime) -> dt.datetime:
+    """When a changes-feed entry is dated: the event's time, except that an item found after its own date
+    (the first cycle reads the whole listing) is "new" as of that date, as its first version is in the
+    archives. Without that, every item of a first run shared the run's one instant."""
+    return min(at, published) if kind == "new" else at
+
+
 def change_title(kind: str, title: str) -> str:
     return f"{KIND_LABELS.get(kind, kind)}: {_norm(title)}"
 
@@ -320,8 +328,13 @@ def archive_years(
     events: Sequence[ArchiveEvent], tz: dt.tzinfo, current_year: int, first_year: int | None = None
 ) -> dict[int, tuple[list[Entry], list[Deleted]]]:
     """One archive per year, from the first event's year through `current_year` (empty years included, so a
-    year's neighbours never change once it is over): each version that entered the feed that year, and a
-    tombstone for each removal.
+    year's neighbours never change once it is over): for each item that had an event that year, its state
+    at the last one: the version it ended the year with, or a tombstone when it ended the year removed.
+
+    One entry per id and document, with the id the item has everywhere: RFC 5005 readers rebuild a feed
+    from its archives by id (the newest document wins), and RFC 4287 makes two entries with one id in a
+    document the same entry (the W3C validator warns). Every version in between stays in the changes
+    feed, `aktuellt history` and `aktuellt export`.
 
     An archive is built only from events, and events are never changed: once a year is over (and its
     `next-archive` neighbour exists) its document never changes again. That is why an entry shows the
@@ -335,8 +348,13 @@ def archive_years(
     years: dict[int, tuple[list[Entry], list[Deleted]]] = {
         year: ([], []) for year in range(first, max(current_year, first) + 1)
     }
+    last: set[tuple[int, str]] = set()  # (year, entry id) already given its last event of that year
     for event in sorted(events, key=lambda e: (e.at, e.id), reverse=True):
-        entries, deleted = years.setdefault(event.at.astimezone(tz).year, ([], []))
+        year = event.at.astimezone(tz).year
+        if (year, event.entry_id) in last:
+            continue  # an earlier version of an item this year's document already shows
+        last.add((year, event.entry_id))
+        entries, deleted = years.setdefault(year, ([], []))
         if event.kind == "removed":
             comment = f"Borttagen från webbplatsen: {_norm(event.version.title)}"
             deleted.append(Deleted(event.entry_id, event.at, event.link, comment))

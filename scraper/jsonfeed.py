@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from .extract import content_attachments
 from .models import Entry, FeedMeta
-from .render import IMAGE_TYPE, reading_order, self_url
+from .render import IMAGE_TYPE, dated, reading_order, self_url
 
 __all__ = ["MIME_TYPE", "VERSION_URL", "render_json"]
 
@@ -42,7 +42,7 @@ def render_json(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
         "description": meta.subtitle or meta.title,
         "language": meta.language,
         "authors": [{"name": meta.author, "url": meta.home_url}],
-        "items": [_item(entry, tz, labels) for entry in entries],
+        "items": [_item(entry, tz, labels) for entry in dated(entries, tz)],
     }
     if meta.hub:  # JSON Feed 1.1 `hubs`: where to subscribe for pushes (WebSub)
         feed["hubs"] = [{"type": "WebSub", "url": meta.hub}]

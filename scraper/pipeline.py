@@ -436,7 +436,7 @@ def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen:
         summary=item.summary,
         link=item.link,
         site_date=_site_date_text(item.published),
-        published=published_instant(item.published, tz, first_seen),
+        published=published_instant(item.published, tz, first_seen, item.position),
         content_hash=listing_hash(item),
         position=item.position,
     )
@@ -607,7 +607,7 @@ def changes_files(config: Config, rows: list[ChangeRow]) -> dict[Path, bytes]:
         Change(
             event_id=f"{row.entry_id}/events/{row.id}",
             kind=row.kind,
-            at=row.at,
+            at=history.change_time(row.kind, row.at, row.published),
             item_id=row.entry_id,
             title=history.change_title(row.kind, row.after.title),
             link=row.link,

@@ -29,6 +29,7 @@ post-processes the serialized document (the `<?xml-stylesheet?>` processing inst
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import re
@@ -40,12 +41,14 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from .dates import restate_published
 from .models import Change, Deleted, Entry, FeedMeta
 
 __all__ = [
     "EMPTY_FEED_UPDATED",
     "GENERATOR",
     "IMAGE_TYPE",
+    "dated",
     "render_atom",
     "render_changes_atom",
     "render_changes_rss",
@@ -114,6 +117,26 @@ def reading_order(content_html: str) -> str:
     return f"{rest[:end]}\n{lead.group(1)}{rest[end:]}"
 
 
+def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
+    """`entries` with the dates readers are shown: `published` under the current rule for dates without a
+    time (dates.restate_published: rows stored under the old midnight rule are mapped, new rows are already
+    right), `updated` moved with it when it was the same instant, and never before `published`."""
+    out = []
+    for entry in entries:
+        if any(value.tzinfo is None for value in (entry.published, entry.updated, entry.first_seen)):
+            out.append(entry)  # refused by _local with a clear error, not mangled here
+            continue
+        published = restate_published(entry.published, entry.first_seen, entry.position, tz)
+        if entry.updated == entry.published:
+            updated = published
+        else:  # an old "Senast uppdaterad" date without a time was stored as midnight too
+            updated = max(restate_published(entry.updated, entry.first_seen, 0, tz), published)
+        if (published, updated) != (entry.published, entry.updated):
+            entry = dataclasses.replace(entry, published=published, updated=updated)
+        out.append(entry)
+    return out
+
+
 def self_url(meta: FeedMeta, extension: str) -> str:
     """The public URL of this feed document, e.g. `self_url(meta, ".atom")`."""
     return meta.base_url + meta.path + extension
@@ -122,6 +145,7 @@ def self_url(meta: FeedMeta, extension: str) -> str:
 def render_rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     """The RSS 2.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed)."""
     tz = ZoneInfo(meta.timezone)
+    entries = dated(entries, tz)
     fg = _feed(meta, entries, tz)
     # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link rel=self),
     # the human page last (it becomes <link>).
@@ -194,6 +218,7 @@ def render_atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Dele
     """The Atom 1.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed), with an
     RFC 6721 tombstone for each of `deleted`."""
     tz = ZoneInfo(meta.timezone)
+    entries = dated(entries, tz)
     fg = _feed(meta, entries, tz)
     # Atom readers that take "the" feed link use the first one: the human page goes first.
     fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")

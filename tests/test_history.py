@@ -532,3 +532,43 @@ def test_publish_walks_the_store_in_batches_in_the_same_order(tmp_path, site):
         assert len(everything) == len(SEED)
         for batch in (1, 2, 3, len(SEED), 1000):
             assert list(store.walk_entries(batch)) == everything
+
+
+def test_an_archive_holds_each_item_once_as_it_ended_the_year():
+    from scraper.history import ArchiveEvent, archive_years
+
+    tz = dt.UTC
+
+    def event(number: int, kind: str, key: str, when: str, title: str) -> ArchiveEvent:
+        return ArchiveEvent(
+            id=number,
+            kind=kind,
+            at=dt.datetime.fromisoformat(when).replace(tzinfo=tz),
+            source="s",
+            key=key,
+            entry_id=f"tag:x,2026:s/{key}",
+            link=f"https://x.test/{key}",
+            published=dt.datetime(2025, 6, 1, 10, 30, tzinfo=tz),
+            version=Version(title, "", "2025-06-01"),
+        )
+
+    years = archive_years(
+        [
+            event(1, "new", "a", "2025-06-01T12:00", "A"),
+            event(2, "edited", "a", "2026-02-01T12:00", "A rättad"),
+            event(3, "edited", "a", "2026-03-01T12:00", "A rättad igen"),
+            event(4, "new", "b", "2025-06-01T12:00", "B"),
+            event(5, "removed", "b", "2026-02-01T12:00", "B"),
+            event(6, "restored", "b", "2026-03-01T12:00", "B"),
+            event(7, "new", "c", "2025-06-01T12:00", "C"),
+            event(8, "removed", "c", "2026-04-01T12:00", "C"),
+        ],
+        tz,
+        2026,
+    )
+    old_entries, old_deleted = years[2025]
+    assert [e.title for e in old_entries] == ["C", "B", "A"] and old_deleted == []  # newest event first
+    entries, deleted = years[2026]
+    # One entry per id: a's last version; b came back, so no tombstone; c ended the year removed.
+    assert [(e.key, e.title) for e in entries] == [("b", "B"), ("a", "A rättad igen")]
+    assert [d.entry_id for d in deleted] == ["tag:x,2026:s/c"]
