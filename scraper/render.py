@@ -41,7 +41,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from .dates import restate_published
+from .dates import nominal_instant, restate_published
 from .models import Change, Deleted, Entry, FeedMeta
 
 __all__ = [
@@ -127,10 +127,12 @@ def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
             out.append(entry)  # refused by _local with a clear error, not mangled here
             continue
         published = restate_published(entry.published, entry.first_seen, entry.position, tz)
-        if entry.updated == entry.published:
+        updated = entry.updated
+        if updated == entry.published:
             updated = published
-        else:  # an old "Senast uppdaterad" date without a time was stored as midnight too
-            updated = max(restate_published(entry.updated, entry.first_seen, 0, tz), published)
+        elif updated.astimezone(tz).time() == dt.time(0):  # an old "Senast uppdaterad" without a time
+            updated = nominal_instant(updated.astimezone(tz).date(), tz, updated)
+        updated = max(updated, published)
         if (published, updated) != (entry.published, entry.updated):
             entry = dataclasses.replace(entry, published=published, updated=updated)
         out.append(entry)

@@ -4,7 +4,8 @@ against the fixture site on 127.0.0.1, a real SQLite file, the output parsed bac
 - dates: a listing date without a time is the listing's date in every zone from UTC−10 to UTC+12, as
   feedparser (newsboat, the `reader` library, rss2email all parse dates alike) reports them;
 - the W3C Feed Validator on every RSS and Atom document of a demo-like history (edits, a removal, two years
-  of archives): no errors, no warnings (its code lives in ../shared/tools/feedvalidator; skipped without it).
+  of archives): no errors, no warnings (its code lives in ../shared/tools/feedvalidator; skipped without it);
+- `@extractus/feed-extractor` (npm, run on node; `make tools` installs both): the date JavaScript apps get.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
+import shutil
 import sqlite3
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +30,9 @@ from tests.test_history import run_at
 
 SEED = load_seed()
 VIEWERS = {"UTC−10": dt.timezone(dt.timedelta(hours=-10)), "UTC+12": dt.timezone(dt.timedelta(hours=12))}
-VALIDATOR = Path(__file__).resolve().parents[1].parent / "shared" / "tools" / "feedvalidator"
+REPO = Path(__file__).resolve().parents[1]
+VALIDATOR = REPO.parent / "shared" / "tools" / "feedvalidator"
+FEED_EXTRACTOR = REPO / ".tools" / "node_modules" / "@extractus" / "feed-extractor"
 
 
 @pytest.fixture
@@ -172,3 +177,45 @@ def test_the_w3c_feed_validator_finds_nothing_in_any_document(tmp_path, site):
         name = str(path.relative_to(feeds))
         reports[name] = validate(path.read_bytes(), "http://feeds.example.test/" + name)
     assert reports == dict.fromkeys(reports, [])
+
+
+# -- @extractus/feed-extractor: the second ecosystem ------------------------------------------------------
+
+#: node script: the feed-extractor package (CommonJS build) and one feed file in, its entries' id and the
+#: date it calls `published` out, as JSON.
+EXTRACT = """
+const [pkg, file] = process.argv.slice(1);
+const { extractFromXml, extractFromJson } = require(pkg + "/script/mod.js");
+const text = require("fs").readFileSync(file, "utf8");
+const feed = file.endsWith(".json") ? extractFromJson(JSON.parse(text)) : extractFromXml(text);
+console.log(JSON.stringify(feed.entries.map((e) => [e.id, e.published])));
+"""
+
+
+def extracted(path: Path) -> dict[str, dt.datetime]:
+    node = shutil.which("node")
+    assert node is not None, "node is missing: run `make tools`"
+    assert (FEED_EXTRACTOR / "package.json").is_file(), f"{FEED_EXTRACTOR} is missing: run `make tools`"
+    result = subprocess.run(
+        [node, "-e", EXTRACT, str(FEED_EXTRACTOR), str(path)], capture_output=True, text=True, timeout=20
+    )
+    assert result.returncode == 0, result.stderr
+    return {entry_id: dt.datetime.fromisoformat(when) for entry_id, when in json.loads(result.stdout)}
+
+
+def test_feed_extractor_reads_the_publication_date_from_rss_and_json_and_updated_from_atom(tmp_path, site):
+    feeds = demo_history(tmp_path, site)
+    published = published_instants("all.rss", (feeds / "all.rss").read_bytes())
+    # RSS pubDate and JSON Feed date_published: every item's publication date, as feedparser reads it.
+    assert extracted(feeds / "all.rss") == published
+    assert extracted(feeds / "all.json") == published
+    # Atom: feed-extractor 8 takes atom:updated first (`updated || modified || published || issued`), so it
+    # misses atom:published whenever an item was edited: the edit's time is its "published". Every entry
+    # that was never edited gets its publication date; the edited one its `updated`, as feedparser has it.
+    atom = feedparser.parse((feeds / "all.atom").read_bytes()).entries
+    edited = {e.id for e in atom if e.updated_parsed != e.published_parsed}
+    assert len(edited) == 1
+    by_extractor = extracted(feeds / "all.atom")
+    for entry in atom:
+        expected = entry.updated_parsed if entry.id in edited else entry.published_parsed
+        assert by_extractor[entry.id] == dt.datetime.fromtimestamp(calendar.timegm(expected), dt.UTC)

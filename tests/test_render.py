@@ -281,6 +281,14 @@ def test_rows_stored_under_the_midnight_rule_are_shown_at_the_nominal_time():
     assert parse(render_atom(META, [old])).entries[0].updated == "2024-06-10T12:30:00+02:00"
 
 
+def test_an_edit_seen_at_first_sight_keeps_its_instant():
+    # An archived version is dated by its event, which is also its Entry's first_seen: a real instant that
+    # must not be taken for the old first-seen rule.
+    seen = dt.datetime(2026, 1, 9, 9, 0, tzinfo=UTC)
+    version = replace(MAY, updated=seen, first_seen=seen)
+    assert parse(render_atom(META, [version])).entries[0].updated == "2026-01-09T10:00:00+01:00"
+
+
 def test_naive_datetime_is_refused():
     naive = entry("n", "Naiv", dt.datetime(2024, 2, 1))
     with pytest.raises(ValueError, match="naive"):
