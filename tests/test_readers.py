@@ -24,7 +24,7 @@ import feedparser
 import pytest
 
 from scraper.dates import parse_site_date
-from tests.fixture_site import FixtureSite, load_seed, new_item
+from tests.fixture_site import FixtureSite, load_seed, new_item, repo_topics
 from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
 from tests.test_history import run_at
 
@@ -136,16 +136,12 @@ def validate(document: bytes, url: str) -> list[str]:
 
 
 def demo_history(tmp_path: Path, site: FixtureSite) -> Path:
-    """A demo-like store: a first run in December (all 26 items), then in the new year an edit of a title
-    and a summary, a removal confirmed by two reads, and a new item; two yearly archives. Returns feeds/."""
+    """A demo-like store (the repository's topics): a first run in December (all 26 items), then in the new
+    year an edit of a title and a summary, a removal confirmed by two reads, and a new item; two yearly
+    archives. Returns feeds/."""
     config = write_config(tmp_path, site)
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "[[sources]]",
-            '[[topics]]\nid = "lasning"\ntitle = "Läsning"\nmatch = ["läs", "bok"]\n\n[[sources]]',
-        ),
-        encoding="utf-8",
-    )
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[[sources]]", repo_topics() + "\n[[sources]]"), encoding="utf-8")
     site.etag = False  # every cycle reads the listing
     run_at(config, dt.datetime(2025, 12, 30, 9, tzinfo=dt.UTC))
     target = next(item for item in SEED if item.title == "Flygande matta landar i Göteborg")
@@ -170,6 +166,7 @@ def test_the_w3c_feed_validator_finds_nothing_in_any_document(tmp_path, site):
     documents = sorted(p for p in feeds.rglob("*") if p.suffix in (".rss", ".atom"))
     names = {str(p.relative_to(feeds)) for p in documents}
     assert {"all.rss", "all.atom", "changes.rss", "changes.atom", "topics/lasning.atom"} <= names
+    assert len([name for name in names if name.startswith("topics/")]) == 2 * 8  # every topic, RSS and Atom
     assert {"archive/2025.atom", "archive/2026.atom"} <= names
     assert b"deleted-entry" in (feeds / "all.atom").read_bytes()  # the removal is in the window
     reports = {}
