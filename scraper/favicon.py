@@ -8,6 +8,7 @@ The bytes depend on nothing but this code, so the file is written once and never
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 
@@ -41,6 +42,7 @@ def _bmp(size: int) -> bytes:
     return header + b"".join(rows) + mask_row * size
 
 
+@functools.cache  # drawn once per process, not on every publish
 def favicon_ico(sizes: tuple[int, ...] = (16, 32)) -> bytes:
     """The ICO file: ICONDIR, one ICONDIRENTRY per size, then the images."""
     images = [_bmp(size) for size in sizes]

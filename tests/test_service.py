@@ -25,6 +25,7 @@ import pytest
 from lxml import etree
 from prometheus_client.parser import text_string_to_metric_families
 
+from scraper.server import GZIP_MIN
 from tests.fixture_site import FixtureSite, load_seed, new_item
 
 DATA = Path(__file__).parent / "data"
@@ -236,6 +237,9 @@ def test_serve_publishes_and_serves_feeds_like_a_careful_static_server(tmp_path,
         assert head.headers["etag"] == etag
 
         zipped = service.get(name, **{"Accept-Encoding": "gzip"})
+        if len(plain.content) < GZIP_MIN:  # an empty sources.opml: gzip's header would cost more
+            assert "content-encoding" not in zipped.headers and zipped.content == plain.content
+            continue
         assert zipped.headers["content-encoding"] == "gzip"
         assert zipped.headers["vary"] == "Accept-Encoding"
         assert zipped.content == plain.content  # httpx decoded it
