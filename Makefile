@@ -13,6 +13,9 @@ STAMP := $(VENV)/.installed
 TOOLS := .tools
 VNU_VERSION := 26.9.27
 VNU := $(TOOLS)/node_modules/vnu-jar/build/dist/vnu.jar
+# A second-ecosystem feed reader library (npm), read by tests/test_readers.py: how JavaScript apps see the dates.
+FEED_EXTRACTOR_VERSION := 8.0.3
+FEED_EXTRACTOR := $(TOOLS)/node_modules/@extractus/feed-extractor/package.json
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
@@ -32,13 +35,18 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-tools: $(VNU) ## install the page checkers the tests use (chromium, Java, vnu-jar); skips what is there
+tools: $(VNU) $(FEED_EXTRACTOR) ## install the checkers the tests use (chromium, Java, vnu-jar, feed-extractor); skips what is there
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) chromium; }
 	@command -v java >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) default-jre-headless; }
 
 $(VNU):
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) npm; }
 	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION)
+	@test -f $@
+
+$(FEED_EXTRACTOR): $(VNU)
+	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error \
+	  @extractus/feed-extractor@$(FEED_EXTRACTOR_VERSION)
 	@test -f $@
 
 run: $(STAMP) ## one cycle against the real source (config.toml), writing feeds/

@@ -27,7 +27,7 @@ from .identity import feed_id
 from .indexpage import IndexFeed, IndexPage, render_index
 from .jsonfeed import render_json
 from .models import Deleted, Entry, FeedMeta
-from .opml import render_opml
+from .opml import opml_files
 from .render import render_atom, render_rss
 from .topics import TopicRule, compile_rules, topics_for
 
@@ -249,7 +249,7 @@ def render_site(
         months=month_series(months),
         sources=tuple((source.title, source.url) for source in config.sources),
     )
-    files["feeds.opml"] = render_opml(page.title, page.feeds, page.updated)
+    files.update(opml_files(page.title, page.feeds))  # feeds.opml, topics.opml, sources.opml
     files["index.html"] = render_index(page)
     return files
 

@@ -842,6 +842,8 @@ _TAG_SELECTORS = ("a[rel~=tag]", "[class*=tags] a", "[class*=tag-list] a", "[cla
 _UPDATED_RE = re.compile(r"\b(?:senast\s+)?(?:uppdaterad|ändrad)\b\s*:?", re.IGNORECASE)
 #: Link targets that are documents to download, not pages: they become the entry's attachments.
 _DOCUMENT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|csv|zip)$", re.IGNORECASE)
+#: A cheap first look for `content_attachments`: a document extension anywhere in the HTML.
+_DOCUMENT_HINT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|csv|zip)\b", re.IGNORECASE)
 #: Placeholder image sources that lazy-loading scripts replace (the real one is in data-src).
 _STOCKHOLM = ZoneInfo("Europe/Stockholm")
 _YOUTUBE_EMBED_RE = re.compile(r"https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)")
@@ -1025,6 +1027,15 @@ def _embeds_to_links(body: LexborNode, base: str) -> None:
         link = LexborHTMLParser(f'<p><a href="{escape(url)}">{escape(label)}</a></p>').css_first("p")
         if link is not None:
             frame.replace_with(link)
+
+
+def content_attachments(fragment: str) -> tuple[Attachment, ...]:
+    """The documents (PDF, Word, …) an entry's sanitized content links to, in order, once each: what the
+    article page listed as attachments, read back from the HTML the feeds carry (its links are absolute)."""
+    if not _DOCUMENT_HINT.search(fragment):
+        return ()  # most articles link no document: no parse (this runs for every entry of every feed)
+    root = LexborHTMLParser(f"<div>{fragment}</div>").css_first("div")
+    return _attachments(root, "") if root is not None else ()
 
 
 def _attachments(root: LexborNode, base: str) -> tuple[Attachment, ...]:

@@ -11,7 +11,8 @@ Three decisions live here, each a pure function the pipeline calls with what the
   may continue on the next, unread page), or everything when it read the listing to its last page. An item
   missing from two consecutive successful reads is removed, if the second read reached the listing's end (a
   re-dated item may have moved anywhere down the list); one seen again is back (restored if removed).
-- **Diffs** (`diff_html`): a readable field-by-field HTML diff, word by word, with `<del>`/`<ins>`.
+- **Diffs** (`diff_html`): a readable field-by-field HTML diff, word by word, with `<del>[−old]</del>` and
+  `<ins>[+new]</ins>`: the brackets and spaces keep it readable when a reader strips the tags.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ __all__ = [
     "Tracked",
     "Version",
     "change_content",
+    "change_time",
     "change_title",
     "compare",
     "diff_html",
@@ -219,15 +221,29 @@ def _word_ops(before: str, after: str) -> list[tuple[str, str, str]]:
     return ops
 
 
+#: Written inside <del>/<ins>, so the diff still reads right where a reader drops the tags (newsboat, mail
+#: clients, screen readers): "landar [−i Göteborg] [+på Gustaf Adolfs torg]". U+2212 is the minus sign.
+REMOVED_MARK, ADDED_MARK = "[\u2212", "[+"
+
+
+def _marked(tag: str, mark: str, run: str) -> str:
+    """`run` as <tag>[mark…]</tag>, its leading whitespace kept outside, so words never touch the markers."""
+    words = run.lstrip()
+    space = run[: len(run) - len(words)]
+    return f"{html.escape(space, quote=False)}<{tag}>{mark}{html.escape(words, quote=False)}]</{tag}>"
+
+
 def _words_diff(before: str, after: str) -> str:
-    """Word-level HTML diff: unchanged words plain, removed in <del>, added in <ins>; all text escaped."""
+    """Word-level HTML diff: unchanged words plain, removed in <del>[−…]</del>, added in <ins>[+…]</ins>,
+    a space between a removal and the addition that replaces it; all text escaped."""
     out: list[str] = []
     for same, removed, added in _word_ops(before, after):
         out.append(html.escape(same, quote=False))
         if removed:
-            out.append(f"<del>{html.escape(removed, quote=False)}</del>")
+            out.append(_marked("del", REMOVED_MARK, removed))
         if added:
-            out.append(f"<ins>{html.escape(added, quote=False)}</ins>")
+            spaced = added if not removed or added[:1].isspace() else " " + added  # "[−old] [+new]"
+            out.append(_marked("ins", ADDED_MARK, spaced))
     return "".join(out)
 
 
@@ -274,6 +290,13 @@ def version_html(version: Version) -> str:
     return "\n".join(parts)
 
 
+def change_time(kind: str, at: dt.datetime, published: dt.datetime) -> dt.datetime:
+    """When a changes-feed entry is dated: the event's time, except that an item found after its own date
+    (the first cycle reads the whole listing) is "new" as of that date, as its first version is in the
+    archives. Without that, every item of a first run shared the run's one instant."""
+    return min(at, published) if kind == "new" else at
+
+
 def change_title(kind: str, title: str) -> str:
     return f"{KIND_LABELS.get(kind, kind)}: {_norm(title)}"
 
@@ -317,8 +340,13 @@ def archive_years(
     events: Sequence[ArchiveEvent], tz: dt.tzinfo, current_year: int, first_year: int | None = None
 ) -> dict[int, tuple[list[Entry], list[Deleted]]]:
     """One archive per year, from the first event's year through `current_year` (empty years included, so a
-    year's neighbours never change once it is over): each version that entered the feed that year, and a
-    tombstone for each removal.
+    year's neighbours never change once it is over): for each item that had an event that year, its state
+    at the last one: the version it ended the year with, or a tombstone when it ended the year removed.
+
+    One entry per id and document, with the id the item has everywhere: RFC 5005 readers rebuild a feed
+    from its archives by id (the newest document wins), and RFC 4287 makes two entries with one id in a
+    document the same entry (the W3C validator warns). Every version in between stays in the changes
+    feed, `aktuellt history` and `aktuellt export`.
 
     An archive is built only from events, and events are never changed: once a year is over (and its
     `next-archive` neighbour exists) its document never changes again. That is why an entry shows the
@@ -332,8 +360,13 @@ def archive_years(
     years: dict[int, tuple[list[Entry], list[Deleted]]] = {
         year: ([], []) for year in range(first, max(current_year, first) + 1)
     }
+    last: set[tuple[int, str]] = set()  # (year, entry id) already given its last event of that year
     for event in sorted(events, key=lambda e: (e.at, e.id), reverse=True):
-        entries, deleted = years.setdefault(event.at.astimezone(tz).year, ([], []))
+        year = event.at.astimezone(tz).year
+        if (year, event.entry_id) in last:
+            continue  # an earlier version of an item this year's document already shows
+        last.add((year, event.entry_id))
+        entries, deleted = years.setdefault(year, ([], []))
         if event.kind == "removed":
             comment = f"Borttagen från webbplatsen: {_norm(event.version.title)}"
             deleted.append(Deleted(event.entry_id, event.at, event.link, comment))

@@ -108,6 +108,7 @@ def render_index(page: IndexPage) -> bytes:
         f'<meta name="description" content="{_a(_lead(page))}">',
         '<meta name="generator" content="aktuellt">',
         '<meta name="color-scheme" content="light dark">',
+        '<link rel="icon" href="favicon.ico" sizes="16x16 32x32">',
         # Autodiscovery: one per feed, RSS (the format every reader understands).
         *(
             f'<link rel="alternate" type="{feed.formats[0].mime_type}" title="{_a(feed.meta.title)}" '
@@ -184,8 +185,11 @@ def _what_is_a_feed() -> str:
         "du slipper gå in på webbplatsen för att se om något är nytt. Det finns gratis flödesläsare för "
         "telefon och dator, och många e-postprogram kan också läsa flöden.</p>\n"
         "<p>Flödena finns i tre format med samma innehåll: RSS, Atom och JSON Feed. Välj RSS om du är "
-        "osäker. Alla flöden på en gång finns i filen "
-        '<a href="feeds.opml" type="text/x-opml">feeds.opml</a>, som de flesta läsare kan importera.</p>\n'
+        "osäker. Filen "
+        '<a href="feeds.opml" type="text/x-opml">feeds.opml</a> kan de flesta läsare importera: den ger dig '
+        "alla nyheter och ändringarna. Vill du hellre ha ett flöde per ämne importerar du "
+        '<a href="topics.opml" type="text/x-opml">topics.opml</a> i stället. Välj den ena eller den andra: '
+        "samma nyhet finns i båda, och en del läsare visar den då bara i ett av flödena.</p>\n"
         "</details>"
     )
 
@@ -203,7 +207,7 @@ def _nav(
     links += [(feed.anchor, feed.label) for feed in changes]
     links += [("per-manad", "Nyheter per månad")] if chart else []
     items = "".join(f'<li><a href="#{anchor}">{text}</a></li>' for anchor, text in links)
-    items += '<li><a href="feeds.opml" type="text/x-opml">Alla flöden (OPML)</a></li>'
+    items += '<li><a href="feeds.opml" type="text/x-opml">Prenumerera på allt (OPML)</a></li>'
     return f'<nav aria-label="Innehåll">\n<ul>{items}</ul>\n</nav>'
 
 
@@ -343,8 +347,9 @@ def _footer(page: IndexPage) -> str:
     return (
         "<footer>\n"
         f"<p>{origin}Flödena och den här sidan skapas av aktuellt och uppdateras när något nytt "
-        'publiceras. Alla flöden finns också samlade i <a href="feeds.opml" type="text/x-opml">'
-        "feeds.opml</a>.</p>\n</footer>"
+        'publiceras. Att importera i en läsare: <a href="feeds.opml" type="text/x-opml">feeds.opml</a> '
+        '(allt) eller <a href="topics.opml" type="text/x-opml">topics.opml</a> (ett flöde per ämne).</p>\n'
+        "</footer>"
     )
 
 

@@ -241,6 +241,8 @@ class FeedMeta:
     categories: tuple[tuple[str, str], ...] = ()
     #: URI naming the topic vocabulary: the Atom category `scheme` and RSS category `domain` (or None)
     category_scheme: str | None = None
+    #: who the entries are by (Atom feed `author`, JSON Feed `authors`): the publisher, not the feed's title
+    author: str = "Göteborgs Stad"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,18 @@
-"""feeds.opml: every feed as an OPML 2.0 subscription list (http://opml.org/spec2.opml), as bytes. Pure.
+"""OPML 2.0 subscription lists (http://opml.org/spec2.opml), as bytes. Pure.
 
-Readers import it to subscribe to all feeds at once. Each feed is one `<outline type="rss">` (the type OPML
-uses for any feed format) with its RSS URL; topics and sources are grouped in folders, since most readers
-turn an outline with children into a folder. `dateModified` is the newest entry's date, never "now".
+Readers import an OPML file by subscribing to every feed in it (newsboat, Liferea, Thunderbird, rss2email's
+`opml2r2e`; folders become categories or tags). Every item of a topic or source feed is also in `all`, with
+the same id (the specs want one id per item, wherever it appears), and a reader that keeps one copy per id
+(newsboat) files it under whichever feed fetched it last: after importing all feeds at once, `all.rss`
+showed 0 items. So each file is one set that works on its own, never `all` and its parts together:
+
+- `feeds.opml`, the recommended set: folder "Rekommenderat" with the overall feed and the changes feed
+  (whose entries are events, with ids of their own);
+- `topics.opml`: folder "Ämnen (välj dessa i stället för allt)" with one feed per topic;
+- `sources.opml` (only with several sources): folder "Källor (välj dessa i stället för allt)".
+
+Each feed is one `<outline type="rss">` (the type OPML uses for any feed format) with its RSS URL.
+`dateModified` is the newest entry's date among the file's feeds, never "now".
 """
 
 from __future__ import annotations
@@ -14,28 +24,39 @@ from collections.abc import Sequence
 
 from .indexpage import IndexFeed
 
-__all__ = ["render_opml"]
+__all__ = ["OPML_FILES", "opml_files", "render_opml"]
 
-GROUPS = {"topic": "Ämnen", "source": "Källor"}
+#: file → (title suffix, folder, the kinds of feed it holds), in the order index.html names them.
+OPML_FILES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "feeds.opml": ("rekommenderade flöden", "Rekommenderat", ("all", "changes")),
+    "topics.opml": ("ämnen", "Ämnen (välj dessa i stället för allt)", ("topic",)),
+    "sources.opml": ("källor", "Källor (välj dessa i stället för allt)", ("source",)),
+}
 
 
-def render_opml(title: str, feeds: Sequence[IndexFeed], updated: dt.datetime | None) -> bytes:
-    """The OPML document listing `feeds` (in order; topics and sources each in one folder)."""
+def opml_files(title: str, feeds: Sequence[IndexFeed]) -> dict[str, bytes]:
+    """Every OPML file (name → bytes), an empty one included (no topics, one source), so that a file left
+    from an earlier config never lists feeds that no longer exist."""
+    files: dict[str, bytes] = {}
+    for name, (suffix, folder, kinds) in OPML_FILES.items():
+        chosen = [feed for feed in feeds if feed.kind in kinds]
+        newest = max((feed.updated for feed in chosen if feed.updated), default=None)
+        files[name] = render_opml(f"{title} – {suffix}", folder, chosen, newest)
+    return files
+
+
+def render_opml(title: str, folder: str, feeds: Sequence[IndexFeed], updated: dt.datetime | None) -> bytes:
+    """One OPML document listing `feeds` (in order) in one folder named `folder`."""
     root = ET.Element("opml", version="2.0")
     head = ET.SubElement(root, "head")
-    ET.SubElement(head, "title").text = f"{title} – alla flöden"
+    ET.SubElement(head, "title").text = title
     if updated is not None:
         ET.SubElement(head, "dateModified").text = email.utils.format_datetime(updated.astimezone(dt.UTC))
     if feeds:
         ET.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = ET.SubElement(root, "body")
-    folders: dict[str, ET.Element] = {}
+    parent = ET.SubElement(body, "outline", text=folder, title=folder) if feeds else body
     for feed in feeds:
-        parent = body
-        if feed.kind in GROUPS:
-            if feed.kind not in folders:
-                folders[feed.kind] = ET.SubElement(body, "outline", text=GROUPS[feed.kind])
-            parent = folders[feed.kind]
         meta = feed.meta
         ET.SubElement(
             parent,

@@ -25,6 +25,7 @@ from .dates import published_instant
 from .diff import diff_items, listing_hash
 from .errors import ExtractError, FetchError, ScraperError, error_kind
 from .extract import AdvertisedFeed, advertised_feeds, looked_for, parse_listing
+from .favicon import FAVICON, favicon_ico
 from .fetch import Fetcher, FetchSettings, post
 from .identity import entry_id, feed_id
 from .indexpage import FORMATS, IndexFeed
@@ -670,7 +671,9 @@ def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen:
 def _published(item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> dt.datetime:
     """An item's published instant: from its listing date (see dates.published_instant), or, for an item the
     page shows without a date, the moment it was first seen."""
-    return first_seen if item.published is None else published_instant(item.published, tz, first_seen)
+    if item.published is None:
+        return first_seen
+    return published_instant(item.published, tz, first_seen, item.position)
 
 
 def _update(source: SourceConfig, item: ListingItem, *, bump: bool) -> ItemUpdate:
@@ -729,6 +732,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     files.update(changes_files(config, rows))
     for year, data in archives.items():
         files[out / "archive" / f"{year}.atom"] = data
+    files[out / FAVICON] = favicon_ico()
     files[out / "index.html"] = index  # last: everything it links to exists by then
     written = publish_all(files)
     for path in remove_stale(out, CATALOG_FOLDERS, keep=set(files)):
@@ -881,7 +885,7 @@ def changes_files(config: Config, rows: list[ChangeRow]) -> dict[Path, bytes]:
         Change(
             event_id=f"{row.entry_id}/events/{row.id}",
             kind=row.kind,
-            at=row.at,
+            at=history.change_time(row.kind, row.at, row.published),
             item_id=row.entry_id,
             title=history.change_title(row.kind, row.after.title),
             link=row.link,

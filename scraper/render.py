@@ -29,6 +29,7 @@ post-processes the serialized document (the `<?xml-stylesheet?>` processing inst
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import re
@@ -40,15 +41,19 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from .dates import nominal_instant, restate_published
 from .models import Change, Deleted, Entry, FeedMeta
 
 __all__ = [
     "EMPTY_FEED_UPDATED",
     "GENERATOR",
+    "IMAGE_TYPE",
+    "dated",
     "render_atom",
     "render_changes_atom",
     "render_changes_rss",
     "render_rss",
+    "reading_order",
     "self_url",
     "xml_safe",
 ]
@@ -91,6 +96,49 @@ class _AtomEnclosure(BaseEntryExtension):  # type: ignore[misc]
         return entry
 
 
+#: The lead image's type when its server gave none: an article's lead image is a photo.
+IMAGE_TYPE = "image/jpeg"
+
+_LEADING_FIGURE = re.compile(r"\s*(<figure\b.*?</figure>)\s*", re.DOTALL)
+
+
+def reading_order(content_html: str) -> str:
+    """The article with its lead photo moved after the first paragraph (the ingress), or to the end when the
+    text has none: readers build snippets and previews from the first text they meet, and with the photo
+    first every snippet read "Foto: Göteborgs Stad". The stored article keeps the page's order."""
+    lead = _LEADING_FIGURE.match(content_html)
+    if lead is None:
+        return content_html
+    rest = content_html[lead.end() :]
+    end = rest.find("</p>")
+    if end < 0:
+        return f"{rest}\n{lead.group(1)}" if rest else lead.group(1)
+    end += len("</p>")
+    return f"{rest[:end]}\n{lead.group(1)}{rest[end:]}"
+
+
+def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
+    """`entries` with the dates readers are shown: `published` under the current rule for dates without a
+    time (dates.restate_published: rows stored under the old midnight rule are mapped, new rows are already
+    right), `updated` moved with it when it was the same instant, and never before `published`."""
+    out = []
+    for entry in entries:
+        if any(value.tzinfo is None for value in (entry.published, entry.updated, entry.first_seen)):
+            out.append(entry)  # refused by _local with a clear error, not mangled here
+            continue
+        published = restate_published(entry.published, entry.first_seen, entry.position, tz)
+        updated = entry.updated
+        if updated == entry.published:
+            updated = published
+        elif updated.astimezone(tz).time() == dt.time(0):  # an old "Senast uppdaterad" without a time
+            updated = nominal_instant(updated.astimezone(tz).date(), tz, updated)
+        updated = max(updated, published)
+        if (published, updated) != (entry.published, entry.updated):
+            entry = dataclasses.replace(entry, published=published, updated=updated)
+        out.append(entry)
+    return out
+
+
 def self_url(meta: FeedMeta, extension: str) -> str:
     """The public URL of this feed document, e.g. `self_url(meta, ".atom")`."""
     return meta.base_url + meta.path + extension
@@ -99,6 +147,7 @@ def self_url(meta: FeedMeta, extension: str) -> str:
 def render_rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     """The RSS 2.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed)."""
     tz = ZoneInfo(meta.timezone)
+    entries = dated(entries, tz)
     fg = _feed(meta, entries, tz)
     # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link rel=self),
     # the human page last (it becomes <link>).
@@ -171,12 +220,14 @@ def render_atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Dele
     """The Atom 1.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed), with an
     RFC 6721 tombstone for each of `deleted`."""
     tz = ZoneInfo(meta.timezone)
+    entries = dated(entries, tz)
     fg = _feed(meta, entries, tz)
     # Atom readers that take "the" feed link use the first one: the human page goes first.
     fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
     fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
     _extras(fg, meta, tz, "atom", deleted)
-    fg.author(name=xml_safe(meta.title), uri=xml_safe(meta.home_url))  # RFC 4287: required at feed level
+    # RFC 4287: required at feed level. The publisher, not the title again (rss2email's From: shows both).
+    fg.author(name=xml_safe(meta.author), uri=xml_safe(meta.home_url))
     _add_entries(fg, meta, entries, tz, "atom")
     return _finish(fg.atom_str(pretty=True), meta, "atom")
 
@@ -194,13 +245,14 @@ def render_changes_rss(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
 
 
 def render_changes_atom(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
-    """The changes feed as Atom 1.0: one entry per event, its own id, `updated` = the event's time."""
+    """The changes feed as Atom 1.0: one entry per event, its own id, `updated` = `Change.at` (the event's
+    time; for a "new" event of an item found after its date, that date: history.change_time)."""
     tz = ZoneInfo(meta.timezone)
     fg = _feed(meta, changes, tz)
     fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
     fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
     _extras(fg, meta, tz, "atom")
-    fg.author(name=xml_safe(meta.title), uri=xml_safe(meta.home_url))
+    fg.author(name=xml_safe(meta.author), uri=xml_safe(meta.home_url))
     for change in changes:
         _fill_change(fg.add_entry(order="append"), change, tz, "atom")
     return _finish(fg.atom_str(pretty=True), meta, "atom")
@@ -213,6 +265,9 @@ def _fill_change(fe: Any, change: Change, tz: ZoneInfo, fmt: Format) -> None:
     content = xml_safe(change.content_html)
     if fmt == "rss":
         fe.description(content)  # RSS description is HTML; feedgen escapes it once
+        # ... and content:encoded too: readers that show only content:encoded (the `reader` library) were
+        # left with an empty entry.
+        fe.content(content)
     else:
         fe.content(content, type="html")
     fe.category([{"term": change.kind}])
@@ -270,7 +325,7 @@ def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format
         fe.description(html.escape(summary, quote=False), isSummary=True)
     elif summary:
         fe.summary(summary, type="text")
-    content = xml_safe(entry.content_html)
+    content = xml_safe(reading_order(entry.content_html))
     if content:
         # Escaped text, not CDATA: lxml refuses a "]]>" inside CDATA, and readers unescape either.
         fe.content(content, type="html" if fmt == "atom" else None)
@@ -303,7 +358,7 @@ def _add_image(fe: Any, entry: Entry, fmt: Format) -> None:
     image = entry.image
     assert image is not None
     url = xml_safe(image.url)
-    media_type = image.media_type or "image/jpeg"  # RSS requires a type; an article's lead image is a photo
+    media_type = image.media_type or IMAGE_TYPE  # RSS requires a type
     if fmt == "rss":
         fe.enclosure(url, str(image.length), media_type)  # length 0 where the server gave none (RSS profile)
     else:

@@ -55,6 +55,7 @@ CONTENT_TYPES = {
     ".xslt": "text/xsl; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
+    ".ico": "image/x-icon",
 }
 ALLOWED = "GET, HEAD"
 #: Feed documents: these get WebSub's Link headers.

@@ -105,7 +105,7 @@ def test_read_article_composes_safe_content_with_image_ingress_and_attachments()
     assert root.xpath("//p/strong/text()") == ["Nu landar strax en flygande matta på Kungstorget."]
     # The PDF is linked in the body already, so no separate "Dokument" list repeats it.
     assert "Dokument" not in content.content_html
-    assert content.site_updated == dt.datetime(2019, 5, 1, 22, 0, tzinfo=dt.UTC)
+    assert content.site_updated == dt.datetime(2019, 5, 2, 10, 30, tzinfo=dt.UTC)  # the nominal 12:30
 
 
 def test_attachments_outside_the_body_are_listed():
@@ -194,7 +194,7 @@ def test_senast_uppdaterad_moves_updated_forward_but_never_into_the_future():
     published = dt.datetime(2019, 4, 29, 22, 0, tzinfo=dt.UTC)
     meta = "<footer><p>Senast uppdaterad 2 maj 2019</p></footer>"
     write = decide(job("new", published=published), page(meta=meta), NOW)
-    assert write.updated_to == dt.datetime(2019, 5, 1, 22, 0, tzinfo=dt.UTC)
+    assert write.updated_to == dt.datetime(2019, 5, 2, 10, 30, tzinfo=dt.UTC)  # 12:30 CEST, the nominal time
     future = "<footer><p>Senast uppdaterad 2 maj 2027</p></footer>"
     assert decide(job("new", published=published), page(meta=future), NOW).updated_to == NOW
     # Outside 1990 … a year ahead it is no date at all (year 1 overflowed the conversion): ignored.

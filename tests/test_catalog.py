@@ -144,7 +144,7 @@ def test_topics_are_computed_from_title_and_summary():
 def test_render_site_writes_every_document(site):
     paths = ("all", "topics/lasning", "topics/god-start", "topics/tom")
     expected = {f"{path}{ext}" for path in paths for ext in (".rss", ".atom", ".json")}
-    assert set(site) == expected | {"feed.xsl", "feeds.opml", "index.html"}
+    assert set(site) == expected | {"feed.xsl", "feeds.opml", "topics.opml", "sources.opml", "index.html"}
     assert list(site)[-1] == "index.html"  # written last: everything it links to exists by then
     assert site["feed.xsl"] == stylesheet()
 
@@ -271,13 +271,14 @@ def test_json_feed_has_every_field_the_issue_lists(site):
         "title": "Mer högläsning i förskoleklass",
         "content_text": "Böcker & sagor <för> alla.",  # plain text, as is: JSON needs no escaping
         "summary": "Böcker & sagor <för> alla.",
-        "date_published": "2019-05-02T00:00:00+02:00",
-        "date_modified": "2019-05-02T00:00:00+02:00",
+        # Stored at midnight (the old rule): shown at the nominal 12:30, that date in every zone.
+        "date_published": "2019-05-02T12:30:00+02:00",
+        "date_modified": "2019-05-02T12:30:00+02:00",
         "tags": ["Läsning och bibliotek", "En god start i livet"],
     }
     no_summary = feed["items"][1]
     assert no_summary["content_text"] == "Folkbiblioteken öppnar" and "summary" not in no_summary
-    assert no_summary["date_published"] == "2019-03-01T00:00:00+01:00"  # winter offset
+    assert no_summary["date_published"] == "2019-03-01T12:30:00+01:00"  # winter offset
 
 
 def test_every_json_document_passes_the_spec_check(site):
@@ -348,22 +349,41 @@ def test_xslt_says_so_when_a_feed_is_empty(site):
 # -- OPML ---------------------------------------------------------------------------------------------------
 
 
-def test_opml_lists_every_feed_grouped_and_importable(site):
-    root = ET.fromstring(site["feeds.opml"])
+def opml_feeds(document: bytes) -> tuple[str | None, list[str]]:
+    """(the one folder's name, the xmlUrls in it) of an OPML file; asserts there is one folder at most."""
+    root = ET.fromstring(document)
     assert root.tag == "opml" and root.get("version") == "2.0"
-    assert root.findtext("head/title") == "Jämlikt Göteborg – Aktuellt – alla flöden"
-    assert root.findtext("head/dateModified") == "Wed, 01 May 2019 22:00:00 +0000"
-    feeds = [o for o in root.iter("outline") if o.get("xmlUrl")]
-    assert [o.get("xmlUrl") for o in feeds] == [
-        f"https://feeds.example.test/aktuellt/{p}.rss"
-        for p in ("all", "topics/lasning", "topics/god-start", "topics/tom")
-    ]
-    assert all(o.get("type") == "rss" and o.get("text") and o.get("htmlUrl") for o in feeds)
     body = root.find("body")
     assert body is not None
-    folders = [o for o in body if not o.get("xmlUrl")]
-    assert [o.get("text") for o in folders] == ["Ämnen"]
-    assert len(folders[0]) == 3
+    folders = list(body)
+    assert len(folders) <= 1 and not any(o.get("xmlUrl") for o in folders)
+    if not folders:
+        return None, []
+    feeds = list(folders[0])
+    assert all(o.get("type") == "rss" and o.get("text") and o.get("htmlUrl") for o in feeds)
+    return folders[0].get("text"), [str(o.get("xmlUrl")) for o in feeds]
+
+
+def test_opml_offers_all_or_the_topics_never_both_in_one_file(site):
+    base = "https://feeds.example.test/aktuellt/"
+    root = ET.fromstring(site["feeds.opml"])
+    assert root.findtext("head/title") == "Jämlikt Göteborg – Aktuellt – rekommenderade flöden"
+    assert root.findtext("head/dateModified") == "Wed, 01 May 2019 22:00:00 +0000"
+    # A reader imports every outline of a file; `all` and a topic feed share their items' ids, so a reader
+    # that keeps one copy per id (newsboat) would show one of them empty. Each file is one working set.
+    assert opml_feeds(site["feeds.opml"]) == ("Rekommenderat", [base + "all.rss"])
+    assert opml_feeds(site["topics.opml"]) == (
+        "Ämnen (välj dessa i stället för allt)",
+        [f"{base}topics/{t}.rss" for t in ("lasning", "god-start", "tom")],
+    )
+    assert opml_feeds(site["sources.opml"]) == (None, [])  # one source: no source feeds
+
+    two = [*ENTRIES, entry("s1", "Stadsdelens nyhet", dt.date(2019, 1, 1), source="stadsdel")]
+    files = render_site(config(stadsdel="https://goteborg.se/wps/portal/stadsdel/"), two, stylesheet())
+    folder, urls = opml_feeds(files["sources.opml"])
+    assert folder == "Källor (välj dessa i stället för allt)"
+    assert urls == [f"{base}sources/jamlikt-goteborg.rss", f"{base}sources/stadsdel.rss"]
+    assert opml_feeds(files["feeds.opml"])[1] == [base + "all.rss"]
 
 
 # -- index.html (structure; validity and the browser are checked in test_site_checks.py) -------------------

@@ -16,6 +16,7 @@ from scraper.dates import (
     parse_datetime_attr,
     parse_site_date,
     published_instant,
+    restate_published,
     url_date,
 )
 from scraper.models import SiteDate
@@ -315,12 +316,12 @@ LATER = dt.datetime(2030, 1, 1, tzinfo=UTC)  # a first sight on some other day
 @pytest.mark.parametrize(
     ("site_date", "expected"),
     [
-        # date only: local midnight. CET (+01:00) in winter, CEST (+02:00) in summer.
-        (d(2019, 1, 18), dt.datetime(2019, 1, 17, 23, 0, tzinfo=UTC)),
-        (d(2019, 5, 2), dt.datetime(2019, 5, 1, 22, 0, tzinfo=UTC)),
-        # the DST switch days themselves: midnight is before the switch
-        (d(2019, 3, 31), dt.datetime(2019, 3, 30, 23, 0, tzinfo=UTC)),
-        (d(2019, 10, 27), dt.datetime(2019, 10, 26, 22, 0, tzinfo=UTC)),
+        # date only: the nominal 12:30 local. CET (+01:00) in winter, CEST (+02:00) in summer.
+        (d(2019, 1, 18), dt.datetime(2019, 1, 18, 11, 30, tzinfo=UTC)),
+        (d(2019, 5, 2), dt.datetime(2019, 5, 2, 10, 30, tzinfo=UTC)),
+        # the DST switch days themselves: 12:30 is after the switch
+        (d(2019, 3, 31), dt.datetime(2019, 3, 31, 10, 30, tzinfo=UTC)),
+        (d(2019, 10, 27), dt.datetime(2019, 10, 27, 11, 30, tzinfo=UTC)),
         # with a time: that wall time
         (d(2019, 5, 2, 10, 15), dt.datetime(2019, 5, 2, 8, 15, tzinfo=UTC)),
         (d(2019, 1, 18, 9, 30), dt.datetime(2019, 1, 18, 8, 30, tzinfo=UTC)),
@@ -336,29 +337,58 @@ def test_published_instant(site_date: SiteDate, expected: dt.datetime) -> None:
     assert result.tzinfo is UTC
 
 
-def test_date_only_seen_same_local_day_uses_first_seen() -> None:
-    first_seen = dt.datetime(2019, 5, 2, 7, 42, 13, tzinfo=UTC)  # 09:42 in Stockholm
-    assert published_instant(d(2019, 5, 2), STOCKHOLM, first_seen) == first_seen
+VIEWERS = [dt.timezone(dt.timedelta(hours=hours)) for hours in range(-10, 13)]
+
+
+def test_a_date_without_time_is_that_date_from_utc_minus_10_to_utc_plus_12_all_year() -> None:
+    day = dt.date(2019, 1, 1)
+    while day.year == 2019:
+        for position in (0, 1, 250, 5000):
+            for first_seen in (LATER, dt.datetime.combine(day, dt.time(0, 5), tzinfo=STOCKHOLM)):
+                moment = published_instant(SiteDate(day), STOCKHOLM, first_seen, position)
+                assert {moment.astimezone(zone).date() for zone in VIEWERS} == {day}, (day, position)
+        day += dt.timedelta(days=1)
+
+
+def test_date_only_items_keep_the_listing_order_and_the_order_they_appeared_in() -> None:
+    # Found after their date (a first run): the listing order, one second apart, newest first.
+    found = [published_instant(d(2019, 1, 11), STOCKHOLM, LATER, position) for position in range(5)]
+    assert found == sorted(found, reverse=True) and len(set(found)) == 5
+    assert found[0] == dt.datetime(2019, 1, 11, 11, 30, tzinfo=UTC)
+    # Seen on their own day, in cycles 15 minutes apart: later sighting, later date, whatever the position.
+    morning = dt.datetime(2019, 5, 2, 7, 0, tzinfo=UTC)
+    seen = [
+        published_instant(d(2019, 5, 2), STOCKHOLM, morning + dt.timedelta(minutes=15 * n)) for n in range(8)
+    ]
+    assert seen == sorted(seen) and len(set(seen)) == 8
+    # Two items in one such cycle: the one listed higher is the newer.
+    assert published_instant(d(2019, 5, 2), STOCKHOLM, morning, 0) > published_instant(
+        d(2019, 5, 2), STOCKHOLM, morning, 1
+    )
 
 
 def test_same_local_day_is_judged_in_the_source_timezone() -> None:
-    # 22:30Z on 1 May is 00:30 on 2 May in Stockholm: the same local day as the site date.
-    first_seen = dt.datetime(2019, 5, 1, 22, 30, tzinfo=UTC)
-    assert published_instant(d(2019, 5, 2), STOCKHOLM, first_seen) == first_seen
-    # 21:30Z on 2 May is 23:30 on 2 May; 22:30Z on 2 May is already 3 May: midnight then.
-    assert published_instant(d(2019, 5, 2), STOCKHOLM, dt.datetime(2019, 5, 2, 21, 30, tzinfo=UTC)) == (
-        dt.datetime(2019, 5, 2, 21, 30, tzinfo=UTC)
-    )
-    assert published_instant(d(2019, 5, 2), STOCKHOLM, dt.datetime(2019, 5, 2, 22, 30, tzinfo=UTC)) == (
-        dt.datetime(2019, 5, 1, 22, 0, tzinfo=UTC)
-    )
+    # 22:30Z on 1 May is 00:30 on 2 May in Stockholm: the same local day, so the day's first half hour.
+    early = published_instant(d(2019, 5, 2), STOCKHOLM, dt.datetime(2019, 5, 1, 22, 30, tzinfo=UTC))
+    assert early == dt.datetime(2019, 5, 2, 10, 30, 36, tzinfo=UTC)  # 1,800 s of the day / 50
+    # 21:30Z on 2 May is 23:30 on 2 May; 22:30Z on 2 May is already 3 May: found after its date then.
+    late = published_instant(d(2019, 5, 2), STOCKHOLM, dt.datetime(2019, 5, 2, 21, 30, tzinfo=UTC))
+    assert late == dt.datetime(2019, 5, 2, 10, 30, 0, tzinfo=UTC) + dt.timedelta(seconds=84600 // 50)
+    after = published_instant(d(2019, 5, 2), STOCKHOLM, dt.datetime(2019, 5, 2, 22, 30, tzinfo=UTC))
+    assert after == dt.datetime(2019, 5, 2, 10, 30, tzinfo=UTC)
 
 
-def test_first_seen_in_another_zone_is_returned_in_utc() -> None:
-    first_seen = dt.datetime(2019, 5, 2, 11, 0, tzinfo=STOCKHOLM)
-    result = published_instant(d(2019, 5, 2), STOCKHOLM, first_seen)
-    assert result == first_seen
-    assert result.tzinfo is UTC
+def test_restate_maps_the_old_midnight_rule_and_leaves_the_rest() -> None:
+    midnight = dt.datetime(2019, 5, 1, 22, 0, tzinfo=UTC)  # stored before: 00:00 in Stockholm
+    assert restate_published(midnight, LATER, 3, STOCKHOLM) == published_instant(
+        d(2019, 5, 2), STOCKHOLM, LATER, 3
+    )
+    seen = dt.datetime(2019, 5, 2, 7, 42, 13, tzinfo=UTC)  # stored before: the first-seen instant itself
+    assert restate_published(seen, seen, 0, STOCKHOLM) == published_instant(d(2019, 5, 2), STOCKHOLM, seen)
+    timed = dt.datetime(2019, 5, 2, 8, 15, tzinfo=UTC)  # a date with a time is left alone
+    assert restate_published(timed, seen, 0, STOCKHOLM) == timed
+    new = published_instant(d(2019, 5, 2), STOCKHOLM, seen, 2)
+    assert restate_published(new, seen, 2, STOCKHOLM) == new  # idempotent on the current rule
 
 
 def test_first_seen_does_not_move_a_date_with_a_time() -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
+import re
 import socket
 import sqlite3
 import subprocess
@@ -58,11 +60,31 @@ def test_diff_marks_words_and_escapes_markup():
         Version("A <b>", "gammal text här", "2019-01-01"), Version("A <b>", "ny text här", "2019-01-01")
     )
     assert "<h3>Ingress</h3>" in out and "Rubrik" not in out
-    assert "<del>gammal</del><ins>ny</ins> text här" in out
+    assert "<del>[−gammal]</del> <ins>[+ny]</ins> text här" in out
     out = diff_html(Version("A <b>", "", "2019-01-01"), Version("A <i>", "", "2019-01-01"))
     assert "&lt;b&gt;" in out and "<b>" not in out
     out = diff_html(Version("A", "", "2019-03-12"), Version("A", "", "2019-03-13"))
-    assert out == "<h3>Publiceringsdatum</h3>\n<p><del>12</del><ins>13</ins> mars 2019</p>"
+    assert out == "<h3>Publiceringsdatum</h3>\n<p><del>[−12]</del> <ins>[+13]</ins> mars 2019</p>"
+    # A pure insertion or deletion keeps the space outside its marker, so no word touches a bracket.
+    out = diff_html(Version("A", "ett tre", "2019-01-01"), Version("A", "ett två tre", "2019-01-01"))
+    assert "ett <ins>[+två]</ins> tre" in out
+    out = diff_html(Version("A", "ett två tre", "2019-01-01"), Version("A", "ett tre", "2019-01-01"))
+    assert "ett <del>[−två]</del> tre" in out
+
+
+def text_as_newsboat(html_text: str) -> str:
+    """What a text reader shows of an HTML entry: block elements end a line, every other tag is dropped
+    without a space (newsboat's renderer, rss2email's plain text), entities decoded."""
+    text = re.sub(r"</?(?:p|h[1-6]|li|ul|br|div)\b[^>]*>", "\n", html_text)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def test_diff_reads_right_with_the_tags_stripped():
+    before = Version("Flygande matta landar i Göteborg", "Nu landar den på Kungstorget.", "2019-04-30")
+    after = Version("Flygande matta landar på Gustaf Adolfs torg", "Nu landar den på torget.", "2019-04-30")
+    text = text_as_newsboat(diff_html(before, after))
+    assert "Flygande matta landar [−i Göteborg] [+på Gustaf Adolfs torg]" in text
+    assert "Nu landar den på [−Kungstorget.] [+torget.]" in text
 
 
 def day(text: str) -> dt.date:
@@ -148,7 +170,12 @@ def test_edit_is_one_event_with_a_diff_and_keeps_the_entry_id(tmp_path, site):
     run_ok_cli(config)
     target = SEED[1]
     before = {e.id: e for e in feed(tmp_path, "all.atom").entries}
-    site.edit_item(target.uuid, summary=target.summary.replace("Kungstorget", "Gustaf Adolfs torg"))
+    assert target.title == "Flygande matta landar i Göteborg"
+    site.edit_item(
+        target.uuid,
+        title="Flygande matta landar på Gustaf Adolfs torg",
+        summary=target.summary.replace("Kungstorget", "Gustaf Adolfs torg"),
+    )
 
     run_ok_cli(config)
     run_ok_cli(config)  # an unchanged read afterwards adds nothing
@@ -157,10 +184,17 @@ def test_edit_is_one_event_with_a_diff_and_keeps_the_entry_id(tmp_path, site):
     changes = feed(tmp_path, "changes.atom")
     edited = [e for e in changes.entries if e.title.startswith("Ändrad:")]
     assert len(edited) == 1
-    html = edited[0].content[0].value
-    assert "<del>Kungstorget.</del>" in html and "<ins>Gustaf Adolfs torg.</ins>" in html
+    content = edited[0].content[0].value
+    assert "<del>[−Kungstorget.]</del> <ins>[+Gustaf Adolfs torg.]</ins>" in content
     assert edited[0].id.endswith("/events/27") and edited[0].link.endswith(target.uuid + "/")
-    assert feed(tmp_path, "changes.rss").entries[0].title == edited[0].title
+    rss = feed(tmp_path, "changes.rss").entries[0]
+    assert rss.title == edited[0].title
+    # Read as newsboat does (tags dropped): words on both sides of a change stay apart, both markers show;
+    # changes.rss carries the same diff in content:encoded (what the `reader` library shows) and description.
+    for text in (content, rss.content[0].value, rss.description):
+        shown = text_as_newsboat(text)
+        assert "landar [−i Göteborg] [+på Gustaf Adolfs torg]" in shown
+        assert "[−Kungstorget.] [+Gustaf Adolfs torg.]" in shown
     after = {e.id: e for e in feed(tmp_path, "all.atom").entries}
     entry_id = next(i for i in after if i.endswith(target.uuid))
     assert after.keys() == before.keys()
@@ -255,9 +289,9 @@ def test_body_edit_is_one_event_with_a_body_diff_and_markup_noise_is_none(tmp_pa
 
     assert events(tmp_path) == [("edited", edited.uuid)]
     entry = next(e for e in feed(tmp_path, "changes.atom").entries if e.title.startswith("Ändrad:"))
-    html = entry.content[0].value
-    assert "<h3>Brödtext</h3>" in html and "<del>Första</del><ins>Andra</ins> versionen" in html
-    assert "Ingress" not in html  # only what changed
+    content = entry.content[0].value
+    assert "<h3>Brödtext</h3>" in content and "<del>[−Första]</del> <ins>[+Andra]</ins> versionen" in content
+    assert "Ingress" not in content  # only what changed
     db = sqlite3.connect(tmp_path / "aktuellt.db")
     bodies = db.execute("SELECT body_text FROM revisions WHERE key = ? ORDER BY id", [edited.uuid]).fetchall()
     db.close()
@@ -499,3 +533,43 @@ def test_publish_walks_the_store_in_batches_in_the_same_order(tmp_path, site):
         assert len(everything) == len(SEED)
         for batch in (1, 2, 3, len(SEED), 1000):
             assert list(store.walk_entries(batch)) == everything
+
+
+def test_an_archive_holds_each_item_once_as_it_ended_the_year():
+    from scraper.history import ArchiveEvent, archive_years
+
+    tz = dt.UTC
+
+    def event(number: int, kind: str, key: str, when: str, title: str) -> ArchiveEvent:
+        return ArchiveEvent(
+            id=number,
+            kind=kind,
+            at=dt.datetime.fromisoformat(when).replace(tzinfo=tz),
+            source="s",
+            key=key,
+            entry_id=f"tag:x,2026:s/{key}",
+            link=f"https://x.test/{key}",
+            published=dt.datetime(2025, 6, 1, 10, 30, tzinfo=tz),
+            version=Version(title, "", "2025-06-01"),
+        )
+
+    years = archive_years(
+        [
+            event(1, "new", "a", "2025-06-01T12:00", "A"),
+            event(2, "edited", "a", "2026-02-01T12:00", "A rättad"),
+            event(3, "edited", "a", "2026-03-01T12:00", "A rättad igen"),
+            event(4, "new", "b", "2025-06-01T12:00", "B"),
+            event(5, "removed", "b", "2026-02-01T12:00", "B"),
+            event(6, "restored", "b", "2026-03-01T12:00", "B"),
+            event(7, "new", "c", "2025-06-01T12:00", "C"),
+            event(8, "removed", "c", "2026-04-01T12:00", "C"),
+        ],
+        tz,
+        2026,
+    )
+    old_entries, old_deleted = years[2025]
+    assert [e.title for e in old_entries] == ["C", "B", "A"] and old_deleted == []  # newest event first
+    entries, deleted = years[2026]
+    # One entry per id: a's last version; b came back, so no tombstone; c ended the year removed.
+    assert [(e.key, e.title) for e in entries] == [("b", "B"), ("a", "A rättad igen")]
+    assert [d.entry_id for d in deleted] == ["tag:x,2026:s/c"]

@@ -273,8 +273,8 @@ def output_urls(feeds: Path) -> Iterator[tuple[str, str, str, bool]]:
     """(file, kind, URL, inside article HTML) for every URL in every output file but the stylesheet."""
     for path in sorted(feeds.rglob("*")):
         name = str(path.relative_to(feeds))
-        if not path.is_file() or name == "feed.xsl":
-            continue
+        if not path.is_file() or name == "feed.xsl" or path.suffix == ".ico":
+            continue  # the stylesheet is ours, the icon is an image: neither carries a source's URL
         data = path.read_bytes()
         if path.suffix == ".html":
             for kind, url in html_urls(data.decode()):

@@ -33,6 +33,9 @@ META = FeedMeta(
 )
 
 
+FIRST_RUN = dt.datetime(2024, 9, 1, 6, 0, tzinfo=UTC)
+
+
 def entry(key: str, title: str, published: dt.datetime, **changes: object) -> Entry:
     values: dict[str, object] = {
         "source": "jamlikt-goteborg",
@@ -43,7 +46,7 @@ def entry(key: str, title: str, published: dt.datetime, **changes: object) -> En
         "link": f"https://goteborg.se/wps/portal/enhetssida/jamlikt-goteborg/aktuellt/{key}",
         "published": published,
         "updated": published,
-        "first_seen": published,
+        "first_seen": FIRST_RUN,  # found after its date, as on a first run
         "position": 0,
     }
     values.update(changes)
@@ -53,8 +56,8 @@ def entry(key: str, title: str, published: dt.datetime, **changes: object) -> En
 SUMMER = entry(
     "6f1c2a9e-1d5b-4c8e-9a7e-2b9d0c3e4f51",
     "Sommarlov – ”Kul i stan” för alla barn",
-    # Local midnight 10 June 2024 (CEST, +02:00), stored as UTC like the store does.
-    dt.datetime(2024, 6, 9, 22, 0, tzinfo=UTC),
+    # A date without a time: 12:30 on 10 June 2024 (CEST, +02:00), stored as UTC like the store does.
+    dt.datetime(2024, 6, 10, 10, 30, tzinfo=UTC),
     summary="Gratis aktiviteter & läger för barn <12 år.",
     topics=("god-start-i-livet", "fritid"),
 )
@@ -69,8 +72,8 @@ MAY = entry(
 WINTER = entry(
     "a2c4e6f8-0a1b-4c3d-8e5f-7a9b0c1d2e3f",
     "Bokstart & familjecentraler\x0b i vinter",
-    # Local midnight 15 January 2024 (CET, +01:00).
-    dt.datetime(2024, 1, 14, 23, 0, tzinfo=UTC),
+    # 12:30 on 15 January 2024 (CET, +01:00).
+    dt.datetime(2024, 1, 15, 11, 30, tzinfo=UTC),
     summary="Läs mer om <Bokstart> & språkutveckling.",
     topics=("god-start-i-livet",),
 )
@@ -142,15 +145,16 @@ def test_atom_links_alternate_first_then_self():
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "sv"
     assert root.findtext(f"{A}id") == META.feed_id
     assert root.findtext(f"{A}subtitle") == META.subtitle
-    assert root.findtext(f"{A}author/{A}name") == META.title
+    # The publisher, not the title again (rss2email builds its From: name from both).
+    assert root.findtext(f"{A}author/{A}name") == "Göteborgs Stad" != META.title
     assert root.findtext(f"{A}generator") == "aktuellt"
 
 
 def test_rss_dates_carry_the_stockholm_offset_of_their_season():
     document = render_rss(META, ENTRIES).decode()
-    assert "<pubDate>Mon, 10 Jun 2024 00:00:00 +0200</pubDate>" in document
+    assert "<pubDate>Mon, 10 Jun 2024 12:30:00 +0200</pubDate>" in document
     assert "<pubDate>Thu, 02 May 2024 10:15:00 +0200</pubDate>" in document
-    assert "<pubDate>Mon, 15 Jan 2024 00:00:00 +0100</pubDate>" in document
+    assert "<pubDate>Mon, 15 Jan 2024 12:30:00 +0100</pubDate>" in document
     # The newest `updated` (the May entry's August edit), to whole seconds, never the first entry's.
     assert "<lastBuildDate>Tue, 20 Aug 2024 11:30:15 +0200</lastBuildDate>" in document
     assert "GMT" not in document and "+0000" not in document
@@ -160,14 +164,14 @@ def test_atom_dates_carry_the_stockholm_offset_of_their_season():
     root = etree.fromstring(render_atom(META, ENTRIES))
     entries = root.findall(f"{A}entry")
     assert [e.findtext(f"{A}published") for e in entries] == [
-        "2024-06-10T00:00:00+02:00",
+        "2024-06-10T12:30:00+02:00",
         "2024-05-02T10:15:00+02:00",
-        "2024-01-15T00:00:00+01:00",
+        "2024-01-15T12:30:00+01:00",
     ]
     assert [e.findtext(f"{A}updated") for e in entries] == [
-        "2024-06-10T00:00:00+02:00",
+        "2024-06-10T12:30:00+02:00",
         "2024-08-20T11:30:15+02:00",
-        "2024-01-15T00:00:00+01:00",
+        "2024-01-15T12:30:00+01:00",
     ]
     assert root.findtext(f"{A}updated") == "2024-08-20T11:30:15+02:00"
 
@@ -262,6 +266,27 @@ def test_blank_title_falls_back_to_the_link():
     blank = entry("b", " \x0b", dt.datetime(2024, 2, 1, tzinfo=UTC))
     for render in (render_rss, render_atom):
         assert parse(render(META, [blank])).entries[0].title == blank.link
+
+
+def test_rows_stored_under_the_midnight_rule_are_shown_at_the_nominal_time():
+    # Stored before the rule changed: 00:00 Stockholm, which is 9 June in UTC−10 ("a day early").
+    old = replace(
+        SUMMER,
+        published=dt.datetime(2024, 6, 9, 22, 0, tzinfo=UTC),
+        updated=dt.datetime(2024, 6, 9, 22, 0, tzinfo=UTC),
+    )
+    for render in (render_rss, render_atom):
+        shown = parse(render(META, [old])).entries[0]
+        assert calendar.timegm(shown.published_parsed) == SUMMER.published.timestamp()
+    assert parse(render_atom(META, [old])).entries[0].updated == "2024-06-10T12:30:00+02:00"
+
+
+def test_an_edit_seen_at_first_sight_keeps_its_instant():
+    # An archived version is dated by its event, which is also its Entry's first_seen: a real instant that
+    # must not be taken for the old first-seen rule.
+    seen = dt.datetime(2026, 1, 9, 9, 0, tzinfo=UTC)
+    version = replace(MAY, updated=seen, first_seen=seen)
+    assert parse(render_atom(META, [version])).entries[0].updated == "2026-01-09T10:00:00+01:00"
 
 
 def test_naive_datetime_is_refused():

@@ -3,14 +3,16 @@ and the Atom enclosure link that feedgen 1.0.0 gets wrong (feedgen#135)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import feedparser
 from lxml import etree
 
+from scraper.jsonfeed import render_json
 from scraper.models import LeadImage
-from scraper.render import render_atom, render_rss
+from scraper.render import reading_order, render_atom, render_rss
 from tests.test_render import ENTRIES, META
 
 DATA = Path(__file__).parent / "data"
@@ -90,3 +92,59 @@ def test_rss_has_description_content_encoded_enclosure_and_media():
 def test_content_renders_deterministically():
     assert render_atom(META, WITH_ARTICLE) == render_atom(META, WITH_ARTICLE)
     assert render_rss(META, WITH_ARTICLE) == render_rss(META, WITH_ARTICLE)
+
+
+# -- what readers show first, JSON Feed attachments (issue 13) ------------------------------------------
+
+FIGURE = (
+    '<figure><img src="https://goteborg.se/bild.jpg" alt="Mattan">'
+    "<figcaption>Foto: Göteborgs Stad</figcaption></figure>"
+)
+STORED = f"{FIGURE}\n<p><strong>Ingressen.</strong></p>\n<p>Brödtext.</p>"
+
+
+def test_reading_order_puts_the_text_before_the_photo_and_its_caption():
+    assert reading_order(STORED) == f"<p><strong>Ingressen.</strong></p>\n{FIGURE}\n<p>Brödtext.</p>"
+    assert reading_order("<p>Ingen bild.</p>") == "<p>Ingen bild.</p>"  # nothing to move
+    assert reading_order(f"{FIGURE}<ul><li>a</li></ul>") == f"<ul><li>a</li></ul>\n{FIGURE}"  # no paragraph
+    assert reading_order(FIGURE) == FIGURE
+    # Both feed formats carry the reordered article: a reader's snippet starts with the ingress, not "Foto:".
+    entry = replace(ENTRIES[0], content_html=STORED, image=IMAGE)
+    for document in (render_atom(META, [entry]), render_rss(META, [entry])):
+        parsed = feedparser.parse(document).entries[0]
+        text = etree.fromstring(f"<div>{parsed.content[0].value}</div>", etree.HTMLParser()).xpath("string()")
+        assert text.strip().startswith("Ingressen.") and "Foto: Göteborgs Stad" in text
+    item = json.loads(render_json(META, [entry]))["items"][0]
+    assert item["content_html"].startswith("<p><strong>Ingressen.")
+
+
+def test_json_feed_attachments_carry_the_lead_image_and_the_documents():
+    content = (
+        '<p>Läs <a href="https://goteborg.se/wps/wcm/connect/rapport.pdf?MOD=AJPERES">rapporten</a>.</p>'
+        '<h2>Dokument</h2><ul><li><a href="https://goteborg.se/plan.docx">Planen</a> (Word)</li>'
+        '<li><a href="https://goteborg.se/wps/wcm/connect/rapport.pdf?MOD=AJPERES">samma igen</a></li></ul>'
+    )
+    entries = [
+        replace(ENTRIES[0], content_html=content, image=IMAGE),
+        replace(ENTRIES[1], image=replace(IMAGE, media_type=None, length=0, alt="")),
+        ENTRIES[2],
+    ]
+    items = json.loads(render_json(META, entries))["items"]
+    assert items[0]["attachments"] == [
+        {"url": IMAGE.url, "mime_type": "image/jpeg", "title": "Barn på mattan", "size_in_bytes": 48213},
+        {
+            "url": "https://goteborg.se/wps/wcm/connect/rapport.pdf?MOD=AJPERES",
+            "mime_type": "application/pdf",
+            "title": "rapporten",
+        },
+        {
+            "url": "https://goteborg.se/plan.docx",
+            "mime_type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "title": "Planen",
+        },
+    ]
+    # Unknown size: no size_in_bytes (the spec makes it optional); the type RSS assumes too.
+    assert items[1]["attachments"] == [{"url": IMAGE.url, "mime_type": "image/jpeg"}]
+    assert "attachments" not in items[2]
+    document = json.loads(render_json(META, entries))
+    assert document["authors"] == [{"name": "Göteborgs Stad", "url": META.home_url}]

@@ -107,7 +107,10 @@ def test_every_document_exists_and_parses(output):
     others = {name for name in names if name.startswith(("changes.", "archive/"))}  # the history feature's
     assert names - others == {f"{f}{ext}" for f in feeds for ext in (".rss", ".atom", ".json")} | {
         "feed.xsl",
+        "favicon.ico",
         "feeds.opml",
+        "topics.opml",
+        "sources.opml",
         "index.html",
     }
     assert not (output / "sources").exists()  # one source: its feed would be all.* again
@@ -151,14 +154,17 @@ def test_topic_feed_holds_exactly_its_items_with_categories(output):
     ]
 
 
-def test_opml_lists_every_feed_and_every_xml_url_exists_on_disk(output):
-    root = ET.parse(output / "feeds.opml").getroot()
-    urls = [o.get("xmlUrl") for o in root.iter("outline") if o.get("xmlUrl")]
-    assert len(urls) == 1 + len(TOPIC_IDS) + 1  # all, the topics, the changes feed
-    assert urls[-1] == f"{BASE_URL}changes.rss"
-    for url in urls:
-        assert url is not None and url.startswith(BASE_URL)
-        assert (output / url.removeprefix(BASE_URL)).is_file(), url
+def test_opml_files_split_all_from_the_topics_and_every_xml_url_exists_on_disk(output):
+    def urls(name: str) -> list[str]:
+        root = ET.parse(output / name).getroot()
+        found = [str(o.get("xmlUrl")) for o in root.iter("outline") if o.get("xmlUrl")]
+        for url in found:
+            assert url.startswith(BASE_URL) and (output / url.removeprefix(BASE_URL)).is_file(), url
+        return found
+
+    assert urls("feeds.opml") == [f"{BASE_URL}all.rss", f"{BASE_URL}changes.rss"]
+    assert urls("topics.opml") == [f"{BASE_URL}topics/{topic}.rss" for topic in TOPIC_IDS]
+    assert urls("sources.opml") == []
 
 
 def test_xslt_turns_a_published_feed_into_a_swedish_page(output):
@@ -397,11 +403,11 @@ def test_two_sources_get_their_own_feeds_listed_on_the_index_and_in_the_opml(tmp
         assert all(f":{source}/" in entry.id for entry in parsed.entries)
     assert feedparser.parse((feeds / "sources/stadsdel.rss").read_bytes()).feed.title == "Stadsdelen"
     assert len(feedparser.parse((feeds / "all.rss").read_bytes()).entries) == 50  # max_items of 52
-    root = ET.parse(feeds / "feeds.opml").getroot()
+    root = ET.parse(feeds / "sources.opml").getroot()
     body = root.find("body")
     assert body is not None
     folders = {o.get("text"): o for o in body if not o.get("xmlUrl")}
-    assert [o.get("xmlUrl") for o in folders["Källor"]] == [
+    assert [o.get("xmlUrl") for o in folders["Källor (välj dessa i stället för allt)"]] == [
         f"{BASE_URL}sources/jamlikt-goteborg.rss",
         f"{BASE_URL}sources/stadsdel.rss",
     ]
