@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -17,7 +17,18 @@ from zoneinfo import ZoneInfo
 
 from . import history, push
 from .articles import fetch_articles
-from .catalog import CATALOG_FOLDERS, STYLESHEET, render_site, site_home
+from .catalog import (
+    CATALOG_FOLDERS,
+    LATEST_ON_INDEX,
+    STYLESHEET,
+    FeedData,
+    feed_catalog,
+    in_config_order,
+    marked_removed,
+    membership,
+    render_catalog,
+    site_home,
+)
 from .config import Config, FetchConfig, SourceConfig
 from .dates import published_instant
 from .diff import diff_items, listing_hash
@@ -475,9 +486,10 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         updated=newest,
         formats=FORMATS[:2],  # RSS and Atom: the changes feed has no JSON Feed
     )
-    documents = render_site(
+    documents = render_catalog(
         config,
-        store.walk_entries(),
+        feed_data(config, store, now),
+        store.month_counts(),
         stylesheet(),
         deleted=deleted,
         all_atom_links=all_links,
@@ -486,15 +498,41 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
     files.update(changes_files(config, rows))
-    for year, data in archives.items():
-        files[out / "archive" / f"{year}.atom"] = data
-    files[out / "index.html"] = index  # last: everything it links to exists by then
     written = publish_all(files)
-    for path in remove_stale(out, CATALOG_FOLDERS, keep=set(files)):
+    targets = list(files)
+    for year, data in archives:  # one year at a time: written before the next is rendered
+        targets.append(out / "archive" / f"{year}.atom")
+        written += publish_all({targets[-1]: data})
+    targets.append(out / "index.html")
+    written += publish_all({targets[-1]: index})  # last: everything it links to exists by then
+    for path in remove_stale(out, CATALOG_FOLDERS, keep=set(targets)):
         log.info("removed %s: its topic or source is no longer in the config", path)
-    for path in remove_orphaned_temps(files):
+    for path in remove_orphaned_temps(targets):
         log.info("removed %s: a temporary file an interrupted cycle left behind", path)
     return [str(path) for path in written]
+
+
+def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str, FeedData]:
+    """Each catalog feed's count, newest update and newest entries, read from the store's memberships (brought
+    up to date first: the items written since the last publish, or all of them after a `[[topics]]` change).
+    With `site.removed = "mark"`, items removed in the last `removed_days` stay, marked."""
+    rules_hash, feeds_of = membership(config)
+    store.sync_memberships(rules_hash, feeds_of)
+    summaries = store.feed_summaries()
+    keep = max(config.site.max_items, LATEST_ON_INDEX)
+    removed_since = None
+    if config.site.removed == "mark":
+        removed_since = (now or utc_now()) - dt.timedelta(days=config.site.removed_days)
+    data: dict[str, FeedData] = {}
+    for feed in feed_catalog(config):
+        path = feed.meta.path
+        count, updated = summaries.get(path, (0, None))
+        head = [
+            in_config_order(config, entry if removed is None else marked_removed(entry, removed))
+            for entry, removed in store.feed_entries(path, keep, removed_since=removed_since)
+        ]
+        data[path] = FeedData(count=count, updated=updated, head=head)
+    return data
 
 
 def stylesheet() -> bytes:
@@ -512,14 +550,15 @@ def archive_files(
     oldest: dt.datetime | None,
     newest: dt.datetime | None,
     now: dt.datetime | None,
-) -> tuple[dict[int, bytes], int]:
+) -> tuple[Iterator[tuple[int, bytes]], int]:
     """RFC 5005 archive documents, archive/<year>.atom: every version that entered the feed in that year.
 
-    Returns the documents to write and the newest archive's year. A year is rendered only while it can still
-    change: the current (newest) year, and an earlier year whose file is missing or does not yet carry its
-    `next-archive` link (the year just ended). Events are only ever added at the time they are observed, so
-    a completed year's document never changes and its file is kept as it is; only the events from the
-    oldest year rendered on are loaded. `oldest`/`newest` are the stored events' extremes
+    Returns the documents to write, rendered lazily one year at a time (a first publish over a long history
+    holds one year's events and document, not all of them), and the newest archive's year. A year is
+    rendered only while it can still change: the current (newest) year, and an earlier year whose file is
+    missing or does not yet carry its `next-archive` link (the year just ended). Events are only ever added
+    at the time they are observed, so a completed year's document never changes and its file is kept as it
+    is; only the events of the years rendered are loaded. `oldest`/`newest` are the stored events' extremes
     (store.event_summary); `now` says which year is the current one (default: the newest event's)."""
     first = config.sources[0]
     tz = ZoneInfo(first.timezone)
@@ -528,36 +567,47 @@ def archive_files(
     ordered = list(range(first_year, max(current, first_year) + 1))
     folder = config.site.output_dir / "archive"
     due = [year for year in ordered if year == ordered[-1] or not _archive_complete(folder / f"{year}.atom")]
-    since = dt.datetime(min(due), 1, 1, tzinfo=tz)
-    events = [
-        history.ArchiveEvent(r.id, r.kind, r.at, r.source, r.key, r.entry_id, r.link, r.published, r.after)
-        for r in (store.changes(since=since) if oldest is not None else [])
-    ]
-    years = history.archive_years(events, tz, current, first_year if oldest is not None else None)
-    documents: dict[int, bytes] = {}
-    for index, year in enumerate(ordered):
-        if year not in due:
-            continue
-        links = [("current", f"{config.site.base_url}all.atom")]
-        if index > 0:
-            links.append(("prev-archive", archive_url(config, ordered[index - 1])))
-        if index + 1 < len(ordered):
-            links.append(("next-archive", archive_url(config, ordered[index + 1])))
-        meta = FeedMeta(
-            path=f"archive/{year}",
-            title=f"{config.site.title} – arkiv {year}",
-            subtitle=f"Alla versioner av nyheterna som kom in i flödet under {year}",
-            feed_id=feed_id(first.url, f"archive/{year}"),
-            base_url=config.site.base_url,
-            home_url=site_home(config),
-            language=config.site.language,
-            timezone=first.timezone,
-            links=tuple(links),
-            archive=True,
-        )
-        entries, deleted = years[year]
-        documents[year] = render_atom(meta, entries, deleted)
-    return documents, ordered[-1]
+
+    def documents() -> Iterator[tuple[int, bytes]]:
+        for year in due:
+            index = ordered.index(year)
+            rows = []
+            if oldest is not None:
+                start, end = dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+                rows = store.changes(since=start, until=end)
+            events = [
+                history.ArchiveEvent(
+                    r.id, r.kind, r.at, r.source, r.key, r.entry_id, r.link, r.published, r.after
+                )
+                for r in rows
+            ]
+            entries, deleted = history.archive_years(events, tz, year, year)[year]
+            yield year, render_atom(_archive_meta(config, ordered, index), entries, deleted)
+
+    return documents(), ordered[-1]
+
+
+def _archive_meta(config: Config, ordered: list[int], index: int) -> FeedMeta:
+    """The head of archive/<year>.atom for `ordered[index]`, linking to its neighbours."""
+    first = config.sources[0]
+    year = ordered[index]
+    links = [("current", f"{config.site.base_url}all.atom")]
+    if index > 0:
+        links.append(("prev-archive", archive_url(config, ordered[index - 1])))
+    if index + 1 < len(ordered):
+        links.append(("next-archive", archive_url(config, ordered[index + 1])))
+    return FeedMeta(
+        path=f"archive/{year}",
+        title=f"{config.site.title} – arkiv {year}",
+        subtitle=f"Alla versioner av nyheterna som kom in i flödet under {year}",
+        feed_id=feed_id(first.url, f"archive/{year}"),
+        base_url=config.site.base_url,
+        home_url=site_home(config),
+        language=config.site.language,
+        timezone=first.timezone,
+        links=tuple(links),
+        archive=True,
+    )
 
 
 def _archive_complete(path: Path) -> bool:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +187,99 @@ def m005_service(db: Database) -> None:
     # /healthz and `aktuellt status` ask "last success / last failure of this source" on every request; with a
     # cycle every 15 minutes the runs table gains 35,000 rows a year, so that must be an index seek.
     _table(db, "runs").create_index(["source", "status", "id"], index_name="runs_source_status_id")
+
+
+@migrations()
+def m013_memberships(db: Database) -> None:
+    """Which feeds ("all", "topics/<id>", "sources/<id>") each item belongs to, written when the item is, and
+    per-feed, per-month counts kept by triggers: a publish reads each feed's newest rows and the counts from
+    here instead of assigning topics to the whole history.
+
+    Membership is computed in Python (catalog.membership) for the items in `membership_pending`: triggers put
+    an item there when it is inserted or its title, summary or article content/tags are written; all items
+    go there when the rules' hash (`settings.membership_rules`) differs from the config's. `feed_items`
+    repeats the item's sort keys (published, first_seen, position never change) and `updated` (kept by a
+    trigger), so a feed's newest rows and its newest update are index seeks."""
+    for statement in _statements(
+        """
+        CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE membership_pending (source TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (source, key));
+        CREATE TABLE feed_items (
+            feed TEXT NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL,
+            published TEXT NOT NULL, first_seen TEXT NOT NULL, position INTEGER, updated TEXT NOT NULL,
+            month TEXT NOT NULL,  -- first day of the month published, in the first source's time zone
+            PRIMARY KEY (feed, source, key)
+        );
+        CREATE INDEX feed_items_order ON feed_items (feed, published DESC, first_seen DESC, position ASC);
+        CREATE INDEX feed_items_updated ON feed_items (feed, updated);
+        CREATE INDEX feed_items_item ON feed_items (source, key, feed);
+        -- In triggers, INSERT OR IGNORE would take the outer statement's conflict policy: NOT EXISTS instead.
+        -- items not removed from the site, per feed and month
+        CREATE TABLE feed_counts (feed TEXT NOT NULL, month TEXT NOT NULL, n INTEGER NOT NULL,
+                                  PRIMARY KEY (feed, month));
+        CREATE INDEX items_removed_at ON items (removed_at) WHERE removed_at IS NOT NULL;
+
+        CREATE TRIGGER items_pending_new AFTER INSERT ON items BEGIN
+            INSERT INTO membership_pending SELECT NEW.source, NEW.key WHERE NOT EXISTS
+                (SELECT 1 FROM membership_pending WHERE source = NEW.source AND key = NEW.key);
+        END;
+        CREATE TRIGGER items_pending_text AFTER UPDATE OF title, summary ON items
+        WHEN OLD.title IS NOT NEW.title OR OLD.summary IS NOT NEW.summary BEGIN
+            INSERT INTO membership_pending SELECT NEW.source, NEW.key WHERE NOT EXISTS
+                (SELECT 1 FROM membership_pending WHERE source = NEW.source AND key = NEW.key);
+        END;
+        CREATE TRIGGER articles_pending_new AFTER INSERT ON articles
+        WHEN NEW.content_html IS NOT NULL OR NEW.tags IS NOT NULL BEGIN
+            INSERT INTO membership_pending SELECT NEW.source, NEW.key WHERE NOT EXISTS
+                (SELECT 1 FROM membership_pending WHERE source = NEW.source AND key = NEW.key);
+        END;
+        CREATE TRIGGER articles_pending_content AFTER UPDATE OF content_html, tags ON articles
+        WHEN OLD.content_html IS NOT NEW.content_html OR OLD.tags IS NOT NEW.tags BEGIN
+            INSERT INTO membership_pending SELECT NEW.source, NEW.key WHERE NOT EXISTS
+                (SELECT 1 FROM membership_pending WHERE source = NEW.source AND key = NEW.key);
+        END;
+        CREATE TRIGGER items_updated AFTER UPDATE OF updated ON items
+        WHEN OLD.updated IS NOT NEW.updated BEGIN
+            UPDATE feed_items SET updated = NEW.updated WHERE source = NEW.source AND key = NEW.key;
+        END;
+        CREATE TRIGGER items_deleted BEFORE DELETE ON items BEGIN
+            DELETE FROM feed_items WHERE source = OLD.source AND key = OLD.key;
+            DELETE FROM membership_pending WHERE source = OLD.source AND key = OLD.key;
+        END;
+        CREATE TRIGGER feed_items_counted AFTER INSERT ON feed_items
+        WHEN (SELECT removed_at FROM items WHERE source = NEW.source AND key = NEW.key) IS NULL BEGIN
+            INSERT INTO feed_counts VALUES (NEW.feed, NEW.month, 1)
+            ON CONFLICT (feed, month) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER feed_items_uncounted AFTER DELETE ON feed_items
+        WHEN (SELECT removed_at FROM items WHERE source = OLD.source AND key = OLD.key) IS NULL BEGIN
+            UPDATE feed_counts SET n = n - 1 WHERE feed = OLD.feed AND month = OLD.month;
+        END;
+        CREATE TRIGGER items_removed AFTER UPDATE OF removed_at ON items
+        WHEN OLD.removed_at IS NULL AND NEW.removed_at IS NOT NULL BEGIN
+            UPDATE feed_counts SET n = n - 1 WHERE (feed, month) IN
+                (SELECT feed, month FROM feed_items WHERE source = NEW.source AND key = NEW.key);
+        END;
+        CREATE TRIGGER items_restored AFTER UPDATE OF removed_at ON items
+        WHEN OLD.removed_at IS NOT NULL AND NEW.removed_at IS NULL BEGIN
+            UPDATE feed_counts SET n = n + 1 WHERE (feed, month) IN
+                (SELECT feed, month FROM feed_items WHERE source = NEW.source AND key = NEW.key);
+        END;
+
+        INSERT INTO membership_pending SELECT source, key FROM items;
+        """
+    ):
+        db.execute(statement)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of `script` one by one (executescript would commit the migration's transaction)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
 
 
 def iso(moment: dt.datetime) -> str:
@@ -472,6 +565,114 @@ class Store:
             while rows := cursor.fetchmany(batch):
                 yield from (_entry(row) for row in rows)
 
+    # -- feed membership (m013) ---------------------------------------------------------------------------
+
+    def memberships_current(self, rules_hash: str) -> bool:
+        """Whether every item's stored feed membership was computed with the rules of this hash."""
+        with self._errors("read memberships"):
+            stored = self.db.execute("SELECT value FROM settings WHERE name = 'membership_rules'").fetchone()
+            pending = self.db.execute("SELECT 1 FROM membership_pending LIMIT 1").fetchone()
+        return stored is not None and stored[0] == rules_hash and pending is None
+
+    def sync_memberships(
+        self, rules_hash: str, feeds_of: Callable[[Entry], tuple[Sequence[str], str]], batch: int = 2000
+    ) -> int:
+        """Store the feeds of every item written since the last sync (all items when the rules' hash changed):
+        `feeds_of(entry)` gives (feed paths, month). One transaction; returns the number of items done.
+        Writes nothing when nothing is due (an unchanged cycle writes only its run record)."""
+        if self.memberships_current(rules_hash):
+            return 0
+        done = 0
+        with self._errors("write memberships"), self._write():
+            stored = self.db.execute("SELECT value FROM settings WHERE name = 'membership_rules'").fetchone()
+            if stored is None or stored[0] != rules_hash:
+                self.db.execute("INSERT OR IGNORE INTO membership_pending SELECT source, key FROM items")
+                self.db.execute(
+                    "INSERT INTO settings VALUES ('membership_rules', ?) "
+                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    [rules_hash],
+                )
+            while True:
+                rows = self.db.execute(
+                    f"SELECT {_ENTRY_COLUMNS} FROM membership_pending p "
+                    "JOIN items i ON i.source = p.source AND i.key = p.key "
+                    f"LEFT JOIN articles a ON a.source = i.source AND a.key = i.key LIMIT {int(batch)}"
+                ).fetchall()
+                if not rows:
+                    break
+                done += len(rows)
+                entries = [_entry(row) for row in rows]
+                keys = [(entry.source, entry.key) for entry in entries]
+                self.db.conn.executemany("DELETE FROM feed_items WHERE source = ? AND key = ?", keys)
+                self.db.conn.executemany(
+                    "INSERT INTO feed_items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        (feed, e.source, e.key, iso(e.published), iso(e.first_seen), e.position,
+                         iso(e.updated), month)
+                        for e in entries
+                        for feeds, month in [feeds_of(e)]
+                        for feed in feeds
+                    ),
+                )  # fmt: skip
+                self.db.conn.executemany("DELETE FROM membership_pending WHERE source = ? AND key = ?", keys)
+            # Items gone from `items` without passing the trigger (none today) would leave pending rows.
+            self.db.execute("DELETE FROM membership_pending")
+        return done
+
+    def feed_entries(
+        self, feed: str, limit: int, *, removed_since: dt.datetime | None = None
+    ) -> list[tuple[Entry, dt.datetime | None]]:
+        """The newest `limit` entries of `feed` (a feed path: "all", "topics/<id>", "sources/<id>"), each
+        with its topic ids (unordered) and its removal time: items removed at or after `removed_since` are
+        included (none when it is None). Needs `sync_memberships` first."""
+        removed = "i.removed_at IS NULL"
+        params: list[object] = [feed]
+        if removed_since is not None:
+            removed = "(i.removed_at IS NULL OR i.removed_at >= ?)"
+            params.append(iso(removed_since))
+        sql = (
+            f"SELECT {_ENTRY_COLUMNS}, "
+            "(SELECT group_concat(substr(t.feed, 8), char(31)) FROM feed_items t "
+            "WHERE t.source = i.source AND t.key = i.key AND t.feed >= 'topics/' AND t.feed < 'topics0'), "
+            "i.removed_at FROM feed_items f "
+            "JOIN items i ON i.source = f.source AND i.key = f.key "
+            "LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
+            f"WHERE f.feed = ? AND {removed} "
+            f"ORDER BY f.published DESC, f.first_seen DESC, f.position ASC LIMIT {int(limit)}"
+        )
+        with self._errors("read items"):
+            rows = self.db.execute(sql, params).fetchall()
+        return [
+            (
+                replace(_entry(row[:-2]), topics=tuple(row[-2].split("\x1f")) if row[-2] else ()),
+                from_iso(row[-1]) if row[-1] else None,
+            )
+            for row in rows
+        ]
+
+    def feed_summaries(self) -> dict[str, tuple[int, dt.datetime | None]]:
+        """Every feed's (items not removed, newest `updated` among them), from the trigger-kept counts."""
+        with self._errors("read memberships"):
+            counts = dict(self.db.execute("SELECT feed, sum(n) FROM feed_counts GROUP BY feed").fetchall())
+            summaries: dict[str, tuple[int, dt.datetime | None]] = {}
+            for feed, count in counts.items():
+                newest = self.db.execute(
+                    "SELECT f.updated FROM feed_items f "
+                    "JOIN items i ON i.source = f.source AND i.key = f.key "
+                    "WHERE f.feed = ? AND i.removed_at IS NULL ORDER BY f.updated DESC LIMIT 1",
+                    [feed],
+                ).fetchone()
+                summaries[feed] = (int(count), from_iso(newest[0]) if newest else None)
+        return summaries
+
+    def month_counts(self, feed: str = "all") -> dict[dt.date, int]:
+        """Items of `feed` not removed, per month published (first source's time zone); months with any."""
+        with self._errors("read memberships"):
+            rows = self.db.execute(
+                "SELECT month, n FROM feed_counts WHERE feed = ? AND n > 0", [feed]
+            ).fetchall()
+        return {dt.date.fromisoformat(month): int(n) for month, n in rows}
+
     def tracked(self, source: str) -> list[Tracked]:
         """Every stored item of `source` with its listing date and removal state (for `history.missing`)."""
         with self._errors("read items"):
@@ -521,10 +722,16 @@ class Store:
         return int(count), from_iso(oldest) if oldest else None, from_iso(newest) if newest else None
 
     def changes(
-        self, *, limit: int | None = None, after_id: int | None = None, since: dt.datetime | None = None
+        self,
+        *,
+        limit: int | None = None,
+        after_id: int | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
     ) -> list[ChangeRow]:
         """Events, newest first, each with the version after it (and before it, for an edit); `after_id`:
-        only events recorded after that one; `since`: only events at or after that instant."""
+        only events recorded after that one; `since`: only events at or after that instant; `until`: only
+        events before that instant."""
         after = ", ".join(f"r.{c}" for c in _VERSION_COLUMNS.split(", "))
         before = ", ".join(f"p.{c}" for c in _VERSION_COLUMNS.split(", "))
         sql = (
@@ -542,6 +749,9 @@ class Store:
         if since is not None:  # `at` is stored as UTC ISO text (iso()), so text order is time order
             conditions.append("e.at >= ?")
             params.append(iso(since))
+        if until is not None:
+            conditions.append("e.at < ?")
+            params.append(iso(until))
         if conditions:
             sql += " WHERE " + " AND ".join(conditions)
         sql += " ORDER BY e.at DESC, e.id DESC"
@@ -871,6 +1081,12 @@ def _state(row: Sequence[Any]) -> ArticleState:
         image=LeadImage(image_url, media_type=image_type, length=image_length or 0) if image_url else None,
     )
 
+
+_ENTRY_COLUMNS = (
+    "i.source, i.key, i.entry_id, i.title, i.summary, i.link, i.published, i.updated, i.first_seen, "
+    "i.position, a.content_html, a.image_url, a.image_type, a.image_length, a.image_alt, a.image_caption, "
+    "a.tags"
+)
 
 _VERSION_COLUMNS = "title, summary, site_date, body_text, article_updated"
 

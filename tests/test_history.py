@@ -498,3 +498,54 @@ def test_publish_walks_the_store_in_batches_in_the_same_order(tmp_path, site):
         assert len(everything) == len(SEED)
         for batch in (1, 2, 3, len(SEED), 1000):
             assert list(store.walk_entries(batch)) == everything
+
+
+def test_removed_mark_keeps_a_marked_entry_in_every_main_feed_for_n_days_then_drops_it(tmp_path, site):
+    """`site.removed = "mark"`: after the second miss the item stays in all/topic feeds (RSS, Atom, JSON)
+    titled "[Borttagen] …" and updated at its removal, the tombstone stays in all.atom; N days on, gone."""
+    target = SEED[3]
+    words = f'"{target.title}", "{SEED[0].title}"'  # the topic keeps an entry when the target leaves
+    config = config_for(tmp_path, site, f'\n[[topics]]\nid = "t"\ntitle = "T"\nmatch = [{words}]\n')
+    marked = '[site]\nremoved = "mark"\nremoved_days = 3\n'
+    text = config.read_text(encoding="utf-8").replace("[site]\n", marked)
+    config.write_text(text, encoding="utf-8")
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    run_at(config, start)
+    site.remove_item(target.uuid)
+    run_at(config, start + dt.timedelta(hours=1))
+    removed_at = start + dt.timedelta(hours=2)
+    run_at(config, removed_at)
+    assert events(tmp_path) == [("removed", target.uuid)]
+
+    def shown(name: str) -> list[tuple[str, dt.datetime | None]]:
+        """(title, updated) of the target's entries in a feed: RSS/Atom through feedparser; JSON Feed (which
+        this feedparser does not read) by its spec's fields."""
+        if name.endswith(".json"):
+            items = json.loads((tmp_path / "feeds" / name).read_bytes())["items"]
+            assert items, name
+            return [
+                (i["title"], dt.datetime.fromisoformat(i["date_modified"]))
+                for i in items
+                if target.uuid in i["id"]
+            ]
+        entries = feed(tmp_path, name).entries
+        assert entries, name
+        return [
+            (e.title, dt.datetime(*e.updated_parsed[:6], tzinfo=dt.UTC) if "updated" in e else None)
+            for e in entries
+            if target.uuid in e.id
+        ]
+
+    for name in ("all.rss", "all.atom", "all.json", "topics/t.rss", "topics/t.atom", "topics/t.json"):
+        # RSS has only pubDate, the publication: its items carry no update time.
+        updated = None if name.endswith(".rss") else removed_at
+        assert shown(name) == [("[Borttagen] " + target.title, updated)], name
+    others = [e for e in feed(tmp_path, "all.atom").entries if target.uuid not in e.id]
+    assert others and not any(e.title.startswith("[Borttagen]") for e in others)
+    atom = valid_atom(tmp_path / "feeds/all.atom")
+    assert [r for r in atom.xpath("/a:feed/at:deleted-entry/@ref", namespaces=NS) if target.uuid in r]
+
+    run_at(config, removed_at + dt.timedelta(days=3, minutes=1))
+    for name in ("all.rss", "all.atom", "all.json", "topics/t.rss", "topics/t.json"):
+        assert shown(name) == [], name
+    assert len(feed(tmp_path, "all.rss").entries) == len(SEED) - 1
