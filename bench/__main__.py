@@ -24,6 +24,7 @@ SECTIONS: dict[str, tuple[str, Callable[[bool], list[Row]]]] = {
     "4": ("100k-item store", lambda quick: store_scale.run(1 if quick else 3)),
     "5": ("many sources", lambda quick: many_sources.run((30, 100) if quick else many_sources.SIZES)),
     "6": ("serving", lambda quick: serving.run(1 if quick else 3)),
+    "7": ("1M-item store", lambda quick: store_scale.run_million(1 if quick else 3)),
 }
 
 
@@ -43,7 +44,7 @@ def machine() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", help="comma-separated section numbers (1-6)")
+    parser.add_argument("--only", help="comma-separated section numbers (1-7)")
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller sizes")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()

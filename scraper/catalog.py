@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -194,7 +197,7 @@ class FeedData:
 MEMBERSHIP_VERSION = 1
 
 
-def membership(config: Config) -> tuple[str, Callable[[Entry], tuple[tuple[str, ...], str]]]:
+def membership(config: Config) -> tuple[str, Callable[[Entry], tuple[tuple[str, ...], int]]]:
     """The hash of everything an item's stored feed membership depends on (the `[[topics]]` rules and the
     time zone its month is counted in), and the function giving an entry's (feed paths, month)."""
     rules = compile_rules(config.topics)
@@ -207,10 +210,12 @@ def membership(config: Config) -> tuple[str, Callable[[Entry], tuple[tuple[str, 
     }
     digest = hashlib.sha256(json.dumps(described, ensure_ascii=False).encode()).hexdigest()
 
-    def feeds_of(entry: Entry) -> tuple[tuple[str, ...], str]:
+    def feeds_of(entry: Entry) -> tuple[tuple[str, ...], int]:
+        """(feed paths, month published as year * 100 + month)."""
         topics = topics_for(rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags)
         paths = ("all", f"sources/{entry.source}", *(f"topics/{topic}" for topic in topics))
-        return paths, month_of(entry, tz).isoformat()
+        month = month_of(entry, tz)
+        return paths, month.year * 100 + month.month
 
     return digest, feeds_of
 
@@ -286,22 +291,36 @@ def render_catalog(
     deleted: Sequence[Deleted] = (),
     all_atom_links: tuple[tuple[str, str], ...] = (),
     also_listed: Sequence[IndexFeed] = (),
+    reuse: Callable[[str, str], bool] | None = None,
 ) -> dict[str, bytes]:
     """`render_site` from each feed's facts (`data`, by feed path; a feed missing there is empty) and the
-    items per month."""
+    items per month.
+
+    `reuse(name, fingerprint)` lets the caller keep a feed document it already has: the fingerprint covers
+    everything the document is rendered from (and the renderers' own code), and a document the caller
+    reuses is left out of the result."""
     limit = config.site.max_items
     files: dict[str, bytes] = {}
     listed: list[IndexFeed] = []
     for feed in feed_catalog(config):
         tally = data.get(feed.meta.path) or FeedData()
         window = tally.head[:limit]
-        files[f"{feed.meta.path}.rss"] = render_rss(feed.meta, window)
+        atom_meta = feed.meta
+        atom_deleted: tuple[Deleted, ...] = ()
         if feed.kind == "all":  # tombstones of items that left it, and its archive link
             atom_meta = dataclasses.replace(feed.meta, links=(*feed.meta.links, *all_atom_links))
-            files[f"{feed.meta.path}.atom"] = render_atom(atom_meta, window, deleted)
-        else:
-            files[f"{feed.meta.path}.atom"] = render_atom(feed.meta, window)
-        files[f"{feed.meta.path}.json"] = render_json(feed.meta, window)
+            atom_deleted = tuple(deleted)
+        documents: dict[str, tuple[tuple[object, ...], Callable[[], bytes]]] = {
+            f"{feed.meta.path}.rss": ((feed.meta, window), partial(render_rss, feed.meta, window)),
+            f"{feed.meta.path}.atom": (
+                (atom_meta, window, atom_deleted),
+                partial(render_atom, atom_meta, window, atom_deleted),
+            ),
+            f"{feed.meta.path}.json": ((feed.meta, window), partial(render_json, feed.meta, window)),
+        }
+        for name, (inputs, render) in documents.items():
+            if reuse is None or not reuse(name, fingerprint(name, inputs)):
+                files[name] = render()
         listed.append(
             IndexFeed(
                 kind=feed.kind,
@@ -327,6 +346,27 @@ def render_catalog(
     files["feeds.opml"] = render_opml(page.title, page.feeds, page.updated)
     files["index.html"] = render_index(page)
     return files
+
+
+def fingerprint(name: str, arguments: tuple[object, ...]) -> str:
+    """A digest of everything feed document `name` is rendered from: its arguments (frozen dataclasses with
+    deterministic reprs) and the code of the modules that render it."""
+    digest = hashlib.sha256(_renderers_digest().encode())
+    digest.update(repr((name, arguments)).encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _renderers_digest() -> str:
+    """The renderers' source and feedgen's version: a changed renderer renders every document again."""
+    from importlib.metadata import version
+
+    from . import jsonfeed, models, render
+
+    digest = hashlib.sha256(version("feedgen").encode())
+    for module in (render, jsonfeed, models):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()
 
 
 def month_of(entry: Entry, tz: ZoneInfo) -> dt.date:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -486,6 +486,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         updated=newest,
         formats=FORMATS[:2],  # RSS and Atom: the changes feed has no JSON Feed
     )
+    kept = KeptDocuments(out, store.rendered())
     documents = render_catalog(
         config,
         feed_data(config, store, now),
@@ -494,12 +495,14 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         deleted=deleted,
         all_atom_links=all_links,
         also_listed=[changes],
+        reuse=kept.reuse,
     )
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
     files.update(changes_files(config, rows))
     written = publish_all(files)
-    targets = list(files)
+    targets = list(files) + [out / name for name in kept.fingerprints if name not in documents]
+    store.save_rendered(kept.records())
     for year, data in archives:  # one year at a time: written before the next is rendered
         targets.append(out / "archive" / f"{year}.atom")
         written += publish_all({targets[-1]: data})
@@ -510,6 +513,38 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     for path in remove_orphaned_temps(targets):
         log.info("removed %s: a temporary file an interrupted cycle left behind", path)
     return [str(path) for path in written]
+
+
+class KeptDocuments:
+    """Which feed documents a publish can keep as they are on disk: those rendered last time from the same
+    inputs (catalog.fingerprint) whose file is still the one written then (same size and mtime). Most of a
+    cycle's feeds do not change, and rendering them again is most of an incremental publish."""
+
+    def __init__(self, out: Path, records: Mapping[str, str]) -> None:
+        self.out = out
+        self.stored = records
+        self.fingerprints: dict[str, str] = {}
+
+    def reuse(self, name: str, fingerprint: str) -> bool:
+        self.fingerprints[name] = fingerprint
+        try:
+            stat = (self.out / name).stat()
+        except OSError:
+            return False
+        return self.stored.get(name) == f"{fingerprint} {stat.st_size} {stat.st_mtime_ns}"
+
+    def records(self) -> dict[str, str | None]:
+        """What to record after the documents are written: each one's fingerprint and file; None for a
+        document the catalog no longer has."""
+        records: dict[str, str | None] = {name: None for name in self.stored}
+        for name, fingerprint in self.fingerprints.items():
+            try:
+                stat = (self.out / name).stat()
+            except OSError:
+                records[name] = None
+                continue
+            records[name] = f"{fingerprint} {stat.st_size} {stat.st_mtime_ns}"
+        return records
 
 
 def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str, FeedData]:

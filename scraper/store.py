@@ -191,82 +191,93 @@ def m005_service(db: Database) -> None:
 
 @migrations()
 def m013_memberships(db: Database) -> None:
-    """Which feeds ("all", "topics/<id>", "sources/<id>") each item belongs to, written when the item is, and
-    per-feed, per-month counts kept by triggers: a publish reads each feed's newest rows and the counts from
-    here instead of assigning topics to the whole history.
+    """Which feeds ("all", "topics/<id>", "sources/<id>") each item belongs to, and per-feed, per-month
+    counts: a publish reads each feed's newest rows and its counts from here instead of assigning topics to
+    the whole history.
 
     Membership is computed in Python (catalog.membership) for the items in `membership_pending`: triggers put
     an item there when it is inserted or its title, summary or article content/tags are written; all items
     go there when the rules' hash (`settings.membership_rules`) differs from the config's. `feed_items`
-    repeats the item's sort keys (published, first_seen, position never change) and `updated` (kept by a
-    trigger), so a feed's newest rows and its newest update are index seeks."""
+    repeats the item's sort keys as epoch seconds (published, first_seen and position never change) and its
+    `updated` (kept by a trigger), so a feed's newest rows and its newest update are index seeks; items and
+    feeds are numbered (`item_ids`, `feeds`: INTEGER PRIMARY KEY, which VACUUM keeps) to keep rows small.
+    `feed_counts` (items not removed, per feed and month) is kept by `sync_memberships` and by triggers on
+    removal and restoration."""
     for statement in _statements(
         """
         CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE membership_pending (source TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (source, key));
+        CREATE TABLE item_ids (id INTEGER PRIMARY KEY, source TEXT NOT NULL, key TEXT NOT NULL,
+                               UNIQUE (source, key));
+        CREATE TABLE feeds (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
+        CREATE TABLE membership_pending (item INTEGER PRIMARY KEY);
         CREATE TABLE feed_items (
-            feed TEXT NOT NULL, source TEXT NOT NULL, key TEXT NOT NULL,
-            published TEXT NOT NULL, first_seen TEXT NOT NULL, position INTEGER, updated TEXT NOT NULL,
-            month TEXT NOT NULL,  -- first day of the month published, in the first source's time zone
-            PRIMARY KEY (feed, source, key)
+            feed INTEGER NOT NULL, item INTEGER NOT NULL,
+            published INTEGER NOT NULL, first_seen INTEGER NOT NULL, position INTEGER,
+            updated INTEGER NOT NULL,
+            month INTEGER NOT NULL  -- year * 100 + month published, in the first source's time zone
         );
-        CREATE INDEX feed_items_order ON feed_items (feed, published DESC, first_seen DESC, position ASC);
+        CREATE INDEX feed_items_order
+            ON feed_items (feed, published DESC, first_seen DESC, position ASC, item);
         CREATE INDEX feed_items_updated ON feed_items (feed, updated);
-        CREATE INDEX feed_items_item ON feed_items (source, key, feed);
-        -- In triggers, INSERT OR IGNORE would take the outer statement's conflict policy: NOT EXISTS instead.
-        -- items not removed from the site, per feed and month
-        CREATE TABLE feed_counts (feed TEXT NOT NULL, month TEXT NOT NULL, n INTEGER NOT NULL,
+        CREATE INDEX feed_items_item ON feed_items (item, feed);
+        CREATE TABLE feed_counts (feed INTEGER NOT NULL, month INTEGER NOT NULL, n INTEGER NOT NULL,
                                   PRIMARY KEY (feed, month));
         CREATE INDEX items_removed_at ON items (removed_at) WHERE removed_at IS NOT NULL;
 
-        CREATE TRIGGER items_pending_new AFTER INSERT ON items BEGIN
-            INSERT INTO membership_pending SELECT NEW.source, NEW.key WHERE NOT EXISTS
-                (SELECT 1 FROM membership_pending WHERE source = NEW.source AND key = NEW.key);
+        -- (In a trigger, INSERT OR IGNORE would take the outer statement's conflict policy: NOT EXISTS.)
+        CREATE TRIGGER items_numbered AFTER INSERT ON items BEGIN
+            INSERT INTO item_ids (source, key) SELECT NEW.source, NEW.key WHERE NOT EXISTS
+                (SELECT 1 FROM item_ids WHERE source = NEW.source AND key = NEW.key);
+            INSERT INTO membership_pending SELECT id FROM item_ids d
+            WHERE d.source = NEW.source AND d.key = NEW.key
+              AND NOT EXISTS (SELECT 1 FROM membership_pending WHERE item = d.id);
         END;
         CREATE TRIGGER items_pending_text AFTER UPDATE OF title, summary ON items
         WHEN OLD.title IS NOT NEW.title OR OLD.summary IS NOT NEW.summary BEGIN
-            INSERT INTO membership_pending SELECT NEW.source, NEW.key WHERE NOT EXISTS
-                (SELECT 1 FROM membership_pending WHERE source = NEW.source AND key = NEW.key);
+            INSERT INTO membership_pending SELECT id FROM item_ids d
+            WHERE d.source = NEW.source AND d.key = NEW.key
+              AND NOT EXISTS (SELECT 1 FROM membership_pending WHERE item = d.id);
         END;
         CREATE TRIGGER articles_pending_new AFTER INSERT ON articles
         WHEN NEW.content_html IS NOT NULL OR NEW.tags IS NOT NULL BEGIN
-            INSERT INTO membership_pending SELECT NEW.source, NEW.key WHERE NOT EXISTS
-                (SELECT 1 FROM membership_pending WHERE source = NEW.source AND key = NEW.key);
+            INSERT INTO membership_pending SELECT id FROM item_ids d
+            WHERE d.source = NEW.source AND d.key = NEW.key
+              AND NOT EXISTS (SELECT 1 FROM membership_pending WHERE item = d.id);
         END;
         CREATE TRIGGER articles_pending_content AFTER UPDATE OF content_html, tags ON articles
         WHEN OLD.content_html IS NOT NEW.content_html OR OLD.tags IS NOT NEW.tags BEGIN
-            INSERT INTO membership_pending SELECT NEW.source, NEW.key WHERE NOT EXISTS
-                (SELECT 1 FROM membership_pending WHERE source = NEW.source AND key = NEW.key);
+            INSERT INTO membership_pending SELECT id FROM item_ids d
+            WHERE d.source = NEW.source AND d.key = NEW.key
+              AND NOT EXISTS (SELECT 1 FROM membership_pending WHERE item = d.id);
         END;
         CREATE TRIGGER items_updated AFTER UPDATE OF updated ON items
         WHEN OLD.updated IS NOT NEW.updated BEGIN
-            UPDATE feed_items SET updated = NEW.updated WHERE source = NEW.source AND key = NEW.key;
-        END;
-        CREATE TRIGGER items_deleted BEFORE DELETE ON items BEGIN
-            DELETE FROM feed_items WHERE source = OLD.source AND key = OLD.key;
-            DELETE FROM membership_pending WHERE source = OLD.source AND key = OLD.key;
-        END;
-        CREATE TRIGGER feed_items_counted AFTER INSERT ON feed_items
-        WHEN (SELECT removed_at FROM items WHERE source = NEW.source AND key = NEW.key) IS NULL BEGIN
-            INSERT INTO feed_counts VALUES (NEW.feed, NEW.month, 1)
-            ON CONFLICT (feed, month) DO UPDATE SET n = n + 1;
-        END;
-        CREATE TRIGGER feed_items_uncounted AFTER DELETE ON feed_items
-        WHEN (SELECT removed_at FROM items WHERE source = OLD.source AND key = OLD.key) IS NULL BEGIN
-            UPDATE feed_counts SET n = n - 1 WHERE feed = OLD.feed AND month = OLD.month;
+            UPDATE feed_items SET updated = CAST(strftime('%s', NEW.updated) AS INTEGER)
+            WHERE item = (SELECT id FROM item_ids WHERE source = NEW.source AND key = NEW.key);
         END;
         CREATE TRIGGER items_removed AFTER UPDATE OF removed_at ON items
         WHEN OLD.removed_at IS NULL AND NEW.removed_at IS NOT NULL BEGIN
-            UPDATE feed_counts SET n = n - 1 WHERE (feed, month) IN
-                (SELECT feed, month FROM feed_items WHERE source = NEW.source AND key = NEW.key);
+            UPDATE feed_counts SET n = n - 1 WHERE (feed, month) IN (SELECT feed, month FROM feed_items
+                WHERE item = (SELECT id FROM item_ids WHERE source = NEW.source AND key = NEW.key));
         END;
         CREATE TRIGGER items_restored AFTER UPDATE OF removed_at ON items
         WHEN OLD.removed_at IS NOT NULL AND NEW.removed_at IS NULL BEGIN
-            UPDATE feed_counts SET n = n + 1 WHERE (feed, month) IN
-                (SELECT feed, month FROM feed_items WHERE source = NEW.source AND key = NEW.key);
+            UPDATE feed_counts SET n = n + 1 WHERE (feed, month) IN (SELECT feed, month FROM feed_items
+                WHERE item = (SELECT id FROM item_ids WHERE source = NEW.source AND key = NEW.key));
+        END;
+        CREATE TRIGGER items_deleted BEFORE DELETE ON items BEGIN
+            UPDATE feed_counts SET n = n - 1 WHERE OLD.removed_at IS NULL AND (feed, month) IN
+                (SELECT feed, month FROM feed_items
+                 WHERE item = (SELECT id FROM item_ids WHERE source = OLD.source AND key = OLD.key));
+            DELETE FROM feed_items
+            WHERE item = (SELECT id FROM item_ids WHERE source = OLD.source AND key = OLD.key);
+            DELETE FROM membership_pending
+            WHERE item = (SELECT id FROM item_ids WHERE source = OLD.source AND key = OLD.key);
+            DELETE FROM item_ids WHERE source = OLD.source AND key = OLD.key;
         END;
 
-        INSERT INTO membership_pending SELECT source, key FROM items;
+        INSERT INTO item_ids (source, key) SELECT source, key FROM items ORDER BY rowid;
+        INSERT INTO membership_pending SELECT id FROM item_ids;
         """
     ):
         db.execute(statement)
@@ -291,6 +302,11 @@ def iso(moment: dt.datetime) -> str:
 
 def from_iso(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
+
+
+def _epoch(moment: dt.datetime) -> int:
+    """Whole seconds since 1970: how feed_items keeps instants (as iso() does, to the second)."""
+    return int(moment.replace(microsecond=0).timestamp())
 
 
 @dataclass(frozen=True, slots=True)
@@ -575,49 +591,71 @@ class Store:
         return stored is not None and stored[0] == rules_hash and pending is None
 
     def sync_memberships(
-        self, rules_hash: str, feeds_of: Callable[[Entry], tuple[Sequence[str], str]], batch: int = 2000
+        self, rules_hash: str, feeds_of: Callable[[Entry], tuple[Sequence[str], int]], batch: int = 2000
     ) -> int:
         """Store the feeds of every item written since the last sync (all items when the rules' hash changed):
-        `feeds_of(entry)` gives (feed paths, month). One transaction; returns the number of items done.
-        Writes nothing when nothing is due (an unchanged cycle writes only its run record)."""
+        `feeds_of(entry)` gives (feed paths, month as year * 100 + month). One transaction, `batch` items at a
+        time; returns the number of items done. Writes nothing when nothing is due (an unchanged cycle writes
+        only its run record)."""
         if self.memberships_current(rules_hash):
             return 0
         done = 0
         with self._errors("write memberships"), self._write():
             stored = self.db.execute("SELECT value FROM settings WHERE name = 'membership_rules'").fetchone()
             if stored is None or stored[0] != rules_hash:
-                self.db.execute("INSERT OR IGNORE INTO membership_pending SELECT source, key FROM items")
+                self.db.execute("INSERT OR IGNORE INTO membership_pending SELECT id FROM item_ids")
                 self.db.execute(
                     "INSERT INTO settings VALUES ('membership_rules', ?) "
                     "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                     [rules_hash],
                 )
-            while True:
-                rows = self.db.execute(
-                    f"SELECT {_ENTRY_COLUMNS} FROM membership_pending p "
-                    "JOIN items i ON i.source = p.source AND i.key = p.key "
-                    f"LEFT JOIN articles a ON a.source = i.source AND a.key = i.key LIMIT {int(batch)}"
-                ).fetchall()
-                if not rows:
-                    break
+            feed_numbers = self._feed_numbers()
+            while rows := self.db.execute(
+                # CROSS JOIN: walk the (few) pending items first, never the whole item_ids table.
+                f"SELECT p.item, {_ENTRY_COLUMNS} FROM membership_pending p "
+                "CROSS JOIN item_ids d ON d.id = p.item "
+                "JOIN items i ON i.source = d.source AND i.key = d.key "
+                f"LEFT JOIN articles a ON a.source = i.source AND a.key = i.key LIMIT {int(batch)}"
+            ).fetchall():
                 done += len(rows)
-                entries = [_entry(row) for row in rows]
-                keys = [(entry.source, entry.key) for entry in entries]
-                self.db.conn.executemany("DELETE FROM feed_items WHERE source = ? AND key = ?", keys)
-                self.db.conn.executemany(
-                    "INSERT INTO feed_items VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        (feed, e.source, e.key, iso(e.published), iso(e.first_seen), e.position,
-                         iso(e.updated), month)
-                        for e in entries
-                        for feeds, month in [feeds_of(e)]
-                        for feed in feeds
-                    ),
-                )  # fmt: skip
-                self.db.conn.executemany("DELETE FROM membership_pending WHERE source = ? AND key = ?", keys)
-            # Items gone from `items` without passing the trigger (none today) would leave pending rows.
-            self.db.execute("DELETE FROM membership_pending")
+                ids = [(row[0],) for row in rows]
+                new_rows = []
+                for row in rows:
+                    entry = _entry(row[1:])
+                    paths, month = feeds_of(entry)
+                    keys = (_epoch(entry.published), _epoch(entry.first_seen), entry.position)
+                    for path in paths:
+                        if path not in feed_numbers:
+                            feed_numbers[path] = self._feed_number(path)
+                        new_rows.append((feed_numbers[path], row[0], *keys, _epoch(entry.updated), month))
+                self._recount(ids, -1)
+                self.db.conn.executemany("DELETE FROM feed_items WHERE item = ?", ids)
+                self.db.conn.executemany("INSERT INTO feed_items VALUES (?, ?, ?, ?, ?, ?, ?)", new_rows)
+                self._recount(ids, 1)
+                self.db.conn.executemany("DELETE FROM membership_pending WHERE item = ?", ids)
+            self.db.execute("DELETE FROM membership_pending")  # numbers of items no longer stored, if any
         return done
+
+    def _feed_numbers(self) -> dict[str, int]:
+        return {path: number for number, path in self.db.execute("SELECT id, path FROM feeds")}
+
+    def _feed_number(self, path: str) -> int:
+        cursor = self.db.execute("INSERT INTO feeds (path) VALUES (?)", [path])
+        return int(cursor.lastrowid or 0)
+
+    def _recount(self, ids: Sequence[tuple[int]], sign: int) -> None:
+        """Add (sign 1) or take away (-1) these items' stored memberships to the counts, if not removed."""
+        for start in range(0, len(ids), 500):
+            chunk = [item for (item,) in ids[start : start + 500]]
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(
+                "INSERT INTO feed_counts (feed, month, n) "
+                "SELECT f.feed, f.month, ? * count(*) FROM feed_items f JOIN item_ids d ON d.id = f.item "
+                "JOIN items i ON i.source = d.source AND i.key = d.key "
+                f"WHERE f.item IN ({marks}) AND i.removed_at IS NULL GROUP BY f.feed, f.month "
+                "ON CONFLICT (feed, month) DO UPDATE SET n = n + excluded.n",
+                [sign, *chunk],
+            )
 
     def feed_entries(
         self, feed: str, limit: int, *, removed_since: dt.datetime | None = None
@@ -632,13 +670,14 @@ class Store:
             params.append(iso(removed_since))
         sql = (
             f"SELECT {_ENTRY_COLUMNS}, "
-            "(SELECT group_concat(substr(t.feed, 8), char(31)) FROM feed_items t "
-            "WHERE t.source = i.source AND t.key = i.key AND t.feed >= 'topics/' AND t.feed < 'topics0'), "
+            "(SELECT group_concat(substr(g.path, 8), char(31)) FROM feed_items t "
+            "JOIN feeds g ON g.id = t.feed "
+            "WHERE t.item = f.item AND g.path >= 'topics/' AND g.path < 'topics0'), "
             "i.removed_at FROM feed_items f "
-            "JOIN items i ON i.source = f.source AND i.key = f.key "
+            "JOIN item_ids d ON d.id = f.item JOIN items i ON i.source = d.source AND i.key = d.key "
             "LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
-            f"WHERE f.feed = ? AND {removed} "
-            f"ORDER BY f.published DESC, f.first_seen DESC, f.position ASC LIMIT {int(limit)}"
+            f"WHERE f.feed = (SELECT id FROM feeds WHERE path = ?) AND {removed} "
+            f"ORDER BY f.published DESC, f.first_seen DESC, f.position ASC, f.item LIMIT {int(limit)}"
         )
         with self._errors("read items"):
             rows = self.db.execute(sql, params).fetchall()
@@ -651,27 +690,56 @@ class Store:
         ]
 
     def feed_summaries(self) -> dict[str, tuple[int, dt.datetime | None]]:
-        """Every feed's (items not removed, newest `updated` among them), from the trigger-kept counts."""
+        """Every feed's (items not removed, newest `updated` among them), from the kept counts."""
         with self._errors("read memberships"):
-            counts = dict(self.db.execute("SELECT feed, sum(n) FROM feed_counts GROUP BY feed").fetchall())
+            counts = self.db.execute(
+                "SELECT g.id, g.path, sum(c.n) FROM feeds g JOIN feed_counts c ON c.feed = g.id GROUP BY g.id"
+            ).fetchall()
             summaries: dict[str, tuple[int, dt.datetime | None]] = {}
-            for feed, count in counts.items():
+            for number, path, count in counts:
                 newest = self.db.execute(
-                    "SELECT f.updated FROM feed_items f "
-                    "JOIN items i ON i.source = f.source AND i.key = f.key "
+                    "SELECT i.updated FROM feed_items f "
+                    "JOIN item_ids d ON d.id = f.item JOIN items i ON i.source = d.source AND i.key = d.key "
                     "WHERE f.feed = ? AND i.removed_at IS NULL ORDER BY f.updated DESC LIMIT 1",
-                    [feed],
+                    [number],
                 ).fetchone()
-                summaries[feed] = (int(count), from_iso(newest[0]) if newest else None)
+                summaries[path] = (int(count), from_iso(newest[0]) if newest else None)
         return summaries
 
     def month_counts(self, feed: str = "all") -> dict[dt.date, int]:
         """Items of `feed` not removed, per month published (first source's time zone); months with any."""
         with self._errors("read memberships"):
             rows = self.db.execute(
-                "SELECT month, n FROM feed_counts WHERE feed = ? AND n > 0", [feed]
+                "SELECT c.month, c.n FROM feed_counts c JOIN feeds g ON g.id = c.feed "
+                "WHERE g.path = ? AND c.n > 0",
+                [feed],
             ).fetchall()
-        return {dt.date.fromisoformat(month): int(n) for month, n in rows}
+        return {dt.date(month // 100, month % 100, 1): int(n) for month, n in rows}
+
+    def rendered(self) -> dict[str, str]:
+        """What the last publish recorded of each feed document it wrote or kept (path → its record)."""
+        with self._errors("read settings"):
+            rows = self.db.execute(
+                "SELECT substr(name, 10), value FROM settings WHERE name LIKE 'rendered:%'"
+            ).fetchall()
+        return dict(rows)
+
+    def save_rendered(self, records: Mapping[str, str | None]) -> None:
+        """Record (or, for None, forget) feed documents' records; writes only those that differ."""
+        stored = self.rendered()
+        changed = {path: record for path, record in records.items() if stored.get(path) != record}
+        if not changed:
+            return
+        with self._errors("write settings"), self._write():
+            for path, record in changed.items():
+                if record is None:
+                    self.db.execute("DELETE FROM settings WHERE name = ?", ["rendered:" + path])
+                else:
+                    self.db.execute(
+                        "INSERT INTO settings VALUES (?, ?) "
+                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                        ["rendered:" + path, record],
+                    )
 
     def tracked(self, source: str) -> list[Tracked]:
         """Every stored item of `source` with its listing date and removal state (for `history.missing`)."""
@@ -714,10 +782,11 @@ class Store:
     def event_summary(self) -> tuple[int, dt.datetime | None, dt.datetime | None]:
         """(number of events, the oldest event's time, the newest event's time), without loading them."""
         with self._errors("read events"):
+            # Every event has its item and revision (neither is ever deleted), so this counts what changes()
+            # reads without joining them: min and max are seeks on the `at` index.
             count, oldest, newest = self.db.execute(
-                "SELECT count(*), min(at), max(at) FROM events e "
-                "JOIN items i ON i.source = e.source AND i.key = e.key "
-                "JOIN revisions r ON r.id = e.revision_id"
+                "SELECT (SELECT count(*) FROM events), (SELECT min(at) FROM events), "
+                "(SELECT max(at) FROM events)"
             ).fetchone()
         return int(count), from_iso(oldest) if oldest else None, from_iso(newest) if newest else None
 
