@@ -302,6 +302,7 @@ def render_catalog(
     limit = config.site.max_items
     files: dict[str, bytes] = {}
     listed: list[IndexFeed] = []
+    reprs: dict[int, str] = {}  # the entries are alive for the whole loop, so their ids are theirs
     for feed in feed_catalog(config):
         tally = data.get(feed.meta.path) or FeedData()
         window = tally.head[:limit]
@@ -319,7 +320,7 @@ def render_catalog(
             f"{feed.meta.path}.json": ((feed.meta, window), partial(render_json, feed.meta, window)),
         }
         for name, (inputs, render) in documents.items():
-            if reuse is None or not reuse(name, fingerprint(name, inputs)):
+            if reuse is None or not reuse(name, fingerprint(name, inputs, reprs)):
                 files[name] = render()
         listed.append(
             IndexFeed(
@@ -348,11 +349,20 @@ def render_catalog(
     return files
 
 
-def fingerprint(name: str, arguments: tuple[object, ...]) -> str:
+def fingerprint(name: str, arguments: tuple[object, ...], reprs: dict[int, str] | None = None) -> str:
     """A digest of everything feed document `name` is rendered from: its arguments (frozen dataclasses with
-    deterministic reprs) and the code of the modules that render it."""
+    deterministic reprs, and lists of them) and the code of the modules that render it. `reprs` caches the
+    repr of objects by id, for a caller that passes the same (live) objects to many documents."""
+    cache = {} if reprs is None else reprs
     digest = hashlib.sha256(_renderers_digest().encode())
-    digest.update(repr((name, arguments)).encode())
+    digest.update(name.encode())
+    for argument in arguments:
+        for part in argument if isinstance(argument, list | tuple) else [argument]:
+            text = cache.get(id(part))
+            if text is None:
+                text = cache[id(part)] = repr(part)
+            digest.update(b"\0" + text.encode())
+        digest.update(b"\1")
     return digest.hexdigest()
 
 

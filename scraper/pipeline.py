@@ -42,6 +42,7 @@ from .models import (
     ArticleWrite,
     Change,
     Deleted,
+    Entry,
     FeedMeta,
     ListingItem,
     NotModified,
@@ -559,13 +560,16 @@ def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str
     if config.site.removed == "mark":
         removed_since = (now or utc_now()) - dt.timedelta(days=config.site.removed_days)
     data: dict[str, FeedData] = {}
+    shown: dict[str, Entry] = {}  # one object per item across feeds (fingerprints reuse its repr)
     for feed in feed_catalog(config):
         path = feed.meta.path
         count, updated = summaries.get(path, (0, None))
-        head = [
-            in_config_order(config, entry if removed is None else marked_removed(entry, removed))
-            for entry, removed in store.feed_entries(path, keep, removed_since=removed_since)
-        ]
+        head = []
+        for entry, removed in store.feed_entries(path, keep, removed_since=removed_since):
+            if entry.entry_id not in shown:
+                marked = entry if removed is None else marked_removed(entry, removed)
+                shown[entry.entry_id] = in_config_order(config, marked)
+            head.append(shown[entry.entry_id])
         data[path] = FeedData(count=count, updated=updated, head=head)
     return data
 
