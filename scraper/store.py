@@ -217,7 +217,7 @@ def m013_memberships(db: Database) -> None:
             month INTEGER NOT NULL  -- year * 100 + month published, in the first source's time zone
         );
         CREATE INDEX feed_items_order
-            ON feed_items (feed, published DESC, first_seen DESC, position ASC, item);
+            ON feed_items (feed, published DESC, first_seen DESC, position ASC, item DESC);
         CREATE INDEX feed_items_updated ON feed_items (feed, updated);
         CREATE INDEX feed_items_item ON feed_items (item, feed);
         CREATE TABLE feed_counts (feed INTEGER NOT NULL, month INTEGER NOT NULL, n INTEGER NOT NULL,
@@ -677,7 +677,9 @@ class Store:
             "JOIN item_ids d ON d.id = f.item JOIN items i ON i.source = d.source AND i.key = d.key "
             "LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
             f"WHERE f.feed = (SELECT id FROM feeds WHERE path = ?) AND {removed} "
-            f"ORDER BY f.published DESC, f.first_seen DESC, f.position ASC, f.item LIMIT {int(limit)}"
+            # Ties (the same item in two sources, seen in one second) as entries() orders them: the item
+            # stored last first.
+            f"ORDER BY f.published DESC, f.first_seen DESC, f.position ASC, f.item DESC LIMIT {int(limit)}"
         )
         with self._errors("read items"):
             rows = self.db.execute(sql, params).fetchall()
