@@ -5,7 +5,10 @@ a topic, a removal, a restoration and a `[[topics]]` change; end to end against 
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import feedparser
@@ -126,3 +129,32 @@ def test_a_sync_is_due_only_after_a_write_that_can_move_an_item(tmp_path):
         counts = store.feed_summaries()
     assert counts["all"][0] == 2 * len(SEED)
     assert counts["sources/stadsdel"][0] == len(SEED)
+
+
+def status_topics(config: Path) -> dict[str, int]:
+    result = subprocess.run(
+        [sys.executable, "-m", "scraper", "--config", str(config), "status", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    topics: dict[str, int] = json.loads(result.stdout)["topics"]
+    return topics
+
+
+def test_status_counts_topics_from_the_store_and_from_edited_rules_before_a_publish(tmp_path):
+    with FixtureSite(load_seed()) as site:
+        config = two_sources(tmp_path, site, TWO_TOPICS)
+        run_ok(config)
+    stored, _ = stored_and_walked(config)
+    halsa = len(titles(stored, "topics/halsa.atom"))
+    assert status_topics(config) == {"lasning": len(titles(stored, "topics/lasning.atom")), "halsa": halsa}
+    config.write_text(config.read_text(encoding="utf-8").replace(TWO_TOPICS, EDITED_TOPICS), encoding="utf-8")
+    counts = status_topics(config)  # not yet published: worked out from the new rules
+    _, walked = stored_and_walked(config)
+    assert counts == {
+        "lasning": len(titles(walked, "topics/lasning.atom")),
+        "demokrati": len(titles(walked, "topics/demokrati.atom")),
+    }
+    assert counts["demokrati"] > 0
