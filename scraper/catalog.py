@@ -1,6 +1,7 @@
 """The feed catalog: which documents the output folder holds, and the bytes of each. Pure.
 
-From the config and the stored entries (all of them, newest first) it decides:
+From the config and each feed's facts (its newest entries, count and newest update: `render_catalog`, which
+the pipeline fills from the store's memberships; or `render_site`, from all stored entries) it decides:
 
 - the feeds: `all`, one `topics/<id>` per configured topic, and one `sources/<id>` per source when there is
   more than one; each in RSS, Atom and JSON Feed, holding its newest `max_items` entries;
@@ -8,8 +9,9 @@ From the config and the stored entries (all of them, newest first) it decides:
   it, and the hash of the rules that tells the store when to work it out again for every item);
 - `index.html` (feeds, counts, latest entries per topic, a chart by month), `feeds.opml` and `feed.xsl`.
 
-`render_site` returns every file as a relative path → bytes, in the order they should be written (feeds
-first, then the pages that link to them). The caller (pipeline) writes only the files whose bytes changed.
+Both return every file as a relative path → bytes, in the order they should be written (feeds first, then
+the pages that link to them). The caller (pipeline) writes only the files whose bytes changed, and may keep a
+feed document rendered from the same inputs before (`reuse`, `fingerprint`).
 """
 
 from __future__ import annotations

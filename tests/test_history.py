@@ -490,8 +490,8 @@ def test_serve_sends_websub_link_headers_for_feeds(tmp_path):
 
 
 def test_publish_walks_the_store_in_batches_in_the_same_order(tmp_path, site):
-    """The publish reads entries a batch at a time (Store.walk_entries): the same entries, in the same
-    order, as the one-query read, whatever the batch size."""
+    """Store.walk_entries (what the pure catalog.render_site walks) reads a batch at a time: the same entries,
+    in the same order, as the one-query read, whatever the batch size."""
     config_path = config_for(tmp_path, site)
     run_ok(config_path)
     with Store(load_config(config_path).site.database) as store:
