@@ -158,3 +158,20 @@ def test_status_counts_topics_from_the_store_and_from_edited_rules_before_a_publ
         "demokrati": len(titles(walked, "topics/demokrati.atom")),
     }
     assert counts["demokrati"] > 0
+
+
+def test_a_kept_document_is_rendered_again_when_its_file_changed_or_went_missing(tmp_path):
+    """A publish keeps a feed document whose inputs did not change without rendering it; but only while the
+    file on disk is the one it wrote: an edited or deleted file is written again, and nothing else is."""
+    with FixtureSite(load_seed()) as site:
+        config = two_sources(tmp_path, site, TWO_TOPICS)
+        run_ok(config)
+        feeds = tmp_path / "feeds"
+        before = {p.relative_to(feeds).as_posix(): p.read_bytes() for p in feeds.rglob("*") if p.is_file()}
+        (feeds / "all.rss").write_bytes(b"<rss>edited by hand</rss>")
+        (feeds / "topics/halsa.json").unlink()
+        mtimes = {p: p.stat().st_mtime_ns for p in feeds.rglob("*.atom")}
+        run_ok(config)
+        after = {p.relative_to(feeds).as_posix(): p.read_bytes() for p in feeds.rglob("*") if p.is_file()}
+    assert after == before  # every document back, byte for byte; none removed as stale
+    assert {p: p.stat().st_mtime_ns for p in feeds.rglob("*.atom")} == mtimes  # the others untouched
