@@ -175,3 +175,27 @@ def test_a_kept_document_is_rendered_again_when_its_file_changed_or_went_missing
         after = {p.relative_to(feeds).as_posix(): p.read_bytes() for p in feeds.rglob("*") if p.is_file()}
     assert after == before  # every document back, byte for byte; none removed as stale
     assert {p: p.stat().st_mtime_ns for p in feeds.rglob("*.atom")} == mtimes  # the others untouched
+
+
+def test_a_store_from_before_the_memberships_gets_them_on_its_next_publish(tmp_path):
+    """Migration m013 numbers the items already stored and marks them all due: the first publish after the
+    upgrade stores their memberships and renders what the walk renders."""
+    with FixtureSite(load_seed()) as site:
+        config_path = two_sources(tmp_path, site, TWO_TOPICS)
+        run_ok(config_path)
+    config = load_config(config_path)
+    db = sqlite3.connect(config.site.database)
+    with db:  # back to the schema before m013: its triggers, index and tables gone, and its record
+        m013 = ("settings", "item_ids", "feeds", "membership_pending", "feed_items", "feed_counts")
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute("DROP INDEX items_removed_at")
+        for table in m013:
+            db.execute(f"DROP TABLE {table}")
+        assert db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm013_memberships'").rowcount == 1
+    db.close()
+    with Store(config.site.database) as store:
+        assert not store.memberships_current(membership(config)[0])
+    stored, walked = stored_and_walked(config_path)
+    assert stored == walked
+    assert len(titles(stored, "sources/stadsdel.atom")) == len(SEED)
