@@ -56,7 +56,7 @@ stress: $(STAMP) ## crash trials and fuzzing, larger: 300 SIGKILL trials, 1,000 
 	  $(BIN)/pytest -n 2 -q --durations=0 tests/test_crash.py tests/test_fuzz.py
 	cat test-artifacts/crash-outcomes.jsonl
 
-bench: $(BENCH_STAMP) bench-tools ## speed and memory against baselines, as one table (~5 min; bench/RESULTS.md)
+bench: $(BENCH_STAMP) bench-tools ## speed and memory against baselines, as one table (~7 min; bench/RESULTS.md)
 	$(BIN)/python -m bench
 
 # nginx and wrk (Debian) are the serving benchmark's anchor and load tool; installed once, only if missing.
