@@ -25,6 +25,7 @@ SECTIONS: dict[str, tuple[str, Callable[[bool], list[Row]]]] = {
     "5": ("many sources", lambda quick: many_sources.run((30, 100) if quick else many_sources.SIZES)),
     "6": ("serving", lambda quick: serving.run(1 if quick else 3)),
     "7": ("hostile nesting", lambda quick: nesting.run(10_000 if quick else 30_000)),
+    "8": ("1M-item store", lambda quick: store_scale.run_million(1 if quick else 3)),
 }
 
 

@@ -1,23 +1,31 @@
 """The feed catalog: which documents the output folder holds, and the bytes of each. Pure.
 
-From the config and the stored entries (all of them, newest first) it decides:
+From the config and each feed's facts (its newest entries, count and newest update: `render_catalog`, which
+the pipeline fills from the store's memberships; or `render_site`, from all stored entries) it decides:
 
 - the feeds: `all`, one `topics/<id>` per configured topic, and one `sources/<id>` per source when there is
   more than one; each in RSS, Atom and JSON Feed, holding its newest `max_items` entries;
-- the topics of every entry (worked out here, from the rules, on every render: never stored);
+- the topics of every entry (worked out here, from the rules: `membership` gives what the store keeps of
+  it, and the hash of the rules that tells the store when to work it out again for every item);
 - `index.html` (feeds, counts, latest entries per topic, a chart by month), `feeds.opml` and `feed.xsl`.
 
-`render_site` returns every file as a relative path → bytes, in the order they should be written (feeds
-first, then the pages that link to them). The caller (pipeline) writes only the files whose bytes changed.
+Both return every file as a relative path → bytes, in the order they should be written (feeds first, then
+the pages that link to them). The caller (pipeline) writes only the files whose bytes changed, and may keep a
+feed document rendered from the same inputs before (`reuse`, `fingerprint`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
+import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -34,9 +42,15 @@ from .topics import TopicRule, compile_rules, topics_for
 __all__ = [
     "CATALOG_FOLDERS",
     "STYLESHEET",
+    "REMOVED_MARK",
     "Feed",
+    "FeedData",
     "assign_topics",
     "feed_catalog",
+    "in_config_order",
+    "marked_removed",
+    "membership",
+    "render_catalog",
     "render_site",
     "select",
 ]
@@ -172,12 +186,56 @@ def select(feed: Feed, entries: Sequence[Entry]) -> list[Entry]:
 
 
 @dataclass(slots=True)
-class _Tally:
-    """What one feed needs of the whole history: its count, newest update, and first entries only."""
+class FeedData:
+    """What one feed needs of the whole history: its count, newest update, and newest entries only
+    (at least `max(max_items, LATEST_ON_INDEX)` of them when it has that many), carrying their topics."""
 
     count: int = 0
     updated: dt.datetime | None = None
     head: list[Entry] = dataclasses.field(default_factory=list)
+
+
+#: Bump when the matching itself (topics.py) changes, so stored memberships are recomputed.
+MEMBERSHIP_VERSION = 1
+
+
+def membership(config: Config) -> tuple[str, Callable[[Entry], tuple[tuple[str, ...], int]]]:
+    """The hash of everything an item's stored feed membership depends on (the `[[topics]]` rules and the
+    time zone its month is counted in), and the function giving an entry's (feed paths, month)."""
+    rules = compile_rules(config.topics)
+    tz_name = config.sources[0].timezone
+    tz = ZoneInfo(tz_name)
+    described = {
+        "version": MEMBERSHIP_VERSION,
+        "timezone": tz_name,
+        "topics": [[t.id, list(t.match), list(t.exclude), t.regex, list(t.tags)] for t in config.topics],
+    }
+    digest = hashlib.sha256(json.dumps(described, ensure_ascii=False).encode()).hexdigest()
+
+    def feeds_of(entry: Entry) -> tuple[tuple[str, ...], int]:
+        """(feed paths, month published as year * 100 + month)."""
+        topics = topics_for(rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags)
+        paths = ("all", f"sources/{entry.source}", *(f"topics/{topic}" for topic in topics))
+        month = month_of(entry, tz)
+        return paths, month.year * 100 + month.month
+
+    return digest, feeds_of
+
+
+def in_config_order(config: Config, entry: Entry) -> Entry:
+    """`entry` with its (stored, unordered) topic ids in config order, dropping any the config lacks."""
+    order = [topic.id for topic in config.topics]
+    return dataclasses.replace(entry, topics=tuple(t for t in order if t in entry.topics))
+
+
+#: What a removed item's title starts with while `site.removed = "mark"` keeps it in the feeds.
+REMOVED_MARK = "[Borttagen] "
+
+
+def marked_removed(entry: Entry, removed_at: dt.datetime) -> Entry:
+    """A removed item as `site.removed = "mark"` shows it: its title marked, updated at its removal (so
+    readers show it as changed)."""
+    return dataclasses.replace(entry, title=REMOVED_MARK + entry.title, updated=removed_at)
 
 
 def render_site(
@@ -191,15 +249,14 @@ def render_site(
 ) -> dict[str, bytes]:
     """Every file of the output folder (relative path → bytes) from all stored entries, newest first.
 
-    `entries` is walked once and may be a generator (the pipeline pages through the store): only each feed's
-    newest `max_items` entries are kept, with counts, so memory does not grow with the history.
-    `deleted` are the RFC 6721 tombstones and `all_atom_links` extra (rel, href) links (RFC 5005
-    prev-archive) of the overall Atom feed; `also_listed` are feeds rendered elsewhere (the changes feed) that
-    index.html and feeds.opml list after the catalog's own."""
-    limit = config.site.max_items
-    keep = max(limit, LATEST_ON_INDEX)
+    `entries` is walked once and may be a generator: only each feed's newest entries are kept, with counts,
+    so memory does not grow with the history. (The pipeline does not walk: it reads the same facts from the
+    store's memberships, `render_catalog`.) `deleted` are the RFC 6721 tombstones and `all_atom_links` extra
+    (rel, href) links (RFC 5005 prev-archive) of the overall Atom feed; `also_listed` are feeds rendered
+    elsewhere (the changes feed) that index.html and feeds.opml list after the catalog's own."""
+    keep = max(config.site.max_items, LATEST_ON_INDEX)
     feeds = feed_catalog(config)
-    tallies = [_Tally() for _ in feeds]
+    data = [FeedData() for _ in feeds]
     rules = compile_rules(config.topics)
     tz = ZoneInfo(config.sources[0].timezone)
     months: Counter[dt.date] = Counter()
@@ -207,7 +264,7 @@ def render_site(
         topics = topics_for(rules, (plain.title, plain.summary, html_text(plain.content_html)), plain.tags)
         months[month_of(plain, tz)] += 1
         tagged: Entry | None = None  # the copy carrying its topics, made only for an entry a feed keeps
-        for feed, tally in zip(feeds, tallies, strict=True):
+        for feed, tally in zip(feeds, data, strict=True):
             if not in_feed(feed, plain, topics):
                 continue
             tally.count += 1
@@ -216,17 +273,57 @@ def render_site(
             if len(tally.head) < keep:
                 tagged = tagged or dataclasses.replace(plain, topics=topics)
                 tally.head.append(tagged)
+    return render_catalog(
+        config,
+        dict(zip((feed.meta.path for feed in feeds), data, strict=True)),
+        months,
+        stylesheet,
+        deleted=deleted,
+        all_atom_links=all_atom_links,
+        also_listed=also_listed,
+    )
+
+
+def render_catalog(
+    config: Config,
+    data: Mapping[str, FeedData],
+    months: Mapping[dt.date, int],
+    stylesheet: bytes,
+    *,
+    deleted: Sequence[Deleted] = (),
+    all_atom_links: tuple[tuple[str, str], ...] = (),
+    also_listed: Sequence[IndexFeed] = (),
+    reuse: Callable[[str, str], bool] | None = None,
+) -> dict[str, bytes]:
+    """`render_site` from each feed's facts (`data`, by feed path; a feed missing there is empty) and the
+    items per month.
+
+    `reuse(name, fingerprint)` lets the caller keep a feed document it already has: the fingerprint covers
+    everything the document is rendered from (and the renderers' own code), and a document the caller
+    reuses is left out of the result."""
+    limit = config.site.max_items
     files: dict[str, bytes] = {}
     listed: list[IndexFeed] = []
-    for feed, tally in zip(feeds, tallies, strict=True):
+    reprs: dict[int, str] = {}  # the entries are alive for the whole loop, so their ids are theirs
+    for feed in feed_catalog(config):
+        tally = data.get(feed.meta.path) or FeedData()
         window = tally.head[:limit]
-        files[f"{feed.meta.path}.rss"] = render_rss(feed.meta, window)
+        atom_meta = feed.meta
+        atom_deleted: tuple[Deleted, ...] = ()
         if feed.kind == "all":  # tombstones of items that left it, and its archive link
             atom_meta = dataclasses.replace(feed.meta, links=(*feed.meta.links, *all_atom_links))
-            files[f"{feed.meta.path}.atom"] = render_atom(atom_meta, window, deleted)
-        else:
-            files[f"{feed.meta.path}.atom"] = render_atom(feed.meta, window)
-        files[f"{feed.meta.path}.json"] = render_json(feed.meta, window)
+            atom_deleted = tuple(deleted)
+        documents: dict[str, tuple[tuple[object, ...], Callable[[], bytes]]] = {
+            f"{feed.meta.path}.rss": ((feed.meta, window), partial(render_rss, feed.meta, window)),
+            f"{feed.meta.path}.atom": (
+                (atom_meta, window, atom_deleted),
+                partial(render_atom, atom_meta, window, atom_deleted),
+            ),
+            f"{feed.meta.path}.json": ((feed.meta, window), partial(render_json, feed.meta, window)),
+        }
+        for name, (inputs, render) in documents.items():
+            if reuse is None or not reuse(name, fingerprint(name, inputs, reprs)):
+                files[name] = render()
         listed.append(
             IndexFeed(
                 kind=feed.kind,
@@ -246,12 +343,42 @@ def render_site(
         base_url=config.site.base_url,
         language=config.site.language,
         feeds=tuple(listed),
-        months=month_series(months),
+        months=month_series(Counter(months)),
         sources=tuple((source.title, source.url) for source in config.sources),
     )
     files.update(opml_files(page.title, page.feeds))  # feeds.opml, topics.opml, sources.opml
     files["index.html"] = render_index(page)
     return files
+
+
+def fingerprint(name: str, arguments: tuple[object, ...], reprs: dict[int, str] | None = None) -> str:
+    """A digest of everything feed document `name` is rendered from: its arguments (frozen dataclasses with
+    deterministic reprs, and lists of them) and the code of the modules that render it. `reprs` caches the
+    repr of objects by id, for a caller that passes the same (live) objects to many documents."""
+    cache = {} if reprs is None else reprs
+    digest = hashlib.sha256(_renderers_digest().encode())
+    digest.update(name.encode())
+    for argument in arguments:
+        for part in argument if isinstance(argument, list | tuple) else [argument]:
+            text = cache.get(id(part))
+            if text is None:
+                text = cache[id(part)] = repr(part)
+            digest.update(b"\0" + text.encode())
+        digest.update(b"\1")
+    return digest.hexdigest()
+
+
+@functools.cache
+def _renderers_digest() -> str:
+    """The renderers' source and feedgen's version: a changed renderer renders every document again."""
+    from importlib.metadata import version
+
+    from . import jsonfeed, models, render
+
+    digest = hashlib.sha256(version("feedgen").encode())
+    for module in (render, jsonfeed, models):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()
 
 
 def month_of(entry: Entry, tz: ZoneInfo) -> dt.date:

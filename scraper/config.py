@@ -60,6 +60,8 @@ class SiteConfig:
     database: Path
     language: str = "sv"
     max_items: int = 50
+    removed: str = "drop"  # "drop": a removed item leaves the main feeds; "mark": stays marked a while
+    removed_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -319,6 +321,8 @@ _SITE = {
     "database": _Field(str, _path, "aktuellt.db"),
     "language": _Field(str, _language),
     "max_items": _Field(int, _range(1)),
+    "removed": _Field(str, _pattern(r"drop|mark", "'drop' or 'mark'")),
+    "removed_days": _Field(int, _range(1, 365)),
 }
 _FETCH = {
     "user_agent": _Field(str, _text, DEFAULT_USER_AGENT),

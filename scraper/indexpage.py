@@ -465,8 +465,9 @@ def content_security_policy() -> str:
     """The Content-Security-Policy index.html is served with (by `aktuellt serve`, and deploy/nginx.conf).
 
     Nothing is allowed but the page's own inline style and script, each by the hash of its exact text
-    (render_index inserts both verbatim): no other script, no fetches, no frames, no forms, no <base>."""
+    (render_index inserts both verbatim), and images from the page's own origin (favicon.ico): no other
+    script, no fetches, no frames, no forms, no <base>."""
     return (
-        f"default-src 'none'; style-src {_sha256(STYLE)}; script-src {_sha256(SCRIPT)}; "
+        f"default-src 'none'; img-src 'self'; style-src {_sha256(STYLE)}; script-src {_sha256(SCRIPT)}; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )

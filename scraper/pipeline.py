@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -19,7 +19,18 @@ from zoneinfo import ZoneInfo
 
 from . import history, push, sanity
 from .articles import fetch_articles
-from .catalog import CATALOG_FOLDERS, STYLESHEET, render_site, site_home
+from .catalog import (
+    CATALOG_FOLDERS,
+    LATEST_ON_INDEX,
+    STYLESHEET,
+    FeedData,
+    feed_catalog,
+    in_config_order,
+    marked_removed,
+    membership,
+    render_catalog,
+    site_home,
+)
 from .config import Config, FetchConfig, SourceConfig
 from .dates import published_instant
 from .diff import diff_items, listing_hash
@@ -719,27 +730,101 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         updated=newest,
         formats=FORMATS[:2],  # RSS and Atom: the changes feed has no JSON Feed
     )
-    documents = render_site(
+    kept = KeptDocuments(out, store.rendered())
+    documents = render_catalog(
         config,
-        renderable(store.walk_entries(), window),
+        feed_data(config, store, now),
+        _sane_months(store.month_counts(), window),
         stylesheet(),
         deleted=deleted,
         all_atom_links=all_links,
         also_listed=[changes],
+        reuse=kept.reuse,
     )
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
     files.update(changes_files(config, rows))
-    for year, data in archives.items():
-        files[out / "archive" / f"{year}.atom"] = data
     files[out / FAVICON] = favicon_ico()
-    files[out / "index.html"] = index  # last: everything it links to exists by then
     written = publish_all(files)
-    for path in remove_stale(out, CATALOG_FOLDERS, keep=set(files)):
+    targets = list(files) + [out / name for name in kept.fingerprints if name not in documents]
+    store.save_rendered(kept.records())
+    for year, data in archives:  # one year at a time: written before the next is rendered
+        targets.append(out / "archive" / f"{year}.atom")
+        written += publish_all({targets[-1]: data})
+    targets.append(out / "index.html")
+    written += publish_all({targets[-1]: index})  # last: everything it links to exists by then
+    for path in remove_stale(out, CATALOG_FOLDERS, keep=set(targets)):
         log.info("removed %s: its topic or source is no longer in the config", path)
-    for path in remove_orphaned_temps(files):
+    for path in remove_orphaned_temps(targets):
         log.info("removed %s: a temporary file an interrupted cycle left behind", path)
     return [str(path) for path in written]
+
+
+class KeptDocuments:
+    """Which feed documents a publish can keep as they are on disk: those rendered last time from the same
+    inputs (catalog.fingerprint) whose file is still the one written then (same size and mtime). Most of a
+    cycle's feeds do not change, and rendering them again is most of an incremental publish."""
+
+    def __init__(self, out: Path, records: Mapping[str, str]) -> None:
+        self.out = out
+        self.stored = records
+        self.fingerprints: dict[str, str] = {}
+
+    def reuse(self, name: str, fingerprint: str) -> bool:
+        self.fingerprints[name] = fingerprint
+        try:
+            stat = (self.out / name).stat()
+        except OSError:
+            return False
+        return self.stored.get(name) == f"{fingerprint} {stat.st_size} {stat.st_mtime_ns}"
+
+    def records(self) -> dict[str, str | None]:
+        """What to record after the documents are written: each one's fingerprint and file; None for a
+        document the catalog no longer has."""
+        records: dict[str, str | None] = {name: None for name in self.stored}
+        for name, fingerprint in self.fingerprints.items():
+            try:
+                stat = (self.out / name).stat()
+            except OSError:
+                records[name] = None
+                continue
+            records[name] = f"{fingerprint} {stat.st_size} {stat.st_mtime_ns}"
+        return records
+
+
+def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str, FeedData]:
+    """Each catalog feed's count, newest update and newest entries, read from the store's memberships (brought
+    up to date first: the items written since the last publish, or all of them after a `[[topics]]` change).
+    With `site.removed = "mark"`, items removed in the last `removed_days` stay, marked. Stored rows no feed
+    may carry are left out (see `renderable`), judged by `now` (default: the clock)."""
+    window = now or utc_now()
+    rules_hash, feeds_of = membership(config)
+    store.sync_memberships(rules_hash, feeds_of)
+    summaries = store.feed_summaries()
+    keep = max(config.site.max_items, LATEST_ON_INDEX)
+    removed_since = None
+    if config.site.removed == "mark":
+        removed_since = window - dt.timedelta(days=config.site.removed_days)
+    data: dict[str, FeedData] = {}
+    shown: dict[str, Entry] = {}  # one object per item across feeds (fingerprints reuse its repr)
+    refused: set[str] = set()  # stored rows no feed may carry, each logged once
+    for feed in feed_catalog(config):
+        path = feed.meta.path
+        count, updated = summaries.get(path, (0, None))
+        head = []
+        for stored, removed in store.feed_entries(path, keep, removed_since=removed_since):
+            if stored.entry_id in refused:
+                continue
+            if stored.entry_id not in shown:
+                entry = next(renderable([stored], window), None)  # None: left out, with a warning
+                if entry is None:
+                    refused.add(stored.entry_id)
+                    continue
+                marked = entry if removed is None else marked_removed(entry, removed)
+                shown[stored.entry_id] = in_config_order(config, marked)
+            head.append(shown[stored.entry_id])
+        data[path] = FeedData(count=count, updated=updated, head=head)
+    return data
 
 
 def stylesheet() -> bytes:
@@ -757,14 +842,15 @@ def archive_files(
     oldest: dt.datetime | None,
     newest: dt.datetime | None,
     now: dt.datetime | None,
-) -> tuple[dict[int, bytes], int]:
+) -> tuple[Iterator[tuple[int, bytes]], int]:
     """RFC 5005 archive documents, archive/<year>.atom: every version that entered the feed in that year.
 
-    Returns the documents to write and the newest archive's year. A year is rendered only while it can still
-    change: the current (newest) year, and an earlier year whose file is missing or does not yet carry its
-    `next-archive` link (the year just ended). Events are only ever added at the time they are observed, so
-    a completed year's document never changes and its file is kept as it is; only the events from the
-    oldest year rendered on are loaded. `oldest`/`newest` are the stored events' extremes
+    Returns the documents to write, rendered lazily one year at a time (a first publish over a long history
+    holds one year's events and document, not all of them), and the newest archive's year. A year is
+    rendered only while it can still change: the current (newest) year, and an earlier year whose file is
+    missing or does not yet carry its `next-archive` link (the year just ended). Events are only ever added
+    at the time they are observed, so a completed year's document never changes and its file is kept as it
+    is; only the events of the years rendered are loaded. `oldest`/`newest` are the stored events' extremes
     (store.event_summary); `now` says which year is the current one (default: the newest event's)."""
     first = config.sources[0]
     tz = ZoneInfo(first.timezone)
@@ -773,38 +859,50 @@ def archive_files(
     ordered = list(range(first_year, max(current, first_year) + 1))
     folder = config.site.output_dir / "archive"
     due = [year for year in ordered if year == ordered[-1] or not _archive_complete(folder / f"{year}.atom")]
-    since = dt.datetime(min(due), 1, 1, tzinfo=tz)
-    events = [
-        history.ArchiveEvent(r.id, r.kind, r.at, r.source, r.key, r.entry_id, r.link, r.published, r.after)
-        for r in (store.changes(since=since) if oldest is not None else [])
-        if _linkable(f"event {r.id} of {r.key}", r.link, "the archives")
-        and _dated(f"event {r.id} of {r.key}", r.published, now or utc_now(), "the archives")
-    ]
-    years = history.archive_years(events, tz, current, first_year if oldest is not None else None)
-    documents: dict[int, bytes] = {}
-    for index, year in enumerate(ordered):
-        if year not in due:
-            continue
-        links = [("current", f"{config.site.base_url}all.atom")]
-        if index > 0:
-            links.append(("prev-archive", archive_url(config, ordered[index - 1])))
-        if index + 1 < len(ordered):
-            links.append(("next-archive", archive_url(config, ordered[index + 1])))
-        meta = FeedMeta(
-            path=f"archive/{year}",
-            title=f"{config.site.title} – arkiv {year}",
-            subtitle=f"Alla versioner av nyheterna som kom in i flödet under {year}",
-            feed_id=feed_id(first.url, f"archive/{year}"),
-            base_url=config.site.base_url,
-            home_url=site_home(config),
-            language=config.site.language,
-            timezone=first.timezone,
-            links=tuple(links),
-            archive=True,
-        )
-        entries, deleted = years[year]
-        documents[year] = render_atom(meta, entries, deleted)
-    return documents, ordered[-1]
+    window = now or utc_now()  # what counts as a sane date (see scraper.sanity)
+
+    def documents() -> Iterator[tuple[int, bytes]]:
+        for year in due:
+            index = ordered.index(year)
+            rows = []
+            if oldest is not None:
+                start, end = dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+                rows = store.changes(since=start, until=end)
+            events = [
+                history.ArchiveEvent(
+                    r.id, r.kind, r.at, r.source, r.key, r.entry_id, r.link, r.published, r.after
+                )
+                for r in rows
+                if _linkable(f"event {r.id} of {r.key}", r.link, "the archives")
+                and _dated(f"event {r.id} of {r.key}", r.published, window, "the archives")
+            ]
+            entries, deleted = history.archive_years(events, tz, year, year)[year]
+            yield year, render_atom(_archive_meta(config, ordered, index), entries, deleted)
+
+    return documents(), ordered[-1]
+
+
+def _archive_meta(config: Config, ordered: list[int], index: int) -> FeedMeta:
+    """The head of archive/<year>.atom for `ordered[index]`, linking to its neighbours."""
+    first = config.sources[0]
+    year = ordered[index]
+    links = [("current", f"{config.site.base_url}all.atom")]
+    if index > 0:
+        links.append(("prev-archive", archive_url(config, ordered[index - 1])))
+    if index + 1 < len(ordered):
+        links.append(("next-archive", archive_url(config, ordered[index + 1])))
+    return FeedMeta(
+        path=f"archive/{year}",
+        title=f"{config.site.title} – arkiv {year}",
+        subtitle=f"Alla versioner av nyheterna som kom in i flödet under {year}",
+        feed_id=feed_id(first.url, f"archive/{year}"),
+        base_url=config.site.base_url,
+        home_url=site_home(config),
+        language=config.site.language,
+        timezone=first.timezone,
+        links=tuple(links),
+        archive=True,
+    )
 
 
 def renderable(entries: Iterable[Entry], now: dt.datetime) -> Iterator[Entry]:
@@ -822,6 +920,18 @@ def renderable(entries: Iterable[Entry], now: dt.datetime) -> Iterator[Entry]:
             log.warning("%s: lead image %r left out: not an http(s) URL", what, entry.image.url)
             entry = replace(entry, image=None)
         yield entry
+
+
+def _sane_months(counts: Mapping[dt.date, int], now: dt.datetime) -> dict[dt.date, int]:
+    """The month chart's counts without the months no real item has (stored before dates were screened, as
+    `renderable` leaves those items out of the feeds); each left out with a warning."""
+    kept = {}
+    for month, count in counts.items():
+        if sanity.sane_day(month, now):
+            kept[month] = count
+        else:
+            log.warning("month %s (%d stored items) left out of the index chart: no sane date", month, count)
+    return kept
 
 
 def _linkable(what: str, link: str, where: str = "the feeds") -> bool:

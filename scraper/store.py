@@ -10,9 +10,9 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,14 @@ log = logging.getLogger(__name__)
 migrations = Migrations("aktuellt")
 
 #: What reading a stored value that no cycle of this version writes may raise (hand edits, old versions).
-_UNREADABLE = (ValueError, TypeError, OverflowError)
+class UnreadableRow(ValueError):
+    """A stored value no renderer can use (a date that does not parse, tags that are not JSON): the row is
+    left out of what is being read, with a warning, instead of failing every publish."""
+
+
+#: What makes one stored row unreadable: its values (UnreadableRow) or an instant beyond what datetime can
+#: shift into another zone (OverflowError). A programming error (a wrong column count) is neither.
+_UNREADABLE = (UnreadableRow, OverflowError)
 
 
 def _table(db: Database, name: str) -> Table:
@@ -203,6 +210,110 @@ def m006_item_date_source(db: Database) -> None:
     _table(db, "items").add_column("date_source", str)
 
 
+@migrations()
+def m013_memberships(db: Database) -> None:
+    """Which feeds ("all", "topics/<id>", "sources/<id>") each item belongs to, and per-feed, per-month
+    counts: a publish reads each feed's newest rows and its counts from here instead of assigning topics to
+    the whole history.
+
+    Membership is computed in Python (catalog.membership) for the items in `membership_pending`: triggers put
+    an item there when it is inserted or its title, summary or article content/tags are written; all items
+    go there when the rules' hash (`settings.membership_rules`) differs from the config's. `feed_items`
+    repeats the item's sort keys as epoch seconds (published, first_seen and position never change) and its
+    `updated` (kept by a trigger), so a feed's newest rows and its newest update are index seeks; items and
+    feeds are numbered (`item_ids`, `feeds`: INTEGER PRIMARY KEY, which VACUUM keeps) to keep rows small.
+    `feed_counts` (items not removed, per feed and month) is kept by `sync_memberships` and by triggers on
+    removal and restoration."""
+    for statement in _statements(
+        """
+        CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE item_ids (id INTEGER PRIMARY KEY, source TEXT NOT NULL, key TEXT NOT NULL,
+                               UNIQUE (source, key));
+        CREATE TABLE feeds (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
+        CREATE TABLE membership_pending (item INTEGER PRIMARY KEY);
+        CREATE TABLE feed_items (
+            feed INTEGER NOT NULL, item INTEGER NOT NULL,
+            published INTEGER NOT NULL, first_seen INTEGER NOT NULL, position INTEGER,
+            updated INTEGER NOT NULL,
+            month INTEGER NOT NULL  -- year * 100 + month published, in the first source's time zone
+        );
+        CREATE INDEX feed_items_order
+            ON feed_items (feed, published DESC, first_seen DESC, position ASC, item DESC);
+        CREATE INDEX feed_items_updated ON feed_items (feed, updated);
+        CREATE INDEX feed_items_item ON feed_items (item, feed);
+        CREATE TABLE feed_counts (feed INTEGER NOT NULL, month INTEGER NOT NULL, n INTEGER NOT NULL,
+                                  PRIMARY KEY (feed, month));
+        CREATE INDEX items_removed_at ON items (removed_at) WHERE removed_at IS NOT NULL;
+
+        -- (In a trigger, INSERT OR IGNORE would take the outer statement's conflict policy: NOT EXISTS.)
+        CREATE TRIGGER items_numbered AFTER INSERT ON items BEGIN
+            INSERT INTO item_ids (source, key) SELECT NEW.source, NEW.key WHERE NOT EXISTS
+                (SELECT 1 FROM item_ids WHERE source = NEW.source AND key = NEW.key);
+            INSERT INTO membership_pending SELECT id FROM item_ids d
+            WHERE d.source = NEW.source AND d.key = NEW.key
+              AND NOT EXISTS (SELECT 1 FROM membership_pending WHERE item = d.id);
+        END;
+        CREATE TRIGGER items_pending_text AFTER UPDATE OF title, summary ON items
+        WHEN OLD.title IS NOT NEW.title OR OLD.summary IS NOT NEW.summary BEGIN
+            INSERT INTO membership_pending SELECT id FROM item_ids d
+            WHERE d.source = NEW.source AND d.key = NEW.key
+              AND NOT EXISTS (SELECT 1 FROM membership_pending WHERE item = d.id);
+        END;
+        CREATE TRIGGER articles_pending_new AFTER INSERT ON articles
+        WHEN NEW.content_html IS NOT NULL OR NEW.tags IS NOT NULL BEGIN
+            INSERT INTO membership_pending SELECT id FROM item_ids d
+            WHERE d.source = NEW.source AND d.key = NEW.key
+              AND NOT EXISTS (SELECT 1 FROM membership_pending WHERE item = d.id);
+        END;
+        CREATE TRIGGER articles_pending_content AFTER UPDATE OF content_html, tags ON articles
+        WHEN OLD.content_html IS NOT NEW.content_html OR OLD.tags IS NOT NEW.tags BEGIN
+            INSERT INTO membership_pending SELECT id FROM item_ids d
+            WHERE d.source = NEW.source AND d.key = NEW.key
+              AND NOT EXISTS (SELECT 1 FROM membership_pending WHERE item = d.id);
+        END;
+        CREATE TRIGGER items_updated AFTER UPDATE OF updated ON items
+        WHEN OLD.updated IS NOT NEW.updated BEGIN
+            UPDATE feed_items SET updated = CAST(strftime('%s', NEW.updated) AS INTEGER)
+            WHERE item = (SELECT id FROM item_ids WHERE source = NEW.source AND key = NEW.key);
+        END;
+        CREATE TRIGGER items_removed AFTER UPDATE OF removed_at ON items
+        WHEN OLD.removed_at IS NULL AND NEW.removed_at IS NOT NULL BEGIN
+            UPDATE feed_counts SET n = n - 1 WHERE (feed, month) IN (SELECT feed, month FROM feed_items
+                WHERE item = (SELECT id FROM item_ids WHERE source = NEW.source AND key = NEW.key));
+        END;
+        CREATE TRIGGER items_restored AFTER UPDATE OF removed_at ON items
+        WHEN OLD.removed_at IS NOT NULL AND NEW.removed_at IS NULL BEGIN
+            UPDATE feed_counts SET n = n + 1 WHERE (feed, month) IN (SELECT feed, month FROM feed_items
+                WHERE item = (SELECT id FROM item_ids WHERE source = NEW.source AND key = NEW.key));
+        END;
+        CREATE TRIGGER items_deleted BEFORE DELETE ON items BEGIN
+            UPDATE feed_counts SET n = n - 1 WHERE OLD.removed_at IS NULL AND (feed, month) IN
+                (SELECT feed, month FROM feed_items
+                 WHERE item = (SELECT id FROM item_ids WHERE source = OLD.source AND key = OLD.key));
+            DELETE FROM feed_items
+            WHERE item = (SELECT id FROM item_ids WHERE source = OLD.source AND key = OLD.key);
+            DELETE FROM membership_pending
+            WHERE item = (SELECT id FROM item_ids WHERE source = OLD.source AND key = OLD.key);
+            DELETE FROM item_ids WHERE source = OLD.source AND key = OLD.key;
+        END;
+
+        INSERT INTO item_ids (source, key) SELECT source, key FROM items ORDER BY rowid;
+        INSERT INTO membership_pending SELECT id FROM item_ids;
+        """
+    ):
+        db.execute(statement)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The SQL statements of `script` one by one (executescript would commit the migration's transaction)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
+
+
 def iso(moment: dt.datetime) -> str:
     """Aware datetime → ISO 8601 text in UTC (seconds precision is plenty and keeps feeds tidy)."""
     if moment.tzinfo is None:
@@ -212,6 +323,26 @@ def iso(moment: dt.datetime) -> str:
 
 def from_iso(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
+
+
+def _stored_tags(text: str | None) -> tuple[str, ...]:
+    try:
+        return tuple(json.loads(text)) if text else ()
+    except (ValueError, TypeError) as error:
+        raise UnreadableRow(f"tags {text!r} are not a JSON list: {error}") from None
+
+
+def _stored_instant(text: Any) -> dt.datetime:
+    """A stored ISO instant, or UnreadableRow (rows written by hand, or before values were screened)."""
+    try:
+        return dt.datetime.fromisoformat(text)
+    except (ValueError, TypeError) as error:
+        raise UnreadableRow(f"{text!r} is not an ISO date: {error}") from None
+
+
+def _epoch(moment: dt.datetime) -> int:
+    """Whole seconds since 1970: how feed_items keeps instants (as iso() does, to the second)."""
+    return int(moment.replace(microsecond=0).timestamp())
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,11 +591,7 @@ class Store:
             params = list(sources)
         where = where.replace("source", "i.source")
         sql = (
-            "SELECT i.source, i.key, entry_id, title, summary, link, published, updated, first_seen, "
-            "position, "
-            "a.content_html, a.image_url, a.image_type, a.image_length, a.image_alt, a.image_caption, "
-            "a.tags, "
-            "i.date_source "
+            f"SELECT {_ENTRY_COLUMNS} "
             "FROM items i LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
             f"{where} ORDER BY published DESC, first_seen DESC, position ASC"
         )
@@ -478,11 +605,7 @@ class Store:
         """Every entry of `entries()`, in its order, read `batch` rows at a time by one query: memory holds
         one batch, not the whole history (for a publish, which keeps only each feed's newest)."""
         sql = (
-            "SELECT i.source, i.key, entry_id, title, summary, link, published, updated, first_seen, "
-            "position, "
-            "a.content_html, a.image_url, a.image_type, a.image_length, a.image_alt, a.image_caption, "
-            "a.tags, "
-            "i.date_source "
+            f"SELECT {_ENTRY_COLUMNS} "
             "FROM items i LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
             "WHERE i.removed_at IS NULL ORDER BY published DESC, first_seen DESC, position ASC"
         )
@@ -496,6 +619,175 @@ class Store:
                         log.warning("stored item %s left out of the feeds: unreadable (%s)", row[1], error)
                         continue
                     yield entry
+
+    # -- feed membership (m013) ---------------------------------------------------------------------------
+
+    def memberships_current(self, rules_hash: str) -> bool:
+        """Whether every item's stored feed membership was computed with the rules of this hash."""
+        with self._errors("read memberships"):
+            stored = self.db.execute("SELECT value FROM settings WHERE name = 'membership_rules'").fetchone()
+            pending = self.db.execute("SELECT 1 FROM membership_pending LIMIT 1").fetchone()
+        return stored is not None and stored[0] == rules_hash and pending is None
+
+    def sync_memberships(
+        self, rules_hash: str, feeds_of: Callable[[Entry], tuple[Sequence[str], int]], batch: int = 2000
+    ) -> int:
+        """Store the feeds of every item written since the last sync (all items when the rules' hash changed):
+        `feeds_of(entry)` gives (feed paths, month as year * 100 + month). One transaction, `batch` items at a
+        time; returns the number of items done. Writes nothing when nothing is due (an unchanged cycle writes
+        only its run record)."""
+        if self.memberships_current(rules_hash):
+            return 0
+        done = 0
+        with self._errors("write memberships"), self._write():
+            stored = self.db.execute("SELECT value FROM settings WHERE name = 'membership_rules'").fetchone()
+            if stored is None or stored[0] != rules_hash:
+                self.db.execute("INSERT OR IGNORE INTO membership_pending SELECT id FROM item_ids")
+                self.db.execute(
+                    "INSERT INTO settings VALUES ('membership_rules', ?) "
+                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    [rules_hash],
+                )
+            feed_numbers = self._feed_numbers()
+            while rows := self.db.execute(
+                # CROSS JOIN: walk the (few) pending items first, never the whole item_ids table.
+                f"SELECT p.item, {_ENTRY_COLUMNS} FROM membership_pending p "
+                "CROSS JOIN item_ids d ON d.id = p.item "
+                "JOIN items i ON i.source = d.source AND i.key = d.key "
+                f"LEFT JOIN articles a ON a.source = i.source AND a.key = i.key LIMIT {int(batch)}"
+            ).fetchall():
+                done += len(rows)
+                ids = [(row[0],) for row in rows]
+                new_rows = []
+                for row in rows:
+                    try:
+                        entry = _entry(row[1:])
+                        paths, month = feeds_of(entry)
+                        keys = (_epoch(entry.published), _epoch(entry.first_seen), entry.position)
+                    except _UNREADABLE as error:  # a row no renderer could date: in no feed at all
+                        log.warning("stored item %s left out of the feeds: unreadable (%s)", row[2], error)
+                        continue
+                    for path in paths:
+                        if path not in feed_numbers:
+                            feed_numbers[path] = self._feed_number(path)
+                        new_rows.append((feed_numbers[path], row[0], *keys, _epoch(entry.updated), month))
+                self._recount(ids, -1)
+                self.db.conn.executemany("DELETE FROM feed_items WHERE item = ?", ids)
+                self.db.conn.executemany("INSERT INTO feed_items VALUES (?, ?, ?, ?, ?, ?, ?)", new_rows)
+                self._recount(ids, 1)
+                self.db.conn.executemany("DELETE FROM membership_pending WHERE item = ?", ids)
+            self.db.execute("DELETE FROM membership_pending")  # numbers of items no longer stored, if any
+        return done
+
+    def _feed_numbers(self) -> dict[str, int]:
+        return {path: number for number, path in self.db.execute("SELECT id, path FROM feeds")}
+
+    def _feed_number(self, path: str) -> int:
+        cursor = self.db.execute("INSERT INTO feeds (path) VALUES (?)", [path])
+        return int(cursor.lastrowid or 0)
+
+    def _recount(self, ids: Sequence[tuple[int]], sign: int) -> None:
+        """Add (sign 1) or take away (-1) these items' stored memberships to the counts, if not removed."""
+        for start in range(0, len(ids), 500):
+            chunk = [item for (item,) in ids[start : start + 500]]
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(
+                "INSERT INTO feed_counts (feed, month, n) "
+                "SELECT f.feed, f.month, ? * count(*) FROM feed_items f JOIN item_ids d ON d.id = f.item "
+                "JOIN items i ON i.source = d.source AND i.key = d.key "
+                f"WHERE f.item IN ({marks}) AND i.removed_at IS NULL GROUP BY f.feed, f.month "
+                "ON CONFLICT (feed, month) DO UPDATE SET n = n + excluded.n",
+                [sign, *chunk],
+            )
+
+    def feed_entries(
+        self, feed: str, limit: int, *, removed_since: dt.datetime | None = None
+    ) -> list[tuple[Entry, dt.datetime | None]]:
+        """The newest `limit` entries of `feed` (a feed path: "all", "topics/<id>", "sources/<id>"), each
+        with its topic ids (unordered) and its removal time: items removed at or after `removed_since` are
+        included (none when it is None). Needs `sync_memberships` first."""
+        removed = "i.removed_at IS NULL"
+        params: list[object] = [feed]
+        if removed_since is not None:
+            removed = "(i.removed_at IS NULL OR i.removed_at >= ?)"
+            params.append(iso(removed_since))
+        sql = (
+            f"SELECT {_ENTRY_COLUMNS}, "
+            "(SELECT group_concat(substr(g.path, 8), char(31)) FROM feed_items t "
+            "JOIN feeds g ON g.id = t.feed "
+            "WHERE t.item = f.item AND g.path >= 'topics/' AND g.path < 'topics0'), "
+            "i.removed_at FROM feed_items f "
+            "JOIN item_ids d ON d.id = f.item JOIN items i ON i.source = d.source AND i.key = d.key "
+            "LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
+            f"WHERE f.feed = (SELECT id FROM feeds WHERE path = ?) AND {removed} "
+            # Ties (the same item in two sources, seen in one second) as entries() orders them: the item
+            # stored last first.
+            f"ORDER BY f.published DESC, f.first_seen DESC, f.position ASC, f.item DESC LIMIT {int(limit)}"
+        )
+        with self._errors("read items"):
+            rows = self.db.execute(sql, params).fetchall()
+        entries = []
+        for row in rows:
+            try:
+                entry = _entry(row[:-2])
+            except _UNREADABLE as error:
+                log.warning("stored item %s left out of the feeds: unreadable (%s)", row[1], error)
+                continue
+            topics = tuple(row[-2].split("\x1f")) if row[-2] else ()
+            entries.append((replace(entry, topics=topics), from_iso(row[-1]) if row[-1] else None))
+        return entries
+
+    def feed_summaries(self) -> dict[str, tuple[int, dt.datetime | None]]:
+        """Every feed's (items not removed, newest `updated` among them), from the kept counts."""
+        with self._errors("read memberships"):
+            counts = self.db.execute(
+                "SELECT g.id, g.path, sum(c.n) FROM feeds g JOIN feed_counts c ON c.feed = g.id GROUP BY g.id"
+            ).fetchall()
+            summaries: dict[str, tuple[int, dt.datetime | None]] = {}
+            for number, path, count in counts:
+                newest = self.db.execute(
+                    "SELECT i.updated FROM feed_items f "
+                    "JOIN item_ids d ON d.id = f.item JOIN items i ON i.source = d.source AND i.key = d.key "
+                    "WHERE f.feed = ? AND i.removed_at IS NULL ORDER BY f.updated DESC LIMIT 1",
+                    [number],
+                ).fetchone()
+                summaries[path] = (int(count), from_iso(newest[0]) if newest else None)
+        return summaries
+
+    def month_counts(self, feed: str = "all") -> dict[dt.date, int]:
+        """Items of `feed` not removed, per month published (first source's time zone); months with any."""
+        with self._errors("read memberships"):
+            rows = self.db.execute(
+                "SELECT c.month, c.n FROM feed_counts c JOIN feeds g ON g.id = c.feed "
+                "WHERE g.path = ? AND c.n > 0",
+                [feed],
+            ).fetchall()
+        return {dt.date(month // 100, month % 100, 1): int(n) for month, n in rows}
+
+    def rendered(self) -> dict[str, str]:
+        """What the last publish recorded of each feed document it wrote or kept (path → its record)."""
+        with self._errors("read settings"):
+            rows = self.db.execute(
+                "SELECT substr(name, 10), value FROM settings WHERE name LIKE 'rendered:%'"
+            ).fetchall()
+        return dict(rows)
+
+    def save_rendered(self, records: Mapping[str, str | None]) -> None:
+        """Record (or, for None, forget) feed documents' records; writes only those that differ."""
+        stored = self.rendered()
+        changed = {path: record for path, record in records.items() if stored.get(path) != record}
+        if not changed:
+            return
+        with self._errors("write settings"), self._write():
+            for path, record in changed.items():
+                if record is None:
+                    self.db.execute("DELETE FROM settings WHERE name = ?", ["rendered:" + path])
+                else:
+                    self.db.execute(
+                        "INSERT INTO settings VALUES (?, ?) "
+                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                        ["rendered:" + path, record],
+                    )
 
     def tracked(self, source: str) -> list[Tracked]:
         """Every stored item of `source` with its listing date and removal state (for `history.missing`).
@@ -543,18 +835,25 @@ class Store:
     def event_summary(self) -> tuple[int, dt.datetime | None, dt.datetime | None]:
         """(number of events, the oldest event's time, the newest event's time), without loading them."""
         with self._errors("read events"):
+            # Every event has its item and revision (neither is ever deleted), so this counts what changes()
+            # reads without joining them: min and max are seeks on the `at` index.
             count, oldest, newest = self.db.execute(
-                "SELECT count(*), min(at), max(at) FROM events e "
-                "JOIN items i ON i.source = e.source AND i.key = e.key "
-                "JOIN revisions r ON r.id = e.revision_id"
+                "SELECT (SELECT count(*) FROM events), (SELECT min(at) FROM events), "
+                "(SELECT max(at) FROM events)"
             ).fetchone()
         return int(count), from_iso(oldest) if oldest else None, from_iso(newest) if newest else None
 
     def changes(
-        self, *, limit: int | None = None, after_id: int | None = None, since: dt.datetime | None = None
+        self,
+        *,
+        limit: int | None = None,
+        after_id: int | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
     ) -> list[ChangeRow]:
         """Events, newest first, each with the version after it (and before it, for an edit); `after_id`:
-        only events recorded after that one; `since`: only events at or after that instant."""
+        only events recorded after that one; `since`: only events at or after that instant; `until`: only
+        events before that instant."""
         after = ", ".join(f"r.{c}" for c in _VERSION_COLUMNS.split(", "))
         before = ", ".join(f"p.{c}" for c in _VERSION_COLUMNS.split(", "))
         sql = (
@@ -572,6 +871,9 @@ class Store:
         if since is not None:  # `at` is stored as UTC ISO text (iso()), so text order is time order
             conditions.append("e.at >= ?")
             params.append(iso(since))
+        if until is not None:
+            conditions.append("e.at < ?")
+            params.append(iso(until))
         if conditions:
             sql += " WHERE " + " AND ".join(conditions)
         sql += " ORDER BY e.at DESC, e.id DESC"
@@ -583,7 +885,7 @@ class Store:
         readable = []
         for row in rows:
             try:
-                from_iso(row[4]), from_iso(row[8])
+                _stored_instant(row[4]), _stored_instant(row[8])
             except _UNREADABLE as error:
                 log.warning("stored event %s of %s left out: unreadable (%s)", row[0], row[2], error)
                 continue
@@ -911,6 +1213,12 @@ def _state(row: Sequence[Any]) -> ArticleState:
     )
 
 
+_ENTRY_COLUMNS = (
+    "i.source, i.key, i.entry_id, i.title, i.summary, i.link, i.published, i.updated, i.first_seen, "
+    "i.position, a.content_html, a.image_url, a.image_type, a.image_length, a.image_alt, a.image_caption, "
+    "a.tags, i.date_source"
+)
+
 _VERSION_COLUMNS = "title, summary, site_date, body_text, article_updated"
 
 
@@ -944,12 +1252,12 @@ def _entry(row: Sequence[Any]) -> Entry:
         title=title,
         summary=summary or "",
         link=link,
-        published=from_iso(published),
-        updated=from_iso(updated),
-        first_seen=from_iso(first_seen),
+        published=_stored_instant(published),
+        updated=_stored_instant(updated),
+        first_seen=_stored_instant(first_seen),
         position=position,
         content_html=content_html or "",
         image=image,
-        tags=tuple(json.loads(tags)) if tags else (),
+        tags=_stored_tags(tags),
         dated=date_source != "none",
     )

@@ -1,7 +1,8 @@
 """Topic membership: which `[[topics]]` an item belongs to. Pure: text in, topic ids out.
 
-Membership is never stored. It is computed from the stored items every time the feeds are rendered, so an
-edited `config.toml` reorganizes the topic feeds on the next run without refetching anything.
+The store keeps each item's membership (catalog.membership, store m013), worked out here when the item is
+written; an edited `[[topics]]` (its rules' hash differs from the stored one) has it worked out again for
+every stored item on the next publish, so the topic feeds are reorganized without refetching anything.
 
 Matching is Swedish-aware and forgiving of how web text arrives:
 

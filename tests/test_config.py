@@ -67,6 +67,7 @@ def test_defaults_fill_everything_but_the_source() -> None:
     assert config.site.base_url == "http://127.0.0.1:8080/"
     assert (config.site.output_dir, config.site.database) == (BASE / "feeds", BASE / "aktuellt.db")
     assert (config.site.language, config.site.max_items) == ("sv", 50)
+    assert (config.site.removed, config.site.removed_days) == ("drop", 7)
     assert config.fetch.user_agent == f"aktuellt/{VERSION} (+http://127.0.0.1:8080/)"
     assert (config.fetch.timeout, config.fetch.retries, config.fetch.delay) == (20.0, 3, 1.0)
     assert config.schedule == ScheduleConfig(
@@ -126,6 +127,8 @@ def test_load_config_resolves_against_the_file_not_the_cwd(
         ("[site]\nmax_items = true\n", "site.max_items", "expected an integer, got boolean true"),
         ("[site]\nmax_items = 2.5\n", "site.max_items", "expected an integer, got float 2.5"),
         ("[site]\nmax_items = 0\n", "site.max_items", "must be ≥ 1"),
+        ('[site]\nremoved = "hide"\n', "site.removed", "must be 'drop' or 'mark', got 'hide'"),
+        ("[site]\nremoved_days = 0\n", "site.removed_days", "must be between 1 and 365"),
         ('[site]\nbase_url = "feeds.example.org"\n', "site.base_url", "must be an absolute http(s) URL"),
         ('[site]\nlanguage = "svenska!"\n', "site.language", "must be a language tag"),
         ('[site]\ntitle = " "\n', "site.title", "must not be empty"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import datetime as dt
 import html
@@ -524,8 +525,8 @@ def test_serve_sends_websub_link_headers_for_feeds(tmp_path):
 
 
 def test_publish_walks_the_store_in_batches_in_the_same_order(tmp_path, site):
-    """The publish reads entries a batch at a time (Store.walk_entries): the same entries, in the same
-    order, as the one-query read, whatever the batch size."""
+    """Store.walk_entries (what the pure catalog.render_site walks) reads a batch at a time: the same entries,
+    in the same order, as the one-query read, whatever the batch size."""
     config_path = config_for(tmp_path, site)
     run_ok(config_path)
     with Store(load_config(config_path).site.database) as store:
@@ -573,3 +574,54 @@ def test_an_archive_holds_each_item_once_as_it_ended_the_year():
     # One entry per id: a's last version; b came back, so no tombstone; c ended the year removed.
     assert [(e.key, e.title) for e in entries] == [("b", "B"), ("a", "A rättad igen")]
     assert [d.entry_id for d in deleted] == ["tag:x,2026:s/c"]
+
+
+def parsed_time(entry: feedparser.FeedParserDict) -> dt.datetime:
+    return dt.datetime.fromtimestamp(calendar.timegm(entry.updated_parsed), dt.UTC)
+
+
+def test_removed_mark_keeps_a_marked_entry_in_every_main_feed_for_n_days_then_drops_it(tmp_path, site):
+    """`site.removed = "mark"`: after the second miss the item stays in all/topic feeds (RSS, Atom, JSON)
+    titled "[Borttagen] …" and updated at its removal, the tombstone stays in all.atom; N days on, gone."""
+    target = SEED[3]
+    words = f'"{target.title}", "{SEED[0].title}"'  # the topic keeps an entry when the target leaves
+    config = config_for(tmp_path, site, f'\n[[topics]]\nid = "t"\ntitle = "T"\nmatch = [{words}]\n')
+    marked = '[site]\nremoved = "mark"\nremoved_days = 3\n'
+    text = config.read_text(encoding="utf-8").replace("[site]\n", marked)
+    config.write_text(text, encoding="utf-8")
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    run_at(config, start)
+    site.remove_item(target.uuid)
+    run_at(config, start + dt.timedelta(hours=1))
+    removed_at = start + dt.timedelta(hours=2)
+    run_at(config, removed_at)
+    assert events(tmp_path) == [("removed", target.uuid)]
+
+    def shown(name: str) -> list[tuple[str, dt.datetime | None]]:
+        """(title, updated) of the target's entries in a feed: RSS/Atom through feedparser; JSON Feed (which
+        this feedparser does not read) by its spec's fields."""
+        if name.endswith(".json"):
+            items = json.loads((tmp_path / "feeds" / name).read_bytes())["items"]
+            assert items, name
+            return [
+                (i["title"], dt.datetime.fromisoformat(i["date_modified"]))
+                for i in items
+                if target.uuid in i["id"]
+            ]
+        entries = feed(tmp_path, name).entries
+        assert entries, name
+        return [(e.title, parsed_time(e) if "updated" in e else None) for e in entries if target.uuid in e.id]
+
+    for name in ("all.rss", "all.atom", "all.json", "topics/t.rss", "topics/t.atom", "topics/t.json"):
+        # RSS has only pubDate, the publication: its items carry no update time.
+        updated = None if name.endswith(".rss") else removed_at
+        assert shown(name) == [("[Borttagen] " + target.title, updated)], name
+    others = [e for e in feed(tmp_path, "all.atom").entries if target.uuid not in e.id]
+    assert others and not any(e.title.startswith("[Borttagen]") for e in others)
+    atom = valid_atom(tmp_path / "feeds/all.atom")
+    assert [r for r in atom.xpath("/a:feed/at:deleted-entry/@ref", namespaces=NS) if target.uuid in r]
+
+    run_at(config, removed_at + dt.timedelta(days=3, minutes=1))
+    for name in ("all.rss", "all.atom", "all.json", "topics/t.rss", "topics/t.json"):
+        assert shown(name) == [], name
+    assert len(feed(tmp_path, "all.rss").entries) == len(SEED) - 1
