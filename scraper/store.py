@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 migrations = Migrations("aktuellt")
 
+
 #: What reading a stored value that no cycle of this version writes may raise (hand edits, old versions).
 class UnreadableRow(ValueError):
     """A stored value no renderer can use (a date that does not parse, tags that are not JSON): the row is
@@ -1033,7 +1034,7 @@ class Store:
                     "content_hash": u.content_hash,
                 }
                 if u.bump:
-                    fields["updated"] = now
+                    fields["updated"] = self._moved_forward(u.source, u.key, now)
                 _table(self.db, "items").update((u.source, u.key), fields)
             for article in write.articles:
                 self._save_article(write.report.source, article)
@@ -1085,11 +1086,23 @@ class Store:
         # upsert keeps the columns not named here (a failure keeps the last good content)
         _table(self.db, "articles").upsert(row, pk=("source", "key"))
         if article.updated_to is not None:
-            moment = iso(article.updated_to)
             self.db.execute(
-                "UPDATE items SET updated = ? WHERE source = ? AND key = ? AND updated < ?",
-                [moment, source, article.key, moment],
+                "UPDATE items SET updated = ? WHERE source = ? AND key = ?",
+                [self._moved_forward(source, article.key, iso(article.updated_to)), source, article.key],
             )
+
+    def _moved_forward(self, source: str, key: str, moment: str) -> str:
+        """The `updated` an edit seen at `moment` gives an item: `moment`, or a second after the stored value
+        when that is later. A date-only item's nominal time (12:30 local, see dates.published_instant) can lie
+        hours ahead of its first sighting, and an edit must still move `updated` forward, never back."""
+        sql = "SELECT updated FROM items WHERE source = ? AND key = ?"
+        row = self.db.execute(sql, [source, key]).fetchone()
+        if row is None or not row[0]:
+            return moment
+        stored = _stored_instant(row[0])
+        if _stored_instant(moment) > stored:
+            return moment
+        return iso(stored + dt.timedelta(seconds=1))
 
     def _write_history(self, source: str, history: HistoryWrite, started: dt.datetime, now: str) -> None:
         revisions, events, items = (_table(self.db, name) for name in ("revisions", "events", "items"))

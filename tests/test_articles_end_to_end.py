@@ -99,7 +99,7 @@ def test_articles_come_out_clean_and_absolute_in_both_feeds(tmp_path, site):
         assert enclosure.type == "image/jpeg"
         assert int(enclosure.length) == 2048
     # "Senast uppdaterad 2 maj 2019" on the page is the entry's updated (local midnight)
-    assert updated(tmp_path)[NASTY[0].uuid] == "2019-05-02T00:00:00+02:00"
+    assert updated(tmp_path)[NASTY[0].uuid] == "2019-05-02T12:30:00+02:00"  # a date's nominal 12:30
     db = sqlite3.connect(tmp_path / "aktuellt.db")
     run = db.execute("SELECT articles, articles_failed, requests FROM runs").fetchall()
     db.close()
@@ -152,6 +152,27 @@ def test_failed_article_keeps_its_item_and_is_retried_next_cycle(tmp_path, site)
     site.requests.clear()
     assert run_cli(config).returncode == 0
     assert site.article_requests() == []  # nothing left to retry
+
+
+def test_a_title_edit_of_an_item_dated_today_moves_updated_forward(tmp_path, site):
+    # A date without a time is shown at a nominal 12:30 local (dates.published_instant), hours after a
+    # morning's first sighting: an edit seen before then must still move `updated` forward, never back.
+    today = swedish(dt.datetime.now(STOCKHOLM).date())
+    item = new_item("Läsfrämjande i Angered", today, "Fler barn läser.", "<p>Texten.</p>")
+    site.add_item(item)
+    config = write_config(tmp_path, site)
+    assert run_cli(config).returncode == 0
+    before = updated(tmp_path)
+    site.edit_item(item.uuid, title="Läsfrämjande i Angered och Bergsjön")
+
+    result = run_cli(config)
+
+    assert result.returncode == 0, result.stderr
+    after = updated(tmp_path)
+    assert dt.datetime.fromisoformat(after[item.uuid]) > dt.datetime.fromisoformat(before[item.uuid])
+    assert {k: v for k, v in after.items() if k != item.uuid} == {
+        k: v for k, v in before.items() if k != item.uuid
+    }
 
 
 def test_edited_body_bumps_only_that_entry(tmp_path, site):
