@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract import parse_article, parse_listing
+from scraper.source.extract import parse_article, parse_listing
 
 from .common import Row
 

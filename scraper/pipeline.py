@@ -17,29 +17,12 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from . import history, push, sanity
-from .articles import fetch_articles
-from .catalog import (
-    CATALOG_FOLDERS,
-    LATEST_ON_INDEX,
-    STYLESHEET,
-    FeedData,
-    feed_catalog,
-    in_config_order,
-    marked_removed,
-    membership,
-    render_catalog,
-    site_home,
-)
+from . import history, sanity
 from .config import Config, FetchConfig, SourceConfig
 from .dates import published_instant
 from .diff import diff_items, listing_hash
 from .errors import ExtractError, FetchError, ScraperError, error_kind
-from .extract import AdvertisedFeed, advertised_feeds, looked_for, parse_listing
-from .favicon import FAVICON, favicon_ico
-from .fetch import Fetcher, FetchSettings, post
 from .identity import entry_id, feed_id
-from .indexpage import FORMATS, IndexFeed
 from .models import (
     ArticleJob,
     ArticleWrite,
@@ -57,8 +40,26 @@ from .models import (
     Validators,
 )
 from .progress import progress
-from .publish import publish_all, remove_orphaned_temps, remove_stale
-from .render import render_atom, render_changes_atom, render_changes_rss
+from .publish import push
+from .publish.catalog import (
+    CATALOG_FOLDERS,
+    LATEST_ON_INDEX,
+    STYLESHEET,
+    FeedData,
+    feed_catalog,
+    in_config_order,
+    marked_removed,
+    membership,
+    render_catalog,
+    site_home,
+)
+from .publish.favicon import FAVICON, favicon_ico
+from .publish.files import publish_all, remove_orphaned_temps, remove_stale
+from .publish.indexpage import FORMATS, IndexFeed
+from .publish.render import render_atom, render_changes_atom, render_changes_rss
+from .source.articles import fetch_articles
+from .source.extract import AdvertisedFeed, advertised_feeds, looked_for, parse_listing
+from .source.fetch import Fetcher, FetchSettings, post
 from .store import ChangeRow, CycleWrite, HistoryWrite, ItemUpdate, NewItem, Store, VersionWrite, iso
 
 log = logging.getLogger(__name__)
@@ -604,7 +605,7 @@ def _read_feed(
     like a listing's (`_accept`). A document that is no feed, or a feed with no usable entries, fails the
     source."""
     # Imported here: feedparser takes ~40 ms to import, which listing-only installs need not pay.
-    from .feedsource import parse_feed
+    from .source.feedsource import parse_feed
 
     try:
         page = parse_feed(response.text, response.url, timezone=tz)
