@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from scraper.config import load_config
-from scraper.pipeline import fetch_settings, run_cycle
+from scraper.cycle import fetch_settings, run_cycle
 from scraper.source.fetch import Fetcher
 from scraper.store import Store
 

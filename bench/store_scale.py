@@ -187,7 +187,7 @@ def _config(folder: Path) -> Config:
 
 
 def render(folder: Path) -> dict[str, object]:
-    from scraper.pipeline import publish_feeds
+    from scraper.publish.site import publish_feeds
     from scraper.store import Store
 
     config = _config(folder)
@@ -209,7 +209,7 @@ def incremental(folder: Path) -> dict[str, object]:
     pipeline records them)."""
     from scraper.history import Version
     from scraper.models import SourceReport
-    from scraper.pipeline import publish_feeds
+    from scraper.publish.site import publish_feeds
     from scraper.store import CycleWrite, HistoryWrite, NewItem, Store, VersionWrite
 
     config = _config(folder)
@@ -233,7 +233,7 @@ def incremental(folder: Path) -> dict[str, object]:
 
 
 def floor(folder: Path) -> dict[str, object]:
-    import scraper.pipeline  # noqa: F401  # what every step imports
+    import scraper.cycle  # noqa: F401  # what every step imports
     from scraper.store import Store
 
     config = _config(folder)

@@ -90,7 +90,7 @@ def run(options: Options) -> None:
     """Run one cycle for every source, then exit (for cron and systemd timers)."""
     import time
 
-    from .pipeline import fetch_settings, run_cycle
+    from .cycle import fetch_settings, run_cycle
     from .service.cyclelog import log_cycle
     from .service.lock import cycle_lock
     from .source.fetch import Fetcher
@@ -132,7 +132,7 @@ def serve(options: Options) -> None:
 @click.pass_obj
 def status(options: Options, as_json: bool) -> None:
     """Show sources, last runs, item counts and health; exit 1 when a source is unhealthy."""
-    from .pipeline import utc_now
+    from .clock import utc_now
     from .publish.catalog import assign_topics, membership
     from .service import health
     from .service import status as show
@@ -239,7 +239,7 @@ def probe(options: Options, url: str | None, source_id: str | None, date_order: 
 
     Exit 0 when it finds items, 1 when it finds none (or the page cannot be fetched)."""
     from .config import DEFAULT_USER_AGENT, FetchConfig, package_version
-    from .pipeline import fetch_settings
+    from .cycle import fetch_settings
     from .source.fetch import Fetcher
     from .source.probe import probe as run_probe
     from .source.probe import report

@@ -25,7 +25,7 @@ from scraper.errors import ScraperError
 from scraper.publish.jsonfeed import render_json
 from scraper.publish.render import render_atom, render_rss, xml_safe
 from scraper.source.articles import read_article
-from scraper.source.extract import parse_listing
+from scraper.source.listing import parse_listing
 from scraper.source.sanitize import sanitize_html
 from tests.publish.test_render import META, entry
 

@@ -23,10 +23,11 @@ import feedparser
 import pytest
 from lxml import etree
 
+from scraper.clock import utc_now
 from scraper.config import load_config
+from scraper.cycle import fetch_settings, run_cycle
 from scraper.history import Tracked, Version, compare, diff_html, missing
 from scraper.models import RunReport
-from scraper.pipeline import fetch_settings, run_cycle, utc_now
 from scraper.source.fetch import Fetcher
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed, new_item

@@ -31,8 +31,8 @@ from zoneinfo import ZoneInfo
 
 from ..config import Config
 from ..identity import feed_id
+from ..markup import html_text
 from ..models import Deleted, Entry, FeedMeta
-from ..source.extract import html_text
 from .indexpage import IndexFeed, IndexPage, render_index
 from .jsonfeed import render_json
 from .opml import opml_files

@@ -21,8 +21,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from ..markup import content_attachments
 from ..models import Entry, FeedMeta
-from ..source.extract import content_attachments
 from .render import IMAGE_TYPE, dated, reading_order, self_url
 
 __all__ = ["MIME_TYPE", "VERSION_URL", "render_json"]

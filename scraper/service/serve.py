@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
+from ..clock import utc_now
 from ..config import Config, package_version
+from ..cycle import fetch_settings, run_cycle
 from ..errors import LockHeld, ScraperError
 from ..folders import make_folders
 from ..models import RunReport
-from ..pipeline import fetch_settings, run_cycle, utc_now
 from ..source.fetch import Fetcher
 from ..store import RunHistory, Store
 from . import health

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from ..dates import published_instant
 from ..errors import FetchError, OutOfTime
 from ..identity import content_hash
+from ..markup import html_text
 from ..models import (
     Article,
     ArticleContent,
@@ -44,7 +45,7 @@ from ..models import (
     Validators,
 )
 from ..sanity import sane_day, web_url
-from .extract import html_text, parse_article
+from .article import parse_article
 from .fetch import Fetcher
 from .sanitize import sanitize_html
 

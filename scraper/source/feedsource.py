@@ -33,8 +33,8 @@ import feedparser
 
 from ..errors import ExtractError
 from ..identity import article_uuid, canonical_link, item_key
+from ..markup import clean_text, html_text
 from ..models import ListingItem, ListingPage, SiteDate
-from .extract import clean_text, html_text
 from .sanitize import absolute_url, sanitize_html
 
 __all__ = ["parse_feed"]

@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo
 from ..config import SelectorConfig, SourceConfig
 from ..models import Block, ListingItem, NotModified
 from ..progress import table
-from .extract import AdvertisedFeed, advertised_feeds, page_title, parse_listing, suggest_selectors
 from .fetch import Fetcher
+from .listing import page_title, parse_listing
+from .pagefeeds import AdvertisedFeed, advertised_feeds
+from .selectors import suggest_selectors
 
 #: Rows of the blocks table: the taken ones first, then the largest rejected ones.
 MAX_BLOCKS = 12

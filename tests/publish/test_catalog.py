@@ -22,10 +22,10 @@ from lxml import etree, html
 
 from scraper.config import Config, parse_config
 from scraper.models import Entry, LeadImage
-from scraper.pipeline import stylesheet
 from scraper.publish.catalog import assign_topics, feed_catalog, items_per_month, render_site, select
 from scraper.publish.jsonfeed import VERSION_URL, render_json
 from scraper.publish.render import render_atom, render_rss
+from scraper.publish.site import stylesheet
 from tests.fixture_site import DATA
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -8,8 +8,8 @@ import unicodedata
 import pytest
 
 from scraper.config import TopicConfig, load_config
+from scraper.markup import html_text
 from scraper.publish.topics import compile_rules, normalize, topics_for
-from scraper.source.extract import html_text
 from tests.fixture_site import REPO
 
 SEED = json.loads((REPO / "tests" / "data" / "seed.json").read_text(encoding="utf-8"))

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 
+from scraper.markup import html_text
 from scraper.models import ArticleJob, ArticleState, Page, SiteDate
+from scraper.source.article import parse_article
 from scraper.source.articles import (
     MAX_ATTEMPTS,
     RECHECKS,
@@ -21,7 +23,6 @@ from scraper.source.articles import (
     read_article,
     retry_delay,
 )
-from scraper.source.extract import html_text, parse_article
 from tests.fixture_site import FixtureSite, load_seed
 
 PAGE = "https://goteborg.se/wps/portal/enhetssida/jamlikt-goteborg/aktuelltarkiv/aktuelltsida/u/"

@@ -8,7 +8,7 @@ import pytest
 
 from scraper.config import SelectorConfig
 from scraper.models import SiteDate
-from scraper.source.extract import parse_listing
+from scraper.source.listing import parse_listing
 from tests.fixture_site import DATA
 
 TZ = ZoneInfo("Europe/Stockholm")

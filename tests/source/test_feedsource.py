@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from scraper.errors import ExtractError
 from scraper.models import SiteDate
-from scraper.source.extract import AdvertisedFeed, advertised_feeds
 from scraper.source.feedsource import feed_item_key, parse_feed
+from scraper.source.pagefeeds import AdvertisedFeed, advertised_feeds
 from tests.fixture_site import REPO
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -31,7 +31,7 @@ import feedparser
 import pytest
 
 from scraper.config import load_config
-from scraper.pipeline import fetch_settings, run_cycle
+from scraper.cycle import fetch_settings, run_cycle
 from scraper.source.fetch import Fetcher
 from scraper.store import Store
 from tests.fixture_site import ARTICLE_PATH, LISTING_PATH, FixtureSite, load_seed, new_item
@@ -239,12 +239,12 @@ def test_compression_bombs_are_a_fetch_error_and_memory_stays_bounded(tmp_path, 
 def test_running_out_of_memory_while_reading_a_source_fails_that_source_only(tmp_path, site, monkeypatch):
     """Whatever a source makes us allocate (here: parsing its listing raises MemoryError), the source fails
     with a run record and a clear reason; the run goes on to publish."""
-    import scraper.pipeline
+    import scraper.read
 
     def exhausted(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(scraper.pipeline, "parse_listing", exhausted)
+    monkeypatch.setattr(scraper.read, "parse_listing", exhausted)
     config = load_config(write_config(tmp_path, site))
     with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
         report = run_cycle(config, store=store, fetcher=fetcher)

@@ -13,7 +13,9 @@ import pytest
 
 from scraper.config import SelectorConfig
 from scraper.models import SiteDate
-from scraper.source.extract import parse_article, parse_listing, suggest_selectors
+from scraper.source.article import parse_article
+from scraper.source.listing import parse_listing
+from scraper.source.selectors import suggest_selectors
 from tests.fixture_site import DATA
 
 TZ = ZoneInfo("Europe/Stockholm")

@@ -17,8 +17,9 @@ import pytest
 
 from scraper.config import SelectorConfig
 from scraper.models import SiteDate
-from scraper.source.extract import parse_listing, suggest_selectors
+from scraper.source.listing import parse_listing
 from scraper.source.probe import read_page, report
+from scraper.source.selectors import suggest_selectors
 from tests.fixture_site import REPO
 
 # Beside the repository (CI clones it next to shared/); AKTUELLT_REALPAGES points elsewhere (a worktree).

@@ -14,8 +14,8 @@ from pathlib import Path
 import feedparser
 
 from scraper.config import load_config
-from scraper.pipeline import feed_data, stylesheet, tombstones
 from scraper.publish.catalog import membership, render_catalog, render_site
+from scraper.publish.site import feed_data, stylesheet, tombstones
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed
 from tests.test_history import run_ok
