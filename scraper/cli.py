@@ -167,8 +167,8 @@ def history(options: Options, key_or_url: str) -> None:
     """Print every version of one item (by its key, article URL or entry id), with word diffs."""
     from zoneinfo import ZoneInfo
 
-    from .history import history_text
     from .identity import item_key
+    from .publish.export import history_text
     from .store import Store
 
     config = _load(options)
@@ -193,7 +193,7 @@ def history(options: Options, key_or_url: str) -> None:
 @click.pass_obj
 def export(options: Options, fmt: str, output: str | None) -> None:
     """Write every item with all its versions (csv: one row per version; json: items, versions, events)."""
-    from .history import export_csv, export_json
+    from .publish.export import export_csv, export_json
     from .store import Store
 
     config = _load(options)

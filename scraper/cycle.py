@@ -19,7 +19,8 @@ from .models import RunReport, SourceReport
 from .publish import push
 from .publish.site import publish_feeds
 from .read import read_source
-from .source.fetch import Fetcher, FetchSettings, post
+from .source.fetch import Fetcher, FetchSettings
+from .source.transport import post
 from .store import ChangeRow, Store, iso
 
 log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
@@ -160,7 +161,7 @@ def fetch_settings(fetch: FetchConfig) -> FetchSettings:
 
 def source_hosts(source: SourceConfig) -> tuple[str, ...]:
     """The hosts a source's requests may go to: the listing URL's own (with its port when it names one),
-    then `allowed_hosts`. Written as `allowed_hosts` entries are (config._host_entry)."""
+    then `allowed_hosts`. Written as `allowed_hosts` entries are (config.checks._host_entry)."""
     parts = urlsplit(source.url)
     host = (parts.hostname or "").lower()
     shown = f"[{host}]" if ":" in host else host

@@ -26,8 +26,9 @@ from lxml import etree
 from scraper.clock import utc_now
 from scraper.config import load_config
 from scraper.cycle import fetch_settings, run_cycle
-from scraper.history import Tracked, Version, compare, diff_html, missing
+from scraper.history import Tracked, Version, compare, missing
 from scraper.models import RunReport
+from scraper.publish.diffs import diff_html
 from scraper.source.fetch import Fetcher
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed, new_item

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +37,8 @@ ALLOWED: dict[str, frozenset[str]] = {
 
 #: Each third-party library (its import name) and the one module allowed to import it.
 LIBRARIES: dict[str, str] = {
-    "httpx": "source/fetch.py",
-    "httpcore": "source/fetch.py",
+    "httpx": "source/transport.py",
+    "httpcore": "source/transport.py",
     "selectolax": "markup.py",
     "nh3": "source/sanitize.py",
     "feedparser": "source/feedsource.py",
@@ -55,19 +56,9 @@ LIBRARIES: dict[str, str] = {
 MAX_MODULE_LINES = 420  # "about 400": a module longer than this does more than one job
 MAX_CLASS_LINES = 250
 #: Modules still over the limit, each to be split; the list may only shrink (a test checks each still is).
-OVERSIZE: frozenset[str] = frozenset(
-    {
-        "config.py",
-        "history.py",
-        "source/fetch.py",
-        "publish/indexpage.py",
-        "service/server.py",
-    }
-)
+OVERSIZE: frozenset[str] = frozenset()
 #: Classes still over the limit (module path, class name), likewise.
-OVERSIZE_CLASSES: frozenset[tuple[str, str]] = frozenset(
-    {("source/fetch.py", "Fetcher")}
-)
+OVERSIZE_CLASSES: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -221,3 +212,15 @@ def test_the_tests_mirror_the_rooms():
     tests = Path(__file__).resolve().parent
     folders = {p.name for p in tests.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
     assert folders == set(ROOMS), "tests/<room>/ for each room of the package, and no other test package"
+
+
+def test_pyproject_ships_every_package_and_the_stylesheet():
+    """A new room or sub-package must be listed for the wheel, or an installed aktuellt cannot import it."""
+    project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(project["tool"]["setuptools"]["packages"])
+    folders = {"scraper"} | {
+        "scraper." + ".".join(p.parent.relative_to(PACKAGE).parts) for p in PACKAGE.rglob("*/__init__.py")
+    }
+    assert listed == folders | {"scraper.static"}
+    assert project["tool"]["setuptools"]["package-data"]["scraper.static"] == ["*.xsl"]
+    assert (PACKAGE / "static" / "feed.xsl").is_file()

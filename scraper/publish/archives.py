@@ -21,6 +21,7 @@ from .catalog import (
     STYLESHEET,
     site_home,
 )
+from .diffs import change_content, change_time, change_title
 from .render import render_atom, render_changes_atom, render_changes_rss
 from .screen import keeps_date, keeps_link
 
@@ -130,11 +131,11 @@ def changes_files(config: Config, rows: list[ChangeRow]) -> dict[Path, bytes]:
         Change(
             event_id=f"{row.entry_id}/events/{row.id}",
             kind=row.kind,
-            at=history.change_time(row.kind, row.at, row.published),
+            at=change_time(row.kind, row.at, row.published),
             item_id=row.entry_id,
-            title=history.change_title(row.kind, row.after.title),
+            title=change_title(row.kind, row.after.title),
             link=row.link,
-            content_html=history.change_content(row.kind, row.after, row.before, row.detail),
+            content_html=change_content(row.kind, row.after, row.before, row.detail),
         )
         for row in rows
     ]

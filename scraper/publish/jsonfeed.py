@@ -77,7 +77,7 @@ def _item(entry: Entry, tz: ZoneInfo, labels: dict[str, str]) -> dict[str, Any]:
     return item
 
 
-#: Document types by file extension (the extensions extract.py takes for documents); others are unknown.
+#: Document types by file extension (the extensions markup.py takes for documents); others are unknown.
 DOCUMENT_TYPES = {
     "pdf": "application/pdf",
     "doc": "application/msword",

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .. import history
 from ..history import Version
+from .diffs import change_content, change_title
 
 __all__ = ["FEED_SUFFIXES", "WEBHOOK_SCHEMA", "event_document", "topic_urls"]
 
@@ -50,10 +50,10 @@ def event_document(
         "time": at,
         "detail": detail,
         "item": {"id": item_id, "source": source, "key": key, "link": link},
-        "title": history.change_title(kind, after.title),
+        "title": change_title(kind, after.title),
         "version": _version(after),
         "previous": _version(before),
-        "diff_html": history.change_content(kind, after, before, detail),
+        "diff_html": change_content(kind, after, before, detail),
     }
 
 

@@ -246,7 +246,7 @@ def render_changes_rss(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
 
 def render_changes_atom(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     """The changes feed as Atom 1.0: one entry per event, its own id, `updated` = `Change.at` (the event's
-    time; for a "new" event of an item found after its date, that date: history.change_time)."""
+    time; for a "new" event of an item found after its date, that date: diffs.change_time)."""
     tz = ZoneInfo(meta.timezone)
     fg = _feed(meta, changes, tz)
     fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")

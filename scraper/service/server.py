@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import gzip
-import hashlib
 import json
 import logging
 import os
@@ -21,7 +19,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -35,54 +32,47 @@ from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ..errors import ScraperError
-from ..publish.indexpage import content_security_policy
+from ..publish.pagestyle import content_security_policy
+from .files import FEED_SUFFIXES, _accepts_gzip, _etag_matches, _FileCache, _Representation, safe_path
 from .metrics import CONTENT_TYPE as METRICS_TYPE
 from .metrics import Metrics
 
-__all__ = ["CONTENT_TYPES", "FeedServer", "build_app", "connection_limit", "safe_path"]
+__all__ = ["FeedServer", "build_app", "connection_limit"]
+
 
 log = logging.getLogger("scraper.server")  # the logger name log filters know (kept when the module moved)
 
-#: What is served, by extension; anything else in output_dir is not (a misplaced database, a backup, …).
-CONTENT_TYPES = {
-    ".rss": "application/rss+xml; charset=utf-8",
-    ".atom": "application/atom+xml; charset=utf-8",
-    ".json": "application/feed+json; charset=utf-8",
-    ".opml": "text/x-opml; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".xml": "application/xml; charset=utf-8",
-    ".xsl": "text/xsl; charset=utf-8",
-    ".xslt": "text/xsl; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".ico": "image/x-icon",
-}
+
 ALLOWED = "GET, HEAD"
-#: Feed documents: these get WebSub's Link headers.
-FEED_SUFFIXES = frozenset({".rss", ".atom", ".json"})
-#: Below this, gzip's header costs more than it saves.
-GZIP_MIN = 256
+
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"]
 
 #: Seconds a client has to send a request's line and headers, on a new connection or between keep-alive
 #: requests. uvicorn has no such deadline: a client that connects and sends nothing holds a socket (a file
 #: descriptor) for ever, and ~1,000 of them used up every descriptor the process had.
 HEADER_TIMEOUT = 5.0
+
 #: Descriptors kept free below RLIMIT_NOFILE for all that is not a connection: the database and its -wal and
 #: -shm, the lock file, a cycle's fetches and published files, files opened per request, /healthz reading the
 #: store in up to 40 threads (3 each). Refused connections and a batch of accepts come on top.
 FD_HEADROOM = 192
+
 #: Connections at most, however high the descriptor limit.
 MAX_CONNECTIONS = 10_000
+
 #: Connections accepted per wake-up of the listening socket (asyncio accepts up to the backlog at once).
 ACCEPT_BATCH = 64
+
 #: Refused connections get their 503 and this long to read it before the socket is closed; at most
 #: REFUSING_MAX of them linger at a time: a new one resets the oldest (most likely an idle client).
 REFUSE_LINGER = 1.0
+
 REFUSING_MAX = 64
+
 #: On every response, uvicorn's own 503s included: no content sniffing (a feed whose text looks like HTML
 #: must stay a feed, never become a page running its script).
 COMMON_HEADERS = [("x-content-type-options", "nosniff")]
+
 _REFUSAL = (
     b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
     b"content-length: 25\r\nretry-after: 5\r\nconnection: close\r\nx-content-type-options: nosniff\r\n"
@@ -96,100 +86,6 @@ def connection_limit(soft_limit: int) -> int:
         return MAX_CONNECTIONS
     reserved = max(FD_HEADROOM + REFUSING_MAX + ACCEPT_BATCH, soft_limit // 4)
     return max(1, min(MAX_CONNECTIONS, soft_limit - reserved))
-
-
-def safe_path(root: Path, url_path: str) -> Path | None:
-    """The file under `root` that `url_path` (already percent-decoded) names, or None when it names nothing
-    servable. `root` must be resolved. "/" means index.html; any other path ending in "/" is a directory."""
-    if "\x00" in url_path or "\\" in url_path:
-        return None
-    parts = [part for part in url_path.split("/") if part]
-    if any(part.startswith(".") for part in parts):  # "..", ".", and dot-files such as ".all.rss.x.tmp"
-        return None
-    if not parts:
-        parts = ["index.html"]
-    elif url_path.endswith("/"):
-        return None  # a directory: no listings
-    candidate = root.joinpath(*parts)
-    if candidate.suffix not in CONTENT_TYPES:
-        return None
-    try:
-        real = candidate.resolve(strict=True)  # follows symlinks: where does it really lead?
-    except (OSError, RuntimeError):
-        return None
-    if not real.is_relative_to(root) or not real.is_file():
-        return None
-    return real
-
-
-@dataclass(frozen=True, slots=True)
-class _Representation:
-    body: bytes
-    gzipped: bytes | None
-    etag: str  #: strong, of the identity bytes
-    etag_gzip: str  #: strong, of the gzip coding (a different representation, so a different tag)
-    last_modified: dt.datetime  #: whole seconds, UTC
-    content_type: str
-
-
-class _FileCache:
-    """Bytes, hashes and gzip of each file, kept until the file changes (a new inode, size or mtime)."""
-
-    def __init__(self) -> None:
-        self._entries: dict[Path, tuple[tuple[int, int, int], _Representation]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, path: Path) -> _Representation | None:
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except OSError:
-            return None
-        try:
-            # Stat and read the same open file: publish replaces files by rename, never in place.
-            info = os.fstat(fd)
-            key = (info.st_ino, info.st_size, info.st_mtime_ns)
-            with self._lock:
-                cached = self._entries.get(path)
-            if cached is not None and cached[0] == key:
-                return cached[1]
-            with os.fdopen(os.dup(fd), "rb") as handle:
-                body = handle.read()
-        finally:
-            os.close(fd)
-        digest = hashlib.sha256(body).hexdigest()[:32]
-        representation = _Representation(
-            body=body,
-            gzipped=gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_MIN else None,
-            etag=f'"{digest}"',
-            etag_gzip=f'"{digest}-gz"',
-            last_modified=dt.datetime.fromtimestamp(info.st_mtime_ns // 1_000_000_000, dt.UTC),
-            content_type=CONTENT_TYPES[path.suffix],
-        )
-        with self._lock:
-            self._entries[path] = (key, representation)
-        return representation
-
-
-def _accepts_gzip(header: str) -> bool:
-    for part in header.split(","):
-        coding, _, params = part.strip().partition(";")
-        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
-            q = params.strip().lower()
-            if q.startswith("q="):
-                try:
-                    return float(q[2:]) > 0
-                except ValueError:
-                    return False
-            return True
-    return False
-
-
-def _etag_matches(header: str, representation: _Representation) -> bool:
-    """If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/ is ignored, either coding matches."""
-    if header.strip() == "*":
-        return True
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return bool(tags & {representation.etag, representation.etag_gzip})
 
 
 def _not_modified(request: Request, representation: _Representation) -> bool:

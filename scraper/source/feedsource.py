@@ -1,7 +1,7 @@
 """A site's own feed (RSS 2.0, Atom, JSON Feed) → the items a listing page would give. The only module that
 imports feedparser; pure (no network, disk or clock).
 
-A `type = "feed"` source is read here instead of by `extract.parse_listing`, and its entries become the same
+A `type = "feed"` source is read here instead of by `listing.parse_listing`, and its entries become the same
 `ListingItem`s, so the store, diff, topics, history, article fetching and output treat both alike:
 
 - **Key**: the article UUID when the entry's link has one (so the goteborg.se feed and the goteborg.se

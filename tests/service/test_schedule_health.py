@@ -9,9 +9,9 @@ import pytest
 
 from scraper.config import ScheduleConfig
 from scraper.errors import ConfigError
+from scraper.service.files import safe_path
 from scraper.service.health import assess
 from scraper.service.schedule import build_trigger, cache_seconds, health_window, longest_gap, shortest_gap
-from scraper.service.server import safe_path
 from scraper.store import RunHistory
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -139,6 +139,6 @@ def test_safe_path_serves_only_known_files_inside_the_folder(tmp_path):
     ],
 )
 def test_accept_encoding_is_read_with_its_q_values(header, gzip):
-    from scraper.service.server import _accepts_gzip
+    from scraper.service.files import _accepts_gzip
 
     assert _accepts_gzip(header) is gzip

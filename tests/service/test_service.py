@@ -25,7 +25,7 @@ import pytest
 from lxml import etree
 from prometheus_client.parser import text_string_to_metric_families
 
-from scraper.service.server import GZIP_MIN
+from scraper.service.files import GZIP_MIN
 from tests.fixture_site import DATA, FixtureSite, load_seed, new_item
 
 TYPES = {
