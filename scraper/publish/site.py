@@ -1,7 +1,7 @@
 """The whole output folder from the store: which documents, their bytes, and writing the changed ones.
 
-`publish_feeds` is the publish step of a cycle (and of `aktuellt publish`-style callers): it reads the
-store's entries and counts, renders every document (`catalog`, `archives`), and writes only what changed.
+`publish_feeds` is the publish step of a cycle: it reads the store's entries and counts, renders every
+document (`catalog`, `archives`), and writes only what changed (`files`), keeping what it need not redo.
 """
 
 from __future__ import annotations
