@@ -79,7 +79,7 @@ class Compared:
     changed: tuple[str, ...] = ()  #: the fields that really differ (for "edit")
 
 
-def _norm(value: str | None) -> str:
+def normal_text(value: str | None) -> str:
     return " ".join(unicodedata.normalize("NFC", value or "").split())
 
 
@@ -93,9 +93,9 @@ def compare(previous: Version, observed: Version) -> Compared:
     filled = False
     for f in fields(Version):
         before, after = getattr(previous, f.name), getattr(current, f.name)
-        if _norm(before) == _norm(after):
+        if normal_text(before) == normal_text(after):
             continue
-        if before is None or not _norm(before):
+        if before is None or not normal_text(before):
             filled = True  # first time this field is known: not an edit of what readers saw
         else:
             changed.append(f.name)
@@ -222,7 +222,7 @@ def archive_years(
         last.add((year, event.entry_id))
         entries, deleted = years.setdefault(year, ([], []))
         if event.kind == "removed":
-            comment = f"Borttagen från webbplatsen: {_norm(event.version.title)}"
+            comment = f"Borttagen från webbplatsen: {normal_text(event.version.title)}"
             deleted.append(Deleted(event.entry_id, event.at, event.link, comment))
             continue
         # A first version keeps the item's own date, as in the main feed; a later one is dated by its event.

@@ -138,10 +138,10 @@ def content_attachments(fragment: str) -> tuple[Attachment, ...]:
     if not _DOCUMENT_HINT.search(fragment):
         return ()  # most articles link no document: no parse (this runs for every entry of every feed)
     root = HTMLTree(f"<div>{fragment}</div>").css_first("div")
-    return _attachments(root, "") if root is not None else ()
+    return attachments_in(root, "") if root is not None else ()
 
 
-def _attachments(root: Node, base: str) -> tuple[Attachment, ...]:
+def attachments_in(root: Node, base: str) -> tuple[Attachment, ...]:
     found: dict[str, Attachment] = {}
     for anchor in root.css("a[href]"):
         url = urljoin(base, (anchor.attributes.get("href") or "").strip())

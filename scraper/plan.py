@@ -36,7 +36,7 @@ def plan_history(
     so never missing. Without `absent_means_gone` the read vouches for no date, so nothing it lacks is
     counted missing (a feed)."""
     observed: dict[str, history.Version] = {
-        item.key: history.Version(item.title, item.summary, _site_date_text(item.published)) for item in items
+        item.key: history.Version(item.title, item.summary, site_date_text(item.published)) for item in items
     }
     for article in articles:
         content = article.content
@@ -124,7 +124,7 @@ def _oldest_day(items: list[ListingItem]) -> dt.date | None:
     return min((item.published.day for item in items if item.published is not None), default=None)
 
 
-def _site_date_text(site_date: SiteDate | None) -> str:
+def site_date_text(site_date: SiteDate | None) -> str:
     if site_date is None:
         return ""  # undated on the page: dated by first sight, and never counted missing (no position)
     text = site_date.day.isoformat()

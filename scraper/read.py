@@ -29,7 +29,7 @@ from .models import (
     SourceReport,
     Validators,
 )
-from .plan import _site_date_text, confirm_jobs, plan_history
+from .plan import confirm_jobs, plan_history, site_date_text
 from .progress import progress
 from .source.articles import fetch_articles
 from .source.fetch import Fetcher
@@ -378,7 +378,7 @@ def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen:
         title=item.title,
         summary=item.summary,
         link=item.link,
-        site_date=_site_date_text(item.published),
+        site_date=site_date_text(item.published),
         published=item.instant or _published(item, tz, first_seen),
         content_hash=listing_hash(item),
         position=item.position,

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from .checks import _LISTING_ONLY, _SOURCE, _TOP, _TOPIC, _Checker
+from .checks import LISTING_ONLY, SOURCE_FIELDS, TOP_FIELDS, TOPIC_FIELDS, Checker
 from .describe import describe
-from .places import _check_places, _resolve
+from .places import check_places, resolve_path
 from .tree import (
     DEFAULT_EVERY,
     DEFAULT_PATH,
@@ -64,25 +64,25 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
     Pure but for looking time zones up and resolving the two paths. Raises one ConfigError listing every
     problem.
     """
-    checker = _Checker()
-    checker.unknown(data, "", _TOP)
+    checker = Checker()
+    checker.unknown(data, "", TOP_FIELDS)
     site, fetch, schedule, server, notify, websub = (
-        checker.table(data.get(name, {}), name, _TOP[name])
+        checker.table(data.get(name, {}), name, TOP_FIELDS[name])
         for name in ("site", "fetch", "schedule", "server", "notify", "websub")
     )
-    sources = checker.array(data.get("sources", []), "sources", _SOURCE)
+    sources = checker.array(data.get("sources", []), "sources", SOURCE_FIELDS)
     if isinstance(data.get("sources", []), list) and not data.get("sources"):
         checker.add("sources", "missing: at least one [[sources]] table is required")
     raw_topics = data.get("topics", [])
-    topics = checker.array(raw_topics, "topics", _TOPIC)
+    topics = checker.array(raw_topics, "topics", TOPIC_FIELDS)
 
     # Combinations of keys (miniflux's Validate()).
     for name in ("output_dir", "database"):
         if name in site:
-            site[name] = _resolve(base_dir, site[name])
+            site[name] = resolve_path(base_dir, site[name])
     if "output_dir" in site and site["output_dir"].resolve().is_relative_to(PACKAGE_DIR):
         checker.add("site.output_dir", f"must not be inside the scraper package ({PACKAGE_DIR})")
-    _check_places(checker, site, config_path)
+    check_places(checker, site, config_path)
     if "user_agent" in fetch:
         agent = fetch["user_agent"].replace("{version}", package_version())
         fetch["user_agent"] = agent.replace("{base_url}", site.get("base_url", ""))
@@ -93,7 +93,7 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
     raw_sources = data.get("sources", [])
     for index, raw in enumerate(raw_sources if isinstance(raw_sources, list) else []):
         if isinstance(raw, dict) and raw.get("type") == "feed":
-            for name in (name for name in _LISTING_ONLY if name in raw):
+            for name in (name for name in LISTING_ONLY if name in raw):
                 checker.add(f"sources[{index}].{name}", 'only applies to type = "listing"; remove it')
     for source in sources:
         source.setdefault("date_order", date_order_for(site.get("language", "sv")))

@@ -1,7 +1,7 @@
 """Each config key's type and check, table by table, and the checker that collects every problem by key path.
 
 The checks are small functions (`_range`, `_url`, `_duration`, `_cron`, …) named in one `_Field` table per
-TOML table; `_Checker` walks the parsed TOML with them and reports all problems at once.
+TOML table; `Checker` walks the parsed TOML with them and reports all problems at once.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def _timezone(value: str) -> str:
 
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 
-_UNITS = (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))
+DURATION_UNITS = (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))
 
 
 def _duration(value: str) -> dt.timedelta:
@@ -124,7 +124,7 @@ def _duration(value: str) -> dt.timedelta:
     if not value or not found:
         raise ValueError(f"expected a duration like '90s', '15m', '1h30m' or '2d', got {value!r}")
     return dt.timedelta(
-        seconds=sum(int(n or 0) * size for n, (_, size) in zip(found.groups(), _UNITS, strict=True))
+        seconds=sum(int(n or 0) * size for n, (_, size) in zip(found.groups(), DURATION_UNITS, strict=True))
     )
 
 
@@ -210,7 +210,7 @@ _SERVER = {"host": _Field(str, _text), "port": _Field(int, _range(0, 65535))}
 
 _SELECTORS = {name: _Field(str, _text) for name in ("item", "title", "link", "date", "summary", "next")}
 
-_SOURCE = {
+SOURCE_FIELDS = {
     "id": _Field(str, _slug, _REQUIRED),
     "title": _Field(str, _text),
     "url": _Field(str, _url, _REQUIRED),
@@ -226,9 +226,9 @@ _SOURCE = {
 }
 
 #: Keys that only mean something for a listing page: a feed is one document with fields of its own.
-_LISTING_ONLY = ("max_pages", "selectors")
+LISTING_ONLY = ("max_pages", "selectors")
 
-_TOPIC = {
+TOPIC_FIELDS = {
     "id": _Field(str, _slug, _REQUIRED),
     "title": _Field(str, _text),
     "match": _Field(tuple),
@@ -242,13 +242,13 @@ _NOTIFY = {"webhook": _Field(str, _url), "timeout": _Field(float, _range(0, 60, 
 
 _WEBSUB = {"hub": _Field(str, _url)}
 
-_TOP = dict(
+TOP_FIELDS = dict(
     site=_SITE,
     fetch=_FETCH,
     schedule=_SCHEDULE,
     server=_SERVER,
-    sources=_SOURCE,
-    topics=_TOPIC,
+    sources=SOURCE_FIELDS,
+    topics=TOPIC_FIELDS,
     notify=_NOTIFY,
     websub=_WEBSUB,
 )
@@ -267,7 +267,7 @@ def _got(value: object) -> str:
     return f"got {_TOML_TYPES.get(type(value), type(value).__name__)} {shown[:60]}"
 
 
-class _Checker:
+class Checker:
     """Walks the raw TOML data against the field tables, collecting (key_path, reason) problems."""
 
     def __init__(self) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from .checks import _LISTING_ONLY, _UNITS
+from .checks import DURATION_UNITS, LISTING_ONLY
 from .tree import Config
 
 
@@ -46,7 +46,7 @@ def describe(config: Config) -> str:
     for name in ("site", "fetch", "schedule", "server", "notify", "websub"):
         lines += _render(f"[{name}]", getattr(config, name))
     for source in config.sources:
-        lines += _render("[[sources]]", source, _LISTING_ONLY if source.type == "feed" else ())
+        lines += _render("[[sources]]", source, LISTING_ONLY if source.type == "feed" else ())
     for topic in config.topics:
         lines += _render("[[topics]]", topic)
     return "\n".join(lines) + "\n"
@@ -54,7 +54,7 @@ def describe(config: Config) -> str:
 
 def _format_duration(value: dt.timedelta) -> str:
     seconds, parts = int(value.total_seconds()), []
-    for unit, size in _UNITS:
+    for unit, size in DURATION_UNITS:
         count, seconds = divmod(seconds, size)
         parts += [f"{count}{unit}"] if count else []
     return "".join(parts) or "0s"

@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .checks import _Checker
+from .checks import Checker
 from .tree import PACKAGE_DIR
 
 
-def _resolve(base_dir: Path, value: str) -> Path:
+def resolve_path(base_dir: Path, value: str) -> Path:
     return Path(os.path.normpath(base_dir / value))
 
 
@@ -42,7 +42,7 @@ def _system_place(real: Path) -> str | None:
     return None
 
 
-def _check_places(checker: _Checker, site: Mapping[str, Any], config_path: Path | None) -> None:
+def check_places(checker: Checker, site: Mapping[str, Any], config_path: Path | None) -> None:
     """Paths that would destroy data: publish renames feed files into output_dir (and removes stale ones),
     so a database in it is replaced by a feed, and a config or program in it is exposed or worse. Symlinks
     are resolved first: what counts is where a path really leads."""

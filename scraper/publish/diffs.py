@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import fields
 
-from ..history import KIND_LABELS, Version, _norm
+from ..history import KIND_LABELS, Version, normal_text
 
 #: Swedish labels of the versioned fields, in the order a diff shows them (readers of the feeds are Swedish).
 FIELD_LABELS: Mapping[str, str] = {
@@ -31,9 +31,9 @@ REMOVED_MARK, ADDED_MARK = "[\u2212", "[+"
 _TOKEN = re.compile(r"\s*\S+|\s+")
 
 
-def _word_ops(before: str, after: str) -> list[tuple[str, str, str]]:
+def word_ops(before: str, after: str) -> list[tuple[str, str, str]]:
     """(unchanged, removed, added) runs of a word diff; whitespace shared at a change's start stays out."""
-    old, new = _TOKEN.findall(_norm(before)), _TOKEN.findall(_norm(after))
+    old, new = _TOKEN.findall(normal_text(before)), _TOKEN.findall(normal_text(after))
     ops: list[tuple[str, str, str]] = []
     for op, a1, a2, b1, b2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         if op == "equal":
@@ -58,7 +58,7 @@ def _words_diff(before: str, after: str) -> str:
     """Word-level HTML diff: unchanged words plain, removed in <del>[−…]</del>, added in <ins>[+…]</ins>,
     a space between a removal and the addition that replaces it; all text escaped."""
     out: list[str] = []
-    for same, removed, added in _word_ops(before, after):
+    for same, removed, added in word_ops(before, after):
         out.append(html.escape(same, quote=False))
         if removed:
             out.append(_marked("del", REMOVED_MARK, removed))
@@ -71,7 +71,7 @@ def _words_diff(before: str, after: str) -> str:
 _MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
 
 
-def _shown(name: str, value: str | None) -> str:
+def shown_value(name: str, value: str | None) -> str:
     """A field as a Swedish reader wants to see it: the listing date as "12 mars 2019", the rest as is."""
     if name == "site_date" and value:
         try:
@@ -89,14 +89,16 @@ def diff_html(before: Version, after: Version, changed: Sequence[str] | None = N
         changed
         if changed is not None
         else [
-            f.name for f in fields(Version) if _norm(getattr(before, f.name)) != _norm(getattr(after, f.name))
+            f.name
+            for f in fields(Version)
+            if normal_text(getattr(before, f.name)) != normal_text(getattr(after, f.name))
         ]
     )
     parts = []
     for name in FIELD_LABELS:
         if name not in names:
             continue
-        body = _words_diff(_shown(name, getattr(before, name)), _shown(name, getattr(after, name)))
+        body = _words_diff(shown_value(name, getattr(before, name)), shown_value(name, getattr(after, name)))
         parts.append(f"<h3>{FIELD_LABELS[name]}</h3>\n<p>{body}</p>")
     return "\n".join(parts)
 
@@ -105,7 +107,7 @@ def version_html(version: Version) -> str:
     """Every known field of a version as HTML, for "new", "removed" and "restored" entries."""
     parts = []
     for name, label in FIELD_LABELS.items():
-        value = _norm(_shown(name, getattr(version, name)))
+        value = normal_text(shown_value(name, getattr(version, name)))
         if value:
             parts.append(f"<h3>{label}</h3>\n<p>{html.escape(value, quote=False)}</p>")
     return "\n".join(parts)
@@ -119,7 +121,7 @@ def change_time(kind: str, at: dt.datetime, published: dt.datetime) -> dt.dateti
 
 
 def change_title(kind: str, title: str) -> str:
-    return f"{KIND_LABELS.get(kind, kind)}: {_norm(title)}"
+    return f"{KIND_LABELS.get(kind, kind)}: {normal_text(title)}"
 
 
 def change_content(kind: str, after: Version, before: Version | None, detail: str | None = None) -> str:

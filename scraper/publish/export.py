@@ -11,14 +11,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import fields
 
-from ..history import KIND_LABELS, ItemRecord, Version, _norm
-from .diffs import FIELD_LABELS, _shown, _word_ops
+from ..history import KIND_LABELS, ItemRecord, Version, normal_text
+from .diffs import FIELD_LABELS, shown_value, word_ops
 
 
 def _words_diff_text(before: str, after: str) -> str:
     """Word diff for a terminal, in `git diff --word-diff` style: [-removed-]{+added+}."""
     out: list[str] = []
-    for same, removed, added in _word_ops(before, after):
+    for same, removed, added in word_ops(before, after):
         out.append(same)
         if removed:
             out.append(f"[-{removed}-]")
@@ -35,7 +35,7 @@ def history_text(record: ItemRecord, tz: dt.tzinfo) -> str:
 
     latest = record.revisions[-1].version if record.revisions else None
     lines = [
-        _norm(latest.title) if latest else record.key,
+        normal_text(latest.title) if latest else record.key,
         f"  id:     {record.entry_id}",
         f"  länk:   {record.link}",
         f"  status: {'borttagen ' + local(record.removed_at) if record.removed_at else 'publicerad'}",
@@ -44,13 +44,13 @@ def history_text(record: ItemRecord, tz: dt.tzinfo) -> str:
     for number, revision in enumerate(record.revisions, start=1):
         lines += ["", f"Version {number}: sedd {local(revision.first_seen)} – {local(revision.last_seen)}"]
         for name, label in FIELD_LABELS.items():
-            after = _shown(name, getattr(revision.version, name))
+            after = shown_value(name, getattr(revision.version, name))
             if previous is None:
-                if _norm(after):
-                    lines.append(f"  {label}: {_norm(after)}")
+                if normal_text(after):
+                    lines.append(f"  {label}: {normal_text(after)}")
                 continue
-            before = _shown(name, getattr(previous, name))
-            if _norm(before) != _norm(after):
+            before = shown_value(name, getattr(previous, name))
+            if normal_text(before) != normal_text(after):
                 lines.append(f"  {label}: {_words_diff_text(before, after)}")
         previous = revision.version
     lines += ["", "Händelser:"]

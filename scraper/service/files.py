@@ -59,7 +59,7 @@ def safe_path(root: Path, url_path: str) -> Path | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Representation:
+class Representation:
     body: bytes
     gzipped: bytes | None
     etag: str  #: strong, of the identity bytes
@@ -68,14 +68,14 @@ class _Representation:
     content_type: str
 
 
-class _FileCache:
+class FileCache:
     """Bytes, hashes and gzip of each file, kept until the file changes (a new inode, size or mtime)."""
 
     def __init__(self) -> None:
-        self._entries: dict[Path, tuple[tuple[int, int, int], _Representation]] = {}
+        self._entries: dict[Path, tuple[tuple[int, int, int], Representation]] = {}
         self._lock = threading.Lock()
 
-    def get(self, path: Path) -> _Representation | None:
+    def get(self, path: Path) -> Representation | None:
         try:
             fd = os.open(path, os.O_RDONLY)
         except OSError:
@@ -93,7 +93,7 @@ class _FileCache:
         finally:
             os.close(fd)
         digest = hashlib.sha256(body).hexdigest()[:32]
-        representation = _Representation(
+        representation = Representation(
             body=body,
             gzipped=gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_MIN else None,
             etag=f'"{digest}"',
@@ -120,7 +120,7 @@ def _accepts_gzip(header: str) -> bool:
     return False
 
 
-def _etag_matches(header: str, representation: _Representation) -> bool:
+def etag_matches(header: str, representation: Representation) -> bool:
     """If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/ is ignored, either coding matches."""
     if header.strip() == "*":
         return True

@@ -33,7 +33,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ..errors import ScraperError
 from ..publish.pagestyle import content_security_policy
-from .files import FEED_SUFFIXES, _accepts_gzip, _etag_matches, _FileCache, _Representation, safe_path
+from .files import FEED_SUFFIXES, FileCache, Representation, _accepts_gzip, etag_matches, safe_path
 from .metrics import CONTENT_TYPE as METRICS_TYPE
 from .metrics import Metrics
 
@@ -88,10 +88,10 @@ def connection_limit(soft_limit: int) -> int:
     return max(1, min(MAX_CONNECTIONS, soft_limit - reserved))
 
 
-def _not_modified(request: Request, representation: _Representation) -> bool:
+def _not_modified(request: Request, representation: Representation) -> bool:
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:  # RFC 9110 §13.2.2: when present, If-Modified-Since is ignored
-        return _etag_matches(if_none_match, representation)
+        return etag_matches(if_none_match, representation)
     if_modified_since = request.headers.get("if-modified-since")
     if if_modified_since is None:
         return False
@@ -120,7 +120,7 @@ def build_app(
     With a WebSub `hub` (and the public `base_url`), feed documents are served with the discovery `Link`
     headers WebSub §4 asks for: `rel="hub"` and `rel="self"` (the topic URL subscribers use)."""
     root = output_dir.resolve()
-    cache = _FileCache()
+    cache = FileCache()
     cache_control = f"public, max-age={max_age}"
     page_policy = content_security_policy()  # index.html's; any other .html gets it too (so no script runs)
 

@@ -13,9 +13,9 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from ..dates import parse_datetime_attr, parse_site_date
-from ..markup import HTMLTree, Node, _attachments, clean_text, node_text, parse_html
+from ..markup import HTMLTree, Node, attachments_in, clean_text, node_text, parse_html
 from ..models import Article, LeadImage, SiteDate
-from .listing import _base_url
+from .listing import document_base
 
 _ROOT_SELECTORS = ("article.c-article", "article", "[role=main] article", "main", "[role=main]", "#main")
 
@@ -40,7 +40,7 @@ def parse_article(html: str, page_url: str, *, timezone: ZoneInfo = _STOCKHOLM) 
     tags and attachment links. Links are absolute (against `<base href>` or `page_url`). Never raises;
     a page with none of these gives an empty `Article`."""
     tree = parse_html(html)
-    base = _base_url(tree, page_url)
+    base = document_base(tree, page_url)
     root = _first(tree, _ROOT_SELECTORS) or tree.body
     if root is None:
         return Article()
@@ -63,7 +63,7 @@ def parse_article(html: str, page_url: str, *, timezone: ZoneInfo = _STOCKHOLM) 
         image=image,
         updated=_updated(root, timezone),
         tags=_tags(root),
-        attachments=_attachments(root, base),
+        attachments=attachments_in(root, base),
     )
 
 

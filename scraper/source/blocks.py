@@ -38,7 +38,7 @@ _FOLD_CAP = 3  #: distinct keys kept per element; more is `_MULTI`
 
 
 @dataclass(slots=True)
-class _Read:
+class ItemRead:
     """What one item container says: the fields of a `ListingItem` and where its date came from."""
 
     key: str
@@ -52,20 +52,20 @@ class _Read:
 
 
 @dataclass(slots=True)
-class _Candidate:
+class Candidate:
     container: Node
     anchor: Node
     url: str
     key: str
     order: int  #: document order of its link
-    read: _Read | None = None
+    read: ItemRead | None = None
 
 
 @dataclass(slots=True)
-class _Group:
+class BlockGroup:
     """Sibling containers of one shape: a repeated block of the page."""
 
-    members: list[_Candidate]
+    members: list[Candidate]
     shape: str  #: the containers' tag and classes, and the path down to the link
     where: str  #: a short CSS-like description of the block, for probe
     tier: int = 0  #: 3 dated by elements, 2 dated by titles or links, 1 undated news, 0 rejected
@@ -78,7 +78,7 @@ class _Group:
 
 
 @dataclass(slots=True)
-class _Link:
+class ArticleLink:
     anchor: Node
     url: str
     key: str
@@ -86,13 +86,14 @@ class _Link:
     order: int
 
 
-def _containers(links: list[_Link], configured: bool) -> list[_Candidate]:
-    """One candidate per item container (see `_Reader.discover`), in document order of their first link."""
+def containers_of(links: list[ArticleLink], configured: bool) -> list[Candidate]:
+    """One candidate per item container (see `ListingReader.discover`), in document order of their first
+    link."""
     heading_fold = _fold([link for link in links if link.heading])
     all_fold = _fold(links)
     absorbed: set[int] = set()
-    by_container: dict[int, _Candidate] = {}
-    duplicates: list[_Candidate] = []
+    by_container: dict[int, Candidate] = {}
+    duplicates: list[Candidate] = []
     # Title links first: a block with a heading may hold minor links, which then belong to it.
     for link in sorted(links, key=lambda link: (not link.heading, link.order)):
         if link.anchor.mem_id in absorbed:
@@ -100,20 +101,20 @@ def _containers(links: list[_Link], configured: bool) -> list[_Candidate]:
         container = _climb(link, heading_fold, all_fold)
         if container.mem_id in by_container:
             known = by_container[container.mem_id]
-            if link.heading and _in_heading(known.anchor):
+            if link.heading and in_heading(known.anchor):
                 # A second title link to the same article: the page lists it twice; say so in `skipped`.
-                duplicates.append(_Candidate(container, link.anchor, link.url, link.key, link.order))
+                duplicates.append(Candidate(container, link.anchor, link.url, link.key, link.order))
             elif link.heading:
                 known.anchor = link.anchor  # the heading link names the item, not the image link before it
             known.order = min(known.order, link.order)
             continue
-        by_container[container.mem_id] = _Candidate(container, link.anchor, link.url, link.key, link.order)
+        by_container[container.mem_id] = Candidate(container, link.anchor, link.url, link.key, link.order)
         if link.heading and not configured and all_fold.get(container.mem_id) != {link.key}:
             absorbed.update(a.mem_id for a in container.css("a[href]"))
     return sorted([*by_container.values(), *duplicates], key=lambda c: c.order)
 
 
-def _fold(links: list[_Link]) -> dict[int, Any]:
+def _fold(links: list[ArticleLink]) -> dict[int, Any]:
     """For every element holding any of `links`: the set of their keys (up to `_FOLD_CAP`), or `_MULTI`.
 
     One walk up per link that stops where the element already holds its key (every ancestor does too) or
@@ -136,7 +137,7 @@ def _fold(links: list[_Link]) -> dict[int, Any]:
     return state
 
 
-def _climb(link: _Link, heading_fold: dict[int, Any], all_fold: dict[int, Any]) -> Node:
+def _climb(link: ArticleLink, heading_fold: dict[int, Any], all_fold: dict[int, Any]) -> Node:
     """The largest ancestor of `link` that holds no title link to another article, and either no other
     link at all or (for a title link) at most a few minor ones."""
     own = {link.key}
@@ -155,7 +156,7 @@ def _climb(link: _Link, heading_fold: dict[int, Any], all_fold: dict[int, Any]) 
     return container
 
 
-def _in_heading(anchor: Node) -> bool:
+def in_heading(anchor: Node) -> bool:
     node: Node | None = anchor
     for _ in range(3):
         if node is None:
@@ -166,7 +167,7 @@ def _in_heading(anchor: Node) -> bool:
     return anchor.css_first("h1, h2, h3, h4, h5, h6") is not None
 
 
-def _judge(group: _Group) -> None:
+def judge_group(group: BlockGroup) -> None:
     """Set the group's tier, or why it is not taken."""
     # A duplicate title link shares its container: it counts once here (and is named in `skipped` later).
     distinct = {m.container.mem_id: m.read for m in group.members if m.read is not None}
@@ -204,14 +205,14 @@ def _judge(group: _Group) -> None:
         ]
 
 
-def _choose(groups: list[_Group]) -> list[_Candidate]:
+def choose_groups(groups: list[BlockGroup]) -> list[Candidate]:
     """The best group, the groups of its shape elsewhere on the page, and every dated group of UUID links
     (the goteborg.se rule the project started with)."""
     taken = [group for group in groups if group.tier]
     if not taken:
         return []
-    best = max(taken, key=_Group.rank)
-    chosen: list[_Candidate] = []
+    best = max(taken, key=BlockGroup.rank)
+    chosen: list[Candidate] = []
     for group in taken:
         uuid_dated = group.tier == 3 and any(m.read is not None and m.read.uuid for m in group.members)
         if group is best or group.shape == best.shape or uuid_dated:
@@ -245,7 +246,7 @@ def _news_context(node: Node) -> bool:
     for _ in range(5):
         if current is None or current.tag in _STOP_TAGS:
             return False
-        if _NEWS_RE.search(f"{current.attributes.get('id') or ''} {_classes(current)}"):
+        if _NEWS_RE.search(f"{current.attributes.get('id') or ''} {class_names(current)}"):
             return True
         child = current.child
         while child is not None:
@@ -256,32 +257,36 @@ def _news_context(node: Node) -> bool:
     return False
 
 
-def _classes(node: Node) -> str:
+def class_names(node: Node) -> str:
     return node.attributes.get("class") or ""
 
 
-def _signature(node: Node) -> str:
+def node_signature(node: Node) -> str:
     """Tag and classes, without BEM modifiers and state classes: what sibling items share."""
-    classes = sorted({c for c in _classes(node).split() if "--" not in c and c.lower() not in _STATE_CLASSES})
+    classes = sorted(
+        {c for c in class_names(node).split() if "--" not in c and c.lower() not in _STATE_CLASSES}
+    )
     return (node.tag or "") + "".join(f".{c}" for c in classes)
 
 
-def _shape(container: Node, anchor: Node) -> str:
+def block_shape(container: Node, anchor: Node) -> str:
     """The container's signature and the path of signatures down to its link."""
     path: list[str] = []
     node: Node | None = anchor
     while node is not None and node.mem_id != container.mem_id and len(path) < 12:
-        path.append(_signature(node))
+        path.append(node_signature(node))
         node = node.parent
-    return " > ".join([_signature(container), *reversed(path)])
+    return " > ".join([node_signature(container), *reversed(path)])
 
 
-def _where(node: Node) -> str:
+def block_where(node: Node) -> str:
     parent = node.parent
-    return f"{_signature(parent)} > {_signature(node)}" if parent is not None else _signature(node)
+    return (
+        f"{node_signature(parent)} > {node_signature(node)}" if parent is not None else node_signature(node)
+    )
 
 
-def _outside_title(container: Node, anchor: Node) -> list[Node]:
+def outside_title(container: Node, anchor: Node) -> list[Node]:
     """The container's elements (up to `ITEM_ELEMENTS`) that are not the title: neither the item link nor
     a heading, nor inside one."""
     skip: set[int] = set()

@@ -24,19 +24,19 @@ from ..identity import article_uuid, canonical_link, item_key
 from ..markup import HTMLTree, Node, clean_text, node_text, parse_html
 from ..models import Block, ListingItem, ListingPage, SiteDate
 from .blocks import (
-    _Candidate,
-    _choose,
-    _classes,
-    _containers,
-    _Group,
-    _in_heading,
-    _judge,
-    _Link,
-    _outside_title,
-    _Read,
-    _shape,
-    _signature,
-    _where,
+    ArticleLink,
+    BlockGroup,
+    Candidate,
+    ItemRead,
+    block_shape,
+    block_where,
+    choose_groups,
+    class_names,
+    containers_of,
+    in_heading,
+    judge_group,
+    node_signature,
+    outside_title,
 )
 
 log = logging.getLogger("scraper.extract")  # the logger name log filters know (kept when the module moved)
@@ -73,7 +73,7 @@ def parse_listing(
     """
     selectors = selectors or SelectorConfig()
     tree = parse_html(html)
-    reader = _Reader(_base_url(tree, page_url), timezone, date_order, key_params, today, selectors)
+    reader = ListingReader(document_base(tree, page_url), timezone, date_order, key_params, today, selectors)
     blocks: tuple[Block, ...] = ()
     if selectors.item:
         found = reader.configured(tree)
@@ -121,7 +121,7 @@ def page_title(html: str) -> str:
 _DATE_CLASS_RE = re.compile(r"date|datum|dato|datetime|\btime\b|publish|byline|\bmeta\b|posted", re.I)
 
 
-class _Reader:
+class ListingReader:
     """Reads item containers of one listing page (its base URL, zone and the source's date settings)."""
 
     def __init__(
@@ -142,7 +142,7 @@ class _Reader:
 
     # -- the two ways to find containers
 
-    def configured(self, tree: HTMLTree) -> list[_Candidate]:
+    def configured(self, tree: HTMLTree) -> list[Candidate]:
         """`selectors.item` containers, each with its `selectors.link` (or first) link."""
         found = []
         assert self.selectors.item
@@ -150,10 +150,10 @@ class _Reader:
             anchor = container.css_first(self.selectors.link or "a[href]")
             if anchor is not None and (href := anchor.attributes.get("href")):
                 url = urljoin(self.base, href.strip())
-                found.append(_Candidate(container, anchor, url, item_key(url, self.key_params), order))
+                found.append(Candidate(container, anchor, url, item_key(url, self.key_params), order))
         return found
 
-    def discover(self, tree: HTMLTree, page_url: str) -> tuple[list[_Candidate], tuple[Block, ...]]:
+    def discover(self, tree: HTMLTree, page_url: str) -> tuple[list[Candidate], tuple[Block, ...]]:
         """The items found by structure, in document order, and every repeated block considered.
 
         Each article link gets a container: the largest ancestor holding no link to another article (a
@@ -165,27 +165,27 @@ class _Reader:
         `_FOLD_CAP` + 1 times.
         """
         links = self._links(tree, page_url)
-        candidates = _containers(links, self.selectors.link is not None)
-        groups: dict[tuple[int, str], _Group] = {}
+        candidates = containers_of(links, self.selectors.link is not None)
+        groups: dict[tuple[int, str], BlockGroup] = {}
         for candidate in candidates:
             parent = candidate.container.parent
-            slot = (parent.mem_id if parent is not None else 0, _signature(candidate.container))
+            slot = (parent.mem_id if parent is not None else 0, node_signature(candidate.container))
             if slot not in groups:
-                shape = _shape(candidate.container, candidate.anchor)
-                groups[slot] = _Group([], shape, _where(candidate.container))
+                shape = block_shape(candidate.container, candidate.anchor)
+                groups[slot] = BlockGroup([], shape, block_where(candidate.container))
             groups[slot].members.append(candidate)
         for group in groups.values():
             # A lone block is only ever an item when it links an article UUID: read no other.
             if len(group.members) > 1 or article_uuid(group.members[0].url) is not None:
                 for member in group.members:
                     member.read = self.read(member)
-                _judge(group)
+                judge_group(group)
             else:
                 group.why = "a single block"
         if self.selectors.link:
             chosen = candidates  # the configured link selector names the item links: take them all
         else:
-            chosen = _choose(list(groups.values()))
+            chosen = choose_groups(list(groups.values()))
         taken = {id(candidate) for candidate in chosen}
         blocks = tuple(
             Block(
@@ -201,10 +201,10 @@ class _Reader:
         )
         return sorted(chosen, key=lambda c: c.order), blocks
 
-    def _links(self, tree: HTMLTree, page_url: str) -> list[_Link]:
+    def _links(self, tree: HTMLTree, page_url: str) -> list[ArticleLink]:
         """Every link of the page to another http(s) page, with its key, in document order."""
         here = page_url.partition("#")[0]
-        found: list[_Link] = []
+        found: list[ArticleLink] = []
         anchors = tree.css(self.selectors.link) if self.selectors.link else tree.css("a[href]")
         for anchor in anchors:
             href = (anchor.attributes.get("href") or "").strip()
@@ -213,18 +213,20 @@ class _Reader:
             url = urljoin(self.base, href)
             if not url.startswith(("http://", "https://")) or url.partition("#")[0] in (here, self.base):
                 continue
-            found.append(_Link(anchor, url, item_key(url, self.key_params), _in_heading(anchor), len(found)))
+            found.append(
+                ArticleLink(anchor, url, item_key(url, self.key_params), in_heading(anchor), len(found))
+            )
         return found
 
     # -- one container
 
-    def read(self, candidate: _Candidate) -> _Read:
+    def read(self, candidate: Candidate) -> ItemRead:
         container, anchor, url = candidate.container, candidate.anchor, candidate.url
         title = _title(container, anchor, self.selectors)
         date, source, node = self._date(container, anchor, url, title)
         if source == "title":
             title = _PAREN_DATE_END_RE.sub("", title).strip() or title
-        return _Read(
+        return ItemRead(
             key=candidate.key,
             link=canonical_link(url),
             title=title,
@@ -256,9 +258,9 @@ class _Reader:
         for node in container.css("time[datetime]"):
             if found := parse_datetime_attr(node.attributes.get("datetime") or "", self.timezone):
                 return found, "time", node
-        outside = _outside_title(container, anchor)
+        outside = outside_title(container, anchor)
         for node in outside:
-            if node.tag == "time" or _DATE_CLASS_RE.search(_classes(node)):
+            if node.tag == "time" or _DATE_CLASS_RE.search(class_names(node)):
                 if found := self._parse(node_text(node), reference):
                     return found, "element", node
         for node in outside:
@@ -311,8 +313,8 @@ def _linkless_titles(tree: HTMLTree) -> list[str]:
 
 def _unsafe_item_links(tree: HTMLTree, base: str) -> list[str]:
     """Links that would be items but for their scheme (`javascript:`, `data:`, …): they carry an article UUID
-    or sit in a heading. They are never items (see `_Reader._links`); name each in the log so a hostile or
-    broken teaser is not dropped silently. Menus' `mailto:` and `javascript:void(0)` links are neither, and
+    or sit in a heading. They are never items (see `ListingReader._links`); name each in the log so a hostile
+    or broken teaser is not dropped silently. Menus' `mailto:` and `javascript:void(0)` links are neither, and
     stay out of the log."""
     found = []
     for anchor in tree.css("a[href]"):
@@ -323,13 +325,13 @@ def _unsafe_item_links(tree: HTMLTree, base: str) -> list[str]:
             url = href
         if not href or href.startswith("#") or url.startswith(("http://", "https://")):
             continue
-        if article_uuid(href) or _in_heading(anchor):
+        if article_uuid(href) or in_heading(anchor):
             title = clean_text(anchor.text(deep=True)) or href
             found.append(f"item {title!r} ({href}) refused: its link is not an http(s) URL")
     return found
 
 
-def _base_url(tree: HTMLTree, page_url: str) -> str:
+def document_base(tree: HTMLTree, page_url: str) -> str:
     base = tree.css_first("base[href]")
     href = base.attributes.get("href") if base is not None else None
     return urljoin(page_url, href) if href else page_url

@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 
 from ..config import SelectorConfig
 from ..markup import clean_text, parse_html
-from .listing import _base_url
+from .listing import document_base
 
 #: The `<link rel="alternate" type=…>` media types that name a feed a `type = "feed"` source can read.
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
@@ -29,7 +29,7 @@ def advertised_feeds(html: str, base_url: str) -> list[AdvertisedFeed]:
     href=…>` in its head, in document order, each URL once; hrefs resolve against `<base href>` or `base_url`.
     Never raises."""
     tree = parse_html(html)
-    base = _base_url(tree, base_url)
+    base = document_base(tree, base_url)
     found: dict[str, AdvertisedFeed] = {}
     for link in tree.css("head link[href]"):
         attrs = link.attributes

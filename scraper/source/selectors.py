@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
 from ..markup import HTMLTree, Node, ParseError, parse_html
-from .blocks import _classes
-from .listing import _base_url, _Reader
+from .blocks import class_names
+from .listing import ListingReader, document_base
 
 
 def suggest_selectors(
@@ -25,7 +25,9 @@ def suggest_selectors(
     """CSS selectors that pick exactly the items `parse_listing` finds by structure on this page (for
     `aktuellt probe`), or None when it finds none or no selector singles them out."""
     tree = parse_html(html)
-    reader = _Reader(_base_url(tree, page_url), timezone, date_order, key_params, today, SelectorConfig())
+    reader = ListingReader(
+        document_base(tree, page_url), timezone, date_order, key_params, today, SelectorConfig()
+    )
     found, _ = reader.discover(tree, page_url)
     if not found:
         return None
@@ -84,7 +86,7 @@ def _selector_candidates(nodes: list[Node]) -> Iterator[str]:
 
 
 def _css_signature(node: Node) -> str:
-    classes = [c for c in _classes(node).split() if _CSS_IDENT_RE.fullmatch(c)]
+    classes = [c for c in class_names(node).split() if _CSS_IDENT_RE.fullmatch(c)]
     return (node.tag or "") + "".join(f".{c}" for c in classes)
 
 

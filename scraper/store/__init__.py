@@ -18,7 +18,7 @@ from ..folders import make_folders
 from ..history import ItemRecord, Tracked, Version
 from ..models import ArticleState, Entry, SourceReport, Validators
 from .articles import ArticleTables
-from .db import Database, UnreadableRow, _table, from_iso, iso, storage_errors, write_transaction
+from .db import Database, UnreadableRow, db_table, from_iso, iso, storage_errors, write_transaction
 from .events import ChangeRow, EventTables, Tombstone
 from .feeds import FeedTables
 from .items import ItemTables, moved_forward
@@ -152,7 +152,7 @@ class Store:
         now = iso(write.finished)
         with storage_errors(self.path, "write the cycle"), write_transaction(self.db):
             if write.new:
-                _table(self.db, "items").insert_all(
+                db_table(self.db, "items").insert_all(
                     (
                         {
                             "source": n.source,
@@ -182,7 +182,7 @@ class Store:
                 }
                 if u.bump:
                     fields["updated"] = moved_forward(self.db, u.source, u.key, now)
-                _table(self.db, "items").update((u.source, u.key), fields)
+                db_table(self.db, "items").update((u.source, u.key), fields)
             for article in write.articles:
                 self.articles.save_article(write.report.source, article)
             self.revisions.write_history(write.report.source, write.history, write.started, now)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..models import ArticleState, ArticleWrite, LeadImage, Validators
-from .db import TableGroup, _table, from_iso, iso
+from .db import TableGroup, db_table, from_iso, iso
 from .items import moved_forward
 
 _STATE_COLUMNS = (
@@ -99,7 +99,7 @@ class ArticleTables(TableGroup):
                 ),
             }
         # upsert keeps the columns not named here (a failure keeps the last good content)
-        _table(self.db, "articles").upsert(row, pk=("source", "key"))
+        db_table(self.db, "articles").upsert(row, pk=("source", "key"))
         if article.updated_to is not None:
             self.db.execute(
                 "UPDATE items SET updated = ? WHERE source = ? AND key = ?",

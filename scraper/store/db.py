@@ -29,10 +29,10 @@ class UnreadableRow(ValueError):
 
 #: What makes one stored row unreadable: its values (UnreadableRow) or an instant beyond what datetime can
 #: shift into another zone (OverflowError). A programming error (a wrong column count) is neither.
-_UNREADABLE = (UnreadableRow, OverflowError)
+UNREADABLE = (UnreadableRow, OverflowError)
 
 
-def _table(db: Database, name: str) -> Table:
+def db_table(db: Database, name: str) -> Table:
     table = db[name]
     assert isinstance(table, Table)
     return table
@@ -49,14 +49,14 @@ def from_iso(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
-def _stored_tags(text: str | None) -> tuple[str, ...]:
+def stored_tags(text: str | None) -> tuple[str, ...]:
     try:
         return tuple(json.loads(text)) if text else ()
     except (ValueError, TypeError) as error:
         raise UnreadableRow(f"tags {text!r} are not a JSON list: {error}") from None
 
 
-def _stored_instant(text: Any) -> dt.datetime:
+def stored_instant(text: Any) -> dt.datetime:
     """A stored ISO instant, or UnreadableRow (rows written by hand, or before values were screened)."""
     try:
         return dt.datetime.fromisoformat(text)
@@ -64,7 +64,7 @@ def _stored_instant(text: Any) -> dt.datetime:
         raise UnreadableRow(f"{text!r} is not an ISO date: {error}") from None
 
 
-def _epoch(moment: dt.datetime) -> int:
+def epoch_seconds(moment: dt.datetime) -> int:
     """Whole seconds since 1970: how feed_items keeps instants (as iso() does, to the second)."""
     return int(moment.replace(microsecond=0).timestamp())
 

@@ -7,8 +7,8 @@ import logging
 from dataclasses import dataclass
 
 from ..history import Version
-from .db import _UNREADABLE, TableGroup, _stored_instant, from_iso, iso
-from .revisions import _VERSION_COLUMNS, _version
+from .db import UNREADABLE, TableGroup, from_iso, iso, stored_instant
+from .revisions import VERSION_COLUMNS, row_version
 
 log = logging.getLogger("scraper.store")  # the logger name log filters know (the module was split)
 
@@ -68,8 +68,8 @@ class EventTables(TableGroup):
         """Events, newest first, each with the version after it (and before it, for an edit); `after_id`:
         only events recorded after that one; `since`: only events at or after that instant; `until`: only
         events before that instant."""
-        after = ", ".join(f"r.{c}" for c in _VERSION_COLUMNS.split(", "))
-        before = ", ".join(f"p.{c}" for c in _VERSION_COLUMNS.split(", "))
+        after = ", ".join(f"r.{c}" for c in VERSION_COLUMNS.split(", "))
+        before = ", ".join(f"p.{c}" for c in VERSION_COLUMNS.split(", "))
         sql = (
             "SELECT e.id, e.source, e.key, e.kind, e.at, e.detail, i.entry_id, i.link, i.published, "
             f"p.id, {after}, {before} FROM events e "
@@ -95,12 +95,12 @@ class EventTables(TableGroup):
             sql += f" LIMIT {int(limit)}"
         with self._errors("read events"):
             rows = self.db.execute(sql, params).fetchall()
-        width = len(_VERSION_COLUMNS.split(", "))
+        width = len(VERSION_COLUMNS.split(", "))
         readable = []
         for row in rows:
             try:
-                _stored_instant(row[4]), _stored_instant(row[8])
-            except _UNREADABLE as error:
+                stored_instant(row[4]), stored_instant(row[8])
+            except UNREADABLE as error:
                 log.warning("stored event %s of %s left out: unreadable (%s)", row[0], row[2], error)
                 continue
             readable.append(row)
@@ -115,8 +115,8 @@ class EventTables(TableGroup):
                 entry_id=row[6],
                 link=row[7],
                 published=from_iso(row[8]),
-                after=_version(row[10 : 10 + width]),
-                before=_version(row[10 + width :]) if row[9] is not None else None,
+                after=row_version(row[10 : 10 + width]),
+                before=row_version(row[10 + width :]) if row[9] is not None else None,
             )
             for row in readable
         ]

@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from ..models import Entry
-from .db import _UNREADABLE, TableGroup, _epoch, from_iso, iso
-from .items import _ENTRY_COLUMNS, _entry
+from .db import UNREADABLE, TableGroup, epoch_seconds, from_iso, iso
+from .items import ENTRY_COLUMNS, row_entry
 
 log = logging.getLogger("scraper.store")  # the logger name log filters know (the module was split)
 
@@ -46,7 +46,7 @@ class FeedTables(TableGroup):
             feed_numbers = self._feed_numbers()
             while rows := self.db.execute(
                 # CROSS JOIN: walk the (few) pending items first, never the whole item_ids table.
-                f"SELECT p.item, {_ENTRY_COLUMNS} FROM membership_pending p "
+                f"SELECT p.item, {ENTRY_COLUMNS} FROM membership_pending p "
                 "CROSS JOIN item_ids d ON d.id = p.item "
                 "JOIN items i ON i.source = d.source AND i.key = d.key "
                 f"LEFT JOIN articles a ON a.source = i.source AND a.key = i.key LIMIT {int(batch)}"
@@ -56,16 +56,22 @@ class FeedTables(TableGroup):
                 new_rows = []
                 for row in rows:
                     try:
-                        entry = _entry(row[1:])
+                        entry = row_entry(row[1:])
                         paths, month = feeds_of(entry)
-                        keys = (_epoch(entry.published), _epoch(entry.first_seen), entry.position)
-                    except _UNREADABLE as error:  # a row no renderer could date: in no feed at all
+                        keys = (
+                            epoch_seconds(entry.published),
+                            epoch_seconds(entry.first_seen),
+                            entry.position,
+                        )
+                    except UNREADABLE as error:  # a row no renderer could date: in no feed at all
                         log.warning("stored item %s left out of the feeds: unreadable (%s)", row[2], error)
                         continue
                     for path in paths:
                         if path not in feed_numbers:
                             feed_numbers[path] = self._feed_number(path)
-                        new_rows.append((feed_numbers[path], row[0], *keys, _epoch(entry.updated), month))
+                        new_rows.append(
+                            (feed_numbers[path], row[0], *keys, epoch_seconds(entry.updated), month)
+                        )
                 self._recount(ids, -1)
                 self.db.conn.executemany("DELETE FROM feed_items WHERE item = ?", ids)
                 self.db.conn.executemany("INSERT INTO feed_items VALUES (?, ?, ?, ?, ?, ?, ?)", new_rows)
@@ -107,7 +113,7 @@ class FeedTables(TableGroup):
             removed = "(i.removed_at IS NULL OR i.removed_at >= ?)"
             params.append(iso(removed_since))
         sql = (
-            f"SELECT {_ENTRY_COLUMNS}, "
+            f"SELECT {ENTRY_COLUMNS}, "
             "(SELECT group_concat(substr(g.path, 8), char(31)) FROM feed_items t "
             "JOIN feeds g ON g.id = t.feed "
             "WHERE t.item = f.item AND g.path >= 'topics/' AND g.path < 'topics0'), "
@@ -124,8 +130,8 @@ class FeedTables(TableGroup):
         entries = []
         for row in rows:
             try:
-                entry = _entry(row[:-2])
-            except _UNREADABLE as error:
+                entry = row_entry(row[:-2])
+            except UNREADABLE as error:
                 log.warning("stored item %s left out of the feeds: unreadable (%s)", row[1], error)
                 continue
             topics = tuple(row[-2].split("\x1f")) if row[-2] else ()

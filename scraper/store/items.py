@@ -9,19 +9,19 @@ from typing import Any
 
 from ..diff import StoredState
 from ..models import Entry, LeadImage
-from .db import _UNREADABLE, Database, TableGroup, _stored_instant, _stored_tags, from_iso, iso
+from .db import UNREADABLE, Database, TableGroup, from_iso, iso, stored_instant, stored_tags
 
 log = logging.getLogger("scraper.store")  # the logger name log filters know (the module was split)
 
 
-_ENTRY_COLUMNS = (
+ENTRY_COLUMNS = (
     "i.source, i.key, i.entry_id, i.title, i.summary, i.link, i.published, i.updated, i.first_seen, "
     "i.position, a.content_html, a.image_url, a.image_type, a.image_length, a.image_alt, a.image_caption, "
     "a.tags, i.date_source"
 )
 
 
-def _entry(row: Sequence[Any]) -> Entry:
+def row_entry(row: Sequence[Any]) -> Entry:
     source, key, entry_id, title, summary, link, published, updated, first_seen, position = row[:10]
     content_html, image_url, image_type, image_length, image_alt, image_caption, tags, date_source = row[10:]
     image = None
@@ -40,13 +40,13 @@ def _entry(row: Sequence[Any]) -> Entry:
         title=title,
         summary=summary or "",
         link=link,
-        published=_stored_instant(published),
-        updated=_stored_instant(updated),
-        first_seen=_stored_instant(first_seen),
+        published=stored_instant(published),
+        updated=stored_instant(updated),
+        first_seen=stored_instant(first_seen),
         position=position,
         content_html=content_html or "",
         image=image,
-        tags=_stored_tags(tags),
+        tags=stored_tags(tags),
         dated=date_source != "none",
     )
 
@@ -97,7 +97,7 @@ class ItemTables(TableGroup):
             params = list(sources)
         where = where.replace("source", "i.source")
         sql = (
-            f"SELECT {_ENTRY_COLUMNS} "
+            f"SELECT {ENTRY_COLUMNS} "
             "FROM items i LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
             f"{where} ORDER BY published DESC, first_seen DESC, position ASC"
         )
@@ -105,13 +105,13 @@ class ItemTables(TableGroup):
             sql += f" LIMIT {int(limit)}"
         with self._errors("read items"):
             rows = self.db.execute(sql, params).fetchall()
-        return [_entry(row) for row in rows]
+        return [row_entry(row) for row in rows]
 
     def walk_entries(self, batch: int = 2000) -> Iterator[Entry]:
         """Every entry of `entries()`, in its order, read `batch` rows at a time by one query: memory holds
         one batch, not the whole history (for a publish, which keeps only each feed's newest)."""
         sql = (
-            f"SELECT {_ENTRY_COLUMNS} "
+            f"SELECT {ENTRY_COLUMNS} "
             "FROM items i LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
             "WHERE i.removed_at IS NULL ORDER BY published DESC, first_seen DESC, position ASC"
         )
@@ -120,8 +120,8 @@ class ItemTables(TableGroup):
             while rows := cursor.fetchmany(batch):
                 for row in rows:
                     try:
-                        entry = _entry(row)
-                    except _UNREADABLE as error:
+                        entry = row_entry(row)
+                    except UNREADABLE as error:
                         log.warning("stored item %s left out of the feeds: unreadable (%s)", row[1], error)
                         continue
                     yield entry
@@ -149,7 +149,7 @@ def moved_forward(db: Database, source: str, key: str, moment: str) -> str:
     row = db.execute(sql, [source, key]).fetchone()
     if row is None or not row[0]:
         return moment
-    stored = _stored_instant(row[0])
-    if _stored_instant(moment) > stored:
+    stored = stored_instant(row[0])
+    if stored_instant(moment) > stored:
         return moment
     return iso(stored + dt.timedelta(seconds=1))

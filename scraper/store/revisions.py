@@ -7,13 +7,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..history import EventRecord, ItemRecord, RevisionRecord, Tracked, Version, version_hash
-from .db import TableGroup, _table, from_iso, iso
+from .db import TableGroup, db_table, from_iso, iso
 from .writes import HistoryWrite
 
-_VERSION_COLUMNS = "title, summary, site_date, body_text, article_updated"
+VERSION_COLUMNS = "title, summary, site_date, body_text, article_updated"
 
 
-def _version(row: Sequence[Any]) -> Version:
+def row_version(row: Sequence[Any]) -> Version:
     title, summary, site_date, body_text, article_updated = row
     return Version(
         title=title or "",
@@ -58,11 +58,11 @@ class RevisionTables(TableGroup):
                 chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 sql = (
-                    f"SELECT id, key, {_VERSION_COLUMNS} FROM revisions WHERE id IN "
+                    f"SELECT id, key, {VERSION_COLUMNS} FROM revisions WHERE id IN "
                     f"(SELECT max(id) FROM revisions WHERE source = ? AND key IN ({marks}) GROUP BY key)"
                 )
                 for row in self.db.execute(sql, [source, *chunk]).fetchall():
-                    found[row[1]] = (row[0], _version(row[2:]))
+                    found[row[1]] = (row[0], row_version(row[2:]))
         return found
 
     def records(self, key: str | None = None) -> list[ItemRecord]:
@@ -76,12 +76,12 @@ class RevisionTables(TableGroup):
             ).fetchall()
             revisions: dict[tuple[str, str], list[RevisionRecord]] = {}
             for row in self.db.execute(
-                f"SELECT source, key, id, first_seen, last_seen, {_VERSION_COLUMNS} FROM revisions "
+                f"SELECT source, key, id, first_seen, last_seen, {VERSION_COLUMNS} FROM revisions "
                 f"{where} ORDER BY id",
                 params,
             ):
                 revisions.setdefault((row[0], row[1]), []).append(
-                    RevisionRecord(row[2], from_iso(row[3]), from_iso(row[4]), _version(row[5:]))
+                    RevisionRecord(row[2], from_iso(row[3]), from_iso(row[4]), row_version(row[5:]))
                 )
             events: dict[tuple[str, str], list[EventRecord]] = {}
             for row in self.db.execute(
@@ -107,7 +107,7 @@ class RevisionTables(TableGroup):
         ]
 
     def write_history(self, source: str, history: HistoryWrite, started: dt.datetime, now: str) -> None:
-        revisions, events, items = (_table(self.db, name) for name in ("revisions", "events", "items"))
+        revisions, events, items = (db_table(self.db, name) for name in ("revisions", "events", "items"))
         latest = self.latest_versions(source, [k for k, _ in history.removed] + list(history.restored))
         for key in history.restored:
             # A tombstone told readers the entry was gone: a new `updated` makes them take it back.
@@ -118,7 +118,7 @@ class RevisionTables(TableGroup):
                 {"source": source, "key": key, "kind": "restored", "at": now, "revision_id": latest[key][0]}
             )
         for v in history.versions:
-            row = {f: getattr(v.version, f) for f in _VERSION_COLUMNS.split(", ")}
+            row = {f: getattr(v.version, f) for f in VERSION_COLUMNS.split(", ")}
             if v.kind == "fill":
                 assert v.previous is not None
                 revisions.update(v.previous, {**row, "hash": version_hash(v.version)})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..models import SourceReport, Validators
-from .db import TableGroup, _table, from_iso, iso
+from .db import TableGroup, db_table, from_iso, iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class RunTables(TableGroup):
 
     def validators(self, url: str) -> Validators:
         with self._errors("read the HTTP cache"):
-            rows = list(_table(self.db, "http_cache").rows_where("url = ?", [url]))
+            rows = list(db_table(self.db, "http_cache").rows_where("url = ?", [url]))
         if not rows:
             return Validators()
         return Validators(etag=rows[0]["etag"], last_modified=rows[0]["last_modified"])
@@ -39,7 +39,7 @@ class RunTables(TableGroup):
 
     def last_runs(self, limit: int = 20) -> list[dict[str, Any]]:
         with self._errors("read runs"):
-            return list(_table(self.db, "runs").rows_where(order_by="id desc", limit=limit))
+            return list(db_table(self.db, "runs").rows_where(order_by="id desc", limit=limit))
 
     def run_history(self, source: str) -> RunHistory:
         """What health needs to know about one source's runs, from the runs table (right across restarts)."""
@@ -74,14 +74,14 @@ class RunTables(TableGroup):
     def save_validators(self, url: str, validators: Validators) -> None:
         if self.validators(url) == validators:
             return  # unchanged: an unchanged cycle must not write
-        _table(self.db, "http_cache").upsert(
+        db_table(self.db, "http_cache").upsert(
             {"url": url, "etag": validators.etag, "last_modified": validators.last_modified}, pk="url"
         )
 
     def insert_run(
         self, report: SourceReport, started: dt.datetime, finished: dt.datetime, first_page: int | None
     ) -> None:
-        _table(self.db, "runs").insert(
+        db_table(self.db, "runs").insert(
             {
                 "source": report.source,
                 "started": iso(started),

@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from ..history import Version, version_hash
-from .db import Database, Migrations, _table
+from .db import Database, Migrations, db_table
 
 log = logging.getLogger("scraper.store")  # the logger name log filters know (the module was split)
 
@@ -20,7 +20,7 @@ migrations = Migrations("aktuellt")
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    _table(db, "items").create(
+    db_table(db, "items").create(
         {
             "source": str,
             "key": str,
@@ -39,8 +39,8 @@ def m001_initial(db: Database) -> None:
         pk=("source", "key"),
         not_null={"source", "key", "entry_id", "title", "link", "published", "updated", "first_seen"},
     )
-    _table(db, "items").create_index(["published", "first_seen", "position"])
-    _table(db, "runs").create(
+    db_table(db, "items").create_index(["published", "first_seen", "position"])
+    db_table(db, "runs").create(
         {
             "id": int,
             "source": str,
@@ -57,14 +57,14 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
-    _table(db, "runs").create_index(["source", "started"])
-    _table(db, "http_cache").create({"url": str, "etag": str, "last_modified": str}, pk="url")
+    db_table(db, "runs").create_index(["source", "started"])
+    db_table(db, "http_cache").create({"url": str, "etag": str, "last_modified": str}, pk="url")
 
 
 @migrations()
 def m002_articles(db: Database) -> None:
     """One row per item whose article page was ever tried: its fetch state and its sanitized content."""
-    _table(db, "articles").create(
+    db_table(db, "articles").create(
         {
             "source": str,
             "key": str,
@@ -95,15 +95,15 @@ def m002_articles(db: Database) -> None:
         pk=("source", "key"),
         not_null={"source", "key", "status"},
     )
-    _table(db, "articles").create_index(["source", "next_attempt"])
-    _table(db, "runs").add_column("articles", int)  # article pages read this cycle
-    _table(db, "runs").add_column("articles_failed", int)  # article pages that failed (retried later)
+    db_table(db, "articles").create_index(["source", "next_attempt"])
+    db_table(db, "runs").add_column("articles", int)  # article pages read this cycle
+    db_table(db, "runs").add_column("articles_failed", int)  # article pages that failed (retried later)
 
 
 @migrations()
 def m003_history(db: Database) -> None:
     """Every observed version of an item (revisions) and every change to it (events), plus removal state."""
-    _table(db, "revisions").create(
+    db_table(db, "revisions").create(
         {
             "id": int,
             "source": str,
@@ -120,8 +120,8 @@ def m003_history(db: Database) -> None:
         pk="id",
         not_null={"source", "key", "first_seen", "last_seen", "title"},
     )
-    _table(db, "revisions").create_index(["source", "key", "id"])
-    _table(db, "events").create(
+    db_table(db, "revisions").create_index(["source", "key", "id"])
+    db_table(db, "events").create(
         {
             "id": int,
             "source": str,
@@ -135,16 +135,16 @@ def m003_history(db: Database) -> None:
         pk="id",
         not_null={"source", "key", "kind", "at", "revision_id"},
     )
-    _table(db, "events").create_index(["at"])
-    _table(db, "events").create_index(["source", "key"])
-    items = _table(db, "items")
+    db_table(db, "events").create_index(["at"])
+    db_table(db, "events").create_index(["source", "key"])
+    items = db_table(db, "items")
     items.add_column("missing_count", int, not_null_default=0)  # consecutive healthy reads without it
     items.add_column("missing_since", str)
     items.add_column("removed_at", str)  # set while the item is removed from the site
     # Backfill: what the store already holds is each item's first known version, first seen when it was.
     for row in list(items.rows):
         version = Version(title=row["title"], summary=row["summary"] or "", site_date=row["site_date"] or "")
-        revision = _table(db, "revisions").insert(
+        revision = db_table(db, "revisions").insert(
             {
                 "source": row["source"],
                 "key": row["key"],
@@ -156,7 +156,7 @@ def m003_history(db: Database) -> None:
                 "hash": version_hash(version),
             }
         )
-        _table(db, "events").insert(
+        db_table(db, "events").insert(
             {
                 "source": row["source"],
                 "key": row["key"],
@@ -171,14 +171,14 @@ def m003_history(db: Database) -> None:
 def m005_service(db: Database) -> None:
     # /healthz and `aktuellt status` ask "last success / last failure of this source" on every request; with a
     # cycle every 15 minutes the runs table gains 35,000 rows a year, so that must be an index seek.
-    _table(db, "runs").create_index(["source", "status", "id"], index_name="runs_source_status_id")
+    db_table(db, "runs").create_index(["source", "status", "id"], index_name="runs_source_status_id")
 
 
 @migrations()
 def m006_item_date_source(db: Database) -> None:
     # Where an item's `published` came from (issue 12): "time", "element", "title", "url", or "none" for an
     # item the page showed without a date, dated by first sight. NULL on older rows: a listing date.
-    _table(db, "items").add_column("date_source", str)
+    db_table(db, "items").add_column("date_source", str)
 
 
 @migrations()
