@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 TOOLS := .tools
 VNU_VERSION := 26.9.27
 VNU := $(TOOLS)/node_modules/vnu-jar/build/dist/vnu.jar
-# A second-ecosystem feed reader library (npm), read by tests/test_readers.py: how JavaScript apps see the dates.
+# A second-ecosystem feed reader library (npm), read by tests/publish/test_readers.py: how JavaScript apps see the dates.
 FEED_EXTRACTOR_VERSION := 8.0.3
 FEED_EXTRACTOR := $(TOOLS)/node_modules/@extractus/feed-extractor/package.json
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -63,7 +63,7 @@ stress: $(STAMP) ## crash trials, fuzzing and bombs, larger: 300 SIGKILL trials,
 	AKTUELLT_CRASH_TRIALS=300 AKTUELLT_FUZZ_EXAMPLES=1000 AKTUELLT_CRASH_REPORT=test-artifacts/crash-outcomes.jsonl \
 	AKTUELLT_BOMB_BYTES=2147483648 AKTUELLT_BOMB_CAP=10000000 \
 	  $(BIN)/pytest -n 2 -q --durations=0 tests/test_crash.py tests/test_fuzz.py \
-	  tests/test_hostile_fetch.py::test_compression_bombs_are_a_fetch_error_and_memory_stays_bounded
+	  tests/source/test_hostile_fetch.py::test_compression_bombs_are_a_fetch_error_and_memory_stays_bounded
 	cat test-artifacts/crash-outcomes.jsonl
 
 bench: $(BENCH_STAMP) bench-tools ## speed and memory against baselines, as one table (~7 min; bench/RESULTS.md)

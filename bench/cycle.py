@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from scraper.config import load_config
-from scraper.fetch import Fetcher
-from scraper.pipeline import fetch_settings, run_cycle
+from scraper.cycle import fetch_settings, run_cycle
+from scraper.source.fetch import Fetcher
 from scraper.store import Store
 
 from .common import Row, Site, median, write_config

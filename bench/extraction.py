@@ -18,8 +18,8 @@ from bs4 import BeautifulSoup, Tag
 from selectolax.lexbor import LexborHTMLParser
 
 from scraper.dates import parse_datetime_attr, parse_site_date
-from scraper.extract import parse_listing
 from scraper.identity import article_uuid, canonical_link, item_key
+from scraper.source.listing import parse_listing
 from tests.fixture_site import FixtureSite, load_seed
 
 from .common import Row, timed

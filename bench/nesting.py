@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper.extract import parse_article, parse_listing
+from scraper.source.article import parse_article
+from scraper.source.listing import parse_listing
 
 from .common import Row
 

@@ -62,7 +62,7 @@ def _rows(count: int) -> Iterator[tuple[object, ...]]:
 
 def build(folder: Path) -> None:
     """The store, by SQL; then every item's membership through the project's own code."""
-    from scraper.catalog import membership
+    from scraper.publish.catalog import membership
     from scraper.store import Store
 
     _build_items(folder, ITEMS)
@@ -103,7 +103,7 @@ def build1m(folder: Path) -> None:
     items' topics, once, after a `[[topics]]` change: row (4) measures that step). The bench topics' words
     are plain lowercase substrings, so `instr` on the lowercased title and summary is what the project's
     matching finds; a sample is checked against `catalog.membership`."""
-    from scraper.catalog import membership, month_of
+    from scraper.publish.catalog import membership, month_of
 
     _build_items(folder, 1_000_000)
     config = _config(folder)
@@ -166,7 +166,7 @@ def _sample_entry(source: str, title: str, summary: str, moment: dt.datetime) ->
 
 def memberships(folder: Path) -> dict[str, object]:
     """Every item's feed membership stored again, as after a `[[topics]]` change."""
-    from scraper.catalog import membership
+    from scraper.publish.catalog import membership
     from scraper.store import Store
 
     config = _config(folder)
@@ -187,7 +187,7 @@ def _config(folder: Path) -> Config:
 
 
 def render(folder: Path) -> dict[str, object]:
-    from scraper.pipeline import publish_feeds
+    from scraper.publish.site import publish_feeds
     from scraper.store import Store
 
     config = _config(folder)
@@ -209,7 +209,7 @@ def incremental(folder: Path) -> dict[str, object]:
     pipeline records them)."""
     from scraper.history import Version
     from scraper.models import SourceReport
-    from scraper.pipeline import publish_feeds
+    from scraper.publish.site import publish_feeds
     from scraper.store import CycleWrite, HistoryWrite, NewItem, Store, VersionWrite
 
     config = _config(folder)
@@ -233,7 +233,7 @@ def incremental(folder: Path) -> dict[str, object]:
 
 
 def floor(folder: Path) -> dict[str, object]:
-    import scraper.pipeline  # noqa: F401  # what every step imports
+    import scraper.cycle  # noqa: F401  # what every step imports
     from scraper.store import Store
 
     config = _config(folder)

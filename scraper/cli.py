@@ -90,10 +90,10 @@ def run(options: Options) -> None:
     """Run one cycle for every source, then exit (for cron and systemd timers)."""
     import time
 
-    from .cyclelog import log_cycle
-    from .fetch import Fetcher
-    from .lock import cycle_lock
-    from .pipeline import fetch_settings, run_cycle
+    from .cycle import fetch_settings, run_cycle
+    from .service.cyclelog import log_cycle
+    from .service.lock import cycle_lock
+    from .source.fetch import Fetcher
     from .store import Store
 
     config = _load(options)
@@ -115,7 +115,7 @@ def run(options: Options) -> None:
 @click.pass_obj
 def serve(options: Options) -> None:
     """Run cycles on the schedule and serve the feeds, /healthz and /metrics until SIGTERM."""
-    from .service import serve as run_service
+    from .service.serve import serve as run_service
 
     config = _load(options)
     try:
@@ -132,11 +132,11 @@ def serve(options: Options) -> None:
 @click.pass_obj
 def status(options: Options, as_json: bool) -> None:
     """Show sources, last runs, item counts and health; exit 1 when a source is unhealthy."""
-    from . import health
-    from . import status as show
-    from .catalog import assign_topics, membership
-    from .pipeline import utc_now
-    from .schedule import health_window
+    from .clock import utc_now
+    from .publish.catalog import assign_topics, membership
+    from .service import health
+    from .service import status as show
+    from .service.schedule import health_window
     from .store import Store
 
     config = _load(options)
@@ -167,8 +167,8 @@ def history(options: Options, key_or_url: str) -> None:
     """Print every version of one item (by its key, article URL or entry id), with word diffs."""
     from zoneinfo import ZoneInfo
 
-    from .history import history_text
     from .identity import item_key
+    from .publish.export import history_text
     from .store import Store
 
     config = _load(options)
@@ -193,7 +193,7 @@ def history(options: Options, key_or_url: str) -> None:
 @click.pass_obj
 def export(options: Options, fmt: str, output: str | None) -> None:
     """Write every item with all its versions (csv: one row per version; json: items, versions, events)."""
-    from .history import export_csv, export_json
+    from .publish.export import export_csv, export_json
     from .store import Store
 
     config = _load(options)
@@ -239,10 +239,10 @@ def probe(options: Options, url: str | None, source_id: str | None, date_order: 
 
     Exit 0 when it finds items, 1 when it finds none (or the page cannot be fetched)."""
     from .config import DEFAULT_USER_AGENT, FetchConfig, package_version
-    from .fetch import Fetcher
-    from .pipeline import fetch_settings
-    from .probe import probe as run_probe
-    from .probe import report
+    from .cycle import fetch_settings
+    from .source.fetch import Fetcher
+    from .source.probe import probe as run_probe
+    from .source.probe import report
 
     source = None
     if source_id is not None:

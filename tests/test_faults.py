@@ -235,7 +235,7 @@ def test_duplicate_uuids_on_one_page_publish_one_item(tmp_path, baseline, site):
 def test_a_body_over_max_bytes_stops_reading_and_memory_stays_flat(site):
     """In-process, so tracemalloc sees the fetcher's allocations: reading stops at max_bytes."""
     from scraper.errors import ResponseTooLarge
-    from scraper.fetch import Fetcher, FetchSettings
+    from scraper.source.fetch import Fetcher, FetchSettings
 
     site.fault = "huge"
     received = threading.Event()

@@ -19,15 +19,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from scraper.articles import read_article
 from scraper.config import parse_config
 from scraper.dates import parse_datetime_attr, parse_site_date
 from scraper.errors import ScraperError
-from scraper.extract import parse_listing
-from scraper.jsonfeed import render_json
-from scraper.render import render_atom, render_rss, xml_safe
-from scraper.sanitize import sanitize_html
-from tests.test_render import META, entry
+from scraper.publish.jsonfeed import render_json
+from scraper.publish.render import render_atom, render_rss, xml_safe
+from scraper.source.articles import read_article
+from scraper.source.listing import parse_listing
+from scraper.source.sanitize import sanitize_html
+from tests.publish.test_render import META, entry
 
 EXAMPLES = int(os.environ.get("AKTUELLT_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -23,11 +23,13 @@ import feedparser
 import pytest
 from lxml import etree
 
+from scraper.clock import utc_now
 from scraper.config import load_config
-from scraper.fetch import Fetcher
-from scraper.history import Tracked, Version, compare, diff_html, missing
+from scraper.cycle import fetch_settings, run_cycle
+from scraper.history import Tracked, Version, compare, missing
 from scraper.models import RunReport
-from scraper.pipeline import fetch_settings, run_cycle, utc_now
+from scraper.publish.diffs import diff_html
+from scraper.source.fetch import Fetcher
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed, new_item
 from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
@@ -494,8 +496,8 @@ def test_a_hub_and_webhook_that_are_down_do_not_fail_the_cycle(tmp_path, site):
 
 
 def test_serve_sends_websub_link_headers_for_feeds(tmp_path):
-    from scraper.metrics import Metrics
-    from scraper.server import FeedServer, build_app
+    from scraper.service.metrics import Metrics
+    from scraper.service.server import FeedServer, build_app
 
     (tmp_path / "topics").mkdir()
     for name in ("all.atom", "topics/lasning.rss", "index.html"):

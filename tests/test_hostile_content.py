@@ -20,9 +20,9 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from scraper.catalog import MAX_MONTHS, month_series
 from scraper.logs import TextFormatter
-from scraper.pipeline import stylesheet
+from scraper.publish.catalog import MAX_MONTHS, month_series
+from scraper.publish.site import stylesheet
 from scraper.sanity import cut_off, escape_controls, sane_day, web_url
 from tests.fixture_site import FixtureSite, SiteItem, load_seed, new_item
 from tests.test_end_to_end import DATA, run_cli, write_config

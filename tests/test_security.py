@@ -10,7 +10,7 @@ import feedparser
 import lxml.html
 import pytest
 
-from scraper.sanitize import sanitize_html
+from scraper.source.sanitize import sanitize_html
 from tests.fixture_site import FixtureSite, load_seed
 from tests.test_end_to_end import run_cli, write_config
 

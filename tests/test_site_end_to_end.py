@@ -22,9 +22,9 @@ import pytest
 from lxml import etree, html
 
 from tests.fixture_site import FixtureSite, load_seed, new_item, repo_topics
-from tests.test_catalog import assert_json_feed
+from tests.publish.test_catalog import assert_json_feed
+from tests.publish.test_topics import EXPECTED
 from tests.test_end_to_end import run_cli
-from tests.test_topics import EXPECTED
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"

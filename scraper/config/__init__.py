@@ -1,0 +1,170 @@
+"""The config file: TOML → validated tree of frozen dataclasses (DESIGN.md "Config (TOML)" is the contract).
+
+`parse_config` is pure: it checks every key against a table of fields (type, default, validator), then the
+combinations of keys, and reports every problem at once in one ConfigError. Only `load_config` reads a file.
+Keys a later feature gives meaning to (schedule.cron, server.*, topics) are accepted and validated already.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .checks import LISTING_ONLY, SOURCE_FIELDS, TOP_FIELDS, TOPIC_FIELDS, Checker
+from .describe import describe
+from .places import check_places, resolve_path
+from .tree import (
+    DEFAULT_EVERY,
+    DEFAULT_PATH,
+    DEFAULT_USER_AGENT,
+    ENV_VAR,
+    PACKAGE_DIR,
+    SOURCE_TYPES,
+    Config,
+    FetchConfig,
+    NotifyConfig,
+    ScheduleConfig,
+    SelectorConfig,
+    ServerConfig,
+    SiteConfig,
+    SourceConfig,
+    TopicConfig,
+    WebSubConfig,
+    date_order_for,
+)
+
+
+@functools.cache
+def package_version() -> str:
+    """The installed version, looked up on first use (importlib.metadata is slow to import and to ask)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("aktuellt")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "0.0.0"
+
+
+def __getattr__(name: str) -> str:
+    if name == "VERSION":  # kept as a name for callers that read it as a constant
+        return package_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path | None = None) -> Config:
+    """Validate parsed TOML into a Config; relative paths resolve against `base_dir`. `config_path`, the file
+    the data came from, must not end up inside the output folder.
+
+    Pure but for looking time zones up and resolving the two paths. Raises one ConfigError listing every
+    problem.
+    """
+    checker = Checker()
+    checker.unknown(data, "", TOP_FIELDS)
+    site, fetch, schedule, server, notify, websub = (
+        checker.table(data.get(name, {}), name, TOP_FIELDS[name])
+        for name in ("site", "fetch", "schedule", "server", "notify", "websub")
+    )
+    sources = checker.array(data.get("sources", []), "sources", SOURCE_FIELDS)
+    if isinstance(data.get("sources", []), list) and not data.get("sources"):
+        checker.add("sources", "missing: at least one [[sources]] table is required")
+    raw_topics = data.get("topics", [])
+    topics = checker.array(raw_topics, "topics", TOPIC_FIELDS)
+
+    # Combinations of keys (miniflux's Validate()).
+    for name in ("output_dir", "database"):
+        if name in site:
+            site[name] = resolve_path(base_dir, site[name])
+    if "output_dir" in site and site["output_dir"].resolve().is_relative_to(PACKAGE_DIR):
+        checker.add("site.output_dir", f"must not be inside the scraper package ({PACKAGE_DIR})")
+    check_places(checker, site, config_path)
+    if "user_agent" in fetch:
+        agent = fetch["user_agent"].replace("{version}", package_version())
+        fetch["user_agent"] = agent.replace("{base_url}", site.get("base_url", ""))
+    if schedule.get("every") and schedule.get("cron"):
+        checker.add("schedule.cron", "cannot be combined with schedule.every: set one of them")
+    elif schedule.get("every") is None and schedule.get("cron") is None:
+        schedule["every"] = DEFAULT_EVERY
+    raw_sources = data.get("sources", [])
+    for index, raw in enumerate(raw_sources if isinstance(raw_sources, list) else []):
+        if isinstance(raw, dict) and raw.get("type") == "feed":
+            for name in (name for name in LISTING_ONLY if name in raw):
+                checker.add(f"sources[{index}].{name}", 'only applies to type = "listing"; remove it')
+    for source in sources:
+        source.setdefault("date_order", date_order_for(site.get("language", "sv")))
+    for index, raw in enumerate(raw_topics if isinstance(raw_topics, list) else []):
+        if isinstance(raw, dict) and not raw.get("match") and "regex" not in raw and not raw.get("tags"):
+            checker.add(f"topics[{index}].match", "missing: a topic needs match words, a regex or tags")
+
+    if checker.problems:
+        raise ConfigError(checker.problems)
+    return Config(
+        site=SiteConfig(**site),
+        fetch=FetchConfig(**fetch),
+        schedule=ScheduleConfig(**schedule),
+        server=ServerConfig(**server),
+        sources=tuple(SourceConfig(**source) for source in sources),
+        topics=tuple(TopicConfig(**topic) for topic in topics),
+        notify=NotifyConfig(**notify),
+        websub=WebSubConfig(**websub),
+    )
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file. Every failure is a ConfigError naming the file."""
+    path = Path(path).absolute()
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise ConfigError([("file", f"cannot read: {error.strerror or error}")], str(path)) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError([("file", f"not UTF-8 (bad byte at offset {error.start})")], str(path)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # The message ends in "(at line 3, column 9)" or "(at end of document)": make that the key.
+        message = str(error)
+        where = re.search(r" \(at (.+)\)$", message)
+        key, reason = (where[1], message[: where.start()]) if where else ("toml", message)
+        raise ConfigError([(key, f"invalid TOML: {reason}")], str(path)) from None
+    try:
+        config = parse_config(data, base_dir=path.parent, config_path=path)
+    except ConfigError as error:
+        raise ConfigError(error.problems, str(path)) from None
+    return dataclasses.replace(config, path=path)
+
+
+def find_config_path(cli_value: str | None, env: Mapping[str, str]) -> Path:
+    """`--config`, else `$AKTUELLT_CONFIG`, else ./config.toml (an empty value counts as unset)."""
+    return Path(cli_value or env.get(ENV_VAR) or DEFAULT_PATH)
+
+
+__all__ = [
+    "DEFAULT_EVERY",
+    "DEFAULT_PATH",
+    "DEFAULT_USER_AGENT",
+    "ENV_VAR",
+    "PACKAGE_DIR",
+    "SOURCE_TYPES",
+    "Config",
+    "FetchConfig",
+    "NotifyConfig",
+    "ScheduleConfig",
+    "SelectorConfig",
+    "ServerConfig",
+    "SiteConfig",
+    "SourceConfig",
+    "TopicConfig",
+    "WebSubConfig",
+    "date_order_for",
+    "describe",
+    "find_config_path",
+    "load_config",
+    "package_version",
+    "parse_config",
+]

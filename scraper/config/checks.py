@@ -1,0 +1,355 @@
+"""Each config key's type and check, table by table, and the checker that collects every problem by key path.
+
+The checks are small functions (`_range`, `_url`, `_duration`, `_cron`, …) named in one `_Field` table per
+TOML table; `Checker` walks the parsed TOML with them and reports all problems at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .tree import DEFAULT_USER_AGENT, SOURCE_TYPES, SelectorConfig
+
+Check = Callable[[Any], Any]
+
+
+def _range(low: float, high: float | None = None, *, above: bool = False) -> Check:
+    """Numbers from `low` (exclusive when `above`) up to `high`; NaN and infinities are never in range."""
+
+    def check(value: float) -> float:
+        if high is not None and not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}, got {value}")
+        if not math.isfinite(value) or value < low or (above and value == low):
+            raise ValueError(f"must be {'>' if above else '≥'} {low}, got {value}")
+        return value
+
+    return check
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line")
+    return value
+
+
+def _path(value: str) -> str:
+    # A NUL (TOML can write one as "\u0000") or a lone surrogate would reach the OS as a bare ValueError.
+    if "\0" in value or any("\ud800" <= c <= "\udfff" for c in value):
+        raise ValueError("must not contain a NUL or an unpaired surrogate")
+    return _text(value)
+
+
+def _pattern(regex: str, what: str) -> Check:
+    compiled = re.compile(regex)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"must be {what}, got {value!r}")
+        return value
+
+    return check
+
+
+_slug = _pattern(r"[a-z0-9][a-z0-9-]*", "lowercase a-z, 0-9 and '-' (it becomes a file name)")
+
+
+_language = _pattern(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", "a language tag like 'sv' or 'sv-SE'")
+
+
+def _url(value: str) -> str:
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
+        raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
+    return value
+
+
+def _host_entry(value: str) -> str:
+    """One `allowed_hosts` entry, normalized: "example.org", "example.org:8443", "[::1]:8080"."""
+    text = value.strip().lower()
+    try:
+        parts = urlsplit("//" + text)
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{value!r} is not a host or host:port (bad port)") from None
+    host = parts.hostname or ""
+    if not host or parts.netloc != text or parts.username is not None or parts.path or parts.query:
+        raise ValueError(f"{value!r} is not a host or host:port (no scheme, path or user)")
+    if any(c.isspace() for c in text) or (":" in host and not text.startswith("[")):
+        raise ValueError(f"{value!r} is not a host or host:port (an IPv6 address goes in brackets: [::1])")
+    if port == 0:
+        raise ValueError(f"{value!r}: port 0 is not a port")
+    shown = f"[{host}]" if ":" in host else host
+    return shown if port is None else f"{shown}:{port}"
+
+
+def _hosts(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_host_entry(value) for value in values))
+
+
+def _base_url(value: str) -> str:
+    return _url(value) if value.endswith("/") else _url(value) + "/"
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(
+            f"unknown time zone {value!r} (expected an IANA name like 'Europe/Stockholm')"
+        ) from None
+    return value
+
+
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
+
+DURATION_UNITS = (("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))
+
+
+def _duration(value: str) -> dt.timedelta:
+    found = _DURATION.fullmatch(value)
+    if not value or not found:
+        raise ValueError(f"expected a duration like '90s', '15m', '1h30m' or '2d', got {value!r}")
+    return dt.timedelta(
+        seconds=sum(int(n or 0) * size for n, (_, size) in zip(found.groups(), DURATION_UNITS, strict=True))
+    )
+
+
+def _positive_duration(value: str) -> dt.timedelta:
+    if not (duration := _duration(value)):
+        raise ValueError(f"must be longer than 0s, got {value!r}")
+    return duration
+
+
+_CRON_FIELD = re.compile(r"[0-9A-Za-z*/,-]+")
+
+
+def _choice(*allowed: str) -> Check:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(map(repr, allowed))}, got {value!r}")
+        return value
+
+    return check
+
+
+def _cron(value: str) -> str:
+    fields = value.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields (minute hour day month weekday), got {len(fields)} in {value!r}")
+    for number, part in enumerate(fields, 1):
+        if not _CRON_FIELD.fullmatch(part):
+            raise ValueError(f"field {number} ({part!r}) has characters a crontab field cannot contain")
+    return " ".join(fields)
+
+
+def _regex(value: str) -> str:
+    try:
+        with warnings.catch_warnings(action="ignore"):  # FutureWarning on "[[" is not our user's problem
+            re.compile(value)
+    except re.error as error:
+        raise ValueError(f"invalid regular expression: {error}") from None
+    return value
+
+
+_REQUIRED: Any = object()  # the key must be present
+
+_UNSET: Any = object()  # absent: the dataclass default applies
+
+_INVALID: Any = object()
+
+
+@dataclass(frozen=True)
+class _Field:
+    kind: Any  # str | int | float | bool | tuple (array of strings) | a nested field table
+    check: Check | None = None
+    default: Any = _UNSET
+
+
+_SITE = {
+    "title": _Field(str, _text, "Aktuellt"),
+    "base_url": _Field(str, _base_url, "http://127.0.0.1:8080/"),
+    "output_dir": _Field(str, _path, "feeds"),
+    "database": _Field(str, _path, "aktuellt.db"),
+    "language": _Field(str, _language),
+    "max_items": _Field(int, _range(1)),
+    "removed": _Field(str, _pattern(r"drop|mark", "'drop' or 'mark'")),
+    "removed_days": _Field(int, _range(1, 365)),
+}
+
+_FETCH = {
+    "user_agent": _Field(str, _text, DEFAULT_USER_AGENT),
+    "timeout": _Field(float, _range(0, above=True)),
+    "retries": _Field(int, _range(0)),
+    "concurrency": _Field(int, _range(1)),
+    "delay": _Field(float, _range(0)),
+    "max_bytes": _Field(int, _range(1024)),
+}
+
+_SCHEDULE = {
+    "every": _Field(str, _positive_duration, None),
+    "cron": _Field(str, _cron, None),
+    "jitter": _Field(str, _duration, dt.timedelta(seconds=60)),
+    "timezone": _Field(str, _timezone),
+}
+
+_SERVER = {"host": _Field(str, _text), "port": _Field(int, _range(0, 65535))}
+
+_SELECTORS = {name: _Field(str, _text) for name in ("item", "title", "link", "date", "summary", "next")}
+
+SOURCE_FIELDS = {
+    "id": _Field(str, _slug, _REQUIRED),
+    "title": _Field(str, _text),
+    "url": _Field(str, _url, _REQUIRED),
+    "timezone": _Field(str, _timezone),
+    "max_pages": _Field(int, _range(1)),
+    "articles": _Field(bool),
+    "selectors": _Field(_SELECTORS, lambda values: SelectorConfig(**values)),
+    "allowed_hosts": _Field(tuple, _hosts),
+    "max_articles_per_cycle": _Field(int, _range(1)),
+    "type": _Field(str, _choice(*SOURCE_TYPES)),
+    "key_params": _Field(tuple),
+    "date_order": _Field(str, _pattern(r"dmy|mdy|ymd", "one of 'dmy', 'mdy', 'ymd'")),
+}
+
+#: Keys that only mean something for a listing page: a feed is one document with fields of its own.
+LISTING_ONLY = ("max_pages", "selectors")
+
+TOPIC_FIELDS = {
+    "id": _Field(str, _slug, _REQUIRED),
+    "title": _Field(str, _text),
+    "match": _Field(tuple),
+    "exclude": _Field(tuple),
+    "regex": _Field(str, _regex),
+    "description": _Field(str, _text),
+    "tags": _Field(tuple),
+}
+
+_NOTIFY = {"webhook": _Field(str, _url), "timeout": _Field(float, _range(0, 60, above=True))}
+
+_WEBSUB = {"hub": _Field(str, _url)}
+
+TOP_FIELDS = dict(
+    site=_SITE,
+    fetch=_FETCH,
+    schedule=_SCHEDULE,
+    server=_SERVER,
+    sources=SOURCE_FIELDS,
+    topics=TOPIC_FIELDS,
+    notify=_NOTIFY,
+    websub=_WEBSUB,
+)
+
+_EXPECTED = {str: "a string", int: "an integer", float: "a number", bool: "true or false", tuple: "an array"}
+
+_TOML_TYPES = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array", dict: "table"}
+
+
+def _got(value: object) -> str:
+    if isinstance(value, list | dict):
+        return f"got {'an array' if isinstance(value, list) else 'a table'}"
+    shown = str(value).lower() if isinstance(value, bool) else repr(value)
+    if isinstance(value, dt.date | dt.time):
+        shown = value.isoformat()
+    return f"got {_TOML_TYPES.get(type(value), type(value).__name__)} {shown[:60]}"
+
+
+class Checker:
+    """Walks the raw TOML data against the field tables, collecting (key_path, reason) problems."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, str]] = []
+
+    def add(self, key: str, reason: str) -> None:
+        self.problems.append((key, reason))
+
+    def unknown(self, raw: Mapping[str, Any], path: str, fields: Mapping[str, Any]) -> None:
+        for key in [key for key in raw if key not in fields]:
+            hint = difflib.get_close_matches(key, list(fields), n=1)
+            what = "table" if isinstance(raw[key], dict | list) and not path else "key"
+            reason = f"unknown {what}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            self.add(f"{path}.{key}" if path else key, reason)
+
+    def table(self, raw: object, path: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """The valid values of one table: given ones, plus explicit defaults. Bad keys are left out."""
+        if not isinstance(raw, dict):
+            self.add(path, f"expected a table, {_got(raw)}")
+            return {}
+        self.unknown(raw, path, fields)
+        values: dict[str, Any] = {}
+        for name, spec in fields.items():
+            key = f"{path}.{name}"
+            if name in raw:
+                value = self.value(raw[name], key, spec)
+            elif spec.default is _REQUIRED:
+                self.add(key, "missing")
+                continue
+            else:
+                value = spec.default
+            if value is not _INVALID and value is not _UNSET:
+                values[name] = value
+        return values
+
+    def value(self, raw: object, key: str, spec: _Field) -> Any:
+        kind = spec.kind
+        if isinstance(kind, dict):
+            value: Any = self.table(raw, key, kind)
+        elif kind is tuple:
+            value = self.strings(raw, key)
+        elif kind is float and isinstance(raw, int) and not isinstance(raw, bool):
+            value = float(raw)
+        elif isinstance(raw, kind) and isinstance(raw, bool) == (kind is bool):
+            value = raw
+        else:
+            self.add(key, f"expected {_EXPECTED[kind]}, {_got(raw)}")
+            return _INVALID
+        if value is _INVALID or spec.check is None:
+            return value
+        try:
+            return spec.check(value)
+        except ValueError as error:
+            self.add(key, str(error))
+            return _INVALID
+
+    def strings(self, raw: object, key: str) -> Any:
+        if not isinstance(raw, list):
+            self.add(key, f"expected an array of strings, {_got(raw)}")
+            return _INVALID
+        count = len(self.problems)
+        for index, item in enumerate(raw):
+            if not isinstance(item, str):
+                self.add(f"{key}[{index}]", f"expected a string, {_got(item)}")
+            elif not item.strip():
+                self.add(f"{key}[{index}]", "must not be empty")
+        return tuple(raw) if len(self.problems) == count else _INVALID
+
+    def array(self, raw: object, path: str, fields: Mapping[str, _Field]) -> list[dict[str, Any]]:
+        """An array of tables (`[[sources]]`); ids must be unique, and title defaults to id."""
+        if not isinstance(raw, list):
+            self.add(path, f"expected an array of tables ([[{path}]]), {_got(raw)}")
+            return []
+        entries = [self.table(item, f"{path}[{index}]", fields) for index, item in enumerate(raw)]
+        seen: dict[str, int] = {}
+        for index, entry in enumerate(entries):
+            if "id" not in entry:
+                continue
+            if entry["id"] in seen:
+                self.add(
+                    f"{path}[{index}].id", f"duplicate id {entry['id']!r} (also {path}[{seen[entry['id']]}])"
+                )
+            seen.setdefault(entry["id"], index)
+            entry.setdefault("title", entry["id"])
+        return entries

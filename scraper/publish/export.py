@@ -1,0 +1,130 @@
+"""An item's whole record as text for `aktuellt history`, and every record as CSV or JSON for `aktuellt
+export`. Pure: records in, text out.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import fields
+
+from ..history import KIND_LABELS, ItemRecord, Version, normal_text
+from .diffs import FIELD_LABELS, shown_value, word_ops
+
+
+def _words_diff_text(before: str, after: str) -> str:
+    """Word diff for a terminal, in `git diff --word-diff` style: [-removed-]{+added+}."""
+    out: list[str] = []
+    for same, removed, added in word_ops(before, after):
+        out.append(same)
+        if removed:
+            out.append(f"[-{removed}-]")
+        if added:
+            out.append(f"{{+{added}+}}")
+    return "".join(out)
+
+
+def history_text(record: ItemRecord, tz: dt.tzinfo) -> str:
+    """An item's versions, oldest first, each later one as a word diff against the one before."""
+
+    def local(moment: dt.datetime) -> str:
+        return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+    latest = record.revisions[-1].version if record.revisions else None
+    lines = [
+        normal_text(latest.title) if latest else record.key,
+        f"  id:     {record.entry_id}",
+        f"  länk:   {record.link}",
+        f"  status: {'borttagen ' + local(record.removed_at) if record.removed_at else 'publicerad'}",
+    ]
+    previous: Version | None = None
+    for number, revision in enumerate(record.revisions, start=1):
+        lines += ["", f"Version {number}: sedd {local(revision.first_seen)} – {local(revision.last_seen)}"]
+        for name, label in FIELD_LABELS.items():
+            after = shown_value(name, getattr(revision.version, name))
+            if previous is None:
+                if normal_text(after):
+                    lines.append(f"  {label}: {normal_text(after)}")
+                continue
+            before = shown_value(name, getattr(previous, name))
+            if normal_text(before) != normal_text(after):
+                lines.append(f"  {label}: {_words_diff_text(before, after)}")
+        previous = revision.version
+    lines += ["", "Händelser:"]
+    for event in record.events:
+        detail = f" ({_DETAILS.get(event.detail, event.detail)})" if event.detail else ""
+        lines.append(f"  {local(event.at)}  {KIND_LABELS.get(event.kind, event.kind).lower()}{detail}")
+    return "\n".join(lines) + "\n"
+
+
+_DETAILS = {"listing": "saknades i listan två gånger i rad"}
+
+_CSV_COLUMNS = (
+    "source", "key", "entry_id", "link", "published", "removed_at", "revision", "first_seen", "last_seen",
+    "title", "summary", "site_date", "body_text", "article_updated",
+)  # fmt: skip
+
+
+def _when(moment: dt.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def export_csv(records: Sequence[ItemRecord]) -> str:
+    """One row per version of every item (the item's columns repeated), for spreadsheets."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_CSV_COLUMNS)
+    for r in records:
+        for number, revision in enumerate(r.revisions, start=1):
+            v = revision.version
+            writer.writerow(
+                [r.source, r.key, r.entry_id, r.link, _when(r.published), _when(r.removed_at) or "", number,
+                 _when(revision.first_seen), _when(revision.last_seen), v.title, v.summary, v.site_date,
+                 v.body_text or "", v.article_updated or ""]
+            )  # fmt: skip
+    return out.getvalue()
+
+
+def export_json(records: Sequence[ItemRecord]) -> str:
+    """Every item with its versions and events, as one JSON document (for notebooks)."""
+    items = [
+        {
+            "source": r.source,
+            "key": r.key,
+            "id": r.entry_id,
+            "link": r.link,
+            "published": _when(r.published),
+            "first_seen": _when(r.first_seen),
+            "removed_at": _when(r.removed_at),
+            "revisions": [
+                {
+                    "revision": number,
+                    "first_seen": _when(rev.first_seen),
+                    "last_seen": _when(rev.last_seen),
+                    **{f.name: getattr(rev.version, f.name) for f in fields(Version)},
+                }
+                for number, rev in enumerate(r.revisions, start=1)
+            ],
+            "events": [
+                {
+                    "kind": e.kind,
+                    "at": _when(e.at),
+                    "revision": _revision_number(r, e.revision_id),
+                    "detail": e.detail,
+                }
+                for e in r.events
+            ],
+        }
+        for r in records
+    ]
+    return json.dumps({"items": items}, ensure_ascii=False, indent=2) + "\n"
+
+
+def _revision_number(record: ItemRecord, revision_id: int) -> int | None:
+    for number, revision in enumerate(record.revisions, start=1):
+        if revision.id == revision_id:
+            return number
+    return None

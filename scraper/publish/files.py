@@ -1,0 +1,162 @@
+"""Writes rendered feed files: only when their bytes changed, and atomically. Owns no rendering and no policy.
+
+A file is either the old one or the new one, never half-written: the bytes go to a temporary file in the same
+directory, are fsynced, and replace the target with one `os.replace` (a rename, atomic on POSIX); then the
+directory is fsynced so the rename itself survives a crash. Unchanged bytes are not rewritten at all, so the
+file's mtime (and a server's Last-Modified / ETag) only moves when the content does.
+
+OSError is translated to PublishError here, once; anything else propagates as a bug.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tempfile
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
+
+from ..errors import PublishError
+from ..folders import make_folders
+
+__all__ = [
+    "FEED_SUFFIXES",
+    "FILE_MODE",
+    "publish_all",
+    "remove_orphaned_temps",
+    "remove_stale",
+    "write_if_changed",
+]
+
+#: Permission bits of a newly created feed file: readable by a web server running as another user.
+#: (NamedTemporaryFile creates 0o600, which would make every published file unreadable to nginx.)
+FILE_MODE = 0o644
+#: The only files `remove_stale` ever deletes: feed documents.
+FEED_SUFFIXES = (".rss", ".atom", ".json")
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` unless the file already holds exactly these bytes; True when written.
+
+    Creates missing parent directories. A replaced file keeps its permission bits; a new one gets FILE_MODE.
+    Raises PublishError (with `.path`) when the file cannot be written; the old file is then left as it was
+    and no temporary file is left behind.
+    """
+    mode = FILE_MODE
+    try:
+        current = path.stat()
+    except OSError:
+        pass  # missing (the usual case), or unreadable: the write below reports a real problem
+    else:
+        mode = stat.S_IMODE(current.st_mode)
+        if current.st_size == len(data) and _read_or_none(path) == data:
+            return False
+
+    tmp: str | None = None
+    try:
+        make_folders(path.parent)
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+        ) as handle:
+            tmp = handle.name
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+        tmp = None  # it is the target now: nothing to clean up
+        _fsync_dir(path.parent)
+    except OSError as error:
+        raise PublishError(f"could not write {path}", path=str(path)) from error
+    finally:
+        # Also on KeyboardInterrupt or a bug: never leave a ".all.rss.xxxx.tmp" behind.
+        if tmp is not None:
+            _remove_quietly(tmp)
+    return True
+
+
+def publish_all(files: Mapping[Path, bytes]) -> list[Path]:
+    """Write every file whose bytes changed, in the mapping's order; return the paths written.
+
+    Stops at the first failure (PublishError): files written before it stay new, the rest stay old.
+    """
+    return [path for path, data in files.items() if write_if_changed(path, data)]
+
+
+def remove_stale(root: Path, folders: Iterable[str], keep: Collection[Path]) -> list[Path]:
+    """Delete the feed documents (FEED_SUFFIXES) in `root/<folder>` that are not in `keep`; return them.
+
+    Only direct children of those folders, and only feed files: anything else a user put there stays.
+    """
+    removed = []
+    for folder in folders:
+        directory = root / folder
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.iterdir()):
+            if path.suffix in FEED_SUFFIXES and path.is_file() and path not in keep:
+                try:
+                    path.unlink()
+                except FileNotFoundError:
+                    continue  # gone already
+                except OSError as error:
+                    raise PublishError(f"could not remove {path}", path=str(path)) from error
+                removed.append(path)
+        if removed:
+            _fsync_dir(directory)
+    return removed
+
+
+def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:
+    """Delete the temporary files a killed writer left beside `targets` (".all.rss.k3j9x0qz.tmp").
+
+    A SIGKILL between creating the temporary file and the rename leaves it behind, and nothing else would
+    ever remove it. Call only under the cycle lock: then no other writer is mid-write in these folders.
+    """
+    names: dict[Path, set[str]] = {}
+    for target in targets:
+        names.setdefault(target.parent, set()).add(target.name)
+    removed = []
+    for directory, wanted in names.items():
+        try:
+            children = list(directory.iterdir())
+        except OSError:
+            continue  # the writes just made there would have failed first
+        for path in children:
+            name = path.name
+            # NamedTemporaryFile's random part has no dots: ".<target>.<random>.tmp".
+            if name.startswith(".") and name.endswith(".tmp") and name[1:].rsplit(".", 2)[0] in wanted:
+                _remove_quietly(str(path))
+                removed.append(path)
+    return removed
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None  # cannot compare: write it, and let the write report a real problem
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename durable. POSIX only: Windows cannot open a directory, and its rename is journaled."""
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError as error:
+        # Some filesystems (certain network and FUSE mounts) cannot fsync a directory; the file itself is
+        # already fsynced and renamed, so that is no reason to fail the publish.
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _remove_quietly(name: str) -> None:
+    try:
+        os.unlink(name)
+    except OSError:
+        pass  # the original error is the one worth reporting

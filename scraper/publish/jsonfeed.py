@@ -1,0 +1,121 @@
+"""Entries → a JSON Feed 1.1 document (https://jsonfeed.org/version/1.1), as bytes. feedgen has none.
+
+Pure and deterministic, like render.py: no clock, no I/O; the same input gives the same bytes (keys in a fixed
+order, UTF-8 text as is, a final newline), so an unchanged feed is never rewritten. Dates are RFC 3339 in the
+feed's zone, to the second, the same instants the RSS and Atom documents carry.
+
+Per item: `id` is the entry's tag: URI (a string, as the spec requires), `url` the article, `summary` the
+listing summary, `tags` the titles of the item's topics and then the article page's own tags. Once the article
+page was read, `content_html` is the sanitized article (as RSS `content:encoded`, text before the photo),
+`image` its lead image and `attachments` the lead image and the documents it links; before that,
+`content_text` is the listing summary (or the title when there is none), since the spec requires one of the
+two. The feed's `authors` name the publisher, not the feed's title.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from ..markup import content_attachments
+from ..models import Entry, FeedMeta
+from .render import IMAGE_TYPE, dated, reading_order, self_url
+
+__all__ = ["MIME_TYPE", "VERSION_URL", "render_json"]
+
+VERSION_URL = "https://jsonfeed.org/version/1.1"
+MIME_TYPE = "application/feed+json"
+
+
+def render_json(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
+    """The JSON Feed 1.1 document for `entries`, in the order given (UTF-8 bytes, indented)."""
+    tz = ZoneInfo(meta.timezone)
+    labels = dict(meta.categories)
+    feed: dict[str, Any] = {
+        "version": VERSION_URL,
+        "title": meta.title,
+        "home_page_url": meta.home_url,
+        "feed_url": self_url(meta, ".json"),
+        "description": meta.subtitle or meta.title,
+        "language": meta.language,
+        "authors": [{"name": meta.author, "url": meta.home_url}],
+        "items": [_item(entry, tz, labels) for entry in dated(entries, tz)],
+    }
+    if meta.hub:  # JSON Feed 1.1 `hubs`: where to subscribe for pushes (WebSub)
+        feed["hubs"] = [{"type": "WebSub", "url": meta.hub}]
+    # A lone surrogate (not a character; UTF-8 cannot carry it) becomes "?" rather than failing the cycle.
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8", "replace")
+
+
+def _item(entry: Entry, tz: ZoneInfo, labels: dict[str, str]) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": entry.entry_id,
+        "url": entry.link,
+        "title": entry.title if entry.title.strip() else entry.link,
+    }
+    if entry.content_html.strip():
+        # The sanitized article, as RSS content:encoded carries it (text first, then the photo).
+        item["content_html"] = reading_order(entry.content_html)
+    else:
+        item["content_text"] = entry.summary if entry.summary.strip() else entry.title
+    if entry.summary.strip():
+        item["summary"] = entry.summary
+    if entry.image is not None:
+        item["image"] = entry.image.url
+    if attachments := _attachments(entry):
+        item["attachments"] = attachments
+    item["date_published"] = _rfc3339(entry.published, tz)
+    item["date_modified"] = _rfc3339(entry.updated, tz)
+    # Our topics by title, then the article page's own tags (as the RSS and Atom categories list them).
+    tags = [labels.get(topic, topic) for topic in entry.topics] + list(entry.tags)
+    if tags:
+        item["tags"] = list(dict.fromkeys(tags))
+    return item
+
+
+#: Document types by file extension (the extensions markup.py takes for documents); others are unknown.
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt": "application/vnd.ms-powerpoint",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+    "rtf": "application/rtf",
+    "csv": "text/csv",
+    "zip": "application/zip",
+}
+
+
+def _attachments(entry: Entry) -> list[dict[str, Any]]:
+    """JSON Feed 1.1 `attachments`: the lead image (as RSS `enclosure` and Atom `rel="enclosure"` carry it),
+    then the documents the article links. `mime_type` is required; `size_in_bytes` only where a HEAD
+    request told it (documents are not HEADed)."""
+    found: list[dict[str, Any]] = []
+    if entry.image is not None:
+        image: dict[str, Any] = {"url": entry.image.url, "mime_type": entry.image.media_type or IMAGE_TYPE}
+        if entry.image.alt.strip():
+            image["title"] = entry.image.alt
+        if entry.image.length:
+            image["size_in_bytes"] = entry.image.length
+        found.append(image)
+    for document in content_attachments(entry.content_html):
+        extension = urlsplit(document.url).path.rsplit(".", 1)[-1].lower()
+        mime_type = DOCUMENT_TYPES.get(extension, "application/octet-stream")
+        found.append({"url": document.url, "mime_type": mime_type, "title": document.title})
+    return found
+
+
+def _rfc3339(value: dt.datetime, tz: ZoneInfo) -> str:
+    """`value` in the feed's zone, to whole seconds: "2019-05-02T00:00:00+02:00"."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime reached the renderer: {value!r}")
+    return value.astimezone(tz).replace(microsecond=0).isoformat()

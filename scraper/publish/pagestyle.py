@@ -1,0 +1,103 @@
+"""index.html's inline stylesheet and script, and the Content-Security-Policy that allows exactly those two
+(by their SHA-256 hashes) and nothing else. Shared by the page and the feed server that sends the header.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+STYLE = """
+:root { --bg: #ffffff; --fg: #1b1b1b; --muted: #4a4a4a; --accent: #00558c; --line: #c9d3dc; --card: #f4f7fa; }
+@media (prefers-color-scheme: dark) {
+  :root { --bg: #121417; --fg: #ececec; --muted: #b8b8b8; --accent: #8cc8ff; --line: #3a4350;
+          --card: #1c2027; }
+}
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0 auto; max-width: 46rem; padding: 0 1rem 2rem; background: var(--bg); color: var(--fg);
+       font: 1.0625rem/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+       overflow-wrap: anywhere; }
+a { color: var(--accent); }
+a:focus-visible, input:focus-visible, button:focus-visible, summary:focus-visible, .table-wrap:focus-visible {
+  outline: 3px solid var(--accent); outline-offset: 2px; }
+.skip { position: absolute; left: -999rem; }
+.skip:focus { left: 1rem; top: 1rem; background: var(--bg); padding: .5rem; }
+h1 { font-size: 1.75rem; line-height: 1.2; margin: 1.5rem 0 .75rem; }
+h2 { font-size: 1.4rem; margin: 2.25rem 0 .75rem; border-bottom: 2px solid var(--line); }
+h3 { font-size: 1.15rem; margin: 0 0 .25rem; }
+h4 { font-size: 1rem; margin: 1rem 0 .25rem; }
+.stats, .desc, figcaption, footer { color: var(--muted); }
+.stats { font-size: .95rem; }
+nav ul { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .25rem 1.25rem; }
+.feed { background: var(--card); border: 1px solid var(--line); border-radius: .5rem; padding: 1rem;
+        margin: 1rem 0; }
+.desc { margin: .25rem 0; }
+.subscribe { list-style: none; padding: 0; margin: .75rem 0; }
+.subscribe li { display: grid; grid-template-columns: minmax(0, 1fr) auto; align-items: center;
+                gap: .15rem .5rem; margin: .5rem 0; }
+.subscribe a { grid-column: 1 / -1; font-weight: 600; }
+@media (min-width: 36rem) {
+  .subscribe li { grid-template-columns: 6rem minmax(0, 1fr) auto; }
+  .subscribe a { grid-column: auto; }
+}
+.subscribe input { width: 100%; font: .875rem/1.4 ui-monospace, Menlo, Consolas, monospace;
+                   padding: .4rem .5rem; border: 1px solid var(--line); border-radius: .25rem;
+                   background: var(--bg); color: var(--fg); }
+.subscribe button { font: inherit; font-size: .9rem; padding: .35rem .75rem; border-radius: .25rem;
+                    border: 1px solid var(--accent); background: var(--bg); color: var(--accent);
+                    cursor: pointer; }
+.formats { margin: 0 0 1rem; }
+.formats summary { cursor: pointer; font-size: .95rem; }
+.latest { padding-left: 1.25rem; margin: .25rem 0 0; }
+.latest li { margin: .3rem 0; }
+.latest time { color: var(--muted); font-size: .9rem; white-space: nowrap; }
+figure { margin: 1rem 0; }
+.chart { width: 100%; max-width: 40rem; height: auto; display: block; }
+.chart rect { fill: var(--accent); }
+.chart text { fill: var(--muted); font: 11px system-ui, sans-serif; }
+.chart .axis, .chart .grid { stroke: var(--line); stroke-width: 1; }
+.chart .grid { stroke-dasharray: 3 3; }
+.table-wrap { overflow-x: auto; }
+table { border-collapse: collapse; font-size: .9rem; margin: .5rem 0; }
+caption { text-align: left; color: var(--muted); }
+th, td { border: 1px solid var(--line); padding: .2rem .4rem; text-align: right; }
+footer { margin-top: 3rem; border-top: 1px solid var(--line); font-size: .95rem; }
+"""
+
+
+# Progressive enhancement only: the page is complete without it. Focusing a URL field selects it; where the
+# browser offers the clipboard (secure contexts), a "Kopiera" button copies it.
+SCRIPT = """
+for (const input of document.querySelectorAll("input.url")) {
+  input.addEventListener("focus", () => input.select());
+  if (!navigator.clipboard) continue;
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = "Kopiera";
+  button.setAttribute("aria-label", "Kopiera " + input.getAttribute("aria-label").toLowerCase());
+  button.addEventListener("click", () => {
+    navigator.clipboard.writeText(input.value).then(
+      () => { button.textContent = "Kopierad"; setTimeout(() => { button.textContent = "Kopiera"; }, 2000); },
+      () => { input.focus(); },
+    );
+  });
+  input.after(button);
+}
+"""
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy() -> str:
+    """The Content-Security-Policy index.html is served with (by `aktuellt serve`, and deploy/nginx.conf).
+
+    Nothing is allowed but the page's own inline style and script, each by the hash of its exact text
+    (render_index inserts both verbatim), and images from the page's own origin (favicon.ico): no other
+    script, no fetches, no frames, no forms, no <base>."""
+    return (
+        f"default-src 'none'; img-src 'self'; style-src {_sha256(STYLE)}; script-src {_sha256(SCRIPT)}; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )

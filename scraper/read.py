@@ -1,0 +1,406 @@
+"""One source's read: its listing pages (or feed) and due article pages → the `CycleWrite` to store.
+
+Fetches and extracts through the source room, diffs against what the store knows, and plans the history
+(`plan.py`); writes nothing itself. A page that was cut off, shrank or yielded nothing is an ExtractError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from . import history, sanity
+from .clock import Clock, utc_now
+from .config import SourceConfig
+from .dates import published_instant
+from .diff import diff_items, listing_hash
+from .errors import ExtractError
+from .identity import entry_id
+from .models import (
+    ArticleJob,
+    ArticleWrite,
+    ListingItem,
+    ListingPage,
+    NotModified,
+    Page,
+    SourceReport,
+    Validators,
+)
+from .plan import confirm_jobs, plan_history, site_date_text
+from .progress import progress
+from .source.articles import fetch_articles
+from .source.fetch import Fetcher
+from .source.listing import parse_listing
+from .source.pagefeeds import AdvertisedFeed, advertised_feeds, looked_for
+from .store import CycleWrite, ItemUpdate, NewItem, Store
+
+log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
+
+
+#: A listing whose page 1 shrinks below this share of the last good read is a layout change, not news.
+SHRINK_RATIO = 0.5
+
+#: ... but only once the yardstick is big enough for the ratio to mean something.
+SHRINK_MIN_YARDSTICK = 4
+
+
+def read_source(
+    source: SourceConfig, *, store: Store, fetcher: Fetcher, started: dt.datetime, clock: Clock
+) -> CycleWrite:
+    """Fetch and read the source's listing pages and decide what to write. Writes nothing itself."""
+    timezone = ZoneInfo(source.timezone)
+    requests_before = fetcher.requests_made
+    tracked = store.tracked(source.id)
+    pending = history.pending_oldest(tracked)
+    # An item counted missing once is confirmed (or cleared) only by a real read: no conditional GET then.
+    stored_validators = store.validators(source.url) if pending is None else Validators()
+    response = fetcher.get(source.url, stored_validators)
+    if isinstance(response, NotModified):
+        # The listing is unchanged, but retries and re-checks of article pages may be due.
+        articles = _articles(source, [], store=store, fetcher=fetcher, tz=timezone, now=started)
+        report = SourceReport(
+            source.id,
+            "not_modified",
+            requests=fetcher.requests_made - requests_before,
+            articles=sum(1 for a in articles if not a.failed),
+            articles_failed=sum(1 for a in articles if a.failed),
+        )
+        # RFC 9111 §4.3.4: a 304 may carry fresher validators; keep them (no write when they are the same).
+        refreshed = Validators(
+            etag=response.etag or stored_validators.etag,
+            last_modified=response.last_modified or stored_validators.last_modified,
+        )
+        plan = plan_history(
+            [],
+            articles,
+            tracked,
+            store.latest_versions(source.id, [a.key for a in articles]),
+            listing_read=False,
+            reached_end=False,
+        )
+        return CycleWrite(
+            report, started, clock(), validators={source.url: refreshed}, articles=articles, history=plan
+        )
+
+    # The cycle's day gives dates printed without a year ("8 juni") their year.
+    today = started.astimezone(timezone).date()
+    if source.type == "feed":
+        items, pages, first_page_items, reached_end, refused = _read_feed(
+            source, response, tz=timezone, now=started
+        )
+    else:
+        items, pages, first_page_items, reached_end, refused = _read_pages(
+            source,
+            response,
+            store=store,
+            fetcher=fetcher,
+            tz=timezone,
+            pending=pending,
+            now=started,
+            known=bool(tracked),
+            today=today,
+        )
+    diff = diff_items(items, store.known(source.id, [item.key for item in items]))
+    new = [_new_item(source, item, timezone, started) for item in diff.new]
+    updates = [_update(source, item, bump=True) for item in diff.changed]
+    updates += [_update(source, item, bump=False) for item in diff.relinked]
+    jobs = [ArticleJob(n.key, n.link, n.published, "new") for n in new]
+    changed = store.article_states(source.id, [item.key for item in diff.changed])
+    published = store.published(source.id, [item.key for item in diff.changed])
+    jobs += [
+        ArticleJob(item.key, item.link, published[item.key], "changed", changed.get(item.key))
+        for item in diff.changed
+        if item.key in published
+    ]
+    if source.type != "feed":  # a feed vouches for no removal, so it has none to confirm
+        jobs += confirm_jobs(source, items, refused, tracked, reached_end, store=store)
+    articles = _articles(source, jobs, store=store, fetcher=fetcher, tz=timezone, now=started)
+    plan = plan_history(
+        items,
+        articles,
+        tracked,
+        store.latest_versions(source.id, {*(i.key for i in items), *(a.key for a in articles)}),
+        listing_read=True,
+        reached_end=reached_end,
+        refused=refused,
+        # A feed shows only its newest entries: one that falls out of it is old, not withdrawn.
+        absent_means_gone=source.type != "feed",
+    )
+    report = SourceReport(
+        source=source.id,
+        status="ok",
+        new=len(diff.new),
+        changed=len(diff.changed),
+        unchanged=len(diff.unchanged) + len(diff.relinked),
+        removed=len(plan.removed),
+        pages=pages,
+        requests=fetcher.requests_made - requests_before,
+        articles=sum(1 for a in articles if not a.failed),
+        articles_failed=sum(1 for a in articles if a.failed),
+    )
+    return CycleWrite(
+        report=report,
+        started=started,
+        finished=clock(),
+        first_page_items=first_page_items,
+        new=new,
+        updates=updates,
+        seen_keys=[item.key for item in items],
+        validators={source.url: Validators(etag=response.etag, last_modified=response.last_modified)},
+        articles=articles,
+        history=plan,
+    )
+
+
+def _articles(
+    source: SourceConfig,
+    jobs: list[ArticleJob],
+    *,
+    store: Store,
+    fetcher: Fetcher,
+    tz: ZoneInfo,
+    now: dt.datetime,
+) -> list[ArticleWrite]:
+    """Fetch the article pages of `jobs` plus every stored one that is due (retries, re-checks, backfill):
+    only those on a host the source allows (the others keep their listing data), at most
+    `max_articles_per_cycle`, newest first; the rest are due again next cycle (an item with no article row is
+    a backfill), so a listing of thousands of new items is worked through a cycle at a time."""
+    if not source.articles:
+        return []
+    planned = {job.key for job in jobs}
+    for key, link, published, state in store.due_articles(source.id, now):
+        if key not in planned:
+            reason = "backfill" if state is None else ("retry" if state.status == "pending" else "recheck")
+            jobs.append(ArticleJob(key, link, published, reason, state))
+    for job in jobs:
+        if not fetcher.allows(job.url) and job.reason in ("new", "changed"):
+            log.info("%s: article %s is on a host the source does not allow; not fetched", source.id, job.url)
+    jobs = sorted(
+        (job for job in jobs if fetcher.allows(job.url)), key=lambda job: job.published, reverse=True
+    )
+    if len(jobs) > source.max_articles_per_cycle:
+        log.info(
+            "%s: %d article pages due; fetching the newest %d, the rest in later cycles",
+            source.id,
+            len(jobs),
+            source.max_articles_per_cycle,
+        )
+        jobs = jobs[: source.max_articles_per_cycle]
+    if not jobs:
+        return []
+    with progress(f"{source.id}: artiklar", len(jobs)) as advance:
+        return fetch_articles(
+            jobs,
+            fetcher,
+            concurrency=fetcher.settings.concurrency,
+            tz=tz,
+            now=now,
+            on_done=lambda _write: advance(),
+        )
+
+
+def _read_pages(
+    source: SourceConfig,
+    first: Page,
+    *,
+    store: Store,
+    fetcher: Fetcher,
+    tz: ZoneInfo,
+    today: dt.date,
+    pending: dt.date | None = None,
+    now: dt.datetime | None = None,
+    known: bool = False,
+) -> tuple[list[ListingItem], int, int, bool, frozenset[str]]:
+    """Read page 1 and follow "next" links until a page holds nothing new or max_pages is reached; while an
+    item is counted missing, go on to the listing's end (to confirm it gone, or find it re-dated further
+    down). Returns the items accepted, the pages read, page 1's item count, whether the read reached the
+    listing's last page, and the keys of the items refused (see `_accept`). A page that was cut off is an
+    ExtractError. `known`: the store holds items of this source (so a page of none is a change, not a page
+    that was never understood)."""
+    now = now or utc_now()
+    page = parse_listing(first.text, first.url, **_listing_options(source, tz, today))
+    logged: set[str] = set()  # a teaser repeated on every page is named once per read
+    _log_skipped(source, page.skipped, logged)
+    feeds = advertised_feeds(first.text, first.url)
+    if feeds:  # page 1 only: one line per cycle, not one per page
+        log.info('%s: %s; consider type = "feed"', source.id, _feeds_phrase(feeds))
+    yardstick = store.first_page_yardstick(source.id)
+    if not page.items and (known or yardstick is not None):
+        raise ExtractError(
+            f"{source.url}: the listing yielded no items; the page layout has probably changed", url=first.url
+        )
+    if not page.items:
+        raise ExtractError(_nothing_found(source, page, feeds), url=first.url)
+    _check_complete(first, page)
+    if yardstick and yardstick >= SHRINK_MIN_YARDSTICK and len(page.items) < yardstick * SHRINK_RATIO:
+        raise ExtractError(
+            f"{source.url}: page 1 held {len(page.items)} items where it usually holds {yardstick}; "
+            "the page layout has probably changed",
+            url=first.url,
+        )
+    first_page_items = len(page.items)
+    items, refused = _accept(source, page, now)
+    seen = {item.key for item in page.items}
+    visited = {first.url}
+    pages = 1
+    while page.next_url and pages < source.max_pages:
+        if pending is None and len(store.known(source.id, [i.key for i in page.items])) == len(page.items):
+            break  # everything on this page is known: older pages hold nothing new
+        if page.next_url in visited:
+            log.warning("%s: next-page link loops back to %s; stopping", source.id, page.next_url)
+            break
+        if not fetcher.allows(page.next_url):
+            log.warning("%s: next-page link %s is on another host; stopping", source.id, page.next_url)
+            break
+        visited.add(page.next_url)
+        response = fetcher.get(page.next_url)
+        assert isinstance(response, Page)  # no validators were sent, so no 304
+        page = parse_listing(
+            response.text, response.url, position_start=len(items), **_listing_options(source, tz, today)
+        )
+        pages += 1
+        _log_skipped(source, page.skipped, logged)
+        _check_complete(response, page)
+        fresh = [item for item in page.items if item.key not in seen]
+        seen.update(item.key for item in fresh)
+        accepted, more_refused = _accept(source, replace(page, items=tuple(fresh)), now)
+        items.extend(accepted)
+        refused |= more_refused
+    return items, pages, first_page_items, page.next_url is None, frozenset(refused)
+
+
+def _check_complete(response: Page, page: ListingPage) -> None:
+    """A listing page cut off mid-way is a failed read, not a shorter listing (issue 11, item 14)."""
+    last = page.items[-1].key if page.items else None
+    if reason := sanity.cut_off(response.text, last):
+        raise ExtractError(f"{response.url}: {reason}", url=response.url)
+
+
+def _accept(source: SourceConfig, page: ListingPage, now: dt.datetime) -> tuple[list[ListingItem], set[str]]:
+    """The items of `page` the store may take, and the keys of those it may not: an item whose link is not
+    http(s) (a `javascript:` link would be a script in every reader's hands), or whose date lies outside
+    1990 … a year after `now` (no real news date; "9999" broke every publish). Each refusal is one warning
+    naming the item; the rest go on."""
+    accepted: list[ListingItem] = []
+    refused: set[str] = set()
+    for item in page.items:
+        if not sanity.web_url(item.link):
+            reason = "its link is not an http(s) URL"
+        elif item.published is not None and not sanity.sane_day(item.published.day, now):
+            reason = f"its date {item.published.day.isoformat()} is before 1990 or over a year ahead"
+        else:
+            accepted.append(item)
+            continue
+        refused.add(item.key)
+        log.warning("%s: item %r (%s) refused: %s", source.id, item.title, item.link, reason)
+    return accepted, refused
+
+
+def _nothing_found(source: SourceConfig, page: ListingPage, feeds: list[AdvertisedFeed]) -> str:
+    """The error for a source never read successfully whose page gives no items: most likely the page was
+    never one the extractor understands (not a layout change), so say what was looked for and what to try."""
+    message = f"{source.url}: found no news items: looked for {looked_for(source.selectors)}"
+    if page.skipped:
+        message += f" ({len(page.skipped)} left out, first: {page.skipped[0]})"
+    message += f"; run `aktuellt probe {source.url}` to see what the page holds and the config that reads it"
+    if feeds:
+        message += f'; {_feeds_phrase(feeds)}: a source with type = "feed" reads it'
+    return message
+
+
+def _feeds_phrase(feeds: list[AdvertisedFeed]) -> str:
+    """'the page advertises a feed (RSS-flöde för …) at URL', naming every feed the page advertises."""
+    named = [f"({feed.title}) at {feed.url}" if feed.title else f"at {feed.url}" for feed in feeds]
+    what = "a feed" if len(feeds) == 1 else f"{len(feeds)} feeds"
+    return f"the page advertises {what} " + ", ".join(named)
+
+
+def _read_feed(
+    source: SourceConfig, response: Page, *, tz: ZoneInfo, now: dt.datetime
+) -> tuple[list[ListingItem], int, int, bool, frozenset[str]]:
+    """Read a `type = "feed"` source: one document (no paging), its entries as listing items, screened
+    like a listing's (`_accept`). A document that is no feed, or a feed with no usable entries, fails the
+    source."""
+    # Imported here: feedparser takes ~40 ms to import, which listing-only installs need not pay.
+    from .source.feedsource import parse_feed
+
+    try:
+        page = parse_feed(response.text, response.url, timezone=tz)
+    except ExtractError as error:
+        raise ExtractError(error.message + _not_a_feed_hint(response), url=response.url) from None
+    _log_skipped(source, page.skipped)
+    if not page.items:
+        reason = f" ({len(page.skipped)} left out, first: {page.skipped[0]})" if page.skipped else ""
+        raise ExtractError(f"{source.url}: the feed holds no entries{reason}", url=response.url)
+    items, refused = _accept(source, page, now)
+    # reached_end is False: a feed shows its newest entries, never the whole history.
+    return items, 1, len(page.items), False, frozenset(refused)
+
+
+def _not_a_feed_hint(response: Page) -> str:
+    """For a feed source that got an HTML page: the feed the page advertises, or what else the URL may be."""
+    if feeds := advertised_feeds(response.text, response.url):
+        return f"; {_feeds_phrase(feeds)}: set sources[].url to it"
+    if "<html" in response.text[:4096].lower():
+        return '; it is an HTML page: for a news listing, leave out type = "feed"'
+    return ""
+
+
+def _listing_options(source: SourceConfig, tz: ZoneInfo, today: dt.date) -> dict[str, Any]:
+    """The source's settings for `parse_listing`."""
+    return {
+        "timezone": tz,
+        "selectors": source.selectors,
+        "date_order": source.date_order,
+        "key_params": source.key_params,
+        "today": today,
+    }
+
+
+def _log_skipped(source: SourceConfig, skipped: tuple[str, ...], logged: set[str] | None = None) -> None:
+    """One warning per item left out; with `logged`, a line already given in this read is not repeated."""
+    for line in skipped:
+        if logged is not None:
+            if line in logged:
+                continue
+            logged.add(line)
+        log.warning("%s: %s", source.id, line)
+
+
+def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> NewItem:
+    return NewItem(
+        source=source.id,
+        key=item.key,
+        entry_id=entry_id(source.url, source.id, item.key),
+        title=item.title,
+        summary=item.summary,
+        link=item.link,
+        site_date=site_date_text(item.published),
+        published=item.instant or _published(item, tz, first_seen),
+        content_hash=listing_hash(item),
+        position=item.position,
+        date_source=item.date_source,
+    )
+
+
+def _published(item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> dt.datetime:
+    """An item's published instant: from its listing date (see dates.published_instant), or, for an item the
+    page shows without a date, the moment it was first seen."""
+    if item.published is None:
+        return first_seen
+    return published_instant(item.published, tz, first_seen, item.position)
+
+
+def _update(source: SourceConfig, item: ListingItem, *, bump: bool) -> ItemUpdate:
+    return ItemUpdate(
+        source=source.id,
+        key=item.key,
+        title=item.title,
+        summary=item.summary,
+        link=item.link,
+        content_hash=listing_hash(item),
+        bump=bump,
+    )

@@ -1,0 +1,77 @@
+"""Is the service doing its job? Pure: run histories, the clock's `now` and the window in; a verdict out.
+
+A source is healthy while its last success (an ok or not-modified run) is younger than the health window
+(three scheduled cycles plus jitter, see schedule.health_window). A source that has never run is "pending"
+and counts as healthy only during the first window after the service started: the first cycle needs time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..store import RunHistory
+
+__all__ = ["SourceHealth", "assess", "document"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    history: RunHistory
+    healthy: bool
+    #: "ok"; "degraded" (the last run failed, but a success is recent enough); "failing" (no success within
+    #: the window, and runs fail); "stale" (no success within the window, and no runs either); "pending"
+    state: str
+
+
+def _assess_one(
+    history: RunHistory, now: dt.datetime, window: dt.timedelta, since: dt.datetime
+) -> SourceHealth:
+    if history.last_run is None:
+        return SourceHealth(history, now - since <= window, "pending")
+    fresh = history.last_success is not None and now - history.last_success <= window
+    if not fresh:
+        state = "failing" if history.consecutive_failures else "stale"
+    else:
+        state = "ok" if not history.consecutive_failures else "degraded"
+    return SourceHealth(history, fresh, state)
+
+
+def assess(
+    histories: Sequence[RunHistory],
+    *,
+    now: dt.datetime,
+    window: dt.timedelta,
+    since: dt.datetime | None = None,
+) -> list[SourceHealth]:
+    """`since`: when the service started (None: long ago, as for `aktuellt status`)."""
+    start = since if since is not None else dt.datetime.min.replace(tzinfo=dt.UTC)
+    return [_assess_one(history, now, window, start) for history in histories]
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(dt.UTC).isoformat() if moment is not None else None
+
+
+def document(verdicts: Sequence[SourceHealth], *, now: dt.datetime, window: dt.timedelta) -> dict[str, Any]:
+    """The /healthz (and `status --json`) body: overall status, then one object per source."""
+    return {
+        "status": "ok" if all(v.healthy for v in verdicts) else "unhealthy",
+        "checked": _iso(now),
+        "window_seconds": int(window.total_seconds()),
+        "sources": {
+            v.history.source: {
+                "healthy": v.healthy,
+                "state": v.state,
+                "last_run": _iso(v.history.last_run),
+                "last_status": v.history.last_status,
+                "last_success": _iso(v.history.last_success),
+                "last_failure": _iso(v.history.last_failure),
+                "last_error": v.history.last_error,
+                "consecutive_failures": v.history.consecutive_failures,
+            }
+            for v in verdicts
+        },
+    }

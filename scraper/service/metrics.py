@@ -1,0 +1,109 @@
+"""Prometheus metrics of `aktuellt serve`. The only module that imports prometheus_client.
+
+One registry per service (not the library's global one), so tests and embedders start from zero. Every
+metric is thread-safe: the scheduler's thread counts cycles while the server's thread counts requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from ..models import RunReport
+from ..store import RunHistory
+
+__all__ = ["CONTENT_TYPE", "Metrics"]
+
+# The `*_created` series double the output and no dashboard of ours uses them (process-wide; we own the only
+# registry in this process).
+disable_created_metrics()  # type: ignore[no-untyped-call]
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+#: Cycle outcomes: every source ok · some failed · all failed · another run held the lock · store/feeds/bug.
+OUTCOMES = ("ok", "partial", "failed", "locked", "error")
+
+
+class Metrics:
+    def __init__(self, sources: Iterable[str], *, version: str = "") -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        info = Gauge(
+            "aktuellt_build_info", "Always 1; the running version as a label.", ["version"], registry=r
+        )
+        info.labels(version).set(1)
+        self.cycles = Counter("aktuellt_cycles", "Cycles run, by outcome.", ["outcome"], registry=r)
+        self.items = Counter(
+            "aktuellt_items", "Items seen to be new, changed or removed.", ["source", "change"], registry=r
+        )
+        self.fetch_errors = Counter(
+            "aktuellt_fetch_errors", "Failed source reads, by kind of error.", ["source", "kind"], registry=r
+        )
+        self.bytes_fetched = Counter(
+            "aktuellt_fetched_bytes", "Response body bytes received from sources (on the wire).", registry=r
+        )
+        self.requests_made = Counter("aktuellt_source_requests", "HTTP requests sent to sources.", registry=r)
+        self.duration = Histogram(
+            "aktuellt_cycle_duration_seconds",
+            "Wall time of a whole cycle.",
+            buckets=(0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800),
+            registry=r,
+        )
+        self.last_success = Gauge(
+            "aktuellt_last_success_timestamp_seconds",
+            "Unix time of each source's last successful run (0: never).",
+            ["source"],
+            registry=r,
+        )
+        self.failures = Gauge(
+            "aktuellt_consecutive_failures",
+            "Failed runs since the source's last success.",
+            ["source"],
+            registry=r,
+        )
+        self.feed_requests = Counter(
+            "aktuellt_feed_requests",
+            "Requests for files under output_dir, by response status.",
+            ["status"],
+            registry=r,
+        )
+        for outcome in OUTCOMES:  # present from the start, so rate() and alerts see a zero, not a gap
+            self.cycles.labels(outcome)
+        for source in sources:
+            for change in ("new", "changed", "removed"):
+                self.items.labels(source, change)
+            self.last_success.labels(source)
+            self.failures.labels(source)
+
+    def cycle(self, outcome: str, report: RunReport | None, *, seconds: float, bytes_received: int) -> None:
+        self.cycles.labels(outcome).inc()
+        self.duration.observe(seconds)
+        self.bytes_fetched.inc(bytes_received)
+        for source in report.sources if report is not None else ():
+            self.items.labels(source.source, "new").inc(source.new)
+            self.items.labels(source.source, "changed").inc(source.changed)
+            self.items.labels(source.source, "removed").inc(source.removed)
+            self.requests_made.inc(source.requests)
+            if source.status == "failed":
+                self.fetch_errors.labels(source.source, source.error_kind or "other").inc()
+
+    def history(self, histories: Iterable[RunHistory]) -> None:
+        """Refresh the per-source gauges from the runs table (so they are right after a restart too)."""
+        for h in histories:
+            stamp = h.last_success.timestamp() if h.last_success is not None else 0.0
+            self.last_success.labels(h.source).set(stamp)
+            self.failures.labels(h.source).set(h.consecutive_failures)
+
+    def feed_request(self, status: int) -> None:
+        self.feed_requests.labels(str(status)).inc()
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,156 @@
+"""When `aktuellt serve` runs a cycle: the schedule from config as an APScheduler 3 trigger, and the
+scheduler.
+
+The only module that imports apscheduler. It decides *when*; what a cycle does is the job it is given
+(service.CycleRunner). Times are read in `schedule.timezone` (Europe/Stockholm by default), so a cron line
+such as `*/15 6-22 * * 1-5` means local office hours across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from ..config import ScheduleConfig
+from ..errors import ConfigError
+
+__all__ = ["CycleScheduler", "build_trigger", "cache_seconds", "health_window", "longest_gap", "shortest_gap"]
+
+log = logging.getLogger("scraper.schedule")  # the logger name log filters know (kept when the module moved)
+
+#: crontab counts weekdays from Sunday = 0 (and 7); APScheduler 3 counts from Monday = 0. Names mean the same
+#: in both, so crontab numbers are translated to names before APScheduler sees them.
+_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: How far ahead a cron schedule is sampled to learn its gaps (a week covers every weekday pattern).
+_SAMPLE = dt.timedelta(days=7)
+
+
+def _weekdays(field: str) -> str:
+    def name(match: re.Match[str]) -> str:
+        number = int(match[0])
+        if number > 7:
+            raise ValueError(f"weekday {number} is out of range 0-7")
+        return _CRON_DAYS[number]
+
+    # Only the numbers that are days, not the step after a "/" ("*/2" stays "*/2").
+    return re.sub(r"(?<![/\d])\d+", name, field)
+
+
+def build_trigger(schedule: ScheduleConfig, *, jitter: bool = True) -> IntervalTrigger | CronTrigger:
+    """The trigger for `schedule` (`every` or a 5-field `cron`), in its timezone; ConfigError when invalid."""
+    zone = ZoneInfo(schedule.timezone)
+    spread = int(schedule.jitter.total_seconds()) if jitter else 0
+    if schedule.every is not None:
+        return IntervalTrigger(seconds=schedule.every.total_seconds(), timezone=zone, jitter=spread or None)
+    assert schedule.cron is not None  # config guarantees one of the two
+    minute, hour, day, month, weekday = schedule.cron.split()
+    try:
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=_weekdays(weekday),
+            timezone=zone,
+            jitter=spread or None,
+        )
+    except ValueError as error:
+        raise ConfigError([("schedule.cron", str(error))]) from None
+
+
+def _fire_times(schedule: ScheduleConfig, start: dt.datetime) -> list[dt.datetime]:
+    trigger = build_trigger(schedule, jitter=False)
+    times: list[dt.datetime] = []
+    previous: dt.datetime | None = None
+    end = start + _SAMPLE
+    while len(times) < 5000:
+        following = trigger.get_next_fire_time(previous, previous or start)
+        if following is None or following > end:
+            break
+        times.append(following)
+        previous = following
+    return times
+
+
+def _gaps(schedule: ScheduleConfig, start: dt.datetime) -> list[dt.timedelta]:
+    times = _fire_times(schedule, start)
+    return [later - earlier for earlier, later in zip(times, times[1:], strict=False)] or [_SAMPLE]
+
+
+def shortest_gap(schedule: ScheduleConfig, now: dt.datetime) -> dt.timedelta:
+    """The shortest time between two scheduled cycles: `every`, or a cron line's tightest spacing."""
+    if schedule.every is not None:
+        return schedule.every
+    return min(_gaps(schedule, now))
+
+
+def longest_gap(schedule: ScheduleConfig, now: dt.datetime) -> dt.timedelta:
+    """The longest time between two scheduled cycles (for cron, e.g. the night in `*/15 6-22 * * *`)."""
+    if schedule.every is not None:
+        return schedule.every
+    return max(_gaps(schedule, now))
+
+
+def health_window(schedule: ScheduleConfig, now: dt.datetime) -> dt.timedelta:
+    """A source is healthy while its last success is younger than this: three scheduled cycles (the longest
+    gaps, so a cron schedule's quiet night is no alarm), plus the jitter each cycle may be delayed by."""
+    return 3 * longest_gap(schedule, now) + schedule.jitter
+
+
+def cache_seconds(schedule: ScheduleConfig, now: dt.datetime) -> int:
+    """`Cache-Control: max-age` for the feeds: nothing can change faster than the schedule runs, and a
+    reader polling more often than that only costs requests. Capped at an hour so a long schedule never
+    makes caches hold a changed feed for half a day."""
+    return max(1, min(3600, int(shortest_gap(schedule, now).total_seconds())))
+
+
+class CycleScheduler:
+    """Runs `job` once at start, then on the schedule, one at a time, in one background thread."""
+
+    def __init__(self, schedule: ScheduleConfig, job: Callable[[], object]) -> None:
+        zone = ZoneInfo(schedule.timezone)
+        self._trigger = build_trigger(schedule)
+        gap = shortest_gap(schedule, dt.datetime.now(zone))
+        # A cycle that could not start on time (the machine slept, or the previous cycle ran long) still runs
+        # if it is late by less than one interval; coalesce folds a backlog of missed cycles into one.
+        self.misfire_grace = max(1, int(gap.total_seconds()))
+        self._scheduler = BackgroundScheduler(
+            timezone=zone,
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.misfire_grace},
+        )
+        self._job = job
+        self._zone = zone
+        if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+            # "Running job …" / "executed successfully" every cycle: our own cycle line says it better.
+            logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+    def start(self) -> None:
+        self._scheduler.add_job(
+            self._job,
+            self._trigger,
+            id="cycle",
+            name="aktuellt cycle",
+            next_run_time=dt.datetime.now(self._zone),  # the first cycle at once, not one interval later
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=self.misfire_grace,
+        )
+        self._scheduler.start()
+
+    def next_run(self) -> dt.datetime | None:
+        job = self._scheduler.get_job("cycle")
+        return job.next_run_time if job is not None else None
+
+    def shutdown(self) -> None:
+        """Take no new work. A cycle already running is left to finish in its thread (the caller waits)."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)

@@ -1,0 +1,298 @@
+"""Which elements of a listing page are its items: containers of article links, grouped into repeated blocks
+and judged (dated, undated news, navigation, a menu). Pure; `listing.py` reads the chosen containers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..markup import Node, node_text
+from ..models import SiteDate
+
+#: Elements of one item examined for its date: an item is a teaser, not a page.
+ITEM_ELEMENTS = 300
+
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+_STOP_TAGS = frozenset({"body", "html", "main"})
+
+_NAV_TAGS = frozenset({"header", "footer"})
+
+_NAV_ROLES = frozenset({"navigation", "menu", "menubar"})
+
+#: Words that mark a block as news when its heading, id or class carries them (undated blocks need this).
+_NEWS_RE = re.compile(
+    r"aktuell|nyhet|nyhed|nyheit|news|nachricht|pressemitteilung|pressemeldung|pressmeddelande|"
+    r"pressemelding|presseticker|meldungen|press release|senaste nytt|siste nytt|ticker",
+    re.IGNORECASE,
+)
+
+_STATE_CLASSES = frozenset({"first", "last", "odd", "even", "active", "current", "selected", "new"})
+
+_MULTI = "\x00multi"  #: fold state of an element holding links to several articles
+
+_FOLD_CAP = 3  #: distinct keys kept per element; more is `_MULTI`
+
+
+@dataclass(slots=True)
+class ItemRead:
+    """What one item container says: the fields of a `ListingItem` and where its date came from."""
+
+    key: str
+    link: str
+    title: str
+    summary: str
+    date: SiteDate | None
+    date_source: str  #: "time", "element", "title", "url" or "none"
+    date_node: Node | None = None
+    uuid: bool = False
+
+
+@dataclass(slots=True)
+class Candidate:
+    container: Node
+    anchor: Node
+    url: str
+    key: str
+    order: int  #: document order of its link
+    read: ItemRead | None = None
+
+
+@dataclass(slots=True)
+class BlockGroup:
+    """Sibling containers of one shape: a repeated block of the page."""
+
+    members: list[Candidate]
+    shape: str  #: the containers' tag and classes, and the path down to the link
+    where: str  #: a short CSS-like description of the block, for probe
+    tier: int = 0  #: 3 dated by elements, 2 dated by titles or links, 1 undated news, 0 rejected
+    why: str = ""
+
+    def rank(self) -> tuple[int, int, int, int]:
+        uuids = sum(1 for m in self.members if m.read is not None and m.read.uuid)
+        words = sum(len(m.read.title.split()) for m in self.members if m.read is not None)
+        return (self.tier, min(uuids, 1), len(self.members), words)
+
+
+@dataclass(slots=True)
+class ArticleLink:
+    anchor: Node
+    url: str
+    key: str
+    heading: bool  #: inside (or around) a heading: the item's title link
+    order: int
+
+
+def containers_of(links: list[ArticleLink], configured: bool) -> list[Candidate]:
+    """One candidate per item container (see `ListingReader.discover`), in document order of their first
+    link."""
+    heading_fold = _fold([link for link in links if link.heading])
+    all_fold = _fold(links)
+    absorbed: set[int] = set()
+    by_container: dict[int, Candidate] = {}
+    duplicates: list[Candidate] = []
+    # Title links first: a block with a heading may hold minor links, which then belong to it.
+    for link in sorted(links, key=lambda link: (not link.heading, link.order)):
+        if link.anchor.mem_id in absorbed:
+            continue
+        container = _climb(link, heading_fold, all_fold)
+        if container.mem_id in by_container:
+            known = by_container[container.mem_id]
+            if link.heading and in_heading(known.anchor):
+                # A second title link to the same article: the page lists it twice; say so in `skipped`.
+                duplicates.append(Candidate(container, link.anchor, link.url, link.key, link.order))
+            elif link.heading:
+                known.anchor = link.anchor  # the heading link names the item, not the image link before it
+            known.order = min(known.order, link.order)
+            continue
+        by_container[container.mem_id] = Candidate(container, link.anchor, link.url, link.key, link.order)
+        if link.heading and not configured and all_fold.get(container.mem_id) != {link.key}:
+            absorbed.update(a.mem_id for a in container.css("a[href]"))
+    return sorted([*by_container.values(), *duplicates], key=lambda c: c.order)
+
+
+def _fold(links: list[ArticleLink]) -> dict[int, Any]:
+    """For every element holding any of `links`: the set of their keys (up to `_FOLD_CAP`), or `_MULTI`.
+
+    One walk up per link that stops where the element already holds its key (every ancestor does too) or
+    is `_MULTI` (so is every ancestor): each element changes at most `_FOLD_CAP` + 1 times, so the whole
+    fold is linear in the page. (Sets per ancestor of every link were quadratic: issue 11, item 6.)"""
+    state: dict[int, Any] = {}
+    for link in links:
+        node = link.anchor.parent
+        while node is not None:
+            held = state.get(node.mem_id)
+            if held is _MULTI or (held is not None and link.key in held):
+                break
+            if held is None:
+                state[node.mem_id] = {link.key}
+            elif len(held) >= _FOLD_CAP:
+                state[node.mem_id] = _MULTI
+            else:
+                held.add(link.key)
+            node = node.parent
+    return state
+
+
+def _climb(link: ArticleLink, heading_fold: dict[int, Any], all_fold: dict[int, Any]) -> Node:
+    """The largest ancestor of `link` that holds no title link to another article, and either no other
+    link at all or (for a title link) at most a few minor ones."""
+    own = {link.key}
+    container = link.anchor
+    node = link.anchor.parent
+    while node is not None and node.tag not in _STOP_TAGS:
+        headings = heading_fold.get(node.mem_id)
+        if headings is not None and headings != own:
+            break
+        if all_fold.get(node.mem_id) != own and not (link.heading and headings == own):
+            break
+        if all_fold.get(node.mem_id) is _MULTI:
+            break
+        container = node
+        node = node.parent
+    return container
+
+
+def in_heading(anchor: Node) -> bool:
+    node: Node | None = anchor
+    for _ in range(3):
+        if node is None:
+            return False
+        if node.tag in _HEADING_TAGS:
+            return True
+        node = node.parent
+    return anchor.css_first("h1, h2, h3, h4, h5, h6") is not None
+
+
+def judge_group(group: BlockGroup) -> None:
+    """Set the group's tier, or why it is not taken."""
+    # A duplicate title link shares its container: it counts once here (and is named in `skipped` later).
+    distinct = {m.container.mem_id: m.read for m in group.members if m.read is not None}
+    reads = list(distinct.values())
+    size = len(reads)
+    keys = {read.key for read in reads}
+    strong = sum(1 for read in reads if read.date_source in ("time", "element"))
+    dated = sum(1 for read in reads if read.date is not None)
+    first = group.members[0].container
+    around = _navigation(first)
+    if around == "nav":
+        group.why = "inside navigation (nav)"
+    elif around and strong * 2 < size and dated * 2 <= size:
+        # A dated list in a footer is news (malmo.se keeps its "Nyheter" there); an undated one is links.
+        group.why = f"undated, inside the page's {around}"
+    elif size > 1 and len(keys) <= size / 2:
+        group.why = f"the links repeat ({len(keys)} different links in {size} blocks)"
+    elif size > 1 and sum(1 for m in group.members if urlsplit(m.url).path in ("", "/")) > size / 2:
+        group.why = "the links lead to home pages, not articles"
+    elif size == 1 and not (reads and reads[0].uuid and strong):
+        group.why = "a single block"
+    elif strong * 2 >= size:
+        group.tier = 3
+    elif dated * 2 > size:
+        group.tier = 2
+    elif sum(len(read.title.split()) for read in reads) < 3 * size:
+        group.why = "no dates, and link texts too short for headlines (a menu?)"
+    elif _news_context(first):
+        group.tier = 1
+    else:
+        group.why = "no dates and no news heading"
+    if group.tier:
+        group.why = ("dated by elements", "dated by titles or links", "undated, under a news heading")[
+            3 - group.tier
+        ]
+
+
+def choose_groups(groups: list[BlockGroup]) -> list[Candidate]:
+    """The best group, the groups of its shape elsewhere on the page, and every dated group of UUID links
+    (the goteborg.se rule the project started with)."""
+    taken = [group for group in groups if group.tier]
+    if not taken:
+        return []
+    best = max(taken, key=BlockGroup.rank)
+    chosen: list[Candidate] = []
+    for group in taken:
+        uuid_dated = group.tier == 3 and any(m.read is not None and m.read.uuid for m in group.members)
+        if group is best or group.shape == best.shape or uuid_dated:
+            chosen.extend(group.members)
+        else:
+            group.why = f"{group.why}; not the page's main list"
+    return chosen
+
+
+def _navigation(node: Node) -> str:
+    """ "nav" when `node` is inside a menu (`<nav>`, a navigation role), "header" or "footer" when inside
+    the page's header or footer, else ""."""
+    current: Node | None = node
+    found = ""
+    for _ in range(64):
+        if current is None:
+            break
+        role = current.attributes.get("role") or ""
+        if current.tag == "nav" or role in _NAV_ROLES:
+            return "nav"
+        if current.tag in _NAV_TAGS and not found:
+            found = current.tag or ""
+        current = current.parent
+    return found
+
+
+def _news_context(node: Node) -> bool:
+    """Whether the block sits under a news heading ("Aktuellt", "Nyheter", "Pressemitteilungen") or in an
+    element named so (id or class), within a few levels."""
+    current: Node | None = node.parent
+    for _ in range(5):
+        if current is None or current.tag in _STOP_TAGS:
+            return False
+        if _NEWS_RE.search(f"{current.attributes.get('id') or ''} {class_names(current)}"):
+            return True
+        child = current.child
+        while child is not None:
+            if child.tag in _HEADING_TAGS and _NEWS_RE.search(node_text(child)):
+                return True
+            child = child.next
+        current = current.parent
+    return False
+
+
+def class_names(node: Node) -> str:
+    return node.attributes.get("class") or ""
+
+
+def node_signature(node: Node) -> str:
+    """Tag and classes, without BEM modifiers and state classes: what sibling items share."""
+    classes = sorted(
+        {c for c in class_names(node).split() if "--" not in c and c.lower() not in _STATE_CLASSES}
+    )
+    return (node.tag or "") + "".join(f".{c}" for c in classes)
+
+
+def block_shape(container: Node, anchor: Node) -> str:
+    """The container's signature and the path of signatures down to its link."""
+    path: list[str] = []
+    node: Node | None = anchor
+    while node is not None and node.mem_id != container.mem_id and len(path) < 12:
+        path.append(node_signature(node))
+        node = node.parent
+    return " > ".join([node_signature(container), *reversed(path)])
+
+
+def block_where(node: Node) -> str:
+    parent = node.parent
+    return (
+        f"{node_signature(parent)} > {node_signature(node)}" if parent is not None else node_signature(node)
+    )
+
+
+def outside_title(container: Node, anchor: Node) -> list[Node]:
+    """The container's elements (up to `ITEM_ELEMENTS`) that are not the title: neither the item link nor
+    a heading, nor inside one."""
+    skip: set[int] = set()
+    for node in container.css("a[href], h1, h2, h3, h4, h5, h6"):
+        if node.mem_id == anchor.mem_id or node.tag in _HEADING_TAGS:
+            skip.add(node.mem_id)
+            skip.update(inner.mem_id for inner in node.css("*"))
+    elements = container.css("*")[:ITEM_ELEMENTS]
+    return [node for node in elements if node.mem_id not in skip]

@@ -1,0 +1,245 @@
+"""A site's own feed (RSS 2.0, Atom, JSON Feed) → the items a listing page would give. The only module that
+imports feedparser; pure (no network, disk or clock).
+
+A `type = "feed"` source is read here instead of by `listing.parse_listing`, and its entries become the same
+`ListingItem`s, so the store, diff, topics, history, article fetching and output treat both alike:
+
+- **Key**: the article UUID when the entry's link has one (so the goteborg.se feed and the goteborg.se
+  listing give the same keys), else the entry's `id`/`guid` (canonicalized when it is a URL), else its
+  canonical link; the rules are identity.py's.
+- **Dates**: the entry's published (else updated) instant with its real offset. feedparser's `*_parsed`
+  values are UTC `struct_time`s, so they are read as UTC (`calendar.timegm`), never as local time; the
+  instant is kept exactly (`ListingItem.instant`) and `published` is the same moment as wall time in the
+  source's zone.
+- **Summary and title**: text, as on a listing; HTML in them is sanitized (sanitize.py) before its text is
+  taken, so no script or style text leaks in.
+
+feedparser 6 does not read JSON Feed; that format is plain JSON and is read with the standard library.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import io
+import json
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import feedparser
+
+from ..errors import ExtractError
+from ..identity import article_uuid, canonical_link, item_key
+from ..markup import clean_text, html_text
+from ..models import ListingItem, ListingPage, SiteDate
+from .sanitize import absolute_url, sanitize_html
+
+__all__ = ["parse_feed"]
+
+_JSON_FEED_VERSION = "https://jsonfeed.org/version/"
+_WEB = frozenset({"http", "https"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One feed entry, format-neutral, before the rules above make an item of it."""
+
+    id: str
+    link: str
+    title: str
+    summary: str
+    published: dt.datetime | SiteDate | None  #: an aware instant, or a bare date when the feed gave no time
+
+
+def parse_feed(text: str, feed_url: str, *, timezone: ZoneInfo) -> ListingPage:
+    """The items of one feed document, in the feed's order. `feed_url` is the response's final URL (relative
+    links resolve against it). Entries without a link, title or date are left out and named in `skipped`.
+
+    Raises ExtractError when the document is no feed at all (HTML, garbage, broken JSON). A feed that parses
+    to no entries returns an empty page: the caller decides what that means.
+    """
+    entries = _json_entries(text, feed_url) if text.lstrip().startswith("{") else _xml_entries(text, feed_url)
+    items: list[ListingItem] = []
+    skipped: list[str] = []
+    seen: set[str] = set()
+    for entry in entries:
+        link = canonical_link(_join(feed_url, entry.link)) if entry.link else ""
+        label = entry.title or entry.id or link
+        if not link:
+            skipped.append(f"feed entry {label!r}: no usable link")
+            continue
+        key = feed_item_key(link, entry.id)
+        if key in seen:
+            skipped.append(f"duplicate feed entry {key} ({label!r}) left out")
+            continue
+        if not entry.title:
+            skipped.append(f"feed entry {link}: no title")
+            continue
+        if entry.published is None:
+            skipped.append(f"feed entry {entry.title!r} ({link}): no date")
+            continue
+        seen.add(key)
+        instant = entry.published if isinstance(entry.published, dt.datetime) else None
+        items.append(
+            ListingItem(
+                key=key,
+                title=entry.title,
+                link=link,
+                published=_site_date(entry.published, timezone),
+                summary=entry.summary,
+                position=len(items),
+                instant=instant,
+            )
+        )
+    return ListingPage(items=tuple(items), next_url=None, skipped=tuple(skipped))
+
+
+def feed_item_key(link: str, entry_id: str) -> str:
+    """The store key of a feed entry: the article UUID in its link, else its id/guid, else its canonical link.
+
+    An id that is itself an http(s) URL is canonicalized (portlet state and fragment dropped, as for a link),
+    so a CMS that renders state into its guids does not make every entry new on every read.
+    """
+    if uuid := article_uuid(link):
+        return uuid
+    entry_id = entry_id.strip()
+    if entry_id.lower().startswith(("http://", "https://")):
+        return item_key(entry_id)
+    return entry_id or canonical_link(link)
+
+
+def _join(base: str, link: str) -> str:
+    """`link` made absolute against `base`; "" unless that is an http(s) URL (no "javascript:", no
+    "mailto:", no broken authority such as "http://[x/"): an item's link is fetched and published."""
+    return absolute_url(link, base, schemes=_WEB) or ""
+
+
+def _site_date(published: dt.datetime | SiteDate, timezone: ZoneInfo) -> SiteDate:
+    if isinstance(published, SiteDate):
+        return published
+    local = published.astimezone(timezone)
+    return SiteDate(local.date(), local.time().replace(tzinfo=None))
+
+
+# -- RSS and Atom, through feedparser ------------------------------------------------------------------------
+
+
+def _xml_entries(text: str, feed_url: str) -> list[_Entry]:
+    # Bytes in a BytesIO, never the str itself: feedparser treats a str that looks like a URL or a file name
+    # as one, and fetches or opens it. The text was decoded once already (fetch.py), so it goes back as UTF-8
+    # and the header says so (RFC 7303: the charset parameter wins over the XML declaration).
+    parsed = feedparser.parse(
+        io.BytesIO(text.encode("utf-8", "surrogatepass")),
+        response_headers={"content-type": "application/xml; charset=utf-8", "content-location": feed_url},
+        resolve_relative_uris=True,
+        sanitize_html=True,
+    )
+    if not parsed.entries and (parsed.bozo or not parsed.get("version")):
+        error = parsed.get("bozo_exception")
+        reason = f"{type(error).__name__}: {error}" if error is not None else "no <rss> or <feed> element"
+        raise ExtractError(f"{feed_url}: not an RSS or Atom feed ({reason})", url=feed_url)
+    return [_xml_entry(entry, feed_url) for entry in parsed.entries]
+
+
+def _xml_entry(entry: Mapping[str, Any], feed_url: str) -> _Entry:
+    link = entry.get("link") or ""
+    summary_detail = entry.get("summary_detail") or {}
+    summary, summary_type = entry.get("summary") or "", summary_detail.get("type", "text/html")
+    if not summary and entry.get("content"):  # Atom with content and no summary
+        summary, summary_type = entry["content"][0].get("value", ""), entry["content"][0].get("type", "")
+    title_type = (entry.get("title_detail") or {}).get("type", "text/plain")
+    base = _join(feed_url, link) or feed_url
+    return _Entry(
+        id=str(entry.get("id") or ""),
+        link=str(link),
+        title=_text(entry.get("title") or "", title_type, base),
+        summary=_text(summary, summary_type, base),
+        published=_struct_instant(entry.get("published_parsed") or _updated_parsed(entry)),
+    )
+
+
+def _updated_parsed(entry: Mapping[str, Any]) -> time.struct_time | None:
+    # Asked for a missing `updated_parsed`, feedparser 6 answers `published_parsed` with a DeprecationWarning
+    # (its issue 310); `in` checks the real key.
+    return entry["updated_parsed"] if "updated_parsed" in entry else None
+
+
+def _struct_instant(value: time.struct_time | None) -> dt.datetime | None:
+    """feedparser's parsed dates are UTC (it applies the offset the feed gave): read them as UTC."""
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(calendar.timegm(value), dt.UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+# -- JSON Feed 1.0 / 1.1 ------------------------------------------------------------------------------------
+
+
+def _json_entries(text: str, feed_url: str) -> list[_Entry]:
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise ExtractError(f"{feed_url}: not a JSON Feed (invalid JSON: {error})", url=feed_url) from None
+    if not isinstance(document, dict) or not str(document.get("version", "")).startswith(_JSON_FEED_VERSION):
+        raise ExtractError(f"{feed_url}: not a JSON Feed (no {_JSON_FEED_VERSION}… version)", url=feed_url)
+    items = document.get("items")
+    if not isinstance(items, list):
+        raise ExtractError(f"{feed_url}: not a JSON Feed (no items array)", url=feed_url)
+    return list(_json_items(items, feed_url))
+
+
+def _json_items(items: list[Any], feed_url: str) -> Iterator[_Entry]:
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        link = _string(item.get("url")) or _string(item.get("external_url"))
+        base = _join(feed_url, link) or feed_url
+        if summary := _string(item.get("summary")):
+            text = _text(summary, "text/plain", base)
+        elif content := _string(item.get("content_text")):
+            text = _text(content, "text/plain", base)
+        else:
+            text = _text(_string(item.get("content_html")), "text/html", base)
+        yield _Entry(
+            id=_string(item.get("id")) if not isinstance(item.get("id"), int) else str(item["id"]),
+            link=link,
+            title=_text(_string(item.get("title")), "text/plain", base),
+            summary=text,
+            published=_rfc3339(_string(item.get("date_published")) or _string(item.get("date_modified"))),
+        )
+
+
+def _rfc3339(value: str) -> dt.datetime | SiteDate | None:
+    """A JSON Feed date (RFC 3339): an aware instant. Against the spec, a bare date or a time without an
+    offset is taken as what the site printed: a wall time in the source's zone (a SiteDate)."""
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            return SiteDate(dt.date.fromisoformat(value))
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return SiteDate(parsed.date(), parsed.time())
+    return parsed.astimezone(dt.UTC)
+
+
+def _string(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+# -- text --------------------------------------------------------------------------------------------------
+
+
+def _text(value: str, media_type: str, base_url: str) -> str:
+    """The text of a title or summary, on one line; HTML is sanitized first (scripts and styles go with
+    their contents), then reduced to its words. Characters XML cannot carry are render.py's job, as for
+    listing text."""
+    if "html" in media_type:
+        return clean_text(html_text(sanitize_html(value, base_url)))
+    return clean_text(value)

@@ -1,0 +1,391 @@
+"""HTTP for the whole project: `Fetcher`, the polite client every request of a cycle goes through.
+
+Owns politeness (User-Agent, robots.txt in `robots`, a delay per host in `hosts`), conditional GET, retries
+with backoff, redirects (`redirects`: every hop is checked against the hosts a source may reach), deadlines
+per source, and decoding the body to text exactly once (`decoding`). The wire itself (httpx, the per-request
+deadlines, the size cap while reading) is `transport`. It must not parse HTML, touch the store or decide
+what changed, and no httpx exception or type leaves it: callers see `Page`, `NotModified` or a `FetchError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from urllib.parse import urlsplit
+
+from ..errors import FetchError, HostNotAllowed
+from ..models import NotModified, Page, Validators
+from .decoding import decode_text
+from .hosts import HostTurns, Limits, Scope, host_of, host_port
+from .redirects import follow_redirects
+from .robots import RobotsRules
+from .transport import (
+    RETRY_STATUSES,
+    HttpClient,
+    Response,
+    Tally,
+    Transient,
+    Transport,
+    content_length,
+)
+
+__all__ = ["FetchSettings", "Fetcher"]
+
+
+log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
+
+
+#: A whole exchange may take this many `timeout`s: httpx's timeouts are per read, and a server that dribbles
+#: one byte just inside the read timeout must not hold a worker for hours. The status line and headers must
+#: have arrived within one `timeout` of the request's start.
+TOTAL_TIMEOUT_FACTOR = 3
+
+#: Validators (ETag, Last-Modified) longer than this are neither stored nor sent: a source's 90 KB ETag sent
+#: back on every request would make it answer 431 forever.
+MAX_VALIDATOR = 1024
+
+#: Statuses to a conditional GET that are about the page or our rate, not the validators we sent: no retry
+#: without them (429 is retried with backoff anyway).
+_NOT_ABOUT_VALIDATORS = frozenset({404, 410, 429})
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """The `[fetch]` section of the config, as the fetcher needs it."""
+
+    user_agent: str
+    timeout: float = 20.0  #: seconds, for connecting and for each read
+    retries: int = 3  #: extra attempts after the first, on network errors, timeouts, 429 and 5xx
+    concurrency: int = 4  #: connections kept per Fetcher (article pages in flight)
+    delay: float = 1.0  #: minimum seconds between the starts of two requests to one host
+    max_bytes: int = 10_000_000  #: a larger body is an error; it is never read whole
+    max_redirects: int = 5
+    max_retry_after: float = 120.0  #: cap on any single wait: honoured Retry-After and backoff
+    backoff_base: float = 1.0  #: first backoff; doubles per attempt, plus up to 50% random jitter
+
+
+class Fetcher:
+    """A polite HTTP client for one cycle. Thread-safe; close it (or use `with`) when done.
+
+    `requests_made` counts every request sent (retries, robots.txt and redirect hops included);
+    `bytes_received` counts body bytes as they came off the wire (before gzip decoding).
+    """
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        *,
+        transport: Transport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        allowed_hosts: Iterable[str] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.requests_made = 0
+        self.bytes_received = 0
+        self._sleep = sleep
+        self._clock = clock
+        self._limits = Limits(frozenset(h.lower() for h in allowed_hosts or ()), clock)
+        self._product = _product_token(settings.user_agent)
+        self._random = random.Random()
+        self._lock = threading.Lock()  # guards the counters
+        self._turns = HostTurns(max(0.0, settings.delay), sleep=sleep, clock=clock)
+        self._robots = RobotsRules(
+            self._product, self._fetch_robots_txt, self._turns, settings.max_retry_after
+        )
+        self._client = HttpClient(
+            user_agent=settings.user_agent,
+            timeout=settings.timeout,
+            concurrency=settings.concurrency,
+            transport=transport,
+        )
+
+    # -- public API
+
+    def get(
+        self, url: str, validators: Validators | None = None, *, check_robots: bool = True
+    ) -> Page | NotModified:
+        """GET `url`, conditionally when `validators` are given; 304 comes back as `NotModified`."""
+        headers: dict[str, str] = {}
+        if validators is not None:
+            if validators.etag and len(validators.etag) <= MAX_VALIDATOR:
+                headers["If-None-Match"] = validators.etag
+            if validators.last_modified and len(validators.last_modified) <= MAX_VALIDATOR:
+                headers["If-Modified-Since"] = validators.last_modified
+        try:
+            try:
+                response = self._fetch(
+                    "GET", url, headers, check_robots=check_robots, allowed=self._limits.allows
+                )
+            except FetchError as error:
+                status = error.status
+                if (
+                    not headers
+                    or status is None
+                    or not 400 <= status < 500
+                    or status in _NOT_ABOUT_VALIDATORS
+                ):
+                    raise
+                # A 4xx to a conditional request may be about the validators (431 for a huge ETag): drop them
+                # and ask again, at once, without them. The answer's own validators replace the old ones.
+                log.info(
+                    "GET %s: HTTP %d to a conditional request; asking again without validators", url, status
+                )
+                headers, validators = {}, None
+                response = self._fetch(
+                    "GET", url, headers, check_robots=check_robots, allowed=self._limits.allows
+                )
+            text = decode_text(response.body, response.headers.get("Content-Type"), response.url)
+        except MemoryError:
+            raise FetchError(f"GET {url} failed: out of memory reading the response", url=url) from None
+        return _answer(url, response, text, conditional=bool(headers), validators=validators)
+
+    def head(self, url: str) -> tuple[str | None, int | None]:
+        """HEAD `url` for an enclosure: (media type without parameters, Content-Length), best effort.
+
+        Any failure (robots, HTTP error, network) gives (None, None) and a debug log line; it never raises.
+        """
+        try:
+            response = self._fetch("HEAD", url, {}, check_robots=True, allowed=self._limits.allows)
+        except FetchError as exc:
+            log.debug("HEAD %s gave nothing: %s", url, exc)
+            return None, None
+        media_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        return media_type or None, content_length(response.headers)
+
+    def allows(self, url: str) -> bool:
+        """Whether a request to `url` may be sent in the current scope (see `confined`)."""
+        return self._limits.allows_in_scope(url)
+
+    @contextmanager
+    def confined(self, hosts: Iterable[str], *, budget: float | None = None) -> Iterator[None]:
+        """Confine every request made inside the block (redirect hops, robots.txt, HEADs included) to `hosts`
+        ("host": on its scheme's default port; "host:port"; "[v6]:port"), and stop sending any after `budget`
+        seconds. Sources are read one at a time, so one scope at a time is enough; a Fetcher used outside
+        any scope reaches any host (redirects only to the request's own host or `allowed_hosts`)."""
+        deadline = None if budget is None else self._clock() + budget
+        self._limits.scope = Scope(frozenset(h.lower() for h in hosts), deadline, budget)
+        try:
+            yield
+        finally:
+            self._limits.scope = None
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- retries
+
+    def _fetch(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        *,
+        check_robots: bool,
+        allowed: Callable[[str, str], bool] | None,
+    ) -> Response:
+        """Send with retries; return a 2xx or 304 response, or raise FetchError. `allowed=None`: any host."""
+        if urlsplit(url).scheme not in ("http", "https") or not host_of(url):
+            raise FetchError(f"{method} {url} failed: not an http(s) URL", url=url)
+        if allowed is not None and not allowed(url, url):
+            raise HostNotAllowed(
+                f"{method} {url} not sent: host {host_port(url)} is not one the source allows "
+                f"(allowed: {self._limits.allowed_text()})",
+                url=url,
+            )
+        attempts = max(0, self.settings.retries) + 1
+        for attempt in range(1, attempts + 1):
+            left = self._limits.time_left()
+            if left is not None and left <= 0:
+                raise self._limits.out_of_time(method, url, "not sent")
+            try:
+                response = follow_redirects(
+                    method,
+                    url,
+                    send=lambda target: self._send(method, target, headers),
+                    check_robots=self._robots.check if check_robots else None,
+                    allowed=allowed,
+                    allowed_text=self._limits.allowed_text,
+                    max_redirects=self.settings.max_redirects,
+                )
+            except MemoryError:
+                raise FetchError(
+                    f"{method} {url} failed: out of memory reading the response", url=url
+                ) from None
+            except Transient as exc:
+                if attempt == attempts:
+                    raise FetchError(
+                        f"{method} {url} failed: {exc.reason} after {_plural(attempts, 'attempt')}", url=url
+                    ) from exc.__cause__
+                wait = self._backoff(attempt)
+                reason = exc.reason
+            else:
+                status = response.status
+                if (200 <= status < 300 and status != 206) or status == 304:
+                    return response
+                what = f"HTTP {status} {response.reason}".rstrip()
+                if response.url != url:
+                    what += f" (at {response.url})"
+                if status not in RETRY_STATUSES:
+                    raise FetchError(f"{method} {url} failed: {what}", url=url, status=status)
+                if attempt == attempts:
+                    raise FetchError(
+                        f"{method} {url} failed: {what} after {_plural(attempts, 'attempt')}",
+                        url=url,
+                        status=status,
+                    )
+                retry_after = _retry_after(response.headers)
+                wait = self._backoff(attempt) if retry_after is None else retry_after
+                reason = f"HTTP {status}"
+            wait = min(max(wait, 0.0), self.settings.max_retry_after)
+            left = self._limits.time_left()
+            if left is not None and wait >= left:
+                raise self._limits.out_of_time(method, url, f"failed ({reason}) and was not retried")
+            log.info(
+                "%s %s: %s; retrying in %.1f s (attempt %d of %d)",
+                method,
+                url,
+                reason,
+                wait,
+                attempt + 1,
+                attempts,
+            )
+            self._sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _fetch_robots_txt(self, robots_url: str) -> Response:
+        # robots.txt is never checked against itself. Its redirects may leave the host (RFC 9309 2.3.1.2),
+        # but never the hosts the source allows.
+        allowed = self._limits.allows if self._limits.scope is not None else None
+        return self._fetch("GET", robots_url, {}, check_robots=False, allowed=allowed)
+
+    def _backoff(self, attempt: int) -> float:
+        base = self.settings.backoff_base * 2.0 ** (attempt - 1)
+        return base * (1 + 0.5 * self._random.random())
+
+    # -- redirects
+
+    # -- one request
+
+    def _send(self, method: str, url: str, headers: Mapping[str, str]) -> Response:
+        """Wait for the host's turn, send one request, read a success's body under the size cap.
+
+        Wall-clock deadlines (httpx's timeouts are per socket read, so a server sending a byte a second never
+        trips them): the status line and headers within `timeout` of the start, the whole exchange within
+        TOTAL_TIMEOUT_FACTOR × `timeout`, and neither past the source's own deadline."""
+        self._turns.wait(host_of(url))
+        left = self._limits.time_left()
+        if left is not None and left <= 0:
+            raise self._limits.out_of_time(method, url, "not sent")
+        with self._lock:
+            self.requests_made += 1
+        started = time.perf_counter()
+        timeout = self.settings.timeout
+        total = timeout * TOTAL_TIMEOUT_FACTOR
+        start = time.monotonic()
+        head_by, done_by = start + timeout, start + total
+        if left is not None:
+            head_by, done_by = min(head_by, start + left), min(done_by, start + left)
+        tally = Tally()
+        try:
+            return self._client.exchange(
+                method,
+                url,
+                headers,
+                start=start,
+                head_by=head_by,
+                done_by=done_by,
+                max_bytes=self.settings.max_bytes,
+                total=total,
+                tally=tally,
+            )
+        finally:
+            with self._lock:
+                self.bytes_received += tally.wire
+            elapsed = (time.perf_counter() - started) * 1000
+            log.debug("%s %s -> %s, %d bytes, %.0f ms", method, url, tally.status, tally.wire, elapsed)
+
+
+def _validator(value: str | None) -> str | None:
+    """A validator worth keeping: present, and at most MAX_VALIDATOR characters (else dropped)."""
+    if value is None or len(value) > MAX_VALIDATOR:
+        if value is not None:
+            log.info("dropping a %d-character validator: longer than %d", len(value), MAX_VALIDATOR)
+        return None
+    return value
+
+
+def _product_token(user_agent: str) -> str:
+    """The name robots.txt groups are matched against: "aktuellt/0.1 (+https://…)" gives "aktuellt"."""
+    match = re.match(r"[A-Za-z0-9_-]+", user_agent.strip())
+    return match.group(0).lower() if match else "*"
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Retry-After as seconds: delta-seconds, or an HTTP-date measured against the response's own Date."""
+    value = (headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    when = _http_date(value)
+    if when is None:
+        return None
+    now = _http_date(headers.get("Date") or "") or dt.datetime.now(dt.UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _http_date(value: str) -> dt.datetime | None:
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _answer(
+    url: str, response: Response, text: str, *, conditional: bool, validators: Validators | None
+) -> Page | NotModified:
+    """A GET's 2xx or 304 as the caller sees it: the page with its validators, or `NotModified`."""
+    etag = _validator(response.headers.get("ETag"))
+    last_modified = _validator(response.headers.get("Last-Modified"))
+    if response.status == 304:
+        if not conditional:
+            raise FetchError(
+                f"GET {url} failed: HTTP 304 to a request that was not conditional", url=url, status=304
+            )
+        assert validators is not None
+        return NotModified(
+            response.url,
+            etag=etag or validators.etag,
+            last_modified=last_modified or validators.last_modified,
+        )
+    return Page(
+        url=response.url,
+        text=text,
+        status=response.status,
+        etag=etag,
+        last_modified=last_modified,
+        size=len(response.body),
+    )

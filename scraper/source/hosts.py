@@ -1,0 +1,132 @@
+"""Which hosts a request may reach, and when: host:port scopes as `allowed_hosts` writes them, and each
+host's turn (at least `delay` seconds between the starts of two requests, raised by a Crawl-delay).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ..errors import OutOfTime
+
+log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass
+class HostState:
+    lock: threading.Lock
+    delay: float
+    last_start: float | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one source's requests may do: the hosts they may reach and when its time runs out."""
+
+    hosts: frozenset[str]  #: "host" (its scheme's default port) or "host:port"; IPv6 as "[::1]:8080"
+    deadline: float | None  #: on the Fetcher's clock
+    budget: float | None  #: seconds, for messages
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def host_port(url: str) -> str:
+    """`url`'s host and effective port, as allowed_hosts writes them: "example.org:443", "[::1]:8080"."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme, 0)
+    except ValueError:
+        port = 0
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def host_allowed(url: str, hosts: frozenset[str]) -> bool:
+    """Whether `url` is on one of `hosts`: "host" matches it on its scheme's default port, "host:port"
+    (or "[v6]:port") on that port only. Names are compared exactly: localhost is not 127.0.0.1."""
+    parts = urlsplit(url)
+    try:
+        explicit = parts.port
+    except ValueError:
+        return False
+    key = host_port(url)
+    if key in hosts:
+        return True
+    default = DEFAULT_PORTS.get(parts.scheme)
+    bare = key.rsplit(":", 1)[0]
+    return (explicit is None or explicit == default) and bare in hosts
+
+
+class HostTurns:
+    """Each host's turn: at least its `delay` seconds between the starts of two requests. Thread-safe."""
+
+    def __init__(self, delay: float, *, sleep: Callable[[float], None], clock: Callable[[], float]) -> None:
+        self._delay = delay
+        self._sleep = sleep
+        self._clock = clock
+        self._lock = threading.Lock()  # guards the dict
+        self._hosts: dict[str, HostState] = {}
+
+    def wait(self, host: str) -> None:
+        """Wait until `delay` seconds have passed since the last request to `host` started; claim the turn."""
+        state = self.state(host)
+        with state.lock:
+            now = self._clock()
+            if state.last_start is not None:
+                earliest = state.last_start + state.delay
+                if now < earliest:
+                    self._sleep(earliest - now)
+                    now = max(self._clock(), earliest)
+            state.last_start = now
+
+    def state(self, host: str) -> HostState:
+        with self._lock:
+            state = self._hosts.get(host)
+            if state is None:
+                state = self._hosts[host] = HostState(threading.Lock(), self._delay)
+            return state
+
+
+class Limits:
+    """Where a fetcher's requests may go and until when: its `allowed_hosts`, or while a source is read
+    (`Fetcher.confined`), that source's hosts and time budget."""
+
+    def __init__(self, allowed_hosts: frozenset[str], clock: Callable[[], float]) -> None:
+        self._allowed_hosts = allowed_hosts
+        self._clock = clock
+        self.scope: Scope | None = None
+
+    def allows_in_scope(self, url: str) -> bool:
+        scope = self.scope
+        return scope is None or host_allowed(url, scope.hosts)
+
+    def allows(self, url: str, origin: str) -> bool:
+        """May a request (or a redirect hop) go to `url`, for a request first sent to `origin`?"""
+        scope = self.scope
+        if scope is not None:
+            return host_allowed(url, scope.hosts)
+        return host_of(url) in self._allowed_hosts | {host_of(origin)}
+
+    def allowed_text(self) -> str:
+        scope = self.scope
+        return ", ".join(sorted(scope.hosts if scope is not None else self._allowed_hosts))
+
+    def time_left(self) -> float | None:
+        scope = self.scope
+        if scope is None or scope.deadline is None:
+            return None
+        return scope.deadline - self._clock()
+
+    def out_of_time(self, method: str, url: str, what: str) -> OutOfTime:
+        budget = self.scope.budget if self.scope is not None else None
+        return OutOfTime(
+            f"{method} {url} {what}: the source's time for this cycle ({budget or 0:.0f} s) ran out", url=url
+        )

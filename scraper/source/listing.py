@@ -1,0 +1,385 @@
+"""Listing page HTML → the items and next-page link of one page. Pure (no network, disk or clock).
+
+Items are found by structure, not by class names, so that any municipal news page reads (README, "Any news
+page"): every article link gets a container, the largest ancestor holding no link to another article; sibling
+containers of one shape form a repeated block (`blocks.py` judges them); the best block (dated by a date
+element, else by titles or links, else undated under a news heading) is taken with the blocks of its shape.
+Dates are searched one element at a time (`<time>`, date elements, then the title, then the link's path),
+never in the item's joined text. `[sources.selectors]` in the config can override each part with a CSS
+selector (`selectors.py` infers them for `aktuellt probe`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Sequence
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
+
+from ..config import SelectorConfig
+from ..dates import find_site_date, parse_datetime_attr, parse_site_date, url_date
+from ..identity import article_uuid, canonical_link, item_key
+from ..markup import HTMLTree, Node, clean_text, node_text, parse_html
+from ..models import Block, ListingItem, ListingPage, SiteDate
+from .blocks import (
+    ArticleLink,
+    BlockGroup,
+    Candidate,
+    ItemRead,
+    block_shape,
+    block_where,
+    choose_groups,
+    class_names,
+    containers_of,
+    in_heading,
+    judge_group,
+    node_signature,
+    outside_title,
+)
+
+log = logging.getLogger("scraper.extract")  # the logger name log filters know (kept when the module moved)
+
+
+#: Link texts that mean "next page" on Swedish (and English) sites, compared case-insensitively.
+NEXT_TEXTS = frozenset({"nästa", "nästa sida", "next", "›", "»", "nästa »", "nästa ›"})
+
+NEXT_SELECTORS = ("a[rel~=next]", ".c-pagination__next a[href]", "link[rel~=next]")
+
+_DATE_WORD = re.compile(r"\bpublicerad\b", re.IGNORECASE)
+
+
+def parse_listing(
+    html: str,
+    page_url: str,
+    *,
+    timezone: ZoneInfo,
+    selectors: SelectorConfig | None = None,
+    position_start: int = 0,
+    date_order: str = "dmy",
+    key_params: Sequence[str] | None = None,
+    today: dt.date | None = None,
+) -> ListingPage:
+    """Extract the items and the next-page link of one listing page.
+
+    `page_url` is the final URL of the response; links resolve against `<base href>` when the page has one
+    (WebSphere pages usually do). Without `selectors.item` the items are found by structure (see
+    `_discover`): the repeated blocks of the page that each hold one article link, preferring dated ones.
+    An item without a date is kept with `published=None` (the pipeline dates it by first sight); items
+    without a title are left out and named in `skipped`, and so are the blocks that were not taken
+    (`blocks`). `today` (the cycle's local date) supplies the year of dates printed without one when the
+    link's path carries no date.
+    """
+    selectors = selectors or SelectorConfig()
+    tree = parse_html(html)
+    reader = ListingReader(document_base(tree, page_url), timezone, date_order, key_params, today, selectors)
+    blocks: tuple[Block, ...] = ()
+    if selectors.item:
+        found = reader.configured(tree)
+    else:
+        found, blocks = reader.discover(tree, page_url)
+    items: list[ListingItem] = []
+    skipped: list[str] = []
+    seen: set[str] = set()
+    for candidate in found:
+        read = candidate.read or reader.read(candidate)
+        if read.key in seen:
+            skipped.append(f"duplicate item {read.key} ({read.title!r}) left out")
+            continue
+        if not read.title:
+            skipped.append(f"item {read.link}: no title")
+            continue
+        seen.add(read.key)
+        items.append(
+            ListingItem(
+                key=read.key,
+                title=read.title,
+                link=read.link,
+                published=read.date,
+                summary=read.summary,
+                position=position_start + len(items),
+                date_source=read.date_source,
+            )
+        )
+    skipped.extend(f"item {title!r}: no link" for title in _linkless_titles(tree))
+    skipped.extend(_unsafe_item_links(tree, reader.base))
+    return ListingPage(
+        items=tuple(items),
+        next_url=_next_url(tree, reader.base, selectors),
+        skipped=tuple(skipped),
+        blocks=blocks,
+    )
+
+
+def page_title(html: str) -> str:
+    """The page's `<title>`, whitespace collapsed ("" without one)."""
+    node = parse_html(html).css_first("title")
+    return node_text(node) if node is not None else ""
+
+
+_DATE_CLASS_RE = re.compile(r"date|datum|dato|datetime|\btime\b|publish|byline|\bmeta\b|posted", re.I)
+
+
+class ListingReader:
+    """Reads item containers of one listing page (its base URL, zone and the source's date settings)."""
+
+    def __init__(
+        self,
+        base: str,
+        timezone: ZoneInfo,
+        date_order: str,
+        key_params: Sequence[str] | None,
+        today: dt.date | None,
+        selectors: SelectorConfig,
+    ) -> None:
+        self.base = base
+        self.timezone = timezone
+        self.date_order = date_order
+        self.key_params = key_params
+        self.today = today
+        self.selectors = selectors
+
+    # -- the two ways to find containers
+
+    def configured(self, tree: HTMLTree) -> list[Candidate]:
+        """`selectors.item` containers, each with its `selectors.link` (or first) link."""
+        found = []
+        assert self.selectors.item
+        for order, container in enumerate(tree.css(self.selectors.item)):
+            anchor = container.css_first(self.selectors.link or "a[href]")
+            if anchor is not None and (href := anchor.attributes.get("href")):
+                url = urljoin(self.base, href.strip())
+                found.append(Candidate(container, anchor, url, item_key(url, self.key_params), order))
+        return found
+
+    def discover(self, tree: HTMLTree, page_url: str) -> tuple[list[Candidate], tuple[Block, ...]]:
+        """The items found by structure, in document order, and every repeated block considered.
+
+        Each article link gets a container: the largest ancestor holding no link to another article (a
+        block with a heading may also hold a few minor links: tags, "read more"). Sibling containers of
+        one shape form a group; groups are ranked (dated by a date element, then dated by titles or
+        links, then undated under a news heading), and the best one is taken with the groups of the same
+        shape elsewhere on the page. A link with an article UUID and a date element is an item wherever
+        it stands, as it always was. Linear in the page: each element's fold state changes at most
+        `_FOLD_CAP` + 1 times.
+        """
+        links = self._links(tree, page_url)
+        candidates = containers_of(links, self.selectors.link is not None)
+        groups: dict[tuple[int, str], BlockGroup] = {}
+        for candidate in candidates:
+            parent = candidate.container.parent
+            slot = (parent.mem_id if parent is not None else 0, node_signature(candidate.container))
+            if slot not in groups:
+                shape = block_shape(candidate.container, candidate.anchor)
+                groups[slot] = BlockGroup([], shape, block_where(candidate.container))
+            groups[slot].members.append(candidate)
+        for group in groups.values():
+            # A lone block is only ever an item when it links an article UUID: read no other.
+            if len(group.members) > 1 or article_uuid(group.members[0].url) is not None:
+                for member in group.members:
+                    member.read = self.read(member)
+                judge_group(group)
+            else:
+                group.why = "a single block"
+        if self.selectors.link:
+            chosen = candidates  # the configured link selector names the item links: take them all
+        else:
+            chosen = choose_groups(list(groups.values()))
+        taken = {id(candidate) for candidate in chosen}
+        blocks = tuple(
+            Block(
+                where=group.where,
+                items=len(group.members),
+                dated=sum(1 for m in group.members if m.read is not None and m.read.date is not None),
+                taken=id(group.members[0]) in taken,
+                why=group.why,
+                sample=group.members[0].read.title if group.members[0].read else "",
+            )
+            for group in groups.values()
+            if len(group.members) > 1 or id(group.members[0]) in taken
+        )
+        return sorted(chosen, key=lambda c: c.order), blocks
+
+    def _links(self, tree: HTMLTree, page_url: str) -> list[ArticleLink]:
+        """Every link of the page to another http(s) page, with its key, in document order."""
+        here = page_url.partition("#")[0]
+        found: list[ArticleLink] = []
+        anchors = tree.css(self.selectors.link) if self.selectors.link else tree.css("a[href]")
+        for anchor in anchors:
+            href = (anchor.attributes.get("href") or "").strip()
+            if not href or href.startswith("#"):
+                continue
+            url = urljoin(self.base, href)
+            if not url.startswith(("http://", "https://")) or url.partition("#")[0] in (here, self.base):
+                continue
+            found.append(
+                ArticleLink(anchor, url, item_key(url, self.key_params), in_heading(anchor), len(found))
+            )
+        return found
+
+    # -- one container
+
+    def read(self, candidate: Candidate) -> ItemRead:
+        container, anchor, url = candidate.container, candidate.anchor, candidate.url
+        title = _title(container, anchor, self.selectors)
+        date, source, node = self._date(container, anchor, url, title)
+        if source == "title":
+            title = _PAREN_DATE_END_RE.sub("", title).strip() or title
+        return ItemRead(
+            key=candidate.key,
+            link=canonical_link(url),
+            title=title,
+            summary=_summary(container, title, self.selectors, self.date_order),
+            date=date,
+            date_source=source,
+            date_node=node,
+            uuid=article_uuid(url) is not None,
+        )
+
+    def _date(
+        self, container: Node, anchor: Node, url: str, title: str
+    ) -> tuple[SiteDate | None, str, Node | None]:
+        """The item's date and where it came from: a configured date element; else a `<time>` or an
+        element that is a date (by its class, or by text that is only a date or a "Publicerad" line),
+        searched one element at a time outside the title; else the title; else the link's path."""
+        in_path = url_date(url)
+        # A date printed without its year takes it from the link's date, else from the cycle's day.
+        reference = in_path.day if in_path is not None else self.today
+        if self.selectors.date:
+            node = container.css_first(self.selectors.date)
+            if node is None:
+                return None, "none", None
+            attr = node.attributes.get("datetime")
+            if attr and (found := parse_datetime_attr(attr, self.timezone)):
+                return found, "time", node
+            found = self._parse(node_text(node), reference)
+            return found, ("element" if found else "none"), node
+        for node in container.css("time[datetime]"):
+            if found := parse_datetime_attr(node.attributes.get("datetime") or "", self.timezone):
+                return found, "time", node
+        outside = outside_title(container, anchor)
+        for node in outside:
+            if node.tag == "time" or _DATE_CLASS_RE.search(class_names(node)):
+                if found := self._parse(node_text(node), reference):
+                    return found, "element", node
+        for node in outside:
+            own = clean_text(node.text(deep=False))
+            if own and (found := self._date_line(own, reference)):
+                return found, "element", node
+        own = clean_text(container.text(deep=False))
+        if own and (found := self._date_line(own, reference)):
+            return found, "element", container
+        if found := self._parse(title, reference):
+            return found, "title", None
+        if found := url_date(url):
+            return found, "url", None
+        return None, "none", None
+
+    def _parse(self, text: str, reference: dt.date | None) -> SiteDate | None:
+        return parse_site_date(text, order=self.date_order, reference=reference)
+
+    def _date_line(self, text: str, reference: dt.date | None) -> SiteDate | None:
+        """The date of a text that is a date line: "Publicerad 2 maj 2019", "2026-06-02", "8 juni 2026
+        kl. 10"; not a sentence that mentions a date ("Høringsfrist: 14.08.2026" is not a publish date)."""
+        if len(text) > 80:
+            return None
+        if _PUBLISHED_LABEL_RE.search(text):
+            return self._parse(text, reference)
+        match = find_site_date(text, order=self.date_order, reference=reference)
+        if match is None or len(_WORD_CHARS_RE.sub("", match.rest)) > 3:
+            return None
+        return match.date
+
+
+_PAREN_DATE_END_RE = re.compile(r"\s*\(\s*[0-9]{1,2}\s*[/.]\s*[0-9]{1,2}\.?\s*\)\s*$")
+
+_PUBLISHED_LABEL_RE = re.compile(
+    r"^\W*(?:publicera[dt]|publisert|publiceret|veröffentlicht|published|posted)\b", re.IGNORECASE
+)
+
+_WORD_CHARS_RE = re.compile(r"[\W_]+")
+
+
+def _linkless_titles(tree: HTMLTree) -> list[str]:
+    """Headings whose link lost its href: an item the listing shows but we cannot fetch, so name it in the log
+    rather than leave it out silently (the other malformed items are named in `skipped` too)."""
+    found = []
+    for anchor in tree.css("h2 a:not([href]), h3 a:not([href])"):
+        if title := " ".join(anchor.text(deep=True).split()):
+            found.append(title)
+    return found
+
+
+def _unsafe_item_links(tree: HTMLTree, base: str) -> list[str]:
+    """Links that would be items but for their scheme (`javascript:`, `data:`, …): they carry an article UUID
+    or sit in a heading. They are never items (see `ListingReader._links`); name each in the log so a hostile
+    or broken teaser is not dropped silently. Menus' `mailto:` and `javascript:void(0)` links are neither, and
+    stay out of the log."""
+    found = []
+    for anchor in tree.css("a[href]"):
+        href = (anchor.attributes.get("href") or "").strip()
+        try:
+            url = urljoin(base, href)
+        except ValueError:  # a broken authority such as "http://[x/"
+            url = href
+        if not href or href.startswith("#") or url.startswith(("http://", "https://")):
+            continue
+        if article_uuid(href) or in_heading(anchor):
+            title = clean_text(anchor.text(deep=True)) or href
+            found.append(f"item {title!r} ({href}) refused: its link is not an http(s) URL")
+    return found
+
+
+def document_base(tree: HTMLTree, page_url: str) -> str:
+    base = tree.css_first("base[href]")
+    href = base.attributes.get("href") if base is not None else None
+    return urljoin(page_url, href) if href else page_url
+
+
+def _title(container: Node, anchor: Node, selectors: SelectorConfig) -> str:
+    if selectors.title:
+        node = container.css_first(selectors.title)
+        return node_text(node) if node is not None else ""
+    title = node_text(anchor)
+    if title:
+        return title
+    # An image link carries no text; fall back to the heading or another link of the same item.
+    for node in container.css("h1, h2, h3, h4, a[href]"):
+        if text := node_text(node):
+            return text
+    return ""
+
+
+def _summary(container: Node, title: str, selectors: SelectorConfig, date_order: str = "dmy") -> str:
+    if selectors.summary:
+        node = container.css_first(selectors.summary)
+        return node_text(node) if node is not None else ""
+    for node in container.css("p"):
+        text = node_text(node)
+        if not text or text == title or _is_date_line(text, date_order):
+            continue
+        return text
+    return ""
+
+
+def _is_date_line(text: str, date_order: str = "dmy") -> bool:
+    """A 'Publicerad 2 maj 2019' line, or a bare date: not a summary."""
+    if _DATE_WORD.search(text):
+        return True
+    return len(text) <= 40 and parse_site_date(text, order=date_order) is not None
+
+
+def _next_url(tree: HTMLTree, base: str, selectors: SelectorConfig) -> str | None:
+    candidates: list[Node] = []
+    if selectors.next:
+        candidates = tree.css(selectors.next)
+    else:
+        for selector in NEXT_SELECTORS:
+            candidates.extend(tree.css(selector))
+        candidates.extend(a for a in tree.css("a[href]") if node_text(a).casefold() in NEXT_TEXTS)
+    for node in candidates:
+        href = node.attributes.get("href")
+        if href:
+            return urljoin(base, href)
+    return None

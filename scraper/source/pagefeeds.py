@@ -1,0 +1,67 @@
+"""What a listing page offers besides items: the feeds it advertises (`<link rel=alternate>`), and the words
+for what the listing reader looked for when it found nothing. Pure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from ..config import SelectorConfig
+from ..markup import clean_text, parse_html
+from .listing import document_base
+
+#: The `<link rel="alternate" type=…>` media types that name a feed a `type = "feed"` source can read.
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+
+
+@dataclass(frozen=True, slots=True)
+class AdvertisedFeed:
+    """A feed a page names in its `<head>` (feed autodiscovery)."""
+
+    url: str  #: absolute
+    media_type: str  #: one of FEED_TYPES
+    title: str = ""  #: the link's title attribute, as the site wrote it ("RSS-flöde för aktuellt …")
+
+
+def advertised_feeds(html: str, base_url: str) -> list[AdvertisedFeed]:
+    """The feeds `html` advertises with `<link rel="alternate" type="application/rss+xml|atom+xml|feed+json"
+    href=…>` in its head, in document order, each URL once; hrefs resolve against `<base href>` or `base_url`.
+    Never raises."""
+    tree = parse_html(html)
+    base = document_base(tree, base_url)
+    found: dict[str, AdvertisedFeed] = {}
+    for link in tree.css("head link[href]"):
+        attrs = link.attributes
+        rels = (attrs.get("rel") or "").lower().split()
+        media_type = (attrs.get("type") or "").split(";", 1)[0].strip().lower()
+        href = (attrs.get("href") or "").strip()
+        if "alternate" not in rels or media_type not in FEED_TYPES or not href:
+            continue
+        try:
+            url = urljoin(base, href)
+        except ValueError:  # a broken authority such as "http://[x/": no URL a reader could follow
+            continue
+        if url.startswith(("http://", "https://")):
+            found.setdefault(url, AdvertisedFeed(url, media_type, clean_text(attrs.get("title") or "")))
+    return list(found.values())
+
+
+def looked_for(selectors: SelectorConfig | None = None) -> str:
+    """What `parse_listing` searches a page for, in words, for the error a page with no items gives (keep
+    it in step with the rules above)."""
+    selectors = selectors or SelectorConfig()
+    if selectors.item:
+        parts = [f"elements matching selectors.item {selectors.item!r}, each with a link"]
+    else:
+        link = f"links matching selectors.link {selectors.link!r}" if selectors.link else "article links"
+        parts = [
+            f"repeated blocks of the page holding one {link} each (an article UUID, id or path in the URL)"
+        ]
+    if selectors.date:
+        parts.append(f"a date in selectors.date {selectors.date!r}")
+    else:
+        parts.append(
+            'a date or a news heading beside them ("Publicerad 2 maj 2019", 03.07.2026, <time datetime>, …)'
+        )
+    return " and ".join(parts)

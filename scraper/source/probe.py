@@ -1,0 +1,226 @@
+"""`aktuellt probe URL`: what the listing reader would make of a page, and the `[[sources]]` block for it.
+
+Fetches the page once through the project's polite Fetcher (robots.txt, user agent, size cap), runs the same
+`parse_listing` a cycle runs, and reports the items (key, title, date and where it came from, link, summary
+start), the feeds the page advertises, the repeated blocks that were considered and why each was or was not
+taken, and a TOML block with the selectors `suggest_selectors` inferred. Writes nothing anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from ..config import SelectorConfig, SourceConfig
+from ..models import Block, ListingItem, NotModified
+from ..progress import table
+from .fetch import Fetcher
+from .listing import page_title, parse_listing
+from .pagefeeds import AdvertisedFeed, advertised_feeds
+from .selectors import suggest_selectors
+
+#: Rows of the blocks table: the taken ones first, then the largest rejected ones.
+MAX_BLOCKS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    url: str  #: the final URL, after redirects
+    title: str  #: the page's <title>
+    items: tuple[ListingItem, ...]
+    blocks: tuple[Block, ...]
+    feeds: tuple[AdvertisedFeed, ...]
+    selectors: SelectorConfig | None  #: inferred; None when nothing singles the items out
+    next_url: str | None
+    toml: str  #: the `[[sources]]` block to copy into config.toml
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.items)
+
+
+def probe(
+    url: str,
+    *,
+    fetcher: Fetcher,
+    source: SourceConfig | None = None,
+    date_order: str = "dmy",
+    today: dt.date | None = None,
+) -> ProbeResult:
+    """Fetch `url` and read it as a listing: with `source`'s settings (selectors, key_params, date order)
+    when given, else by structure alone. Raises FetchError when the page cannot be fetched."""
+    response = fetcher.get(url)
+    assert not isinstance(response, NotModified)  # no validators were sent
+    return read_page(response.text, response.url, url, source=source, date_order=date_order, today=today)
+
+
+def read_page(
+    html: str,
+    final: str,
+    url: str | None = None,
+    *,
+    source: SourceConfig | None = None,
+    date_order: str = "dmy",
+    today: dt.date | None = None,
+) -> ProbeResult:
+    """What `probe` reports on a page already fetched: `final` is its URL after redirects, `url` the one
+    asked for (it goes into the TOML block; default `final`)."""
+    url = url or final
+    timezone = ZoneInfo(source.timezone if source else "Europe/Stockholm")
+    order = source.date_order if source else date_order
+    key_params = source.key_params if source else None
+    day = today or dt.datetime.now(dt.UTC).astimezone(timezone).date()
+    page = parse_listing(
+        html,
+        final,
+        timezone=timezone,
+        selectors=source.selectors if source else None,
+        date_order=order,
+        key_params=key_params,
+        today=day,
+    )
+    inferred = suggest_selectors(
+        html, final, timezone=timezone, date_order=order, key_params=key_params, today=day
+    )
+    title = page_title(html)
+    block = source_block(
+        source_id=source.id if source else _slug(final),
+        title=source.title if source else (title or _slug(final)),
+        url=url,
+        timezone=timezone.key,
+        date_order=order,
+        selectors=inferred if inferred is not None else (source.selectors if source else None),
+    )
+    return ProbeResult(
+        url=final,
+        title=title,
+        items=page.items,
+        blocks=page.blocks,
+        feeds=tuple(advertised_feeds(html, final)),
+        selectors=inferred,
+        next_url=page.next_url,
+        toml=block,
+    )
+
+
+def source_block(
+    *,
+    source_id: str,
+    title: str,
+    url: str,
+    timezone: str,
+    date_order: str,
+    selectors: SelectorConfig | None,
+) -> str:
+    """A `[[sources]]` TOML block (valid for `aktuellt check`)."""
+    lines = [
+        "[[sources]]",
+        f"id = {_string(source_id)}",
+        f"title = {_string(title)}",
+        f"url = {_string(url)}",
+        f"timezone = {_string(timezone)}",
+        f"date_order = {_string(date_order)}",
+    ]
+    if selectors is not None:
+        chosen = [
+            (name, getattr(selectors, name))
+            for name in ("item", "title", "link", "date", "summary", "next")
+            if getattr(selectors, name)
+        ]
+        if chosen:
+            lines += ["", "[sources.selectors]", *(f"{name} = {_string(value)}" for name, value in chosen)]
+    return "\n".join(lines) + "\n"
+
+
+def report(result: ProbeResult, *, width: int = 160) -> str:
+    """The probe's findings as text tables, then the TOML block."""
+    rows = [
+        (
+            str(n + 1),
+            item.title,
+            _date_text(item),
+            item.date_source,
+            # A key that is not a UUID is the link itself, less tracking parameters: shown once.
+            item.link if item.key == item.link else f"{item.link}\nkey: {item.key}",
+            _start(item.summary),
+        )
+        for n, item in enumerate(result.items)
+    ]
+    parts = [
+        f"{result.url}  ({result.title})" if result.title else result.url,
+        table(
+            f"Items ({len(result.items)})",
+            ("#", "title", "date", "date from", "link", "summary"),
+            rows,
+            width=width,
+            # A UUID key ("key: " + 36 characters) on one line where the terminal has room for it.
+            min_widths={"date": 16, "date from": 9, **({"link": 41} if width >= 140 else {})},
+        ),
+    ]
+    if not result.items:
+        parts.append(_nothing_found(result))
+    if result.next_url:
+        parts.append(f"Next page: {result.next_url}")
+    feeds = [(feed.media_type, feed.title, feed.url) for feed in result.feeds]
+    parts.append(
+        table("Feeds the page advertises", ("type", "title", "url"), feeds, width=width)
+        if feeds
+        else "Feeds the page advertises: none"
+    )
+    # Taken first, then the instructive rejections, menus last (a page has many, all alike).
+    ordered = sorted(result.blocks, key=lambda b: (not b.taken, b.why.startswith("inside nav"), -b.items))
+    blocks = [
+        ("taken" if b.taken else "rejected", b.where, str(b.items), str(b.dated), b.why, _start(b.sample, 40))
+        for b in ordered[:MAX_BLOCKS]
+    ]
+    more = f" ({MAX_BLOCKS} of {len(ordered)})" if len(ordered) > MAX_BLOCKS else ""
+    parts.append(
+        table(
+            f"Repeated blocks considered{more}",
+            ("", "block", "items", "dated", "why", "first title"),
+            blocks,
+            width=width,
+        )
+    )
+    parts.append("Config for this page (add it to config.toml, then run `aktuellt check`):\n\n" + result.toml)
+    return "\n".join(parts)
+
+
+def _nothing_found(result: ProbeResult) -> str:
+    why = "No items: no repeated block of the page holds one article link each with a date or a news heading."
+    if result.feeds:
+        why += " The page advertises a feed (below): reading that may be simpler."
+    return why + (
+        " If the page fills its news in with JavaScript, the HTML holds none; look for the site's feed or "
+        "an archive page that lists the news in its HTML."
+    )
+
+
+def _date_text(item: ListingItem) -> str:
+    if item.published is None:
+        return "(first seen)"
+    text = item.published.day.isoformat()
+    if item.published.time is not None:
+        text += " " + item.published.time.isoformat(timespec="minutes")
+    return text
+
+
+def _start(text: str, size: int = 50) -> str:
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def _slug(url: str) -> str:
+    host = (urlsplit(url).hostname or "source").removeprefix("www.")
+    return re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-") or "source"
+
+
+def _string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # JSON string escapes are valid TOML ones
+
+
+__all__: Sequence[str] = ("ProbeResult", "probe", "read_page", "report", "source_block")

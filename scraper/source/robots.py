@@ -1,0 +1,99 @@
+"""robots.txt (RFC 9309): fetched once per origin, its rules for our product token, and its Crawl-delay."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import urllib.robotparser
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ..errors import FetchError, RobotsDisallowed
+from .hosts import HostTurns, host_of
+from .transport import Response
+
+log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
+
+
+@dataclass(frozen=True)
+class RobotsFile:
+    """What one origin's robots.txt said: a parser, or the reason everything is disallowed."""
+
+    url: str
+    parser: urllib.robotparser.RobotFileParser | None
+    unavailable: str | None = None
+    cause: FetchError | None = None
+
+
+class RobotsRules:
+    """The robots.txt of each origin a fetcher reaches, read once (one fetch even when many ask at once)."""
+
+    def __init__(
+        self, product: str, fetch: Callable[[str], Response], turns: HostTurns, max_delay: float
+    ) -> None:
+        self._product = product
+        self._fetch = fetch  #: GETs a robots.txt URL: a 2xx response, or FetchError
+        self._turns = turns
+        self._max_delay = max_delay  #: a Crawl-delay is honoured up to this many seconds
+        self._lock = threading.Lock()  # guards the two dicts
+        self._locks: dict[str, threading.Lock] = {}
+        self._files: dict[str, RobotsFile] = {}
+
+    def check(self, url: str) -> None:
+        robots = self._for(url)
+        if robots.parser is None:
+            raise RobotsDisallowed(
+                f"robots.txt at {robots.url} is unavailable ({robots.unavailable}); RFC 9309 says to assume "
+                f"everything is disallowed, so {url} was not fetched",
+                url=url,
+            ) from robots.cause
+        if not robots.parser.can_fetch(self._product, url):
+            raise RobotsDisallowed(
+                f"robots.txt at {robots.url} disallows {url} for user agent {self._product!r}", url=url
+            )
+
+    def _for(self, url: str) -> RobotsFile:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
+        origin = f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+        with self._lock:
+            lock = self._locks.setdefault(origin, threading.Lock())
+        with lock:  # one fetch per origin even when several workers ask at once
+            robots = self._files.get(origin)
+            if robots is None:
+                robots = self._files[origin] = self._read(f"{origin}/robots.txt")
+            return robots
+
+    def _read(self, robots_url: str) -> RobotsFile:
+        parser = urllib.robotparser.RobotFileParser(robots_url)
+        try:
+            response = self._fetch(robots_url)  # never checked against itself (see Fetcher._fetch_robots_txt)
+        except FetchError as exc:
+            if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
+                log.debug("%s: HTTP %s, so everything is allowed (RFC 9309 2.3.1.3)", robots_url, exc.status)
+                parser.parse([])
+                return RobotsFile(robots_url, parser)
+            if exc.status is None:
+                # The host cannot be reached at all: say that, plainly, rather than blame robots.txt.
+                # Nothing is cached, so the next cycle asks again.
+                raise FetchError(exc.message, url=exc.url) from None
+            log.warning("%s is unavailable, so nothing on that host is fetched: %s", robots_url, exc)
+            reason = exc.message.partition(" failed: ")[2] or exc.message
+            return RobotsFile(robots_url, None, unavailable=reason, cause=exc)
+        parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
+        delay = parser.crawl_delay(self._product)
+        if delay is not None:
+            state = self._turns.state(host_of(robots_url))
+            wanted = min(float(delay), self._max_delay)
+            with state.lock:
+                if wanted > state.delay:
+                    log.info(
+                        "%s asks for Crawl-delay %s; waiting %.1f s between requests",
+                        robots_url,
+                        delay,
+                        wanted,
+                    )
+                    state.delay = wanted
+        return RobotsFile(robots_url, parser)

@@ -1,0 +1,133 @@
+"""The events table: new, edited, removed and restored items (changes feed, webhooks, tombstones)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from ..history import Version
+from .db import UNREADABLE, TableGroup, from_iso, iso, stored_instant
+from .revisions import VERSION_COLUMNS, row_version
+
+log = logging.getLogger("scraper.store")  # the logger name log filters know (the module was split)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRow:
+    """One event with the versions around it, as the changes feed needs it."""
+
+    id: int
+    source: str
+    key: str
+    kind: str
+    at: dt.datetime
+    detail: str | None
+    entry_id: str
+    link: str
+    published: dt.datetime
+    after: Version
+    before: Version | None
+
+
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    entry_id: str
+    link: str
+    title: str
+    removed_at: dt.datetime
+
+
+class EventTables(TableGroup):
+    """The events table: new, edited, removed and restored items (changes feed, webhooks, tombstones)."""
+
+    def last_event_id(self) -> int:
+        with self._errors("read events"):
+            row = self.db.execute("SELECT max(id) FROM events").fetchone()
+        return int(row[0] or 0)
+
+    def event_summary(self) -> tuple[int, dt.datetime | None, dt.datetime | None]:
+        """(number of events, the oldest event's time, the newest event's time), without loading them."""
+        with self._errors("read events"):
+            # Every event has its item and revision (neither is ever deleted), so this counts what changes()
+            # reads without joining them: min and max are seeks on the `at` index.
+            count, oldest, newest = self.db.execute(
+                "SELECT (SELECT count(*) FROM events), (SELECT min(at) FROM events), "
+                "(SELECT max(at) FROM events)"
+            ).fetchone()
+        return int(count), from_iso(oldest) if oldest else None, from_iso(newest) if newest else None
+
+    def changes(
+        self,
+        *,
+        limit: int | None = None,
+        after_id: int | None = None,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> list[ChangeRow]:
+        """Events, newest first, each with the version after it (and before it, for an edit); `after_id`:
+        only events recorded after that one; `since`: only events at or after that instant; `until`: only
+        events before that instant."""
+        after = ", ".join(f"r.{c}" for c in VERSION_COLUMNS.split(", "))
+        before = ", ".join(f"p.{c}" for c in VERSION_COLUMNS.split(", "))
+        sql = (
+            "SELECT e.id, e.source, e.key, e.kind, e.at, e.detail, i.entry_id, i.link, i.published, "
+            f"p.id, {after}, {before} FROM events e "
+            "JOIN items i ON i.source = e.source AND i.key = e.key "
+            "JOIN revisions r ON r.id = e.revision_id "
+            "LEFT JOIN revisions p ON p.id = e.previous_revision_id "
+        )
+        conditions: list[str] = []
+        params: list[object] = []
+        if after_id is not None:
+            conditions.append("e.id > ?")
+            params.append(after_id)
+        if since is not None:  # `at` is stored as UTC ISO text (iso()), so text order is time order
+            conditions.append("e.at >= ?")
+            params.append(iso(since))
+        if until is not None:
+            conditions.append("e.at < ?")
+            params.append(iso(until))
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        sql += " ORDER BY e.at DESC, e.id DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self._errors("read events"):
+            rows = self.db.execute(sql, params).fetchall()
+        width = len(VERSION_COLUMNS.split(", "))
+        readable = []
+        for row in rows:
+            try:
+                stored_instant(row[4]), stored_instant(row[8])
+            except UNREADABLE as error:
+                log.warning("stored event %s of %s left out: unreadable (%s)", row[0], row[2], error)
+                continue
+            readable.append(row)
+        return [
+            ChangeRow(
+                id=row[0],
+                source=row[1],
+                key=row[2],
+                kind=row[3],
+                at=from_iso(row[4]),
+                detail=row[5],
+                entry_id=row[6],
+                link=row[7],
+                published=from_iso(row[8]),
+                after=row_version(row[10 : 10 + width]),
+                before=row_version(row[10 + width :]) if row[9] is not None else None,
+            )
+            for row in readable
+        ]
+
+    def tombstones(self, *, limit: int) -> list[Tombstone]:
+        """Removed items that would still be among the newest `limit` entries had they not been removed."""
+        sql = (
+            "SELECT entry_id, link, title, removed_at FROM (SELECT * FROM items "
+            "ORDER BY published DESC, first_seen DESC, position ASC LIMIT ?) "
+            "WHERE removed_at IS NOT NULL ORDER BY removed_at DESC, entry_id"
+        )
+        with self._errors("read items"):
+            rows = self.db.execute(sql, [int(limit)]).fetchall()
+        return [Tombstone(entry_id=r[0], link=r[1], title=r[2], removed_at=from_iso(r[3])) for r in rows]

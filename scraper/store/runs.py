@@ -1,0 +1,105 @@
+"""Runs and the HTTP cache: one record per source and cycle, the run history health reads, validators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ..models import SourceReport, Validators
+from .db import TableGroup, db_table, from_iso, iso
+
+
+@dataclass(frozen=True, slots=True)
+class RunHistory:
+    """One source's run record in brief: the facts /healthz and `aktuellt status` report."""
+
+    source: str
+    last_run: dt.datetime | None
+    last_status: str | None
+    last_success: dt.datetime | None  #: finished time of the last ok / not_modified run
+    last_failure: dt.datetime | None
+    last_error: str | None  #: the message of the last failed run
+    consecutive_failures: int  #: failed runs since the last success
+
+
+class RunTables(TableGroup):
+    """Runs and the HTTP cache: one record per source and cycle, the run history health reads, validators."""
+
+    def validators(self, url: str) -> Validators:
+        with self._errors("read the HTTP cache"):
+            rows = list(db_table(self.db, "http_cache").rows_where("url = ?", [url]))
+        if not rows:
+            return Validators()
+        return Validators(etag=rows[0]["etag"], last_modified=rows[0]["last_modified"])
+
+    def counts(self) -> dict[str, int]:
+        with self._errors("read items"):
+            return {s: n for s, n in self.db.execute("SELECT source, count(*) FROM items GROUP BY source")}
+
+    def last_runs(self, limit: int = 20) -> list[dict[str, Any]]:
+        with self._errors("read runs"):
+            return list(db_table(self.db, "runs").rows_where(order_by="id desc", limit=limit))
+
+    def run_history(self, source: str) -> RunHistory:
+        """What health needs to know about one source's runs, from the runs table (right across restarts)."""
+        with self._errors("read runs"):
+            success = self.db.execute(
+                "SELECT id, finished FROM runs WHERE source = ? AND status IN ('ok', 'not_modified') "
+                "ORDER BY id DESC LIMIT 1",
+                [source],
+            ).fetchone()
+            failure = self.db.execute(
+                "SELECT id, finished, error FROM runs WHERE source = ? AND status = 'failed' "
+                "ORDER BY id DESC LIMIT 1",
+                [source],
+            ).fetchone()
+            last = self.db.execute(
+                "SELECT finished, status FROM runs WHERE source = ? ORDER BY id DESC LIMIT 1", [source]
+            ).fetchone()
+            since = success[0] if success else 0
+            failures = self.db.execute(
+                "SELECT count(*) FROM runs WHERE source = ? AND status = 'failed' AND id > ?", [source, since]
+            ).fetchone()[0]
+        return RunHistory(
+            source=source,
+            last_run=from_iso(last[0]) if last else None,
+            last_status=last[1] if last else None,
+            last_success=from_iso(success[1]) if success else None,
+            last_failure=from_iso(failure[1]) if failure else None,
+            last_error=failure[2] if failure else None,
+            consecutive_failures=int(failures),
+        )
+
+    def save_validators(self, url: str, validators: Validators) -> None:
+        if self.validators(url) == validators:
+            return  # unchanged: an unchanged cycle must not write
+        db_table(self.db, "http_cache").upsert(
+            {"url": url, "etag": validators.etag, "last_modified": validators.last_modified}, pk="url"
+        )
+
+    def insert_run(
+        self, report: SourceReport, started: dt.datetime, finished: dt.datetime, first_page: int | None
+    ) -> None:
+        db_table(self.db, "runs").insert(
+            {
+                "source": report.source,
+                "started": iso(started),
+                "finished": iso(finished),
+                "status": report.status,
+                "new": report.new,
+                "changed": report.changed,
+                "unchanged": report.unchanged,
+                "pages": report.pages,
+                "first_page_items": first_page,
+                "requests": report.requests,
+                "error": report.error,
+                "articles": report.articles,
+                "articles_failed": report.articles_failed,
+            }
+        )
+
+    def record_failure(self, report: SourceReport, started: dt.datetime, finished: dt.datetime) -> None:
+        """Record a failed cycle; nothing else is touched."""
+        with self._errors("record the run"), self._write():
+            self.insert_run(report, started, finished, None)

@@ -1,0 +1,218 @@
+"""What feed readers show (issue 13), read the way each kind of client reads it, end to end: `aktuellt run`
+against the fixture site on 127.0.0.1, a real SQLite file, the output parsed back.
+
+- dates: a listing date without a time is the listing's date in every zone from UTC−10 to UTC+12, as
+  feedparser (newsboat, the `reader` library, rss2email all parse dates alike) reports them;
+- the W3C Feed Validator on every RSS and Atom document of a demo-like history (edits, a removal, two years
+  of archives): no errors, no warnings (its code lives in ../shared/tools/feedvalidator; skipped without it);
+- `@extractus/feed-extractor` (npm, run on node; `make tools` installs both): the date JavaScript apps get.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from scraper.dates import parse_site_date
+from tests.fixture_site import REPO, FixtureSite, load_seed, new_item, repo_topics
+from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
+from tests.test_history import run_at
+
+SEED = load_seed()
+VIEWERS = {"UTC−10": dt.timezone(dt.timedelta(hours=-10)), "UTC+12": dt.timezone(dt.timedelta(hours=12))}
+
+VALIDATOR = REPO.parent / "shared" / "tools" / "feedvalidator"
+FEED_EXTRACTOR = REPO / ".tools" / "node_modules" / "@extractus" / "feed-extractor"
+
+
+@pytest.fixture
+def site() -> Iterator[FixtureSite]:
+    with FixtureSite(load_seed()) as running:
+        yield running
+
+
+def listing_day(printed: str) -> dt.date:
+    parsed = parse_site_date(printed)
+    assert parsed is not None and parsed.time is None, printed
+    return parsed.day
+
+
+def published_instants(name: str, document: bytes) -> dict[str, dt.datetime]:
+    """entry id → published, as a reader gets it: feedparser's UTC struct for RSS and Atom, the RFC 3339
+    `date_published` for JSON Feed (which feedparser 6 does not read)."""
+    if name.endswith(".json"):
+        items = json.loads(document)["items"]
+        return {item["id"]: dt.datetime.fromisoformat(item["date_published"]) for item in items}
+    parsed = feedparser.parse(document)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return {
+        entry.id: dt.datetime.fromtimestamp(calendar.timegm(entry.published_parsed), dt.UTC)
+        for entry in parsed.entries
+    }
+
+
+def shown_days(name: str, document: bytes) -> dict[str, dict[str, dt.date]]:
+    """entry id → zone name → the date a reader in that zone shows."""
+    return {
+        entry_id: {zone_name: instant.astimezone(zone).date() for zone_name, zone in VIEWERS.items()}
+        for entry_id, instant in published_instants(name, document).items()
+    }
+
+
+def assert_every_item_on_its_listing_day(feeds: Path, expected: dict[str, dt.date]) -> None:
+    for name in ("all.rss", "all.atom", "all.json"):
+        days = shown_days(name, (feeds / name).read_bytes())
+        for uuid, day in expected.items():
+            entry_id = next(i for i in days if i.endswith(uuid))
+            assert days[entry_id] == dict.fromkeys(VIEWERS, day), (name, uuid)
+
+
+def test_a_date_without_a_time_shows_the_listing_day_from_utc_minus_10_to_utc_plus_12(tmp_path, site):
+    # An item published today too: first seen on its own date (the old rule gave it the first-seen instant,
+    # which is another date in Honolulu or Auckland for much of the day).
+    today = dt.datetime.now(STOCKHOLM).date()
+    fresh = new_item("Sagostund i parken", swedish(today), "Välkommen.", "<p>Sagor.</p>")
+    site.add_item(fresh)
+    config = write_config(tmp_path, site)
+    result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+    expected = {item.uuid: listing_day(item.date) for item in SEED} | {fresh.uuid: today}
+    feeds = tmp_path / "feeds"
+    assert_every_item_on_its_listing_day(feeds, expected)
+
+    # Rows stored under the old rule (local midnight, or the first-seen instant) are shown the same way.
+    db = sqlite3.connect(tmp_path / "aktuellt.db")
+    with db:
+        for key, site_date in db.execute("SELECT key, site_date FROM items").fetchall():
+            day = dt.date.fromisoformat(site_date)
+            if key == fresh.uuid:
+                db.execute(
+                    "UPDATE items SET published = first_seen, updated = first_seen WHERE key = ?", [key]
+                )
+                continue
+            midnight = dt.datetime.combine(day, dt.time(0), tzinfo=STOCKHOLM).astimezone(dt.UTC).isoformat()
+            db.execute("UPDATE items SET published = ?, updated = ? WHERE key = ?", [midnight, midnight, key])
+    db.close()
+    for path in feeds.glob("all.*"):
+        path.unlink()  # so the next (unchanged) cycle writes them again from the altered store
+    result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+    assert_every_item_on_its_listing_day(feeds, expected)
+
+
+# -- the W3C Feed Validator ----------------------------------------------------------------------------
+
+#: The one event the validator cannot help: RFC 6721 (2012) is newer than its table of known namespaces,
+#: so every tombstone (`at:deleted-entry`, kept on purpose: see README) is an "unknown namespace" to it.
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"
+
+
+def validate(document: bytes, url: str) -> list[str]:
+    """Every error and warning the validator reports, as "Name line N: params" (not the informational)."""
+    if str(VALIDATOR) not in sys.path:
+        sys.path.insert(0, str(VALIDATOR))
+    import feedvalidator  # type: ignore[import-not-found]
+    from feedvalidator import compatibility
+
+    result = feedvalidator.validateString(document, firstOccurrenceOnly=0, base=url)
+    found = []
+    for event in compatibility.AA(result["loggedEvents"]):
+        name = type(event).__name__
+        if name == "UnknownNamespace" and event.params.get("namespace") == TOMBSTONES_NS:
+            assert b"deleted-entry" in document, "the tombstone namespace is declared only where it is used"
+            continue
+        found.append(f"{name} line {event.params.get('line')}: {event.params}")
+    return found
+
+
+def demo_history(tmp_path: Path, site: FixtureSite) -> Path:
+    """A demo-like store (the repository's topics): a first run in December (all 26 items), then in the new
+    year an edit of a title and a summary, a removal confirmed by two reads, and a new item; two yearly
+    archives. Returns feeds/."""
+    config = write_config(tmp_path, site)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[[sources]]", repo_topics() + "\n[[sources]]"), encoding="utf-8")
+    site.etag = False  # every cycle reads the listing
+    run_at(config, dt.datetime(2025, 12, 30, 9, tzinfo=dt.UTC))
+    target = next(item for item in SEED if item.title == "Flygande matta landar i Göteborg")
+    site.edit_item(
+        target.uuid,
+        title="Flygande matta landar på Gustaf Adolfs torg",
+        summary=target.summary.replace("Kungstorget", "Gustaf Adolfs torg"),
+    )
+    run_at(config, dt.datetime(2026, 1, 8, 9, tzinfo=dt.UTC))
+    site.edit_item(target.uuid, summary="Mattan landar på Gustaf Adolfs torg i maj.")
+    site.remove_item(SEED[4].uuid)
+    run_at(config, dt.datetime(2026, 1, 9, 9, tzinfo=dt.UTC))
+    run_at(config, dt.datetime(2026, 1, 10, 9, tzinfo=dt.UTC))
+    site.add_item(new_item("Bokstart i Bergsjön", "12 januari 2026", "Hembesök.", "<p>Böcker.</p>"))
+    run_at(config, dt.datetime(2026, 1, 12, 14, tzinfo=dt.UTC))
+    return tmp_path / "feeds"
+
+
+@pytest.mark.skipif(not VALIDATOR.is_dir(), reason="../shared/tools/feedvalidator is not there")
+def test_the_w3c_feed_validator_finds_nothing_in_any_document(tmp_path, site):
+    feeds = demo_history(tmp_path, site)
+    documents = sorted(p for p in feeds.rglob("*") if p.suffix in (".rss", ".atom"))
+    names = {str(p.relative_to(feeds)) for p in documents}
+    assert {"all.rss", "all.atom", "changes.rss", "changes.atom", "topics/lasning.atom"} <= names
+    assert len([name for name in names if name.startswith("topics/")]) == 2 * 8  # every topic, RSS and Atom
+    assert {"archive/2025.atom", "archive/2026.atom"} <= names
+    assert b"deleted-entry" in (feeds / "all.atom").read_bytes()  # the removal is in the window
+    reports = {}
+    for path in documents:
+        name = str(path.relative_to(feeds))
+        reports[name] = validate(path.read_bytes(), "http://feeds.example.test/" + name)
+    assert reports == dict.fromkeys(reports, [])
+
+
+# -- @extractus/feed-extractor: the second ecosystem ------------------------------------------------------
+
+#: node script: the feed-extractor package (CommonJS build) and one feed file in, its entries' id and the
+#: date it calls `published` out, as JSON.
+EXTRACT = """
+const [pkg, file] = process.argv.slice(1);
+const { extractFromXml, extractFromJson } = require(pkg + "/script/mod.js");
+const text = require("fs").readFileSync(file, "utf8");
+const feed = file.endsWith(".json") ? extractFromJson(JSON.parse(text)) : extractFromXml(text);
+console.log(JSON.stringify(feed.entries.map((e) => [e.id, e.published])));
+"""
+
+
+def extracted(path: Path) -> dict[str, dt.datetime]:
+    node = shutil.which("node")
+    assert node is not None, "node is missing: run `make tools`"
+    assert (FEED_EXTRACTOR / "package.json").is_file(), f"{FEED_EXTRACTOR} is missing: run `make tools`"
+    result = subprocess.run(
+        [node, "-e", EXTRACT, str(FEED_EXTRACTOR), str(path)], capture_output=True, text=True, timeout=20
+    )
+    assert result.returncode == 0, result.stderr
+    return {entry_id: dt.datetime.fromisoformat(when) for entry_id, when in json.loads(result.stdout)}
+
+
+def test_feed_extractor_reads_the_publication_date_from_rss_and_json_and_updated_from_atom(tmp_path, site):
+    feeds = demo_history(tmp_path, site)
+    published = published_instants("all.rss", (feeds / "all.rss").read_bytes())
+    # RSS pubDate and JSON Feed date_published: every item's publication date, as feedparser reads it.
+    assert extracted(feeds / "all.rss") == published
+    assert extracted(feeds / "all.json") == published
+    # Atom: feed-extractor 8 takes atom:updated first (`updated || modified || published || issued`), so it
+    # misses atom:published whenever an item was edited: the edit's time is its "published". Every entry
+    # that was never edited gets its publication date; the edited one its `updated`, as feedparser has it.
+    atom = feedparser.parse((feeds / "all.atom").read_bytes()).entries
+    edited = {e.id for e in atom if e.updated_parsed != e.published_parsed}
+    assert len(edited) == 1
+    by_extractor = extracted(feeds / "all.atom")
+    for entry in atom:
+        expected = entry.updated_parsed if entry.id in edited else entry.published_parsed
+        assert by_extractor[entry.id] == dt.datetime.fromtimestamp(calendar.timegm(expected), dt.UTC)

@@ -1,0 +1,144 @@
+"""The pure parts of the service: schedule arithmetic, the health verdict, and safe file paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from scraper.config import ScheduleConfig
+from scraper.errors import ConfigError
+from scraper.service.files import safe_path
+from scraper.service.health import assess
+from scraper.service.schedule import build_trigger, cache_seconds, health_window, longest_gap, shortest_gap
+from scraper.store import RunHistory
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+NOW = dt.datetime(2026, 3, 27, 12, 0, tzinfo=dt.UTC)  # a Friday, two days before summer time starts
+
+
+def cron(line: str, jitter: int = 0) -> ScheduleConfig:
+    return ScheduleConfig(every=None, cron=line, jitter=dt.timedelta(seconds=jitter))
+
+
+def every(minutes: int, jitter: int = 60) -> ScheduleConfig:
+    return ScheduleConfig(every=dt.timedelta(minutes=minutes), cron=None, jitter=dt.timedelta(seconds=jitter))
+
+
+def test_every_gives_its_interval_and_a_window_of_three_plus_jitter():
+    schedule = every(15)
+    assert shortest_gap(schedule, NOW) == longest_gap(schedule, NOW) == dt.timedelta(minutes=15)
+    assert health_window(schedule, NOW) == dt.timedelta(minutes=46)
+    assert cache_seconds(schedule, NOW) == 900
+    assert cache_seconds(every(24 * 60), NOW) == 3600, "capped at an hour"
+
+
+def test_cron_night_gap_sets_the_health_window_not_the_cache():
+    schedule = cron("*/15 6-22 * * *")
+    assert shortest_gap(schedule, NOW) == dt.timedelta(minutes=15)
+    assert longest_gap(schedule, NOW) == dt.timedelta(hours=7, minutes=15)  # 22:45 → 06:00
+    assert cache_seconds(schedule, NOW) == 900
+
+
+def test_cron_weekdays_count_from_sunday_as_in_crontab():
+    trigger = build_trigger(cron("0 9 * * 1"))  # crontab: Monday
+    fire = trigger.get_next_fire_time(None, NOW)
+    assert fire.astimezone(STOCKHOLM).strftime("%A %H:%M") == "Monday 09:00"
+    sunday = build_trigger(cron("0 9 * * 0")).get_next_fire_time(None, NOW)
+    assert sunday.astimezone(STOCKHOLM).strftime("%A") == "Sunday"
+    # Local time across the change to summer time (29 March 2026): 09:00 is still 09:00 in Stockholm.
+    assert sunday.utcoffset() == dt.timedelta(hours=2)
+
+
+def test_cron_the_parser_rejects_is_a_config_error():
+    with pytest.raises(ConfigError) as caught:
+        build_trigger(cron("61 * * * *"))
+    assert caught.value.problems[0][0] == "schedule.cron"
+
+
+def history(success_ago: float | None, failures: int = 0, ran: bool = True) -> RunHistory:
+    success = NOW - dt.timedelta(minutes=success_ago) if success_ago is not None else None
+    return RunHistory(
+        source="s",
+        last_run=NOW if ran else None,
+        last_status="failed" if failures else "ok",
+        last_success=success,
+        last_failure=NOW if failures else None,
+        last_error="HTTP 500" if failures else None,
+        consecutive_failures=failures,
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "healthy", "state"),
+    [
+        (history(1), True, "ok"),
+        (history(10, failures=2), True, "degraded"),
+        (history(50, failures=3), False, "failing"),
+        (history(None, failures=1), False, "failing"),
+        (history(50), False, "stale"),
+    ],
+)
+def test_health_is_a_recent_success(case, healthy, state):
+    [verdict] = assess([case], now=NOW, window=dt.timedelta(minutes=46))
+    assert (verdict.healthy, verdict.state) == (healthy, state)
+
+
+def test_a_source_that_never_ran_is_pending_for_one_window_after_start():
+    never = history(None, ran=False)
+    window = dt.timedelta(minutes=46)
+    [fresh] = assess([never], now=NOW, window=window, since=NOW - dt.timedelta(minutes=5))
+    [late] = assess([never], now=NOW, window=window, since=NOW - dt.timedelta(hours=1))
+    [status] = assess([never], now=NOW, window=window)
+    assert (fresh.healthy, fresh.state) == (True, "pending")
+    assert not late.healthy and not status.healthy
+
+
+def test_safe_path_serves_only_known_files_inside_the_folder(tmp_path):
+    root = tmp_path / "feeds"
+    (root / "topics").mkdir(parents=True)
+    (root / "all.rss").write_text("x")
+    (root / "topics" / "a.atom").write_text("x")
+    (root / "index.html").write_text("x")
+    (root / "notes.db").write_text("x")
+    (tmp_path / "secret.rss").write_text("x")
+    (root / "out.rss").symlink_to(tmp_path / "secret.rss")
+    (root / "in.rss").symlink_to(root / "all.rss")
+    root = root.resolve()
+    assert safe_path(root, "/all.rss") == root / "all.rss"
+    assert safe_path(root, "//topics//a.atom") == root / "topics" / "a.atom"
+    assert safe_path(root, "/") == root / "index.html"
+    assert safe_path(root, "/in.rss") == root / "all.rss"
+    for refused in (
+        "/../secret.rss",
+        "/topics/../../secret.rss",
+        "/out.rss",
+        "/notes.db",
+        "/topics/",
+        "/topics",
+        "/./all.rss",
+        "/all.rss\x00",
+        "/..\\secret.rss",
+        "/missing.rss",
+    ):
+        assert safe_path(root, refused) is None, refused
+
+
+@pytest.mark.parametrize(
+    ("header", "gzip"),
+    [
+        ("gzip", True),
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.5", True),
+        ("*", True),
+        ("gzip;q=0", False),
+        ("identity", False),
+        ("", False),
+        ("deflate, gzip;q=nonsense", False),
+    ],
+)
+def test_accept_encoding_is_read_with_its_q_values(header, gzip):
+    from scraper.service.files import _accepts_gzip
+
+    assert _accepts_gzip(header) is gzip

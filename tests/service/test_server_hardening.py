@@ -1,0 +1,270 @@
+"""The feed server facing hostile clients (issue 11): idle connections beyond the fd limit, sniffing, CSP,
+If-Modified-Since in the future. Each test runs a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import hashlib
+import logging
+import re
+import resource
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from email.utils import format_datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from lxml import html
+
+from scraper.logs import RepeatFilter
+from scraper.publish.pagestyle import content_security_policy
+from scraper.service.server import _Limits, _QuietAccept, connection_limit
+from tests.fixture_site import REPO, FixtureSite, load_seed
+from tests.service.test_service import Service, wait_for, write_config
+from tests.test_site_end_to_end import chromium, console_messages
+
+#: The child's fd limit, and more idle connections than it allows.
+CHILD_NOFILE = 512
+IDLE_CONNECTIONS = 600
+
+
+@pytest.fixture
+def site() -> Iterator[FixtureSite]:
+    with FixtureSite(load_seed()) as running:
+        yield running
+
+
+def _limit_fds() -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (CHILD_NOFILE, CHILD_NOFILE))
+
+
+def test_idle_connections_beyond_the_fd_limit_leave_requests_and_cycles_working(tmp_path, site):
+    config = write_config(tmp_path, site, every="1s", articles=False)
+    log_path: Path = tmp_path / "serve.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scraper", "--config", str(config), "serve"],
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+            preexec_fn=_limit_fds,
+        )
+    idle: list[socket.socket] = []
+
+    def log() -> str:
+        return log_path.read_text(encoding="utf-8", errors="replace")
+
+    try:
+        url = wait_for("the server to listen", lambda: _address(log(), process), timeout=15)
+        wait_for("the first cycle", lambda: "cycle ok" in log(), timeout=10)
+        host, port = url.removeprefix("http://").split(":")
+        for _ in range(IDLE_CONNECTIONS):  # connect and never send a byte
+            idle.append(socket.create_connection((host, int(port)), timeout=5))
+        saturated = time.monotonic()
+        cycles_before = log().count("cycle ok")
+
+        # Real requests are answered, or refused at once with 503; never left hanging.
+        answers = []
+        for path in ("/all.rss", "/healthz", "/all.atom"):
+            started = time.monotonic()
+            try:
+                answer = httpx.get(url + path, timeout=3)
+            except httpx.TransportError as error:
+                raise AssertionError(f"{path} not answered while saturated: {error!r}") from None
+            assert time.monotonic() - started < 3
+            assert answer.headers["x-content-type-options"] == "nosniff"
+            answers.append(answer.status_code)
+        assert set(answers) <= {200, 503}, answers
+
+        # Connections that never send a request are closed after the header timeout.
+        def closed(sock: socket.socket) -> bool:
+            sock.settimeout(0.01)
+            try:
+                return sock.recv(1) == b""
+            except TimeoutError:
+                return False
+            except OSError:
+                return True
+
+        # (The first ones: the kernel lets later ones in over many seconds, as its SYN-ACKs are retried.)
+        wait_for("idle connections to be closed", lambda: all(closed(sock) for sock in idle[:50]), timeout=10)
+        # As they go, requests are served again, and cycles ran throughout (lock file, database).
+        served = lambda: httpx.get(url + "/all.rss", timeout=3).status_code == 200  # noqa: E731
+        wait_for("requests to be served again", served, timeout=5)
+        for _ in range(300):  # uvicorn logs a warning for each malformed request: they are rate-limited
+            with socket.create_connection((host, int(port)), timeout=5) as bad:
+                bad.sendall(b"NOT HTTP\r\n\r\n")
+                bad.recv(1000)
+        wait_for("a cycle while saturated", lambda: log().count("cycle ok") > cycles_before, timeout=5)
+        assert time.monotonic() - saturated < 15
+        text = log()
+        assert "Too many open files" not in text
+        assert "cannot create lock file" not in text
+        assert text.count("connection limit reached") == 1, "the limit is announced, once per burst"
+        assert 1 <= text.count("Invalid HTTP request") <= 6
+        assert len(text.encode()) < 20_000, f"log grew to {len(text)} characters"
+    finally:
+        for sock in idle:
+            sock.close()
+        process.kill()
+        process.wait()
+
+
+def _address(log: str, process: subprocess.Popen[bytes]) -> str | None:
+    if process.poll() is not None:
+        raise AssertionError("serve exited early:\n" + log)
+    match = re.search(r"on (http://127\.0\.0\.1:\d+)/", log)
+    return match[1] if match else None
+
+
+@pytest.fixture
+def serving(tmp_path, site) -> Iterator[Service]:
+    """`aktuellt serve` after its first cycle published everything."""
+    service = Service(write_config(tmp_path, site, every="1h", articles=False))
+    try:
+        wait_for("the first cycle", lambda: service.get("/index.html").status_code == 200, timeout=15)
+        yield service
+    finally:
+        service.close()
+
+
+def _hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def test_every_response_says_nosniff_and_index_html_has_a_strict_csp(serving):
+    url = serving.url
+    answers: dict[str, httpx.Response] = {
+        path: serving.get(path)
+        for path in (
+            "/all.rss", "/all.atom", "/all.json", "/feeds.opml", "/feed.xsl", "/index.html", "/",
+            "/healthz", "/metrics", "/missing.rss", "/sub/", "/.hidden.rss",
+        )
+    }  # fmt: skip
+    answers["POST"] = httpx.post(url + "/all.rss", timeout=5)
+    answers["HEAD"] = httpx.head(url + "/all.rss", timeout=5)
+    answers["304"] = serving.get("/all.rss", **{"If-None-Match": answers["/all.rss"].headers["etag"]})
+    answers["304 html"] = serving.get("/", **{"If-None-Match": answers["/"].headers["etag"]})
+    statuses = {name: answer.status_code for name, answer in answers.items()}
+    assert statuses["304"] == statuses["304 html"] == 304 and statuses["/missing.rss"] == 404
+    assert statuses["POST"] == 405 and statuses["/healthz"] == 200
+    for name, answer in answers.items():
+        assert answer.headers.get("x-content-type-options") == "nosniff", name
+
+    page = answers["/index.html"]
+    policy = page.headers["content-security-policy"]
+    assert answers["/"].headers["content-security-policy"] == policy
+    assert answers["304 html"].headers["content-security-policy"] == policy
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'none'"
+    # Exactly the page's own inline script and style, by the hash of what was served.
+    document = html.fromstring(page.content)
+    (script,) = document.xpath("//script/text()")
+    (style,) = document.xpath("//style/text()")
+    assert directives["script-src"] == _hash(script)
+    assert directives["style-src"] == _hash(style)
+    assert directives["base-uri"] == directives["form-action"] == directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in policy
+
+
+def test_index_html_under_its_csp_runs_in_chromium_without_a_violation(serving, tmp_path):
+    result = chromium(tmp_path, serving.url + "/index.html", "--dump-dom")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert console_messages(result.stderr) == []
+    dom = html.fromstring(result.stdout)
+    fields = dom.xpath("//input[@class='url']")
+    assert fields and len(dom.xpath("//input[@class='url']/following-sibling::button")) == len(fields)
+
+    # Control: another inline script in a served page is refused, and the console check sees it.
+    feeds = tmp_path / "feeds"
+    (feeds / "other.html").write_text(
+        '<!DOCTYPE html><html lang="sv"><title>x</title><script>document.title = "ran";</script></html>',
+        encoding="utf-8",
+    )
+    refused = chromium(tmp_path, serving.url + "/other.html", "--dump-dom")
+    assert any("Content Security Policy" in line for line in console_messages(refused.stderr))
+    assert "<title>x</title>" in refused.stdout
+
+
+def test_if_modified_since_in_the_future_is_ignored(serving):
+    first = serving.get("/all.rss")
+    modified = first.headers["last-modified"]
+    assert serving.get("/all.rss", **{"If-Modified-Since": modified}).status_code == 304  # the control
+    tomorrow = format_datetime(dt.datetime.now(dt.UTC) + dt.timedelta(days=1), usegmt=True)
+    for since in (tomorrow, "Fri, 31 Dec 9999 23:59:59 GMT", "not a date"):
+        again = serving.get("/all.rss", **{"If-Modified-Since": since})
+        assert again.status_code == 200, since
+        assert again.content == first.content
+
+
+def test_deploy_nginx_sends_the_same_headers():
+    snippet = (REPO / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    feeds = snippet[snippet.index("location /feeds/ {") : snippet.index("location = /healthz")]
+    html_location = re.search(r"location ~ \^/feeds/\(\.\+\\\.html\)\$ \{(.*?)\n    \}", feeds, re.S)
+    assert html_location, "a location for .html files"
+    policy = re.search(r'add_header Content-Security-Policy "([^"]+)" always;', html_location[1])
+    assert policy and policy[1] == content_security_policy(), "the copy in nginx.conf is current"
+    # add_header in a nested location replaces the outer ones: both places must say nosniff.
+    outer = feeds.replace(html_location[0], "")
+    for block in (outer, html_location[1]):
+        assert 'add_header X-Content-Type-Options "nosniff" always;' in block
+        assert "add_header Cache-Control" in block
+    assert "if_modified_since exact;" in feeds  # "before" answers 304 to a date in the future
+
+
+def test_deploy_systemd_raises_the_descriptor_limit_of_serve():
+    unit = (REPO / "deploy" / "aktuellt.service").read_text(encoding="utf-8")
+    assert " serve" in unit
+    (value,) = re.findall(r"^LimitNOFILE=(\d+)$", unit, re.M)
+    assert connection_limit(int(value)) >= 4096
+    # The limit always leaves room for a cycle (database, lock file, fetches) and for refused connections.
+    for soft in (512, 1024, int(value), 65536):
+        assert soft - connection_limit(soft) >= 256, soft
+
+
+def test_library_floods_are_rate_limited_but_the_projects_own_lines_are_not():
+    def records(name: str) -> list[logging.LogRecord]:
+        return [
+            logging.makeLogRecord({"name": name, "levelno": logging.WARNING, "msg": "same %s", "args": (n,)})
+            for n in range(200)
+        ]
+
+    repeat = RepeatFilter()
+    assert sum(map(repeat.filter, records("uvicorn.error"))) == RepeatFilter.BURST
+    assert sum(map(repeat.filter, records("scraper.pipeline"))) == 200  # each names an item: all kept
+
+
+def test_failed_accepts_are_reported_once_a_minute(caplog):
+    quiet = _QuietAccept()
+    loop = asyncio.new_event_loop()
+    try:
+        error = OSError(24, "Too many open files")
+        with caplog.at_level(logging.ERROR, logger="scraper.server"):
+            for _ in range(10_000):
+                quiet(loop, {"message": "socket.accept() out of system resource", "exception": error})
+    finally:
+        loop.close()
+    assert [record.getMessage() for record in caplog.records] == [
+        "cannot accept connections: [Errno 24] Too many open files; retrying"
+    ]
+
+
+def test_the_connection_limit_is_logged_once_per_burst(caplog):
+    clock = [1000.0]
+    limits = _Limits(limit=10, soft_limit=512, clock=lambda: clock[0])
+    with caplog.at_level(logging.WARNING, logger="scraper.server"):
+        for _ in range(3):  # three bursts of 500 refusals, slots freed and taken in between
+            for _ in range(500):
+                limits.refuse(10)
+                limits.accepted()
+                clock[0] += 0.01
+            clock[0] += 60
+        limits.accepted()
+    messages = [record.getMessage() for record in caplog.records]
+    assert [m.split(":")[0] for m in messages] == ["connection limit reached", "connection limit"] * 3
+    assert messages[1] == "connection limit: the burst is over, 500 connections were refused"

@@ -1,0 +1,316 @@
+"""End to end: `type = "feed"` sources, the listing's advertised-feed line, and the error a page that never
+gave items shows. The real CLI in a subprocess, a real SQLite file, and the fixture site on 127.0.0.1
+serving the seed items as a listing and as RSS 2.0, Atom and JSON Feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import feedparser
+import pytest
+from lxml import etree
+
+from tests.fixture_site import DATA, FEED_TITLE, FixtureSite, load_seed
+from tests.test_end_to_end import run_cli, snapshot
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+SEED = load_seed()
+FORMATS = ("rss", "atom", "json")
+
+
+def feed_config(tmp_path: Path, *sources: str, max_bytes: int = 10_000_000) -> Path:
+    """A config whose `[[sources]]` are the given TOML bodies (id, url, type, …)."""
+    blocks = "\n".join(f"[[sources]]\n{body.strip()}\n" for body in sources)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f"""
+[site]
+title = "Jämlikt Göteborg – Aktuellt"
+base_url = "http://feeds.example.test/"
+output_dir = "feeds"
+database = "aktuellt.db"
+
+[fetch]
+timeout = 5
+retries = 0
+delay = 0
+max_bytes = {max_bytes}
+
+{blocks}""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def feed_source(url: str, *, source_id: str = "flode", articles: bool = False) -> str:
+    return f'id = "{source_id}"\nurl = "{url}"\ntype = "feed"\narticles = {str(articles).lower()}\n'
+
+
+def listing_source(url: str, *, source_id: str = "lista") -> str:
+    return f'id = "{source_id}"\nurl = "{url}"\narticles = false\n'
+
+
+def stored(tmp_path: Path, sql: str, *params: object) -> list[tuple[object, ...]]:
+    db = sqlite3.connect(tmp_path / "aktuellt.db")
+    try:
+        return db.execute(sql, params).fetchall()
+    finally:
+        db.close()
+
+
+def parsed(tmp_path: Path, name: str) -> feedparser.FeedParserDict:
+    document = feedparser.parse((tmp_path / "feeds" / name).read_bytes())
+    assert not document.bozo, document.get("bozo_exception")
+    return document
+
+
+def errors(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if " ERROR " in line or line.startswith("aktuellt:")]
+
+
+@pytest.fixture
+def site():
+    with FixtureSite(load_seed()) as running:
+        yield running
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_feed_source_publishes_its_entries_with_their_real_instants(tmp_path, site, fmt):
+    result = run_cli(feed_config(tmp_path, feed_source(site.feed_url(fmt))))
+    assert result.returncode == 0, result.stderr
+
+    # The fixture dates every entry 10:00 Stockholm time, written as GMT (RSS), +01:00/+02:00 (Atom) or Z
+    # (JSON Feed): each must come out as that same instant, never as midnight or a shifted wall time.
+    expected = [dt.datetime.combine(seed_day(s), dt.time(10), tzinfo=STOCKHOLM) for s in SEED]
+    atom_xml = etree.parse(str(tmp_path / "feeds/all.atom"))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    published = [
+        dt.datetime.fromisoformat(t) for t in atom_xml.xpath("//a:entry/a:published/text()", namespaces=ns)
+    ]
+    assert published == expected
+    assert {p.astimezone(STOCKHOLM).hour for p in published} == {10}
+    schema = etree.RelaxNG(etree.parse(str(DATA / "atom.rng")))
+    assert schema.validate(atom_xml), schema.error_log
+
+    for name in ("all.rss", "all.atom"):
+        entries = parsed(tmp_path, name).entries
+        assert [e.title for e in entries] == [s.title for s in SEED]
+        for entry, seeded in zip(entries, SEED, strict=True):
+            assert entry.id == f"tag:127.0.0.1,2026:flode/{seeded.uuid}"
+            assert entry.summary == seeded.summary  # the feed's "<p>…</p>" HTML became the listing's text
+            assert "!ut" not in entry.link and entry.link.endswith(f"/aktuelltsida/{seeded.uuid}/")
+    items = json.loads((tmp_path / "feeds/all.json").read_text(encoding="utf-8"))["items"]
+    assert [i["title"] for i in items] == [s.title for s in SEED]
+    keys = {row[0] for row in stored(tmp_path, "SELECT key FROM items WHERE source = 'flode'")}
+    assert keys == {s.uuid for s in SEED}
+
+
+def seed_day(item) -> dt.date:
+    months = "januari februari mars april maj juni juli augusti september oktober november december".split()
+    day, month, year = item.date.split()
+    return dt.date(int(year), months.index(month) + 1, int(day))
+
+
+def test_feed_and_listing_of_one_site_give_the_same_keys(tmp_path, site):
+    config = feed_config(
+        tmp_path,
+        listing_source(site.listing_url),
+        feed_source(site.feed_url("rss"), source_id="rss"),
+        feed_source(site.feed_url("atom"), source_id="atom"),
+    )
+    result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+
+    rows = stored(tmp_path, "SELECT source, key, link FROM items")
+    by_source: dict[str, set[str]] = {}
+    links: dict[str, set[str]] = {}
+    for source, key, link in rows:
+        by_source.setdefault(str(source), set()).add(str(key))
+        links.setdefault(str(source), set()).add(str(link))
+    assert by_source["lista"] == {s.uuid for s in SEED}
+    assert by_source["rss"] == by_source["lista"] == by_source["atom"]
+    # The RSS links carry a fresh portlet state on every render; stored, they are the listing's links.
+    assert links["rss"] == links["lista"]
+
+
+def test_an_unchanged_feed_answers_304_and_nothing_is_written(tmp_path, site):
+    config = feed_config(tmp_path, feed_source(site.feed_url("atom")))
+    assert run_cli(config).returncode == 0
+    before = snapshot(tmp_path)
+    site.requests.clear()
+
+    result = run_cli(config)
+
+    assert result.returncode == 0, result.stderr
+    assert "not modified" in result.stderr
+    feeds = [r for r in site.requests if r.kind == "feed"]
+    assert len(feeds) == 1 and "if-none-match" in feeds[0].headers
+    assert snapshot(tmp_path) == before
+
+
+def test_an_entry_that_leaves_the_feed_is_not_marked_removed(tmp_path, site):
+    config = feed_config(tmp_path, feed_source(site.feed_url("rss")))
+    assert run_cli(config).returncode == 0
+    gone = SEED[3]
+    site.remove_item(gone.uuid)
+
+    for _ in range(3):  # a listing would remove it on the second read without it (history.CONFIRM_CYCLES)
+        result = run_cli(config)
+        assert result.returncode == 0, result.stderr
+
+    rows = stored(tmp_path, "SELECT missing_count, removed_at FROM items WHERE key = ?", gone.uuid)
+    assert rows == [(0, None)]
+    assert stored(tmp_path, "SELECT kind FROM events WHERE key = ? AND kind != 'new'", gone.uuid) == []
+    assert gone.title in [e.title for e in parsed(tmp_path, "all.atom").entries]
+    assert "removed" not in [t.term for e in parsed(tmp_path, "changes.atom").entries for t in e.tags]
+
+
+def test_an_edited_entry_is_an_edit_and_a_new_one_comes_first(tmp_path, site):
+    config = feed_config(tmp_path, feed_source(site.feed_url("json")))
+    assert run_cli(config).returncode == 0
+    site.edit_item(SEED[1].uuid, summary="Mattan landar i stället på Gustaf Adolfs torg.")
+
+    result = run_cli(config)
+
+    assert result.returncode == 0, result.stderr
+    assert "0 new, 1 changed" in result.stderr
+    changes = parsed(tmp_path, "changes.atom").entries
+    assert changes[0].title == f"Ändrad: {SEED[1].title}"
+    assert "Gustaf Adolfs torg" in changes[0].content[0].value
+
+
+def test_feed_entries_get_their_article_pages(tmp_path, site):
+    result = run_cli(feed_config(tmp_path, feed_source(site.feed_url("atom"), articles=True)))
+    assert result.returncode == 0, result.stderr
+
+    assert {r.path.split("/")[-2] for r in site.article_requests()} == {s.uuid for s in SEED}
+    entries = {e.title: e for e in parsed(tmp_path, "all.rss").entries}
+    body = entries[SEED[0].title].content[0].value
+    assert "Forskare vid Malmö universitet" in body
+
+
+@pytest.mark.parametrize("fault", ["html", "garbage", "truncated", "empty", "badjson"])
+def test_a_broken_feed_fails_the_source_and_touches_nothing(tmp_path, site, fault):
+    fmt = "json" if fault == "badjson" else "atom"
+    config = feed_config(tmp_path, feed_source(site.feed_url(fmt)))
+    assert run_cli(config).returncode == 0
+    site.edit_item(SEED[0].uuid, title="Ändrad rubrik som inte får synas")
+    before = snapshot(tmp_path)
+    site.feed_fault = fault
+    site.etag = False
+
+    result = run_cli(config)
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = errors(result.stderr)
+    assert len(lines) == 1 and "flode" in lines[0], result.stderr
+    expected = {
+        "html": "it is an HTML page",
+        "garbage": "not an RSS or Atom feed",
+        "truncated": "not an RSS or Atom feed",
+        "empty": "the feed holds no entries",
+        "badjson": "not a JSON Feed",
+    }[fault]
+    assert expected in lines[0], lines[0]
+    assert snapshot(tmp_path) == before
+
+
+def test_a_feed_larger_than_max_bytes_fails_like_a_listing_would(tmp_path, site):
+    size = len(site.render_feed(site.items, "rss").encode())
+    result = run_cli(feed_config(tmp_path, feed_source(site.feed_url("rss")), max_bytes=size // 2))
+
+    assert result.returncode == 1
+    assert "limit" in errors(result.stderr)[0], result.stderr
+    assert not (tmp_path / "feeds" / "all.atom").exists()
+
+
+def test_a_feed_source_pointed_at_a_page_that_advertises_a_feed_names_it(tmp_path, site):
+    site.advertise = "atom"
+    result = run_cli(feed_config(tmp_path, feed_source(site.listing_url)))
+
+    assert result.returncode == 1
+    assert "set sources[].url to it" in result.stderr
+    assert site.feed_url("atom") in errors(result.stderr)[0]
+    assert not (tmp_path / "feeds" / "all.atom").exists()
+
+
+def test_entries_without_a_uuid_are_keyed_by_guid_then_link_and_sanitized(tmp_path, site):
+    base = site.base_url
+    site.feed_documents["rss"] = f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Nyheter</title><link>{base}/</link><description>x</description>
+<item><title>Med guid</title><link>{base}/nyheter/med-guid#top</link>
+  <guid isPermaLink="false">nyhet-4711</guid><pubDate>Sun, 25 Oct 2026 01:30:00 GMT</pubDate>
+  <description><![CDATA[<p>Text <script>alert("x")</script><b>fet</b></p>]]></description></item>
+<item><title>Utan guid</title><link>/nyheter/utan-guid</link>
+  <pubDate>Sat, 24 Oct 2026 09:00:00 -0400</pubDate><description>Enkel text</description></item>
+</channel></rss>"""
+    result = run_cli(feed_config(tmp_path, feed_source(site.feed_url("rss"))))
+    assert result.returncode == 0, result.stderr
+
+    rows = stored(tmp_path, "SELECT key, link, summary, published FROM items ORDER BY published DESC")
+    assert [row[:3] for row in rows] == [
+        ("nyhet-4711", f"{base}/nyheter/med-guid", "Text fet"),
+        (f"{base}/nyheter/utan-guid", f"{base}/nyheter/utan-guid", "Enkel text"),
+    ]
+    # 01:30Z on 25 October 2026 is 02:30 CET, the second 02:30 of that night in Stockholm: the instant is
+    # kept exactly, not re-read from the wall time (which would give the first 02:30, an hour earlier).
+    atom = parsed(tmp_path, "all.atom").entries
+    assert [e.published_parsed[:5] for e in atom] == [(2026, 10, 25, 1, 30), (2026, 10, 24, 13, 0)]
+    assert [e.id for e in atom] == [
+        "tag:127.0.0.1,2026:flode/nyhet-4711",
+        f"tag:127.0.0.1,2026:flode/{base}/nyheter/utan-guid",
+    ]
+
+
+def test_the_listing_logs_an_advertised_feed_once_per_cycle(tmp_path, site):
+    site.advertise = "atom"
+    site.per_page = 5  # several pages: the line must still come once
+    result = run_cli(feed_config(tmp_path, listing_source(site.listing_url)))
+    assert result.returncode == 0, result.stderr
+    assert len(site.listing_requests()) > 1
+
+    lines = [line for line in result.stderr.splitlines() if "advertises" in line]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].endswith(
+        f'lista: the page advertises a feed ({FEED_TITLE}) at {site.feed_url("atom")}; consider type = "feed"'
+    )
+    # ...and the URL it names works as a feed source.
+    other = tmp_path / "other"
+    other.mkdir()
+    assert run_cli(feed_config(other, feed_source(site.feed_url("atom")))).returncode == 0
+
+
+def test_a_first_read_with_no_items_says_what_was_looked_for(tmp_path, site):
+    site.fault = "empty"
+    site.advertise = "rss"
+    result = run_cli(feed_config(tmp_path, listing_source(site.listing_url)))
+
+    assert result.returncode == 1
+    lines = errors(result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert "found no news items: looked for repeated blocks of the page holding one article link" in lines[0]
+    assert f"run `aktuellt probe {site.listing_url}`" in lines[0]
+    assert site.feed_url("rss") in lines[0] and 'type = "feed"' in lines[0]
+    assert "layout" not in result.stderr
+    assert not (tmp_path / "feeds" / "all.atom").exists()
+
+
+def test_no_items_after_good_reads_is_still_a_layout_change(tmp_path, site):
+    config = feed_config(tmp_path, listing_source(site.listing_url))
+    assert run_cli(config).returncode == 0
+    before = snapshot(tmp_path)
+    site.fault = "empty"
+    site.etag = False
+
+    result = run_cli(config)
+
+    assert result.returncode == 1
+    lines = errors(result.stderr)
+    assert len(lines) == 1 and "the page layout has probably changed" in lines[0], result.stderr
+    assert "probe" not in result.stderr and "looked for" not in result.stderr
+    assert snapshot(tmp_path) == before

@@ -1,0 +1,129 @@
+"""`aktuellt probe` end to end: the real CLI in a subprocess against the fixture site on 127.0.0.1 serving
+pages that imitate other sites' markup; the TOML block it prints passes `aktuellt check` and, used as the
+config, a real `aktuellt run` publishes the page's (undated) items, dated by first sight."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+from lxml import etree
+
+from scraper.config import SelectorConfig
+from scraper.source.probe import source_block
+from tests.fixture_site import DATA, FixtureSite
+
+
+def aktuellt(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "160"}  # a wide terminal: a UUID key stays on one line
+    return subprocess.run(
+        [sys.executable, "-m", "scraper", *args], capture_output=True, text=True, timeout=60, cwd=cwd, env=env
+    )
+
+
+def serve(site: FixtureSite, name: str) -> str:
+    path = f"/start/{name}.html"
+    site.pages[path] = (DATA / f"pattern-{name}.html").read_text(encoding="utf-8")
+    return site.base_url + path
+
+
+def toml_block(output: str) -> str:
+    return output.split("then run `aktuellt check`):\n\n", 1)[1]
+
+
+def test_probe_prints_items_feeds_blocks_and_a_config_that_check_accepts(tmp_path):
+    with FixtureSite() as site:
+        url = serve(site, "c-teaser")
+        result = aktuellt("probe", url)
+        kinds = [r.kind for r in site.requests]
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Items (5)" in out
+    assert "147a8853-ec7a-40d0-8a13-9fc0f6a70b29" in out and "2026-06-02" in out
+    assert "tidning.example.se" in out and "ta-badbussen" in out  # an item without a UUID
+    assert "application/atom+xml" in out and "Aktuellt från Exempelstad" in out  # the advertised feed
+    assert "Repeated blocks considered" in out and "rejected" in out and "inside navigation" in out
+    assert kinds == ["robots", "other"]  # polite: robots.txt first, then the page once
+    block = toml_block(out)
+    assert 'item = "' in block
+    (tmp_path / "config.toml").write_text(block, encoding="utf-8")
+    check = aktuellt("--config", str(tmp_path / "config.toml"), "check")
+    assert check.returncode == 0, check.stderr
+    assert url in check.stdout
+
+
+def test_probe_without_items_exits_1_and_says_why():
+    with FixtureSite() as site:
+        result = aktuellt("probe", serve(site, "js-filled"))
+    assert result.returncode == 1
+    assert "Items (0)" in result.stdout and "JavaScript" in result.stdout
+    assert "Flöde för aktuellt" in result.stdout  # the feed it could read instead
+
+
+def test_probe_of_a_configured_source(tmp_path):
+    with FixtureSite() as site:
+        url = serve(site, "regjeringen")
+        config = tmp_path / "config.toml"
+        config.write_text(
+            source_block(
+                source_id="hoyringar",
+                title="Høyringar",
+                url=url,
+                timezone="Europe/Oslo",
+                date_order="dmy",
+                selectors=SelectorConfig(item="li.listItem"),
+            ),
+            encoding="utf-8",
+        )
+        result = aktuellt("--config", str(config), "probe", "--source", "hoyringar")
+        missing = aktuellt("--config", str(config), "probe", "--source", "nope")
+    assert result.returncode == 0, result.stderr
+    assert "Items (3)" in result.stdout and "2026-07-03" in result.stdout and "(first seen)" in result.stdout
+    assert 'id = "hoyringar"' in result.stdout and 'timezone = "Europe/Oslo"' in result.stdout
+    assert missing.returncode == 2 and "no source 'nope'" in missing.stderr
+
+
+def test_probe_config_runs_a_cycle_that_publishes_undated_items(tmp_path):
+    """The card page has no dates: its items are kept, dated by first sight, marked so in the store, and
+    published (RSS pubDate = first seen; Atom without <published>, its <updated> = first seen)."""
+    with FixtureSite() as site:
+        url = serve(site, "card")
+        probe = aktuellt("probe", url)
+        assert probe.returncode == 0, probe.stderr
+        config = tmp_path / "config.toml"
+        config.write_text(
+            '[site]\nbase_url = "http://feeds.example.test/"\noutput_dir = "feeds"\ndatabase = "a.db"\n'
+            "[fetch]\ntimeout = 5\nretries = 0\ndelay = 0\n\n"
+            + toml_block(probe.stdout).replace(
+                "[sources.selectors]", "articles = false\n\n[sources.selectors]"
+            ),
+            encoding="utf-8",
+        )
+        run = aktuellt("--config", str(config), "run")
+    assert run.returncode == 0, run.stderr
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        rows = db.execute("SELECT title, site_date, date_source, published, first_seen FROM items").fetchall()
+    assert sorted(r[0] for r in rows) == [
+        "Kärlekskonsert i parken – och du är bjuden!",
+        "Se fotbolls-VM på storbildsskärm",
+        "Skolavslutningstider i stadens skolor",
+    ]
+    assert all(
+        site_date == "" and source == "none" and pub == seen for _, site_date, source, pub, seen in rows
+    )
+    rss = feedparser.parse((tmp_path / "feeds" / "all.rss").read_bytes())
+    atom_bytes = (tmp_path / "feeds" / "all.atom").read_bytes()
+    atom = feedparser.parse(atom_bytes)
+    assert not rss.bozo and not atom.bozo
+    assert len(rss.entries) == len(atom.entries) == 3
+    assert all(entry.get("published_parsed") for entry in rss.entries)
+    assert all("published" not in entry and entry.get("updated_parsed") for entry in atom.entries)
+    schema = etree.RelaxNG(etree.parse(str(DATA / "atom.rng")))
+    assert schema.validate(etree.fromstring(atom_bytes).getroottree()), schema.error_log
+    document = json.loads((tmp_path / "feeds" / "all.json").read_text(encoding="utf-8"))
+    assert all(item["date_published"] for item in document["items"])  # JSON Feed: first seen
