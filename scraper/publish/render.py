@@ -126,6 +126,9 @@ def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
         if any(value.tzinfo is None for value in (entry.published, entry.updated, entry.first_seen)):
             out.append(entry)  # refused by _local with a clear error, not mangled here
             continue
+        if not entry.dated:
+            out.append(entry)  # undated on the page: its first sighting is its date, shown as it is
+            continue
         published = restate_published(entry.published, entry.first_seen, entry.position, tz)
         updated = entry.updated
         if updated == entry.published:
