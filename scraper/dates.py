@@ -291,6 +291,14 @@ def published_instant(
     return wall.astimezone(dt.UTC)
 
 
+def stable_instant(site_date: SiteDate, tz: ZoneInfo) -> dt.datetime:
+    """The instant a site date stands for with no order-keeping shift: its wall time in `tz`, or
+    `NOMINAL_TIME` on its day. For dates read again and again (an article's "Senast uppdaterad" at each
+    re-check), which must come out the same each time."""
+    clock = NOMINAL_TIME if site_date.time is None else site_date.time.replace(tzinfo=None)
+    return dt.datetime.combine(site_date.day, clock, tzinfo=tz).replace(fold=0).astimezone(dt.UTC)
+
+
 def nominal_instant(day: dt.date, tz: ZoneInfo, first_seen: dt.datetime, position: int = 0) -> dt.datetime:
     """The instant a date without a time stands for: `NOMINAL_TIME` on `day` in `tz`, moved by whole seconds
     (at most `NOMINAL_SPREAD` either way) so that readers sorting by date keep the site's order:

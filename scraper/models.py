@@ -169,6 +169,9 @@ class ArticleWrite:
     validators: Validators | None = None
     #: move the item's `updated` forward to this instant (never back); None leaves it
     updated_to: dt.datetime | None = None
+    #: the article's words changed: `updated` moves past its stored value even when `updated_to` is not
+    #: later (a date-only item's nominal 12:30 can lie hours ahead of the edit)
+    edited: bool = False
 
     @property
     def failed(self) -> bool:

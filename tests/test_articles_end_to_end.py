@@ -175,6 +175,33 @@ def test_a_title_edit_of_an_item_dated_today_moves_updated_forward(tmp_path, sit
     }
 
 
+def test_rechecks_of_an_unchanged_page_leave_updated_and_the_history_alone(tmp_path, site):
+    # A "Senast uppdaterad" later than the listing date moves `updated` once; re-reading the same page (the
+    # 1 h / 6 h re-checks) must neither move it again nor record an edit.
+    today = dt.datetime.now(STOCKHOLM).date()
+    listed = today - dt.timedelta(days=3)  # young enough to be re-checked
+    item = new_item("Läsfrämjande i Angered", swedish(listed), "Fler barn läser.", "<p>Texten.</p>")
+    site.add_item(item)
+    site.edit_item(item.uuid, updated=swedish(today - dt.timedelta(days=1)))
+    config = write_config(tmp_path, site)
+    assert run_cli(config).returncode == 0
+    first = updated(tmp_path)
+    for _ in range(2):
+        db = sqlite3.connect(tmp_path / "aktuellt.db")
+        with db:
+            db.execute("UPDATE articles SET next_attempt = '2000-01-01T00:00:00+00:00'")
+        db.close()
+        site.requests.clear()
+        assert run_cli(config).returncode == 0
+        assert item.uuid in {urlsplit(r.path).path.split("/")[-2] for r in site.article_requests()}
+        assert updated(tmp_path) == first
+    db = sqlite3.connect(tmp_path / "aktuellt.db")
+    try:
+        assert db.execute("SELECT count(*) FROM events WHERE kind = 'edited'").fetchone() == (0,)
+    finally:
+        db.close()
+
+
 def test_edited_body_bumps_only_that_entry(tmp_path, site):
     today = swedish(dt.datetime.now(STOCKHOLM).date())
     edited = new_item("Läsfrämjande i Angered", today, "Fler barn läser.", "<p>Första versionen.</p>")

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..dates import published_instant
+from ..dates import stable_instant
 from ..errors import FetchError, OutOfTime
 from ..identity import content_hash
 from ..markup import html_text
@@ -104,7 +104,9 @@ def read_article(page_html: str, page_url: str, tz: ZoneInfo, now: dt.datetime) 
     body_text = html_text(body)
     if not body_text and not article.ingress:
         return None
-    site_updated = published_instant(article.updated, tz, now) if article.updated else None
+    # The same date on every re-check gives the same instant (no order-keeping shift by the time of reading):
+    # a "Senast uppdaterad" that did not change is no edit.
+    site_updated = stable_instant(article.updated, tz) if article.updated else None
     return ArticleContent(
         content_html=compose_content(article, body, page_url),
         body_text=body_text,
@@ -184,6 +186,7 @@ def decide(job: ArticleJob, outcome: Outcome, now: dt.datetime) -> ArticleWrite:
     if state is not None and job.reason not in ("new", "changed"):
         checks += 1  # a re-check (or a retry) that worked
     updated_to = None
+    edited = False
     if content is not None:
         if (
             state is not None
@@ -191,6 +194,7 @@ def decide(job: ArticleJob, outcome: Outcome, now: dt.datetime) -> ArticleWrite:
             and state.content_hash != content.content_hash
         ):
             updated_to = now  # an edit: the words changed since the last read
+            edited = True
         elif content.site_updated is not None and content.site_updated > job.published:
             updated_to = min(
                 content.site_updated, now
@@ -206,6 +210,7 @@ def decide(job: ArticleJob, outcome: Outcome, now: dt.datetime) -> ArticleWrite:
         content=content,
         validators=outcome.validators,
         updated_to=updated_to,
+        edited=edited,
     )
 
 

@@ -100,8 +100,14 @@ class ArticleTables(TableGroup):
             }
         # upsert keeps the columns not named here (a failure keeps the last good content)
         db_table(self.db, "articles").upsert(row, pk=("source", "key"))
-        if article.updated_to is not None:
+        if article.updated_to is not None and article.edited:
             self.db.execute(
                 "UPDATE items SET updated = ? WHERE source = ? AND key = ?",
                 [moved_forward(self.db, source, article.key, iso(article.updated_to)), source, article.key],
+            )
+        elif article.updated_to is not None:  # the page's "Senast uppdaterad": only ever later, else nothing
+            moment = iso(article.updated_to)
+            self.db.execute(
+                "UPDATE items SET updated = ? WHERE source = ? AND key = ? AND updated < ?",
+                [moment, source, article.key, moment],
             )

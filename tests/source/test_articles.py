@@ -253,3 +253,24 @@ def test_fetching_is_parallel_but_bounded_per_host():
     assert fetcher.peak == {"a.test": 2, "b.test": 2}
     assert [w.key for w in writes] == [j.key for j in jobs]  # results in the order of the jobs
     assert all(w.status == "ok" and w.content is not None for w in writes)
+
+
+def test_the_same_senast_uppdaterad_read_twice_on_its_day_is_the_same_instant():
+    # Re-checks read an article 1 h and 6 h after the first read: "Senast uppdaterad <today>" must give the
+    # same instant each time (else every re-check is an edit of `article_updated` and moves `updated`).
+    html = (
+        '<main><h1>R</h1><div class="c-text"><p>Text.</p></div>'
+        "<p>Senast uppdaterad 29 november 2026</p></main>"
+    )
+    morning = read_article(html, PAGE, TZ, dt.datetime(2026, 11, 29, 7, 0, tzinfo=dt.UTC))
+    afternoon = read_article(html, PAGE, TZ, dt.datetime(2026, 11, 29, 13, 0, tzinfo=dt.UTC))
+    assert morning is not None and afternoon is not None
+    assert morning.site_updated == afternoon.site_updated == dt.datetime(2026, 11, 29, 11, 30, tzinfo=dt.UTC)
+
+
+def test_only_an_edit_is_marked_as_one():
+    state = ArticleState(status="ok", content_hash="before", checks=1)
+    edit = decide(job("recheck", state), page("<p>Nya ord.</p>"), NOW)
+    assert edit.edited and edit.updated_to == NOW
+    dated = decide(job("new"), page(meta="<footer><p>Senast uppdaterad 2 maj 2027</p></footer>"), NOW)
+    assert not dated.edited
