@@ -49,6 +49,11 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     deleted = [
         t for t in tombstones(store, config.site.max_items) if keeps_link(f"tombstone {t.entry_id}", t.link)
     ]
+    if config.site.removed == "mark":
+        # A marked entry is still in the feeds (see feed_data): its tombstone comes when it leaves them, or a
+        # reader that honours RFC 6721 would delete the entry the feed is showing.
+        leaves = window - dt.timedelta(days=config.site.removed_days)
+        deleted = [t for t in deleted if t.when < leaves]
     count, oldest, newest = store.event_summary()
     # the changes feed shows only the newest
     rows = [
