@@ -105,7 +105,7 @@ class ItemTables(TableGroup):
             sql += f" LIMIT {int(limit)}"
         with self._errors("read items"):
             rows = self.db.execute(sql, params).fetchall()
-        return [row_entry(row) for row in rows]
+        return list(readable_entries(rows))
 
     def walk_entries(self, batch: int = 2000) -> Iterator[Entry]:
         """Every entry of `entries()`, in its order, read `batch` rows at a time by one query: memory holds
@@ -118,13 +118,7 @@ class ItemTables(TableGroup):
         with self._errors("read items"):
             cursor = self.db.execute(sql)
             while rows := cursor.fetchmany(batch):
-                for row in rows:
-                    try:
-                        entry = row_entry(row)
-                    except UNREADABLE as error:
-                        log.warning("stored item %s left out of the feeds: unreadable (%s)", row[1], error)
-                        continue
-                    yield entry
+                yield from readable_entries(rows)
 
     def touch(self, source: str, keys: Sequence[str], when: str) -> None:
         for start in range(0, len(keys), 500):
@@ -153,3 +147,13 @@ def moved_forward(db: Database, source: str, key: str, moment: str) -> str:
     if stored_instant(moment) > stored:
         return moment
     return iso(stored + dt.timedelta(seconds=1))
+
+
+def readable_entries(rows: Iterable[Sequence[Any]]) -> Iterator[Entry]:
+    """The entries of `rows` (ENTRY_COLUMNS), each unreadable one left out with a warning (a hand-edited
+    database, or rows from before dates were screened): one bad row never fails a publish or `status`."""
+    for row in rows:
+        try:
+            yield row_entry(row)
+        except UNREADABLE as error:
+            log.warning("stored item %s left out of the feeds: unreadable (%s)", row[1], error)
