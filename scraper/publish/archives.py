@@ -37,7 +37,8 @@ def archive_files(
     newest: dt.datetime | None,
     now: dt.datetime | None,
 ) -> tuple[Iterator[tuple[int, bytes]], int]:
-    """RFC 5005 archive documents, archive/<year>.atom: every version that entered the feed in that year.
+    """RFC 5005 archive documents, archive/<year>.atom: every item that had an event that year, once, as it
+    ended the year (history.archive_years).
 
     Returns the documents to write, rendered lazily one year at a time (a first publish over a long history
     holds one year's events and document, not all of them), and the newest archive's year. A year is
@@ -88,7 +89,7 @@ def _archive_meta(config: Config, ordered: list[int], index: int) -> FeedMeta:
     return FeedMeta(
         path=f"archive/{year}",
         title=f"{config.site.title} – arkiv {year}",
-        subtitle=f"Alla versioner av nyheterna som kom in i flödet under {year}",
+        subtitle=f"Nyheterna som kom in eller ändrades under {year}, som de såg ut vid årets slut",
         feed_id=feed_id(first.url, f"archive/{year}"),
         base_url=config.site.base_url,
         home_url=site_home(config),
