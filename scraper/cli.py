@@ -238,7 +238,7 @@ def probe(options: Options, url: str | None, source_id: str | None, date_order: 
     """Show what a listing page yields: items, feeds, blocks considered, and a [[sources]] block.
 
     Exit 0 when it finds items, 1 when it finds none (or the page cannot be fetched)."""
-    from .config import DEFAULT_USER_AGENT, FetchConfig, package_version
+    from .config import FetchConfig, package_version
     from .cycle import fetch_settings
     from .source.fetch import Fetcher
     from .source.probe import probe as run_probe
@@ -260,8 +260,8 @@ def probe(options: Options, url: str | None, source_id: str | None, date_order: 
         _fail("give a URL, or --source ID for a configured source", EXIT_CONFIG)
         return
     else:
-        agent = DEFAULT_USER_AGENT.replace("{version}", package_version()).replace("{base_url}", url)
-        fetch = FetchConfig(user_agent=agent)
+        # No config, so no public URL of ours to name as the contact: never the probed site's own URL.
+        fetch = FetchConfig(user_agent=f"aktuellt/{package_version()} (probe)")
     assert url is not None
     try:
         with Fetcher(fetch_settings(fetch)) as fetcher:

@@ -16,7 +16,7 @@ from pathlib import Path
 import feedparser
 from lxml import etree
 
-from scraper.config import SelectorConfig
+from scraper.config import SelectorConfig, package_version
 from scraper.source.probe import source_block
 from tests.fixture_site import DATA, FixtureSite
 
@@ -43,7 +43,10 @@ def test_probe_prints_items_feeds_blocks_and_a_config_that_check_accepts(tmp_pat
         url = serve(site, "c-teaser")
         result = aktuellt("probe", url)
         kinds = [r.kind for r in site.requests]
+        agents = {r.headers.get("user-agent", "") for r in site.requests}
     assert result.returncode == 0, result.stderr
+    # Without a config there is no public URL of ours: the contact is never the probed site's own address.
+    assert agents == {f"aktuellt/{package_version()} (probe)"}
     out = result.stdout
     assert "Items (5)" in out
     assert "147a8853-ec7a-40d0-8a13-9fc0f6a70b29" in out and "2026-06-02" in out
