@@ -7,6 +7,12 @@ A `type = "feed"` source is read here instead of by `listing.parse_listing`, and
 - **Key**: the article UUID when the entry's link has one (so the goteborg.se feed and the goteborg.se
   listing give the same keys), else the entry's `id`/`guid` (canonicalized when it is a URL), else its
   canonical link; the rules are identity.py's.
+- **Cut off is no read**: feedparser reads a broken document leniently, so a feed cut off mid-entry still
+  gives entries, the cut one's text shortened or gone; taken as a read, that is an edit (and the next good
+  read another). So a document the XML parser rejected must still close its root element (`</rss>`,
+  `</feed>`), as a listing page must close its `</body>` or `</html>`; else the read fails. The rest of what
+  the XML parser rejects is read as feedparser reads it, because feeds commonly carry it and it loses no
+  text: `&nbsp;`, a bare `&` in a link, an undeclared `itunes:` prefix, blanks before `<?xml`.
 - **Dates**: the entry's published (else updated) instant with its real offset. feedparser's `*_parsed`
   values are UTC `struct_time`s, so they are read as UTC (`calendar.timegm`), never as local time; the
   instant is kept exactly (`ListingItem.instant`) and `published` is the same moment as wall time in the
@@ -23,10 +29,12 @@ import calendar
 import datetime as dt
 import io
 import json
+import re
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from xml.sax import SAXException
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -58,8 +66,9 @@ def parse_feed(text: str, feed_url: str, *, timezone: ZoneInfo) -> ListingPage:
     """The items of one feed document, in the feed's order. `feed_url` is the response's final URL (relative
     links resolve against it). Entries without a link, title or date are left out and named in `skipped`.
 
-    Raises ExtractError when the document is no feed at all (HTML, garbage, broken JSON). A feed that parses
-    to no entries returns an empty page: the caller decides what that means.
+    Raises ExtractError when the document is no feed at all (HTML, garbage, broken JSON) or is cut off (XML
+    that the parser rejects and that does not close its root element). A feed that parses to no entries
+    returns an empty page: the caller decides what that means.
     """
     entries = _json_entries(text, feed_url) if text.lstrip().startswith("{") else _xml_entries(text, feed_url)
     items: list[ListingItem] = []
@@ -141,7 +150,30 @@ def _xml_entries(text: str, feed_url: str) -> list[_Entry]:
         error = parsed.get("bozo_exception")
         reason = f"{type(error).__name__}: {error}" if error is not None else "no <rss> or <feed> element"
         raise ExtractError(f"{feed_url}: not an RSS or Atom feed ({reason})", url=feed_url)
+    # Only the XML parser's errors can mean a cut-off document: feedparser also sets `bozo` for a well-formed
+    # one whose bytes did not match the charset it was told (CharacterEncodingOverride), which reads fine.
+    if isinstance(parsed.get("bozo_exception"), SAXException) and (why := _cut_off(text)):
+        raise ExtractError(f"{feed_url}: {why}", url=feed_url)
     return [_xml_entry(entry, feed_url) for entry in parsed.entries]
+
+
+# The root element's name: what comes before it is the prolog (declaration, comments, doctype) or stray text.
+_ROOT_RE = re.compile(
+    r"(?:[^<]|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*<(?P<name>[A-Za-z_][\w.:-]*)",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def _cut_off(text: str) -> str | None:
+    """Why an XML document looks cut off, or None when it closes its root element (anywhere after its
+    start: junk after the end, which some hosts append, is no cut)."""
+    root = _ROOT_RE.match(text)
+    if root is None:
+        return "the document has no root element (it was cut off)"
+    name = root["name"]
+    if re.compile(rf"</{re.escape(name)}\s*>").search(text, root.end()) is None:
+        return f"the feed ends before its closing </{name}> (the document was cut off)"
+    return None
 
 
 def _xml_entry(entry: Mapping[str, Any], feed_url: str) -> _Entry:

@@ -314,3 +314,47 @@ def test_no_items_after_good_reads_is_still_a_layout_change(tmp_path, site):
     assert len(lines) == 1 and "the page layout has probably changed" in lines[0], result.stderr
     assert "probe" not in result.stderr and "looked for" not in result.stderr
     assert snapshot(tmp_path) == before
+
+
+def everything(tmp_path: Path) -> tuple[dict[str, bytes], list[str]]:
+    """What a failed read must leave alone: the bytes of every file under the feed folder (topics too), and
+    every table of the store as SQL, but for the run log, where a failed run is recorded by design."""
+    paths = sorted((tmp_path / "feeds").rglob("*"))
+    files = {str(p.relative_to(tmp_path)): p.read_bytes() for p in paths if p.is_file()}
+    db = sqlite3.connect(tmp_path / "aktuellt.db")
+    try:
+        rows = [line for line in db.iterdump() if not line.startswith('INSERT INTO "runs"')]
+    finally:
+        db.close()
+    return files, rows
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_feed_cut_off_inside_an_entry_is_a_failed_read_not_an_edit(tmp_path, site, fmt):
+    config = feed_config(tmp_path, feed_source(site.feed_url(fmt)))
+    assert run_cli(config).returncode == 0
+    before = everything(tmp_path)
+    site.feed_fault = "cut"
+
+    result = run_cli(config)
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = errors(result.stderr)
+    assert len(lines) == 1 and "flode" in lines[0], result.stderr
+    expected = {
+        "rss": "ends before its closing </rss> (the document was cut off)",
+        "atom": "ends before its closing </feed> (the document was cut off)",
+        "json": "not a JSON Feed (invalid JSON",
+    }[fmt]
+    assert expected in lines[0], lines[0]
+    assert everything(tmp_path) == before
+    assert stored(tmp_path, "SELECT status FROM runs ORDER BY id") == [("ok",), ("failed",)]
+
+    site.feed_fault = None
+    result = run_cli(config)
+
+    assert result.returncode == 0, result.stderr
+    assert "0 new, 0 changed" in result.stderr
+    assert stored(tmp_path, "SELECT kind FROM events WHERE kind != 'new'") == []
+    assert {row[0] for row in stored(tmp_path, "SELECT summary FROM items")} == {s.summary for s in SEED}

@@ -162,6 +162,98 @@ def test_a_feed_with_no_entries_is_an_empty_page_and_a_non_feed_is_an_error():
             parse(text)
 
 
+def two_entry_documents() -> dict[str, str]:
+    """A well-formed two-entry document in each format, summaries on both entries."""
+    first, second = (
+        "<description>Om skolan.</description>",
+        "<description>Andra stycket om förskolan.</description>",
+    )
+    entry = "<entry><id>urn:{n}</id><title>{n}</title><link href='https://example.se/{n}'/>"
+    entry += "<updated>2026-06-02T10:00:00Z</updated><summary>Ett stycke om {n}.</summary></entry>"
+    items = [
+        {
+            "id": n,
+            "url": f"https://example.se/{n}",
+            "title": n,
+            "summary": f"Om {n}.",
+            "date_published": "2026-06-02T10:00:00Z",
+        }
+        for n in ("a", "b")
+    ]
+    return {
+        "rss": rss(
+            item("Ett", "https://example.se/1", extra=first),
+            item("Två", "https://example.se/2", extra=second),
+        ),
+        "atom": atom(entry.format(n="a"), entry.format(n="b")),
+        "json": json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": items}, indent=1),
+    }
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
+def test_a_document_cut_off_anywhere_is_an_error_never_fewer_or_shorter_entries(fmt):
+    # feedparser reads a cut-off RSS or Atom document leniently: cut inside the second entry, it still gives
+    # both, the second one's summary empty. Taken as a read, that is an edit, so every cut must fail.
+    whole = two_entry_documents()[fmt]
+    assert len(parse(whole).items) == 2
+    end = whole.rindex("}" if fmt == "json" else ">") + 1  # the root's end: cut before it, it is cut off
+    for cut in range(end):
+        with pytest.raises(ExtractError):
+            parse(whole[:cut])
+
+
+def test_a_cut_off_xml_document_names_the_closing_tag_it_lacks():
+    documents = two_entry_documents()
+    for fmt, root in (("rss", "rss"), ("atom", "feed")):
+        whole = documents[fmt]
+        with pytest.raises(
+            ExtractError, match=f"ends before its closing </{root}> \\(the document was cut off"
+        ):
+            parse(whole[: whole.rindex("tycke" if fmt == "atom" else "förskolan")])
+    prefixed = atom().replace("<feed ", "<a:feed xmlns:a='http://www.w3.org/2005/Atom' ")
+    with pytest.raises(ExtractError, match="closing </a:feed>"):
+        parse(prefixed[: prefixed.index("</feed>")] + "<a:entry><a:id>x</a:id><a:title>Cut")
+
+
+SECOND = "https://example.se/2"
+TEXT = "Andra stycket om förskolan."
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "link", "summary"),
+    [
+        ('<?xml version="1.0"?>', '\n  <?xml version="1.0"?>', SECOND, TEXT),  # blanks before the declaration
+        (
+            "om förskolan",
+            "&ldquo;om&rdquo;&nbsp;förskolan",
+            SECOND,
+            "Andra stycket “om” förskolan.",
+        ),  # entities
+        (f"<link>{SECOND}", f"<link>{SECOND}?a=1&b=2", f"{SECOND}?a=1&b=2", TEXT),  # a bare & in a link
+        ("<title>Två</title>", "<title>Två</title><itunes:x>y</itunes:x>", SECOND, TEXT),  # undeclared prefix
+        ("om förskolan", "om\x0bförskolan", SECOND, TEXT),  # a control character XML forbids
+        ("</rss>", "</rss><script>track()</script>", SECOND, TEXT),  # junk after the root
+    ],
+)
+def test_a_complete_document_the_xml_parser_rejects_is_read_as_feedparser_reads_it(old, new, link, summary):
+    # Common in real feeds, and feedparser loses no text on them: only a cut-off document fails the read.
+    whole = two_entry_documents()["rss"]
+    assert old in whole
+    page = parse(whole.replace(old, new))
+    assert [(i.title, i.link, i.summary) for i in page.items] == [
+        ("Ett", "https://example.se/1", "Om skolan."),
+        ("Två", link, summary),
+    ]
+
+
+def test_a_well_formed_document_feedparser_flags_for_its_charset_is_read():
+    # A lone surrogate gives bytes that are not UTF-8 although the header says so: feedparser sets bozo with
+    # CharacterEncodingOverride and reads the document as windows-1252. It is well-formed, so it is read.
+    text = rss(item("Ett", "https://example.se/1"), item("Tv\udcff", "https://example.se/2"))
+    page = parse(text)
+    assert [i.link for i in page.items] == ["https://example.se/1", "https://example.se/2"]
+
+
 def test_a_document_that_looks_like_a_file_name_or_url_is_never_opened(tmp_path: Path):
     # feedparser.parse(str) would open a file of that name, or fetch a URL: the body must only be parsed.
     path = tmp_path / "feed.xml"
