@@ -5,8 +5,9 @@ A `type = "feed"` source is read here instead of by `listing.parse_listing`, and
 `ListingItem`s, so the store, diff, topics, history, article fetching and output treat both alike:
 
 - **Key**: the article UUID when the entry's link has one (so the goteborg.se feed and the goteborg.se
-  listing give the same keys), else the entry's `id`/`guid` (canonicalized when it is a URL), else its
-  canonical link; the rules are identity.py's.
+  listing give the same keys), else the entry's `id`/`guid` (the canonical article URL when it is a URL),
+  else the canonical article URL of its link (`identity.item_key` with the source's `key_params`: tracking
+  and session parameters go, as on a listing); the rules are identity.py's.
 - **Cut off is no read**: feedparser reads a broken document leniently, so a feed cut off mid-entry still
   gives entries, the cut one's text shortened or gone; taken as a read, that is an edit (and the next good
   read another). So a document the XML parser rejected must still close its root element (`</rss>`,
@@ -31,7 +32,7 @@ import io
 import json
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.sax import SAXException
@@ -62,9 +63,12 @@ class _Entry:
     published: dt.datetime | SiteDate | None  #: an aware instant, or a bare date when the feed gave no time
 
 
-def parse_feed(text: str, feed_url: str, *, timezone: ZoneInfo) -> ListingPage:
+def parse_feed(
+    text: str, feed_url: str, *, timezone: ZoneInfo, key_params: Sequence[str] | None = None
+) -> ListingPage:
     """The items of one feed document, in the feed's order. `feed_url` is the response's final URL (relative
     links resolve against it). Entries without a link, title or date are left out and named in `skipped`.
+    `key_params` is the source's `sources[].key_params` (None: identity's default).
 
     Raises ExtractError when the document is no feed at all (HTML, garbage, broken JSON) or is cut off (XML
     that the parser rejects and that does not close its root element). A feed that parses to no entries
@@ -80,7 +84,7 @@ def parse_feed(text: str, feed_url: str, *, timezone: ZoneInfo) -> ListingPage:
         if not link:
             skipped.append(f"feed entry {label!r}: no usable link")
             continue
-        key = feed_item_key(link, entry.id)
+        key = feed_item_key(link, entry.id, key_params)
         if key in seen:
             skipped.append(f"duplicate feed entry {key} ({label!r}) left out")
             continue
@@ -106,18 +110,21 @@ def parse_feed(text: str, feed_url: str, *, timezone: ZoneInfo) -> ListingPage:
     return ListingPage(items=tuple(items), next_url=None, skipped=tuple(skipped))
 
 
-def feed_item_key(link: str, entry_id: str) -> str:
-    """The store key of a feed entry: the article UUID in its link, else its id/guid, else its canonical link.
+def feed_item_key(link: str, entry_id: str, key_params: Sequence[str] | None = None) -> str:
+    """The store key of a feed entry: the article UUID in its link, else its id/guid, else the canonical
+    article URL of its link, by the listing's rule (`identity.item_key`), so `…/x?utm_source=rss` in a feed
+    and `…/x` on the listing are one item.
 
-    An id that is itself an http(s) URL is canonicalized (portlet state and fragment dropped, as for a link),
-    so a CMS that renders state into its guids does not make every entry new on every read.
+    An id that is itself an http(s) URL is keyed the same way (portlet state, fragment, tracking and session
+    parameters dropped), so a CMS that renders state into its guids does not make every entry new on every
+    read.
     """
     if uuid := article_uuid(link):
         return uuid
     entry_id = entry_id.strip()
     if entry_id.lower().startswith(("http://", "https://")):
-        return item_key(entry_id)
-    return entry_id or canonical_link(link)
+        return item_key(entry_id, key_params)
+    return entry_id or item_key(link, key_params)
 
 
 def _join(base: str, link: str) -> str:

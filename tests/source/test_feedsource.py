@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scraper.errors import ExtractError
+from scraper.identity import canonical_link, item_key
 from scraper.models import SiteDate
 from scraper.source.feedsource import feed_item_key, parse_feed
 from scraper.source.pagefeeds import AdvertisedFeed, advertised_feeds
@@ -99,6 +100,46 @@ def test_keys_are_the_uuid_then_the_guid_then_the_canonical_link():
     assert page.items[0].link == f"https://goteborg.se/wps/portal/x/aktuelltsida/{UUID}/"
     assert feed_item_key("https://example.se/e", "  ") == "https://example.se/e"
     assert feed_item_key("https://example.se/f", "http://[::1") == "http://[::1"  # a broken URL id: as is
+
+
+def test_a_link_key_drops_tracking_and_session_parameters_as_a_listing_key_does():
+    links = [
+        "https://example.se/x?utm_source=rss&utm_medium=feed",
+        "https://example.se/x;jsessionid=AB12?fbclid=1",
+        "https://example.se/visa?nyhet=12&ref=rss&utm_source=rss",
+        "https://example.se/visa?id=7&lang=sv",
+    ]
+    assert [feed_item_key(link, "") for link in links] == [
+        "https://example.se/x",
+        "https://example.se/x",
+        "https://example.se/visa?nyhet=12&ref=rss",
+        "https://example.se/visa?id=7",  # id names the article (the default key_params)
+    ]
+    assert [item_key(link) for link in links] == [feed_item_key(link, "") for link in links]
+    assert (
+        feed_item_key(links[2], "", ["nyhet"])
+        == item_key(links[2], ["nyhet"])
+        == "https://example.se/visa?nyhet=12"
+    )
+    # A URL guid follows the same rule, key_params included.
+    assert feed_item_key("https://example.se/a", links[2], ["nyhet"]) == "https://example.se/visa?nyhet=12"
+    # Keys without such parameters stay what they were (the canonical link).
+    for plain in ("https://example.se/d", "https://example.se/s?q=1&sida=2", "https://example.se/a%20b/"):
+        assert feed_item_key(plain, "") == canonical_link(plain)
+
+
+def test_parse_feed_keys_with_the_sources_key_params():
+    text = rss(
+        item("Ett", "https://example.se/visa?nyhet=12&ref=rss&utm_source=rss"),
+        item("Två", "https://example.se/nyheter/tva?utm_source=rss"),
+    )
+    page = parse_feed(text, FEED_URL, timezone=STOCKHOLM, key_params=["nyhet"])
+    assert [i.key for i in page.items] == [
+        "https://example.se/visa?nyhet=12",
+        "https://example.se/nyheter/tva",
+    ]
+    # The link is published with the query the site wrote, as a listing's is.
+    assert page.items[1].link == "https://example.se/nyheter/tva?utm_source=rss"
 
 
 def test_relative_links_resolve_against_the_feed_url():
