@@ -328,7 +328,7 @@ def _read_feed(
     from .source.feedsource import parse_feed
 
     try:
-        page = parse_feed(response.text, response.url, timezone=tz)
+        page = parse_feed(response.text, response.url, timezone=tz, key_params=source.key_params)
     except ExtractError as error:
         raise ExtractError(error.message + _not_a_feed_hint(response), url=response.url) from None
     _log_skipped(source, page.skipped)

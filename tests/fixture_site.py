@@ -616,8 +616,10 @@ FEED_PATH = "/wps/portal/rss/aktuellt."
 FEED_TITLE = "RSS-flöde för aktuellt från Göteborgs Stad"
 FEED_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 #: What `feed_fault` makes every feed URL answer: an HTML page, random bytes, XML cut off before any entry,
-#: a valid feed without entries, JSON that does not parse.
-FEED_FAULTS = ("html", "garbage", "truncated", "empty", "badjson")
+#: a valid feed without entries, JSON that does not parse, the feed cut off inside its second entry's summary.
+FEED_FAULTS = ("html", "garbage", "truncated", "empty", "badjson", "cut")
+#: Where each format's entry summary starts (RSS: the item's, not the channel's <description>).
+_SUMMARY_START = {"rss": "<description>&lt;p&gt;", "atom": '<summary type="html">', "json": '"summary": "'}
 _FEED = re.compile(rf"{re.escape(FEED_PATH)}(rss|atom|json)")
 
 
@@ -705,6 +707,10 @@ def _feed_answer(site: FixtureSite, fmt: str, headers: dict[str, str]) -> tuple[
         return 200, site.render_feed([], fmt).encode(), content_type
     if fault == "badjson":
         return 200, site.render_feed(list(site.items), fmt)[:-40].encode(), content_type
+    if fault == "cut":  # a few characters into the second entry's summary, as a crashed generator ends it
+        whole, start = site.render_feed(list(site.items), fmt), _SUMMARY_START[fmt]
+        second = whole.index(start, whole.index(start) + 1) + len(start)
+        return 200, whole[: second + 12].encode(), content_type
     if fmt in site.feed_documents:
         return 200, site.feed_documents[fmt].encode(), content_type
     items = list(site.items)

@@ -5,8 +5,15 @@ A `type = "feed"` source is read here instead of by `listing.parse_listing`, and
 `ListingItem`s, so the store, diff, topics, history, article fetching and output treat both alike:
 
 - **Key**: the article UUID when the entry's link has one (so the goteborg.se feed and the goteborg.se
-  listing give the same keys), else the entry's `id`/`guid` (canonicalized when it is a URL), else its
-  canonical link; the rules are identity.py's.
+  listing give the same keys), else the entry's `id`/`guid` (the canonical article URL when it is a URL),
+  else the canonical article URL of its link (`identity.item_key` with the source's `key_params`: tracking
+  and session parameters go, as on a listing); the rules are identity.py's.
+- **Cut off is no read**: feedparser reads a broken document leniently, so a feed cut off mid-entry still
+  gives entries, the cut one's text shortened or gone; taken as a read, that is an edit (and the next good
+  read another). So a document the XML parser rejected must still close its root element (`</rss>`,
+  `</feed>`), as a listing page must close its `</body>` or `</html>`; else the read fails. The rest of what
+  the XML parser rejects is read as feedparser reads it, because feeds commonly carry it and it loses no
+  text: `&nbsp;`, a bare `&` in a link, an undeclared `itunes:` prefix, blanks before `<?xml`.
 - **Dates**: the entry's published (else updated) instant with its real offset. feedparser's `*_parsed`
   values are UTC `struct_time`s, so they are read as UTC (`calendar.timegm`), never as local time; the
   instant is kept exactly (`ListingItem.instant`) and `published` is the same moment as wall time in the
@@ -23,10 +30,12 @@ import calendar
 import datetime as dt
 import io
 import json
+import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from xml.sax import SAXException
 from zoneinfo import ZoneInfo
 
 import feedparser
@@ -54,12 +63,16 @@ class _Entry:
     published: dt.datetime | SiteDate | None  #: an aware instant, or a bare date when the feed gave no time
 
 
-def parse_feed(text: str, feed_url: str, *, timezone: ZoneInfo) -> ListingPage:
+def parse_feed(
+    text: str, feed_url: str, *, timezone: ZoneInfo, key_params: Sequence[str] | None = None
+) -> ListingPage:
     """The items of one feed document, in the feed's order. `feed_url` is the response's final URL (relative
     links resolve against it). Entries without a link, title or date are left out and named in `skipped`.
+    `key_params` is the source's `sources[].key_params` (None: identity's default).
 
-    Raises ExtractError when the document is no feed at all (HTML, garbage, broken JSON). A feed that parses
-    to no entries returns an empty page: the caller decides what that means.
+    Raises ExtractError when the document is no feed at all (HTML, garbage, broken JSON) or is cut off (XML
+    that the parser rejects and that does not close its root element). A feed that parses to no entries
+    returns an empty page: the caller decides what that means.
     """
     entries = _json_entries(text, feed_url) if text.lstrip().startswith("{") else _xml_entries(text, feed_url)
     items: list[ListingItem] = []
@@ -71,7 +84,7 @@ def parse_feed(text: str, feed_url: str, *, timezone: ZoneInfo) -> ListingPage:
         if not link:
             skipped.append(f"feed entry {label!r}: no usable link")
             continue
-        key = feed_item_key(link, entry.id)
+        key = feed_item_key(link, entry.id, key_params)
         if key in seen:
             skipped.append(f"duplicate feed entry {key} ({label!r}) left out")
             continue
@@ -97,18 +110,21 @@ def parse_feed(text: str, feed_url: str, *, timezone: ZoneInfo) -> ListingPage:
     return ListingPage(items=tuple(items), next_url=None, skipped=tuple(skipped))
 
 
-def feed_item_key(link: str, entry_id: str) -> str:
-    """The store key of a feed entry: the article UUID in its link, else its id/guid, else its canonical link.
+def feed_item_key(link: str, entry_id: str, key_params: Sequence[str] | None = None) -> str:
+    """The store key of a feed entry: the article UUID in its link, else its id/guid, else the canonical
+    article URL of its link, by the listing's rule (`identity.item_key`), so `…/x?utm_source=rss` in a feed
+    and `…/x` on the listing are one item.
 
-    An id that is itself an http(s) URL is canonicalized (portlet state and fragment dropped, as for a link),
-    so a CMS that renders state into its guids does not make every entry new on every read.
+    An id that is itself an http(s) URL is keyed the same way (portlet state, fragment, tracking and session
+    parameters dropped), so a CMS that renders state into its guids does not make every entry new on every
+    read.
     """
     if uuid := article_uuid(link):
         return uuid
     entry_id = entry_id.strip()
     if entry_id.lower().startswith(("http://", "https://")):
-        return item_key(entry_id)
-    return entry_id or canonical_link(link)
+        return item_key(entry_id, key_params)
+    return entry_id or item_key(link, key_params)
 
 
 def _join(base: str, link: str) -> str:
@@ -141,7 +157,30 @@ def _xml_entries(text: str, feed_url: str) -> list[_Entry]:
         error = parsed.get("bozo_exception")
         reason = f"{type(error).__name__}: {error}" if error is not None else "no <rss> or <feed> element"
         raise ExtractError(f"{feed_url}: not an RSS or Atom feed ({reason})", url=feed_url)
+    # Only the XML parser's errors can mean a cut-off document: feedparser also sets `bozo` for a well-formed
+    # one whose bytes did not match the charset it was told (CharacterEncodingOverride), which reads fine.
+    if isinstance(parsed.get("bozo_exception"), SAXException) and (why := _cut_off(text)):
+        raise ExtractError(f"{feed_url}: {why}", url=feed_url)
     return [_xml_entry(entry, feed_url) for entry in parsed.entries]
+
+
+# The root element's name: what comes before it is the prolog (declaration, comments, doctype) or stray text.
+_ROOT_RE = re.compile(
+    r"(?:[^<]|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)*<(?P<name>[A-Za-z_][\w.:-]*)",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def _cut_off(text: str) -> str | None:
+    """Why an XML document looks cut off, or None when it closes its root element (anywhere after its
+    start: junk after the end, which some hosts append, is no cut)."""
+    root = _ROOT_RE.match(text)
+    if root is None:
+        return "the document has no root element (it was cut off)"
+    name = root["name"]
+    if re.compile(rf"</{re.escape(name)}\s*>").search(text, root.end()) is None:
+        return f"the feed ends before its closing </{name}> (the document was cut off)"
+    return None
 
 
 def _xml_entry(entry: Mapping[str, Any], feed_url: str) -> _Entry:

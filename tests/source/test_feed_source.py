@@ -5,6 +5,7 @@ serving the seed items as a listing and as RSS 2.0, Atom and JSON Feed."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import sqlite3
 from pathlib import Path
@@ -314,3 +315,121 @@ def test_no_items_after_good_reads_is_still_a_layout_change(tmp_path, site):
     assert len(lines) == 1 and "the page layout has probably changed" in lines[0], result.stderr
     assert "probe" not in result.stderr and "looked for" not in result.stderr
     assert snapshot(tmp_path) == before
+
+
+def everything(tmp_path: Path) -> tuple[dict[str, bytes], list[str]]:
+    """What a failed read must leave alone: the bytes of every file under the feed folder (topics too), and
+    every table of the store as SQL, but for the run log, where a failed run is recorded by design."""
+    paths = sorted((tmp_path / "feeds").rglob("*"))
+    files = {str(p.relative_to(tmp_path)): p.read_bytes() for p in paths if p.is_file()}
+    db = sqlite3.connect(tmp_path / "aktuellt.db")
+    try:
+        rows = [line for line in db.iterdump() if not line.startswith('INSERT INTO "runs"')]
+    finally:
+        db.close()
+    return files, rows
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_feed_cut_off_inside_an_entry_is_a_failed_read_not_an_edit(tmp_path, site, fmt):
+    config = feed_config(tmp_path, feed_source(site.feed_url(fmt)))
+    assert run_cli(config).returncode == 0
+    before = everything(tmp_path)
+    site.feed_fault = "cut"
+
+    result = run_cli(config)
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = errors(result.stderr)
+    assert len(lines) == 1 and "flode" in lines[0], result.stderr
+    expected = {
+        "rss": "ends before its closing </rss> (the document was cut off)",
+        "atom": "ends before its closing </feed> (the document was cut off)",
+        "json": "not a JSON Feed (invalid JSON",
+    }[fmt]
+    assert expected in lines[0], lines[0]
+    assert everything(tmp_path) == before
+    assert stored(tmp_path, "SELECT status FROM runs ORDER BY id") == [("ok",), ("failed",)]
+
+    site.feed_fault = None
+    result = run_cli(config)
+
+    assert result.returncode == 0, result.stderr
+    assert "0 new, 0 changed" in result.stderr
+    assert stored(tmp_path, "SELECT kind FROM events WHERE kind != 'new'") == []
+    assert {row[0] for row in stored(tmp_path, "SELECT summary FROM items")} == {s.summary for s in SEED}
+
+
+#: Articles without a UUID in their links: (path on the listing, title, date). The last one is named by a
+#: parameter the source's key_params lists; "ref" is not.
+PLAIN_NEWS = [
+    ("/nyheter/skolstart-i-augusti", "Skolstart i augusti", "2026-06-03"),
+    ("/nyheter/nya-cykelbanor", "Nya cykelbanor i centrum", "2026-06-02"),
+    ("/visa?nyhet=12&ref=start", "Badplatserna öppnar", "2026-06-01"),
+]
+
+
+def tracking(link: str) -> str:
+    """`link` as a feed writes it: with campaign parameters, and "ref=rss" for the listing's "ref=start"."""
+    return link.replace("ref=start", "ref=rss") + ("&" if "?" in link else "?") + "utm_source=rss"
+
+
+def test_feed_links_with_tracking_parameters_get_the_listings_keys(tmp_path, site):
+    esc = html.escape
+    blocks = "".join(
+        f'<li class="news"><h2><a href="{esc(path)}">{title}</a></h2><time datetime="{day}">{day}</time>'
+        f"<p>Om {title.lower()}.</p></li>"
+        for path, title, day in PLAIN_NEWS
+    )
+    site.pages["/nyheter/"] = (
+        '<!DOCTYPE html><html lang="sv"><head><meta charset="utf-8"><title>Nyheter</title></head>'
+        f"<body><main><h1>Nyheter</h1><ul>{blocks}</ul></main></body></html>"
+    )
+    # The feed's links carry campaign parameters and another "ref"; in the Atom feed the ids are such URLs.
+    tracked = [(tracking(site.base_url + path), title, day) for path, title, day in PLAIN_NEWS]
+    site.feed_documents["rss"] = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Nyheter</title>'
+        f"<link>{site.base_url}/nyheter/</link><description>x</description>"
+        + "".join(
+            f"<item><title>{title}</title><link>{esc(link)}</link>"
+            f"<pubDate>{day[8:]} Jun 2026 08:00:00 GMT</pubDate></item>"
+            for link, title, day in tracked
+        )
+        + "</channel></rss>"
+    )
+    site.feed_documents["atom"] = (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><id>urn:x</id>'
+        "<title>Nyheter</title><updated>2026-06-03T08:00:00Z</updated>"
+        + "".join(
+            f"<entry><id>{esc(link.replace('utm_source=rss', 'utm_source=atom'))}</id><title>{title}</title>"
+            f"<link href='{esc(link)}'/><updated>{day}T08:00:00Z</updated></entry>"
+            for link, title, day in tracked
+        )
+        + "</feed>"
+    )
+    key_params = 'key_params = ["nyhet"]\n'
+    config = feed_config(
+        tmp_path,
+        listing_source(site.base_url + "/nyheter/") + key_params,
+        feed_source(site.feed_url("rss"), source_id="rss") + key_params,
+        feed_source(site.feed_url("atom"), source_id="atom") + key_params,
+    )
+
+    result = run_cli(config)
+
+    assert result.returncode == 0, result.stderr
+    keys: dict[str, set[str]] = {}
+    for source, key in stored(tmp_path, "SELECT source, key FROM items"):
+        keys.setdefault(str(source), set()).add(str(key))
+    expected = {
+        f"{site.base_url}/nyheter/skolstart-i-augusti",
+        f"{site.base_url}/nyheter/nya-cykelbanor",
+        f"{site.base_url}/visa?nyhet=12",
+    }
+    assert keys == {"lista": expected, "rss": expected, "atom": expected}
+    # The published link keeps the query the feed wrote, as a listing's does.
+    links = {str(row[0]) for row in stored(tmp_path, "SELECT link FROM items WHERE source = 'rss'")}
+    assert links == {link for link, _, _ in tracked}
+    entries = parsed(tmp_path, "all.atom").entries
+    assert f"tag:127.0.0.1,2026:rss/{site.base_url}/visa?nyhet=12" in {e.id for e in entries}

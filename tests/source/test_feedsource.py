@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scraper.errors import ExtractError
+from scraper.identity import canonical_link, item_key
 from scraper.models import SiteDate
 from scraper.source.feedsource import feed_item_key, parse_feed
 from scraper.source.pagefeeds import AdvertisedFeed, advertised_feeds
@@ -101,6 +102,46 @@ def test_keys_are_the_uuid_then_the_guid_then_the_canonical_link():
     assert feed_item_key("https://example.se/f", "http://[::1") == "http://[::1"  # a broken URL id: as is
 
 
+def test_a_link_key_drops_tracking_and_session_parameters_as_a_listing_key_does():
+    links = [
+        "https://example.se/x?utm_source=rss&utm_medium=feed",
+        "https://example.se/x;jsessionid=AB12?fbclid=1",
+        "https://example.se/visa?nyhet=12&ref=rss&utm_source=rss",
+        "https://example.se/visa?id=7&lang=sv",
+    ]
+    assert [feed_item_key(link, "") for link in links] == [
+        "https://example.se/x",
+        "https://example.se/x",
+        "https://example.se/visa?nyhet=12&ref=rss",
+        "https://example.se/visa?id=7",  # id names the article (the default key_params)
+    ]
+    assert [item_key(link) for link in links] == [feed_item_key(link, "") for link in links]
+    assert (
+        feed_item_key(links[2], "", ["nyhet"])
+        == item_key(links[2], ["nyhet"])
+        == "https://example.se/visa?nyhet=12"
+    )
+    # A URL guid follows the same rule, key_params included.
+    assert feed_item_key("https://example.se/a", links[2], ["nyhet"]) == "https://example.se/visa?nyhet=12"
+    # Keys without such parameters stay what they were (the canonical link).
+    for plain in ("https://example.se/d", "https://example.se/s?q=1&sida=2", "https://example.se/a%20b/"):
+        assert feed_item_key(plain, "") == canonical_link(plain)
+
+
+def test_parse_feed_keys_with_the_sources_key_params():
+    text = rss(
+        item("Ett", "https://example.se/visa?nyhet=12&ref=rss&utm_source=rss"),
+        item("Två", "https://example.se/nyheter/tva?utm_source=rss"),
+    )
+    page = parse_feed(text, FEED_URL, timezone=STOCKHOLM, key_params=["nyhet"])
+    assert [i.key for i in page.items] == [
+        "https://example.se/visa?nyhet=12",
+        "https://example.se/nyheter/tva",
+    ]
+    # The link is published with the query the site wrote, as a listing's is.
+    assert page.items[1].link == "https://example.se/nyheter/tva?utm_source=rss"
+
+
 def test_relative_links_resolve_against_the_feed_url():
     (found,) = parse(rss(item(link="../artikel/9"))).items
     assert found.link == "https://example.se/artikel/9"
@@ -160,6 +201,98 @@ def test_a_feed_with_no_entries_is_an_empty_page_and_a_non_feed_is_an_error():
     ):
         with pytest.raises(ExtractError, match="not an RSS or Atom feed"):
             parse(text)
+
+
+def two_entry_documents() -> dict[str, str]:
+    """A well-formed two-entry document in each format, summaries on both entries."""
+    first, second = (
+        "<description>Om skolan.</description>",
+        "<description>Andra stycket om förskolan.</description>",
+    )
+    entry = "<entry><id>urn:{n}</id><title>{n}</title><link href='https://example.se/{n}'/>"
+    entry += "<updated>2026-06-02T10:00:00Z</updated><summary>Ett stycke om {n}.</summary></entry>"
+    items = [
+        {
+            "id": n,
+            "url": f"https://example.se/{n}",
+            "title": n,
+            "summary": f"Om {n}.",
+            "date_published": "2026-06-02T10:00:00Z",
+        }
+        for n in ("a", "b")
+    ]
+    return {
+        "rss": rss(
+            item("Ett", "https://example.se/1", extra=first),
+            item("Två", "https://example.se/2", extra=second),
+        ),
+        "atom": atom(entry.format(n="a"), entry.format(n="b")),
+        "json": json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": items}, indent=1),
+    }
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
+def test_a_document_cut_off_anywhere_is_an_error_never_fewer_or_shorter_entries(fmt):
+    # feedparser reads a cut-off RSS or Atom document leniently: cut inside the second entry, it still gives
+    # both, the second one's summary empty. Taken as a read, that is an edit, so every cut must fail.
+    whole = two_entry_documents()[fmt]
+    assert len(parse(whole).items) == 2
+    end = whole.rindex("}" if fmt == "json" else ">") + 1  # the root's end: cut before it, it is cut off
+    for cut in range(end):
+        with pytest.raises(ExtractError):
+            parse(whole[:cut])
+
+
+def test_a_cut_off_xml_document_names_the_closing_tag_it_lacks():
+    documents = two_entry_documents()
+    for fmt, root in (("rss", "rss"), ("atom", "feed")):
+        whole = documents[fmt]
+        with pytest.raises(
+            ExtractError, match=f"ends before its closing </{root}> \\(the document was cut off"
+        ):
+            parse(whole[: whole.rindex("tycke" if fmt == "atom" else "förskolan")])
+    prefixed = atom().replace("<feed ", "<a:feed xmlns:a='http://www.w3.org/2005/Atom' ")
+    with pytest.raises(ExtractError, match="closing </a:feed>"):
+        parse(prefixed[: prefixed.index("</feed>")] + "<a:entry><a:id>x</a:id><a:title>Cut")
+
+
+SECOND = "https://example.se/2"
+TEXT = "Andra stycket om förskolan."
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "link", "summary"),
+    [
+        ('<?xml version="1.0"?>', '\n  <?xml version="1.0"?>', SECOND, TEXT),  # blanks before the declaration
+        (
+            "om förskolan",
+            "&ldquo;om&rdquo;&nbsp;förskolan",
+            SECOND,
+            "Andra stycket “om” förskolan.",
+        ),  # entities
+        (f"<link>{SECOND}", f"<link>{SECOND}?a=1&b=2", f"{SECOND}?a=1&b=2", TEXT),  # a bare & in a link
+        ("<title>Två</title>", "<title>Två</title><itunes:x>y</itunes:x>", SECOND, TEXT),  # undeclared prefix
+        ("om förskolan", "om\x0bförskolan", SECOND, TEXT),  # a control character XML forbids
+        ("</rss>", "</rss><script>track()</script>", SECOND, TEXT),  # junk after the root
+    ],
+)
+def test_a_complete_document_the_xml_parser_rejects_is_read_as_feedparser_reads_it(old, new, link, summary):
+    # Common in real feeds, and feedparser loses no text on them: only a cut-off document fails the read.
+    whole = two_entry_documents()["rss"]
+    assert old in whole
+    page = parse(whole.replace(old, new))
+    assert [(i.title, i.link, i.summary) for i in page.items] == [
+        ("Ett", "https://example.se/1", "Om skolan."),
+        ("Två", link, summary),
+    ]
+
+
+def test_a_well_formed_document_feedparser_flags_for_its_charset_is_read():
+    # A lone surrogate gives bytes that are not UTF-8 although the header says so: feedparser sets bozo with
+    # CharacterEncodingOverride and reads the document as windows-1252. It is well-formed, so it is read.
+    text = rss(item("Ett", "https://example.se/1"), item("Tv\udcff", "https://example.se/2"))
+    page = parse(text)
+    assert [i.link for i in page.items] == ["https://example.se/1", "https://example.se/2"]
 
 
 def test_a_document_that_looks_like_a_file_name_or_url_is_never_opened(tmp_path: Path):
