@@ -5,7 +5,8 @@ Small checks the pipeline and the renderers apply at their edges (issue 11):
 - **Dates**: a date before 1990 or more than a year after the cycle's clock is no real news date ("15 dec
   9999", "1 jan 0001"); such an item is refused, and a stored row with one is left out of what is rendered.
 - **URLs**: only http(s) URLs with a host may be an item's, an image's or a document's link in any output
-  (`javascript:`, `data:`, `vbscript:`, `file:` and the like never are).
+  (`javascript:`, `data:`, `vbscript:`, `file:` and the like never are). A link the page writes so that it
+  cannot be resolved at all ("http://[x/", an unclosed IPv6 bracket) is no link: `join_url` gives None.
 - **Truncation**: a listing page whose closing `</body>`/`</html>` does not follow its last item was cut off
   (a connection closed early, with nothing at the HTTP level to say so).
 - **Logs**: control characters from the source are escaped before they reach a text log line, so an ESC
@@ -17,13 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 __all__ = [
     "AHEAD",
     "EARLIEST",
     "cut_off",
     "escape_controls",
+    "join_url",
     "sane_day",
     "sane_instant",
     "web_url",
@@ -59,6 +61,19 @@ def web_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in _WEB_SCHEMES and bool(host) and url == url.strip()
+
+
+def join_url(base: str, href: str) -> str | None:
+    """`href` resolved against `base`, or None when the two make no URL: urllib raises ValueError for an
+    unclosed IPv6 bracket ("http://[x/"), a host that changes under NFKC, or a port that is no number up
+    to 65535. Every link, image, base and redirect a source writes is joined here, so that one such link
+    costs that link, never the source's read or the cycle."""
+    try:
+        url = urljoin(base, href)
+        urlsplit(url).port  # noqa: B018 (the property raises for a port that is no port)
+    except ValueError:
+        return None
+    return url
 
 
 _CLOSING = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
