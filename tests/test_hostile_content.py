@@ -402,6 +402,22 @@ def test_an_item_re_dated_onto_a_later_page_is_never_marked_removed(tmp_path, si
     assert gone.title not in feed_titles(tmp_path / "feeds", "all.rss")
 
 
+def test_a_refused_item_on_page_1_does_not_make_every_cycle_read_page_2(tmp_path, site):
+    site.add_item(new_item("Året 9999", "15 december 9999", "Datumet är fel."))  # page 1, never stored
+    site.etag = False  # every cycle reads page 1 whole
+    config = write_config(tmp_path, site)
+    first = run_in_process(config)
+    assert first.ok and first.sources[0].pages == 3  # nothing known yet: the whole listing
+
+    site.requests.clear()
+    second = run_in_process(config)
+
+    assert second.ok and second.sources[0].pages == 1, second.sources[0]
+    assert len(site.listing_requests()) == 1  # page 1 is all known but the refused item: stop there
+    assert second.sources[0].new == 0
+    assert feed_titles(tmp_path / "feeds", "all.rss") == [s.title for s in SEED]
+
+
 # -- 14: a listing cut off mid-page (the end-to-end case is "cut-short" in tests/test_faults.py) --------
 
 
