@@ -276,8 +276,8 @@ def _read_pages(
 
 def _check_complete(response: Page, page: ListingPage) -> None:
     """A listing page cut off mid-way is a failed read, not a shorter listing (issue 11, item 14)."""
-    last = page.items[-1].key if page.items else None
-    if reason := sanity.cut_off(response.text, last):
+    key, title = (page.items[-1].key, page.items[-1].title) if page.items else (None, "")
+    if reason := sanity.cut_off(response.text, key, title):
         raise ExtractError(f"{response.url}: {reason}", url=response.url)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from html import escape
 from urllib.parse import urljoin, urlsplit
 
 __all__ = [
@@ -79,18 +80,26 @@ def join_url(base: str, href: str) -> str | None:
 _CLOSING = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 
 
-def cut_off(html: str, last_item_key: str | None = None) -> str | None:
+def cut_off(html: str, last_item_key: str | None = None, last_item_title: str = "") -> str | None:
     """Why the listing page `html` looks cut off, or None when it ends properly.
 
     A complete page closes its `<body>` or `<html>` after everything it lists. A body cut mid-page ends
     before that, with an unclosed item as its last (parsers close it silently and would read a shortened
-    item as an edit). `last_item_key` (the key of the last item the page yielded) is looked for in the raw
-    text, so that a `</body>` inside an inline script before the items does not pass for the end."""
+    item as an edit). The last item the page yielded is looked for in the raw text, so that a `</body>`
+    inside an inline script before the items does not pass for the end: by its key (an article UUID is
+    written as is) and by its title, as text and as escaped HTML (a key that is a URL is absolute, where
+    the page's href is mostly relative)."""
     closings = [match.start() for match in _CLOSING.finditer(html)]
     if not closings:
         return "the page ends before its closing </body> or </html> (the body was cut off)"
-    if last_item_key:
-        last_item = html.lower().rfind(last_item_key.lower())
+    marks = [
+        mark.lower()
+        for mark in (last_item_key, last_item_title, escape(last_item_title, quote=False))
+        if mark
+    ]
+    if marks:
+        lowered = html.lower()
+        last_item = max(lowered.rfind(mark) for mark in marks)
         if last_item > closings[-1]:
             return "the page's last item comes after its closing </body> or </html> (the body was cut off)"
     return None
