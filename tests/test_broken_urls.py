@@ -13,6 +13,7 @@ import feedparser
 import lxml.etree
 import pytest
 
+from scraper.sanity import join_url
 from scraper.source.listing import parse_listing
 from tests.fixture_site import FixtureSite, SiteItem, load_seed
 from tests.source.test_feed_source import feed_config
@@ -139,3 +140,22 @@ def test_a_broken_next_or_base_link_reads_as_none():
         "https://stad.example.se/a/2",
     ]
     assert page.next_url == "https://stad.example.se/sida/2"  # the next candidate that is a URL
+
+
+@pytest.mark.parametrize(
+    ("base", "href"),
+    [
+        ("https://stad.example.se/", BROKEN),
+        ("https://stad.example.se/", "//[x/"),
+        (BROKEN, "/nyheter/"),
+        ("https://stad.example.se/", "http://\uff03x/"),  # a host that changes under NFKC
+        ("https://stad.example.se/", "http://stad.example.se:99999/"),  # no port
+    ],
+)
+def test_join_url_gives_none_for_what_makes_no_url(base, href):
+    assert join_url(base, href) is None
+
+
+def test_join_url_resolves_as_urljoin_does():
+    assert join_url("https://stad.example.se/a/b", "../c?x=1#y") == "https://stad.example.se/c?x=1#y"
+    assert join_url("https://stad.example.se/a/", "javascript:alert(1)") == "javascript:alert(1)"
