@@ -8,11 +8,12 @@ flattened before lexbor sees it when it nests deeper than `MAX_DEPTH` (lexbor is
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from .models import Attachment
+from .sanity import join_url
 
 #: The types the rest of the package names, so that only this module names selectolax.
 HTMLTree = LexborHTMLParser
@@ -144,9 +145,9 @@ def content_attachments(fragment: str) -> tuple[Attachment, ...]:
 def attachments_in(root: Node, base: str) -> tuple[Attachment, ...]:
     found: dict[str, Attachment] = {}
     for anchor in root.css("a[href]"):
-        url = urljoin(base, (anchor.attributes.get("href") or "").strip())
-        path = urlsplit(url).path
-        if not url.startswith(("http://", "https://")) or not _DOCUMENT_RE.search(path):
+        url = join_url(base, (anchor.attributes.get("href") or "").strip())
+        path = urlsplit(url or "").path
+        if url is None or not url.startswith(("http://", "https://")) or not _DOCUMENT_RE.search(path):
             continue
         title = (
             node_text(anchor) or clean_text(anchor.attributes.get("title") or "") or path.rsplit("/", 1)[-1]

@@ -247,8 +247,10 @@ def _read_pages(
     visited = {first.url}
     pages = 1
     while page.next_url and pages < source.max_pages:
-        if pending is None and len(store.known(source.id, [i.key for i in page.items])) == len(page.items):
-            break  # everything on this page is known: older pages hold nothing new
+        # A refused item (`_accept`) is never stored: counted, it would make every cycle read the next page.
+        wanted = [item.key for item in page.items if item.key not in refused]
+        if pending is None and wanted and len(store.known(source.id, wanted)) == len(wanted):
+            break  # everything on this page the store may take is known: older pages hold nothing new
         if page.next_url in visited:
             log.warning("%s: next-page link loops back to %s; stopping", source.id, page.next_url)
             break
@@ -274,8 +276,8 @@ def _read_pages(
 
 def _check_complete(response: Page, page: ListingPage) -> None:
     """A listing page cut off mid-way is a failed read, not a shorter listing (issue 11, item 14)."""
-    last = page.items[-1].key if page.items else None
-    if reason := sanity.cut_off(response.text, last):
+    key, title = (page.items[-1].key, page.items[-1].title) if page.items else (None, "")
+    if reason := sanity.cut_off(response.text, key, title):
         raise ExtractError(f"{response.url}: {reason}", url=response.url)
 
 

@@ -5,7 +5,8 @@ Small checks the pipeline and the renderers apply at their edges (issue 11):
 - **Dates**: a date before 1990 or more than a year after the cycle's clock is no real news date ("15 dec
   9999", "1 jan 0001"); such an item is refused, and a stored row with one is left out of what is rendered.
 - **URLs**: only http(s) URLs with a host may be an item's, an image's or a document's link in any output
-  (`javascript:`, `data:`, `vbscript:`, `file:` and the like never are).
+  (`javascript:`, `data:`, `vbscript:`, `file:` and the like never are). A link the page writes so that it
+  cannot be resolved at all ("http://[x/", an unclosed IPv6 bracket) is no link: `join_url` gives None.
 - **Truncation**: a listing page whose closing `</body>`/`</html>` does not follow its last item was cut off
   (a connection closed early, with nothing at the HTTP level to say so).
 - **Logs**: control characters from the source are escaped before they reach a text log line, so an ESC
@@ -17,13 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from html import escape
+from urllib.parse import urljoin, urlsplit
 
 __all__ = [
     "AHEAD",
     "EARLIEST",
     "cut_off",
     "escape_controls",
+    "join_url",
     "sane_day",
     "sane_instant",
     "web_url",
@@ -61,21 +64,42 @@ def web_url(url: str) -> bool:
     return parts.scheme.lower() in _WEB_SCHEMES and bool(host) and url == url.strip()
 
 
+def join_url(base: str, href: str) -> str | None:
+    """`href` resolved against `base`, or None when the two make no URL: urllib raises ValueError for an
+    unclosed IPv6 bracket ("http://[x/"), a host that changes under NFKC, or a port that is no number up
+    to 65535. Every link, image, base and redirect a source writes is joined here, so that one such link
+    costs that link, never the source's read or the cycle."""
+    try:
+        url = urljoin(base, href)
+        urlsplit(url).port  # noqa: B018 (the property raises for a port that is no port)
+    except ValueError:
+        return None
+    return url
+
+
 _CLOSING = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 
 
-def cut_off(html: str, last_item_key: str | None = None) -> str | None:
+def cut_off(html: str, last_item_key: str | None = None, last_item_title: str = "") -> str | None:
     """Why the listing page `html` looks cut off, or None when it ends properly.
 
     A complete page closes its `<body>` or `<html>` after everything it lists. A body cut mid-page ends
     before that, with an unclosed item as its last (parsers close it silently and would read a shortened
-    item as an edit). `last_item_key` (the key of the last item the page yielded) is looked for in the raw
-    text, so that a `</body>` inside an inline script before the items does not pass for the end."""
+    item as an edit). The last item the page yielded is looked for in the raw text, so that a `</body>`
+    inside an inline script before the items does not pass for the end: by its key (an article UUID is
+    written as is) and by its title, as text and as escaped HTML (a key that is a URL is absolute, where
+    the page's href is mostly relative)."""
     closings = [match.start() for match in _CLOSING.finditer(html)]
     if not closings:
         return "the page ends before its closing </body> or </html> (the body was cut off)"
-    if last_item_key:
-        last_item = html.lower().rfind(last_item_key.lower())
+    marks = [
+        mark.lower()
+        for mark in (last_item_key, last_item_title, escape(last_item_title, quote=False))
+        if mark
+    ]
+    if marks:
+        lowered = html.lower()
+        last_item = max(lowered.rfind(mark) for mark in marks)
         if last_item > closings[-1]:
             return "the page's last item comes after its closing </body> or </html> (the body was cut off)"
     return None

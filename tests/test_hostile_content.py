@@ -413,6 +413,22 @@ def test_an_item_re_dated_onto_a_later_page_is_never_marked_removed(tmp_path, si
     assert gone.title not in feed_titles(tmp_path / "feeds", "all.rss")
 
 
+def test_a_refused_item_on_page_1_does_not_make_every_cycle_read_page_2(tmp_path, site):
+    site.add_item(new_item("Året 9999", "15 december 9999", "Datumet är fel."))  # page 1, never stored
+    site.etag = False  # every cycle reads page 1 whole
+    config = write_config(tmp_path, site)
+    first = run_in_process(config)
+    assert first.ok and first.sources[0].pages == 3  # nothing known yet: the whole listing
+
+    site.requests.clear()
+    second = run_in_process(config)
+
+    assert second.ok and second.sources[0].pages == 1, second.sources[0]
+    assert len(site.listing_requests()) == 1  # page 1 is all known but the refused item: stop there
+    assert second.sources[0].new == 0
+    assert feed_titles(tmp_path / "feeds", "all.rss") == [s.title for s in SEED]
+
+
 # -- 14: a listing cut off mid-page (the end-to-end case is "cut-short" in tests/test_faults.py) --------
 
 
@@ -423,6 +439,37 @@ def test_cut_off_sees_a_page_that_ends_early():
     # A "</body>" in an inline script before the items does not pass for the end of the page.
     tricky = whole.replace("<script>", "<script>var x = '</body>';", 1)
     assert cut_off(tricky[: len(tricky) // 2], SEED[2].uuid) is not None
+
+
+def test_a_cut_off_page_whose_keys_are_urls_is_seen_by_its_last_title(tmp_path, site):
+    """A listing without article UUIDs (keys are absolute URLs; the page's hrefs are relative), an inline
+    script with "</body>" before the items, and the body cut right after its last item's link: a failed read,
+    nothing stored. The whole page reads."""
+    page = (DATA / "pattern-simplenewslist.html").read_text(encoding="utf-8")
+    page = page.replace("</title>", "</title><script>var end = '</body>';</script>", 1)
+    last = 'href="/nyheter/2026/nya-stipendiater/">Nya stipendiater inom kultur</a>'  # the last item's link
+    cut = page[: page.index(last) + len(last)]
+    key = "https://kommun.example.se/nyheter/2026/nya-stipendiater/"
+    assert cut_off(cut, key) is None  # the key is not in the raw text: the title is what finds the item
+    assert "cut off" in (cut_off(cut, key, "Nya stipendiater inom kultur") or "")
+    assert cut_off(cut.replace("inom", "&amp; inom"), key, "Nya stipendiater & inom kultur") is not None
+    site.pages["/nyheter/"] = cut
+    config = write_config(tmp_path, site)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace(f'"{site.listing_url}"', f'"{site.base_url}/nyheter/"\narticles = false'))
+
+    result = run_cli(config)
+
+    assert result.returncode == 1, result.stderr
+    errors = [line for line in result.stderr.splitlines() if " ERROR " in line]
+    assert len(errors) == 1 and "cut off" in errors[0], result.stderr
+    db = sqlite3.connect(tmp_path / "aktuellt.db")
+    assert db.execute("SELECT COUNT(*) FROM items").fetchone()[0] == 0
+    db.close()
+    site.pages["/nyheter/"] = page
+    result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+    assert feed_titles(tmp_path / "feeds", "all.rss")[-1] == "Nya stipendiater inom kultur"
 
 
 def site_page() -> str:

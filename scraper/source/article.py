@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from html import escape
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..dates import parse_datetime_attr, parse_site_date
 from ..markup import HTMLTree, Node, attachments_in, clean_text, node_text, parse_html
 from ..models import Article, LeadImage, SiteDate
+from ..sanity import join_url
 from .listing import document_base
 
 _ROOT_SELECTORS = ("article.c-article", "article", "[role=main] article", "main", "[role=main]", "#main")
@@ -114,8 +115,8 @@ def _image_source(img: Node, base: str) -> str | None:
             break
     if not src or src.startswith("data:"):
         return None
-    url = urljoin(base, src.strip())
-    return url if url.startswith(("http://", "https://")) else None
+    url = join_url(base, src.strip())
+    return url if url is not None and url.startswith(("http://", "https://")) else None
 
 
 def _lead_image(root: Node, body: Node | None, base: str) -> LeadImage | None:
@@ -182,9 +183,9 @@ def _embeds_to_links(body: Node, base: str) -> None:
     """Replace each embedded frame (a video, a map) with a link to it: feeds must not carry iframes, and a
     reader should still learn that the article has a film and where to see it."""
     for frame in body.css("iframe[src]"):
-        url = urljoin(base, (frame.attributes.get("src") or "").strip())
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
+        url = join_url(base, (frame.attributes.get("src") or "").strip())
+        parts = urlsplit(url or "")
+        if url is None or parts.scheme not in ("http", "https"):
             frame.decompose()
             continue
         youtube = _YOUTUBE_EMBED_RE.match(url)

@@ -15,7 +15,6 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Sequence
-from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
@@ -23,6 +22,7 @@ from ..dates import find_site_date, parse_datetime_attr, parse_site_date, url_da
 from ..identity import article_uuid, canonical_link, item_key
 from ..markup import HTMLTree, Node, clean_text, node_text, parse_html
 from ..models import Block, ListingItem, ListingPage, SiteDate
+from ..sanity import join_url
 from .blocks import (
     ArticleLink,
     BlockGroup,
@@ -103,7 +103,9 @@ def parse_listing(
             )
         )
     skipped.extend(f"item {title!r}: no link" for title in _linkless_titles(tree))
-    skipped.extend(_unsafe_item_links(tree, reader.base))
+    unsafe = _unsafe_item_links(tree, reader.base)
+    skipped.extend(line for line in reader.unresolved if line not in unsafe)
+    skipped.extend(unsafe)
     return ListingPage(
         items=tuple(items),
         next_url=_next_url(tree, reader.base, selectors),
@@ -139,6 +141,7 @@ class ListingReader:
         self.key_params = key_params
         self.today = today
         self.selectors = selectors
+        self.unresolved: list[str] = []  #: configured items whose link makes no URL, named in `skipped`
 
     # -- the two ways to find containers
 
@@ -149,7 +152,10 @@ class ListingReader:
         for order, container in enumerate(tree.css(self.selectors.item)):
             anchor = container.css_first(self.selectors.link or "a[href]")
             if anchor is not None and (href := anchor.attributes.get("href")):
-                url = urljoin(self.base, href.strip())
+                url = join_url(self.base, href.strip())
+                if url is None:
+                    self.unresolved.append(_unresolved(anchor, href.strip()))
+                    continue
                 found.append(Candidate(container, anchor, url, item_key(url, self.key_params), order))
         return found
 
@@ -210,7 +216,7 @@ class ListingReader:
             href = (anchor.attributes.get("href") or "").strip()
             if not href or href.startswith("#"):
                 continue
-            url = urljoin(self.base, href)
+            url = join_url(self.base, href) or ""  # "": no URL at all, such as "http://[x/"
             if not url.startswith(("http://", "https://")) or url.partition("#")[0] in (here, self.base):
                 continue
             found.append(
@@ -313,28 +319,35 @@ def _linkless_titles(tree: HTMLTree) -> list[str]:
 
 def _unsafe_item_links(tree: HTMLTree, base: str) -> list[str]:
     """Links that would be items but for their scheme (`javascript:`, `data:`, …): they carry an article UUID
-    or sit in a heading. They are never items (see `ListingReader._links`); name each in the log so a hostile
-    or broken teaser is not dropped silently. Menus' `mailto:` and `javascript:void(0)` links are neither, and
-    stay out of the log."""
+    or sit in a heading. They are never items (see `ListingReader._links`), nor are links that make no URL at
+    all ("http://[x/"); name each in the log so a hostile or broken teaser is not dropped silently. Menus'
+    `mailto:` and `javascript:void(0)` links are neither, and stay out of the log."""
     found = []
     for anchor in tree.css("a[href]"):
         href = (anchor.attributes.get("href") or "").strip()
-        try:
-            url = urljoin(base, href)
-        except ValueError:  # a broken authority such as "http://[x/"
-            url = href
-        if not href or href.startswith("#") or url.startswith(("http://", "https://")):
+        url = join_url(base, href)
+        if not href or href.startswith("#") or (url is not None and url.startswith(("http://", "https://"))):
             continue
         if article_uuid(href) or in_heading(anchor):
+            if url is None:
+                found.append(_unresolved(anchor, href))
+                continue
             title = clean_text(anchor.text(deep=True)) or href
             found.append(f"item {title!r} ({href}) refused: its link is not an http(s) URL")
     return found
 
 
+def _unresolved(anchor: Node, href: str) -> str:
+    """The `skipped` line of an item whose link makes no URL."""
+    title = clean_text(anchor.text(deep=True)) or href
+    return f"item {title!r} ({href}) refused: its link is not a valid URL"
+
+
 def document_base(tree: HTMLTree, page_url: str) -> str:
     base = tree.css_first("base[href]")
     href = base.attributes.get("href") if base is not None else None
-    return urljoin(page_url, href) if href else page_url
+    # A base that makes no URL is ignored, as browsers ignore it: links resolve against the page's own URL.
+    return (join_url(page_url, href) if href else None) or page_url
 
 
 def _title(container: Node, anchor: Node, selectors: SelectorConfig) -> str:
@@ -380,6 +393,6 @@ def _next_url(tree: HTMLTree, base: str, selectors: SelectorConfig) -> str | Non
         candidates.extend(a for a in tree.css("a[href]") if node_text(a).casefold() in NEXT_TEXTS)
     for node in candidates:
         href = node.attributes.get("href")
-        if href:
-            return urljoin(base, href)
+        if href and (url := join_url(base, href)):
+            return url
     return None

@@ -5,10 +5,10 @@ for what the listing reader looked for when it found nothing. Pure.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from ..config import SelectorConfig
 from ..markup import clean_text, parse_html
+from ..sanity import join_url
 from .listing import document_base
 
 #: The `<link rel="alternate" type=…>` media types that name a feed a `type = "feed"` source can read.
@@ -38,11 +38,8 @@ def advertised_feeds(html: str, base_url: str) -> list[AdvertisedFeed]:
         href = (attrs.get("href") or "").strip()
         if "alternate" not in rels or media_type not in FEED_TYPES or not href:
             continue
-        try:
-            url = urljoin(base, href)
-        except ValueError:  # a broken authority such as "http://[x/": no URL a reader could follow
-            continue
-        if url.startswith(("http://", "https://")):
+        url = join_url(base, href)  # None for a broken authority such as "http://[x/"
+        if url is not None and url.startswith(("http://", "https://")):
             found.setdefault(url, AdvertisedFeed(url, media_type, clean_text(attrs.get("title") or "")))
     return list(found.values())
 

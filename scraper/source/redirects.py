@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from ..errors import FetchError, HostNotAllowed
+from ..sanity import escape_controls, join_url
 from .transport import Response
 
 log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
@@ -41,7 +42,14 @@ def follow_redirects(
                 url=url,
                 status=response.status,
             )
-        target = urljoin(current, location.strip()).split("#", 1)[0]
+        joined = join_url(current, location.strip())
+        if joined is None:
+            raise FetchError(
+                f"{method} {url} failed: redirect to {escape_controls(location.strip())!r}, which is no URL",
+                url=url,
+                status=response.status,
+            )
+        target = joined.split("#", 1)[0]
         if urlsplit(target).scheme not in ("http", "https"):
             raise FetchError(f"{method} {url} failed: redirect to a non-http URL {target}", url=url)
         if allowed is not None and not allowed(target, url):

@@ -12,9 +12,11 @@ carry are removed, so the result can go straight into an RSS or Atom document.
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import nh3
+
+from ..sanity import join_url
 
 __all__ = ["ALLOWED_TAGS", "absolute_url", "sanitize_html"]
 
@@ -64,12 +66,8 @@ def absolute_url(value: str, base_url: str, *, schemes: frozenset[str] = _SCHEME
     value = value.strip()
     if not value:
         return None
-    try:
-        url = urljoin(base_url, value)
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        return None
-    return url if scheme in schemes else None
+    url = join_url(base_url, value)
+    return url if url is not None and urlsplit(url).scheme.lower() in schemes else None
 
 
 def sanitize_html(fragment: str, base_url: str) -> str:
