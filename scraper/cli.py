@@ -238,8 +238,10 @@ def probe(options: Options, url: str | None, source_id: str | None, date_order: 
     """Show what a listing page yields: items, feeds, blocks considered, and a [[sources]] block.
 
     Exit 0 when it finds items, 1 when it finds none (or the page cannot be fetched)."""
-    from .config import FetchConfig, package_version
-    from .cycle import fetch_settings
+    from dataclasses import replace
+
+    from .config import FetchConfig, SourceConfig, package_version
+    from .cycle import fetch_settings, source_hosts
     from .source.fetch import Fetcher
     from .source.probe import probe as run_probe
     from .source.probe import report
@@ -263,8 +265,10 @@ def probe(options: Options, url: str | None, source_id: str | None, date_order: 
         # No config, so no public URL of ours to name as the contact: never the probed site's own URL.
         fetch = FetchConfig(user_agent=f"aktuellt/{package_version()} (probe)")
     assert url is not None
+    # The hosts a cycle of this source would reach, and no others: probe shows what `run` will do.
+    scope = source_hosts(replace(source, url=url) if source else SourceConfig(id="probe", title="", url=url))
     try:
-        with Fetcher(fetch_settings(fetch)) as fetcher:
+        with Fetcher(fetch_settings(fetch)) as fetcher, fetcher.confined(scope):
             result = run_probe(url, fetcher=fetcher, source=source, date_order=date_order)
     except ScraperError as error:
         _fail(str(error), EXIT_FAILED)

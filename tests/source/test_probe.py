@@ -138,3 +138,16 @@ def test_probe_config_runs_a_cycle_that_publishes_undated_items(tmp_path):
     assert {
         item["title"]: dt.datetime.fromisoformat(item["date_published"]) for item in document["items"]
     } == seen
+
+
+def test_probe_stays_on_the_hosts_a_cycle_would_reach():
+    # probe shows what `run` will do: a redirect to another host (here another port of the same address: a
+    # host is its name and its port) is refused as a cycle refuses it, and that host sees no request at all.
+    with FixtureSite() as other, FixtureSite() as site:
+        site.fault = "redirect-away"
+        site.redirect_to = other.listing_url
+        result = aktuellt("probe", site.listing_url)
+        reached = list(other.requests)
+    assert result.returncode == 1
+    assert "another host" in result.stderr, result.stderr
+    assert reached == []
