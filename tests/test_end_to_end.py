@@ -56,19 +56,29 @@ def run_cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def snapshot(tmp_path: Path) -> dict[str, object]:
-    """Everything a failed run must leave alone: feed bytes and mtimes, and the stored items and cache."""
+    """Everything a failed run must leave alone: the bytes and mtimes of every file under feeds/ (topics/,
+    archive/ … too), and the stored items, versions, events, articles and HTTP cache (the run log aside)."""
+    feeds = tmp_path / "feeds"
     files = {
-        p.name: (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted((tmp_path / "feeds").glob("*"))
+        str(p.relative_to(feeds)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(feeds.rglob("*"))
         if p.is_file()
     }
     db = sqlite3.connect(tmp_path / "aktuellt.db")
     try:
-        items = db.execute("SELECT * FROM items ORDER BY source, key").fetchall()
-        cache = db.execute("SELECT * FROM http_cache ORDER BY url").fetchall()
+        tables = {
+            name: db.execute(f"SELECT * FROM {name} ORDER BY {order}").fetchall()
+            for name, order in (
+                ("items", "source, key"),
+                ("http_cache", "url"),
+                ("revisions", "id"),
+                ("events", "id"),
+                ("articles", "source, key"),
+            )
+        }
     finally:
         db.close()
-    return {"files": files, "items": items, "cache": cache}
+    return {"files": files, **tables}
 
 
 def swedish(day: dt.date) -> str:
