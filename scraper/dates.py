@@ -287,8 +287,7 @@ def published_instant(
         raise ValueError(f"first_seen must be timezone-aware, got {first_seen!r}")
     if site_date.time is None:
         return nominal_instant(site_date.day, tz, first_seen, position)
-    wall = dt.datetime.combine(site_date.day, site_date.time.replace(tzinfo=None), tzinfo=tz).replace(fold=0)
-    return wall.astimezone(dt.UTC)
+    return stable_instant(site_date, tz)
 
 
 def stable_instant(site_date: SiteDate, tz: ZoneInfo) -> dt.datetime:
