@@ -8,6 +8,7 @@ import datetime as dt
 import html
 import json
 import sqlite3
+import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -71,6 +72,15 @@ def parsed(tmp_path: Path, name: str) -> feedparser.FeedParserDict:
 
 def errors(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if " ERROR " in line or line.startswith("aktuellt:")]
+
+
+def the_one_error(result: subprocess.CompletedProcess[str]) -> str:
+    """A failed run's one error line, naming the feed source: exit 1 and no traceback."""
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = errors(result.stderr)
+    assert len(lines) == 1 and "flode" in lines[0], result.stderr
+    return lines[0]
 
 
 @pytest.fixture
@@ -206,10 +216,7 @@ def test_a_broken_feed_fails_the_source_and_touches_nothing(tmp_path, site, faul
 
     result = run_cli(config)
 
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = errors(result.stderr)
-    assert len(lines) == 1 and "flode" in lines[0], result.stderr
+    line = the_one_error(result)
     expected = {
         "html": "it is an HTML page",
         "garbage": "not an RSS or Atom feed",
@@ -217,7 +224,7 @@ def test_a_broken_feed_fails_the_source_and_touches_nothing(tmp_path, site, faul
         "empty": "the feed holds no entries",
         "badjson": "not a JSON Feed",
     }[fault]
-    assert expected in lines[0], lines[0]
+    assert expected in line, line
     assert snapshot(tmp_path) == before
 
 
@@ -339,16 +346,13 @@ def test_a_feed_cut_off_inside_an_entry_is_a_failed_read_not_an_edit(tmp_path, s
 
     result = run_cli(config)
 
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = errors(result.stderr)
-    assert len(lines) == 1 and "flode" in lines[0], result.stderr
+    line = the_one_error(result)
     expected = {
         "rss": "ends before its closing </rss> (the document was cut off)",
         "atom": "ends before its closing </feed> (the document was cut off)",
         "json": "not a JSON Feed (invalid JSON",
     }[fmt]
-    assert expected in lines[0], lines[0]
+    assert expected in line, line
     assert everything(tmp_path) == before
     assert stored(tmp_path, "SELECT status FROM runs ORDER BY id") == [("ok",), ("failed",)]
 
