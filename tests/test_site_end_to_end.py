@@ -426,6 +426,11 @@ def test_two_sources_get_their_own_feeds_listed_on_the_index_and_in_the_opml(tmp
     ]
     index = html.fromstring((feeds / "index.html").read_bytes())
     assert index.get_element_by_id("kalla-stadsdel").findtext(".//h3") == "Stadsdelen"
+    # Each source feed's page: its entries, and the one listing it comes from.
+    assert "sources/stadsdel.html" in index.get_element_by_id("kalla-stadsdel").xpath(".//a/@href")
+    page = html.fromstring((feeds / "sources/stadsdel.html").read_bytes())
+    assert len(page.xpath("//main//ol/li")) == len(load_seed())
+    assert page.xpath("//footer//a/@href")[0] == f"{site.listing_url}?kalla=2"
 
 
 def test_a_tag_on_the_article_page_puts_an_item_in_a_topic_configured_with_it(tmp_path):
