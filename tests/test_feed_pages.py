@@ -13,12 +13,12 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
 from lxml import etree, html
 
+from tests.test_end_to_end import STOCKHOLM, swedish
 from tests.test_site_end_to_end import (
     ARTIFACTS,
     BASE_URL,
@@ -33,8 +33,6 @@ from tests.test_site_end_to_end import (
 )
 
 AXE = REPO / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
 #: feed path → its page; the changes feed's page is not "changes.html" (kept for a history page)
 PAGES = {
     "all": "all.html",
@@ -70,10 +68,6 @@ def test_every_feed_names_its_page_as_its_human_page_and_index_links_it(output):
         assert name in links, f"index.html does not link {name}"
     opml = etree.parse(str(output / "topics.opml"))
     assert opml.xpath("//outline[@xmlUrl]/@htmlUrl") == [f"{BASE_URL}topics/{t}.html" for t in TOPIC_IDS]
-
-
-def swedish(day: dt.date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 @pytest.mark.parametrize("path", ["all", "topics/lasning", "changes"])

@@ -193,7 +193,9 @@ def _what_is_a_feed() -> str:
         '<a href="feeds.opml" type="text/x-opml">feeds.opml</a> kan de flesta läsare importera: den ger dig '
         "alla nyheter och ändringarna. Vill du hellre ha ett flöde per ämne importerar du "
         '<a href="topics.opml" type="text/x-opml">topics.opml</a> i stället. Välj den ena eller den andra: '
-        "samma nyhet finns i båda, och en del läsare visar den då bara i ett av flödena.</p>\n"
+        "samma nyhet finns i båda, och en del läsare visar den då bara i ett av flödena. I newsboat, som "
+        "visar varje nyhet bara en gång, väljer du feeds.opml: med topics.opml hamnar en nyhet som hör till "
+        "flera ämnen under bara ett av dem.</p>\n"
         "</details>"
     )
 
