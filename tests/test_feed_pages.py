@@ -148,10 +148,10 @@ class _AxeHandler(QuietHandler):
         self.wfile.write(body)
 
 
-def axe_violations(tmp_path: Path, url: str) -> list[dict[str, object]]:
+def axe_violations(tmp_path: Path, url: str, *flags: str) -> list[dict[str, object]]:
     """axe-core's violations on the page at `url` (its default rules: WCAG 2.x A and AA, best practice)."""
     result = chromium(
-        tmp_path, url + "?axe", "--window-size=390,844", "--virtual-time-budget=30000", "--dump-dom"
+        tmp_path, url + "?axe", *flags, "--window-size=390,844", "--virtual-time-budget=30000", "--dump-dom"
     )
     assert result.returncode == 0, result.stderr[-2000:]
     found = re.search(r'<pre id="axe-result">(.*?)</pre>', result.stdout, re.S)
@@ -174,9 +174,26 @@ def test_axe_finds_violations_on_a_broken_page(served, output, tmp_path):
     assert {"image-alt", "label", "html-has-lang"} <= ids
 
 
-@pytest.mark.parametrize("name", ["index.html", "all.html", "topics/lasning.html", "changes-feed.html"])
-def test_pages_have_no_axe_violations(served, tmp_path, name):
-    assert axe_violations(tmp_path, served + name) == []
+#: Chromium's setting for `prefers-color-scheme` (0 dark, 1 light): the pages have colours for both.
+SCHEMES = {
+    "light": "--blink-settings=preferredColorScheme=1",
+    "dark": "--blink-settings=preferredColorScheme=0",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "scheme"),
+    [
+        ("index.html", "light"),
+        ("all.html", "light"),
+        ("topics/lasning.html", "light"),
+        ("changes-feed.html", "light"),
+        ("index.html", "dark"),
+        ("all.html", "dark"),
+    ],
+)
+def test_pages_have_no_axe_violations(served, tmp_path, name, scheme):
+    assert axe_violations(tmp_path, served + name, SCHEMES[scheme]) == []
 
 
 @pytest.mark.parametrize("name", ["all.html", "topics/lasning.html", "changes-feed.html"])
