@@ -80,8 +80,8 @@ class Feed:
 
 
 def site_home(config: Config) -> str:
-    """The human page a site-wide document (all, changes, archives) mirrors: the listing itself when there is
-    one source, else the index page at base_url."""
+    """The human page the yearly archives mirror: the listing itself when there is one source, else the index
+    page at base_url. (A live feed's human page is its own page, feedpage.py.)"""
     return config.sources[0].url if len(config.sources) == 1 else config.site.base_url
 
 
