@@ -5,6 +5,7 @@ Java) and in a real headless Chromium. `make tools` installs both; a missing one
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -93,19 +94,23 @@ def files_with_mtimes(folder: Path) -> dict[str, tuple[bytes, int]]:
 @pytest.fixture(scope="module")
 def output(tmp_path_factory) -> Path:
     """One real run with the repository's topics; the tests below only read what it wrote."""
-    tmp_path = tmp_path_factory.mktemp("site")
+    return published_site(tmp_path_factory.mktemp("site"))
+
+
+def published_site(tmp_path: Path) -> Path:
+    """The output folder of one real `aktuellt run` of the fixture site with the repository's topics."""
     with FixtureSite(load_seed()) as site:
         result = run_cli(write_config(tmp_path, site, repo_topics()))
     assert result.returncode == 0, result.stderr
-    folder: Path = tmp_path / "feeds"
-    return folder
+    return tmp_path / "feeds"
 
 
 def test_every_document_exists_and_parses(output):
     names = {str(p.relative_to(output)) for p in output.rglob("*") if p.is_file()}
     feeds = ["all", *(f"topics/{topic}" for topic in TOPIC_IDS)]
     others = {name for name in names if name.startswith(("changes.", "archive/"))}  # the history feature's
-    assert names - others == {f"{f}{ext}" for f in feeds for ext in (".rss", ".atom", ".json")} | {
+    assert names - others == {f"{f}{ext}" for f in feeds for ext in (".rss", ".atom", ".json", ".html")} | {
+        "changes-feed.html",
         "feed.xsl",
         "favicon.ico",
         "feeds.opml",
@@ -226,8 +231,19 @@ def vnu(paths: list[Path]) -> dict[Path, list[str]]:
 @pytest.fixture
 def served(output) -> Iterator[str]:
     """The output folder over HTTP on 127.0.0.1 (a page opened from file:// is not what people get)."""
-    handler = functools.partial(_QuietHandler, directory=str(output))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    with serve_folder(output) as url:
+        yield url
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_folder(folder: Path, handler: type[SimpleHTTPRequestHandler] = QuietHandler) -> Iterator[str]:
+    """`folder` served by `handler` on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -235,11 +251,6 @@ def served(output) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 def chromium(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -351,7 +362,9 @@ def test_edited_topics_reorganize_the_feeds_on_a_304_run_and_touch_only_what_cha
         assert len(listing) == 1 and "if-none-match" in listing[0].headers  # answered 304: nothing refetched
     after = files_with_mtimes(feeds)
     assert "topics/halsa.rss" not in after and "topics/halsa.json" not in after  # topic gone, feeds gone
+    assert "topics/halsa.html" not in after  # and its page
     assert {"topics/demokrati.rss", "topics/demokrati.atom", "topics/demokrati.json"} <= set(after)
+    assert "topics/demokrati.html" in after
     demokrati = feedparser.parse(after["topics/demokrati.atom"][0])
     assert [e.title for e in demokrati.entries] == [
         "Demokratiambassadörer ska få fler att rösta",
@@ -413,6 +426,11 @@ def test_two_sources_get_their_own_feeds_listed_on_the_index_and_in_the_opml(tmp
     ]
     index = html.fromstring((feeds / "index.html").read_bytes())
     assert index.get_element_by_id("kalla-stadsdel").findtext(".//h3") == "Stadsdelen"
+    # Each source feed's page: its entries, and the one listing it comes from.
+    assert "sources/stadsdel.html" in index.get_element_by_id("kalla-stadsdel").xpath(".//a/@href")
+    page = html.fromstring((feeds / "sources/stadsdel.html").read_bytes())
+    assert len(page.xpath("//main//ol/li")) == len(load_seed())
+    assert page.xpath("//footer//a/@href")[0] == f"{site.listing_url}?kalla=2"
 
 
 def test_a_tag_on_the_article_page_puts_an_item_in_a_topic_configured_with_it(tmp_path):

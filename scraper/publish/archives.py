@@ -22,6 +22,8 @@ from .catalog import (
     site_home,
 )
 from .diffs import change_content, change_time, change_title
+from .feedpage import CHANGES_PAGE, change_entries, render_feed_page
+from .indexpage import IndexFeed
 from .render import render_atom, render_changes_atom, render_changes_rss
 from .screen import keeps_date, keeps_link
 
@@ -118,15 +120,16 @@ def changes_meta(config: Config) -> FeedMeta:
         subtitle="Nya, ändrade och borttagna nyheter, med vad som ändrades",
         feed_id=feed_id(first.url, "changes"),
         base_url=config.site.base_url,
-        home_url=site_home(config),
+        home_url=config.site.base_url + CHANGES_PAGE,  # its page (feedpage.py)
         language=config.site.language,
         timezone=first.timezone,
         stylesheet=STYLESHEET,  # a browser opening changes.rss shows a page, like every other feed
     )
 
 
-def changes_files(config: Config, rows: list[ChangeRow]) -> dict[Path, bytes]:
-    """changes.rss / changes.atom: the given (newest) events, each its own entry."""
+def changes_files(config: Config, rows: list[ChangeRow], listed: IndexFeed) -> dict[Path, bytes]:
+    """changes.rss / changes.atom: the given (newest) events, each its own entry; and its page (`listed`:
+    the changes feed as index.html lists it)."""
     meta = replace(changes_meta(config), hub=config.websub.hub)
     changes = [
         Change(
@@ -144,4 +147,11 @@ def changes_files(config: Config, rows: list[ChangeRow]) -> dict[Path, bytes]:
     return {
         out / "changes.rss": render_changes_rss(meta, changes),
         out / "changes.atom": render_changes_atom(meta, changes),
+        out / listed.page: render_feed_page(
+            listed,
+            config.site.title,
+            change_entries(changes),
+            sources=[(source.title, source.url) for source in config.sources],
+            noun=("händelse", "händelser"),
+        ),
     }

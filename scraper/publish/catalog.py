@@ -7,6 +7,7 @@ the pipeline fills from the store's memberships; or `render_site`, from all stor
   more than one; each in RSS, Atom and JSON Feed, holding its newest `max_items` entries;
 - the topics of every entry (worked out here, from the rules: `membership` gives what the store keeps of
   it, and the hash of the rules that tells the store when to work it out again for every item);
+- each feed's HTML page (`<path>.html`: feedpage.py), which the feed names as its human page;
 - `index.html` (feeds, counts, latest entries per topic, a chart by month), `feeds.opml` and `feed.xsl`.
 
 Both return every file as a relative path → bytes, in the order they should be written (feeds first, then
@@ -33,6 +34,7 @@ from ..config import Config
 from ..identity import feed_id
 from ..markup import html_text
 from ..models import Deleted, Entry, FeedMeta
+from .feedpage import news_page
 from .indexpage import IndexFeed, IndexPage, render_index
 from .jsonfeed import render_json
 from .opml import opml_files
@@ -78,8 +80,8 @@ class Feed:
 
 
 def site_home(config: Config) -> str:
-    """The human page a site-wide document (all, changes, archives) mirrors: the listing itself when there is
-    one source, else the index page at base_url."""
+    """The human page the yearly archives mirror: the listing itself when there is one source, else the index
+    page at base_url. (A live feed's human page is its own page, feedpage.py.)"""
     return config.sources[0].url if len(config.sources) == 1 else config.site.base_url
 
 
@@ -88,16 +90,15 @@ def feed_catalog(config: Config) -> tuple[Feed, ...]:
     site = config.site
     first = config.sources[0]
     topic_labels = tuple((topic.id, topic.title) for topic in config.topics)
-    index = site.base_url + "index.html"
 
-    def meta(path: str, title: str, subtitle: str, home: str, timezone: str) -> FeedMeta:
+    def meta(path: str, title: str, subtitle: str, timezone: str) -> FeedMeta:
         return FeedMeta(
             path=path,
             title=title,
             subtitle=subtitle,
             feed_id=feed_id(first.url, path),
             base_url=site.base_url,
-            home_url=home,
+            home_url=f"{site.base_url}{path}.html",  # its page (feedpage.py): what readers link as its site
             language=site.language,
             timezone=timezone,
             stylesheet="../" * path.count("/") + STYLESHEET,
@@ -115,7 +116,6 @@ def feed_catalog(config: Config) -> tuple[Feed, ...]:
                 "all",
                 site.title,
                 f"Nyheter från {site.title}, som flöde",
-                site_home(config),
                 first.timezone,
             ),
             "alla",
@@ -132,7 +132,6 @@ def feed_catalog(config: Config) -> tuple[Feed, ...]:
                     f"topics/{topic.id}",
                     f"{topic.title} – {site.title}",
                     topic.description or f"Nyheter från {site.title} i ämnet {topic.title}",
-                    f"{index}#{anchor}",
                     first.timezone,
                 ),
                 anchor,
@@ -149,7 +148,6 @@ def feed_catalog(config: Config) -> tuple[Feed, ...]:
                         f"sources/{source.id}",
                         source.title,
                         f"Nyheter från {source.title}, som flöde",
-                        source.url,
                         source.timezone,
                     ),
                     f"kalla-{source.id}",
@@ -308,6 +306,22 @@ def render_catalog(
     for feed in feed_catalog(config):
         tally = data.get(feed.meta.path) or FeedData()
         window = tally.head[:limit]
+        shown = IndexFeed(
+            kind=feed.kind,
+            anchor=feed.anchor,
+            label=feed.label,
+            meta=feed.meta,
+            count=tally.count,
+            in_document=len(window),
+            updated=tally.updated,
+            latest=tuple(tally.head[:LATEST_ON_INDEX]),
+            page=f"{feed.meta.path}.html",
+        )
+        origin = tuple(
+            (source.title, source.url)
+            for source in config.sources
+            if feed.kind != "source" or source.id == feed.key
+        )
         atom_meta = feed.meta
         atom_deleted: tuple[Deleted, ...] = ()
         if feed.kind == "all":  # tombstones of items that left it, and its archive link
@@ -320,22 +334,15 @@ def render_catalog(
                 partial(render_atom, atom_meta, window, atom_deleted),
             ),
             f"{feed.meta.path}.json": ((feed.meta, window), partial(render_json, feed.meta, window)),
+            shown.page: (
+                (feed.meta, window, tally.count, tally.updated, config.site.title, origin),
+                partial(news_page, shown, config.site.title, window, origin),
+            ),
         }
         for name, (inputs, render) in documents.items():
             if reuse is None or not reuse(name, fingerprint(name, inputs, reprs)):
                 files[name] = render()
-        listed.append(
-            IndexFeed(
-                kind=feed.kind,
-                anchor=feed.anchor,
-                label=feed.label,
-                meta=feed.meta,
-                count=tally.count,
-                in_document=len(window),
-                updated=tally.updated,
-                latest=tuple(tally.head[:LATEST_ON_INDEX]),
-            )
-        )
+        listed.append(shown)
     listed += also_listed
     files[STYLESHEET] = stylesheet
     page = IndexPage(
@@ -374,10 +381,10 @@ def _renderers_digest() -> str:
     from importlib.metadata import version
 
     from .. import models
-    from . import jsonfeed, render
+    from . import feedpage, indexpage, jsonfeed, pagestyle, render
 
     digest = hashlib.sha256(version("feedgen").encode())
-    for module in (render, jsonfeed, models):
+    for module in (render, jsonfeed, models, feedpage, indexpage, pagestyle):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()
 

@@ -32,8 +32,8 @@ __all__ = [
 #: Permission bits of a newly created feed file: readable by a web server running as another user.
 #: (NamedTemporaryFile creates 0o600, which would make every published file unreadable to nginx.)
 FILE_MODE = 0o644
-#: The only files `remove_stale` ever deletes: feed documents.
-FEED_SUFFIXES = (".rss", ".atom", ".json")
+#: The only files `remove_stale` ever deletes: feed documents and their pages (feedpage.py).
+FEED_SUFFIXES = (".rss", ".atom", ".json", ".html")
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

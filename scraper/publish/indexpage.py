@@ -12,6 +12,7 @@ Deterministic like the feeds: every date shown comes from the data, never from t
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -25,8 +26,11 @@ __all__ = [
     "Format",
     "IndexFeed",
     "IndexPage",
+    "count_text",
     "render_index",
+    "subscribe_item",
     "swedish_date",
+    "time_html",
 ]
 
 MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
@@ -61,6 +65,7 @@ class IndexFeed:
     updated: dt.datetime | None  #: newest entry `updated`; None for an empty feed
     latest: tuple[Entry, ...] = ()
     formats: tuple[Format, ...] = FORMATS  #: the first is the one autodiscovery and OPML name
+    page: str = ""  #: its HTML page (feedpage.py), relative to the output folder; "" for none
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +127,8 @@ def render_index(page: IndexPage) -> bytes:
         f"<h1>{_t(page.title)}</h1>",
         f'<p class="lead">{_t(_lead(page))}</p>',
         _what_is_a_feed(),
-        f'<p class="stats">{_count(total)}'
-        + (f" · senast uppdaterad {_time(news_updated, tz)}" if news_updated else "")
+        f'<p class="stats">{count_text(total)}'
+        + (f" · senast uppdaterad {time_html(news_updated, tz)}" if news_updated else "")
         + "</p>",
         "</header>",
         _nav(all_feeds, topics, sources, changes, bool(page.months)),
@@ -188,7 +193,9 @@ def _what_is_a_feed() -> str:
         '<a href="feeds.opml" type="text/x-opml">feeds.opml</a> kan de flesta läsare importera: den ger dig '
         "alla nyheter och ändringarna. Vill du hellre ha ett flöde per ämne importerar du "
         '<a href="topics.opml" type="text/x-opml">topics.opml</a> i stället. Välj den ena eller den andra: '
-        "samma nyhet finns i båda, och en del läsare visar den då bara i ett av flödena.</p>\n"
+        "samma nyhet finns i båda, och en del läsare visar den då bara i ett av flödena. I newsboat, som "
+        "visar varje nyhet bara en gång, väljer du feeds.opml: med topics.opml hamnar en nyhet som hör till "
+        "flera ämnen under bara ett av dem.</p>\n"
         "</details>"
     )
 
@@ -225,24 +232,28 @@ def _card_body(
     feed: IndexFeed, tz: ZoneInfo, *, level: int, noun: tuple[str, str] = ("nyhet", "nyheter")
 ) -> str:
     meta = feed.meta
-    stats = _count(feed.count, *noun)
+    stats = count_text(feed.count, *noun)
     if feed.updated is not None:
-        stats += f" · senast uppdaterad {_time(feed.updated, tz)}"
+        stats += f" · senast uppdaterad {time_html(feed.updated, tz)}"
     if feed.count > feed.in_document:
         stats += f" · flödet visar de {feed.in_document} senaste"
     rss, *others = feed.formats
     parts = [
         f'<p class="desc">{_t(meta.subtitle)}</p>',
         f'<p class="stats">{stats}</p>',
+    ]
+    if feed.page:  # a page people can read (a feed's own URL shows XML in a browser)
+        parts.append(f'<p><a href="{_a(feed.page)}">Visa flödet som webbsida</a></p>')
+    parts += [
         f'<ul class="subscribe" aria-label="Prenumerera på {_a(feed.label)}">',
-        _subscribe(feed, rss),
+        subscribe_item(feed, rss),
         "</ul>",
     ]
     if others:
         parts += [
             '<details class="formats">',
             f"<summary>Samma flöde som {' eller '.join(fmt.label for fmt in others)}</summary>",
-            '<ul class="subscribe">\n' + "\n".join(_subscribe(feed, fmt) for fmt in others) + "\n</ul>",
+            '<ul class="subscribe">\n' + "\n".join(subscribe_item(feed, fmt) for fmt in others) + "\n</ul>",
             "</details>",
         ]
     if feed.latest:
@@ -250,17 +261,19 @@ def _card_body(
         parts.append('<ol class="latest">')
         parts += [
             f'<li><a href="{_a(entry.link)}">{_t(entry.title or entry.link)}</a> '
-            f"{_time(entry.published, tz)}</li>"
+            f"{time_html(entry.published, tz)}</li>"
             for entry in feed.latest
         ]
         parts.append("</ol>")
     return "\n".join(parts)
 
 
-def _subscribe(feed: IndexFeed, fmt: Format) -> str:
-    """One format of a feed: a link to it and its absolute URL in a read-only field, to copy."""
+def subscribe_item(feed: IndexFeed, fmt: Format, folder: str = "") -> str:
+    """One format of a feed: a link to it (relative to the page's `folder` in the output folder, "" for
+    the top) and its absolute URL in a read-only field, to copy."""
+    href = posixpath.relpath(_relative(feed.meta, fmt), folder or ".")
     return (
-        f'<li><a href="{_a(_relative(feed.meta, fmt))}" type="{fmt.mime_type}">{fmt.label}</a>'
+        f'<li><a href="{_a(href)}" type="{fmt.mime_type}">{fmt.label}</a>'
         f'<input class="url" type="text" readonly value="{_a(_absolute(feed.meta, fmt))}" '
         f'aria-label="Adress till {fmt.label}-flödet {_a(feed.label)}"></li>'
     )
@@ -311,7 +324,7 @@ def chart_svg(months: Sequence[tuple[dt.date, int]]) -> str:
     for index, (month, count) in enumerate(months):
         x = GAP + index * step
         bar = round(PLOT_HEIGHT * count / peak, 1)
-        tooltip = f"{MONTHS[month.month - 1]} {month.year}: {_count(count)}"
+        tooltip = f"{MONTHS[month.month - 1]} {month.year}: {count_text(count)}"
         parts.append(
             f'<rect x="{x}" y="{TOP + PLOT_HEIGHT - bar}" width="{BAR}" height="{bar}">'
             f"<title>{_t(tooltip)}</title></rect>"
@@ -352,11 +365,11 @@ def _footer(page: IndexPage) -> str:
     )
 
 
-def _count(count: int, one: str = "nyhet", many: str = "nyheter") -> str:
+def count_text(count: int, one: str = "nyhet", many: str = "nyheter") -> str:
     return f"1 {one}" if count == 1 else (f"Inga {many} ännu" if count == 0 else f"{count} {many}")
 
 
-def _time(value: dt.datetime, tz: ZoneInfo) -> str:
+def time_html(value: dt.datetime, tz: ZoneInfo) -> str:
     local = value.astimezone(tz).replace(microsecond=0)
     return f'<time datetime="{local.isoformat()}">{swedish_date(local)}</time>'
 

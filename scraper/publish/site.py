@@ -32,6 +32,7 @@ from .catalog import (
     render_catalog,
 )
 from .favicon import FAVICON, favicon_ico
+from .feedpage import CHANGES_PAGE
 from .files import publish_all, remove_orphaned_temps, remove_stale
 from .indexpage import FORMATS, IndexFeed
 from .screen import keeps_date, keeps_link, renderable, sane_months
@@ -74,6 +75,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         in_document=min(count, config.site.max_items),
         updated=newest,
         formats=FORMATS[:2],  # RSS and Atom: the changes feed has no JSON Feed
+        page=CHANGES_PAGE,
     )
     kept = KeptDocuments(out, store.rendered())
     documents = render_catalog(
@@ -88,7 +90,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     )
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
-    files.update(changes_files(config, rows))
+    files.update(changes_files(config, rows, changes))
     files[out / FAVICON] = favicon_ico()
     written = publish_all(files)
     targets = list(files) + [out / name for name in kept.fingerprints if name not in documents]

@@ -103,12 +103,13 @@ def site() -> dict[str, bytes]:
 def test_catalog_is_all_then_every_topic_and_no_sources_for_one_source():
     feeds = feed_catalog(config())
     assert [feed.meta.path for feed in feeds] == ["all", "topics/lasning", "topics/god-start", "topics/tom"]
-    assert feeds[0].meta.home_url == LISTING  # the overall feed keeps the foundation's facts
+    # Each feed's human page is its own HTML page (feedpage.py): a feed URL shows XML in a browser.
+    assert feeds[0].meta.home_url == "https://feeds.example.test/aktuellt/all.html"
     assert feeds[0].meta.feed_id == "tag:goteborg.se,2026:feeds/all"
     assert feeds[1].meta.feed_id == "tag:goteborg.se,2026:feeds/topics/lasning"
     assert feeds[1].meta.subtitle == "Läsfrämjande och bibliotek."
     assert feeds[2].meta.subtitle == "Nyheter från Jämlikt Göteborg – Aktuellt i ämnet En god start i livet"
-    assert feeds[1].meta.home_url == "https://feeds.example.test/aktuellt/index.html#amne-lasning"
+    assert feeds[1].meta.home_url == "https://feeds.example.test/aktuellt/topics/lasning.html"
 
 
 def test_sources_get_feeds_only_when_there_are_several():
@@ -116,8 +117,8 @@ def test_sources_get_feeds_only_when_there_are_several():
     paths = [feed.meta.path for feed in feeds]
     assert paths[-2:] == ["sources/jamlikt-goteborg", "sources/stadsdel"]
     assert feeds[-1].meta.title == "Källa stadsdel"
-    assert feeds[-1].meta.home_url == "https://goteborg.se/wps/portal/stadsdel/aktuellt/"
-    assert feeds[0].meta.home_url == "https://feeds.example.test/aktuellt/"  # "all" mirrors no one page
+    assert feeds[-1].meta.home_url == "https://feeds.example.test/aktuellt/sources/stadsdel.html"
+    assert feeds[0].meta.home_url == "https://feeds.example.test/aktuellt/all.html"
 
     two = [*ENTRIES, entry("s1", "Stadsdelens nyhet", dt.date(2019, 1, 1), source="stadsdel")]
     files = render_site(
@@ -143,7 +144,7 @@ def test_topics_are_computed_from_title_and_summary():
 
 def test_render_site_writes_every_document(site):
     paths = ("all", "topics/lasning", "topics/god-start", "topics/tom")
-    expected = {f"{path}{ext}" for path in paths for ext in (".rss", ".atom", ".json")}
+    expected = {f"{path}{ext}" for path in paths for ext in (".rss", ".atom", ".json", ".html")}
     assert set(site) == expected | {"feed.xsl", "feeds.opml", "topics.opml", "sources.opml", "index.html"}
     assert list(site)[-1] == "index.html"  # written last: everything it links to exists by then
     assert site["feed.xsl"] == stylesheet()
@@ -260,7 +261,7 @@ def assert_json_feed(document: bytes) -> dict[str, Any]:
 def test_json_feed_has_every_field_the_issue_lists(site):
     feed = assert_json_feed(site["topics/lasning.json"])
     assert feed["title"] == "Läsning och bibliotek – Jämlikt Göteborg – Aktuellt"
-    assert feed["home_page_url"] == "https://feeds.example.test/aktuellt/index.html#amne-lasning"
+    assert feed["home_page_url"] == "https://feeds.example.test/aktuellt/topics/lasning.html"
     assert feed["feed_url"] == "https://feeds.example.test/aktuellt/topics/lasning.json"
     assert feed["language"] == "sv"
     assert feed["description"] == "Läsfrämjande och bibliotek."

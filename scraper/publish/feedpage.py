@@ -1,0 +1,193 @@
+"""A feed's own HTML page (all.html, topics/<id>.html, sources/<id>.html, changes-feed.html). Pure.
+
+A browser opening a feed's URL shows XML (Chromium shows `application/rss+xml` as text, a file as nothing, and
+XSLT is on its way out of browsers), so each feed has a plain page people can read and subscribe from: its
+entries (title linking to the article, the date in the feed's zone in Swedish, the summary), a subscribe box
+with the RSS, Atom and JSON Feed URLs in read-only fields anyone can select, and links to those documents.
+The feeds name the page as their human page (RSS channel `<link>`, Atom `rel="alternate" type="text/html"`,
+JSON Feed `home_page_url`).
+
+The page uses index.html's stylesheet and script verbatim (pagestyle.py), so the one Content-Security-Policy
+the server sends with every .html file allows both; without JavaScript nothing is missing but the "Kopiera"
+buttons. Deterministic: every date comes from the data, never from the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from zoneinfo import ZoneInfo
+
+from ..markup import html_text
+from ..models import Change, Entry
+from .diffs import FIELD_LABELS
+from .indexpage import IndexFeed, count_text, subscribe_item, time_html
+from .pagestyle import SCRIPT, STYLE
+from .render import dated
+
+__all__ = ["CHANGES_PAGE", "PageEntry", "change_entries", "feed_entries", "news_page", "render_feed_page"]
+
+#: The changes feed's page. Not "changes.html": that name is kept for a page of the whole history.
+CHANGES_PAGE = "changes-feed.html"
+
+#: How many lines of a change's text its entry shows (the feed itself carries the whole diff).
+CHANGE_LINES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class PageEntry:
+    """One entry as the page lists it."""
+
+    title: str
+    link: str
+    when: dt.datetime  #: the date shown (published; for a change, when it happened)
+    lines: tuple[str, ...] = ()  #: plain text under the title, a paragraph line each
+
+
+def feed_entries(entries: Sequence[Entry], tz: ZoneInfo) -> tuple[PageEntry, ...]:
+    """A news feed's entries as the page shows them, dated as the feed documents date them."""
+    return tuple(
+        PageEntry(
+            entry.title or entry.link, entry.link, entry.published, (entry.summary,) if entry.summary else ()
+        )
+        for entry in dated(entries, tz)
+    )
+
+
+def news_page(
+    feed: IndexFeed, site_title: str, window: Sequence[Entry], sources: Sequence[tuple[str, str]]
+) -> bytes:
+    """The page of a news feed (all, a topic, a source) holding `window`, its documents' entries."""
+    entries = feed_entries(window, ZoneInfo(feed.meta.timezone))
+    return render_feed_page(feed, site_title, entries, sources=sources)
+
+
+def change_entries(changes: Sequence[Change]) -> tuple[PageEntry, ...]:
+    """The changes feed's events as the page shows them: the first lines of each event's text."""
+    return tuple(
+        PageEntry(
+            change.title, change.link, change.at, _labelled(html_text(change.content_html))[:CHANGE_LINES]
+        )
+        for change in changes
+    )
+
+
+def _labelled(text: str) -> tuple[str, ...]:
+    """The lines of a change's text, each field's label (a line of its own: "Rubrik") joined to the line
+    after it ("Rubrik: …"), as a reader scanning a list wants them."""
+    labels = set(FIELD_LABELS.values())
+    lines: list[str] = []
+    for line in text.splitlines():
+        if lines and lines[-1] in labels:
+            lines[-1] = f"{lines[-1]}: {line}"
+        else:
+            lines.append(line)
+    return tuple(lines)
+
+
+def render_feed_page(
+    feed: IndexFeed,
+    site_title: str,
+    entries: Sequence[PageEntry],
+    *,
+    sources: Sequence[tuple[str, str]] = (),
+    noun: tuple[str, str] = ("nyhet", "nyheter"),
+) -> bytes:
+    """The page `feed.page` (a path in the output folder) of `feed`, listing `entries` (newest first, as the
+    feed documents hold them). `sources` are (title, listing URL) of where the news comes from."""
+    meta = feed.meta
+    tz = ZoneInfo(meta.timezone)
+    folder = posixpath.dirname(feed.page)
+    top = "../" * feed.page.count("/")
+    stats = count_text(feed.count, *noun)
+    if feed.updated is not None:
+        stats += f" · senast uppdaterad {time_html(feed.updated, tz)}"
+    if feed.count > len(entries):
+        stats += f" · sidan och flödet visar de {len(entries)} senaste"
+    rss = feed.formats[0]
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{_a(meta.language)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_t(meta.title)}</title>",
+        f'<meta name="description" content="{_a(meta.subtitle)}">',
+        '<meta name="generator" content="aktuellt">',
+        '<meta name="color-scheme" content="light dark">',
+        f'<link rel="icon" href="{top}favicon.ico" sizes="16x16 32x32">',
+        *(
+            f'<link rel="alternate" type="{fmt.mime_type}" title="{_a(meta.title)} ({fmt.label})" '
+            f'href="{_a(meta.base_url + meta.path + fmt.extension)}">'
+            for fmt in feed.formats
+        ),
+        f"<style>{STYLE}</style>",
+        "</head>",
+        "<body>",
+        '<a class="skip" href="#innehall">Hoppa till innehållet</a>',
+        "<header>",
+        '<nav aria-label="Webbplats">',
+        f'<p><a href="{top}index.html">Alla flöden från {_t(site_title)}</a></p>',
+        "</nav>",
+        f"<h1>{_t(feed.label)}</h1>",
+        f'<p class="lead">{_t(meta.subtitle)}</p>',
+        f'<p class="stats">{stats}</p>',
+        "</header>",
+        '<main id="innehall">',
+        '<section aria-labelledby="prenumerera-rubrik">',
+        '<h2 id="prenumerera-rubrik">Prenumerera</h2>',
+        '<div class="feed">',
+        "<p>Det här är en webbsida som visar flödet. Vill du följa det i en flödesläsare (RSS-läsare): "
+        f"kopiera adressen nedan och lägg in den i läsaren. Välj {rss.label} om du är osäker.</p>",
+        f'<ul class="subscribe" aria-label="Prenumerera på {_a(feed.label)}">',
+        *(subscribe_item(feed, fmt, folder) for fmt in feed.formats),
+        "</ul>",
+        "</div>",
+        "</section>",
+        '<section aria-labelledby="poster-rubrik">',
+        f'<h2 id="poster-rubrik">{"Senaste " + noun[1] if entries else "Inga " + noun[1] + " ännu"}</h2>',
+    ]
+    if entries:
+        parts.append('<ol class="latest">')
+        parts += [_entry(entry, tz) for entry in entries]
+        parts.append("</ol>")
+    parts += [
+        "</section>",
+        "</main>",
+        _footer(top, sources),
+        f"<script>{SCRIPT}</script>",
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(parts).encode("utf-8")
+
+
+def _entry(entry: PageEntry, tz: ZoneInfo) -> str:
+    text = "".join(f"<p>{_t(line)}</p>" for line in entry.lines)
+    return (
+        f'<li><h3><a href="{_a(entry.link)}">{_t(entry.title)}</a></h3>'
+        f'<p class="stats">{time_html(entry.when, tz)}</p>{text}</li>'
+    )
+
+
+def _footer(top: str, sources: Sequence[tuple[str, str]]) -> str:
+    links = " ".join(f'<a href="{_a(url)}">{_t(title)}</a>' for title, url in sources)
+    origin = f"Nyheterna hämtas från {links}. " if links else ""
+    return (
+        "<footer>\n"
+        f"<p>{origin}Sidan och flödena skapas av aktuellt och uppdateras när något nytt publiceras. "
+        f'<a href="{top}index.html">Alla flöden</a>.</p>\n'
+        "</footer>"
+    )
+
+
+def _t(text: str) -> str:
+    return escape(text, quote=False)
+
+
+def _a(text: str) -> str:
+    return escape(text, quote=True)
