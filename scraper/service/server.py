@@ -289,6 +289,15 @@ def _guarded_protocol(limits: _Limits) -> type[H11Protocol]:
             self.transport.write_eof()
             self.loop.call_later(REFUSE_LINGER, self.transport.close)
 
+        def send_400_response(self, msg: str) -> None:
+            """uvicorn's answer to a malformed request (then close), with the headers every response has."""
+            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
+            headers += [(name.encode(), value.encode()) for name, value in COMMON_HEADERS]
+            response = h11.Response(status_code=400, headers=headers, reason=b"Bad Request")
+            for event in (response, h11.Data(data=msg.encode("ascii")), h11.EndOfMessage()):
+                self.transport.write(self.conn.send(event) or b"")
+            self.transport.close()
+
         def data_received(self, data: bytes) -> None:
             if not self._refused:  # a refused connection's request is read and dropped
                 super().data_received(data)

@@ -304,6 +304,7 @@ def test_content_length_with_transfer_encoding_is_refused_and_the_connection_clo
             data, closed = _exchange(server.port, request)
             assert data.startswith(b"HTTP/1.1 400 "), data
             assert b"\r\nconnection: close\r\n" in data.lower() and closed, "answered 400, then closed"
+            assert b"\r\nx-content-type-options: nosniff\r\n" in data.lower()
             assert data.count(b"HTTP/1.1 ") == 1, "the request behind it is never answered"
 
         # The control: chunked alone is a request like any other.
