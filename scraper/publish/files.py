@@ -83,12 +83,16 @@ def publish_all(files: Mapping[Path, bytes]) -> list[Path]:
 
 def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
     """Delete the files `root/<name>` (relative names; the manifest decides which, see manifest.py); return
-    those removed. A name already gone, or that is now a folder, is passed over.
+    those removed. A name already gone, that is now a folder, or whose folder now leads out of `root` through
+    a symlink, is passed over.
     """
     removed = []
+    inside = root.resolve()
     for name in names:
         path = root / name
         try:
+            if not path.parent.resolve().is_relative_to(inside):
+                continue  # its folder was made a symlink out of the output folder since: not ours to touch
             if path.is_dir() and not path.is_symlink():
                 continue  # never a folder: it was a file when written, and someone made it a folder since
             path.unlink()

@@ -125,3 +125,13 @@ def test_an_unchanged_publish_does_not_rewrite_the_manifest(tmp_path):
     again.remove_stale(["topics"])
     again.save()
     assert (tmp_path / MANIFEST).stat().st_mtime_ns == before
+
+
+def test_a_catalog_folder_made_a_symlink_out_of_the_folder_is_not_followed(tmp_path):
+    root, elsewhere = tmp_path / "feeds", tmp_path / "elsewhere"
+    put(elsewhere, "x.rss")
+    root.mkdir()
+    (root / MANIFEST).write_text("topics/x.rss\n", encoding="utf-8")
+    (root / "topics").symlink_to(elsewhere, target_is_directory=True)
+    assert Manifest.load(root).remove_stale(["topics"]) == []
+    assert (elsewhere / "x.rss").exists()
