@@ -106,12 +106,20 @@ def test_export_csv_to_a_file_keeps_the_data_exactly(hostile, tmp_path):
     assert rows[0]["summary"] == "Sammanfattning " + HOSTILE
 
 
-def test_status_prints_escaped(hostile):
-    config, _, _ = hostile
-    for args in ((), ("--json",)):
-        result = aktuellt("--config", str(config), "status", *args)
-        assert result.returncode == 0, result.stderr
-        assert_no_raw_controls(result.stdout)
+def test_status_prints_a_sources_error_reason_escaped(tmp_path):
+    """The reason a source failed quotes its redirect's Location, where C1 bytes are legal header text."""
+    with FixtureSite(load_seed()) as site:
+        site.fault, site.redirect_to = "redirect-away", "ftp://evil.test/\u009b2J\u009d0;pwned\u009c"
+        config = write_config(tmp_path, site)
+        assert run_cli(config).returncode == 1
+    table = aktuellt("--config", str(config), "status")
+    assert table.returncode == 1, table.stderr
+    assert_no_raw_controls(table.stdout)  # (the table shows the reason's first 80 characters)
+    document = aktuellt("--config", str(config), "status", "--json")
+    assert_no_raw_controls(document.stdout)
+    reason = json.loads(document.stdout)["sources"]["jamlikt-goteborg"]["last_error"]
+    assert "ftp://evil.test/\\u009b2J\\u009d0;pwned\\u009c" in document.stdout
+    assert reason.endswith("ftp://evil.test/\u009b2J\u009d0;pwned\u009c")  # the same text, once parsed
 
 
 def test_probe_prints_escaped_and_its_sources_block_is_valid_toml(hostile):
