@@ -42,7 +42,7 @@ log = logging.getLogger("scraper.pipeline")
 #: The manifest's name in the output folder (a dot-file: never served).
 MANIFEST = ".aktuellt-manifest"
 _HEADER = "# aktuellt: files it wrote in this folder; only these are ever removed by it. Do not edit.\n"
-#: At most this many files are listed as foreign by `foreign_files` (a warning, not an inventory).
+#: At most this many files are listed by `unlisted_files` (for a warning, not an inventory).
 _FOREIGN_LIMIT = 1000
 
 
