@@ -38,6 +38,15 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _echo(text: str, *, nl: bool = True) -> None:
+    """Print to stdout for the operator: every command's output goes through here. Page text (titles, links,
+    summaries, error reasons) reaches it, so every control character but the line breaks is escaped as the
+    logs do it: OSC 52 would write the clipboard, OSC 0 the window title, U+009B/U+009D start C1 sequences."""
+    from .sanity import escape_lines
+
+    click.echo(escape_lines(text), nl=nl)
+
+
 def _fail_config(error: ConfigError) -> None:
     """A config error lists one problem per line; the text is the operator's own file, not the source's, so
     its line breaks are kept (each line escaped all the same)."""
@@ -156,7 +165,7 @@ def status(options: Options, as_json: bool) -> None:
         _fail(str(error), EXIT_FAILED)
     verdicts = health.assess(histories, now=now, window=window)
     render = show.as_json if as_json else show.as_table
-    click.echo(render(verdicts, counts, now=now, window=window, topics=topics))
+    _echo(render(verdicts, counts, now=now, window=window, topics=topics))
     sys.exit(EXIT_OK if all(v.healthy for v in verdicts) else EXIT_FAILED)
 
 
@@ -182,7 +191,7 @@ def history(options: Options, key_or_url: str) -> None:
     if not records:
         _fail(f"no item with the key {key!r}", EXIT_FAILED)
     zone = ZoneInfo(config.sources[0].timezone)
-    click.echo("\n".join(history_text(record, zone) for record in records), nl=False)
+    _echo("\n".join(history_text(record, zone) for record in records), nl=False)
 
 
 @cli.command()
@@ -204,8 +213,11 @@ def export(options: Options, fmt: str, output: str | None) -> None:
         _fail(str(error), EXIT_FAILED)
     data = export_csv(records) if fmt == "csv" else export_json(records)
     if output is None:
-        click.echo(data, nl=False)
+        # CSV escaped as for a terminal (a cell's line breaks kept); JSON has its controls as \uXXXX already.
+        _echo(data, nl=False)
         return
+    # A file keeps the data exactly: JSON (escapes parse back to the text) and CSV, which the csv module
+    # quotes wherever a cell holds a separator, quote or line break, so it reads back as stored.
     try:
         with open(output, "w", encoding="utf-8", newline="") as handle:
             handle.write(data)
@@ -219,8 +231,20 @@ def check(options: Options) -> None:
     """Validate the config and print the resolved settings; exit 2 listing every problem if invalid."""
     config = _load(options)
     from .config import describe
+    from .publish.site import foreign_files
+    from .sanity import escape_controls
 
-    click.echo(describe(config))
+    _echo(describe(config))
+    foreign = foreign_files(config)
+    if foreign:
+        # A web folder shared with other files works: publishing never removes what it did not write.
+        shown = ", ".join(escape_controls(name) for name in foreign[:10])
+        more = f" and {len(foreign) - 10} more" if len(foreign) > 10 else ""
+        click.echo(
+            f"aktuellt: warning: site.output_dir {escape_controls(str(config.site.output_dir))} holds "
+            f"{len(foreign)} file(s) aktuellt did not write (left alone, never removed): {shown}{more}",
+            err=True,
+        )
 
 
 @cli.command()
@@ -274,7 +298,7 @@ def probe(options: Options, url: str | None, source_id: str | None, date_order: 
         _fail(str(error), EXIT_FAILED)
     import shutil
 
-    click.echo(report(result, width=max(100, shutil.get_terminal_size((160, 40)).columns)))
+    _echo(report(result, width=max(100, shutil.get_terminal_size((160, 40)).columns)))
     sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import sys
 import threading
 import time
 from typing import Any
 
-from .sanity import escape_controls
+from .sanity import escape_controls, json_text
 
 #: Attributes every LogRecord has; anything else was passed through `extra=` and goes into the JSON.
 #: uvicorn adds `color_message` (the message with ANSI colour codes) to its records: noise in a JSON line.
@@ -28,7 +27,7 @@ class JsonFormatter(logging.Formatter):
         document.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
         if record.exc_info:
             document["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(document, ensure_ascii=False, default=str)
+        return json_text(document, default=str)  # C1 and bidi as \uXXXX too: journalctl prints it raw
 
 
 class TextFormatter(logging.Formatter):

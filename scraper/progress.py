@@ -15,6 +15,9 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
+
+from .sanity import escape_controls
 
 #: Fewer steps than this finish before a bar is worth drawing.
 MIN_STEPS = 3
@@ -47,11 +50,13 @@ def table(
 ) -> str:
     """`rows` as a text table (box lines, no colour codes: it may go to a file or a pipe). Long cells
     fold onto more lines; `min_widths` keeps a column at least that wide (a UUID on one line)."""
-    grid = Table(title=title, title_justify="left", show_lines=False)
+    grid = Table(title=Text(escape_controls(title)), title_justify="left", show_lines=False)
     for column in columns:
         grid.add_column(column, overflow="fold", min_width=(min_widths or {}).get(column))
     for row in rows:
-        grid.add_row(*row)
+        # Page text: its control characters escaped before layout (so columns stay aligned), and never
+        # read as rich markup (a title "[/b]" would raise, "[link=…]" would style).
+        grid.add_row(*(Text(escape_controls(cell)) for cell in row))
     console = Console(width=width, no_color=True, color_system=None, file=io.StringIO())
     console.print(grid)
     output = console.file

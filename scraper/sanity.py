@@ -9,16 +9,20 @@ Small checks the pipeline and the renderers apply at their edges (issue 11):
   cannot be resolved at all ("http://[x/", an unclosed IPv6 bracket) is no link: `join_url` gives None.
 - **Truncation**: a listing page whose closing `</body>`/`</html>` does not follow its last item was cut off
   (a connection closed early, with nothing at the HTTP level to say so).
-- **Logs**: control characters from the source are escaped before they reach a text log line, so an ESC
-  cannot drive the operator's terminal and a newline cannot forge a log line.
+- **Logs and the terminal**: control characters from the source are escaped before they reach a text log
+  line or anything a command prints (`escape_controls`, `escape_lines`), so an ESC cannot drive the
+  operator's terminal (OSC 52 writes the clipboard, OSC 0 the window title) and a newline cannot forge a log
+  line; JSON output writes them as `\\uXXXX` (`json_text`), which parses back to the same text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import unicodedata
 from html import escape
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 __all__ = [
@@ -26,7 +30,9 @@ __all__ = [
     "EARLIEST",
     "cut_off",
     "escape_controls",
+    "escape_lines",
     "join_url",
+    "json_text",
     "sane_day",
     "sane_instant",
     "web_url",
@@ -122,3 +128,21 @@ def escape_controls(text: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def escape_lines(text: str) -> str:
+    """`text` for a terminal, its line breaks kept and every other control character escaped."""
+    return "\n".join(escape_controls(line) for line in text.split("\n"))
+
+
+#: What `json.dumps` leaves raw but a terminal obeys: DEL, the C1 controls (U+009B is CSI, U+009D OSC), and
+#: the characters that reorder or hide text. JSON escapes C0 itself.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f" + "".join(sorted(_BIDI)) + "]")
+
+
+def json_text(value: object, *, indent: int | None = None, default: Any = None) -> str:
+    """`json.dumps(value)` (UTF-8 text, not ASCII) with every control character and bidi override written
+    as a `\\uXXXX` escape: it parses back to exactly the same value, prints safely on a terminal, and each of
+    its string literals is a valid TOML basic string too (TOML refuses a raw DEL)."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=default)
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

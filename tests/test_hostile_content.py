@@ -23,6 +23,7 @@ import pytest
 
 from scraper.logs import TextFormatter
 from scraper.publish.catalog import MAX_MONTHS, month_series
+from scraper.publish.manifest import MANIFEST
 from scraper.publish.site import stylesheet
 from scraper.sanity import cut_off, escape_controls, sane_day, web_url
 from tests.fixture_site import FixtureSite, SiteItem, load_seed, new_item
@@ -284,8 +285,8 @@ def output_urls(feeds: Path) -> Iterator[tuple[str, str, str, bool]]:
     """(file, kind, URL, inside article HTML) for every URL in every output file but the stylesheet."""
     for path in sorted(feeds.rglob("*")):
         name = str(path.relative_to(feeds))
-        if not path.is_file() or name == "feed.xsl" or path.suffix == ".ico":
-            continue  # the stylesheet is ours, the icon is an image: neither carries a source's URL
+        if not path.is_file() or name in ("feed.xsl", MANIFEST) or path.suffix == ".ico":
+            continue  # the stylesheet, the icon and the list of files written carry no source's URL
         data = path.read_bytes()
         if path.suffix == ".html":
             for kind, url in html_urls(data.decode()):

@@ -22,6 +22,7 @@ import feedparser
 import pytest
 from lxml import etree, html
 
+from scraper.publish.manifest import MANIFEST
 from tests.fixture_site import FixtureSite, load_seed, new_item, repo_topics
 from tests.publish.test_catalog import assert_json_feed
 from tests.publish.test_topics import EXPECTED
@@ -117,6 +118,7 @@ def test_every_document_exists_and_parses(output):
         "topics.opml",
         "sources.opml",
         "index.html",
+        MANIFEST,  # the files it wrote, so that publishing never removes another's (issue 17)
     }
     assert not (output / "sources").exists()  # one source: its feed would be all.* again
     schema = etree.RelaxNG(etree.parse(str(DATA / "atom.rng")))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from typing import Any
 
+from ..sanity import json_text
 from .checks import DURATION_UNITS, LISTING_ONLY
 from .tree import Config
 
@@ -20,7 +20,7 @@ def _toml(value: object) -> str:
         value = _format_duration(value)
     if isinstance(value, tuple):
         return "[" + ", ".join(_toml(item) for item in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)  # JSON string escapes are valid TOML ones
+    return json_text(str(value))  # JSON string escapes are valid TOML ones (DEL and C1 escaped too)
 
 
 def _render(header: str, obj: Any, skip: tuple[str, ...] = ()) -> list[str]:

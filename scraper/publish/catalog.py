@@ -59,8 +59,9 @@ __all__ = [
 
 #: The XSLT that shows RSS and Atom documents as a page in a browser, at the top of the output folder.
 STYLESHEET = "feed.xsl"
-#: The subfolders whose feeds come and go with the config: a feed file there that the catalog no longer
-#: names is removed (a topic deleted from config.toml must not leave a feed that silently stops updating).
+#: The subfolders whose feeds come and go with the config: a file there that aktuellt wrote (manifest.py)
+#: and the catalog no longer names is removed (a topic deleted from config.toml must not leave a feed that
+#: silently stops updating); any other file there is the web site's own and stays.
 CATALOG_FOLDERS = ("topics", "sources")
 #: How many of a feed's newest entries index.html lists under it.
 LATEST_ON_INDEX = 5

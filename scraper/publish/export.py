@@ -7,11 +7,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from collections.abc import Sequence
 from dataclasses import fields
 
 from ..history import KIND_LABELS, ItemRecord, Version, normal_text
+from ..sanity import json_text
 from .diffs import FIELD_LABELS, shown_value, word_ops
 
 
@@ -120,7 +120,8 @@ def export_json(records: Sequence[ItemRecord]) -> str:
         }
         for r in records
     ]
-    return json.dumps({"items": items}, ensure_ascii=False, indent=2) + "\n"
+    # Control characters and bidi overrides as \uXXXX: the same data when parsed, safe to print (sanity).
+    return json_text({"items": items}, indent=2) + "\n"
 
 
 def _revision_number(record: ItemRecord, revision_id: int) -> int | None:

@@ -14,26 +14,23 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from ..errors import PublishError
 from ..folders import make_folders
 
 __all__ = [
-    "FEED_SUFFIXES",
     "FILE_MODE",
     "publish_all",
+    "remove_files",
     "remove_orphaned_temps",
-    "remove_stale",
     "write_if_changed",
 ]
 
 #: Permission bits of a newly created feed file: readable by a web server running as another user.
 #: (NamedTemporaryFile creates 0o600, which would make every published file unreadable to nginx.)
 FILE_MODE = 0o644
-#: The only files `remove_stale` ever deletes: feed documents and their pages (feedpage.py).
-FEED_SUFFIXES = (".rss", ".atom", ".json", ".html")
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -84,27 +81,28 @@ def publish_all(files: Mapping[Path, bytes]) -> list[Path]:
     return [path for path, data in files.items() if write_if_changed(path, data)]
 
 
-def remove_stale(root: Path, folders: Iterable[str], keep: Collection[Path]) -> list[Path]:
-    """Delete the feed documents (FEED_SUFFIXES) in `root/<folder>` that are not in `keep`; return them.
-
-    Only direct children of those folders, and only feed files: anything else a user put there stays.
+def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
+    """Delete the files `root/<name>` (relative names; the manifest decides which, see manifest.py); return
+    those removed. A name already gone, that is now a folder, or whose folder now leads out of `root` through
+    a symlink, is passed over.
     """
     removed = []
-    for folder in folders:
-        directory = root / folder
-        if not directory.is_dir():
-            continue
-        for path in sorted(directory.iterdir()):
-            if path.suffix in FEED_SUFFIXES and path.is_file() and path not in keep:
-                try:
-                    path.unlink()
-                except FileNotFoundError:
-                    continue  # gone already
-                except OSError as error:
-                    raise PublishError(f"could not remove {path}", path=str(path)) from error
-                removed.append(path)
-        if removed:
-            _fsync_dir(directory)
+    inside = root.resolve()
+    for name in names:
+        path = root / name
+        try:
+            if not path.parent.resolve().is_relative_to(inside):
+                continue  # its folder was made a symlink out of the output folder since: not ours to touch
+            if path.is_dir() and not path.is_symlink():
+                continue  # never a folder: it was a file when written, and someone made it a folder since
+            path.unlink()
+        except FileNotFoundError:
+            continue  # gone already
+        except OSError as error:
+            raise PublishError(f"could not remove {path}", path=str(path)) from error
+        removed.append(path)
+    for directory in sorted({path.parent for path in removed}):
+        _fsync_dir(directory)
     return removed
 
 

@@ -33,8 +33,11 @@ from .catalog import (
 )
 from .favicon import FAVICON, favicon_ico
 from .feedpage import CHANGES_PAGE
-from .files import publish_all, remove_orphaned_temps, remove_stale
+from .files import remove_orphaned_temps
 from .indexpage import FORMATS, IndexFeed
+from .manifest import MANIFEST, Manifest, read_manifest, unlisted_files
+from .opml import OPML_FILES
+from .push import FEED_SUFFIXES
 from .screen import keeps_date, keeps_link, renderable, sane_months
 
 log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
@@ -42,10 +45,13 @@ log = logging.getLogger("scraper.pipeline")  # the logger name log filters know 
 
 def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = None) -> list[str]:
     """Render every document of the catalog (catalog.py) from all stored items, the changes feed and the
-    archives, and write the files whose bytes changed; then remove the topic and source feeds the config no
-    longer has. `now` only says which year is the current one, for the archives (default: the year of the
-    newest event). Returns the paths written."""
+    archives, and write the files whose bytes changed; then remove the topic and source files the config no
+    longer has, of those the manifest says aktuellt wrote (manifest.py: never a file of anyone else's). `now`
+    only says which year is the current one, for the archives (default: the year of the newest event).
+    Returns the paths written."""
     out = config.site.output_dir
+    # Before the manifest existed, the store's render records were the only list of what was written here.
+    manifest = Manifest.load(out, adopt=store.rendered())
     window = now or utc_now()  # what counts as a sane date (see scraper.sanity)
     deleted = [
         t for t in tombstones(store, config.site.max_items) if keeps_link(f"tombstone {t.entry_id}", t.link)
@@ -92,19 +98,43 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     index = files.pop(out / "index.html")
     files.update(changes_files(config, rows, changes))
     files[out / FAVICON] = favicon_ico()
-    written = publish_all(files)
-    targets = list(files) + [out / name for name in kept.fingerprints if name not in documents]
+    written = manifest.publish(files)
+    unchanged = [out / name for name in kept.fingerprints if name not in documents]
+    manifest.keep(unchanged)
+    targets = list(files) + unchanged
     store.save_rendered(kept.records())
     for year, data in archives:  # one year at a time: written before the next is rendered
         targets.append(out / "archive" / f"{year}.atom")
-        written += publish_all({targets[-1]: data})
+        written += manifest.publish({targets[-1]: data})
     targets.append(out / "index.html")
-    written += publish_all({targets[-1]: index})  # last: everything it links to exists by then
-    for path in remove_stale(out, CATALOG_FOLDERS, keep=set(targets)):
+    written += manifest.publish({targets[-1]: index})  # last: everything it links to exists by then
+    for path in manifest.remove_stale(CATALOG_FOLDERS):
         log.info("removed %s: its topic or source is no longer in the config", path)
+    manifest.save()
+    targets.append(out / MANIFEST)
     for path in remove_orphaned_temps(targets):
         log.info("removed %s: a temporary file an interrupted cycle left behind", path)
     return [str(path) for path in written]
+
+
+def foreign_files(config: Config) -> list[str]:
+    """Files in `site.output_dir` that aktuellt did not write, by its manifest (for `aktuellt check`). With no
+    manifest yet (before the first publish, or a folder published by a version without one), the names this
+    config's documents would have count as its own: publishing replaces those files anyway."""
+    out = config.site.output_dir
+    ours = read_manifest(out)
+    if ours is None:
+        ours = own_names(config)
+        ours |= {p.relative_to(out).as_posix() for p in out.glob("archive/[0-9][0-9][0-9][0-9].atom")}
+    return unlisted_files(out, ours)
+
+
+def own_names(config: Config) -> set[str]:
+    """The names (relative to the output folder) of the documents this config publishes, archives aside."""
+    suffixes = (*FEED_SUFFIXES, ".html")  # the feed documents and their pages (feedpage.py)
+    feeds = {f"{feed.meta.path}{suffix}" for feed in feed_catalog(config) for suffix in suffixes}
+    changes = {"changes.rss", "changes.atom", CHANGES_PAGE}
+    return feeds | changes | set(OPML_FILES) | {STYLESHEET, FAVICON, "index.html"}
 
 
 class KeptDocuments:

@@ -240,6 +240,21 @@ class _Limits:
         self.refused = 0
 
 
+class _StrictConnection(h11.Connection):
+    """h11, refusing a request that has both Content-Length and Transfer-Encoding. h11 would read its body by
+    Transfer-Encoding and go on with the next request on the connection; a proxy in front that went by
+    Content-Length sees another request there (request smuggling). RFC 9112 §6.1: such a message ought to be
+    handled as an error and the connection closed; uvicorn answers the error with 400 and closes."""
+
+    def next_event(self) -> Any:
+        event = super().next_event()
+        if isinstance(event, h11.Request):
+            names = {name.lower() for name, _ in event.headers}
+            if b"content-length" in names and b"transfer-encoding" in names:
+                raise h11.RemoteProtocolError("both Content-Length and Transfer-Encoding", 400)
+        return event
+
+
 def _guarded_protocol(limits: _Limits) -> type[H11Protocol]:
     class GuardedProtocol(H11Protocol):
         """uvicorn's h11 protocol with what it lacks against idle clients: a deadline for each request's line
@@ -250,6 +265,8 @@ def _guarded_protocol(limits: _Limits) -> type[H11Protocol]:
         _refused = False
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            # The same parser, stricter (uvicorn made it in __init__ from the config's size limit).
+            self.conn = _StrictConnection(h11.SERVER, self.conn._max_incomplete_event_size)
             super().connection_made(transport)  # type: ignore[arg-type]
             if len(self.connections) > limits.limit:
                 self._refuse()
@@ -271,6 +288,15 @@ def _guarded_protocol(limits: _Limits) -> type[H11Protocol]:
             self.transport.write(_REFUSAL)
             self.transport.write_eof()
             self.loop.call_later(REFUSE_LINGER, self.transport.close)
+
+        def send_400_response(self, msg: str) -> None:
+            """uvicorn's answer to a malformed request (then close), with the headers every response has."""
+            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]
+            headers += [(name.encode(), value.encode()) for name, value in COMMON_HEADERS]
+            response = h11.Response(status_code=400, headers=headers, reason=b"Bad Request")
+            for event in (response, h11.Data(data=msg.encode("ascii")), h11.EndOfMessage()):
+                self.transport.write(self.conn.send(event) or b"")
+            self.transport.close()
 
         def data_received(self, data: bytes) -> None:
             if not self._refused:  # a refused connection's request is read and dropped

@@ -4,10 +4,10 @@ facts come in (read by the caller from the store), text goes out."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..sanity import json_text
 from . import health
 
 __all__ = ["as_json", "as_table"]
@@ -36,7 +36,7 @@ def as_json(
         facts["items"] = counts.get(source, 0)
     if topics is not None:
         document["topics"] = dict(topics)
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    return json_text(document, indent=2)  # a source's error reason may hold its control characters
 
 
 def as_table(

@@ -148,7 +148,7 @@ def _xml_entries(text: str, feed_url: str) -> list[_Entry]:
     # as one, and fetches or opens it. The text was decoded once already (fetch.py), so it goes back as UTF-8
     # and the header says so (RFC 7303: the charset parameter wins over the XML declaration).
     parsed = feedparser.parse(
-        io.BytesIO(text.encode("utf-8", "surrogatepass")),
+        io.BytesIO(_bare_ampersands_escaped(text).encode("utf-8", "surrogatepass")),
         response_headers={"content-type": "application/xml; charset=utf-8", "content-location": feed_url},
         resolve_relative_uris=True,
         sanitize_html=True,
@@ -162,6 +162,23 @@ def _xml_entries(text: str, feed_url: str) -> list[_Entry]:
     if isinstance(parsed.get("bozo_exception"), SAXException) and (why := _cut_off(text)):
         raise ExtractError(f"{feed_url}: {why}", url=feed_url)
     return [_xml_entry(entry, feed_url) for entry in parsed.entries]
+
+
+# A CDATA section or comment (kept as it is: an "&" there is literal), or an "&" that starts no character or
+# entity reference ("AT&T", "Tom &xxe").
+_BARE_AMPERSAND_RE = re.compile(
+    r"(<!\[CDATA\[.*?\]\]>|<!--.*?-->)|&(?!#[0-9]+;|#x[0-9a-fA-F]+;|[A-Za-z_:][\w.:-]*;)", re.DOTALL
+)
+
+
+def _bare_ampersands_escaped(text: str) -> str:
+    """`text` with each bare "&" written `&amp;`, as the feed meant it. A bare "&" makes the document not
+    well-formed, and feedparser's fallback (loose) parser then takes "&xxe" for an entity reference and gives
+    back "&xxe;" in every title and text summary of the feed; escaped, the strict parser reads the text as
+    written."""
+    if "&" not in text:
+        return text
+    return _BARE_AMPERSAND_RE.sub(lambda match: match.group(1) or "&amp;", text)
 
 
 # The root element's name: what comes before it is the prolog (declaration, comments, doctype) or stray text.

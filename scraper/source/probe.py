@@ -9,7 +9,6 @@ taken, and a TOML block with the selectors `suggest_selectors` inferred. Writes 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo
 from ..config import SelectorConfig, SourceConfig
 from ..models import Block, ListingItem, NotModified
 from ..progress import table
+from ..sanity import json_text
 from .fetch import Fetcher
 from .listing import page_title, parse_listing
 from .pagefeeds import AdvertisedFeed, advertised_feeds
@@ -220,7 +220,8 @@ def _slug(url: str) -> str:
 
 
 def _string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # JSON string escapes are valid TOML ones
+    # JSON string escapes are valid TOML ones; json_text also escapes DEL (raw, TOML refuses it) and C1.
+    return json_text(value)
 
 
 __all__: Sequence[str] = ("ProbeResult", "probe", "read_page", "report", "source_block")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scraper.errors import PublishError
-from scraper.publish.files import FILE_MODE, publish_all, remove_stale, write_if_changed
+from scraper.publish.files import FILE_MODE, publish_all, remove_files, write_if_changed
 
 OLD = "<rss>gammal – ”å”</rss>".encode()
 NEW = "<rss>ny – ”ä”</rss>".encode()
@@ -148,16 +148,18 @@ def test_publish_all_returns_only_the_files_written(tmp_path):
     assert (rss.read_bytes(), atom.read_bytes()) == (OLD, NEW)
 
 
-def test_remove_stale_deletes_only_unlisted_feed_files_in_the_named_folders(tmp_path):
-    for name in ("topics/keep.rss", "topics/gone.rss", "topics/gone.json", "topics/notes.txt", "all.rss"):
+def test_remove_files_deletes_only_the_named_files_never_a_folder(tmp_path):
+    for name in ("topics/gone.rss", "topics/gone.json", "topics/notes.txt", "all.rss"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "topics/now-a-folder.rss").mkdir()
 
-    removed = remove_stale(tmp_path, ["topics", "sources"], keep={tmp_path / "topics/keep.rss"})
+    names = ["topics/gone.json", "topics/gone.rss", "topics/missing.atom", "topics/now-a-folder.rss"]
+    removed = remove_files(tmp_path, names)
 
     assert removed == [tmp_path / "topics/gone.json", tmp_path / "topics/gone.rss"]
-    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
-    assert left == ["all.rss", "topics/keep.rss", "topics/notes.txt"]  # not a feed, or not in a named folder
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    assert left == ["all.rss", "topics", "topics/notes.txt", "topics/now-a-folder.rss"]
 
 
 def test_orphaned_temp_files_of_published_targets_are_removed_and_nothing_else(tmp_path):

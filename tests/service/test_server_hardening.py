@@ -1,5 +1,6 @@
 """The feed server facing hostile clients (issue 11): idle connections beyond the fd limit, sniffing, CSP,
-If-Modified-Since in the future. Each test runs a real server on 127.0.0.1."""
+If-Modified-Since in the future, Content-Length with Transfer-Encoding. Each test runs a real server on
+127.0.0.1."""
 
 from __future__ import annotations
 
@@ -271,3 +272,48 @@ def test_the_connection_limit_is_logged_once_per_burst(caplog):
     messages = [record.getMessage() for record in caplog.records]
     assert [m.split(":")[0] for m in messages] == ["connection limit reached", "connection limit"] * 3
     assert messages[1] == "connection limit: the burst is over, 500 connections were refused"
+
+
+def _exchange(port: int, request: bytes) -> tuple[bytes, bool]:
+    """Send `request` on a fresh connection; everything answered, and whether the server closed it."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(request)
+        data = b""
+        try:
+            while chunk := connection.recv(65536):
+                data += chunk
+        except TimeoutError:
+            return data, False  # still open 5 s later
+        return data, True
+
+
+def test_content_length_with_transfer_encoding_is_refused_and_the_connection_closed(tmp_path):
+    """RFC 9112 §6.1: a request with both may be smuggling one past a proxy that reads Content-Length."""
+    from scraper.service.metrics import Metrics
+    from scraper.service.server import FeedServer, build_app
+
+    (tmp_path / "all.rss").write_bytes(b"<rss/>")
+    app = build_app(tmp_path, max_age=60, metrics=Metrics(["s"]), health=lambda: (200, {}))
+    server = FeedServer(app, "127.0.0.1", 0)
+    server.start()
+    smuggled = b"GET /all.rss HTTP/1.1\r\nHost: x\r\n\r\n"
+    try:
+        for headers in (
+            b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+            b"Transfer-Encoding: chunked\r\nContent-Length: 0\r\n",
+            b"content-length: 5\r\ntransfer-encoding: gzip, chunked\r\n",
+        ):
+            request = b"GET /all.rss HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n0\r\n\r\n" + smuggled
+            data, closed = _exchange(server.port, request)
+            assert data.startswith(b"HTTP/1.1 400 "), data
+            assert b"\r\nconnection: close\r\n" in data.lower() and closed, "answered 400, then closed"
+            assert b"\r\nx-content-type-options: nosniff\r\n" in data.lower()
+            assert data.count(b"HTTP/1.1 ") == 1, "the request behind it is never answered"
+
+        # The control: chunked alone is a request like any other.
+        chunked = b"Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        data, closed = _exchange(server.port, b"GET /all.rss HTTP/1.1\r\nHost: x\r\n" + chunked)
+        assert data.startswith(b"HTTP/1.1 200 ") and data.endswith(b"<rss/>"), data
+    finally:
+        server.stop()
+        assert server.join(10)

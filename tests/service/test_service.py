@@ -25,6 +25,7 @@ import pytest
 from lxml import etree
 from prometheus_client.parser import text_string_to_metric_families
 
+from scraper.publish.manifest import MANIFEST
 from scraper.service.files import GZIP_MIN
 from tests.fixture_site import DATA, FixtureSite, load_seed, new_item
 
@@ -383,7 +384,8 @@ def test_sigterm_during_a_cycle_finishes_it_and_a_cron_run_meanwhile_exits_75(tm
     assert _integrity(tmp_path / "aktuellt.db") == "ok"
     entries = feedparser.parse((tmp_path / "feeds/all.atom").read_bytes()).entries
     assert len(entries) == len(load_seed())
-    assert not [p for p in (tmp_path / "feeds").iterdir() if p.name.startswith(".")]
+    leftovers = [p for p in (tmp_path / "feeds").iterdir() if p.name.startswith(".") and p.name != MANIFEST]
+    assert not leftovers, "a temporary file was left behind"
 
 
 def test_sigterm_abandons_a_cycle_that_would_take_too_long(tmp_path, site, start):
