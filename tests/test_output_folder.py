@@ -82,7 +82,9 @@ def test_publishing_removes_only_files_it_wrote_even_with_a_fresh_store(tmp_path
 
         run(config)
         assert_foreign_intact(web_folder)
-        expected = [f"{topic}.{suffix}" for topic in ("alfa", "beta") for suffix in ("atom", "html", "json", "rss")]
+        expected = [
+            f"{topic}.{suffix}" for topic in ("alfa", "beta") for suffix in ("atom", "html", "json", "rss")
+        ]
         assert topic_files(web_folder) == expected
         assert len(feedparser.parse((web_folder / "topics/beta.atom").read_bytes()).entries) > 0
         after = check(config)
