@@ -41,7 +41,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from ..dates import nominal_instant, restate_published
+from ..dates import LOCAL_NOMINAL_TIME, nominal_instant, restate_published, restate_stable
 from ..models import Change, Deleted, Entry, FeedMeta
 
 __all__ = [
@@ -119,8 +119,9 @@ def reading_order(content_html: str) -> str:
 
 def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
     """`entries` with the dates readers are shown: `published` under the current rule for dates without a
-    time (dates.restate_published: rows stored under the old midnight rule are mapped, new rows are already
-    right), `updated` moved with it when it was the same instant, and never before `published`."""
+    time (dates.restate_published: rows stored under the older midnight and 12:30-local rules are mapped,
+    new rows are already right), `updated` moved with it when it was the same instant, and never before
+    `published`."""
     out = []
     for entry in entries:
         if any(value.tzinfo is None for value in (entry.published, entry.updated, entry.first_seen)):
@@ -129,12 +130,16 @@ def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
         if not entry.dated:
             out.append(entry)  # undated on the page: its first sighting is its date, shown as it is
             continue
-        published = restate_published(entry.published, entry.first_seen, entry.position, tz)
+        published = restate_published(
+            entry.published, entry.first_seen, entry.position, tz, timed=entry.timed
+        )
         updated = entry.updated
         if updated == entry.published:
             updated = published
         elif updated.astimezone(tz).time() == dt.time(0):  # an old "Senast uppdaterad" without a time
             updated = nominal_instant(updated.astimezone(tz).date(), tz, updated)
+        elif updated.astimezone(tz).time() == LOCAL_NOMINAL_TIME:  # one stored under the 12:30 rule
+            updated = restate_stable(updated, tz)
         updated = max(updated, published)
         if (published, updated) != (entry.published, entry.updated):
             entry = dataclasses.replace(entry, published=published, updated=updated)

@@ -1,7 +1,7 @@
 """What feed readers show (issue 13), read the way each kind of client reads it, end to end: `aktuellt run`
 against the fixture site on 127.0.0.1, a real SQLite file, the output parsed back.
 
-- dates: a listing date without a time is the listing's date in every zone from UTC−10 to UTC+12, as
+- dates: a listing date without a time is the listing's date in every zone from UTC−10 to UTC+13, as
   feedparser (newsboat, the `reader` library, rss2email all parse dates alike) reports them;
 - the W3C Feed Validator on every RSS and Atom document of a demo-like history (edits, a removal, two years
   of archives): no errors, no warnings (its code lives in ../shared/tools/feedvalidator; skipped without it);
@@ -19,6 +19,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
@@ -29,7 +30,12 @@ from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
 from tests.test_history import run_at
 
 SEED = load_seed()
-VIEWERS = {"UTC−10": dt.timezone(dt.timedelta(hours=-10)), "UTC+12": dt.timezone(dt.timedelta(hours=12))}
+VIEWERS: dict[str, dt.tzinfo] = {
+    "UTC−10": dt.timezone(dt.timedelta(hours=-10)),
+    "UTC+13": dt.timezone(dt.timedelta(hours=13)),  # Auckland in summer (issue 17, item 8)
+    "Honolulu": ZoneInfo("Pacific/Honolulu"),
+    "Auckland": ZoneInfo("Pacific/Auckland"),
+}
 
 VALIDATOR = REPO.parent / "shared" / "tools" / "feedvalidator"
 FEED_EXTRACTOR = REPO / ".tools" / "node_modules" / "@extractus" / "feed-extractor"
@@ -77,7 +83,7 @@ def assert_every_item_on_its_listing_day(feeds: Path, expected: dict[str, dt.dat
             assert days[entry_id] == dict.fromkeys(VIEWERS, day), (name, uuid)
 
 
-def test_a_date_without_a_time_shows_the_listing_day_from_utc_minus_10_to_utc_plus_12(tmp_path, site):
+def test_a_date_without_a_time_shows_the_listing_day_from_utc_minus_10_to_utc_plus_13(tmp_path, site):
     # An item published today too: first seen on its own date (the old rule gave it the first-seen instant,
     # which is another date in Honolulu or Auckland for much of the day).
     today = dt.datetime.now(STOCKHOLM).date()
@@ -105,6 +111,21 @@ def test_a_date_without_a_time_shows_the_listing_day_from_utc_minus_10_to_utc_pl
     db.close()
     for path in feeds.glob("all.*"):
         path.unlink()  # so the next (unchanged) cycle writes them again from the altered store
+    result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+    assert_every_item_on_its_listing_day(feeds, expected)
+
+    # Rows stored under the 12:30-local rule (11:30 UTC in a Swedish winter, 00:30 the next day in Auckland
+    # in summer) are restated too, with no migration: the store keeps them, the feeds show the listing day.
+    db = sqlite3.connect(tmp_path / "aktuellt.db")
+    with db:
+        for key, site_date in db.execute("SELECT key, site_date FROM items").fetchall():
+            noon = dt.datetime.combine(dt.date.fromisoformat(site_date), dt.time(12, 30), tzinfo=STOCKHOLM)
+            when = noon.astimezone(dt.UTC).isoformat()
+            db.execute("UPDATE items SET published = ?, updated = ? WHERE key = ?", [when, when, key])
+    db.close()
+    for path in feeds.glob("all.*"):
+        path.unlink()
     result = run_cli(config)
     assert result.returncode == 0, result.stderr
     assert_every_item_on_its_listing_day(feeds, expected)
