@@ -199,7 +199,7 @@ class Entry:
     #: False when the page showed no date: `published` is then the first-seen instant (Atom omits it)
     dated: bool = True
     #: True when the site printed a time with the date: `published` is that wall time, never restated as a
-    #: date-only item's nominal instant (dates.restate_published)
+    #: date-only item's nominal instant (instants.restate_published)
     timed: bool = False
 
 

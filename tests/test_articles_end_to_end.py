@@ -155,7 +155,7 @@ def test_failed_article_keeps_its_item_and_is_retried_next_cycle(tmp_path, site)
 
 
 def test_a_title_edit_of_an_item_dated_today_moves_updated_forward(tmp_path, site):
-    # A date without a time is shown at a nominal 12:30 local (dates.published_instant), hours after a
+    # A date without a time is shown at a nominal 10:30 UTC (instants.published_instant), hours after a
     # morning's first sighting: an edit seen before then must still move `updated` forward, never back.
     today = swedish(dt.datetime.now(STOCKHOLM).date())
     item = new_item("Läsfrämjande i Angered", today, "Fler barn läser.", "<p>Texten.</p>")

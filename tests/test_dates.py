@@ -15,11 +15,9 @@ from scraper.dates import (
     YEARLESS_AHEAD,
     parse_datetime_attr,
     parse_site_date,
-    published_instant,
-    restate_published,
-    stable_instant,
     url_date,
 )
+from scraper.instants import published_instant, restate_published, stable_instant
 from scraper.models import SiteDate
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

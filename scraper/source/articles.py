@@ -30,9 +30,9 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..dates import stable_instant
 from ..errors import FetchError, OutOfTime
 from ..identity import content_hash
+from ..instants import stable_instant
 from ..markup import html_text
 from ..models import (
     Article,

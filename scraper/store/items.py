@@ -141,8 +141,8 @@ class ItemTables(TableGroup):
 
 def moved_forward(db: Database, source: str, key: str, moment: str) -> str:
     """The `updated` an edit seen at `moment` gives an item: `moment`, or a second after the stored value
-    when that is later. A date-only item's nominal time (about 10:30 UTC, see dates.nominal_instant) can lie
-    hours ahead of its first sighting, and an edit must still move `updated` forward, never back."""
+    when that is later. A date-only item's nominal time (about 10:30 UTC, see instants.nominal_instant) can
+    lie hours ahead of its first sighting, and an edit must still move `updated` forward, never back."""
     sql = "SELECT updated FROM items WHERE source = ? AND key = ?"
     row = db.execute(sql, [source, key]).fetchone()
     if row is None or not row[0]:

@@ -237,3 +237,25 @@ def test_feed_extractor_reads_the_publication_date_from_rss_and_json_and_updated
     for entry in atom:
         expected = entry.updated_parsed if entry.id in edited else entry.published_parsed
         assert by_extractor[entry.id] == dt.datetime.fromtimestamp(calendar.timegm(expected), dt.UTC)
+
+
+# -- rss2email and other mail gateways: who an item is from (issue 17, item 10) ---------------------------
+
+
+def test_every_rss_item_names_the_publisher_as_its_author(tmp_path, site):
+    # rss2email builds From: as "<feed title>: <entry author>" from feedparser's `author`; without one it
+    # printed a literal "<author>" for every item of all.rss and changes.rss. RSS `author` must be an email
+    # address, so the publisher's name goes in dc:creator, which feedparser reads as the author.
+    config = write_config(tmp_path, site)
+    result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+    feeds = tmp_path / "feeds"
+    for name in ("all.rss", "changes.rss", "topics/lasning.rss"):
+        if not (feeds / name).exists():
+            continue
+        parsed = feedparser.parse((feeds / name).read_bytes())
+        assert not parsed.bozo and parsed.entries, name
+        assert {entry.get("author") for entry in parsed.entries} == {"Göteborgs Stad"}, name
+    # Atom and JSON Feed already named the publisher, at feed level.
+    assert feedparser.parse((feeds / "all.atom").read_bytes()).feed.author == "Göteborgs Stad"
+    assert json.loads((feeds / "all.json").read_bytes())["authors"][0]["name"] == "Göteborgs Stad"
