@@ -1,17 +1,21 @@
 """What readers are shown of a stored entry, before any format is chosen: its dates under the current rule
-(`dated`), the article with the lead photo after its first paragraph (`reading_order`). Pure: no I/O, no
+(`dated`), the article with the lead photo after its first paragraph (`reading_order`), a marked removal
+(`marked_removed`). Pure: no I/O, no
 clock; shared by the RSS/Atom renderer and the JSON Feed."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import re
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..instants import LOCAL_NOMINAL_TIME, nominal_instant, restate_published, restate_stable
 from ..models import Entry
+from .indexpage import swedish_date
 
 _LEADING_FIGURE = re.compile(r"\s*(<figure\b.*?</figure>)\s*", re.DOTALL)
 
@@ -59,3 +63,28 @@ def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
             entry = dataclasses.replace(entry, published=published, updated=updated)
         out.append(entry)
     return out
+
+
+#: What a removed item's title starts with while `site.removed = "mark"` keeps it in the feeds.
+REMOVED_MARK = "[Borttagen] "
+
+
+def marked_removed(entry: Entry, removed_at: dt.datetime, tz: ZoneInfo) -> Entry:
+    """A removed item as `site.removed = "mark"` shows it: its title marked, its text starting with a note of
+    the removal and its date ("Borttagen från goteborg.se den 5 december 2026."), updated at its removal.
+
+    The id stays the item's own: readers that know it (newsboat, Liferea, `reader`) replace its title and
+    text in place, and one that took a new id for a new item would show the removal beside the old copy.
+    Who wants each removal as a new item reads changes.* (one id per event)."""
+    host = (urlsplit(entry.link).hostname or "webbplatsen").removeprefix("www.")
+    note = f"Borttagen från {host} den {swedish_date(removed_at.astimezone(tz))}."
+    body = entry.content_html or (
+        f"<p>{html.escape(entry.summary, quote=False)}</p>" if entry.summary else ""
+    )
+    return dataclasses.replace(
+        entry,
+        title=REMOVED_MARK + entry.title,
+        summary=f"{note} {entry.summary}".strip(),
+        content_html=f"<p><strong>{html.escape(note, quote=False)}</strong></p>\n{body}".rstrip(),
+        updated=removed_at,
+    )

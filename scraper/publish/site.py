@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ..clock import utc_now
 from ..config import Config
@@ -27,7 +28,6 @@ from .catalog import (
     FeedData,
     feed_catalog,
     in_config_order,
-    marked_removed,
     membership,
     render_catalog,
 )
@@ -35,6 +35,7 @@ from .favicon import FAVICON, favicon_ico
 from .files import publish_all, remove_orphaned_temps, remove_stale
 from .indexpage import FORMATS, IndexFeed
 from .screen import keeps_date, keeps_link, renderable, sane_months
+from .shown import marked_removed
 
 log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
 
@@ -148,6 +149,9 @@ def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str
     summaries = store.feed_summaries()
     keep = max(config.site.max_items, LATEST_ON_INDEX)
     removed_since = None
+    # The day a marked removal is dated by: in its own source's zone (the first source's if it is gone).
+    zones = {source.id: ZoneInfo(source.timezone) for source in config.sources}
+    zones[""] = ZoneInfo(config.sources[0].timezone)
     if config.site.removed == "mark":
         removed_since = window - dt.timedelta(days=config.site.removed_days)
     data: dict[str, FeedData] = {}
@@ -165,7 +169,8 @@ def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str
                 if entry is None:
                     refused.add(stored.entry_id)
                     continue
-                marked = entry if removed is None else marked_removed(entry, removed)
+                zone = zones.get(entry.source, zones[""])
+                marked = entry if removed is None else marked_removed(entry, removed, zone)
                 shown[stored.entry_id] = in_config_order(config, marked)
             head.append(shown[stored.entry_id])
         data[path] = FeedData(count=count, updated=updated, head=head)

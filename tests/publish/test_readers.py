@@ -27,7 +27,7 @@ import pytest
 from scraper.dates import parse_site_date
 from tests.fixture_site import REPO, FixtureSite, load_seed, new_item, repo_topics
 from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
-from tests.test_history import run_at
+from tests.test_history import config_for, run_at
 
 SEED = load_seed()
 VIEWERS: dict[str, dt.tzinfo] = {
@@ -259,3 +259,38 @@ def test_every_rss_item_names_the_publisher_as_its_author(tmp_path, site):
     # Atom and JSON Feed already named the publisher, at feed level.
     assert feedparser.parse((feeds / "all.atom").read_bytes()).feed.author == "Göteborgs Stad"
     assert json.loads((feeds / "all.json").read_bytes())["authors"][0]["name"] == "Göteborgs Stad"
+
+
+# -- a marked removal, as newsboat and Liferea show it (issue 17, item 12) ---------------------------------
+
+
+def test_a_marked_removal_starts_the_entry_text_with_a_dated_note_in_every_format(tmp_path, site):
+    # newsboat and Liferea keep an item they know by its id and replace its title and text: a new title
+    # alone was easy to miss (the item stayed read, with its old date and body). The text now opens with
+    # the removal and its date, and Atom/JSON Feed `updated` is the removal itself.
+    config = config_for(tmp_path, site, "")
+    text = config.read_text(encoding="utf-8").replace("[site]\n", '[site]\nremoved = "mark"\n')
+    config.write_text(text, encoding="utf-8")
+    site.etag = False
+    target = SEED[3]
+    run_at(config, dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC))
+    site.remove_item(target.uuid)
+    run_at(config, dt.datetime(2026, 12, 4, 9, tzinfo=dt.UTC))
+    removed_at = dt.datetime(2026, 12, 4, 23, 30, tzinfo=dt.UTC)  # 5 December in Stockholm
+    run_at(config, removed_at)
+    note = "Borttagen från 127.0.0.1 den 5 december 2026."
+    feeds = tmp_path / "feeds"
+    for name in ("all.rss", "all.atom"):
+        (entry,) = [e for e in feedparser.parse((feeds / name).read_bytes()).entries if target.uuid in e.id]
+        assert entry.title == "[Borttagen] " + target.title, name
+        assert entry.content[0].value.startswith(f"<p><strong>{note}</strong></p>"), name
+        assert entry.summary.startswith(note), name
+        if name.endswith(".atom"):
+            assert calendar.timegm(entry.updated_parsed) == removed_at.timestamp()
+    (item,) = [i for i in json.loads((feeds / "all.json").read_bytes())["items"] if target.uuid in i["id"]]
+    assert item["content_html"].startswith(f"<p><strong>{note}</strong></p>")
+    assert dt.datetime.fromisoformat(item["date_modified"]) == removed_at
+    # The other entries are untouched, and the id is the item's own (readers replace it in place).
+    atom = feedparser.parse((feeds / "all.atom").read_bytes()).entries
+    assert sum("Borttagen från" in e.get("summary", "") for e in atom) == 1
+    assert any(e.id.endswith(target.uuid) for e in atom)
