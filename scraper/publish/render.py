@@ -41,7 +41,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from ..models import Change, Deleted, Entry, FeedMeta
-from .shown import dated, reading_order
+from .shown import dated, documents, reading_order
 
 __all__ = [
     "EMPTY_FEED_UPDATED",
@@ -273,7 +273,7 @@ def _add_entries(fg: Any, meta: FeedMeta, entries: Sequence[Entry], tz: ZoneInfo
     for entry in entries:
         # feedgen prepends by default, which would reverse the caller's newest-first order.
         fe = fg.add_entry(order="append")
-        if fmt == "atom" and entry.image is not None:
+        if fmt == "atom" and (entry.image is not None or documents(entry)):
             fe.register_extension("atom_enclosure", _AtomEnclosure, atom=True, rss=False)
         _fill_entry(fe, meta, entry, tz, fmt)
 
@@ -314,6 +314,12 @@ def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format
         fe.category(categories)
     if entry.image is not None:
         _add_image(fe, entry, fmt)
+    if fmt == "atom":
+        # One enclosure link per document, as JSON Feed lists them. RSS allows one enclosure per item (the
+        # lead image); its documents are the links in content:encoded (the body's, or its "Dokument" list).
+        for document in documents(entry):
+            attributes = {"href": xml_safe(document.url), "rel": "enclosure", "type": document.media_type}
+            fe.atom_enclosure.links.append(attributes | {"title": xml_safe(document.title)})
 
 
 def _category(meta: FeedMeta, topic: str) -> dict[str, str]:

@@ -10,29 +10,48 @@ import datetime as dt
 import html
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..instants import LOCAL_NOMINAL_TIME, nominal_instant, restate_published, restate_stable
+from ..markup import content_attachments, html_text
 from ..models import Entry
 from .indexpage import swedish_date
 
 _LEADING_FIGURE = re.compile(r"\s*(<figure\b.*?</figure>)\s*", re.DOTALL)
+_BOLD_INGRESS = re.compile(r"\s*<p><strong>[^<]*</strong></p>")
 
 
 def reading_order(content_html: str) -> str:
     """The article with its lead photo moved after the first paragraph (the ingress), or to the end when the
     text has none: readers build snippets and previews from the first text they meet, and with the photo
-    first every snippet read "Foto: Göteborgs Stad". The stored article keeps the page's order."""
+    first every snippet read "Foto: Göteborgs Stad". The stored article keeps the page's order.
+
+    Articles stored before compose_content learnt better are mended here too: a bold ingress that the body's
+    first paragraph repeats is shown once, and the caption gets its own line (see compose_content)."""
     lead = _LEADING_FIGURE.match(content_html)
     if lead is None:
-        return content_html
-    rest = content_html[lead.end() :]
+        return _once(content_html)
+    figure = lead.group(1)
+    if "<br><figcaption" not in figure:
+        figure = figure.replace("<figcaption", "<br><figcaption", 1)
+    rest = _once(content_html[lead.end() :])
     end = rest.find("</p>")
     if end < 0:
-        return f"{rest}\n{lead.group(1)}" if rest else lead.group(1)
+        return f"{rest}\n{figure}" if rest else figure
     end += len("</p>")
-    return f"{rest[:end]}\n{lead.group(1)}{rest[end:]}"
+    return f"{rest[:end]}\n{figure}{rest[end:]}"
+
+
+def _once(content_html: str) -> str:
+    """`content_html` without a leading bold ingress paragraph that the next paragraph starts with."""
+    bold = _BOLD_INGRESS.match(content_html)
+    if bold is None:
+        return content_html
+    lead = html_text(bold.group(0))
+    following = html_text(content_html[bold.end() :]).partition("\n")[0]
+    return content_html[bold.end() :].lstrip() if lead and following.startswith(lead) else content_html
 
 
 def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
@@ -88,3 +107,40 @@ def marked_removed(entry: Entry, removed_at: dt.datetime, tz: ZoneInfo) -> Entry
         content_html=f"<p><strong>{html.escape(note, quote=False)}</strong></p>\n{body}".rstrip(),
         updated=removed_at,
     )
+
+
+#: Document types by file extension (the extensions markup.py takes for documents); others are unknown.
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt": "application/vnd.ms-powerpoint",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+    "rtf": "application/rtf",
+    "csv": "text/csv",
+    "zip": "application/zip",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document (PDF, Word, …) an entry's article links: JSON Feed `attachments`, Atom enclosures."""
+
+    url: str
+    title: str
+    media_type: str  #: from the file name (documents are not HEADed): "application/octet-stream" if unknown
+
+
+def documents(entry: Entry) -> list[Document]:
+    """The documents `entry`'s content links, in order, once each (markup.content_attachments)."""
+    found = []
+    for attachment in content_attachments(entry.content_html):
+        extension = urlsplit(attachment.url).path.rsplit(".", 1)[-1].lower()
+        media_type = DOCUMENT_TYPES.get(extension, "application/octet-stream")
+        found.append(Document(attachment.url, attachment.title, media_type))
+    return found

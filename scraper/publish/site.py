@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,8 +33,9 @@ from .catalog import (
     render_catalog,
 )
 from .favicon import FAVICON, favicon_ico
-from .files import publish_all, remove_orphaned_temps, remove_stale
+from .files import publish_all, remove_orphaned_temps, remove_own, remove_stale
 from .indexpage import FORMATS, IndexFeed
+from .opml import SOURCES_OPML, written_by_us
 from .screen import keeps_date, keeps_link, renderable, sane_months
 from .shown import marked_removed
 
@@ -99,11 +101,26 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         written += publish_all({targets[-1]: data})
     targets.append(out / "index.html")
     written += publish_all({targets[-1]: index})  # last: everything it links to exists by then
+    _without_sources_opml(out, documents, written)
     for path in remove_stale(out, CATALOG_FOLDERS, keep=set(targets)):
         log.info("removed %s: its topic or source is no longer in the config", path)
     for path in remove_orphaned_temps(targets):
         log.info("removed %s: a temporary file an interrupted cycle left behind", path)
     return [str(path) for path in written]
+
+
+def _without_sources_opml(out: Path, documents: Mapping[str, bytes], written: list[Path]) -> None:
+    """With one source there is no sources.opml (opml.opml_files): say so when the index is (re)written, and
+    remove the one an earlier config with several sources left, if this program wrote it."""
+    if SOURCES_OPML in documents:
+        return
+    path = out / SOURCES_OPML
+    if remove_own(path, partial(written_by_us, name=SOURCES_OPML)):
+        log.info("removed %s: with one source there are no source feeds to list", path)
+    elif out / "index.html" in written:
+        log.info(
+            "%s is not written: with one source there are no source feeds (all.* is its feed)", SOURCES_OPML
+        )
 
 
 class KeptDocuments:

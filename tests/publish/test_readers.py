@@ -23,8 +23,10 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
+from lxml import etree
 
 from scraper.dates import parse_site_date
+from scraper.publish.opml import render_opml
 from tests.fixture_site import REPO, FixtureSite, load_seed, new_item, repo_topics
 from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
 from tests.test_history import config_for, run_at
@@ -294,3 +296,66 @@ def test_a_marked_removal_starts_the_entry_text_with_a_dated_note_in_every_forma
     atom = feedparser.parse((feeds / "all.atom").read_bytes()).entries
     assert sum("Borttagen från" in e.get("summary", "") for e in atom) == 1
     assert any(e.id.endswith(target.uuid) for e in atom)
+
+
+# -- small things readers showed wrong (issue 17, item 13) -------------------------------------------------
+
+ATOM_NS = "{http://www.w3.org/2005/Atom}"
+
+
+def test_documents_are_atom_enclosures_and_links_in_the_rss_content(tmp_path, site):
+    # JSON Feed listed the PDFs an article links; Atom now has one rel="enclosure" link per document, with
+    # its type (no length: documents are not HEADed); RSS keeps its one enclosure, the lead image, and
+    # content:encoded links each document.
+    config = write_config(tmp_path, site)
+    result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+    feeds = tmp_path / "feeds"
+    items = json.loads((feeds / "all.json").read_bytes())["items"]
+    expected = {
+        item["id"]: [a for a in item.get("attachments", []) if a["mime_type"] == "application/pdf"]
+        for item in items
+    }
+    assert sum(map(len, expected.values())) >= 3  # the seed's articles link PDFs
+    atom = etree.parse(str(feeds / "all.atom"))
+    schema = etree.RelaxNG(etree.parse(str(REPO / "tests" / "data" / "atom.rng")))
+    assert schema.validate(atom), schema.error_log
+    rss = {e.id: e for e in feedparser.parse((feeds / "all.rss").read_bytes()).entries}
+    for entry in atom.getroot().iter(f"{ATOM_NS}entry"):
+        entry_id = entry.findtext(f"{ATOM_NS}id")
+        enclosures = [link.attrib for link in entry.iter(f"{ATOM_NS}link") if link.get("rel") == "enclosure"]
+        documents = [a for a in enclosures if a["type"] == "application/pdf"]
+        assert [(a["href"], a["title"]) for a in documents] == [
+            (d["url"], d["title"]) for d in expected[entry_id]
+        ], entry_id
+        assert all("length" not in a for a in documents)
+        images = [a for a in enclosures if a["type"].startswith("image/")]
+        assert len(images) <= 1
+        item = rss[entry_id]
+        assert len(item.enclosures) == len(images)  # one enclosure at most: the lead image
+        for document in expected[entry_id]:
+            assert f'href="{document["url"]}"' in item.content[0].value.replace("&amp;", "&")
+
+
+def test_one_source_writes_no_sources_opml_and_removes_only_its_own_old_one(tmp_path, site):
+    # With one source, sources.opml listed nothing (an empty file to import). It is not written; one an
+    # earlier config with several sources left is removed; a file of the same name a user put there stays.
+    config = write_config(tmp_path, site)
+    result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+    feeds = tmp_path / "feeds"
+    assert not (feeds / "sources.opml").exists()
+    assert "sources.opml" not in (feeds / "feeds.opml").read_text(encoding="utf-8")
+    assert "sources.opml" not in (feeds / "index.html").read_text(encoding="utf-8")
+    folder = "Källor (välj dessa i stället för allt)"
+    old = render_opml("Jämlikt Göteborg – Aktuellt – källor", folder, [], None)
+    (feeds / "sources.opml").write_bytes(old)
+    result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+    assert not (feeds / "sources.opml").exists()
+    assert "sources.opml: with one source there are no source feeds" in result.stderr
+    mine = b'<?xml version="1.0"?>\n<opml version="2.0"><head><title>Mina</title></head><body/></opml>\n'
+    (feeds / "sources.opml").write_bytes(mine)
+    result = run_cli(config)
+    assert result.returncode == 0, result.stderr
+    assert (feeds / "sources.opml").read_bytes() == mine
