@@ -21,7 +21,7 @@ from ..models import (
     Entry,
 )
 from ..store import Store
-from .archives import archive_files, archive_url, changes_files, changes_meta
+from .archives import archive_files, archive_url, changes_files, changes_meta, is_archive
 from .catalog import (
     CATALOG_FOLDERS,
     LATEST_ON_INDEX,
@@ -65,9 +65,9 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         if keeps_link(f"event {r.id} of {r.key}", r.link, "the changes feed")
         and keeps_date(f"event {r.id} of {r.key}", r.published, window, "the changes feed")
     ]
-    archives, newest_archive = archive_files(config, store, oldest, newest, now)
-    # RFC 5005 §4: the subscription document points at the newest archive.
-    all_links = (("prev-archive", archive_url(config, newest_archive)),)
+    archives = archive_files(config, store, oldest, newest, now)
+    # RFC 5005 §4: the subscription document points at the newest archive, once a year has closed.
+    all_links = () if archives.newest is None else (("prev-archive", archive_url(config, archives.newest)),)
     changes = IndexFeed(
         kind="changes",
         anchor="andringar",
@@ -96,12 +96,15 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     written = publish_all(files)
     targets = list(files) + [out / name for name in kept.fingerprints if name not in documents]
     store.save_rendered(kept.records())
-    for year, data in archives:  # one year at a time: written before the next is rendered
+    for year, data in archives.documents:  # one year at a time: written before the next is rendered
         targets.append(out / "archive" / f"{year}.atom")
         written += publish_all({targets[-1]: data})
     targets.append(out / "index.html")
     written += publish_all({targets[-1]: index})  # last: everything it links to exists by then
     _without_sources_opml(out, documents, written)
+    for path in archives.stale:
+        if remove_own(path, is_archive):
+            log.info("removed %s: the year is not over, and only a closed year has an archive", path)
     for path in remove_stale(out, CATALOG_FOLDERS, keep=set(targets)):
         log.info("removed %s: its topic or source is no longer in the config", path)
     for path in remove_orphaned_temps(targets):
