@@ -11,12 +11,16 @@ against the fixture site on 127.0.0.1, a real SQLite file, the output parsed bac
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
+import functools
+import http.server
 import json
 import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -384,3 +388,74 @@ def test_one_source_writes_no_sources_opml_and_removes_only_its_own_old_one(tmp_
     result = run_cli(config)
     assert result.returncode == 0, result.stderr
     assert (feeds / "sources.opml").read_bytes() == mine
+
+
+@contextlib.contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """`folder` over HTTP on 127.0.0.1 (a port of its own), as a web server would publish it."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def newsboat_items(home: Path, url: str, *config_lines: str) -> dict[str, tuple[str, str, bool]]:
+    """newsboat 2.x reloads `url` into its cache in `home`: guid → (title, content, unread)."""
+    home.mkdir(exist_ok=True)
+    (home / "urls").write_text(url + "\n", encoding="utf-8")
+    (home / "config").write_text("".join(line + "\n" for line in config_lines), encoding="utf-8")
+    newsboat = shutil.which("newsboat")
+    assert newsboat is not None
+    command = [newsboat, "-u", str(home / "urls"), "-c", str(home / "cache.db"), "-C", str(home / "config")]
+    result = subprocess.run([*command, "-x", "reload"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    cache = sqlite3.connect(home / "cache.db")
+    try:
+        rows = cache.execute("SELECT guid, title, content, unread FROM rss_item").fetchall()
+    finally:
+        cache.close()
+    return {guid: (title, content, bool(unread)) for guid, title, content, unread in rows}
+
+
+def newsboat_reads_all(home: Path) -> None:
+    cache = sqlite3.connect(home / "cache.db")
+    with cache:
+        cache.execute("UPDATE rss_item SET unread = 0")
+    cache.close()
+
+
+@pytest.mark.skipif(shutil.which("newsboat") is None, reason="newsboat is not installed")
+def test_newsboat_shows_a_marked_removal_in_place_and_unread_with_reset_unread_on_update(tmp_path, site):
+    config = config_for(tmp_path, site, "")
+    text = config.read_text(encoding="utf-8").replace("[site]\n", '[site]\nremoved = "mark"\n')
+    config.write_text(text, encoding="utf-8")
+    site.etag = False
+    target = SEED[3]
+    run_at(config, dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC))
+    with served(tmp_path / "feeds") as base:
+        url = base + "all.rss"
+        plain, resetting = tmp_path / "newsboat", tmp_path / "newsboat-reset"
+        reset = f'reset-unread-on-update "{url}"'
+        for home, lines in ((plain, ()), (resetting, (reset,))):
+            first = newsboat_items(home, url, *lines)
+            assert len(first) == len(SEED) and all(unread for _, _, unread in first.values())
+            newsboat_reads_all(home)
+        site.remove_item(target.uuid)
+        run_at(config, dt.datetime(2026, 12, 4, 9, tzinfo=dt.UTC))
+        run_at(config, dt.datetime(2026, 12, 4, 23, 30, tzinfo=dt.UTC))
+        note = "Borttagen från 127.0.0.1 den 5 december 2026."
+        for home, lines, unread in ((plain, (), False), (resetting, (reset,), True)):
+            items = newsboat_items(home, url, *lines)
+            assert len(items) == len(SEED), home  # the same item, updated in place: no second copy
+            (guid,) = [guid for guid in items if guid.endswith(target.uuid)]
+            title, content, is_unread = items[guid]
+            assert title == "[Borttagen] " + target.title
+            assert content.startswith(f"<p><strong>{note}</strong></p>")
+            assert is_unread is unread, home
+            assert not any(u for g, (_, _, u) in items.items() if g != guid)  # nothing else came back
