@@ -232,7 +232,7 @@ def test_senast_uppdaterad_moves_updated_forward_but_never_into_the_future():
     published = dt.datetime(2019, 4, 29, 22, 0, tzinfo=dt.UTC)
     meta = "<footer><p>Senast uppdaterad 2 maj 2019</p></footer>"
     write = decide(job("new", published=published), page(meta=meta), NOW)
-    assert write.updated_to == dt.datetime(2019, 5, 2, 10, 30, tzinfo=dt.UTC)  # 12:30 CEST, the nominal time
+    assert write.updated_to == dt.datetime(2019, 5, 2, 10, 30, tzinfo=dt.UTC)  # the nominal 10:30 UTC
     future = "<footer><p>Senast uppdaterad 2 maj 2027</p></footer>"
     assert decide(job("new", published=published), page(meta=future), NOW).updated_to == NOW
     # Outside 1990 … a year ahead it is no date at all (year 1 overflowed the conversion): ignored.
