@@ -5,9 +5,7 @@ This module owns every rule about the dates goteborg.se prints (DESIGN.md, "Iden
 - `parse_site_date` reads "Publicerad 2 maj 2019" and its relatives (abbreviated months, a time before or
   after the date, ISO dates, odd spaces) from a piece of listing text;
 - `parse_datetime_attr` reads the machine form of `<time datetime="…">`;
-- `published_instant` turns what the site printed into the one instant a feed shows, once, at first sight;
-  a date without a time becomes a nominal midday instant (`nominal_instant`), the same date from UTC−10 to
-  UTC+12, and `restate_published` maps rows stored under the old midnight rule onto it at render time.
+- turning what the site printed into the one instant a feed shows is `scraper.instants`' job.
 
 Month names come from a hand-written map (`MONTHS`), never from `locale` + `strptime("%B")`: the `sv_SE`
 locale is missing on many hosts, and glibc's `%b` rejects the CLDR forms ("jan.", "mars") the site may print.
@@ -256,80 +254,6 @@ def parse_datetime_attr(value: str, tz: ZoneInfo) -> SiteDate | None:
         # A month 13, a 25th hour, an offset beyond ±24 h, or a year pushed past 9999 by the conversion.
         return None
     return SiteDate(local.date(), local.time())
-
-
-#: A date without a time is shown at this local time, give or take `NOMINAL_SPREAD`: for Stockholm 12:30 is
-#: 10:30 or 11:30 UTC, the middle of the only two hours (10:00–12:00 UTC) that fall on the same date in every
-#: zone from UTC−10 to UTC+12. Midnight, the old rule, is the previous day everywhere west of Sweden.
-NOMINAL_TIME: Final = dt.time(12, 30)
-#: How far (in seconds, either way) the nominal time moves to keep a day's items in the site's order.
-NOMINAL_SPREAD: Final = 1799
-#: One second of nominal time per this many seconds of a first-seen day: 24 hours fit in 28.8 minutes.
-_DAY_COMPRESSION: Final = 50
-
-
-def published_instant(
-    site_date: SiteDate, tz: ZoneInfo, first_seen: dt.datetime, position: int = 0
-) -> dt.datetime:
-    """The `published` instant (aware, UTC) of an item the site dated `site_date` in `tz`.
-
-    A date with a time is that wall time in `tz`. A date without one gets a nominal instant,
-    `nominal_instant`: shown as that date in every zone from UTC−10 to UTC+12, ordered like the listing.
-    `position` is the item's place in the cycle's listing (0 = top, the newest).
-
-    Wall times that do not exist (the spring-forward gap) or exist twice (the autumn fold) are resolved with
-    `fold=0`, as PEP 495 does: a gap time is read with the offset in force before the gap (02:30 on the last
-    Sunday of March in Stockholm becomes 01:30Z, i.e. 03:30 CEST), a fold time is its first occurrence.
-
-    Raises ValueError if `first_seen` is naive.
-    """
-    if first_seen.tzinfo is None or first_seen.utcoffset() is None:
-        raise ValueError(f"first_seen must be timezone-aware, got {first_seen!r}")
-    if site_date.time is None:
-        return nominal_instant(site_date.day, tz, first_seen, position)
-    return stable_instant(site_date, tz)
-
-
-def stable_instant(site_date: SiteDate, tz: ZoneInfo) -> dt.datetime:
-    """The instant a site date stands for with no order-keeping shift: its wall time in `tz`, or
-    `NOMINAL_TIME` on its day. For dates read again and again (an article's "Senast uppdaterad" at each
-    re-check), which must come out the same each time."""
-    clock = NOMINAL_TIME if site_date.time is None else site_date.time.replace(tzinfo=None)
-    return dt.datetime.combine(site_date.day, clock, tzinfo=tz).replace(fold=0).astimezone(dt.UTC)
-
-
-def nominal_instant(day: dt.date, tz: ZoneInfo, first_seen: dt.datetime, position: int = 0) -> dt.datetime:
-    """The instant a date without a time stands for: `NOMINAL_TIME` on `day` in `tz`, moved by whole seconds
-    (at most `NOMINAL_SPREAD` either way) so that readers sorting by date keep the site's order:
-
-    - one second earlier per listing `position` (the listing is newest first);
-    - for an item first seen on `day` itself, one second later per 50 seconds of that day gone by at first
-      sight, so an item that appeared later in the day is dated later (the old rule gave it the first-seen
-      instant, which can be another date outside Sweden).
-
-    Only the order is information; the time of day is nominal (the site did not print one)."""
-    shift = -min(max(position, 0), NOMINAL_SPREAD)
-    seen = first_seen.astimezone(tz)
-    if seen.date() == day:
-        midnight = dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
-        elapsed = int((first_seen - midnight).total_seconds())
-        shift += min(max(elapsed, 0) // _DAY_COMPRESSION, NOMINAL_SPREAD)
-    shift = max(-NOMINAL_SPREAD, min(NOMINAL_SPREAD, shift))
-    wall = dt.datetime.combine(day, NOMINAL_TIME, tzinfo=tz).replace(fold=0).astimezone(dt.UTC)
-    return wall + dt.timedelta(seconds=shift)
-
-
-def restate_published(
-    published: dt.datetime, first_seen: dt.datetime, position: int, tz: ZoneInfo
-) -> dt.datetime:
-    """A stored `published` under the current rule. Rows stored before the nominal time was introduced hold
-    local midnight (an item first seen after its date) or the first-seen instant (first seen on its date);
-    both are recomputed as `nominal_instant`. Every other value (a date with a time, or one stored under the
-    current rule) comes back unchanged, so this is idempotent."""
-    local = published.astimezone(tz)
-    if local.time() == dt.time(0) or published == first_seen:
-        return nominal_instant(local.date(), tz, first_seen, position)
-    return published
 
 
 def _squash(text: str) -> str:

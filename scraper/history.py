@@ -239,6 +239,7 @@ def archive_years(
                 updated=max(updated, event.published),
                 first_seen=event.at,
                 position=0,
+                timed="T" in event.version.site_date,
             )
         )
     return years

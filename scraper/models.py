@@ -170,7 +170,7 @@ class ArticleWrite:
     #: move the item's `updated` forward to this instant (never back); None leaves it
     updated_to: dt.datetime | None = None
     #: the article's words changed: `updated` moves past its stored value even when `updated_to` is not
-    #: later (a date-only item's nominal 12:30 can lie hours ahead of the edit)
+    #: later (a date-only item's nominal time can lie hours ahead of the edit)
     edited: bool = False
 
     @property
@@ -198,6 +198,9 @@ class Entry:
     tags: tuple[str, ...] = ()  #: the article page's own tags or topic words, when it has any
     #: False when the page showed no date: `published` is then the first-seen instant (Atom omits it)
     dated: bool = True
+    #: True when the site printed a time with the date: `published` is that wall time, never restated as a
+    #: date-only item's nominal instant (instants.restate_published)
+    timed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from . import history, sanity
 from .clock import Clock, utc_now
 from .config import SourceConfig
-from .dates import published_instant
 from .diff import diff_items, listing_hash
 from .errors import ExtractError
 from .identity import entry_id
+from .instants import published_instant
 from .models import (
     ArticleJob,
     ArticleWrite,
@@ -389,8 +389,8 @@ def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen:
 
 
 def _published(item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> dt.datetime:
-    """An item's published instant: from its listing date (see dates.published_instant), or, for an item the
-    page shows without a date, the moment it was first seen."""
+    """An item's published instant: from its listing date (see instants.published_instant), or, for an item
+    the page shows without a date, the moment it was first seen."""
     if item.published is None:
         return first_seen
     return published_instant(item.published, tz, first_seen, item.position)

@@ -99,7 +99,7 @@ def test_articles_come_out_clean_and_absolute_in_both_feeds(tmp_path, site):
         assert enclosure.type == "image/jpeg"
         assert int(enclosure.length) == 2048
     # "Senast uppdaterad 2 maj 2019" on the page is the entry's updated (local midnight)
-    assert updated(tmp_path)[NASTY[0].uuid] == "2019-05-02T12:30:00+02:00"  # a date's nominal 12:30
+    assert updated(tmp_path)[NASTY[0].uuid] == "2019-05-02T12:30:00+02:00"  # nominal 10:30 UTC
     db = sqlite3.connect(tmp_path / "aktuellt.db")
     run = db.execute("SELECT articles, articles_failed, requests FROM runs").fetchall()
     db.close()
@@ -155,7 +155,7 @@ def test_failed_article_keeps_its_item_and_is_retried_next_cycle(tmp_path, site)
 
 
 def test_a_title_edit_of_an_item_dated_today_moves_updated_forward(tmp_path, site):
-    # A date without a time is shown at a nominal 12:30 local (dates.published_instant), hours after a
+    # A date without a time is shown at a nominal 10:30 UTC (instants.published_instant), hours after a
     # morning's first sighting: an edit seen before then must still move `updated` forward, never back.
     today = swedish(dt.datetime.now(STOCKHOLM).date())
     item = new_item("Läsfrämjande i Angered", today, "Fler barn läser.", "<p>Texten.</p>")

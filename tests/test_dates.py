@@ -15,10 +15,9 @@ from scraper.dates import (
     YEARLESS_AHEAD,
     parse_datetime_attr,
     parse_site_date,
-    published_instant,
-    restate_published,
     url_date,
 )
+from scraper.instants import published_instant, restate_published, stable_instant
 from scraper.models import SiteDate
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -316,12 +315,12 @@ LATER = dt.datetime(2030, 1, 1, tzinfo=UTC)  # a first sight on some other day
 @pytest.mark.parametrize(
     ("site_date", "expected"),
     [
-        # date only: the nominal 12:30 local. CET (+01:00) in winter, CEST (+02:00) in summer.
-        (d(2019, 1, 18), dt.datetime(2019, 1, 18, 11, 30, tzinfo=UTC)),
+        # date only: the nominal 10:30 UTC, in winter (11:30 CET) and in summer (12:30 CEST) alike
+        (d(2019, 1, 18), dt.datetime(2019, 1, 18, 10, 30, tzinfo=UTC)),
         (d(2019, 5, 2), dt.datetime(2019, 5, 2, 10, 30, tzinfo=UTC)),
-        # the DST switch days themselves: 12:30 is after the switch
+        # the DST switch days themselves
         (d(2019, 3, 31), dt.datetime(2019, 3, 31, 10, 30, tzinfo=UTC)),
-        (d(2019, 10, 27), dt.datetime(2019, 10, 27, 11, 30, tzinfo=UTC)),
+        (d(2019, 10, 27), dt.datetime(2019, 10, 27, 10, 30, tzinfo=UTC)),
         # with a time: that wall time
         (d(2019, 5, 2, 10, 15), dt.datetime(2019, 5, 2, 8, 15, tzinfo=UTC)),
         (d(2019, 1, 18, 9, 30), dt.datetime(2019, 1, 18, 8, 30, tzinfo=UTC)),
@@ -337,10 +336,10 @@ def test_published_instant(site_date: SiteDate, expected: dt.datetime) -> None:
     assert result.tzinfo is UTC
 
 
-VIEWERS = [dt.timezone(dt.timedelta(hours=hours)) for hours in range(-10, 13)]
+VIEWERS = [dt.timezone(dt.timedelta(hours=hours)) for hours in range(-10, 14)]
 
 
-def test_a_date_without_time_is_that_date_from_utc_minus_10_to_utc_plus_12_all_year() -> None:
+def test_a_date_without_time_is_that_date_from_utc_minus_10_to_utc_plus_13_all_year() -> None:
     day = dt.date(2019, 1, 1)
     while day.year == 2019:
         for position in (0, 1, 250, 5000):
@@ -354,7 +353,7 @@ def test_date_only_items_keep_the_listing_order_and_the_order_they_appeared_in()
     # Found after their date (a first run): the listing order, one second apart, newest first.
     found = [published_instant(d(2019, 1, 11), STOCKHOLM, LATER, position) for position in range(5)]
     assert found == sorted(found, reverse=True) and len(set(found)) == 5
-    assert found[0] == dt.datetime(2019, 1, 11, 11, 30, tzinfo=UTC)
+    assert found[0] == dt.datetime(2019, 1, 11, 10, 30, tzinfo=UTC)
     # Seen on their own day, in cycles 15 minutes apart: later sighting, later date, whatever the position.
     morning = dt.datetime(2019, 5, 2, 7, 0, tzinfo=UTC)
     seen = [
@@ -389,6 +388,56 @@ def test_restate_maps_the_old_midnight_rule_and_leaves_the_rest() -> None:
     assert restate_published(timed, seen, 0, STOCKHOLM) == timed
     new = published_instant(d(2019, 5, 2), STOCKHOLM, seen, 2)
     assert restate_published(new, seen, 2, STOCKHOLM) == new  # idempotent on the current rule
+
+
+# Issue 17, item 8: readers in Honolulu (UTC−10 all year) and Auckland (UTC+12 in July, UTC+13 in January).
+HONOLULU, AUCKLAND = ZoneInfo("Pacific/Honolulu"), ZoneInfo("Pacific/Auckland")
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 1, 15), dt.date(2026, 7, 15), dt.date(2026, 12, 5)])
+@pytest.mark.parametrize("position", [0, 1, 25, 5000])
+@pytest.mark.parametrize("seen_at", [dt.time(0, 1), dt.time(12, 0), dt.time(23, 59)])
+def test_a_date_only_item_is_its_date_in_honolulu_and_auckland_in_january_and_july(
+    day: dt.date, position: int, seen_at: dt.time
+) -> None:
+    for first_seen in (LATER, dt.datetime.combine(day, seen_at, tzinfo=STOCKHOLM)):
+        moment = published_instant(SiteDate(day), STOCKHOLM, first_seen, position)
+        assert moment.astimezone(HONOLULU).date() == day
+        assert moment.astimezone(AUCKLAND).date() == day
+        assert moment.astimezone(STOCKHOLM).date() == day
+        # the re-checked form (an article's "Senast uppdaterad"): the same rule, without the shift
+        assert stable_instant(SiteDate(day), STOCKHOLM).astimezone(AUCKLAND).date() == day
+        assert stable_instant(SiteDate(day), STOCKHOLM).astimezone(HONOLULU).date() == day
+
+
+def test_auckland_in_summer_shows_the_nominal_time_as_23_30_and_honolulu_as_00_30() -> None:
+    moment = published_instant(d(2026, 1, 15), STOCKHOLM, LATER)
+    assert moment == dt.datetime(2026, 1, 15, 10, 30, tzinfo=UTC)
+    assert moment.astimezone(AUCKLAND).replace(tzinfo=None) == dt.datetime(2026, 1, 15, 23, 30)
+    assert moment.astimezone(HONOLULU).replace(tzinfo=None) == dt.datetime(2026, 1, 15, 0, 30)
+
+
+def test_a_source_in_a_zone_beyond_utc_plus_13_keeps_its_own_day() -> None:
+    # 10:30 UTC is already the next day in Kiribati (UTC+14): the site's own day wins there.
+    kiritimati = ZoneInfo("Pacific/Kiritimati")
+    moment = published_instant(d(2026, 1, 15), kiritimati, LATER)
+    assert moment.astimezone(kiritimati).date() == dt.date(2026, 1, 15)
+    assert moment.astimezone(kiritimati).time() == dt.time(12, 30)
+
+
+def test_restate_moves_the_12_30_local_rule_onto_10_30_utc_and_leaves_timed_dates() -> None:
+    # Stored under the 12:30-local rule in a Swedish winter: 11:30 UTC, 3 s earlier for listing place 3.
+    old = dt.datetime(2026, 1, 15, 11, 29, 57, tzinfo=UTC)
+    restated = restate_published(old, LATER, 3, STOCKHOLM)
+    assert restated == published_instant(d(2026, 1, 15), STOCKHOLM, LATER, 3)
+    assert restated.astimezone(AUCKLAND).date() == dt.date(2026, 1, 15)
+    assert restate_published(restated, LATER, 3, STOCKHOLM) == restated  # idempotent
+    # A summer row: 12:30 CEST is 10:30 UTC already.
+    summer = dt.datetime(2026, 7, 15, 10, 30, tzinfo=UTC)
+    assert restate_published(summer, LATER, 0, STOCKHOLM) == summer
+    # "kl. 12:15" in winter is a time the site printed: never moved.
+    timed = dt.datetime(2026, 1, 15, 11, 15, tzinfo=UTC)
+    assert restate_published(timed, LATER, 0, STOCKHOLM, timed=True) == timed
 
 
 def test_first_seen_does_not_move_a_date_with_a_time() -> None:

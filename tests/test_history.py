@@ -327,35 +327,45 @@ def links(document: etree._ElementTree) -> dict[str, str]:
     return {link.get("rel"): link.get("href") for link in document.xpath("/a:feed/a:link", namespaces=NS)}
 
 
-def test_yearly_archives_link_up_validate_and_a_complete_year_never_changes(tmp_path, site):
+def test_a_year_has_an_archive_once_it_is_over_and_that_archive_never_changes(tmp_path, site):
+    # RFC 5005 §4: an archive document must not change once published. The year under way has none (its news
+    # is in all.*); a closed year's is written once, linking to the year before and the year after (whose URL
+    # is known before it closes), and is never rewritten: not by later cycles, not when the next year closes.
     config = config_for(tmp_path, site)
     site.etag = False  # every cycle reads the listing
     run_at(config, dt.datetime(2025, 12, 31, 12, tzinfo=dt.UTC))
     archive = tmp_path / "feeds/archive"
-    assert sorted(p.name for p in archive.iterdir()) == ["2025.atom"]
+    assert not archive.exists() or not any(archive.iterdir())
+    assert "prev-archive" not in links(valid_atom(tmp_path / "feeds/all.atom"))
     site.edit_item(SEED[0].uuid, title="Så ska storstäderna bli mer jämlika – rättad")
 
     run_at(config, dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC))
+    assert sorted(p.name for p in archive.iterdir()) == ["2025.atom"]
     complete = (archive / "2025.atom").read_bytes()
+    stamp = (archive / "2025.atom").stat().st_mtime_ns
     site.remove_item(SEED[4].uuid)
     run_at(config, dt.datetime(2026, 2, 1, 12, tzinfo=dt.UTC))
     run_at(config, dt.datetime(2026, 2, 2, 12, tzinfo=dt.UTC))
-
-    assert (archive / "2025.atom").read_bytes() == complete
-    # A publish renders only the current year; a completed year's file that went missing is rendered again
-    # from its events, to the same bytes (only the events from that year on are loaded).
-    current = (archive / "2026.atom").read_bytes()
+    assert sorted(p.name for p in archive.iterdir()) == ["2025.atom"]  # 2026 is still under way
+    assert (archive / "2025.atom").stat().st_mtime_ns == stamp  # not even rewritten with the same bytes
+    # A closed year's file that went missing is rendered again from its events, to the same bytes.
     (archive / "2025.atom").unlink()
     run_at(config, dt.datetime(2026, 2, 3, 12, tzinfo=dt.UTC))
     assert (archive / "2025.atom").read_bytes() == complete
-    assert (archive / "2026.atom").read_bytes() == current
     base = "http://feeds.example.test/"
+    assert links(valid_atom(tmp_path / "feeds/all.atom"))["prev-archive"] == base + "archive/2025.atom"
+
+    run_at(config, dt.datetime(2027, 1, 2, 12, tzinfo=dt.UTC))  # 2026 closes
+    assert sorted(p.name for p in archive.iterdir()) == ["2025.atom", "2026.atom"]
+    assert (archive / "2025.atom").read_bytes() == complete
     old, new = valid_atom(archive / "2025.atom"), valid_atom(archive / "2026.atom")
     for document in (old, new):
         assert document.xpath("/a:feed/fh:archive", namespaces=NS | {"fh": FH})
+        assert not document.xpath("/a:feed/fh:complete", namespaces=NS | {"fh": FH})
         assert links(document)["current"] == base + "all.atom"
     assert links(old)["next-archive"] == base + "archive/2026.atom" and "prev-archive" not in links(old)
-    assert links(new)["prev-archive"] == base + "archive/2025.atom" and "next-archive" not in links(new)
+    assert links(new)["prev-archive"] == base + "archive/2025.atom"
+    assert links(new)["next-archive"] == base + "archive/2027.atom"
     assert links(valid_atom(tmp_path / "feeds/all.atom"))["prev-archive"] == base + "archive/2026.atom"
     # Walking back from the newest archive finds every item ever seen, and the edit as a later version.
     old_ids = old.xpath("/a:feed/a:entry/a:id/text()", namespaces=NS)
@@ -365,6 +375,20 @@ def test_yearly_archives_link_up_validate_and_a_complete_year_never_changes(tmp_
     assert new.xpath("/a:feed/at:deleted-entry/@ref", namespaces=NS) == [
         i for i in old_ids if i.endswith(SEED[4].uuid)
     ]
+
+
+def test_an_archive_of_the_year_under_way_left_by_an_earlier_version_is_removed(tmp_path, site):
+    config = config_for(tmp_path, site)
+    run_at(config, dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC))
+    archive = tmp_path / "feeds/archive"
+    archive.mkdir(exist_ok=True)
+    declared = b'<feed xmlns:fh="' + FH.encode() + b'" '
+    written = (tmp_path / "feeds/all.atom").read_bytes().replace(b"<feed ", declared, 1)
+    (archive / "2026.atom").write_bytes(written.replace(b"</feed>", b"<fh:archive/></feed>"))
+    (archive / "2026.atom.bak").write_bytes(b"a user's file")
+    (archive / "notes.atom").write_bytes(b"a user's file")
+    run_at(config, dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC))
+    assert sorted(p.name for p in archive.iterdir()) == ["2026.atom.bak", "notes.atom"]
 
 
 def cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -127,9 +127,10 @@ def insert_item(
         "'x')",
         [key, title, site_date],
     ).lastrowid
+    # Seen in a year that is over, so that the year's archive (only a closed year has one) reads the event.
     db.execute(
         "INSERT INTO events (source, key, kind, at, revision_id) "
-        "VALUES ('jamlikt-goteborg', ?, 'new', '2026-01-01T00:00:00+00:00', ?)",
+        "VALUES ('jamlikt-goteborg', ?, 'new', '2025-12-31T12:00:00+00:00', ?)",
         [key, revision],
     )
 
@@ -342,7 +343,10 @@ def test_only_http_links_reach_any_output_and_each_hostile_item_is_one_log_line(
                 assert bad not in data, (path, bad)
     article = feedparser.parse((feeds / "all.atom").read_bytes()).entries[0]
     assert "Bra" in article.content[0].value and "/bra.pdf" in article.content[0].value
-    assert not any(link.get("rel") == "enclosure" for link in article.links)  # the script "image" is gone
+    enclosures = [link for link in article.links if link.get("rel") == "enclosure"]
+    # The script "image" is gone; the one enclosure left is the http document (issue 17, item 13c).
+    assert [link.get("type") for link in enclosures] == ["application/pdf"]
+    assert enclosures[0]["href"].endswith("/bra.pdf")
     for uuid in hostile.values():  # refused, not stored, and never fetched
         assert not any(uuid in request.path for request in site.article_requests())
 

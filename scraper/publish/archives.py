@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,12 +24,24 @@ from .catalog import (
 from .diffs import change_content, change_time, change_title
 from .feedpage import CHANGES_PAGE, change_entries, render_feed_page
 from .indexpage import IndexFeed
-from .render import render_atom, render_changes_atom, render_changes_rss
+from .render import HISTORY_NS, render_atom, render_changes_atom, render_changes_rss
 from .screen import keeps_date, keeps_link
 
 
 def archive_url(config: Config, year: int) -> str:
     return f"{config.site.base_url}archive/{year}.atom"
+
+
+@dataclass(frozen=True, slots=True)
+class Archives:
+    """What a publish does about the RFC 5005 archives (see `archive_files`)."""
+
+    #: (year, document) for each closed year to write, rendered lazily one year at a time
+    documents: Iterator[tuple[int, bytes]]
+    #: the newest closed year, which the subscription document's `prev-archive` names; None: none yet
+    newest: int | None
+    #: archive files of years not closed (yet), which an earlier version wrote for the year under way
+    stale: list[Path]
 
 
 def archive_files(
@@ -38,56 +50,66 @@ def archive_files(
     oldest: dt.datetime | None,
     newest: dt.datetime | None,
     now: dt.datetime | None,
-) -> tuple[Iterator[tuple[int, bytes]], int]:
-    """RFC 5005 archive documents, archive/<year>.atom: every item that had an event that year, once, as it
-    ended the year (history.archive_years).
+) -> Archives:
+    """RFC 5005 archive documents, archive/<year>.atom, one per closed year (every year before the current
+    one, from the oldest stored event's): every item that had an event that year, once, as it ended the year
+    (history.archive_years). The year under way is in no archive: its news is in the subscription documents
+    (all.*), and an archive document must not change once published (RFC 5005 §4).
 
-    Returns the documents to write, rendered lazily one year at a time (a first publish over a long history
-    holds one year's events and document, not all of them), and the newest archive's year. A year is
-    rendered only while it can still change: the current (newest) year, and an earlier year whose file is
-    missing or does not yet carry its `next-archive` link (the year just ended). Events are only ever added
-    at the time they are observed, so a completed year's document never changes and its file is kept as it
-    is; only the events of the years rendered are loaded. `oldest`/`newest` are the stored events' extremes
-    (store.event_summary); `now` says which year is the current one (default: the newest event's)."""
+    A closed year's document never changes: it is rendered once, when its file is missing (the year just
+    ended, or a file that went missing: rendered again from its events, to the same bytes); its
+    `next-archive` names the next year's file from the start, since that URL is known. (A file an earlier
+    version wrote without `next-archive` is rendered again once.) Only the events of the years rendered are
+    loaded. `oldest`/`newest` are the stored events' extremes (store.event_summary); `now` says which year
+    is the current one (default: the newest event's)."""
     first = config.sources[0]
     tz = ZoneInfo(first.timezone)
     current = (now or newest or dt.datetime.now(dt.UTC)).astimezone(tz).year
     first_year = oldest.astimezone(tz).year if oldest is not None else current
-    ordered = list(range(first_year, max(current, first_year) + 1))
+    closed = list(range(first_year, current))
     folder = config.site.output_dir / "archive"
-    due = [year for year in ordered if year == ordered[-1] or not _archive_complete(folder / f"{year}.atom")]
+    due = [year for year in closed if not _archive_complete(folder / f"{year}.atom")]
+    stale = [path for path in _archive_paths(folder) if int(path.stem) >= current]
     window = now or utc_now()  # what counts as a sane date (see scraper.sanity)
 
     def documents() -> Iterator[tuple[int, bytes]]:
         for year in due:
-            index = ordered.index(year)
-            rows = []
-            if oldest is not None:
-                start, end = dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
-                rows = store.changes(since=start, until=end)
+            start, end = dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
             events = [
                 history.ArchiveEvent(
                     r.id, r.kind, r.at, r.source, r.key, r.entry_id, r.link, r.published, r.after
                 )
-                for r in rows
+                for r in store.changes(since=start, until=end)
                 if keeps_link(f"event {r.id} of {r.key}", r.link, "the archives")
                 and keeps_date(f"event {r.id} of {r.key}", r.published, window, "the archives")
             ]
             entries, deleted = history.archive_years(events, tz, year, year)[year]
-            yield year, render_atom(_archive_meta(config, ordered, index), entries, deleted)
+            yield year, render_atom(_archive_meta(config, year, first_year), entries, deleted)
 
-    return documents(), ordered[-1]
+    return Archives(documents(), closed[-1] if closed else None, stale)
 
 
-def _archive_meta(config: Config, ordered: list[int], index: int) -> FeedMeta:
-    """The head of archive/<year>.atom for `ordered[index]`, linking to its neighbours."""
+def is_archive(document: bytes) -> bool:
+    """Whether `document` is an archive document this program wrote (it declares RFC 5005's fh:archive)."""
+    return HISTORY_NS.encode() in document[:4096] and b"<fh:archive" in document
+
+
+def _archive_paths(folder: Path) -> list[Path]:
+    """The archive/<year>.atom files there are, by name (no other file of the folder is ever touched)."""
+    try:
+        return sorted(p for p in folder.glob("*.atom") if p.stem.isdigit() and len(p.stem) == 4)
+    except OSError:
+        return []
+
+
+def _archive_meta(config: Config, year: int, first_year: int) -> FeedMeta:
+    """The head of archive/<year>.atom: `current` (the subscription document), `prev-archive` (but in the
+    first year) and `next-archive`, the next year's file, whose URL is known before that year closes."""
     first = config.sources[0]
-    year = ordered[index]
     links = [("current", f"{config.site.base_url}all.atom")]
-    if index > 0:
-        links.append(("prev-archive", archive_url(config, ordered[index - 1])))
-    if index + 1 < len(ordered):
-        links.append(("next-archive", archive_url(config, ordered[index + 1])))
+    if year > first_year:
+        links.append(("prev-archive", archive_url(config, year - 1)))
+    links.append(("next-archive", archive_url(config, year + 1)))
     return FeedMeta(
         path=f"archive/{year}",
         title=f"{config.site.title} – arkiv {year}",
@@ -103,8 +125,8 @@ def _archive_meta(config: Config, ordered: list[int], index: int) -> FeedMeta:
 
 
 def _archive_complete(path: Path) -> bool:
-    """Whether a completed year's archive file exists and already links to the next year (the link sits in
-    the feed's head, before any entry, so the first 64 KiB hold it)."""
+    """Whether a closed year's archive file exists and links to the next year (the link sits in the feed's
+    head, before any entry, so the first 64 KiB hold it)."""
     try:
         with path.open("rb") as file:
             return b'rel="next-archive"' in file.read(65536)

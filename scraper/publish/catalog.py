@@ -44,13 +44,11 @@ from .topics import TopicRule, compile_rules, topics_for
 __all__ = [
     "CATALOG_FOLDERS",
     "STYLESHEET",
-    "REMOVED_MARK",
     "Feed",
     "FeedData",
     "assign_topics",
     "feed_catalog",
     "in_config_order",
-    "marked_removed",
     "membership",
     "render_catalog",
     "render_site",
@@ -225,16 +223,6 @@ def in_config_order(config: Config, entry: Entry) -> Entry:
     """`entry` with its (stored, unordered) topic ids in config order, dropping any the config lacks."""
     order = [topic.id for topic in config.topics]
     return dataclasses.replace(entry, topics=tuple(t for t in order if t in entry.topics))
-
-
-#: What a removed item's title starts with while `site.removed = "mark"` keeps it in the feeds.
-REMOVED_MARK = "[Borttagen] "
-
-
-def marked_removed(entry: Entry, removed_at: dt.datetime) -> Entry:
-    """A removed item as `site.removed = "mark"` shows it: its title marked, updated at its removal (so
-    readers show it as changed)."""
-    return dataclasses.replace(entry, title=REMOVED_MARK + entry.title, updated=removed_at)
 
 
 def render_site(

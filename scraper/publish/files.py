@@ -14,7 +14,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from ..errors import PublishError
@@ -104,6 +104,20 @@ def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
     for directory in sorted({path.parent for path in removed}):
         _fsync_dir(directory)
     return removed
+
+
+def remove_own(path: Path, ours: Callable[[bytes], bool]) -> bool:
+    """Delete the file `path` when it exists and `ours(its bytes)` says this program wrote it; True if so."""
+    try:
+        if not ours(path.read_bytes()):
+            return False
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise PublishError(f"could not remove {path}", path=str(path)) from error
+    _fsync_dir(path.parent)
+    return True
 
 
 def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:

@@ -18,12 +18,11 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..markup import content_attachments
 from ..models import Entry, FeedMeta
 from .render import IMAGE_TYPE, dated, reading_order, self_url
+from .shown import documents
 
 __all__ = ["MIME_TYPE", "VERSION_URL", "render_json"]
 
@@ -77,24 +76,6 @@ def _item(entry: Entry, tz: ZoneInfo, labels: dict[str, str]) -> dict[str, Any]:
     return item
 
 
-#: Document types by file extension (the extensions markup.py takes for documents); others are unknown.
-DOCUMENT_TYPES = {
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ppt": "application/vnd.ms-powerpoint",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-    "odp": "application/vnd.oasis.opendocument.presentation",
-    "rtf": "application/rtf",
-    "csv": "text/csv",
-    "zip": "application/zip",
-}
-
-
 def _attachments(entry: Entry) -> list[dict[str, Any]]:
     """JSON Feed 1.1 `attachments`: the lead image (as RSS `enclosure` and Atom `rel="enclosure"` carry it),
     then the documents the article links. `mime_type` is required; `size_in_bytes` only where a HEAD
@@ -107,10 +88,8 @@ def _attachments(entry: Entry) -> list[dict[str, Any]]:
         if entry.image.length:
             image["size_in_bytes"] = entry.image.length
         found.append(image)
-    for document in content_attachments(entry.content_html):
-        extension = urlsplit(document.url).path.rsplit(".", 1)[-1].lower()
-        mime_type = DOCUMENT_TYPES.get(extension, "application/octet-stream")
-        found.append({"url": document.url, "mime_type": mime_type, "title": document.title})
+    for document in documents(entry):
+        found.append({"url": document.url, "mime_type": document.media_type, "title": document.title})
     return found
 
 

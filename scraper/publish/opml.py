@@ -11,7 +11,8 @@ showed 0 items. So each file is one set that works on its own, never `all` and i
 - `topics.opml`: folder "Ämnen (välj dessa i stället för allt)" with one feed per topic, for readers that
   keep items per feed: newsboat, even with this file alone, files an item of several topics under the last
   of them (tests/publish/test_newsboat.py), so index.html and the README send its users to `feeds.opml`;
-- `sources.opml` (only with several sources): folder "Källor (välj dessa i stället för allt)".
+- `sources.opml` (only with several sources; not written at all with one): folder "Källor (välj dessa i
+  stället för allt)".
 
 Each feed is one `<outline type="rss">` (the type OPML uses for any feed format) with its RSS URL.
 `dateModified` is the newest entry's date among the file's feeds, never "now".
@@ -26,7 +27,9 @@ from collections.abc import Sequence
 
 from .indexpage import IndexFeed
 
-__all__ = ["OPML_FILES", "opml_files", "render_opml"]
+__all__ = ["OPML_FILES", "SOURCES_OPML", "opml_files", "render_opml", "written_by_us"]
+
+SOURCES_OPML = "sources.opml"
 
 #: file → (title suffix, folder, the kinds of feed it holds), in the order index.html names them.
 OPML_FILES: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -37,11 +40,15 @@ OPML_FILES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 
 def opml_files(title: str, feeds: Sequence[IndexFeed]) -> dict[str, bytes]:
-    """Every OPML file (name → bytes), an empty one included (no topics, one source), so that a file left
-    from an earlier config never lists feeds that no longer exist."""
+    """Every OPML file (name → bytes), an empty topics.opml included (no topics), so that a file left from
+    an earlier config never lists feeds that no longer exist. sources.opml only with source feeds (several
+    sources): with one, it would be an empty list to import, and that source's feed is all.* (a file left by
+    an earlier config with several sources is removed by the publisher, site._without_sources_opml)."""
     files: dict[str, bytes] = {}
     for name, (suffix, folder, kinds) in OPML_FILES.items():
         chosen = [feed for feed in feeds if feed.kind in kinds]
+        if name == SOURCES_OPML and not chosen:
+            continue
         newest = max((feed.updated for feed in chosen if feed.updated), default=None)
         files[name] = render_opml(f"{title} – {suffix}", folder, chosen, newest)
     return files
@@ -74,3 +81,10 @@ def render_opml(title: str, folder: str, feeds: Sequence[IndexFeed], updated: dt
     ET.indent(root, space="  ")
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document + b"\n"
+
+
+def written_by_us(document: bytes, name: str) -> bool:
+    """Whether `document` is an OPML file this module wrote as `name` (its title ends with that file's
+    suffix), so that the publisher removes only its own file, never one a user put in the folder."""
+    suffix = OPML_FILES[name][0]
+    return document.startswith(b"<?xml") and f"– {suffix}</title>".encode() in document[:4096]

@@ -29,7 +29,6 @@ post-processes the serialized document (the `<?xml-stylesheet?>` processing inst
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import html
 import re
@@ -41,8 +40,8 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from ..dates import nominal_instant, restate_published
 from ..models import Change, Deleted, Entry, FeedMeta
+from .shown import dated, documents, reading_order
 
 __all__ = [
     "EMPTY_FEED_UPDATED",
@@ -99,48 +98,6 @@ class _AtomEnclosure(BaseEntryExtension):  # type: ignore[misc]
 #: The lead image's type when its server gave none: an article's lead image is a photo.
 IMAGE_TYPE = "image/jpeg"
 
-_LEADING_FIGURE = re.compile(r"\s*(<figure\b.*?</figure>)\s*", re.DOTALL)
-
-
-def reading_order(content_html: str) -> str:
-    """The article with its lead photo moved after the first paragraph (the ingress), or to the end when the
-    text has none: readers build snippets and previews from the first text they meet, and with the photo
-    first every snippet read "Foto: Göteborgs Stad". The stored article keeps the page's order."""
-    lead = _LEADING_FIGURE.match(content_html)
-    if lead is None:
-        return content_html
-    rest = content_html[lead.end() :]
-    end = rest.find("</p>")
-    if end < 0:
-        return f"{rest}\n{lead.group(1)}" if rest else lead.group(1)
-    end += len("</p>")
-    return f"{rest[:end]}\n{lead.group(1)}{rest[end:]}"
-
-
-def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
-    """`entries` with the dates readers are shown: `published` under the current rule for dates without a
-    time (dates.restate_published: rows stored under the old midnight rule are mapped, new rows are already
-    right), `updated` moved with it when it was the same instant, and never before `published`."""
-    out = []
-    for entry in entries:
-        if any(value.tzinfo is None for value in (entry.published, entry.updated, entry.first_seen)):
-            out.append(entry)  # refused by _local with a clear error, not mangled here
-            continue
-        if not entry.dated:
-            out.append(entry)  # undated on the page: its first sighting is its date, shown as it is
-            continue
-        published = restate_published(entry.published, entry.first_seen, entry.position, tz)
-        updated = entry.updated
-        if updated == entry.published:
-            updated = published
-        elif updated.astimezone(tz).time() == dt.time(0):  # an old "Senast uppdaterad" without a time
-            updated = nominal_instant(updated.astimezone(tz).date(), tz, updated)
-        updated = max(updated, published)
-        if (published, updated) != (entry.published, entry.updated):
-            entry = dataclasses.replace(entry, published=published, updated=updated)
-        out.append(entry)
-    return out
-
 
 def self_url(meta: FeedMeta, extension: str) -> str:
     """The public URL of this feed document, e.g. `self_url(meta, ".atom")`."""
@@ -157,6 +114,7 @@ def render_rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
     fg.link(href=xml_safe(meta.home_url), rel="alternate")
     _extras(fg, meta, tz, "rss")
+    _creator(fg)
     _add_entries(fg, meta, entries, tz, "rss")
     return _finish(fg.rss_str(pretty=True), meta, "rss")
 
@@ -242,8 +200,11 @@ def render_changes_rss(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
     fg.link(href=xml_safe(meta.home_url), rel="alternate")
     _extras(fg, meta, tz, "rss")
+    _creator(fg)
     for change in changes:
-        _fill_change(fg.add_entry(order="append"), change, tz, "rss")
+        fe = fg.add_entry(order="append")
+        _fill_change(fe, change, tz, "rss")
+        fe.dc.dc_creator(xml_safe(meta.author))
     return _finish(fg.rss_str(pretty=True), meta, "rss")
 
 
@@ -259,6 +220,13 @@ def render_changes_atom(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     for change in changes:
         _fill_change(fg.add_entry(order="append"), change, tz, "atom")
     return _finish(fg.atom_str(pretty=True), meta, "atom")
+
+
+def _creator(fg: Any) -> None:
+    """Declare Dublin Core on an RSS document, for each item's `dc:creator`: RSS `author` must be an email
+    address (RSS Best Practices Profile) and the publisher has none to give, so without it rss2email's
+    From: read "<feed title>: <author>" with a literal placeholder for every item of all.rss."""
+    fg.load_extension("dc", atom=False, rss=True)
 
 
 def _fill_change(fe: Any, change: Change, tz: ZoneInfo, fmt: Format) -> None:
@@ -305,7 +273,7 @@ def _add_entries(fg: Any, meta: FeedMeta, entries: Sequence[Entry], tz: ZoneInfo
     for entry in entries:
         # feedgen prepends by default, which would reverse the caller's newest-first order.
         fe = fg.add_entry(order="append")
-        if fmt == "atom" and entry.image is not None:
+        if fmt == "atom" and (entry.image is not None or documents(entry)):
             fe.register_extension("atom_enclosure", _AtomEnclosure, atom=True, rss=False)
         _fill_entry(fe, meta, entry, tz, fmt)
 
@@ -332,6 +300,8 @@ def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format
     if content:
         # Escaped text, not CDATA: lxml refuses a "]]>" inside CDATA, and readers unescape either.
         fe.content(content, type="html" if fmt == "atom" else None)
+    if fmt == "rss":
+        fe.dc.dc_creator(xml_safe(meta.author))  # Atom entries inherit the feed's <author>
     if entry.dated or fmt == "rss":
         # An undated item: RSS readers order by pubDate, so it gets the first-seen instant; Atom has
         # <updated> (= first seen) for that, and <published> is left out rather than invented.
@@ -344,6 +314,12 @@ def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format
         fe.category(categories)
     if entry.image is not None:
         _add_image(fe, entry, fmt)
+    if fmt == "atom":
+        # One enclosure link per document, as JSON Feed lists them. RSS allows one enclosure per item (the
+        # lead image); its documents are the links in content:encoded (the body's, or its "Dokument" list).
+        for document in documents(entry):
+            attributes = {"href": xml_safe(document.url), "rel": "enclosure", "type": document.media_type}
+            fe.atom_enclosure.links.append(attributes | {"title": xml_safe(document.title)})
 
 
 def _category(meta: FeedMeta, topic: str) -> dict[str, str]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
+from functools import partial
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ..clock import utc_now
 from ..config import Config
@@ -19,7 +21,7 @@ from ..models import (
     Entry,
 )
 from ..store import Store
-from .archives import archive_files, archive_url, changes_files, changes_meta
+from .archives import archive_files, archive_url, changes_files, changes_meta, is_archive
 from .catalog import (
     CATALOG_FOLDERS,
     LATEST_ON_INDEX,
@@ -27,18 +29,18 @@ from .catalog import (
     FeedData,
     feed_catalog,
     in_config_order,
-    marked_removed,
     membership,
     render_catalog,
 )
 from .favicon import FAVICON, favicon_ico
 from .feedpage import CHANGES_PAGE
-from .files import remove_orphaned_temps
+from .files import remove_orphaned_temps, remove_own
 from .indexpage import FORMATS, IndexFeed
 from .manifest import MANIFEST, Manifest, read_manifest, unlisted_files
-from .opml import OPML_FILES
+from .opml import OPML_FILES, SOURCES_OPML, written_by_us
 from .push import FEED_SUFFIXES
 from .screen import keeps_date, keeps_link, renderable, sane_months
+from .shown import marked_removed
 
 log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
 
@@ -69,9 +71,9 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         if keeps_link(f"event {r.id} of {r.key}", r.link, "the changes feed")
         and keeps_date(f"event {r.id} of {r.key}", r.published, window, "the changes feed")
     ]
-    archives, newest_archive = archive_files(config, store, oldest, newest, now)
-    # RFC 5005 §4: the subscription document points at the newest archive.
-    all_links = (("prev-archive", archive_url(config, newest_archive)),)
+    archives = archive_files(config, store, oldest, newest, now)
+    # RFC 5005 §4: the subscription document points at the newest archive, once a year has closed.
+    all_links = () if archives.newest is None else (("prev-archive", archive_url(config, archives.newest)),)
     changes = IndexFeed(
         kind="changes",
         anchor="andringar",
@@ -103,11 +105,15 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     manifest.keep(unchanged)
     targets = list(files) + unchanged
     store.save_rendered(kept.records())
-    for year, data in archives:  # one year at a time: written before the next is rendered
+    for year, data in archives.documents:  # one year at a time: written before the next is rendered
         targets.append(out / "archive" / f"{year}.atom")
         written += manifest.publish({targets[-1]: data})
     targets.append(out / "index.html")
     written += manifest.publish({targets[-1]: index})  # last: everything it links to exists by then
+    _without_sources_opml(out, documents, written)
+    for path in archives.stale:
+        if remove_own(path, is_archive):
+            log.info("removed %s: the year is not over, and only a closed year has an archive", path)
     for path in manifest.remove_stale(CATALOG_FOLDERS):
         log.info("removed %s: its topic or source is no longer in the config", path)
     manifest.save()
@@ -135,6 +141,20 @@ def own_names(config: Config) -> set[str]:
     feeds = {f"{feed.meta.path}{suffix}" for feed in feed_catalog(config) for suffix in suffixes}
     changes = {"changes.rss", "changes.atom", CHANGES_PAGE}
     return feeds | changes | set(OPML_FILES) | {STYLESHEET, FAVICON, "index.html"}
+
+
+def _without_sources_opml(out: Path, documents: Mapping[str, bytes], written: list[Path]) -> None:
+    """With one source there is no sources.opml (opml.opml_files): say so when the index is (re)written, and
+    remove the one an earlier config with several sources left, if this program wrote it."""
+    if SOURCES_OPML in documents:
+        return
+    path = out / SOURCES_OPML
+    if remove_own(path, partial(written_by_us, name=SOURCES_OPML)):
+        log.info("removed %s: with one source there are no source feeds to list", path)
+    elif out / "index.html" in written:
+        log.info(
+            "%s is not written: with one source there are no source feeds (all.* is its feed)", SOURCES_OPML
+        )
 
 
 class KeptDocuments:
@@ -180,6 +200,9 @@ def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str
     summaries = store.feed_summaries()
     keep = max(config.site.max_items, LATEST_ON_INDEX)
     removed_since = None
+    # The day a marked removal is dated by: in its own source's zone (the first source's if it is gone).
+    zones = {source.id: ZoneInfo(source.timezone) for source in config.sources}
+    zones[""] = ZoneInfo(config.sources[0].timezone)
     if config.site.removed == "mark":
         removed_since = window - dt.timedelta(days=config.site.removed_days)
     data: dict[str, FeedData] = {}
@@ -197,7 +220,8 @@ def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str
                 if entry is None:
                     refused.add(stored.entry_id)
                     continue
-                marked = entry if removed is None else marked_removed(entry, removed)
+                zone = zones.get(entry.source, zones[""])
+                marked = entry if removed is None else marked_removed(entry, removed, zone)
                 shown[stored.entry_id] = in_config_order(config, marked)
             head.append(shown[stored.entry_id])
         data[path] = FeedData(count=count, updated=updated, head=head)

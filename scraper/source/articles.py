@@ -30,10 +30,10 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..dates import stable_instant
 from ..errors import FetchError, OutOfTime
 from ..identity import content_hash
-from ..markup import html_text
+from ..instants import stable_instant
+from ..markup import clean_text, html_text
 from ..models import (
     Article,
     ArticleContent,
@@ -137,11 +137,15 @@ def compose_content(article: Article, body_html: str, page_url: str) -> str:
     parts: list[str] = []
     esc = html.escape
     if article.image is not None:
-        caption = f"<figcaption>{esc(article.image.caption)}</figcaption>" if article.image.caption else ""
+        # The <br> puts the caption on a line of its own in readers that render HTML as text (newsboat
+        # showed "[image 1]Foto: Göteborgs Stad"): <figure> and <figcaption> are no blocks to them.
+        caption = ""
+        if article.image.caption:
+            caption = f"<br><figcaption>{esc(article.image.caption)}</figcaption>"
         parts.append(
             f'<figure><img src="{esc(article.image.url)}" alt="{esc(article.image.alt)}">{caption}</figure>'
         )
-    if article.ingress:
+    if article.ingress and not _repeated(article.ingress, body_html):
         parts.append(f"<p><strong>{esc(article.ingress)}</strong></p>")
     if body_html:
         parts.append(body_html)
@@ -150,6 +154,14 @@ def compose_content(article: Article, body_html: str, page_url: str) -> str:
         rows = "".join(f'<li><a href="{esc(a.url)}">{esc(a.title)}</a>{_kind(a.url)}</li>' for a in extra)
         parts.append(f"<h2>Dokument</h2><ul>{rows}</ul>")
     return sanitize_html("\n".join(parts), page_url)
+
+
+def _repeated(ingress: str, body_html: str) -> bool:
+    """Whether the body's first block already says the ingress: many pages (and CMS exports) repeat the lead
+    as the body's first paragraph, which the bold ingress above it would then say twice."""
+    first = html_text(body_html).partition("\n")[0]
+    lead = clean_text(ingress)
+    return bool(lead) and first.startswith(lead)
 
 
 def _kind(url: str) -> str:

@@ -17,13 +17,16 @@ log = logging.getLogger("scraper.store")  # the logger name log filters know (th
 ENTRY_COLUMNS = (
     "i.source, i.key, i.entry_id, i.title, i.summary, i.link, i.published, i.updated, i.first_seen, "
     "i.position, a.content_html, a.image_url, a.image_type, a.image_length, a.image_alt, a.image_caption, "
-    "a.tags, i.date_source"
+    "a.tags, i.date_source, i.site_date"
 )
 
 
 def row_entry(row: Sequence[Any]) -> Entry:
     source, key, entry_id, title, summary, link, published, updated, first_seen, position = row[:10]
-    content_html, image_url, image_type, image_length, image_alt, image_caption, tags, date_source = row[10:]
+    content_html, image_url, image_type, image_length, image_alt, image_caption, tags, date_source = row[
+        10:18
+    ]
+    site_date = row[18]
     image = None
     if image_url:
         image = LeadImage(
@@ -48,6 +51,7 @@ def row_entry(row: Sequence[Any]) -> Entry:
         image=image,
         tags=stored_tags(tags),
         dated=date_source != "none",
+        timed="T" in (site_date or ""),  # plan.site_date_text: "2019-05-02" or "2019-05-02T10:15"
     )
 
 
@@ -137,8 +141,8 @@ class ItemTables(TableGroup):
 
 def moved_forward(db: Database, source: str, key: str, moment: str) -> str:
     """The `updated` an edit seen at `moment` gives an item: `moment`, or a second after the stored value
-    when that is later. A date-only item's nominal time (12:30 local, see dates.published_instant) can lie
-    hours ahead of its first sighting, and an edit must still move `updated` forward, never back."""
+    when that is later. A date-only item's nominal time (about 10:30 UTC, see instants.nominal_instant) can
+    lie hours ahead of its first sighting, and an edit must still move `updated` forward, never back."""
     sql = "SELECT updated FROM items WHERE source = ? AND key = ?"
     row = db.execute(sql, [source, key]).fetchone()
     if row is None or not row[0]:

@@ -55,7 +55,7 @@ def entry(key: str, title: str, published: dt.datetime, **changes: object) -> En
 SUMMER = entry(
     "6f1c2a9e-1d5b-4c8e-9a7e-2b9d0c3e4f51",
     "Sommarlov – ”Kul i stan” för alla barn",
-    # A date without a time: 12:30 on 10 June 2024 (CEST, +02:00), stored as UTC like the store does.
+    # A date without a time: 10:30 UTC on 10 June 2024 (12:30 CEST), stored as UTC like the store does.
     dt.datetime(2024, 6, 10, 10, 30, tzinfo=UTC),
     summary="Gratis aktiviteter & läger för barn <12 år.",
     topics=("god-start-i-livet", "fritid"),
@@ -64,6 +64,7 @@ MAY = entry(
     "0b8e5f3a-77c4-4d2e-8f0a-6c1b2d3e4f50",
     'Ny rapport: "Jämlikhet i Göteborg" – nu ute',
     dt.datetime(2024, 5, 2, 8, 15, tzinfo=UTC),
+    timed=True,  # the site printed "kl. 10:15"
     # Edited in August: this, not the first entry's, is the newest `updated` in the feed.
     updated=dt.datetime(2024, 8, 20, 9, 30, 15, 250_000, tzinfo=UTC),
     summary="Rapporten visar skillnader\x0bmellan stadsdelar.",
@@ -71,8 +72,8 @@ MAY = entry(
 WINTER = entry(
     "a2c4e6f8-0a1b-4c3d-8e5f-7a9b0c1d2e3f",
     "Bokstart & familjecentraler\x0b i vinter",
-    # 12:30 on 15 January 2024 (CET, +01:00).
-    dt.datetime(2024, 1, 15, 11, 30, tzinfo=UTC),
+    # A date without a time: 10:30 UTC on 15 January 2024 (11:30 CET, +01:00).
+    dt.datetime(2024, 1, 15, 10, 30, tzinfo=UTC),
     summary="Läs mer om <Bokstart> & språkutveckling.",
     topics=("god-start-i-livet",),
 )
@@ -153,7 +154,7 @@ def test_rss_dates_carry_the_stockholm_offset_of_their_season():
     document = render_rss(META, ENTRIES).decode()
     assert "<pubDate>Mon, 10 Jun 2024 12:30:00 +0200</pubDate>" in document
     assert "<pubDate>Thu, 02 May 2024 10:15:00 +0200</pubDate>" in document
-    assert "<pubDate>Mon, 15 Jan 2024 12:30:00 +0100</pubDate>" in document
+    assert "<pubDate>Mon, 15 Jan 2024 11:30:00 +0100</pubDate>" in document
     # The newest `updated` (the May entry's August edit), to whole seconds, never the first entry's.
     assert "<lastBuildDate>Tue, 20 Aug 2024 11:30:15 +0200</lastBuildDate>" in document
     assert "GMT" not in document and "+0000" not in document
@@ -165,12 +166,12 @@ def test_atom_dates_carry_the_stockholm_offset_of_their_season():
     assert [e.findtext(f"{A}published") for e in entries] == [
         "2024-06-10T12:30:00+02:00",
         "2024-05-02T10:15:00+02:00",
-        "2024-01-15T12:30:00+01:00",
+        "2024-01-15T11:30:00+01:00",
     ]
     assert [e.findtext(f"{A}updated") for e in entries] == [
         "2024-06-10T12:30:00+02:00",
         "2024-08-20T11:30:15+02:00",
-        "2024-01-15T12:30:00+01:00",
+        "2024-01-15T11:30:00+01:00",
     ]
     assert root.findtext(f"{A}updated") == "2024-08-20T11:30:15+02:00"
 

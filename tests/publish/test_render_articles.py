@@ -100,13 +100,16 @@ FIGURE = (
     "<figcaption>Foto: Göteborgs Stad</figcaption></figure>"
 )
 STORED = f"{FIGURE}\n<p><strong>Ingressen.</strong></p>\n<p>Brödtext.</p>"
+#: The figure as readers get it: the caption on a line of its own (issue 17, item 13b).
+SHOWN = FIGURE.replace("<figcaption>", "<br><figcaption>")
 
 
 def test_reading_order_puts_the_text_before_the_photo_and_its_caption():
-    assert reading_order(STORED) == f"<p><strong>Ingressen.</strong></p>\n{FIGURE}\n<p>Brödtext.</p>"
+    assert reading_order(STORED) == f"<p><strong>Ingressen.</strong></p>\n{SHOWN}\n<p>Brödtext.</p>"
     assert reading_order("<p>Ingen bild.</p>") == "<p>Ingen bild.</p>"  # nothing to move
-    assert reading_order(f"{FIGURE}<ul><li>a</li></ul>") == f"<ul><li>a</li></ul>\n{FIGURE}"  # no paragraph
-    assert reading_order(FIGURE) == FIGURE
+    assert reading_order(f"{FIGURE}<ul><li>a</li></ul>") == f"<ul><li>a</li></ul>\n{SHOWN}"  # no paragraph
+    assert reading_order(FIGURE) == SHOWN
+    assert reading_order(SHOWN) == SHOWN  # idempotent: articles stored with the <br> keep one
     # Both feed formats carry the reordered article: a reader's snippet starts with the ingress, not "Foto:".
     entry = replace(ENTRIES[0], content_html=STORED, image=IMAGE)
     for document in (render_atom(META, [entry]), render_rss(META, [entry])):
@@ -115,6 +118,14 @@ def test_reading_order_puts_the_text_before_the_photo_and_its_caption():
         assert text.strip().startswith("Ingressen.") and "Foto: Göteborgs Stad" in text
     item = json.loads(render_json(META, [entry]))["items"][0]
     assert item["content_html"].startswith("<p><strong>Ingressen.")
+
+
+def test_articles_stored_with_the_ingress_twice_are_shown_with_it_once():
+    # Stored before the article reader dropped a repeated lead (issue 17, item 13a): mended when rendered.
+    stored = f"{FIGURE}\n<p><strong>Ingressen &amp; mer.</strong></p>\n<p>Ingressen &amp; mer.</p><p>Sen.</p>"
+    assert reading_order(stored) == f"<p>Ingressen &amp; mer.</p>\n{SHOWN}<p>Sen.</p>"
+    kept = "<p><strong>Ingressen.</strong></p>\n<p>Annat.</p>"
+    assert reading_order(kept) == kept  # a lead the body does not repeat stays bold
 
 
 def test_json_feed_attachments_carry_the_lead_image_and_the_documents():

@@ -126,7 +126,7 @@ def test_probe_config_runs_a_cycle_that_publishes_undated_items(tmp_path):
     atom = feedparser.parse(atom_bytes)
     assert not rss.bozo and not atom.bozo
     assert len(rss.entries) == len(atom.entries) == 3
-    # The dates shown are the first sightings themselves (not moved to a date's nominal 12:30).
+    # The dates shown are the first sightings themselves (not moved to a date's nominal 10:30 UTC).
     seen = {title: dt.datetime.fromisoformat(first) for title, _, _, _, first in rows}
     assert {e.title: calendar.timegm(e.published_parsed) for e in rss.entries} == {
         title: int(moment.timestamp()) for title, moment in seen.items()
