@@ -33,6 +33,7 @@ from .catalog import (
 )
 from .favicon import FAVICON, favicon_ico
 from .files import publish_all, remove_orphaned_temps, remove_stale
+from .historysite import HistoryPages, history_links
 from .indexpage import FORMATS, IndexFeed
 from .screen import keeps_date, keeps_link, renderable, sane_months
 
@@ -86,13 +87,16 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         also_listed=[changes],
         reuse=kept.reuse,
     )
+    history = HistoryPages(config, store, kept.reuse)
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
-    files.update(changes_files(config, rows))
+    files.update(changes_files(config, rows, history_links(config, store, rows)))
     files[out / FAVICON] = favicon_ico()
     written = publish_all(files)
+    written += history.write()  # after the feeds, before index.html (which links to changes.html)
     targets = list(files) + [out / name for name in kept.fingerprints if name not in documents]
-    store.save_rendered(kept.records())
+    store.save_rendered({**kept.records(), **history.records()})
+    history.done()
     for year, data in archives:  # one year at a time: written before the next is rendered
         targets.append(out / "archive" / f"{year}.atom")
         written += publish_all({targets[-1]: data})
