@@ -77,13 +77,14 @@ def render_changes_page(
 
 
 def _radios(name: str, legend: str, everything: str, choices: Sequence[tuple[str, str]]) -> str:
+    # A button and its label wrap as one (class "choice"), never a button at a line's end without it.
     inputs = [
-        f'<input type="radio" name="{name}" id="{name}-alla" checked>'
-        f'<label for="{name}-alla">{everything}</label>'
+        f'<span class="choice"><input type="radio" name="{name}" id="{name}-alla" checked>'
+        f'<label for="{name}-alla">{everything}</label></span>'
     ]
     inputs += [
-        f'<input type="radio" name="{name}" id="{name}-{a(value)}">'
-        f'<label for="{name}-{a(value)}">{t(label)}</label>'
+        f'<span class="choice"><input type="radio" name="{name}" id="{name}-{a(value)}">'
+        f'<label for="{name}-{a(value)}">{t(label)}</label></span>'
         for value, label in choices
     ]
     return f"<fieldset>\n<legend>{legend}</legend>\n" + "\n".join(inputs) + "\n</fieldset>"
@@ -94,7 +95,7 @@ def _event(event: PageEvent, tz: ZoneInfo, slots: dict[str, int], titles: dict[s
     title = t(normal_text(event.after.title) or event.link)
     heading = f'<a href="{a(event.page)}">{title}</a>' if event.page else title
     meta = [f'<span class="kind">{KIND_LABELS.get(event.kind, event.kind)}</span>', local_time(event.at, tz)]
-    named = [titles[i] for i in event.topics if i in titles]
+    named = [title for topic, title in titles.items() if topic in event.topics]  # config order
     if named:
         meta.append("Ämnen: " + ", ".join(t(name) for name in named))
     meta.append(f'<a href="{a(event.link)}">Artikeln</a>')

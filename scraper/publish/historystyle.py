@@ -47,7 +47,8 @@ del, ins { padding: 0 .15em; border-radius: .2em; }
 .filters fieldset { border: 1px solid var(--line); border-radius: .5rem; margin: .75rem 0;
                     padding: .4rem .75rem; }
 .filters legend { font-weight: 600; padding: 0 .25rem; }
-.filters label { display: inline-block; margin: .2rem 1rem .2rem .2rem; }
+.filters .choice { display: inline-block; margin: .2rem 1.25rem .2rem 0; }
+.filters label { margin-left: .3rem; }
 .filters input:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .timeline { padding-left: 1.25rem; }
 """
