@@ -63,7 +63,8 @@ def output(tmp_path_factory) -> Path:
         site.remove_item(REMOVED.uuid)
         run_ok(config)
         run_ok(config)
-    return tmp_path / "feeds"
+    folder: Path = tmp_path / "feeds"
+    return folder
 
 
 def page(output: Path, name: str) -> html.HtmlElement:
