@@ -16,6 +16,9 @@ VNU := $(TOOLS)/node_modules/vnu-jar/build/dist/vnu.jar
 # A second-ecosystem feed reader library (npm), read by tests/publish/test_readers.py: how JavaScript apps see the dates.
 FEED_EXTRACTOR_VERSION := 8.0.3
 FEED_EXTRACTOR := $(TOOLS)/node_modules/@extractus/feed-extractor/package.json
+# axe-core (npm, pinned): the accessibility rules tests/test_history_pages.py runs in Chromium on the pages.
+AXE_VERSION := 4.10.3
+AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends
 
@@ -35,7 +38,7 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-tools: $(VNU) $(FEED_EXTRACTOR) ## install the checkers the tests use (chromium, Java, vnu-jar, feed-extractor); skips what is there
+tools: $(VNU) $(FEED_EXTRACTOR) $(AXE) ## install the checkers the tests use (chromium, Java, vnu-jar, feed-extractor, axe-core); skips what is there
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) chromium; }
 	@command -v java >/dev/null || { $(SUDO) apt-get update -qq && $(APT_INSTALL) default-jre-headless; }
 
@@ -47,6 +50,10 @@ $(VNU):
 $(FEED_EXTRACTOR): $(VNU)
 	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error \
 	  @extractus/feed-extractor@$(FEED_EXTRACTOR_VERSION)
+	@test -f $@
+
+$(AXE): $(VNU)
+	npm install --prefix $(TOOLS) --no-audit --no-fund --loglevel=error axe-core@$(AXE_VERSION)
 	@test -f $@
 
 run: $(STAMP) ## one cycle against the real source (config.toml), writing feeds/
