@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 METADATA = REPO / "deploy" / "datasette-metadata.json"
 SEED = load_seed()
 EDITED, REMOVED = SEED[1], SEED[3]
+NEW_TITLE = "Flygande matta landar på Gustaf Adolfs torg"
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def store(tmp_path_factory) -> Path:
     with FixtureSite(load_seed()) as site:
         config = write_config(tmp_path, site)
         assert run_in_process(config).ok
-        site.edit_item(EDITED.uuid, title="Flygande matta landar på Gustaf Adolfs torg")
+        site.edit_item(EDITED.uuid, title=NEW_TITLE)
         site.remove_item(REMOVED.uuid)
         assert run_in_process(config).ok
         assert run_in_process(config).ok
@@ -89,10 +90,12 @@ def test_each_canned_query_answers_with_rows(datasette, store):
     ]
     assert changes[1]["rubrik_före"] == EDITED.title
     removed = rows(datasette, "borttagna")
-    assert [(r["nyckel"], r["rubrik"], r["orsak"]) for r in removed] == [(REMOVED.uuid, REMOVED.title, "listing")]
+    assert [(r["nyckel"], r["rubrik"], r["orsak"]) for r in removed] == [
+        (REMOVED.uuid, REMOVED.title, "listing")
+    ]
     for ask in (EDITED.uuid, changes[1]["länk"]):
         versions = rows(datasette, "alla_versioner_av_en_artikel", artikel=str(ask))
-        assert [r["rubrik"] for r in versions] == [EDITED.title, "Flygande matta landar på Gustaf Adolfs torg"]
+        assert [r["rubrik"] for r in versions] == [EDITED.title, NEW_TITLE]
         assert [r["händelser"] for r in versions] == ["new", "edited"]
     assert hashlib.sha256(store.read_bytes()).hexdigest() == before  # read-only
 
