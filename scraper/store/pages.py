@@ -79,17 +79,22 @@ class PageTables(TableGroup):
     def item_topics(self, items: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
         """The topic ids each (source, key) belongs to, from the stored memberships (feed_items)."""
         wanted = list(dict.fromkeys(items))
-        found: dict[tuple[str, str], tuple[str, ...]] = {}
+        found: dict[tuple[str, str], list[str]] = {item: [] for item in wanted}
         with self._errors("read memberships"):
-            for source, key in wanted:
+            for start in range(0, len(wanted), 400):
+                chunk = wanted[start : start + 400]
+                pairs = ",".join("(?, ?)" for _ in chunk)
                 rows = self.db.execute(
-                    "SELECT substr(f.path, 8) FROM item_ids d JOIN feed_items fi ON fi.item = d.id "
-                    "JOIN feeds f ON f.id = fi.feed "
-                    "WHERE d.source = ? AND d.key = ? AND f.path LIKE 'topics/%' ORDER BY f.path",
-                    [source, key],
+                    f"WITH wanted (source, key) AS (VALUES {pairs}) "
+                    "SELECT d.source, d.key, substr(f.path, 8) FROM wanted w "
+                    "CROSS JOIN item_ids d ON d.source = w.source AND d.key = w.key "
+                    "JOIN feed_items fi ON fi.item = d.id JOIN feeds f ON f.id = fi.feed "
+                    "WHERE f.path LIKE 'topics/%' ORDER BY f.path",
+                    [value for pair in chunk for value in pair],
                 ).fetchall()
-                found[(source, key)] = tuple(row[0] for row in rows)
-        return found
+                for source, key, topic in rows:
+                    found[(source, key)].append(topic)
+        return {item: tuple(topics) for item, topics in found.items()}
 
     def search(
         self,
