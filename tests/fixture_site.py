@@ -8,7 +8,7 @@ The same items are also served as the site's own feeds (RSS 2.0, Atom, JSON Feed
 listing page advertises in its head when `advertise` names one of them.
 
     python -m tests.fixture_site serve [--port 8081] [--variant ul]
-    python -m tests.fixture_site demo      # `aktuellt run` twice (the site edits an item between), into build/demo/
+    python -m tests.fixture_site demo      # two `aktuellt run`s, an edit between, into build/demo/
 """
 
 from __future__ import annotations
