@@ -249,5 +249,8 @@ def test_a_cycle_rewrites_only_the_pages_of_items_that_changed(tmp_path):
         site.edit_item(LATER.uuid, summary=LATER.summary + " Tillägg.")
         run_ok(config)
         after = mtimes()
-    changed = {name for name in after if after[name] != before.get(name)}
-    assert changed == {"changes.html", f"{LATER.uuid}.html"}
+        changed = {name for name in after if after[name] != before.get(name)}
+        assert changed == {"changes.html", f"{LATER.uuid}.html"}
+        shutil.rmtree(history)  # a folder lost (or deleted to have it made again) is written whole
+        run_ok(config)
+        assert sorted(p.name for p in history.iterdir()) == sorted(f"{i.uuid}.html" for i in (EDITED, LATER))

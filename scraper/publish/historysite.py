@@ -62,7 +62,11 @@ class HistoryPages:
         self.code = _fingerprint(config)
         self.queued, self.last_row = store.pending_history()
         stored = store.rendered().get(PAGES_RECORD)
-        self.full = stored != self.code or not (self.out / HISTORY_FOLDER).is_dir()
+        # Everything again after a change of the renderers or config; or when the folder went missing (but
+        # not every time for a store that has no page yet, whose folder was never made).
+        missing = not (self.out / HISTORY_FOLDER).is_dir() and bool(store.keys_with_history(limit=1))
+        self.full = stored != self.code or missing
+        self.rendered: list[Path] = []  #: every page rendered, written or not (publish cleans beside them)
         count, _, _ = store.event_summary()
         changes_inputs = _fingerprint(config, store.last_event_id(), count)
         # A queued item may show on changes.html (a filled-in version, a new link): render it again then.
@@ -79,7 +83,8 @@ class HistoryPages:
         for key in keys:
             records: list[ItemRecord] = self.store.history_records(key)
             if records:
-                yield self.out / page_path(key), render_history_page(site, records, sources)
+                self.rendered.append(self.out / page_path(key))
+                yield self.rendered[-1], render_history_page(site, records, sources)
 
     def changes_page(self) -> bytes | None:
         """changes.html's bytes, or None when it need not be rendered again."""

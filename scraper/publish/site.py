@@ -95,6 +95,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     written = publish_all(files)
     written += history.write()  # after the feeds, before index.html (which links to changes.html)
     targets = list(files) + [out / name for name in kept.fingerprints if name not in documents]
+    targets += history.rendered
     store.save_rendered({**kept.records(), **history.records()})
     history.done()
     for year, data in archives:  # one year at a time: written before the next is rendered

@@ -147,8 +147,8 @@ class Store:
     def done_history(self, last_row: int) -> None:
         return self.pages.done_history(last_row)
 
-    def keys_with_history(self, keys: Iterable[str] | None = None) -> list[str]:
-        return self.pages.keys_with_history(keys)
+    def keys_with_history(self, keys: Iterable[str] | None = None, *, limit: int | None = None) -> list[str]:
+        return self.pages.keys_with_history(keys, limit=limit)
 
     def history_records(self, key: str) -> list[ItemRecord]:
         """`records(key)` for a history page: the item in each source that stores it, read by index."""

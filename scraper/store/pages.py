@@ -51,13 +51,15 @@ class PageTables(TableGroup):
         with self._errors("write the history queue"), self._write():
             self.db.execute("DELETE FROM history_pending WHERE rowid <= ?", [last_row])
 
-    def keys_with_history(self, keys: Iterable[str] | None = None) -> list[str]:
-        """Of `keys` (default: every stored key), those with an edit, removal or restoration (any source)."""
+    def keys_with_history(self, keys: Iterable[str] | None = None, *, limit: int | None = None) -> list[str]:
+        """Of `keys` (default: every stored key, or `limit` of them), those with an edit, removal or
+        restoration (in any source)."""
         marks = ",".join("?" * len(HISTORY_KINDS))
         sql = f"SELECT DISTINCT key FROM events WHERE kind IN ({marks})"
         with self._errors("read events"):
             if keys is None:
-                return sorted(row[0] for row in self.db.execute(sql, HISTORY_KINDS))
+                cut = f" LIMIT {int(limit)}" if limit is not None else ""
+                return sorted(row[0] for row in self.db.execute(sql + cut, HISTORY_KINDS))
             found: list[str] = []
             wanted = list(keys)
             for start in range(0, len(wanted), 500):

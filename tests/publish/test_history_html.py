@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from scraper.publish.historyhtml import marked_diff, page_name
@@ -36,3 +37,36 @@ def test_the_inline_diff_marks_deleted_and_inserted_words_for_eyes_and_screen_re
         '<del><span class="sr">borttaget: </span>12</del> '
         '<ins><span class="sr">tillagt: </span>13</ins> mars 2019'
     )
+
+
+def test_a_key_two_sources_share_gets_one_page_with_a_section_each_and_unique_anchors():
+    from lxml import html
+
+    from scraper.history import EventRecord, ItemRecord, RevisionRecord, Version
+    from scraper.publish.historyhtml import PageSite
+    from scraper.publish.historypage import render_history_page
+
+    moment = dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC)  # 01:30 CET, the night clocks go forward
+
+    def record(source: str) -> ItemRecord:
+        first, second = (
+            Version("Rubrik", "Gammal ingress", "2026-03-28"),
+            Version("Rubrik", "Ny", "2026-03-28"),
+        )
+        return ItemRecord(
+            source=source, key=UUID, entry_id=f"tag:x,2026:{source}/{UUID}", link=f"https://x.test/{UUID}/",
+            published=moment, first_seen=moment, removed_at=None,
+            revisions=(RevisionRecord(1, moment, moment, first), RevisionRecord(2, moment, moment, second)),
+            events=(EventRecord(1, "new", moment, 1), EventRecord(2, "edited", moment, 2)),
+        )  # fmt: skip
+
+    site = PageSite("Sajten", "sv", "Europe/Stockholm", "https://feeds.test/")
+    page = render_history_page(
+        site, [record("lista"), record("flode")], {"lista": "Listan", "flode": "Flödet"}
+    )
+    doc = html.fromstring(page)
+    ids = doc.xpath("//@id")
+    assert len(ids) == len(set(ids)) and "lista-version-2" in ids and "flode-version-1" in ids
+    assert doc.xpath("//main/h2/text()") == ["Listan", "Flödet"]
+    assert doc.xpath("//main/h3/text()")[:2] == ["Händelser", "Versioner"]  # headings in order under each
+    assert "29 mars 2026 kl. 01:30" in doc.text_content()  # Europe/Stockholm, CET that night
