@@ -19,7 +19,10 @@ import feedparser
 import pytest
 from lxml import html
 
+from scraper.config import load_config
 from scraper.publish.historyhtml import page_path
+from scraper.publish.site import publish_feeds
+from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed, repo_topics
 from tests.publish.test_topics import EXPECTED
 from tests.test_history import run_in_process
@@ -254,3 +257,18 @@ def test_a_cycle_rewrites_only_the_pages_of_items_that_changed(tmp_path):
         shutil.rmtree(history)  # a folder lost (or deleted to have it made again) is written whole
         run_ok(config)
         assert sorted(p.name for p in history.iterdir()) == sorted(f"{i.uuid}.html" for i in (EDITED, LATER))
+
+
+def test_a_publish_after_an_edit_cycle_with_nothing_new_writes_nothing_to_the_store(tmp_path):
+    """The queue is emptied and changes.html's record kept by the cycle that wrote them: the next publish
+    (an unchanged cycle's) makes no database write at all."""
+    with FixtureSite(load_seed()) as site:
+        config_path = write_config(tmp_path, site, repo_topics())
+        run_ok(config_path)
+        edit_edited(site)
+        run_ok(config_path)
+    config = load_config(config_path)
+    with Store(config.site.database) as store:
+        before = store.db.conn.total_changes
+        assert publish_feeds(config, store) == []
+        assert store.db.conn.total_changes == before

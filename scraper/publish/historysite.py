@@ -19,6 +19,7 @@ from ..config import Config
 from ..history import ItemRecord
 from ..store import ChangeRow, Store
 from . import changespage, diffs, historyhtml, historypage, historystyle, pagestyle
+from .catalog import membership
 from .changespage import CHANGES_ON_PAGE, PageEvent, render_changes_page
 from .diffs import change_time
 from .files import publish_all
@@ -53,7 +54,8 @@ def _fingerprint(config: Config, *extra: object) -> str:
 
 
 class HistoryPages:
-    """One publish's history pages: `documents` renders what is due, `done` records it once written."""
+    """One publish's history pages: `write` renders and writes what is due; `records` (the pages'
+    fingerprint, saved with the feed documents' records) and `done` (the queue emptied) once it has."""
 
     def __init__(self, config: Config, store: Store, reuse: Callable[[str, str], bool]) -> None:
         self.config = config
@@ -68,9 +70,12 @@ class HistoryPages:
         self.full = stored != self.code or missing
         self.rendered: list[Path] = []  #: every page rendered, written or not (publish cleans beside them)
         count, _, _ = store.event_summary()
-        changes_inputs = _fingerprint(config, store.last_event_id(), count)
+        # The topic rules too: they decide which topics (filters) each event carries.
+        changes_inputs = _fingerprint(config, store.last_event_id(), count, membership(config)[0])
+        # Asked always, so its record is kept (KeptDocuments forgets a document it was not asked about).
+        fresh = reuse(CHANGES_PAGE, changes_inputs)
         # A queued item may show on changes.html (a filled-in version, a new link): render it again then.
-        self.changes_due = self.full or bool(self.queued) or not reuse(CHANGES_PAGE, changes_inputs)
+        self.changes_due = self.full or bool(self.queued) or not fresh
 
     def pages(self) -> Iterator[tuple[Path, bytes]]:
         """The history pages to write, rendered one at a time (a first publish of a long history holds one
