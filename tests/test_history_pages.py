@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import shutil
+import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +26,10 @@ from scraper.publish.site import publish_feeds
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed, repo_topics
 from tests.publish.test_topics import EXPECTED
+from tests.test_end_to_end import run_cli
+from tests.test_end_to_end import write_config as plain_config
 from tests.test_history import run_in_process
+from tests.test_hostile_content import insert_item
 from tests.test_site_end_to_end import (
     ARTIFACTS,
     BASE_URL,
@@ -272,3 +276,34 @@ def test_a_publish_after_an_edit_cycle_with_nothing_new_writes_nothing_to_the_st
         before = store.db.conn.total_changes
         assert publish_feeds(config, store) == []
         assert store.db.conn.total_changes == before
+
+
+def test_rows_stored_before_links_and_dates_were_screened_stay_out_of_the_pages(tmp_path):
+    """An old row with a `javascript:` link or a year-9999 date, edited: no page, no link, no traceback
+    (local_time of 9999-12-31 23:30 UTC in Stockholm overflows), one warning each."""
+    with FixtureSite(load_seed()) as site:
+        config = plain_config(tmp_path, site)  # [[sources]] last: the key below is the source's
+        config.write_text(config.read_text(encoding="utf-8") + "articles = false\n", encoding="utf-8")
+        run_ok(config)
+        db = sqlite3.connect(tmp_path / "aktuellt.db")
+        with db:
+            insert_item(db, "k-script", "Klicka", "2019-05-03T00:00:00+00:00", "javascript:alert(1)")
+            insert_item(
+                db, "k-9999", "Sista december 9999", "9999-12-31T23:30:00+00:00", site.listing_url + "x/"
+            )
+            for key in ("k-script", "k-9999"):
+                db.execute(
+                    "INSERT INTO events (source, key, kind, at, revision_id) SELECT source, key, 'edited', "
+                    "'2026-01-02T00:00:00+00:00', id FROM revisions WHERE key = ?",
+                    [key],
+                )
+        db.close()
+        result = run_cli(config)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    for key in ("k-script", "k-9999"):
+        assert f"item jamlikt-goteborg/{key} left out of the history pages" in result.stderr
+        assert f"of {key} left out of changes.html" in result.stderr
+    feeds = tmp_path / "feeds"
+    assert not (feeds / "history").exists() or not list((feeds / "history").iterdir())
+    changes = (feeds / "changes.html").read_text(encoding="utf-8")
+    assert "javascript:" not in changes.lower() and "Klicka" not in changes and "9999" not in changes

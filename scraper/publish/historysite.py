@@ -10,6 +10,7 @@ store so writes two files here: its page and changes.html (make bench).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from .diffs import change_time
 from .files import publish_all
 from .historyhtml import HISTORY_FOLDER, PageSite, page_path
 from .historypage import render_history_page
+from .screen import keeps_date, keeps_link
 
 log = logging.getLogger("scraper.pipeline")
 
@@ -57,9 +59,12 @@ class HistoryPages:
     """One publish's history pages: `write` renders and writes what is due; `records` (the pages'
     fingerprint, saved with the feed documents' records) and `done` (the queue emptied) once it has."""
 
-    def __init__(self, config: Config, store: Store, reuse: Callable[[str, str], bool]) -> None:
+    def __init__(
+        self, config: Config, store: Store, reuse: Callable[[str, str], bool], window: dt.datetime
+    ) -> None:
         self.config = config
         self.store = store
+        self.window = window  #: what counts as a sane date (scraper.sanity), as for the feeds
         self.out = config.site.output_dir
         self.code = _fingerprint(config)
         self.queued, self.last_row = store.pending_history()
@@ -86,7 +91,13 @@ class HistoryPages:
         site = page_site(self.config)
         sources = {source.id: source.title for source in self.config.sources}
         for key in keys:
-            records: list[ItemRecord] = self.store.history_records(key)
+            # rows stored before links and dates were screened stay out, as they do of the feeds
+            records: list[ItemRecord] = [
+                r
+                for r in self.store.history_records(key)
+                if keeps_link(f"item {r.source}/{r.key}", r.link, "the history pages")
+                and keeps_date(f"item {r.source}/{r.key}", r.published, self.window, "the history pages")
+            ]
             if records:
                 self.rendered.append(self.out / page_path(key))
                 yield self.rendered[-1], render_history_page(site, records, sources)
@@ -95,7 +106,12 @@ class HistoryPages:
         """changes.html's bytes, or None when it need not be rendered again."""
         if not self.changes_due:
             return None
-        rows = self.store.changes(limit=CHANGES_ON_PAGE)
+        rows = [
+            r
+            for r in self.store.changes(limit=CHANGES_ON_PAGE)
+            if keeps_link(f"event {r.id} of {r.key}", r.link, CHANGES_PAGE)
+            and keeps_date(f"event {r.id} of {r.key}", r.published, self.window, CHANGES_PAGE)
+        ]
         with_pages = set(self.store.keys_with_history({row.key for row in rows}))
         topics = self.store.item_topics((row.source, row.key) for row in rows)
         events = sorted(

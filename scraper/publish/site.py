@@ -87,7 +87,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         also_listed=[changes],
         reuse=kept.reuse,
     )
-    history = HistoryPages(config, store, kept.reuse)
+    history = HistoryPages(config, store, kept.reuse, window)
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
     files.update(changes_files(config, rows, history_links(config, store, rows)))
