@@ -8,7 +8,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from scraper.cli import cli as main_group
 from scraper.publish.historyhtml import page_path
 from scraper.store import Store
 from scraper.store.db import Database
@@ -45,13 +47,21 @@ def edited(tmp_path_factory) -> Path:
 
 
 def search(config: Path, *args: str) -> str:
+    """`aktuellt search` in this process (fast); `test_search_finds_text_that_was_later_edited_away` runs
+    the real command."""
+    result = CliRunner().invoke(main_group, ["--config", str(config), "search", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def search_cli(config: Path, *args: str) -> str:
     result = cli(config, "search", *args)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
 def test_search_finds_text_that_was_later_edited_away(edited):
-    out = search(edited, OLD_WORD)
+    out = search_cli(edited, OLD_WORD)
     assert out.startswith(f"1 träff för {OLD_WORD!r}\n")
     assert "Ny (äldre version: texten har ändrats sedan)" in out
     assert "Sommarfest på Slottsskogsvallen" in out and f"»{OLD_WORD}«" in out
@@ -73,8 +83,8 @@ def test_search_reads_the_article_text_too_and_filters_by_kind_and_date(edited):
 
 def test_search_syntax_is_taken_literally_and_an_empty_query_is_a_usage_error(edited):
     assert search(edited, f'{OLD_WORD} OR "NOT').startswith("0 träffar")  # no FTS syntax error
-    assert cli(edited, "search", "  ").returncode == 2
-    assert cli(edited, "search", "x", "--kind", "bogus").returncode == 2
+    for args in (["  "], ["x", "--kind", "bogus"]):
+        assert CliRunner().invoke(main_group, ["--config", str(edited), "search", *args]).exit_code == 2
 
 
 def test_search_output_escapes_control_characters_from_the_site(tmp_path):
