@@ -83,6 +83,9 @@ def test_search_reads_the_article_text_too_and_filters_by_kind_and_date(edited):
 
 def test_search_syntax_is_taken_literally_and_an_empty_query_is_a_usage_error(edited):
     assert search(edited, f'{OLD_WORD} OR "NOT').startswith("0 träffar")  # no FTS syntax error
+    for query in ('"', '""', "NEAR(", "*", "-"):
+        assert search(edited, query).startswith("0 träffar"), query
+    assert search(edited, f'"{OLD_WORD}"').startswith("1 träff")
     for args in (["  "], ["x", "--kind", "bogus"]):
         assert CliRunner().invoke(main_group, ["--config", str(edited), "search", *args]).exit_code == 2
 

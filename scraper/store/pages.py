@@ -110,8 +110,13 @@ class PageTables(TableGroup):
         such as NOT or * is taken literally), newest version first. `since`: versions first seen at or after
         that instant. `kinds`: versions an event of one of those kinds points at ("edited": the version an
         edit made; "removed": the last version before a removal)."""
+        # Double quotes are not word characters to the tokenizer anyway, and a lone one breaks quote_fts's
+        # quoting ("fts5: syntax error"): drop them; a query with no word left matches nothing.
+        words = query.replace('"', " ")
+        if not words.split():
+            return []
         conditions = ["revisions_fts MATCH ?"]
-        params: list[object] = [self.db.quote_fts(query)]
+        params: list[object] = [self.db.quote_fts(words)]
         if since is not None:
             conditions.append("r.first_seen >= ?")  # UTC ISO text: text order is time order
             params.append(iso(since))
