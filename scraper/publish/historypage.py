@@ -19,6 +19,13 @@ from .historyhtml import PageSite, a, document, local_day, local_time, marked_di
 _DETAILS = {"listing": "saknades i listan två gånger i rad"}
 
 
+def _detail(detail: str) -> str:
+    """Why an item was removed, in words: "listing", or "http 404" (its article page's answer)."""
+    if detail.startswith("http "):
+        return f"artikelsidan svarade {detail.removeprefix('http ')}"
+    return _DETAILS.get(detail, detail)
+
+
 def wayback(link: str, moment: str = "*") -> str:
     """The Internet Archive's page for `link`: its snapshots ("*"), or the one nearest a moment given as
     YYYYMMDDhhmmss."""
@@ -82,7 +89,7 @@ def _record(
     anchor = prefix
     for event in record.events:
         label = KIND_LABELS.get(event.kind, event.kind)
-        detail = f" ({t(_DETAILS.get(event.detail, event.detail))})" if event.detail else ""
+        detail = f" ({t(_detail(event.detail))})" if event.detail else ""
         number = numbers.get(event.revision_id)
         target = f' – <a href="#{anchor}{number}">version {number}</a>' if number else ""
         parts.append(f"<li>{local_time(event.at, tz)}: {label}{detail}{target}</li>")

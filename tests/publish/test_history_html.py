@@ -70,3 +70,27 @@ def test_a_key_two_sources_share_gets_one_page_with_a_section_each_and_unique_an
     assert doc.xpath("//main/h2/text()") == ["Listan", "Flödet"]
     assert doc.xpath("//main/h3/text()")[:2] == ["Händelser", "Versioner"]  # headings in order under each
     assert "29 mars 2026 kl. 01:30" in doc.text_content()  # Europe/Stockholm, CET that night
+
+
+def test_a_removal_says_why_in_words():
+    from lxml import html
+
+    from scraper.history import EventRecord, ItemRecord, RevisionRecord, Version
+    from scraper.publish.historyhtml import PageSite
+    from scraper.publish.historypage import render_history_page
+
+    moment = dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.UTC)
+    record = ItemRecord(
+        source="s", key=UUID, entry_id=f"tag:x,2026:s/{UUID}", link=f"https://x.test/{UUID}/",
+        published=moment, first_seen=moment, removed_at=moment,
+        revisions=(RevisionRecord(1, moment, moment, Version("Rubrik", "Ingress", "2026-06-01")),),
+        events=(EventRecord(1, "new", moment, 1), EventRecord(2, "removed", moment, 1, "http 410")),
+    )  # fmt: skip
+    site = PageSite("Sajten", "sv", "Europe/Stockholm", "https://feeds.test/")
+    doc = html.fromstring(render_history_page(site, [record], {"s": "Källan"}))
+    timeline = [li.text_content() for li in doc.xpath("//ol[@class='timeline']/li")]
+    assert timeline[1] == "1 juni 2026 kl. 12:00: Borttagen (artikelsidan svarade 410) – version 1"
+    assert (
+        "Borttagen från webbplatsen 1 juni 2026 kl. 12:00"
+        in doc.xpath("//dl[@class='facts']")[0].text_content()
+    )
