@@ -21,6 +21,8 @@ from .historystyle import KIND_FILTERS, TOPIC_SLOTS
 
 #: How many of the newest events changes.html lists (the feeds hold max_items; the store holds them all).
 CHANGES_ON_PAGE = 500
+#: Unchanged words kept on either side of a change in changes.html's diffs (history pages show every word).
+CONTEXT_WORDS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +113,8 @@ def _event(event: PageEvent, tz: ZoneInfo, slots: dict[str, int], titles: dict[s
         for name, label in FIELD_LABELS.items():
             before, after = getattr(event.before, name), getattr(event.after, name)
             if normal_text(before) != normal_text(after):
-                parts.append(f"<dt>{label}</dt><dd><p>{marked_diff(name, before, after)}</p></dd>")
+                diff = marked_diff(name, before, after, context=CONTEXT_WORDS)
+                parts.append(f"<dt>{label}</dt><dd><p>{diff}</p></dd>")
         parts.append("</dl>")
     elif event.kind == "removed":
         why = (

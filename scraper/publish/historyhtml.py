@@ -106,11 +106,19 @@ def local_day(moment: dt.datetime, tz: ZoneInfo) -> str:
     return f'<time datetime="{local.isoformat()}">{swedish_date(local)}</time>'
 
 
-def marked_diff(name: str, before: str | None, after: str | None) -> str:
+def marked_diff(name: str, before: str | None, after: str | None, context: int | None = None) -> str:
     """Field `name` as a word diff in HTML: unchanged words plain, deleted ones in <del>, inserted in <ins>,
-    each run announced by a visually hidden "borttaget:"/"tillagt:"; all text escaped."""
+    each run announced by a visually hidden "borttaget:"/"tillagt:"; all text escaped. `context`: keep only
+    that many unchanged words on either side of a change, "…" for the rest (a long article's one-word edit
+    on changes.html; the history page shows the whole text)."""
     out: list[str] = []
-    for same, removed, added in word_ops(shown_value(name, before), shown_value(name, after)):
+    ops = word_ops(shown_value(name, before), shown_value(name, after))
+    for index, (same, removed, added) in enumerate(ops):
+        if context is not None:
+            # a change before this run (the previous op's) and after it (this op's, or the next one's)
+            changed_before = index > 0
+            changed_after = bool(removed or added) or index + 1 < len(ops)
+            same = _shortened(same, context, changed_before, changed_after)
         out.append(t(same))
         if removed:
             out.append(_marked("del", "borttaget:", removed))
@@ -118,6 +126,19 @@ def marked_diff(name: str, before: str | None, after: str | None) -> str:
             spaced = added if not removed or added[:1].isspace() else " " + added
             out.append(_marked("ins", "tillagt:", spaced))
     return "".join(out)
+
+
+def _shortened(same: str, context: int, keep_head: bool, keep_tail: bool) -> str:
+    """An unchanged run cut to `context` words after the change before it (`keep_head`) and before the
+    change after it (`keep_tail`), "…" where words were left out; its edge spaces kept."""
+    words = same.split()
+    if len(words) <= 2 * context + 1:
+        return same
+    head = " ".join(words[:context]) if keep_head else ""
+    tail = " ".join(words[-context:]) if keep_tail else ""
+    lead = " " if same[:1].isspace() else ""
+    trail = " " if same[-1:].isspace() else ""
+    return lead + " ".join(part for part in (head, "…", tail) if part) + trail
 
 
 def _marked(tag: str, said: str, run: str) -> str:

@@ -94,3 +94,16 @@ def test_a_removal_says_why_in_words():
         "Borttagen från webbplatsen 1 juni 2026 kl. 12:00"
         in doc.xpath("//dl[@class='facts']")[0].text_content()
     )
+
+
+def test_changes_html_keeps_a_few_words_around_each_change_and_the_history_page_all_of_them():
+    before = " ".join(f"ord{n}" for n in range(200))
+    after = before.replace("ord100", "ORD100")
+    short = marked_diff("body_text", before, after, context=3)
+    assert short == (
+        '… ord97 ord98 ord99 <del><span class="sr">borttaget: </span>ord100</del> '
+        '<ins><span class="sr">tillagt: </span>ORD100</ins> ord101 ord102 ord103 …'
+    )
+    whole = marked_diff("body_text", before, after)
+    assert "ord0 ord1" in whole and "ord198 ord199" in whole and "…" not in whole
+    assert marked_diff("title", "a b c", "a x c", context=3) == marked_diff("title", "a b c", "a x c")
