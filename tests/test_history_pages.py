@@ -44,7 +44,12 @@ from tests.test_site_end_to_end import (
 AXE = REPO / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 SEED = load_seed()
 EDITED, REMOVED, LATER = SEED[1], SEED[3], SEED[5]
-SIZES = {"desktop": "1280,900", "phone": "390,844"}
+#: Window sizes (and colour scheme: the dark one has its own colours to check for contrast).
+SIZES = {
+    "desktop": ("--window-size=1280,900",),
+    "phone": ("--window-size=390,844",),
+    "phone-dark": ("--window-size=390,844", "--blink-settings=preferredColorScheme=0"),
+}
 
 
 def run_ok(config: Path) -> None:
@@ -192,15 +197,15 @@ def axe_copy(served: Served, name: str, script: str = "") -> str:
     return served.url + copy
 
 
-def dumped(tmp_path: Path, url: str, size: str) -> html.HtmlElement:
-    result = chromium(tmp_path, url, f"--window-size={size}", "--virtual-time-budget=15000", "--dump-dom")
+def dumped(tmp_path: Path, url: str, window: tuple[str, ...]) -> html.HtmlElement:
+    result = chromium(tmp_path, url, *window, "--virtual-time-budget=15000", "--dump-dom")
     assert result.returncode == 0, result.stderr[-2000:]
     return html.fromstring(result.stdout)
 
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("name", ["changes.html", page_path(EDITED.uuid)])
-def test_axe_finds_no_violation_at_desktop_and_phone_width_and_screenshots_are_saved(
+def test_axe_finds_no_violation_at_desktop_and_phone_width_light_and_dark_and_screenshots_are_saved(
     served, tmp_path, name, size
 ):
     dom = dumped(tmp_path, axe_copy(served, name), SIZES[size])
@@ -209,7 +214,7 @@ def test_axe_finds_no_violation_at_desktop_and_phone_width_and_screenshots_are_s
     ARTIFACTS.mkdir(exist_ok=True)
     target = ARTIFACTS / f"{'history' if '/' in name else 'changes'}-{size}.png"
     target.unlink(missing_ok=True)
-    result = chromium(tmp_path, served.url + name, f"--window-size={SIZES[size]}", f"--screenshot={target}")
+    result = chromium(tmp_path, served.url + name, *SIZES[size], f"--screenshot={target}")
     assert result.returncode == 0 and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
