@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools run demo test stress check lint typecheck fmt clean bench bench-tools
+.PHONY: help install tools run demo test stress check lint typecheck fmt clean bench bench-tools explore
 
 # Page checkers the tests run (index.html, feeds in a browser): Debian's chromium and a Java runtime, and the
 # Nu Html Checker from npm, pinned, in a project-local folder (git-ignored). Installed once; `make tools`
@@ -16,7 +16,7 @@ VNU := $(TOOLS)/node_modules/vnu-jar/build/dist/vnu.jar
 # A second-ecosystem feed reader library (npm), read by tests/publish/test_readers.py: how JavaScript apps see the dates.
 FEED_EXTRACTOR_VERSION := 8.0.3
 FEED_EXTRACTOR := $(TOOLS)/node_modules/@extractus/feed-extractor/package.json
-# The accessibility audit the tests run in Chromium on index.html and the feed pages (tests/test_feed_pages.py).
+# axe-core (npm, pinned): the accessibility audit the tests run in Chromium on index.html, the feed pages and the history pages.
 AXE_VERSION := 4.11.0
 AXE := $(TOOLS)/node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -86,6 +86,25 @@ bench-tools:
 	  || { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q nginx-light wrk >/dev/null; } \
 	  || echo "bench: could not install nginx and wrk; the serving benchmark will be skipped"; \
 	fi
+
+# `make explore`: the store in Datasette (the `explore` extra), read-only. DB names the file (default: the
+# one `make run` uses); its metadata (Swedish descriptions, facets, canned queries) is deploy/'s, renamed to
+# the file's name, which is what Datasette calls the database.
+EXPLORE_STAMP := $(VENV)/.explore-installed
+DB ?= aktuellt.db
+EXPLORE_PORT ?= 8001
+$(EXPLORE_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev,explore]'
+	touch $@
+
+explore: $(EXPLORE_STAMP) ## the store in Datasette, read-only, on 127.0.0.1:8001 (DB=build/demo/aktuellt.db after make demo)
+	@test -f "$(DB)" || { echo "explore: no database at $(DB); make demo writes build/demo/aktuellt.db (DB=…)"; exit 1; }
+	@mkdir -p build
+	$(BIN)/python -c 'import json, pathlib, sys; m = json.loads(pathlib.Path(sys.argv[1]).read_text("utf-8")); \
+	  m["databases"] = {pathlib.Path(sys.argv[2]).stem: m["databases"]["aktuellt"]}; \
+	  pathlib.Path(sys.argv[3]).write_text(json.dumps(m, ensure_ascii=False), "utf-8")' \
+	  deploy/datasette-metadata.json "$(DB)" build/datasette-metadata.json
+	$(BIN)/datasette serve "$(DB)" --metadata build/datasette-metadata.json --host 127.0.0.1 --port $(EXPLORE_PORT)
 
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check scraper tests bench

@@ -1,6 +1,7 @@
 """(4) A store of 100,000 items (each with its first revision and "new" event, over ten years) in 10 sources
 and 20 topics: a full render of every feed into an empty folder, an incremental cycle with one new item (its
-commit and publish: the network part is measured in (2)), and storing every item's feed membership again
+commit and publish: the network part is measured in (2)), the same with one edit of an old item (and how
+many history pages it rewrites: issue 19 asks ≤ 3), and storing every item's feed membership again
 (what a `[[topics]]` change costs, once). (7) The same store with 1,000,000 items, generated with SQL
 (memberships too), and its incremental cycle. Each step runs in its own child process, so its time and peak
 RSS are its own.
@@ -12,7 +13,8 @@ cycles after it.
 Baseline: a child that imports the pipeline, opens the same store and reads one feed's worth of rows; its
 RSS is the floor any step pays.
 
-    python -m bench.store_scale build|build1m|render|incremental|memberships|floor FOLDER   (what `run` calls)
+    python -m bench.store_scale build|build1m|render|incremental|edit|memberships|floor FOLDER   (what `run`
+    calls)
 """
 
 from __future__ import annotations
@@ -232,6 +234,48 @@ def incremental(folder: Path) -> dict[str, object]:
     return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "files": len(written)}
 
 
+def edit(folder: Path) -> dict[str, object]:
+    """One cycle's commit and publish, with one edit of an old item (a new title): the feeds it is in, the
+    changes feed, changes.html and its history page are rewritten; no other history page is."""
+    from scraper.history import Version
+    from scraper.models import SourceReport
+    from scraper.publish.site import publish_feeds
+    from scraper.store import CycleWrite, HistoryWrite, ItemUpdate, Store, VersionWrite
+
+    config = _config(folder)
+    now = dt.datetime.now(dt.UTC)
+    n = 4242
+    source, key = f"s{n % SOURCES}", f"{n:08x}-0000-4000-8000-{n:012x}"
+    start, cpu = time.perf_counter(), time.process_time()
+    with Store(config.site.database) as store:
+        previous, old = store.latest_versions(source, [key])[key]
+        version = Version(
+            title=f"Nyhet {n}, ändrad {time.time_ns()}", summary=old.summary, site_date=old.site_date
+        )
+        update = ItemUpdate(
+            source,
+            key,
+            version.title,
+            version.summary,
+            f"https://goteborg.se/wps/portal/aktuellt/{key}",
+            "y",
+            True,
+        )
+        history = HistoryWrite(versions=[VersionWrite(key, version, "edited", previous)])
+        report = SourceReport(source, "ok", changed=1)
+        store.commit_cycle(
+            CycleWrite(
+                report, now, now, first_page_items=25, updates=[update], seen_keys=[key], history=history
+            )
+        )
+        written = publish_feeds(config, store)
+    pages = [p for p in written if p.endswith("/changes.html") or "/history/" in p]
+    return {
+        "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "files": len(written),
+        "pages": len(pages),
+    }  # fmt: skip
+
+
 def floor(folder: Path) -> dict[str, object]:
     import scraper.cycle  # noqa: F401  # what every step imports
     from scraper.store import Store
@@ -259,7 +303,7 @@ def run(repeat: int = 3) -> list[Row]:
         _child("warm", folder)
         results: dict[str, list[tuple[dict[str, object], float]]] = {}
         for _ in range(repeat):
-            for step in ("floor", "render", "incremental"):
+            for step in ("floor", "render", "incremental", "edit"):
                 results.setdefault(step, []).append(_child(step, folder))
         total_files = len([p for p in (folder / "feeds").rglob("*") if p.is_file()])
         results["memberships"] = [_child("memberships", folder)]
@@ -274,6 +318,8 @@ def run(repeat: int = 3) -> list[Row]:
         return median([r[1] for r in results[step]])
 
     files = max(int(str(r[0]["files"])) for r in results["incremental"])
+    edit_files = max(int(str(r[0]["files"])) for r in results["edit"])
+    edit_pages = max(int(str(r[0]["pages"])) for r in results["edit"])
     floor_text = f"open + read 50 rows {secs('floor') * 1e3:.0f} ms, {rss('floor'):.0f} MB"
     return [
         Row("4", f"100k items: build (bulk insert, setup) {build_s:.1f} s", "", "", "", "", None),
@@ -287,6 +333,11 @@ def run(repeat: int = 3) -> list[Row]:
             secs("incremental") <= 0.3 and rss("incremental") <= 100),
         Row("4", "100k items: files rewritten by it", f"{files} of {total_files}", "", "",
             "only the affected feeds", None),
+        Row("4", "100k items: incremental cycle, 1 edit",
+            f"{secs('edit') * 1e3:.0f} ms ({cpu('edit')}), {rss('edit'):.0f} MB", floor_text,
+            f"{secs('edit') / secs('floor'):.1f}× time", "", None),
+        Row("4", "100k items: history pages rewritten by it (changes.html, history/*)",
+            f"{edit_pages} (of {edit_files} files written)", "", "", "≤ 3", edit_pages <= 3),
         Row("4", "100k items: every item's memberships (a [[topics]] change)",
             f"{secs('memberships'):.1f} s, {rss('memberships'):.0f} MB", "", "", "", None),
     ]  # fmt: skip
@@ -332,6 +383,7 @@ def main() -> int:
         "warm": warm,
         "render": render,
         "incremental": incremental,
+        "edit": edit,
         "memberships": memberships,
         "floor": floor,
     }

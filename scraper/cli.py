@@ -6,6 +6,7 @@ core, turn ScraperError into one line on stderr and an exit code (DESIGN.md):
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from dataclasses import dataclass
@@ -192,6 +193,39 @@ def history(options: Options, key_or_url: str) -> None:
         _fail(f"no item with the key {key!r}", EXIT_FAILED)
     zone = ZoneInfo(config.sources[0].timezone)
     _echo("\n".join(history_text(record, zone) for record in records), nl=False)
+
+
+@cli.command()
+@click.argument("text")
+@click.option(
+    "--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Only versions seen on or after this day."
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["new", "edited", "removed"]),
+    help="Only versions a new item, an edit or (the last before) a removal made.",
+)
+@click.option("--limit", type=click.IntRange(1, 10000), default=100, show_default=True)
+@click.pass_obj
+def search(options: Options, text: str, since: dt.datetime | None, kind: str | None, limit: int) -> None:
+    """Search every stored version of every item (titles, summaries, article text), newest first."""
+    from zoneinfo import ZoneInfo
+
+    from .publish.searchtext import search_text
+    from .store import Store
+
+    config = _load(options)
+    if not text.strip():
+        _fail("search: give the words to look for", EXIT_CONFIG)
+    zone = ZoneInfo(config.sources[0].timezone)
+    start = since.replace(tzinfo=zone) if since is not None else None  # the day begins in the site's zone
+    try:
+        with Store(config.site.database) as store:
+            hits = store.search(text, since=start, kinds=[kind] if kind else [], limit=limit)
+            pages = set(store.keys_with_history({hit.key for hit in hits}))
+    except ScraperError as error:
+        _fail(str(error), EXIT_FAILED)
+    click.echo(search_text(text, hits, zone, config.site.base_url, pages, limit), nl=False)
 
 
 @cli.command()

@@ -8,7 +8,7 @@ The same items are also served as the site's own feeds (RSS 2.0, Atom, JSON Feed
 listing page advertises in its head when `advertise` names one of them.
 
     python -m tests.fixture_site serve [--port 8081] [--variant ul]
-    python -m tests.fixture_site demo      # one real `aktuellt run` against the site, into build/demo/
+    python -m tests.fixture_site demo      # two `aktuellt run`s, an edit between, into build/demo/
 """
 
 from __future__ import annotations
@@ -807,14 +807,18 @@ def _demo() -> int:
     with FixtureSite() as site:
         config.write_text(_demo_config(site.listing_url), encoding="utf-8")
         print(f"fixture site: {site.listing_url}\nconfig:       {config}", flush=True)
-        from scraper.cli import main as cli_main  # late: the demo is the only part that needs the scraper
-
-        try:
-            cli_main(["--config", str(config), "run"])
-            code = 0
-        except SystemExit as exit_:  # click and the CLI end with sys.exit(code)
-            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        code = _demo_run(config)
         print(f"requests served: {len(site.requests)}")
+        if code == 0:
+            # A second cycle after the site edits one item: the history pages and changes.html show it.
+            carpet = site.items[1]
+            site.edit_item(
+                carpet.uuid,
+                title=carpet.title.replace("i Göteborg", "på Gustaf Adolfs torg"),
+                summary=carpet.summary.replace("Kungstorget", "Gustaf Adolfs torg"),
+            )
+            print(f"the site edited {carpet.title!r}; running again", flush=True)
+            code = _demo_run(config)
     feeds = DEMO_DIR / "feeds"
     files = sorted(p for p in feeds.rglob("*") if p.is_file()) if feeds.is_dir() else []
     print(f"feeds in {feeds}:" if files else f"no feeds were written to {feeds}")
@@ -822,6 +826,17 @@ def _demo() -> int:
         print(f"  {path.relative_to(feeds)!s:<36} {path.stat().st_size:>8} bytes")
     print(f"aktuellt run exited with {code}")
     return code
+
+
+def _demo_run(config: Path) -> int:
+    """`aktuellt run` in this process; its exit code."""
+    from scraper.cli import main as cli_main  # late: the demo is the only part that needs the scraper
+
+    try:
+        cli_main(["--config", str(config), "run"])
+        return 0
+    except SystemExit as exit_:  # click and the CLI end with sys.exit(code)
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
 
 
 def _serve(port: int, variant: str) -> int:

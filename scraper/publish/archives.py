@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import html
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -149,9 +150,12 @@ def changes_meta(config: Config) -> FeedMeta:
     )
 
 
-def changes_files(config: Config, rows: list[ChangeRow], listed: IndexFeed) -> dict[Path, bytes]:
+def changes_files(
+    config: Config, rows: list[ChangeRow], listed: IndexFeed, pages: Mapping[str, str] | None = None
+) -> dict[Path, bytes]:
     """changes.rss / changes.atom: the given (newest) events, each its own entry; and its page (`listed`:
-    the changes feed as index.html lists it)."""
+    the changes feed as index.html lists it). `pages`: the history page URL of each key that has one,
+    linked at the end of the entry's content."""
     meta = replace(changes_meta(config), hub=config.websub.hub)
     changes = [
         Change(
@@ -161,7 +165,8 @@ def changes_files(config: Config, rows: list[ChangeRow], listed: IndexFeed) -> d
             item_id=row.entry_id,
             title=change_title(row.kind, row.after.title),
             link=row.link,
-            content_html=change_content(row.kind, row.after, row.before, row.detail),
+            content_html=change_content(row.kind, row.after, row.before, row.detail)
+            + _history_link((pages or {}).get(row.key)),
         )
         for row in rows
     ]
@@ -177,3 +182,10 @@ def changes_files(config: Config, rows: list[ChangeRow], listed: IndexFeed) -> d
             noun=("händelse", "händelser"),
         ),
     }
+
+
+def _history_link(url: str | None) -> str:
+    """The paragraph that ends a changes-feed entry of an item with a history page."""
+    if url is None:
+        return ""
+    return f'\n<p><a href="{html.escape(url, quote=True)}">Alla versioner av nyheten</a></p>'

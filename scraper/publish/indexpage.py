@@ -160,6 +160,10 @@ def render_index(page: IndexPage) -> bytes:
             "<p>Ett flöde för den som vill följa vad som händer med nyheterna: en post när en nyhet "
             "publiceras, ändras (med vad som ändrades) eller tas bort från webbplatsen.</p>"
         )
+        parts.append(
+            '<p><a href="changes.html">Läs ändringarna som en webbsida</a>, med det borttagna och det '
+            "tillagda markerat och en sida med alla versioner för varje nyhet som har ändrats.</p>"
+        )
         parts.append(_card_body(feed, tz, level=3, noun=("händelse", "händelser")))
         parts.append("</section>")
     if page.months:

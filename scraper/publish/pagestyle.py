@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from .historystyle import HISTORY_STYLE
+
 STYLE = """
 :root { --bg: #ffffff; --fg: #1b1b1b; --muted: #4a4a4a; --accent: #00558c; --line: #c9d3dc; --card: #f4f7fa; }
 @media (prefers-color-scheme: dark) {
@@ -96,8 +98,10 @@ def content_security_policy() -> str:
 
     Nothing is allowed but the page's own inline style and script, each by the hash of its exact text
     (render_index inserts both verbatim), and images from the page's own origin (favicon.ico): no other
-    script, no fetches, no frames, no forms, no <base>."""
+    script, no fetches, no frames, no forms, no <base>. The history pages and changes.html (no script) add
+    a second inline stylesheet, historystyle.HISTORY_STYLE, allowed by its hash too."""
     return (
-        f"default-src 'none'; img-src 'self'; style-src {_sha256(STYLE)}; script-src {_sha256(SCRIPT)}; "
+        f"default-src 'none'; img-src 'self'; style-src {_sha256(STYLE)} {_sha256(HISTORY_STYLE)}; "
+        f"script-src {_sha256(SCRIPT)}; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )

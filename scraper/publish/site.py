@@ -35,6 +35,7 @@ from .catalog import (
 from .favicon import FAVICON, favicon_ico
 from .feedpage import CHANGES_PAGE
 from .files import remove_orphaned_temps, remove_own
+from .historysite import HistoryPages, history_links
 from .indexpage import FORMATS, IndexFeed
 from .manifest import MANIFEST, Manifest, read_manifest, unlisted_files
 from .opml import OPML_FILES, SOURCES_OPML, written_by_us
@@ -96,15 +97,18 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         also_listed=[changes],
         reuse=kept.reuse,
     )
+    history = HistoryPages(config, store, kept.reuse, window)
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
-    files.update(changes_files(config, rows, changes))
+    files.update(changes_files(config, rows, changes, history_links(config, store, rows)))
     files[out / FAVICON] = favicon_ico()
     written = manifest.publish(files)
+    written += history.write(manifest.publish)  # after the feeds, before index.html (it links changes.html)
     unchanged = [out / name for name in kept.fingerprints if name not in documents]
     manifest.keep(unchanged)
-    targets = list(files) + unchanged
-    store.save_rendered(kept.records())
+    targets = list(files) + unchanged + history.rendered
+    store.save_rendered({**kept.records(), **history.records()})
+    history.done()
     for year, data in archives.documents:  # one year at a time: written before the next is rendered
         targets.append(out / "archive" / f"{year}.atom")
         written += manifest.publish({targets[-1]: data})

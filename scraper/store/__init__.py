@@ -1,7 +1,8 @@
 """The SQLite store: `Store`, the one handle on the database file, and the data its callers pass it.
 
-A facade over one module per table group (`items`, `revisions`, `events`, `runs`, `feeds`, `articles`),
-the schema (`schema`, as registered migrations) and the connection (`db`, the only sqlite_utils importer).
+A facade over one module per table group (`items`, `revisions`, `events`, `runs`, `feeds`, `articles`,
+`pages`), the schema (`schema`, as registered migrations) and the connection (`db`, the only sqlite_utils
+importer).
 Every failure of the database becomes a StorageError naming the file; the file is never deleted or recreated.
 """
 
@@ -22,6 +23,7 @@ from .db import Database, UnreadableRow, db_table, from_iso, iso, storage_errors
 from .events import ChangeRow, EventTables, Tombstone
 from .feeds import FeedTables
 from .items import ItemTables, moved_forward
+from .pages import MATCH_END, MATCH_START, PageTables, SearchHit
 from .revisions import RevisionTables
 from .runs import RunHistory, RunTables
 from .schema import migrations
@@ -49,6 +51,7 @@ class Store:
         self.runs = RunTables(self.db, path)
         self.feeds = FeedTables(self.db, path)
         self.articles = ArticleTables(self.db, path)
+        self.pages = PageTables(self.db, path)
 
     def close(self) -> None:
         self.db.close()
@@ -138,6 +141,27 @@ class Store:
     def records(self, key: str | None = None) -> list[ItemRecord]:
         return self.revisions.records(key)
 
+    def pending_history(self) -> tuple[list[str], int]:
+        return self.pages.pending_history()
+
+    def done_history(self, last_row: int) -> None:
+        return self.pages.done_history(last_row)
+
+    def keys_with_history(self, keys: Iterable[str] | None = None, *, limit: int | None = None) -> list[str]:
+        return self.pages.keys_with_history(keys, limit=limit)
+
+    def history_records(self, key: str) -> list[ItemRecord]:
+        """`records(key)` for a history page: the item in each source that stores it, read by index."""
+        return [r for source in self.pages.sources_of(key) for r in self.revisions.records(key, source)]
+
+    def item_topics(self, items: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+        return self.pages.item_topics(items)
+
+    def search(
+        self, query: str, *, since: dt.datetime | None = None, kinds: Sequence[str] = (), limit: int = 100
+    ) -> list[SearchHit]:
+        return self.pages.search(query, since=since, kinds=kinds, limit=limit)
+
     def counts(self) -> dict[str, int]:
         return self.runs.counts()
 
@@ -203,8 +227,11 @@ __all__ = [
     "CycleWrite",
     "HistoryWrite",
     "ItemUpdate",
+    "MATCH_END",
+    "MATCH_START",
     "NewItem",
     "RunHistory",
+    "SearchHit",
     "Store",
     "Tombstone",
     "UnreadableRow",

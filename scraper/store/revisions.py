@@ -65,9 +65,12 @@ class RevisionTables(TableGroup):
                     found[row[1]] = (row[0], row_version(row[2:]))
         return found
 
-    def records(self, key: str | None = None) -> list[ItemRecord]:
-        """Every item (or those with `key`, in any source) with all its versions and events, oldest first."""
+    def records(self, key: str | None = None, source: str | None = None) -> list[ItemRecord]:
+        """Every item (or those with `key`, in any source or in `source`) with all its versions and events,
+        oldest first. With both, the reads are index seeks (a history page per item of a large store)."""
         where, params = ("WHERE key = ?", [key]) if key is not None else ("", [])
+        if key is not None and source is not None:
+            where, params = "WHERE source = ? AND key = ?", [source, key]
         with self._errors("read the history"):
             items = self.db.execute(
                 "SELECT source, key, entry_id, link, published, first_seen, removed_at FROM items "

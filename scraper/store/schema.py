@@ -283,3 +283,68 @@ def _statements(script: str) -> Iterator[str]:
         if sqlite3.complete_statement(pending):
             yield pending.strip()
             pending = ""
+
+
+#: The columns of a version that full-text search reads (`revisions_fts`, FTS5, kept by triggers).
+SEARCHED_COLUMNS = ("title", "summary", "body_text")
+
+
+@migrations(transactional=False)  # sqlite-utils' enable_fts runs a script, which commits by itself
+def m019h_search_and_history_pages(db: Database) -> None:
+    """Full-text search over every version (`revisions_fts`), and the queue of history pages to render.
+
+    `revisions_fts` indexes each revision's title, summary and article text (an external-content FTS5
+    table, named as sqlite-utils and Datasette expect); existing versions are indexed here (backfill), later
+    ones by triggers, so a version is searchable in the same transaction as the cycle that stored it. The
+    update trigger fires only on the searched columns: a cycle refreshes `last_seen` of many revisions.
+    Swedish letters stay letters (remove_diacritics 0): "har" is not "här".
+
+    `history_pending` holds the (source, key) of items whose history page must be written again: triggers
+    add an item when it gets an event, when a version's fields are filled in or edited, and when its link
+    changes; a publish renders those pages and then empties the queue up to what it read (see
+    publish/historysite.py).
+
+    Not transactional (enable_fts): every step is safe to repeat, so a migration cut short is finished when
+    the store is next opened."""
+    revisions = db_table(db, "revisions")
+    if db_table(db, "revisions_fts").exists():
+        revisions.rebuild_fts()  # a run cut short after creating it: index every version again
+    else:
+        revisions.enable_fts(list(SEARCHED_COLUMNS), tokenize="unicode61 remove_diacritics 0")
+    columns = ", ".join(SEARCHED_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in SEARCHED_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in SEARCHED_COLUMNS)
+    pending = (
+        "INSERT INTO history_pending (source, key) SELECT {row}.source, {row}.key WHERE NOT EXISTS "
+        "(SELECT 1 FROM history_pending WHERE source = {row}.source AND key = {row}.key);"
+    )
+    with db.atomic():
+        for statement in _statements(
+            f"""
+            CREATE TRIGGER IF NOT EXISTS revisions_fts_ai AFTER INSERT ON revisions BEGIN
+                INSERT INTO revisions_fts (rowid, {columns}) VALUES (new.id, {new});
+            END;
+            CREATE TRIGGER IF NOT EXISTS revisions_fts_ad AFTER DELETE ON revisions BEGIN
+                INSERT INTO revisions_fts (revisions_fts, rowid, {columns}) VALUES ('delete', old.id, {old});
+            END;
+            CREATE TRIGGER IF NOT EXISTS revisions_fts_au AFTER UPDATE OF {columns} ON revisions BEGIN
+                INSERT INTO revisions_fts (revisions_fts, rowid, {columns}) VALUES ('delete', old.id, {old});
+                INSERT INTO revisions_fts (rowid, {columns}) VALUES (new.id, {new});
+            END;
+            CREATE TABLE IF NOT EXISTS history_pending (source TEXT NOT NULL, key TEXT NOT NULL,
+                                                        PRIMARY KEY (source, key));
+            CREATE TRIGGER IF NOT EXISTS history_pending_event AFTER INSERT ON events BEGIN
+                {pending.format(row="NEW")}
+            END;
+            CREATE TRIGGER IF NOT EXISTS history_pending_version
+            AFTER UPDATE OF title, summary, site_date, body_text, article_updated ON revisions BEGIN
+                {pending.format(row="NEW")}
+            END;
+            CREATE TRIGGER IF NOT EXISTS history_pending_link AFTER UPDATE OF link ON items
+            WHEN OLD.link IS NOT NEW.link BEGIN
+                {pending.format(row="NEW")}
+            END;
+            CREATE INDEX IF NOT EXISTS events_kind_key ON events (kind, key);
+            """
+        ):
+            db.execute(statement)

@@ -24,6 +24,7 @@ import pytest
 from lxml import html
 
 from scraper.logs import RepeatFilter
+from scraper.publish.historystyle import HISTORY_STYLE
 from scraper.publish.pagestyle import content_security_policy
 from scraper.service.server import _Limits, _QuietAccept, connection_limit
 from tests.fixture_site import REPO, FixtureSite, load_seed
@@ -168,7 +169,8 @@ def test_every_response_says_nosniff_and_index_html_has_a_strict_csp(serving):
     (script,) = document.xpath("//script/text()")
     (style,) = document.xpath("//style/text()")
     assert directives["script-src"] == _hash(script)
-    assert directives["style-src"] == _hash(style)
+    # index.html's style, and the one the history pages add (changes.html and history/*.html, no script)
+    assert directives["style-src"] == f"{_hash(style)} {_hash(HISTORY_STYLE)}"
     assert directives["base-uri"] == directives["form-action"] == directives["frame-ancestors"] == "'none'"
     assert "unsafe" not in policy
 
@@ -193,6 +195,25 @@ def test_index_html_under_its_csp_runs_in_chromium_without_a_violation(serving, 
     refused = chromium(tmp_path, serving.url + "/other.html", "--dump-dom")
     assert any("Content Security Policy" in line for line in console_messages(refused.stderr))
     assert "<title>x</title>" in refused.stdout
+
+
+def test_changes_html_under_the_csp_applies_both_its_stylesheets_without_a_violation(serving, tmp_path):
+    """changes.html (like the history pages) carries index.html's stylesheet and the history one: both are
+    allowed by hash, so Chromium refuses neither (a refused inline style is a console message)."""
+    answer = serving.get("/changes.html")
+    assert answer.status_code == 200
+    assert answer.headers["content-security-policy"] == content_security_policy()
+    assert html.fromstring(answer.content).xpath("//style/text()")[1] == HISTORY_STYLE
+    result = chromium(tmp_path, serving.url + "/changes.html", "--dump-dom")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert console_messages(result.stderr) == []
+    # Control: a third inline style in a served page is refused, and the console check sees it.
+    (tmp_path / "feeds" / "styled.html").write_text(
+        '<!DOCTYPE html><html lang="sv"><title>x</title><style>body { color: red; }</style></html>',
+        encoding="utf-8",
+    )
+    refused = chromium(tmp_path, serving.url + "/styled.html", "--dump-dom")
+    assert any("Content Security Policy" in line for line in console_messages(refused.stderr))
 
 
 def test_if_modified_since_in_the_future_is_ignored(serving):

@@ -1,0 +1,131 @@
+"""changes.html: the newest events (new, edited, removed, restored items), newest first, each edit as an
+inline diff, filtered by kind and topic in the browser without a script or a request. Pure: data in, bytes
+out.
+
+The filters are radio buttons and a constant stylesheet (historystyle): choosing "Ändrade" and "Läsning"
+hides every other event at once, works with the keyboard and without JavaScript, and the page's CSP needs no
+script. Each event links to the article and, when the item has one, to its history page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from ..history import KIND_LABELS, Version, normal_text
+from .diffs import FIELD_LABELS
+from .historyhtml import PageSite, a, document, local_time, marked_diff, t
+from .historystyle import KIND_FILTERS, TOPIC_SLOTS
+
+#: How many of the newest events changes.html lists (the feeds hold max_items; the store holds them all).
+CHANGES_ON_PAGE = 500
+#: Unchanged words kept on either side of a change in changes.html's diffs (history pages show every word).
+CONTEXT_WORDS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class PageEvent:
+    """One event as changes.html shows it."""
+
+    id: int
+    kind: str
+    at: dt.datetime  #: when it is dated (diffs.change_time, as in the changes feed)
+    title: str
+    link: str
+    topics: tuple[str, ...]  #: topic ids of the item
+    page: str | None  #: the history page's path, relative to the output folder; None: the item has none
+    after: Version
+    before: Version | None = None
+    detail: str | None = None
+
+
+def render_changes_page(
+    site: PageSite, events: Sequence[PageEvent], topics: Sequence[tuple[str, str]], total: int
+) -> bytes:
+    """The page: `events` newest first, `topics` (id, title) in config order, `total` events stored."""
+    tz = ZoneInfo(site.timezone)
+    slots = {topic_id: n for n, (topic_id, _) in enumerate(topics[:TOPIC_SLOTS], start=1)}
+    titles = dict(topics)
+    shown = f"{total} händelser" if total == len(events) else f"De {len(events)} senaste av {total} händelser"
+    body = [
+        "<header>",
+        f'<p class="crumbs"><a href="index.html">{t(site.title)}</a></p>',
+        f"<h1>Ändringar – {t(site.title)}</h1>",
+        '<p class="lead">Varje gång en nyhet publiceras, ändras eller tas bort från webbplatsen, den senaste '
+        "först. Ändrad text visas med det borttagna överstruket och det tillagda understruket. Varje nyhet "
+        "med en historik har en egen sida med alla versioner.</p>",
+        f'<p class="stats">{shown} · <a href="changes.rss" type="application/rss+xml">prenumerera (RSS)</a>'
+        ' · <a href="changes.atom" type="application/atom+xml">Atom</a></p>',
+        "</header>",
+        '<main id="innehall">',
+        '<section class="filters" aria-labelledby="filter-rubrik">',
+        '<h2 id="filter-rubrik">Visa</h2>',
+        _radios("typ", "Händelse", "Alla händelser", [(kind, label) for kind, label in KIND_FILTERS]),
+    ]
+    if slots:
+        body.append(_radios("amne", "Ämne", "Alla ämnen", [(str(n), titles[i]) for i, n in slots.items()]))
+    body += [
+        "</section>",
+        '<h2 id="handelser">Händelser</h2>',
+        '<ol class="events" aria-labelledby="handelser">',
+        *(_event(event, tz, slots, titles) for event in events),
+        "</ol>",
+        "</main>",
+    ]
+    description = f"Nya, ändrade och borttagna nyheter från {site.title}, med vad som ändrades"
+    return document(site, f"Ändringar – {site.title}", description, body, depth=0)
+
+
+def _radios(name: str, legend: str, everything: str, choices: Sequence[tuple[str, str]]) -> str:
+    # A button and its label wrap as one (class "choice"), never a button at a line's end without it.
+    inputs = [
+        f'<span class="choice"><input type="radio" name="{name}" id="{name}-alla" checked>'
+        f'<label for="{name}-alla">{everything}</label></span>'
+    ]
+    inputs += [
+        f'<span class="choice"><input type="radio" name="{name}" id="{name}-{a(value)}">'
+        f'<label for="{name}-{a(value)}">{t(label)}</label></span>'
+        for value, label in choices
+    ]
+    return f"<fieldset>\n<legend>{legend}</legend>\n" + "\n".join(inputs) + "\n</fieldset>"
+
+
+def _event(event: PageEvent, tz: ZoneInfo, slots: dict[str, int], titles: dict[str, str]) -> str:
+    classes = " ".join(["event", f"k-{event.kind}", *(f"t{slots[i]}" for i in event.topics if i in slots)])
+    title = t(normal_text(event.after.title) or event.link)
+    heading = f'<a href="{a(event.page)}">{title}</a>' if event.page else title
+    meta = [f'<span class="kind">{KIND_LABELS.get(event.kind, event.kind)}</span>', local_time(event.at, tz)]
+    named = [title for topic, title in titles.items() if topic in event.topics]  # config order
+    if named:
+        meta.append("Ämnen: " + ", ".join(t(name) for name in named))
+    meta.append(f'<a href="{a(event.link)}">Artikeln</a>')
+    if event.page:
+        meta.append(f'<a href="{a(event.page)}">Alla versioner</a>')
+    parts = [
+        f'<li class="{classes}" id="h-{event.id}">',
+        f"<h3>{heading}</h3>",
+        f'<p class="meta">{" · ".join(meta)}</p>',
+    ]
+    if event.kind == "edited" and event.before is not None:
+        parts.append('<dl class="fields">')
+        for name, label in FIELD_LABELS.items():
+            before, after = getattr(event.before, name), getattr(event.after, name)
+            if normal_text(before) != normal_text(after):
+                diff = marked_diff(name, before, after, context=CONTEXT_WORDS)
+                parts.append(f"<dt>{label}</dt><dd><p>{diff}</p></dd>")
+        parts.append("</dl>")
+    elif event.kind == "removed":
+        why = (
+            "Sidan svarar inte längre"
+            if (event.detail or "").startswith("http")
+            else ("Nyheten finns inte längre i listan")
+        )
+        parts.append(f"<p>{why} på webbplatsen.</p>")
+    elif event.kind == "restored":
+        parts.append("<p>Nyheten finns åter på webbplatsen.</p>")
+    elif normal_text(event.after.summary):
+        parts.append(f"<p>{t(normal_text(event.after.summary))}</p>")
+    parts.append("</li>")
+    return "\n".join(parts)

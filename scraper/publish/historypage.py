@@ -1,0 +1,154 @@
+"""history/<name>.html: one item's every version, newest first, each edit as an inline diff, with its events,
+a link to the article and to archived copies of it. Pure: stored records in, bytes out.
+
+Like index.html: Swedish, no script, landmarks, one h1 and headings in order, and every date from the data
+(never the clock), so an unchanged history renders to the same bytes. The text of each version is the one
+stored when it was seen ("arkiverad text"); the Internet Archive link opens the snapshots it holds of the
+article page, nearest the time the version was first seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from ..history import KIND_LABELS, ItemRecord, RevisionRecord, normal_text
+from .diffs import FIELD_LABELS
+from .historyhtml import PageSite, a, document, local_day, local_time, marked_diff, paragraphs, t
+
+_DETAILS = {"listing": "saknades i listan två gånger i rad"}
+
+
+def _detail(detail: str) -> str:
+    """Why an item was removed, in words: "listing", or "http 404" (its article page's answer)."""
+    if detail.startswith("http "):
+        return f"artikelsidan svarade {detail.removeprefix('http ')}"
+    return _DETAILS.get(detail, detail)
+
+
+def wayback(link: str, moment: str = "*") -> str:
+    """The Internet Archive's page for `link`: its snapshots ("*"), or the one nearest a moment given as
+    YYYYMMDDhhmmss."""
+    return f"https://web.archive.org/web/{moment}/{link}"
+
+
+def render_history_page(site: PageSite, records: Sequence[ItemRecord], sources: Mapping[str, str]) -> bytes:
+    """The page of one key: normally one record; a key two sources share (a site's listing and its feed)
+    gets a section per source. `sources`: source id → title."""
+    tz = ZoneInfo(site.timezone)
+    latest = _latest_title(records[0])
+    body = [
+        "<header>",
+        f'<p class="crumbs"><a href="../index.html">{t(site.title)}</a> › '
+        '<a href="../changes.html">Ändringar</a></p>',
+        f"<h1>{t(latest)}</h1>",
+        '<p class="lead">Alla versioner av nyheten som aktuellt har sett på webbplatsen, den senaste först, '
+        "med vad som ändrades mellan dem.</p>",
+        "</header>",
+        '<main id="innehall">',
+    ]
+    for record in records:
+        if len(records) > 1:
+            body.append(f"<h2>{t(sources.get(record.source, record.source))}</h2>")
+        # Version anchors: "version-3", or per source when the page holds several.
+        prefix = f"{record.source}-version-" if len(records) > 1 else "version-"
+        body += _record(record, tz, level=3 if len(records) > 1 else 2, sources=sources, prefix=prefix)
+    body.append("</main>")
+    description = f"Versionshistorik för nyheten {latest}"
+    return document(site, f"{latest} – versionshistorik – {site.title}", description, body, depth=1)
+
+
+def _latest_title(record: ItemRecord) -> str:
+    return normal_text(record.revisions[-1].version.title) if record.revisions else record.key
+
+
+def _record(
+    record: ItemRecord, tz: ZoneInfo, *, level: int, sources: Mapping[str, str], prefix: str
+) -> list[str]:
+    h, sub = f"h{level}", f"h{level + 1}"
+    status = (
+        f"Borttagen från webbplatsen {local_time(record.removed_at, tz)}"
+        if record.removed_at
+        else ("Finns på webbplatsen")
+    )
+    parts = [
+        '<dl class="facts">',
+        f"<dt>Status</dt><dd>{status}</dd>",
+        # the day only: a listing date without a time is stored with a nominal one (dates.py)
+        f"<dt>Publicerad</dt><dd>{local_day(record.published, tz)}</dd>",
+        f"<dt>Versioner</dt><dd>{len(record.revisions)}</dd>",
+        f"<dt>Källa</dt><dd>{t(sources.get(record.source, record.source))}</dd>",
+        f'<dt>Artikeln</dt><dd><a href="{a(record.link)}">{t(record.link)}</a></dd>',
+        f'<dt>Arkiverat</dt><dd><a href="{a(wayback(record.link))}">Sparade kopior av sidan hos Internet '
+        "Archive</a></dd>",
+        "</dl>",
+        f"<{h}>Händelser</{h}>",
+        '<ol class="timeline">',
+    ]
+    numbers = {revision.id: n for n, revision in enumerate(record.revisions, start=1)}
+    anchor = prefix
+    for event in record.events:
+        label = KIND_LABELS.get(event.kind, event.kind)
+        detail = f" ({t(_detail(event.detail))})" if event.detail else ""
+        number = numbers.get(event.revision_id)
+        target = f' – <a href="#{anchor}{number}">version {number}</a>' if number else ""
+        parts.append(f"<li>{local_time(event.at, tz)}: {label}{detail}{target}</li>")
+    parts += ["</ol>", f"<{h}>Versioner</{h}>"]
+    made_by = {event.revision_id: event.kind for event in record.events if event.kind in ("new", "edited")}
+    for number in range(len(record.revisions), 0, -1):
+        revision = record.revisions[number - 1]
+        previous = record.revisions[number - 2] if number > 1 else None
+        parts += _version(record, revision, previous, number, made_by, tz, f"{anchor}{number}", sub)
+    return parts
+
+
+def _version(
+    record: ItemRecord,
+    revision: RevisionRecord,
+    previous: RevisionRecord | None,
+    number: int,
+    made_by: Mapping[int, str],
+    tz: ZoneInfo,
+    anchor: str,
+    h: str,
+) -> list[str]:
+    kind = made_by.get(revision.id, "")
+    how = f" · {KIND_LABELS[kind]}" if kind in KIND_LABELS else ""
+    seen = revision.first_seen.astimezone(tz)
+    snapshot = wayback(record.link, revision.first_seen.astimezone(ZoneInfo("UTC")).strftime("%Y%m%d%H%M%S"))
+    parts = [
+        f'<section class="version" id="{a(anchor)}" aria-labelledby="{a(anchor)}-rubrik">',
+        f'<{h} id="{a(anchor)}-rubrik">Version {number}</{h}>',
+        f'<p class="meta">Sedd första gången {local_time(seen, tz)}{how} · '
+        f'<a href="{a(snapshot)}">Sidan vid den tiden hos Internet Archive</a></p>',
+    ]
+    if previous is not None:
+        changed = [
+            name
+            for name in FIELD_LABELS
+            if normal_text(getattr(previous.version, name)) != normal_text(getattr(revision.version, name))
+        ]
+        parts.append(f"<p>Ändringar mot version {number - 1}:</p>")
+        parts.append('<dl class="fields">')
+        for name in changed:
+            diff = marked_diff(name, getattr(previous.version, name), getattr(revision.version, name))
+            parts.append(f"<dt>{FIELD_LABELS[name]}</dt><dd><p>{diff}</p></dd>")
+        parts.append("</dl>")
+    fields = [
+        f"<dt>{label}</dt><dd>{paragraphs(name, getattr(revision.version, name))}</dd>"
+        for name, label in FIELD_LABELS.items()
+        if normal_text(getattr(revision.version, name))
+    ]
+    if previous is None:
+        parts += ['<dl class="fields">', *fields, "</dl>"]
+    else:
+        parts += [
+            "<details>",
+            f"<summary>Hela den sparade texten i version {number}</summary>",
+            '<dl class="fields">',
+            *fields,
+            "</dl>",
+            "</details>",
+        ]
+    parts.append("</section>")
+    return parts

@@ -1,0 +1,163 @@
+"""The publish step's share for people reading the history: changes.html and history/<name>.html.
+
+Incremental, like the feeds: a history page is rendered again only for the items in the store's queue
+(`history_pending`, filled by triggers when an item gets an event, a version is filled in or its link
+changes), and changes.html only when an event was added, a queued item changed, or its inputs did (the
+config's titles and topics, the renderers' code). Every page is rendered again, once, when the renderers or
+those config values change (their fingerprint is recorded as "history/*"). One edit in a 100,000-item
+store so writes two files here: its page and changes.html (make bench).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+from ..config import Config
+from ..history import ItemRecord
+from ..store import ChangeRow, Store
+from . import changespage, diffs, historyhtml, historypage, historystyle, pagestyle
+from .catalog import membership
+from .changespage import CHANGES_ON_PAGE, PageEvent, render_changes_page
+from .diffs import change_time
+from .historyhtml import HISTORY_FOLDER, PageSite, page_path
+from .historypage import render_history_page
+from .screen import keeps_date, keeps_link
+
+log = logging.getLogger("scraper.pipeline")
+
+#: The name under which the history pages' fingerprint is recorded with the feed documents' records.
+PAGES_RECORD = "history/*"
+CHANGES_PAGE = "changes.html"
+
+
+def page_site(config: Config) -> PageSite:
+    first = config.sources[0]
+    return PageSite(config.site.title, config.site.language, first.timezone, config.site.base_url)
+
+
+def _fingerprint(config: Config, *extra: object) -> str:
+    """Everything the pages are rendered from besides the store: the renderers' code and config values."""
+    digest = hashlib.sha256()
+    for module in (changespage, diffs, historyhtml, historypage, historystyle, pagestyle):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    facts = (
+        page_site(config),
+        [(s.id, s.title) for s in config.sources],
+        [(topic.id, topic.title) for topic in config.topics],
+        *extra,
+    )
+    digest.update(repr(facts).encode("utf-8"))
+    return digest.hexdigest()
+
+
+class HistoryPages:
+    """One publish's history pages: `write` renders and writes what is due; `records` (the pages'
+    fingerprint, saved with the feed documents' records) and `done` (the queue emptied) once it has."""
+
+    def __init__(
+        self, config: Config, store: Store, reuse: Callable[[str, str], bool], window: dt.datetime
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.window = window  #: what counts as a sane date (scraper.sanity), as for the feeds
+        self.out = config.site.output_dir
+        self.code = _fingerprint(config)
+        self.queued, self.last_row = store.pending_history()
+        stored = store.rendered().get(PAGES_RECORD)
+        # Everything again after a change of the renderers or config; or when the folder went missing (but
+        # not every time for a store that has no page yet, whose folder was never made).
+        missing = not (self.out / HISTORY_FOLDER).is_dir() and bool(store.keys_with_history(limit=1))
+        self.full = stored != self.code or missing
+        self.rendered: list[Path] = []  #: every page rendered, written or not (publish cleans beside them)
+        count, _, _ = store.event_summary()
+        # The topic rules too: they decide which topics (filters) each event carries.
+        changes_inputs = _fingerprint(config, store.last_event_id(), count, membership(config)[0])
+        # Asked always, so its record is kept (KeptDocuments forgets a document it was not asked about).
+        fresh = reuse(CHANGES_PAGE, changes_inputs)
+        # A queued item may show on changes.html (a filled-in version, a new link): render it again then.
+        self.changes_due = self.full or bool(self.queued) or not fresh
+
+    def pages(self) -> Iterator[tuple[Path, bytes]]:
+        """The history pages to write, rendered one at a time (a first publish of a long history holds one
+        page, not all of them)."""
+        keys = self.store.keys_with_history(None if self.full else self.queued)
+        if self.full and keys:
+            log.info("writing the history pages of %d items", len(keys))
+        site = page_site(self.config)
+        sources = {source.id: source.title for source in self.config.sources}
+        for key in keys:
+            # rows stored before links and dates were screened stay out, as they do of the feeds
+            records: list[ItemRecord] = [
+                r
+                for r in self.store.history_records(key)
+                if keeps_link(f"item {r.source}/{r.key}", r.link, "the history pages")
+                and keeps_date(f"item {r.source}/{r.key}", r.published, self.window, "the history pages")
+            ]
+            if records:
+                self.rendered.append(self.out / page_path(key))
+                yield self.rendered[-1], render_history_page(site, records, sources)
+
+    def changes_page(self) -> bytes | None:
+        """changes.html's bytes, or None when it need not be rendered again."""
+        if not self.changes_due:
+            return None
+        rows = [
+            r
+            for r in self.store.changes(limit=CHANGES_ON_PAGE)
+            if keeps_link(f"event {r.id} of {r.key}", r.link, CHANGES_PAGE)
+            and keeps_date(f"event {r.id} of {r.key}", r.published, self.window, CHANGES_PAGE)
+        ]
+        with_pages = set(self.store.keys_with_history({row.key for row in rows}))
+        topics = self.store.item_topics((row.source, row.key) for row in rows)
+        events = sorted(
+            (_page_event(row, topics.get((row.source, row.key), ()), row.key in with_pages) for row in rows),
+            key=lambda event: (event.at, event.id),
+            reverse=True,
+        )
+        count, _, _ = self.store.event_summary()
+        topic_list = [(topic.id, topic.title) for topic in self.config.topics]
+        return render_changes_page(page_site(self.config), events, topic_list, count)
+
+    def write(self, publish: Callable[[Mapping[Path, bytes]], list[Path]]) -> list[Path]:
+        """Write the due history pages, then changes.html (which links to them), each through `publish` (the
+        output folder's manifest: these are files aktuellt wrote); returns the paths written."""
+        written: list[Path] = []
+        for path, data in self.pages():
+            written += publish({path: data})
+        changes = self.changes_page()
+        if changes is not None:
+            written += publish({self.out / CHANGES_PAGE: changes})
+        return written
+
+    def records(self) -> dict[str, str | None]:
+        """What to record with the feed documents once the pages are written: their fingerprint."""
+        return {PAGES_RECORD: self.code}
+
+    def done(self) -> None:
+        """Empty the queue up to what this publish read (its pages are written)."""
+        self.store.done_history(self.last_row)
+
+
+def history_links(config: Config, store: Store, rows: list[ChangeRow]) -> dict[str, str]:
+    """The history page's URL of each key among `rows` that has one (the changes feed links them)."""
+    keys = store.keys_with_history({row.key for row in rows})
+    return {key: config.site.base_url + page_path(key) for key in keys}
+
+
+def _page_event(row: ChangeRow, topics: tuple[str, ...], has_page: bool) -> PageEvent:
+    return PageEvent(
+        id=row.id,
+        kind=row.kind,
+        at=change_time(row.kind, row.at, row.published),
+        title=row.after.title,
+        link=row.link,
+        topics=topics,
+        page=page_path(row.key) if has_page else None,
+        after=row.after,
+        before=row.before,
+        detail=row.detail,
+    )

@@ -1,0 +1,155 @@
+"""What the history pages and full-text search read: the queue of pages to write again, the items that have
+a history, their topics, and matching versions (`revisions_fts`, see schema.m019h_search_and_history_pages).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .db import TableGroup, from_iso, iso
+
+#: The kinds of event that give an item a history page: more than its first version was seen.
+HISTORY_KINDS = ("edited", "removed", "restored")
+
+# Private-use characters around the matched words of a snippet: never in the stored text's control
+# characters, so the caller can escape the text for a terminal and then mark the matches as it likes.
+MATCH_START, MATCH_END = "\ue000", "\ue001"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One stored version that matches a search."""
+
+    revision_id: int
+    source: str
+    key: str
+    first_seen: dt.datetime  #: when this version was first seen
+    title: str  #: the version's title
+    link: str
+    kind: str | None  #: the event that made this version: "new" or "edited" (None: none recorded)
+    current: bool  #: the item's latest version (else the text was edited since)
+    removed: bool  #: the item is removed from the site
+    snippet: str  #: the matching text, matches between MATCH_START and MATCH_END
+
+
+class PageTables(TableGroup):
+    """The history pages' queue, which items have a history, their topics, and full-text search."""
+
+    def pending_history(self) -> tuple[list[str], int]:
+        """The keys queued for their history page to be written again, and the queue's last row read
+        (pass it to `done_history` once the pages are written)."""
+        with self._errors("read the history queue"):
+            rows = self.db.execute("SELECT rowid, key FROM history_pending ORDER BY rowid").fetchall()
+        return list(dict.fromkeys(key for _, key in rows)), max((rowid for rowid, _ in rows), default=0)
+
+    def done_history(self, last_row: int) -> None:
+        """Empty the queue up to `last_row` (what a publish read and wrote); writes nothing when empty."""
+        if last_row <= 0:
+            return
+        with self._errors("write the history queue"), self._write():
+            self.db.execute("DELETE FROM history_pending WHERE rowid <= ?", [last_row])
+
+    def keys_with_history(self, keys: Iterable[str] | None = None, *, limit: int | None = None) -> list[str]:
+        """Of `keys` (default: every stored key, or `limit` of them), those with an edit, removal or
+        restoration (in any source)."""
+        marks = ",".join("?" * len(HISTORY_KINDS))
+        sql = f"SELECT DISTINCT key FROM events WHERE kind IN ({marks})"
+        with self._errors("read events"):
+            if keys is None:
+                cut = f" LIMIT {int(limit)}" if limit is not None else ""
+                return sorted(row[0] for row in self.db.execute(sql + cut, HISTORY_KINDS))
+            found: list[str] = []
+            wanted = list(keys)
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = self.db.execute(
+                    f"{sql} AND key IN ({','.join('?' * len(chunk))})", [*HISTORY_KINDS, *chunk]
+                )
+                found += (row[0] for row in rows)
+        return sorted(found)
+
+    def sources_of(self, key: str) -> list[str]:
+        """The sources that store an item under `key` (each item has its "new" event: an index seek)."""
+        with self._errors("read events"):
+            rows = self.db.execute(
+                "SELECT DISTINCT source FROM events WHERE kind = 'new' AND key = ? ORDER BY source", [key]
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def item_topics(self, items: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+        """The topic ids each (source, key) belongs to, from the stored memberships (feed_items)."""
+        wanted = list(dict.fromkeys(items))
+        found: dict[tuple[str, str], list[str]] = {item: [] for item in wanted}
+        with self._errors("read memberships"):
+            for start in range(0, len(wanted), 400):
+                chunk = wanted[start : start + 400]
+                pairs = ",".join("(?, ?)" for _ in chunk)
+                rows = self.db.execute(
+                    f"WITH wanted (source, key) AS (VALUES {pairs}) "
+                    "SELECT d.source, d.key, substr(f.path, 8) FROM wanted w "
+                    "CROSS JOIN item_ids d ON d.source = w.source AND d.key = w.key "
+                    "JOIN feed_items fi ON fi.item = d.id JOIN feeds f ON f.id = fi.feed "
+                    "WHERE f.path LIKE 'topics/%' ORDER BY f.path",
+                    [value for pair in chunk for value in pair],
+                ).fetchall()
+                for source, key, topic in rows:
+                    found[(source, key)].append(topic)
+        return {item: tuple(topics) for item, topics in found.items()}
+
+    def search(
+        self,
+        query: str,
+        *,
+        since: dt.datetime | None = None,
+        kinds: Sequence[str] = (),
+        limit: int = 100,
+    ) -> list[SearchHit]:
+        """Versions whose title, summary or article text match `query` (its words, each quoted: FTS syntax
+        such as NOT or * is taken literally), newest version first. `since`: versions first seen at or after
+        that instant. `kinds`: versions an event of one of those kinds points at ("edited": the version an
+        edit made; "removed": the last version before a removal)."""
+        # Double quotes are not word characters to the tokenizer anyway, and a lone one breaks quote_fts's
+        # quoting ("fts5: syntax error"): drop them; a query with no word left matches nothing.
+        words = query.replace('"', " ")
+        if not words.split():
+            return []
+        conditions = ["revisions_fts MATCH ?"]
+        params: list[object] = [self.db.quote_fts(words)]
+        if since is not None:
+            conditions.append("r.first_seen >= ?")  # UTC ISO text: text order is time order
+            params.append(iso(since))
+        if kinds:
+            marks = ",".join("?" * len(kinds))
+            conditions.append(
+                f"EXISTS (SELECT 1 FROM events k WHERE k.revision_id = r.id AND k.kind IN ({marks}))"
+            )
+            params += kinds
+        sql = (
+            "SELECT r.id, r.source, r.key, r.first_seen, r.title, i.link, i.removed_at IS NOT NULL, "
+            "(SELECT e.kind FROM events e WHERE e.revision_id = r.id AND e.kind IN ('new', 'edited') "
+            " ORDER BY e.id LIMIT 1), "
+            "r.id = (SELECT max(x.id) FROM revisions x WHERE x.source = r.source AND x.key = r.key), "
+            f"snippet(revisions_fts, -1, '{MATCH_START}', '{MATCH_END}', '…', 24) "
+            "FROM revisions_fts JOIN revisions r ON r.id = revisions_fts.rowid "
+            "JOIN items i ON i.source = r.source AND i.key = r.key "
+            f"WHERE {' AND '.join(conditions)} ORDER BY r.first_seen DESC, r.id DESC LIMIT {int(limit)}"
+        )
+        with self._errors("search the versions"):
+            rows = self.db.execute(sql, params).fetchall()
+        return [
+            SearchHit(
+                revision_id=row[0],
+                source=row[1],
+                key=row[2],
+                first_seen=from_iso(row[3]),
+                title=row[4] or "",
+                link=row[5],
+                kind=row[7],
+                current=bool(row[8]),
+                removed=bool(row[6]),
+                snippet=row[9] or "",
+            )
+            for row in rows
+        ]
