@@ -211,9 +211,24 @@ def _struct_instant(value: time.struct_time | None) -> dt.datetime | None:
     if value is None:
         return None
     try:
-        return dt.datetime.fromtimestamp(calendar.timegm(value), dt.UTC)
+        return _representable(dt.datetime.fromtimestamp(calendar.timegm(value), dt.UTC))
     except (OverflowError, ValueError, OSError):
         return None
+
+
+#: Instants a day inside datetime's range: any zone's wall time of them exists. Beyond, the instant (or its
+#: conversion to UTC or the source's zone) raises OverflowError; no real news date is there anyway.
+_FIRST, _LAST = dt.datetime(1, 1, 2, tzinfo=dt.UTC), dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+
+
+def _representable(instant: dt.datetime) -> dt.datetime | None:
+    """`instant` in UTC, or None (no usable date) when it or its wall time in some zone would overflow
+    (`9999-12-31T23:59:59-05:00`, `0001-01-01T00:00:00+05:00`: each used to fail the whole run)."""
+    try:
+        utc = instant.astimezone(dt.UTC)
+    except OverflowError:
+        return None
+    return utc if _FIRST <= utc <= _LAST else None
 
 
 # -- JSON Feed 1.0 / 1.1 ------------------------------------------------------------------------------------
@@ -224,6 +239,9 @@ def _json_entries(text: str, feed_url: str) -> list[_Entry]:
         document = json.loads(text)
     except ValueError as error:
         raise ExtractError(f"{feed_url}: not a JSON Feed (invalid JSON: {error})", url=feed_url) from None
+    except RecursionError:
+        # `[[[[…` 200,000 deep: the standard parser recurses per level. No feed nests more than a few.
+        raise ExtractError(f"{feed_url}: not a JSON Feed (JSON nested too deeply)", url=feed_url) from None
     if not isinstance(document, dict) or not str(document.get("version", "")).startswith(_JSON_FEED_VERSION):
         raise ExtractError(f"{feed_url}: not a JSON Feed (no {_JSON_FEED_VERSION}… version)", url=feed_url)
     items = document.get("items")
@@ -265,7 +283,7 @@ def _rfc3339(value: str) -> dt.datetime | SiteDate | None:
         return None
     if parsed.tzinfo is None:
         return SiteDate(parsed.date(), parsed.time())
-    return parsed.astimezone(dt.UTC)
+    return _representable(parsed)
 
 
 def _string(value: object) -> str:
