@@ -79,6 +79,15 @@ class Store:
     def first_page_yardstick(self, source: str) -> int | None:
         return self.items.first_page_yardstick(source)
 
+    def live_count(self, source: str) -> int:
+        return self.items.live_count(source)
+
+    def held_back(self, source: str) -> int:
+        return self.items.held_back(source)
+
+    def live_links(self, source: str, limit: int) -> list[str]:
+        return self.items.live_links(source, limit)
+
     def entries(self, *, sources: Sequence[str] | None = None, limit: int | None = None) -> list[Entry]:
         return self.items.entries(sources=sources, limit=limit)
 
