@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from ..errors import ExtractError
-from ..identity import article_uuid, canonical_link, item_key
+from ..identity import article_uuid, canonical_link, item_key, key_collisions
 from ..markup import clean_text, html_text
 from ..models import ListingItem, ListingPage, SiteDate
 from .sanitize import absolute_url, sanitize_html
@@ -78,6 +78,7 @@ def parse_feed(
     items: list[ListingItem] = []
     skipped: list[str] = []
     seen: set[str] = set()
+    keyed: list[tuple[str, str]] = []  # (link, key) of every entry, for key_collisions
     for entry in entries:
         link = canonical_link(_join(feed_url, entry.link)) if entry.link else ""
         label = entry.title or entry.id or link
@@ -85,6 +86,7 @@ def parse_feed(
             skipped.append(f"feed entry {label!r}: no usable link")
             continue
         key = feed_item_key(link, entry.id, key_params)
+        keyed.append((link, key))
         if key in seen:
             skipped.append(f"duplicate feed entry {key} ({label!r}) left out")
             continue
@@ -107,6 +109,7 @@ def parse_feed(
                 instant=instant,
             )
         )
+    skipped.extend(key_collisions(keyed))
     return ListingPage(items=tuple(items), next_url=None, skipped=tuple(skipped))
 
 

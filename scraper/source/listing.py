@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
 from ..dates import find_site_date, parse_datetime_attr, parse_site_date, url_date
-from ..identity import article_uuid, canonical_link, item_key
+from ..identity import article_uuid, canonical_link, item_key, key_collisions
 from ..markup import HTMLTree, Node, clean_text, node_text, parse_html
 from ..models import Block, ListingItem, ListingPage, SiteDate
 from ..sanity import join_url
@@ -106,6 +106,7 @@ def parse_listing(
     unsafe = _unsafe_item_links(tree, reader.base)
     skipped.extend(line for line in reader.unresolved if line not in unsafe)
     skipped.extend(unsafe)
+    skipped.extend(reader.collisions)
     return ListingPage(
         items=tuple(items),
         next_url=_next_url(tree, reader.base, selectors),
@@ -142,6 +143,7 @@ class ListingReader:
         self.today = today
         self.selectors = selectors
         self.unresolved: list[str] = []  #: configured items whose link makes no URL, named in `skipped`
+        self.collisions: list[str] = []  #: different links that share a key (identity.key_collisions)
 
     # -- the two ways to find containers
 
@@ -157,6 +159,7 @@ class ListingReader:
                     self.unresolved.append(_unresolved(anchor, href.strip()))
                     continue
                 found.append(Candidate(container, anchor, url, item_key(url, self.key_params), order))
+        self.collisions = key_collisions((candidate.url, candidate.key) for candidate in found)
         return found
 
     def discover(self, tree: HTMLTree, page_url: str) -> tuple[list[Candidate], tuple[Block, ...]]:
@@ -222,6 +225,7 @@ class ListingReader:
             found.append(
                 ArticleLink(anchor, url, item_key(url, self.key_params), in_heading(anchor), len(found))
             )
+        self.collisions = key_collisions((link.url, link.key) for link in found)
         return found
 
     # -- one container

@@ -478,3 +478,14 @@ def test_json_nested_deeper_than_the_parser_recurses_is_an_extract_error():
         parse(
             '{"version": "https://jsonfeed.org/version/1.1", "items": ' + "[" * 200_000 + "]" * 200_000 + "}"
         )
+
+
+def test_feed_entries_whose_links_share_a_key_are_named_and_key_params_parts_them():
+    links = [f"https://example.se/modules.php?name=News&amp;sid={n}" for n in (1, 2)]
+    document = rss(item("Ett", link=links[0]), item("Två", link=links[1]))
+    page = parse(document)
+    assert [i.title for i in page.items] == ["Ett"]
+    assert any("share the key https://example.se/modules.php?name=News," in line for line in page.skipped)
+    parted = parse_feed(document, FEED_URL, timezone=STOCKHOLM, key_params=["sid"])
+    assert [i.key for i in parted.items] == [f"https://example.se/modules.php?sid={n}" for n in (1, 2)]
+    assert not parted.skipped
