@@ -40,6 +40,7 @@ class ListingPage:
     next_url: str | None  #: absolute URL of the next listing page, if the page links one
     skipped: tuple[str, ...] = ()  #: one line per malformed item that was left out (for the log)
     blocks: tuple[Block, ...] = ()  #: the repeated blocks considered when items were found by structure
+    capped: bool = False  #: items beyond `max_items_per_page` were not read (nor any next page)
 
 
 @dataclass(frozen=True, slots=True)

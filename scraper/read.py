@@ -57,8 +57,7 @@ def read_source(
     requests_before = fetcher.requests_made
     tracked = store.tracked(source.id)
     pending = history.pending_oldest(tracked)
-    # An item counted missing once is confirmed (or cleared) only by a real read: no conditional GET then.
-    # So does a backlog of new items held back (`max_new_items_per_cycle`): they are read again, every page.
+    # No conditional GET, and every page, while an item is counted missing or new ones were held back.
     read_all = pending is not None or store.held_back(source.id) > 0
     stored_validators = Validators() if read_all else store.validators(source.url)
     response = fetcher.get(source.url, stored_validators)
@@ -235,7 +234,7 @@ def _read_pages(
     feeds = advertised_feeds(first.text, first.url)
     if feeds:  # page 1 only: one line per cycle, not one per page
         log.info('%s: %s; consider type = "feed"', source.id, _feeds_phrase(feeds))
-    yardstick = store.first_page_yardstick(source.id)
+    yardstick = None if page.capped else store.first_page_yardstick(source.id)  # a cap is no shrink
     if not page.items and (known or yardstick is not None):
         raise ExtractError(
             f"{source.url}: the listing yielded no items; the page layout has probably changed", url=first.url
@@ -279,7 +278,7 @@ def _read_pages(
         accepted, more_refused = _accept(source, replace(page, items=tuple(fresh)), now)
         items.extend(accepted)
         refused |= more_refused
-    return items, pages, first_page_items, page.next_url is None, frozenset(refused)
+    return items, pages, first_page_items, page.next_url is None and not page.capped, frozenset(refused)
 
 
 def _check_complete(response: Page, page: ListingPage) -> None:
@@ -338,7 +337,7 @@ def _read_feed(
     from .source.feedsource import parse_feed
 
     try:
-        page = parse_feed(response.text, response.url, timezone=tz, key_params=source.key_params)
+        page = parse_feed(response.text, response.url, timezone=tz, **_feed_options(source))
     except ExtractError as error:
         raise ExtractError(error.message + _not_a_feed_hint(response), url=response.url) from None
     _log_skipped(source, page.skipped)
@@ -365,9 +364,14 @@ def _listing_options(source: SourceConfig, tz: ZoneInfo, today: dt.date) -> dict
         "timezone": tz,
         "selectors": source.selectors,
         "date_order": source.date_order,
-        "key_params": source.key_params,
         "today": today,
+        **_feed_options(source),
     }
+
+
+def _feed_options(source: SourceConfig) -> dict[str, Any]:
+    """The source's settings that a listing page and a feed both take."""
+    return {"key_params": source.key_params, "max_items": source.max_items_per_page}
 
 
 def _log_skipped(source: SourceConfig, skipped: tuple[str, ...], logged: set[str] | None = None) -> None:

@@ -4,6 +4,7 @@ PHP-Nuke-like news page on the fixture site at 127.0.0.1."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -17,12 +18,16 @@ TITLES = [f"Nyhet nummer {n} om förskolan" for n in range(1, 7)]
 
 def nuke_page(href: str) -> str:
     """Six news items whose links differ only in `sid` (`href` is formatted with the item's number)."""
-    rows = "".join(
+    return news_page(
         f'<li class="news"><h3><a href="{href.format(n=n)}">{title}</a></h3>'
         f'<span class="date">2026-06-0{n}</span><p>Text {n}</p></li>'
         for n, title in enumerate(TITLES, start=1)
     )
-    return f"<!doctype html><html><body><h1>Nyheter</h1><ul>{rows}</ul></body></html>"
+
+
+def news_page(rows: Iterable[str]) -> str:
+    """A bare news page: a heading, then `rows` (`<li>` items) in one list."""
+    return f"<!doctype html><html><body><h1>Nyheter</h1><ul>{''.join(rows)}</ul></body></html>"
 
 
 @pytest.fixture
@@ -31,9 +36,10 @@ def site():
         yield running
 
 
-def config(tmp_path: Path, site: FixtureSite, extra: str = "") -> Path:
+def config(tmp_path: Path, site: FixtureSite, extra: str = "", *, source_id: str = "nuke") -> Path:
+    """One listing source `source_id` on the site's `/nyheter.html`, without article pages, plus `extra`."""
     tmp_path.mkdir(exist_ok=True)
-    body = f'id = "nuke"\nurl = "{site.base_url}/nyheter.html"\narticles = false\n{extra}'
+    body = f'id = "{source_id}"\nurl = "{site.base_url}/nyheter.html"\narticles = false\n{extra}'
     return feed_config(tmp_path, body)
 
 

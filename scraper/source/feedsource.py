@@ -44,6 +44,7 @@ from ..errors import ExtractError
 from ..identity import article_uuid, canonical_link, item_key, key_collisions
 from ..markup import clean_text, html_text
 from ..models import ListingItem, ListingPage, SiteDate
+from .listing import cap
 from .sanitize import absolute_url, sanitize_html
 
 __all__ = ["parse_feed"]
@@ -64,11 +65,17 @@ class _Entry:
 
 
 def parse_feed(
-    text: str, feed_url: str, *, timezone: ZoneInfo, key_params: Sequence[str] | None = None
+    text: str,
+    feed_url: str,
+    *,
+    timezone: ZoneInfo,
+    key_params: Sequence[str] | None = None,
+    max_items: int | None = None,
 ) -> ListingPage:
     """The items of one feed document, in the feed's order. `feed_url` is the response's final URL (relative
     links resolve against it). Entries without a link, title or date are left out and named in `skipped`.
-    `key_params` is the source's `sources[].key_params` (None: identity's default).
+    `key_params` is the source's `sources[].key_params` (None: identity's default); entries beyond
+    `max_items` are not read (`listing.cap`).
 
     Raises ExtractError when the document is no feed at all (HTML, garbage, broken JSON) or is cut off (XML
     that the parser rejects and that does not close its root element). A feed that parses to no entries
@@ -110,7 +117,8 @@ def parse_feed(
             )
         )
     skipped.extend(key_collisions(keyed))
-    return ListingPage(items=tuple(items), next_url=None, skipped=tuple(skipped))
+    page = ListingPage(items=tuple(items), next_url=None, skipped=tuple(skipped))
+    return cap(page, max_items) if max_items and len(items) > max_items else page
 
 
 def feed_item_key(link: str, entry_id: str, key_params: Sequence[str] | None = None) -> str:

@@ -489,3 +489,14 @@ def test_feed_entries_whose_links_share_a_key_are_named_and_key_params_parts_the
     parted = parse_feed(document, FEED_URL, timezone=STOCKHOLM, key_params=["sid"])
     assert [i.key for i in parted.items] == [f"https://example.se/modules.php?sid={n}" for n in (1, 2)]
     assert not parted.skipped
+
+
+def test_entries_beyond_max_items_are_not_read_and_the_page_says_so():
+    document = rss(*(item(f"Nyhet {n}", link=f"https://example.se/{n}") for n in range(5)))
+    page = parse_feed(document, FEED_URL, timezone=STOCKHOLM, max_items=3)
+    assert [i.title for i in page.items] == ["Nyhet 0", "Nyhet 1", "Nyhet 2"] and page.capped
+    assert page.skipped == (
+        "the page holds more than 3 items; only the first 3 are read, the rest and any next page are not "
+        "(sources[].max_items_per_page)",
+    )
+    assert not parse_feed(document, FEED_URL, timezone=STOCKHOLM, max_items=5).capped
