@@ -26,38 +26,45 @@ log = logging.getLogger("scraper.pipeline")  # the cycle's logger, as in read.py
 #: Below this many items read, or known, a turnover of every key may be real news: never refused.
 CHURN_MIN_ITEMS = 5
 
-#: "Almost every": at most this share of the items read may be known for the read to count as churn...
+#: "Almost every": at most this share of the smaller of the read and the store's live items was seen...
 CHURN_KNOWN_SHARE = 0.1
 
-#: ... while the new ones number at least this share of the smaller of the read and the store's live items.
+#: ... while the new ones number at least this share of it.
 CHURN_NEW_SHARE = 0.9
 
-#: How many of the newest stored links are keyed again by today's rule (see `unstable_keys`).
+#: How many of the newest stored items are compared with the read (see `unstable_keys`).
 CHURN_LINKS = 5000
 
 UNSTABLE_KEYS = "every key changed; keys look unstable: set key_params"
 
 
 def unstable_keys(
-    diff: Diff, live: int, live_links: Callable[[int], Sequence[str]], key_params: Sequence[str] | None
+    diff: Diff,
+    live: int,
+    live_items: Callable[[int], Sequence[tuple[str, str]]],
+    key_params: Sequence[str] | None,
 ) -> str | None:
     """Why this read's keys look unstable, or None. `live`: the source's stored items not removed (0 on its
-    first read, which is never refused); `live_links`: the links of the newest of them, asked only when the
-    counts say churn. When the stored links, keyed by today's rule (`key_params`), give this read's keys,
-    the rule changed (`key_params` was set, say): a turnover once, not churn, so it is taken."""
+    first read, which is never refused); `live_items`: the (link, title) of the newest of them, asked only
+    when the counts say churn. Two turnovers of every key are taken, not refused: when the stored links,
+    keyed by today's rule (`key_params`), give this read's keys, the rule changed (`key_params` was just
+    set): keys move once; and when the new items' titles are not the stored ones, the news really changed
+    (a short listing read seldom). Churn is the same items under new keys."""
     read = len(diff.new) + len(diff.changed) + len(diff.relinked) + len(diff.unchanged)
-    new = len(diff.new)
-    if live < CHURN_MIN_ITEMS or read < CHURN_MIN_ITEMS:
+    new, seen, span = len(diff.new), read - len(diff.new), min(read, live)
+    if span < CHURN_MIN_ITEMS or seen > span * CHURN_KNOWN_SHARE or new < span * CHURN_NEW_SHARE:
         return None
-    if read - new > read * CHURN_KNOWN_SHARE or new < min(read, live) * CHURN_NEW_SHARE:
-        return None
-    rekeyed = {item_key(link, key_params) for link in live_links(CHURN_LINKS)}
+    stored = live_items(CHURN_LINKS)
+    rekeyed = {item_key(link, key_params) for link, _ in stored}
+    titles = {title for _, title in stored}
     if len(rekeyed.intersection(item.key for item in diff.new)) * 2 >= new:
         return None
+    if sum(1 for item in diff.new if item.title in titles) * 2 < new:
+        return None
     return (
-        f"{new} of the {read} items read are new and {read - new} of the {live} stored ones were seen: "
-        f"{UNSTABLE_KEYS} (sources[].key_params) to the query parameters that name an article, or see "
-        "`aktuellt probe URL` for the keys"
+        f"{new} of the {read} items read are new, under the titles of stored ones, and {seen} of the {live} "
+        f"stored ones were seen: {UNSTABLE_KEYS} (sources[].key_params) to the query parameters that name "
+        "an article (`aktuellt probe URL` shows the keys)"
     )
 
 
@@ -83,13 +90,13 @@ def admit(
     items: list[ListingItem],
     known: Mapping[str, StoredState],
     live: int,
-    live_links: Callable[[int], Sequence[str]],
+    live_items: Callable[[int], Sequence[tuple[str, str]]],
 ) -> tuple[Diff, Intake]:
     """The diff of the items the store takes from this read, and what it takes (see the module docstring).
-    `known`: the store's state of the items read; `live`, `live_links`: see `unstable_keys`. Raises
+    `known`: the store's state of the items read; `live`, `live_items`: see `unstable_keys`. Raises
     ExtractError when the keys look unstable."""
     diff = diff_items(items, known)
-    if why := unstable_keys(diff, live, live_links, source.key_params):
+    if why := unstable_keys(diff, live, live_items, source.key_params):
         raise ExtractError(f"{source.url}: {why}", url=source.url)
     intake = take_new(items, diff, source.max_new_items_per_cycle)
     if not intake.held_back:

@@ -107,8 +107,8 @@ def read_source(
             today=today,
         )
     keys = [item.key for item in items]
-    links = partial(store.live_links, source.id)
-    diff, intake = admit(source, items, store.known(source.id, keys), store.live_count(source.id), links)
+    stored = partial(store.live_items, source.id)
+    diff, intake = admit(source, items, store.known(source.id, keys), store.live_count(source.id), stored)
     items, refused = intake.items, refused | intake.held_back  # held back: on the site, never missing
     new = [_new_item(source, item, timezone, started) for item in diff.new]
     updates = [_update(source, item, bump=True) for item in diff.changed]

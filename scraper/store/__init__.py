@@ -85,8 +85,8 @@ class Store:
     def held_back(self, source: str) -> int:
         return self.items.held_back(source)
 
-    def live_links(self, source: str, limit: int) -> list[str]:
-        return self.items.live_links(source, limit)
+    def live_items(self, source: str, limit: int) -> list[tuple[str, str]]:
+        return self.items.live_items(source, limit)
 
     def entries(self, *, sources: Sequence[str] | None = None, limit: int | None = None) -> list[Entry]:
         return self.items.entries(sources=sources, limit=limit)

@@ -85,11 +85,14 @@ class ItemTables(TableGroup):
             sql = "SELECT count(*) FROM items WHERE source = ? AND removed_at IS NULL"
             return int(self.db.execute(sql, [source]).fetchone()[0])
 
-    def live_links(self, source: str, limit: int) -> list[str]:
-        """The links of the `limit` items of `source` stored last that are not removed."""
+    def live_items(self, source: str, limit: int) -> list[tuple[str, str]]:
+        """(link, title) of the `limit` items of `source` stored last that are not removed."""
         with self._errors("read items"):
-            sql = "SELECT link FROM items WHERE source = ? AND removed_at IS NULL ORDER BY rowid DESC LIMIT ?"
-            return [row[0] for row in self.db.execute(sql, [source, limit]).fetchall()]
+            sql = (
+                "SELECT link, title FROM items WHERE source = ? AND removed_at IS NULL "
+                "ORDER BY rowid DESC LIMIT ?"
+            )
+            return [(link, title) for link, title in self.db.execute(sql, [source, limit]).fetchall()]
 
     def held_back(self, source: str) -> int:
         """How many new items the last successful read of `source` left for later cycles."""
