@@ -89,6 +89,7 @@ def run_source(
         if report.articles_failed:
             articles += f" ({report.articles_failed} failed, will retry)"
     removed = f", {report.removed} removed" if report.removed else ""
+    removed += f", {report.held_back} held back for later cycles" if report.held_back else ""
     log.info(
         "%s: %s, %d new, %d changed, %d unchanged%s, %d pages%s, %d requests, %.2fs",
         source.id,

@@ -94,6 +94,7 @@ def test_new_items_beyond_max_new_items_per_cycle_come_in_later_cycles_and_none_
     assert counts == [10, 20, len(SEED), len(SEED)]
     assert "lista: 26 new items; storing the first 10 now, the rest in later cycles" in logs[0]
     assert "lista: 16 new items; storing the first 10 now" in logs[1]
+    assert "lista: ok, 10 new, 0 changed, 0 unchanged, 16 held back for later cycles" in logs[0]
     stored_titles = [row[0] for row in stored(tmp_path, "SELECT title FROM items ORDER BY rowid")]
     assert stored_titles == [item.title for item in SEED]
     # Held back is not missing: nothing was counted missing, removed or published as removed.
