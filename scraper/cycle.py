@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from .clock import Clock, utc_now
 from .config import Config, FetchConfig, SourceConfig
-from .errors import FetchError, ScraperError, error_kind
+from .errors import FetchError, ReadFailed, ScraperError, error_kind
 from .models import RunReport, SourceReport
 from .publish import push
 from .publish.site import publish_feeds
@@ -62,6 +62,14 @@ def run_source(
             # A hostile source can still find a way to exhaust memory (parsing, say): that fails the source,
             # like any other fetch failure, rather than the whole run with a traceback.
             raise FetchError(f"{source.url}: ran out of memory reading the source", url=source.url) from None
+        except ScraperError:
+            raise
+        except Exception as error:
+            # Anything else a source's bytes provoke (an OverflowError from a date, a RecursionError from a
+            # nesting, a bug) fails that source alone, in one line: the other sources must still publish.
+            # The traceback is for developers (-v), not for the operator's log every cycle.
+            log.debug("%s: unexpected error reading the source", source.id, exc_info=True)
+            raise ReadFailed(source.url, error) from None
     except ScraperError as error:
         report = SourceReport(
             source=source.id,
@@ -81,6 +89,7 @@ def run_source(
         if report.articles_failed:
             articles += f" ({report.articles_failed} failed, will retry)"
     removed = f", {report.removed} removed" if report.removed else ""
+    removed += f", {report.held_back} held back for later cycles" if report.held_back else ""
     log.info(
         "%s: %s, %d new, %d changed, %d unchanged%s, %d pages%s, %d requests, %.2fs",
         source.id,

@@ -6,12 +6,14 @@
     │   ├── RobotsDisallowed    robots.txt forbids the URL
     │   └── ResponseTooLarge    the body passed fetch.max_bytes
     ├── ExtractError            .url; the listing's layout changed (no items, far fewer than usual)
+    ├── ReadFailed              .url; reading a source raised something unexpected
     ├── StorageError            .path; the database could not be opened or written
     ├── PublishError            .path; a feed file could not be written
     └── LockHeld                .path; another cycle holds the lock (exit 75)
 
 Library exceptions are translated once, in the module that owns the library, with `raise ... from`.
-Anything else that escapes is a bug and is logged with its traceback.
+Anything else that escapes a source's read fails that source as ReadFailed (one line; the traceback at -v);
+anything else elsewhere is a bug and is logged with its traceback.
 """
 
 from __future__ import annotations
@@ -78,6 +80,18 @@ class ExtractError(ScraperError):
         self.url = url
 
 
+class ReadFailed(ScraperError):
+    """Reading a source raised something that is no ScraperError (a bug, or a library's error on hostile
+    input); the source fails alone, like any other failed read."""
+
+    def __init__(self, url: str, error: Exception) -> None:
+        super().__init__(
+            f"{url}: reading the source failed: {type(error).__name__}: {error} "
+            "(unexpected; run with -v for the traceback)"
+        )
+        self.url = url
+
+
 class StorageError(ScraperError):
     """The SQLite database could not be opened, migrated or written."""
 
@@ -116,6 +130,8 @@ def error_kind(error: ScraperError) -> str:
         return f"http_{error.status}" if error.status is not None else "transport"
     if isinstance(error, ExtractError):
         return "layout"
+    if isinstance(error, ReadFailed):
+        return "unexpected"
     if isinstance(error, StorageError):
         return "storage"
     if isinstance(error, PublishError):

@@ -28,7 +28,7 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -70,6 +70,10 @@ _TRACKING_PARAM_RE: Final = re.compile(
 )
 # A ";jsessionid=…" path parameter (Java servlets put the session there when cookies are off).
 _SESSION_PATH_RE: Final = re.compile(r"(?i);(?:jsessionid|sessionid|phpsessid)=[^/;?]*")
+# The session parameters among them: one value in every link of a page rendered for one session.
+_SESSION_PARAM_RE: Final = re.compile(
+    r"(?i)^(?:sessionid|jsessionid|phpsessid|sid|aspsessionid\w*|cfid|cftoken)$"
+)
 
 # RFC 4151: specific = *( pchar / "/" / "?" ), pchar = unreserved / pct-encoded / sub-delims / ":" / "@".
 _TAG_SAFE: Final = frozenset(
@@ -110,9 +114,10 @@ def item_key(url: str, key_params: Sequence[str] | None = None) -> str:
     """The store key of the item `url` links to: its article UUID, else its canonical article URL.
 
     The canonical article URL is `canonical_link` with only the query parameters that name the article:
-    tracking and session parameters (`utm_*`, `fbclid`, `jsessionid`, …) always go; when the query holds
-    one of `key_params` (default `DEFAULT_KEY_PARAMS`: `id`, `p`, `page_id`, …) only those are kept, else
-    every other parameter is. A UUID key never depends on any of this (existing keys never move).
+    when the query holds one of `key_params` (default `DEFAULT_KEY_PARAMS`: `id`, `p`, `page_id`, …) only
+    those are kept, whatever their names (`key_params = ["sid"]` keeps `sid`, though it looks like a session);
+    else every parameter but the tracking and session ones (`utm_*`, `fbclid`, `jsessionid`, `sid`, …). A
+    UUID key never depends on any of this (existing keys never move).
     """
     if uuid := article_uuid(url):
         return uuid
@@ -131,10 +136,45 @@ def _key_query(query: str, key_params: Sequence[str]) -> str:
     if not query:
         return ""
     pairs = [pair for pair in query.split("&") if pair]
-    kept = [pair for pair in pairs if not _TRACKING_PARAM_RE.match(_param_name(pair))]
     wanted = {name.casefold() for name in key_params}
-    named = [pair for pair in kept if _param_name(pair).casefold() in wanted]
-    return "&".join(named or kept)
+    # A parameter the source names in key_params is kept before any rule drops it (issue 17, item 5).
+    if named := [pair for pair in pairs if _param_name(pair).casefold() in wanted]:
+        return "&".join(named)
+    return "&".join(pair for pair in pairs if not _TRACKING_PARAM_RE.match(_param_name(pair)))
+
+
+def session_state(url: str) -> frozenset[str]:
+    """The session parameters of `url` (`sid=…`, `;jsessionid=…`, percent-decoded names), which its key
+    drops unless `key_params` names them. A real session is the same in every link of one rendered page."""
+    parts = url.partition("#")[0].partition("?")
+    state = {match[0].lower() for match in _SESSION_PATH_RE.finditer(parts[0])}
+    for pair in parts[2].split("&"):
+        if _SESSION_PARAM_RE.match(_param_name(pair)):
+            state.add(f"{_param_name(pair).casefold()}={pair.partition('=')[2]}")
+    return frozenset(state)
+
+
+def key_collisions(links: Iterable[tuple[str, str]]) -> list[str]:
+    """One line per key that `(url, key)` links of one page share although they are different links: they
+    differ in a parameter the key drops as a session (`sid`), which cannot be a session when one page holds
+    two of its values. Such links read as one item (or none); `key_params` naming the parameter parts them.
+    A key that is an article UUID never collides: the UUID is the article."""
+    first: dict[str, tuple[str, frozenset[str]]] = {}
+    others: dict[str, list[str]] = {}
+    for url, key in links:
+        state = session_state(url)
+        if key not in first:
+            first[key] = (url, state)
+        elif state != first[key][1] and not UUID_RE.fullmatch(key):
+            others.setdefault(key, []).append(url)
+    lines = []
+    for key, urls in others.items():
+        more = f" (and {len(urls) - 1} more)" if len(urls) > 1 else ""
+        lines.append(
+            f"links {first[key][0]} and {urls[0]}{more} share the key {key}, so they cannot be told apart: "
+            "if they are different articles, set key_params to the parameter that names them"
+        )
+    return lines
 
 
 def _param_name(pair: str) -> str:

@@ -40,6 +40,7 @@ class ListingPage:
     next_url: str | None  #: absolute URL of the next listing page, if the page links one
     skipped: tuple[str, ...] = ()  #: one line per malformed item that was left out (for the log)
     blocks: tuple[Block, ...] = ()  #: the repeated blocks considered when items were found by structure
+    capped: bool = False  #: items beyond `max_items_per_page` were not read (nor any next page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +268,7 @@ class SourceReport:
     articles: int = 0  #: article pages fetched and read this cycle
     articles_failed: int = 0  #: article pages that failed this cycle (the items are still published)
     error_kind: str | None = None  #: errors.error_kind() of `error`: "http_503", "transport", "layout", …
+    held_back: int = 0  #: new items beyond `max_new_items_per_cycle`, left for later cycles
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,16 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import replace
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import history, sanity
 from .clock import Clock, utc_now
 from .config import SourceConfig
-from .diff import diff_items, listing_hash
+from .diff import listing_hash
 from .errors import ExtractError
 from .identity import entry_id
 from .instants import published_instant
+from .intake import admit
 from .models import (
     ArticleJob,
     ArticleWrite,
@@ -55,8 +57,9 @@ def read_source(
     requests_before = fetcher.requests_made
     tracked = store.tracked(source.id)
     pending = history.pending_oldest(tracked)
-    # An item counted missing once is confirmed (or cleared) only by a real read: no conditional GET then.
-    stored_validators = store.validators(source.url) if pending is None else Validators()
+    # No conditional GET, and every page, while an item is counted missing or new ones were held back.
+    read_all = pending is not None or store.held_back(source.id) > 0
+    stored_validators = Validators() if read_all else store.validators(source.url)
     response = fetcher.get(source.url, stored_validators)
     if isinstance(response, NotModified):
         # The listing is unchanged, but retries and re-checks of article pages may be due.
@@ -98,12 +101,15 @@ def read_source(
             store=store,
             fetcher=fetcher,
             tz=timezone,
-            pending=pending,
+            read_all=read_all,
             now=started,
             known=bool(tracked),
             today=today,
         )
-    diff = diff_items(items, store.known(source.id, [item.key for item in items]))
+    keys = [item.key for item in items]
+    stored = partial(store.live_items, source.id)
+    diff, intake = admit(source, items, store.known(source.id, keys), store.live_count(source.id), stored)
+    items, refused = intake.items, refused | intake.held_back  # held back: on the site, never missing
     new = [_new_item(source, item, timezone, started) for item in diff.new]
     updates = [_update(source, item, bump=True) for item in diff.changed]
     updates += [_update(source, item, bump=False) for item in diff.relinked]
@@ -140,6 +146,7 @@ def read_source(
         requests=fetcher.requests_made - requests_before,
         articles=sum(1 for a in articles if not a.failed),
         articles_failed=sum(1 for a in articles if a.failed),
+        held_back=len(intake.held_back),
     )
     return CycleWrite(
         report=report,
@@ -210,16 +217,16 @@ def _read_pages(
     fetcher: Fetcher,
     tz: ZoneInfo,
     today: dt.date,
-    pending: dt.date | None = None,
+    read_all: bool = False,
     now: dt.datetime | None = None,
     known: bool = False,
 ) -> tuple[list[ListingItem], int, int, bool, frozenset[str]]:
-    """Read page 1 and follow "next" links until a page holds nothing new or max_pages is reached; while an
-    item is counted missing, go on to the listing's end (to confirm it gone, or find it re-dated further
-    down). Returns the items accepted, the pages read, page 1's item count, whether the read reached the
-    listing's last page, and the keys of the items refused (see `_accept`). A page that was cut off is an
-    ExtractError. `known`: the store holds items of this source (so a page of none is a change, not a page
-    that was never understood)."""
+    """Read page 1 and follow "next" links until a page holds nothing new or max_pages is reached; with
+    `read_all` (an item is counted missing, or new ones were held back) go on to the listing's end (to
+    confirm it gone, find it re-dated further down, or take the rest). Returns the items accepted, the pages
+    read, page 1's item count, whether the read reached the listing's last page, and the keys of the items
+    refused (see `_accept`). A page that was cut off is an ExtractError. `known`: the store holds items of
+    this source (so a page of none is a change, not a page that was never understood)."""
     now = now or utc_now()
     page = parse_listing(first.text, first.url, **_listing_options(source, tz, today))
     logged: set[str] = set()  # a teaser repeated on every page is named once per read
@@ -227,7 +234,7 @@ def _read_pages(
     feeds = advertised_feeds(first.text, first.url)
     if feeds:  # page 1 only: one line per cycle, not one per page
         log.info('%s: %s; consider type = "feed"', source.id, _feeds_phrase(feeds))
-    yardstick = store.first_page_yardstick(source.id)
+    yardstick = None if page.capped else store.first_page_yardstick(source.id)  # a cap is no shrink
     if not page.items and (known or yardstick is not None):
         raise ExtractError(
             f"{source.url}: the listing yielded no items; the page layout has probably changed", url=first.url
@@ -249,7 +256,7 @@ def _read_pages(
     while page.next_url and pages < source.max_pages:
         # A refused item (`_accept`) is never stored: counted, it would make every cycle read the next page.
         wanted = [item.key for item in page.items if item.key not in refused]
-        if pending is None and wanted and len(store.known(source.id, wanted)) == len(wanted):
+        if not read_all and wanted and len(store.known(source.id, wanted)) == len(wanted):
             break  # everything on this page the store may take is known: older pages hold nothing new
         if page.next_url in visited:
             log.warning("%s: next-page link loops back to %s; stopping", source.id, page.next_url)
@@ -271,7 +278,7 @@ def _read_pages(
         accepted, more_refused = _accept(source, replace(page, items=tuple(fresh)), now)
         items.extend(accepted)
         refused |= more_refused
-    return items, pages, first_page_items, page.next_url is None, frozenset(refused)
+    return items, pages, first_page_items, page.next_url is None and not page.capped, frozenset(refused)
 
 
 def _check_complete(response: Page, page: ListingPage) -> None:
@@ -330,7 +337,7 @@ def _read_feed(
     from .source.feedsource import parse_feed
 
     try:
-        page = parse_feed(response.text, response.url, timezone=tz, key_params=source.key_params)
+        page = parse_feed(response.text, response.url, timezone=tz, **_feed_options(source))
     except ExtractError as error:
         raise ExtractError(error.message + _not_a_feed_hint(response), url=response.url) from None
     _log_skipped(source, page.skipped)
@@ -357,9 +364,14 @@ def _listing_options(source: SourceConfig, tz: ZoneInfo, today: dt.date) -> dict
         "timezone": tz,
         "selectors": source.selectors,
         "date_order": source.date_order,
-        "key_params": source.key_params,
         "today": today,
+        **_feed_options(source),
     }
+
+
+def _feed_options(source: SourceConfig) -> dict[str, Any]:
+    """The source's settings that a listing page and a feed both take."""
+    return {"key_params": source.key_params, "max_items": source.max_items_per_page}
 
 
 def _log_skipped(source: SourceConfig, skipped: tuple[str, ...], logged: set[str] | None = None) -> None:

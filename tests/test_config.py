@@ -413,6 +413,18 @@ def test_max_articles_per_cycle_must_be_positive() -> None:
     assert problems(f"{SOURCE}max_articles_per_cycle = 0\n")[0][0] == "sources[0].max_articles_per_cycle"
 
 
+@pytest.mark.parametrize(("key", "default"), [("max_new_items_per_cycle", 500), ("max_items_per_page", 1000)])
+def test_the_per_cycle_and_per_page_item_caps_default_are_checked_and_described(
+    key: str, default: int
+) -> None:
+    # issue 17, items 4 and 6
+    assert getattr(parse(SOURCE).sources[0], key) == default
+    assert getattr(parse(f"{SOURCE}{key} = 7\n").sources[0], key) == 7
+    assert problems(f"{SOURCE}{key} = 0\n")[0][0] == f"sources[0].{key}"
+    assert problems(f'{SOURCE}{key} = "many"\n')[0][0] == f"sources[0].{key}"
+    assert f"{key} = {default}" in describe(parse(SOURCE)).splitlines()
+
+
 def test_a_feed_source_parses_and_round_trips_through_describe() -> None:
     config = parse(f'{SOURCE}type = "feed"\n[[sources]]\nid = "l"\nurl = "https://example.com/l/"\n')
     assert [source.type for source in config.sources] == ["feed", "listing"]

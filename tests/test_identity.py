@@ -19,6 +19,7 @@ from scraper.identity import (
     entry_id,
     feed_id,
     item_key,
+    key_collisions,
 )
 
 SITE = "https://goteborg.se"
@@ -369,3 +370,53 @@ def test_key_params_replace_the_defaults() -> None:
 def test_uuid_keys_ignore_key_params() -> None:
     url = "https://goteborg.se/wps/portal?uri=gbglnk%3ase.goteborg.aktuelltarkiv&id=147a8853-ec7a-40d0-8a13-9fc0f6a70b29"
     assert item_key(url, key_params=["uri"]) == "147a8853-ec7a-40d0-8a13-9fc0f6a70b29"
+
+
+# -- key_params always win; different links sharing a key are named (issue 17, item 5) ---------------------
+
+NUKE = "https://x.se/modules.php?name=News&file=article&sid="
+ARTICLE_UUID = "58f5f940-8ea1-55f6-9bc6-922c0944110e"
+
+
+@pytest.mark.parametrize("sid", ["sid", "s%69d", "%73id", "SID", "%53%49%44"])
+def test_a_parameter_named_in_key_params_is_kept_though_it_looks_like_a_session(sid):
+    url = f"https://x.se/modules.php?name=News&file=article&{sid}=5"
+    assert item_key(url, ["sid"]) == f"https://x.se/modules.php?{sid}=5"
+    # Without it, `sid` is a session parameter and goes (as before: stored keys do not move).
+    assert item_key(url) == "https://x.se/modules.php?name=News&file=article"
+
+
+def test_links_that_differ_only_in_a_session_parameter_within_one_page_are_a_collision():
+    links = [(f"{NUKE}{n}", item_key(f"{NUKE}{n}")) for n in (1, 2, 3)]
+    (line,) = key_collisions(links)
+    assert (
+        f"links {NUKE}1 and {NUKE}2 (and 1 more) share the key https://x.se/modules.php?name=News&file=article"
+        in line
+    )
+    assert "set key_params" in line
+    # Named in key_params, the links have keys of their own: nothing collides.
+    assert key_collisions((f"{NUKE}{n}", item_key(f"{NUKE}{n}", ["sid"])) for n in (1, 2, 3)) == []
+    # A real session: one value in every link of the page (and a ;jsessionid path parameter likewise).
+    same = [f"https://x.se/a?sid=abc&art={n}" for n in (1, 1)] + [
+        "https://x.se/b;jsessionid=Q1",
+        "https://x.se/b",
+    ]
+    assert key_collisions((url, item_key(url)) for url in same[:2]) == []
+    assert len(key_collisions((url, item_key(url)) for url in same[2:])) == 1
+    # Percent-encoded names are the same parameter.
+    encoded = [f"https://x.se/m.php?name=News&s%69d={n}" for n in (1, 2)]
+    assert len(key_collisions((url, item_key(url)) for url in encoded)) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https://x.se/modules.php?name=Files&id={ARTICLE_UUID}&sid=7",  # id=<uuid> off the article path
+        f"https://x.se/kalender/visa?%69d={ARTICLE_UUID}",  # ... and percent-encoded
+        f"https://x.se/wps/portal/aktuelltsida/{ARTICLE_UUID}/",
+    ],
+)
+def test_an_article_uuid_is_the_key_wherever_it_stands_and_never_collides(url):
+    assert item_key(url) == item_key(url, ["sid"]) == ARTICLE_UUID
+    other = f"https://x.se/modules.php?name=News&id={ARTICLE_UUID}&sid=8"
+    assert key_collisions([(url, item_key(url)), (other, item_key(other))]) == []

@@ -220,6 +220,8 @@ SOURCE_FIELDS = {
     "selectors": _Field(_SELECTORS, lambda values: SelectorConfig(**values)),
     "allowed_hosts": _Field(tuple, _hosts),
     "max_articles_per_cycle": _Field(int, _range(1)),
+    "max_new_items_per_cycle": _Field(int, _range(1)),
+    "max_items_per_page": _Field(int, _range(1)),
     "type": _Field(str, _choice(*SOURCE_TYPES)),
     "key_params": _Field(tuple),
     "date_order": _Field(str, _pattern(r"dmy|mdy|ymd", "one of 'dmy', 'mdy', 'ymd'")),

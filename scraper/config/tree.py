@@ -81,6 +81,10 @@ class SourceConfig:
     #: "host:port", IPv6 as "[::1]:8080"; stored lower-case
     allowed_hosts: tuple[str, ...] = ()
     max_articles_per_cycle: int = 50  #: article pages fetched per cycle at most, newest items first
+    #: new items stored per cycle at most, in the listing's order; the rest become new in later cycles
+    max_new_items_per_cycle: int = 500
+    #: items read from one listing page (or feed) at most; those beyond are not read, with a warning
+    max_items_per_page: int = 1000
     type: str = "listing"  #: one of SOURCE_TYPES: an HTML listing page, or the site's own RSS/Atom/JSON feed
     #: query parameters that name an article in a link without a UUID (None: identity.DEFAULT_KEY_PARAMS)
     key_params: tuple[str, ...] | None = None

@@ -41,9 +41,10 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from ..errors import ExtractError
-from ..identity import article_uuid, canonical_link, item_key
+from ..identity import article_uuid, canonical_link, item_key, key_collisions
 from ..markup import clean_text, html_text
 from ..models import ListingItem, ListingPage, SiteDate
+from .listing import cap
 from .sanitize import absolute_url, sanitize_html
 
 __all__ = ["parse_feed"]
@@ -64,11 +65,17 @@ class _Entry:
 
 
 def parse_feed(
-    text: str, feed_url: str, *, timezone: ZoneInfo, key_params: Sequence[str] | None = None
+    text: str,
+    feed_url: str,
+    *,
+    timezone: ZoneInfo,
+    key_params: Sequence[str] | None = None,
+    max_items: int | None = None,
 ) -> ListingPage:
     """The items of one feed document, in the feed's order. `feed_url` is the response's final URL (relative
     links resolve against it). Entries without a link, title or date are left out and named in `skipped`.
-    `key_params` is the source's `sources[].key_params` (None: identity's default).
+    `key_params` is the source's `sources[].key_params` (None: identity's default); entries beyond
+    `max_items` are not read (`listing.cap`).
 
     Raises ExtractError when the document is no feed at all (HTML, garbage, broken JSON) or is cut off (XML
     that the parser rejects and that does not close its root element). A feed that parses to no entries
@@ -78,6 +85,7 @@ def parse_feed(
     items: list[ListingItem] = []
     skipped: list[str] = []
     seen: set[str] = set()
+    keyed: list[tuple[str, str]] = []  # (link, key) of every entry, for key_collisions
     for entry in entries:
         link = canonical_link(_join(feed_url, entry.link)) if entry.link else ""
         label = entry.title or entry.id or link
@@ -85,6 +93,7 @@ def parse_feed(
             skipped.append(f"feed entry {label!r}: no usable link")
             continue
         key = feed_item_key(link, entry.id, key_params)
+        keyed.append((link, key))
         if key in seen:
             skipped.append(f"duplicate feed entry {key} ({label!r}) left out")
             continue
@@ -107,7 +116,9 @@ def parse_feed(
                 instant=instant,
             )
         )
-    return ListingPage(items=tuple(items), next_url=None, skipped=tuple(skipped))
+    skipped.extend(key_collisions(keyed))
+    page = ListingPage(items=tuple(items), next_url=None, skipped=tuple(skipped))
+    return cap(page, max_items) if max_items and len(items) > max_items else page
 
 
 def feed_item_key(link: str, entry_id: str, key_params: Sequence[str] | None = None) -> str:
@@ -228,9 +239,24 @@ def _struct_instant(value: time.struct_time | None) -> dt.datetime | None:
     if value is None:
         return None
     try:
-        return dt.datetime.fromtimestamp(calendar.timegm(value), dt.UTC)
+        return _representable(dt.datetime.fromtimestamp(calendar.timegm(value), dt.UTC))
     except (OverflowError, ValueError, OSError):
         return None
+
+
+#: Instants a day inside datetime's range: any zone's wall time of them exists. Beyond, the instant (or its
+#: conversion to UTC or the source's zone) raises OverflowError; no real news date is there anyway.
+_FIRST, _LAST = dt.datetime(1, 1, 2, tzinfo=dt.UTC), dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+
+
+def _representable(instant: dt.datetime) -> dt.datetime | None:
+    """`instant` in UTC, or None (no usable date) when it or its wall time in some zone would overflow
+    (`9999-12-31T23:59:59-05:00`, `0001-01-01T00:00:00+05:00`: each used to fail the whole run)."""
+    try:
+        utc = instant.astimezone(dt.UTC)
+    except OverflowError:
+        return None
+    return utc if _FIRST <= utc <= _LAST else None
 
 
 # -- JSON Feed 1.0 / 1.1 ------------------------------------------------------------------------------------
@@ -241,6 +267,9 @@ def _json_entries(text: str, feed_url: str) -> list[_Entry]:
         document = json.loads(text)
     except ValueError as error:
         raise ExtractError(f"{feed_url}: not a JSON Feed (invalid JSON: {error})", url=feed_url) from None
+    except RecursionError:
+        # `[[[[…` 200,000 deep: the standard parser recurses per level. No feed nests more than a few.
+        raise ExtractError(f"{feed_url}: not a JSON Feed (JSON nested too deeply)", url=feed_url) from None
     if not isinstance(document, dict) or not str(document.get("version", "")).startswith(_JSON_FEED_VERSION):
         raise ExtractError(f"{feed_url}: not a JSON Feed (no {_JSON_FEED_VERSION}… version)", url=feed_url)
     items = document.get("items")
@@ -282,7 +311,7 @@ def _rfc3339(value: str) -> dt.datetime | SiteDate | None:
         return None
     if parsed.tzinfo is None:
         return SiteDate(parsed.date(), parsed.time())
-    return parsed.astimezone(dt.UTC)
+    return _representable(parsed)
 
 
 def _string(value: object) -> str:

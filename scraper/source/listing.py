@@ -15,12 +15,13 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
 from ..dates import find_site_date, parse_datetime_attr, parse_site_date, url_date
-from ..identity import article_uuid, canonical_link, item_key
-from ..markup import HTMLTree, Node, clean_text, node_text, parse_html
+from ..identity import article_uuid, canonical_link, item_key, key_collisions
+from ..markup import HTMLTree, Node, clean_text, cut_after_links, node_text, parse_html
 from ..models import Block, ListingItem, ListingPage, SiteDate
 from ..sanity import join_url
 from .blocks import (
@@ -60,6 +61,7 @@ def parse_listing(
     date_order: str = "dmy",
     key_params: Sequence[str] | None = None,
     today: dt.date | None = None,
+    max_items: int | None = None,
 ) -> ListingPage:
     """Extract the items and the next-page link of one listing page.
 
@@ -69,10 +71,11 @@ def parse_listing(
     An item without a date is kept with `published=None` (the pipeline dates it by first sight); items
     without a title are left out and named in `skipped`, and so are the blocks that were not taken
     (`blocks`). `today` (the cycle's local date) supplies the year of dates printed without one when the
-    link's path carries no date.
+    link's path carries no date. With `max_items`, items beyond it are not read (see `cap`).
     """
     selectors = selectors or SelectorConfig()
-    tree = parse_html(html)
+    cut = cut_after_links(html, max_items * LINKS_PER_ITEM + LINKS_BESIDE) if max_items else None
+    tree = parse_html(cut or html)
     reader = ListingReader(document_base(tree, page_url), timezone, date_order, key_params, today, selectors)
     blocks: tuple[Block, ...] = ()
     if selectors.item:
@@ -106,11 +109,26 @@ def parse_listing(
     unsafe = _unsafe_item_links(tree, reader.base)
     skipped.extend(line for line in reader.unresolved if line not in unsafe)
     skipped.extend(unsafe)
-    return ListingPage(
-        items=tuple(items),
-        next_url=_next_url(tree, reader.base, selectors),
-        skipped=tuple(skipped),
-        blocks=blocks,
+    skipped.extend(reader.collisions)
+    page = ListingPage(tuple(items), _next_url(tree, reader.base, selectors), tuple(skipped), blocks)
+    return cap(page, max_items) if max_items and (cut or len(items) > max_items) else page
+
+
+#: A page is parsed up to its link number `max_items` × this + `LINKS_BESIDE` at most: items have a title
+#: link and often an image, a "read more" and tags; menus and footers have the rest.
+LINKS_PER_ITEM, LINKS_BESIDE = 8, 1000
+
+
+def cap(page: ListingPage, max_items: int) -> ListingPage:
+    """`page` with its first `max_items` items only, one warning line more in `skipped`, and no next page: a
+    listing that long is hostile or misread, and what lies past the cap is not read (so nothing there counts
+    missing: `capped`)."""
+    line = (
+        f"the page holds more than {max_items} items; only the first {max_items} are read, the rest and any "
+        "next page are not (sources[].max_items_per_page)"
+    )
+    return replace(
+        page, items=page.items[:max_items], next_url=None, skipped=(*page.skipped, line), capped=True
     )
 
 
@@ -142,6 +160,7 @@ class ListingReader:
         self.today = today
         self.selectors = selectors
         self.unresolved: list[str] = []  #: configured items whose link makes no URL, named in `skipped`
+        self.collisions: list[str] = []  #: different links that share a key (identity.key_collisions)
 
     # -- the two ways to find containers
 
@@ -157,6 +176,7 @@ class ListingReader:
                     self.unresolved.append(_unresolved(anchor, href.strip()))
                     continue
                 found.append(Candidate(container, anchor, url, item_key(url, self.key_params), order))
+        self.collisions = key_collisions((candidate.url, candidate.key) for candidate in found)
         return found
 
     def discover(self, tree: HTMLTree, page_url: str) -> tuple[list[Candidate], tuple[Block, ...]]:
@@ -222,6 +242,7 @@ class ListingReader:
             found.append(
                 ArticleLink(anchor, url, item_key(url, self.key_params), in_heading(anchor), len(found))
             )
+        self.collisions = key_collisions((link.url, link.key) for link in found)
         return found
 
     # -- one container

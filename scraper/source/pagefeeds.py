@@ -4,6 +4,7 @@ for what the listing reader looked for when it found nothing. Pure.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..config import SelectorConfig
@@ -24,11 +25,16 @@ class AdvertisedFeed:
     title: str = ""  #: the link's title attribute, as the site wrote it ("RSS-flöde för aktuellt …")
 
 
+_BODY_RE = re.compile(r"<body[\s>]", re.IGNORECASE)
+
+
 def advertised_feeds(html: str, base_url: str) -> list[AdvertisedFeed]:
     """The feeds `html` advertises with `<link rel="alternate" type="application/rss+xml|atom+xml|feed+json"
     href=…>` in its head, in document order, each URL once; hrefs resolve against `<base href>` or `base_url`.
     Never raises."""
-    tree = parse_html(html)
+    # Only the head is parsed: the body of a 6 MB listing would cost a second tree of it (issue 17, item 6).
+    body = _BODY_RE.search(html)
+    tree = parse_html(html[: body.start()] if body else html)
     base = document_base(tree, base_url)
     found: dict[str, AdvertisedFeed] = {}
     for link in tree.css("head link[href]"):

@@ -82,6 +82,15 @@ class Store:
     def first_page_yardstick(self, source: str) -> int | None:
         return self.items.first_page_yardstick(source)
 
+    def live_count(self, source: str) -> int:
+        return self.items.live_count(source)
+
+    def held_back(self, source: str) -> int:
+        return self.items.held_back(source)
+
+    def live_items(self, source: str, limit: int) -> list[tuple[str, str]]:
+        return self.items.live_items(source, limit)
+
     def entries(self, *, sources: Sequence[str] | None = None, limit: int | None = None) -> list[Entry]:
         return self.items.entries(sources=sources, limit=limit)
 

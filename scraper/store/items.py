@@ -83,6 +83,30 @@ class ItemTables(TableGroup):
                     found[key] = from_iso(when)
         return found
 
+    def live_count(self, source: str) -> int:
+        """How many stored items of `source` are not removed."""
+        with self._errors("read items"):
+            sql = "SELECT count(*) FROM items WHERE source = ? AND removed_at IS NULL"
+            return int(self.db.execute(sql, [source]).fetchone()[0])
+
+    def live_items(self, source: str, limit: int) -> list[tuple[str, str]]:
+        """(link, title) of the `limit` items of `source` stored last that are not removed."""
+        with self._errors("read items"):
+            sql = (
+                "SELECT link, title FROM items WHERE source = ? AND removed_at IS NULL "
+                "ORDER BY rowid DESC LIMIT ?"
+            )
+            return [(link, title) for link, title in self.db.execute(sql, [source, limit]).fetchall()]
+
+    def held_back(self, source: str) -> int:
+        """How many new items the last successful read of `source` left for later cycles."""
+        with self._errors("read runs"):
+            row = self.db.execute(
+                "SELECT held_back FROM runs WHERE source = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
+                [source],
+            ).fetchone()
+        return int(row[0]) if row and row[0] else 0
+
     def first_page_yardstick(self, source: str) -> int | None:
         """How many items page 1 held on the last successful full read of the listing."""
         with self._errors("read runs"):

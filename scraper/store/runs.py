@@ -96,6 +96,7 @@ class RunTables(TableGroup):
                 "error": report.error,
                 "articles": report.articles,
                 "articles_failed": report.articles_failed,
+                "held_back": report.held_back,
             }
         )
 

@@ -275,6 +275,13 @@ def m013_memberships(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m017s_runs_held_back(db: Database) -> None:
+    # New items a read found beyond `sources[].max_new_items_per_cycle` (issue 17, item 4): while the last
+    # good read held some back, the next one reads every page without validators, so none is lost.
+    db_table(db, "runs").add_column("held_back", int)
+
+
 def _statements(script: str) -> Iterator[str]:
     """The SQL statements of `script` one by one (executescript would commit the migration's transaction)."""
     pending = ""

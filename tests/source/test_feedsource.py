@@ -442,3 +442,61 @@ def test_parse_feed_raises_only_extract_error(document: str) -> None:
         return
     for found in page.items:
         assert found.key and found.title and found.link.startswith(("http://", "https://"))
+
+
+EDGE_DATES = ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00", "9999-12-31T23:30:00Z"]
+
+
+@pytest.mark.parametrize("date", EDGE_DATES)
+def test_a_json_feed_date_at_the_edge_of_datetimes_range_is_no_date(date):
+    # The first two overflowed converting to UTC, the third converting to Stockholm time (issue 17, item 1).
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "items": [
+            {"id": "a", "url": "https://example.se/a", "title": "Kant", "date_published": date},
+            {
+                "id": "b",
+                "url": "https://example.se/b",
+                "title": "Rätt",
+                "date_published": "2026-06-02T08:00Z",
+            },
+        ],
+    }
+    page = parse(json.dumps(document))
+    assert [i.title for i in page.items] == ["Rätt"]
+    assert len(page.skipped) == 1 and "'Kant'" in page.skipped[0] and "no date" in page.skipped[0]
+
+
+@pytest.mark.parametrize("date", ["Fri, 31 Dec 9999 23:59:59 -0500", "Fri, 31 Dec 9999 23:30:00 GMT"])
+def test_an_rss_date_at_the_edge_of_datetimes_range_is_no_date(date):
+    page = parse(rss(item("Kant", date=date), item("Rätt", link="https://example.se/b")))
+    assert [i.title for i in page.items] == ["Rätt"]
+
+
+def test_json_nested_deeper_than_the_parser_recurses_is_an_extract_error():
+    with pytest.raises(ExtractError, match="JSON nested too deeply"):
+        parse(
+            '{"version": "https://jsonfeed.org/version/1.1", "items": ' + "[" * 200_000 + "]" * 200_000 + "}"
+        )
+
+
+def test_feed_entries_whose_links_share_a_key_are_named_and_key_params_parts_them():
+    links = [f"https://example.se/modules.php?name=News&amp;sid={n}" for n in (1, 2)]
+    document = rss(item("Ett", link=links[0]), item("Två", link=links[1]))
+    page = parse(document)
+    assert [i.title for i in page.items] == ["Ett"]
+    assert any("share the key https://example.se/modules.php?name=News," in line for line in page.skipped)
+    parted = parse_feed(document, FEED_URL, timezone=STOCKHOLM, key_params=["sid"])
+    assert [i.key for i in parted.items] == [f"https://example.se/modules.php?sid={n}" for n in (1, 2)]
+    assert not parted.skipped
+
+
+def test_entries_beyond_max_items_are_not_read_and_the_page_says_so():
+    document = rss(*(item(f"Nyhet {n}", link=f"https://example.se/{n}") for n in range(5)))
+    page = parse_feed(document, FEED_URL, timezone=STOCKHOLM, max_items=3)
+    assert [i.title for i in page.items] == ["Nyhet 0", "Nyhet 1", "Nyhet 2"] and page.capped
+    assert page.skipped == (
+        "the page holds more than 3 items; only the first 3 are read, the rest and any next page are not "
+        "(sources[].max_items_per_page)",
+    )
+    assert not parse_feed(document, FEED_URL, timezone=STOCKHOLM, max_items=5).capped

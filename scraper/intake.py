@@ -1,0 +1,110 @@
+"""How much of one read the store may take: none, when every key changed at once (the keys are unstable),
+and at most `sources[].max_new_items_per_cycle` new items, the rest left for later cycles. Pure decisions
+on a read's items and what the store knows; `read.py` applies them.
+
+A listing whose links carry a fresh cache-buster on every render (`?v=<n>`, not in `key_params`) gives every
+item a new key on every read: each cycle all items would be "new" and all previous ones "removed", thousands
+of entries in every feed and an ever-growing store. Such a read looks like no real one: (almost) none of the
+items it shows is known, while the store holds about as many that it no longer shows. It is refused as a
+failed read, loudly, with the remedy (`key_params`). A first read has nothing to compare with and is taken.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .config import SourceConfig
+from .diff import Diff, StoredState, diff_items
+from .errors import ExtractError
+from .identity import item_key
+from .models import ListingItem
+
+log = logging.getLogger("scraper.pipeline")  # the cycle's logger, as in read.py
+
+#: Below this many items read, or known, a turnover of every key may be real news: never refused.
+CHURN_MIN_ITEMS = 5
+
+#: "Almost every": at most this share of the smaller of the read and the store's live items was seen...
+CHURN_KNOWN_SHARE = 0.1
+
+#: ... while the new ones number at least this share of it.
+CHURN_NEW_SHARE = 0.9
+
+#: How many of the newest stored items are compared with the read (see `unstable_keys`).
+CHURN_LINKS = 5000
+
+UNSTABLE_KEYS = "every key changed; keys look unstable: set key_params"
+
+
+def unstable_keys(
+    diff: Diff,
+    live: int,
+    live_items: Callable[[int], Sequence[tuple[str, str]]],
+    key_params: Sequence[str] | None,
+) -> str | None:
+    """Why this read's keys look unstable, or None. `live`: the source's stored items not removed (0 on its
+    first read, which is never refused); `live_items`: the (link, title) of the newest of them, asked only
+    when the counts say churn. Two turnovers of every key are taken, not refused: when the stored links,
+    keyed by today's rule (`key_params`), give this read's keys, the rule changed (`key_params` was just
+    set): keys move once; and when the new items' titles are not the stored ones, the news really changed
+    (a short listing read seldom). Churn is the same items under new keys."""
+    read = len(diff.new) + len(diff.changed) + len(diff.relinked) + len(diff.unchanged)
+    new, seen, span = len(diff.new), read - len(diff.new), min(read, live)
+    if span < CHURN_MIN_ITEMS or seen > span * CHURN_KNOWN_SHARE or new < span * CHURN_NEW_SHARE:
+        return None
+    stored = live_items(CHURN_LINKS)
+    rekeyed = {item_key(link, key_params) for link, _ in stored}
+    titles = {title for _, title in stored}
+    if len(rekeyed.intersection(item.key for item in diff.new)) * 2 >= new:
+        return None
+    if sum(1 for item in diff.new if item.title in titles) * 2 < new:
+        return None
+    return (
+        f"{new} of the {read} items read are new, under the titles of stored ones, and {seen} of the {live} "
+        f"stored ones were seen: {UNSTABLE_KEYS} (sources[].key_params) to the query parameters that name "
+        "an article (`aktuellt probe URL` shows the keys)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """The part of a read the store takes this cycle."""
+
+    items: list[ListingItem]  #: the items read, less those held back
+    held_back: frozenset[str]  #: keys of new items left for later cycles
+
+
+def take_new(items: Sequence[ListingItem], diff: Diff, limit: int) -> Intake:
+    """At most `limit` new items, the first in the read's order (the listing's newest); the others are held
+    back: not stored now, read again (and new then) in later cycles. Known items are always taken."""
+    held = frozenset(item.key for item in diff.new[limit:])
+    if not held:
+        return Intake(list(items), held)
+    return Intake([item for item in items if item.key not in held], held)
+
+
+def admit(
+    source: SourceConfig,
+    items: list[ListingItem],
+    known: Mapping[str, StoredState],
+    live: int,
+    live_items: Callable[[int], Sequence[tuple[str, str]]],
+) -> tuple[Diff, Intake]:
+    """The diff of the items the store takes from this read, and what it takes (see the module docstring).
+    `known`: the store's state of the items read; `live`, `live_items`: see `unstable_keys`. Raises
+    ExtractError when the keys look unstable."""
+    diff = diff_items(items, known)
+    if why := unstable_keys(diff, live, live_items, source.key_params):
+        raise ExtractError(f"{source.url}: {why}", url=source.url)
+    intake = take_new(items, diff, source.max_new_items_per_cycle)
+    if not intake.held_back:
+        return diff, intake
+    log.info(
+        "%s: %d new items; storing the first %d now, the rest in later cycles (max_new_items_per_cycle)",
+        source.id,
+        len(diff.new),
+        source.max_new_items_per_cycle,
+    )
+    return diff_items(intake.items, known), intake
