@@ -1,5 +1,5 @@
-"""One cycle, as a story: for each source read it (fetch → extract → diff), store what it read in one
-transaction, then publish the feeds and push the news.
+"""One cycle, as a story: for each source (several at once, `pool.py`) read it (fetch → extract → diff),
+store what it read in one transaction, then publish the feeds and push the news.
 
 The only module that sequences a whole cycle; the steps live in `read.py` (one source's read),
 `plan.py` (what the read means for the history), the store, and `publish/site.py`. `now` comes from an
@@ -16,6 +16,7 @@ from .clock import Clock, utc_now
 from .config import Config, FetchConfig, SourceConfig
 from .errors import FetchError, ScraperError, error_kind
 from .models import RunReport, SourceReport
+from .pool import run_sources
 from .publish import push
 from .publish.site import publish_feeds
 from .read import read_source
@@ -30,11 +31,14 @@ def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = 
     """Run every source, then publish if any source succeeded. A failed source touches neither its items
     nor the feeds; when every source failed, no feed file is rewritten at all."""
     last_event = store.last_event_id() if config.notify.webhook else 0
-    reports = tuple(
-        run_source(
+    reports = run_sources(
+        config.sources,
+        workers=config.fetch.sources_in_parallel,
+        store=store,
+        fetcher=fetcher,
+        run=lambda source, store, fetcher: run_source(
             source, store=store, fetcher=fetcher, clock=clock, budget=source_budget(source, config.fetch)
-        )
-        for source in config.sources
+        ),
     )
     written: list[str] = []
     if any(report.status != "failed" for report in reports):
@@ -156,6 +160,7 @@ def fetch_settings(fetch: FetchConfig) -> FetchSettings:
         concurrency=fetch.concurrency,
         delay=fetch.delay,
         max_bytes=fetch.max_bytes,
+        sources_in_parallel=fetch.sources_in_parallel,
     )
 
 

@@ -264,6 +264,7 @@ class SourceReport:
     articles: int = 0  #: article pages fetched and read this cycle
     articles_failed: int = 0  #: article pages that failed this cycle (the items are still published)
     error_kind: str | None = None  #: errors.error_kind() of `error`: "http_503", "transport", "layout", …
+    seconds: float = 0.0  #: wall time the source took this cycle (reading and storing)
 
 
 @dataclass(frozen=True, slots=True)

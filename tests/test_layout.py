@@ -21,7 +21,14 @@ ROOMS = ("source", "store", "publish", "service")
 #: Top-level modules that tie the rooms together, and the place each is in; every other top-level module is
 #: shared ground. `read` and `plan` are the cycle's own steps: they join the source room's readers with the
 #: store's state, so they sit beside `cycle`, above both rooms.
-ROOF = {"cycle": "cycle", "read": "cycle", "plan": "cycle", "cli": "cli", "__main__": "__main__"}
+ROOF = {
+    "cycle": "cycle",
+    "read": "cycle",
+    "plan": "cycle",
+    "pool": "cycle",
+    "cli": "cli",
+    "__main__": "__main__",
+}
 
 #: What each place may import from the package, besides the shared top-level modules.
 ALLOWED: dict[str, frozenset[str]] = {

@@ -197,6 +197,7 @@ _FETCH = {
     "concurrency": _Field(int, _range(1)),
     "delay": _Field(float, _range(0)),
     "max_bytes": _Field(int, _range(1024)),
+    "sources_in_parallel": _Field(int, _range(1, 64)),
 }
 
 _SCHEDULE = {

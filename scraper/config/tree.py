@@ -40,6 +40,7 @@ class FetchConfig:
     concurrency: int = 4
     delay: float = 1.0
     max_bytes: int = 10_000_000
+    sources_in_parallel: int = 8  #: sources read at once (requests to one host stay `delay` apart)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ what changed, and no httpx exception or type leaves it: callers see `Page`, `Not
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import email.utils
 import logging
@@ -65,7 +66,8 @@ class FetchSettings:
     user_agent: str
     timeout: float = 20.0  #: seconds, for connecting and for each read
     retries: int = 3  #: extra attempts after the first, on network errors, timeouts, 429 and 5xx
-    concurrency: int = 4  #: connections kept per Fetcher (article pages in flight)
+    concurrency: int = 4  #: article pages in flight per source
+    sources_in_parallel: int = 1  #: sources read at once (`for_source` views); connections kept: the product
     delay: float = 1.0  #: minimum seconds between the starts of two requests to one host
     max_bytes: int = 10_000_000  #: a larger body is an error; it is never read whole
     max_redirects: int = 5
@@ -77,7 +79,8 @@ class Fetcher:
     """A polite HTTP client for one cycle. Thread-safe; close it (or use `with`) when done.
 
     `requests_made` counts every request sent (retries, robots.txt and redirect hops included);
-    `bytes_received` counts body bytes as they came off the wire (before gzip decoding).
+    `bytes_received` counts body bytes as they came off the wire (before gzip decoding). A `for_source`
+    view counts its own, and adds them to its parent's too.
     """
 
     def __init__(
@@ -98,14 +101,13 @@ class Fetcher:
         self._product = _product_token(settings.user_agent)
         self._random = random.Random()
         self._lock = threading.Lock()  # guards the counters
+        self._parent: Fetcher | None = None
         self._turns = HostTurns(max(0.0, settings.delay), sleep=sleep, clock=clock)
-        self._robots = RobotsRules(
-            self._product, self._fetch_robots_txt, self._turns, settings.max_retry_after
-        )
+        self._robots = RobotsRules(self._product, self._turns, settings.max_retry_after)
         self._client = HttpClient(
             user_agent=settings.user_agent,
             timeout=settings.timeout,
-            concurrency=settings.concurrency,
+            concurrency=settings.concurrency * max(1, settings.sources_in_parallel),
             transport=transport,
         )
 
@@ -115,12 +117,7 @@ class Fetcher:
         self, url: str, validators: Validators | None = None, *, check_robots: bool = True
     ) -> Page | NotModified:
         """GET `url`, conditionally when `validators` are given; 304 comes back as `NotModified`."""
-        headers: dict[str, str] = {}
-        if validators is not None:
-            if validators.etag and len(validators.etag) <= MAX_VALIDATOR:
-                headers["If-None-Match"] = validators.etag
-            if validators.last_modified and len(validators.last_modified) <= MAX_VALIDATOR:
-                headers["If-Modified-Since"] = validators.last_modified
+        headers = _conditional_headers(validators)
         try:
             try:
                 response = self._fetch(
@@ -166,12 +163,23 @@ class Fetcher:
         """Whether a request to `url` may be sent in the current scope (see `confined`)."""
         return self._limits.allows_in_scope(url)
 
+    def for_source(self) -> Fetcher:
+        """A view for one source's read on its own thread: the same connections, host turns (so a host shared
+        by sources read at once still gets `delay` between requests) and robots.txt files, but its own scope
+        (`confined`) and counters. Closing a view closes nothing."""
+        view = copy.copy(self)
+        view.requests_made = view.bytes_received = 0
+        view._limits = Limits(self._limits.allowed_hosts, self._clock)
+        view._parent = self
+        return view
+
     @contextmanager
     def confined(self, hosts: Iterable[str], *, budget: float | None = None) -> Iterator[None]:
         """Confine every request made inside the block (redirect hops, robots.txt, HEADs included) to `hosts`
         ("host": on its scheme's default port; "host:port"; "[v6]:port"), and stop sending any after `budget`
-        seconds. Sources are read one at a time, so one scope at a time is enough; a Fetcher used outside
-        any scope reaches any host (redirects only to the request's own host or `allowed_hosts`)."""
+        seconds. One scope at a time per fetcher (sources read at once each get a `for_source` view); a
+        Fetcher used outside any scope reaches any host (redirects only to the request's own host or
+        `allowed_hosts`)."""
         deadline = None if budget is None else self._clock() + budget
         self._limits.scope = Scope(frozenset(h.lower() for h in hosts), deadline, budget)
         try:
@@ -180,7 +188,8 @@ class Fetcher:
             self._limits.scope = None
 
     def close(self) -> None:
-        self._client.close()
+        if self._parent is None:
+            self._client.close()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -220,7 +229,7 @@ class Fetcher:
                     method,
                     url,
                     send=lambda target: self._send(method, target, headers),
-                    check_robots=self._robots.check if check_robots else None,
+                    check_robots=self._check_robots if check_robots else None,
                     allowed=allowed,
                     allowed_text=self._limits.allowed_text,
                     max_redirects=self.settings.max_redirects,
@@ -234,7 +243,7 @@ class Fetcher:
                     raise FetchError(
                         f"{method} {url} failed: {exc.reason} after {_plural(attempts, 'attempt')}", url=url
                     ) from exc.__cause__
-                wait = self._backoff(attempt)
+                wait = _backoff(self.settings.backoff_base, self._random, attempt)
                 reason = exc.reason
             else:
                 status = response.status
@@ -252,7 +261,9 @@ class Fetcher:
                         status=status,
                     )
                 retry_after = _retry_after(response.headers)
-                wait = self._backoff(attempt) if retry_after is None else retry_after
+                if retry_after is None:
+                    retry_after = _backoff(self.settings.backoff_base, self._random, attempt)
+                wait = retry_after
                 reason = f"HTTP {status}"
             wait = min(max(wait, 0.0), self.settings.max_retry_after)
             left = self._limits.time_left()
@@ -270,19 +281,14 @@ class Fetcher:
             self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _check_robots(self, url: str) -> None:
+        self._robots.check(url, self._fetch_robots_txt)
+
     def _fetch_robots_txt(self, robots_url: str) -> Response:
         # robots.txt is never checked against itself. Its redirects may leave the host (RFC 9309 2.3.1.2),
         # but never the hosts the source allows.
         allowed = self._limits.allows if self._limits.scope is not None else None
         return self._fetch("GET", robots_url, {}, check_robots=False, allowed=allowed)
-
-    def _backoff(self, attempt: int) -> float:
-        base = self.settings.backoff_base * 2.0 ** (attempt - 1)
-        return base * (1 + 0.5 * self._random.random())
-
-    # -- redirects
-
-    # -- one request
 
     def _send(self, method: str, url: str, headers: Mapping[str, str]) -> Response:
         """Wait for the host's turn, send one request, read a success's body under the size cap.
@@ -294,8 +300,7 @@ class Fetcher:
         left = self._limits.time_left()
         if left is not None and left <= 0:
             raise self._limits.out_of_time(method, url, "not sent")
-        with self._lock:
-            self.requests_made += 1
+        _count(self, requests=1)
         started = time.perf_counter()
         timeout = self.settings.timeout
         total = timeout * TOTAL_TIMEOUT_FACTOR
@@ -317,10 +322,34 @@ class Fetcher:
                 tally=tally,
             )
         finally:
-            with self._lock:
-                self.bytes_received += tally.wire
+            _count(self, wire=tally.wire)
             elapsed = (time.perf_counter() - started) * 1000
             log.debug("%s %s -> %s, %d bytes, %.0f ms", method, url, tally.status, tally.wire, elapsed)
+
+
+def _count(fetcher: Fetcher, *, requests: int = 0, wire: int = 0) -> None:
+    """Add to a fetcher's counters and to its parent's (a view's requests are the cycle's too)."""
+    with fetcher._lock:
+        counted: Fetcher | None = fetcher
+        while counted is not None:
+            counted.requests_made += requests
+            counted.bytes_received += wire
+            counted = counted._parent
+
+
+def _conditional_headers(validators: Validators | None) -> dict[str, str]:
+    """If-None-Match and If-Modified-Since from `validators`, each only when at most MAX_VALIDATOR long."""
+    headers: dict[str, str] = {}
+    if validators is not None:
+        if validators.etag and len(validators.etag) <= MAX_VALIDATOR:
+            headers["If-None-Match"] = validators.etag
+        if validators.last_modified and len(validators.last_modified) <= MAX_VALIDATOR:
+            headers["If-Modified-Since"] = validators.last_modified
+    return headers
+
+
+def _backoff(base: float, rng: random.Random, attempt: int) -> float:  # doubles, plus up to 50 % jitter
+    return base * 2.0 ** (attempt - 1) * (1 + 0.5 * rng.random())
 
 
 def _validator(value: str | None) -> str | None:

@@ -29,19 +29,18 @@ class RobotsFile:
 class RobotsRules:
     """The robots.txt of each origin a fetcher reaches, read once (one fetch even when many ask at once)."""
 
-    def __init__(
-        self, product: str, fetch: Callable[[str], Response], turns: HostTurns, max_delay: float
-    ) -> None:
+    def __init__(self, product: str, turns: HostTurns, max_delay: float) -> None:
         self._product = product
-        self._fetch = fetch  #: GETs a robots.txt URL: a 2xx response, or FetchError
         self._turns = turns
         self._max_delay = max_delay  #: a Crawl-delay is honoured up to this many seconds
         self._lock = threading.Lock()  # guards the two dicts
         self._locks: dict[str, threading.Lock] = {}
         self._files: dict[str, RobotsFile] = {}
 
-    def check(self, url: str) -> None:
-        robots = self._for(url)
+    def check(self, url: str, fetch: Callable[[str], Response]) -> None:
+        """Raise RobotsDisallowed unless `url` may be fetched. `fetch` GETs a robots.txt not yet read (a 2xx
+        response, or FetchError), under the asking source's scope."""
+        robots = self._for(url, fetch)
         if robots.parser is None:
             raise RobotsDisallowed(
                 f"robots.txt at {robots.url} is unavailable ({robots.unavailable}); RFC 9309 says to assume "
@@ -53,7 +52,7 @@ class RobotsRules:
                 f"robots.txt at {robots.url} disallows {url} for user agent {self._product!r}", url=url
             )
 
-    def _for(self, url: str) -> RobotsFile:
+    def _for(self, url: str, fetch: Callable[[str], Response]) -> RobotsFile:
         parts = urlsplit(url)
         host = parts.hostname or ""
         host = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
@@ -63,13 +62,13 @@ class RobotsRules:
         with lock:  # one fetch per origin even when several workers ask at once
             robots = self._files.get(origin)
             if robots is None:
-                robots = self._files[origin] = self._read(f"{origin}/robots.txt")
+                robots = self._files[origin] = self._read(f"{origin}/robots.txt", fetch)
             return robots
 
-    def _read(self, robots_url: str) -> RobotsFile:
+    def _read(self, robots_url: str, fetch: Callable[[str], Response]) -> RobotsFile:
         parser = urllib.robotparser.RobotFileParser(robots_url)
         try:
-            response = self._fetch(robots_url)  # never checked against itself (see Fetcher._fetch_robots_txt)
+            response = fetch(robots_url)  # never checked against itself (see Fetcher._fetch_robots_txt)
         except FetchError as exc:
             if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
                 log.debug("%s: HTTP %s, so everything is allowed (RFC 9309 2.3.1.3)", robots_url, exc.status)
