@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import cycle, extraction, many_sources, nesting, serving, startup, store_scale
+from . import cycle, extraction, many_sources, nesting, network, serving, startup, store_scale
 from .common import Row, print_table
 
 SECTIONS: dict[str, tuple[str, Callable[[bool], list[Row]]]] = {
@@ -26,6 +26,7 @@ SECTIONS: dict[str, tuple[str, Callable[[bool], list[Row]]]] = {
     "6": ("serving", lambda quick: serving.run(1 if quick else 3)),
     "7": ("hostile nesting", lambda quick: nesting.run(10_000 if quick else 30_000)),
     "8": ("1M-item store", lambda quick: store_scale.run_million(1 if quick else 3)),
+    "9": ("real-network sources", lambda quick: network.run((100,), 10) if quick else network.run()),
 }
 
 
@@ -45,7 +46,7 @@ def machine() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--only", help="comma-separated section numbers (1-7)")
+    parser.add_argument("--only", help="comma-separated section numbers (1-9)")
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller sizes")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()

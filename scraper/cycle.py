@@ -8,6 +8,7 @@ injected clock, read once per source, so one cycle stamps every item it first se
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,11 +27,15 @@ from .store import ChangeRow, Store, iso
 
 log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
 
+#: A robots.txt read in an earlier cycle is used this long without asking again (RFC 9309 2.4: at most 24 h).
+ROBOTS_MAX_AGE = dt.timedelta(hours=24)
+
 
 def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = utc_now) -> RunReport:
     """Run every source, then publish if any source succeeded. A failed source touches neither its items
     nor the feeds; when every source failed, no feed file is rewritten at all."""
     last_event = store.last_event_id() if config.notify.webhook else 0
+    fetcher.robots.prime(store.robots_files(since=clock() - ROBOTS_MAX_AGE))
     reports = run_sources(
         config.sources,
         workers=config.fetch.sources_in_parallel,
@@ -40,6 +45,7 @@ def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = 
             source, store=store, fetcher=fetcher, clock=clock, budget=source_budget(source, config.fetch)
         ),
     )
+    store.save_robots(fetcher.robots.fetched(), at=clock())
     written: list[str] = []
     if any(report.status != "failed" for report in reports):
         written = publish_feeds(config, store, now=clock())

@@ -4,16 +4,22 @@ real network. The sites' own arrival timestamps show the overlap and the spacing
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 
 import feedparser
 import pytest
 
+from scraper.config import load_config
+from scraper.cycle import fetch_settings, run_cycle
+from scraper.source.fetch import Fetcher
+from scraper.store import Store
 from tests.fixture_site import FixtureSite, Request, load_seed
 
 LATENCY = 0.2  # seconds every answer waits: a real network's round trip and server time
@@ -100,3 +106,29 @@ def test_one_at_a_time_when_asked(tmp_path, sites):
     requests = {name: list(site.requests) for name, site in sites.items()}
     assert not overlaps(requests["c"], requests["a"] + requests["b"])
     assert not overlaps(requests["a"], requests["b"])
+
+
+def test_robots_txt_is_kept_for_a_day_across_processes(tmp_path):
+    """Each `aktuellt run` is a new process: the robots.txt a cycle read is stored and used by the next
+    cycles for 24 hours (RFC 9309 2.4), so an unchanged cycle is one request per source, not two."""
+    with FixtureSite(load_seed(), per_page=30, robots="User-agent: *\nDisallow: /private/\n") as site:
+        config_path = tmp_path / "config.toml"
+        config_path.write_text(
+            f'[fetch]\ndelay = 0\nretries = 0\n[[sources]]\nid = "a"\nurl = "{site.listing_url}"\n'
+            "articles = false\n",
+            encoding="utf-8",
+        )
+        config = load_config(config_path)
+        start = dt.datetime(2026, 6, 1, 8, tzinfo=dt.UTC)
+        kinds = []
+        for hours in (0, 1, 23, 25):
+            site.requests.clear()
+            with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
+                moment = start + dt.timedelta(hours=hours)
+                assert run_cycle(config, store=store, fetcher=fetcher, clock=partial(_at, moment)).ok
+            kinds.append([r.kind for r in site.requests])
+    assert kinds == [["robots", "listing"], ["listing"], ["listing"], ["robots", "listing"]]
+
+
+def _at(moment: dt.datetime) -> dt.datetime:
+    return moment

@@ -103,7 +103,7 @@ class Fetcher:
         self._lock = threading.Lock()  # guards the counters
         self._parent: Fetcher | None = None
         self._turns = HostTurns(max(0.0, settings.delay), sleep=sleep, clock=clock)
-        self._robots = RobotsRules(self._product, self._turns, settings.max_retry_after)
+        self.robots = RobotsRules(self._product, self._turns, settings.max_retry_after)  # views share it
         self._client = HttpClient(
             user_agent=settings.user_agent,
             timeout=settings.timeout,
@@ -282,7 +282,7 @@ class Fetcher:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _check_robots(self, url: str) -> None:
-        self._robots.check(url, self._fetch_robots_txt)
+        self.robots.check(url, self._fetch_robots_txt)
 
     def _fetch_robots_txt(self, robots_url: str) -> Response:
         # robots.txt is never checked against itself. Its redirects may leave the host (RFC 9309 2.3.1.2),

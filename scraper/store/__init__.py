@@ -194,6 +194,12 @@ class Store:
                 self.runs.save_validators(url, validators)
             self.runs.insert_run(write.report, write.started, write.finished, write.first_page_items)
 
+    def robots_files(self, since: dt.datetime) -> dict[str, str]:
+        return self.runs.robots_files(since)
+
+    def save_robots(self, files: Mapping[str, str], at: dt.datetime) -> None:
+        self.runs.save_robots(files, at)
+
     def record_failure(self, report: SourceReport, started: dt.datetime, finished: dt.datetime) -> None:
         return self.runs.record_failure(report, started, finished)
 

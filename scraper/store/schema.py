@@ -275,6 +275,14 @@ def m013_memberships(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations()
+def m020_robots_cache(db: Database) -> None:
+    # robots.txt as last read, per file (issue 20): each `aktuellt run` is a new process and each cycle of
+    # `serve` a new fetcher, so without it every cycle asks every host for robots.txt before its listing (a
+    # second request and a `delay` wait per source). RFC 9309 2.4 lets a crawler keep it up to 24 hours.
+    db.execute("CREATE TABLE robots_cache (url TEXT PRIMARY KEY, body TEXT NOT NULL, fetched TEXT NOT NULL)")
+
+
 def _statements(script: str) -> Iterator[str]:
     """The SQL statements of `script` one by one (executescript would commit the migration's transaction)."""
     pending = ""
