@@ -241,7 +241,8 @@ def probe(options: Options, url: str | None, source_id: str | None, date_order: 
     from dataclasses import replace
 
     from .config import FetchConfig, SourceConfig, package_version
-    from .cycle import fetch_settings, source_hosts
+    from .cycle import fetch_settings
+    from .pool import source_hosts
     from .source.fetch import Fetcher
     from .source.probe import probe as run_probe
     from .source.probe import report

@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .clock import Clock, utc_now
 from .config import Config, FetchConfig, SourceConfig
 from .errors import FetchError, ScraperError, error_kind
 from .models import RunReport, SourceReport
-from .pool import run_sources
+from .pool import run_sources, source_hosts
 from .publish import push
 from .publish.site import publish_feeds
 from .read import read_source
@@ -168,15 +167,6 @@ def fetch_settings(fetch: FetchConfig) -> FetchSettings:
         max_bytes=fetch.max_bytes,
         sources_in_parallel=fetch.sources_in_parallel,
     )
-
-
-def source_hosts(source: SourceConfig) -> tuple[str, ...]:
-    """The hosts a source's requests may go to: the listing URL's own (with its port when it names one),
-    then `allowed_hosts`. Written as `allowed_hosts` entries are (config.checks._host_entry)."""
-    parts = urlsplit(source.url)
-    host = (parts.hostname or "").lower()
-    shown = f"[{host}]" if ":" in host else host
-    return (shown if parts.port is None else f"{shown}:{parts.port}", *source.allowed_hosts)
 
 
 def source_budget(source: SourceConfig, fetch: FetchConfig) -> float:

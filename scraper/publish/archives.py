@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,7 +22,7 @@ from .catalog import (
     site_home,
 )
 from .diffs import change_content, change_time, change_title
-from .render import render_atom, render_changes_atom, render_changes_rss
+from .fingerprint import fingerprint
 from .screen import keeps_date, keeps_link
 
 
@@ -36,7 +36,8 @@ def archive_files(
     oldest: dt.datetime | None,
     newest: dt.datetime | None,
     now: dt.datetime | None,
-) -> tuple[Iterator[tuple[int, bytes]], int]:
+    reuse: Callable[[str, str], bool] | None = None,
+) -> tuple[Iterator[tuple[int, bytes | None]], int]:
     """RFC 5005 archive documents, archive/<year>.atom: every item that had an event that year, once, as it
     ended the year (history.archive_years).
 
@@ -46,7 +47,8 @@ def archive_files(
     missing or does not yet carry its `next-archive` link (the year just ended). Events are only ever added
     at the time they are observed, so a completed year's document never changes and its file is kept as it
     is; only the events of the years rendered are loaded. `oldest`/`newest` are the stored events' extremes
-    (store.event_summary); `now` says which year is the current one (default: the newest event's)."""
+    (store.event_summary); `now` says which year is the current one (default: the newest event's). A year
+    `reuse` keeps (see `catalog.render_catalog`) comes with None for its bytes."""
     first = config.sources[0]
     tz = ZoneInfo(first.timezone)
     current = (now or newest or dt.datetime.now(dt.UTC)).astimezone(tz).year
@@ -56,7 +58,7 @@ def archive_files(
     due = [year for year in ordered if year == ordered[-1] or not _archive_complete(folder / f"{year}.atom")]
     window = now or utc_now()  # what counts as a sane date (see scraper.sanity)
 
-    def documents() -> Iterator[tuple[int, bytes]]:
+    def documents() -> Iterator[tuple[int, bytes | None]]:
         for year in due:
             index = ordered.index(year)
             rows = []
@@ -72,7 +74,14 @@ def archive_files(
                 and keeps_date(f"event {r.id} of {r.key}", r.published, window, "the archives")
             ]
             entries, deleted = history.archive_years(events, tz, year, year)[year]
-            yield year, render_atom(_archive_meta(config, ordered, index), entries, deleted)
+            meta = _archive_meta(config, ordered, index)
+            name = f"archive/{year}.atom"
+            if reuse is not None and reuse(name, fingerprint(name, (meta, entries, deleted))):
+                yield year, None
+                continue
+            from .render import render_atom  # feedgen only when a document is rendered (see catalog.py)
+
+            yield year, render_atom(meta, entries, deleted)
 
     return documents(), ordered[-1]
 
@@ -125,8 +134,11 @@ def changes_meta(config: Config) -> FeedMeta:
     )
 
 
-def changes_files(config: Config, rows: list[ChangeRow]) -> dict[Path, bytes]:
-    """changes.rss / changes.atom: the given (newest) events, each its own entry."""
+def changes_files(
+    config: Config, rows: list[ChangeRow], reuse: Callable[[str, str], bool] | None = None
+) -> dict[Path, bytes]:
+    """changes.rss / changes.atom: the given (newest) events, each its own entry. `reuse` as for
+    `catalog.render_catalog`: a document it keeps is left out."""
     meta = replace(changes_meta(config), hub=config.websub.hub)
     changes = [
         Change(
@@ -141,7 +153,11 @@ def changes_files(config: Config, rows: list[ChangeRow]) -> dict[Path, bytes]:
         for row in rows
     ]
     out = config.site.output_dir
-    return {
-        out / "changes.rss": render_changes_rss(meta, changes),
-        out / "changes.atom": render_changes_atom(meta, changes),
-    }
+    files: dict[Path, bytes] = {}
+    for name in ("changes.rss", "changes.atom"):
+        if reuse is None or not reuse(name, fingerprint(name, (meta, changes))):
+            from . import render  # feedgen only when a changes document is rendered (see catalog.py)
+
+            draw = render.render_changes_rss if name.endswith(".rss") else render.render_changes_atom
+            files[out / name] = draw(meta, changes)
+    return files

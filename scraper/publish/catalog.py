@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -33,10 +31,9 @@ from ..config import Config
 from ..identity import feed_id
 from ..markup import html_text
 from ..models import Deleted, Entry, FeedMeta
+from .fingerprint import fingerprint
 from .indexpage import IndexFeed, IndexPage, render_index
-from .jsonfeed import render_json
 from .opml import opml_files
-from .render import render_atom, render_rss
 from .topics import TopicRule, compile_rules, topics_for
 
 __all__ = [
@@ -314,12 +311,12 @@ def render_catalog(
             atom_meta = dataclasses.replace(feed.meta, links=(*feed.meta.links, *all_atom_links))
             atom_deleted = tuple(deleted)
         documents: dict[str, tuple[tuple[object, ...], Callable[[], bytes]]] = {
-            f"{feed.meta.path}.rss": ((feed.meta, window), partial(render_rss, feed.meta, window)),
+            f"{feed.meta.path}.rss": ((feed.meta, window), partial(_rss, feed.meta, window)),
             f"{feed.meta.path}.atom": (
                 (atom_meta, window, atom_deleted),
-                partial(render_atom, atom_meta, window, atom_deleted),
+                partial(_atom, atom_meta, window, atom_deleted),
             ),
-            f"{feed.meta.path}.json": ((feed.meta, window), partial(render_json, feed.meta, window)),
+            f"{feed.meta.path}.json": ((feed.meta, window), partial(_json, feed.meta, window)),
         }
         for name, (inputs, render) in documents.items():
             if reuse is None or not reuse(name, fingerprint(name, inputs, reprs)):
@@ -351,35 +348,26 @@ def render_catalog(
     return files
 
 
-def fingerprint(name: str, arguments: tuple[object, ...], reprs: dict[int, str] | None = None) -> str:
-    """A digest of everything feed document `name` is rendered from: its arguments (frozen dataclasses with
-    deterministic reprs, and lists of them) and the code of the modules that render it. `reprs` caches the
-    repr of objects by id, for a caller that passes the same (live) objects to many documents."""
-    cache = {} if reprs is None else reprs
-    digest = hashlib.sha256(_renderers_digest().encode())
-    digest.update(name.encode())
-    for argument in arguments:
-        for part in argument if isinstance(argument, list | tuple) else [argument]:
-            text = cache.get(id(part))
-            if text is None:
-                text = cache[id(part)] = repr(part)
-            digest.update(b"\0" + text.encode())
-        digest.update(b"\1")
-    return digest.hexdigest()
+# The renderers are imported when a document is rendered: feedgen and they cost ~15 ms to import, which a
+# publish whose documents are all reused (an unchanged cycle) need not pay.
 
 
-@functools.cache
-def _renderers_digest() -> str:
-    """The renderers' source and feedgen's version: a changed renderer renders every document again."""
-    from importlib.metadata import version
+def _rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
+    from .render import render_rss
 
-    from .. import models
-    from . import jsonfeed, render
+    return render_rss(meta, entries)
 
-    digest = hashlib.sha256(version("feedgen").encode())
-    for module in (render, jsonfeed, models):
-        digest.update(Path(str(module.__file__)).read_bytes())
-    return digest.hexdigest()
+
+def _atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Deleted]) -> bytes:
+    from .render import render_atom
+
+    return render_atom(meta, entries, deleted)
+
+
+def _json(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
+    from .jsonfeed import render_json
+
+    return render_json(meta, entries)
 
 
 def month_of(entry: Entry, tz: ZoneInfo) -> dt.date:

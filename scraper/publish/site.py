@@ -62,7 +62,8 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         if keeps_link(f"event {r.id} of {r.key}", r.link, "the changes feed")
         and keeps_date(f"event {r.id} of {r.key}", r.published, window, "the changes feed")
     ]
-    archives, newest_archive = archive_files(config, store, oldest, newest, now)
+    kept = KeptDocuments(out, store.rendered())
+    archives, newest_archive = archive_files(config, store, oldest, newest, now, reuse=kept.reuse)
     # RFC 5005 §4: the subscription document points at the newest archive.
     all_links = (("prev-archive", archive_url(config, newest_archive)),)
     changes = IndexFeed(
@@ -75,7 +76,6 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         updated=newest,
         formats=FORMATS[:2],  # RSS and Atom: the changes feed has no JSON Feed
     )
-    kept = KeptDocuments(out, store.rendered())
     documents = render_catalog(
         config,
         feed_data(config, store, now),
@@ -88,14 +88,18 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     )
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
-    files.update(changes_files(config, rows))
+    files.update(changes_files(config, rows, reuse=kept.reuse))
     files[out / FAVICON] = favicon_ico()
     written = publish_all(files)
     targets = list(files) + [out / name for name in kept.fingerprints if name not in documents]
-    store.save_rendered(kept.records())
+    # Every feed document is written: let them go before a year's archive (all of a first run's items, on
+    # 1,000 sources ~100 MB while it renders) is built, so the peak is the larger of the two, not their sum.
+    del files, documents
     for year, data in archives:  # one year at a time: written before the next is rendered
         targets.append(out / "archive" / f"{year}.atom")
-        written += publish_all({targets[-1]: data})
+        if data is not None:  # None: the file on disk is the one these events render to
+            written += publish_all({targets[-1]: data})
+    store.save_rendered(kept.records())
     targets.append(out / "index.html")
     written += publish_all({targets[-1]: index})  # last: everything it links to exists by then
     for path in remove_stale(out, CATALOG_FOLDERS, keep=set(targets)):
@@ -107,7 +111,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
 
 class KeptDocuments:
     """Which feed documents a publish can keep as they are on disk: those rendered last time from the same
-    inputs (catalog.fingerprint) whose file is still the one written then (same size and mtime). Most of a
+    inputs (fingerprint.fingerprint) whose file is still the one written then (same size and mtime). Most of a
     cycle's feeds do not change, and rendering them again is most of an incremental publish."""
 
     def __init__(self, out: Path, records: Mapping[str, str]) -> None:

@@ -10,8 +10,6 @@ what changed, and no httpx exception or type leaves it: callers see `Page`, `Not
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import email.utils
 import logging
 import random
 import re
@@ -28,9 +26,9 @@ from ..models import NotModified, Page, Validators
 from .decoding import decode_text
 from .hosts import HostTurns, Limits, Scope, host_of, host_port
 from .redirects import follow_redirects
+from .retries import backoff, plural, retry_wait
 from .robots import RobotsRules
 from .transport import (
-    RETRY_STATUSES,
     HttpClient,
     Response,
     Tally,
@@ -241,29 +239,16 @@ class Fetcher:
             except Transient as exc:
                 if attempt == attempts:
                     raise FetchError(
-                        f"{method} {url} failed: {exc.reason} after {_plural(attempts, 'attempt')}", url=url
+                        f"{method} {url} failed: {exc.reason} after {plural(attempts, 'attempt')}", url=url
                     ) from exc.__cause__
-                wait = _backoff(self.settings.backoff_base, self._random, attempt)
+                wait = backoff(self.settings.backoff_base, self._random, attempt)
                 reason = exc.reason
             else:
                 status = response.status
                 if (200 <= status < 300 and status != 206) or status == 304:
                     return response
-                what = f"HTTP {status} {response.reason}".rstrip()
-                if response.url != url:
-                    what += f" (at {response.url})"
-                if status not in RETRY_STATUSES:
-                    raise FetchError(f"{method} {url} failed: {what}", url=url, status=status)
-                if attempt == attempts:
-                    raise FetchError(
-                        f"{method} {url} failed: {what} after {_plural(attempts, 'attempt')}",
-                        url=url,
-                        status=status,
-                    )
-                retry_after = _retry_after(response.headers)
-                if retry_after is None:
-                    retry_after = _backoff(self.settings.backoff_base, self._random, attempt)
-                wait = retry_after
+                asked = retry_wait(method, url, response, attempt, attempts)
+                wait = backoff(self.settings.backoff_base, self._random, attempt) if asked is None else asked
                 reason = f"HTTP {status}"
             wait = min(max(wait, 0.0), self.settings.max_retry_after)
             left = self._limits.time_left()
@@ -283,6 +268,14 @@ class Fetcher:
 
     def _check_robots(self, url: str) -> None:
         self.robots.check(url, self._fetch_robots_txt)
+
+    def warm_robots(self, url: str) -> None:
+        """Read `url`'s robots.txt now unless known (in this fetcher's scope, taking the host's turn), so the
+        source's own read need not wait a `delay` after it. Whatever fails is the read's to meet."""
+        try:
+            self._check_robots(url)
+        except FetchError:
+            pass
 
     def _fetch_robots_txt(self, robots_url: str) -> Response:
         # robots.txt is never checked against itself. Its redirects may leave the host (RFC 9309 2.3.1.2),
@@ -348,10 +341,6 @@ def _conditional_headers(validators: Validators | None) -> dict[str, str]:
     return headers
 
 
-def _backoff(base: float, rng: random.Random, attempt: int) -> float:  # doubles, plus up to 50 % jitter
-    return base * 2.0 ** (attempt - 1) * (1 + 0.5 * rng.random())
-
-
 def _validator(value: str | None) -> str | None:
     """A validator worth keeping: present, and at most MAX_VALIDATOR characters (else dropped)."""
     if value is None or len(value) > MAX_VALIDATOR:
@@ -365,32 +354,6 @@ def _product_token(user_agent: str) -> str:
     """The name robots.txt groups are matched against: "aktuellt/0.1 (+https://…)" gives "aktuellt"."""
     match = re.match(r"[A-Za-z0-9_-]+", user_agent.strip())
     return match.group(0).lower() if match else "*"
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Retry-After as seconds: delta-seconds, or an HTTP-date measured against the response's own Date."""
-    value = (headers.get("Retry-After") or "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    when = _http_date(value)
-    if when is None:
-        return None
-    now = _http_date(headers.get("Date") or "") or dt.datetime.now(dt.UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
-def _http_date(value: str) -> dt.datetime | None:
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _answer(
