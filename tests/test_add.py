@@ -4,8 +4,6 @@ publishes the added sources."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import feedparser
 import pytest
 
 from tests.fixture_site import FixtureSite, load_seed
+from tests.test_history import cli as aktuellt
 
 CONFIG = """# the operator's own words, kept
 [site]
@@ -37,15 +36,6 @@ EMPTY_PAGE = (
 def sites() -> Iterator[tuple[FixtureSite, FixtureSite]]:
     with FixtureSite(load_seed()) as first, FixtureSite(load_seed(), host="127.0.0.2") as second:
         yield first, second
-
-
-def aktuellt(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(config), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def write_config(tmp_path: Path, site: FixtureSite) -> Path:
