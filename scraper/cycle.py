@@ -50,6 +50,10 @@ def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = 
         written = publish_feeds(config, store, now=clock())
         for path in written:
             log.info("wrote %s", path)
+    if config.publish.target:  # also when nothing was written: an upload that failed is tried again
+        from .publish.bucket import sync_bucket  # boto3 is imported only for a bucket (~0.2 s)
+
+        sync_bucket(config, store, now=clock())
     # Push last: everything is stored and published, so a slow or broken receiver cannot undo any of it.
     if config.notify.webhook:
         notify_webhook(config, store.changes(after_id=last_event), user_agent=fetcher.settings.user_agent)

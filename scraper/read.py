@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from . import history, sanity
@@ -31,11 +31,14 @@ from .models import (
 )
 from .plan import confirm_jobs, plan_history, site_date_text
 from .progress import progress
-from .source.articles import fetch_articles
 from .source.fetch import Fetcher
-from .source.listing import parse_listing
-from .source.pagefeeds import AdvertisedFeed, advertised_feeds, looked_for
 from .store import CycleWrite, ItemUpdate, NewItem, Store
+
+if TYPE_CHECKING:
+    from .source.pagefeeds import AdvertisedFeed
+
+# The page readers (listing and article parsing: selectolax, nh3, the date grammar) are imported where a page
+# is read: an unchanged cycle, all 304s, never loads them (issue 20, whole-process cost).
 
 log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
 
@@ -192,6 +195,8 @@ def _articles(
     if not jobs:
         return []
     with progress(f"{source.id}: artiklar", len(jobs)) as advance:
+        from .source.articles import fetch_articles
+
         return fetch_articles(
             jobs,
             fetcher,
@@ -220,6 +225,9 @@ def _read_pages(
     listing's last page, and the keys of the items refused (see `_accept`). A page that was cut off is an
     ExtractError. `known`: the store holds items of this source (so a page of none is a change, not a page
     that was never understood)."""
+    from .source.listing import parse_listing
+    from .source.pagefeeds import advertised_feeds
+
     now = now or utc_now()
     page = parse_listing(first.text, first.url, **_listing_options(source, tz, today))
     logged: set[str] = set()  # a teaser repeated on every page is named once per read
@@ -304,6 +312,8 @@ def _accept(source: SourceConfig, page: ListingPage, now: dt.datetime) -> tuple[
 def _nothing_found(source: SourceConfig, page: ListingPage, feeds: list[AdvertisedFeed]) -> str:
     """The error for a source never read successfully whose page gives no items: most likely the page was
     never one the extractor understands (not a layout change), so say what was looked for and what to try."""
+    from .source.pagefeeds import looked_for
+
     message = f"{source.url}: found no news items: looked for {looked_for(source.selectors)}"
     if page.skipped:
         message += f" ({len(page.skipped)} left out, first: {page.skipped[0]})"
@@ -344,6 +354,8 @@ def _read_feed(
 
 def _not_a_feed_hint(response: Page) -> str:
     """For a feed source that got an HTML page: the feed the page advertises, or what else the URL may be."""
+    from .source.pagefeeds import advertised_feeds
+
     if feeds := advertised_feeds(response.text, response.url):
         return f"; {_feeds_phrase(feeds)}: set sources[].url to it"
     if "<html" in response.text[:4096].lower():

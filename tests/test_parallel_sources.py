@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from functools import partial
@@ -21,6 +20,7 @@ from scraper.cycle import fetch_settings, run_cycle
 from scraper.source.fetch import Fetcher
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, Request, load_seed
+from tests.test_history import cli
 
 LATENCY = 0.2  # seconds every answer waits: a real network's round trip and server time
 DELAY = 0.4  # fetch.delay: seconds between the starts of two requests to one host
@@ -63,12 +63,7 @@ sources_in_parallel = {parallel}
 
 
 def run(config: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(config), "run"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return cli(config, "run")
 
 
 def overlaps(first: list[Request], second: list[Request]) -> bool:

@@ -29,6 +29,7 @@ from .tree import (
     Config,
     FetchConfig,
     NotifyConfig,
+    PublishConfig,
     ScheduleConfig,
     SelectorConfig,
     ServerConfig,
@@ -66,9 +67,9 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
     """
     checker = Checker()
     checker.unknown(data, "", TOP_FIELDS)
-    site, fetch, schedule, server, notify, websub = (
+    site, fetch, schedule, server, notify, websub, publish = (
         checker.table(data.get(name, {}), name, TOP_FIELDS[name])
-        for name in ("site", "fetch", "schedule", "server", "notify", "websub")
+        for name in ("site", "fetch", "schedule", "server", "notify", "websub", "publish")
     )
     sources = checker.array(data.get("sources", []), "sources", SOURCE_FIELDS)
     if isinstance(data.get("sources", []), list) and not data.get("sources"):
@@ -112,6 +113,7 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
         topics=tuple(TopicConfig(**topic) for topic in topics),
         notify=NotifyConfig(**notify),
         websub=WebSubConfig(**websub),
+        publish=PublishConfig(**publish),
     )
 
 
@@ -154,6 +156,7 @@ __all__ = [
     "Config",
     "FetchConfig",
     "NotifyConfig",
+    "PublishConfig",
     "ScheduleConfig",
     "SelectorConfig",
     "ServerConfig",

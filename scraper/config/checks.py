@@ -243,6 +243,14 @@ _NOTIFY = {"webhook": _Field(str, _url), "timeout": _Field(float, _range(0, 60, 
 
 _WEBSUB = {"hub": _Field(str, _url)}
 
+_PUBLISH = {
+    "target": _Field(
+        str, _pattern(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?", "'s3://bucket/prefix'")
+    ),
+    "endpoint_url": _Field(str, _url),
+    "region": _Field(str, _text),
+}
+
 TOP_FIELDS = dict(
     site=_SITE,
     fetch=_FETCH,
@@ -252,6 +260,7 @@ TOP_FIELDS = dict(
     topics=TOPIC_FIELDS,
     notify=_NOTIFY,
     websub=_WEBSUB,
+    publish=_PUBLISH,
 )
 
 _EXPECTED = {str: "a string", int: "an integer", float: "a number", bool: "true or false", tuple: "an array"}

@@ -112,6 +112,15 @@ class WebSubConfig:
 
 
 @dataclass(frozen=True)
+class PublishConfig:
+    """Where the output folder is also published: an S3 bucket (the local folder stays the true copy)."""
+
+    target: str | None = None  #: "s3://bucket" or "s3://bucket/prefix"; None: the local folder only
+    endpoint_url: str | None = None  #: an S3-compatible service's URL (None: AWS's own, by region)
+    region: str | None = None  #: None: from the AWS configuration chain
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig
     fetch: FetchConfig
@@ -121,6 +130,7 @@ class Config:
     topics: tuple[TopicConfig, ...]
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     websub: WebSubConfig = field(default_factory=WebSubConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
     path: Path | None = None  # the file it was loaded from
 
 

@@ -29,7 +29,6 @@ from zoneinfo import ZoneInfo
 
 from ..config import Config
 from ..identity import feed_id
-from ..markup import html_text
 from ..models import Deleted, Entry, FeedMeta
 from .fingerprint import fingerprint
 from .indexpage import IndexFeed, IndexPage, render_index
@@ -161,6 +160,14 @@ def assign_topics(config: Config, entries: Sequence[Entry]) -> list[Entry]:
     and the article page's tags are compared with the topics' `tags`."""
     rules = compile_rules(config.topics)
     return [with_topics(rules, entry) for entry in entries]
+
+
+def html_text(fragment: str) -> str:
+    """`markup.html_text`, imported on first use: selectolax is needed only when items get their topics,
+    not in a publish that finds every membership current."""
+    from ..markup import html_text as text
+
+    return text(fragment)
 
 
 def with_topics(rules: Sequence[TopicRule], entry: Entry) -> Entry:

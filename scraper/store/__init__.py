@@ -200,6 +200,12 @@ class Store:
     def save_robots(self, files: Mapping[str, str], at: dt.datetime) -> None:
         self.runs.save_robots(files, at)
 
+    def uploads(self) -> dict[str, str]:
+        return self.runs.uploads()
+
+    def record_uploads(self, done: Mapping[str, str | None], at: dt.datetime) -> None:
+        self.runs.record_uploads(done, at)
+
     def record_failure(self, report: SourceReport, started: dt.datetime, finished: dt.datetime) -> None:
         return self.runs.record_failure(report, started, finished)
 

@@ -49,6 +49,25 @@ class RunTables(TableGroup):
                 [(url, body, iso(at)) for url, body in files.items()],
             )
 
+    def uploads(self) -> dict[str, str]:
+        """Every file in the publish bucket the project put there: name → SHA-256 of its bytes."""
+        with self._errors("read the uploads"):
+            return dict(self.db.execute("SELECT name, sha256 FROM uploads").fetchall())
+
+    def record_uploads(self, done: Mapping[str, str | None], at: dt.datetime) -> None:
+        """Record uploads (name → SHA-256) and deletions (name → None) the bucket confirmed."""
+        if not done:
+            return
+        with self._errors("write the uploads"), self._write():
+            for name, digest in done.items():
+                if digest is None:
+                    self.db.execute("DELETE FROM uploads WHERE name = ?", [name])
+                else:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO uploads (name, sha256, uploaded) VALUES (?, ?, ?)",
+                        [name, digest, iso(at)],
+                    )
+
     def counts(self) -> dict[str, int]:
         with self._errors("read items"):
             return {s: n for s, n in self.db.execute("SELECT source, count(*) FROM items GROUP BY source")}

@@ -283,6 +283,14 @@ def m020_robots_cache(db: Database) -> None:
     db.execute("CREATE TABLE robots_cache (url TEXT PRIMARY KEY, body TEXT NOT NULL, fetched TEXT NOT NULL)")
 
 
+@migrations()
+def m020_uploads(db: Database) -> None:
+    # Files uploaded to the `[publish] target` bucket, by name under output_dir, with the SHA-256 of the bytes
+    # sent (issue 20): a file is uploaded again only when its bytes differ, a failed upload (no row) is tried
+    # again next cycle, and only names listed here (the project's own) are ever deleted from the bucket.
+    db.execute("CREATE TABLE uploads (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, uploaded TEXT NOT NULL)")
+
+
 def _statements(script: str) -> Iterator[str]:
     """The SQL statements of `script` one by one (executescript would commit the migration's transaction)."""
     pending = ""
