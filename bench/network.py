@@ -83,13 +83,15 @@ def run(sizes: tuple[int, ...] = SIZES, sequential: int = SEQUENTIAL) -> list[Ro
                 Row("9", f"{n} sources on {n} hosts, 200 ms, delay 1: first run",
                     f"{first.wall:.1f} s, {first.max_rss_mb:.0f} MB",
                     f"sequential ≈ {scaled_first:.0f} s", f"{scaled_first / first.wall:.1f}× faster",
-                    _target(FIRST_TARGET.get(n)), _met(first.wall, first.max_rss_mb, FIRST_TARGET.get(n)))
+                    _target(FIRST_TARGET.get(n)),
+                    _met(first.wall, first.max_rss_mb, FIRST_TARGET.get(n)))
             )  # fmt: skip
             rows.append(
                 Row("9", f"{n} sources on {n} hosts: unchanged run (304s)",
                     f"{second.wall:.1f} s, {second.max_rss_mb:.0f} MB",
                     f"sequential ≈ {scaled_second:.0f} s", f"{scaled_second / second.wall:.1f}× faster",
-                    _target(UNCHANGED_TARGET.get(n)), _met(second.wall, second.max_rss_mb, UNCHANGED_TARGET.get(n)))
+                    _target(UNCHANGED_TARGET.get(n)),
+                    _met(second.wall, second.max_rss_mb, UNCHANGED_TARGET.get(n)))
             )  # fmt: skip
     finally:
         site.stdin.close()
