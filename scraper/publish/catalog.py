@@ -298,13 +298,15 @@ def render_catalog(
     all_atom_links: tuple[tuple[str, str], ...] = (),
     also_listed: Sequence[IndexFeed] = (),
     reuse: Callable[[str, str], bool] | None = None,
+    sink: Callable[[str, bytes], None] | None = None,
 ) -> dict[str, bytes]:
     """`render_site` from each feed's facts (`data`, by feed path; a feed missing there is empty) and the
     items per month.
 
     `reuse(name, fingerprint)` lets the caller keep a feed document it already has: the fingerprint covers
     everything the document is rendered from (and the renderers' own code), and a document the caller
-    reuses is left out of the result."""
+    reuses is left out of the result. `sink(name, bytes)` takes each feed document as it is rendered,
+    instead of the result (a first publish of 1,000 sources holds 3,000 of them: ~70 MB)."""
     limit = config.site.max_items
     files: dict[str, bytes] = {}
     listed: list[IndexFeed] = []
@@ -327,7 +329,10 @@ def render_catalog(
         }
         for name, (inputs, render) in documents.items():
             if reuse is None or not reuse(name, fingerprint(name, inputs, reprs)):
-                files[name] = render()
+                if sink is None:
+                    files[name] = render()
+                else:
+                    sink(name, render())
         listed.append(
             IndexFeed(
                 kind=feed.kind,

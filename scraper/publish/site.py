@@ -75,6 +75,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         updated=newest,
         formats=FORMATS[:2],  # RSS and Atom: the changes feed has no JSON Feed
     )
+    written: list[Path] = []
     documents = render_catalog(
         config,
         feed_data(config, store, now),
@@ -84,17 +85,18 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         all_atom_links=all_links,
         also_listed=[changes],
         reuse=kept.reuse,
+        # Each feed document is written as soon as it is rendered, not all held until the end.
+        sink=lambda name, data: written.extend(publish_all({out / name: data})),
     )
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
     files.update(changes_files(config, rows, reuse=kept.reuse))
     if not kept.reuse(FAVICON, favicon_fingerprint()):  # drawn pixel by pixel: ~10 ms, only when it changed
         files[out / FAVICON] = favicon_ico()
-    written = publish_all(files)
+    written += publish_all(files)
+    # The feed documents (rendered or kept) are all in kept.fingerprints.
     targets = list(files) + [out / name for name in kept.fingerprints if name not in documents]
-    # Every feed document is written: let them go before a year's archive (all of a first run's items, on
-    # 1,000 sources ~100 MB while it renders) is built, so the peak is the larger of the two, not their sum.
-    del files, documents
+    del files, documents  # a year's archive may be large (all of a first run's items): hold nothing else
     for year, data in archives:  # one year at a time: written before the next is rendered
         targets.append(out / "archive" / f"{year}.atom")
         if data is not None:  # None: the file on disk is the one these events render to
