@@ -71,8 +71,10 @@ def overlaps(first: list[Request], second: list[Request]) -> bool:
     return any(abs(x.at - y.at) < LATENCY for x in first for y in second)
 
 
-def test_sources_are_read_at_once_and_each_host_keeps_its_delay(tmp_path, sites):
-    result = run(write_config(tmp_path, sites, parallel=8))
+# 2 workers for 4 sources: robots.txt is also read ahead of the readers, by as many threads again.
+@pytest.mark.parametrize("parallel", [8, 2])
+def test_sources_are_read_at_once_and_each_host_keeps_its_delay(tmp_path, sites, parallel):
+    result = run(write_config(tmp_path, sites, parallel=parallel))
     assert result.returncode == 0, result.stderr
     for name in sites:
         parsed = feedparser.parse((tmp_path / f"feeds/sources/{name}.rss").read_bytes())
@@ -89,7 +91,7 @@ def test_sources_are_read_at_once_and_each_host_keeps_its_delay(tmp_path, sites)
     slowest = re.search(r"slowest sources: (.*)", result.stderr)
     assert slowest is not None, result.stderr
     named = dict(re.findall(r"(\S+) ([\d.]+)s", slowest[1]))
-    assert next(iter(named)) == "slow" and float(named["slow"]) >= 3.0
+    assert next(iter(named)) == "slow" and float(named["slow"]) >= 1.5  # its listing: 1.5 s at least
     seconds = {m[1]: float(m[2]) for m in re.finditer(r"(\w+): ok, .* ([\d.]+)s\n", result.stderr)}
     assert seconds["c"] < 1.5, result.stderr
 
