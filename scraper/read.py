@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from . import history, sanity
 from .clock import Clock, utc_now
 from .config import SourceConfig
-from .dates import published_instant
 from .diff import diff_items, listing_hash
 from .errors import ExtractError
 from .identity import entry_id
@@ -405,6 +404,8 @@ def _published(item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> dt.d
     page shows without a date, the moment it was first seen."""
     if item.published is None:
         return first_seen
+    from .dates import published_instant  # the date grammar: only a read with new items needs it
+
     return published_instant(item.published, tz, first_seen, item.position)
 
 
