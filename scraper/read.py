@@ -36,8 +36,7 @@ from .store import CycleWrite, ItemUpdate, NewItem, Store
 if TYPE_CHECKING:
     from .source.pagefeeds import AdvertisedFeed
 
-# The page readers (listing and article parsing: selectolax, nh3, the date grammar) are imported where a page
-# is read: an unchanged cycle, all 304s, never loads them (issue 20, whole-process cost).
+# The page readers (selectolax, nh3, the date grammar) are imported where a page is read: a 304 loads none.
 
 log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
 
