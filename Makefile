@@ -74,7 +74,7 @@ stress: $(STAMP) ## crash trials, fuzzing and bombs, larger: 300 SIGKILL trials,
 	  tests/source/test_hostile_fetch.py::test_compression_bombs_are_a_fetch_error_and_memory_stays_bounded
 	cat test-artifacts/crash-outcomes.jsonl
 
-bench: $(BENCH_STAMP) bench-tools ## speed and memory against baselines, as one table (~7 min; bench/RESULTS.md)
+bench: $(BENCH_STAMP) bench-tools ## speed and memory against baselines, as one table (~10 min; bench/RESULTS.md)
 	$(BIN)/python -m bench
 
 # nginx and wrk (Debian) are the serving benchmark's anchor and load tool; installed once, only if missing.

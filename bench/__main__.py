@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import big_page, cycle, extraction, many_sources, nesting, serving, startup, store_scale
+from . import big_page, cycle, extraction, many_sources, nesting, network, serving, startup, store_scale
 from .common import Row, print_table
 
 SECTIONS: dict[str, tuple[str, Callable[[bool], list[Row]]]] = {
@@ -27,6 +27,7 @@ SECTIONS: dict[str, tuple[str, Callable[[bool], list[Row]]]] = {
     "7": ("hostile nesting", lambda quick: nesting.run(10_000 if quick else 30_000)),
     "8": ("1M-item store", lambda quick: store_scale.run_million(1 if quick else 3)),
     "9": ("100k items on one page", lambda quick: big_page.run(100_000)),
+    "10": ("real-network sources", lambda quick: network.run((100,), 10) if quick else network.run()),
 }
 
 

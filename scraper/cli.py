@@ -139,8 +139,9 @@ def serve(options: Options) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON document, for scripts.")
+@click.option("--all", "everything", is_flag=True, help="A row for every source, also the ok ones.")
 @click.pass_obj
-def status(options: Options, as_json: bool) -> None:
+def status(options: Options, as_json: bool, everything: bool) -> None:
     """Show sources, last runs, item counts and health; exit 1 when a source is unhealthy."""
     from .clock import utc_now
     from .publish.catalog import assign_topics, membership
@@ -165,8 +166,10 @@ def status(options: Options, as_json: bool) -> None:
     except ScraperError as error:
         _fail(str(error), EXIT_FAILED)
     verdicts = health.assess(histories, now=now, window=window)
-    render = show.as_json if as_json else show.as_table
-    _echo(render(verdicts, counts, now=now, window=window, topics=topics))
+    if as_json:
+        _echo(show.as_json(verdicts, counts, now=now, window=window, topics=topics))
+    else:
+        _echo(show.as_table(verdicts, counts, now=now, window=window, topics=topics, everything=everything))
     sys.exit(EXIT_OK if all(v.healthy for v in verdicts) else EXIT_FAILED)
 
 
@@ -299,7 +302,8 @@ def probe(options: Options, url: str | None, source_id: str | None, date_order: 
     from dataclasses import replace
 
     from .config import FetchConfig, SourceConfig, package_version
-    from .cycle import fetch_settings, source_hosts
+    from .cycle import fetch_settings
+    from .pool import source_hosts
     from .source.fetch import Fetcher
     from .source.probe import probe as run_probe
     from .source.probe import report
@@ -334,6 +338,75 @@ def probe(options: Options, url: str | None, source_id: str | None, date_order: 
 
     _echo(report(result, width=max(100, shutil.get_terminal_size((160, 40)).columns)))
     sys.exit(EXIT_OK if result.ok else EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("url", required=False)
+@click.option("--id", "source_id", metavar="ID", help="The new source's id (default: from its host).")
+@click.option(
+    "--from",
+    "list_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Add every source a CSV (id,url) or OPML file names.",
+)
+@click.option("--skip-failed", is_flag=True, help="With --from: add the sources found even if others fail.")
+@click.option(
+    "--config", "config_path", metavar="PATH", help="Config file to add to (as the global --config)."
+)
+@click.pass_obj
+def add(
+    options: Options,
+    url: str | None,
+    source_id: str | None,
+    list_file: str | None,
+    skip_failed: bool,
+    config_path: str | None,
+) -> None:
+    """Probe a page (or its feed) and append a [[sources]] block for it to the config.
+
+    Exit 0 when the config was written, 1 when a page gives no items (nothing written)."""
+    from pathlib import Path
+
+    from .config.edit import append_sources
+    from .cycle import fetch_settings
+    from .service.adding import SHOWN_ITEMS, Wanted, choose_ids, examine_all, read_list
+    from .source.fetch import Fetcher
+
+    if config_path:
+        options = Options(config=config_path)
+    config = _load(options)
+    assert config.path is not None
+    if (url is None) == (list_file is None):
+        _fail("give a URL, or --from FILE", EXIT_CONFIG)
+    if list_file is not None:
+        try:
+            wanted = read_list(list_file, Path(list_file).read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, ScraperError) as error:
+            _fail(f"{list_file}: {error}", EXIT_CONFIG)
+    else:
+        assert url is not None
+        wanted = [Wanted(url, source_id)]
+    with Fetcher(fetch_settings(config.fetch)) as fetcher:
+        found = examine_all(wanted, fetcher, workers=config.fetch.sources_in_parallel)
+    found = choose_ids(found, (s.id for s in config.sources))
+    for entry in found:
+        name = entry.block["id"] if entry.block else (entry.wanted.id or "-")
+        click.echo(f"{'found ' if entry.block else 'FAILED'}  {name}  {entry.wanted.url}: {entry.summary}")
+        if entry.block and list_file is None:
+            for item in entry.items[:SHOWN_ITEMS]:
+                day = f"{item.published.day.isoformat()}  " if item.published else ""
+                click.echo(f"        {day}{item.title}")
+    blocks = [entry.block for entry in found if entry.block is not None]
+    failed = len(found) - len(blocks)
+    if (failed and not skip_failed) or not blocks:
+        more = " (--skip-failed adds the others)" if list_file and blocks else ""
+        _fail(f"{failed} of {len(found)} not found: nothing written to {config.path}{more}", EXIT_FAILED)
+    try:
+        append_sources(config.path, blocks)
+    except ConfigError as error:
+        _fail_config(error)
+    skipped = f"; {failed} failed, not added" if failed else ""
+    click.echo(f"added {len(blocks)} source{'' if len(blocks) == 1 else 's'} to {config.path}{skipped}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,5 +1,5 @@
-"""One cycle, as a story: for each source read it (fetch → extract → diff), store what it read in one
-transaction, then publish the feeds and push the news.
+"""One cycle, as a story: for each source (several at once, `pool.py`) read it (fetch → extract → diff),
+store what it read in one transaction, then publish the feeds and push the news.
 
 The only module that sequences a whole cycle; the steps live in `read.py` (one source's read),
 `plan.py` (what the read means for the history), the store, and `publish/site.py`. `now` comes from an
@@ -8,14 +8,15 @@ injected clock, read once per source, so one cycle stamps every item it first se
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .clock import Clock, utc_now
 from .config import Config, FetchConfig, SourceConfig
 from .errors import FetchError, ReadFailed, ScraperError, error_kind
 from .models import RunReport, SourceReport
+from .pool import run_sources, source_hosts
 from .publish import push
 from .publish.site import publish_feeds
 from .read import read_source
@@ -25,22 +26,34 @@ from .store import ChangeRow, Store, iso
 
 log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
 
+#: A robots.txt read in an earlier cycle is used this long without asking again (RFC 9309 2.4: at most 24 h).
+ROBOTS_MAX_AGE = dt.timedelta(hours=24)
+
 
 def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = utc_now) -> RunReport:
     """Run every source, then publish if any source succeeded. A failed source touches neither its items
     nor the feeds; when every source failed, no feed file is rewritten at all."""
     last_event = store.last_event_id() if config.notify.webhook else 0
-    reports = tuple(
-        run_source(
+    fetcher.robots.prime(store.robots_files(since=clock() - ROBOTS_MAX_AGE))
+    reports = run_sources(
+        config.sources,
+        workers=config.fetch.sources_in_parallel,
+        store=store,
+        fetcher=fetcher,
+        run=lambda source, store, fetcher: run_source(
             source, store=store, fetcher=fetcher, clock=clock, budget=source_budget(source, config.fetch)
-        )
-        for source in config.sources
+        ),
     )
+    store.save_robots(fetcher.robots.fetched(), at=clock())
     written: list[str] = []
     if any(report.status != "failed" for report in reports):
         written = publish_feeds(config, store, now=clock())
         for path in written:
             log.info("wrote %s", path)
+    if config.publish.target:  # also when nothing was written: an upload that failed is tried again
+        from .publish.bucket import sync_bucket  # boto3 is imported only for a bucket (~0.2 s)
+
+        sync_bucket(config, store, now=clock())
     # Push last: everything is stored and published, so a slow or broken receiver cannot undo any of it.
     if config.notify.webhook:
         notify_webhook(config, store.changes(after_id=last_event), user_agent=fetcher.settings.user_agent)
@@ -165,16 +178,8 @@ def fetch_settings(fetch: FetchConfig) -> FetchSettings:
         concurrency=fetch.concurrency,
         delay=fetch.delay,
         max_bytes=fetch.max_bytes,
+        sources_in_parallel=fetch.sources_in_parallel,
     )
-
-
-def source_hosts(source: SourceConfig) -> tuple[str, ...]:
-    """The hosts a source's requests may go to: the listing URL's own (with its port when it names one),
-    then `allowed_hosts`. Written as `allowed_hosts` entries are (config.checks._host_entry)."""
-    parts = urlsplit(source.url)
-    host = (parts.hostname or "").lower()
-    shown = f"[{host}]" if ":" in host else host
-    return (shown if parts.port is None else f"{shown}:{parts.port}", *source.allowed_hosts)
 
 
 def source_budget(source: SourceConfig, fetch: FetchConfig) -> float:

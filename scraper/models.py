@@ -269,6 +269,7 @@ class SourceReport:
     articles_failed: int = 0  #: article pages that failed this cycle (the items are still published)
     error_kind: str | None = None  #: errors.error_kind() of `error`: "http_503", "transport", "layout", …
     held_back: int = 0  #: new items beyond `max_new_items_per_cycle`, left for later cycles
+    seconds: float = 0.0  #: wall time the source took this cycle (reading and storing)
 
 
 @dataclass(frozen=True, slots=True)

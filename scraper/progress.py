@@ -12,11 +12,6 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
-from rich.text import Text
-
 from .sanity import escape_controls
 
 #: Fewer steps than this finish before a bar is worth drawing.
@@ -29,6 +24,10 @@ def progress(description: str, total: int) -> Iterator[Callable[[], None]]:
     if total < MIN_STEPS or not sys.stderr.isatty():
         yield lambda: None
         return
+    # Imported here, as in `table`: rich costs ~20 ms to import, which cron's runs (no terminal) never need.
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -50,6 +49,10 @@ def table(
 ) -> str:
     """`rows` as a text table (box lines, no colour codes: it may go to a file or a pipe). Long cells
     fold onto more lines; `min_widths` keeps a column at least that wide (a UUID on one line)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
     grid = Table(title=Text(escape_controls(title)), title_justify="left", show_lines=False)
     for column in columns:
         grid.add_column(column, overflow="fold", min_width=(min_widths or {}).get(column))

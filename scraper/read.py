@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from . import history, sanity
@@ -33,11 +33,14 @@ from .models import (
 )
 from .plan import confirm_jobs, plan_history, site_date_text
 from .progress import progress
-from .source.articles import fetch_articles
+from .readhints import feeds_phrase, not_a_feed_hint, nothing_found
 from .source.fetch import Fetcher
-from .source.listing import parse_listing
-from .source.pagefeeds import AdvertisedFeed, advertised_feeds, looked_for
 from .store import CycleWrite, ItemUpdate, NewItem, Store
+
+if TYPE_CHECKING:
+    pass
+
+# The page readers (selectolax, nh3, the date grammar) are imported where a page is read: a 304 loads none.
 
 log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
 
@@ -199,6 +202,8 @@ def _articles(
     if not jobs:
         return []
     with progress(f"{source.id}: artiklar", len(jobs)) as advance:
+        from .source.articles import fetch_articles
+
         return fetch_articles(
             jobs,
             fetcher,
@@ -227,20 +232,23 @@ def _read_pages(
     read, page 1's item count, whether the read reached the listing's last page, and the keys of the items
     refused (see `_accept`). A page that was cut off is an ExtractError. `known`: the store holds items of
     this source (so a page of none is a change, not a page that was never understood)."""
+    from .source.listing import parse_listing
+    from .source.pagefeeds import advertised_feeds
+
     now = now or utc_now()
     page = parse_listing(first.text, first.url, **_listing_options(source, tz, today))
     logged: set[str] = set()  # a teaser repeated on every page is named once per read
     _log_skipped(source, page.skipped, logged)
     feeds = advertised_feeds(first.text, first.url)
     if feeds:  # page 1 only: one line per cycle, not one per page
-        log.info('%s: %s; consider type = "feed"', source.id, _feeds_phrase(feeds))
+        log.info('%s: %s; consider type = "feed"', source.id, feeds_phrase(feeds))
     yardstick = None if page.capped else store.first_page_yardstick(source.id)  # a cap is no shrink
     if not page.items and (known or yardstick is not None):
         raise ExtractError(
             f"{source.url}: the listing yielded no items; the page layout has probably changed", url=first.url
         )
     if not page.items:
-        raise ExtractError(_nothing_found(source, page, feeds), url=first.url)
+        raise ExtractError(nothing_found(source, page, feeds), url=first.url)
     _check_complete(first, page)
     if yardstick and yardstick >= SHRINK_MIN_YARDSTICK and len(page.items) < yardstick * SHRINK_RATIO:
         raise ExtractError(
@@ -308,25 +316,6 @@ def _accept(source: SourceConfig, page: ListingPage, now: dt.datetime) -> tuple[
     return accepted, refused
 
 
-def _nothing_found(source: SourceConfig, page: ListingPage, feeds: list[AdvertisedFeed]) -> str:
-    """The error for a source never read successfully whose page gives no items: most likely the page was
-    never one the extractor understands (not a layout change), so say what was looked for and what to try."""
-    message = f"{source.url}: found no news items: looked for {looked_for(source.selectors)}"
-    if page.skipped:
-        message += f" ({len(page.skipped)} left out, first: {page.skipped[0]})"
-    message += f"; run `aktuellt probe {source.url}` to see what the page holds and the config that reads it"
-    if feeds:
-        message += f'; {_feeds_phrase(feeds)}: a source with type = "feed" reads it'
-    return message
-
-
-def _feeds_phrase(feeds: list[AdvertisedFeed]) -> str:
-    """'the page advertises a feed (RSS-flöde för …) at URL', naming every feed the page advertises."""
-    named = [f"({feed.title}) at {feed.url}" if feed.title else f"at {feed.url}" for feed in feeds]
-    what = "a feed" if len(feeds) == 1 else f"{len(feeds)} feeds"
-    return f"the page advertises {what} " + ", ".join(named)
-
-
 def _read_feed(
     source: SourceConfig, response: Page, *, tz: ZoneInfo, now: dt.datetime
 ) -> tuple[list[ListingItem], int, int, bool, frozenset[str]]:
@@ -339,7 +328,7 @@ def _read_feed(
     try:
         page = parse_feed(response.text, response.url, timezone=tz, **_feed_options(source))
     except ExtractError as error:
-        raise ExtractError(error.message + _not_a_feed_hint(response), url=response.url) from None
+        raise ExtractError(error.message + not_a_feed_hint(response), url=response.url) from None
     _log_skipped(source, page.skipped)
     if not page.items:
         reason = f" ({len(page.skipped)} left out, first: {page.skipped[0]})" if page.skipped else ""
@@ -347,15 +336,6 @@ def _read_feed(
     items, refused = _accept(source, page, now)
     # reached_end is False: a feed shows its newest entries, never the whole history.
     return items, 1, len(page.items), False, frozenset(refused)
-
-
-def _not_a_feed_hint(response: Page) -> str:
-    """For a feed source that got an HTML page: the feed the page advertises, or what else the URL may be."""
-    if feeds := advertised_feeds(response.text, response.url):
-        return f"; {_feeds_phrase(feeds)}: set sources[].url to it"
-    if "<html" in response.text[:4096].lower():
-        return '; it is an HTML page: for a news listing, leave out type = "feed"'
-    return ""
 
 
 def _listing_options(source: SourceConfig, tz: ZoneInfo, today: dt.date) -> dict[str, Any]:

@@ -75,6 +75,7 @@ class Request:
     path: str  #: path with query, as sent
     headers: dict[str, str]  #: lower-case names
     kind: str  #: "listing", "article", "feed", "media", "robots" or "other", as routed
+    at: float = 0.0  #: time.monotonic() when the request arrived (before `request_delay`)
 
 
 def load_seed() -> list[SiteItem]:
@@ -465,18 +466,19 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.server.site
         split = urlsplit(self.path)
         headers = {name.lower(): value for name, value in self.headers.items()}
+        arrived = time.monotonic()
         if site.request_delay:
             time.sleep(site.request_delay)
         if site.intercept is not None and site.intercept(self):
-            site.record(Request(self.command, self.path, headers, "intercepted"))
+            site.record(Request(self.command, self.path, headers, "intercepted", arrived))
             return
         fault = site.take_fault() if _LISTING.fullmatch(split.path) else None
         if fault in RAW_FAULTS:
-            site.record(Request(self.command, self.path, headers, "listing"))
+            site.record(Request(self.command, self.path, headers, "listing", arrived))
             self._raw_fault(site, fault)
             return
         kind, status, body, extra = self._route(site, split.path, split.query, headers, fault)
-        site.record(Request(self.command, self.path, headers, kind))
+        site.record(Request(self.command, self.path, headers, kind, arrived))
         self._send(status, body, extra, headers, head=head)
 
     def _raw_fault(self, site: FixtureSite, fault: str | None) -> None:

@@ -116,7 +116,7 @@ def test_second_run_fetches_no_article_page(tmp_path, site):
 
     assert result.returncode == 0, result.stderr
     assert site.article_requests() == []
-    assert [r.kind for r in site.requests] == ["robots", "listing"]
+    assert [r.kind for r in site.requests] == ["listing"]  # robots.txt is kept from the first run
 
 
 def test_failed_article_keeps_its_item_and_is_retried_next_cycle(tmp_path, site):

@@ -7,9 +7,11 @@ Keys a later feature gives meaning to (schedule.cron, server.*, topics) are acce
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import re
+import sys
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +31,7 @@ from .tree import (
     Config,
     FetchConfig,
     NotifyConfig,
+    PublishConfig,
     ScheduleConfig,
     SelectorConfig,
     ServerConfig,
@@ -42,7 +45,17 @@ from .tree import (
 
 @functools.cache
 def package_version() -> str:
-    """The installed version, looked up on first use (importlib.metadata is slow to import and to ask)."""
+    """The installed version, looked up on first use. Read from the installed `aktuellt-*.dist-info` folder
+    beside the package's path entries when there is one: importlib.metadata takes ~8 ms to import and ask,
+    a fifth of an unchanged `aktuellt run`'s own work."""
+    for entry in sys.path:
+        for found in sorted(Path(entry or ".").glob("aktuellt-*.dist-info/METADATA")):
+            with contextlib.suppress(OSError):
+                for line in found.read_text(encoding="utf-8").splitlines():
+                    if line.startswith("Version: "):
+                        return line.removeprefix("Version: ").strip()
+                    if not line:
+                        break  # the headers end at the first blank line
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -66,9 +79,9 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
     """
     checker = Checker()
     checker.unknown(data, "", TOP_FIELDS)
-    site, fetch, schedule, server, notify, websub = (
+    site, fetch, schedule, server, notify, websub, publish = (
         checker.table(data.get(name, {}), name, TOP_FIELDS[name])
-        for name in ("site", "fetch", "schedule", "server", "notify", "websub")
+        for name in ("site", "fetch", "schedule", "server", "notify", "websub", "publish")
     )
     sources = checker.array(data.get("sources", []), "sources", SOURCE_FIELDS)
     if isinstance(data.get("sources", []), list) and not data.get("sources"):
@@ -112,6 +125,7 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
         topics=tuple(TopicConfig(**topic) for topic in topics),
         notify=NotifyConfig(**notify),
         websub=WebSubConfig(**websub),
+        publish=PublishConfig(**publish),
     )
 
 
@@ -154,6 +168,7 @@ __all__ = [
     "Config",
     "FetchConfig",
     "NotifyConfig",
+    "PublishConfig",
     "ScheduleConfig",
     "SelectorConfig",
     "ServerConfig",

@@ -197,6 +197,7 @@ _FETCH = {
     "concurrency": _Field(int, _range(1)),
     "delay": _Field(float, _range(0)),
     "max_bytes": _Field(int, _range(1024)),
+    "sources_in_parallel": _Field(int, _range(1, 64)),
 }
 
 _SCHEDULE = {
@@ -244,6 +245,14 @@ _NOTIFY = {"webhook": _Field(str, _url), "timeout": _Field(float, _range(0, 60, 
 
 _WEBSUB = {"hub": _Field(str, _url)}
 
+_PUBLISH = {
+    "target": _Field(
+        str, _pattern(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?", "'s3://bucket/prefix'")
+    ),
+    "endpoint_url": _Field(str, _url),
+    "region": _Field(str, _text),
+}
+
 TOP_FIELDS = dict(
     site=_SITE,
     fetch=_FETCH,
@@ -253,6 +262,7 @@ TOP_FIELDS = dict(
     topics=TOPIC_FIELDS,
     notify=_NOTIFY,
     websub=_WEBSUB,
+    publish=_PUBLISH,
 )
 
 _EXPECTED = {str: "a string", int: "an integer", float: "a number", bool: "true or false", tuple: "an array"}

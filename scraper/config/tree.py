@@ -40,6 +40,7 @@ class FetchConfig:
     concurrency: int = 4
     delay: float = 1.0
     max_bytes: int = 10_000_000
+    sources_in_parallel: int = 8  #: sources read at once (requests to one host stay `delay` apart)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,15 @@ class WebSubConfig:
 
 
 @dataclass(frozen=True)
+class PublishConfig:
+    """Where the output folder is also published: an S3 bucket (the local folder stays the true copy)."""
+
+    target: str | None = None  #: "s3://bucket" or "s3://bucket/prefix"; None: the local folder only
+    endpoint_url: str | None = None  #: an S3-compatible service's URL (None: AWS's own, by region)
+    region: str | None = None  #: None: from the AWS configuration chain
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig
     fetch: FetchConfig
@@ -124,6 +134,7 @@ class Config:
     topics: tuple[TopicConfig, ...]
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     websub: WebSubConfig = field(default_factory=WebSubConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
     path: Path | None = None  # the file it was loaded from
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,6 +15,8 @@ from ..config import Config
 from ..identity import feed_id
 from ..models import (
     Change,
+    Deleted,
+    Entry,
     FeedMeta,
 )
 from ..store import ChangeRow, Store
@@ -24,8 +26,8 @@ from .catalog import (
 )
 from .diffs import change_content, change_time, change_title
 from .feedpage import CHANGES_PAGE, change_entries, render_feed_page
+from .fingerprint import fingerprint
 from .indexpage import IndexFeed
-from .render import HISTORY_NS, render_atom, render_changes_atom, render_changes_rss
 from .screen import keeps_date, keeps_link
 
 
@@ -85,13 +87,15 @@ def archive_files(
                 and keeps_date(f"event {r.id} of {r.key}", r.published, window, "the archives")
             ]
             entries, deleted = history.archive_years(events, tz, year, year)[year]
-            yield year, render_atom(_archive_meta(config, year, first_year), entries, deleted)
+            yield year, render_archive(_archive_meta(config, year, first_year), entries, deleted)
 
     return Archives(documents(), closed[-1] if closed else None, stale)
 
 
 def is_archive(document: bytes) -> bool:
     """Whether `document` is an archive document this program wrote (it declares RFC 5005's fh:archive)."""
+    from .render import HISTORY_NS  # feedgen only when needed (see catalog.py)
+
     return HISTORY_NS.encode() in document[:4096] and b"<fh:archive" in document
 
 
@@ -101,6 +105,39 @@ def _archive_paths(folder: Path) -> list[Path]:
         return sorted(p for p in folder.glob("*.atom") if p.stem.isdigit() and len(p.stem) == 4)
     except OSError:
         return []
+
+
+#: Archive entries rendered at a time: feedgen builds a whole document as one tree, and a first run's year
+#: (every item: 26,000 on 1,000 sources) took ~130 MB that way.
+ARCHIVE_CHUNK = 500
+
+
+def render_archive(
+    meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Deleted], chunk: int = ARCHIVE_CHUNK
+) -> bytes:
+    """`render.render_atom`'s bytes, built `chunk` entries at a time: the feed's head and tail (tombstones
+    included) from a document of the entries that decide its feed-level facts (the newest `updated`; an
+    image, for the media namespace), and every chunk's `<entry>` elements spliced in between, in order."""
+    from .render import dated, render_atom  # feedgen only when a document is rendered (see catalog.py)
+
+    if len(entries) <= chunk:
+        return render_atom(meta, entries, deleted)
+    shown = dated(entries, ZoneInfo(meta.timezone))
+    newest = max(range(len(shown)), key=lambda n: shown[n].updated)
+    deciding = [entries[newest], *(e for e in entries if e.image is not None)][:2]
+    head, tail = _around_entries(render_atom(meta, deciding, deleted))
+    parts = [head]
+    for start in range(0, len(entries), chunk):
+        parts.append(b"".join(_around_entries(render_atom(meta, entries[start : start + chunk]), inner=True)))
+    parts.append(tail)
+    return b"".join(parts)
+
+
+def _around_entries(document: bytes, *, inner: bool = False) -> tuple[bytes, bytes]:
+    """(what precedes the first `<entry>`, what follows the last `</entry>`); `inner`: (the entries, b"")."""
+    first = document.index(b"\n  <entry") + 1
+    last = document.rindex(b"</entry>\n") + len(b"</entry>\n")
+    return (document[first:last], b"") if inner else (document[:first], document[last:])
 
 
 def _archive_meta(config: Config, year: int, first_year: int) -> FeedMeta:
@@ -151,11 +188,16 @@ def changes_meta(config: Config) -> FeedMeta:
 
 
 def changes_files(
-    config: Config, rows: list[ChangeRow], listed: IndexFeed, pages: Mapping[str, str] | None = None
+    config: Config,
+    rows: list[ChangeRow],
+    listed: IndexFeed,
+    pages: Mapping[str, str] | None = None,
+    reuse: Callable[[str, str], bool] | None = None,
 ) -> dict[Path, bytes]:
     """changes.rss / changes.atom: the given (newest) events, each its own entry; and its page (`listed`:
     the changes feed as index.html lists it). `pages`: the history page URL of each key that has one,
-    linked at the end of the entry's content."""
+    linked at the end of the entry's content. `reuse` as for `catalog.render_catalog`: a feed document it
+    keeps is left out."""
     meta = replace(changes_meta(config), hub=config.websub.hub)
     changes = [
         Change(
@@ -171,17 +213,20 @@ def changes_files(
         for row in rows
     ]
     out = config.site.output_dir
-    return {
-        out / "changes.rss": render_changes_rss(meta, changes),
-        out / "changes.atom": render_changes_atom(meta, changes),
-        out / listed.page: render_feed_page(
-            listed,
-            config.site.title,
-            change_entries(changes),
-            sources=[(source.title, source.url) for source in config.sources],
-            noun=("händelse", "händelser"),
-        ),
-    }
+    files: dict[Path, bytes] = {}
+    for name in ("changes.rss", "changes.atom"):
+        if reuse is None or not reuse(name, fingerprint(name, (meta, changes))):
+            from . import render  # feedgen only when a changes document is rendered (see catalog.py)
+
+            draw = render.render_changes_rss if name.endswith(".rss") else render.render_changes_atom
+            files[out / name] = draw(meta, changes)
+    sources = [(source.title, source.url) for source in config.sources]
+    if reuse is None or not reuse(listed.page, fingerprint(listed.page, (listed, changes, sources))):
+        entries = change_entries(changes)
+        noun = ("händelse", "händelser")
+        title = config.site.title
+        files[out / listed.page] = render_feed_page(listed, title, entries, sources=sources, noun=noun)
+    return files
 
 
 def _history_link(url: str | None) -> str:

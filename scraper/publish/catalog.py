@@ -19,26 +19,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from ..config import Config
 from ..identity import feed_id
-from ..markup import html_text
 from ..models import Deleted, Entry, FeedMeta
 from .feedpage import news_page
+from .fingerprint import fingerprint
 from .indexpage import IndexFeed, IndexPage, render_index
-from .jsonfeed import render_json
 from .opml import opml_files
-from .render import render_atom, render_rss
 from .topics import TopicRule, compile_rules, topics_for
 
 __all__ = [
@@ -163,6 +159,14 @@ def assign_topics(config: Config, entries: Sequence[Entry]) -> list[Entry]:
     return [with_topics(rules, entry) for entry in entries]
 
 
+def html_text(fragment: str) -> str:
+    """`markup.html_text`, imported on first use: selectolax is needed only when items get their topics,
+    not in a publish that finds every membership current."""
+    from ..markup import html_text as text
+
+    return text(fragment)
+
+
 def with_topics(rules: Sequence[TopicRule], entry: Entry) -> Entry:
     topics = topics_for(rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags)
     return dataclasses.replace(entry, topics=topics)
@@ -281,13 +285,15 @@ def render_catalog(
     all_atom_links: tuple[tuple[str, str], ...] = (),
     also_listed: Sequence[IndexFeed] = (),
     reuse: Callable[[str, str], bool] | None = None,
+    sink: Callable[[str, bytes], None] | None = None,
 ) -> dict[str, bytes]:
     """`render_site` from each feed's facts (`data`, by feed path; a feed missing there is empty) and the
     items per month.
 
     `reuse(name, fingerprint)` lets the caller keep a feed document it already has: the fingerprint covers
     everything the document is rendered from (and the renderers' own code), and a document the caller
-    reuses is left out of the result."""
+    reuses is left out of the result. `sink(name, bytes)` takes each feed document as it is rendered,
+    instead of the result (a first publish of 1,000 sources holds 3,000 of them: ~70 MB)."""
     limit = config.site.max_items
     files: dict[str, bytes] = {}
     listed: list[IndexFeed] = []
@@ -317,12 +323,12 @@ def render_catalog(
             atom_meta = dataclasses.replace(feed.meta, links=(*feed.meta.links, *all_atom_links))
             atom_deleted = tuple(deleted)
         documents: dict[str, tuple[tuple[object, ...], Callable[[], bytes]]] = {
-            f"{feed.meta.path}.rss": ((feed.meta, window), partial(render_rss, feed.meta, window)),
+            f"{feed.meta.path}.rss": ((feed.meta, window), partial(_rss, feed.meta, window)),
             f"{feed.meta.path}.atom": (
                 (atom_meta, window, atom_deleted),
-                partial(render_atom, atom_meta, window, atom_deleted),
+                partial(_atom, atom_meta, window, atom_deleted),
             ),
-            f"{feed.meta.path}.json": ((feed.meta, window), partial(render_json, feed.meta, window)),
+            f"{feed.meta.path}.json": ((feed.meta, window), partial(_json, feed.meta, window)),
             shown.page: (
                 (feed.meta, window, tally.count, tally.updated, config.site.title, origin),
                 partial(news_page, shown, config.site.title, window, origin),
@@ -330,7 +336,10 @@ def render_catalog(
         }
         for name, (inputs, render) in documents.items():
             if reuse is None or not reuse(name, fingerprint(name, inputs, reprs)):
-                files[name] = render()
+                if sink is None:
+                    files[name] = render()
+                else:
+                    sink(name, render())
         listed.append(shown)
     listed += also_listed
     files[STYLESHEET] = stylesheet
@@ -347,35 +356,26 @@ def render_catalog(
     return files
 
 
-def fingerprint(name: str, arguments: tuple[object, ...], reprs: dict[int, str] | None = None) -> str:
-    """A digest of everything feed document `name` is rendered from: its arguments (frozen dataclasses with
-    deterministic reprs, and lists of them) and the code of the modules that render it. `reprs` caches the
-    repr of objects by id, for a caller that passes the same (live) objects to many documents."""
-    cache = {} if reprs is None else reprs
-    digest = hashlib.sha256(_renderers_digest().encode())
-    digest.update(name.encode())
-    for argument in arguments:
-        for part in argument if isinstance(argument, list | tuple) else [argument]:
-            text = cache.get(id(part))
-            if text is None:
-                text = cache[id(part)] = repr(part)
-            digest.update(b"\0" + text.encode())
-        digest.update(b"\1")
-    return digest.hexdigest()
+# The renderers are imported when a document is rendered: feedgen and they cost ~15 ms to import, which a
+# publish whose documents are all reused (an unchanged cycle) need not pay.
 
 
-@functools.cache
-def _renderers_digest() -> str:
-    """The renderers' source and feedgen's version: a changed renderer renders every document again."""
-    from importlib.metadata import version
+def _rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
+    from .render import render_rss
 
-    from .. import models
-    from . import feedpage, indexpage, jsonfeed, pagestyle, render
+    return render_rss(meta, entries)
 
-    digest = hashlib.sha256(version("feedgen").encode())
-    for module in (render, jsonfeed, models, feedpage, indexpage, pagestyle):
-        digest.update(Path(str(module.__file__)).read_bytes())
-    return digest.hexdigest()
+
+def _atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Deleted]) -> bytes:
+    from .render import render_atom
+
+    return render_atom(meta, entries, deleted)
+
+
+def _json(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
+    from .jsonfeed import render_json
+
+    return render_json(meta, entries)
 
 
 def month_of(entry: Entry, tz: ZoneInfo) -> dt.date:

@@ -21,12 +21,11 @@ from dataclasses import dataclass
 from html import escape
 from zoneinfo import ZoneInfo
 
-from ..markup import html_text
 from ..models import Change, Entry
 from .diffs import FIELD_LABELS
 from .indexpage import IndexFeed, count_text, subscribe_item, time_html
 from .pagestyle import SCRIPT, STYLE
-from .render import dated
+from .shown import dated
 
 __all__ = ["CHANGES_PAGE", "PageEntry", "change_entries", "feed_entries", "news_page", "render_feed_page"]
 
@@ -67,6 +66,8 @@ def news_page(
 
 def change_entries(changes: Sequence[Change]) -> tuple[PageEntry, ...]:
     """The changes feed's events as the page shows them: the first lines of each event's text."""
+    from ..markup import html_text  # selectolax only when the page is rendered: a reused publish needs none
+
     return tuple(
         PageEntry(
             change.title, change.link, change.at, _labelled(html_text(change.content_html))[:CHANGE_LINES]

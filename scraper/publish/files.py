@@ -21,6 +21,7 @@ from ..errors import PublishError
 from ..folders import make_folders
 
 __all__ = [
+    "CONTENT_TYPES",
     "FILE_MODE",
     "publish_all",
     "remove_files",
@@ -31,6 +32,22 @@ __all__ = [
 #: Permission bits of a newly created feed file: readable by a web server running as another user.
 #: (NamedTemporaryFile creates 0o600, which would make every published file unreadable to nginx.)
 FILE_MODE = 0o644
+
+#: What is served (by `serve`) or uploaded (to a `[publish] target`), by extension; anything else in
+#: output_dir is not (a misplaced database, a backup, …).
+CONTENT_TYPES = {
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",
+    ".xslt": "text/xsl; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".ico": "image/x-icon",
+}
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..instants import LOCAL_NOMINAL_TIME, nominal_instant, restate_published, restate_stable
-from ..markup import content_attachments, html_text
 from ..models import Entry
 from .indexpage import swedish_date
 
@@ -49,6 +48,8 @@ def _once(content_html: str) -> str:
     bold = _BOLD_INGRESS.match(content_html)
     if bold is None:
         return content_html
+    from ..markup import html_text  # selectolax only when an entry is rendered: a reused publish needs none
+
     lead = html_text(bold.group(0))
     following = html_text(content_html[bold.end() :]).partition("\n")[0]
     return content_html[bold.end() :].lstrip() if lead and following.startswith(lead) else content_html
@@ -138,6 +139,8 @@ class Document:
 
 def documents(entry: Entry) -> list[Document]:
     """The documents `entry`'s content links, in order, once each (markup.content_attachments)."""
+    from ..markup import content_attachments  # selectolax only when an entry is rendered (see _once)
+
     found = []
     for attachment in content_attachments(entry.content_html):
         extension = urlsplit(attachment.url).path.rsplit(".", 1)[-1].lower()

@@ -10,7 +10,6 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from functools import partial
-from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -32,7 +31,7 @@ from .catalog import (
     membership,
     render_catalog,
 )
-from .favicon import FAVICON, favicon_ico
+from .favicon import FAVICON, favicon_fingerprint, favicon_ico
 from .feedpage import CHANGES_PAGE
 from .files import remove_orphaned_temps, remove_own
 from .historysite import HistoryPages, history_links
@@ -72,6 +71,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         if keeps_link(f"event {r.id} of {r.key}", r.link, "the changes feed")
         and keeps_date(f"event {r.id} of {r.key}", r.published, window, "the changes feed")
     ]
+    kept = KeptDocuments(out, store.rendered())
     archives = archive_files(config, store, oldest, newest, now)
     # RFC 5005 §4: the subscription document points at the newest archive, once a year has closed.
     all_links = () if archives.newest is None else (("prev-archive", archive_url(config, archives.newest)),)
@@ -86,7 +86,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         formats=FORMATS[:2],  # RSS and Atom: the changes feed has no JSON Feed
         page=CHANGES_PAGE,
     )
-    kept = KeptDocuments(out, store.rendered())
+    written: list[Path] = []
     documents = render_catalog(
         config,
         feed_data(config, store, now),
@@ -96,25 +96,31 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         all_atom_links=all_links,
         also_listed=[changes],
         reuse=kept.reuse,
+        # Each feed document is written as soon as it is rendered, not all held until the end.
+        sink=lambda name, data: written.extend(manifest.publish({out / name: data})),
     )
     history = HistoryPages(config, store, kept.reuse, window)
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
-    files.update(changes_files(config, rows, changes, history_links(config, store, rows)))
-    files[out / FAVICON] = favicon_ico()
-    written = manifest.publish(files)
+    files.update(changes_files(config, rows, changes, history_links(config, store, rows), reuse=kept.reuse))
+    if not kept.reuse(FAVICON, favicon_fingerprint()):  # drawn pixel by pixel: ~10 ms, only when it changed
+        files[out / FAVICON] = favicon_ico()
+    written += manifest.publish(files)
     written += history.write(manifest.publish)  # after the feeds, before index.html (it links changes.html)
+    # The feed documents (rendered or kept) are all in kept.fingerprints.
     unchanged = [out / name for name in kept.fingerprints if name not in documents]
     manifest.keep(unchanged)
     targets = list(files) + unchanged + history.rendered
     store.save_rendered({**kept.records(), **history.records()})
     history.done()
+    with_sources_opml = SOURCES_OPML in documents
+    del files, documents  # a year's archive may be large: hold nothing else while it is rendered
     for year, data in archives.documents:  # one year at a time: written before the next is rendered
         targets.append(out / "archive" / f"{year}.atom")
         written += manifest.publish({targets[-1]: data})
     targets.append(out / "index.html")
     written += manifest.publish({targets[-1]: index})  # last: everything it links to exists by then
-    _without_sources_opml(out, documents, written)
+    _without_sources_opml(out, with_sources_opml, written)
     for path in archives.stale:
         if remove_own(path, is_archive):
             log.info("removed %s: the year is not over, and only a closed year has an archive", path)
@@ -147,10 +153,11 @@ def own_names(config: Config) -> set[str]:
     return feeds | changes | set(OPML_FILES) | {STYLESHEET, FAVICON, "index.html"}
 
 
-def _without_sources_opml(out: Path, documents: Mapping[str, bytes], written: list[Path]) -> None:
-    """With one source there is no sources.opml (opml.opml_files): say so when the index is (re)written, and
-    remove the one an earlier config with several sources left, if this program wrote it."""
-    if SOURCES_OPML in documents:
+def _without_sources_opml(out: Path, published: bool, written: list[Path]) -> None:
+    """With one source there is no sources.opml (opml.opml_files; `published` says whether this publish has
+    one): say so when the index is (re)written, and remove the one an earlier config with several sources
+    left, if this program wrote it."""
+    if published:
         return
     path = out / SOURCES_OPML
     if remove_own(path, partial(written_by_us, name=SOURCES_OPML)):
@@ -163,8 +170,8 @@ def _without_sources_opml(out: Path, documents: Mapping[str, bytes], written: li
 
 class KeptDocuments:
     """Which feed documents a publish can keep as they are on disk: those rendered last time from the same
-    inputs (catalog.fingerprint) whose file is still the one written then (same size and mtime). Most of a
-    cycle's feeds do not change, and rendering them again is most of an incremental publish."""
+    inputs (fingerprint.fingerprint) whose file is still the one written then (same size and mtime). Most
+    of a cycle's feeds do not change, and rendering them again is most of an incremental publish."""
 
     def __init__(self, out: Path, records: Mapping[str, str]) -> None:
         self.out = out
@@ -233,8 +240,10 @@ def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str
 
 
 def stylesheet() -> bytes:
-    """The XSLT shipped in the package (scraper/static/feed.xsl), copied into the output folder."""
-    return (resources.files("scraper") / "static" / STYLESHEET).read_bytes()
+    """The XSLT shipped in the package (scraper/static/feed.xsl), copied into the output folder. Read beside
+    this file, not through importlib.resources (~10 ms to import, on every cycle): the package is installed
+    as files, never zipped."""
+    return (Path(__file__).resolve().parents[1] / "static" / STYLESHEET).read_bytes()
 
 
 def tombstones(store: Store, max_items: int) -> list[Deleted]:

@@ -11,6 +11,9 @@ __all__ = ["log_cycle", "outcome_of"]
 
 log = logging.getLogger("scraper.cycle")
 
+#: How many of the slowest sources the cycle's summary names.
+SLOWEST = 3
+
 
 def outcome_of(report: RunReport) -> str:
     """ok (every source ok) · partial (some failed) · failed (all failed)."""
@@ -37,3 +40,6 @@ def log_cycle(report: RunReport, *, seconds: float, bytes_received: int) -> None
         len(report.files_written),
         seconds,
     )
+    if len(sources) > 1:
+        slowest = sorted(sources, key=lambda s: s.seconds, reverse=True)[:SLOWEST]
+        log.info("cycle: slowest sources: %s", ", ".join(f"{s.source} {s.seconds:.2f}s" for s in slowest))

@@ -12,20 +12,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-#: What is served, by extension; anything else in output_dir is not (a misplaced database, a backup, …).
-CONTENT_TYPES = {
-    ".rss": "application/rss+xml; charset=utf-8",
-    ".atom": "application/atom+xml; charset=utf-8",
-    ".json": "application/feed+json; charset=utf-8",
-    ".opml": "text/x-opml; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".xml": "application/xml; charset=utf-8",
-    ".xsl": "text/xsl; charset=utf-8",
-    ".xslt": "text/xsl; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".ico": "image/x-icon",
-}
+from ..publish.files import CONTENT_TYPES
 
 #: Feed documents: these get WebSub's Link headers.
 FEED_SUFFIXES = frozenset({".rss", ".atom", ".json"})

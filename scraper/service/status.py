@@ -12,6 +12,17 @@ from . import health
 
 __all__ = ["as_json", "as_table"]
 
+#: With more sources than this, those that are simply ok are summarised in one line (`status --all` lists
+#: them): with 300 sources the ones that need looking at must not scroll away.
+MAX_ROWS = 20
+
+
+def _rank(verdict: health.SourceHealth) -> int:
+    """Unhealthy (failing, stale) first, then degraded, then not yet run, then ok."""
+    if not verdict.healthy:
+        return 0
+    return {"degraded": 1, "pending": 2}.get(verdict.state, 3)
+
 
 def _when(moment: dt.datetime | None, now: dt.datetime) -> str:
     if moment is None:
@@ -46,10 +57,15 @@ def as_table(
     now: dt.datetime,
     window: dt.timedelta,
     topics: Mapping[str, int] | None = None,
+    everything: bool = False,
 ) -> str:
+    """One row per source, those that need looking at first; beyond MAX_ROWS sources (unless `everything`)
+    the ok ones are one summary line."""
     header = ("source", "health", "items", "last run", "last success", "failures", "last error")
     rows = [header]
-    for v in verdicts:
+    ordered = sorted(verdicts, key=_rank)
+    folded = [] if everything or len(ordered) <= MAX_ROWS else [v for v in ordered if _rank(v) == 3]
+    for v in ordered[: len(ordered) - len(folded)]:
         h = v.history
         last_run = f"{h.last_status} {_when(h.last_run, now)}" if h.last_run else "never"
         rows.append(
@@ -67,6 +83,17 @@ def as_table(
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
     ]
+    if folded:
+        successes = [v.history.last_success for v in folded if v.history.last_success is not None]
+        since = (
+            f"; last success {_when(max(successes), now)} to {_when(min(successes), now)}"
+            if successes
+            else ""
+        )
+        items = sum(counts.get(v.history.source, 0) for v in folded)
+        lines.append(
+            f"… and {len(folded)} more sources ok ({items} items{since}); `aktuellt status --all` lists them"
+        )
     overall = "healthy" if all(v.healthy for v in verdicts) else "UNHEALTHY"
     minutes = int(window.total_seconds() // 60)
     lines.append("")

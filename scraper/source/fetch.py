@@ -9,8 +9,7 @@ what changed, and no httpx exception or type leaves it: callers see `Page`, `Not
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
+import copy
 import logging
 import random
 import re
@@ -27,9 +26,9 @@ from ..models import NotModified, Page, Validators
 from .decoding import decode_text
 from .hosts import HostTurns, Limits, Scope, host_of, host_port
 from .redirects import follow_redirects
+from .retries import backoff, plural, retry_wait
 from .robots import RobotsRules
 from .transport import (
-    RETRY_STATUSES,
     HttpClient,
     Response,
     Tally,
@@ -65,7 +64,8 @@ class FetchSettings:
     user_agent: str
     timeout: float = 20.0  #: seconds, for connecting and for each read
     retries: int = 3  #: extra attempts after the first, on network errors, timeouts, 429 and 5xx
-    concurrency: int = 4  #: connections kept per Fetcher (article pages in flight)
+    concurrency: int = 4  #: article pages in flight per source
+    sources_in_parallel: int = 1  #: sources read at once (`for_source` views); connections kept: the product
     delay: float = 1.0  #: minimum seconds between the starts of two requests to one host
     max_bytes: int = 10_000_000  #: a larger body is an error; it is never read whole
     max_redirects: int = 5
@@ -77,7 +77,8 @@ class Fetcher:
     """A polite HTTP client for one cycle. Thread-safe; close it (or use `with`) when done.
 
     `requests_made` counts every request sent (retries, robots.txt and redirect hops included);
-    `bytes_received` counts body bytes as they came off the wire (before gzip decoding).
+    `bytes_received` counts body bytes as they came off the wire (before gzip decoding). A `for_source`
+    view counts its own, and adds them to its parent's too.
     """
 
     def __init__(
@@ -98,14 +99,13 @@ class Fetcher:
         self._product = _product_token(settings.user_agent)
         self._random = random.Random()
         self._lock = threading.Lock()  # guards the counters
+        self._parent: Fetcher | None = None
         self._turns = HostTurns(max(0.0, settings.delay), sleep=sleep, clock=clock)
-        self._robots = RobotsRules(
-            self._product, self._fetch_robots_txt, self._turns, settings.max_retry_after
-        )
+        self.robots = RobotsRules(self._product, self._turns, settings.max_retry_after)  # views share it
         self._client = HttpClient(
             user_agent=settings.user_agent,
             timeout=settings.timeout,
-            concurrency=settings.concurrency,
+            concurrency=settings.concurrency * max(1, settings.sources_in_parallel),
             transport=transport,
         )
 
@@ -115,12 +115,7 @@ class Fetcher:
         self, url: str, validators: Validators | None = None, *, check_robots: bool = True
     ) -> Page | NotModified:
         """GET `url`, conditionally when `validators` are given; 304 comes back as `NotModified`."""
-        headers: dict[str, str] = {}
-        if validators is not None:
-            if validators.etag and len(validators.etag) <= MAX_VALIDATOR:
-                headers["If-None-Match"] = validators.etag
-            if validators.last_modified and len(validators.last_modified) <= MAX_VALIDATOR:
-                headers["If-Modified-Since"] = validators.last_modified
+        headers = _conditional_headers(validators)
         try:
             try:
                 response = self._fetch(
@@ -166,12 +161,23 @@ class Fetcher:
         """Whether a request to `url` may be sent in the current scope (see `confined`)."""
         return self._limits.allows_in_scope(url)
 
+    def for_source(self) -> Fetcher:
+        """A view for one source's read on its own thread: the same connections, host turns (so a host shared
+        by sources read at once still gets `delay` between requests) and robots.txt files, but its own scope
+        (`confined`) and counters. Closing a view closes nothing."""
+        view = copy.copy(self)
+        view.requests_made = view.bytes_received = 0
+        view._limits = Limits(self._limits.allowed_hosts, self._clock)
+        view._parent = self
+        return view
+
     @contextmanager
     def confined(self, hosts: Iterable[str], *, budget: float | None = None) -> Iterator[None]:
         """Confine every request made inside the block (redirect hops, robots.txt, HEADs included) to `hosts`
         ("host": on its scheme's default port; "host:port"; "[v6]:port"), and stop sending any after `budget`
-        seconds. Sources are read one at a time, so one scope at a time is enough; a Fetcher used outside
-        any scope reaches any host (redirects only to the request's own host or `allowed_hosts`)."""
+        seconds. One scope at a time per fetcher (sources read at once each get a `for_source` view); a
+        Fetcher used outside any scope reaches any host (redirects only to the request's own host or
+        `allowed_hosts`)."""
         deadline = None if budget is None else self._clock() + budget
         self._limits.scope = Scope(frozenset(h.lower() for h in hosts), deadline, budget)
         try:
@@ -180,7 +186,8 @@ class Fetcher:
             self._limits.scope = None
 
     def close(self) -> None:
-        self._client.close()
+        if self._parent is None:
+            self._client.close()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -220,7 +227,7 @@ class Fetcher:
                     method,
                     url,
                     send=lambda target: self._send(method, target, headers),
-                    check_robots=self._robots.check if check_robots else None,
+                    check_robots=self._check_robots if check_robots else None,
                     allowed=allowed,
                     allowed_text=self._limits.allowed_text,
                     max_redirects=self.settings.max_redirects,
@@ -232,27 +239,16 @@ class Fetcher:
             except Transient as exc:
                 if attempt == attempts:
                     raise FetchError(
-                        f"{method} {url} failed: {exc.reason} after {_plural(attempts, 'attempt')}", url=url
+                        f"{method} {url} failed: {exc.reason} after {plural(attempts, 'attempt')}", url=url
                     ) from exc.__cause__
-                wait = self._backoff(attempt)
+                wait = backoff(self.settings.backoff_base, self._random, attempt)
                 reason = exc.reason
             else:
                 status = response.status
                 if (200 <= status < 300 and status != 206) or status == 304:
                     return response
-                what = f"HTTP {status} {response.reason}".rstrip()
-                if response.url != url:
-                    what += f" (at {response.url})"
-                if status not in RETRY_STATUSES:
-                    raise FetchError(f"{method} {url} failed: {what}", url=url, status=status)
-                if attempt == attempts:
-                    raise FetchError(
-                        f"{method} {url} failed: {what} after {_plural(attempts, 'attempt')}",
-                        url=url,
-                        status=status,
-                    )
-                retry_after = _retry_after(response.headers)
-                wait = self._backoff(attempt) if retry_after is None else retry_after
+                asked = retry_wait(method, url, response, attempt, attempts)
+                wait = backoff(self.settings.backoff_base, self._random, attempt) if asked is None else asked
                 reason = f"HTTP {status}"
             wait = min(max(wait, 0.0), self.settings.max_retry_after)
             left = self._limits.time_left()
@@ -270,19 +266,22 @@ class Fetcher:
             self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _check_robots(self, url: str) -> None:
+        self.robots.check(url, self._fetch_robots_txt)
+
+    def warm_robots(self, url: str) -> None:
+        """Read `url`'s robots.txt now unless known (in this fetcher's scope, taking the host's turn), so the
+        source's own read need not wait a `delay` after it. Whatever fails is the read's to meet."""
+        try:
+            self._check_robots(url)
+        except FetchError:
+            pass
+
     def _fetch_robots_txt(self, robots_url: str) -> Response:
         # robots.txt is never checked against itself. Its redirects may leave the host (RFC 9309 2.3.1.2),
         # but never the hosts the source allows.
         allowed = self._limits.allows if self._limits.scope is not None else None
         return self._fetch("GET", robots_url, {}, check_robots=False, allowed=allowed)
-
-    def _backoff(self, attempt: int) -> float:
-        base = self.settings.backoff_base * 2.0 ** (attempt - 1)
-        return base * (1 + 0.5 * self._random.random())
-
-    # -- redirects
-
-    # -- one request
 
     def _send(self, method: str, url: str, headers: Mapping[str, str]) -> Response:
         """Wait for the host's turn, send one request, read a success's body under the size cap.
@@ -294,8 +293,7 @@ class Fetcher:
         left = self._limits.time_left()
         if left is not None and left <= 0:
             raise self._limits.out_of_time(method, url, "not sent")
-        with self._lock:
-            self.requests_made += 1
+        _count(self, requests=1)
         started = time.perf_counter()
         timeout = self.settings.timeout
         total = timeout * TOTAL_TIMEOUT_FACTOR
@@ -317,10 +315,30 @@ class Fetcher:
                 tally=tally,
             )
         finally:
-            with self._lock:
-                self.bytes_received += tally.wire
+            _count(self, wire=tally.wire)
             elapsed = (time.perf_counter() - started) * 1000
             log.debug("%s %s -> %s, %d bytes, %.0f ms", method, url, tally.status, tally.wire, elapsed)
+
+
+def _count(fetcher: Fetcher, *, requests: int = 0, wire: int = 0) -> None:
+    """Add to a fetcher's counters and to its parent's (a view's requests are the cycle's too)."""
+    with fetcher._lock:
+        counted: Fetcher | None = fetcher
+        while counted is not None:
+            counted.requests_made += requests
+            counted.bytes_received += wire
+            counted = counted._parent
+
+
+def _conditional_headers(validators: Validators | None) -> dict[str, str]:
+    """If-None-Match and If-Modified-Since from `validators`, each only when at most MAX_VALIDATOR long."""
+    headers: dict[str, str] = {}
+    if validators is not None:
+        if validators.etag and len(validators.etag) <= MAX_VALIDATOR:
+            headers["If-None-Match"] = validators.etag
+        if validators.last_modified and len(validators.last_modified) <= MAX_VALIDATOR:
+            headers["If-Modified-Since"] = validators.last_modified
+    return headers
 
 
 def _validator(value: str | None) -> str | None:
@@ -336,32 +354,6 @@ def _product_token(user_agent: str) -> str:
     """The name robots.txt groups are matched against: "aktuellt/0.1 (+https://…)" gives "aktuellt"."""
     match = re.match(r"[A-Za-z0-9_-]+", user_agent.strip())
     return match.group(0).lower() if match else "*"
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Retry-After as seconds: delta-seconds, or an HTTP-date measured against the response's own Date."""
-    value = (headers.get("Retry-After") or "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    when = _http_date(value)
-    if when is None:
-        return None
-    now = _http_date(headers.get("Date") or "") or dt.datetime.now(dt.UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
-def _http_date(value: str) -> dt.datetime | None:
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _answer(

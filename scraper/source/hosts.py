@@ -100,7 +100,7 @@ class Limits:
     (`Fetcher.confined`), that source's hosts and time budget."""
 
     def __init__(self, allowed_hosts: frozenset[str], clock: Callable[[], float]) -> None:
-        self._allowed_hosts = allowed_hosts
+        self.allowed_hosts = allowed_hosts
         self._clock = clock
         self.scope: Scope | None = None
 
@@ -113,11 +113,11 @@ class Limits:
         scope = self.scope
         if scope is not None:
             return host_allowed(url, scope.hosts)
-        return host_of(url) in self._allowed_hosts | {host_of(origin)}
+        return host_of(url) in self.allowed_hosts | {host_of(origin)}
 
     def allowed_text(self) -> str:
         scope = self.scope
-        return ", ".join(sorted(scope.hosts if scope is not None else self._allowed_hosts))
+        return ", ".join(sorted(scope.hosts if scope is not None else self.allowed_hosts))
 
     def time_left(self) -> float | None:
         scope = self.scope

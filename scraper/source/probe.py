@@ -89,8 +89,8 @@ def read_page(
     )
     title = page_title(html)
     block = source_block(
-        source_id=source.id if source else _slug(final),
-        title=source.title if source else (title or _slug(final)),
+        source_id=source.id if source else source_slug(final),
+        title=source.title if source else (title or source_slug(final)),
         url=url,
         timezone=timezone.key,
         date_order=order,
@@ -214,7 +214,7 @@ def _start(text: str, size: int = 50) -> str:
     return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
-def _slug(url: str) -> str:
+def source_slug(url: str) -> str:
     host = (urlsplit(url).hostname or "source").removeprefix("www.")
     return re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-") or "source"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import urllib.robotparser
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -29,19 +29,33 @@ class RobotsFile:
 class RobotsRules:
     """The robots.txt of each origin a fetcher reaches, read once (one fetch even when many ask at once)."""
 
-    def __init__(
-        self, product: str, fetch: Callable[[str], Response], turns: HostTurns, max_delay: float
-    ) -> None:
+    def __init__(self, product: str, turns: HostTurns, max_delay: float) -> None:
         self._product = product
-        self._fetch = fetch  #: GETs a robots.txt URL: a 2xx response, or FetchError
         self._turns = turns
         self._max_delay = max_delay  #: a Crawl-delay is honoured up to this many seconds
         self._lock = threading.Lock()  # guards the two dicts
         self._locks: dict[str, threading.Lock] = {}
         self._files: dict[str, RobotsFile] = {}
+        self._fetched: dict[str, str] = {}  #: robots.txt URL → body, for those fetched (not primed) here
 
-    def check(self, url: str) -> None:
-        robots = self._for(url)
+    def prime(self, files: Mapping[str, str]) -> None:
+        """Take robots.txt files read in an earlier cycle (URL → body; "" for an origin that answered 4xx,
+        which allows everything): they are not fetched again, and their Crawl-delay holds at once."""
+        with self._lock:
+            for url, body in files.items():
+                origin = url.removesuffix("/robots.txt")
+                if origin not in self._files:
+                    self._files[origin] = self._parsed(url, body)
+
+    def fetched(self) -> dict[str, str]:
+        """The robots.txt files fetched by this fetcher that allow crawling (URL → body), to keep."""
+        with self._lock:
+            return dict(self._fetched)
+
+    def check(self, url: str, fetch: Callable[[str], Response]) -> None:
+        """Raise RobotsDisallowed unless `url` may be fetched. `fetch` GETs a robots.txt not yet read (a 2xx
+        response, or FetchError), under the asking source's scope."""
+        robots = self._for(url, fetch)
         if robots.parser is None:
             raise RobotsDisallowed(
                 f"robots.txt at {robots.url} is unavailable ({robots.unavailable}); RFC 9309 says to assume "
@@ -53,7 +67,7 @@ class RobotsRules:
                 f"robots.txt at {robots.url} disallows {url} for user agent {self._product!r}", url=url
             )
 
-    def _for(self, url: str) -> RobotsFile:
+    def _for(self, url: str, fetch: Callable[[str], Response]) -> RobotsFile:
         parts = urlsplit(url)
         host = parts.hostname or ""
         host = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
@@ -63,18 +77,18 @@ class RobotsRules:
         with lock:  # one fetch per origin even when several workers ask at once
             robots = self._files.get(origin)
             if robots is None:
-                robots = self._files[origin] = self._read(f"{origin}/robots.txt")
+                robots = self._files[origin] = self._read(f"{origin}/robots.txt", fetch)
             return robots
 
-    def _read(self, robots_url: str) -> RobotsFile:
-        parser = urllib.robotparser.RobotFileParser(robots_url)
+    def _read(self, robots_url: str, fetch: Callable[[str], Response]) -> RobotsFile:
         try:
-            response = self._fetch(robots_url)  # never checked against itself (see Fetcher._fetch_robots_txt)
+            response = fetch(robots_url)  # never checked against itself (see Fetcher._fetch_robots_txt)
         except FetchError as exc:
             if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
                 log.debug("%s: HTTP %s, so everything is allowed (RFC 9309 2.3.1.3)", robots_url, exc.status)
-                parser.parse([])
-                return RobotsFile(robots_url, parser)
+                with self._lock:
+                    self._fetched[robots_url] = ""
+                return self._parsed(robots_url, "")
             if exc.status is None:
                 # The host cannot be reached at all: say that, plainly, rather than blame robots.txt.
                 # Nothing is cached, so the next cycle asks again.
@@ -82,7 +96,15 @@ class RobotsRules:
             log.warning("%s is unavailable, so nothing on that host is fetched: %s", robots_url, exc)
             reason = exc.message.partition(" failed: ")[2] or exc.message
             return RobotsFile(robots_url, None, unavailable=reason, cause=exc)
-        parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
+        body = response.body.decode("utf-8", errors="replace")
+        with self._lock:
+            self._fetched[robots_url] = body
+        return self._parsed(robots_url, body)
+
+    def _parsed(self, robots_url: str, body: str) -> RobotsFile:
+        """A robots.txt body read, its Crawl-delay applied to the host's turns."""
+        parser = urllib.robotparser.RobotFileParser(robots_url)
+        parser.parse(body.splitlines())
         delay = parser.crawl_delay(self._product)
         if delay is not None:
             state = self._turns.state(host_of(robots_url))

@@ -10,19 +10,26 @@ from __future__ import annotations
 import logging
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from io import BytesIO
+from types import ModuleType
 
-import httpcore  # httpx's own transport layer: the deadline-bounded network backend below plugs into it
-import httpx
+# httpx imports its command-line tool on import when rich, pygments and click are installed (they are: rich
+# and click are ours), ~30 ms of every process for a tool never used here. An empty stand-in module makes
+# httpx's own `except ImportError` fallback take over; the library itself never touches it.
+sys.modules.setdefault("httpx._main", ModuleType("httpx._main"))
 
-from ..errors import FetchError, ResponseTooLarge
-from .decoding import BadCoding, inflater_for
-from .hosts import host_of
+import httpcore  # noqa: E402  # httpx's own transport layer: the deadline-bounded network backend plugs into it
+import httpx  # noqa: E402
+
+from ..errors import FetchError, ResponseTooLarge  # noqa: E402
+from .decoding import BadCoding, inflater_for  # noqa: E402
+from .hosts import host_of  # noqa: E402
 
 log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,40 @@ class RunTables(TableGroup):
         if not rows:
             return Validators()
         return Validators(etag=rows[0]["etag"], last_modified=rows[0]["last_modified"])
+
+    def robots_files(self, since: dt.datetime) -> dict[str, str]:
+        """robots.txt URL → body, for those read at `since` or later (an origin that answered 4xx: "")."""
+        with self._errors("read the robots.txt cache"):
+            rows = self.db.execute("SELECT url, body FROM robots_cache WHERE fetched >= ?", [iso(since)])
+            return dict(rows.fetchall())
+
+    def save_robots(self, files: Mapping[str, str], at: dt.datetime) -> None:
+        if not files:
+            return
+        with self._errors("write the robots.txt cache"), self._write():
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO robots_cache (url, body, fetched) VALUES (?, ?, ?)",
+                [(url, body, iso(at)) for url, body in files.items()],
+            )
+
+    def uploads(self) -> dict[str, str]:
+        """Every file in the publish bucket the project put there: name → SHA-256 of its bytes."""
+        with self._errors("read the uploads"):
+            return dict(self.db.execute("SELECT name, sha256 FROM uploads").fetchall())
+
+    def record_uploads(self, done: Mapping[str, str | None], at: dt.datetime) -> None:
+        """Record uploads (name → SHA-256) and deletions (name → None) the bucket confirmed."""
+        if not done:
+            return
+        with self._errors("write the uploads"), self._write():
+            for name, digest in done.items():
+                if digest is None:
+                    self.db.execute("DELETE FROM uploads WHERE name = ?", [name])
+                else:
+                    self.db.execute(
+                        "INSERT OR REPLACE INTO uploads (name, sha256, uploaded) VALUES (?, ?, ?)",
+                        [name, digest, iso(at)],
+                    )
 
     def counts(self) -> dict[str, int]:
         with self._errors("read items"):

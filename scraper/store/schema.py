@@ -282,6 +282,22 @@ def m017s_runs_held_back(db: Database) -> None:
     db_table(db, "runs").add_column("held_back", int)
 
 
+@migrations()
+def m020_robots_cache(db: Database) -> None:
+    # robots.txt as last read, per file (issue 20): each `aktuellt run` is a new process and each cycle of
+    # `serve` a new fetcher, so without it every cycle asks every host for robots.txt before its listing (a
+    # second request and a `delay` wait per source). RFC 9309 2.4 lets a crawler keep it up to 24 hours.
+    db.execute("CREATE TABLE robots_cache (url TEXT PRIMARY KEY, body TEXT NOT NULL, fetched TEXT NOT NULL)")
+
+
+@migrations()
+def m020_uploads(db: Database) -> None:
+    # Files uploaded to the `[publish] target` bucket, by name under output_dir, with the SHA-256 of the bytes
+    # sent (issue 20): a file is uploaded again only when its bytes differ, a failed upload (no row) is tried
+    # again next cycle, and only names listed here (the project's own) are ever deleted from the bucket.
+    db.execute("CREATE TABLE uploads (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, uploaded TEXT NOT NULL)")
+
+
 def _statements(script: str) -> Iterator[str]:
     """The SQL statements of `script` one by one (executescript would commit the migration's transaction)."""
     pending = ""

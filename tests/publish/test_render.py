@@ -4,6 +4,7 @@ identical data. Parsed back with feedparser and checked against the RFC 4287 REL
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import replace
@@ -299,3 +300,34 @@ def test_xml_safe_removes_only_what_xml_forbids():
     assert xml_safe("a\x00b\x08c\x0bd\x0ce\x1ff\ud800g\ufffeh\uffffi") == "abc d efghi"
     kept = "tab\there\nnewline\rcr – ”citat” & <tagg> 😀 \x7f\x85"
     assert xml_safe(kept) == kept
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 100])
+def test_an_archive_rendered_in_chunks_is_byte_for_byte_the_whole_render(chunk):
+    """`archives.render_archive` (issue 20: a first run's year of 26,000 items took ~130 MB as one feedgen
+    tree) splices chunks of entries under one head: the bytes must be render_atom's, images, edits (the
+    newest `updated` is not the first entry's), tombstones and the stylesheet instruction included."""
+    from scraper.models import Deleted, LeadImage
+    from scraper.publish.archives import render_archive
+
+    meta = dataclasses.replace(
+        META, stylesheet="feed.xsl", feed_id="tag:goteborg.se,2024:aktuellt/archive/2024"
+    )
+    start = dt.datetime(2024, 3, 1, 10, 30, tzinfo=UTC)
+    entries = [
+        entry(f"k{n}", f"Nyhet {n}", start - dt.timedelta(days=n), summary=f"Text {n} & mer")
+        for n in range(7)
+    ]
+    entries[4] = dataclasses.replace(
+        entries[4], image=LeadImage(url="https://goteborg.se/bild.jpg", alt="Barn")
+    )
+    entries[5] = dataclasses.replace(entries[5], updated=start + dt.timedelta(days=40))  # edited: the newest
+    deleted = [
+        Deleted("tag:goteborg.se,2024:jamlikt-goteborg/gone", start, "https://goteborg.se/x", "Borttagen")
+    ]
+
+    whole = render_atom(meta, entries, deleted)
+
+    assert render_archive(meta, entries, deleted, chunk=chunk) == whole
+    plain = [replace(e, image=None) for e in entries]
+    assert render_archive(meta, plain, (), chunk=chunk) == render_atom(meta, plain)

@@ -12,6 +12,7 @@ from scraper.errors import ConfigError
 from scraper.service.files import safe_path
 from scraper.service.health import assess
 from scraper.service.schedule import build_trigger, cache_seconds, health_window, longest_gap, shortest_gap
+from scraper.service.status import as_table
 from scraper.store import RunHistory
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -142,3 +143,31 @@ def test_accept_encoding_is_read_with_its_q_values(header, gzip):
     from scraper.service.files import _accepts_gzip
 
     assert _accepts_gzip(header) is gzip
+
+
+def test_status_with_300_sources_puts_the_failing_first_and_folds_the_ok_ones():
+    """`aktuellt status` for every Swedish municipality (issue 20): the few sources that need looking at come
+    first, the 290-odd that are fine are one line, and `--all` still lists every one."""
+    histories = [
+        RunHistory(f"kommun-{n:03d}", NOW, "ok", NOW - dt.timedelta(minutes=n % 14), None, None, 0)
+        for n in range(300)
+    ]
+    histories[150] = RunHistory("kommun-150", NOW, "failed", NOW - dt.timedelta(hours=3), NOW, "HTTP 503", 12)
+    histories[299] = RunHistory(
+        "kommun-299", NOW, "failed", NOW - dt.timedelta(minutes=5), NOW, "HTTP 500", 1
+    )
+    verdicts = assess(histories, now=NOW, window=dt.timedelta(minutes=47))
+    counts = {h.source: 25 for h in histories}
+
+    text = as_table(verdicts, counts, now=NOW, window=dt.timedelta(minutes=47))
+
+    lines = text.splitlines()
+    assert lines[1].startswith("kommun-150  failing (UNHEALTHY)")  # unhealthy first
+    assert lines[2].startswith("kommun-299  degraded")
+    assert lines[3] == (
+        "… and 298 more sources ok (7450 items; last success 0s ago to 13m ago); "
+        "`aktuellt status --all` lists them"
+    )
+    assert len(lines) < 10
+    everything = as_table(verdicts, counts, now=NOW, window=dt.timedelta(minutes=47), everything=True)
+    assert len(everything.splitlines()) == 1 + 300 + 2

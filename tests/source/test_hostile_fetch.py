@@ -239,12 +239,12 @@ def test_compression_bombs_are_a_fetch_error_and_memory_stays_bounded(tmp_path, 
 def test_running_out_of_memory_while_reading_a_source_fails_that_source_only(tmp_path, site, monkeypatch):
     """Whatever a source makes us allocate (here: parsing its listing raises MemoryError), the source fails
     with a run record and a clear reason; the run goes on to publish."""
-    import scraper.read
+    import scraper.source.listing  # read.py imports parse_listing from it when it reads a page
 
     def exhausted(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(scraper.read, "parse_listing", exhausted)
+    monkeypatch.setattr(scraper.source.listing, "parse_listing", exhausted)
     config = load_config(write_config(tmp_path, site))
     with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
         report = run_cycle(config, store=store, fetcher=fetcher)

@@ -1,0 +1,64 @@
+"""Writing the config file: `[[sources]]` blocks appended to it, the file's comments and layout kept. The
+only module that imports tomlkit (a TOML library that round-trips a document as written).
+
+The new text is validated as a whole (`parse_config`, as `aktuellt check` would) before the file is
+replaced, atomically: a config that would not load is never written.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import tomlkit
+from tomlkit.items import AoT
+
+from ..errors import ConfigError
+from . import parse_config
+
+
+def with_sources(text: str, sources: Sequence[Mapping[str, object]]) -> str:
+    """`text` (a config file) with a `[[sources]]` table for each of `sources` at the end of the array."""
+    document = tomlkit.parse(text)
+    array = document.get("sources")
+    if array is None:
+        array = tomlkit.aot()
+        document.append("sources", array)
+    if not isinstance(array, AoT):
+        raise ConfigError([("sources", "expected an array of tables ([[sources]]), got something else")])
+    for source in sources:
+        table = tomlkit.table()
+        for key, value in source.items():
+            table.append(key, value)
+        table.add(tomlkit.nl())  # a blank line after each new block, as the file's own are written
+        array.append(table)
+    return tomlkit.dumps(document)
+
+
+def append_sources(path: Path, sources: Sequence[Mapping[str, object]]) -> None:
+    """Append `sources` to the config file at `path`, keeping its comments and layout. Raises ConfigError
+    (naming the file) when the result would not be a valid config; then the file is left as it was."""
+    path = Path(path).absolute()
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError([("file", f"cannot read: {error}")], str(path)) from None
+    new = with_sources(text, sources)
+    try:
+        parse_config(tomllib.loads(new), base_dir=path.parent, config_path=path)
+    except ConfigError as error:
+        raise ConfigError(error.problems, str(path)) from None
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(new)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

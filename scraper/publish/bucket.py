@@ -1,0 +1,144 @@
+"""The output folder mirrored to an S3 bucket (`[publish] target = "s3://bucket/prefix"`), for feeds served
+from object storage behind a CDN. The only module that imports boto3 (and botocore, its core).
+
+The local folder stays the true copy; the bucket follows it once per cycle, after the publish. A file is
+uploaded only when its bytes differ from those last uploaded (their SHA-256 is kept in the store), with the
+content type `serve` sends and a Cache-Control by kind: short for feeds, OPML and the index (readers must
+see news soon), long for completed years' archives (they never change). `index.html` goes last, so every
+file it links is up before it; then, and only when every upload went through, the files the project
+uploaded earlier that the folder no longer has are deleted (nothing else in the bucket is ever touched). A
+failed upload leaves no record, so the next cycle tries it again; it never fails the cycle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ..config import Config, PublishConfig
+from ..store import Store
+from .files import CONTENT_TYPES
+
+log = logging.getLogger("scraper.publish")
+
+#: Feeds, OPML, the index: a reader polling through a CDN sees a new item within five minutes.
+SHORT = "public, max-age=300"
+#: A completed year's archive never changes again (see archives.py).
+LONG = "public, max-age=31536000, immutable"
+#: The icon and the stylesheet change only with a new version of the program.
+DAY = "public, max-age=86400"
+
+_ARCHIVE = re.compile(r"archive/(\d{4})\.atom")
+
+
+@dataclass(frozen=True)
+class BucketReport:
+    uploaded: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+
+
+def split_target(target: str) -> tuple[str, str]:
+    """ "s3://bucket/some/prefix" → ("bucket", "some/prefix/"); no prefix → ("bucket", "")."""
+    bucket, _, prefix = target.removeprefix("s3://").partition("/")
+    prefix = prefix.strip("/")
+    return bucket, f"{prefix}/" if prefix else ""
+
+
+def cache_control(name: str, newest_year: int | None) -> str:
+    if (match := _ARCHIVE.fullmatch(name)) and newest_year is not None and int(match[1]) < newest_year:
+        return LONG
+    return DAY if name.endswith((".ico", ".xsl")) else SHORT
+
+
+def local_files(out: Path) -> dict[str, Path]:
+    """Every file under `out` that is served (by suffix), by its name relative to `out`; dot-files (a
+    publish's temporary files) are not."""
+    if not out.is_dir():
+        return {}
+    return {
+        path.relative_to(out).as_posix(): path
+        for path in sorted(out.rglob("*"))
+        if path.is_file()
+        and path.suffix in CONTENT_TYPES
+        and not any(part.startswith(".") for part in path.relative_to(out).parts)
+    }
+
+
+def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any = None) -> BucketReport:
+    """Bring the bucket in line with the output folder (see the module's docstring). Never raises for the
+    bucket's sake: what fails is logged and tried again next cycle."""
+    assert config.publish.target is not None
+    bucket, prefix = split_target(config.publish.target)
+    files = local_files(config.site.output_dir)
+    digests = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
+    uploaded = store.uploads()
+    changed = sorted((n for n in digests if uploaded.get(n) != digests[n]), key=lambda n: n == "index.html")
+    years = [int(m[1]) for name in files if (m := _ARCHIVE.fullmatch(name))]
+    newest = max(years, default=None)
+    done: dict[str, str | None] = {}
+    failed: list[str] = []
+    try:
+        client = client or _client(config.publish)
+        for name in changed:
+            try:
+                client.put_object(
+                    Bucket=bucket,
+                    Key=prefix + name,
+                    Body=files[name].read_bytes(),
+                    ContentType=CONTENT_TYPES[files[name].suffix],
+                    CacheControl=cache_control(name, newest),
+                )
+            except (BotoCoreError, ClientError) as error:
+                log.warning("bucket: %s not uploaded to s3://%s/%s: %s", name, bucket, prefix, error)
+                failed.append(name)
+                continue
+            done[name] = digests[name]
+        # Deleted only once the new index is up and nothing failed: a reader may still follow an old link.
+        for name in [] if failed else sorted(set(uploaded) - set(digests)):
+            try:
+                client.delete_object(Bucket=bucket, Key=prefix + name)
+            except (BotoCoreError, ClientError) as error:
+                log.warning("bucket: %s not deleted from s3://%s/%s: %s", name, bucket, prefix, error)
+                failed.append(name)
+                continue
+            done[name] = None
+    except BotoCoreError as error:  # no credentials, a bad endpoint: the whole sync waits for next cycle
+        log.warning("bucket: s3://%s/%s not reached: %s", bucket, prefix, error)
+        failed.append("*")
+    store.record_uploads(done, now)
+    report = BucketReport(
+        uploaded=tuple(n for n, d in done.items() if d is not None),
+        deleted=tuple(n for n, d in done.items() if d is None),
+        failed=tuple(failed),
+    )
+    log.info(
+        "bucket s3://%s/%s: %d uploaded, %d deleted, %d failed (will retry)",
+        bucket,
+        prefix,
+        len(report.uploaded),
+        len(report.deleted),
+        len(report.failed),
+    )
+    return report
+
+
+def _client(publish: PublishConfig) -> Any:
+    """An S3 client with credentials from the usual AWS chain (environment, ~/.aws, instance role)."""
+    options = BotoConfig(
+        connect_timeout=10,
+        read_timeout=30,
+        retries={"max_attempts": 3, "mode": "standard"},
+        # Path-style URLs for an S3-compatible endpoint (MinIO, moto, an IP): no bucket name in the host.
+        s3={"addressing_style": "path" if publish.endpoint_url else "auto"},
+    )
+    return boto3.client("s3", endpoint_url=publish.endpoint_url, region_name=publish.region, config=options)

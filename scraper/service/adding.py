@@ -1,0 +1,174 @@
+"""`aktuellt add`: probe a page (or the feed it advertises, or a feed URL itself), say what it holds, and
+append a `[[sources]]` block for it to the config; or many at once from a CSV (`id,url`) or OPML list.
+
+Each page is fetched as a cycle would (robots.txt, the user agent, only the source's own host), several at
+once (`fetch.sources_in_parallel`) through the cycle's per-source fetcher views. A page that gives no items
+(and advertises no feed that does) is refused with the reason. Nothing is written unless every entry was
+found, or `skip_failed` says to add the rest; the config module's writer validates the whole new file first.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from ..config import SourceConfig
+from ..errors import ExtractError, ScraperError
+from ..models import ListingItem, NotModified, Page
+from ..pool import source_hosts
+from ..source.fetch import Fetcher
+from ..source.probe import read_page, source_slug
+
+#: The zone feed dates are read in while probing (the source's own `timezone` is set in config later).
+PROBE_ZONE = ZoneInfo("Europe/Stockholm")
+
+#: Items named under a source that was found.
+SHOWN_ITEMS = 3
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """One source to add, as the operator named it: a URL, and an id (None: from the page's host)."""
+
+    url: str
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Found:
+    """What probing one wanted source gave: its `[[sources]]` table, or why it is refused."""
+
+    wanted: Wanted
+    block: dict[str, object] | None  #: None: refused
+    summary: str  #: one line: what was found, or the reason it was refused
+    items: tuple[ListingItem, ...] = ()
+
+
+def examine(wanted: Wanted, fetcher: Fetcher) -> Found:
+    """Fetch `wanted.url` and read it as a feed (when it is one), else as a listing, else through the first
+    feed it advertises that gives entries. The block's id is `wanted.id` or "" (set by `choose_ids`)."""
+    try:
+        page = _get(wanted.url, fetcher)
+        if _looks_like_feed(page.text):
+            return _as_feed(wanted, wanted.url, page, fetcher=None)
+        result = read_page(page.text, page.url, wanted.url)
+        if result.items:
+            block: dict[str, object] = {"id": wanted.id or "", "title": result.title or "", "url": wanted.url}
+            what = f"listing, {_count(result.items)}"
+            return Found(wanted, block, f"{what}{_newest(result.items)}", result.items)
+        for feed in result.feeds:
+            found = _as_feed(wanted, feed.url, None, fetcher=fetcher)
+            if found.block is not None:
+                return found
+        reason = "the page holds no news items (looked for repeated blocks of one article link each)"
+        if result.feeds:
+            reason += f" and the feed it advertises ({result.feeds[0].url}) holds no entries"
+        return Found(wanted, None, f"{reason}; `aktuellt probe {wanted.url}` shows what it holds")
+    except ScraperError as error:
+        return Found(wanted, None, str(error))
+
+
+def choose_ids(found: Sequence[Found], taken: Iterable[str]) -> list[Found]:
+    """Give every found block its id: the one asked for, else a slug of its host, made unique against the
+    config's ids and the others' (`-2`, `-3`, …). An id asked for that is taken refuses that entry."""
+    used = set(taken)
+    chosen: list[Found] = []
+    for entry in found:
+        if entry.block is None:
+            chosen.append(entry)
+            continue
+        asked = entry.wanted.id
+        if asked is not None and asked in used:
+            chosen.append(Found(entry.wanted, None, f"the config already has a source with id {asked!r}"))
+            continue
+        base = asked or source_slug(str(entry.block["url"]))
+        new, n = base, 1
+        while new in used:
+            n += 1
+            new = f"{base}-{n}"
+        used.add(new)
+        block = {**entry.block, "id": new, "title": entry.block.get("title") or new}
+        chosen.append(Found(entry.wanted, block, entry.summary, entry.items))
+    return chosen
+
+
+def examine_all(wanted: Sequence[Wanted], fetcher: Fetcher, *, workers: int) -> list[Found]:
+    """`examine` every entry, `workers` at a time, each on its own fetcher view; results in input order."""
+
+    def one(entry: Wanted) -> Found:
+        view = fetcher.for_source()
+        with view.confined(source_hosts(SourceConfig(id="add", title="", url=entry.url))):
+            return examine(entry, view)
+
+    with ThreadPoolExecutor(max(1, min(workers, len(wanted)))) as pool:
+        return list(pool.map(one, wanted))
+
+
+def read_list(name: str, text: str) -> list[Wanted]:
+    """The sources a list file names: OPML (every `<outline>` with `xmlUrl` or `htmlUrl`; the feed when it
+    names both), else CSV rows of `id,url` or just `url` (a header row `id,url` and blank lines skipped)."""
+    if name.lower().endswith((".opml", ".xml")) or text.lstrip().startswith("<"):
+        try:
+            root = ElementTree.fromstring(text)
+        except ElementTree.ParseError as error:
+            raise ExtractError(f"not an OPML document: {error}", url=name) from None
+        urls = [o.get("xmlUrl") or o.get("htmlUrl") for o in root.iter("outline")]
+        return [Wanted(url.strip()) for url in urls if url]
+    wanted = []
+    for row in csv.reader(io.StringIO(text)):
+        cells = [cell.strip() for cell in row]
+        if not any(cells) or [c.lower() for c in cells[:2]] == ["id", "url"]:
+            continue
+        wanted.append(Wanted(cells[-1], cells[0] or None) if len(cells) >= 2 else Wanted(cells[0]))
+    return wanted
+
+
+def _get(url: str, fetcher: Fetcher) -> Page:
+    response = fetcher.get(url)
+    assert not isinstance(response, NotModified)  # no validators were sent
+    return response
+
+
+def _as_feed(wanted: Wanted, url: str, page: Page | None, *, fetcher: Fetcher | None) -> Found:
+    """`url` read as a feed (fetched with a view scoped to its own host when `page` is None)."""
+    # Imported here: feedparser is slow to import, and only a feed needs it.
+    from ..source.feedsource import parse_feed
+
+    try:
+        if page is None:
+            assert fetcher is not None
+            view = fetcher.for_source()
+            with view.confined(source_hosts(SourceConfig(id="add", title="", url=url))):
+                page = _get(url, view)
+        feed = parse_feed(page.text, page.url, timezone=PROBE_ZONE)
+    except ScraperError as error:
+        return Found(wanted, None, f"{url}: {error}")
+    if not feed.items:
+        return Found(wanted, None, f"{url}: the feed holds no entries")
+    block: dict[str, object] = {"id": wanted.id or "", "title": "", "url": url, "type": "feed"}
+    where = "" if url == wanted.url else f" (the page advertises it: {url})"
+    return Found(wanted, block, f"feed, {_count(feed.items)}{where}{_newest(feed.items)}", feed.items)
+
+
+def _looks_like_feed(text: str) -> bool:
+    start = text.lstrip()[:512].lower()
+    return start.startswith(("<rss", "<feed", "{")) or (start.startswith("<?xml") and "<html" not in start)
+
+
+def _count(items: Sequence[ListingItem]) -> str:
+    return f"{len(items)} item{'' if len(items) == 1 else 's'}"
+
+
+def _newest(items: Sequence[ListingItem]) -> str:
+    dated = [i for i in items if i.published is not None]
+    if not dated:
+        return ""
+    newest = max(dated, key=lambda i: i.published.day if i.published else dt.date.min)
+    assert newest.published is not None
+    return f", newest {newest.published.day.isoformat()}"
