@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -28,6 +29,9 @@ __all__ = [
     "write_if_changed",
 ]
 
+#: The name `write_if_changed`'s NamedTemporaryFile gives a target's temporary file: ".<target>.<random>.tmp",
+#: its random part eight of tempfile's letters. Nothing looser: ".all.rss.backup.tmp" is someone else's.
+_TEMP_NAME = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}\.tmp")
 #: Permission bits of a newly created feed file: readable by a web server running as another user.
 #: (NamedTemporaryFile creates 0o600, which would make every published file unreadable to nginx.)
 FILE_MODE = 0o644
@@ -136,9 +140,8 @@ def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:
         except OSError:
             continue  # the writes just made there would have failed first
         for path in children:
-            name = path.name
-            # NamedTemporaryFile's random part has no dots: ".<target>.<random>.tmp".
-            if name.startswith(".") and name.endswith(".tmp") and name[1:].rsplit(".", 2)[0] in wanted:
+            temp = _TEMP_NAME.fullmatch(path.name)
+            if temp is not None and temp["target"] in wanted:
                 _remove_quietly(str(path))
                 removed.append(path)
     return removed
