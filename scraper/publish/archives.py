@@ -89,9 +89,19 @@ def archive_files(
     return Archives(documents(), closed[-1] if closed else None, stale)
 
 
-def is_archive(document: bytes) -> bool:
-    """Whether `document` is an archive document this program wrote (it declares RFC 5005's fh:archive)."""
-    return HISTORY_NS.encode() in document[:4096] and b"<fh:archive" in document
+def archive_id(config: Config, year: int) -> str:
+    """The Atom id of archive/<year>.atom (every version of this program gave it this one)."""
+    return feed_id(config.sources[0].url, f"archive/{year}")
+
+
+def is_archive(document: bytes, own_id: str) -> bool:
+    """Whether `document` is an archive document this program wrote: it declares RFC 5005's fh:archive and
+    has the id this config gives that year's archive (`archive_id`), so another tool's RFC 5005 archive that
+    happens to be named archive/<year>.atom in a shared folder is never taken for one of ours."""
+    head = document[:4096]
+    return (
+        HISTORY_NS.encode() in head and f"<id>{own_id}</id>".encode() in head and b"<fh:archive" in document
+    )
 
 
 def _archive_paths(folder: Path) -> list[Path]:
@@ -114,7 +124,7 @@ def _archive_meta(config: Config, year: int, first_year: int) -> FeedMeta:
         path=f"archive/{year}",
         title=f"{config.site.title} – arkiv {year}",
         subtitle=f"Nyheterna som kom in eller ändrades under {year}, som de såg ut vid årets slut",
-        feed_id=feed_id(first.url, f"archive/{year}"),
+        feed_id=archive_id(config, year),
         base_url=config.site.base_url,
         home_url=site_home(config),
         language=config.site.language,

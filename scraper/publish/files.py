@@ -110,10 +110,11 @@ def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
     return removed
 
 
-def remove_own(path: Path, ours: Callable[[bytes], bool]) -> bool:
-    """Delete the file `path` when it exists and `ours(its bytes)` says this program wrote it; True if so."""
+def remove_own(root: Path, path: Path, ours: Callable[[bytes], bool]) -> bool:
+    """Delete the file `path` when it exists and `ours(its bytes)` says this program wrote it; True if so.
+    Never through a folder that leads out of `root` (the output folder) by a symlink, as `remove_files`."""
     try:
-        if not ours(path.read_bytes()):
+        if not path.parent.resolve().is_relative_to(root.resolve()) or not ours(path.read_bytes()):
             return False
         path.unlink()
     except FileNotFoundError:

@@ -21,7 +21,14 @@ from ..models import (
     Entry,
 )
 from ..store import Store
-from .archives import archive_files, archive_url, changes_files, changes_meta, is_archive
+from .archives import (
+    archive_files,
+    archive_id,
+    archive_url,
+    changes_files,
+    changes_meta,
+    is_archive,
+)
 from .catalog import (
     CATALOG_FOLDERS,
     LATEST_ON_INDEX,
@@ -112,7 +119,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     written += manifest.publish({targets[-1]: index})  # last: everything it links to exists by then
     _without_sources_opml(out, documents, written)
     for path in archives.stale:
-        if remove_own(path, is_archive):
+        if remove_own(out, path, partial(is_archive, own_id=archive_id(config, int(path.stem)))):
             log.info("removed %s: the year is not over, and only a closed year has an archive", path)
     for path in manifest.remove_stale(CATALOG_FOLDERS):
         log.info("removed %s: its topic or source is no longer in the config", path)
@@ -149,7 +156,7 @@ def _without_sources_opml(out: Path, documents: Mapping[str, bytes], written: li
     if SOURCES_OPML in documents:
         return
     path = out / SOURCES_OPML
-    if remove_own(path, partial(written_by_us, name=SOURCES_OPML)):
+    if remove_own(out, path, partial(written_by_us, name=SOURCES_OPML)):
         log.info("removed %s: with one source there are no source feeds to list", path)
     elif out / "index.html" in written:
         log.info(
