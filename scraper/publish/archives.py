@@ -175,6 +175,9 @@ def changes_files(config: Config, rows: list[ChangeRow], listed: IndexFeed) -> d
         )
         for row in rows
     ]
+    # Newest first by the date each entry shows (the page lists them in this order): a first run's "new"
+    # events share one instant and come oldest item last-inserted first, but each is dated by its item.
+    changes.sort(key=lambda change: change.at, reverse=True)
     out = config.site.output_dir
     return {
         out / "changes.rss": render_changes_rss(meta, changes),
