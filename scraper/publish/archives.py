@@ -26,6 +26,7 @@ from .feedpage import CHANGES_PAGE, change_entries, render_feed_page
 from .indexpage import IndexFeed
 from .render import HISTORY_NS, render_atom, render_changes_atom, render_changes_rss
 from .screen import keeps_date, keeps_link
+from .shown import stored_published
 
 
 def archive_url(config: Config, year: int) -> str:
@@ -163,11 +164,18 @@ def changes_files(config: Config, rows: list[ChangeRow], listed: IndexFeed) -> d
     """changes.rss / changes.atom: the given (newest) events, each its own entry; and its page (`listed`:
     the changes feed as index.html lists it)."""
     meta = replace(changes_meta(config), hub=config.websub.hub)
+    # Each event's item dated as all.* dates it (a row stored under an older rule is restated), in its zone.
+    zones = {source.id: ZoneInfo(source.timezone) for source in config.sources}
+    first = ZoneInfo(config.sources[0].timezone)
     changes = [
         Change(
             event_id=f"{row.entry_id}/events/{row.id}",
             kind=row.kind,
-            at=change_time(row.kind, row.at, row.published),
+            at=change_time(
+                row.kind,
+                row.at,
+                stored_published(row.published, row.after.site_date, row.at, zones.get(row.source, first)),
+            ),
             item_id=row.entry_id,
             title=change_title(row.kind, row.after.title),
             link=row.link,

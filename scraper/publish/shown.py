@@ -84,6 +84,17 @@ def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
     return out
 
 
+def stored_published(
+    published: dt.datetime, site_date: str, first_seen: dt.datetime, tz: ZoneInfo
+) -> dt.datetime:
+    """A version's stored `published` under the current rule, for the changes feed (which has no `Entry`):
+    as `dated` restates it, for a date the listing printed without a time (`site_date` ISO, no "T"); with
+    the event's time as `first_seen` and the listing position unknown (0), as the archives do."""
+    if not site_date or "T" in site_date or published.tzinfo is None:
+        return published
+    return restate_published(published, first_seen, 0, tz)
+
+
 #: What a removed item's title starts with while `site.removed = "mark"` keeps it in the feeds.
 REMOVED_MARK = "[Borttagen] "
 

@@ -87,6 +87,13 @@ def assert_every_item_on_its_listing_day(feeds: Path, expected: dict[str, dt.dat
         for uuid, day in expected.items():
             entry_id = next(i for i in days if i.endswith(uuid))
             assert days[entry_id] == dict.fromkeys(VIEWERS, day), (name, uuid)
+    # The changes feed dates an item found after its own date ("Ny: …") by that date, the same way.
+    for name in ("changes.rss", "changes.atom"):
+        days = shown_days(name, (feeds / name).read_bytes())
+        for uuid, day in expected.items():
+            if day < dt.datetime.now(STOCKHOLM).date():  # (one found on its date is dated when found)
+                entry_id = next(i for i in days if f"/{uuid}/events/" in i)
+                assert days[entry_id] == dict.fromkeys(VIEWERS, day), (name, uuid)
 
 
 def test_a_date_without_a_time_shows_the_listing_day_from_utc_minus_10_to_utc_plus_13(tmp_path, site):
