@@ -231,20 +231,36 @@ def check(options: Options) -> None:
     """Validate the config and print the resolved settings; exit 2 listing every problem if invalid."""
     config = _load(options)
     from .config import describe
-    from .publish.site import foreign_files
+    from .publish.site import foreign_files, replaced_files
     from .sanity import escape_controls
 
     _echo(describe(config))
+    folder = escape_controls(str(config.site.output_dir))
     foreign = foreign_files(config)
     if foreign:
         # A web folder shared with other files works: publishing never removes what it did not write.
-        shown = ", ".join(escape_controls(name) for name in foreign[:10])
-        more = f" and {len(foreign) - 10} more" if len(foreign) > 10 else ""
         click.echo(
-            f"aktuellt: warning: site.output_dir {escape_controls(str(config.site.output_dir))} holds "
-            f"{len(foreign)} file(s) aktuellt did not write (left alone, never removed): {shown}{more}",
+            f"aktuellt: warning: site.output_dir {folder} holds {len(foreign)} file(s) aktuellt did not "
+            f"write (left alone, never removed): {_names(foreign)}",
             err=True,
         )
+    replaced = replaced_files(config)
+    if replaced:
+        # Before the first publish: the web site's own index.html or favicon.ico would be replaced unseen.
+        click.echo(
+            f"aktuellt: warning: site.output_dir {folder} holds {len(replaced)} file(s) named like documents "
+            f"aktuellt publishes, which its next run replaces (fine if an earlier aktuellt wrote them): "
+            f"{_names(replaced)}",
+            err=True,
+        )
+
+
+def _names(names: list[str]) -> str:
+    """The first ten of `names`, escaped, and how many more."""
+    from .sanity import escape_controls
+
+    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+    return ", ".join(escape_controls(name) for name in names[:10]) + more
 
 
 @cli.command()

@@ -142,6 +142,17 @@ def foreign_files(config: Config) -> list[str]:
     return unlisted_files(out, ours)
 
 
+def replaced_files(config: Config) -> list[str]:
+    """Files in `site.output_dir` that have the names of this config's documents while the folder has no
+    manifest (before the first publish): the first publish replaces them, and whether aktuellt wrote them
+    (an earlier version did) or the web site did (its own `index.html`, `favicon.ico`) cannot be told. For
+    `aktuellt check`; with a manifest, every such file is either listed in it or a foreign file."""
+    out = config.site.output_dir
+    if read_manifest(out) is not None:
+        return []
+    return sorted(name for name in own_names(config) if (out / name).is_file())
+
+
 def own_names(config: Config) -> set[str]:
     """The names (relative to the output folder) of the documents this config publishes, archives aside."""
     suffixes = (*FEED_SUFFIXES, ".html")  # the feed documents and their pages (feedpage.py)
