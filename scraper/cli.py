@@ -236,7 +236,8 @@ def check(options: Options) -> None:
 
     _echo(describe(config))
     folder = escape_controls(str(config.site.output_dir))
-    foreign = foreign_files(config)
+    replaced = replaced_files(config)
+    foreign = [name for name in foreign_files(config) if name not in replaced]
     if foreign:
         # A web folder shared with other files works: publishing never removes what it did not write.
         click.echo(
@@ -244,9 +245,8 @@ def check(options: Options) -> None:
             f"write (left alone, never removed): {_names(foreign)}",
             err=True,
         )
-    replaced = replaced_files(config)
     if replaced:
-        # Before the first publish: the web site's own index.html or favicon.ico would be replaced unseen.
+        # The web site's own index.html, or topics/list.rss and a topic "list": replaced, and so lost.
         click.echo(
             f"aktuellt: warning: site.output_dir {folder} holds {len(replaced)} file(s) named like documents "
             f"aktuellt publishes, which its next run replaces (fine if an earlier aktuellt wrote them): "

@@ -118,8 +118,16 @@ def test_check_names_the_sites_own_files_that_the_first_run_would_replace(tmp_pa
         assert "replaces (fine if an earlier aktuellt wrote them): favicon.ico, index.html" in before.stderr
         run(config)
         after = check(config)  # now in the manifest: its own
+        assert "named like documents" not in after.stderr
+        assert "4 file(s) aktuellt did not write" in after.stderr
+        # With the manifest: a topic named like a foreign file in topics/ would replace that file.
+        write_config(tmp_path, site, ["list"])
+        clash = check(config).stderr
+        assert "1 file(s) named like documents aktuellt publishes" in clash
+        assert "wrote them): topics/list.rss" in clash
         assert (
-            "named like documents" not in after.stderr and "4 file(s) aktuellt did not write" in after.stderr
+            "3 file(s) aktuellt did not write (left alone, never removed): app.js, sources/app.json, "
+            in clash
         )
 
 

@@ -143,14 +143,14 @@ def foreign_files(config: Config) -> list[str]:
 
 
 def replaced_files(config: Config) -> list[str]:
-    """Files in `site.output_dir` that have the names of this config's documents while the folder has no
-    manifest (before the first publish): the first publish replaces them, and whether aktuellt wrote them
-    (an earlier version did) or the web site did (its own `index.html`, `favicon.ico`) cannot be told. For
-    `aktuellt check`; with a manifest, every such file is either listed in it or a foreign file."""
+    """Files in `site.output_dir` under the names of this config's documents that the next publish replaces
+    though aktuellt may not have written them, for `aktuellt check`: those its manifest does not list (a
+    foreign `topics/list.rss` and a topic "list"), or, before the first publish (no manifest), all of them:
+    whether an earlier version wrote them or the web site did (its own `index.html`, `favicon.ico`) cannot
+    be told."""
     out = config.site.output_dir
-    if read_manifest(out) is not None:
-        return []
-    return sorted(name for name in own_names(config) if (out / name).is_file())
+    names = own_names(config) - (read_manifest(out) or set())
+    return sorted(name for name in names if (out / name).is_file())
 
 
 def own_names(config: Config) -> set[str]:
