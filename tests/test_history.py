@@ -377,6 +377,27 @@ def test_a_year_has_an_archive_once_it_is_over_and_that_archive_never_changes(tm
     ]
 
 
+def test_a_year_closes_at_midnight_in_the_sources_zone_not_in_utc(tmp_path, site):
+    # 23:30 UTC on 31 December is 00:30 on 1 January in Stockholm: the year has closed there, so its archive
+    # is written then, with the edit made before Stockholm's midnight and not the one made after it.
+    config = config_for(tmp_path, site)
+    site.etag = False
+    archive = tmp_path / "feeds/archive"
+    run_at(config, dt.datetime(2026, 12, 31, 22, 30, tzinfo=dt.UTC))
+    site.edit_item(SEED[0].uuid, title="Rättad 23.45 svensk tid")
+    run_at(config, dt.datetime(2026, 12, 31, 22, 45, tzinfo=dt.UTC))
+    assert not archive.exists() or not any(archive.iterdir())
+    site.edit_item(SEED[0].uuid, title="Rättad 00.30 svensk tid")
+    run_at(config, dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC))
+    assert sorted(p.name for p in archive.iterdir()) == ["2026.atom"]
+    titles = valid_atom(archive / "2026.atom").xpath("/a:feed/a:entry/a:title/text()", namespaces=NS)
+    assert "Rättad 23.45 svensk tid" in titles and "Rättad 00.30 svensk tid" not in titles
+    closed = (archive / "2026.atom").read_bytes()
+    run_at(config, dt.datetime(2027, 1, 1, 0, 30, tzinfo=dt.UTC))  # the year closes in UTC too: no change
+    assert (archive / "2026.atom").read_bytes() == closed
+    assert links(valid_atom(tmp_path / "feeds/all.atom"))["prev-archive"].endswith("archive/2026.atom")
+
+
 def test_an_archive_of_the_year_under_way_left_by_an_earlier_version_is_removed(tmp_path, site):
     config = config_for(tmp_path, site)
     run_at(config, dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC))
