@@ -73,6 +73,8 @@ def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
         updated = entry.updated
         if updated == entry.published:
             updated = published
+        elif entry.title.startswith(REMOVED_MARK):
+            pass  # the removal's own instant (marked_removed), even at local midnight or 12:30: no old date
         elif updated.astimezone(tz).time() == dt.time(0):  # an old "Senast uppdaterad" without a time
             updated = nominal_instant(updated.astimezone(tz).date(), tz, updated)
         elif updated.astimezone(tz).time() == LOCAL_NOMINAL_TIME:  # one stored under the 12:30 rule

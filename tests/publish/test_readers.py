@@ -334,6 +334,28 @@ def test_a_marked_removal_starts_the_entry_text_with_a_dated_note_in_every_forma
     assert any(e.id.endswith(target.uuid) for e in atom)
 
 
+def test_a_removal_at_midnight_in_stockholm_is_dated_by_the_removal_not_moved_into_the_future(tmp_path, site):
+    # 23:00:00 UTC is 00:00:00 in Stockholm, the instant an old date-only "Senast uppdaterad" was stored at:
+    # the removal's `updated` was taken for one and moved to 10:30 UTC that day, 11.5 hours ahead.
+    config = config_for(tmp_path, site, "")
+    text = config.read_text(encoding="utf-8").replace("[site]\n", '[site]\nremoved = "mark"\n')
+    config.write_text(text, encoding="utf-8")
+    site.etag = False
+    target = SEED[3]
+    run_at(config, dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC))
+    site.remove_item(target.uuid)
+    run_at(config, dt.datetime(2026, 12, 4, 9, tzinfo=dt.UTC))
+    removed_at = dt.datetime(2026, 12, 4, 23, 0, tzinfo=dt.UTC)
+    run_at(config, removed_at)
+    feeds = tmp_path / "feeds"
+    atom = feedparser.parse((feeds / "all.atom").read_bytes()).entries
+    (entry,) = [e for e in atom if target.uuid in e.id]
+    assert calendar.timegm(entry.updated_parsed) == removed_at.timestamp()
+    assert entry.summary.startswith("Borttagen från 127.0.0.1 den 5 december 2026.")
+    (item,) = [i for i in json.loads((feeds / "all.json").read_bytes())["items"] if target.uuid in i["id"]]
+    assert dt.datetime.fromisoformat(item["date_modified"]) == removed_at
+
+
 # -- small things readers showed wrong (issue 17, item 13) -------------------------------------------------
 
 ATOM_NS = "{http://www.w3.org/2005/Atom}"
