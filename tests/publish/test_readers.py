@@ -31,7 +31,7 @@ from lxml import etree
 
 from scraper.dates import parse_site_date
 from scraper.publish.opml import render_opml
-from tests.fixture_site import REPO, FixtureSite, load_seed, new_item, repo_topics
+from tests.fixture_site import REPO, FixtureSite, SiteItem, load_seed, new_item, repo_topics
 from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
 from tests.test_history import config_for, run_at
 
@@ -302,22 +302,28 @@ def test_every_rss_item_names_the_publisher_as_its_author(tmp_path, site):
 # -- a marked removal, as newsboat and Liferea show it (issue 17, item 12) ---------------------------------
 
 
-def test_a_marked_removal_starts_the_entry_text_with_a_dated_note_in_every_format(tmp_path, site):
-    # newsboat and Liferea keep an item they know by its id and replace its title and text: a new title
-    # alone was easy to miss (the item stayed read, with its old date and body). The text now opens with
-    # the removal and its date, and Atom/JSON Feed `updated` is the removal itself.
+def removed_with_mark(tmp_path: Path, site: FixtureSite, target: SiteItem, removed_at: dt.datetime) -> Path:
+    """`site.removed = "mark"`: a first run, `target` gone from the listing, and the read at `removed_at`
+    that confirms the removal (two reads). Returns feeds/."""
     config = config_for(tmp_path, site, "")
     text = config.read_text(encoding="utf-8").replace("[site]\n", '[site]\nremoved = "mark"\n')
     config.write_text(text, encoding="utf-8")
     site.etag = False
-    target = SEED[3]
     run_at(config, dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC))
     site.remove_item(target.uuid)
     run_at(config, dt.datetime(2026, 12, 4, 9, tzinfo=dt.UTC))
-    removed_at = dt.datetime(2026, 12, 4, 23, 30, tzinfo=dt.UTC)  # 5 December in Stockholm
     run_at(config, removed_at)
+    return tmp_path / "feeds"
+
+
+def test_a_marked_removal_starts_the_entry_text_with_a_dated_note_in_every_format(tmp_path, site):
+    # newsboat and Liferea keep an item they know by its id and replace its title and text: a new title
+    # alone was easy to miss (the item stayed read, with its old date and body). The text now opens with
+    # the removal and its date, and Atom/JSON Feed `updated` is the removal itself.
+    target = SEED[3]
+    removed_at = dt.datetime(2026, 12, 4, 23, 30, tzinfo=dt.UTC)  # 5 December in Stockholm
+    feeds = removed_with_mark(tmp_path, site, target, removed_at)
     note = "Borttagen från 127.0.0.1 den 5 december 2026."
-    feeds = tmp_path / "feeds"
     for name in ("all.rss", "all.atom"):
         (entry,) = [e for e in feedparser.parse((feeds / name).read_bytes()).entries if target.uuid in e.id]
         assert entry.title == "[Borttagen] " + target.title, name
@@ -337,17 +343,9 @@ def test_a_marked_removal_starts_the_entry_text_with_a_dated_note_in_every_forma
 def test_a_removal_at_midnight_in_stockholm_is_dated_by_the_removal_not_moved_into_the_future(tmp_path, site):
     # 23:00:00 UTC is 00:00:00 in Stockholm, the instant an old date-only "Senast uppdaterad" was stored at:
     # the removal's `updated` was taken for one and moved to 10:30 UTC that day, 11.5 hours ahead.
-    config = config_for(tmp_path, site, "")
-    text = config.read_text(encoding="utf-8").replace("[site]\n", '[site]\nremoved = "mark"\n')
-    config.write_text(text, encoding="utf-8")
-    site.etag = False
     target = SEED[3]
-    run_at(config, dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC))
-    site.remove_item(target.uuid)
-    run_at(config, dt.datetime(2026, 12, 4, 9, tzinfo=dt.UTC))
     removed_at = dt.datetime(2026, 12, 4, 23, 0, tzinfo=dt.UTC)
-    run_at(config, removed_at)
-    feeds = tmp_path / "feeds"
+    feeds = removed_with_mark(tmp_path, site, target, removed_at)
     atom = feedparser.parse((feeds / "all.atom").read_bytes()).entries
     (entry,) = [e for e in atom if target.uuid in e.id]
     assert calendar.timegm(entry.updated_parsed) == removed_at.timestamp()
