@@ -268,20 +268,11 @@ def check(options: Options) -> None:
     """Validate the config and print the resolved settings; exit 2 listing every problem if invalid."""
     config = _load(options)
     from .config import describe
-    from .publish.site import foreign_files
-    from .sanity import escape_controls
+    from .publish.site import folder_warnings
 
     _echo(describe(config))
-    foreign = foreign_files(config)
-    if foreign:
-        # A web folder shared with other files works: publishing never removes what it did not write.
-        shown = ", ".join(escape_controls(name) for name in foreign[:10])
-        more = f" and {len(foreign) - 10} more" if len(foreign) > 10 else ""
-        click.echo(
-            f"aktuellt: warning: site.output_dir {escape_controls(str(config.site.output_dir))} holds "
-            f"{len(foreign)} file(s) aktuellt did not write (left alone, never removed): {shown}{more}",
-            err=True,
-        )
+    for warning in folder_warnings(config):
+        click.echo(f"aktuellt: warning: {warning}", err=True)
 
 
 @cli.command()

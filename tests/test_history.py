@@ -377,6 +377,27 @@ def test_a_year_has_an_archive_once_it_is_over_and_that_archive_never_changes(tm
     ]
 
 
+def test_a_year_closes_at_midnight_in_the_sources_zone_not_in_utc(tmp_path, site):
+    # 23:30 UTC on 31 December is 00:30 on 1 January in Stockholm: the year has closed there, so its archive
+    # is written then, with the edit made before Stockholm's midnight and not the one made after it.
+    config = config_for(tmp_path, site)
+    site.etag = False
+    archive = tmp_path / "feeds/archive"
+    run_at(config, dt.datetime(2026, 12, 31, 22, 30, tzinfo=dt.UTC))
+    site.edit_item(SEED[0].uuid, title="Rättad 23.45 svensk tid")
+    run_at(config, dt.datetime(2026, 12, 31, 22, 45, tzinfo=dt.UTC))
+    assert not archive.exists() or not any(archive.iterdir())
+    site.edit_item(SEED[0].uuid, title="Rättad 00.30 svensk tid")
+    run_at(config, dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC))
+    assert sorted(p.name for p in archive.iterdir()) == ["2026.atom"]
+    titles = valid_atom(archive / "2026.atom").xpath("/a:feed/a:entry/a:title/text()", namespaces=NS)
+    assert "Rättad 23.45 svensk tid" in titles and "Rättad 00.30 svensk tid" not in titles
+    closed = (archive / "2026.atom").read_bytes()
+    run_at(config, dt.datetime(2027, 1, 1, 0, 30, tzinfo=dt.UTC))  # the year closes in UTC too: no change
+    assert (archive / "2026.atom").read_bytes() == closed
+    assert links(valid_atom(tmp_path / "feeds/all.atom"))["prev-archive"].endswith("archive/2026.atom")
+
+
 def test_an_archive_of_the_year_under_way_left_by_an_earlier_version_is_removed(tmp_path, site):
     config = config_for(tmp_path, site)
     run_at(config, dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC))
@@ -384,11 +405,43 @@ def test_an_archive_of_the_year_under_way_left_by_an_earlier_version_is_removed(
     archive.mkdir(exist_ok=True)
     declared = b'<feed xmlns:fh="' + FH.encode() + b'" '
     written = (tmp_path / "feeds/all.atom").read_bytes().replace(b"<feed ", declared, 1)
+    written = written.replace(b":feeds/all</id>", b":feeds/archive/2026</id>", 1)  # as that version named it
     (archive / "2026.atom").write_bytes(written.replace(b"</feed>", b"<fh:archive/></feed>"))
     (archive / "2026.atom.bak").write_bytes(b"a user's file")
     (archive / "notes.atom").write_bytes(b"a user's file")
+    # Another tool's RFC 5005 archives in a shared folder, named like ours: not ours, never removed.
+    (archive / "2027.atom").write_bytes(FOREIGN_ARCHIVE)
     run_at(config, dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC))
-    assert sorted(p.name for p in archive.iterdir()) == ["2026.atom.bak", "notes.atom"]
+    assert sorted(p.name for p in archive.iterdir()) == ["2026.atom.bak", "2027.atom", "notes.atom"]
+    assert (archive / "2027.atom").read_bytes() == FOREIGN_ARCHIVE
+
+
+#: An RFC 5005 archive another program wrote (its own id), as a shared web folder may hold.
+FOREIGN_ARCHIVE = (
+    b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="' + FH.encode() + b'">'
+    b"<id>urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6</id><title>The site's own</title>"
+    b"<fh:archive/></feed>"
+)
+
+
+def test_a_foreign_archive_of_the_year_under_way_is_left_alone_in_the_folder_and_outside_it(tmp_path, site):
+    config = config_for(tmp_path, site)
+    archive = tmp_path / "feeds/archive"
+    archive.mkdir(parents=True)
+    (archive / "2026.atom").write_bytes(FOREIGN_ARCHIVE)
+    run_at(config, dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC))
+    assert (archive / "2026.atom").read_bytes() == FOREIGN_ARCHIVE
+    # archive/ made a symlink out of the output folder: even a file of ours there is not ours to remove.
+    elsewhere = tmp_path / "elsewhere"
+    archive.rename(elsewhere)
+    archive.symlink_to(elsewhere)
+    own = (
+        (tmp_path / "feeds/all.atom").read_bytes().replace(b":feeds/all</id>", b":feeds/archive/2026</id>", 1)
+    )
+    declared = own.replace(b"<feed ", b'<feed xmlns:fh="' + FH.encode() + b'" ', 1)
+    (elsewhere / "2026.atom").write_bytes(declared.replace(b"</feed>", b"<fh:archive/></feed>"))
+    run_at(config, dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC))
+    assert (elsewhere / "2026.atom").is_file()
 
 
 def cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:

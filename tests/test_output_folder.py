@@ -105,6 +105,32 @@ def test_publishing_removes_only_files_it_wrote_even_with_a_fresh_store(tmp_path
         assert "sources/app.json" not in (web_folder / MANIFEST).read_text(encoding="utf-8")
 
 
+def test_check_names_the_sites_own_files_that_the_first_run_would_replace(tmp_path, web_folder):
+    # A web root's own index.html and favicon.ico have the names of documents aktuellt publishes: before the
+    # first run check said nothing, and the run replaced them.
+    (web_folder / "index.html").write_bytes(b"<!DOCTYPE html><title>Stadens startsida</title>")
+    (web_folder / "favicon.ico").write_bytes(b"\0\0\1\0the site's own icon")
+    with FixtureSite(load_seed()) as site:
+        config = write_config(tmp_path, site, [])
+        before = check(config)
+        assert before.returncode == 0, before.stderr
+        assert "2 file(s) named like documents aktuellt publishes" in before.stderr
+        assert "replaces (fine if an earlier aktuellt wrote them): favicon.ico, index.html" in before.stderr
+        run(config)
+        after = check(config)  # now in the manifest: its own
+        assert "named like documents" not in after.stderr
+        assert "4 file(s) aktuellt did not write" in after.stderr
+        # With the manifest: a topic named like a foreign file in topics/ would replace that file.
+        write_config(tmp_path, site, ["list"])
+        clash = check(config).stderr
+        assert "1 file(s) named like documents aktuellt publishes" in clash
+        assert "wrote them): topics/list.rss" in clash
+        assert (
+            "3 file(s) aktuellt did not write (left alone, never removed): app.js, sources/app.json, "
+            in clash
+        )
+
+
 def test_a_folder_published_before_the_manifest_adopts_only_the_stores_documents(tmp_path, web_folder):
     with FixtureSite(load_seed()) as site:
         config = write_config(tmp_path, site, ["alfa", "beta"])

@@ -144,3 +144,22 @@ def test_json_log_lines_escape_del_c1_and_bidi_and_parse_back():
     line = JsonFormatter().format(logging.makeLogRecord({"msg": HOSTILE}))
     assert_no_raw_controls(line)
     assert json.loads(line)["message"] == HOSTILE
+
+
+def test_healthz_writes_a_sources_error_reason_escaped_as_status_json_does(tmp_path):
+    """/healthz is `status --json`'s document over HTTP, which an operator reads with curl in a terminal."""
+    from tests.service.test_service import Service, wait_for
+    from tests.service.test_service import write_config as service_config
+
+    with FixtureSite(load_seed()) as site:
+        site.fault, site.redirect_to = "redirect-away", "ftp://evil.test/\u009b2J\u009d0;pwned\u009c"
+        service = Service(service_config(tmp_path, site, every="1h", articles=False))
+        try:
+            wait_for("a failed cycle", lambda: "cycle failed" in service.log or "1 failed" in service.log)
+            answer = service.get("/healthz")
+        finally:
+            service.close()
+    assert answer.status_code == 503, answer.text
+    assert_no_raw_controls(answer.text)
+    reason = answer.json()["sources"]["jamlikt-goteborg"]["last_error"]
+    assert reason.endswith("ftp://evil.test/\u009b2J\u009d0;pwned\u009c")  # the same text, once parsed

@@ -29,6 +29,7 @@ from .feedpage import CHANGES_PAGE, change_entries, render_feed_page
 from .fingerprint import fingerprint
 from .indexpage import IndexFeed
 from .screen import keeps_date, keeps_link
+from .shown import stored_published
 
 
 def archive_url(config: Config, year: int) -> str:
@@ -92,11 +93,21 @@ def archive_files(
     return Archives(documents(), closed[-1] if closed else None, stale)
 
 
-def is_archive(document: bytes) -> bool:
-    """Whether `document` is an archive document this program wrote (it declares RFC 5005's fh:archive)."""
+def archive_id(config: Config, year: int) -> str:
+    """The Atom id of archive/<year>.atom (every version of this program gave it this one)."""
+    return feed_id(config.sources[0].url, f"archive/{year}")
+
+
+def is_archive(document: bytes, own_id: str) -> bool:
+    """Whether `document` is an archive document this program wrote: it declares RFC 5005's fh:archive and
+    has the id this config gives that year's archive (`archive_id`), so another tool's RFC 5005 archive that
+    happens to be named archive/<year>.atom in a shared folder is never taken for one of ours."""
     from .render import HISTORY_NS  # feedgen only when needed (see catalog.py)
 
-    return HISTORY_NS.encode() in document[:4096] and b"<fh:archive" in document
+    head = document[:4096]
+    return (
+        HISTORY_NS.encode() in head and f"<id>{own_id}</id>".encode() in head and b"<fh:archive" in document
+    )
 
 
 def _archive_paths(folder: Path) -> list[Path]:
@@ -152,7 +163,7 @@ def _archive_meta(config: Config, year: int, first_year: int) -> FeedMeta:
         path=f"archive/{year}",
         title=f"{config.site.title} – arkiv {year}",
         subtitle=f"Nyheterna som kom in eller ändrades under {year}, som de såg ut vid årets slut",
-        feed_id=feed_id(first.url, f"archive/{year}"),
+        feed_id=archive_id(config, year),
         base_url=config.site.base_url,
         home_url=site_home(config),
         language=config.site.language,
@@ -199,11 +210,18 @@ def changes_files(
     linked at the end of the entry's content. `reuse` as for `catalog.render_catalog`: a feed document it
     keeps is left out."""
     meta = replace(changes_meta(config), hub=config.websub.hub)
+    # Each event's item dated as all.* dates it (a row stored under an older rule is restated), in its zone.
+    zones = {source.id: ZoneInfo(source.timezone) for source in config.sources}
+    first = ZoneInfo(config.sources[0].timezone)
     changes = [
         Change(
             event_id=f"{row.entry_id}/events/{row.id}",
             kind=row.kind,
-            at=change_time(row.kind, row.at, row.published),
+            at=change_time(
+                row.kind,
+                row.at,
+                stored_published(row.published, row.after.site_date, row.at, zones.get(row.source, first)),
+            ),
             item_id=row.entry_id,
             title=change_title(row.kind, row.after.title),
             link=row.link,
@@ -212,6 +230,9 @@ def changes_files(
         )
         for row in rows
     ]
+    # Newest first by the date each entry shows (the page lists them in this order): a first run's "new"
+    # events share one instant and come oldest item last-inserted first, but each is dated by its item.
+    changes.sort(key=lambda change: change.at, reverse=True)
     out = config.site.output_dir
     files: dict[Path, bytes] = {}
     for name in ("changes.rss", "changes.atom"):

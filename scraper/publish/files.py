@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -29,6 +30,9 @@ __all__ = [
     "write_if_changed",
 ]
 
+#: The name `write_if_changed`'s NamedTemporaryFile gives a target's temporary file: ".<target>.<random>.tmp",
+#: its random part eight of tempfile's letters. Nothing looser: ".all.rss.backup.tmp" is someone else's.
+_TEMP_NAME = re.compile(r"\.(?P<target>.+)\.[a-z0-9_]{8}\.tmp")
 #: Permission bits of a newly created feed file: readable by a web server running as another user.
 #: (NamedTemporaryFile creates 0o600, which would make every published file unreadable to nginx.)
 FILE_MODE = 0o644
@@ -123,10 +127,11 @@ def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
     return removed
 
 
-def remove_own(path: Path, ours: Callable[[bytes], bool]) -> bool:
-    """Delete the file `path` when it exists and `ours(its bytes)` says this program wrote it; True if so."""
+def remove_own(root: Path, path: Path, ours: Callable[[bytes], bool]) -> bool:
+    """Delete the file `path` when it exists and `ours(its bytes)` says this program wrote it; True if so.
+    Never through a folder that leads out of `root` (the output folder) by a symlink, as `remove_files`."""
     try:
-        if not ours(path.read_bytes()):
+        if not path.parent.resolve().is_relative_to(root.resolve()) or not ours(path.read_bytes()):
             return False
         path.unlink()
     except FileNotFoundError:
@@ -153,9 +158,8 @@ def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:
         except OSError:
             continue  # the writes just made there would have failed first
         for path in children:
-            name = path.name
-            # NamedTemporaryFile's random part has no dots: ".<target>.<random>.tmp".
-            if name.startswith(".") and name.endswith(".tmp") and name[1:].rsplit(".", 2)[0] in wanted:
+            temp = _TEMP_NAME.fullmatch(path.name)
+            if temp is not None and temp["target"] in wanted:
                 _remove_quietly(str(path))
                 removed.append(path)
     return removed

@@ -74,6 +74,8 @@ def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
         updated = entry.updated
         if updated == entry.published:
             updated = published
+        elif entry.title.startswith(REMOVED_MARK):
+            pass  # the removal's own instant (marked_removed), even at local midnight or 12:30: no old date
         elif updated.astimezone(tz).time() == dt.time(0):  # an old "Senast uppdaterad" without a time
             updated = nominal_instant(updated.astimezone(tz).date(), tz, updated)
         elif updated.astimezone(tz).time() == LOCAL_NOMINAL_TIME:  # one stored under the 12:30 rule
@@ -83,6 +85,17 @@ def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
             entry = dataclasses.replace(entry, published=published, updated=updated)
         out.append(entry)
     return out
+
+
+def stored_published(
+    published: dt.datetime, site_date: str, first_seen: dt.datetime, tz: ZoneInfo
+) -> dt.datetime:
+    """A version's stored `published` under the current rule, for the changes feed (which has no `Entry`):
+    as `dated` restates it, for a date the listing printed without a time (`site_date` ISO, no "T"); with
+    the event's time as `first_seen` and the listing position unknown (0), as the archives do."""
+    if not site_date or "T" in site_date or published.tzinfo is None:
+        return published
+    return restate_published(published, first_seen, 0, tz)
 
 
 #: What a removed item's title starts with while `site.removed = "mark"` keeps it in the feeds.

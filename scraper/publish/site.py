@@ -20,7 +20,14 @@ from ..models import (
     Entry,
 )
 from ..store import Store
-from .archives import archive_files, archive_url, changes_files, changes_meta, is_archive
+from .archives import (
+    archive_files,
+    archive_id,
+    archive_url,
+    changes_files,
+    changes_meta,
+    is_archive,
+)
 from .catalog import (
     CATALOG_FOLDERS,
     LATEST_ON_INDEX,
@@ -122,7 +129,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     written += manifest.publish({targets[-1]: index})  # last: everything it links to exists by then
     _without_sources_opml(out, with_sources_opml, written)
     for path in archives.stale:
-        if remove_own(path, is_archive):
+        if remove_own(out, path, partial(is_archive, own_id=archive_id(config, int(path.stem)))):
             log.info("removed %s: the year is not over, and only a closed year has an archive", path)
     for path in manifest.remove_stale(CATALOG_FOLDERS):
         log.info("removed %s: its topic or source is no longer in the config", path)
@@ -145,6 +152,17 @@ def foreign_files(config: Config) -> list[str]:
     return unlisted_files(out, ours)
 
 
+def replaced_files(config: Config) -> list[str]:
+    """Files in `site.output_dir` under the names of this config's documents that the next publish replaces
+    though aktuellt may not have written them, for `aktuellt check`: those its manifest does not list (a
+    foreign `topics/list.rss` and a topic "list"), or, before the first publish (no manifest), all of them:
+    whether an earlier version wrote them or the web site did (its own `index.html`, `favicon.ico`) cannot
+    be told."""
+    out = config.site.output_dir
+    names = own_names(config) - (read_manifest(out) or set())
+    return sorted(name for name in names if (out / name).is_file())
+
+
 def own_names(config: Config) -> set[str]:
     """The names (relative to the output folder) of the documents this config publishes, archives aside."""
     suffixes = (*FEED_SUFFIXES, ".html")  # the feed documents and their pages (feedpage.py)
@@ -160,7 +178,7 @@ def _without_sources_opml(out: Path, published: bool, written: list[Path]) -> No
     if published:
         return
     path = out / SOURCES_OPML
-    if remove_own(path, partial(written_by_us, name=SOURCES_OPML)):
+    if remove_own(out, path, partial(written_by_us, name=SOURCES_OPML)):
         log.info("removed %s: with one source there are no source feeds to list", path)
     elif out / "index.html" in written:
         log.info(
@@ -257,3 +275,36 @@ def tombstones(store: Store, max_items: int) -> list[Deleted]:
         )
         for t in store.tombstones(limit=max_items)
     ]
+
+
+def folder_warnings(config: Config) -> list[str]:
+    """What `aktuellt check` says of the output folder: files aktuellt did not write (left alone), and files
+    named like documents it publishes (its next run replaces them). Escaped for a terminal."""
+    from ..sanity import escape_controls
+
+    folder = escape_controls(str(config.site.output_dir))
+    replaced = replaced_files(config)
+    foreign = [name for name in foreign_files(config) if name not in replaced]
+    warnings = []
+    if foreign:
+        # A web folder shared with other files works: publishing never removes what it did not write.
+        warnings.append(
+            f"site.output_dir {folder} holds {len(foreign)} file(s) aktuellt did not write "
+            f"(left alone, never removed): {_names(foreign)}"
+        )
+    if replaced:
+        # The web site's own index.html, or topics/list.rss and a topic "list": replaced, and so lost.
+        warnings.append(
+            f"site.output_dir {folder} holds {len(replaced)} file(s) named like documents aktuellt "
+            f"publishes, which its next run replaces (fine if an earlier aktuellt wrote them): "
+            f"{_names(replaced)}"
+        )
+    return warnings
+
+
+def _names(names: list[str]) -> str:
+    """The first ten of `names`, escaped, and how many more."""
+    from ..sanity import escape_controls
+
+    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+    return ", ".join(escape_controls(name) for name in names[:10]) + more

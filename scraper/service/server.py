@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import os
 import resource
@@ -33,6 +32,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ..errors import ScraperError
 from ..publish.pagestyle import content_security_policy
+from ..sanity import json_text
 from .files import FEED_SUFFIXES, FileCache, Representation, _accepts_gzip, etag_matches, safe_path
 from .metrics import CONTENT_TYPE as METRICS_TYPE
 from .metrics import Metrics
@@ -166,7 +166,9 @@ def build_app(
 
     def healthz(request: Request) -> Response:  # sync: Starlette runs it in a thread, it reads SQLite
         status, document = health()
-        body = json.dumps(document, ensure_ascii=False, indent=2).encode() + b"\n"
+        # As `status --json` writes it (DEL, C1 and bidi as \u00XX): an operator reads it with curl, and a
+        # source's error reason may quote a redirect's Location, where C1 bytes are legal header text.
+        body = json_text(document, indent=2).encode() + b"\n"
         headers = {"cache-control": "no-store", "content-length": str(len(body))}
         media = "application/json; charset=utf-8"
         return Response(b"" if request.method == "HEAD" else body, status, headers, media_type=media)

@@ -168,10 +168,12 @@ def test_orphaned_temp_files_of_published_targets_are_removed_and_nothing_else(t
     (tmp_path / "topics").mkdir()
     orphans = [tmp_path / ".all.rss.k3j9x0qz.tmp", tmp_path / "topics" / ".fritid.atom.a_b1c2d3.tmp"]
     others = [tmp_path / ".notes.txt.abc.tmp", tmp_path / "mine.tmp", tmp_path / ".all.rss"]
+    # A user's own copies beside a target: not a temporary file's name (eight random letters), so not ours.
+    others += [tmp_path / ".all.rss.backup.tmp", tmp_path / "topics" / ".fritid.atom.2026-12-01.tmp"]
     for path in orphans + others:
         path.write_bytes(b"x")
 
     removed = remove_orphaned_temps([tmp_path / "all.rss", tmp_path / "topics" / "fritid.atom"])
 
     assert sorted(removed) == sorted(orphans)
-    assert [p.exists() for p in orphans + others] == [False, False, True, True, True]
+    assert [p.exists() for p in orphans + others] == [False, False, True, True, True, True, True]

@@ -31,7 +31,7 @@ from lxml import etree
 
 from scraper.dates import parse_site_date
 from scraper.publish.opml import render_opml
-from tests.fixture_site import REPO, FixtureSite, load_seed, new_item, repo_topics
+from tests.fixture_site import REPO, FixtureSite, SiteItem, load_seed, new_item, repo_topics
 from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
 from tests.test_history import config_for, run_at
 
@@ -87,6 +87,13 @@ def assert_every_item_on_its_listing_day(feeds: Path, expected: dict[str, dt.dat
         for uuid, day in expected.items():
             entry_id = next(i for i in days if i.endswith(uuid))
             assert days[entry_id] == dict.fromkeys(VIEWERS, day), (name, uuid)
+    # The changes feed dates an item found after its own date ("Ny: …") by that date, the same way.
+    for name in ("changes.rss", "changes.atom"):
+        days = shown_days(name, (feeds / name).read_bytes())
+        for uuid, day in expected.items():
+            if day < dt.datetime.now(STOCKHOLM).date():  # (one found on its date is dated when found)
+                entry_id = next(i for i in days if f"/{uuid}/events/" in i)
+                assert days[entry_id] == dict.fromkeys(VIEWERS, day), (name, uuid)
 
 
 def test_a_date_without_a_time_shows_the_listing_day_from_utc_minus_10_to_utc_plus_13(tmp_path, site):
@@ -295,22 +302,28 @@ def test_every_rss_item_names_the_publisher_as_its_author(tmp_path, site):
 # -- a marked removal, as newsboat and Liferea show it (issue 17, item 12) ---------------------------------
 
 
-def test_a_marked_removal_starts_the_entry_text_with_a_dated_note_in_every_format(tmp_path, site):
-    # newsboat and Liferea keep an item they know by its id and replace its title and text: a new title
-    # alone was easy to miss (the item stayed read, with its old date and body). The text now opens with
-    # the removal and its date, and Atom/JSON Feed `updated` is the removal itself.
+def removed_with_mark(tmp_path: Path, site: FixtureSite, target: SiteItem, removed_at: dt.datetime) -> Path:
+    """`site.removed = "mark"`: a first run, `target` gone from the listing, and the read at `removed_at`
+    that confirms the removal (two reads). Returns feeds/."""
     config = config_for(tmp_path, site, "")
     text = config.read_text(encoding="utf-8").replace("[site]\n", '[site]\nremoved = "mark"\n')
     config.write_text(text, encoding="utf-8")
     site.etag = False
-    target = SEED[3]
     run_at(config, dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC))
     site.remove_item(target.uuid)
     run_at(config, dt.datetime(2026, 12, 4, 9, tzinfo=dt.UTC))
-    removed_at = dt.datetime(2026, 12, 4, 23, 30, tzinfo=dt.UTC)  # 5 December in Stockholm
     run_at(config, removed_at)
+    return tmp_path / "feeds"
+
+
+def test_a_marked_removal_starts_the_entry_text_with_a_dated_note_in_every_format(tmp_path, site):
+    # newsboat and Liferea keep an item they know by its id and replace its title and text: a new title
+    # alone was easy to miss (the item stayed read, with its old date and body). The text now opens with
+    # the removal and its date, and Atom/JSON Feed `updated` is the removal itself.
+    target = SEED[3]
+    removed_at = dt.datetime(2026, 12, 4, 23, 30, tzinfo=dt.UTC)  # 5 December in Stockholm
+    feeds = removed_with_mark(tmp_path, site, target, removed_at)
     note = "Borttagen från 127.0.0.1 den 5 december 2026."
-    feeds = tmp_path / "feeds"
     for name in ("all.rss", "all.atom"):
         (entry,) = [e for e in feedparser.parse((feeds / name).read_bytes()).entries if target.uuid in e.id]
         assert entry.title == "[Borttagen] " + target.title, name
@@ -325,6 +338,20 @@ def test_a_marked_removal_starts_the_entry_text_with_a_dated_note_in_every_forma
     atom = feedparser.parse((feeds / "all.atom").read_bytes()).entries
     assert sum("Borttagen från" in e.get("summary", "") for e in atom) == 1
     assert any(e.id.endswith(target.uuid) for e in atom)
+
+
+def test_a_removal_at_midnight_in_stockholm_is_dated_by_the_removal_not_moved_into_the_future(tmp_path, site):
+    # 23:00:00 UTC is 00:00:00 in Stockholm, the instant an old date-only "Senast uppdaterad" was stored at:
+    # the removal's `updated` was taken for one and moved to 10:30 UTC that day, 11.5 hours ahead.
+    target = SEED[3]
+    removed_at = dt.datetime(2026, 12, 4, 23, 0, tzinfo=dt.UTC)
+    feeds = removed_with_mark(tmp_path, site, target, removed_at)
+    atom = feedparser.parse((feeds / "all.atom").read_bytes()).entries
+    (entry,) = [e for e in atom if target.uuid in e.id]
+    assert calendar.timegm(entry.updated_parsed) == removed_at.timestamp()
+    assert entry.summary.startswith("Borttagen från 127.0.0.1 den 5 december 2026.")
+    (item,) = [i for i in json.loads((feeds / "all.json").read_bytes())["items"] if target.uuid in i["id"]]
+    assert dt.datetime.fromisoformat(item["date_modified"]) == removed_at
 
 
 # -- small things readers showed wrong (issue 17, item 13) -------------------------------------------------

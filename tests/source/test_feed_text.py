@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import time
 
 import feedparser
 import pytest
@@ -55,3 +56,29 @@ def test_only_bare_ampersands_are_escaped_never_inside_cdata_or_comments():
     text = "a &xxe &amp; &#38; &#x26; &lt;x &xxe; <![CDATA[&q & r]]> <!-- & --> AT&T &"
     expected = "a &amp;xxe &amp; &#38; &#x26; &lt;x &xxe; <![CDATA[&q & r]]> <!-- & --> AT&amp;T &amp;"
     assert _bare_ampersands_escaped(text) == expected
+
+
+def test_an_unterminated_comment_or_cdata_leaves_later_ampersands_escaped():
+    from scraper.source.feedsource import _bare_ampersands_escaped
+
+    assert _bare_ampersands_escaped("a <!-- & <!-- b&c") == "a <!-- &amp; <!-- b&amp;c"
+    assert _bare_ampersands_escaped("<![CDATA[ & <![CDATA[ x]]> &") == "<![CDATA[ & <![CDATA[ x]]> &amp;"
+    assert _bare_ampersands_escaped("<![CDATA[ & x &") == "<![CDATA[ &amp; x &amp;"
+
+
+def test_a_feed_of_unterminated_comments_is_read_in_linear_time(tmp_path):
+    # 1 MB of "<!--" with a bare "&": the expression that matched whole comments searched to the end of the
+    # document again at each of them (160 KB took a minute; this would take most of an hour).
+    hostile = "&" + "<!--" * 250_000
+    with FixtureSite(load_seed()) as site:
+        render_feed = site.render_feed
+
+        def feed(items: list[SiteItem], fmt: str) -> str:
+            return render_feed(items, fmt).replace("</channel>", hostile + "</channel>")
+
+        site.render_feed = feed  # type: ignore[method-assign]
+        started = time.monotonic()
+        result = run_cli(feed_config(tmp_path, feed_source(site.feed_url("rss"))))
+        elapsed = time.monotonic() - started
+    assert elapsed < 30, elapsed
+    assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr[-2000:]
