@@ -120,12 +120,10 @@ def notify_webhook(config: Config, rows: list[ChangeRow], *, user_agent: str) ->
             post(webhook, json_body=document, user_agent=user_agent, timeout=config.notify.timeout)
         except FetchError as error:
             log.warning("webhook: event %s not delivered: %s", document["id"], error)
-            if delivered == 0 and len(rows) > 1:
-                log.warning(
-                    "webhook: receiver unreachable; %d more events of this cycle dropped", len(rows) - 1
-                )
-                break  # the receiver is down: do not spend the whole timeout on every event
-            continue
+            left = len(rows) - delivered - 1
+            if left:
+                log.warning("webhook: receiver unreachable; %d more events of this cycle dropped", left)
+            break  # the receiver is down or slow: do not spend the whole deadline on every event
         delivered += 1
     return delivered
 
@@ -140,7 +138,7 @@ def ping_hub(config: Config, written: list[Path], *, user_agent: str) -> None:
                 hub,
                 form={"hub.mode": "publish", "hub.url": url},
                 user_agent=user_agent,
-                timeout=5.0,
+                timeout=config.notify.timeout,  # the same wall-clock deadline per attempt as a webhook's
                 retries=1,
             )
         except FetchError as error:

@@ -261,16 +261,27 @@ def post(
     """POST a JSON document or a form to `url` (webhooks, WebSub pings); the final status when it is 2xx.
 
     Short and bounded on purpose: a push target is someone else's server, and a cycle must not wait long for
-    it. Network errors, timeouts, 429 and 5xx are retried `retries` times with a doubling `backoff`; redirects
-    are not followed. Anything else, or the last failure, is a FetchError."""
+    it. Each attempt has a wall-clock deadline of `timeout` seconds for the whole exchange (connecting,
+    sending, the status line, the headers and a small body), however slowly the receiver trickles, so all
+    attempts together end within `timeout` × (`retries` + 1) plus the backoff. Network errors, timeouts, 429
+    and 5xx are retried `retries` times with a doubling `backoff`; redirects are not followed; the answer's
+    body is drained when small, else dropped with the connection. Anything else, or the last failure, is a
+    FetchError."""
     headers = {"User-Agent": user_agent}
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     attempt = 0
-    with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
+    with httpx.Client(
+        transport=DeadlineTransport(limits), timeout=timeout, headers=headers, follow_redirects=False
+    ) as client:
         while True:
             reason: str
             try:
-                with translate_errors("POST", url):
-                    response = client.post(url, json=json_body, data=form)
+                with (
+                    request_deadline(time.monotonic() + timeout, f"no complete answer within {timeout:g} s"),
+                    translate_errors("POST", url),
+                    client.stream("POST", url, json=json_body, data=form) as response,
+                ):
+                    drain(response, "POST")
                 if 200 <= response.status_code < 300:
                     return response.status_code
                 if response.status_code not in RETRY_STATUSES:
