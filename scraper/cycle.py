@@ -1,5 +1,5 @@
 """One cycle, as a story: for each source read it (fetch → extract → diff), store what it read in one
-transaction, then publish the feeds and push the news.
+transaction (queueing its events in the outbox), then publish the feeds and deliver the news.
 
 The only module that sequences a whole cycle; the steps live in `read.py` (one source's read),
 `plan.py` (what the read means for the history), the store, and `publish/site.py`. `now` comes from an
@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from .clock import Clock, utc_now
 from .config import Config, FetchConfig, SourceConfig
+from .deliver import deliver
 from .errors import FetchError, ScraperError, error_kind
 from .models import RunReport, SourceReport
 from .publish import push
@@ -21,7 +22,7 @@ from .publish.site import publish_feeds
 from .read import read_source
 from .source.fetch import Fetcher, FetchSettings
 from .source.transport import post
-from .store import ChangeRow, Store, iso
+from .store import Store
 
 log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
 
@@ -29,7 +30,8 @@ log = logging.getLogger("scraper.pipeline")  # the logger name log filters know 
 def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = utc_now) -> RunReport:
     """Run every source, then publish if any source succeeded. A failed source touches neither its items
     nor the feeds; when every source failed, no feed file is rewritten at all."""
-    last_event = store.last_event_id() if config.notify.webhook else 0
+    # Before any source commits: the outbox trigger queues each event for the targets active then.
+    store.outbox.sync_targets([target.id for target in config.notify], clock())
     reports = tuple(
         run_source(
             source, store=store, fetcher=fetcher, clock=clock, budget=source_budget(source, config.fetch)
@@ -42,8 +44,9 @@ def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = 
         for path in written:
             log.info("wrote %s", path)
     # Push last: everything is stored and published, so a slow or broken receiver cannot undo any of it.
-    if config.notify.webhook:
-        notify_webhook(config, store.changes(after_id=last_event), user_agent=fetcher.settings.user_agent)
+    # Delivery runs even when every source failed: events queued earlier may still be waiting.
+    if config.notify:
+        deliver(config, store, now=clock(), user_agent=fetcher.settings.user_agent)
     if config.websub.hub and written:
         ping_hub(config, [Path(p) for p in written], user_agent=fetcher.settings.user_agent)
     return RunReport(sources=reports, files_written=tuple(written))
@@ -97,37 +100,6 @@ def run_source(
     return report
 
 
-def notify_webhook(config: Config, rows: list[ChangeRow], *, user_agent: str) -> int:
-    """POST one JSON document per event, oldest first; a failure is logged and never fails the cycle.
-    Returns how many were delivered."""
-    webhook = config.notify.webhook
-    assert webhook is not None
-    delivered = 0
-    for row in reversed(rows):  # `changes` is newest first; receivers get them in the order they happened
-        document = push.event_document(
-            event_id=f"{row.entry_id}/events/{row.id}",
-            kind=row.kind,
-            at=iso(row.at),
-            source=row.source,
-            key=row.key,
-            item_id=row.entry_id,
-            link=row.link,
-            after=row.after,
-            before=row.before,
-            detail=row.detail,
-        )
-        try:
-            post(webhook, json_body=document, user_agent=user_agent, timeout=config.notify.timeout)
-        except FetchError as error:
-            log.warning("webhook: event %s not delivered: %s", document["id"], error)
-            left = len(rows) - delivered - 1
-            if left:
-                log.warning("webhook: receiver unreachable; %d more events of this cycle dropped", left)
-            break  # the receiver is down or slow: do not spend the whole deadline on every event
-        delivered += 1
-    return delivered
-
-
 def ping_hub(config: Config, written: list[Path], *, user_agent: str) -> None:
     """Tell the WebSub hub which feeds changed (hub.mode=publish); a failure is logged, never raised."""
     hub = config.websub.hub
@@ -138,7 +110,7 @@ def ping_hub(config: Config, written: list[Path], *, user_agent: str) -> None:
                 hub,
                 form={"hub.mode": "publish", "hub.url": url},
                 user_agent=user_agent,
-                timeout=config.notify.timeout,  # the same wall-clock deadline per attempt as a webhook's
+                timeout=config.websub.timeout,  # wall clock, per attempt (transport.post)
                 retries=1,
             )
         except FetchError as error:

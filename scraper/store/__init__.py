@@ -22,6 +22,7 @@ from .db import Database, UnreadableRow, db_table, from_iso, iso, storage_errors
 from .events import ChangeRow, EventTables, Tombstone
 from .feeds import FeedTables
 from .items import ItemTables, moved_forward
+from .outbox import DeliveryState, OutboxTables, TargetState
 from .revisions import RevisionTables
 from .runs import RunHistory, RunTables
 from .schema import migrations
@@ -49,6 +50,8 @@ class Store:
         self.runs = RunTables(self.db, path)
         self.feeds = FeedTables(self.db, path)
         self.articles = ArticleTables(self.db, path)
+        #: the notify outbox: callers use it directly (`store.outbox.due(…)`), the facade would only repeat it
+        self.outbox = OutboxTables(self.db, path)
 
     def close(self) -> None:
         self.db.close()
@@ -129,8 +132,9 @@ class Store:
         after_id: int | None = None,
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
+        ids: Sequence[int] | None = None,
     ) -> list[ChangeRow]:
-        return self.events.changes(limit=limit, after_id=after_id, since=since, until=until)
+        return self.events.changes(limit=limit, after_id=after_id, since=since, until=until, ids=ids)
 
     def tombstones(self, *, limit: int) -> list[Tombstone]:
         return self.events.tombstones(limit=limit)
@@ -201,11 +205,13 @@ class Store:
 __all__ = [
     "ChangeRow",
     "CycleWrite",
+    "DeliveryState",
     "HistoryWrite",
     "ItemUpdate",
     "NewItem",
     "RunHistory",
     "Store",
+    "TargetState",
     "Tombstone",
     "UnreadableRow",
     "VersionWrite",

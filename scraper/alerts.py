@@ -1,0 +1,83 @@
+"""Alerts through Apprise (mailto://, slack://, msteams://, tgram://, json://, ntfy:// …): the only module
+that imports apprise.
+
+Apprise sends with `requests`, whose timeouts are per socket operation: a receiver that trickles its answer
+a byte at a time is never timed out. So each message is sent in a worker thread that the caller waits for
+`timeout` seconds, wall clock, and no longer; the plugin's own connect and read timeouts are set to the same
+value (so a thread left behind by a hung receiver usually ends soon after), and while a target's previous
+thread is still running no new one is started for it. E-mail goes as HTML with a plain-text part (Apprise's
+multipart/alternative); every other service gets the plain text.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import apprise
+
+__all__ = ["AlertFailed", "problem", "send"]
+
+#: Schemes whose messages go as HTML (with a plain-text part the service builds from it).
+_HTML_SCHEMES = frozenset({"mailto", "mailtos"})
+
+_running: dict[str, threading.Thread] = {}  # target id → its sending thread still alive after its deadline
+_lock = threading.Lock()
+
+
+class AlertFailed(Exception):
+    """A message was not confirmed sent: the reason, never the URL (an Apprise URL holds secrets)."""
+
+
+def problem(url: str) -> str | None:
+    """Why Apprise cannot use `url` (unknown scheme, missing parts), or None when it can."""
+    if apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
+        return "Apprise does not understand this URL (unknown scheme, or a part it needs is missing)"
+    return None
+
+
+@dataclass
+class _Outcome:
+    done: bool = False
+    error: str | None = None
+
+
+def send(target: str, url: str, *, title: str, text: str, html: str, timeout: float) -> None:
+    """Send one message to `url` (`html` for e-mail, `text` for the rest); return when the service
+    confirmed it, else raise AlertFailed, by `timeout` seconds (wall clock) at the latest."""
+    with _lock:
+        previous = _running.get(target)
+        if previous is not None and previous.is_alive():
+            raise AlertFailed("the previous message is still being sent (the service has not answered)")
+    service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    if service is None:
+        raise AlertFailed(problem(url) or "Apprise cannot use this URL")
+    service.socket_connect_timeout = timeout
+    service.socket_read_timeout = timeout
+    as_html = urlsplit(url).scheme.lower() in _HTML_SCHEMES
+    outcome = _Outcome()
+
+    def work() -> None:
+        try:
+            outcome.done = bool(
+                service.notify(
+                    body=html if as_html else text,
+                    title=title,
+                    body_format=apprise.NotifyFormat.HTML if as_html else apprise.NotifyFormat.TEXT,
+                )
+            )
+        except Exception as error:  # a plugin's bug must cost this message, never the cycle
+            outcome.error = f"{type(error).__name__}: {error}"
+
+    thread = threading.Thread(target=work, name=f"alert-{target}", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        with _lock:
+            _running[target] = thread
+        raise AlertFailed(f"no answer within {timeout:g} s")
+    if outcome.error is not None:
+        raise AlertFailed(outcome.error)
+    if not outcome.done:
+        raise AlertFailed("the service did not accept the message (Apprise's log says why)")
