@@ -145,6 +145,7 @@ def status(options: Options, as_json: bool) -> None:
     try:
         with Store(config.site.database) as store:
             histories = [store.run_history(source.id) for source in config.sources]
+            delivery = store.outbox.delivery_states() if config.notify else []
             counts = store.counts()
             if store.memberships_current(membership(config)[0]):  # the last publish stored them: SQL counts
                 summaries = store.feed_summaries()
@@ -156,7 +157,7 @@ def status(options: Options, as_json: bool) -> None:
         _fail(str(error), EXIT_FAILED)
     verdicts = health.assess(histories, now=now, window=window)
     render = show.as_json if as_json else show.as_table
-    click.echo(render(verdicts, counts, now=now, window=window, topics=topics))
+    click.echo(render(verdicts, counts, now=now, window=window, topics=topics, delivery=delivery))
     sys.exit(EXIT_OK if all(v.healthy for v in verdicts) else EXIT_FAILED)
 
 

@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..store import DeliveryState
 from . import health
 
 __all__ = ["as_json", "as_table"]
@@ -30,8 +31,9 @@ def as_json(
     now: dt.datetime,
     window: dt.timedelta,
     topics: Mapping[str, int] | None = None,
+    delivery: Sequence[DeliveryState] = (),
 ) -> str:
-    document: dict[str, Any] = health.document(verdicts, now=now, window=window)
+    document: dict[str, Any] = health.document(verdicts, now=now, window=window, delivery=delivery)
     for source, facts in document["sources"].items():
         facts["items"] = counts.get(source, 0)
     if topics is not None:
@@ -46,6 +48,7 @@ def as_table(
     now: dt.datetime,
     window: dt.timedelta,
     topics: Mapping[str, int] | None = None,
+    delivery: Sequence[DeliveryState] = (),
 ) -> str:
     header = ("source", "health", "items", "last run", "last success", "failures", "last error")
     rows = [header]
@@ -63,10 +66,7 @@ def as_table(
                 (h.last_error or "")[:80] if h.consecutive_failures else "",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
+    lines = _columns(rows)
     overall = "healthy" if all(v.healthy for v in verdicts) else "UNHEALTHY"
     minutes = int(window.total_seconds() // 60)
     lines.append("")
@@ -76,4 +76,31 @@ def as_table(
         lines.append("")
         lines.append(f"{'topic'.ljust(width)}  items (published, current config)")
         lines.extend(f"{topic.ljust(width)}  {count}" for topic, count in topics.items())
+    if delivery:
+        lines += ["", *_delivery_table(delivery, now)]
     return "\n".join(lines)
+
+
+def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+
+
+def _delivery_table(states: Sequence[DeliveryState], now: dt.datetime) -> list[str]:
+    """One row per notify target: its outbox and its failures in a row."""
+    rows = [("notify", "pending", "oldest pending", "undeliverable", "sent", "failures", "last error")]
+    for s in states:
+        rows.append(
+            (
+                s.target,
+                str(s.pending),
+                _when(s.oldest_pending, now) if s.oldest_pending is not None else "-",
+                str(s.undeliverable),
+                str(s.sent),
+                str(s.failures),
+                (s.last_error or "")[:80] if s.failures else "",
+            )
+        )
+    return _columns(rows)
