@@ -1,0 +1,208 @@
+"""Alerts where people work (issue 19, section 2): `[[notify]]` targets as Apprise URLs, against real local
+receivers: an SMTP server (aiosmtpd) that reads the mails, and an HTTP receiver of Apprise's json:// posts.
+Cycles run in this process with an injected clock; a real SQLite file and the fixture site on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from scraper.config import load_config
+from scraper.service.serve import read_delivery
+from tests.fixture_site import FixtureSite, load_seed
+from tests.test_history import config_for, run_in_process
+from tests.test_push_deadline import Trickler
+
+SEED = load_seed()
+T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+EDITED = "Flygande matta landar på Kungstorget"  # SEED[1] was "Flygande matta landar i Göteborg"
+
+
+class AppriseJsonReceiver:
+    """What Apprise's json:// posts to, on a fixed 127.0.0.1 port; stop() and start() again to kill it."""
+
+    def __init__(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.messages: list[dict[str, Any]] = []
+        self.server: ThreadingHTTPServer | None = None
+
+    def url(self, **params: str) -> str:
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        return f"json://127.0.0.1:{self.port}/alerts" + (f"?{query}" if query else "")
+
+    def start(self) -> AppriseJsonReceiver:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                receiver.messages.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        ThreadingHTTPServer.allow_reuse_address = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def titles(self) -> list[str]:
+        return [message["title"] for message in self.messages]
+
+
+@pytest.fixture
+def site() -> Iterator[FixtureSite]:
+    with FixtureSite(load_seed()) as running:
+        yield running
+
+
+@pytest.fixture
+def receiver() -> Iterator[AppriseJsonReceiver]:
+    hook = AppriseJsonReceiver()
+    yield hook
+    hook.stop()
+
+
+def with_targets(tmp_path: Path, site: FixtureSite, targets: str, extra: str = "") -> Path:
+    """The fixture config with `targets` ([[notify]] tables) first and `extra` ([[topics]]) last."""
+    config = config_for(tmp_path, site, extra)
+    config.write_text(targets + config.read_text(encoding="utf-8"), encoding="utf-8")
+    return config
+
+
+def test_a_json_target_that_was_down_gets_every_event_once_and_in_order(tmp_path, site, receiver):
+    config = with_targets(
+        tmp_path, site, f'[[notify]]\nid = "larm"\nurl = "{receiver.url()}"\ndigest = "event"\ntimeout = 2\n'
+    )
+    assert run_in_process(config, T0).ok  # down: 26 events wait
+    site.edit_item(SEED[1].uuid, title=EDITED)
+    assert run_in_process(config, T0 + dt.timedelta(hours=2)).ok  # still down
+    receiver.start()
+    assert run_in_process(config, T0 + dt.timedelta(hours=3)).ok
+
+    titles = receiver.titles()
+    expected = [f"Ny: {item.title}" for item in reversed(SEED)]  # first sight: oldest listed first
+    assert sorted(titles[:-1]) == sorted(expected) and len(titles) == len(set(titles)) == len(SEED) + 1
+    assert titles[-1] == f"Ändrad: {EDITED}"
+    edit = receiver.messages[-1]["message"]
+    assert "Rubrik: Flygande matta landar [−i Göteborg] [+på Kungstorget]" in edit
+    assert SEED[1].uuid in edit  # the link
+    (state,) = read_delivery(load_config(config))
+    assert (state.target, state.pending, state.sent) == ("larm", 0, len(SEED) + 1)
+
+
+def test_kinds_and_topics_filter_and_a_cycle_digest_is_one_message(tmp_path, site, receiver):
+    receiver.start()
+    targets = (
+        f'[[notify]]\nid = "mattor"\nurl = "{receiver.url()}"\ntopics = ["mattor"]\n'
+        f'[[notify]]\nid = "andringar"\nurl = "{receiver.url()}"\nkinds = ["edited"]\n'
+    )
+    topic = '\n[[topics]]\nid = "mattor"\ntitle = "Mattor"\nmatch = ["matta"]\n'
+    config = with_targets(tmp_path, site, targets, topic)
+    assert run_in_process(config, T0).ok
+    assert receiver.titles() == [
+        "Ny: Flygande matta landar i Göteborg"
+    ]  # only the topic's item; no edits yet
+    receiver.messages.clear()
+    site.edit_item(SEED[1].uuid, title=EDITED)
+    site.edit_item(SEED[0].uuid, summary="En helt ny ingress.")
+    assert run_in_process(config, T0 + dt.timedelta(hours=1)).ok
+
+    digests = [m for m in receiver.messages if m["title"].endswith("2 händelser")]
+    assert len(digests) == 1
+    assert digests[0]["title"] == "Jämlikt Göteborg – Aktuellt: 2 händelser"
+    body = digests[0]["message"]
+    assert "Ingress:" in body and "[+En helt ny ingress.]" in body and "[+på Kungstorget]" in body
+    assert [m["title"] for m in receiver.messages if m not in digests] == [f"Ändrad: {EDITED}"]
+    states = {s.target: s for s in read_delivery(load_config(config))}
+    assert states["andringar"].sent == 2 and states["mattor"].sent == 2  # new, then edited
+
+
+def test_a_daily_digest_goes_out_once_the_day_is_over(tmp_path, site, receiver):
+    receiver.start()
+    config = with_targets(tmp_path, site, f'[[notify]]\nurl = "{receiver.url()}"\ndigest = "daily"\n')
+    assert run_in_process(config, T0).ok
+    assert run_in_process(config, T0 + dt.timedelta(hours=10)).ok  # 19:00 in Stockholm: same day
+    assert receiver.messages == []
+    assert run_in_process(config, T0 + dt.timedelta(hours=16, minutes=5)).ok  # 01:05 the next day
+    assert receiver.titles() == [f"Jämlikt Göteborg – Aktuellt: {len(SEED)} händelser"]
+    assert run_in_process(config, T0 + dt.timedelta(hours=17)).ok
+    assert len(receiver.messages) == 1
+
+
+class Mailbox:
+    """aiosmtpd's handler: keeps every message it is given."""
+
+    def __init__(self) -> None:
+        self.mails: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        self.mails.append(parsed)
+        return "250 OK"
+
+
+def test_mail_goes_as_html_and_plain_text_with_the_word_diff(tmp_path, site):
+    mailbox = Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=port)
+    smtp.start()
+    try:
+        url = f"mailto://127.0.0.1:{port}?from=aktuellt@example.org&to=red@example.org&mode=insecure"
+        config = with_targets(tmp_path, site, f'[[notify]]\nid = "red"\nurl = "{url}"\nkinds = ["edited"]\n')
+        assert run_in_process(config, T0).ok
+        site.edit_item(SEED[1].uuid, title=EDITED)
+        assert run_in_process(config, T0 + dt.timedelta(hours=1)).ok
+    finally:
+        smtp.stop()
+    (mail,) = mailbox.mails
+    assert mail["Subject"] == f"Ändrad: {EDITED}" and "red@example.org" in mail["To"]
+    assert mail.get_content_type() == "multipart/alternative"
+    plain = mail.get_body(("plain",))
+    html = mail.get_body(("html",))
+    assert plain is not None and html is not None
+    text, markup = plain.get_content(), html.get_content()
+    assert "[−i Göteborg]" in text and "[+på Kungstorget]" in text
+    assert "<del>[−i Göteborg]</del>" in markup and "<ins>[+på Kungstorget]</ins>" in markup
+    assert 'lang="sv"' in markup and SEED[1].uuid in markup
+
+
+def test_a_trickling_apprise_receiver_is_cut_at_the_wall_clock_deadline(tmp_path, site):
+    with Trickler() as trickler:
+        url = trickler.url.replace("http://", "json://")
+        config = with_targets(tmp_path, site, f'[[notify]]\nid = "seg"\nurl = "{url}"\ntimeout = 1\n')
+        started = time.monotonic()
+        assert run_in_process(config, T0).ok
+        elapsed = time.monotonic() - started
+    (state,) = read_delivery(load_config(config))
+    assert state.pending == len(SEED) and state.failures == 1
+    assert state.last_error == "no answer within 1 s"
+    assert elapsed < 6  # one attempt of 1 s; publishing took the rest
+    assert (tmp_path / "feeds/all.atom").exists()
