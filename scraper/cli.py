@@ -219,8 +219,17 @@ def export(options: Options, fmt: str, output: str | None) -> None:
 def check(options: Options) -> None:
     """Validate the config and print the resolved settings; exit 2 listing every problem if invalid."""
     config = _load(options)
+    from .alerts import problem
     from .config import describe
 
+    # Which schemes Apprise knows is for Apprise to say: asked here, where the network is not touched.
+    problems = [
+        (f"notify[{index}].url", reason)
+        for index, target in enumerate(config.notify)
+        if target.url is not None and (reason := problem(target.url)) is not None
+    ]
+    if problems:
+        _fail_config(ConfigError(problems, str(config.path)))
     click.echo(describe(config))
 
 

@@ -206,3 +206,54 @@ def test_a_trickling_apprise_receiver_is_cut_at_the_wall_clock_deadline(tmp_path
     assert state.last_error == "no answer within 1 s"
     assert elapsed < 6  # one attempt of 1 s; publishing took the rest
     assert (tmp_path / "feeds/all.atom").exists()
+
+
+@pytest.mark.parametrize(
+    ("targets", "key", "reason"),
+    [
+        ('[[notify]]\nurl = "json://h/x"\nwebhook = "http://h/x"\n', "notify[0]", "exactly one of url"),
+        ('[[notify]]\nid = "a"\n', "notify[0]", "exactly one of url"),
+        ('[[notify]]\nurl = "json://h/x"\n[[notify]]\nurl = "json://h/x"\n', "notify[1].id", "duplicate id"),
+        ('[[notify]]\nurl = "json://h/x"\ntopics = ["nosuch"]\n', "notify[0].topics", "no [[topics]]"),
+        ('[[notify]]\nurl = "json://h/x"\nkinds = ["deleted"]\n', "notify[0].kinds", "must be one of"),
+        ('[[notify]]\nurl = "json://h/x"\ndigest = "weekly"\n', "notify[0].digest", "must be one of"),
+        ('[[notify]]\nurl = "not a url"\n', "notify[0].url", "must be an Apprise URL"),
+        ('[[notify]]\nwebhook = "json://h/x"\n', "notify[0].webhook", "absolute http(s) URL"),
+        (
+            '[[notify]]\nurl = "json://h/x"\ngive_up_after = "0s"\n',
+            "notify[0].give_up_after",
+            "longer than 0s",
+        ),
+    ],
+)
+def test_notify_targets_are_checked_by_key(tmp_path, targets, key, reason):
+    from tests.test_end_to_end import run_cli
+
+    config = tmp_path / "config.toml"
+    config.write_text(targets + '[[sources]]\nid = "s"\nurl = "http://127.0.0.1:9/"\n', encoding="utf-8")
+    result = run_cli(config)
+    assert result.returncode == 2
+    assert any(line.strip().startswith(key) and reason in line for line in result.stderr.splitlines()), (
+        result.stderr
+    )
+
+
+def test_check_asks_apprise_about_each_url_and_the_legacy_webhook_table_is_one_target(tmp_path):
+    import subprocess
+    import sys
+
+    config = tmp_path / "config.toml"
+    source = '[[sources]]\nid = "s"\nurl = "http://127.0.0.1:9/"\n'
+    config.write_text('[[notify]]\nurl = "nosuchservice://x/y"\n' + source, encoding="utf-8")
+    check = [sys.executable, "-m", "scraper", "--config", str(config), "check"]
+    result = subprocess.run(check, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "notify[0].url: Apprise does not understand this URL" in result.stderr
+
+    config.write_text(
+        '[notify]\nwebhook = "http://127.0.0.1:9/hook"\ntimeout = 2\n' + source, encoding="utf-8"
+    )
+    result = subprocess.run(check, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert '[[notify]]\nid = "webhook"\nwebhook = "http://127.0.0.1:9/hook"' in result.stdout
+    (target,) = load_config(config).notify
+    assert (target.id, target.timeout, target.give_up_after) == ("webhook", 2.0, dt.timedelta(days=7))
