@@ -55,6 +55,10 @@ def send(target: str, url: str, *, title: str, text: str, html: str, timeout: fl
         raise AlertFailed(problem(url) or "Apprise cannot use this URL")
     service.socket_connect_timeout = timeout
     service.socket_read_timeout = timeout
+    if "overflow=" not in url:
+        # A digest can pass a service's limit (Telegram: 4096 characters): a refused message would stall the
+        # target until give_up_after, so it goes as several parts, in order, unless the URL says otherwise.
+        service.overflow_mode = apprise.OverflowMode.SPLIT
     as_html = urlsplit(url).scheme.lower() in _HTML_SCHEMES
     outcome = _Outcome()
 
