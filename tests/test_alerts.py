@@ -257,3 +257,21 @@ def test_check_asks_apprise_about_each_url_and_the_legacy_webhook_table_is_one_t
     assert '[[notify]]\nid = "webhook"\nwebhook = "http://127.0.0.1:9/hook"' in result.stdout
     (target,) = load_config(config).notify
     assert (target.id, target.timeout, target.give_up_after) == ("webhook", 2.0, dt.timedelta(days=7))
+
+
+def test_notify_targets_round_trip_through_check():
+    import tomllib
+
+    from scraper.config import describe, parse_config
+
+    text = (
+        '[[notify]]\nid = "red"\nurl = "mailtos://u:p@smtp.example.org?to=red@example.org"\n'
+        'kinds = ["edited", "removed"]\ndigest = "daily"\ngive_up_after = "2d12h"\ntopics = ["t"]\n'
+        '[[notify]]\nwebhook = "https://example.org/hook"\nsources = ["s"]\ntimeout = 2.5\n'
+        '[[sources]]\nid = "s"\nurl = "https://example.org/news"\n'
+        '[[topics]]\nid = "t"\nmatch = ["x"]\n'
+    )
+    config = parse_config(tomllib.loads(text), base_dir=Path("/tmp"))
+    assert [t.id for t in config.notify] == ["red", "webhook"]
+    assert config.notify[0].give_up_after == dt.timedelta(days=2, hours=12)
+    assert parse_config(tomllib.loads(describe(config)), base_dir=Path("/tmp")) == config
