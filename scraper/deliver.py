@@ -154,7 +154,9 @@ def _send(config: Config, target: NotifyConfig, rows: Sequence[ChangeRow], *, us
                 target.webhook, json_body=webhook_document(row), user_agent=user_agent, timeout=target.timeout
             )
         except FetchError as error:
-            raise _Failed(str(error)) from None
+            # The reason without the URL: a webhook URL often holds a token, and this text goes to the log,
+            # the store, `status` and /healthz.
+            raise _Failed(str(error).replace(target.webhook, "the webhook")) from None
         return
     assert target.url is not None
     alert = alert_for(rows, site_title=config.site.title, tz=ZoneInfo(config.schedule.timezone))

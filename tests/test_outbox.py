@@ -233,3 +233,13 @@ def test_publishing_comes_first_and_a_slow_receiver_is_cut_at_its_deadline(tmp_p
     assert elapsed < 10
     (state,) = read_delivery(load(config))
     assert state.pending == len(SEED) and state.failures == 1
+
+
+def test_a_webhook_url_with_a_token_is_never_shown_in_status_healthz_or_the_log(tmp_path, site, caplog):
+    config = with_webhook(tmp_path, site, "http://127.0.0.1:9/hook?token=s3cr3t")
+    assert run_in_process(config, T0).ok  # nothing listens on port 9: refused
+    (state,) = read_delivery(load(config))
+    assert state.last_error == "POST the webhook failed: could not reach host 127.0.0.1 (connection refused)"
+    _, document = read_health(load(config), now=T0, since=None, window=dt.timedelta(days=400))
+    assert "s3cr3t" not in json.dumps(document)
+    assert "s3cr3t" not in caplog.text and "not delivered (POST the webhook failed" in caplog.text
