@@ -11,6 +11,7 @@ multipart/alternative); every other service gets the plain text.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -21,6 +22,11 @@ __all__ = ["AlertFailed", "problem", "send"]
 
 #: Schemes whose messages go as HTML (with a plain-text part the service builds from it).
 _HTML_SCHEMES = frozenset({"mailto", "mailtos"})
+
+# Apprise's debug lines, and those of urllib3 under its `requests`, carry the URL it posts to, secrets and all
+# (Slack's and Telegram's tokens are in the path): never below INFO, whatever `-v` asks of the rest.
+for _name in ("apprise", "urllib3"):
+    logging.getLogger(_name).setLevel(logging.INFO)
 
 _running: dict[str, threading.Thread] = {}  # target id → its sending thread still alive after its deadline
 _lock = threading.Lock()

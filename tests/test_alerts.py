@@ -275,3 +275,19 @@ def test_notify_targets_round_trip_through_check():
     assert [t.id for t in config.notify] == ["red", "webhook"]
     assert config.notify[0].give_up_after == dt.timedelta(days=2, hours=12)
     assert parse_config(tomllib.loads(describe(config)), base_dir=Path("/tmp")) == config
+
+
+def test_verbose_logging_never_shows_a_token_of_an_apprise_url(tmp_path, site, receiver):
+    """Apprise's own debug lines carry the URL it posts to (Slack's and Telegram's tokens, here a path):
+    `-v` must not write them out."""
+    import subprocess
+    import sys
+
+    receiver.start()
+    url = receiver.url().replace("/alerts", "/alerts/s3cr3t")
+    config = with_targets(tmp_path, site, f'[[notify]]\nid = "larm"\nurl = "{url}"\n')
+    command = [sys.executable, "-m", "scraper", "--config", str(config), "-v", "run"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert len(receiver.messages) == 1 and "notify larm: 26 events delivered" in result.stderr
+    assert "s3cr3t" not in result.stderr
