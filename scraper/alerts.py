@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import apprise
 
-__all__ = ["AlertFailed", "problem", "send"]
+__all__ = ["AlertFailed", "problem", "room", "send", "uses_html"]
 
 #: Schemes whose messages go as HTML (with a plain-text part the service builds from it).
 _HTML_SCHEMES = frozenset({"mailto", "mailtos"})
@@ -43,6 +43,24 @@ def problem(url: str) -> str | None:
     return None
 
 
+def uses_html(url: str) -> bool:
+    """Whether messages to `url` go as HTML (e-mail) rather than plain text."""
+    return urlsplit(url).scheme.lower() in _HTML_SCHEMES
+
+
+def room(url: str) -> int | None:
+    """How many characters a message body to `url` can have and still go as one request (None: no limit
+    known). A longer one would be split by Apprise into parts sent with the service's throttle between them
+    (5.5 s for most services), which outlasts the deadline: the attempt counts as failed while its parts go
+    out anyway, and the whole message is sent again at every retry. So a digest is packed to fit."""
+    service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    limit = int(getattr(service, "body_maxlen", 0) or 0)
+    if limit <= 0:
+        return None
+    # Leave room for a title Apprise puts into the body (services without a title) and for its escaping.
+    return max(int((limit - 250) * 0.9), 500)
+
+
 @dataclass
 class _Outcome:
     done: bool = False
@@ -62,10 +80,11 @@ def send(target: str, url: str, *, title: str, text: str, html: str, timeout: fl
     service.socket_connect_timeout = timeout
     service.socket_read_timeout = timeout
     if "overflow=" not in url:
-        # A digest can pass a service's limit (Telegram: 4096 characters): a refused message would stall the
-        # target until give_up_after, so it goes as several parts, in order, unless the URL says otherwise.
-        service.overflow_mode = apprise.OverflowMode.SPLIT
-    as_html = urlsplit(url).scheme.lower() in _HTML_SCHEMES
+        # A message past the service's limit (Telegram: 4096 characters) would be refused, stalling the target
+        # until give_up_after; split, its parts would outlast the deadline (see `room`). Digests are packed
+        # to fit, so only a single long event (an edit of a whole article) is cut, its title and link first.
+        service.overflow_mode = apprise.OverflowMode.TRUNCATE
+    as_html = uses_html(url)
     outcome = _Outcome()
 
     def work() -> None:

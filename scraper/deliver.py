@@ -22,7 +22,7 @@ from . import alerts
 from .config import Config, NotifyConfig
 from .errors import FetchError, ScraperError
 from .publish import push
-from .publish.messages import alert_for
+from .publish.messages import Alert, alert_for
 from .source.transport import post
 from .store import ChangeRow, Store, iso
 
@@ -99,7 +99,7 @@ def _deliver_target(
             rows = {row.id: row for row in store.changes(ids=[event for _, event in due])}
             wanted = _wanted(store, target, [(slot, rows.get(event)) for slot, event in due])
             outbox.settle([slot for slot, _ in due if slot not in dict(wanted)], "skipped", now)
-            for batch in _messages(target, wanted):
+            for batch in _messages(config, target, wanted):
                 _send(config, target, [row for _, row in batch], user_agent=user_agent)
                 outbox.settle([slot for slot, _ in batch], "sent", now)
                 sent += len(batch)
@@ -139,11 +139,31 @@ def _wanted(
     return [(slot, row) for slot, row in kept if feeds[(row.source, row.key)] & topics]
 
 
-def _messages(target: NotifyConfig, wanted: list[tuple[int, ChangeRow]]) -> list[list[tuple[int, ChangeRow]]]:
-    """What goes out together: one event per message for a webhook and `digest = "event"`, else all."""
+def _messages(
+    config: Config, target: NotifyConfig, wanted: list[tuple[int, ChangeRow]]
+) -> list[list[tuple[int, ChangeRow]]]:
+    """What goes out together: one event per message for a webhook and `digest = "event"`, else as many
+    events, in order, as fit in one message to the service (alerts.room)."""
     if target.webhook is not None or target.digest == "event":
         return [[pair] for pair in wanted]
-    return [wanted] if wanted else []
+    assert target.url is not None
+    limit, html = alerts.room(target.url), alerts.uses_html(target.url)
+    groups: list[list[tuple[int, ChangeRow]]] = []
+    for pair in wanted:
+        if groups and (limit is None or len(_body(config, [*groups[-1], pair], html)) <= limit):
+            groups[-1].append(pair)
+        else:
+            groups.append([pair])
+    return groups
+
+
+def _body(config: Config, batch: Sequence[tuple[int, ChangeRow]], html: bool) -> str:
+    alert = _alert(config, [row for _, row in batch])
+    return alert.html if html else alert.text
+
+
+def _alert(config: Config, rows: Sequence[ChangeRow]) -> Alert:
+    return alert_for(rows, site_title=config.site.title, tz=ZoneInfo(config.schedule.timezone))
 
 
 def _send(config: Config, target: NotifyConfig, rows: Sequence[ChangeRow], *, user_agent: str) -> None:
@@ -159,7 +179,7 @@ def _send(config: Config, target: NotifyConfig, rows: Sequence[ChangeRow], *, us
             raise _Failed(str(error).replace(target.webhook, "the webhook")) from None
         return
     assert target.url is not None
-    alert = alert_for(rows, site_title=config.site.title, tz=ZoneInfo(config.schedule.timezone))
+    alert = _alert(config, rows)
     try:
         alerts.send(
             target.id, target.url, title=alert.title, text=alert.text, html=alert.html, timeout=target.timeout

@@ -23,6 +23,7 @@ from aiosmtpd.controller import Controller
 
 from scraper.config import load_config
 from scraper.service.serve import read_delivery
+from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed
 from tests.test_history import config_for, run_in_process
 from tests.test_push_deadline import Trickler
@@ -291,3 +292,28 @@ def test_verbose_logging_never_shows_a_token_of_an_apprise_url(tmp_path, site, r
     assert result.returncode == 0, result.stderr
     assert len(receiver.messages) == 1 and "notify larm: 26 events delivered" in result.stderr
     assert "s3cr3t" not in result.stderr
+
+
+def test_a_digest_longer_than_the_service_allows_goes_as_several_messages_each_sent_once(
+    tmp_path, site, receiver
+):
+    """ntfy takes 7,800 characters and waits 5.5 s between the parts of a split message: the first cycle's
+    26 events (about 14,000 characters) split by Apprise outlasted the 5 s deadline at every attempt while
+    the parts went out anyway, so the receiver got the digest again at every retry for 7 days."""
+    receiver.start()
+    url = f"ntfy://127.0.0.1:{receiver.port}/nyheter"
+    config = with_targets(tmp_path, site, f'[[notify]]\nid = "ntfy"\nurl = "{url}"\n')
+    started = time.monotonic()
+    assert run_in_process(config, T0).ok
+    assert time.monotonic() - started < 5
+    (state,) = read_delivery(load_config(config))
+    assert (state.sent, state.pending, state.failures) == (len(SEED), 0, 0)
+    assert len(receiver.messages) >= 2
+    assert all(len(message["message"]) <= 7800 for message in receiver.messages)
+    body = "\n\n".join(message["message"] for message in receiver.messages)
+    with Store(tmp_path / "aktuellt.db") as store:
+        in_order = [f"Ny: {row.after.title}" for row in reversed(store.changes())]
+    assert [line for line in body.splitlines() if line.startswith("Ny: ")] == in_order
+    assert run_in_process(config, T0 + dt.timedelta(minutes=5)).ok
+    time.sleep(0.5)  # nothing may trickle in late either
+    assert len(body) > 7800 and "\n\n".join(m["message"] for m in receiver.messages) == body
