@@ -74,7 +74,10 @@ def _deliver_target(
 ) -> None:
     outbox = store.outbox
     state = outbox.target_state(target.id)
-    given_up = outbox.give_up(target.id, queued_before=now - target.give_up_after, now=now)
+    cutoff = now - target.give_up_after
+    if target.digest == "daily":  # an event waits for the end of its day by design: counted from then
+        cutoff = _start_of_day(cutoff, config.schedule.timezone)
+    given_up = outbox.give_up(target.id, queued_before=cutoff, now=now)
     if given_up:
         log.error(
             "notify %s: %d events undeliverable: not delivered within %s (last error: %s)",

@@ -317,3 +317,27 @@ def test_a_digest_longer_than_the_service_allows_goes_as_several_messages_each_s
     assert run_in_process(config, T0 + dt.timedelta(minutes=5)).ok
     time.sleep(0.5)  # nothing may trickle in late either
     assert len(body) > 7800 and "\n\n".join(m["message"] for m in receiver.messages) == body
+
+
+def test_a_daily_digest_counts_give_up_after_from_the_end_of_the_day(tmp_path, site, receiver):
+    """give_up_after = "12h" with a daily digest: an event of 09:00 waits until midnight by design; it used
+    to be given up at 01:05, 16 hours after it happened, without ever being tried."""
+    receiver.start()
+    targets = f'[[notify]]\nid = "dag"\nurl = "{receiver.url()}"\ndigest = "daily"\ngive_up_after = "12h"\n'
+    config = with_targets(tmp_path, site, targets)
+    assert run_in_process(config, T0).ok  # 09:00 in Stockholm
+    assert run_in_process(config, T0 + dt.timedelta(hours=16, minutes=5)).ok  # 01:05 the next day
+    assert receiver.titles() == [f"Jämlikt Göteborg – Aktuellt: {len(SEED)} händelser"]
+    (state,) = read_delivery(load_config(config))
+    assert (state.sent, state.undeliverable) == (len(SEED), 0)
+
+    receiver.stop()
+    site.edit_item(SEED[1].uuid, title=EDITED)
+    day3 = dt.datetime(2026, 3, 3, 23, 0, tzinfo=dt.UTC)  # midnight of 4 March in Stockholm
+    assert run_in_process(config, T0 + dt.timedelta(hours=24)).ok  # the edit, 3 March 09:00
+    assert run_in_process(config, day3 + dt.timedelta(hours=11, minutes=55)).ok  # due 11 h 55 min: tried
+    (state,) = read_delivery(load_config(config))
+    assert (state.pending, state.undeliverable, state.failures) == (1, 0, 1)
+    assert run_in_process(config, day3 + dt.timedelta(hours=12, minutes=5)).ok  # due over 12 h: given up
+    (state,) = read_delivery(load_config(config))
+    assert (state.pending, state.undeliverable) == (0, 1)
