@@ -43,12 +43,13 @@ def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = 
         written = publish_feeds(config, store, now=clock())
         for path in written:
             log.info("wrote %s", path)
-    # Push last: everything is stored and published, so a slow or broken receiver cannot undo any of it.
+    # The hub's ping is part of publishing; delivery may take a target's whole share of the cycle: it waits.
+    if config.websub.hub and written:
+        ping_hub(config, [Path(p) for p in written], user_agent=fetcher.settings.user_agent)
+    # Deliver last: everything is stored and published, so a slow or broken receiver cannot undo any of it.
     # Delivery runs even when every source failed: events queued earlier may still be waiting.
     if config.notify:
         deliver(config, store, now=clock(), user_agent=fetcher.settings.user_agent)
-    if config.websub.hub and written:
-        ping_hub(config, [Path(p) for p in written], user_agent=fetcher.settings.user_agent)
     return RunReport(sources=reports, files_written=tuple(written))
 
 

@@ -243,3 +243,33 @@ def test_a_webhook_url_with_a_token_is_never_shown_in_status_healthz_or_the_log(
     _, document = read_health(load(config), now=T0, since=None, window=dt.timedelta(days=400))
     assert "s3cr3t" not in json.dumps(document)
     assert "s3cr3t" not in caplog.text and "not delivered (POST the webhook failed" in caplog.text
+
+
+def test_the_websub_hub_hears_of_the_new_feeds_before_the_outbox_is_delivered(tmp_path, site):
+    """Delivery may take a target's whole share of the cycle (12 × timeout): the hub's ping is part of
+    publishing, so it goes first."""
+    paths: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            paths.append(self.path)
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        config = with_webhook(tmp_path, site, f"{base}/hook")
+        config.write_text(f'[websub]\nhub = "{base}/hub"\n' + config.read_text(encoding="utf-8"))
+        assert run_in_process(config, T0).ok
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert paths.count("/hook") == len(SEED) and "/hub" in paths
+    assert set(paths[: paths.count("/hub")]) == {"/hub"}
