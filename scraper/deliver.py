@@ -110,7 +110,7 @@ def _deliver_target(
                     log.info("notify %s: %d delivered; the rest waits for the next cycle", target.id, sent)
                     return
     except _Failed as error:
-        failures = state.failures + 1
+        failures = 1 if sent else state.failures + 1  # a delivery this cycle set the count back to 0
         outbox.record_failure(target.id, str(error), now + backoff(failures))
         log.warning(
             "notify %s: not delivered (%s); %d delivered before it; next attempt in %s",

@@ -45,6 +45,7 @@ class JsonReceiver:
         self.documents: list[dict[str, object]] = []
         self.seen: list[dict[str, object]] = []  #: every document read, answered or not
         self.answer_only: int | None = None
+        self.refuse_after: int | None = None  #: answer 400 once it has this many documents
         self.release = threading.Event()
         self.server: ThreadingHTTPServer | None = None
 
@@ -57,6 +58,11 @@ class JsonReceiver:
                 receiver.seen.append(document)
                 if receiver.answer_only is not None and len(receiver.documents) >= receiver.answer_only:
                     receiver.release.wait(30)  # hang: the client is killed meanwhile
+                    return
+                if receiver.refuse_after is not None and len(receiver.documents) >= receiver.refuse_after:
+                    self.send_response(400)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
                     return
                 receiver.documents.append(document)
                 self.send_response(204)
@@ -273,3 +279,19 @@ def test_the_websub_hub_hears_of_the_new_feeds_before_the_outbox_is_delivered(tm
         server.server_close()
     assert paths.count("/hook") == len(SEED) and "/hub" in paths
     assert set(paths[: paths.count("/hub")]) == {"/hub"}
+
+
+def test_a_failure_after_deliveries_in_the_same_cycle_waits_the_first_back_off(tmp_path, site, receiver):
+    """Down for three cycles (the back-off reached 4 min), then back but refusing after 5 events: that is the
+    first failure since a delivery, so the wait is 1 min, as `failures` says, not the 8 min of a 4th."""
+    config = with_webhook(tmp_path, site, receiver.url)
+    for minutes in (0, 1, 3):
+        assert run_in_process(config, T0 + dt.timedelta(minutes=minutes)).ok
+    (state,) = read_delivery(load(config))
+    assert (state.failures, state.next_attempt) == (3, T0 + dt.timedelta(minutes=7))
+    receiver.refuse_after = 5
+    receiver.start()
+    later = T0 + dt.timedelta(minutes=10)
+    assert run_in_process(config, later).ok
+    (state,) = read_delivery(load(config))
+    assert (state.sent, state.failures, state.next_attempt) == (5, 1, later + dt.timedelta(minutes=1))
