@@ -98,10 +98,14 @@ def _deliver_target(
     ends = monotonic() + BUDGET_ATTEMPTS * target.timeout
     sent = 0
     try:
-        while due := outbox.due(target.id, before=before, limit=BATCH):
+        after = 0  # held events stay pending: read on past them
+        while due := outbox.due(target.id, before=before, limit=BATCH, after=after):
+            after = due[-1][1]
             rows = {row.id: row for row in store.changes(ids=[event for _, event in due])}
-            wanted = _wanted(store, target, [(slot, rows.get(event)) for slot, event in due])
-            outbox.settle([slot for slot, _ in due if slot not in dict(wanted)], "skipped", now)
+            wanted, held = _wanted(store, target, [(slot, rows.get(event)) for slot, event in due])
+            outbox.settle(
+                [slot for slot, _ in due if slot not in dict(wanted) and slot not in held], "skipped", now
+            )
             for batch in _messages(config, target, wanted):
                 _send(config, target, [row for _, row in batch], user_agent=user_agent)
                 outbox.settle([slot for slot, _ in batch], "sent", now)
@@ -126,8 +130,10 @@ def _deliver_target(
 
 def _wanted(
     store: Store, target: NotifyConfig, due: Sequence[tuple[int, ChangeRow | None]]
-) -> list[tuple[int, ChangeRow]]:
-    """The due deliveries the target's filters keep (an event no longer readable is left out too)."""
+) -> tuple[list[tuple[int, ChangeRow]], set[int]]:
+    """The due deliveries the target's filters keep (an event no longer readable is left out too), and
+    those held: not in the target's topics yet, but their item's topics may still change (its article page
+    failed and is retried, or its feeds are not yet stored), so they stay pending for a later cycle."""
     kept = [
         (slot, row)
         for slot, row in due
@@ -136,10 +142,13 @@ def _wanted(
         and (not target.sources or row.source in target.sources)
     ]
     if not target.topics or not kept:
-        return kept
-    feeds = store.outbox.item_feeds([(row.source, row.key) for _, row in kept])
+        return kept, set()
+    items = [(row.source, row.key) for _, row in kept]
+    feeds, unsettled = store.outbox.item_feeds(items), store.outbox.unsettled_items(items)
     topics = {f"topics/{topic}" for topic in target.topics}
-    return [(slot, row) for slot, row in kept if feeds[(row.source, row.key)] & topics]
+    wanted = [(slot, row) for slot, row in kept if feeds[(row.source, row.key)] & topics]
+    held = {slot for slot, row in kept if (row.source, row.key) in unsettled} - {slot for slot, _ in wanted}
+    return wanted, held
 
 
 def _messages(

@@ -24,7 +24,7 @@ from aiosmtpd.controller import Controller
 from scraper.config import load_config
 from scraper.service.serve import read_delivery
 from scraper.store import Store
-from tests.fixture_site import FixtureSite, load_seed
+from tests.fixture_site import FixtureSite, load_seed, new_item
 from tests.test_history import config_for, run_in_process
 from tests.test_push_deadline import Trickler
 
@@ -341,3 +341,28 @@ def test_a_daily_digest_counts_give_up_after_from_the_end_of_the_day(tmp_path, s
     assert run_in_process(config, day3 + dt.timedelta(hours=12, minutes=5)).ok  # due over 12 h: given up
     (state,) = read_delivery(load_config(config))
     assert (state.pending, state.undeliverable) == (0, 1)
+
+
+def test_a_topic_target_waits_for_the_article_that_puts_an_item_in_its_topic(tmp_path, site, receiver):
+    """The topic's word is only in the article's text: while the article page fails, the item is in no
+    topic. Its "new" event used to be skipped for the topic's target then, and when the article was read a
+    cycle later there was no event left to send: the alert was lost."""
+    receiver.start()
+    topic = '\n[[topics]]\nid = "sparvagn"\ntitle = "Spårvagnar"\nmatch = ["spårvagnshall"]\n'
+    target = f'[[notify]]\nid = "sparvagn"\nurl = "{receiver.url()}"\ntopics = ["sparvagn"]\n'
+    config = with_targets(tmp_path, site, target, topic)
+    assert run_in_process(config, T0).ok
+    assert receiver.messages == []
+    item = new_item("Nytt beslut i nämnden", "2 mars 2026", "Nämnden har fattat ett beslut.")
+    item.body_html = "<p>Beslutet gäller den nya spårvagnshallen i Majorna.</p>"
+    site.add_item(item)
+    site.article_faults[item.uuid] = 503
+    assert run_in_process(config, T0 + dt.timedelta(hours=1)).ok  # the article fails: no topic yet
+    assert receiver.messages == []
+    (state,) = read_delivery(load_config(config))
+    assert (state.pending, state.failures) == (1, 0)  # held, not skipped, and no failure of the target
+    del site.article_faults[item.uuid]
+    assert run_in_process(config, T0 + dt.timedelta(hours=2)).ok  # read now: in the topic
+    assert receiver.titles() == ["Ny: Nytt beslut i nämnden"]
+    (state,) = read_delivery(load_config(config))
+    assert (state.pending, state.sent) == (0, 1)

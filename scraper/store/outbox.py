@@ -58,11 +58,13 @@ class OutboxTables(TableGroup):
                     [target, iso(now)],
                 )
 
-    def due(self, target: str, *, before: dt.datetime | None, limit: int) -> list[tuple[int, int]]:
+    def due(
+        self, target: str, *, before: dt.datetime | None, limit: int, after: int = 0
+    ) -> list[tuple[int, int]]:
         """(outbox id, event id) of the target's pending deliveries, oldest event first; `before`: only
-        events recorded before that instant (a daily digest)."""
-        sql = "SELECT id, event FROM outbox WHERE target = ? AND state = 'pending'"
-        params: list[object] = [target]
+        events recorded before that instant (a daily digest); `after`: only events after this one."""
+        sql = "SELECT id, event FROM outbox WHERE target = ? AND state = 'pending' AND event > ?"
+        params: list[object] = [target, after]
         if before is not None:
             sql += " AND queued < ?"
             params.append(iso(before))
@@ -140,6 +142,18 @@ class OutboxTables(TableGroup):
             )
             for row in rows
         ]
+
+    def unsettled_items(self, items: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Those (source, key) whose feeds may still change without an event: the article page failed and
+        is to be retried (its text and tags can put the item in a topic), or the feeds the item is in are
+        not stored yet (a publish that did not run)."""
+        sql = (
+            "SELECT EXISTS (SELECT 1 FROM articles WHERE source = ? AND key = ? AND status = 'pending') "
+            "OR EXISTS (SELECT 1 FROM item_ids d JOIN membership_pending p ON p.item = d.id "
+            "WHERE d.source = ? AND d.key = ?)"
+        )
+        with self._errors("read articles"):
+            return {item for item in items if self.db.execute(sql, [*item, *item]).fetchone()[0]}
 
     def item_feeds(self, items: Sequence[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
         """The feeds ("all", "topics/<id>", "sources/<id>") each (source, key) is in, as the last publish
