@@ -31,7 +31,15 @@ def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = 
     """Run every source, then publish if any source succeeded. A failed source touches neither its items
     nor the feeds; when every source failed, no feed file is rewritten at all."""
     # Before any source commits: the outbox trigger queues each event for the targets active then.
-    store.outbox.sync_targets([target.id for target in config.notify], clock())
+    left = store.outbox.sync_targets([target.id for target in config.notify], clock())
+    for target, pending in left.items():  # renamed, or its URL edited when the id comes from the URL
+        log.warning(
+            'notify %s: no longer in the config; its %d pending events wait under that id (set `id = "%s"` '
+            "on the target to deliver them)",
+            target,
+            pending,
+            target,
+        )
     reports = tuple(
         run_source(
             source, store=store, fetcher=fetcher, clock=clock, budget=source_budget(source, config.fetch)

@@ -295,3 +295,22 @@ def test_a_failure_after_deliveries_in_the_same_cycle_waits_the_first_back_off(t
     assert run_in_process(config, later).ok
     (state,) = read_delivery(load(config))
     assert (state.sent, state.failures, state.next_attempt) == (5, 1, later + dt.timedelta(minutes=1))
+
+
+def test_a_target_renamed_with_events_pending_says_where_they_wait(tmp_path, site, receiver, caplog):
+    """A target whose id changes (renamed, or its URL edited when the id comes from the URL) starts a new
+    queue; the old one's pending events are not lost, but only a warning can tell the operator so."""
+    config = with_webhook(tmp_path, site, receiver.url)
+    assert run_in_process(config, T0).ok  # down: 26 pending
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[notify]\n", '[notify]\nid = "redaktionen"\n', 1), encoding="utf-8")
+    caplog.clear()
+    assert run_in_process(config, T0 + dt.timedelta(hours=1)).ok
+    expected = (
+        f"notify webhook: no longer in the config; its {len(SEED)} pending events wait under that id "
+        '(set `id = "webhook"` on the target to deliver them)'
+    )
+    assert expected in caplog.text
+    caplog.clear()
+    assert run_in_process(config, T0 + dt.timedelta(hours=2)).ok
+    assert "no longer in the config" not in caplog.text  # said once, when it happened

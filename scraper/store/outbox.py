@@ -47,9 +47,16 @@ def _instant(text: str | None) -> dt.datetime | None:
 class OutboxTables(TableGroup):
     """The outbox and notify_targets tables."""
 
-    def sync_targets(self, ids: Sequence[str], now: dt.datetime) -> None:
-        """Make exactly `ids` the active targets; a new one gets the events recorded from now on."""
+    def sync_targets(self, ids: Sequence[str], now: dt.datetime) -> dict[str, int]:
+        """Make exactly `ids` the active targets; a new one gets the events recorded from now on. Returns the
+        targets no longer active from now on that have events pending (id → how many): they wait."""
+        marks = ", ".join("?" * len(ids))
         with self._errors("write notify targets"), self._write():
+            left = self.db.execute(
+                "SELECT t.id, (SELECT count(*) FROM outbox WHERE target = t.id AND state = 'pending') "
+                f"FROM notify_targets t WHERE t.active = 1 AND t.id NOT IN ({marks})",
+                list(ids),
+            ).fetchall()
             self.db.execute("UPDATE notify_targets SET active = 0 WHERE active = 1")
             for target in ids:
                 self.db.execute(
@@ -57,6 +64,7 @@ class OutboxTables(TableGroup):
                     "ON CONFLICT (id) DO UPDATE SET active = 1",
                     [target, iso(now)],
                 )
+        return {row[0]: int(row[1]) for row in left if row[1]}
 
     def due(
         self, target: str, *, before: dt.datetime | None, limit: int, after: int = 0
