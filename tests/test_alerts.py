@@ -218,6 +218,7 @@ def test_a_trickling_apprise_receiver_is_cut_at_the_wall_clock_deadline(tmp_path
         ('[[notify]]\nurl = "json://h/x"\ntopics = ["nosuch"]\n', "notify[0].topics", "no [[topics]]"),
         ('[[notify]]\nurl = "json://h/x"\nkinds = ["deleted"]\n', "notify[0].kinds", "must be one of"),
         ('[[notify]]\nurl = "json://h/x"\ndigest = "weekly"\n', "notify[0].digest", "must be one of"),
+        ('[[notify]]\nurl = "json://h/x"\nkinds = []\n', "notify[0].kinds", "empty: name one or more of new"),
         ('[[notify]]\nurl = "not a url"\n', "notify[0].url", "must be an Apprise URL"),
         ('[[notify]]\nwebhook = "json://h/x"\n', "notify[0].webhook", "absolute http(s) URL"),
         (

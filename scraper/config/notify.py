@@ -8,6 +8,7 @@ from collections.abc import Set
 from typing import Any
 
 from .checks import NOTIFY_FIELDS, Checker
+from .tree import EVENT_KINDS
 
 __all__ = ["default_id", "notify_targets"]
 
@@ -41,6 +42,9 @@ def notify_targets(
             continue
         if ("url" in given) == ("webhook" in given):
             checker.add(path, "set exactly one of url (an Apprise URL) or webhook (an http(s) URL)")
+        if given.get("kinds") == []:  # a target that would mark every event skipped, silently
+            kinds = ", ".join(EVENT_KINDS)
+            checker.add(f"{path}.kinds", f"empty: name one or more of {kinds}, or leave it out")
         entry.setdefault("id", default_id(entry.get("url"), entry.get("webhook")))
         if entry["id"] in seen:
             checker.add(f"{path}.id", f"duplicate id {entry['id']!r} (also {seen[entry['id']]}): set `id`")
