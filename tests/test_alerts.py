@@ -367,3 +367,22 @@ def test_a_topic_target_waits_for_the_article_that_puts_an_item_in_its_topic(tmp
     assert receiver.titles() == ["Ny: Nytt beslut i nämnden"]
     (state,) = read_delivery(load_config(config))
     assert (state.pending, state.sent) == (0, 1)
+
+
+def test_a_topic_target_hears_of_a_removal_and_the_return_with_marked_removals(tmp_path, site, receiver):
+    """`site.removed = "mark"` keeps a removed item in the feeds a while: its removal and its return are
+    events like any other, and a topic's target gets them (the item stays filed in its topic)."""
+    receiver.start()
+    topic = '\n[[topics]]\nid = "mattor"\ntitle = "Mattor"\nmatch = ["matta"]\n'
+    target = f'[[notify]]\nid = "mattor"\nurl = "{receiver.url()}"\ntopics = ["mattor"]\ndigest = "event"\n'
+    config = with_targets(tmp_path, site, target, topic)
+    config.write_text(config.read_text(encoding="utf-8").replace("[site]\n", '[site]\nremoved = "mark"\n', 1))
+    assert run_in_process(config, T0).ok
+    kept = site.items[1]
+    site.remove_item(SEED[1].uuid)
+    for hours in (1, 2):  # a removal needs two reads without the item
+        assert run_in_process(config, T0 + dt.timedelta(hours=hours)).ok
+    site.add_item(kept, 1)
+    assert run_in_process(config, T0 + dt.timedelta(hours=3)).ok
+    assert receiver.titles() == [f"{kind}: {SEED[1].title}" for kind in ("Ny", "Borttagen", "Återpublicerad")]
+    assert "Nyheten finns inte längre på webbplatsen." in receiver.messages[1]["message"]
