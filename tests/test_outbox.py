@@ -166,11 +166,15 @@ def test_events_pending_past_give_up_after_are_undeliverable_and_shown(tmp_path,
     assert delivery["oldest_pending_age_seconds"] == 3600 and delivery["consecutive_failures"] == 2
     assert "connection refused" in delivery["last_error"]
     metrics = Metrics([])
-    metrics.delivery(read_delivery(load(config)), now=now)
+    scraped = [now]
+    metrics.delivery(read_delivery(load(config)), clock=lambda: scraped[0])
     text = metrics.exposition().decode()
     assert 'aktuellt_notify_undeliverable{target="webhook"} 26.0' in text
     assert 'aktuellt_notify_pending{target="webhook"} 1.0' in text
     assert 'aktuellt_notify_oldest_pending_age_seconds{target="webhook"} 3600.0' in text
+    scraped[0] = now + dt.timedelta(hours=5)  # no cycle since (a daily schedule): the age still grows
+    age = 'aktuellt_notify_oldest_pending_age_seconds{target="webhook"} 21600.0'
+    assert age in metrics.exposition().decode()
     assert 'aktuellt_notify_consecutive_failures{target="webhook"} 2.0' in text
 
     shown = subprocess.run(

@@ -7,7 +7,7 @@ metric is thread-safe: the scheduler's thread counts cycles while the server's t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from prometheus_client import (
     CollectorRegistry,
@@ -127,12 +127,17 @@ class Metrics:
             self.last_success.labels(h.source).set(stamp)
             self.failures.labels(h.source).set(h.consecutive_failures)
 
-    def delivery(self, states: Iterable[DeliveryState], *, now: dt.datetime) -> None:
-        """Refresh the per-target gauges from the outbox (after each cycle, and at start)."""
+    def delivery(self, states: Iterable[DeliveryState], *, clock: Callable[[], dt.datetime]) -> None:
+        """Refresh the per-target gauges from the outbox (after each cycle, and at start). The oldest pending
+        event's age is reckoned at each scrape (`clock`): between cycles, which may be a day apart, it grows,
+        so an alert on it fires while the receiver is still down."""
+
+        def age_of(oldest: dt.datetime | None) -> Callable[[], float]:
+            return lambda: max((clock() - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
+
         for s in states:
             self.notify_pending.labels(s.target).set(s.pending)
-            age = (now - s.oldest_pending).total_seconds() if s.oldest_pending is not None else 0.0
-            self.notify_oldest.labels(s.target).set(max(age, 0.0))
+            self.notify_oldest.labels(s.target).set_function(age_of(s.oldest_pending))
             self.notify_undeliverable.labels(s.target).set(s.undeliverable)
             self.notify_failures.labels(s.target).set(s.failures)
 

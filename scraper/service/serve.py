@@ -112,7 +112,7 @@ class CycleRunner:
                     finally:
                         received = fetcher.bytes_received
                     self.metrics.history(store.run_history(source.id) for source in config.sources)
-                    self.metrics.delivery(store.outbox.delivery_states(), now=utc_now())
+                    self.metrics.delivery(store.outbox.delivery_states(), clock=utc_now)
             outcome = outcome_of(report)
         except LockHeld as error:
             outcome = "locked"
@@ -136,7 +136,7 @@ def serve(config: Config) -> int:
     metrics = Metrics((source.id for source in config.sources), version=package_version())
     try:
         metrics.history(read_histories(config))
-        metrics.delivery(read_delivery(config), now=now)
+        metrics.delivery(read_delivery(config), clock=utc_now)
     except ScraperError as error:
         log.warning("cannot read the run history yet: %s", error)
     runner = CycleRunner(config, metrics)
