@@ -53,6 +53,8 @@ def room(url: str) -> int | None:
     known). A longer one would be split by Apprise into parts sent with the service's throttle between them
     (5.5 s for most services), which outlasts the deadline: the attempt counts as failed while its parts go
     out anyway, and the whole message is sent again at every retry. So a digest is packed to fit."""
+    if uses_html(url):  # Apprise's 32,768 characters are its default, not a limit of e-mail
+        return None
     service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     limit = int(getattr(service, "body_maxlen", 0) or 0)
     if limit <= 0:
@@ -79,7 +81,7 @@ def send(target: str, url: str, *, title: str, text: str, html: str, timeout: fl
         raise AlertFailed(problem(url) or "Apprise cannot use this URL")
     service.socket_connect_timeout = timeout
     service.socket_read_timeout = timeout
-    if "overflow=" not in url:
+    if "overflow=" not in url and not uses_html(url):  # e-mail goes whole (see `room`)
         # A message past the service's limit (Telegram: 4096 characters) would be refused, stalling the target
         # until give_up_after; split, its parts would outlast the deadline (see `room`). Digests are packed
         # to fit, so only a single long event (an edit of a whole article) is cut, its title and link first.

@@ -5,6 +5,7 @@ Cycles run in this process with an injected clock; a real SQLite file and the fi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email
 import email.policy
@@ -168,7 +169,9 @@ class Mailbox:
         return "250 OK"
 
 
-def test_mail_goes_as_html_and_plain_text_with_the_word_diff(tmp_path, site):
+@contextlib.contextmanager
+def smtp_server() -> Iterator[tuple[Mailbox, str]]:
+    """An aiosmtpd server on 127.0.0.1: its mailbox and the Apprise mailto:// URL that sends to it."""
     mailbox = Mailbox()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -176,13 +179,17 @@ def test_mail_goes_as_html_and_plain_text_with_the_word_diff(tmp_path, site):
     smtp = Controller(mailbox, hostname="127.0.0.1", port=port)
     smtp.start()
     try:
-        url = f"mailto://127.0.0.1:{port}?from=aktuellt@example.org&to=red@example.org&mode=insecure"
+        yield mailbox, f"mailto://127.0.0.1:{port}?from=aktuellt@example.org&to=red@example.org&mode=insecure"
+    finally:
+        smtp.stop()
+
+
+def test_mail_goes_as_html_and_plain_text_with_the_word_diff(tmp_path, site):
+    with smtp_server() as (mailbox, url):
         config = with_targets(tmp_path, site, f'[[notify]]\nid = "red"\nurl = "{url}"\nkinds = ["edited"]\n')
         assert run_in_process(config, T0).ok
         site.edit_item(SEED[1].uuid, title=EDITED)
         assert run_in_process(config, T0 + dt.timedelta(hours=1)).ok
-    finally:
-        smtp.stop()
     (mail,) = mailbox.mails
     assert mail["Subject"] == f"Ändrad: {EDITED}" and "red@example.org" in mail["To"]
     assert mail.get_content_type() == "multipart/alternative"
@@ -386,3 +393,22 @@ def test_a_topic_target_hears_of_a_removal_and_the_return_with_marked_removals(t
     assert run_in_process(config, T0 + dt.timedelta(hours=3)).ok
     assert receiver.titles() == [f"{kind}: {SEED[1].title}" for kind in ("Ny", "Borttagen", "Återpublicerad")]
     assert "Nyheten finns inte längre på webbplatsen." in receiver.messages[1]["message"]
+
+
+def test_a_long_mail_digest_goes_whole_in_one_mail(tmp_path, site):
+    """Apprise's 32,768 characters are its default, not a limit of e-mail: a digest longer than that goes
+    as one complete mail (neither cut nor split into parts that outlast the deadline)."""
+    for number in range(12):
+        words = " ".join(f"ord{number}x{index}" for index in range(300))
+        site.add_item(new_item(f"Lång nyhet nummer {number}", "2 mars 2026", f"Ingressen {words}."))
+    with smtp_server() as (mailbox, url):
+        config = with_targets(tmp_path, site, f'[[notify]]\nid = "red"\nurl = "{url}"\n')
+        assert run_in_process(config, T0).ok
+    (mail,) = mailbox.mails
+    html = mail.get_body(("html",))
+    assert html is not None
+    markup = html.get_content()
+    assert len(markup) > 40_000 and markup.rstrip().endswith("</html>")
+    assert all(f"Lång nyhet nummer {number}" in markup for number in range(12))
+    (state,) = read_delivery(load_config(config))
+    assert (state.sent, state.failures) == (len(SEED) + 12, 0)
