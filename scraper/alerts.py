@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import apprise
 
-__all__ = ["AlertFailed", "problem", "room", "send", "uses_html"]
+__all__ = ["AlertFailed", "confirmed_late", "problem", "room", "send", "uses_html"]
 
 #: Schemes whose messages go as HTML (with a plain-text part the service builds from it).
 _HTML_SCHEMES = frozenset({"mailto", "mailtos"})
@@ -28,7 +28,6 @@ _HTML_SCHEMES = frozenset({"mailto", "mailtos"})
 for _name in ("apprise", "urllib3"):
     logging.getLogger(_name).setLevel(logging.INFO)
 
-_running: dict[str, threading.Thread] = {}  # target id → its sending thread still alive after its deadline
 _lock = threading.Lock()
 
 
@@ -69,12 +68,39 @@ class _Outcome:
     error: str | None = None
 
 
-def send(target: str, url: str, *, title: str, text: str, html: str, timeout: float) -> None:
+@dataclass
+class _Late:
+    """A message still being sent when its deadline passed: its thread, how it ends, and the caller's key."""
+
+    thread: threading.Thread
+    outcome: _Outcome
+    key: tuple[int, ...]
+
+
+_running: dict[str, _Late] = {}  # target id → its message that outlasted its deadline
+
+
+def confirmed_late(target: str) -> tuple[int, ...]:
+    """The key of the target's message that outlasted its deadline and that the service has confirmed since
+    (a slow SMTP server, a throttled service): it was delivered after all and must not be sent again. ()
+    when there is none. Only a long-running process (`serve`) sees one: `run` ends with its cycle."""
+    with _lock:
+        late = _running.get(target)
+        if late is None or late.thread.is_alive():
+            return ()
+        del _running[target]
+    return late.key if late.outcome.done and late.outcome.error is None else ()
+
+
+def send(
+    target: str, url: str, *, title: str, text: str, html: str, timeout: float, key: tuple[int, ...] = ()
+) -> None:
     """Send one message to `url` (`html` for e-mail, `text` for the rest); return when the service
-    confirmed it, else raise AlertFailed, by `timeout` seconds (wall clock) at the latest."""
+    confirmed it, else raise AlertFailed, by `timeout` seconds (wall clock) at the latest. `key` names the
+    message for `confirmed_late`."""
     with _lock:
         previous = _running.get(target)
-        if previous is not None and previous.is_alive():
+        if previous is not None and previous.thread.is_alive():
             raise AlertFailed("the previous message is still being sent (the service has not answered)")
     service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     if service is None:
@@ -106,7 +132,7 @@ def send(target: str, url: str, *, title: str, text: str, html: str, timeout: fl
     thread.join(timeout)
     if thread.is_alive():
         with _lock:
-            _running[target] = thread
+            _running[target] = _Late(thread, outcome, key)
         raise AlertFailed(f"no answer within {timeout:g} s")
     if outcome.error is not None:
         raise AlertFailed(outcome.error)

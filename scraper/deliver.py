@@ -73,6 +73,9 @@ def _deliver_target(
     monotonic: Callable[[], float],
 ) -> None:
     outbox = store.outbox
+    if target.url is not None and (late := alerts.confirmed_late(target.id)):
+        outbox.settle(list(late), "sent", now)  # its failure is cleared too: the target works
+        log.info("notify %s: %d events confirmed after their deadline; not sent again", target.id, len(late))
     state = outbox.target_state(target.id)
     cutoff = now - target.give_up_after
     if target.digest == "daily":  # an event waits for the end of its day by design: counted from then
@@ -107,7 +110,7 @@ def _deliver_target(
                 [slot for slot, _ in due if slot not in dict(wanted) and slot not in held], "skipped", now
             )
             for batch in _messages(config, target, wanted):
-                _send(config, target, [row for _, row in batch], user_agent=user_agent)
+                _send(config, target, batch, user_agent=user_agent)
                 outbox.settle([slot for slot, _ in batch], "sent", now)
                 sent += len(batch)
                 if monotonic() > ends:
@@ -178,7 +181,10 @@ def _alert(config: Config, rows: Sequence[ChangeRow]) -> Alert:
     return alert_for(rows, site_title=config.site.title, tz=ZoneInfo(config.schedule.timezone))
 
 
-def _send(config: Config, target: NotifyConfig, rows: Sequence[ChangeRow], *, user_agent: str) -> None:
+def _send(
+    config: Config, target: NotifyConfig, batch: Sequence[tuple[int, ChangeRow]], *, user_agent: str
+) -> None:
+    rows = [row for _, row in batch]
     if target.webhook is not None:
         (row,) = rows
         try:
@@ -194,7 +200,13 @@ def _send(config: Config, target: NotifyConfig, rows: Sequence[ChangeRow], *, us
     alert = _alert(config, rows)
     try:
         alerts.send(
-            target.id, target.url, title=alert.title, text=alert.text, html=alert.html, timeout=target.timeout
+            target.id,
+            target.url,
+            title=alert.title,
+            text=alert.text,
+            html=alert.html,
+            timeout=target.timeout,
+            key=tuple(slot for slot, _ in batch),
         )
     except alerts.AlertFailed as error:
         raise _Failed(str(error)) from None

@@ -412,3 +412,47 @@ def test_a_long_mail_digest_goes_whole_in_one_mail(tmp_path, site):
     assert all(f"Lång nyhet nummer {number}" in markup for number in range(12))
     (state,) = read_delivery(load_config(config))
     assert (state.sent, state.failures) == (len(SEED) + 12, 0)
+
+
+class SlowAnswer(Trickler):
+    """A raw HTTP server on 127.0.0.1 that reads each request whole, then answers 200 a few bytes every 0.3 s
+    (each read well within a 1 s timeout, 2.4 s in all): the message arrives, the confirmation comes late."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.url = self.url.replace("http://", "json://")
+        self.bodies: list[bytes] = []
+
+    def _trickle(self, conn: socket.socket) -> None:
+        with conn:
+            received = b""
+            while b"\r\n\r\n" not in received:
+                received += conn.recv(65536)
+            head, _, body = received.partition(b"\r\n\r\n")
+            length = next(
+                int(line[15:]) for line in head.lower().split(b"\r\n") if line[:15] == b"content-length:"
+            )
+            while len(body) < length:
+                body += conn.recv(65536)
+            self.bodies.append(body)
+            answer = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            for start in range(0, len(answer), 8):
+                time.sleep(0.3)
+                conn.sendall(answer[start : start + 8])
+
+
+def test_a_message_confirmed_after_its_deadline_is_not_sent_again(tmp_path, site):
+    """`serve`: the service took the message but confirmed it only after the deadline (a slow SMTP server
+    does so every time). The attempt counts as failed, but once the late confirmation is in, the next cycle
+    marks those events sent instead of sending them again (which it would do at every retry for 7 days)."""
+    slow = SlowAnswer()
+    with slow:
+        config = with_targets(tmp_path, site, f'[[notify]]\nid = "seg"\nurl = "{slow.url}"\ntimeout = 1\n')
+        assert run_in_process(config, T0).ok
+        (state,) = read_delivery(load_config(config))
+        assert (state.pending, state.failures) == (len(SEED), 1)
+        time.sleep(2.5)  # the late confirmation comes in
+        assert run_in_process(config, T0 + dt.timedelta(minutes=2)).ok
+    assert len(slow.bodies) == 1
+    (state,) = read_delivery(load_config(config))
+    assert (state.pending, state.sent, state.failures) == (0, len(SEED), 0)
