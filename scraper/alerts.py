@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import apprise
 
-__all__ = ["AlertFailed", "confirmed_late", "problem", "room", "send", "uses_html"]
+__all__ = ["AlertFailed", "confirmed_late", "problem", "recipients", "room", "send", "uses_html"]
 
 #: Schemes whose messages go as HTML (with a plain-text part the service builds from it).
 _HTML_SCHEMES = frozenset({"mailto", "mailtos"})
@@ -40,6 +40,14 @@ def problem(url: str) -> str | None:
     if apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
         return "Apprise does not understand this URL (unknown scheme, or a part it needs is missing)"
     return None
+
+
+def recipients(url: str) -> int:
+    """How many recipients (addresses, channels, topics) one message to `url` goes to. Apprise says only
+    whether all of them took it: one that refuses makes the message count as failed, and the others get it
+    again at every retry."""
+    service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    return len(service) if service is not None else 0
 
 
 def uses_html(url: str) -> bool:

@@ -219,7 +219,7 @@ def export(options: Options, fmt: str, output: str | None) -> None:
 def check(options: Options) -> None:
     """Validate the config and print the resolved settings; exit 2 listing every problem if invalid."""
     config = _load(options)
-    from .alerts import problem
+    from .alerts import problem, recipients
     from .config import describe
 
     # Which schemes Apprise knows is for Apprise to say: asked here, where the network is not touched.
@@ -230,6 +230,14 @@ def check(options: Options) -> None:
     ]
     if problems:
         _fail_config(ConfigError(problems, str(config.path)))
+    for index, target in enumerate(config.notify):
+        if target.url is not None and (count := recipients(target.url)) > 1:
+            click.echo(
+                f"warning: notify[{index}].url names {count} recipients: a message counts as sent only when "
+                "all took it, so one that refuses makes the others get it again at every retry; give each "
+                "its own [[notify]]",
+                err=True,
+            )
     click.echo(describe(config))
 
 

@@ -456,3 +456,22 @@ def test_a_message_confirmed_after_its_deadline_is_not_sent_again(tmp_path, site
     assert len(slow.bodies) == 1
     (state,) = read_delivery(load_config(config))
     assert (state.pending, state.sent, state.failures) == (0, len(SEED), 0)
+
+
+def test_check_warns_of_a_url_with_several_recipients(tmp_path):
+    """Apprise tells only whether every recipient took a message: with a refused address among them, the
+    others got the same mail at every retry for 7 days (aiosmtpd refusing one RCPT showed it)."""
+    import subprocess
+    import sys
+
+    config = tmp_path / "config.toml"
+    url = "mailto://127.0.0.1:25?from=a@example.org&to=red@example.org,chef@example.org"
+    config.write_text(
+        f'[[notify]]\nid = "red"\nurl = "{url}"\n[[sources]]\nid = "s"\nurl = "http://127.0.0.1:9/"\n',
+        encoding="utf-8",
+    )
+    check = [sys.executable, "-m", "scraper", "--config", str(config), "check"]
+    result = subprocess.run(check, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "warning: notify[0].url names 2 recipients" in result.stderr
+    assert "give each its own [[notify]]" in result.stderr
