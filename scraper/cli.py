@@ -156,6 +156,7 @@ def status(options: Options, as_json: bool, everything: bool) -> None:
     try:
         with Store(config.site.database) as store:
             histories = [store.run_history(source.id) for source in config.sources]
+            delivery = store.outbox.delivery_states() if config.notify else []
             counts = store.counts()
             if store.memberships_current(membership(config)[0]):  # the last publish stored them: SQL counts
                 summaries = store.feed_summaries()
@@ -167,9 +168,12 @@ def status(options: Options, as_json: bool, everything: bool) -> None:
         _fail(str(error), EXIT_FAILED)
     verdicts = health.assess(histories, now=now, window=window)
     if as_json:
-        _echo(show.as_json(verdicts, counts, now=now, window=window, topics=topics))
+        _echo(show.as_json(verdicts, counts, now=now, window=window, topics=topics, delivery=delivery))
     else:
-        _echo(show.as_table(verdicts, counts, now=now, window=window, topics=topics, everything=everything))
+        table = show.as_table(
+            verdicts, counts, now=now, window=window, topics=topics, everything=everything, delivery=delivery
+        )
+        _echo(table)
     sys.exit(EXIT_OK if all(v.healthy for v in verdicts) else EXIT_FAILED)
 
 
@@ -267,9 +271,15 @@ def export(options: Options, fmt: str, output: str | None) -> None:
 def check(options: Options) -> None:
     """Validate the config and print the resolved settings; exit 2 listing every problem if invalid."""
     config = _load(options)
+    from .alerts import target_problems, target_warnings
     from .config import describe
     from .publish.site import folder_warnings
 
+    # Which schemes Apprise knows is for Apprise to say: asked here, where the network is not touched.
+    if problems := target_problems(config):
+        _fail_config(ConfigError(problems, str(config.path)))
+    for warning in target_warnings(config):
+        click.echo(f"warning: {warning}", err=True)
     _echo(describe(config))
     for warning in folder_warnings(config):
         click.echo(f"aktuellt: warning: {warning}", err=True)

@@ -1,5 +1,6 @@
 """One cycle, as a story: for each source (several at once, `pool.py`) read it (fetch → extract → diff),
-store what it read in one transaction, then publish the feeds and push the news.
+store what it read in one transaction (queueing its events in the outbox), then publish the feeds and deliver
+the news.
 
 The only module that sequences a whole cycle; the steps live in `read.py` (one source's read),
 `plan.py` (what the read means for the history), the store, and `publish/site.py`. `now` comes from an
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from .clock import Clock, utc_now
 from .config import Config, FetchConfig, SourceConfig
+from .deliver import deliver
 from .errors import FetchError, ReadFailed, ScraperError, error_kind
 from .models import RunReport, SourceReport
 from .pool import run_sources, source_hosts
@@ -22,7 +24,7 @@ from .publish.site import publish_feeds
 from .read import read_source
 from .source.fetch import Fetcher, FetchSettings
 from .source.transport import post
-from .store import ChangeRow, Store, iso
+from .store import Store
 
 log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
 
@@ -33,7 +35,16 @@ ROBOTS_MAX_AGE = dt.timedelta(hours=24)
 def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = utc_now) -> RunReport:
     """Run every source, then publish if any source succeeded. A failed source touches neither its items
     nor the feeds; when every source failed, no feed file is rewritten at all."""
-    last_event = store.last_event_id() if config.notify.webhook else 0
+    # Before any source commits: the outbox trigger queues each event for the targets active then.
+    left = store.outbox.sync_targets([target.id for target in config.notify], clock())
+    for target, pending in left.items():  # renamed, or its URL edited when the id comes from the URL
+        log.warning(
+            'notify %s: no longer in the config; its %d pending events wait under that id (set `id = "%s"` '
+            "on the target to deliver them)",
+            target,
+            pending,
+            target,
+        )
     fetcher.robots.prime(store.robots_files(since=clock() - ROBOTS_MAX_AGE))
     reports = run_sources(
         config.sources,
@@ -54,11 +65,13 @@ def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = 
         from .publish.bucket import sync_bucket  # boto3 is imported only for a bucket (~0.2 s)
 
         sync_bucket(config, store, now=clock())
-    # Push last: everything is stored and published, so a slow or broken receiver cannot undo any of it.
-    if config.notify.webhook:
-        notify_webhook(config, store.changes(after_id=last_event), user_agent=fetcher.settings.user_agent)
+    # The hub's ping is part of publishing; delivery may take a target's whole share of the cycle: it waits.
     if config.websub.hub and written:
         ping_hub(config, [Path(p) for p in written], user_agent=fetcher.settings.user_agent)
+    # Deliver last: everything is stored and published, so a slow or broken receiver cannot undo any of it.
+    # Delivery runs even when every source failed: events queued earlier may still be waiting.
+    if config.notify:
+        deliver(config, store, now=clock(), user_agent=fetcher.settings.user_agent)
     return RunReport(sources=reports, files_written=tuple(written))
 
 
@@ -119,39 +132,6 @@ def run_source(
     return report
 
 
-def notify_webhook(config: Config, rows: list[ChangeRow], *, user_agent: str) -> int:
-    """POST one JSON document per event, oldest first; a failure is logged and never fails the cycle.
-    Returns how many were delivered."""
-    webhook = config.notify.webhook
-    assert webhook is not None
-    delivered = 0
-    for row in reversed(rows):  # `changes` is newest first; receivers get them in the order they happened
-        document = push.event_document(
-            event_id=f"{row.entry_id}/events/{row.id}",
-            kind=row.kind,
-            at=iso(row.at),
-            source=row.source,
-            key=row.key,
-            item_id=row.entry_id,
-            link=row.link,
-            after=row.after,
-            before=row.before,
-            detail=row.detail,
-        )
-        try:
-            post(webhook, json_body=document, user_agent=user_agent, timeout=config.notify.timeout)
-        except FetchError as error:
-            log.warning("webhook: event %s not delivered: %s", document["id"], error)
-            if delivered == 0 and len(rows) > 1:
-                log.warning(
-                    "webhook: receiver unreachable; %d more events of this cycle dropped", len(rows) - 1
-                )
-                break  # the receiver is down: do not spend the whole timeout on every event
-            continue
-        delivered += 1
-    return delivered
-
-
 def ping_hub(config: Config, written: list[Path], *, user_agent: str) -> None:
     """Tell the WebSub hub which feeds changed (hub.mode=publish); a failure is logged, never raised."""
     hub = config.websub.hub
@@ -162,7 +142,7 @@ def ping_hub(config: Config, written: list[Path], *, user_agent: str) -> None:
                 hub,
                 form={"hub.mode": "publish", "hub.url": url},
                 user_agent=user_agent,
-                timeout=5.0,
+                timeout=config.websub.timeout,  # wall clock, per attempt (transport.post)
                 retries=1,
             )
         except FetchError as error:

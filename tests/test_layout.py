@@ -20,13 +20,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "scraper"
 ROOMS = ("source", "store", "publish", "service")
 #: Top-level modules that tie the rooms together, and the place each is in; every other top-level module is
 #: shared ground. `read` and `plan` are the cycle's own steps: they join the source room's readers with the
-#: store's state, so they sit beside `cycle`, above both rooms.
+#: store's state, so they sit beside `cycle`, above both rooms. `deliver` (the outbox after publishing) and
+#: `alerts` (Apprise, which sends) join the store, the publish room's messages and the network likewise.
 ROOF = {
     "cycle": "cycle",
     "read": "cycle",
     "readhints": "cycle",
     "plan": "cycle",
     "pool": "cycle",
+    "deliver": "cycle",
+    "alerts": "cycle",
     "cli": "cli",
     "__main__": "__main__",
 }
@@ -62,6 +65,7 @@ LIBRARIES: dict[str, str] = {
     "tomlkit": "config/edit.py",
     "boto3": "publish/bucket.py",
     "botocore": "publish/bucket.py",
+    "apprise": "alerts.py",
 }
 
 MAX_MODULE_LINES = 420  # "about 400": a module longer than this does more than one job

@@ -20,6 +20,7 @@ from typing import Any
 from ..errors import ConfigError
 from .checks import LISTING_ONLY, SOURCE_FIELDS, TOP_FIELDS, TOPIC_FIELDS, Checker
 from .describe import describe
+from .notify import notify_targets
 from .places import check_places, resolve_path
 from .tree import (
     DEFAULT_EVERY,
@@ -79,9 +80,9 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
     """
     checker = Checker()
     checker.unknown(data, "", TOP_FIELDS)
-    site, fetch, schedule, server, notify, websub, publish = (
+    site, fetch, schedule, server, websub, publish = (
         checker.table(data.get(name, {}), name, TOP_FIELDS[name])
-        for name in ("site", "fetch", "schedule", "server", "notify", "websub", "publish")
+        for name in ("site", "fetch", "schedule", "server", "websub", "publish")
     )
     sources = checker.array(data.get("sources", []), "sources", SOURCE_FIELDS)
     if isinstance(data.get("sources", []), list) and not data.get("sources"):
@@ -114,6 +115,13 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
         if isinstance(raw, dict) and not raw.get("match") and "regex" not in raw and not raw.get("tags"):
             checker.add(f"topics[{index}].match", "missing: a topic needs match words, a regex or tags")
 
+    notify = notify_targets(
+        checker,
+        data.get("notify", []),
+        sources={source.get("id") for source in sources},
+        topics={topic.get("id") for topic in topics},
+    )
+
     if checker.problems:
         raise ConfigError(checker.problems)
     return Config(
@@ -123,7 +131,7 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
         server=ServerConfig(**server),
         sources=tuple(SourceConfig(**source) for source in sources),
         topics=tuple(TopicConfig(**topic) for topic in topics),
-        notify=NotifyConfig(**notify),
+        notify=tuple(NotifyConfig(**target) for target in notify),
         websub=WebSubConfig(**websub),
         publish=PublishConfig(**publish),
     )

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .tree import DEFAULT_USER_AGENT, SOURCE_TYPES, SelectorConfig
+from .tree import DEFAULT_USER_AGENT, DIGESTS, EVENT_KINDS, SOURCE_TYPES, SelectorConfig
 
 Check = Callable[[Any], Any]
 
@@ -241,9 +241,38 @@ TOPIC_FIELDS = {
     "tags": _Field(tuple),
 }
 
-_NOTIFY = {"webhook": _Field(str, _url), "timeout": _Field(float, _range(0, 60, above=True))}
+_APPRISE_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+")
 
-_WEBSUB = {"hub": _Field(str, _url)}
+
+def _apprise_url(value: str) -> str:
+    # Only the shape: which schemes Apprise knows is Apprise's to say (the `alerts` module, at `check`).
+    if not _APPRISE_URL.fullmatch(value):
+        raise ValueError("must be an Apprise URL like 'mailto://user:pass@example.org' or 'ntfy://topic'")
+    return value
+
+
+def _kinds(values: tuple[str, ...]) -> tuple[str, ...]:
+    for value in values:
+        _choice(*EVENT_KINDS)(value)
+    return tuple(dict.fromkeys(values))
+
+
+_TIMEOUT = _Field(float, _range(0, 60, above=True))
+
+#: One `[[notify]]` target; the legacy `[notify]` table takes the same keys (it is one target).
+NOTIFY_FIELDS = {
+    "id": _Field(str, _slug),
+    "url": _Field(str, _apprise_url),
+    "webhook": _Field(str, _url),
+    "kinds": _Field(tuple, _kinds),
+    "topics": _Field(tuple),
+    "sources": _Field(tuple),
+    "digest": _Field(str, _choice(*DIGESTS)),
+    "timeout": _TIMEOUT,
+    "give_up_after": _Field(str, _positive_duration),
+}
+
+_WEBSUB = {"hub": _Field(str, _url), "timeout": _TIMEOUT}
 
 _PUBLISH = {
     "target": _Field(
@@ -260,7 +289,7 @@ TOP_FIELDS = dict(
     server=_SERVER,
     sources=SOURCE_FIELDS,
     topics=TOPIC_FIELDS,
-    notify=_NOTIFY,
+    notify=NOTIFY_FIELDS,
     websub=_WEBSUB,
     publish=_PUBLISH,
 )

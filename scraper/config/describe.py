@@ -43,12 +43,14 @@ def describe(config: Config) -> str:
     The text parses back to the same Config.
     """
     lines = [f"# resolved from {config.path}" if config.path else "# not loaded from a file"]
-    for name in ("site", "fetch", "schedule", "server", "notify", "websub", "publish"):
+    for name in ("site", "fetch", "schedule", "server", "websub", "publish"):
         lines += _render(f"[{name}]", getattr(config, name))
     for source in config.sources:
         lines += _render("[[sources]]", source, LISTING_ONLY if source.type == "feed" else ())
     for topic in config.topics:
         lines += _render("[[topics]]", topic)
+    for target in config.notify:
+        lines += _render("[[notify]]", target)
     return "\n".join(lines) + "\n"
 
 

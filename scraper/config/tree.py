@@ -104,15 +104,34 @@ class TopicConfig:
     tags: tuple[str, ...] = ()  #: article-page tags that put an item in this topic (whole tags, any case)
 
 
+#: What a notify target can be told about: the kinds of event the store records.
+EVENT_KINDS = ("new", "edited", "removed", "restored")
+
+#: `notify[].digest`: one message per event, per cycle (every event the cycle queued), or per day.
+DIGESTS = ("event", "cycle", "daily")
+
+
 @dataclass(frozen=True)
 class NotifyConfig:
-    webhook: str | None = None  # POST one JSON document per event here (http or https URL)
-    timeout: float = 5.0  # seconds per attempt: a slow receiver must not hold the cycle up
+    """One `[[notify]]` target: an Apprise URL (`url`) or a webhook that gets the aktuellt.event/1 JSON
+    document of each event (`webhook`); exactly one of the two is set. Its events go through the store's
+    outbox: at least once, in order, retried with back-off across cycles until `give_up_after`."""
+
+    id: str = "webhook"  #: names the target in the store, logs and status (an Apprise URL holds secrets)
+    url: str | None = None  #: an Apprise URL: mailto://, slack://, msteams://, tgram://, json://, ntfy:// …
+    webhook: str | None = None  #: POST one aktuellt.event/1 JSON document per event here (http or https URL)
+    kinds: tuple[str, ...] = EVENT_KINDS  #: which events to send (the others are skipped, never sent)
+    topics: tuple[str, ...] = ()  #: only items in one of these topics (empty: every item)
+    sources: tuple[str, ...] = ()  #: only items of these sources (empty: every source)
+    digest: str = "cycle"  #: one of DIGESTS; a webhook always gets one document per event
+    timeout: float = 5.0  #: seconds per attempt, wall clock: a slow receiver must not hold the cycle up
+    give_up_after: dt.timedelta = dt.timedelta(days=7)  #: then an undelivered event is marked undeliverable
 
 
 @dataclass(frozen=True)
 class WebSubConfig:
     hub: str | None = None  # WebSub hub pinged (hub.mode=publish) when a feed's bytes change
+    timeout: float = 5.0  # seconds per ping attempt, wall clock
 
 
 @dataclass(frozen=True)
@@ -132,7 +151,7 @@ class Config:
     server: ServerConfig
     sources: tuple[SourceConfig, ...]
     topics: tuple[TopicConfig, ...]
-    notify: NotifyConfig = field(default_factory=NotifyConfig)
+    notify: tuple[NotifyConfig, ...] = ()  #: the `[[notify]]` targets (a `[notify]` table is one)
     websub: WebSubConfig = field(default_factory=WebSubConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
     path: Path | None = None  # the file it was loaded from

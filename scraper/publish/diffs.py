@@ -68,6 +68,19 @@ def _words_diff(before: str, after: str) -> str:
     return "".join(out)
 
 
+def diff_text(before: str, after: str) -> str:
+    """The plain-text word diff a mail client or chat shows: "landar [−i Göteborg] [+på Kungstorget]"."""
+    out: list[str] = []
+    for same, removed, added in word_ops(before, after):
+        out.append(same)
+        for mark, run in ((REMOVED_MARK, removed), (ADDED_MARK, added)):
+            if run:
+                words = run.lstrip()
+                space = run[: len(run) - len(words)] or (" " if mark == ADDED_MARK and removed else "")
+                out.append(f"{space}{mark}{words}]")
+    return "".join(out)
+
+
 _MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
 
 

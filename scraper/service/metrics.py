@@ -6,7 +6,8 @@ metric is thread-safe: the scheduler's thread counts cycles while the server's t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Callable, Iterable
 
 from prometheus_client import (
     CollectorRegistry,
@@ -19,7 +20,7 @@ from prometheus_client import (
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from ..models import RunReport
-from ..store import RunHistory
+from ..store import DeliveryState, RunHistory
 
 __all__ = ["CONTENT_TYPE", "Metrics"]
 
@@ -75,6 +76,30 @@ class Metrics:
             ["status"],
             registry=r,
         )
+        self.notify_pending = Gauge(
+            "aktuellt_notify_pending",
+            "Events queued for a notify target, not yet delivered.",
+            ["target"],
+            registry=r,
+        )
+        self.notify_oldest = Gauge(
+            "aktuellt_notify_oldest_pending_age_seconds",
+            "Age of the oldest event a notify target has not yet got (0: none waits).",
+            ["target"],
+            registry=r,
+        )
+        self.notify_undeliverable = Gauge(
+            "aktuellt_notify_undeliverable",
+            "Events a notify target never confirmed within give_up_after (given up).",
+            ["target"],
+            registry=r,
+        )
+        self.notify_failures = Gauge(
+            "aktuellt_notify_consecutive_failures",
+            "Failed delivery attempts to a notify target since its last delivery.",
+            ["target"],
+            registry=r,
+        )
         for outcome in OUTCOMES:  # present from the start, so rate() and alerts see a zero, not a gap
             self.cycles.labels(outcome)
         for source in sources:
@@ -101,6 +126,20 @@ class Metrics:
             stamp = h.last_success.timestamp() if h.last_success is not None else 0.0
             self.last_success.labels(h.source).set(stamp)
             self.failures.labels(h.source).set(h.consecutive_failures)
+
+    def delivery(self, states: Iterable[DeliveryState], *, clock: Callable[[], dt.datetime]) -> None:
+        """Refresh the per-target gauges from the outbox (after each cycle, and at start). The oldest pending
+        event's age is reckoned at each scrape (`clock`): between cycles, which may be a day apart, it grows,
+        so an alert on it fires while the receiver is still down."""
+
+        def age_of(oldest: dt.datetime | None) -> Callable[[], float]:
+            return lambda: max((clock() - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
+
+        for s in states:
+            self.notify_pending.labels(s.target).set(s.pending)
+            self.notify_oldest.labels(s.target).set_function(age_of(s.oldest_pending))
+            self.notify_undeliverable.labels(s.target).set(s.undeliverable)
+            self.notify_failures.labels(s.target).set(s.failures)
 
     def feed_request(self, status: int) -> None:
         self.feed_requests.labels(str(status)).inc()

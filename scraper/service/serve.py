@@ -30,7 +30,7 @@ from ..errors import LockHeld, ScraperError
 from ..folders import make_folders
 from ..models import RunReport
 from ..source.fetch import Fetcher
-from ..store import RunHistory, Store
+from ..store import DeliveryState, RunHistory, Store
 from . import health
 from .cyclelog import log_cycle, outcome_of
 from .lock import cycle_lock
@@ -52,16 +52,25 @@ def read_histories(config: Config) -> list[RunHistory]:
         return [store.run_history(source.id) for source in config.sources]
 
 
+def read_delivery(config: Config) -> list[DeliveryState]:
+    """The notify targets' outbox states (none without `[[notify]]`: the store is not asked)."""
+    if not config.notify:
+        return []
+    with Store(config.site.database) as store:
+        return store.outbox.delivery_states()
+
+
 def read_health(
     config: Config, *, now: dt.datetime, since: dt.datetime | None, window: dt.timedelta
 ) -> tuple[int, dict[str, Any]]:
     """(HTTP status, document) for /healthz; 503 also when the store cannot be read at all."""
     try:
         histories = read_histories(config)
+        delivery = read_delivery(config)
     except ScraperError as error:
         return 503, {"status": "unhealthy", "error": str(error)}
     verdicts = health.assess(histories, now=now, window=window, since=since)
-    document = health.document(verdicts, now=now, window=window)
+    document = health.document(verdicts, now=now, window=window, delivery=delivery)
     return (200 if document["status"] == "ok" else 503), document
 
 
@@ -103,6 +112,7 @@ class CycleRunner:
                     finally:
                         received = fetcher.bytes_received
                     self.metrics.history(store.run_history(source.id) for source in config.sources)
+                    self.metrics.delivery(store.outbox.delivery_states(), clock=utc_now)
             outcome = outcome_of(report)
         except LockHeld as error:
             outcome = "locked"
@@ -126,6 +136,7 @@ def serve(config: Config) -> int:
     metrics = Metrics((source.id for source in config.sources), version=package_version())
     try:
         metrics.history(read_histories(config))
+        metrics.delivery(read_delivery(config), clock=utc_now)
     except ScraperError as error:
         log.warning("cannot read the run history yet: %s", error)
     runner = CycleRunner(config, metrics)

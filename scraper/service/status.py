@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..sanity import json_text
+from ..store import DeliveryState
 from . import health
 
 __all__ = ["as_json", "as_table"]
@@ -41,8 +42,9 @@ def as_json(
     now: dt.datetime,
     window: dt.timedelta,
     topics: Mapping[str, int] | None = None,
+    delivery: Sequence[DeliveryState] = (),
 ) -> str:
-    document: dict[str, Any] = health.document(verdicts, now=now, window=window)
+    document: dict[str, Any] = health.document(verdicts, now=now, window=window, delivery=delivery)
     for source, facts in document["sources"].items():
         facts["items"] = counts.get(source, 0)
     if topics is not None:
@@ -58,6 +60,7 @@ def as_table(
     window: dt.timedelta,
     topics: Mapping[str, int] | None = None,
     everything: bool = False,
+    delivery: Sequence[DeliveryState] = (),
 ) -> str:
     """One row per source, those that need looking at first; beyond MAX_ROWS sources (unless `everything`)
     the ok ones are one summary line."""
@@ -103,4 +106,31 @@ def as_table(
         lines.append("")
         lines.append(f"{'topic'.ljust(width)}  items (published, current config)")
         lines.extend(f"{topic.ljust(width)}  {count}" for topic, count in topics.items())
+    if delivery:
+        lines += ["", *_delivery_table(delivery, now)]
     return "\n".join(lines)
+
+
+def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+
+
+def _delivery_table(states: Sequence[DeliveryState], now: dt.datetime) -> list[str]:
+    """One row per notify target: its outbox and its failures in a row."""
+    rows = [("notify", "pending", "oldest pending", "undeliverable", "sent", "failures", "last error")]
+    for s in states:
+        rows.append(
+            (
+                s.target,
+                str(s.pending),
+                _when(s.oldest_pending, now) if s.oldest_pending is not None else "-",
+                str(s.undeliverable),
+                str(s.sent),
+                str(s.failures),
+                (s.last_error or "")[:80] if s.failures else "",
+            )
+        )
+    return _columns(rows)

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from io import BytesIO
 from types import ModuleType
 
-# httpx imports its command-line tool on import when rich, pygments and click are installed (they are: rich
-# and click are ours), ~30 ms of every process for a tool never used here. An empty stand-in module makes
-# httpx's own `except ImportError` fallback take over; the library itself never touches it.
+# httpx imports its command-line tool (~30 ms) when rich, pygments and click are installed, as here: an empty
+# stand-in module makes httpx's own `except ImportError` fallback take over; the library never touches it.
 sys.modules.setdefault("httpx._main", ModuleType("httpx._main"))
 
 import httpcore  # noqa: E402  # httpx's own transport layer: the deadline-bounded network backend plugs into it
@@ -34,8 +33,7 @@ from .hosts import host_of  # noqa: E402
 log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
 
 
-#: Statuses worth trying again: the server is busy or broken for now, not telling us we are wrong.
-#: (Every 5xx except 501 Not Implemented and 505 HTTP Version Not Supported, which will not get better.)
+#: Statuses worth trying again (busy or broken for now): every 5xx but 501 and 505, which will not get better.
 RETRY_STATUSES = frozenset({429} | set(range(500, 600)) - {501, 505})
 
 #: Content codings we ask for and decode ourselves, in bounded steps (one layer only, see Inflater).
@@ -250,8 +248,7 @@ class DeadlineTransport(httpx.HTTPTransport):
 
 
 def content_length(headers: httpx.Headers) -> int | None:
-    value = headers.get("Content-Length", "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if (value := headers.get("Content-Length", "").strip()).isdigit() else None
 
 
 def post(
@@ -268,16 +265,27 @@ def post(
     """POST a JSON document or a form to `url` (webhooks, WebSub pings); the final status when it is 2xx.
 
     Short and bounded on purpose: a push target is someone else's server, and a cycle must not wait long for
-    it. Network errors, timeouts, 429 and 5xx are retried `retries` times with a doubling `backoff`; redirects
-    are not followed. Anything else, or the last failure, is a FetchError."""
+    it. Each attempt has a wall-clock deadline of `timeout` seconds for the whole exchange (connecting,
+    sending, the status line, the headers and a small body), however slowly the receiver trickles, so all
+    attempts together end within `timeout` × (`retries` + 1) plus the backoff. Network errors, timeouts, 429
+    and 5xx are retried `retries` times with a doubling `backoff`; redirects are not followed; the answer's
+    body is drained when small, else dropped with the connection. Anything else, or the last failure, is a
+    FetchError."""
     headers = {"User-Agent": user_agent}
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     attempt = 0
-    with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
+    with httpx.Client(
+        transport=DeadlineTransport(limits), timeout=timeout, headers=headers, follow_redirects=False
+    ) as client:
         while True:
             reason: str
             try:
-                with translate_errors("POST", url):
-                    response = client.post(url, json=json_body, data=form)
+                with (
+                    request_deadline(time.monotonic() + timeout, f"no complete answer within {timeout:g} s"),
+                    translate_errors("POST", url),
+                    client.stream("POST", url, json=json_body, data=form) as response,
+                ):
+                    drain(response, "POST")
                 if 200 <= response.status_code < 300:
                     return response.status_code
                 if response.status_code not in RETRY_STATUSES:

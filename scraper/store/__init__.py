@@ -23,6 +23,7 @@ from .db import Database, UnreadableRow, db_table, from_iso, iso, storage_errors
 from .events import ChangeRow, EventTables, Tombstone
 from .feeds import FeedTables
 from .items import ItemTables, moved_forward
+from .outbox import DeliveryState, OutboxTables, TargetState
 from .pages import MATCH_END, MATCH_START, PageTables, SearchHit
 from .revisions import RevisionTables
 from .runs import RunHistory, RunTables
@@ -54,6 +55,8 @@ class Store:
         self.feeds = FeedTables(self.db, path)
         self.articles = ArticleTables(self.db, path)
         self.pages = PageTables(self.db, path)
+        #: the notify outbox: callers use it directly (`store.outbox.due(…)`), the facade would only repeat it
+        self.outbox = OutboxTables(self.db, path)
 
     def close(self) -> None:
         self.db.close()
@@ -143,8 +146,9 @@ class Store:
         after_id: int | None = None,
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
+        ids: Sequence[int] | None = None,
     ) -> list[ChangeRow]:
-        return self.events.changes(limit=limit, after_id=after_id, since=since, until=until)
+        return self.events.changes(limit=limit, after_id=after_id, since=since, until=until, ids=ids)
 
     def tombstones(self, *, limit: int) -> list[Tombstone]:
         return self.events.tombstones(limit=limit)
@@ -248,6 +252,7 @@ class Store:
 __all__ = [
     "ChangeRow",
     "CycleWrite",
+    "DeliveryState",
     "HistoryWrite",
     "ItemUpdate",
     "MATCH_END",
@@ -256,6 +261,7 @@ __all__ = [
     "RunHistory",
     "SearchHit",
     "Store",
+    "TargetState",
     "Tombstone",
     "UnreadableRow",
     "VersionWrite",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..history import Version
@@ -64,10 +65,11 @@ class EventTables(TableGroup):
         after_id: int | None = None,
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
+        ids: Sequence[int] | None = None,
     ) -> list[ChangeRow]:
         """Events, newest first, each with the version after it (and before it, for an edit); `after_id`:
         only events recorded after that one; `since`: only events at or after that instant; `until`: only
-        events before that instant."""
+        events before that instant; `ids`: only these events."""
         after = ", ".join(f"r.{c}" for c in VERSION_COLUMNS.split(", "))
         before = ", ".join(f"p.{c}" for c in VERSION_COLUMNS.split(", "))
         sql = (
@@ -88,6 +90,9 @@ class EventTables(TableGroup):
         if until is not None:
             conditions.append("e.at < ?")
             params.append(iso(until))
+        if ids is not None:
+            conditions.append(f"e.id IN ({', '.join('?' * len(ids))})")
+            params.extend(ids)
         if conditions:
             sql += " WHERE " + " AND ".join(conditions)
         sql += " ORDER BY e.at DESC, e.id DESC"

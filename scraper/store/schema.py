@@ -371,3 +371,40 @@ def m019h_search_and_history_pages(db: Database) -> None:
             """
         ):
             db.execute(statement)
+
+
+@migrations()
+def m019d_outbox(db: Database) -> None:
+    """The outbox (issue 19): every event is queued for every active notify target by a trigger, so in the
+    same transaction as the cycle's commit that records the event; a row stays "pending" until the target
+    confirmed it ("sent"), its filters left it out ("skipped") or `give_up_after` passed ("undeliverable").
+    `notify_targets` holds each target's id (never its URL, which may hold secrets) and its back-off."""
+    for statement in _statements(
+        """
+        CREATE TABLE notify_targets (
+            id TEXT PRIMARY KEY,
+            active INTEGER NOT NULL DEFAULT 1,  -- 0: no longer in the config; its rows wait, uncounted
+            added TEXT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0,  -- failed attempts since the last delivery
+            next_attempt TEXT,  -- back-off: no attempt before this instant
+            last_error TEXT,
+            last_success TEXT
+        );
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            target TEXT NOT NULL,
+            event INTEGER NOT NULL,
+            queued TEXT NOT NULL,  -- the event's time: `give_up_after` counts from it
+            state TEXT NOT NULL DEFAULT 'pending',  -- pending | sent | skipped | undeliverable
+            done TEXT,
+            error TEXT
+        );
+        CREATE UNIQUE INDEX outbox_target_event ON outbox (target, event);
+        CREATE INDEX outbox_state ON outbox (target, state, event);
+        CREATE TRIGGER events_outbox AFTER INSERT ON events BEGIN
+            INSERT INTO outbox (target, event, queued)
+            SELECT id, NEW.id, NEW.at FROM notify_targets WHERE active = 1;
+        END;
+        """
+    ):
+        db.execute(statement)

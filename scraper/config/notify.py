@@ -1,0 +1,56 @@
+"""The `[[notify]]` targets: each checked against its fields, then as a whole (one of `url` or `webhook`, an
+id, topics and sources that exist). The legacy `[notify]` table (`webhook`, `timeout`) is one target."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Set
+from typing import Any
+
+from .checks import NOTIFY_FIELDS, Checker
+from .tree import EVENT_KINDS
+
+__all__ = ["default_id", "notify_targets"]
+
+
+def default_id(url: str | None, webhook: str | None) -> str:
+    """A target's id when the config names none: "webhook" for the webhook, else one derived from the URL,
+    stable while the URL is (the store keeps ids, never the URL: an Apprise URL holds its secrets)."""
+    if webhook is not None:
+        return "webhook"
+    return "alert-" + hashlib.sha256((url or "").encode()).hexdigest()[:8]
+
+
+def notify_targets(
+    checker: Checker, raw: object, *, sources: Set[object], topics: Set[object]
+) -> list[dict[str, Any]]:
+    """The valid targets' values, in config order; problems go to `checker` under "notify…" key paths."""
+    if isinstance(raw, dict):  # the legacy table: one target, or none when it names no receiver
+        entries, paths = [checker.table(raw, "notify", NOTIFY_FIELDS)], ["notify"]
+        if "url" not in raw and "webhook" not in raw:
+            return []
+    elif isinstance(raw, list):
+        entries = checker.array(raw, "notify", NOTIFY_FIELDS)
+        paths = [f"notify[{index}]" for index in range(len(entries))]
+    else:
+        checker.add("notify", "expected a [notify] table or [[notify]] tables")
+        return []
+    seen: dict[str, str] = {}
+    for entry, path, given in zip(entries, paths, raw if isinstance(raw, list) else [raw], strict=True):
+        entry.pop("title", None)  # Checker.array names every entry; a target has no title
+        if not isinstance(given, dict):
+            continue
+        if ("url" in given) == ("webhook" in given):
+            checker.add(path, "set exactly one of url (an Apprise URL) or webhook (an http(s) URL)")
+        if given.get("kinds") == []:  # a target that would mark every event skipped, silently
+            kinds = ", ".join(EVENT_KINDS)
+            checker.add(f"{path}.kinds", f"empty: name one or more of {kinds}, or leave it out")
+        entry.setdefault("id", default_id(entry.get("url"), entry.get("webhook")))
+        if entry["id"] in seen:
+            checker.add(f"{path}.id", f"duplicate id {entry['id']!r} (also {seen[entry['id']]}): set `id`")
+        seen.setdefault(entry["id"], path)
+        for name, known in (("sources", sources), ("topics", topics)):
+            for value in entry.get(name, ()):
+                if value not in known:
+                    checker.add(f"{path}.{name}", f"no [[{name}]] has the id {value!r}")
+    return entries

@@ -1,0 +1,80 @@
+"""Alert messages in Swedish: one event, or a digest of several, as a title, plain text and HTML. Pure.
+
+Plain text is what chat and push services show (the word diff as "[−old] [+new]"); HTML is the e-mail body
+(the diff in <del>/<ins>, the same markers inside, as the changes feed has it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..history import Version, normal_text
+from ..store import ChangeRow
+from .diffs import FIELD_LABELS, change_content, change_title, diff_text, shown_value
+
+__all__ = ["Alert", "alert_for"]
+
+_MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    title: str
+    text: str
+    html: str
+
+
+def _when(moment: dt.datetime, tz: dt.tzinfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} kl. {local:%H.%M}"
+
+
+def _what_text(row: ChangeRow) -> list[str]:
+    """The lines that say what happened: the diff of an edit, else the version's title and summary."""
+    if row.kind == "edited" and row.before is not None:
+        lines = []
+        for name, label in FIELD_LABELS.items():
+            before = shown_value(name, getattr(row.before, name))
+            after = shown_value(name, getattr(row.after, name))
+            if normal_text(before) != normal_text(after):
+                lines.append(f"{label}: {diff_text(before, after)}")
+        return lines
+    intro = {
+        "removed": "Nyheten finns inte längre på webbplatsen. Senast kända version:",
+        "restored": "Nyheten finns åter på webbplatsen.",
+    }.get(row.kind)
+    return ([intro] if intro else []) + _version_text(row.after)
+
+
+def _version_text(version: Version) -> list[str]:
+    summary = normal_text(version.summary)
+    return [f"Ingress: {summary}"] if summary else []
+
+
+def _block_text(row: ChangeRow, tz: dt.tzinfo) -> str:
+    head = [change_title(row.kind, row.after.title), row.link]
+    return "\n".join([*head, *_what_text(row), f"({row.source}, {_when(row.at, tz)})"])
+
+
+def _block_html(row: ChangeRow, tz: dt.tzinfo) -> str:
+    title = html.escape(change_title(row.kind, row.after.title), quote=False)
+    link = html.escape(row.link)
+    body = change_content(row.kind, row.after, row.before, row.detail)
+    where = html.escape(f"{row.source}, {_when(row.at, tz)}", quote=False)
+    return f'<h2><a href="{link}">{title}</a></h2>\n{body}\n<p><small>{where}</small></p>'
+
+
+def alert_for(rows: Sequence[ChangeRow], *, site_title: str, tz: dt.tzinfo) -> Alert:
+    """One message about `rows` (oldest first): titled by the event itself when there is one, else
+    "<site title>: N händelser"."""
+    if len(rows) == 1:
+        title = change_title(rows[0].kind, rows[0].after.title)
+    else:
+        title = f"{normal_text(site_title)}: {len(rows)} händelser"
+    text = "\n\n".join(_block_text(row, tz) for row in rows)
+    body = "\n<hr>\n".join(_block_html(row, tz) for row in rows)
+    page = f'<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+    return Alert(title=title, text=text, html=f"{page}</head><body>\n{body}\n</body></html>")
