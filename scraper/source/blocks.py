@@ -286,12 +286,15 @@ def block_where(node: Node) -> str:
     )
 
 
-def outside_title(container: Node, anchor: Node) -> list[Node]:
-    """The container's elements (up to `ITEM_ELEMENTS`) that are not the title: neither the item link nor
-    a heading, nor inside one."""
+def outside_title(container: Node, anchor: Node, title: Node | None = None) -> list[Node]:
+    """The container's elements (up to `ITEM_ELEMENTS`) that are not the title: neither the item link (or,
+    when the title is one element inside a whole-card link, that element) nor a heading, nor inside one."""
+    title = title or anchor
     skip: set[int] = set()
-    for node in container.css("a[href], h1, h2, h3, h4, h5, h6"):
-        if node.mem_id == anchor.mem_id or node.tag in _HEADING_TAGS:
+    for node in [title, *container.css("a[href], h1, h2, h3, h4, h5, h6")]:
+        if node.mem_id == anchor.mem_id and title.mem_id != anchor.mem_id:
+            continue  # a whole-card link: its runs beside the headline are the card's date and labels
+        if node.mem_id in (anchor.mem_id, title.mem_id) or node.tag in _HEADING_TAGS:
             skip.add(node.mem_id)
             skip.update(inner.mem_id for inner in node.css("*"))
     elements = container.css("*")[:ITEM_ELEMENTS]

@@ -38,6 +38,7 @@ from .blocks import (
     node_signature,
     outside_title,
 )
+from .headline import headline
 
 log = logging.getLogger("scraper.extract")  # the logger name log filters know (kept when the module moved)
 
@@ -228,8 +229,8 @@ class ListingReader:
 
     def read(self, candidate: Candidate) -> ItemRead:
         container, anchor, url = candidate.container, candidate.anchor, candidate.url
-        title = _title(container, anchor, self.selectors)
-        date, source, node = self._date(container, anchor, url, title)
+        title, title_node = _title(container, anchor, self.selectors)
+        date, source, node = self._date(container, anchor, url, title, title_node)
         if source == "title":
             title = _PAREN_DATE_END_RE.sub("", title).strip() or title
         return ItemRead(
@@ -244,7 +245,7 @@ class ListingReader:
         )
 
     def _date(
-        self, container: Node, anchor: Node, url: str, title: str
+        self, container: Node, anchor: Node, url: str, title: str, title_node: Node | None = None
     ) -> tuple[SiteDate | None, str, Node | None]:
         """The item's date and where it came from: a configured date element; else a `<time>` or an
         element that is a date (by its class, or by text that is only a date or a "Publicerad" line),
@@ -264,7 +265,7 @@ class ListingReader:
         for node in container.css("time[datetime]"):
             if found := parse_datetime_attr(node.attributes.get("datetime") or "", self.timezone):
                 return found, "time", node
-        outside = outside_title(container, anchor)
+        outside = outside_title(container, anchor, title_node)
         for node in outside:
             if node.tag == "time" or _DATE_CLASS_RE.search(class_names(node)):
                 if found := self._parse(node_text(node), reference):
@@ -350,18 +351,19 @@ def document_base(tree: HTMLTree, page_url: str) -> str:
     return (join_url(page_url, href) if href else None) or page_url
 
 
-def _title(container: Node, anchor: Node, selectors: SelectorConfig) -> str:
+def _title(container: Node, anchor: Node, selectors: SelectorConfig) -> tuple[str, Node | None]:
+    """The item's title and the element it was read from (None: not one element of the link)."""
     if selectors.title:
         node = container.css_first(selectors.title)
-        return node_text(node) if node is not None else ""
-    title = node_text(anchor)
+        return (node_text(node), node) if node is not None else ("", None)
+    title, node = headline(container, anchor)
     if title:
-        return title
+        return title, node
     # An image link carries no text; fall back to the heading or another link of the same item.
     for node in container.css("h1, h2, h3, h4, a[href]"):
         if text := node_text(node):
-            return text
-    return ""
+            return text, node
+    return "", None
 
 
 def _summary(container: Node, title: str, selectors: SelectorConfig, date_order: str = "dmy") -> str:
