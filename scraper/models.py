@@ -27,8 +27,8 @@ class ListingItem:
     #: the exact instant (aware) when the source gave one with its UTC offset, as a feed entry does; it is the
     #: `published` instant then, and `published` the same moment as wall time in the source's zone
     instant: dt.datetime | None = None
-    #: where `published` came from: "time", "element" (a date element), "title", "url" (the link's path) or
-    #: "none"
+    #: where `published` came from: "time", "element" (a date element), "relative" (a date element such as
+    #: "igår 14:30", read against the fetch time), "title", "url" (the link's path) or "none"
     date_source: str = "element"
 
 

@@ -221,7 +221,7 @@ def _read_pages(
     ExtractError. `known`: the store holds items of this source (so a page of none is a change, not a page
     that was never understood)."""
     now = now or utc_now()
-    page = parse_listing(first.text, first.url, **_listing_options(source, tz, today))
+    page = parse_listing(first.text, first.url, **_listing_options(source, tz, today, now))
     logged: set[str] = set()  # a teaser repeated on every page is named once per read
     _log_skipped(source, page.skipped, logged)
     feeds = advertised_feeds(first.text, first.url)
@@ -261,7 +261,7 @@ def _read_pages(
         response = fetcher.get(page.next_url)
         assert isinstance(response, Page)  # no validators were sent, so no 304
         page = parse_listing(
-            response.text, response.url, position_start=len(items), **_listing_options(source, tz, today)
+            response.text, response.url, position_start=len(items), **_listing_options(source, tz, today, now)
         )
         pages += 1
         _log_skipped(source, page.skipped, logged)
@@ -351,14 +351,15 @@ def _not_a_feed_hint(response: Page) -> str:
     return ""
 
 
-def _listing_options(source: SourceConfig, tz: ZoneInfo, today: dt.date) -> dict[str, Any]:
-    """The source's settings for `parse_listing`."""
+def _listing_options(source: SourceConfig, tz: ZoneInfo, today: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """The source's settings for `parse_listing`, and the fetch time relative dates are read against."""
     return {
         "timezone": tz,
         "selectors": source.selectors,
         "date_order": source.date_order,
         "key_params": source.key_params,
         "today": today,
+        "now": now,
     }
 
 

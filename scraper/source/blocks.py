@@ -46,7 +46,7 @@ class ItemRead:
     title: str
     summary: str
     date: SiteDate | None
-    date_source: str  #: "time", "element", "title", "url" or "none"
+    date_source: str  #: "time", "element", "relative", "title", "url" or "none"
     date_node: Node | None = None
     uuid: bool = False
 
@@ -174,7 +174,7 @@ def judge_group(group: BlockGroup) -> None:
     reads = list(distinct.values())
     size = len(reads)
     keys = {read.key for read in reads}
-    strong = sum(1 for read in reads if read.date_source in ("time", "element"))
+    strong = sum(1 for read in reads if read.date_source in ("time", "element", "relative"))
     dated = sum(1 for read in reads if read.date is not None)
     first = group.members[0].container
     around = _navigation(first)
@@ -267,6 +267,13 @@ def node_signature(node: Node) -> str:
         {c for c in class_names(node).split() if "--" not in c and c.lower() not in _STATE_CLASSES}
     )
     return (node.tag or "") + "".join(f".{c}" for c in classes)
+
+
+def group_signature(node: Node) -> str:
+    """What sibling containers of one block share: the tag, and the classes that most siblings of a list
+    share. Classes carrying an id or a category ("post-12264", "category-firefox") differ from card to card,
+    and a lead teaser often has one class more: neither may split a block, so only the tag counts here."""
+    return node.tag or ""
 
 
 def block_shape(container: Node, anchor: Node) -> str:

@@ -22,6 +22,7 @@ from ..dates import find_site_date, parse_datetime_attr, parse_site_date, url_da
 from ..identity import article_uuid, canonical_link, item_key
 from ..markup import HTMLTree, Node, clean_text, node_text, parse_html
 from ..models import Block, ListingItem, ListingPage, SiteDate
+from ..reldates import parse_relative
 from ..sanity import join_url
 from .blocks import (
     ArticleLink,
@@ -33,9 +34,9 @@ from .blocks import (
     choose_groups,
     class_names,
     containers_of,
+    group_signature,
     in_heading,
     judge_group,
-    node_signature,
     outside_title,
 )
 from .headline import headline
@@ -61,6 +62,7 @@ def parse_listing(
     date_order: str = "dmy",
     key_params: Sequence[str] | None = None,
     today: dt.date | None = None,
+    now: dt.datetime | None = None,
 ) -> ListingPage:
     """Extract the items and the next-page link of one listing page.
 
@@ -70,11 +72,14 @@ def parse_listing(
     An item without a date is kept with `published=None` (the pipeline dates it by first sight); items
     without a title are left out and named in `skipped`, and so are the blocks that were not taken
     (`blocks`). `today` (the cycle's local date) supplies the year of dates printed without one when the
-    link's path carries no date.
+    link's path carries no date. `now` (the fetch time) reads relative dates ("vor 2 Stunden", "idag 14:30")
+    in `timezone`; without it, only those naming a day ("igår", "heute, 18:00 Uhr") read, against `today`.
     """
     selectors = selectors or SelectorConfig()
     tree = parse_html(html)
-    reader = ListingReader(document_base(tree, page_url), timezone, date_order, key_params, today, selectors)
+    reader = ListingReader(
+        document_base(tree, page_url), timezone, date_order, key_params, today, selectors, now=now
+    )
     blocks: tuple[Block, ...] = ()
     if selectors.item:
         found = reader.configured(tree)
@@ -135,8 +140,14 @@ class ListingReader:
         key_params: Sequence[str] | None,
         today: dt.date | None,
         selectors: SelectorConfig,
+        *,
+        now: dt.datetime | None = None,
     ) -> None:
         self.base = base
+        #: The fetch time as a wall time in the source's zone, for relative dates.
+        self.now = now.astimezone(timezone).replace(tzinfo=None) if now and now.tzinfo else now
+        if today is None and self.now is not None:
+            today = self.now.date()
         self.timezone = timezone
         self.date_order = date_order
         self.key_params = key_params
@@ -176,7 +187,7 @@ class ListingReader:
         groups: dict[tuple[int, str], BlockGroup] = {}
         for candidate in candidates:
             parent = candidate.container.parent
-            slot = (parent.mem_id if parent is not None else 0, node_signature(candidate.container))
+            slot = (parent.mem_id if parent is not None else 0, group_signature(candidate.container))
             if slot not in groups:
                 shape = block_shape(candidate.container, candidate.anchor)
                 groups[slot] = BlockGroup([], shape, block_where(candidate.container))
@@ -277,6 +288,10 @@ class ListingReader:
         own = clean_text(container.text(deep=False))
         if own and (found := self._date_line(own, reference)):
             return found, "element", container
+        # "heute, 18:00 Uhr", "igår", "2 hours ago": an element that is only a relative date.
+        for node in outside:
+            if found := parse_relative(node_text(node), self.now, self.today):
+                return found, "relative", node
         if found := self._parse(title, reference):
             return found, "title", None
         if found := url_date(url):

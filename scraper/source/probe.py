@@ -74,6 +74,7 @@ def read_page(
     timezone = ZoneInfo(source.timezone if source else "Europe/Stockholm")
     order = source.date_order if source else date_order
     key_params = source.key_params if source else None
+    now = None if today else dt.datetime.now(dt.UTC)  # a given day is a test's: no clock read then
     day = today or dt.datetime.now(dt.UTC).astimezone(timezone).date()
     page = parse_listing(
         html,
@@ -83,6 +84,7 @@ def read_page(
         date_order=order,
         key_params=key_params,
         today=day,
+        now=now,
     )
     inferred = suggest_selectors(
         html, final, timezone=timezone, date_order=order, key_params=key_params, today=day

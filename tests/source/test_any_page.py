@@ -47,3 +47,46 @@ def test_whole_card_link_with_a_heading_or_a_label_attribute():
     assert [i.published for i in page.items] == [SiteDate(dt.date(2026, 5, n)) for n in range(1, 4)]
     page = read(CARDS.format("".join(labelled.format(n=n) for n in range(1, 4))))
     assert [i.title for i in page.items] == [f"Short {n}" for n in range(1, 4)]
+
+
+TEASER = """<article class="teaser{extra}"><a href="/news/{n}-story.html">
+  <header class="teaser-title">Story number {n} of the day</header><p>What happened in story {n}.</p>
+  <ul><li class="author">A. Writer</li><li><time>{when}</time></li></ul></a></article>"""
+
+
+def test_relative_dates_are_read_against_the_fetch_time_in_the_sources_zone():
+    whens = ["heute, 18:00 Uhr", "gestern, 17:35 Uhr", "vor 2 Stunden", "igår", "idag 14:30", "2 hours ago"]
+    body = (
+        "<main><div>"
+        + "".join(TEASER.format(extra="", n=n, when=w) for n, w in enumerate(whens))
+        + "</div></main>"
+    )
+    now = dt.datetime(2026, 6, 9, 20, 30, tzinfo=dt.UTC)  # 22:30 in Berlin
+    page = read(body, now=now)
+    assert [(i.published, i.date_source) for i in page.items] == [
+        (SiteDate(dt.date(2026, 6, 9), dt.time(18, 0)), "relative"),
+        (SiteDate(dt.date(2026, 6, 8), dt.time(17, 35)), "relative"),
+        (SiteDate(dt.date(2026, 6, 9), dt.time(20, 30)), "relative"),
+        (SiteDate(dt.date(2026, 6, 8)), "relative"),
+        (SiteDate(dt.date(2026, 6, 9), dt.time(14, 30)), "relative"),
+        (SiteDate(dt.date(2026, 6, 9), dt.time(20, 30)), "relative"),
+    ]
+    assert [i.title for i in page.items] == [f"Story number {n} of the day" for n in range(6)]
+
+
+def test_cards_of_one_list_with_ids_and_categories_in_their_classes_form_one_block():
+    body = (
+        "<main><div class='posts'>"
+        + "".join(
+            TEASER.format(extra=f" post-{1000 + n} category-{'ab'[n % 2]}", n=n, when=f"2026-06-0{n + 1}")
+            for n in range(5)
+        )
+        + "</div></main><aside><ul>"
+        + "".join(
+            f"<li><a href='/tag/{n}'>Tag {n} with words</a> <span>2026-05-0{n + 1}</span></li>"
+            for n in range(1, 4)
+        )
+        + "</ul></aside>"
+    )
+    page = read(body)
+    assert [i.title for i in page.items] == [f"Story number {n} of the day" for n in range(5)]
