@@ -59,6 +59,9 @@ class Candidate:
     key: str
     order: int  #: document order of its link
     read: ItemRead | None = None
+    #: For a title link in a heading: the largest ancestor holding no other title link, however many other
+    #: links it holds (a blog post with its whole text); None when that is the container itself.
+    post: Node | None = None
 
 
 @dataclass(slots=True)
@@ -108,7 +111,11 @@ def containers_of(links: list[ArticleLink], configured: bool) -> list[Candidate]
                 known.anchor = link.anchor  # the heading link names the item, not the image link before it
             known.order = min(known.order, link.order)
             continue
-        by_container[container.mem_id] = Candidate(container, link.anchor, link.url, link.key, link.order)
+        candidate = Candidate(container, link.anchor, link.url, link.key, link.order)
+        by_container[container.mem_id] = candidate
+        if link.heading and not configured:
+            post = _post_of(container, link.key, heading_fold)
+            candidate.post = post if post.mem_id != container.mem_id else None
         if link.heading and not configured and all_fold.get(container.mem_id) != {link.key}:
             absorbed.update(a.mem_id for a in container.css("a[href]"))
     return sorted([*by_container.values(), *duplicates], key=lambda c: c.order)
@@ -156,6 +163,18 @@ def _climb(link: ArticleLink, heading_fold: dict[int, Any], all_fold: dict[int, 
     return container
 
 
+def _post_of(container: Node, key: str, heading_fold: dict[int, Any]) -> Node:
+    """The largest ancestor of `container` whose title links all lead to `key` (a post holding its whole
+    text, its tags and comments links). Each element is climbed through by the title link it holds only,
+    so all climbs together stay linear in the page."""
+    own = {key}
+    node = container.parent
+    while node is not None and node.tag not in _STOP_TAGS and heading_fold.get(node.mem_id) == own:
+        container = node
+        node = node.parent
+    return container
+
+
 def in_heading(anchor: Node) -> bool:
     node: Node | None = anchor
     for _ in range(3):
@@ -177,7 +196,7 @@ def judge_group(group: BlockGroup) -> None:
     strong = sum(1 for read in reads if read.date_source in ("time", "element", "relative"))
     dated = sum(1 for read in reads if read.date is not None)
     first = group.members[0].container
-    around = _navigation(first)
+    around = navigation_of(first)
     if around == "nav":
         group.why = "inside navigation (nav)"
     elif around and strong * 2 < size and dated * 2 <= size:
@@ -222,9 +241,9 @@ def choose_groups(groups: list[BlockGroup]) -> list[Candidate]:
     return chosen
 
 
-def _navigation(node: Node) -> str:
+def navigation_of(node: Node, *, aside: bool = False) -> str:
     """ "nav" when `node` is inside a menu (`<nav>`, a navigation role), "header" or "footer" when inside
-    the page's header or footer, else ""."""
+    the page's header or footer (or "aside" in an `<aside>`, when asked), else ""."""
     current: Node | None = node
     found = ""
     for _ in range(64):
@@ -233,7 +252,7 @@ def _navigation(node: Node) -> str:
         role = current.attributes.get("role") or ""
         if current.tag == "nav" or role in _NAV_ROLES:
             return "nav"
-        if current.tag in _NAV_TAGS and not found:
+        if (current.tag in _NAV_TAGS or (aside and current.tag == "aside")) and not found:
             found = current.tag or ""
         current = current.parent
     return found

@@ -26,19 +26,16 @@ from ..reldates import parse_relative
 from ..sanity import join_url
 from .blocks import (
     ArticleLink,
-    BlockGroup,
     Candidate,
     ItemRead,
-    block_shape,
-    block_where,
     choose_groups,
     class_names,
     containers_of,
-    group_signature,
     in_heading,
     judge_group,
     outside_title,
 )
+from .grouping import group_blocks, lead_members
 from .headline import headline
 
 log = logging.getLogger("scraper.extract")  # the logger name log filters know (kept when the module moved)
@@ -126,6 +123,9 @@ def page_title(html: str) -> str:
     return node_text(node) if node is not None else ""
 
 
+#: Longer text in an element named like a date is not a date element but a wrapper of one.
+_DATE_ELEMENT_CHARS = 120
+
 _DATE_CLASS_RE = re.compile(r"date|datum|dato|datetime|\btime\b|publish|byline|\bmeta\b|posted", re.I)
 
 
@@ -184,15 +184,8 @@ class ListingReader:
         """
         links = self._links(tree, page_url)
         candidates = containers_of(links, self.selectors.link is not None)
-        groups: dict[tuple[int, str], BlockGroup] = {}
-        for candidate in candidates:
-            parent = candidate.container.parent
-            slot = (parent.mem_id if parent is not None else 0, group_signature(candidate.container))
-            if slot not in groups:
-                shape = block_shape(candidate.container, candidate.anchor)
-                groups[slot] = BlockGroup([], shape, block_where(candidate.container))
-            groups[slot].members.append(candidate)
-        for group in groups.values():
+        groups = group_blocks(candidates)
+        for group in groups:
             # A lone block is only ever an item when it links an article UUID: read no other.
             if len(group.members) > 1 or article_uuid(group.members[0].url) is not None:
                 for member in group.members:
@@ -203,7 +196,8 @@ class ListingReader:
         if self.selectors.link:
             chosen = candidates  # the configured link selector names the item links: take them all
         else:
-            chosen = choose_groups(list(groups.values()))
+            chosen = choose_groups(groups)
+            chosen += lead_members(chosen, candidates, self.read)
         taken = {id(candidate) for candidate in chosen}
         blocks = tuple(
             Block(
@@ -214,7 +208,7 @@ class ListingReader:
                 why=group.why,
                 sample=group.members[0].read.title if group.members[0].read else "",
             )
-            for group in groups.values()
+            for group in groups
             if len(group.members) > 1 or id(group.members[0]) in taken
         )
         return sorted(chosen, key=lambda c: c.order), blocks
@@ -277,10 +271,17 @@ class ListingReader:
             if found := parse_datetime_attr(node.attributes.get("datetime") or "", self.timezone):
                 return found, "time", node
         outside = outside_title(container, anchor, title_node)
-        for node in outside:
-            if node.tag == "time" or _DATE_CLASS_RE.search(class_names(node)):
-                if found := self._parse(node_text(node), reference):
-                    return found, "element", node
+        named = [n for n in outside if n.tag == "time" or _DATE_CLASS_RE.search(class_names(n))]
+        # A date element that is only a date line first: a wrapper named "meta" may hold a sentence that
+        # names another day (an event) before the date element inside it.
+        for node in named:
+            if found := self._date_line(node_text(node), reference):
+                return found, "element", node
+        for node in named:
+            # A long text is a wrapper, not a date element (its date element was looked at above).
+            text = node_text(node)
+            if len(text) <= _DATE_ELEMENT_CHARS and (found := self._parse(text, reference)):
+                return found, "element", node
         for node in outside:
             own = clean_text(node.text(deep=False))
             if own and (found := self._date_line(own, reference)):

@@ -90,3 +90,54 @@ def test_cards_of_one_list_with_ids_and_categories_in_their_classes_form_one_blo
     )
     page = read(body)
     assert [i.title for i in page.items] == [f"Story number {n} of the day" for n in range(5)]
+
+
+POST = """<div class="post"><h2 class="title">
+  <a href="https://blog.example.org/2026/05/post-{n}.html">Post {n} with its whole text</a></h2>
+  <div class="post-header"><span class="publishdate">Tuesday, May {n}, 2026</span></div>
+  <div class="post-body"><p>First paragraph of post {n}.</p>
+  <p>More with <a href="https://x.example/{n}">a link</a>,
+  <a href="https://y.example/{n}">another</a> and <a href="https://z.example/{n}">a third</a>.</p>
+  <h3>A section of the post</h3><p>Text.</p></div>
+  <div class="post-footer"><a href="https://blog.example.org/search/label/a">a</a>
+  <a href="https://blog.example.org/search/label/b">b</a></div></div>"""
+
+
+def test_a_front_page_of_full_posts_gives_each_post_with_its_date_and_first_paragraph():
+    body = "<main><div class='blog'>" + "".join(POST.format(n=n) for n in range(1, 5)) + "</div></main>"
+    page = read(body)
+    assert [(i.title, i.link, i.published, i.summary) for i in page.items] == [
+        (
+            f"Post {n} with its whole text",
+            f"https://blog.example.org/2026/05/post-{n}.html",
+            SiteDate(dt.date(2026, 5, n)),
+            f"First paragraph of post {n}.",
+        )
+        for n in range(1, 5)
+    ]
+
+
+def test_the_lead_teaser_before_the_list_belongs_to_it():
+    lead = """<section class="lead"><a href="/news/99-lead-story.html"><h2>The lead story of the day</h2>
+        <p>Its summary.</p></a></section>"""
+    teasers = "".join(TEASER.format(extra="", n=n, when=f"2026-06-0{n + 1}") for n in range(4))
+    page = read(f"<main><div class='front'>{lead}<div class='list'>{teasers}</div></div></main>")
+    assert [i.title for i in page.items] == ["The lead story of the day"] + [
+        f"Story number {n} of the day" for n in range(4)
+    ]
+    # A promo elsewhere on the page, linking the same kind of URL, is not a lead.
+    promo = '<div class="promo"><h3><a href="/news/98-promo.html">A promoted story far above</a></h3></div>'
+    page = read(
+        f"<main>{promo}<section><div class='front'><div class='list'>{teasers}</div></div></section></main>"
+    )
+    assert [i.title for i in page.items] == [f"Story number {n} of the day" for n in range(4)]
+
+
+def test_an_event_date_in_the_title_never_wins_over_the_items_own_date_element():
+    item = """<li><h3><a href="/n/{n}">24. Oktober: Fahrrad-Versteigerung {n}</a></h3>
+        <div class="post-meta"><p>Am 24. Oktober versteigert das Fundbüro Räder, ab 10 Uhr am 25. Oktober.</p>
+        <span class="date">03.10.2025</span></div></li>"""
+    page = read("<main><ul>" + "".join(item.format(n=n) for n in range(3)) + "</ul></main>")
+    assert [(i.published, i.date_source) for i in page.items] == [
+        (SiteDate(dt.date(2025, 10, 3)), "element")
+    ] * 3

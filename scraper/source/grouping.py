@@ -1,0 +1,135 @@
+"""Item containers → the page's repeated blocks, and the lead teaser that belongs to the chosen one. Pure.
+
+Sibling containers of one tag form a block (issue 18: classes that carry an id or a category, or the extra
+class of a lead teaser, differ from card to card); a member sharing no class with most of the others (the
+"all posts" button after a river of posts) stands alone. Title links whose containers stand alone (a blog
+post with its whole text holds many links) are grouped again by their posts (`Candidate.post`). Once a
+block is chosen, the teaser just before it in the same container, or with the same kind of link, is its
+lead (`lead_members`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from ..markup import Node
+from .blocks import (
+    BlockGroup,
+    Candidate,
+    ItemRead,
+    block_shape,
+    block_where,
+    class_names,
+    in_heading,
+    navigation_of,
+)
+
+_DIGIT_RE = re.compile(r"[0-9]")
+
+#: Lone teasers looked at before a chosen block for its lead.
+LEAD_LOOKBACK = 2
+
+
+def group_blocks(candidates: list[Candidate]) -> list[BlockGroup]:
+    """The page's blocks: sibling containers of one tag, then the posts of lone title links."""
+    groups: list[BlockGroup] = []
+    for members in _slots(candidates).values():
+        groups.extend(_split(members))
+    lone = [group.members[0] for group in groups if len(group.members) == 1 and group.members[0].post]
+    posts = [Candidate(c.post, c.anchor, c.url, c.key, c.order) for c in lone if c.post is not None]
+    for members in _slots(posts).values():
+        if len(members) > 1:
+            groups.extend(group for group in _split(members) if len(group.members) > 1)
+    return groups
+
+
+def _slots(candidates: list[Candidate]) -> dict[tuple[int, str], list[Candidate]]:
+    slots: dict[tuple[int, str], list[Candidate]] = {}
+    for candidate in candidates:
+        parent = candidate.container.parent
+        slot = (parent.mem_id if parent is not None else 0, candidate.container.tag or "")
+        slots.setdefault(slot, []).append(candidate)
+    return slots
+
+
+def _split(members: list[Candidate]) -> list[BlockGroup]:
+    """One block of `members`, less those that share no class with most of them (each then alone)."""
+    odd: list[Candidate] = []
+    if len(members) >= 3:
+        counts = Counter(c for member in members for c in _classes(member.container))
+        common = {name for name, count in counts.items() if count * 2 > len(members)}
+        odd = [m for m in members if common and not (_classes(m.container) & common)]
+        if len(odd) * 2 >= len(members):
+            odd = []
+    kept = [m for m in members if m not in odd]
+    return [_group(kept), *(_group([m]) for m in odd)]
+
+
+def _classes(node: Node) -> set[str]:
+    return {name for name in class_names(node).split() if not _DIGIT_RE.search(name)}
+
+
+def _group(members: list[Candidate]) -> BlockGroup:
+    first = members[0]
+    return BlockGroup(members, block_shape(first.container, first.anchor), block_where(first.container))
+
+
+def lead_members(
+    chosen: list[Candidate], candidates: list[Candidate], read: Callable[[Candidate], ItemRead]
+) -> list[Candidate]:
+    """The lead teaser of the chosen block: up to `LEAD_LOOKBACK` lone teasers right before its first member
+    (in document order), in the same container or linking the same kind of URL as most of its members, with
+    a headline (in a heading, or of three words or more), outside navigation, header, footer and asides."""
+    if not chosen:
+        return []
+    first = min(chosen, key=lambda c: c.order)
+    parents = {c.container.parent.mem_id for c in chosen if c.container.parent is not None}
+    patterns = Counter(url_pattern(c.url) for c in chosen)
+    pattern, count = patterns.most_common(1)[0]
+    before = sorted((c for c in candidates if c.order < first.order), key=lambda c: c.order)
+    found: list[Candidate] = []
+    taken = {id(c) for c in chosen}
+    for candidate in reversed(before[-LEAD_LOOKBACK:]):
+        if id(candidate) in taken or navigation_of(candidate.container, aside=True):
+            break
+        parent = candidate.container.parent
+        same_place = parent is not None and parent.mem_id in parents
+        if not same_place and (
+            count * 2 <= len(chosen) or url_pattern(candidate.url) != pattern or not _beside(candidate, first)
+        ):
+            break
+        candidate.read = candidate.read or read(candidate)
+        title = candidate.read.title
+        if not title or not (in_heading(candidate.anchor) or len(title.split()) >= 3):
+            break
+        found.append(candidate)
+    return found
+
+
+def _beside(candidate: Candidate, first: Candidate) -> bool:
+    """Whether `candidate` stands beside the block of `first`: inside the element around the block's own
+    container (a lead section next to the list), not in another part of the page."""
+    parent = first.container.parent
+    around = parent.parent if parent is not None else None
+    node = candidate.container.parent
+    for _ in range(_BESIDE_LEVELS):
+        if node is None or around is None:
+            return False
+        if node.mem_id == around.mem_id:
+            return True
+        node = node.parent
+    return False
+
+
+#: How deep inside the element around a block its lead teaser may stand.
+_BESIDE_LEVELS = 4
+
+
+def url_pattern(url: str) -> str:
+    """The kind of link: host and path with digits as 9 and the last segment left out."""
+    parts = urlsplit(url)
+    segments = parts.path.rstrip("/").split("/")
+    return parts.netloc.lower() + _DIGIT_RE.sub("9", "/".join(segments[:-1])) + f"/*{len(segments)}"
