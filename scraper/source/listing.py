@@ -26,6 +26,7 @@ from ..reldates import parse_relative
 from ..sanity import join_url
 from .blocks import (
     ArticleLink,
+    BlockGroup,
     Candidate,
     ItemRead,
     choose_groups,
@@ -153,6 +154,7 @@ class ListingReader:
         self.key_params = key_params
         self.today = today
         self.selectors = selectors
+        self.groups: list[BlockGroup] = []  #: every block `discover` judged, for probe's candidates
         self.unresolved: list[str] = []  #: configured items whose link makes no URL, named in `skipped`
 
     # -- the two ways to find containers
@@ -184,7 +186,7 @@ class ListingReader:
         """
         links = self._links(tree, page_url)
         candidates = containers_of(links, self.selectors.link is not None)
-        groups = group_blocks(candidates)
+        groups = self.groups = group_blocks(candidates)
         for group in groups:
             # A lone block is only ever an item when it links an article UUID: read no other.
             if len(group.members) > 1 or article_uuid(group.members[0].url) is not None:

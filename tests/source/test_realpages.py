@@ -28,24 +28,10 @@ JS_PAGE = "goteborg-kommun-politik.html"
 #: Pages whose failure class is not fixed yet (issue 18); the list only shrinks.
 NOT_YET: frozenset[str] = frozenset()
 #: Pages probe's config does not read right yet (issue 18); the list only shrinks.
-PROBE_NOT_YET = frozenset(
-    {
-        "chip-werkzeug-list.html",
-        "stockholm-home.html",
-        "mozilla-blog-home.html",
-        "telepolis-home.html",
-        "wordpress-blog-home.html",
-    }
-)
+PROBE_NOT_YET: frozenset[str] = frozenset()
 
 #: Pages where probe's config still reads less than no config (issue 18); the list only shrinks.
-NOT_WORSE_YET = frozenset(
-    {
-        "telepolis-home.html",
-        "wordpress-blog-home.html",
-        "mozilla-blog-home.html",
-    }
-)
+NOT_WORSE_YET: frozenset[str] = frozenset()
 
 
 def _param(name: str, not_yet: frozenset[str] = NOT_YET) -> object:
