@@ -233,11 +233,21 @@ def check(options: Options) -> None:
     show_default=True,
     help='How "05/06/2026" reads on the page (without --source).',
 )
+@click.option(
+    "--pick",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Print only the [[sources]] block that reads candidate block N (see the ranked candidates).",
+)
 @click.pass_obj
-def probe(options: Options, url: str | None, source_id: str | None, date_order: str) -> None:
-    """Show what a listing page yields: items, feeds, blocks considered, and a [[sources]] block.
+def probe(
+    options: Options, url: str | None, source_id: str | None, date_order: str, pick: int | None
+) -> None:
+    """Show what a listing page yields: items, feeds, ranked candidate blocks, and a [[sources]] block.
 
-    Exit 0 when it finds items, 1 when it finds none (or the page cannot be fetched)."""
+    Exit 0 when it finds items, 1 when it finds none (or the page cannot be fetched, or --pick names no
+    candidate a selector can read)."""
     from dataclasses import replace
 
     from .config import FetchConfig, SourceConfig, package_version
@@ -269,9 +279,16 @@ def probe(options: Options, url: str | None, source_id: str | None, date_order: 
     scope = source_hosts(replace(source, url=url) if source else SourceConfig(id="probe", title="", url=url))
     try:
         with Fetcher(fetch_settings(fetch)) as fetcher, fetcher.confined(scope):
-            result = run_probe(url, fetcher=fetcher, source=source, date_order=date_order)
+            result = run_probe(url, fetcher=fetcher, source=source, date_order=date_order, pick=pick or 1)
     except ScraperError as error:
         _fail(str(error), EXIT_FAILED)
+    if pick is not None:
+        if pick > len(result.candidates):
+            _fail(f"no candidate block {pick}: the page has {len(result.candidates)}", EXIT_FAILED)
+        if pick > 1 and result.selectors is None:
+            _fail(f"no selector reads candidate block {pick} the way probe found it", EXIT_FAILED)
+        click.echo(result.toml, nl=False)
+        sys.exit(EXIT_OK)
     import shutil
 
     click.echo(report(result, width=max(100, shutil.get_terminal_size((160, 40)).columns)))

@@ -22,7 +22,7 @@ from ..progress import table
 from .fetch import Fetcher
 from .listing import page_title, parse_listing
 from .pagefeeds import AdvertisedFeed, advertised_feeds
-from .selectors import suggest_selectors
+from .selectors import CandidateBlock, ReadOptions, candidate_blocks, suggest_selectors
 
 #: Rows of the blocks table: the taken ones first, then the largest rejected ones.
 MAX_BLOCKS = 12
@@ -38,6 +38,8 @@ class ProbeResult:
     selectors: SelectorConfig | None  #: inferred; None when nothing singles the items out
     next_url: str | None
     toml: str  #: the `[[sources]]` block to copy into config.toml
+    candidates: tuple[CandidateBlock, ...] = ()  #: the ranked candidate blocks (1: what no config reads)
+    pick: int = 1  #: the candidate `toml` reads
 
     @property
     def ok(self) -> bool:
@@ -51,12 +53,15 @@ def probe(
     source: SourceConfig | None = None,
     date_order: str = "dmy",
     today: dt.date | None = None,
+    pick: int = 1,
 ) -> ProbeResult:
     """Fetch `url` and read it as a listing: with `source`'s settings (selectors, key_params, date order)
     when given, else by structure alone. Raises FetchError when the page cannot be fetched."""
     response = fetcher.get(url)
     assert not isinstance(response, NotModified)  # no validators were sent
-    return read_page(response.text, response.url, url, source=source, date_order=date_order, today=today)
+    return read_page(
+        response.text, response.url, url, source=source, date_order=date_order, today=today, pick=pick
+    )
 
 
 def read_page(
@@ -67,9 +72,11 @@ def read_page(
     source: SourceConfig | None = None,
     date_order: str = "dmy",
     today: dt.date | None = None,
+    pick: int = 1,
 ) -> ProbeResult:
     """What `probe` reports on a page already fetched: `final` is its URL after redirects, `url` the one
-    asked for (it goes into the TOML block; default `final`)."""
+    asked for (it goes into the TOML block; default `final`). `pick`: the candidate block the TOML block
+    reads (1: what no config reads)."""
     url = url or final
     timezone = ZoneInfo(source.timezone if source else "Europe/Stockholm")
     order = source.date_order if source else date_order
@@ -86,9 +93,15 @@ def read_page(
         today=day,
         now=now,
     )
-    inferred = suggest_selectors(
-        html, final, timezone=timezone, date_order=order, key_params=key_params, today=day
-    )
+    options: ReadOptions = {
+        "timezone": timezone,
+        "date_order": order,
+        "key_params": key_params,
+        "today": day,
+        "now": now,
+    }
+    inferred = suggest_selectors(html, final, pick=pick, **options)
+    candidates = tuple(candidate_blocks(html, final, **options))
     title = page_title(html)
     block = source_block(
         source_id=source.id if source else _slug(final),
@@ -107,6 +120,8 @@ def read_page(
         selectors=inferred,
         next_url=page.next_url,
         toml=block,
+        candidates=candidates,
+        pick=pick,
     )
 
 
@@ -166,6 +181,8 @@ def report(result: ProbeResult, *, width: int = 160) -> str:
     ]
     if not result.items:
         parts.append(_nothing_found(result))
+    if result.candidates:
+        parts.append(candidates_table(result.candidates, width))
     if result.next_url:
         parts.append(f"Next page: {result.next_url}")
     feeds = [(feed.media_type, feed.title, feed.url) for feed in result.feeds]
@@ -191,6 +208,27 @@ def report(result: ProbeResult, *, width: int = 160) -> str:
     )
     parts.append("Config for this page (add it to config.toml, then run `aktuellt check`):\n\n" + result.toml)
     return "\n".join(parts)
+
+
+def candidates_table(candidates: Sequence[CandidateBlock], width: int = 160) -> str:
+    """The ranked candidate blocks: `aktuellt probe URL --pick N` prints the config for block N."""
+    rows = [
+        (
+            str(block.number),
+            block.where,
+            str(len(block.members)),
+            f"{block.dated}/{len(block.members)}",
+            "\n".join(_start(title, 60) for title in block.titles[:3]),
+            block.why,
+        )
+        for block in candidates
+    ]
+    return table(
+        "Candidate blocks, likeliest first (--pick N prints the config for block N)",
+        ("#", "block", "items", "dated", "first titles", "why"),
+        rows,
+        width=width,
+    )
 
 
 def _nothing_found(result: ProbeResult) -> str:

@@ -14,6 +14,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Required, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
@@ -42,23 +43,31 @@ class CandidateBlock:
         return [m.read.title for m in self.members if m.read is not None]
 
 
+class ReadOptions(TypedDict, total=False):
+    """How the source reads its listing (the keyword arguments of `parse_listing`)."""
+
+    timezone: Required[ZoneInfo]
+    date_order: str
+    key_params: Sequence[str] | None
+    today: dt.date | None
+    now: dt.datetime | None
+
+
 def candidate_blocks(
-    html: str,
-    page_url: str,
-    *,
-    timezone: ZoneInfo,
-    date_order: str = "dmy",
-    key_params: Sequence[str] | None = None,
-    today: dt.date | None = None,
-    now: dt.datetime | None = None,
-    tree: HTMLTree | None = None,
+    html: str, page_url: str, *, tree: HTMLTree | None = None, **options: Unpack[ReadOptions]
 ) -> list[CandidateBlock]:
     """The page's candidate blocks, ranked: what no config reads first, then the other blocks that hold
     news (by `BlockGroup.rank`), then the largest rejected blocks outside menus. `tree`: the page already
     parsed (the blocks' elements are then its own)."""
     tree = tree or parse_html(html)
     reader = ListingReader(
-        document_base(tree, page_url), timezone, date_order, key_params, today, SelectorConfig(), now=now
+        document_base(tree, page_url),
+        options["timezone"],
+        options.get("date_order", "dmy"),
+        options.get("key_params"),
+        options.get("today"),
+        SelectorConfig(),
+        now=options.get("now"),
     )
     chosen, _ = reader.discover(tree, page_url)
     found: list[CandidateBlock] = []
@@ -87,32 +96,23 @@ def _block(number: int, members: Sequence[Candidate], why: str) -> CandidateBloc
 
 
 def suggest_selectors(
-    html: str,
-    page_url: str,
-    *,
-    timezone: ZoneInfo,
-    date_order: str = "dmy",
-    key_params: Sequence[str] | None = None,
-    today: dt.date | None = None,
-    now: dt.datetime | None = None,
-    pick: int = 1,
+    html: str, page_url: str, *, pick: int = 1, **options: Unpack[ReadOptions]
 ) -> SelectorConfig | None:
     """CSS selectors that read exactly the items of candidate `pick` (1: the items `parse_listing` finds by
     structure), or None when there is no such candidate or no selector reads them the same."""
-    options = {"timezone": timezone, "date_order": date_order, "key_params": key_params, "today": today}
     tree = parse_html(html)
-    blocks = candidate_blocks(html, page_url, now=now, tree=tree, **options)  # type: ignore[arg-type]
+    blocks = candidate_blocks(html, page_url, tree=tree, **options)
     if not 1 <= pick <= len(blocks):
         return None
     members = blocks[pick - 1].members
     if pick == 1:
-        expected = [_fields(i) for i in parse_listing(html, page_url, now=now, **options).items]  # type: ignore[arg-type]
+        expected = [_fields(i) for i in parse_listing(html, page_url, **options).items]
     else:
         expected = [(m.key, m.read.title, m.read.date) for m in members if m.read is not None]
     link = _link_selector(members)
     for item in _item_selectors(tree, [m.container for m in members]):
         config = SelectorConfig(item=item, link=link)
-        got = parse_listing(html, page_url, selectors=config, now=now, **options)  # type: ignore[arg-type]
+        got = parse_listing(html, page_url, selectors=config, **options)
         if [_fields(i) for i in got.items] == expected or (
             pick > 1 and [(i.key, i.title, i.published) for i in got.items] == expected
         ):

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 from lxml import etree
@@ -151,3 +152,67 @@ def test_probe_stays_on_the_hosts_a_cycle_would_reach():
     assert result.returncode == 1
     assert "another host" in result.stderr, result.stderr
     assert reached == []
+
+
+CARD_PAGE = """<!doctype html><html><head><title>Nachrichten</title></head><body>
+<nav><ul><li><a href="/a">Start</a></li><li><a href="/b">Über uns</a></li>
+<li><a href="/c">Kontakt</a></li></ul></nav>
+<main><div class="front"><section class="lead"><a href="/news/lead-story-100.html"><h2>Die große Geschichte
+des Tages</h2><p>Der Aufmacher.</p></a></section><div class="list">{cards}</div></div>
+<aside><h3>Meistgelesen</h3><ul>{side}</ul></aside></main></body></html>"""
+CARD = """<article class="news"><a href="/news/story-{n}.html"><header class="title">Meldung Nummer {n} aus
+der Stadt</header><p>Was geschah.</p><ul><li class="author">A. Autor</li><li><time>{when}</time></li></ul></a>
+</article>"""
+
+
+def test_probe_ranks_candidates_and_its_picked_config_runs_a_cycle_as_no_config_would(tmp_path):
+    """Whole-card links with relative dates and a lead teaser (issue 18), end to end: probe's ranked
+    candidates, `--pick 1` (no `:nth-child`) accepted by check, and a real run that stores the relative
+    dates as such and publishes the lead and every card."""
+    whens = ["heute, 09:15 Uhr", "gestern, 17:35 Uhr", "gestern", "vor 3 Tagen"]
+    cards = "".join(CARD.format(n=n, when=when) for n, when in enumerate(whens))
+    side = "".join(
+        f'<li><a href="/news/story-{n}.html">Meldung Nummer {n} aus der Stadt</a></li>' for n in (1, 2)
+    )
+    with FixtureSite() as site:
+        site.pages["/start/cards.html"] = CARD_PAGE.format(cards=cards, side=side)
+        url = site.base_url + "/start/cards.html"
+        probe = aktuellt("probe", url)
+        picked = aktuellt("probe", url, "--pick", "1")
+        second = aktuellt("probe", url, "--pick", "2")
+        too_far = aktuellt("probe", url, "--pick", "40")
+        assert picked.returncode == 0, picked.stderr
+        config = tmp_path / "config.toml"
+        config.write_text(
+            '[site]\nbase_url = "http://feeds.example.test/"\noutput_dir = "feeds"\ndatabase = "a.db"\n'
+            "[fetch]\ntimeout = 5\nretries = 0\ndelay = 0\n\n"
+            + picked.stdout.replace('date_order = "dmy"', 'date_order = "dmy"\narticles = false'),
+            encoding="utf-8",
+        )
+        check = aktuellt("--config", str(config), "check")
+        run = aktuellt("--config", str(config), "run")
+    assert probe.returncode == 0, probe.stderr
+    assert "Candidate blocks" in probe.stdout and "Die große Geschichte des Tages" in probe.stdout
+    assert picked.stdout.startswith("[[sources]]") and ":nth-child" not in picked.stdout
+    assert "[sources.selectors]" in picked.stdout
+    assert second.returncode in (0, 1) and (second.stdout.startswith("[[sources]]") or second.stderr)
+    assert too_far.returncode == 1 and "no candidate block 40" in too_far.stderr
+    assert check.returncode == 0, check.stderr
+    assert run.returncode == 0, run.stderr
+    with sqlite3.connect(tmp_path / "a.db") as db:
+        rows = db.execute(
+            "SELECT title, site_date, date_source, first_seen FROM items ORDER BY position"
+        ).fetchall()
+    assert [r[0] for r in rows] == ["Die große Geschichte des Tages"] + [
+        f"Meldung Nummer {n} aus der Stadt" for n in range(4)
+    ]
+    zone = ZoneInfo("Europe/Stockholm")
+    day = dt.datetime.fromisoformat(rows[1][3]).astimezone(zone).date()
+    assert [(r[1], r[2]) for r in rows[1:]] == [
+        (f"{day.isoformat()}T09:15", "relative"),
+        (f"{(day - dt.timedelta(days=1)).isoformat()}T17:35", "relative"),
+        ((day - dt.timedelta(days=1)).isoformat(), "relative"),
+        ((day - dt.timedelta(days=3)).isoformat(), "relative"),
+    ]
+    rss = feedparser.parse((tmp_path / "feeds" / "all.rss").read_bytes())
+    assert not rss.bozo and len(rss.entries) == 5
