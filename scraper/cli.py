@@ -104,6 +104,13 @@ def run(options: Options) -> None:
                 report = run_cycle(config, store=store, fetcher=fetcher)
                 received = fetcher.bytes_received
             log_cycle(report, seconds=time.monotonic() - started, bytes_received=received)
+        for failed in report.sources:
+            if failed.suggestion:  # multi-line, so not a log line (those escape line breaks)
+                click.echo(
+                    f"{failed.source}: this [[sources]] block reads the feed the page advertises:\n\n"
+                    f"{failed.suggestion}",
+                    err=True,
+                )
     except LockHeld as error:
         _fail(str(error), EXIT_LOCKED)
     except ScraperError as error:

@@ -264,6 +264,8 @@ class SourceReport:
     articles: int = 0  #: article pages fetched and read this cycle
     articles_failed: int = 0  #: article pages that failed this cycle (the items are still published)
     error_kind: str | None = None  #: errors.error_kind() of `error`: "http_503", "transport", "layout", …
+    #: A ready `[[sources]]` block that would read the source instead (the feed a page of no items advertises)
+    suggestion: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from .source.articles import fetch_articles
 from .source.fetch import Fetcher
 from .source.listing import parse_listing
 from .source.pagefeeds import AdvertisedFeed, advertised_feeds, looked_for
+from .source.probe import feed_block
 from .store import CycleWrite, ItemUpdate, NewItem, Store
 
 log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
@@ -233,7 +234,9 @@ def _read_pages(
             f"{source.url}: the listing yielded no items; the page layout has probably changed", url=first.url
         )
     if not page.items:
-        raise ExtractError(_nothing_found(source, page, feeds), url=first.url)
+        # The one error line names the feed; `aktuellt run` prints the block that reads it, ready to paste.
+        suggestion = feed_block(source, feeds[0].url) if feeds else ""
+        raise ExtractError(_nothing_found(source, page, feeds), url=first.url, suggestion=suggestion)
     _check_complete(first, page)
     if yardstick and yardstick >= SHRINK_MIN_YARDSTICK and len(page.items) < yardstick * SHRINK_RATIO:
         raise ExtractError(

@@ -103,25 +103,42 @@ def read_page(
     inferred = suggest_selectors(html, final, pick=pick, **options)
     candidates = tuple(candidate_blocks(html, final, **options))
     title = page_title(html)
+    feeds = tuple(advertised_feeds(html, final))
+    # A page of no items that advertises a feed: the block that reads the feed instead.
+    instead = feeds[0].url if feeds and not page.items else None
     block = source_block(
         source_id=source.id if source else _slug(final),
         title=source.title if source else (title or _slug(final)),
-        url=url,
+        url=instead or url,
         timezone=timezone.key,
         date_order=order,
         selectors=inferred if inferred is not None else (source.selectors if source else None),
+        feed=instead is not None,
     )
     return ProbeResult(
         url=final,
         title=title,
         items=page.items,
         blocks=page.blocks,
-        feeds=tuple(advertised_feeds(html, final)),
+        feeds=feeds,
         selectors=inferred,
         next_url=page.next_url,
         toml=block,
         candidates=candidates,
         pick=pick,
+    )
+
+
+def feed_block(source: SourceConfig, url: str) -> str:
+    """The `[[sources]]` block that reads the feed at `url` in place of `source`'s page."""
+    return source_block(
+        source_id=source.id,
+        title=source.title,
+        url=url,
+        timezone=source.timezone,
+        date_order=source.date_order,
+        selectors=None,
+        feed=True,
     )
 
 
@@ -133,17 +150,19 @@ def source_block(
     timezone: str,
     date_order: str,
     selectors: SelectorConfig | None,
+    feed: bool = False,
 ) -> str:
-    """A `[[sources]]` TOML block (valid for `aktuellt check`)."""
+    """A `[[sources]]` TOML block (valid for `aktuellt check`); `feed`: a `type = "feed"` source."""
     lines = [
         "[[sources]]",
         f"id = {_string(source_id)}",
         f"title = {_string(title)}",
         f"url = {_string(url)}",
+        *(['type = "feed"'] if feed else []),
         f"timezone = {_string(timezone)}",
-        f"date_order = {_string(date_order)}",
+        *([] if feed else [f"date_order = {_string(date_order)}"]),
     ]
-    if selectors is not None:
+    if selectors is not None and not feed:
         chosen = [
             (name, getattr(selectors, name))
             for name in ("item", "title", "link", "date", "summary", "next")

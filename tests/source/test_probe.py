@@ -69,6 +69,9 @@ def test_probe_without_items_exits_1_and_says_why():
     assert result.returncode == 1
     assert "Items (0)" in result.stdout and "JavaScript" in result.stdout
     assert "Flöde för aktuellt" in result.stdout  # the feed it could read instead
+    # Issue 18: the block it prints reads that feed (a listing block would read nothing).
+    block = toml_block(result.stdout)
+    assert 'type = "feed"' in block and "[sources.selectors]" not in block
 
 
 def test_probe_of_a_configured_source(tmp_path):
