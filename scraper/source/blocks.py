@@ -73,11 +73,12 @@ class BlockGroup:
     where: str  #: a short CSS-like description of the block, for probe
     tier: int = 0  #: 3 dated by elements, 2 dated by titles or links, 1 undated news, 0 rejected
     why: str = ""
+    weight: float = 0.0  #: how much the block looks like the page's news (`grouping.weigh`); 0: its size
 
-    def rank(self) -> tuple[int, int, int, int]:
+    def rank(self) -> tuple[int, int, float, int]:
         uuids = sum(1 for m in self.members if m.read is not None and m.read.uuid)
         words = sum(len(m.read.title.split()) for m in self.members if m.read is not None)
-        return (self.tier, min(uuids, 1), len(self.members), words)
+        return (self.tier, min(uuids, 1), self.weight or len(self.members), words)
 
 
 @dataclass(slots=True)
@@ -196,12 +197,15 @@ def judge_group(group: BlockGroup) -> None:
     strong = sum(1 for read in reads if read.date_source in ("time", "element", "relative"))
     dated = sum(1 for read in reads if read.date is not None)
     first = group.members[0].container
+    texts: dict[int, str] = {}  # paragraph texts, each computed once: many links may share a paragraph
     around = navigation_of(first)
     if around == "nav":
         group.why = "inside navigation (nav)"
     elif around and strong * 2 < size and dated * 2 <= size:
         # A dated list in a footer is news (malmo.se keeps its "Nyheter" there); an undated one is links.
         group.why = f"undated, inside the page's {around}"
+    elif size > 1 and sum(1 for m in group.members if in_running_text(m.anchor, texts)) * 2 > size:
+        group.why = "links inside running text"
     elif size > 1 and len(keys) <= size / 2:
         group.why = f"the links repeat ({len(keys)} different links in {size} blocks)"
     elif size > 1 and sum(1 for m in group.members if urlsplit(m.url).path in ("", "/")) > size / 2:
@@ -222,6 +226,31 @@ def judge_group(group: BlockGroup) -> None:
         group.why = ("dated by elements", "dated by titles or links", "undated, under a news heading")[
             3 - group.tier
         ]
+
+
+def in_running_text(anchor: Node, texts: dict[int, str]) -> bool:
+    """A link in the middle of a sentence: in a paragraph with text on both sides of it (a "read more"
+    link at a summary's end, or a title link that starts its paragraph, is not)."""
+    node = anchor.parent
+    for _ in range(3):
+        if node is None or node.tag in _RUNNING_STOPS:
+            return False
+        if node.tag in ("p", "blockquote", "dd"):
+            text = texts.get(node.mem_id)
+            if text is None:
+                text = texts[node.mem_id] = node_text(node)
+            own = node_text(anchor)
+            start = text.find(own) if own else -1
+            return start >= _RUNNING_SIDE and len(text) - start - len(own) >= _RUNNING_SIDE
+        node = node.parent
+    return False
+
+
+#: Characters of sentence needed on each side of a link in running text.
+_RUNNING_SIDE = 20
+
+#: Elements that end the search for a paragraph around a link.
+_RUNNING_STOPS = _HEADING_TAGS | {"li", "div", "section", "article", "td", "body"}
 
 
 def choose_groups(groups: list[BlockGroup]) -> list[Candidate]:

@@ -77,6 +77,33 @@ def _group(members: list[Candidate]) -> BlockGroup:
     return BlockGroup(members, block_shape(first.container, first.anchor), block_where(first.container))
 
 
+def weigh(group: BlockGroup) -> float:
+    """How much a block looks like the page's news, beyond its tier (issue 18, class 4): its size, times
+    more for title links in headings, for a place in `<main>` or an `<article>` (less in an aside, header
+    or footer), for links of one kind (the same URL pattern) and for headline-long titles."""
+    members = group.members
+    size = len(members)
+    headings = sum(1 for m in members if in_heading(m.anchor)) / size
+    patterns = Counter(url_pattern(m.url) for m in members).most_common(1)[0][1] / size
+    words = sum(len(m.read.title.split()) for m in members if m.read is not None) / size
+    return (
+        size * (1 + headings) * _place(members[0].container) * (0.5 + patterns) * (1 if words >= 4 else 0.6)
+    )
+
+
+def _place(node: Node) -> float:
+    """1.5 inside `<main>` or an `<article>`, 0.5 inside an aside, header or footer, else 1."""
+    current = node.parent
+    weight = 1.0
+    while current is not None:
+        if current.tag in ("aside", "header", "footer"):
+            return 0.5
+        if current.tag in ("main", "article") or current.attributes.get("role") == "main":
+            weight = 1.5
+        current = current.parent
+    return weight
+
+
 def lead_members(
     chosen: list[Candidate], candidates: list[Candidate], read: Callable[[Candidate], ItemRead]
 ) -> list[Candidate]:

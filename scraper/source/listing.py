@@ -36,16 +36,12 @@ from .blocks import (
     judge_group,
     outside_title,
 )
-from .grouping import group_blocks, lead_members
+from .grouping import group_blocks, lead_members, weigh
 from .headline import headline
+from .paging import next_url
 
 log = logging.getLogger("scraper.extract")  # the logger name log filters know (kept when the module moved)
 
-
-#: Link texts that mean "next page" on Swedish (and English) sites, compared case-insensitively.
-NEXT_TEXTS = frozenset({"nästa", "nästa sida", "next", "›", "»", "nästa »", "nästa ›"})
-
-NEXT_SELECTORS = ("a[rel~=next]", ".c-pagination__next a[href]", "link[rel~=next]")
 
 _DATE_WORD = re.compile(r"\bpublicerad\b", re.IGNORECASE)
 
@@ -112,7 +108,7 @@ def parse_listing(
     skipped.extend(unsafe)
     return ListingPage(
         items=tuple(items),
-        next_url=_next_url(tree, reader.base, selectors),
+        next_url=next_url(tree, reader.base, selectors),
         skipped=tuple(skipped),
         blocks=blocks,
     )
@@ -193,6 +189,7 @@ class ListingReader:
                 for member in group.members:
                     member.read = self.read(member)
                 judge_group(group)
+                group.weight = weigh(group)
             else:
                 group.why = "a single block"
         if self.selectors.link:
@@ -401,18 +398,3 @@ def _is_date_line(text: str, date_order: str = "dmy") -> bool:
     if _DATE_WORD.search(text):
         return True
     return len(text) <= 40 and parse_site_date(text, order=date_order) is not None
-
-
-def _next_url(tree: HTMLTree, base: str, selectors: SelectorConfig) -> str | None:
-    candidates: list[Node] = []
-    if selectors.next:
-        candidates = tree.css(selectors.next)
-    else:
-        for selector in NEXT_SELECTORS:
-            candidates.extend(tree.css(selector))
-        candidates.extend(a for a in tree.css("a[href]") if node_text(a).casefold() in NEXT_TEXTS)
-    for node in candidates:
-        href = node.attributes.get("href")
-        if href and (url := join_url(base, href)):
-            return url
-    return None

@@ -141,3 +141,31 @@ def test_an_event_date_in_the_title_never_wins_over_the_items_own_date_element()
     assert [(i.published, i.date_source) for i in page.items] == [
         (SiteDate(dt.date(2025, 10, 3)), "element")
     ] * 3
+
+
+def test_the_news_block_in_main_wins_over_a_larger_box_in_an_aside_and_links_in_running_text():
+    """Issue 18, class 4: a box of category links ("More articles") beside the news, and a paragraph whose
+    sentences link several pages, are never taken instead of (or beside) the page's news."""
+    news = "".join(
+        f'<li><h3><a href="/news/2026/item-{n}">News item number {n} of the town</a></h3><p>Summary.</p></li>'
+        for n in range(4)
+    )
+    more = "".join(
+        f'<li><a href="/category/topic-{n}/">Topic number {n} in the archive</a></li>' for n in range(7)
+    )
+    prose = (
+        "<p>"
+        + " ".join(
+            f'The council met on Monday and <a href="/page/{n}">decided matter {n}</a> after a long debate.'
+            for n in range(6)
+        )
+        + "</p>"
+    )
+    body = (
+        f"<main><section><h2>News</h2><ul>{news}</ul></section><section><h2>Aktuellt</h2>{prose}</section>"
+        f"</main><aside><section><h2>More news articles</h2><ul>{more}</ul></section></aside>"
+    )
+    page = read(body)
+    assert [i.title for i in page.items] == [f"News item number {n} of the town" for n in range(4)]
+    why = {block.sample: block.why for block in page.blocks}
+    assert why["decided matter 0"] == "links inside running text"
