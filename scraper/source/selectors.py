@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Required, TypedDict, Unpack
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
 from ..markup import HTMLTree, Node, ParseError, parse_html
-from .blocks import Candidate, class_names, in_heading, navigation_of
+from .blocks import BlockGroup, Candidate, class_names, in_heading, navigation_of
 from .listing import ListingReader, document_base, parse_listing
 
 #: Candidates `aktuellt probe` lists.
@@ -76,23 +77,33 @@ def candidate_blocks(
     taken = {m.container.mem_id for m in chosen}
     others = [g for g in reader.groups if len(g.members) > 1 and g.members[0].container.mem_id not in taken]
     others.sort(key=lambda g: (g.tier > 0, g.rank() if g.tier else (0, 0, len(g.members), 0)), reverse=True)
+    shapes: dict[
+        str, list[BlockGroup]
+    ] = {}  # the blocks of one shape are one candidate, as no config takes them
     for group in others:
-        if len(found) >= MAX_CANDIDATES:
-            break
         if group.tier or not navigation_of(group.members[0].container):
-            for member in group.members:
-                member.read = member.read or reader.read(member)
-            found.append(_block(len(found) + 1, group.members, group.why))
+            shapes.setdefault(group.shape, []).append(group)
+    for alike in list(shapes.values())[: MAX_CANDIDATES - len(found)]:
+        members = [member for group in alike for member in group.members]
+        for member in members:
+            member.read = member.read or reader.read(member)
+        found.append(_block(len(found) + 1, members, alike[0].why.removesuffix("; not the page's main list")))
     return found
 
 
 def _block(number: int, members: Sequence[Candidate], why: str) -> CandidateBlock:
     ordered = tuple(sorted(members, key=lambda m: m.order))
-    first = ordered[0].container
-    parent = first.parent
-    where = f"{_css_signature([parent])} > {_css_signature([first])}" if parent else _css_signature([first])
+    # Named after its largest part (not the lead teaser before it), by what its containers share.
+    parents = Counter(_parent_id(m.container) for m in ordered)
+    main = parents.most_common(1)[0][0]
+    part = [m.container for m in ordered if _parent_id(m.container) == main]
+    where = f"{_css_signature([n.parent for n in part])} > {_css_signature(part)}"
     dated = sum(1 for m in ordered if m.read is not None and m.read.date is not None)
     return CandidateBlock(number, where, ordered, dated, why)
+
+
+def _parent_id(node: Node) -> int:
+    return node.parent.mem_id if node.parent is not None else 0
 
 
 def suggest_selectors(
@@ -108,7 +119,11 @@ def suggest_selectors(
     if pick == 1:
         expected = [_fields(i) for i in parse_listing(html, page_url, **options).items]
     else:
-        expected = [(m.key, m.read.title, m.read.date) for m in members if m.read is not None]
+        # As a cycle reads them: each article once, where it first stands.
+        unique = {
+            m.key: m for m in sorted(members, key=lambda m: m.order) if m.read is not None and m.read.title
+        }
+        expected = [(m.key, m.read.title, m.read.date) for m in unique.values() if m.read is not None]
     link = _link_selector(members)
     for item in _item_selectors(tree, [m.container for m in members]):
         config = SelectorConfig(item=item, link=link)
