@@ -22,12 +22,17 @@ _DAYS: Final = {
     "i forgårs": 2, "i förrgår": 2, "förrgår": 2, "i forgaars": 2, "vorgestern": 2,
 }  # fmt: skip
 
-#: Unit words → (the unit in seconds, or None for a whole day count), in every listed language.
+#: "Just now" in every listed language: the fetch time itself.
+_NOW_RE: Final = re.compile(
+    r"^\W*(?:just now|nyss|alldeles nyss|gerade eben|gerade|akkurat nå|nettopp|lige nu)\W*$", re.I
+)
+
+#: Unit words → the unit in seconds, in every listed language (months and years are too vague to date by).
 _UNITS: Final = {
     **dict.fromkeys(("sekund", "sekunder", "sekunden", "second", "seconds", "sec", "secs", "s"), 1),
     **dict.fromkeys(("minut", "minuter", "minutter", "minuten", "minute", "minutes", "min", "mins", "m"), 60),
-    **dict.fromkeys(("timme", "timmar", "time", "timer", "timar", "stunde", "stunden", "hour", "hours", "h"),
-                    3600),
+    **dict.fromkeys(("timme", "timmar", "tim", "time", "timer", "timar", "stunde", "stunden", "std", "hour",
+                     "hours", "hr", "hrs", "h"), 3600),
     **dict.fromkeys(("dag", "dagar", "dage", "dager", "døgn", "tag", "tagen", "tage", "day", "days", "d"),
                     86400),
     **dict.fromkeys(("vecka", "veckor", "uke", "uker", "veke", "veker", "uge", "uger", "woche", "wochen",
@@ -43,7 +48,10 @@ _LABEL = (
     r"(?:(?:publicera[dt]|publisert|publiceret|veröffentlicht(?: am)?|published|posted|updated|"
     r"uppdaterad|oppdatert|opdateret|aktualisiert)\s*:?\s*)?"
 )
-_CLOCK = r"(?:,?\s*(?:kl\.?|klockan|um|at|,)?\s*(?P<h>[0-9]{1,2})[:.](?P<m>[0-9]{2})(?:\s*(?:uhr|h))?)?"
+_CLOCK = (
+    r"(?:,?\s*(?:kl\.?|klockan|um|at|,)?\s*(?P<h>[0-9]{1,2})[:.](?P<m>[0-9]{2})"
+    r"(?:\s*(?:uhr|h|(?P<ampm>[ap])\.?m\.?))?)?"
+)
 _DAY_RE: Final = re.compile(
     rf"^\W*{_LABEL}(?P<day>{'|'.join(sorted(map(re.escape, _DAYS), key=len, reverse=True))})"
     rf"(?![^\W\d_]){_CLOCK}\W*$",
@@ -76,11 +84,17 @@ def parse_relative(text: str, now: dt.datetime | None, today: dt.date | None) ->
     if match := _DAY_RE.match(text):
         clock = None
         if match["h"] is not None:
+            hour = int(match["h"])
+            if match["ampm"] is not None and hour <= 12:  # "5:35 PM": 17:35; "12:10 AM": 00:10
+                hour = hour % 12 + (12 if match["ampm"].lower() == "p" else 0)
             try:
-                clock = dt.time(int(match["h"]), int(match["m"]))
+                clock = dt.time(hour, int(match["m"]))
             except ValueError:
                 return None
         return SiteDate(day - dt.timedelta(days=_DAYS[match["day"].lower()]), clock)
+    if now is not None and _NOW_RE.match(text):
+        wall = now.replace(tzinfo=None)
+        return SiteDate(wall.date(), wall.time().replace(second=0, microsecond=0))
     if match := _AGO_RE.match(text):
         return _ago(match["an"] or match["bn"], match["aunit"] or match["bunit"], now, day)
     return None

@@ -74,11 +74,12 @@ class BlockGroup:
     tier: int = 0  #: 3 dated by elements, 2 dated by titles or links, 1 undated news, 0 rejected
     why: str = ""
     weight: float = 0.0  #: how much the block looks like the page's news (`grouping.weigh`); 0: its size
+    ahead: bool = False  #: most of its dates lie ahead of the cycle's day: a calendar of events, not news
 
-    def rank(self) -> tuple[int, int, float, int]:
+    def rank(self) -> tuple[bool, int, int, float, int]:
         uuids = sum(1 for m in self.members if m.read is not None and m.read.uuid)
         words = sum(len(m.read.title.split()) for m in self.members if m.read is not None)
-        return (self.tier, min(uuids, 1), self.weight or len(self.members), words)
+        return (not self.ahead, self.tier, min(uuids, 1), self.weight or len(self.members), words)
 
 
 @dataclass(slots=True)
@@ -263,7 +264,7 @@ def choose_groups(groups: list[BlockGroup]) -> list[Candidate]:
     chosen: list[Candidate] = []
     for group in taken:
         uuid_dated = group.tier == 3 and any(m.read is not None and m.read.uuid for m in group.members)
-        if group is best or group.shape == best.shape or uuid_dated:
+        if group is best or (group.shape == best.shape and group.ahead == best.ahead) or uuid_dated:
             chosen.extend(group.members)
         else:
             group.why = f"{group.why}; not the page's main list"

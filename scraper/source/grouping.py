@@ -10,6 +10,7 @@ lead (`lead_members`).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -89,6 +90,21 @@ def weigh(group: BlockGroup) -> float:
     return (
         size * (1 + headings) * _place(members[0].container) * (0.5 + patterns) * (1 if words >= 4 else 0.6)
     )
+
+
+def dated_ahead(group: BlockGroup, today: dt.date | None) -> bool:
+    """Whether most of the block's dates lie more than `AHEAD_DAYS` after `today`: the events a calendar
+    announces ("Veranstaltungen"), which rank below any block of news."""
+    if today is None:
+        return False
+    days = [m.read.date.day for m in group.members if m.read is not None and m.read.date is not None]
+    limit = today + dt.timedelta(days=AHEAD_DAYS)
+    dated_block = len(days) * 2 >= len(group.members)  # one date in an undated list says nothing
+    return dated_block and sum(1 for day in days if day > limit) * 2 > len(days)
+
+
+#: Days after the cycle's day a news date may lie (time zones, a site's clock); later ones are events.
+AHEAD_DAYS = 2
 
 
 def _place(node: Node) -> float:

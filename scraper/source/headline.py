@@ -44,7 +44,7 @@ def headline(container: Node, anchor: Node) -> tuple[str, Node]:
     runs = text_runs(anchor)
     whole = node_text(anchor)
     if len(runs) <= 1:
-        return whole, anchor
+        return _without_trailer(whole), anchor
     for heading in anchor.css(_HEADINGS):
         if text := node_text(heading):
             return text, heading
@@ -66,11 +66,34 @@ def headline(container: Node, anchor: Node) -> tuple[str, Node]:
         if text and text.casefold() in folded and not is_meta(text):
             node = next((node for node, run in runs if run == text), anchor)
             return text, node
-    plain = [(node, text) for node, text in runs if not is_meta(text)]
+    plain = [(node, text) for node, text in runs if not is_meta(text) and not _is_label(node, anchor)]
     for node, text in plain:
         if len(text.split()) > _LABEL_WORDS:
-            return text, node
+            return _without_trailer(text), node
     return (plain[0][1], plain[0][0]) if plain else (whole, anchor)
+
+
+def _without_trailer(title: str) -> str:
+    """ "Headline | Kody Kester | Jun 26, 2022" → "Headline": a title that ends in a date or reading time
+    after a separator loses everything after its first part (the byline)."""
+    parts = _SEPARATOR_RE.split(title)
+    if len(parts) > 1 and any(is_meta(part) for part in parts[1:]) and parts[0].strip():
+        return parts[0].strip()
+    return title
+
+
+_SEPARATOR_RE = re.compile(r"\s+[|·•]\s+")
+
+#: Classes of a card's parts that are not its headline: a kind label, kicker, category, byline.
+_LABEL_CLASS_RE = re.compile(
+    r"label|kicker|categor|eyebrow|overline|topline|dachzeile|badge|byline|author|\bkind\b|\btag\b|"
+    r"\bmeta\b|date|datum|dato|\btime\b",
+    re.IGNORECASE,
+)
+
+
+def _is_label(node: Node, anchor: Node) -> bool:
+    return node.mem_id != anchor.mem_id and bool(_LABEL_CLASS_RE.search(node.attributes.get("class") or ""))
 
 
 def text_runs(anchor: Node) -> list[tuple[Node, str]]:
@@ -92,9 +115,11 @@ def text_runs(anchor: Node) -> list[tuple[Node, str]]:
 
 
 def _block_of(node: Node, anchor: Node) -> Node:
+    """The element a text node's run belongs to: its nearest block ancestor inside the link, or an inline
+    one named as a card's part (`<span class="date">`, `<span class="author">`)."""
     current = node.parent
     while current is not None and current.mem_id != anchor.mem_id:
-        if current.tag in _BLOCKS:
+        if current.tag in _BLOCKS or _LABEL_CLASS_RE.search(current.attributes.get("class") or ""):
             return current
         current = current.parent
     return anchor

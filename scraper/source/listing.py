@@ -36,7 +36,7 @@ from .blocks import (
     judge_group,
     outside_title,
 )
-from .grouping import group_blocks, lead_members, weigh
+from .grouping import dated_ahead, group_blocks, lead_members, weigh
 from .headline import headline
 from .paging import next_url
 
@@ -190,6 +190,8 @@ class ListingReader:
                     member.read = self.read(member)
                 judge_group(group)
                 group.weight = weigh(group)
+                group.ahead = dated_ahead(group, self.today)
+                group.why += "; dates ahead of today (a calendar?)" if group.ahead and group.tier else ""
             else:
                 group.why = "a single block"
         if self.selectors.link:
@@ -234,7 +236,9 @@ class ListingReader:
     def read(self, candidate: Candidate) -> ItemRead:
         container, anchor, url = candidate.container, candidate.anchor, candidate.url
         title, title_node = _title(container, anchor, self.selectors)
-        date, source, node = self._date(container, anchor, url, title, title_node)
+        # A plain link's whole text still dates it where its byline was cut from the title.
+        whole = node_text(anchor) if title_node is not None and title_node.mem_id == anchor.mem_id else title
+        date, source, node = self._date(container, anchor, url, whole, title_node)
         if source == "title":
             title = _PAREN_DATE_END_RE.sub("", title).strip() or title
         return ItemRead(

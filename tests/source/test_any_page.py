@@ -169,3 +169,33 @@ def test_the_news_block_in_main_wins_over_a_larger_box_in_an_aside_and_links_in_
     assert [i.title for i in page.items] == [f"News item number {n} of the town" for n in range(4)]
     why = {block.sample: block.why for block in page.blocks}
     assert why["decided matter 0"] == "links inside running text"
+
+
+def test_a_calendar_of_events_ahead_never_beats_the_news():
+    """A sidebar calendar is dated too, but by days still to come: the (undated) news list under its heading
+    is the page's news."""
+    news = "".join(
+        f'<li><a href="/aktuellt/nyhet-{n}">Nyhet nummer {n} från kommunen idag</a></li>' for n in range(5)
+    )
+    events = "".join(
+        f'<li><a href="/evenemang/e-{n}">Konsert nummer {n} med kören</a> <time>2026-07-1{n}</time></li>'
+        for n in range(5)
+    )
+    body = f"<main><section><h2>Nyheter</h2><ul>{news}</ul></section></main><div><ul>{events}</ul></div>"
+    page = read(body)
+    assert [i.title for i in page.items] == [f"Nyhet nummer {n} från kommunen idag" for n in range(5)]
+    assert any("calendar" in block.why for block in page.blocks)
+
+
+def test_a_kicker_before_the_headline_and_a_byline_after_it_are_not_the_title():
+    kicker = """<li><a href="/p/{n}"><span class="kicker">Local politics</span>
+        <span>The headline of item {n} here</span><span class="date">June {n}, 2026</span></a></li>"""
+    page = read(CARDS.format("".join(kicker.format(n=n) for n in range(1, 4))))
+    assert [(i.title, i.published) for i in page.items] == [
+        (f"The headline of item {n} here", SiteDate(dt.date(2026, 6, n))) for n in range(1, 4)
+    ]
+    plain = '<li><a href="/q/{n}">The plain headline {n} | Kody Kester | Jun {n}, 2022</a></li>'
+    page = read(CARDS.format("".join(plain.format(n=n) for n in range(1, 4))))
+    assert [(i.title, i.published) for i in page.items] == [
+        (f"The plain headline {n}", SiteDate(dt.date(2022, 6, n))) for n in range(1, 4)
+    ]
