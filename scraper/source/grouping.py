@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from ..markup import Node
+from ..markup import Node, node_text
 from .blocks import (
     BlockGroup,
     Candidate,
@@ -30,6 +30,9 @@ from .blocks import (
 
 _DIGIT_RE = re.compile(r"[0-9]")
 
+#: Words a post's title link needs (fewer: a section heading's link).
+_POST_TITLE_WORDS = 3
+
 #: Lone teasers looked at before a chosen block for its lead.
 LEAD_LOOKBACK = 2
 
@@ -39,7 +42,14 @@ def group_blocks(candidates: list[Candidate]) -> list[BlockGroup]:
     groups: list[BlockGroup] = []
     for members in _slots(candidates).values():
         groups.extend(_split(members))
-    lone = [group.members[0] for group in groups if len(group.members) == 1 and group.members[0].post]
+    # A post's title is a headline: a section heading that links its archive ("Aktuellt") is no post.
+    lone = [
+        group.members[0]
+        for group in groups
+        if len(group.members) == 1
+        and group.members[0].post
+        and len(node_text(group.members[0].anchor).split()) >= _POST_TITLE_WORDS
+    ]
     posts = [Candidate(c.post, c.anchor, c.url, c.key, c.order) for c in lone if c.post is not None]
     for members in _slots(posts).values():
         if len(members) > 1:

@@ -199,3 +199,17 @@ def test_a_kicker_before_the_headline_and_a_byline_after_it_are_not_the_title():
     assert [(i.title, i.published) for i in page.items] == [
         (f"The plain headline {n}", SiteDate(dt.date(2022, 6, n))) for n in range(1, 4)
     ]
+
+
+def test_english_ordinal_dates_and_section_links_that_are_no_posts():
+    item = """<div class="entry"><h2><a href="/2020/11/post-{n}">A blog post title number {n}</a></h2>
+        <p class="byline">Tuesday {n}{th} November 2020 by Jo</p><p>Body of {n} with <a href="/x/{n}">one</a>,
+        <a href="/y/{n}">two</a> and <a href="/z/{n}">three</a> links.</p></div>"""
+    section = """<section><h2><a href="/{name}/">{name}</a></h2><p><a href="/{name}/1">x</a>
+        <a href="/{name}/2">y</a> <a href="/{name}/3">z</a> <a href="/{name}/4">w</a></p></section>"""
+    sections = section.format(name="Aktuellt") + section.format(name="Evenemang")
+    posts = "".join(item.format(n=n, th=th) for n, th in ((1, "st"), (2, "nd"), (3, "rd")))
+    page = read(f"<main>{sections}<div>{posts}</div></main>")
+    assert [(i.title, i.published) for i in page.items] == [
+        (f"A blog post title number {n}", SiteDate(dt.date(2020, 11, n))) for n in (1, 2, 3)
+    ]
