@@ -221,12 +221,36 @@ def judge_group(group: BlockGroup) -> None:
         group.why = "no dates, and link texts too short for headlines (a menu?)"
     elif _news_context(first):
         group.tier = 1
+    elif size >= _TEASERS and _headline_teasers(group, reads):
+        group.tier = 1
+        group.why = "undated, headlines in the page's main part"
     else:
         group.why = "no dates and no news heading"
-    if group.tier:
+    if group.tier and not group.why:
         group.why = ("dated by elements", "dated by titles or links", "undated, under a news heading")[
             3 - group.tier
         ]
+
+
+#: Undated teasers with headlines in `<main>` form a news block from this many on.
+_TEASERS = 3
+
+
+def _headline_teasers(group: BlockGroup, reads: list[ItemRead]) -> bool:
+    """Teasers that look like news though undated and under no news heading: title links in headings, of
+    four words or more on average, inside `<main>` (or role=main) and no aside, header or footer."""
+    if sum(1 for m in group.members if in_heading(m.anchor)) * 2 < len(group.members):
+        return False
+    if sum(len(read.title.split()) for read in reads) < 4 * len(reads):
+        return False
+    node = group.members[0].container.parent
+    main = False
+    while node is not None:
+        if node.tag in ("aside", "header", "footer"):
+            return False
+        main = main or node.tag == "main" or node.attributes.get("role") == "main"
+        node = node.parent
+    return main
 
 
 def in_running_text(anchor: Node, texts: dict[int, str]) -> bool:

@@ -29,6 +29,7 @@ from .blocks import (
 )
 
 _DIGIT_RE = re.compile(r"[0-9]")
+_ID_RE = re.compile(r"[0-9]{3}")
 
 #: Words a post's title link needs (fewer: a section heading's link).
 _POST_TITLE_WORDS = 3
@@ -80,7 +81,7 @@ def _split(members: list[Candidate]) -> list[BlockGroup]:
 
 
 def _classes(node: Node) -> set[str]:
-    return {name for name in class_names(node).split() if not _DIGIT_RE.search(name)}
+    return {name for name in class_names(node).split() if not _ID_RE.search(name)}
 
 
 def _group(members: list[Candidate]) -> BlockGroup:

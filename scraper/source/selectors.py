@@ -282,4 +282,4 @@ def _css_signature(nodes: Sequence[Node | None]) -> str:
 
 
 _CSS_IDENT_RE = re.compile(r"-?[A-Za-z_][A-Za-z0-9_-]*")
-_DIGITS = re.compile(r"[0-9]")
+_DIGITS = re.compile(r"[0-9]{3}")

@@ -213,3 +213,19 @@ def test_english_ordinal_dates_and_section_links_that_are_no_posts():
     assert [(i.title, i.published) for i in page.items] == [
         (f"A blog post title number {n}", SiteDate(dt.date(2020, 11, n))) for n in (1, 2, 3)
     ]
+
+
+def test_undated_headline_teasers_in_main_beat_a_dated_calendar_and_a_most_read_list():
+    news = "".join(
+        f'<li class="teaser"><a href="/artikel/{n}-r"><img src="a.jpg" alt=""></a>'
+        f'<a class="section" href="/sektion/sport/">Sport</a>'
+        f'<h3><a href="/artikel/{n}-r">Rubrik nummer {n} i tidningen</a></h3></li>'
+        for n in range(1, 7)
+    )
+    side = "".join(f'<li><a href="/artikel/{n}-r">Rubrik nummer {n} i tidningen</a></li>' for n in (3, 1, 5))
+    cal = "".join(
+        f'<li><a href="/evenemang/{n}">Konsert {n}</a><span class="date">2026-06-2{n}</span></li>'
+        for n in range(1, 6)
+    )
+    page = read(f"<main><ul>{news}</ul></main><aside><h2>Mest läst</h2><ol>{side}</ol><ul>{cal}</ul></aside>")
+    assert [i.title for i in page.items] == [f"Rubrik nummer {n} i tidningen" for n in range(1, 7)]
