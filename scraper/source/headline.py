@@ -37,6 +37,18 @@ _READING_TIME_RE = re.compile(
 _COUNT_RE = re.compile(r"^[0-9\s.,:+|•·/-]*$")
 #: Runs of a card this short are labels ("News", "Test", "Artikel"), not headlines.
 _LABEL_WORDS = 1
+#: A headline run has this many words at least, a summary more than `_SUMMARY_WORDS`; two-word runs are
+#: taken only when no run has headline length (a label such as "Local news" comes first).
+_HEADLINE_WORDS = 3
+_SUMMARY_WORDS = 30
+
+
+def _headline_length(words: int) -> bool:
+    return _HEADLINE_WORDS <= words <= _SUMMARY_WORDS
+
+
+def _more_than_a_label(words: int) -> bool:
+    return words > _LABEL_WORDS
 
 
 def headline(container: Node, anchor: Node) -> tuple[str, Node]:
@@ -62,14 +74,20 @@ def headline(container: Node, anchor: Node) -> tuple[str, Node]:
             node = next((node for node, text in runs if text == label), anchor)
             return label, node
     for heading in container.css(_HEADINGS):
+        # A heading that is one part of the link's text (a screen-reader copy of the headline); a heading
+        # around the whole link is no help here: its runs are.
         text = node_text(heading)
-        if text and text.casefold() in folded and not is_meta(text):
+        if text and len(text) < len(whole) and text.casefold() in folded and not is_meta(text):
             node = next((node for node, run in runs if run == text), anchor)
             return text, node
     plain = [(node, text) for node, text in runs if not is_meta(text) and not _is_label(node, anchor)]
-    for node, text in plain:
-        if len(text.split()) > _LABEL_WORDS:
-            return _without_trailer(text), node
+    # The first run of headline length; a label ("Local news") is shorter, a summary much longer.
+    for shortest in (_HEADLINE_WORDS, _LABEL_WORDS + 1):
+        for node, text in plain:
+            if shortest <= len(text.split()) <= _SUMMARY_WORDS or shortest == _LABEL_WORDS + 1 < len(
+                text.split()
+            ):
+                return _without_trailer(text), node
     return (plain[0][1], plain[0][0]) if plain else (whole, anchor)
 
 
@@ -93,24 +111,31 @@ _LABEL_CLASS_RE = re.compile(
 
 
 def _is_label(node: Node, anchor: Node) -> bool:
-    return node.mem_id != anchor.mem_id and bool(_LABEL_CLASS_RE.search(node.attributes.get("class") or ""))
+    """A part of the card that is never its headline: a `<time>`, or an element named as a label."""
+    if node.mem_id == anchor.mem_id:
+        return False
+    return node.tag == "time" or bool(_LABEL_CLASS_RE.search(node.attributes.get("class") or ""))
 
 
 def text_runs(anchor: Node) -> list[tuple[Node, str]]:
     """The link's text cut at block elements: (the block element, its text) in order. Consecutive text
     nodes of one block element make one run."""
     runs: list[tuple[Node, list[str]]] = []
+    broken = False  # a <br> since the last text: the next text starts a run of its own
     for node in anchor.traverse(include_text=True):
+        if node.tag == "br":
+            broken = True
         if node.tag != "-text":
             continue
         text = node.text_content or ""
         if not text.strip():
             continue
         block = _block_of(node, anchor)
-        if runs and runs[-1][0].mem_id == block.mem_id:
+        if runs and runs[-1][0].mem_id == block.mem_id and not broken:
             runs[-1][1].append(text)
         else:
             runs.append((block, [text]))
+        broken = False
     return [(block, joined) for block, parts in runs if (joined := clean_text(" ".join(parts)))]
 
 

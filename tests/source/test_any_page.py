@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from scraper.models import SiteDate
 from scraper.source.listing import parse_listing
 
@@ -229,3 +231,19 @@ def test_undated_headline_teasers_in_main_beat_a_dated_calendar_and_a_most_read_
     )
     page = read(f"<main><ul>{news}</ul></main><aside><h2>Mest läst</h2><ol>{side}</ol><ul>{cal}</ul></aside>")
     assert [i.title for i in page.items] == [f"Rubrik nummer {n} i tidningen" for n in range(1, 7)]
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        '<li><h3><a href="/n/{n}"><span class="date">0{n}.05.2026</span> Nyheten nummer {n} idag</a></h3>',
+        '<li><h3><a href="/n/{n}"><strong>Nyheten nummer {n} idag</strong><br>0{n}.05.2026</a></h3>',
+        '<h3><a href="/n/{n}"><time datetime="2026-05-0{n}">May {n}</time> Nyheten nummer {n} idag</a></h3>',
+        '<li><a href="/n/{n}"><div>Local news</div><div>Nyheten nummer {n} idag</div><p>May {n}, 2026',
+    ],
+)
+def test_the_headline_is_told_from_a_date_a_time_element_and_a_two_word_label_in_the_link(item):
+    page = read(CARDS.format("".join(item.format(n=n) for n in range(1, 5))))
+    assert [(i.title, i.published) for i in page.items] == [
+        (f"Nyheten nummer {n} idag", SiteDate(dt.date(2026, 5, n))) for n in range(1, 5)
+    ]
