@@ -286,9 +286,15 @@ def choose_groups(groups: list[BlockGroup]) -> list[Candidate]:
         return []
     best = max(taken, key=BlockGroup.rank)
     chosen: list[Candidate] = []
+    # A block of the best one's shape joins it, unless it stands aside (a "related" box of the same markup)
+    # where the best one does not.
+    best_aside = bool(navigation_of(best.members[0].container, aside=True))
     for group in taken:
         uuid_dated = group.tier == 3 and any(m.read is not None and m.read.uuid for m in group.members)
-        if group is best or (group.shape == best.shape and group.ahead == best.ahead) or uuid_dated:
+        alike = group.shape == best.shape and group.ahead == best.ahead
+        if alike and not best_aside and navigation_of(group.members[0].container, aside=True):
+            alike = False
+        if group is best or alike or uuid_dated:
             chosen.extend(group.members)
         else:
             group.why = f"{group.why}; not the page's main list"

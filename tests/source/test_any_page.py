@@ -247,3 +247,10 @@ def test_the_headline_is_told_from_a_date_a_time_element_and_a_two_word_label_in
     assert [(i.title, i.published) for i in page.items] == [
         (f"Nyheten nummer {n} idag", SiteDate(dt.date(2026, 5, n))) for n in range(1, 5)
     ]
+
+
+def test_a_box_of_the_same_markup_in_an_aside_does_not_join_the_news():
+    teasers = "".join(TEASER.format(extra="", n=n, when=f"2026-06-0{n + 1}") for n in range(5))
+    related = "".join(TEASER.format(extra="", n=n, when=f"2026-05-{n}") for n in range(10, 13))
+    page = read(f"<main><div>{teasers}</div></main><aside><h2>Related</h2><div>{related}</div></aside>")
+    assert [i.title for i in page.items] == [f"Story number {n} of the day" for n in range(5)]
