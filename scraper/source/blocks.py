@@ -198,14 +198,13 @@ def judge_group(group: BlockGroup) -> None:
     strong = sum(1 for read in reads if read.date_source in ("time", "element", "relative"))
     dated = sum(1 for read in reads if read.date is not None)
     first = group.members[0].container
-    texts: dict[int, str] = {}  # paragraph texts, each computed once: many links may share a paragraph
     around = navigation_of(first)
     if around == "nav":
         group.why = "inside navigation (nav)"
     elif around and strong * 2 < size and dated * 2 <= size:
         # A dated list in a footer is news (malmo.se keeps its "Nyheter" there); an undated one is links.
         group.why = f"undated, inside the page's {around}"
-    elif size > 1 and sum(1 for m in group.members if in_running_text(m.anchor, texts)) * 2 > size:
+    elif size > 1 and sum(1 for m in group.members if in_running_text(m.anchor)) * 2 > size:
         group.why = "links inside running text"
     elif size > 1 and len(keys) <= size / 2:
         group.why = f"the links repeat ({len(keys)} different links in {size} blocks)"
@@ -253,22 +252,37 @@ def _headline_teasers(group: BlockGroup, reads: list[ItemRead]) -> bool:
     return main
 
 
-def in_running_text(anchor: Node, texts: dict[int, str]) -> bool:
+def in_running_text(anchor: Node) -> bool:
     """A link in the middle of a sentence: in a paragraph with text on both sides of it (a "read more"
-    link at a summary's end, or a title link that starts its paragraph, is not)."""
-    node = anchor.parent
+    link at a summary's end, or a title link that starts its paragraph, is not). Only the link's near
+    siblings are read, so a paragraph of thousands of links costs no more than its length."""
+    node, parent = anchor, anchor.parent
     for _ in range(3):
-        if node is None or node.tag in _RUNNING_STOPS:
+        if parent is None or parent.tag in _RUNNING_STOPS:
             return False
-        if node.tag in ("p", "blockquote", "dd"):
-            text = texts.get(node.mem_id)
-            if text is None:
-                text = texts[node.mem_id] = node_text(node)
-            own = node_text(anchor)
-            start = text.find(own) if own else -1
-            return start >= _RUNNING_SIDE and len(text) - start - len(own) >= _RUNNING_SIDE
-        node = node.parent
+        if parent.tag in ("p", "blockquote", "dd"):
+            return (
+                _beside(node, before=True) >= _RUNNING_SIDE and _beside(node, before=False) >= _RUNNING_SIDE
+            )
+        node, parent = parent, parent.parent
     return False
+
+
+def _beside(node: Node, *, before: bool) -> int:
+    """Characters of text next to `node` on one side, counted up to `_RUNNING_SIDE` over a few siblings."""
+    total = 0
+    sibling = node.prev if before else node.next
+    for _ in range(_RUNNING_STEPS):
+        if sibling is None or total >= _RUNNING_SIDE:
+            break
+        text = sibling.text_content if sibling.tag == "-text" else node_text(sibling)
+        total += len(" ".join((text or "").split()))
+        sibling = sibling.prev if before else sibling.next
+    return total
+
+
+#: Siblings looked at on each side of a link for its sentence.
+_RUNNING_STEPS = 6
 
 
 #: Characters of sentence needed on each side of a link in running text.

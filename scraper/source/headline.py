@@ -143,11 +143,17 @@ def _block_of(node: Node, anchor: Node) -> Node:
     """The element a text node's run belongs to: its nearest block ancestor inside the link, or an inline
     one named as a card's part (`<span class="date">`, `<span class="author">`)."""
     current = node.parent
-    while current is not None and current.mem_id != anchor.mem_id:
+    for _ in range(_RUN_DEPTH):  # bounded: a link nesting its text deeper is one run (linear on any page)
+        if current is None or current.mem_id == anchor.mem_id:
+            break
         if current.tag in _BLOCKS or _LABEL_CLASS_RE.search(current.attributes.get("class") or ""):
             return current
         current = current.parent
     return anchor
+
+
+#: Levels looked up from a text to find its run's element.
+_RUN_DEPTH = 12
 
 
 def is_meta(text: str) -> bool:
