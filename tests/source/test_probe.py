@@ -219,3 +219,57 @@ def test_probe_ranks_candidates_and_its_picked_config_runs_a_cycle_as_no_config_
     ]
     rss = feedparser.parse((tmp_path / "feeds" / "all.rss").read_bytes())
     assert not rss.bozo and len(rss.entries) == 5
+
+
+POSTS_PAGE = """<!doctype html><html><head><title>A blog</title></head><body><main>
+<div class="blog">{posts}</div></main><aside><h2>Archive</h2><ul><li><a href="/2026/05/">May 2026</a></li>
+<li><a href="/2026/04/">April 2026</a></li><li><a href="/2026/03/">March 2026</a></li></ul></aside>
+</body></html>"""
+POST = """<div class="post post-{n}"><h2 class="title">
+<a href="/2026/05/post-{n}.html">The whole post number {n} of the blog</a></h2>
+<div class="post-header"><span class="publishdate">Tuesday, May {n}, 2026</span></div>
+<div class="post-body"><p>First paragraph of post {n}.</p><p>See <a href="https://x.example/{n}">this</a>,
+<a href="https://y.example/{n}">that</a> and <a href="https://z.example/{n}">more</a>.</p><h3>Part two</h3>
+<p>Text.</p></div><div class="post-footer"><a href="/search/label/a">a</a> <a href="/search/label/b">b</a>
+</div></div>"""
+
+
+def test_a_front_page_of_full_posts_runs_a_cycle_with_no_selectors(tmp_path):
+    """Issue 18, class 2, end to end: a config with no selectors reads each full post as an item (its
+    heading link, its date element, its first paragraph), and probe's --pick 1 config reads the same."""
+    posts = "".join(POST.format(n=n) for n in range(5, 0, -1))
+    with FixtureSite() as site:
+        site.pages["/blog/index.html"] = POSTS_PAGE.format(posts=posts)
+        url = site.base_url + "/blog/index.html"
+        picked = aktuellt("probe", url, "--pick", "1")
+        for name, block in (
+            ("plain", f'[[sources]]\nid = "blogg"\ntitle = "Blogg"\nurl = "{url}"\narticles = false\n'),
+            ("picked", picked.stdout.replace('date_order = "dmy"', 'date_order = "dmy"\narticles = false')),
+        ):
+            folder = tmp_path / name
+            folder.mkdir()
+            (folder / "config.toml").write_text(
+                '[site]\nbase_url = "http://feeds.example.test/"\noutput_dir = "feeds"\ndatabase = "a.db"\n'
+                "[fetch]\ntimeout = 5\nretries = 0\ndelay = 0\n\n" + block,
+                encoding="utf-8",
+            )
+            run = aktuellt("--config", str(folder / "config.toml"), "run")
+            assert run.returncode == 0, run.stderr
+    assert picked.returncode == 0 and ":nth-child" not in picked.stdout, picked.stderr
+    for name in ("plain", "picked"):
+        with sqlite3.connect(tmp_path / name / "a.db") as db:
+            rows = db.execute(
+                "SELECT title, link, site_date, date_source, summary FROM items ORDER BY position"
+            ).fetchall()
+        assert rows == [
+            (
+                f"The whole post number {n} of the blog",
+                f"{site.base_url}/2026/05/post-{n}.html",
+                f"2026-05-0{n}",
+                "element",
+                f"First paragraph of post {n}.",
+            )
+            for n in range(5, 0, -1)
+        ], name
+        rss = feedparser.parse((tmp_path / name / "feeds" / "all.rss").read_bytes())
+        assert not rss.bozo and [e.title for e in rss.entries][:1] == ["The whole post number 5 of the blog"]
