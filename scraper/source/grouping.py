@@ -51,11 +51,41 @@ def group_blocks(candidates: list[Candidate]) -> list[BlockGroup]:
         and group.members[0].post
         and len(node_text(group.members[0].anchor).split()) >= _POST_TITLE_WORDS
     ]
-    posts = [Candidate(c.post, c.anchor, c.url, c.key, c.order) for c in lone if c.post is not None]
-    for members in _slots(posts).values():
+    levels = _post_level(lone)
+    posts = [Candidate(post, c.anchor, c.url, c.key, c.order) for c, post in zip(lone, levels, strict=True)]
+    # Posts of one look are one block wherever they stand (a blog groups its posts by day).
+    alike: dict[tuple[str, str], list[Candidate]] = {}
+    for post in posts:
+        parent = post.container.parent
+        key = (_signature(post.container), _signature(parent) if parent is not None else "")
+        alike.setdefault(key, []).append(post)
+    for members in alike.values():
         if len(members) > 1:
             groups.extend(group for group in _split(members) if len(group.members) > 1)
     return groups
+
+
+def _post_level(lone: list[Candidate]) -> list[Node]:
+    """Each lone title link's post, at one level for all: the element (between its container and its
+    `post`) whose tag and classes the most posts share, the highest such. A day of two posts and a day of one
+    (Blogger's `div.date-outer` around `div.post-outer`s) then give the same kind of element."""
+    chains: list[list[tuple[str, Node]]] = []
+    for candidate in lone:
+        chain, node = [], candidate.container.parent
+        while node is not None and candidate.post is not None:
+            chain.append((_signature(node), node))
+            if node.mem_id == candidate.post.mem_id:
+                break
+            node = node.parent
+        chains.append(chain or [(_signature(candidate.container), candidate.container)])
+    counts = Counter(sig for chain in chains for sig in {sig for sig, _ in chain})
+    return [max(reversed(chain), key=lambda pair: counts[pair[0]])[1] for chain in chains]
+
+
+def _signature(node: Node) -> str:
+    """Tag and classes, leaving out every class with a digit (`post-5`: which post, not what kind)."""
+    names = sorted(name for name in class_names(node).split() if not _DIGIT_RE.search(name))
+    return (node.tag or "") + "".join(f".{name}" for name in names)
 
 
 def _slots(candidates: list[Candidate]) -> dict[tuple[int, str], list[Candidate]]:

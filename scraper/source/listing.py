@@ -38,6 +38,7 @@ from .blocks import (
 )
 from .grouping import dated_ahead, group_blocks, lead_members, weigh
 from .headline import headline
+from .itemdates import WEEKDAYS_RE, day_headings, machine_date
 from .paging import next_url
 
 log = logging.getLogger("scraper.extract")  # the logger name log filters know (kept when the module moved)
@@ -273,6 +274,8 @@ class ListingReader:
         for node in container.css("time[datetime]"):
             if found := parse_datetime_attr(node.attributes.get("datetime") or "", self.timezone):
                 return found, "time", node
+        if machine := machine_date(container, self.timezone):
+            return machine[0], "time", machine[1]
         outside = outside_title(container, anchor, title_node)
         named = [n for n in outside if n.tag == "time" or _DATE_CLASS_RE.search(class_names(n))]
         # A date element that is only a date line first: a wrapper named "meta" may hold a sentence that
@@ -296,6 +299,9 @@ class ListingReader:
         for node in outside:
             if found := parse_relative(node_text(node), self.now, self.today):
                 return found, "relative", node
+        for node in day_headings(container, lambda n: bool(_DATE_CLASS_RE.search(class_names(n)))):
+            if found := self._date_line(node_text(node), reference):
+                return found, "element", node
         if found := self._parse(title, reference):
             return found, "title", None
         if found := url_date(url):
@@ -313,7 +319,7 @@ class ListingReader:
         if _PUBLISHED_LABEL_RE.search(text):
             return self._parse(text, reference)
         match = find_site_date(text, order=self.date_order, reference=reference)
-        if match is None or len(_WORD_CHARS_RE.sub("", match.rest)) > 3:
+        if match is None or len(_WORD_CHARS_RE.sub("", WEEKDAYS_RE.sub("", match.rest))) > 3:
             return None
         return match.date
 

@@ -254,3 +254,33 @@ def test_a_box_of_the_same_markup_in_an_aside_does_not_join_the_news():
     related = "".join(TEASER.format(extra="", n=n, when=f"2026-05-{n}") for n in range(10, 13))
     page = read(f"<main><div>{teasers}</div></main><aside><h2>Related</h2><div>{related}</div></aside>")
     assert [i.title for i in page.items] == [f"Story number {n} of the day" for n in range(5)]
+
+
+def blogger_post(n: int, stamp: str) -> str:
+    return f"""<div class="post-outer"><div class="post hentry"><h3 class="post-title">
+        <a href="https://blog.example.org/2019/09/post-{n}.html">Blog post number {n} title</a></h3>
+        <div class="post-body"><p>Body {n} with <a href="https://a.example/{n}">a</a>
+        <a href="https://b.example/{n}">b</a> <a href="https://c.example/{n}">c</a> links.</p></div>
+        <div class="post-footer"><span class="post-author">Posted by <a href="/profile/1">Jo</a></span>
+        {stamp} <a href="https://blog.example.org/search/label/a">a</a></div></div></div>"""
+
+
+def test_a_blog_that_groups_its_posts_by_day_under_date_headings():
+    """Blogger's classic layout: one `h2.date-header` per day, the day's posts after it; a day of one post
+    and a day of two give the same kind of item, dated by the heading (or by hAtom's `abbr[title]`)."""
+    for stamp, time_of_day in (
+        ("", None),
+        ('<abbr class="published" title="2019-09-0{n}T10:00:00">10:00</abbr>', 10),
+    ):
+        days = "".join(
+            f'<div class="date-outer"><h2 class="date-header"><span>Thursday, September {day}, 2019</span>'
+            f'</h2><div class="date-posts">{"".join(blogger_post(n, stamp.format(n=day)) for n in posts)}'
+            "</div></div>"
+            for day, posts in ((5, [5]), (4, [4]), (2, [3, 2]))
+        )
+        page = read(f'<div id="main"><div class="blog-posts">{days}</div></div>')
+        clock = None if time_of_day is None else dt.time(time_of_day)
+        assert [(i.title, i.published) for i in page.items] == [
+            (f"Blog post number {n} title", SiteDate(dt.date(2019, 9, day), clock))
+            for n, day in ((5, 5), (4, 4), (3, 2), (2, 2))
+        ]
