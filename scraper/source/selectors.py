@@ -209,9 +209,13 @@ def _only_child(node: Node) -> Node | None:
 
 
 def _selector_candidates(tree: HTMLTree, nodes: list[Node]) -> Iterator[str]:
-    """Tag-and-class chains from the containers up (child and descendant forms), then the same with
+    """Tag-and-class selectors, shortest first (one class: a post's category classes change from post to
+    post), then chains from the containers up (child and descendant forms), then the same with
     `:has(> child)` on an ancestor that is told from its look-alikes only by a child of its own."""
     own = _css_signature(nodes)
+    tag = own.split(".", 1)[0].split("#", 1)[0]
+    singles = [f"{tag}.{name}" for name in own.split(".")[1:]]
+    yield from singles
     yield own
     levels: list[list[Node]] = [nodes]
     chain: list[str] = []
@@ -222,7 +226,11 @@ def _selector_candidates(tree: HTMLTree, nodes: list[Node]) -> Iterator[str]:
         parents = [n for n in above if n is not None]
         levels.append(parents)
         signature = _css_signature(parents)
+        short = _short(signature)
         chain.insert(0, signature)
+        for inner in singles[:1] or [own]:
+            if short != (parents[0].tag or ""):
+                yield f"{short} {inner}"
         yield " > ".join([*chain, own])
         if signature != (parents[0].tag or ""):
             yield f"{signature} {own}"
@@ -233,6 +241,14 @@ def _selector_candidates(tree: HTMLTree, nodes: list[Node]) -> Iterator[str]:
             marked = f"{signature}:has(> {child})"
             below = [_css_signature(level) for level in reversed(levels[1:depth])]
             yield " ".join([marked, " > ".join([*below, own])])
+
+
+def _short(signature: str) -> str:
+    """A signature's tag with its id, else with its first class."""
+    if "#" in signature:
+        return signature.split(".", 1)[0]
+    parts = signature.split(".")
+    return ".".join(parts[:2])
 
 
 def _distinct_children(tree: HTMLTree, ancestors: list[Node], signature: str) -> Iterator[str]:
