@@ -1,12 +1,14 @@
 """Listing page HTML → the items and next-page link of one page. Pure (no network, disk or clock).
 
-Items are found by structure, not by class names, so that any municipal news page reads (README, "Any news
-page"): every article link gets a container, the largest ancestor holding no link to another article; sibling
-containers of one shape form a repeated block (`blocks.py` judges them); the best block (dated by a date
-element, else by titles or links, else undated under a news heading) is taken with the blocks of its shape.
-Dates are searched one element at a time (`<time>`, date elements, then the title, then the link's path),
-never in the item's joined text. `[sources.selectors]` in the config can override each part with a CSS
-selector (`selectors.py` infers them for `aktuellt probe`).
+Items are found by structure, not by class names, so that any news page reads (README, "Any news page"):
+every article link gets a container, the largest ancestor holding no link to another article; sibling
+containers of one tag form a repeated block, and full posts are grouped by their posts (`grouping.py`);
+`blocks.py` judges the blocks; the best one (dated by a date element, else by titles or links, else undated
+news; ranked by `grouping.weigh` within a tier) is taken with the blocks of its shape and its lead teaser.
+The title is the link's headline (`headline.py`). Dates are searched one element at a time (`<time>`,
+machine-readable dates, date elements, relative dates, a day heading before the item, then the title, then
+the link's path), never in the item's joined text. `[sources.selectors]` in the config can override each
+part with a CSS selector (`selectors.py` infers them for `aktuellt probe`).
 """
 
 from __future__ import annotations
@@ -175,9 +177,10 @@ class ListingReader:
 
         Each article link gets a container: the largest ancestor holding no link to another article (a
         block with a heading may also hold a few minor links: tags, "read more"). Sibling containers of
-        one shape form a group; groups are ranked (dated by a date element, then dated by titles or
-        links, then undated under a news heading), and the best one is taken with the groups of the same
-        shape elsewhere on the page. A link with an article UUID and a date element is an item wherever
+        one tag form a group (`grouping.group_blocks`, posts too); groups are ranked (dated by a date
+        element, then dated by titles or links, then undated news; a calendar of dates ahead below them
+        all), and the best one is taken with the groups of the same shape elsewhere on the page and its
+        lead teaser. A link with an article UUID and a date element is an item wherever
         it stands, as it always was. Linear in the page: each element's fold state changes at most
         `_FOLD_CAP` + 1 times.
         """
