@@ -124,6 +124,8 @@ def suggest_selectors(
             m.key: m for m in sorted(members, key=lambda m: m.order) if m.read is not None and m.read.title
         }
         expected = [(m.key, m.read.title, m.read.date) for m in unique.values() if m.read is not None]
+        if not expected:
+            return None  # links without titles: no config reads them as items
     link = _link_selector(members)
     for item in _item_selectors(tree, [m.container for m in members]):
         config = SelectorConfig(item=item, link=link)

@@ -14,7 +14,7 @@ import pytest
 
 from scraper.source.listing import parse_listing
 from scraper.source.probe import read_page, report
-from scraper.source.selectors import suggest_selectors
+from scraper.source.selectors import candidate_blocks, suggest_selectors
 from tests.source.realpages import REALPAGES, TODAY, TZ, Page, pages, probe_config, read, score
 
 pytestmark = pytest.mark.skipif(
@@ -93,3 +93,20 @@ def test_both_goteborg_pages_advertise_their_atom_feed():
             (REALPAGES / name).read_text(encoding="utf-8"), "https://goteborg.se/", today=TODAY
         )
         assert [feed.media_type for feed in result.feeds] == ["application/atom+xml"]
+
+
+@pytest.mark.parametrize("name", NEWS)
+def test_every_candidate_probe_offers_is_read_by_its_pick_config_or_has_none(name):
+    """`--pick N` for each ranked candidate: the config it prints reads that candidate's items (each article
+    once), never an empty list and never a `:nth-child`."""
+    page = PAGES[name]
+    html = (REALPAGES / page.name).read_text(encoding="utf-8")
+    blocks = candidate_blocks(html, page.url, timezone=TZ, today=TODAY)
+    assert blocks and {title for title in blocks[0].titles if title} == {i.title for i in read(page)}
+    for block in blocks[1:]:
+        selectors = suggest_selectors(html, page.url, timezone=TZ, today=TODAY, pick=block.number)
+        if selectors is None:
+            continue
+        assert ":nth-child" not in str(selectors)
+        got = parse_listing(html, page.url, timezone=TZ, today=TODAY, selectors=selectors).items
+        assert got and {i.key for i in got} <= {m.key for m in block.members}, (block.number, selectors)
