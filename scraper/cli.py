@@ -114,6 +114,11 @@ def run(options: Options) -> None:
                 report = run_cycle(config, store=store, fetcher=fetcher)
                 received = fetcher.bytes_received
             log_cycle(report, seconds=time.monotonic() - started, bytes_received=received)
+        for failed in (
+            source for source in report.sources if source.suggestion
+        ):  # not a log line: multi-line
+            intro = f"{failed.source}: this [[sources]] block reads the feed the page advertises:"
+            click.echo(f"{intro}\n\n{failed.suggestion}", err=True)
     except LockHeld as error:
         _fail(str(error), EXIT_LOCKED)
     except ScraperError as error:
@@ -295,46 +300,48 @@ def check(options: Options) -> None:
     show_default=True,
     help='How "05/06/2026" reads on the page (without --source).',
 )
+@click.option(
+    "--pick",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Print only the [[sources]] block that reads candidate block N (see the ranked candidates).",
+)
 @click.pass_obj
-def probe(options: Options, url: str | None, source_id: str | None, date_order: str) -> None:
-    """Show what a listing page yields: items, feeds, blocks considered, and a [[sources]] block.
+def probe(
+    options: Options, url: str | None, source_id: str | None, date_order: str, pick: int | None
+) -> None:
+    """Show what a listing page yields: items, feeds, ranked candidate blocks, and a [[sources]] block.
 
-    Exit 0 when it finds items, 1 when it finds none (or the page cannot be fetched)."""
-    from dataclasses import replace
-
-    from .config import FetchConfig, SourceConfig, package_version
-    from .cycle import fetch_settings
-    from .pool import source_hosts
-    from .source.fetch import Fetcher
-    from .source.probe import probe as run_probe
+    Exit 0 when it finds items, 1 when it finds none (or the page cannot be fetched, or --pick names no
+    candidate a selector can read)."""
+    from .service.probing import probe_page
     from .source.probe import report
 
-    source = None
+    source, fetch = None, None
     if source_id is not None:
         config = _load(options)
         source = next((s for s in config.sources if s.id == source_id), None)
         if source is None:
-            _fail(
-                f"no source {source_id!r} in the config (sources: {', '.join(s.id for s in config.sources)})",
-                2,
-            )
+            sources = ", ".join(s.id for s in config.sources)
+            _fail(f"no source {source_id!r} in the config (sources: {sources})", EXIT_CONFIG)
         assert source is not None
-        fetch = config.fetch
-        url = url or source.url
+        fetch, url = config.fetch, url or source.url
     elif url is None:
         _fail("give a URL, or --source ID for a configured source", EXIT_CONFIG)
         return
-    else:
-        # No config, so no public URL of ours to name as the contact: never the probed site's own URL.
-        fetch = FetchConfig(user_agent=f"aktuellt/{package_version()} (probe)")
     assert url is not None
-    # The hosts a cycle of this source would reach, and no others: probe shows what `run` will do.
-    scope = source_hosts(replace(source, url=url) if source else SourceConfig(id="probe", title="", url=url))
     try:
-        with Fetcher(fetch_settings(fetch)) as fetcher, fetcher.confined(scope):
-            result = run_probe(url, fetcher=fetcher, source=source, date_order=date_order)
+        result = probe_page(url, source, fetch, date_order=date_order, pick=pick or 1)
     except ScraperError as error:
         _fail(str(error), EXIT_FAILED)
+    if pick is not None:
+        if pick > len(result.candidates):
+            _fail(f"no candidate block {pick}: the page has {len(result.candidates)}", EXIT_FAILED)
+        if pick > 1 and result.selectors is None:
+            _fail(f"no selector reads candidate block {pick} the way probe found it", EXIT_FAILED)
+        click.echo(result.toml, nl=False)
+        sys.exit(EXIT_OK)
     import shutil
 
     _echo(report(result, width=max(100, shutil.get_terminal_size((160, 40)).columns)))
@@ -370,7 +377,7 @@ def add(
 
     from .config.edit import append_sources
     from .cycle import fetch_settings
-    from .service.adding import SHOWN_ITEMS, Wanted, choose_ids, examine_all, read_list
+    from .service.adding import Wanted, choose_ids, examine_all, found_lines, read_list
     from .source.fetch import Fetcher
 
     if config_path:
@@ -390,13 +397,7 @@ def add(
     with Fetcher(fetch_settings(config.fetch)) as fetcher:
         found = examine_all(wanted, fetcher, workers=config.fetch.sources_in_parallel)
     found = choose_ids(found, (s.id for s in config.sources))
-    for entry in found:
-        name = entry.block["id"] if entry.block else (entry.wanted.id or "-")
-        click.echo(f"{'found ' if entry.block else 'FAILED'}  {name}  {entry.wanted.url}: {entry.summary}")
-        if entry.block and list_file is None:
-            for item in entry.items[:SHOWN_ITEMS]:
-                day = f"{item.published.day.isoformat()}  " if item.published else ""
-                click.echo(f"        {day}{item.title}")
+    _echo("\n".join(found_lines(found, with_items=list_file is None)))  # page text: escaped as logs are
     blocks = [entry.block for entry in found if entry.block is not None]
     failed = len(found) - len(blocks)
     if (failed and not skip_failed) or not blocks:

@@ -103,6 +103,7 @@ def run_source(
             requests=fetcher.requests_made - requests_before,
             error=str(error),
             error_kind=error_kind(error),
+            suggestion=getattr(error, "suggestion", ""),
         )
         log.error("%s: failed: %s", source.id, error)
         store.record_failure(report, started, clock())

@@ -96,7 +96,7 @@ _CLOCK = (
 _SWEDISH = (
     # A time before the date, as in GöteborgDirekt's "Publicerad 09:30, 18 jan 2019".
     rf"(?:{_CLOCK.format(p='lead')},? )?"
-    rf"(?<![0-9])(?P<day>[0-9]{{1,2}})\.? ?"
+    rf"(?<![0-9])(?P<day>[0-9]{{1,2}})(?:\.|st|nd|rd|th)? ?(?:of )?"
     # A month word must end there: "jun" is not the start of "junior".
     rf"(?P<month>{_MONTH})(?![^\W\d_])\.?"
     # The year may be missing ("8 juni"): the caller's reference date then supplies it.

@@ -75,9 +75,10 @@ class OutOfTime(FetchError):
 class ExtractError(ScraperError):
     """The listing page no longer looks like a listing: the site's layout probably changed."""
 
-    def __init__(self, message: str, *, url: str) -> None:
+    def __init__(self, message: str, *, url: str, suggestion: str = "") -> None:
         super().__init__(message)
         self.url = url
+        self.suggestion = suggestion  #: a ready `[[sources]]` block that reads the source another way
 
 
 class ReadFailed(ScraperError):

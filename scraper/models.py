@@ -27,8 +27,8 @@ class ListingItem:
     #: the exact instant (aware) when the source gave one with its UTC offset, as a feed entry does; it is the
     #: `published` instant then, and `published` the same moment as wall time in the source's zone
     instant: dt.datetime | None = None
-    #: where `published` came from: "time", "element" (a date element), "title", "url" (the link's path) or
-    #: "none"
+    #: where `published` came from: "time", "element" (a date element), "relative" (a date element such as
+    #: "igår 14:30", read against the fetch time), "title", "url" (the link's path) or "none"
     date_source: str = "element"
 
 
@@ -270,6 +270,8 @@ class SourceReport:
     error_kind: str | None = None  #: errors.error_kind() of `error`: "http_503", "transport", "layout", …
     held_back: int = 0  #: new items beyond `max_new_items_per_cycle`, left for later cycles
     seconds: float = 0.0  #: wall time the source took this cycle (reading and storing)
+    #: A ready `[[sources]]` block that would read the source instead (the feed a page of no items advertises)
+    suggestion: str = ""
 
 
 @dataclass(frozen=True, slots=True)

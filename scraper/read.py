@@ -236,7 +236,7 @@ def _read_pages(
     from .source.pagefeeds import advertised_feeds
 
     now = now or utc_now()
-    page = parse_listing(first.text, first.url, **_listing_options(source, tz, today))
+    page = parse_listing(first.text, first.url, **_listing_options(source, tz, today, now))
     logged: set[str] = set()  # a teaser repeated on every page is named once per read
     _log_skipped(source, page.skipped, logged)
     feeds = advertised_feeds(first.text, first.url)
@@ -248,7 +248,11 @@ def _read_pages(
             f"{source.url}: the listing yielded no items; the page layout has probably changed", url=first.url
         )
     if not page.items:
-        raise ExtractError(nothing_found(source, page, feeds), url=first.url)
+        # The one error line names the feed; `aktuellt run` prints the block that reads it, ready to paste.
+        from .source.probe import feed_block
+
+        suggestion = feed_block(source, feeds[0].url) if feeds else ""
+        raise ExtractError(nothing_found(source, page, feeds), url=first.url, suggestion=suggestion)
     _check_complete(first, page)
     if yardstick and yardstick >= SHRINK_MIN_YARDSTICK and len(page.items) < yardstick * SHRINK_RATIO:
         raise ExtractError(
@@ -276,7 +280,7 @@ def _read_pages(
         response = fetcher.get(page.next_url)
         assert isinstance(response, Page)  # no validators were sent, so no 304
         page = parse_listing(
-            response.text, response.url, position_start=len(items), **_listing_options(source, tz, today)
+            response.text, response.url, position_start=len(items), **_listing_options(source, tz, today, now)
         )
         pages += 1
         _log_skipped(source, page.skipped, logged)
@@ -338,14 +342,15 @@ def _read_feed(
     return items, 1, len(page.items), False, frozenset(refused)
 
 
-def _listing_options(source: SourceConfig, tz: ZoneInfo, today: dt.date) -> dict[str, Any]:
-    """The source's settings for `parse_listing`."""
+def _listing_options(source: SourceConfig, tz: ZoneInfo, today: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """The source's settings for `parse_listing`, and the fetch time relative dates are read against."""
     return {
         "timezone": tz,
         "selectors": source.selectors,
         "date_order": source.date_order,
         "today": today,
         **_feed_options(source),
+        "now": now,
     }
 
 

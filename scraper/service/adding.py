@@ -172,3 +172,17 @@ def _newest(items: Sequence[ListingItem]) -> str:
     newest = max(dated, key=lambda i: i.published.day if i.published else dt.date.min)
     assert newest.published is not None
     return f", newest {newest.published.day.isoformat()}"
+
+
+def found_lines(found: Sequence[Found], *, with_items: bool) -> list[str]:
+    """What `aktuellt add` says of each page it examined ("found" or "FAILED", the id, the URL, what it read)
+    and, `with_items`, the first items' dates and titles. Page text, raw: the caller escapes it."""
+    lines = []
+    for entry in found:
+        name = entry.block["id"] if entry.block else (entry.wanted.id or "-")
+        lines.append(f"{'found ' if entry.block else 'FAILED'}  {name}  {entry.wanted.url}: {entry.summary}")
+        if entry.block and with_items:
+            for item in entry.items[:SHOWN_ITEMS]:
+                day = f"{item.published.day.isoformat()}  " if item.published else ""
+                lines.append(f"        {day}{item.title}")
+    return lines

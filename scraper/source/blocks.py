@@ -46,7 +46,7 @@ class ItemRead:
     title: str
     summary: str
     date: SiteDate | None
-    date_source: str  #: "time", "element", "title", "url" or "none"
+    date_source: str  #: "time", "element", "relative", "title", "url" or "none"
     date_node: Node | None = None
     uuid: bool = False
 
@@ -59,6 +59,9 @@ class Candidate:
     key: str
     order: int  #: document order of its link
     read: ItemRead | None = None
+    #: For a title link in a heading: the largest ancestor holding no other title link, however many other
+    #: links it holds (a blog post with its whole text); None when that is the container itself.
+    post: Node | None = None
 
 
 @dataclass(slots=True)
@@ -70,11 +73,13 @@ class BlockGroup:
     where: str  #: a short CSS-like description of the block, for probe
     tier: int = 0  #: 3 dated by elements, 2 dated by titles or links, 1 undated news, 0 rejected
     why: str = ""
+    weight: float = 0.0  #: how much the block looks like the page's news (`grouping.weigh`); 0: its size
+    ahead: bool = False  #: most of its dates lie ahead of the cycle's day: a calendar of events, not news
 
-    def rank(self) -> tuple[int, int, int, int]:
+    def rank(self) -> tuple[bool, int, int, float, int]:
         uuids = sum(1 for m in self.members if m.read is not None and m.read.uuid)
         words = sum(len(m.read.title.split()) for m in self.members if m.read is not None)
-        return (self.tier, min(uuids, 1), len(self.members), words)
+        return (not self.ahead, self.tier, min(uuids, 1), self.weight or len(self.members), words)
 
 
 @dataclass(slots=True)
@@ -108,7 +113,11 @@ def containers_of(links: list[ArticleLink], configured: bool) -> list[Candidate]
                 known.anchor = link.anchor  # the heading link names the item, not the image link before it
             known.order = min(known.order, link.order)
             continue
-        by_container[container.mem_id] = Candidate(container, link.anchor, link.url, link.key, link.order)
+        candidate = Candidate(container, link.anchor, link.url, link.key, link.order)
+        by_container[container.mem_id] = candidate
+        if link.heading and not configured:
+            post = _post_of(container, link.key, heading_fold)
+            candidate.post = post if post.mem_id != container.mem_id else None
         if link.heading and not configured and all_fold.get(container.mem_id) != {link.key}:
             absorbed.update(a.mem_id for a in container.css("a[href]"))
     return sorted([*by_container.values(), *duplicates], key=lambda c: c.order)
@@ -156,6 +165,18 @@ def _climb(link: ArticleLink, heading_fold: dict[int, Any], all_fold: dict[int, 
     return container
 
 
+def _post_of(container: Node, key: str, heading_fold: dict[int, Any]) -> Node:
+    """The largest ancestor of `container` whose title links all lead to `key` (a post holding its whole
+    text, its tags and comments links). Each element is climbed through by the title link it holds only,
+    so all climbs together stay linear in the page."""
+    own = {key}
+    node = container.parent
+    while node is not None and node.tag not in _STOP_TAGS and heading_fold.get(node.mem_id) == own:
+        container = node
+        node = node.parent
+    return container
+
+
 def in_heading(anchor: Node) -> bool:
     node: Node | None = anchor
     for _ in range(3):
@@ -174,15 +195,17 @@ def judge_group(group: BlockGroup) -> None:
     reads = list(distinct.values())
     size = len(reads)
     keys = {read.key for read in reads}
-    strong = sum(1 for read in reads if read.date_source in ("time", "element"))
+    strong = sum(1 for read in reads if read.date_source in ("time", "element", "relative"))
     dated = sum(1 for read in reads if read.date is not None)
     first = group.members[0].container
-    around = _navigation(first)
+    around = navigation_of(first)
     if around == "nav":
         group.why = "inside navigation (nav)"
     elif around and strong * 2 < size and dated * 2 <= size:
         # A dated list in a footer is news (malmo.se keeps its "Nyheter" there); an undated one is links.
         group.why = f"undated, inside the page's {around}"
+    elif size > 1 and sum(1 for m in group.members if in_running_text(m.anchor)) * 2 > size:
+        group.why = "links inside running text"
     elif size > 1 and len(keys) <= size / 2:
         group.why = f"the links repeat ({len(keys)} different links in {size} blocks)"
     elif size > 1 and sum(1 for m in group.members if urlsplit(m.url).path in ("", "/")) > size / 2:
@@ -197,12 +220,76 @@ def judge_group(group: BlockGroup) -> None:
         group.why = "no dates, and link texts too short for headlines (a menu?)"
     elif _news_context(first):
         group.tier = 1
+    elif size >= _TEASERS and _headline_teasers(group, reads):
+        group.tier = 1
+        group.why = "undated, headlines in the page's main part"
     else:
         group.why = "no dates and no news heading"
-    if group.tier:
+    if group.tier and not group.why:
         group.why = ("dated by elements", "dated by titles or links", "undated, under a news heading")[
             3 - group.tier
         ]
+
+
+#: Undated teasers with headlines in `<main>` form a news block from this many on.
+_TEASERS = 3
+
+
+def _headline_teasers(group: BlockGroup, reads: list[ItemRead]) -> bool:
+    """Teasers that look like news though undated and under no news heading: title links in headings, of
+    four words or more on average, inside `<main>` (or role=main) and no aside, header or footer."""
+    if sum(1 for m in group.members if in_heading(m.anchor)) * 2 < len(group.members):
+        return False
+    if sum(len(read.title.split()) for read in reads) < 4 * len(reads):
+        return False
+    node = group.members[0].container.parent
+    main = False
+    while node is not None:
+        if node.tag in ("aside", "header", "footer"):
+            return False
+        main = main or node.tag == "main" or node.attributes.get("role") == "main"
+        node = node.parent
+    return main
+
+
+def in_running_text(anchor: Node) -> bool:
+    """A link in the middle of a sentence: in a paragraph with text on both sides of it (a "read more"
+    link at a summary's end, or a title link that starts its paragraph, is not). Only the link's near
+    siblings are read, so a paragraph of thousands of links costs no more than its length."""
+    node, parent = anchor, anchor.parent
+    for _ in range(3):
+        if parent is None or parent.tag in _RUNNING_STOPS:
+            return False
+        if parent.tag in ("p", "blockquote", "dd"):
+            return (
+                _beside(node, before=True) >= _RUNNING_SIDE and _beside(node, before=False) >= _RUNNING_SIDE
+            )
+        node, parent = parent, parent.parent
+    return False
+
+
+def _beside(node: Node, *, before: bool) -> int:
+    """Characters of text next to `node` on one side, counted up to `_RUNNING_SIDE` over a few siblings."""
+    total = 0
+    sibling = node.prev if before else node.next
+    for _ in range(_RUNNING_STEPS):
+        if sibling is None or total >= _RUNNING_SIDE:
+            break
+        text = sibling.text_content if sibling.tag == "-text" else node_text(sibling)
+        total += len(" ".join((text or "").split()))
+        sibling = sibling.prev if before else sibling.next
+    return total
+
+
+#: Siblings looked at on each side of a link for its sentence.
+_RUNNING_STEPS = 6
+
+
+#: Characters of sentence needed on each side of a link in running text.
+_RUNNING_SIDE = 20
+
+#: Elements that end the search for a paragraph around a link.
+_RUNNING_STOPS = _HEADING_TAGS | {"li", "div", "section", "article", "td", "body"}
 
 
 def choose_groups(groups: list[BlockGroup]) -> list[Candidate]:
@@ -213,18 +300,24 @@ def choose_groups(groups: list[BlockGroup]) -> list[Candidate]:
         return []
     best = max(taken, key=BlockGroup.rank)
     chosen: list[Candidate] = []
+    # A block of the best one's shape joins it, unless it stands aside (a "related" box of the same markup)
+    # where the best one does not.
+    best_aside = bool(navigation_of(best.members[0].container, aside=True))
     for group in taken:
         uuid_dated = group.tier == 3 and any(m.read is not None and m.read.uuid for m in group.members)
-        if group is best or group.shape == best.shape or uuid_dated:
+        alike = group.shape == best.shape and group.ahead == best.ahead
+        if alike and not best_aside and navigation_of(group.members[0].container, aside=True):
+            alike = False
+        if group is best or alike or uuid_dated:
             chosen.extend(group.members)
         else:
             group.why = f"{group.why}; not the page's main list"
     return chosen
 
 
-def _navigation(node: Node) -> str:
+def navigation_of(node: Node, *, aside: bool = False) -> str:
     """ "nav" when `node` is inside a menu (`<nav>`, a navigation role), "header" or "footer" when inside
-    the page's header or footer, else ""."""
+    the page's header or footer (or "aside" in an `<aside>`, when asked), else ""."""
     current: Node | None = node
     found = ""
     for _ in range(64):
@@ -233,7 +326,7 @@ def _navigation(node: Node) -> str:
         role = current.attributes.get("role") or ""
         if current.tag == "nav" or role in _NAV_ROLES:
             return "nav"
-        if current.tag in _NAV_TAGS and not found:
+        if (current.tag in _NAV_TAGS or (aside and current.tag == "aside")) and not found:
             found = current.tag or ""
         current = current.parent
     return found
@@ -269,6 +362,13 @@ def node_signature(node: Node) -> str:
     return (node.tag or "") + "".join(f".{c}" for c in classes)
 
 
+def group_signature(node: Node) -> str:
+    """What sibling containers of one block share: the tag, and the classes that most siblings of a list
+    share. Classes carrying an id or a category ("post-12264", "category-firefox") differ from card to card,
+    and a lead teaser often has one class more: neither may split a block, so only the tag counts here."""
+    return node.tag or ""
+
+
 def block_shape(container: Node, anchor: Node) -> str:
     """The container's signature and the path of signatures down to its link."""
     path: list[str] = []
@@ -286,12 +386,15 @@ def block_where(node: Node) -> str:
     )
 
 
-def outside_title(container: Node, anchor: Node) -> list[Node]:
-    """The container's elements (up to `ITEM_ELEMENTS`) that are not the title: neither the item link nor
-    a heading, nor inside one."""
+def outside_title(container: Node, anchor: Node, title: Node | None = None) -> list[Node]:
+    """The container's elements (up to `ITEM_ELEMENTS`) that are not the title: neither the item link (or,
+    when the title is one element inside a whole-card link, that element) nor a heading, nor inside one."""
+    title = title or anchor
     skip: set[int] = set()
-    for node in container.css("a[href], h1, h2, h3, h4, h5, h6"):
-        if node.mem_id == anchor.mem_id or node.tag in _HEADING_TAGS:
+    for node in [title, *container.css("a[href], h1, h2, h3, h4, h5, h6")]:
+        if node.mem_id == anchor.mem_id and title.mem_id != anchor.mem_id:
+            continue  # a whole-card link: its runs beside the headline are the card's date and labels
+        if node.mem_id in (anchor.mem_id, title.mem_id) or node.tag in _HEADING_TAGS:
             skip.add(node.mem_id)
             skip.update(inner.mem_id for inner in node.css("*"))
     elements = container.css("*")[:ITEM_ELEMENTS]

@@ -44,7 +44,7 @@ from ..errors import ExtractError
 from ..identity import article_uuid, canonical_link, item_key, key_collisions
 from ..markup import clean_text, html_text
 from ..models import ListingItem, ListingPage, SiteDate
-from .listing import cap
+from .paging import cap
 from .sanitize import absolute_url, sanitize_html
 
 __all__ = ["parse_feed"]
@@ -75,7 +75,7 @@ def parse_feed(
     """The items of one feed document, in the feed's order. `feed_url` is the response's final URL (relative
     links resolve against it). Entries without a link, title or date are left out and named in `skipped`.
     `key_params` is the source's `sources[].key_params` (None: identity's default); entries beyond
-    `max_items` are not read (`listing.cap`).
+    `max_items` are not read (`paging.cap`).
 
     Raises ExtractError when the document is no feed at all (HTML, garbage, broken JSON) or is cut off (XML
     that the parser rejects and that does not close its root element). A feed that parses to no entries

@@ -1,12 +1,14 @@
 """Listing page HTML → the items and next-page link of one page. Pure (no network, disk or clock).
 
-Items are found by structure, not by class names, so that any municipal news page reads (README, "Any news
-page"): every article link gets a container, the largest ancestor holding no link to another article; sibling
-containers of one shape form a repeated block (`blocks.py` judges them); the best block (dated by a date
-element, else by titles or links, else undated under a news heading) is taken with the blocks of its shape.
-Dates are searched one element at a time (`<time>`, date elements, then the title, then the link's path),
-never in the item's joined text. `[sources.selectors]` in the config can override each part with a CSS
-selector (`selectors.py` infers them for `aktuellt probe`).
+Items are found by structure, not by class names, so that any news page reads (README, "Any news page"):
+every article link gets a container, the largest ancestor holding no link to another article; sibling
+containers of one tag form a repeated block, and full posts are grouped by their posts (`grouping.py`);
+`blocks.py` judges the blocks; the best one (dated by a date element, else by titles or links, else undated
+news; ranked by `grouping.weigh` within a tier) is taken with the blocks of its shape and its lead teaser.
+The title is the link's headline (`headline.py`). Dates are searched one element at a time (`<time>`,
+machine-readable dates, date elements, relative dates, a day heading before the item, then the title, then
+the link's path), never in the item's joined text. `[sources.selectors]` in the config can override each
+part with a CSS selector (`selectors.py` infers them for `aktuellt probe`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
@@ -23,30 +24,27 @@ from ..dates import find_site_date, parse_datetime_attr, parse_site_date, url_da
 from ..identity import article_uuid, canonical_link, item_key, key_collisions
 from ..markup import HTMLTree, Node, clean_text, cut_after_links, node_text, parse_html
 from ..models import Block, ListingItem, ListingPage, SiteDate
+from ..reldates import parse_relative
 from ..sanity import join_url
 from .blocks import (
     ArticleLink,
     BlockGroup,
     Candidate,
     ItemRead,
-    block_shape,
-    block_where,
     choose_groups,
     class_names,
     containers_of,
     in_heading,
     judge_group,
-    node_signature,
     outside_title,
 )
+from .grouping import dated_ahead, group_blocks, lead_members, weigh
+from .headline import headline
+from .itemdates import WEEKDAYS_RE, day_headings, machine_date
+from .paging import LINKS_BESIDE, LINKS_PER_ITEM, cap, next_url
 
 log = logging.getLogger("scraper.extract")  # the logger name log filters know (kept when the module moved)
 
-
-#: Link texts that mean "next page" on Swedish (and English) sites, compared case-insensitively.
-NEXT_TEXTS = frozenset({"nästa", "nästa sida", "next", "›", "»", "nästa »", "nästa ›"})
-
-NEXT_SELECTORS = ("a[rel~=next]", ".c-pagination__next a[href]", "link[rel~=next]")
 
 _DATE_WORD = re.compile(r"\bpublicerad\b", re.IGNORECASE)
 
@@ -62,6 +60,7 @@ def parse_listing(
     key_params: Sequence[str] | None = None,
     today: dt.date | None = None,
     max_items: int | None = None,
+    now: dt.datetime | None = None,
 ) -> ListingPage:
     """Extract the items and the next-page link of one listing page.
 
@@ -71,12 +70,16 @@ def parse_listing(
     An item without a date is kept with `published=None` (the pipeline dates it by first sight); items
     without a title are left out and named in `skipped`, and so are the blocks that were not taken
     (`blocks`). `today` (the cycle's local date) supplies the year of dates printed without one when the
-    link's path carries no date. With `max_items`, items beyond it are not read (see `cap`).
+    link's path carries no date. With `max_items`, items beyond it are not read (see `cap`). `now` (the fetch
+    time) reads relative dates ("vor 2 Stunden", "idag 14:30") in `timezone`; without it, only those naming a
+    day ("igår", "heute, 18:00 Uhr") read, against `today`.
     """
     selectors = selectors or SelectorConfig()
     cut = cut_after_links(html, max_items * LINKS_PER_ITEM + LINKS_BESIDE) if max_items else None
     tree = parse_html(cut or html)
-    reader = ListingReader(document_base(tree, page_url), timezone, date_order, key_params, today, selectors)
+    reader = ListingReader(
+        document_base(tree, page_url), timezone, date_order, key_params, today, selectors, now=now
+    )
     blocks: tuple[Block, ...] = ()
     if selectors.item:
         found = reader.configured(tree)
@@ -110,26 +113,8 @@ def parse_listing(
     skipped.extend(line for line in reader.unresolved if line not in unsafe)
     skipped.extend(unsafe)
     skipped.extend(reader.collisions)
-    page = ListingPage(tuple(items), _next_url(tree, reader.base, selectors), tuple(skipped), blocks)
+    page = ListingPage(tuple(items), next_url(tree, reader.base, selectors), tuple(skipped), blocks)
     return cap(page, max_items) if max_items and (cut or len(items) > max_items) else page
-
-
-#: A page is parsed up to its link number `max_items` × this + `LINKS_BESIDE` at most: items have a title
-#: link and often an image, a "read more" and tags; menus and footers have the rest.
-LINKS_PER_ITEM, LINKS_BESIDE = 8, 1000
-
-
-def cap(page: ListingPage, max_items: int) -> ListingPage:
-    """`page` with its first `max_items` items only, one warning line more in `skipped`, and no next page: a
-    listing that long is hostile or misread, and what lies past the cap is not read (so nothing there counts
-    missing: `capped`)."""
-    line = (
-        f"the page holds more than {max_items} items; only the first {max_items} are read, the rest and any "
-        "next page are not (sources[].max_items_per_page)"
-    )
-    return replace(
-        page, items=page.items[:max_items], next_url=None, skipped=(*page.skipped, line), capped=True
-    )
 
 
 def page_title(html: str) -> str:
@@ -137,6 +122,9 @@ def page_title(html: str) -> str:
     node = parse_html(html).css_first("title")
     return node_text(node) if node is not None else ""
 
+
+#: Longer text in an element named like a date is not a date element but a wrapper of one.
+_DATE_ELEMENT_CHARS = 120
 
 _DATE_CLASS_RE = re.compile(r"date|datum|dato|datetime|\btime\b|publish|byline|\bmeta\b|posted", re.I)
 
@@ -152,13 +140,20 @@ class ListingReader:
         key_params: Sequence[str] | None,
         today: dt.date | None,
         selectors: SelectorConfig,
+        *,
+        now: dt.datetime | None = None,
     ) -> None:
         self.base = base
+        #: The fetch time as a wall time in the source's zone, for relative dates.
+        self.now = now.astimezone(timezone).replace(tzinfo=None) if now and now.tzinfo else now
+        if today is None and self.now is not None:
+            today = self.now.date()
         self.timezone = timezone
         self.date_order = date_order
         self.key_params = key_params
         self.today = today
         self.selectors = selectors
+        self.groups: list[BlockGroup] = []  #: every block `discover` judged, for probe's candidates
         self.unresolved: list[str] = []  #: configured items whose link makes no URL, named in `skipped`
         self.collisions: list[str] = []  #: different links that share a key (identity.key_collisions)
 
@@ -184,34 +179,32 @@ class ListingReader:
 
         Each article link gets a container: the largest ancestor holding no link to another article (a
         block with a heading may also hold a few minor links: tags, "read more"). Sibling containers of
-        one shape form a group; groups are ranked (dated by a date element, then dated by titles or
-        links, then undated under a news heading), and the best one is taken with the groups of the same
-        shape elsewhere on the page. A link with an article UUID and a date element is an item wherever
+        one tag form a group (`grouping.group_blocks`, posts too); groups are ranked (dated by a date
+        element, then dated by titles or links, then undated news; a calendar of dates ahead below them
+        all), and the best one is taken with the groups of the same shape elsewhere on the page and its
+        lead teaser. A link with an article UUID and a date element is an item wherever
         it stands, as it always was. Linear in the page: each element's fold state changes at most
         `_FOLD_CAP` + 1 times.
         """
         links = self._links(tree, page_url)
         candidates = containers_of(links, self.selectors.link is not None)
-        groups: dict[tuple[int, str], BlockGroup] = {}
-        for candidate in candidates:
-            parent = candidate.container.parent
-            slot = (parent.mem_id if parent is not None else 0, node_signature(candidate.container))
-            if slot not in groups:
-                shape = block_shape(candidate.container, candidate.anchor)
-                groups[slot] = BlockGroup([], shape, block_where(candidate.container))
-            groups[slot].members.append(candidate)
-        for group in groups.values():
+        groups = self.groups = group_blocks(candidates)
+        for group in groups:
             # A lone block is only ever an item when it links an article UUID: read no other.
             if len(group.members) > 1 or article_uuid(group.members[0].url) is not None:
                 for member in group.members:
                     member.read = self.read(member)
                 judge_group(group)
+                group.weight = weigh(group)
+                group.ahead = dated_ahead(group, self.today)
+                group.why += "; dates ahead of today (a calendar?)" if group.ahead and group.tier else ""
             else:
                 group.why = "a single block"
         if self.selectors.link:
             chosen = candidates  # the configured link selector names the item links: take them all
         else:
-            chosen = choose_groups(list(groups.values()))
+            chosen = choose_groups(groups)
+            chosen += lead_members(chosen, candidates, self.read)
         taken = {id(candidate) for candidate in chosen}
         blocks = tuple(
             Block(
@@ -222,7 +215,7 @@ class ListingReader:
                 why=group.why,
                 sample=group.members[0].read.title if group.members[0].read else "",
             )
-            for group in groups.values()
+            for group in groups
             if len(group.members) > 1 or id(group.members[0]) in taken
         )
         return sorted(chosen, key=lambda c: c.order), blocks
@@ -249,8 +242,10 @@ class ListingReader:
 
     def read(self, candidate: Candidate) -> ItemRead:
         container, anchor, url = candidate.container, candidate.anchor, candidate.url
-        title = _title(container, anchor, self.selectors)
-        date, source, node = self._date(container, anchor, url, title)
+        title, title_node = _title(container, anchor, self.selectors)
+        # A plain link's whole text still dates it where its byline was cut from the title.
+        whole = node_text(anchor) if title_node is not None and title_node.mem_id == anchor.mem_id else title
+        date, source, node = self._date(container, anchor, url, whole, title_node)
         if source == "title":
             title = _PAREN_DATE_END_RE.sub("", title).strip() or title
         return ItemRead(
@@ -265,7 +260,7 @@ class ListingReader:
         )
 
     def _date(
-        self, container: Node, anchor: Node, url: str, title: str
+        self, container: Node, anchor: Node, url: str, title: str, title_node: Node | None = None
     ) -> tuple[SiteDate | None, str, Node | None]:
         """The item's date and where it came from: a configured date element; else a `<time>` or an
         element that is a date (by its class, or by text that is only a date or a "Publicerad" line),
@@ -285,11 +280,20 @@ class ListingReader:
         for node in container.css("time[datetime]"):
             if found := parse_datetime_attr(node.attributes.get("datetime") or "", self.timezone):
                 return found, "time", node
-        outside = outside_title(container, anchor)
-        for node in outside:
-            if node.tag == "time" or _DATE_CLASS_RE.search(class_names(node)):
-                if found := self._parse(node_text(node), reference):
-                    return found, "element", node
+        if machine := machine_date(container, self.timezone):
+            return machine[0], "time", machine[1]
+        outside = outside_title(container, anchor, title_node)
+        named = [n for n in outside if n.tag == "time" or _DATE_CLASS_RE.search(class_names(n))]
+        # A date element that is only a date line first: a wrapper named "meta" may hold a sentence that
+        # names another day (an event) before the date element inside it.
+        for node in named:
+            if found := self._date_line(node_text(node), reference):
+                return found, "element", node
+        for node in named:
+            # A long text is a wrapper, not a date element (its date element was looked at above).
+            text = node_text(node)
+            if len(text) <= _DATE_ELEMENT_CHARS and (found := self._parse(text, reference)):
+                return found, "element", node
         for node in outside:
             own = clean_text(node.text(deep=False))
             if own and (found := self._date_line(own, reference)):
@@ -297,6 +301,13 @@ class ListingReader:
         own = clean_text(container.text(deep=False))
         if own and (found := self._date_line(own, reference)):
             return found, "element", container
+        # "heute, 18:00 Uhr", "igår", "2 hours ago": an element that is only a relative date.
+        for node in outside:
+            if found := parse_relative(node_text(node), self.now, self.today):
+                return found, "relative", node
+        for node in day_headings(container, lambda n: bool(_DATE_CLASS_RE.search(class_names(n)))):
+            if found := self._date_line(node_text(node), reference):
+                return found, "element", node
         if found := self._parse(title, reference):
             return found, "title", None
         if found := url_date(url):
@@ -314,7 +325,7 @@ class ListingReader:
         if _PUBLISHED_LABEL_RE.search(text):
             return self._parse(text, reference)
         match = find_site_date(text, order=self.date_order, reference=reference)
-        if match is None or len(_WORD_CHARS_RE.sub("", match.rest)) > 3:
+        if match is None or len(_WORD_CHARS_RE.sub("", WEEKDAYS_RE.sub("", match.rest))) > 3:
             return None
         return match.date
 
@@ -371,18 +382,19 @@ def document_base(tree: HTMLTree, page_url: str) -> str:
     return (join_url(page_url, href) if href else None) or page_url
 
 
-def _title(container: Node, anchor: Node, selectors: SelectorConfig) -> str:
+def _title(container: Node, anchor: Node, selectors: SelectorConfig) -> tuple[str, Node | None]:
+    """The item's title and the element it was read from (None: not one element of the link)."""
     if selectors.title:
         node = container.css_first(selectors.title)
-        return node_text(node) if node is not None else ""
-    title = node_text(anchor)
+        return (node_text(node), node) if node is not None else ("", None)
+    title, node = headline(container, anchor)
     if title:
-        return title
+        return title, node
     # An image link carries no text; fall back to the heading or another link of the same item.
     for node in container.css("h1, h2, h3, h4, a[href]"):
         if text := node_text(node):
-            return text
-    return ""
+            return text, node
+    return "", None
 
 
 def _summary(container: Node, title: str, selectors: SelectorConfig, date_order: str = "dmy") -> str:
@@ -402,18 +414,3 @@ def _is_date_line(text: str, date_order: str = "dmy") -> bool:
     if _DATE_WORD.search(text):
         return True
     return len(text) <= 40 and parse_site_date(text, order=date_order) is not None
-
-
-def _next_url(tree: HTMLTree, base: str, selectors: SelectorConfig) -> str | None:
-    candidates: list[Node] = []
-    if selectors.next:
-        candidates = tree.css(selectors.next)
-    else:
-        for selector in NEXT_SELECTORS:
-            candidates.extend(tree.css(selector))
-        candidates.extend(a for a in tree.css("a[href]") if node_text(a).casefold() in NEXT_TEXTS)
-    for node in candidates:
-        href = node.attributes.get("href")
-        if href and (url := join_url(base, href)):
-            return url
-    return None

@@ -22,7 +22,7 @@ from ..sanity import json_text
 from .fetch import Fetcher
 from .listing import page_title, parse_listing
 from .pagefeeds import AdvertisedFeed, advertised_feeds
-from .selectors import suggest_selectors
+from .selectors import CandidateBlock, ReadOptions, candidate_blocks, suggest_selectors
 
 #: Rows of the blocks table: the taken ones first, then the largest rejected ones.
 MAX_BLOCKS = 12
@@ -38,6 +38,8 @@ class ProbeResult:
     selectors: SelectorConfig | None  #: inferred; None when nothing singles the items out
     next_url: str | None
     toml: str  #: the `[[sources]]` block to copy into config.toml
+    candidates: tuple[CandidateBlock, ...] = ()  #: the ranked candidate blocks (1: what no config reads)
+    pick: int = 1  #: the candidate `toml` reads
 
     @property
     def ok(self) -> bool:
@@ -51,12 +53,15 @@ def probe(
     source: SourceConfig | None = None,
     date_order: str = "dmy",
     today: dt.date | None = None,
+    pick: int = 1,
 ) -> ProbeResult:
     """Fetch `url` and read it as a listing: with `source`'s settings (selectors, key_params, date order)
     when given, else by structure alone. Raises FetchError when the page cannot be fetched."""
     response = fetcher.get(url)
     assert not isinstance(response, NotModified)  # no validators were sent
-    return read_page(response.text, response.url, url, source=source, date_order=date_order, today=today)
+    return read_page(
+        response.text, response.url, url, source=source, date_order=date_order, today=today, pick=pick
+    )
 
 
 def read_page(
@@ -67,13 +72,16 @@ def read_page(
     source: SourceConfig | None = None,
     date_order: str = "dmy",
     today: dt.date | None = None,
+    pick: int = 1,
 ) -> ProbeResult:
     """What `probe` reports on a page already fetched: `final` is its URL after redirects, `url` the one
-    asked for (it goes into the TOML block; default `final`)."""
+    asked for (it goes into the TOML block; default `final`). `pick`: the candidate block the TOML block
+    reads (1: what no config reads)."""
     url = url or final
     timezone = ZoneInfo(source.timezone if source else "Europe/Stockholm")
     order = source.date_order if source else date_order
     key_params = source.key_params if source else None
+    now = None if today else dt.datetime.now(dt.UTC)  # a given day is a test's: no clock read then
     day = today or dt.datetime.now(dt.UTC).astimezone(timezone).date()
     page = parse_listing(
         html,
@@ -83,28 +91,54 @@ def read_page(
         date_order=order,
         key_params=key_params,
         today=day,
+        now=now,
     )
-    inferred = suggest_selectors(
-        html, final, timezone=timezone, date_order=order, key_params=key_params, today=day
-    )
+    options: ReadOptions = {
+        "timezone": timezone,
+        "date_order": order,
+        "key_params": key_params,
+        "today": day,
+        "now": now,
+    }
+    inferred = suggest_selectors(html, final, pick=pick, **options)
+    candidates = tuple(candidate_blocks(html, final, **options))
     title = page_title(html)
+    feeds = tuple(advertised_feeds(html, final))
+    # A page of no items that advertises a feed: the block that reads the feed instead.
+    instead = feeds[0].url if feeds and not page.items else None
     block = source_block(
         source_id=source.id if source else source_slug(final),
         title=source.title if source else (title or source_slug(final)),
-        url=url,
+        url=instead or url,
         timezone=timezone.key,
         date_order=order,
         selectors=inferred if inferred is not None else (source.selectors if source else None),
+        feed=instead is not None,
     )
     return ProbeResult(
         url=final,
         title=title,
         items=page.items,
         blocks=page.blocks,
-        feeds=tuple(advertised_feeds(html, final)),
+        feeds=feeds,
         selectors=inferred,
         next_url=page.next_url,
         toml=block,
+        candidates=candidates,
+        pick=pick,
+    )
+
+
+def feed_block(source: SourceConfig, url: str) -> str:
+    """The `[[sources]]` block that reads the feed at `url` in place of `source`'s page."""
+    return source_block(
+        source_id=source.id,
+        title=source.title,
+        url=url,
+        timezone=source.timezone,
+        date_order=source.date_order,
+        selectors=None,
+        feed=True,
     )
 
 
@@ -116,17 +150,19 @@ def source_block(
     timezone: str,
     date_order: str,
     selectors: SelectorConfig | None,
+    feed: bool = False,
 ) -> str:
-    """A `[[sources]]` TOML block (valid for `aktuellt check`)."""
+    """A `[[sources]]` TOML block (valid for `aktuellt check`); `feed`: a `type = "feed"` source."""
     lines = [
         "[[sources]]",
         f"id = {_string(source_id)}",
         f"title = {_string(title)}",
         f"url = {_string(url)}",
+        *(['type = "feed"'] if feed else []),
         f"timezone = {_string(timezone)}",
-        f"date_order = {_string(date_order)}",
+        *([] if feed else [f"date_order = {_string(date_order)}"]),
     ]
-    if selectors is not None:
+    if selectors is not None and not feed:
         chosen = [
             (name, getattr(selectors, name))
             for name in ("item", "title", "link", "date", "summary", "next")
@@ -164,6 +200,8 @@ def report(result: ProbeResult, *, width: int = 160) -> str:
     ]
     if not result.items:
         parts.append(_nothing_found(result))
+    if result.candidates:
+        parts.append(candidates_table(result.candidates, width))
     if result.next_url:
         parts.append(f"Next page: {result.next_url}")
     feeds = [(feed.media_type, feed.title, feed.url) for feed in result.feeds]
@@ -189,6 +227,27 @@ def report(result: ProbeResult, *, width: int = 160) -> str:
     )
     parts.append("Config for this page (add it to config.toml, then run `aktuellt check`):\n\n" + result.toml)
     return "\n".join(parts)
+
+
+def candidates_table(candidates: Sequence[CandidateBlock], width: int = 160) -> str:
+    """The ranked candidate blocks: `aktuellt probe URL --pick N` prints the config for block N."""
+    rows = [
+        (
+            str(block.number),
+            block.where,
+            str(len(block.members)),
+            f"{block.dated}/{len(block.members)}",
+            "\n".join(_start(title, 60) for title in block.titles[:3]),
+            block.why,
+        )
+        for block in candidates
+    ]
+    return table(
+        "Candidate blocks, likeliest first (--pick N prints the config for block N)",
+        ("#", "block", "items", "dated", "first titles", "why"),
+        rows,
+        width=width,
+    )
 
 
 def _nothing_found(result: ProbeResult) -> str:

@@ -1,113 +1,303 @@
-"""CSS selectors that single out the items `parse_listing` finds by structure, for `aktuellt probe`. Pure."""
+"""The ranked candidate blocks of a listing page and CSS selectors that single one out, for `aktuellt probe`.
+Pure.
+
+Candidate 1 is what `parse_listing` reads with no config (the chosen block, the blocks of its shape and its
+lead); the others are the remaining blocks, the likeliest first. `suggest_selectors` builds selectors from
+tags, classes and ancestors (`:has()` where an ancestor is told from its look-alikes only by a child), never
+from positions (`:nth-child`), and keeps a config only when reading the page with it gives the same items as
+the structure did: a config from probe never reads fewer or worse items than no config.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Required, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
 from ..markup import HTMLTree, Node, ParseError, parse_html
-from .blocks import class_names
-from .listing import ListingReader, document_base
+from .blocks import BlockGroup, Candidate, class_names, in_heading, navigation_of
+from .listing import ListingReader, document_base, parse_listing
+
+#: Candidates `aktuellt probe` lists.
+MAX_CANDIDATES = 8
+#: Item selectors tried (each checked by reading the page with it) before giving up on a candidate.
+_TRIES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateBlock:
+    """One block probe offers: its items' containers and reads, for the table and for `--pick`."""
+
+    number: int
+    where: str
+    members: tuple[Candidate, ...]
+    dated: int
+    why: str
+
+    @property
+    def titles(self) -> list[str]:
+        return [m.read.title for m in self.members if m.read is not None]
+
+
+class ReadOptions(TypedDict, total=False):
+    """How the source reads its listing (the keyword arguments of `parse_listing`)."""
+
+    timezone: Required[ZoneInfo]
+    date_order: str
+    key_params: Sequence[str] | None
+    today: dt.date | None
+    now: dt.datetime | None
+
+
+def candidate_blocks(
+    html: str, page_url: str, *, tree: HTMLTree | None = None, **options: Unpack[ReadOptions]
+) -> list[CandidateBlock]:
+    """The page's candidate blocks, ranked: what no config reads first, then the other blocks that hold
+    news (by `BlockGroup.rank`), then the largest rejected blocks outside menus. `tree`: the page already
+    parsed (the blocks' elements are then its own)."""
+    tree = tree or parse_html(html)
+    reader = ListingReader(
+        document_base(tree, page_url),
+        options["timezone"],
+        options.get("date_order", "dmy"),
+        options.get("key_params"),
+        options.get("today"),
+        SelectorConfig(),
+        now=options.get("now"),
+    )
+    chosen, _ = reader.discover(tree, page_url)
+    found: list[CandidateBlock] = []
+    if chosen:
+        found.append(_block(1, chosen, "what no config reads"))
+    taken = {m.container.mem_id for m in chosen}
+    others = [g for g in reader.groups if len(g.members) > 1 and g.members[0].container.mem_id not in taken]
+    others.sort(key=lambda g: (g.tier > 0, g.rank() if g.tier else (0, 0, len(g.members), 0)), reverse=True)
+    shapes: dict[
+        str, list[BlockGroup]
+    ] = {}  # the blocks of one shape are one candidate, as no config takes them
+    for group in others:
+        if group.tier or not navigation_of(group.members[0].container):
+            shapes.setdefault(group.shape, []).append(group)
+    for alike in list(shapes.values())[: MAX_CANDIDATES - len(found)]:
+        members = [member for group in alike for member in group.members]
+        for member in members:
+            member.read = member.read or reader.read(member)
+        found.append(_block(len(found) + 1, members, alike[0].why.removesuffix("; not the page's main list")))
+    return found
+
+
+def _block(number: int, members: Sequence[Candidate], why: str) -> CandidateBlock:
+    ordered = tuple(sorted(members, key=lambda m: m.order))
+    # Named after its largest part (not the lead teaser before it), by what its containers share.
+    parents = Counter(_parent_id(m.container) for m in ordered)
+    main = parents.most_common(1)[0][0]
+    part = [m.container for m in ordered if _parent_id(m.container) == main]
+    where = f"{_css_signature([n.parent for n in part])} > {_css_signature(part)}"
+    dated = sum(1 for m in ordered if m.read is not None and m.read.date is not None)
+    return CandidateBlock(number, where, ordered, dated, why)
+
+
+def _parent_id(node: Node) -> int:
+    return node.parent.mem_id if node.parent is not None else 0
 
 
 def suggest_selectors(
-    html: str,
-    page_url: str,
-    *,
-    timezone: ZoneInfo,
-    date_order: str = "dmy",
-    key_params: Sequence[str] | None = None,
-    today: dt.date | None = None,
+    html: str, page_url: str, *, pick: int = 1, **options: Unpack[ReadOptions]
 ) -> SelectorConfig | None:
-    """CSS selectors that pick exactly the items `parse_listing` finds by structure on this page (for
-    `aktuellt probe`), or None when it finds none or no selector singles them out."""
+    """CSS selectors that read exactly the items of candidate `pick` (1: the items `parse_listing` finds by
+    structure), or None when there is no such candidate or no selector reads them the same."""
     tree = parse_html(html)
-    reader = ListingReader(
-        document_base(tree, page_url), timezone, date_order, key_params, today, SelectorConfig()
-    )
-    found, _ = reader.discover(tree, page_url)
-    if not found:
+    blocks = candidate_blocks(html, page_url, tree=tree, **options)
+    if not 1 <= pick <= len(blocks):
         return None
-    containers = [candidate.container for candidate in found]
-    item = _exact_selector(tree, containers)
-    if item is None:
-        return None
-    anchors = [candidate.anchor for candidate in found]
-    link = _common_signature(anchors)
-    # The link a configured item uses is its first `a[href]`: name the item link only where that differs.
-    firsts = [container.css_first("a[href]") for container in containers]
-    if all(first is not None and first.mem_id == a.mem_id for first, a in zip(firsts, anchors, strict=True)):
-        link = None
-    date_nodes = [candidate.read.date_node if candidate.read else None for candidate in found]
-    date = _common_signature([node for node in date_nodes if node is not None])
-    if date is not None and sum(node is not None for node in date_nodes) < len(found) / 2:
-        date = None
-    return SelectorConfig(item=item, link=link, date=date, next=None)
-
-
-def _exact_selector(tree: HTMLTree, nodes: list[Node]) -> str | None:
-    """A CSS selector that matches exactly `nodes` (or an element inside each that holds all of its
-    text), built from tags and classes, with `:nth-child` where classes alone do not single them out."""
-    wanted = {node.mem_id for node in nodes}
-    for candidate in _selector_candidates(nodes):
-        try:
-            matched = {node.mem_id for node in tree.css(candidate)}
-        except ParseError:
-            continue
-        if matched == wanted:
-            return candidate
-    # The containers' only child (a wrapper such as div.c-teaser inside a grid column) may single them out.
-    inner = [_only_child(node) for node in nodes]
-    if all(node is not None for node in inner):
-        return _exact_selector(tree, [node for node in inner if node is not None])
+    members = blocks[pick - 1].members
+    if pick == 1:
+        expected = [_fields(i) for i in parse_listing(html, page_url, **options).items]
+    else:
+        # As a cycle reads them: each article once, where it first stands.
+        unique = {
+            m.key: m for m in sorted(members, key=lambda m: m.order) if m.read is not None and m.read.title
+        }
+        expected = [(m.key, m.read.title, m.read.date) for m in unique.values() if m.read is not None]
+        if not expected:
+            return None  # links without titles: no config reads them as items
+    link = _link_selector(members)
+    for item in _item_selectors(tree, [m.container for m in members]):
+        config = SelectorConfig(item=item, link=link)
+        got = parse_listing(html, page_url, selectors=config, **options)
+        if [_fields(i) for i in got.items] == expected or (
+            pick > 1 and [(i.key, i.title, i.published) for i in got.items] == expected
+        ):
+            return config
     return None
 
 
-def _selector_candidates(nodes: list[Node]) -> Iterator[str]:
-    first = nodes[0]
-    own = _css_signature(first)
+def _fields(item: object) -> tuple[object, ...]:
+    return tuple(
+        getattr(item, name) for name in ("key", "title", "link", "published", "summary", "date_source")
+    )
+
+
+def _link_selector(members: Sequence[Candidate]) -> str | None:
+    """The item link, where it is not the container's first link (a post whose image link comes first)."""
+    firsts = [m.container.css_first("a[href]") for m in members]
+    if all(f is not None and f.mem_id == m.anchor.mem_id for f, m in zip(firsts, members, strict=True)):
+        return None
+    for selector in _link_candidates(members):
+        try:
+            picked = [m.container.css_first(selector) for m in members]
+        except ParseError:
+            continue
+        if all(p is not None and p.mem_id == m.anchor.mem_id for p, m in zip(picked, members, strict=True)):
+            return selector
+    return None
+
+
+def _link_candidates(members: Sequence[Candidate]) -> Iterator[str]:
+    anchors = [m.anchor for m in members]
+    own = _css_signature(anchors)
     yield own
-    chain: list[Node] = []
-    node = first.parent
-    while node is not None and node.tag not in ("html", "body") and len(chain) < 6:
-        chain.append(node)
-        levels = [_css_signature(n) for n in reversed(chain)]
-        yield " > ".join([*levels, own])
-        # The same path with the position of one ancestor among its siblings (cards told apart only so).
-        for index in range(len(levels)):
-            numbered = list(levels)
-            position = _position(list(reversed(chain))[index])
-            numbered[index] = f"{numbered[index]}:nth-child({position})"
-            yield " > ".join([*numbered, own])
-        node = node.parent
+    if all(in_heading(a) for a in anchors):
+        headings = {a.parent.tag for a in anchors if a.parent is not None}
+        if len(headings) == 1:
+            yield f"{headings.pop()} > {own}"
+        yield ", ".join(f"h{n} {own}" for n in range(1, 7))
 
 
-def _css_signature(node: Node) -> str:
-    classes = [c for c in class_names(node).split() if _CSS_IDENT_RE.fullmatch(c)]
-    return (node.tag or "") + "".join(f".{c}" for c in classes)
+def _item_selectors(tree: HTMLTree, containers: list[Node]) -> Iterator[str]:
+    """Selectors that match exactly `containers` (one per cluster of alike containers, joined by commas),
+    up to `_TRIES` of them."""
+    clusters: dict[tuple[str, str], list[Node]] = {}
+    for node in containers:
+        parent = node.parent
+        clusters.setdefault((node.tag or "", _css_signature([parent]) if parent else ""), []).append(node)
+    options = [list(_exact(tree, nodes)) for nodes in clusters.values()]
+    if not all(options):
+        return
+    for attempt in range(_TRIES):
+        yield ", ".join(choices[min(attempt, len(choices) - 1)] for choices in options)
+        if all(len(choices) <= attempt + 1 for choices in options):
+            return
 
 
-_CSS_IDENT_RE = re.compile(r"-?[A-Za-z_][A-Za-z0-9_-]*")
-
-
-def _position(node: Node) -> int:
-    count, sibling = 1, node.prev
-    while sibling is not None:
-        if not (sibling.tag or "-").startswith("-"):  # "-text", "-comment": not elements
-            count += 1
-        sibling = sibling.prev
-    return count
+def _exact(tree: HTMLTree, nodes: list[Node]) -> Iterator[str]:
+    """Selectors matching exactly `nodes`, or else exactly their only children (a wrapper such as
+    div.c-teaser inside a grid column, which the configured reader reads the same)."""
+    for _ in range(3):
+        wanted = {node.mem_id for node in nodes}
+        found = False
+        for candidate in _selector_candidates(tree, nodes):
+            try:
+                matched = {node.mem_id for node in tree.css(candidate)}
+            except ParseError:
+                continue
+            if matched == wanted:
+                found = True
+                yield candidate
+        inner = [_only_child(node) for node in nodes]
+        if found or not all(inner):
+            return
+        nodes = [node for node in inner if node is not None]
 
 
 def _only_child(node: Node) -> Node | None:
-    children = [child for child in node.iter(include_text=False)]
+    children = list(node.iter(include_text=False))
     return children[0] if len(children) == 1 else None
 
 
-def _common_signature(nodes: list[Node]) -> str | None:
-    """The CSS signature all `nodes` share, or None when they differ (or there are none)."""
-    signatures = {_css_signature(node) for node in nodes}
-    return signatures.pop() if len(signatures) == 1 else None
+def _selector_candidates(tree: HTMLTree, nodes: list[Node]) -> Iterator[str]:
+    """Tag-and-class selectors, shortest first (one class: a post's category classes change from post to
+    post), then chains from the containers up (child and descendant forms), then the same with
+    `:has(> child)` on an ancestor that is told from its look-alikes only by a child of its own."""
+    own = _css_signature(nodes)
+    tag = own.split(".", 1)[0].split("#", 1)[0]
+    singles = [f"{tag}.{name}" for name in own.split(".")[1:]]
+    yield from singles
+    yield own
+    levels: list[list[Node]] = [nodes]
+    chain: list[str] = []
+    for _ in range(6):
+        above = [node.parent for node in levels[-1]]
+        if any(n is None or n.tag in ("html", "body") for n in above):
+            break
+        parents = [n for n in above if n is not None]
+        levels.append(parents)
+        signature = _css_signature(parents)
+        short = _short(signature)
+        chain.insert(0, signature)
+        for inner in singles[:1] or [own]:
+            if short != (parents[0].tag or ""):
+                yield f"{short} {inner}"
+        yield " > ".join([*chain, own])
+        if signature != (parents[0].tag or ""):
+            yield f"{signature} {own}"
+    for depth in range(1, len(levels)):
+        ancestors = levels[depth]
+        signature = _css_signature(ancestors)
+        for child in _distinct_children(tree, ancestors, signature):
+            marked = f"{signature}:has(> {child})"
+            below = [_css_signature(level) for level in reversed(levels[1:depth])]
+            yield " ".join([marked, " > ".join([*below, own])])
+
+
+def _short(signature: str) -> str:
+    """A signature's tag with its id, else with its first class."""
+    if "#" in signature:
+        return signature.split(".", 1)[0]
+    parts = signature.split(".")
+    return ".".join(parts[:2])
+
+
+def _distinct_children(tree: HTMLTree, ancestors: list[Node], signature: str) -> Iterator[str]:
+    """Signatures of children every one of `ancestors` has and some look-alike (`signature`) has not."""
+    try:
+        alike = tree.css(signature)
+    except ParseError:
+        return
+    mine = {node.mem_id for node in ancestors}
+    others = [node for node in alike if node.mem_id not in mine]
+    if not others:
+        return
+    seen: set[str] = set()
+    for child in ancestors[0].iter(include_text=False):
+        child_signature = _css_signature([child])
+        if child_signature in seen or not _CSS_IDENT_RE.match(child.tag or ""):
+            continue
+        seen.add(child_signature)
+        has = f"{signature}:has(> {child_signature})"
+        try:
+            matched = {node.mem_id for node in tree.css(has)}
+        except ParseError:
+            continue
+        if mine <= matched and any(node.mem_id not in matched for node in others):
+            yield child_signature
+
+
+def _css_signature(nodes: Sequence[Node | None]) -> str:
+    """Tag and the classes all `nodes` share (leaving out those with digits: ids, positions, categories),
+    with the id when they are one element and its id has no digits."""
+    present = [node for node in nodes if node is not None]
+    if not present:
+        return "*"
+    tag = present[0].tag or "*"
+    if any(node.tag != tag for node in present):
+        tag = "*"
+    shared: list[str] = [
+        c for c in class_names(present[0]).split() if _CSS_IDENT_RE.fullmatch(c) and not _DIGITS.search(c)
+    ]
+    for node in present[1:]:
+        names = set(class_names(node).split())
+        shared = [c for c in shared if c in names]
+    ident = present[0].attributes.get("id") or ""
+    same = all(node.mem_id == present[0].mem_id for node in present)
+    id_part = f"#{ident}" if same and _CSS_IDENT_RE.fullmatch(ident) and not _DIGITS.search(ident) else ""
+    return tag + id_part + "".join(f".{c}" for c in dict.fromkeys(shared))
+
+
+_CSS_IDENT_RE = re.compile(r"-?[A-Za-z_][A-Za-z0-9_-]*")
+_DIGITS = re.compile(r"[0-9]{3}")

@@ -306,6 +306,16 @@ def test_a_first_read_with_no_items_says_what_was_looked_for(tmp_path, site):
     assert site.feed_url("rss") in lines[0] and 'type = "feed"' in lines[0]
     assert "layout" not in result.stderr
     assert not (tmp_path / "feeds" / "all.atom").exists()
+    # Issue 18: the ready [[sources]] block follows, and a config of it alone reads the feed.
+    block = result.stderr.split("reads the feed the page advertises:\n\n", 1)[1].split("\n\n", 1)[0]
+    assert block.startswith("[[sources]]") and 'type = "feed"' in block and site.feed_url("rss") in block
+    other = tmp_path / "other"
+    other.mkdir()
+    config = feed_config(other, listing_source(site.listing_url))
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text[: text.index("[[sources]]")] + block + "\n", encoding="utf-8")
+    site.fault = None
+    assert run_cli(config).returncode == 0
 
 
 def test_no_items_after_good_reads_is_still_a_layout_change(tmp_path, site):

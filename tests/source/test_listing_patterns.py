@@ -166,9 +166,9 @@ def test_javascript_filled_news_block_gives_nothing():
     ("name", "url", "item"),
     [
         ("c-teaser", "https://stad.example.se/", "div.c-teaser"),
-        ("simplenewslist", "https://kommun.example.se/", "ul.simplenewslist > li"),
+        ("simplenewslist", "https://kommun.example.se/", "ul.simplenewslist li"),
         ("regjeringen", "https://www.eksempel.no/", "li.listItem"),
-        ("ticker", "http://land.example.de/", "div.pressejcarousel > ul > li"),
+        ("ticker", "http://land.example.de/", "div.pressejcarousel li"),
     ],
 )
 def test_suggested_selectors_find_the_same_items(name, url, item):
@@ -181,10 +181,11 @@ def test_suggested_selectors_find_the_same_items(name, url, item):
     assert by_selectors == by_structure
 
 
-def test_card_selector_singles_out_the_first_card():
+def test_card_selector_singles_out_the_first_card_without_its_position():
     html = (DATA / "pattern-card.html").read_text(encoding="utf-8")
     selectors = suggest_selectors(html, "https://start.example.se/", timezone=TZ)
-    assert selectors is not None and selectors.item is not None and ":nth-child(1)" in selectors.item
+    # Issue 18: never `:nth-child` (a card moved on the page would read another card's links).
+    assert selectors is not None and selectors.item is not None and ":nth-child" not in selectors.item
     page = parse_listing(html, "https://start.example.se/", timezone=TZ, selectors=selectors)
     assert len(page.items) == 3
 

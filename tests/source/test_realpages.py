@@ -1,181 +1,83 @@
-"""Acceptance (issue 12): real saved news pages of other sites, read with no config and with the config
-`aktuellt probe` suggests. The pages live in ../shared/realpages/ (never copied into the project); SOURCES.md
-there gives each page's true item count. The titles and dates below were read by hand from each page.
+"""Acceptance (issues 12 and 18): real saved news pages of other sites, read with no config and with the
+config `aktuellt probe` suggests. The pages live in ../shared/realpages/ (never copied into the project);
+SOURCES.md there gives each page's true item count and, for most, every item's title, link and date, which
+`tests/source/realpages.py` reads (with the pages read by hand before) and scores.
 
-Score: at least 5 of the 6 pages with news must be read right with no config, all 6 with probe's config;
-the page whose news block JavaScript fills in must fail with a clear message.
+Every page must be read right item by item, with no config and with probe's config; probe's config never
+reads fewer or worse items than no config; the page whose news block JavaScript fills in must fail with a
+clear message.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from scraper.config import SelectorConfig
-from scraper.models import SiteDate
 from scraper.source.listing import parse_listing
 from scraper.source.probe import read_page, report
-from scraper.source.selectors import suggest_selectors
-from tests.fixture_site import REPO
+from scraper.source.selectors import candidate_blocks, suggest_selectors
+from tests.source.realpages import REALPAGES, TODAY, TZ, Page, pages, probe_config, read, score
 
-# Beside the repository (CI clones it next to shared/); AKTUELLT_REALPAGES points elsewhere (a worktree).
-REALPAGES = Path(os.environ.get("AKTUELLT_REALPAGES") or REPO.parent / "shared" / "realpages")
-pytestmark = pytest.mark.skipif(not REALPAGES.is_dir(), reason=f"no real pages at {REALPAGES}")
+pytestmark = pytest.mark.skipif(
+    not (REALPAGES / "SOURCES.md").is_file(), reason=f"no real pages at {REALPAGES}"
+)
 
-TZ = ZoneInfo("Europe/Stockholm")
-#: The day the pages were saved (about): the year of dates printed without one, where links carry none.
-TODAY = dt.date(2026, 6, 9)
+PAGES = {page.name: page for page in pages()} if (REALPAGES / "SOURCES.md").is_file() else {}
+NEWS = sorted(name for name, page in PAGES.items() if page.count)
+JS_PAGE = "goteborg-kommun-politik.html"
 
-# (file, the URL it was saved from, date order, [(title start, date or None)] in page order)
-PAGES: dict[str, tuple[str, str, list[tuple[str, str | None]]]] = {
-    "goteborg-home.html": (
-        "https://goteborg.se/wps/portal/start",
-        "dmy",
-        [
-            ("Midsommarfirande i Slottsskogen 19 juni", "2026-06-02"),  # not 19 June: the date element wins
-            ("Kampanj mot våld inför sommaren", "2026-06-08"),
-            ("Plaskis öppnar igen – välkomna på invigning 17 juni", "2025-06-04"),
-            ("Ta badbussen till Delsjön, Lilleby och Sillvik i sommar", "2026-06-08"),
-            ("Tio göteborgare hyllades på stadens födelsedag", "2026-06-05"),
-            ("Fotbollsfest i Göteborg när Sveriges herrar spelar VM", "2026-05-29"),
-        ],
-    ),
-    "malmo-utbildning.html": (
-        "https://malmo.se/Bo-och-leva/Utbildning-och-forskola.html",
-        "dmy",
-        [
-            ("Arkitekttävlingen för Malmös nya konstmuseum startar efter sommaren", "2026-06-05"),
-            ("Nytt kompetenscentrum för el och energi föreslås placeras i Västra hamnen", "2026-06-05"),
-            ("Därför är lekplatsen fortfarande avstängd", "2026-06-08"),  # "(08/6)", the link says 06-05
-            ("Sveriges matcher i fotbolls-VM visas på storbildsskärm", "2026-06-05"),
-            ("Problemet med Malmöinitiativet löst", "2026-06-05"),
-        ],
-    ),
-    "uppsala-home.html": (
-        "https://www.uppsala.se/",
-        "dmy",
-        [
-            ("Ung aura – ett sommarhäng för unga vuxna", "2026-06-08T14:25"),
-            ("Vinnare av Open Call utsedda", "2026-06-08T14:16"),
-            ("Gång- och cykelvägen mellan Uppsala och Björklinge är klar", "2026-06-08T10:43"),
-            ("Grattis till Studenten!", "2026-06-05T08:01"),
-            ("Vinnaren av arkitkturpriset 2026", "2026-06-04T22:20"),
-            ("Nya stipendiater inom kultur", "2026-06-04T11:56"),
-        ],
-    ),
-    "regjeringen-hoyringar.html": (
-        "https://www.regjeringen.no/no/dokument/hoyringar/id1763/",
-        "dmy",
-        [
-            ("Høyring – framlegg om presiseringar i reglane om Nav", "2026-07-03"),
-            ("Kort høring - Avskogingsforordningen", "2026-07-03"),
-            ("Høring av forslag til endringer i forskrift om kost-nytteanalyse", "2026-07-03"),
-            ("Høring - NOU 2026: 8 Samarbeid og informasjonsdeling", "2026-07-02"),
-            ("Forslag til forskrift om auksjon av tillatelser til lakseoppdrett", "2026-07-02"),
-            ("Forslag til lov om rettidig tilgjengelighet", "2026-07-01"),
-            ("Høring om forslag til forskrift om unntak fra åpenhetsloven", "2026-07-01"),
-            ("Høring - Forslag til forskrifter om boligkjøpsmodeller", "2026-07-01"),
-            ("Høring - Forslag til endringer i gjødselbrukforskriften", "2026-06-30"),
-            ("Høring om endringer i forskrift om fosterhjem", "2026-06-30"),
-            ("Høring - Selskapers bevegelighet over landegrensene i EØS", "2026-06-30"),
-            ("Høring - Forslag til endringer i husbankloven", "2026-06-30"),
-            ("Høring – Forslag til endring i forskrift om elsertifikater", "2026-06-29"),
-            ("Høring av arbeidsgrupperapport om åpen gruppe", "2026-06-29"),
-            ("Høring - forslag til forskrift om forenklet forelegg", "2026-06-26"),
-            ("Høring – Forslag til endringer i markedsføringsloven", "2026-06-26"),
-            ("Høring - endring i regler om kontroll med eiere", "2026-06-26"),
-            ("Høring – Endringer i personopplysningsloven", "2026-06-26"),
-            ("Høring - forslag om endring av forskrift om utslippskrav", "2026-06-25"),
-            ("Høyring – NOU 2026: 9 Veien mot et bedre", "2026-06-24"),
-        ],
-    ),
-    "stockholm-home.html": (
-        "https://start.stockholm/",
-        "dmy",
-        [
-            ("Kärlekskonsert i Kungsträdgården – och du är bjuden!", None),
-            ("Skolavslutningstider i Stockholms stad", None),
-            ("Se herrarnas fotbolls-VM på storbildsskärm", None),
-        ],
-    ),
-    "bayern-home.html": (
-        "http://bayern.de/",
-        "dmy",
-        [
-            ("Herrmann zeichnet verdiente Bergretter aus", None),
-            ("Ausbau weiterer barrierefreier Bahnhöfe im Bahnland Bayern", None),
-            ("Scharf: Bayerischer Projektverbund sucht Pflanzen von morgen", None),
-            ("Bayerns Justizminister Prof. Dr. Winfried Bausback", None),
-            ("209 neue Wohnheimplätze für Studierende in Landshut", None),
-        ],
-    ),
-}
-JS_PAGE = ("goteborg-kommun-politik.html", "https://goteborg.se/wps/portal/start/kommun-och-politik")
+#: Pages whose failure class is not fixed yet (issue 18); the list only shrinks.
+NOT_YET: frozenset[str] = frozenset()
+#: Pages probe's config does not read right yet (issue 18); the list only shrinks.
+PROBE_NOT_YET: frozenset[str] = frozenset()
+
+#: Pages where probe's config still reads less than no config (issue 18); the list only shrinks.
+NOT_WORSE_YET: frozenset[str] = frozenset()
 
 
-def read(name: str, selectors: SelectorConfig | None = None) -> list[tuple[str, str | None]]:
-    url, order, _ = PAGES[name]
-    html = (REALPAGES / name).read_text(encoding="utf-8")
-    page = parse_listing(html, url, timezone=TZ, selectors=selectors, date_order=order, today=TODAY)
-    return [(item.title, _date(item.published)) for item in page.items]
+def _param(name: str, not_yet: frozenset[str] = NOT_YET) -> object:
+    mark = pytest.mark.xfail(strict=True, reason="issue 18: not read right yet") if name in not_yet else ()
+    return pytest.param(name, marks=mark)
 
 
-def _date(site_date: SiteDate | None) -> str | None:
-    if site_date is None:
-        return None
-    clock = site_date.time
-    return site_date.day.isoformat() + (
-        f"T{clock.isoformat(timespec='minutes')}" if clock is not None else ""
-    )
+def test_every_page_sources_md_names_is_scored():
+    assert len(PAGES) >= 14 and JS_PAGE in PAGES
+    assert all(page.items is not None for name, page in PAGES.items() if page.count), "a page without items"
 
 
-def matches(got: list[tuple[str, str | None]], expected: list[tuple[str, str | None]]) -> bool:
-    return len(got) == len(expected) and all(
-        title.startswith(start) and date == want
-        for (title, date), (start, want) in zip(got, expected, strict=True)
-    )
-
-
-def probe_selectors(name: str) -> SelectorConfig:
-    url, order, _ = PAGES[name]
-    html = (REALPAGES / name).read_text(encoding="utf-8")
-    selectors = suggest_selectors(html, url, timezone=TZ, date_order=order, today=TODAY)
-    assert selectors is not None and selectors.item, f"{name}: probe suggested no item selector"
-    return selectors
-
-
-def test_at_least_five_of_six_pages_read_right_with_no_config():
-    wrong = {
-        name: read(name) for name, (_, _, expected) in PAGES.items() if not matches(read(name), expected)
-    }
-    assert len(wrong) <= 1, f"read wrong with no config: {wrong}"
-
-
-@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("name", [_param(name) for name in NEWS])
 def test_page_read_right_with_no_config(name):
-    """Each page on its own (the score above allows one miss; today none is missed)."""
-    assert matches(read(name), PAGES[name][2]), read(name)
+    result = score(PAGES[name], read(PAGES[name]))
+    assert result.fully_right, result.problems
 
 
-@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("name", [_param(name, PROBE_NOT_YET) for name in NEWS])
 def test_page_read_right_with_the_config_probe_suggests(name):
-    selectors = probe_selectors(name)
-    got = read(name, selectors)
-    assert matches(got, PAGES[name][2]), (selectors, got)
+    page = PAGES[name]
+    selectors = probe_config(page)
+    assert selectors is not None and selectors.item, f"{name}: probe suggested no item selector"
+    assert ":nth-child" not in str(selectors)
+    result = score(page, read(page, selectors))
+    assert result.fully_right, (selectors, result.problems)
+
+
+@pytest.mark.parametrize("name", [_param(name, NOT_WORSE_YET) for name in NEWS])
+def test_probes_config_never_reads_fewer_or_worse_items_than_no_config(name):
+    page: Page = PAGES[name]
+    plain = score(page, read(page))
+    selectors = probe_config(page)
+    configured = score(page, read(page, selectors)) if selectors is not None else None
+    assert configured is not None, f"{name}: probe suggested no config"
+    assert (configured.right, -configured.wrong) >= (plain.right, -plain.wrong), configured.problems
 
 
 def test_javascript_filled_page_fails_with_a_clear_message():
-    name, url = JS_PAGE
-    html = (REALPAGES / name).read_text(encoding="utf-8")
-    page = parse_listing(html, url, timezone=TZ, today=TODAY)
-    assert page.items == ()
-    assert page.blocks and not any(block.taken for block in page.blocks)
-    assert suggest_selectors(html, url, timezone=TZ, today=TODAY) is None
-    result = read_page(html, url, today=TODAY)
+    page = PAGES[JS_PAGE]
+    html = (REALPAGES / page.name).read_text(encoding="utf-8")
+    listing = parse_listing(html, page.url, timezone=TZ, today=TODAY)
+    assert listing.items == ()
+    assert listing.blocks and not any(block.taken for block in listing.blocks)
+    assert suggest_selectors(html, page.url, timezone=TZ, today=TODAY) is None
+    result = read_page(html, page.url, today=TODAY)
     assert not result.ok
     text = report(result)
     assert "No items" in text and "JavaScript" in text
@@ -186,8 +88,25 @@ def test_javascript_filled_page_fails_with_a_clear_message():
 
 
 def test_both_goteborg_pages_advertise_their_atom_feed():
-    for name in ("goteborg-home.html", JS_PAGE[0]):
+    for name in ("goteborg-home.html", JS_PAGE):
         result = read_page(
             (REALPAGES / name).read_text(encoding="utf-8"), "https://goteborg.se/", today=TODAY
         )
         assert [feed.media_type for feed in result.feeds] == ["application/atom+xml"]
+
+
+@pytest.mark.parametrize("name", NEWS)
+def test_every_candidate_probe_offers_is_read_by_its_pick_config_or_has_none(name):
+    """`--pick N` for each ranked candidate: the config it prints reads that candidate's items (each article
+    once), never an empty list and never a `:nth-child`."""
+    page = PAGES[name]
+    html = (REALPAGES / page.name).read_text(encoding="utf-8")
+    blocks = candidate_blocks(html, page.url, timezone=TZ, today=TODAY)
+    assert blocks and {title for title in blocks[0].titles if title} == {i.title for i in read(page)}
+    for block in blocks[1:]:
+        selectors = suggest_selectors(html, page.url, timezone=TZ, today=TODAY, pick=block.number)
+        if selectors is None:
+            continue
+        assert ":nth-child" not in str(selectors)
+        got = parse_listing(html, page.url, timezone=TZ, today=TODAY, selectors=selectors).items
+        assert got and {i.key for i in got} <= {m.key for m in block.members}, (block.number, selectors)

@@ -1,0 +1,60 @@
+"""Dates an item carries beside its text (issue 18): machine-readable attributes (hAtom's
+`abbr.published[title]`, schema.org's `itemprop=datePublished` with `content`), and the day heading that a
+day's posts share (Blogger's `h2.date-header` before its posts). Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from zoneinfo import ZoneInfo
+
+from ..dates import parse_datetime_attr
+from ..markup import Node
+from ..models import SiteDate
+
+_MACHINE = (
+    "[itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], abbr.dtstart[title], "
+    "abbr[title].updated, [property='article:published_time']"
+)
+#: Weekday names (sv, nb/nn, da, de, en; whole or shortened) around a date: "Thursday, September 5, 2019" is
+#: a date line still.
+WEEKDAYS_RE = re.compile(
+    r"(?<![^\W\d_])(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|mandag|tirsdag|lørdag|søndag|"
+    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|mån|tis|ons|tors|tor|fre|lör|sön|man|tir|lør|søn|mon|tues|tue|wed|"
+    r"thurs|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so)\.?(?![^\W\d_])",
+    re.IGNORECASE,
+)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+#: Levels above an item, and element siblings before each, looked at for the day heading.
+_LEVELS = 3
+_SIBLINGS = 3
+
+
+def machine_date(container: Node, tz: ZoneInfo) -> tuple[SiteDate, Node] | None:
+    """The first machine-readable publication date inside the item (`content`, `datetime` or `title`)."""
+    for node in container.css(_MACHINE):
+        for name in ("datetime", "content", "title"):
+            value = node.attributes.get(name)
+            if value and (found := parse_datetime_attr(value, tz)):
+                return found, node
+    return None
+
+
+def day_headings(container: Node, is_date_class: Callable[[Node], bool]) -> Iterator[Node]:
+    """Headings (or elements named as dates) just before the item or before one of its parents: the day a
+    blog groups its posts under, or a date heading over a list. `is_date_class(node)` says whether a node is
+    named as a date. The caller takes the first whose text is only a date."""
+    node: Node | None = container
+    for _ in range(_LEVELS):
+        if node is None:
+            return
+        sibling, seen = node.prev, 0
+        while sibling is not None and seen < _SIBLINGS:
+            if not (sibling.tag or "-").startswith("-"):
+                seen += 1
+                if sibling.tag in _HEADINGS or is_date_class(sibling):
+                    yield sibling
+            sibling = sibling.prev
+        node = node.parent
