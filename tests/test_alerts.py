@@ -9,13 +9,10 @@ import contextlib
 import datetime as dt
 import email
 import email.policy
-import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +23,7 @@ from scraper.config import load_config
 from scraper.service.serve import read_delivery
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed, new_item
+from tests.receivers import RestartableJsonReceiver
 from tests.test_history import config_for, run_in_process
 from tests.test_push_deadline import Trickler
 
@@ -34,43 +32,20 @@ T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 EDITED = "Flygande matta landar på Kungstorget"  # SEED[1] was "Flygande matta landar i Göteborg"
 
 
-class AppriseJsonReceiver:
+class AppriseJsonReceiver(RestartableJsonReceiver):
     """What Apprise's json:// posts to, on a fixed 127.0.0.1 port; stop() and start() again to kill it."""
 
     def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        super().__init__()
         self.messages: list[dict[str, Any]] = []
-        self.server: ThreadingHTTPServer | None = None
 
     def url(self, **params: str) -> str:
         query = "&".join(f"{k}={v}" for k, v in params.items())
         return f"json://127.0.0.1:{self.port}/alerts" + (f"?{query}" if query else "")
 
-    def start(self) -> AppriseJsonReceiver:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                receiver.messages.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        ThreadingHTTPServer.allow_reuse_address = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
+    def answer(self, document: dict[str, Any]) -> int | None:
+        self.messages.append(document)
+        return 200
 
     def titles(self) -> list[str]:
         return [message["title"] for message in self.messages]

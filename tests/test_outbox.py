@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,63 +28,39 @@ from scraper.service.metrics import Metrics
 from scraper.service.serve import read_delivery, read_health
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed, new_item
+from tests.receivers import RestartableJsonReceiver
 from tests.test_history import config_for, run_in_process
 
 SEED = load_seed()
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 
 
-class JsonReceiver:
+class JsonReceiver(RestartableJsonReceiver):
     """A JSON receiver on a fixed 127.0.0.1 port that can be stopped and started again ("killed"); it keeps
     every document it answered 204 to, and can be told to hang (never answer) after `answer_only` posts."""
 
     def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        super().__init__()
         self.url = f"http://127.0.0.1:{self.port}/hook"
         self.documents: list[dict[str, object]] = []
         self.seen: list[dict[str, object]] = []  #: every document read, answered or not
         self.answer_only: int | None = None
         self.refuse_after: int | None = None  #: answer 400 once it has this many documents
         self.release = threading.Event()
-        self.server: ThreadingHTTPServer | None = None
 
-    def start(self) -> JsonReceiver:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                document = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-                receiver.seen.append(document)
-                if receiver.answer_only is not None and len(receiver.documents) >= receiver.answer_only:
-                    receiver.release.wait(30)  # hang: the client is killed meanwhile
-                    return
-                if receiver.refuse_after is not None and len(receiver.documents) >= receiver.refuse_after:
-                    self.send_response(400)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                receiver.documents.append(document)
-                self.send_response(204)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        ThreadingHTTPServer.allow_reuse_address = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
+    def answer(self, document: dict[str, Any]) -> int | None:
+        self.seen.append(document)
+        if self.answer_only is not None and len(self.documents) >= self.answer_only:
+            self.release.wait(30)  # hang: the client is killed meanwhile
+            return None
+        if self.refuse_after is not None and len(self.documents) >= self.refuse_after:
+            return 400
+        self.documents.append(document)
+        return 204
 
     def stop(self) -> None:
-        if self.server is not None:
-            self.release.set()
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
+        self.release.set()
+        super().stop()
 
     def ids(self) -> list[object]:
         return [document["id"] for document in self.documents]
