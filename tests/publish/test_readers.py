@@ -11,16 +11,12 @@ against the fixture site on 127.0.0.1, a real SQLite file, the output parsed bac
 from __future__ import annotations
 
 import calendar
-import contextlib
 import datetime as dt
-import functools
-import http.server
 import json
 import shutil
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,6 +30,7 @@ from scraper.publish.opml import render_opml
 from tests.fixture_site import REPO, FixtureSite, SiteItem, load_seed, new_item, repo_topics
 from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
 from tests.test_history import config_for, run_at
+from tests.test_site_end_to_end import serve_folder
 
 SEED = load_seed()
 VIEWERS: dict[str, dt.tzinfo] = {
@@ -417,21 +414,6 @@ def test_one_source_writes_no_sources_opml_and_removes_only_its_own_old_one(tmp_
     assert (feeds / "sources.opml").read_bytes() == mine
 
 
-@contextlib.contextmanager
-def served(folder: Path) -> Iterator[str]:
-    """`folder` over HTTP on 127.0.0.1 (a port of its own), as a web server would publish it."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def newsboat_items(home: Path, url: str, *config_lines: str) -> dict[str, tuple[str, str, bool]]:
     """newsboat 2.x reloads `url` into its cache in `home`: guid → (title, content, unread)."""
     home.mkdir(exist_ok=True)
@@ -465,7 +447,7 @@ def test_newsboat_shows_a_marked_removal_in_place_and_unread_with_reset_unread_o
     site.etag = False
     target = SEED[3]
     run_at(config, dt.datetime(2026, 12, 3, 9, tzinfo=dt.UTC))
-    with served(tmp_path / "feeds") as base:
+    with serve_folder(tmp_path / "feeds") as base:
         url = base + "all.rss"
         plain, resetting = tmp_path / "newsboat", tmp_path / "newsboat-reset"
         reset = f'reset-unread-on-update "{url}"'
