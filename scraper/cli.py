@@ -359,6 +359,9 @@ def probe(
 )
 @click.option("--skip-failed", is_flag=True, help="With --from: add the sources found even if others fail.")
 @click.option(
+    "--topic", "topics", metavar="ID", multiple=True, help="Put every item of the new sources in this topic."
+)
+@click.option(
     "--config", "config_path", metavar="PATH", help="Config file to add to (as the global --config)."
 )
 @click.pass_obj
@@ -368,16 +371,15 @@ def add(
     source_id: str | None,
     list_file: str | None,
     skip_failed: bool,
+    topics: tuple[str, ...],
     config_path: str | None,
 ) -> None:
     """Probe a page (or its feed) and append a [[sources]] block for it to the config.
 
     Exit 0 when the config was written, 1 when a page gives no items (nothing written)."""
-    from pathlib import Path
-
     from .config.edit import append_sources
     from .cycle import fetch_settings
-    from .service.adding import Wanted, choose_ids, examine_all, found_lines, read_list
+    from .service.adding import choose_ids, examine_all, found_lines, wanted_sources
     from .source.fetch import Fetcher
 
     if config_path:
@@ -386,14 +388,12 @@ def add(
     assert config.path is not None
     if (url is None) == (list_file is None):
         _fail("give a URL, or --from FILE", EXIT_CONFIG)
-    if list_file is not None:
-        try:
-            wanted = read_list(list_file, Path(list_file).read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, ScraperError) as error:
-            _fail(f"{list_file}: {error}", EXIT_CONFIG)
-    else:
-        assert url is not None
-        wanted = [Wanted(url, source_id)]
+    if unknown := [topic for topic in topics if topic not in {t.id for t in config.topics}]:
+        _fail(f"--topic {unknown[0]}: no [[topics]] has that id in {config.path}", EXIT_CONFIG)
+    try:
+        wanted = wanted_sources(url, source_id, list_file)
+    except (OSError, UnicodeDecodeError, ScraperError) as error:
+        _fail(f"{list_file}: {error}", EXIT_CONFIG)
     with Fetcher(fetch_settings(config.fetch)) as fetcher:
         found = examine_all(wanted, fetcher, workers=config.fetch.sources_in_parallel)
     found = choose_ids(found, (s.id for s in config.sources))
@@ -404,7 +404,7 @@ def add(
         more = " (--skip-failed adds the others)" if list_file and blocks else ""
         _fail(f"{failed} of {len(found)} not found: nothing written to {config.path}{more}", EXIT_FAILED)
     try:
-        append_sources(config.path, blocks)
+        append_sources(config.path, blocks, topics)
     except ConfigError as error:
         _fail_config(error)
     skipped = f"; {failed} failed, not added" if failed else ""

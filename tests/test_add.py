@@ -145,3 +145,59 @@ def test_an_opml_list_and_an_id_already_taken(tmp_path, sites):
     taken = aktuellt(config, "add", second.listing_url, "--id", "first")
     assert taken.returncode == 1
     assert "already has a source with id 'first'" in taken.stdout
+
+
+TOPICS = """
+# the city's own topics
+[[topics]]
+id = "skola"     # the operator's words
+title = "Skola"
+match = ["skolan"]
+
+[[topics]]
+id = "grannar"
+title = "Grannkommuner"
+sources = []     # filled by add --topic
+"""
+
+
+def test_add_with_topics_puts_every_item_of_the_new_source_in_them(tmp_path, sites):
+    first, second = sites
+    config = write_config(tmp_path, first)
+    config.write_text(config.read_text(encoding="utf-8") + TOPICS, encoding="utf-8")
+    assert aktuellt(config, "run").returncode == 0  # memberships stored before the topics change
+    school = feedparser.parse((tmp_path / "feeds/topics/skola.atom").read_bytes()).entries
+    before = config.read_text(encoding="utf-8")
+
+    result = aktuellt(
+        config, "add", second.listing_url, "--id", "andra", "--topic", "grannar", "--topic", "skola"
+    )
+
+    assert result.returncode == 0, result.stderr
+    after = config.read_text(encoding="utf-8")
+    assert "# the city's own topics" in after and "# filled by add --topic" in after  # comments kept
+    assert 'sources = ["andra"]     # filled by add --topic' in after
+    assert after.count('sources = ["andra"]') == 2  # and the topic that had none gets one
+    assert len(after) > len(before)
+    assert aktuellt(config, "run").returncode == 0
+    neighbours = feedparser.parse((tmp_path / "feeds/topics/grannar.atom").read_bytes())
+    assert not neighbours.bozo
+    # every item of the added source, none of the first one's (same seed, other host)
+    assert len(neighbours.entries) == len(load_seed())
+    assert {entry.link.split("/")[2] for entry in neighbours.entries} == {second.base_url.split("/")[2]}
+    # the topic with match words keeps the first source's matching items and gains all of the second's
+    school_after = feedparser.parse((tmp_path / "feeds/topics/skola.atom").read_bytes()).entries
+    assert 0 < len(school) < len(load_seed()) and len(school_after) == len(school) + len(load_seed())
+
+
+def test_add_with_an_unknown_topic_writes_nothing_and_names_the_topics(tmp_path, sites):
+    first, second = sites
+    config = write_config(tmp_path, first)
+    config.write_text(config.read_text(encoding="utf-8") + TOPICS, encoding="utf-8")
+    before = config.read_bytes()
+
+    result = aktuellt(config, "add", second.listing_url, "--topic", "skolor")
+
+    assert result.returncode == 2
+    assert "--topic skolor: no [[topics]] has that id" in result.stderr
+    assert config.read_bytes() == before

@@ -111,14 +111,23 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
                 checker.add(f"sources[{index}].{name}", 'only applies to type = "listing"; remove it')
     for source in sources:
         source.setdefault("date_order", date_order_for(site.get("language", "sv")))
+    source_ids = {source.get("id") for source in sources}
     for index, raw in enumerate(raw_topics if isinstance(raw_topics, list) else []):
-        if isinstance(raw, dict) and not raw.get("match") and "regex" not in raw and not raw.get("tags"):
-            checker.add(f"topics[{index}].match", "missing: a topic needs match words, a regex or tags")
+        if not isinstance(raw, dict):
+            continue
+        # `sources = []` is a topic waiting for `aktuellt add --topic`
+        if not raw.get("match") and not raw.get("tags") and "regex" not in raw and "sources" not in raw:
+            checker.add(
+                f"topics[{index}].match", "missing: a topic needs match words, a regex, tags or sources"
+            )
+        listed = raw["sources"] if isinstance(raw.get("sources"), list) else []
+        for name in (name for name in listed if name not in source_ids):
+            checker.add(f"topics[{index}].sources", f"no [[sources]] has the id {name!r}")
 
     notify = notify_targets(
         checker,
         data.get("notify", []),
-        sources={source.get("id") for source in sources},
+        sources=source_ids,
         topics={topic.get("id") for topic in topics},
     )
 

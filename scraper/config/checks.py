@@ -239,6 +239,7 @@ TOPIC_FIELDS = {
     "regex": _Field(str, _regex),
     "description": _Field(str, _text),
     "tags": _Field(tuple),
+    "sources": _Field(tuple),
 }
 
 _APPRISE_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+")

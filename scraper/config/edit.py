@@ -20,9 +20,17 @@ from ..errors import ConfigError
 from . import parse_config
 
 
-def with_sources(text: str, sources: Sequence[Mapping[str, object]]) -> str:
-    """`text` (a config file) with a `[[sources]]` table for each of `sources` at the end of the array."""
+def with_sources(text: str, sources: Sequence[Mapping[str, object]], topics: Sequence[str] = ()) -> str:
+    """`text` (a config file) with a `[[sources]]` table for each of `sources` at the end of the array, and
+    their ids added to the `sources` of each `[[topics]]` table named in `topics`."""
     document = tomlkit.parse(text)
+    tables = {table.get("id"): table for table in document.get("topics", [])}
+    for topic in topics:
+        if topic not in tables:
+            known = ", ".join(str(name) for name in tables) or "none"
+            raise ConfigError([("topic", f"no [[topics]] has the id {topic!r} (the config has: {known})")])
+        listed = tables[topic].setdefault("sources", tomlkit.array())
+        listed.extend(str(source["id"]) for source in sources)
     array = document.get("sources")
     if array is None:
         array = tomlkit.aot()
@@ -38,16 +46,17 @@ def with_sources(text: str, sources: Sequence[Mapping[str, object]]) -> str:
     return tomlkit.dumps(document)
 
 
-def append_sources(path: Path, sources: Sequence[Mapping[str, object]]) -> None:
-    """Append `sources` to the config file at `path`, keeping its comments and layout. Raises ConfigError
-    (naming the file) when the result would not be a valid config; then the file is left as it was."""
+def append_sources(path: Path, sources: Sequence[Mapping[str, object]], topics: Sequence[str] = ()) -> None:
+    """Append `sources` to the config file at `path` (and to the `topics` named), keeping its comments and
+    layout. Raises ConfigError (naming the file) when the result would not be a valid config or a topic is
+    unknown; then the file is left as it was."""
     path = Path(path).absolute()
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError([("file", f"cannot read: {error}")], str(path)) from None
-    new = with_sources(text, sources)
     try:
+        new = with_sources(text, sources, topics)
         parse_config(tomllib.loads(new), base_dir=path.parent, config_path=path)
     except ConfigError as error:
         raise ConfigError(error.problems, str(path)) from None

@@ -102,6 +102,7 @@ class TopicConfig:
     regex: str | None = None
     description: str | None = None  #: one line for feed subtitles and index.html; None: a generated one
     tags: tuple[str, ...] = ()  #: article-page tags that put an item in this topic (whole tags, any case)
+    sources: tuple[str, ...] = ()  #: ids of sources every item of which is in this topic (`add --topic`)
 
 
 #: What a notify target can be told about: the kinds of event the store records.

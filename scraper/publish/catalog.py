@@ -168,7 +168,9 @@ def html_text(fragment: str) -> str:
 
 
 def with_topics(rules: Sequence[TopicRule], entry: Entry) -> Entry:
-    topics = topics_for(rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags)
+    topics = topics_for(
+        rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags, entry.source
+    )
     return dataclasses.replace(entry, topics=topics)
 
 
@@ -209,13 +211,20 @@ def membership(config: Config) -> tuple[str, Callable[[Entry], tuple[tuple[str, 
     described = {
         "version": MEMBERSHIP_VERSION,
         "timezone": tz_name,
-        "topics": [[t.id, list(t.match), list(t.exclude), t.regex, list(t.tags)] for t in config.topics],
+        # sources only when set, so that upgrading does not recompute every membership of a store without them
+        "topics": [
+            [t.id, list(t.match), list(t.exclude), t.regex, list(t.tags)]
+            + ([list(t.sources)] if t.sources else [])
+            for t in config.topics
+        ],
     }
     digest = hashlib.sha256(json.dumps(described, ensure_ascii=False).encode()).hexdigest()
 
     def feeds_of(entry: Entry) -> tuple[tuple[str, ...], int]:
         """(feed paths, month published as year * 100 + month)."""
-        topics = topics_for(rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags)
+        topics = topics_for(
+            rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags, entry.source
+        )
         paths = ("all", f"sources/{entry.source}", *(f"topics/{topic}" for topic in topics))
         month = month_of(entry, tz)
         return paths, month.year * 100 + month.month
@@ -252,7 +261,9 @@ def render_site(
     tz = ZoneInfo(config.sources[0].timezone)
     months: Counter[dt.date] = Counter()
     for plain in entries:
-        topics = topics_for(rules, (plain.title, plain.summary, html_text(plain.content_html)), plain.tags)
+        topics = topics_for(
+            rules, (plain.title, plain.summary, html_text(plain.content_html)), plain.tags, plain.source
+        )
         months[month_of(plain, tz)] += 1
         tagged: Entry | None = None  # the copy carrying its topics, made only for an entry a feed keeps
         for feed, tally in zip(feeds, data, strict=True):

@@ -57,6 +57,7 @@ class TopicRule:
     exclude: tuple[str, ...]  #: normalized exclude words
     regex: re.Pattern[str] | None
     tags: tuple[str, ...] = ()  #: normalized article-page tags that put an item here
+    sources: frozenset[str] = frozenset()  #: every item of these sources is here
 
     def matches(self, texts: Sequence[str], tags: Sequence[str] = ()) -> bool:
         """Whether an item with these texts (title, summary, article text…) belongs to this topic.
@@ -66,12 +67,14 @@ class TopicRule:
         cleaned = [_clean(text) for text in texts]
         return self._test(cleaned, [text.casefold() for text in cleaned], {normalize(tag) for tag in tags})
 
-    def _test(self, cleaned: Sequence[str], folded: Sequence[str], tags: set[str]) -> bool:
+    def _test(
+        self, cleaned: Sequence[str], folded: Sequence[str], tags: set[str], source: str | None = None
+    ) -> bool:
         """`matches` on texts already cleaned and case-folded, and tags already normalized: `topics_for`
         prepares an item's texts once for all its rules (normalizing per rule cost 20× with 20 topics)."""
         if any(word in text for text in folded for word in self.exclude):
             return False
-        if any(word in text for text in folded for word in self.match):
+        if source in self.sources or any(word in text for text in folded for word in self.match):
             return True
         if self.tags and any(tag in tags for tag in self.tags):
             return True
@@ -88,17 +91,20 @@ def compile_rules(topics: Iterable[TopicConfig]) -> tuple[TopicRule, ...]:
             exclude=tuple(word for word in (normalize(w) for w in topic.exclude) if word),
             regex=re.compile(topic.regex, re.IGNORECASE) if topic.regex else None,
             tags=tuple(tag for tag in (normalize(t) for t in topic.tags) if tag),
+            sources=frozenset(topic.sources),
         )
         for topic in topics
     )
 
 
-def topics_for(rules: Sequence[TopicRule], texts: Sequence[str], tags: Sequence[str] = ()) -> tuple[str, ...]:
-    """The ids of every topic an item with these texts (and article-page tags) belongs to, in config order
-    (possibly none)."""
+def topics_for(
+    rules: Sequence[TopicRule], texts: Sequence[str], tags: Sequence[str] = (), source: str | None = None
+) -> tuple[str, ...]:
+    """The ids of every topic an item with these texts (and article-page tags, of this source) belongs to, in
+    config order (possibly none)."""
     if not rules:
         return ()
     cleaned = [_clean(text) for text in texts]
     folded = [text.casefold() for text in cleaned]
     normalized_tags = {normalize(tag) for tag in tags}
-    return tuple(rule.id for rule in rules if rule._test(cleaned, folded, normalized_tags))
+    return tuple(rule.id for rule in rules if rule._test(cleaned, folded, normalized_tags, source))

@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..config import SourceConfig
@@ -108,6 +109,13 @@ def examine_all(wanted: Sequence[Wanted], fetcher: Fetcher, *, workers: int) -> 
 
     with ThreadPoolExecutor(max(1, min(workers, len(wanted)))) as pool:
         return list(pool.map(one, wanted))
+
+
+def wanted_sources(url: str | None, source_id: str | None, list_file: str | None) -> list[Wanted]:
+    """What `aktuellt add` is asked to add: `url` (as `source_id`), or every source `list_file` names."""
+    if list_file is None:
+        return [Wanted(url, source_id)] if url else []
+    return read_list(list_file, Path(list_file).read_text(encoding="utf-8-sig"))
 
 
 def read_list(name: str, text: str) -> list[Wanted]:

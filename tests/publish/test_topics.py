@@ -107,6 +107,14 @@ def test_article_tags_put_an_item_in_a_topic_when_configured():
     assert topics_for(rules, ["Evenemanget är inställt"], ["Läsfrämjande"]) == ()  # exclude still wins
 
 
+def test_a_topic_with_sources_holds_every_item_of_them_unless_an_exclude_word_says_no():
+    rules = compile_rules([TopicConfig(id="t", title="T", sources=("grannen",), exclude=("inställt",))])
+    assert topics_for(rules, ["Vad som helst"], source="grannen") == ("t",)
+    assert topics_for(rules, ["Vad som helst"], source="staden") == ()
+    assert topics_for(rules, ["Vad som helst"]) == ()
+    assert topics_for(rules, ["Konserten är inställt"], source="grannen") == ()
+
+
 def test_normalize_folds_case_and_spacing_only():
     assert normalize("  Göteborgs\u00a0STAD\n ") == "göteborgs stad"
     assert normalize("Å\u0308") != normalize("a")
