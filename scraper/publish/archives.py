@@ -83,7 +83,7 @@ def archive_files(
                 history.ArchiveEvent(
                     r.id, r.kind, r.at, r.source, r.key, r.entry_id, r.link, r.published, r.after
                 )
-                for r in store.changes(since=start, until=end)
+                for r in store.events.changes(since=start, until=end)
                 if keeps_link(f"event {r.id} of {r.key}", r.link, "the archives")
                 and keeps_date(f"event {r.id} of {r.key}", r.published, window, "the archives")
             ]

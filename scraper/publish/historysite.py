@@ -66,16 +66,16 @@ class HistoryPages:
         self.window = window  #: what counts as a sane date (scraper.sanity), as for the feeds
         self.out = config.site.output_dir
         self.code = _fingerprint(config)
-        self.queued, self.last_row = store.pending_history()
-        stored = store.rendered().get(PAGES_RECORD)
+        self.queued, self.last_row = store.pages.pending_history()
+        stored = store.feeds.rendered().get(PAGES_RECORD)
         # Everything again after a change of the renderers or config; or when the folder went missing (but
         # not every time for a store that has no page yet, whose folder was never made).
-        missing = not (self.out / HISTORY_FOLDER).is_dir() and bool(store.keys_with_history(limit=1))
+        missing = not (self.out / HISTORY_FOLDER).is_dir() and bool(store.pages.keys_with_history(limit=1))
         self.full = stored != self.code or missing
         self.rendered: list[Path] = []  #: every page rendered, written or not (publish cleans beside them)
-        count, _, _ = store.event_summary()
+        count, _, _ = store.events.event_summary()
         # The topic rules too: they decide which topics (filters) each event carries.
-        changes_inputs = _fingerprint(config, store.last_event_id(), count, membership(config)[0])
+        changes_inputs = _fingerprint(config, store.events.last_event_id(), count, membership(config)[0])
         # Asked always, so its record is kept (KeptDocuments forgets a document it was not asked about).
         fresh = reuse(CHANGES_PAGE, changes_inputs)
         # A queued item may show on changes.html (a filled-in version, a new link): render it again then.
@@ -84,7 +84,7 @@ class HistoryPages:
     def pages(self) -> Iterator[tuple[Path, bytes]]:
         """The history pages to write, rendered one at a time (a first publish of a long history holds one
         page, not all of them)."""
-        keys = self.store.keys_with_history(None if self.full else self.queued)
+        keys = self.store.pages.keys_with_history(None if self.full else self.queued)
         if self.full and keys:
             log.info("writing the history pages of %d items", len(keys))
         site = page_site(self.config)
@@ -107,18 +107,18 @@ class HistoryPages:
             return None
         rows = [
             r
-            for r in self.store.changes(limit=CHANGES_ON_PAGE)
+            for r in self.store.events.changes(limit=CHANGES_ON_PAGE)
             if keeps_link(f"event {r.id} of {r.key}", r.link, CHANGES_PAGE)
             and keeps_date(f"event {r.id} of {r.key}", r.published, self.window, CHANGES_PAGE)
         ]
-        with_pages = set(self.store.keys_with_history({row.key for row in rows}))
-        topics = self.store.item_topics((row.source, row.key) for row in rows)
+        with_pages = set(self.store.pages.keys_with_history({row.key for row in rows}))
+        topics = self.store.pages.item_topics((row.source, row.key) for row in rows)
         events = sorted(
             (_page_event(row, topics.get((row.source, row.key), ()), row.key in with_pages) for row in rows),
             key=lambda event: (event.at, event.id),
             reverse=True,
         )
-        count, _, _ = self.store.event_summary()
+        count, _, _ = self.store.events.event_summary()
         topic_list = [(topic.id, topic.title) for topic in self.config.topics]
         return render_changes_page(page_site(self.config), events, topic_list, count)
 
@@ -139,12 +139,12 @@ class HistoryPages:
 
     def done(self) -> None:
         """Empty the queue up to what this publish read (its pages are written)."""
-        self.store.done_history(self.last_row)
+        self.store.pages.done_history(self.last_row)
 
 
 def history_links(config: Config, store: Store, rows: list[ChangeRow]) -> dict[str, str]:
     """The history page's URL of each key among `rows` that has one (the changes feed links them)."""
-    keys = store.keys_with_history({row.key for row in rows})
+    keys = store.pages.keys_with_history({row.key for row in rows})
     return {key: config.site.base_url + page_path(key) for key in keys}
 
 

@@ -60,7 +60,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     Returns the paths written."""
     out = config.site.output_dir
     # Before the manifest existed, the store's render records were the only list of what was written here.
-    manifest = Manifest.load(out, adopt=store.rendered())
+    manifest = Manifest.load(out, adopt=store.feeds.rendered())
     window = now or utc_now()  # what counts as a sane date (see scraper.sanity)
     deleted = [
         t for t in tombstones(store, config.site.max_items) if keeps_link(f"tombstone {t.entry_id}", t.link)
@@ -70,15 +70,15 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         # reader that honours RFC 6721 would delete the entry the feed is showing.
         leaves = window - dt.timedelta(days=config.site.removed_days)
         deleted = [t for t in deleted if t.when < leaves]
-    count, oldest, newest = store.event_summary()
+    count, oldest, newest = store.events.event_summary()
     # the changes feed shows only the newest
     rows = [
         r
-        for r in store.changes(limit=config.site.max_items)
+        for r in store.events.changes(limit=config.site.max_items)
         if keeps_link(f"event {r.id} of {r.key}", r.link, "the changes feed")
         and keeps_date(f"event {r.id} of {r.key}", r.published, window, "the changes feed")
     ]
-    kept = KeptDocuments(out, store.rendered())
+    kept = KeptDocuments(out, store.feeds.rendered())
     archives = archive_files(config, store, oldest, newest, now)
     # RFC 5005 §4: the subscription document points at the newest archive, once a year has closed.
     all_links = () if archives.newest is None else (("prev-archive", archive_url(config, archives.newest)),)
@@ -97,7 +97,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     documents = render_catalog(
         config,
         feed_data(config, store, now),
-        sane_months(store.month_counts(), window),
+        sane_months(store.feeds.month_counts(), window),
         stylesheet(),
         deleted=deleted,
         all_atom_links=all_links,
@@ -118,7 +118,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     unchanged = [out / name for name in kept.fingerprints if name not in documents]
     manifest.keep(unchanged)
     targets = list(files) + unchanged + history.rendered
-    store.save_rendered({**kept.records(), **history.records()})
+    store.feeds.save_rendered({**kept.records(), **history.records()})
     history.done()
     with_sources_opml = SOURCES_OPML in documents
     del files, documents  # a year's archive may be large: hold nothing else while it is rendered
@@ -225,8 +225,8 @@ def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str
     may carry are left out (see `renderable`), judged by `now` (default: the clock)."""
     window = now or utc_now()
     rules_hash, feeds_of = membership(config)
-    store.sync_memberships(rules_hash, feeds_of)
-    summaries = store.feed_summaries()
+    store.feeds.sync_memberships(rules_hash, feeds_of)
+    summaries = store.feeds.feed_summaries()
     keep = max(config.site.max_items, LATEST_ON_INDEX)
     removed_since = None
     # The day a marked removal is dated by: in its own source's zone (the first source's if it is gone).
@@ -241,7 +241,7 @@ def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str
         path = feed.meta.path
         count, updated = summaries.get(path, (0, None))
         head = []
-        for stored, removed in store.feed_entries(path, keep, removed_since=removed_since):
+        for stored, removed in store.feeds.feed_entries(path, keep, removed_since=removed_since):
             if stored.entry_id in refused:
                 continue
             if stored.entry_id not in shown:
@@ -273,7 +273,7 @@ def tombstones(store: Store, max_items: int) -> list[Deleted]:
             link=t.link,
             comment=f"Borttagen från webbplatsen: {t.title}",
         )
-        for t in store.tombstones(limit=max_items)
+        for t in store.events.tombstones(limit=max_items)
     ]
 
 

@@ -98,25 +98,6 @@ class ItemTables(TableGroup):
             )
             return [(link, title) for link, title in self.db.execute(sql, [source, limit]).fetchall()]
 
-    def held_back(self, source: str) -> int:
-        """How many new items the last successful read of `source` left for later cycles."""
-        with self._errors("read runs"):
-            row = self.db.execute(
-                "SELECT held_back FROM runs WHERE source = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
-                [source],
-            ).fetchone()
-        return int(row[0]) if row and row[0] else 0
-
-    def first_page_yardstick(self, source: str) -> int | None:
-        """How many items page 1 held on the last successful full read of the listing."""
-        with self._errors("read runs"):
-            row = self.db.execute(
-                "SELECT first_page_items FROM runs WHERE source = ? AND status = 'ok' "
-                "ORDER BY id DESC LIMIT 1",
-                [source],
-            ).fetchone()
-        return int(row[0]) if row and row[0] is not None else None
-
     def entries(self, *, sources: Sequence[str] | None = None, limit: int | None = None) -> list[Entry]:
         """Stored items, newest first: published, then (same instant) seen later first, then listing order."""
         where, params = "WHERE removed_at IS NULL", []  # a removed item leaves the feeds
@@ -134,19 +115,6 @@ class ItemTables(TableGroup):
         with self._errors("read items"):
             rows = self.db.execute(sql, params).fetchall()
         return list(readable_entries(rows))
-
-    def walk_entries(self, batch: int = 2000) -> Iterator[Entry]:
-        """Every entry of `entries()`, in its order, read `batch` rows at a time by one query: memory holds
-        one batch, not the whole history (for a publish, which keeps only each feed's newest)."""
-        sql = (
-            f"SELECT {ENTRY_COLUMNS} "
-            "FROM items i LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
-            "WHERE i.removed_at IS NULL ORDER BY published DESC, first_seen DESC, position ASC"
-        )
-        with self._errors("read items"):
-            cursor = self.db.execute(sql)
-            while rows := cursor.fetchmany(batch):
-                yield from readable_entries(rows)
 
     def touch(self, source: str, keys: Sequence[str], when: str) -> None:
         for start in range(0, len(keys), 500):

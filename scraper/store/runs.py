@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from ..models import SourceReport, Validators
 from .db import TableGroup, db_table, from_iso, iso
@@ -72,9 +71,24 @@ class RunTables(TableGroup):
         with self._errors("read items"):
             return {s: n for s, n in self.db.execute("SELECT source, count(*) FROM items GROUP BY source")}
 
-    def last_runs(self, limit: int = 20) -> list[dict[str, Any]]:
+    def held_back(self, source: str) -> int:
+        """How many new items the last successful read of `source` left for later cycles."""
         with self._errors("read runs"):
-            return list(db_table(self.db, "runs").rows_where(order_by="id desc", limit=limit))
+            row = self.db.execute(
+                "SELECT held_back FROM runs WHERE source = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
+                [source],
+            ).fetchone()
+        return int(row[0]) if row and row[0] else 0
+
+    def first_page_yardstick(self, source: str) -> int | None:
+        """How many items page 1 held on the last successful full read of the listing."""
+        with self._errors("read runs"):
+            row = self.db.execute(
+                "SELECT first_page_items FROM runs WHERE source = ? AND status = 'ok' "
+                "ORDER BY id DESC LIMIT 1",
+                [source],
+            ).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
 
     def run_history(self, source: str) -> RunHistory:
         """What health needs to know about one source's runs, from the runs table (right across restarts)."""

@@ -64,9 +64,9 @@ def test_entries_order_published_then_seen_then_position(store):
     )
     later = T0 + dt.timedelta(hours=1)
     store.commit_cycle(cycle(new_items=[new("c", day, 0)], started=later))
-    assert [e.key for e in store.entries()] == ["c", "a", "b", "old"]
-    assert [e.key for e in store.entries(limit=2)] == ["c", "a"]
-    assert store.entries()[0].published == day
+    assert [e.key for e in store.items.entries()] == ["c", "a", "b", "old"]
+    assert [e.key for e in store.items.entries(limit=2)] == ["c", "a"]
+    assert store.items.entries()[0].published == day
 
 
 def test_update_bumps_updated_only_when_asked(store):
@@ -84,12 +84,12 @@ def test_update_bumps_updated_only_when_asked(store):
             started=later,
         )
     )
-    by_key = {e.key: e for e in store.entries()}
+    by_key = {e.key: e for e in store.items.entries()}
     assert by_key["a"].title == "Ny titel"
     assert by_key["a"].updated == later + dt.timedelta(seconds=1)
     assert by_key["b"].link == "https://goteborg.se/x/b"
     assert by_key["b"].updated == day
-    assert store.known("src", ["a", "b", "zz"])["a"].content_hash == "1:a2"
+    assert store.items.known("src", ["a", "b", "zz"])["a"].content_hash == "1:a2"
 
 
 def test_failed_cycle_write_leaves_nothing(store):
@@ -98,9 +98,9 @@ def test_failed_cycle_write_leaves_nothing(store):
     with pytest.raises(StorageError):
         # The second row repeats a primary key: the whole cycle must roll back, the first row included.
         store.commit_cycle(cycle(new_items=[new("b", day), new("a", day)], validators={"u": Validators("x")}))
-    assert [e.key for e in store.entries()] == ["a"]
-    assert store.validators("u") == Validators()
-    assert len(store.last_runs()) == 1
+    assert [e.key for e in store.items.entries()] == ["a"]
+    assert store.runs.validators("u") == Validators()
+    assert store.db.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
 
 
 def test_validators_written_only_when_they_change(store):
@@ -108,15 +108,15 @@ def test_validators_written_only_when_they_change(store):
     changes = store.db.conn.total_changes
     store.commit_cycle(cycle(validators={"u": Validators('"e1"', "Mon, 01 Jan 2024 00:00:00 GMT")}))
     assert store.db.conn.total_changes == changes + 1  # the run record only
-    assert store.validators("u").etag == '"e1"'
+    assert store.runs.validators("u").etag == '"e1"'
 
 
 def test_first_page_yardstick_ignores_failures(store):
     day = dt.datetime(2019, 1, 10, 23, 0, tzinfo=dt.UTC)
-    assert store.first_page_yardstick("src") is None
+    assert store.runs.first_page_yardstick("src") is None
     store.commit_cycle(cycle(new_items=[new(k, day, i) for i, k in enumerate("abcdef")]))
     store.record_failure(SourceReport("src", "failed", error="boom"), T0, T0)
-    assert store.first_page_yardstick("src") == 6
+    assert store.runs.first_page_yardstick("src") == 6
 
 
 def test_not_a_database_is_a_clear_error_and_left_alone(tmp_path):
