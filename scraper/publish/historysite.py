@@ -10,14 +10,12 @@ store so writes two files here: its page and changes.html (make bench).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from ..config import Config
-from ..history import ItemRecord
 from ..store import ChangeRow, Store
 from . import changespage, diffs, historyhtml, historypage, historystyle, pagestyle
 from .catalog import membership
@@ -25,7 +23,6 @@ from .changespage import CHANGES_ON_PAGE, PageEvent, render_changes_page
 from .diffs import change_time
 from .historyhtml import HISTORY_FOLDER, PageSite, page_path
 from .historypage import render_history_page
-from .screen import keeps_date, keeps_link
 
 log = logging.getLogger("scraper.pipeline")
 
@@ -58,12 +55,9 @@ class HistoryPages:
     """One publish's history pages: `write` renders and writes what is due; `records` (the pages'
     fingerprint, saved with the feed documents' records) and `done` (the queue emptied) once it has."""
 
-    def __init__(
-        self, config: Config, store: Store, reuse: Callable[[str, str], bool], window: dt.datetime
-    ) -> None:
+    def __init__(self, config: Config, store: Store, reuse: Callable[[str, str], bool]) -> None:
         self.config = config
         self.store = store
-        self.window = window  #: what counts as a sane date (scraper.sanity), as for the feeds
         self.out = config.site.output_dir
         self.code = _fingerprint(config)
         self.queued, self.last_row = store.pages.pending_history()
@@ -90,13 +84,7 @@ class HistoryPages:
         site = page_site(self.config)
         sources = {source.id: source.title for source in self.config.sources}
         for key in keys:
-            # rows stored before links and dates were screened stay out, as they do of the feeds
-            records: list[ItemRecord] = [
-                r
-                for r in self.store.history_records(key)
-                if keeps_link(f"item {r.source}/{r.key}", r.link, "the history pages")
-                and keeps_date(f"item {r.source}/{r.key}", r.published, self.window, "the history pages")
-            ]
+            records = self.store.history_records(key)
             if records:
                 self.rendered.append(self.out / page_path(key))
                 yield self.rendered[-1], render_history_page(site, records, sources)
@@ -105,12 +93,7 @@ class HistoryPages:
         """changes.html's bytes, or None when it need not be rendered again."""
         if not self.changes_due:
             return None
-        rows = [
-            r
-            for r in self.store.events.changes(limit=CHANGES_ON_PAGE)
-            if keeps_link(f"event {r.id} of {r.key}", r.link, CHANGES_PAGE)
-            and keeps_date(f"event {r.id} of {r.key}", r.published, self.window, CHANGES_PAGE)
-        ]
+        rows = self.store.events.changes(limit=CHANGES_ON_PAGE)
         with_pages = set(self.store.pages.keys_with_history({row.key for row in rows}))
         topics = self.store.pages.item_topics((row.source, row.key) for row in rows)
         events = sorted(

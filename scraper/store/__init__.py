@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from dataclasses import asdict
 from pathlib import Path
 
 from ..folders import make_folders
 from ..history import ItemRecord
 from ..models import SourceReport
 from .articles import ArticleTables
-from .db import Database, UnreadableRow, db_table, from_iso, iso, storage_errors, write_transaction
+from .db import Database, db_table, from_iso, iso, storage_errors, write_transaction
 from .events import ChangeRow, EventTables, Tombstone
 from .feeds import FeedTables
 from .items import ItemTables, moved_forward
@@ -71,26 +72,10 @@ class Store:
         now = iso(write.finished)
         with storage_errors(self.path, "write the cycle"), write_transaction(self.db):
             if write.new:
+                seen = {"first_seen": iso(write.started), "last_seen": now}
                 db_table(self.db, "items").insert_all(
-                    (
-                        {
-                            "source": n.source,
-                            "key": n.key,
-                            "entry_id": n.entry_id,
-                            "title": n.title,
-                            "summary": n.summary,
-                            "link": n.link,
-                            "site_date": n.site_date,
-                            "published": iso(n.published),
-                            "updated": iso(n.published),
-                            "first_seen": iso(write.started),
-                            "last_seen": now,
-                            "content_hash": n.content_hash,
-                            "position": n.position,
-                            "date_source": n.date_source,
-                        }
-                        for n in write.new
-                    ),
+                    {**asdict(n), "published": iso(n.published), "updated": iso(n.published), **seen}
+                    for n in write.new
                 )
             for u in write.updates:
                 fields = {
@@ -132,7 +117,6 @@ __all__ = [
     "Store",
     "TargetState",
     "Tombstone",
-    "UnreadableRow",
     "VersionWrite",
     "from_iso",
     "iso",

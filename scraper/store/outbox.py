@@ -76,8 +76,7 @@ class OutboxTables(TableGroup):
         if before is not None:
             sql += " AND queued < ?"
             params.append(iso(before))
-        with self._errors("read the outbox"):
-            rows = self.db.execute(sql + " ORDER BY event LIMIT ?", [*params, limit]).fetchall()
+        rows = self._rows("read the outbox", sql + " ORDER BY event LIMIT ?", [*params, limit])
         return [(int(row[0]), int(row[1])) for row in rows]
 
     def give_up(self, target: str, *, queued_before: dt.datetime, now: dt.datetime) -> int:
@@ -107,10 +106,8 @@ class OutboxTables(TableGroup):
                 )
 
     def target_state(self, target: str) -> TargetState:
-        with self._errors("read notify targets"):
-            row = self.db.execute(
-                "SELECT failures, next_attempt, last_error FROM notify_targets WHERE id = ?", [target]
-            ).fetchone()
+        sql = "SELECT failures, next_attempt, last_error FROM notify_targets WHERE id = ?"
+        row = self._row("read notify targets", sql, [target])
         if row is None:
             return TargetState()
         return TargetState(int(row[0]), _instant(row[1]), row[2])
@@ -134,8 +131,6 @@ class OutboxTables(TableGroup):
             "t.failures, t.last_error, t.last_success, t.next_attempt "
             "FROM notify_targets t WHERE t.active = 1 ORDER BY t.id"
         )
-        with self._errors("read the outbox"):
-            rows = self.db.execute(sql).fetchall()
         return [
             DeliveryState(
                 target=row[0],
@@ -148,7 +143,7 @@ class OutboxTables(TableGroup):
                 last_success=_instant(row[7]),
                 next_attempt=_instant(row[8]),
             )
-            for row in rows
+            for row in self._rows("read the outbox", sql)
         ]
 
     def unsettled_items(self, items: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:

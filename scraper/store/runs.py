@@ -9,6 +9,11 @@ from dataclasses import dataclass
 from ..models import SourceReport, Validators
 from .db import TableGroup, db_table, from_iso, iso
 
+#: The fields of a SourceReport the runs table keeps, as columns of the same names.
+RUN_COLUMNS = (
+    "source status new changed unchanged pages requests error articles articles_failed held_back".split()
+)
+
 
 @dataclass(frozen=True, slots=True)
 class RunHistory:
@@ -27,17 +32,15 @@ class RunTables(TableGroup):
     """Runs and the HTTP cache: one record per source and cycle, the run history health reads, validators."""
 
     def validators(self, url: str) -> Validators:
-        with self._errors("read the HTTP cache"):
-            rows = list(db_table(self.db, "http_cache").rows_where("url = ?", [url]))
-        if not rows:
-            return Validators()
-        return Validators(etag=rows[0]["etag"], last_modified=rows[0]["last_modified"])
+        row = self._row(
+            "read the HTTP cache", "SELECT etag, last_modified FROM http_cache WHERE url = ?", [url]
+        )
+        return Validators() if row is None else Validators(etag=row[0], last_modified=row[1])
 
     def robots_files(self, since: dt.datetime) -> dict[str, str]:
         """robots.txt URL → body, for those read at `since` or later (an origin that answered 4xx: "")."""
-        with self._errors("read the robots.txt cache"):
-            rows = self.db.execute("SELECT url, body FROM robots_cache WHERE fetched >= ?", [iso(since)])
-            return dict(rows.fetchall())
+        sql = "SELECT url, body FROM robots_cache WHERE fetched >= ?"
+        return dict(self._rows("read the robots.txt cache", sql, [iso(since)]))
 
     def save_robots(self, files: Mapping[str, str], at: dt.datetime) -> None:
         if not files:
@@ -50,8 +53,7 @@ class RunTables(TableGroup):
 
     def uploads(self) -> dict[str, str]:
         """Every file in the publish bucket the project put there: name → SHA-256 of its bytes."""
-        with self._errors("read the uploads"):
-            return dict(self.db.execute("SELECT name, sha256 FROM uploads").fetchall())
+        return dict(self._rows("read the uploads", "SELECT name, sha256 FROM uploads"))
 
     def record_uploads(self, done: Mapping[str, str | None], at: dt.datetime) -> None:
         """Record uploads (name → SHA-256) and deletions (name → None) the bucket confirmed."""
@@ -68,27 +70,20 @@ class RunTables(TableGroup):
                     )
 
     def counts(self) -> dict[str, int]:
-        with self._errors("read items"):
-            return {s: n for s, n in self.db.execute("SELECT source, count(*) FROM items GROUP BY source")}
+        return dict(self._rows("read items", "SELECT source, count(*) FROM items GROUP BY source"))
 
     def held_back(self, source: str) -> int:
         """How many new items the last successful read of `source` left for later cycles."""
-        with self._errors("read runs"):
-            row = self.db.execute(
-                "SELECT held_back FROM runs WHERE source = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
-                [source],
-            ).fetchone()
-        return int(row[0]) if row and row[0] else 0
+        return self._last_ok(source, "held_back") or 0
 
     def first_page_yardstick(self, source: str) -> int | None:
         """How many items page 1 held on the last successful full read of the listing."""
-        with self._errors("read runs"):
-            row = self.db.execute(
-                "SELECT first_page_items FROM runs WHERE source = ? AND status = 'ok' "
-                "ORDER BY id DESC LIMIT 1",
-                [source],
-            ).fetchone()
-        return int(row[0]) if row and row[0] is not None else None
+        return self._last_ok(source, "first_page_items")
+
+    def _last_ok(self, source: str, column: str) -> int | None:
+        sql = f"SELECT {column} FROM runs WHERE source = ? AND status = 'ok' ORDER BY id DESC LIMIT 1"
+        row = self._row("read runs", sql, [source])
+        return None if row is None or row[0] is None else int(row[0])
 
     def run_history(self, source: str) -> RunHistory:
         """What health needs to know about one source's runs, from the runs table (right across restarts)."""
@@ -130,23 +125,9 @@ class RunTables(TableGroup):
     def insert_run(
         self, report: SourceReport, started: dt.datetime, finished: dt.datetime, first_page: int | None
     ) -> None:
+        row = {name: getattr(report, name) for name in RUN_COLUMNS}
         db_table(self.db, "runs").insert(
-            {
-                "source": report.source,
-                "started": iso(started),
-                "finished": iso(finished),
-                "status": report.status,
-                "new": report.new,
-                "changed": report.changed,
-                "unchanged": report.unchanged,
-                "pages": report.pages,
-                "first_page_items": first_page,
-                "requests": report.requests,
-                "error": report.error,
-                "articles": report.articles,
-                "articles_failed": report.articles_failed,
-                "held_back": report.held_back,
-            }
+            {**row, "started": iso(started), "finished": iso(finished), "first_page_items": first_page}
         )
 
     def record_failure(self, report: SourceReport, started: dt.datetime, finished: dt.datetime) -> None:

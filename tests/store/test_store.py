@@ -125,3 +125,36 @@ def test_not_a_database_is_a_clear_error_and_left_alone(tmp_path):
     with pytest.raises(StorageError, match="a.db"):
         Store(path)
     assert path.read_bytes() == b"not a database" * 100
+
+
+def test_an_older_versions_unfit_article_rows_and_event_times_are_fixed_once_when_the_store_opens(tmp_path):
+    """Rows the per-read checks once screened at every publish (m021b_quarantine): a lead image that is not
+    http(s) is dropped from its article, an item whose tags are not JSON and an event whose time is no date
+    move to the quarantine table; the rest is untouched."""
+    day = dt.datetime(2019, 1, 10, 23, 0, tzinfo=dt.UTC)
+    with Store(tmp_path / "a.db") as store:
+        store.commit_cycle(cycle(new_items=[new("a", day), new("b", day, 1), new("c", day, 2)]))
+        for key, image, tags in (("a", "javascript:alert(1)", '["Kultur"]'), ("b", None, "[inte json")):
+            store.db.execute(
+                "INSERT INTO articles (source, key, status, image_url, image_alt, tags) "
+                "VALUES ('src', ?, 'ok', ?, 'Bild', ?)",
+                [key, image, tags],
+            )
+        store.db.execute(
+            "INSERT INTO events (source, key, kind, at, revision_id) VALUES ('src', 'c', 'new', 'igår', 1)"
+        )
+        store.db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm021b_quarantine'")  # an older version
+    with Store(tmp_path / "a.db") as store:
+        entries = {e.key: e for e in store.items.entries()}
+        assert sorted(entries) == ["a", "c"]
+        assert entries["a"].image is None and entries["a"].tags == ("Kultur",)
+        assert store.events.changes() == []
+        moved = store.db.execute("SELECT tbl, why FROM quarantine ORDER BY id").fetchall()
+        assert moved == [
+            ("articles", "its tags '[inte json' are not a JSON list"),
+            ("items", "its tags '[inte json' are not a JSON list"),
+            ("events", "its time 'igår' is not an ISO date"),
+            ("articles", "lead image 'javascript:alert(1)' is not an http(s) URL"),
+        ]
+    with Store(tmp_path / "a.db") as store:  # once: the next open finds nothing to do
+        assert store.db.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 4
