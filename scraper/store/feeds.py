@@ -10,6 +10,8 @@ from ..models import Entry
 from .db import TableGroup, chunks, epoch_seconds, from_iso, iso
 from .items import ENTRY_COLUMNS, row_entry
 
+_SET_SETTING = "INSERT INTO settings VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+
 
 class FeedTables(TableGroup):
     """Feed memberships and counts: the entries of each feed, its size and newest update, rendered hashes."""
@@ -34,11 +36,7 @@ class FeedTables(TableGroup):
             stored = self.db.execute("SELECT value FROM settings WHERE name = 'membership_rules'").fetchone()
             if stored is None or stored[0] != rules_hash:
                 self.db.execute("INSERT OR IGNORE INTO membership_pending SELECT id FROM item_ids")
-                self.db.execute(
-                    "INSERT INTO settings VALUES ('membership_rules', ?) "
-                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                    [rules_hash],
-                )
+                self.db.execute(_SET_SETTING, ["membership_rules", rules_hash])
             feed_numbers = self._feed_numbers()
             while rows := self.db.execute(
                 # CROSS JOIN: walk the (few) pending items first, never the whole item_ids table.
@@ -157,8 +155,4 @@ class FeedTables(TableGroup):
                 if record is None:
                     self.db.execute("DELETE FROM settings WHERE name = ?", ["rendered:" + path])
                 else:
-                    self.db.execute(
-                        "INSERT INTO settings VALUES (?, ?) "
-                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                        ["rendered:" + path, record],
-                    )
+                    self.db.execute(_SET_SETTING, ["rendered:" + path, record])

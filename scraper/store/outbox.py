@@ -131,19 +131,9 @@ class OutboxTables(TableGroup):
             "t.failures, t.last_error, t.last_success, t.next_attempt "
             "FROM notify_targets t WHERE t.active = 1 ORDER BY t.id"
         )
-        return [
-            DeliveryState(
-                target=row[0],
-                pending=int(row[1]),
-                oldest_pending=_instant(row[2]),
-                undeliverable=int(row[3]),
-                sent=int(row[4]),
-                failures=int(row[5]),
-                last_error=row[6],
-                last_success=_instant(row[7]),
-                next_attempt=_instant(row[8]),
-            )
-            for row in self._rows("read the outbox", sql)
+        return [  # the columns in DeliveryState's order
+            DeliveryState(r[0], r[1], _instant(r[2]), r[3], r[4], r[5], r[6], _instant(r[7]), _instant(r[8]))
+            for r in self._rows("read the outbox", sql)
         ]
 
     def unsettled_items(self, items: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:

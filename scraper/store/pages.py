@@ -120,28 +120,19 @@ class PageTables(TableGroup):
             )
             params += kinds
         sql = (
-            "SELECT r.id, r.source, r.key, r.first_seen, r.title, i.link, i.removed_at IS NOT NULL, "
+            # the columns in SearchHit's order
+            "SELECT r.id, r.source, r.key, r.first_seen, coalesce(r.title, ''), i.link, "
             "(SELECT e.kind FROM events e WHERE e.revision_id = r.id AND e.kind IN ('new', 'edited') "
             " ORDER BY e.id LIMIT 1), "
             "r.id = (SELECT max(x.id) FROM revisions x WHERE x.source = r.source AND x.key = r.key), "
-            f"snippet(revisions_fts, -1, '{MATCH_START}', '{MATCH_END}', '…', 24) "
+            "i.removed_at IS NOT NULL, "
+            f"coalesce(snippet(revisions_fts, -1, '{MATCH_START}', '{MATCH_END}', '…', 24), '') "
             "FROM revisions_fts JOIN revisions r ON r.id = revisions_fts.rowid "
             "JOIN items i ON i.source = r.source AND i.key = r.key "
             f"WHERE {' AND '.join(conditions)} ORDER BY r.first_seen DESC, r.id DESC LIMIT {int(limit)}"
         )
         rows = self._rows("search the versions", sql, params)
         return [
-            SearchHit(
-                revision_id=row[0],
-                source=row[1],
-                key=row[2],
-                first_seen=from_iso(row[3]),
-                title=row[4] or "",
-                link=row[5],
-                kind=row[7],
-                current=bool(row[8]),
-                removed=bool(row[6]),
-                snippet=row[9] or "",
-            )
-            for row in rows
+            SearchHit(r[0], r[1], r[2], from_iso(r[3]), r[4], r[5], r[6], bool(r[7]), bool(r[8]), r[9])
+            for r in rows
         ]

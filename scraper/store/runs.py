@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..models import SourceReport, Validators
 from .db import TableGroup, db_table, from_iso, iso
@@ -81,30 +82,22 @@ class RunTables(TableGroup):
         return self._last_ok(source, "first_page_items")
 
     def _last_ok(self, source: str, column: str) -> int | None:
-        sql = f"SELECT {column} FROM runs WHERE source = ? AND status = 'ok' ORDER BY id DESC LIMIT 1"
-        row = self._row("read runs", sql, [source])
+        row = self._latest(source, column, "AND status = 'ok'")
         return None if row is None or row[0] is None else int(row[0])
+
+    def _latest(self, source: str, columns: str, status: str = "") -> Any:
+        """`columns` of the source's newest run (that matches `status`, an SQL condition), or None."""
+        sql = f"SELECT {columns} FROM runs WHERE source = ? {status} ORDER BY id DESC LIMIT 1"
+        return self._row("read runs", sql, [source])
 
     def run_history(self, source: str) -> RunHistory:
         """What health needs to know about one source's runs, from the runs table (right across restarts)."""
-        with self._errors("read runs"):
-            success = self.db.execute(
-                "SELECT id, finished FROM runs WHERE source = ? AND status IN ('ok', 'not_modified') "
-                "ORDER BY id DESC LIMIT 1",
-                [source],
-            ).fetchone()
-            failure = self.db.execute(
-                "SELECT id, finished, error FROM runs WHERE source = ? AND status = 'failed' "
-                "ORDER BY id DESC LIMIT 1",
-                [source],
-            ).fetchone()
-            last = self.db.execute(
-                "SELECT finished, status FROM runs WHERE source = ? ORDER BY id DESC LIMIT 1", [source]
-            ).fetchone()
-            since = success[0] if success else 0
-            failures = self.db.execute(
-                "SELECT count(*) FROM runs WHERE source = ? AND status = 'failed' AND id > ?", [source, since]
-            ).fetchone()[0]
+        success = self._latest(source, "id, finished", "AND status IN ('ok', 'not_modified')")
+        failure = self._latest(source, "id, finished, error", "AND status = 'failed'")
+        last = self._latest(source, "finished, status")
+        since = success[0] if success else 0
+        sql = "SELECT count(*) FROM runs WHERE source = ? AND status = 'failed' AND id > ?"
+        failures = self._row("read runs", sql, [source, since])[0]
         return RunHistory(
             source=source,
             last_run=from_iso(last[0]) if last else None,
