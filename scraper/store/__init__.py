@@ -18,11 +18,11 @@ from ..folders import make_folders
 from ..history import ItemRecord
 from ..models import SourceReport
 from .articles import ArticleTables
-from .db import Database, db_table, from_iso, iso, storage_errors, write_transaction
-from .events import ChangeRow, EventTables, Tombstone
+from .db import Database, db_table, iso, storage_errors, write_transaction
+from .events import ChangeRow, EventTables
 from .feeds import FeedTables
 from .items import ItemTables, moved_forward
-from .outbox import DeliveryState, OutboxTables, TargetState
+from .outbox import DeliveryState, OutboxTables
 from .pages import MATCH_END, MATCH_START, PageTables, SearchHit
 from .revisions import RevisionTables
 from .runs import RunHistory, RunTables
@@ -115,9 +115,6 @@ __all__ = [
     "RunHistory",
     "SearchHit",
     "Store",
-    "TargetState",
-    "Tombstone",
     "VersionWrite",
-    "from_iso",
     "iso",
 ]
