@@ -32,7 +32,7 @@ def _case(etag: bool, repeat: int) -> tuple[float, float, int, int]:
             assert first.ok and first.sources[0].new > 0, first
             run_cycle(config, store=store, fetcher=fetcher)  # warm: validators stored, connection open
             cpu, fetch_cpu, changes, files = [], [], [], []
-            validators = store.validators(site.listing_url)
+            validators = store.runs.validators(site.listing_url)
             for _ in range(repeat):
                 before_changes, before_files = store.db.conn.total_changes, _mtimes(config.site.output_dir)
                 start = time.process_time()

@@ -70,7 +70,7 @@ def build(folder: Path) -> None:
     _build_items(folder, ITEMS)
     config = _config(folder)
     with Store(config.site.database) as store:
-        store.sync_memberships(*membership(config))
+        store.feeds.sync_memberships(*membership(config))
 
 
 def _build_items(folder: Path, count: int) -> None:
@@ -178,7 +178,7 @@ def memberships(folder: Path) -> dict[str, object]:
     db.close()
     start = time.perf_counter()
     with Store(config.site.database) as store:
-        done = store.sync_memberships(*membership(config))
+        done = store.feeds.sync_memberships(*membership(config))
     return {"seconds": time.perf_counter() - start, "files": 0, "items": done}
 
 
@@ -248,7 +248,7 @@ def edit(folder: Path) -> dict[str, object]:
     source, key = f"s{n % SOURCES}", f"{n:08x}-0000-4000-8000-{n:012x}"
     start, cpu = time.perf_counter(), time.process_time()
     with Store(config.site.database) as store:
-        previous, old = store.latest_versions(source, [key])[key]
+        previous, old = store.revisions.latest_versions(source, [key])[key]
         version = Version(
             title=f"Nyhet {n}, ändrad {time.time_ns()}", summary=old.summary, site_date=old.site_date
         )
@@ -283,7 +283,7 @@ def floor(folder: Path) -> dict[str, object]:
     config = _config(folder)
     start = time.perf_counter()
     with Store(config.site.database) as store:
-        store.entries(limit=config.site.max_items)
+        store.items.entries(limit=config.site.max_items)
     return {"seconds": time.perf_counter() - start, "files": 0}
 
 

@@ -160,14 +160,14 @@ def status(options: Options, as_json: bool, everything: bool) -> None:
     window = health_window(config.schedule, now)
     try:
         with Store(config.site.database) as store:
-            histories = [store.run_history(source.id) for source in config.sources]
+            histories = [store.runs.run_history(source.id) for source in config.sources]
             delivery = store.outbox.delivery_states() if config.notify else []
-            counts = store.counts()
-            if store.memberships_current(membership(config)[0]):  # the last publish stored them: SQL counts
-                summaries = store.feed_summaries()
+            counts = store.runs.counts()
+            if store.feeds.memberships_current(membership(config)[0]):  # the last publish stored them
+                summaries = store.feeds.feed_summaries()
                 topics = {t.id: summaries.get(f"topics/{t.id}", (0, None))[0] for t in config.topics}
             else:  # edited [[topics]] not yet published: work them out (status writes nothing)
-                entries = assign_topics(config, store.entries())
+                entries = assign_topics(config, store.items.entries())
                 topics = {t.id: sum(1 for e in entries if t.id in e.topics) for t in config.topics}
     except ScraperError as error:
         _fail(str(error), EXIT_FAILED)
@@ -198,7 +198,7 @@ def history(options: Options, key_or_url: str) -> None:
     key = text.rsplit("/", 1)[-1] if text.startswith("tag:") else item_key(text) if "://" in text else text
     try:
         with Store(config.site.database) as store:
-            records = store.records(key)
+            records = store.revisions.records(key)
     except ScraperError as error:
         _fail(str(error), EXIT_FAILED)
     if not records:
@@ -233,8 +233,8 @@ def search(options: Options, text: str, since: dt.datetime | None, kind: str | N
     start = since.replace(tzinfo=zone) if since is not None else None  # the day begins in the site's zone
     try:
         with Store(config.site.database) as store:
-            hits = store.search(text, since=start, kinds=[kind] if kind else [], limit=limit)
-            pages = set(store.keys_with_history({hit.key for hit in hits}))
+            hits = store.pages.search(text, since=start, kinds=[kind] if kind else [], limit=limit)
+            pages = set(store.pages.keys_with_history({hit.key for hit in hits}))
     except ScraperError as error:
         _fail(str(error), EXIT_FAILED)
     click.echo(search_text(text, hits, zone, config.site.base_url, pages, limit), nl=False)
@@ -254,7 +254,7 @@ def export(options: Options, fmt: str, output: str | None) -> None:
     config = _load(options)
     try:
         with Store(config.site.database) as store:
-            records = store.records()
+            records = store.revisions.records()
     except ScraperError as error:
         _fail(str(error), EXIT_FAILED)
     data = export_csv(records) if fmt == "csv" else export_json(records)

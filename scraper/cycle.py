@@ -45,7 +45,7 @@ def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = 
             pending,
             target,
         )
-    fetcher.robots.prime(store.robots_files(since=clock() - ROBOTS_MAX_AGE))
+    fetcher.robots.prime(store.runs.robots_files(since=clock() - ROBOTS_MAX_AGE))
     reports = run_sources(
         config.sources,
         workers=config.fetch.sources_in_parallel,
@@ -55,7 +55,7 @@ def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = 
             source, store=store, fetcher=fetcher, clock=clock, budget=source_budget(source, config.fetch)
         ),
     )
-    store.save_robots(fetcher.robots.fetched(), at=clock())
+    store.runs.save_robots(fetcher.robots.fetched(), at=clock())
     written: list[str] = []
     if any(report.status != "failed" for report in reports):
         written = publish_feeds(config, store, now=clock())

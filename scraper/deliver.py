@@ -104,7 +104,7 @@ def _deliver_target(
         after = 0  # held events stay pending: read on past them
         while due := outbox.due(target.id, before=before, limit=BATCH, after=after):
             after = due[-1][1]
-            rows = {row.id: row for row in store.changes(ids=[event for _, event in due])}
+            rows = {row.id: row for row in store.events.changes(ids=[event for _, event in due])}
             wanted, held = _wanted(store, target, [(slot, rows.get(event)) for slot, event in due])
             outbox.settle(
                 [slot for slot, _ in due if slot not in dict(wanted) and slot not in held], "skipped", now

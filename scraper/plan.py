@@ -109,9 +109,9 @@ def confirm_jobs(
     keys = list(_missing(items, refused, tracked, reached_end).unconfirmed)
     if not keys or not source.articles:
         return []
-    known = store.known(source.id, keys)
-    published = store.published(source.id, keys)
-    states = store.article_states(source.id, keys)
+    known = store.items.known(source.id, keys)
+    published = store.items.published(source.id, keys)
+    states = store.articles.article_states(source.id, keys)
     return [
         ArticleJob(key, known[key].link, published[key], "confirm", states.get(key))
         for key in keys

@@ -58,11 +58,11 @@ def read_source(
     """Fetch and read the source's listing pages and decide what to write. Writes nothing itself."""
     timezone = ZoneInfo(source.timezone)
     requests_before = fetcher.requests_made
-    tracked = store.tracked(source.id)
+    tracked = store.revisions.tracked(source.id)
     pending = history.pending_oldest(tracked)
     # No conditional GET, and every page, while an item is counted missing or new ones were held back.
-    read_all = pending is not None or store.held_back(source.id) > 0
-    stored_validators = Validators() if read_all else store.validators(source.url)
+    read_all = pending is not None or store.runs.held_back(source.id) > 0
+    stored_validators = Validators() if read_all else store.runs.validators(source.url)
     response = fetcher.get(source.url, stored_validators)
     if isinstance(response, NotModified):
         # The listing is unchanged, but retries and re-checks of article pages may be due.
@@ -83,7 +83,7 @@ def read_source(
             [],
             articles,
             tracked,
-            store.latest_versions(source.id, [a.key for a in articles]),
+            store.revisions.latest_versions(source.id, [a.key for a in articles]),
             listing_read=False,
             reached_end=False,
         )
@@ -110,15 +110,17 @@ def read_source(
             today=today,
         )
     keys = [item.key for item in items]
-    stored = partial(store.live_items, source.id)
-    diff, intake = admit(source, items, store.known(source.id, keys), store.live_count(source.id), stored)
+    stored = partial(store.items.live_items, source.id)
+    diff, intake = admit(
+        source, items, store.items.known(source.id, keys), store.items.live_count(source.id), stored
+    )
     items, refused = intake.items, refused | intake.held_back  # held back: on the site, never missing
     new = [_new_item(source, item, timezone, started) for item in diff.new]
     updates = [_update(source, item, bump=True) for item in diff.changed]
     updates += [_update(source, item, bump=False) for item in diff.relinked]
     jobs = [ArticleJob(n.key, n.link, n.published, "new") for n in new]
-    changed = store.article_states(source.id, [item.key for item in diff.changed])
-    published = store.published(source.id, [item.key for item in diff.changed])
+    changed = store.articles.article_states(source.id, [item.key for item in diff.changed])
+    published = store.items.published(source.id, [item.key for item in diff.changed])
     jobs += [
         ArticleJob(item.key, item.link, published[item.key], "changed", changed.get(item.key))
         for item in diff.changed
@@ -131,7 +133,7 @@ def read_source(
         items,
         articles,
         tracked,
-        store.latest_versions(source.id, {*(i.key for i in items), *(a.key for a in articles)}),
+        store.revisions.latest_versions(source.id, {*(i.key for i in items), *(a.key for a in articles)}),
         listing_read=True,
         reached_end=reached_end,
         refused=refused,
@@ -181,7 +183,7 @@ def _articles(
     if not source.articles:
         return []
     planned = {job.key for job in jobs}
-    for key, link, published, state in store.due_articles(source.id, now):
+    for key, link, published, state in store.articles.due_articles(source.id, now):
         if key not in planned:
             reason = "backfill" if state is None else ("retry" if state.status == "pending" else "recheck")
             jobs.append(ArticleJob(key, link, published, reason, state))
@@ -242,7 +244,7 @@ def _read_pages(
     feeds = advertised_feeds(first.text, first.url)
     if feeds:  # page 1 only: one line per cycle, not one per page
         log.info('%s: %s; consider type = "feed"', source.id, feeds_phrase(feeds))
-    yardstick = None if page.capped else store.first_page_yardstick(source.id)  # a cap is no shrink
+    yardstick = None if page.capped else store.runs.first_page_yardstick(source.id)  # a cap is no shrink
     if not page.items and (known or yardstick is not None):
         raise ExtractError(
             f"{source.url}: the listing yielded no items; the page layout has probably changed", url=first.url
@@ -268,7 +270,7 @@ def _read_pages(
     while page.next_url and pages < source.max_pages:
         # A refused item (`_accept`) is never stored: counted, it would make every cycle read the next page.
         wanted = [item.key for item in page.items if item.key not in refused]
-        if not read_all and wanted and len(store.known(source.id, wanted)) == len(wanted):
+        if not read_all and wanted and len(store.items.known(source.id, wanted)) == len(wanted):
             break  # everything on this page the store may take is known: older pages hold nothing new
         if page.next_url in visited:
             log.warning("%s: next-page link loops back to %s; stopping", source.id, page.next_url)

@@ -3,7 +3,7 @@
 Small checks the pipeline and the renderers apply at their edges (issue 11):
 
 - **Dates**: a date before 1990 or more than a year after the cycle's clock is no real news date ("15 dec
-  9999", "1 jan 0001"); such an item is refused, and a stored row with one is left out of what is rendered.
+  9999", "1 jan 0001"); such an item is refused (a row stored before is quarantined: store/quarantine.py).
 - **URLs**: only http(s) URLs with a host may be an item's, an image's or a document's link in any output
   (`javascript:`, `data:`, `vbscript:`, `file:` and the like never are). A link the page writes so that it
   cannot be resolved at all ("http://[x/", an unclosed IPv6 bracket) is no link: `join_url` gives None.

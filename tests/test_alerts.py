@@ -295,7 +295,7 @@ def test_a_digest_longer_than_the_service_allows_goes_as_several_messages_each_s
     assert all(len(message["message"]) <= 7800 for message in receiver.messages)
     body = "\n\n".join(message["message"] for message in receiver.messages)
     with Store(tmp_path / "aktuellt.db") as store:
-        in_order = [f"Ny: {row.after.title}" for row in reversed(store.changes())]
+        in_order = [f"Ny: {row.after.title}" for row in reversed(store.events.changes())]
     assert [line for line in body.splitlines() if line.startswith("Ny: ")] == in_order
     assert run_in_process(config, T0 + dt.timedelta(minutes=5)).ok
     time.sleep(0.5)  # nothing may trickle in late either

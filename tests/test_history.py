@@ -603,18 +603,6 @@ def test_serve_sends_websub_link_headers_for_feeds(tmp_path):
         server.join(5)
 
 
-def test_publish_walks_the_store_in_batches_in_the_same_order(tmp_path, site):
-    """Store.walk_entries (what the pure catalog.render_site walks) reads a batch at a time: the same entries,
-    in the same order, as the one-query read, whatever the batch size."""
-    config_path = config_for(tmp_path, site)
-    run_ok(config_path)
-    with Store(load_config(config_path).site.database) as store:
-        everything = store.entries()
-        assert len(everything) == len(SEED)
-        for batch in (1, 2, 3, len(SEED), 1000):
-            assert list(store.walk_entries(batch)) == everything
-
-
 def test_an_archive_holds_each_item_once_as_it_ended_the_year():
     from scraper.history import ArchiveEvent, archive_years
 

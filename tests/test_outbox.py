@@ -92,7 +92,7 @@ def load(config: Path) -> Config:
 
 def event_ids(tmp_path: Path) -> list[int]:
     with Store(tmp_path / "aktuellt.db") as store:
-        return sorted(row.id for row in store.changes())
+        return sorted(row.id for row in store.events.changes())
 
 
 def test_a_receiver_down_for_hours_gets_every_event_once_in_order_when_it_comes_back(

@@ -129,8 +129,8 @@ def test_the_migration_indexes_versions_stored_before_it(tmp_path):
     assert "revisions_fts" not in db.table_names()
     db.close()
     with Store(path) as store:
-        (hit,) = store.search("redan")
+        (hit,) = store.pages.search("redan")
         assert hit.key == "k" and hit.current and hit.title == "Gammal rubrik"
         # and versions written after it, in the same transaction as the write
         store.db.execute("UPDATE revisions SET summary = 'nytt innehåll' WHERE key = 'k'")
-        assert store.search("redan") == [] and len(store.search("innehåll")) == 1
+        assert store.pages.search("redan") == [] and len(store.pages.search("innehåll")) == 1

@@ -10,7 +10,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .. import history
-from ..clock import utc_now
 from ..config import Config
 from ..identity import feed_id
 from ..models import (
@@ -28,7 +27,6 @@ from .diffs import change_content, change_time, change_title
 from .feedpage import CHANGES_PAGE, change_entries, render_feed_page
 from .fingerprint import fingerprint
 from .indexpage import IndexFeed
-from .screen import keeps_date, keeps_link
 from .shown import stored_published
 
 
@@ -74,7 +72,6 @@ def archive_files(
     folder = config.site.output_dir / "archive"
     due = [year for year in closed if not _archive_complete(folder / f"{year}.atom")]
     stale = [path for path in _archive_paths(folder) if int(path.stem) >= current]
-    window = now or utc_now()  # what counts as a sane date (see scraper.sanity)
 
     def documents() -> Iterator[tuple[int, bytes]]:
         for year in due:
@@ -83,9 +80,7 @@ def archive_files(
                 history.ArchiveEvent(
                     r.id, r.kind, r.at, r.source, r.key, r.entry_id, r.link, r.published, r.after
                 )
-                for r in store.changes(since=start, until=end)
-                if keeps_link(f"event {r.id} of {r.key}", r.link, "the archives")
-                and keeps_date(f"event {r.id} of {r.key}", r.published, window, "the archives")
+                for r in store.events.changes(since=start, until=end)
             ]
             entries, deleted = history.archive_years(events, tz, year, year)[year]
             yield year, render_archive(_archive_meta(config, year, first_year), entries, deleted)

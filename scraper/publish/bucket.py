@@ -81,7 +81,7 @@ def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any =
     bucket, prefix = split_target(config.publish.target)
     files = local_files(config.site.output_dir)
     digests = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
-    uploaded = store.uploads()
+    uploaded = store.runs.uploads()
     changed = sorted((n for n in digests if uploaded.get(n) != digests[n]), key=lambda n: n == "index.html")
     years = [int(m[1]) for name in files if (m := _ARCHIVE.fullmatch(name))]
     newest = max(years, default=None)
@@ -115,7 +115,7 @@ def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any =
     except BotoCoreError as error:  # no credentials, a bad endpoint: the whole sync waits for next cycle
         log.warning("bucket: s3://%s/%s not reached: %s", bucket, prefix, error)
         failed.append("*")
-    store.record_uploads(done, now)
+    store.runs.record_uploads(done, now)
     report = BucketReport(
         uploaded=tuple(n for n, d in done.items() if d is not None),
         deleted=tuple(n for n, d in done.items() if d is None),

@@ -10,14 +10,12 @@ store so writes two files here: its page and changes.html (make bench).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from ..config import Config
-from ..history import ItemRecord
 from ..store import ChangeRow, Store
 from . import changespage, diffs, historyhtml, historypage, historystyle, pagestyle
 from .catalog import membership
@@ -25,7 +23,6 @@ from .changespage import CHANGES_ON_PAGE, PageEvent, render_changes_page
 from .diffs import change_time
 from .historyhtml import HISTORY_FOLDER, PageSite, page_path
 from .historypage import render_history_page
-from .screen import keeps_date, keeps_link
 
 log = logging.getLogger("scraper.pipeline")
 
@@ -58,24 +55,21 @@ class HistoryPages:
     """One publish's history pages: `write` renders and writes what is due; `records` (the pages'
     fingerprint, saved with the feed documents' records) and `done` (the queue emptied) once it has."""
 
-    def __init__(
-        self, config: Config, store: Store, reuse: Callable[[str, str], bool], window: dt.datetime
-    ) -> None:
+    def __init__(self, config: Config, store: Store, reuse: Callable[[str, str], bool]) -> None:
         self.config = config
         self.store = store
-        self.window = window  #: what counts as a sane date (scraper.sanity), as for the feeds
         self.out = config.site.output_dir
         self.code = _fingerprint(config)
-        self.queued, self.last_row = store.pending_history()
-        stored = store.rendered().get(PAGES_RECORD)
+        self.queued, self.last_row = store.pages.pending_history()
+        stored = store.feeds.rendered().get(PAGES_RECORD)
         # Everything again after a change of the renderers or config; or when the folder went missing (but
         # not every time for a store that has no page yet, whose folder was never made).
-        missing = not (self.out / HISTORY_FOLDER).is_dir() and bool(store.keys_with_history(limit=1))
+        missing = not (self.out / HISTORY_FOLDER).is_dir() and bool(store.pages.keys_with_history(limit=1))
         self.full = stored != self.code or missing
         self.rendered: list[Path] = []  #: every page rendered, written or not (publish cleans beside them)
-        count, _, _ = store.event_summary()
+        count, _, _ = store.events.event_summary()
         # The topic rules too: they decide which topics (filters) each event carries.
-        changes_inputs = _fingerprint(config, store.last_event_id(), count, membership(config)[0])
+        changes_inputs = _fingerprint(config, store.events.last_event_id(), count, membership(config)[0])
         # Asked always, so its record is kept (KeptDocuments forgets a document it was not asked about).
         fresh = reuse(CHANGES_PAGE, changes_inputs)
         # A queued item may show on changes.html (a filled-in version, a new link): render it again then.
@@ -84,19 +78,13 @@ class HistoryPages:
     def pages(self) -> Iterator[tuple[Path, bytes]]:
         """The history pages to write, rendered one at a time (a first publish of a long history holds one
         page, not all of them)."""
-        keys = self.store.keys_with_history(None if self.full else self.queued)
+        keys = self.store.pages.keys_with_history(None if self.full else self.queued)
         if self.full and keys:
             log.info("writing the history pages of %d items", len(keys))
         site = page_site(self.config)
         sources = {source.id: source.title for source in self.config.sources}
         for key in keys:
-            # rows stored before links and dates were screened stay out, as they do of the feeds
-            records: list[ItemRecord] = [
-                r
-                for r in self.store.history_records(key)
-                if keeps_link(f"item {r.source}/{r.key}", r.link, "the history pages")
-                and keeps_date(f"item {r.source}/{r.key}", r.published, self.window, "the history pages")
-            ]
+            records = self.store.history_records(key)
             if records:
                 self.rendered.append(self.out / page_path(key))
                 yield self.rendered[-1], render_history_page(site, records, sources)
@@ -105,20 +93,15 @@ class HistoryPages:
         """changes.html's bytes, or None when it need not be rendered again."""
         if not self.changes_due:
             return None
-        rows = [
-            r
-            for r in self.store.changes(limit=CHANGES_ON_PAGE)
-            if keeps_link(f"event {r.id} of {r.key}", r.link, CHANGES_PAGE)
-            and keeps_date(f"event {r.id} of {r.key}", r.published, self.window, CHANGES_PAGE)
-        ]
-        with_pages = set(self.store.keys_with_history({row.key for row in rows}))
-        topics = self.store.item_topics((row.source, row.key) for row in rows)
+        rows = self.store.events.changes(limit=CHANGES_ON_PAGE)
+        with_pages = set(self.store.pages.keys_with_history({row.key for row in rows}))
+        topics = self.store.pages.item_topics((row.source, row.key) for row in rows)
         events = sorted(
             (_page_event(row, topics.get((row.source, row.key), ()), row.key in with_pages) for row in rows),
             key=lambda event: (event.at, event.id),
             reverse=True,
         )
-        count, _, _ = self.store.event_summary()
+        count, _, _ = self.store.events.event_summary()
         topic_list = [(topic.id, topic.title) for topic in self.config.topics]
         return render_changes_page(page_site(self.config), events, topic_list, count)
 
@@ -139,12 +122,12 @@ class HistoryPages:
 
     def done(self) -> None:
         """Empty the queue up to what this publish read (its pages are written)."""
-        self.store.done_history(self.last_row)
+        self.store.pages.done_history(self.last_row)
 
 
 def history_links(config: Config, store: Store, rows: list[ChangeRow]) -> dict[str, str]:
     """The history page's URL of each key among `rows` that has one (the changes feed links them)."""
-    keys = store.keys_with_history({row.key for row in rows})
+    keys = store.pages.keys_with_history({row.key for row in rows})
     return {key: config.site.base_url + page_path(key) for key in keys}
 
 

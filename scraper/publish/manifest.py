@@ -18,7 +18,7 @@ the store, because the question it answers is about the folder:
   ever serves.
 
 A folder published by a version before the manifest existed has none. The first publish then adopts only
-the files the store's render records name (`Store.rendered`: the feed documents the last publish wrote or
+the files the store's render records name (`feeds.rendered`: the feed documents the last publish wrote or
 kept, so a topic removed from the config since still has its files removed) plus what it writes itself; any
 other file already there is treated as foreign and left alone for good (`aktuellt check` lists them). A
 manifest that cannot be read is treated the same way, with a warning. Entries that are absolute, contain

@@ -46,7 +46,6 @@ from .indexpage import FORMATS, IndexFeed
 from .manifest import MANIFEST, Manifest, read_manifest, unlisted_files
 from .opml import OPML_FILES, SOURCES_OPML, written_by_us
 from .push import FEED_SUFFIXES
-from .screen import keeps_date, keeps_link, renderable, sane_months
 from .shown import marked_removed
 
 log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
@@ -60,25 +59,18 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     Returns the paths written."""
     out = config.site.output_dir
     # Before the manifest existed, the store's render records were the only list of what was written here.
-    manifest = Manifest.load(out, adopt=store.rendered())
-    window = now or utc_now()  # what counts as a sane date (see scraper.sanity)
-    deleted = [
-        t for t in tombstones(store, config.site.max_items) if keeps_link(f"tombstone {t.entry_id}", t.link)
-    ]
+    manifest = Manifest.load(out, adopt=store.feeds.rendered())
+    window = now or utc_now()
+    deleted = tombstones(store, config.site.max_items)
     if config.site.removed == "mark":
         # A marked entry is still in the feeds (see feed_data): its tombstone comes when it leaves them, or a
         # reader that honours RFC 6721 would delete the entry the feed is showing.
         leaves = window - dt.timedelta(days=config.site.removed_days)
         deleted = [t for t in deleted if t.when < leaves]
-    count, oldest, newest = store.event_summary()
+    count, oldest, newest = store.events.event_summary()
     # the changes feed shows only the newest
-    rows = [
-        r
-        for r in store.changes(limit=config.site.max_items)
-        if keeps_link(f"event {r.id} of {r.key}", r.link, "the changes feed")
-        and keeps_date(f"event {r.id} of {r.key}", r.published, window, "the changes feed")
-    ]
-    kept = KeptDocuments(out, store.rendered())
+    rows = store.events.changes(limit=config.site.max_items)
+    kept = KeptDocuments(out, store.feeds.rendered())
     archives = archive_files(config, store, oldest, newest, now)
     # RFC 5005 §4: the subscription document points at the newest archive, once a year has closed.
     all_links = () if archives.newest is None else (("prev-archive", archive_url(config, archives.newest)),)
@@ -97,7 +89,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     documents = render_catalog(
         config,
         feed_data(config, store, now),
-        sane_months(store.month_counts(), window),
+        store.feeds.month_counts(),
         stylesheet(),
         deleted=deleted,
         all_atom_links=all_links,
@@ -106,7 +98,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         # Each feed document is written as soon as it is rendered, not all held until the end.
         sink=lambda name, data: written.extend(manifest.publish({out / name: data})),
     )
-    history = HistoryPages(config, store, kept.reuse, window)
+    history = HistoryPages(config, store, kept.reuse)
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
     files.update(changes_files(config, rows, changes, history_links(config, store, rows), reuse=kept.reuse))
@@ -118,7 +110,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     unchanged = [out / name for name in kept.fingerprints if name not in documents]
     manifest.keep(unchanged)
     targets = list(files) + unchanged + history.rendered
-    store.save_rendered({**kept.records(), **history.records()})
+    store.feeds.save_rendered({**kept.records(), **history.records()})
     history.done()
     with_sources_opml = SOURCES_OPML in documents
     del files, documents  # a year's archive may be large: hold nothing else while it is rendered
@@ -221,12 +213,12 @@ class KeptDocuments:
 def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str, FeedData]:
     """Each catalog feed's count, newest update and newest entries, read from the store's memberships (brought
     up to date first: the items written since the last publish, or all of them after a `[[topics]]` change).
-    With `site.removed = "mark"`, items removed in the last `removed_days` stay, marked. Stored rows no feed
-    may carry are left out (see `renderable`), judged by `now` (default: the clock)."""
+    With `site.removed = "mark"`, items removed in the last `removed_days` before `now` (default: the clock)
+    stay, marked."""
     window = now or utc_now()
     rules_hash, feeds_of = membership(config)
-    store.sync_memberships(rules_hash, feeds_of)
-    summaries = store.feed_summaries()
+    store.feeds.sync_memberships(rules_hash, feeds_of)
+    summaries = store.feeds.feed_summaries()
     keep = max(config.site.max_items, LATEST_ON_INDEX)
     removed_since = None
     # The day a marked removal is dated by: in its own source's zone (the first source's if it is gone).
@@ -236,21 +228,14 @@ def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str
         removed_since = window - dt.timedelta(days=config.site.removed_days)
     data: dict[str, FeedData] = {}
     shown: dict[str, Entry] = {}  # one object per item across feeds (fingerprints reuse its repr)
-    refused: set[str] = set()  # stored rows no feed may carry, each logged once
     for feed in feed_catalog(config):
         path = feed.meta.path
         count, updated = summaries.get(path, (0, None))
         head = []
-        for stored, removed in store.feed_entries(path, keep, removed_since=removed_since):
-            if stored.entry_id in refused:
-                continue
+        for stored, removed in store.feeds.feed_entries(path, keep, removed_since=removed_since):
             if stored.entry_id not in shown:
-                entry = next(renderable([stored], window), None)  # None: left out, with a warning
-                if entry is None:
-                    refused.add(stored.entry_id)
-                    continue
-                zone = zones.get(entry.source, zones[""])
-                marked = entry if removed is None else marked_removed(entry, removed, zone)
+                zone = zones.get(stored.source, zones[""])
+                marked = stored if removed is None else marked_removed(stored, removed, zone)
                 shown[stored.entry_id] = in_config_order(config, marked)
             head.append(shown[stored.entry_id])
         data[path] = FeedData(count=count, updated=updated, head=head)
@@ -273,7 +258,7 @@ def tombstones(store: Store, max_items: int) -> list[Deleted]:
             link=t.link,
             comment=f"Borttagen från webbplatsen: {t.title}",
         )
-        for t in store.tombstones(limit=max_items)
+        for t in store.events.tombstones(limit=max_items)
     ]
 
 

@@ -49,7 +49,7 @@ STOP_GRACE = 8.0
 
 def read_histories(config: Config) -> list[RunHistory]:
     with Store(config.site.database) as store:
-        return [store.run_history(source.id) for source in config.sources]
+        return [store.runs.run_history(source.id) for source in config.sources]
 
 
 def read_delivery(config: Config) -> list[DeliveryState]:
@@ -111,7 +111,7 @@ class CycleRunner:
                         report = run_cycle(config, store=store, fetcher=fetcher)
                     finally:
                         received = fetcher.bytes_received
-                    self.metrics.history(store.run_history(source.id) for source in config.sources)
+                    self.metrics.history(store.runs.run_history(source.id) for source in config.sources)
                     self.metrics.delivery(store.outbox.delivery_states(), clock=utc_now)
             outcome = outcome_of(report)
         except LockHeld as error:

@@ -15,6 +15,9 @@ _STATE_COLUMNS = (
     "key, status, attempts, checks, content_hash, etag, last_modified, image_url, image_type, image_length"
 )
 
+#: The articles table's image_* columns and the LeadImage field each keeps.
+_IMAGE_COLUMNS = {"url": "url", "type": "media_type", "length": "length", "alt": "alt", "caption": "caption"}
+
 
 def _state(row: Sequence[Any]) -> ArticleState:
     _key, status, attempts, checks, digest, etag, last_modified, image_url, image_type, image_length = row
@@ -33,16 +36,8 @@ class ArticleTables(TableGroup):
 
     def article_states(self, source: str, keys: Iterable[str]) -> dict[str, ArticleState]:
         """The stored article state of those of `keys` that have one."""
-        keys = list(keys)
-        found: dict[str, ArticleState] = {}
-        with self._errors("read articles"):
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                sql = f"SELECT {_STATE_COLUMNS} FROM articles WHERE source = ? AND key IN ({marks})"
-                for row in self.db.execute(sql, [source, *chunk]).fetchall():
-                    found[row[0]] = _state(row)
-        return found
+        sql = f"SELECT {_STATE_COLUMNS} FROM articles WHERE source = ? AND key IN ({{marks}})"
+        return {row[0]: _state(row) for row in self._of_keys("read articles", sql, source, keys)}
 
     def due_articles(
         self, source: str, now: dt.datetime
@@ -55,8 +50,7 @@ class ArticleTables(TableGroup):
             "WHERE i.source = ? AND (a.key IS NULL OR a.next_attempt <= ?) "
             "ORDER BY i.published DESC, i.position ASC"
         )
-        with self._errors("read articles"):
-            rows = self.db.execute(sql, [source, iso(now)]).fetchall()
+        rows = self._rows("read articles", sql, [source, iso(now)])
         return [
             (row[-1], row[0], from_iso(row[1]), _state(row[2:-1]) if row[2] is not None else None)
             for row in rows
@@ -80,6 +74,7 @@ class ArticleTables(TableGroup):
         content = article.content
         if content is not None:
             image = content.image
+            row |= {f"image_{name}": getattr(image, field, None) for name, field in _IMAGE_COLUMNS.items()}
             row |= {
                 "fetched": iso(article.checked),
                 "heading": content.heading,
@@ -87,11 +82,6 @@ class ArticleTables(TableGroup):
                 "content_html": content.content_html,
                 "body_text": content.body_text,
                 "content_hash": content.content_hash,
-                "image_url": image.url if image else None,
-                "image_type": image.media_type if image else None,
-                "image_length": image.length if image else None,
-                "image_alt": image.alt if image else None,
-                "image_caption": image.caption if image else None,
                 "site_updated": iso(content.site_updated) if content.site_updated else None,
                 "tags": json.dumps(list(content.tags), ensure_ascii=False),
                 "attachments": json.dumps(

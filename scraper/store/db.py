@@ -7,12 +7,11 @@ group uses (`TableGroup`), and the conversions of stored values (ISO 8601 UTC te
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlite_utils import Database as Database
 from sqlite_utils.db import Table as Table
@@ -20,16 +19,7 @@ from sqlite_utils.migrations import Migrations as Migrations
 
 from ..errors import StorageError
 
-
-#: What reading a stored value that no cycle of this version writes may raise (hand edits, old versions).
-class UnreadableRow(ValueError):
-    """A stored value no renderer can use (a date that does not parse, tags that are not JSON): the row is
-    left out of what is being read, with a warning, instead of failing every publish."""
-
-
-#: What makes one stored row unreadable: its values (UnreadableRow) or an instant beyond what datetime can
-#: shift into another zone (OverflowError). A programming error (a wrong column count) is neither.
-UNREADABLE = (UnreadableRow, OverflowError)
+T = TypeVar("T")
 
 
 def db_table(db: Database, name: str) -> Table:
@@ -47,21 +37,6 @@ def iso(moment: dt.datetime) -> str:
 
 def from_iso(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
-
-
-def stored_tags(text: str | None) -> tuple[str, ...]:
-    try:
-        return tuple(json.loads(text)) if text else ()
-    except (ValueError, TypeError) as error:
-        raise UnreadableRow(f"tags {text!r} are not a JSON list: {error}") from None
-
-
-def stored_instant(text: Any) -> dt.datetime:
-    """A stored ISO instant, or UnreadableRow (rows written by hand, or before values were screened)."""
-    try:
-        return dt.datetime.fromisoformat(text)
-    except (ValueError, TypeError) as error:
-        raise UnreadableRow(f"{text!r} is not an ISO date: {error}") from None
 
 
 def epoch_seconds(moment: dt.datetime) -> int:
@@ -91,11 +66,6 @@ def write_transaction(db: Database) -> Iterator[None]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    try:
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -115,3 +85,41 @@ class TableGroup:
 
     def _write(self) -> AbstractContextManager[None]:
         return write_transaction(self.db)
+
+    def _rows(self, doing: str, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Every row `sql` reads; a failure is a StorageError saying it could not do `doing`."""
+        with self._errors(doing):
+            return self.db.execute(sql, list(params)).fetchall()
+
+    def _of_keys(self, doing: str, sql: str, source: str, keys: Iterable[str]) -> list[Any]:
+        """The rows of `sql` (`source = ? AND key IN ({marks})`) for `source` and `keys`, read in chunks."""
+        with self._errors(doing):
+            return [
+                row
+                for chunk, marks in chunks(keys)
+                for row in self.db.execute(sql.format(marks=marks), [source, *chunk]).fetchall()
+            ]
+
+    def _row(self, doing: str, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first row `sql` reads (None: none), as `_rows`."""
+        with self._errors(doing):
+            return self.db.execute(sql, list(params)).fetchone()
+
+
+def chunks(values: Iterable[T], size: int = 500) -> Iterator[tuple[list[T], str]]:
+    """`values` in lists of at most `size`, to stay under SQLite's bound-parameter limit, each with its
+    "?,?,…" for an `IN (…)`."""
+    values = list(values)
+    for start in range(0, len(values), size):
+        chunk = values[start : start + size]
+        yield chunk, ",".join("?" * len(chunk))
+
+
+def statements(script: str) -> Iterator[str]:
+    """The SQL statements of `script` one by one (executescript would commit the migration's transaction)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..history import Version
-from .db import UNREADABLE, TableGroup, from_iso, iso, stored_instant
+from .db import TableGroup, from_iso, iso
 from .revisions import VERSION_COLUMNS, row_version
-
-log = logging.getLogger("scraper.store")  # the logger name log filters know (the module was split)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,33 +40,28 @@ class EventTables(TableGroup):
     """The events table: new, edited, removed and restored items (changes feed, webhooks, tombstones)."""
 
     def last_event_id(self) -> int:
-        with self._errors("read events"):
-            row = self.db.execute("SELECT max(id) FROM events").fetchone()
-        return int(row[0] or 0)
+        return int(self._row("read events", "SELECT max(id) FROM events")[0] or 0)
 
     def event_summary(self) -> tuple[int, dt.datetime | None, dt.datetime | None]:
         """(number of events, the oldest event's time, the newest event's time), without loading them."""
-        with self._errors("read events"):
-            # Every event has its item and revision (neither is ever deleted), so this counts what changes()
-            # reads without joining them: min and max are seeks on the `at` index.
-            count, oldest, newest = self.db.execute(
-                "SELECT (SELECT count(*) FROM events), (SELECT min(at) FROM events), "
-                "(SELECT max(at) FROM events)"
-            ).fetchone()
+        # Every event has its item and revision (only the quarantine removes them, with their events), so this
+        # counts what changes() reads without joining them: min and max are seeks on the `at` index.
+        sql = (
+            "SELECT (SELECT count(*) FROM events), (SELECT min(at) FROM events), (SELECT max(at) FROM events)"
+        )
+        count, oldest, newest = self._row("read events", sql)
         return int(count), from_iso(oldest) if oldest else None, from_iso(newest) if newest else None
 
     def changes(
         self,
         *,
         limit: int | None = None,
-        after_id: int | None = None,
         since: dt.datetime | None = None,
         until: dt.datetime | None = None,
         ids: Sequence[int] | None = None,
     ) -> list[ChangeRow]:
-        """Events, newest first, each with the version after it (and before it, for an edit); `after_id`:
-        only events recorded after that one; `since`: only events at or after that instant; `until`: only
-        events before that instant; `ids`: only these events."""
+        """Events, newest first, each with the version after it (and before it, for an edit); `since`: only
+        events at or after that instant; `until`: only events before that instant; `ids`: only those."""
         after = ", ".join(f"r.{c}" for c in VERSION_COLUMNS.split(", "))
         before = ", ".join(f"p.{c}" for c in VERSION_COLUMNS.split(", "))
         sql = (
@@ -81,9 +73,6 @@ class EventTables(TableGroup):
         )
         conditions: list[str] = []
         params: list[object] = []
-        if after_id is not None:
-            conditions.append("e.id > ?")
-            params.append(after_id)
         if since is not None:  # `at` is stored as UTC ISO text (iso()), so text order is time order
             conditions.append("e.at >= ?")
             params.append(iso(since))
@@ -98,17 +87,8 @@ class EventTables(TableGroup):
         sql += " ORDER BY e.at DESC, e.id DESC"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        with self._errors("read events"):
-            rows = self.db.execute(sql, params).fetchall()
+        rows = self._rows("read events", sql, params)
         width = len(VERSION_COLUMNS.split(", "))
-        readable = []
-        for row in rows:
-            try:
-                stored_instant(row[4]), stored_instant(row[8])
-            except UNREADABLE as error:
-                log.warning("stored event %s of %s left out: unreadable (%s)", row[0], row[2], error)
-                continue
-            readable.append(row)
         return [
             ChangeRow(
                 id=row[0],
@@ -123,7 +103,7 @@ class EventTables(TableGroup):
                 after=row_version(row[10 : 10 + width]),
                 before=row_version(row[10 + width :]) if row[9] is not None else None,
             )
-            for row in readable
+            for row in rows
         ]
 
     def tombstones(self, *, limit: int) -> list[Tombstone]:
@@ -133,6 +113,5 @@ class EventTables(TableGroup):
             "ORDER BY published DESC, first_seen DESC, position ASC LIMIT ?) "
             "WHERE removed_at IS NOT NULL ORDER BY removed_at DESC, entry_id"
         )
-        with self._errors("read items"):
-            rows = self.db.execute(sql, [int(limit)]).fetchall()
+        rows = self._rows("read items", sql, [int(limit)])
         return [Tombstone(entry_id=r[0], link=r[1], title=r[2], removed_at=from_iso(r[3])) for r in rows]

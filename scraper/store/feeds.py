@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from ..models import Entry
-from .db import UNREADABLE, TableGroup, epoch_seconds, from_iso, iso
+from .db import TableGroup, chunks, epoch_seconds, from_iso, iso
 from .items import ENTRY_COLUMNS, row_entry
 
-log = logging.getLogger("scraper.store")  # the logger name log filters know (the module was split)
+_SET_SETTING = "INSERT INTO settings VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"
 
 
 class FeedTables(TableGroup):
@@ -19,9 +18,8 @@ class FeedTables(TableGroup):
 
     def memberships_current(self, rules_hash: str) -> bool:
         """Whether every item's stored feed membership was computed with the rules of this hash."""
-        with self._errors("read memberships"):
-            stored = self.db.execute("SELECT value FROM settings WHERE name = 'membership_rules'").fetchone()
-            pending = self.db.execute("SELECT 1 FROM membership_pending LIMIT 1").fetchone()
+        stored = self._row("read memberships", "SELECT value FROM settings WHERE name = 'membership_rules'")
+        pending = self._row("read memberships", "SELECT 1 FROM membership_pending LIMIT 1")
         return stored is not None and stored[0] == rules_hash and pending is None
 
     def sync_memberships(
@@ -38,11 +36,7 @@ class FeedTables(TableGroup):
             stored = self.db.execute("SELECT value FROM settings WHERE name = 'membership_rules'").fetchone()
             if stored is None or stored[0] != rules_hash:
                 self.db.execute("INSERT OR IGNORE INTO membership_pending SELECT id FROM item_ids")
-                self.db.execute(
-                    "INSERT INTO settings VALUES ('membership_rules', ?) "
-                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                    [rules_hash],
-                )
+                self.db.execute(_SET_SETTING, ["membership_rules", rules_hash])
             feed_numbers = self._feed_numbers()
             while rows := self.db.execute(
                 # CROSS JOIN: walk the (few) pending items first, never the whole item_ids table.
@@ -55,17 +49,9 @@ class FeedTables(TableGroup):
                 ids = [(row[0],) for row in rows]
                 new_rows = []
                 for row in rows:
-                    try:
-                        entry = row_entry(row[1:])
-                        paths, month = feeds_of(entry)
-                        keys = (
-                            epoch_seconds(entry.published),
-                            epoch_seconds(entry.first_seen),
-                            entry.position,
-                        )
-                    except UNREADABLE as error:  # a row no renderer could date: in no feed at all
-                        log.warning("stored item %s left out of the feeds: unreadable (%s)", row[2], error)
-                        continue
+                    entry = row_entry(row[1:])
+                    paths, month = feeds_of(entry)
+                    keys = (epoch_seconds(entry.published), epoch_seconds(entry.first_seen), entry.position)
                     for path in paths:
                         if path not in feed_numbers:
                             feed_numbers[path] = self._feed_number(path)
@@ -89,9 +75,7 @@ class FeedTables(TableGroup):
 
     def _recount(self, ids: Sequence[tuple[int]], sign: int) -> None:
         """Add (sign 1) or take away (-1) these items' stored memberships to the counts, if not removed."""
-        for start in range(0, len(ids), 500):
-            chunk = [item for (item,) in ids[start : start + 500]]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in chunks(item for (item,) in ids):
             self.db.execute(
                 "INSERT INTO feed_counts (feed, month, n) "
                 "SELECT f.feed, f.month, ? * count(*) FROM feed_items f JOIN item_ids d ON d.id = f.item "
@@ -125,15 +109,9 @@ class FeedTables(TableGroup):
             # stored last first.
             f"ORDER BY f.published DESC, f.first_seen DESC, f.position ASC, f.item DESC LIMIT {int(limit)}"
         )
-        with self._errors("read items"):
-            rows = self.db.execute(sql, params).fetchall()
         entries = []
-        for row in rows:
-            try:
-                entry = row_entry(row[:-2])
-            except UNREADABLE as error:
-                log.warning("stored item %s left out of the feeds: unreadable (%s)", row[1], error)
-                continue
+        for row in self._rows("read items", sql, params):
+            entry = row_entry(row[:-2])
             topics = tuple(row[-2].split("\x1f")) if row[-2] else ()
             entries.append((replace(entry, topics=topics), from_iso(row[-1]) if row[-1] else None))
         return entries
@@ -157,21 +135,14 @@ class FeedTables(TableGroup):
 
     def month_counts(self, feed: str = "all") -> dict[dt.date, int]:
         """Items of `feed` not removed, per month published (first source's time zone); months with any."""
-        with self._errors("read memberships"):
-            rows = self.db.execute(
-                "SELECT c.month, c.n FROM feed_counts c JOIN feeds g ON g.id = c.feed "
-                "WHERE g.path = ? AND c.n > 0",
-                [feed],
-            ).fetchall()
+        sql = "SELECT c.month, c.n FROM feed_counts c JOIN feeds g ON g.id = c.feed WHERE g.path = ?"
+        rows = self._rows("read memberships", sql + " AND c.n > 0", [feed])
         return {dt.date(month // 100, month % 100, 1): int(n) for month, n in rows}
 
     def rendered(self) -> dict[str, str]:
         """What the last publish recorded of each feed document it wrote or kept (path → its record)."""
-        with self._errors("read settings"):
-            rows = self.db.execute(
-                "SELECT substr(name, 10), value FROM settings WHERE name LIKE 'rendered:%'"
-            ).fetchall()
-        return dict(rows)
+        sql = "SELECT substr(name, 10), value FROM settings WHERE name LIKE 'rendered:%'"
+        return dict(self._rows("read settings", sql))
 
     def save_rendered(self, records: Mapping[str, str | None]) -> None:
         """Record (or, for None, forget) feed documents' records; writes only those that differ."""
@@ -184,8 +155,4 @@ class FeedTables(TableGroup):
                 if record is None:
                     self.db.execute("DELETE FROM settings WHERE name = ?", ["rendered:" + path])
                 else:
-                    self.db.execute(
-                        "INSERT INTO settings VALUES (?, ?) "
-                        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                        ["rendered:" + path, record],
-                    )
+                    self.db.execute(_SET_SETTING, ["rendered:" + path, record])

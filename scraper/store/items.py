@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Iterable, Iterator, Sequence
+import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..diff import StoredState
 from ..models import Entry, LeadImage
-from .db import UNREADABLE, Database, TableGroup, from_iso, iso, stored_instant, stored_tags
-
-log = logging.getLogger("scraper.store")  # the logger name log filters know (the module was split)
-
+from .db import Database, TableGroup, chunks, from_iso, iso
 
 ENTRY_COLUMNS = (
     "i.source, i.key, i.entry_id, i.title, i.summary, i.link, i.published, i.updated, i.first_seen, "
@@ -43,13 +40,13 @@ def row_entry(row: Sequence[Any]) -> Entry:
         title=title,
         summary=summary or "",
         link=link,
-        published=stored_instant(published),
-        updated=stored_instant(updated),
-        first_seen=stored_instant(first_seen),
+        published=from_iso(published),
+        updated=from_iso(updated),
+        first_seen=from_iso(first_seen),
         position=position,
         content_html=content_html or "",
         image=image,
-        tags=stored_tags(tags),
+        tags=tuple(json.loads(tags)) if tags else (),
         dated=date_source != "none",
         timed="T" in (site_date or ""),  # plan.site_date_text: "2019-05-02" or "2019-05-02T10:15"
     )
@@ -60,98 +57,41 @@ class ItemTables(TableGroup):
 
     def known(self, source: str, keys: Iterable[str]) -> dict[str, StoredState]:
         """The stored state of those of `keys` that the store has, for the diff."""
-        keys = list(keys)
-        found: dict[str, StoredState] = {}
-        with self._errors("read items"):
-            for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                sql = f"SELECT key, content_hash, link FROM items WHERE source = ? AND key IN ({marks})"
-                for key, digest, link in self.db.execute(sql, [source, *chunk]).fetchall():
-                    found[key] = StoredState(key=key, content_hash=digest, link=link)
-        return found
+        sql = "SELECT key, content_hash, link FROM items WHERE source = ? AND key IN ({marks})"
+        return {
+            key: StoredState(key, digest, link)
+            for key, digest, link in self._of_keys("read items", sql, source, keys)
+        }
 
     def published(self, source: str, keys: Sequence[str]) -> dict[str, dt.datetime]:
         """The stored `published` instant of those of `keys` the store has."""
-        found: dict[str, dt.datetime] = {}
-        with self._errors("read items"):
-            for start in range(0, len(keys), 500):
-                chunk = list(keys[start : start + 500])
-                marks = ",".join("?" * len(chunk))
-                sql = f"SELECT key, published FROM items WHERE source = ? AND key IN ({marks})"
-                for key, when in self.db.execute(sql, [source, *chunk]).fetchall():
-                    found[key] = from_iso(when)
-        return found
+        sql = "SELECT key, published FROM items WHERE source = ? AND key IN ({marks})"
+        return {key: from_iso(when) for key, when in self._of_keys("read items", sql, source, keys)}
 
     def live_count(self, source: str) -> int:
         """How many stored items of `source` are not removed."""
-        with self._errors("read items"):
-            sql = "SELECT count(*) FROM items WHERE source = ? AND removed_at IS NULL"
-            return int(self.db.execute(sql, [source]).fetchone()[0])
+        sql = "SELECT count(*) FROM items WHERE source = ? AND removed_at IS NULL"
+        return int(self._row("read items", sql, [source])[0])
 
     def live_items(self, source: str, limit: int) -> list[tuple[str, str]]:
         """(link, title) of the `limit` items of `source` stored last that are not removed."""
-        with self._errors("read items"):
-            sql = (
-                "SELECT link, title FROM items WHERE source = ? AND removed_at IS NULL "
-                "ORDER BY rowid DESC LIMIT ?"
-            )
-            return [(link, title) for link, title in self.db.execute(sql, [source, limit]).fetchall()]
+        sql = "SELECT link, title FROM items WHERE source = ? AND removed_at IS NULL ORDER BY rowid DESC"
+        return [(link, title) for link, title in self._rows("read items", sql + " LIMIT ?", [source, limit])]
 
-    def held_back(self, source: str) -> int:
-        """How many new items the last successful read of `source` left for later cycles."""
-        with self._errors("read runs"):
-            row = self.db.execute(
-                "SELECT held_back FROM runs WHERE source = ? AND status = 'ok' ORDER BY id DESC LIMIT 1",
-                [source],
-            ).fetchone()
-        return int(row[0]) if row and row[0] else 0
-
-    def first_page_yardstick(self, source: str) -> int | None:
-        """How many items page 1 held on the last successful full read of the listing."""
-        with self._errors("read runs"):
-            row = self.db.execute(
-                "SELECT first_page_items FROM runs WHERE source = ? AND status = 'ok' "
-                "ORDER BY id DESC LIMIT 1",
-                [source],
-            ).fetchone()
-        return int(row[0]) if row and row[0] is not None else None
-
-    def entries(self, *, sources: Sequence[str] | None = None, limit: int | None = None) -> list[Entry]:
+    def entries(self, *, limit: int | None = None) -> list[Entry]:
         """Stored items, newest first: published, then (same instant) seen later first, then listing order."""
-        where, params = "WHERE removed_at IS NULL", []  # a removed item leaves the feeds
-        if sources is not None:
-            where += f" AND source IN ({','.join('?' * len(sources))})"
-            params = list(sources)
-        where = where.replace("source", "i.source")
         sql = (
             f"SELECT {ENTRY_COLUMNS} "
             "FROM items i LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
-            f"{where} ORDER BY published DESC, first_seen DESC, position ASC"
+            "WHERE i.removed_at IS NULL "  # a removed item leaves the feeds
+            "ORDER BY published DESC, first_seen DESC, position ASC"
         )
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        with self._errors("read items"):
-            rows = self.db.execute(sql, params).fetchall()
-        return list(readable_entries(rows))
-
-    def walk_entries(self, batch: int = 2000) -> Iterator[Entry]:
-        """Every entry of `entries()`, in its order, read `batch` rows at a time by one query: memory holds
-        one batch, not the whole history (for a publish, which keeps only each feed's newest)."""
-        sql = (
-            f"SELECT {ENTRY_COLUMNS} "
-            "FROM items i LEFT JOIN articles a ON a.source = i.source AND a.key = i.key "
-            "WHERE i.removed_at IS NULL ORDER BY published DESC, first_seen DESC, position ASC"
-        )
-        with self._errors("read items"):
-            cursor = self.db.execute(sql)
-            while rows := cursor.fetchmany(batch):
-                yield from readable_entries(rows)
+        return [row_entry(row) for row in self._rows("read items", sql)]
 
     def touch(self, source: str, keys: Sequence[str], when: str) -> None:
-        for start in range(0, len(keys), 500):
-            chunk = list(keys[start : start + 500])
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in chunks(keys):
             self.db.execute(
                 f"UPDATE items SET last_seen = ? WHERE source = ? AND key IN ({marks})",
                 [when, source, *chunk],
@@ -171,17 +111,7 @@ def moved_forward(db: Database, source: str, key: str, moment: str) -> str:
     row = db.execute(sql, [source, key]).fetchone()
     if row is None or not row[0]:
         return moment
-    stored = stored_instant(row[0])
-    if stored_instant(moment) > stored:
+    stored = from_iso(row[0])
+    if from_iso(moment) > stored:
         return moment
     return iso(stored + dt.timedelta(seconds=1))
-
-
-def readable_entries(rows: Iterable[Sequence[Any]]) -> Iterator[Entry]:
-    """The entries of `rows` (ENTRY_COLUMNS), each unreadable one left out with a warning (a hand-edited
-    database, or rows from before dates were screened): one bad row never fails a publish or `status`."""
-    for row in rows:
-        try:
-            yield row_entry(row)
-        except UNREADABLE as error:
-            log.warning("stored item %s left out of the feeds: unreadable (%s)", row[1], error)

@@ -76,8 +76,7 @@ class OutboxTables(TableGroup):
         if before is not None:
             sql += " AND queued < ?"
             params.append(iso(before))
-        with self._errors("read the outbox"):
-            rows = self.db.execute(sql + " ORDER BY event LIMIT ?", [*params, limit]).fetchall()
+        rows = self._rows("read the outbox", sql + " ORDER BY event LIMIT ?", [*params, limit])
         return [(int(row[0]), int(row[1])) for row in rows]
 
     def give_up(self, target: str, *, queued_before: dt.datetime, now: dt.datetime) -> int:
@@ -107,10 +106,8 @@ class OutboxTables(TableGroup):
                 )
 
     def target_state(self, target: str) -> TargetState:
-        with self._errors("read notify targets"):
-            row = self.db.execute(
-                "SELECT failures, next_attempt, last_error FROM notify_targets WHERE id = ?", [target]
-            ).fetchone()
+        sql = "SELECT failures, next_attempt, last_error FROM notify_targets WHERE id = ?"
+        row = self._row("read notify targets", sql, [target])
         if row is None:
             return TargetState()
         return TargetState(int(row[0]), _instant(row[1]), row[2])
@@ -134,21 +131,9 @@ class OutboxTables(TableGroup):
             "t.failures, t.last_error, t.last_success, t.next_attempt "
             "FROM notify_targets t WHERE t.active = 1 ORDER BY t.id"
         )
-        with self._errors("read the outbox"):
-            rows = self.db.execute(sql).fetchall()
-        return [
-            DeliveryState(
-                target=row[0],
-                pending=int(row[1]),
-                oldest_pending=_instant(row[2]),
-                undeliverable=int(row[3]),
-                sent=int(row[4]),
-                failures=int(row[5]),
-                last_error=row[6],
-                last_success=_instant(row[7]),
-                next_attempt=_instant(row[8]),
-            )
-            for row in rows
+        return [  # the columns in DeliveryState's order
+            DeliveryState(r[0], r[1], _instant(r[2]), r[3], r[4], r[5], r[6], _instant(r[7]), _instant(r[8]))
+            for r in self._rows("read the outbox", sql)
         ]
 
     def unsettled_items(self, items: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:

@@ -8,7 +8,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .db import TableGroup, from_iso, iso
+from .db import TableGroup, chunks, from_iso, iso
+
+#: The columns of a version that full-text search reads (`revisions_fts`, FTS5, kept by triggers).
+SEARCHED_COLUMNS = ("title", "summary", "body_text")
 
 #: The kinds of event that give an item a history page: more than its first version was seen.
 HISTORY_KINDS = ("edited", "removed", "restored")
@@ -40,8 +43,7 @@ class PageTables(TableGroup):
     def pending_history(self) -> tuple[list[str], int]:
         """The keys queued for their history page to be written again, and the queue's last row read
         (pass it to `done_history` once the pages are written)."""
-        with self._errors("read the history queue"):
-            rows = self.db.execute("SELECT rowid, key FROM history_pending ORDER BY rowid").fetchall()
+        rows = self._rows("read the history queue", "SELECT rowid, key FROM history_pending ORDER BY rowid")
         return list(dict.fromkeys(key for _, key in rows)), max((rowid for rowid, _ in rows), default=0)
 
     def done_history(self, last_row: int) -> None:
@@ -56,35 +58,26 @@ class PageTables(TableGroup):
         restoration (in any source)."""
         marks = ",".join("?" * len(HISTORY_KINDS))
         sql = f"SELECT DISTINCT key FROM events WHERE kind IN ({marks})"
-        with self._errors("read events"):
-            if keys is None:
-                cut = f" LIMIT {int(limit)}" if limit is not None else ""
-                return sorted(row[0] for row in self.db.execute(sql + cut, HISTORY_KINDS))
-            found: list[str] = []
-            wanted = list(keys)
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                rows = self.db.execute(
-                    f"{sql} AND key IN ({','.join('?' * len(chunk))})", [*HISTORY_KINDS, *chunk]
-                )
-                found += (row[0] for row in rows)
+        if keys is None:
+            cut = f" LIMIT {int(limit)}" if limit is not None else ""
+            return sorted(row[0] for row in self._rows("read events", sql + cut, HISTORY_KINDS))
+        found: list[str] = []
+        for chunk, chunk_marks in chunks(keys):
+            rows = self._rows("read events", f"{sql} AND key IN ({chunk_marks})", [*HISTORY_KINDS, *chunk])
+            found += (row[0] for row in rows)
         return sorted(found)
 
     def sources_of(self, key: str) -> list[str]:
         """The sources that store an item under `key` (each item has its "new" event: an index seek)."""
-        with self._errors("read events"):
-            rows = self.db.execute(
-                "SELECT DISTINCT source FROM events WHERE kind = 'new' AND key = ? ORDER BY source", [key]
-            ).fetchall()
-        return [row[0] for row in rows]
+        sql = "SELECT DISTINCT source FROM events WHERE kind = 'new' AND key = ? ORDER BY source"
+        return [row[0] for row in self._rows("read events", sql, [key])]
 
     def item_topics(self, items: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
         """The topic ids each (source, key) belongs to, from the stored memberships (feed_items)."""
         wanted = list(dict.fromkeys(items))
         found: dict[tuple[str, str], list[str]] = {item: [] for item in wanted}
         with self._errors("read memberships"):
-            for start in range(0, len(wanted), 400):
-                chunk = wanted[start : start + 400]
+            for chunk, _ in chunks(wanted, 400):
                 pairs = ",".join("(?, ?)" for _ in chunk)
                 rows = self.db.execute(
                     f"WITH wanted (source, key) AS (VALUES {pairs}) "
@@ -127,29 +120,19 @@ class PageTables(TableGroup):
             )
             params += kinds
         sql = (
-            "SELECT r.id, r.source, r.key, r.first_seen, r.title, i.link, i.removed_at IS NOT NULL, "
+            # the columns in SearchHit's order
+            "SELECT r.id, r.source, r.key, r.first_seen, coalesce(r.title, ''), i.link, "
             "(SELECT e.kind FROM events e WHERE e.revision_id = r.id AND e.kind IN ('new', 'edited') "
             " ORDER BY e.id LIMIT 1), "
             "r.id = (SELECT max(x.id) FROM revisions x WHERE x.source = r.source AND x.key = r.key), "
-            f"snippet(revisions_fts, -1, '{MATCH_START}', '{MATCH_END}', '…', 24) "
+            "i.removed_at IS NOT NULL, "
+            f"coalesce(snippet(revisions_fts, -1, '{MATCH_START}', '{MATCH_END}', '…', 24), '') "
             "FROM revisions_fts JOIN revisions r ON r.id = revisions_fts.rowid "
             "JOIN items i ON i.source = r.source AND i.key = r.key "
             f"WHERE {' AND '.join(conditions)} ORDER BY r.first_seen DESC, r.id DESC LIMIT {int(limit)}"
         )
-        with self._errors("search the versions"):
-            rows = self.db.execute(sql, params).fetchall()
+        rows = self._rows("search the versions", sql, params)
         return [
-            SearchHit(
-                revision_id=row[0],
-                source=row[1],
-                key=row[2],
-                first_seen=from_iso(row[3]),
-                title=row[4] or "",
-                link=row[5],
-                kind=row[7],
-                current=bool(row[8]),
-                removed=bool(row[6]),
-                snippet=row[9] or "",
-            )
-            for row in rows
+            SearchHit(r[0], r[1], r[2], from_iso(r[3]), r[4], r[5], r[6], bool(r[7]), bool(r[8]), r[9])
+            for r in rows
         ]

@@ -31,13 +31,12 @@ class RevisionTables(TableGroup):
         """Every stored item of `source` with its listing date and removal state (for `history.missing`).
 
         The date is the latest version's: an item the site re-dated is looked for where it now sits."""
-        with self._errors("read items"):
-            rows = self.db.execute(
-                "SELECT i.key, coalesce((SELECT nullif(r.site_date, '') FROM revisions r "
-                "WHERE r.source = i.source AND r.key = i.key ORDER BY r.id DESC LIMIT 1), i.site_date), "
-                "i.missing_count, i.removed_at FROM items i WHERE i.source = ?",
-                [source],
-            ).fetchall()
+        sql = (
+            "SELECT i.key, coalesce((SELECT nullif(r.site_date, '') FROM revisions r "
+            "WHERE r.source = i.source AND r.key = i.key ORDER BY r.id DESC LIMIT 1), i.site_date), "
+            "i.missing_count, i.removed_at FROM items i WHERE i.source = ?"
+        )
+        rows = self._rows("read items", sql, [source])
         return [
             Tracked(
                 key=key,
@@ -51,19 +50,12 @@ class RevisionTables(TableGroup):
 
     def latest_versions(self, source: str, keys: Iterable[str]) -> dict[str, tuple[int, Version]]:
         """The newest stored revision (id, version) of each of `keys` that has one."""
-        keys = list(keys)
-        found: dict[str, tuple[int, Version]] = {}
-        with self._errors("read revisions"):
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                sql = (
-                    f"SELECT id, key, {VERSION_COLUMNS} FROM revisions WHERE id IN "
-                    f"(SELECT max(id) FROM revisions WHERE source = ? AND key IN ({marks}) GROUP BY key)"
-                )
-                for row in self.db.execute(sql, [source, *chunk]).fetchall():
-                    found[row[1]] = (row[0], row_version(row[2:]))
-        return found
+        sql = (
+            f"SELECT id, key, {VERSION_COLUMNS} FROM revisions WHERE id IN "
+            "(SELECT max(id) FROM revisions WHERE source = ? AND key IN ({marks}) GROUP BY key)"
+        )
+        rows = self._of_keys("read revisions", sql, source, keys)
+        return {row[1]: (row[0], row_version(row[2:])) for row in rows}
 
     def records(self, key: str | None = None, source: str | None = None) -> list[ItemRecord]:
         """Every item (or those with `key`, in any source or in `source`) with all its versions and events,
@@ -112,40 +104,28 @@ class RevisionTables(TableGroup):
     def write_history(self, source: str, history: HistoryWrite, started: dt.datetime, now: str) -> None:
         revisions, events, items = (db_table(self.db, name) for name in ("revisions", "events", "items"))
         latest = self.latest_versions(source, [k for k, _ in history.removed] + list(history.restored))
+
+        def event(key: str, kind: str, revision: Any, **more: Any) -> None:
+            events.insert(
+                {"source": source, "key": key, "kind": kind, "at": now, "revision_id": revision, **more}
+            )
+
         for key in history.restored:
             # A tombstone told readers the entry was gone: a new `updated` makes them take it back.
             items.update(
                 (source, key), {"removed_at": None, "missing_count": 0, "missing_since": None, "updated": now}
             )
-            events.insert(
-                {"source": source, "key": key, "kind": "restored", "at": now, "revision_id": latest[key][0]}
-            )
+            event(key, "restored", latest[key][0])
         for v in history.versions:
             row = {f: getattr(v.version, f) for f in VERSION_COLUMNS.split(", ")}
+            row["hash"] = version_hash(v.version)
             if v.kind == "fill":
                 assert v.previous is not None
-                revisions.update(v.previous, {**row, "hash": version_hash(v.version)})
+                revisions.update(v.previous, row)
                 continue
-            revision = revisions.insert(
-                {
-                    "source": source,
-                    "key": v.key,
-                    "first_seen": iso(started),
-                    "last_seen": now,
-                    **row,
-                    "hash": version_hash(v.version),
-                }
-            )
-            events.insert(
-                {
-                    "source": source,
-                    "key": v.key,
-                    "kind": v.kind,
-                    "at": now,
-                    "revision_id": revision.last_pk,
-                    "previous_revision_id": v.previous,
-                }
-            )
+            seen = {"first_seen": iso(started), "last_seen": now}
+            revision = revisions.insert({"source": source, "key": v.key, **seen, **row})
+            event(v.key, v.kind, revision.last_pk, previous_revision_id=v.previous)
         for key, count in history.missing.items():
             fields: dict[str, Any] = {"missing_count": count}
             if count == 1:
@@ -155,13 +135,4 @@ class RevisionTables(TableGroup):
             items.update((source, key), {"missing_count": 0, "missing_since": None})
         for key, why in history.removed:
             items.update((source, key), {"removed_at": now, "missing_count": 0})
-            events.insert(
-                {
-                    "source": source,
-                    "key": key,
-                    "kind": "removed",
-                    "at": now,
-                    "revision_id": latest[key][0],
-                    "detail": why,
-                }
-            )
+            event(key, "removed", latest[key][0], detail=why)

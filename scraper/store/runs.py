@@ -10,6 +10,11 @@ from typing import Any
 from ..models import SourceReport, Validators
 from .db import TableGroup, db_table, from_iso, iso
 
+#: The fields of a SourceReport the runs table keeps, as columns of the same names.
+RUN_COLUMNS = (
+    "source status new changed unchanged pages requests error articles articles_failed held_back".split()
+)
+
 
 @dataclass(frozen=True, slots=True)
 class RunHistory:
@@ -28,17 +33,15 @@ class RunTables(TableGroup):
     """Runs and the HTTP cache: one record per source and cycle, the run history health reads, validators."""
 
     def validators(self, url: str) -> Validators:
-        with self._errors("read the HTTP cache"):
-            rows = list(db_table(self.db, "http_cache").rows_where("url = ?", [url]))
-        if not rows:
-            return Validators()
-        return Validators(etag=rows[0]["etag"], last_modified=rows[0]["last_modified"])
+        row = self._row(
+            "read the HTTP cache", "SELECT etag, last_modified FROM http_cache WHERE url = ?", [url]
+        )
+        return Validators() if row is None else Validators(etag=row[0], last_modified=row[1])
 
     def robots_files(self, since: dt.datetime) -> dict[str, str]:
         """robots.txt URL → body, for those read at `since` or later (an origin that answered 4xx: "")."""
-        with self._errors("read the robots.txt cache"):
-            rows = self.db.execute("SELECT url, body FROM robots_cache WHERE fetched >= ?", [iso(since)])
-            return dict(rows.fetchall())
+        sql = "SELECT url, body FROM robots_cache WHERE fetched >= ?"
+        return dict(self._rows("read the robots.txt cache", sql, [iso(since)]))
 
     def save_robots(self, files: Mapping[str, str], at: dt.datetime) -> None:
         if not files:
@@ -51,8 +54,7 @@ class RunTables(TableGroup):
 
     def uploads(self) -> dict[str, str]:
         """Every file in the publish bucket the project put there: name → SHA-256 of its bytes."""
-        with self._errors("read the uploads"):
-            return dict(self.db.execute("SELECT name, sha256 FROM uploads").fetchall())
+        return dict(self._rows("read the uploads", "SELECT name, sha256 FROM uploads"))
 
     def record_uploads(self, done: Mapping[str, str | None], at: dt.datetime) -> None:
         """Record uploads (name → SHA-256) and deletions (name → None) the bucket confirmed."""
@@ -69,33 +71,33 @@ class RunTables(TableGroup):
                     )
 
     def counts(self) -> dict[str, int]:
-        with self._errors("read items"):
-            return {s: n for s, n in self.db.execute("SELECT source, count(*) FROM items GROUP BY source")}
+        return dict(self._rows("read items", "SELECT source, count(*) FROM items GROUP BY source"))
 
-    def last_runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        with self._errors("read runs"):
-            return list(db_table(self.db, "runs").rows_where(order_by="id desc", limit=limit))
+    def held_back(self, source: str) -> int:
+        """How many new items the last successful read of `source` left for later cycles."""
+        return self._last_ok(source, "held_back") or 0
+
+    def first_page_yardstick(self, source: str) -> int | None:
+        """How many items page 1 held on the last successful full read of the listing."""
+        return self._last_ok(source, "first_page_items")
+
+    def _last_ok(self, source: str, column: str) -> int | None:
+        row = self._latest(source, column, "AND status = 'ok'")
+        return None if row is None or row[0] is None else int(row[0])
+
+    def _latest(self, source: str, columns: str, status: str = "") -> Any:
+        """`columns` of the source's newest run (that matches `status`, an SQL condition), or None."""
+        sql = f"SELECT {columns} FROM runs WHERE source = ? {status} ORDER BY id DESC LIMIT 1"
+        return self._row("read runs", sql, [source])
 
     def run_history(self, source: str) -> RunHistory:
         """What health needs to know about one source's runs, from the runs table (right across restarts)."""
-        with self._errors("read runs"):
-            success = self.db.execute(
-                "SELECT id, finished FROM runs WHERE source = ? AND status IN ('ok', 'not_modified') "
-                "ORDER BY id DESC LIMIT 1",
-                [source],
-            ).fetchone()
-            failure = self.db.execute(
-                "SELECT id, finished, error FROM runs WHERE source = ? AND status = 'failed' "
-                "ORDER BY id DESC LIMIT 1",
-                [source],
-            ).fetchone()
-            last = self.db.execute(
-                "SELECT finished, status FROM runs WHERE source = ? ORDER BY id DESC LIMIT 1", [source]
-            ).fetchone()
-            since = success[0] if success else 0
-            failures = self.db.execute(
-                "SELECT count(*) FROM runs WHERE source = ? AND status = 'failed' AND id > ?", [source, since]
-            ).fetchone()[0]
+        success = self._latest(source, "id, finished", "AND status IN ('ok', 'not_modified')")
+        failure = self._latest(source, "id, finished, error", "AND status = 'failed'")
+        last = self._latest(source, "finished, status")
+        since = success[0] if success else 0
+        sql = "SELECT count(*) FROM runs WHERE source = ? AND status = 'failed' AND id > ?"
+        failures = self._row("read runs", sql, [source, since])[0]
         return RunHistory(
             source=source,
             last_run=from_iso(last[0]) if last else None,
@@ -116,23 +118,9 @@ class RunTables(TableGroup):
     def insert_run(
         self, report: SourceReport, started: dt.datetime, finished: dt.datetime, first_page: int | None
     ) -> None:
+        row = {name: getattr(report, name) for name in RUN_COLUMNS}
         db_table(self.db, "runs").insert(
-            {
-                "source": report.source,
-                "started": iso(started),
-                "finished": iso(finished),
-                "status": report.status,
-                "new": report.new,
-                "changed": report.changed,
-                "unchanged": report.unchanged,
-                "pages": report.pages,
-                "first_page_items": first_page,
-                "requests": report.requests,
-                "error": report.error,
-                "articles": report.articles,
-                "articles_failed": report.articles_failed,
-                "held_back": report.held_back,
-            }
+            {**row, "started": iso(started), "finished": iso(finished), "first_page_items": first_page}
         )
 
     def record_failure(self, report: SourceReport, started: dt.datetime, finished: dt.datetime) -> None:

@@ -5,15 +5,11 @@ The function names are recorded in the `_sqlite_migrations` table: never rename 
 
 from __future__ import annotations
 
-import logging
-import sqlite3
-from collections.abc import Iterator
-
 from ..history import Version, version_hash
 from .db import Database, Migrations, db_table
-
-log = logging.getLogger("scraper.store")  # the logger name log filters know (the module was split)
-
+from .db import statements as _statements
+from .pages import SEARCHED_COLUMNS
+from .quarantine import quarantine_unfit
 
 migrations = Migrations("aktuellt")
 
@@ -298,20 +294,6 @@ def m020_uploads(db: Database) -> None:
     db.execute("CREATE TABLE uploads (name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, uploaded TEXT NOT NULL)")
 
 
-def _statements(script: str) -> Iterator[str]:
-    """The SQL statements of `script` one by one (executescript would commit the migration's transaction)."""
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            yield pending.strip()
-            pending = ""
-
-
-#: The columns of a version that full-text search reads (`revisions_fts`, FTS5, kept by triggers).
-SEARCHED_COLUMNS = ("title", "summary", "body_text")
-
-
 @migrations(transactional=False)  # sqlite-utils' enable_fts runs a script, which commits by itself
 def m019h_search_and_history_pages(db: Database) -> None:
     """Full-text search over every version (`revisions_fts`), and the queue of history pages to render.
@@ -408,3 +390,9 @@ def m019d_outbox(db: Database) -> None:
         """
     ):
         db.execute(statement)
+
+
+@migrations()
+def m021b_quarantine(db: Database) -> None:
+    """Rows older versions stored that no output may carry, moved to `quarantine` once (quarantine.py)."""
+    quarantine_unfit(db)

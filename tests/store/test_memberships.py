@@ -40,9 +40,9 @@ def stored_and_walked(config_path: Path) -> tuple[dict[str, bytes], dict[str, by
     with Store(config.site.database) as store:
         deleted = tombstones(store, config.site.max_items)
         stored = render_catalog(
-            config, feed_data(config, store, None), store.month_counts(), stylesheet(), deleted=deleted
+            config, feed_data(config, store, None), store.feeds.month_counts(), stylesheet(), deleted=deleted
         )
-        walked = render_site(config, store.walk_entries(), stylesheet(), deleted=deleted)
+        walked = render_site(config, store.items.entries(), stylesheet(), deleted=deleted)
     return stored, walked
 
 
@@ -109,24 +109,24 @@ def test_a_sync_is_due_only_after_a_write_that_can_move_an_item(tmp_path):
         db.close()
 
     with Store(database) as store:
-        assert store.memberships_current(rules_hash)
+        assert store.feeds.memberships_current(rules_hash)
         changes = store.db.conn.total_changes
-        assert store.sync_memberships(rules_hash, feeds_of) == 0
+        assert store.feeds.sync_memberships(rules_hash, feeds_of) == 0
         assert store.db.conn.total_changes == changes  # nothing due: nothing written
     write("UPDATE items SET last_seen = '2030-01-01T00:00:00+00:00'")
     with Store(database) as store:
-        assert store.memberships_current(rules_hash)
+        assert store.feeds.memberships_current(rules_hash)
     write(f"UPDATE items SET title = title || ' hälsa' WHERE source = 'stadsdel' AND key = '{SEED[0].uuid}'")
     write(
         "INSERT INTO articles (source, key, status, tags) "
         f"VALUES ('stadsdel', '{SEED[1].uuid}', 'ok', '[\"hälsa\"]')"
     )
     with Store(database) as store:
-        assert not store.memberships_current(rules_hash)
-        assert store.sync_memberships(rules_hash, feeds_of) == 2  # the two written items, not all
-        assert store.memberships_current(rules_hash)
-        assert store.sync_memberships(rules_hash + "-other", feeds_of) == 2 * len(SEED)  # every item
-        counts = store.feed_summaries()
+        assert not store.feeds.memberships_current(rules_hash)
+        assert store.feeds.sync_memberships(rules_hash, feeds_of) == 2  # the two written items, not all
+        assert store.feeds.memberships_current(rules_hash)
+        assert store.feeds.sync_memberships(rules_hash + "-other", feeds_of) == 2 * len(SEED)  # every item
+        counts = store.feeds.feed_summaries()
     assert counts["all"][0] == 2 * len(SEED)
     assert counts["sources/stadsdel"][0] == len(SEED)
 
@@ -195,7 +195,7 @@ def test_a_store_from_before_the_memberships_gets_them_on_its_next_publish(tmp_p
         assert db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm013_memberships'").rowcount == 1
     db.close()
     with Store(config.site.database) as store:
-        assert not store.memberships_current(membership(config)[0])
+        assert not store.feeds.memberships_current(membership(config)[0])
     stored, walked = stored_and_walked(config_path)
     assert stored == walked
     assert len(titles(stored, "sources/stadsdel.atom")) == len(SEED)
