@@ -1,7 +1,7 @@
 """The feed catalog: which documents the output folder holds, and the bytes of each. Pure.
 
 From the config and each feed's facts (its newest entries, count and newest update: `render_catalog`, which
-the pipeline fills from the store's memberships; or `render_site`, from all stored entries) it decides:
+the pipeline fills from the store's memberships) it decides:
 
 - the feeds: `all`, one `topics/<id>` per configured topic, and one `sources/<id>` per source when there is
   more than one; each in RSS, Atom and JSON Feed, holding its newest `max_items` entries;
@@ -10,7 +10,7 @@ the pipeline fills from the store's memberships; or `render_site`, from all stor
 - each feed's HTML page (`<path>.html`: feedpage.py), which the feed names as its human page;
 - `index.html` (feeds, counts, latest entries per topic, a chart by month), `feeds.opml` and `feed.xsl`.
 
-Both return every file as a relative path → bytes, in the order they should be written (feeds first, then
+It returns every file as a relative path → bytes, in the order they should be written (feeds first, then
 the pages that link to them). The caller (pipeline) writes only the files whose bytes changed, and may keep a
 feed document rendered from the same inputs before (`reuse`, `fingerprint`).
 """
@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Literal
@@ -35,7 +35,7 @@ from .feedpage import news_page
 from .fingerprint import fingerprint
 from .indexpage import IndexFeed, IndexPage, render_index
 from .opml import opml_files
-from .topics import TopicRule, compile_rules, topics_for
+from .topics import compile_rules, entry_topics
 
 __all__ = [
     "CATALOG_FOLDERS",
@@ -47,8 +47,6 @@ __all__ = [
     "in_config_order",
     "membership",
     "render_catalog",
-    "render_site",
-    "select",
 ]
 
 #: The XSLT that shows RSS and Atom documents as a page in a browser, at the top of the output folder.
@@ -153,39 +151,9 @@ def feed_catalog(config: Config) -> tuple[Feed, ...]:
 
 
 def assign_topics(config: Config, entries: Sequence[Entry]) -> list[Entry]:
-    """`entries` with `topics` set from the config's rules: title, summary and article text are searched,
-    and the article page's tags are compared with the topics' `tags`."""
+    """`entries` with `topics` set from the config's rules (`topics.entry_topics`)."""
     rules = compile_rules(config.topics)
-    return [with_topics(rules, entry) for entry in entries]
-
-
-def html_text(fragment: str) -> str:
-    """`markup.html_text`, imported on first use: selectolax is needed only when items get their topics,
-    not in a publish that finds every membership current."""
-    from ..markup import html_text as text
-
-    return text(fragment)
-
-
-def with_topics(rules: Sequence[TopicRule], entry: Entry) -> Entry:
-    topics = topics_for(
-        rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags, entry.source
-    )
-    return dataclasses.replace(entry, topics=topics)
-
-
-def in_feed(feed: Feed, entry: Entry, topics: Sequence[str] | None = None) -> bool:
-    """Whether `entry` (carrying its topics, or with `topics` given) belongs in `feed`."""
-    if feed.kind == "topic":
-        return feed.key in (entry.topics if topics is None else topics)
-    if feed.kind == "source":
-        return entry.source == feed.key
-    return True
-
-
-def select(feed: Feed, entries: Sequence[Entry]) -> list[Entry]:
-    """The entries of `feed`, in the given (newest first) order, uncut. Entries must carry their topics."""
-    return [entry for entry in entries if in_feed(feed, entry)]
+    return [dataclasses.replace(entry, topics=entry_topics(rules, entry)) for entry in entries]
 
 
 @dataclass(slots=True)
@@ -222,9 +190,7 @@ def membership(config: Config) -> tuple[str, Callable[[Entry], tuple[tuple[str, 
 
     def feeds_of(entry: Entry) -> tuple[tuple[str, ...], int]:
         """(feed paths, month published as year * 100 + month)."""
-        topics = topics_for(
-            rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags, entry.source
-        )
+        topics = entry_topics(rules, entry)
         paths = ("all", f"sources/{entry.source}", *(f"topics/{topic}" for topic in topics))
         month = month_of(entry, tz)
         return paths, month.year * 100 + month.month
@@ -236,54 +202,6 @@ def in_config_order(config: Config, entry: Entry) -> Entry:
     """`entry` with its (stored, unordered) topic ids in config order, dropping any the config lacks."""
     order = [topic.id for topic in config.topics]
     return dataclasses.replace(entry, topics=tuple(t for t in order if t in entry.topics))
-
-
-def render_site(
-    config: Config,
-    entries: Iterable[Entry],
-    stylesheet: bytes,
-    *,
-    deleted: Sequence[Deleted] = (),
-    all_atom_links: tuple[tuple[str, str], ...] = (),
-    also_listed: Sequence[IndexFeed] = (),
-) -> dict[str, bytes]:
-    """Every file of the output folder (relative path → bytes) from all stored entries, newest first.
-
-    `entries` is walked once and may be a generator: only each feed's newest entries are kept, with counts,
-    so memory does not grow with the history. (The pipeline does not walk: it reads the same facts from the
-    store's memberships, `render_catalog`.) `deleted` are the RFC 6721 tombstones and `all_atom_links` extra
-    (rel, href) links (RFC 5005 prev-archive) of the overall Atom feed; `also_listed` are feeds rendered
-    elsewhere (the changes feed) that index.html and feeds.opml list after the catalog's own."""
-    keep = max(config.site.max_items, LATEST_ON_INDEX)
-    feeds = feed_catalog(config)
-    data = [FeedData() for _ in feeds]
-    rules = compile_rules(config.topics)
-    tz = ZoneInfo(config.sources[0].timezone)
-    months: Counter[dt.date] = Counter()
-    for plain in entries:
-        topics = topics_for(
-            rules, (plain.title, plain.summary, html_text(plain.content_html)), plain.tags, plain.source
-        )
-        months[month_of(plain, tz)] += 1
-        tagged: Entry | None = None  # the copy carrying its topics, made only for an entry a feed keeps
-        for feed, tally in zip(feeds, data, strict=True):
-            if not in_feed(feed, plain, topics):
-                continue
-            tally.count += 1
-            if tally.updated is None or plain.updated > tally.updated:
-                tally.updated = plain.updated
-            if len(tally.head) < keep:
-                tagged = tagged or dataclasses.replace(plain, topics=topics)
-                tally.head.append(tagged)
-    return render_catalog(
-        config,
-        dict(zip((feed.meta.path for feed in feeds), data, strict=True)),
-        months,
-        stylesheet,
-        deleted=deleted,
-        all_atom_links=all_atom_links,
-        also_listed=also_listed,
-    )
 
 
 def render_catalog(
@@ -298,8 +216,12 @@ def render_catalog(
     reuse: Callable[[str, str], bool] | None = None,
     sink: Callable[[str, bytes], None] | None = None,
 ) -> dict[str, bytes]:
-    """`render_site` from each feed's facts (`data`, by feed path; a feed missing there is empty) and the
-    items per month.
+    """Every file of the output folder (relative path → bytes) from each feed's facts (`data`, by feed path;
+    a feed missing there is empty) and the items per month.
+
+    `deleted` are the RFC 6721 tombstones and `all_atom_links` extra (rel, href) links (RFC 5005
+    prev-archive) of the overall Atom feed; `also_listed` are feeds rendered elsewhere (the changes feed)
+    that index.html and feeds.opml list after the catalog's own.
 
     `reuse(name, fingerprint)` lets the caller keep a feed document it already has: the fingerprint covers
     everything the document is rendered from (and the renderers' own code), and a document the caller
@@ -391,11 +313,6 @@ def _json(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
 
 def month_of(entry: Entry, tz: ZoneInfo) -> dt.date:
     return entry.published.astimezone(tz).date().replace(day=1)
-
-
-def items_per_month(entries: Sequence[Entry], tz: ZoneInfo) -> tuple[tuple[dt.date, int], ...]:
-    """(first day of month, items published that month) from the oldest month to the newest, gaps as 0."""
-    return month_series(Counter(month_of(entry, tz) for entry in entries))
 
 
 #: The most months the chart spans (the newest ones): a bound on index.html whatever dates reach it.

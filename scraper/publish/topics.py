@@ -28,8 +28,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..config import TopicConfig
+from ..models import Entry
 
-__all__ = ["TopicRule", "compile_rules", "normalize", "topics_for"]
+__all__ = ["TopicRule", "compile_rules", "entry_topics", "normalize", "topics_for"]
 
 # Soft hyphen, zero-width space / non-joiner / joiner, word joiner, BOM: invisible, and they split words.
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
@@ -101,3 +102,15 @@ def topics_for(
     folded = [text.casefold() for text in cleaned]
     normalized_tags = {normalize(tag) for tag in tags}
     return tuple(rule.id for rule in rules if rule.matches(cleaned, folded, normalized_tags, source))
+
+
+def entry_topics(rules: Sequence[TopicRule], entry: Entry) -> tuple[str, ...]:
+    """`topics_for` a stored entry: its title, summary and article text are searched, its article page's tags
+    compared with the topics' `tags`, its source with their `sources`."""
+    if not rules:
+        return ()
+    # selectolax only when items get their topics, not in a publish that finds every membership current
+    from ..markup import html_text
+
+    texts = (entry.title, entry.summary, html_text(entry.content_html))
+    return topics_for(rules, texts, entry.tags, entry.source)
