@@ -108,15 +108,9 @@ def render_rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     """The RSS 2.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed)."""
     tz = ZoneInfo(meta.timezone)
     entries = dated(entries, tz)
-    fg = _feed(meta, entries, tz)
-    # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link rel=self),
-    # the human page last (it becomes <link>).
-    fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
-    fg.link(href=xml_safe(meta.home_url), rel="alternate")
-    _extras(fg, meta, tz, "rss")
-    _creator(fg)
+    fg = _feed(meta, entries, tz, "rss")
     _add_entries(fg, meta, entries, tz, "rss")
-    return _finish(fg.rss_str(pretty=True), meta, "rss")
+    return _finish(fg, meta, "rss")
 
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -182,54 +176,31 @@ def render_atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Dele
     RFC 6721 tombstone for each of `deleted`."""
     tz = ZoneInfo(meta.timezone)
     entries = dated(entries, tz)
-    fg = _feed(meta, entries, tz)
-    # Atom readers that take "the" feed link use the first one: the human page goes first.
-    fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
-    fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
-    _extras(fg, meta, tz, "atom", deleted)
-    # RFC 4287: required at feed level. The publisher, not the title again (rss2email's From: shows both).
-    fg.author(name=xml_safe(meta.author), uri=xml_safe(meta.home_url))
+    fg = _feed(meta, entries, tz, "atom", deleted)
     _add_entries(fg, meta, entries, tz, "atom")
-    return _finish(fg.atom_str(pretty=True), meta, "atom")
+    return _finish(fg, meta, "atom")
 
 
 def render_changes_rss(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     """The changes feed as RSS 2.0: one item per event, its own guid, dated by the event."""
-    tz = ZoneInfo(meta.timezone)
-    fg = _feed(meta, changes, tz)
-    fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
-    fg.link(href=xml_safe(meta.home_url), rel="alternate")
-    _extras(fg, meta, tz, "rss")
-    _creator(fg)
-    for change in changes:
-        fe = fg.add_entry(order="append")
-        _fill_change(fe, change, tz, "rss")
-        fe.dc.dc_creator(xml_safe(meta.author))
-    return _finish(fg.rss_str(pretty=True), meta, "rss")
+    return _render_changes(meta, changes, "rss")
 
 
 def render_changes_atom(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     """The changes feed as Atom 1.0: one entry per event, its own id, `updated` = `Change.at` (the event's
     time; for a "new" event of an item found after its date, that date: diffs.change_time)."""
+    return _render_changes(meta, changes, "atom")
+
+
+def _render_changes(meta: FeedMeta, changes: Sequence[Change], fmt: Format) -> bytes:
     tz = ZoneInfo(meta.timezone)
-    fg = _feed(meta, changes, tz)
-    fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
-    fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
-    _extras(fg, meta, tz, "atom")
-    fg.author(name=xml_safe(meta.author), uri=xml_safe(meta.home_url))
+    fg = _feed(meta, changes, tz, fmt)
     for change in changes:
-        _fill_change(fg.add_entry(order="append"), change, tz, "atom")
-    return _finish(fg.atom_str(pretty=True), meta, "atom")
+        _fill_change(fg.add_entry(order="append"), meta, change, tz, fmt)
+    return _finish(fg, meta, fmt)
 
 
-def _creator(fg: Any) -> None:
-    """Declare Dublin Core on an RSS document, for each item's `dc:creator`: RSS `author` must be an email
-    address (RSS Best Practices Profile) and the publisher has none to give, so without it rss2email's
-    From: read "<feed title>: <author>" with a literal placeholder for every item of all.rss."""
-    fg.load_extension("dc", atom=False, rss=True)
-
-
-def _fill_change(fe: Any, change: Change, tz: ZoneInfo, fmt: Format) -> None:
+def _fill_change(fe: Any, meta: FeedMeta, change: Change, tz: ZoneInfo, fmt: Format) -> None:
     fe.guid(xml_safe(change.event_id), permalink=False)
     fe.title(xml_safe(change.title))
     fe.link(href=xml_safe(change.link), rel="alternate")
@@ -245,10 +216,18 @@ def _fill_change(fe: Any, change: Change, tz: ZoneInfo, fmt: Format) -> None:
     when = _local(change.at, tz)
     fe.published(when)
     fe.updated(when)
+    if fmt == "rss":
+        fe.dc.dc_creator(xml_safe(meta.author))
 
 
-def _feed(meta: FeedMeta, entries: Sequence[Entry] | Sequence[Change], tz: ZoneInfo) -> Any:
-    """A FeedGenerator with the feed-level facts both formats share (links and author are per format)."""
+def _feed(
+    meta: FeedMeta,
+    entries: Sequence[Entry] | Sequence[Change],
+    tz: ZoneInfo,
+    fmt: Format,
+    deleted: Sequence[Deleted] = (),
+) -> Any:
+    """A FeedGenerator with the feed-level facts of a document of format `fmt`, before its entries."""
     fg = FeedGenerator()
     fg.id(xml_safe(meta.feed_id))
     title = xml_safe(meta.title)
@@ -266,6 +245,24 @@ def _feed(meta: FeedMeta, entries: Sequence[Entry] | Sequence[Change], tz: ZoneI
         default=EMPTY_FEED_UPDATED,
     )
     fg.updated(_local(newest, tz))  # Atom <updated> and RSS <lastBuildDate>; no channel <pubDate>
+    if fmt == "rss":
+        # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link
+        # rel=self), the human page last (it becomes <link>).
+        fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
+        fg.link(href=xml_safe(meta.home_url), rel="alternate")
+    else:
+        # Atom readers that take "the" feed link use the first one: the human page goes first.
+        fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
+        fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
+    _extras(fg, meta, tz, fmt, deleted)
+    if fmt == "rss":
+        # Dublin Core for each item's `dc:creator`: RSS `author` must be an email address (RSS Best Practices
+        # Profile) and the publisher has none to give, so without it rss2email's From: read
+        # "<feed title>: <author>" with a literal placeholder for every item of all.rss.
+        fg.load_extension("dc", atom=False, rss=True)
+    else:
+        # RFC 4287: required at feed level. The publisher, not the title again (rss2email's From: shows both).
+        fg.author(name=xml_safe(meta.author), uri=xml_safe(meta.home_url))
     return fg
 
 
@@ -362,11 +359,12 @@ def _local(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     return value.astimezone(tz).replace(microsecond=0)
 
 
-def _finish(document: bytes, meta: FeedMeta, fmt: Format) -> bytes:
-    """Post-process a serialized document of format `fmt`: the place for fixes to feedgen's output.
+def _finish(fg: Any, meta: FeedMeta, fmt: Format) -> bytes:
+    """The document serialized, post-processed: the place for fixes to feedgen's output.
 
     With `meta.stylesheet` set, an `<?xml-stylesheet?>` instruction goes right after the XML declaration:
     browsers then show the feed as a page (the XSLT explains how to subscribe); feed readers ignore it."""
+    document: bytes = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
     if meta.stylesheet:
         declaration, newline, rest = document.partition(b"\n")
         if not declaration.startswith(b"<?xml"):
