@@ -24,7 +24,6 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -84,8 +83,9 @@ def feed_catalog(config: Config) -> tuple[Feed, ...]:
     first = config.sources[0]
     topic_labels = tuple((topic.id, topic.title) for topic in config.topics)
 
-    def meta(path: str, title: str, subtitle: str, timezone: str) -> FeedMeta:
-        return FeedMeta(
+    def feed(kind: Kind, key: str, label: str, title: str, subtitle: str, timezone: str) -> Feed:
+        path = "all" if kind == "all" else f"{kind}s/{key}"
+        meta = FeedMeta(
             path=path,
             title=title,
             subtitle=subtitle,
@@ -99,54 +99,20 @@ def feed_catalog(config: Config) -> tuple[Feed, ...]:
             category_scheme=site.base_url + "topics/",
             hub=config.websub.hub,
         )
+        anchor = {"all": "alla", "topic": f"amne-{key}", "source": f"kalla-{key}"}[kind]
+        return Feed(kind, key, meta, anchor, label)
 
-    feeds = [
-        Feed(
-            "all",
-            "all",
-            # The overall feed's facts are exactly the foundation's: readers already follow it.
-            meta(
-                "all",
-                site.title,
-                f"Nyheter från {site.title}, som flöde",
-                first.timezone,
-            ),
-            "alla",
-            "Alla nyheter",
-        )
-    ]
+    # The overall feed's facts are exactly the foundation's: readers already follow it.
+    subtitle = f"Nyheter från {site.title}, som flöde"
+    feeds = [feed("all", "all", "Alla nyheter", site.title, subtitle, first.timezone)]
     for topic in config.topics:
-        anchor = f"amne-{topic.id}"
-        feeds.append(
-            Feed(
-                "topic",
-                topic.id,
-                meta(
-                    f"topics/{topic.id}",
-                    f"{topic.title} – {site.title}",
-                    topic.description or f"Nyheter från {site.title} i ämnet {topic.title}",
-                    first.timezone,
-                ),
-                anchor,
-                topic.title,
-            )
-        )
+        title = f"{topic.title} – {site.title}"
+        subtitle = topic.description or f"Nyheter från {site.title} i ämnet {topic.title}"
+        feeds.append(feed("topic", topic.id, topic.title, title, subtitle, first.timezone))
     if len(config.sources) > 1:
         for source in config.sources:
-            feeds.append(
-                Feed(
-                    "source",
-                    source.id,
-                    meta(
-                        f"sources/{source.id}",
-                        source.title,
-                        f"Nyheter från {source.title}, som flöde",
-                        source.timezone,
-                    ),
-                    f"kalla-{source.id}",
-                    source.title,
-                )
-            )
+            subtitle = f"Nyheter från {source.title}, som flöde"
+            feeds.append(feed("source", source.id, source.title, source.title, subtitle, source.timezone))
     return tuple(feeds)
 
 
@@ -234,15 +200,15 @@ def render_catalog(
     for feed in feed_catalog(config):
         tally = data.get(feed.meta.path) or FeedData()
         window = tally.head[:limit]
+        # Its page shows no latest entries: left out, so that its fingerprint does not repr them again.
         shown = IndexFeed(
-            kind=feed.kind,
-            anchor=feed.anchor,
-            label=feed.label,
-            meta=feed.meta,
-            count=tally.count,
-            in_document=len(window),
-            updated=tally.updated,
-            latest=tuple(tally.head[:LATEST_ON_INDEX]),
+            feed.kind,
+            feed.anchor,
+            feed.label,
+            feed.meta,
+            tally.count,
+            len(window),
+            tally.updated,
             page=f"{feed.meta.path}.html",
         )
         origin = tuple(
@@ -255,25 +221,20 @@ def render_catalog(
         if feed.kind == "all":  # tombstones of items that left it, and its archive link
             atom_meta = dataclasses.replace(feed.meta, links=(*feed.meta.links, *all_atom_links))
             atom_deleted = tuple(deleted)
-        documents: dict[str, tuple[tuple[object, ...], Callable[[], bytes]]] = {
-            f"{feed.meta.path}.rss": ((feed.meta, window), partial(_rss, feed.meta, window)),
-            f"{feed.meta.path}.atom": (
-                (atom_meta, window, atom_deleted),
-                partial(_atom, atom_meta, window, atom_deleted),
-            ),
-            f"{feed.meta.path}.json": ((feed.meta, window), partial(_json, feed.meta, window)),
-            shown.page: (
-                (feed.meta, window, tally.count, tally.updated, config.site.title, origin),
-                partial(news_page, shown, config.site.title, window, origin),
-            ),
+        documents: dict[str, tuple[Callable[..., bytes], tuple[object, ...]]] = {
+            f"{feed.meta.path}.rss": (_rss, (feed.meta, window)),
+            f"{feed.meta.path}.atom": (_atom, (atom_meta, window, atom_deleted)),
+            f"{feed.meta.path}.json": (_json, (feed.meta, window)),
+            shown.page: (news_page, (shown, config.site.title, window, origin)),
         }
-        for name, (inputs, render) in documents.items():
-            if reuse is None or not reuse(name, fingerprint(name, inputs, reprs)):
+        # A document's fingerprint covers its renderer's arguments: whatever they show, a change renders it.
+        for name, (render, arguments) in documents.items():
+            if reuse is None or not reuse(name, fingerprint(name, arguments, reprs)):
                 if sink is None:
-                    files[name] = render()
+                    files[name] = render(*arguments)
                 else:
-                    sink(name, render())
-        listed.append(shown)
+                    sink(name, render(*arguments))
+        listed.append(dataclasses.replace(shown, latest=tuple(tally.head[:LATEST_ON_INDEX])))
     listed += also_listed
     files[STYLESHEET] = stylesheet
     page = IndexPage(
