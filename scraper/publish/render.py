@@ -106,11 +106,7 @@ def self_url(meta: FeedMeta, extension: str) -> str:
 
 def render_rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     """The RSS 2.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed)."""
-    tz = ZoneInfo(meta.timezone)
-    entries = dated(entries, tz)
-    fg = _feed(meta, entries, tz, "rss")
-    _add_entries(fg, meta, entries, tz, "rss")
-    return _finish(fg, meta, "rss")
+    return _render(meta, dated(entries, ZoneInfo(meta.timezone)), "rss")
 
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -174,29 +170,33 @@ def _extras(fg: Any, meta: FeedMeta, tz: ZoneInfo, fmt: Format, deleted: Sequenc
 def render_atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Deleted] = ()) -> bytes:
     """The Atom 1.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed), with an
     RFC 6721 tombstone for each of `deleted`."""
-    tz = ZoneInfo(meta.timezone)
-    entries = dated(entries, tz)
-    fg = _feed(meta, entries, tz, "atom", deleted)
-    _add_entries(fg, meta, entries, tz, "atom")
-    return _finish(fg, meta, "atom")
+    return _render(meta, dated(entries, ZoneInfo(meta.timezone)), "atom", deleted)
 
 
 def render_changes_rss(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     """The changes feed as RSS 2.0: one item per event, its own guid, dated by the event."""
-    return _render_changes(meta, changes, "rss")
+    return _render(meta, changes, "rss")
 
 
 def render_changes_atom(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     """The changes feed as Atom 1.0: one entry per event, its own id, `updated` = `Change.at` (the event's
     time; for a "new" event of an item found after its date, that date: diffs.change_time)."""
-    return _render_changes(meta, changes, "atom")
+    return _render(meta, changes, "atom")
 
 
-def _render_changes(meta: FeedMeta, changes: Sequence[Change], fmt: Format) -> bytes:
+def _render(
+    meta: FeedMeta, items: Sequence[Entry] | Sequence[Change], fmt: Format, deleted: Sequence[Deleted] = ()
+) -> bytes:
+    """The document of format `fmt` for `items`, in the order given (UTF-8 bytes, pretty-printed)."""
     tz = ZoneInfo(meta.timezone)
-    fg = _feed(meta, changes, tz, fmt)
-    for change in changes:
-        _fill_change(fg.add_entry(order="append"), meta, change, tz, fmt)
+    fg = _feed(meta, items, tz, fmt, deleted)
+    for item in items:
+        # feedgen prepends by default, which would reverse the caller's newest-first order.
+        fe = fg.add_entry(order="append")
+        if isinstance(item, Change):
+            _fill_change(fe, meta, item, tz, fmt)
+        else:
+            _fill_entry(fe, meta, item, tz, fmt)
     return _finish(fg, meta, fmt)
 
 
@@ -266,19 +266,12 @@ def _feed(
     return fg
 
 
-def _add_entries(fg: Any, meta: FeedMeta, entries: Sequence[Entry], tz: ZoneInfo, fmt: Format) -> None:
-    for entry in entries:
-        # feedgen prepends by default, which would reverse the caller's newest-first order.
-        fe = fg.add_entry(order="append")
-        if fmt == "atom" and (entry.image is not None or documents(entry)):
-            fe.register_extension("atom_enclosure", _AtomEnclosure, atom=True, rss=False)
-        _fill_entry(fe, meta, entry, tz, fmt)
-
-
 def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format) -> None:
     """Map one `Entry` onto a feedgen entry of either format: the one place to extend (content, enclosures).
 
     Each format has its own FeedGenerator, so this runs once per format; `fmt` says which one it feeds."""
+    if fmt == "atom" and (entry.image is not None or documents(entry)):
+        fe.register_extension("atom_enclosure", _AtomEnclosure, atom=True, rss=False)
     link = xml_safe(entry.link)
     # Atom id and RSS guid with isPermaLink="false": a tag: URI is not a URL to dereference.
     fe.guid(xml_safe(entry.entry_id), permalink=False)
