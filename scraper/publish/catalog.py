@@ -1,18 +1,13 @@
 """The feed catalog: which documents the output folder holds, and the bytes of each. Pure.
 
-From the config and each feed's facts (its newest entries, count and newest update: `render_catalog`, which
-the pipeline fills from the store's memberships) it decides:
+From the config and each feed's facts (its newest entries, count and newest update, which the pipeline reads
+from the store's memberships: `membership` gives what the store keeps of an item, and the hash of the rules
+that tells the store when to work it out again for every item), `render_catalog` renders:
 
 - the feeds: `all`, one `topics/<id>` per configured topic, and one `sources/<id>` per source when there is
   more than one; each in RSS, Atom and JSON Feed, holding its newest `max_items` entries;
-- the topics of every entry (worked out here, from the rules: `membership` gives what the store keeps of
-  it, and the hash of the rules that tells the store when to work it out again for every item);
 - each feed's HTML page (`<path>.html`: feedpage.py), which the feed names as its human page;
-- `index.html` (feeds, counts, latest entries per topic, a chart by month), `feeds.opml` and `feed.xsl`.
-
-It returns every file as a relative path → bytes, in the order they should be written (feeds first, then
-the pages that link to them). The caller (pipeline) writes only the files whose bytes changed, and may keep a
-feed document rendered from the same inputs before (`reuse`, `fingerprint`).
+- `index.html` (feeds, counts, latest entries per topic, a chart by month), the OPML files and `feed.xsl`.
 """
 
 from __future__ import annotations
@@ -182,8 +177,9 @@ def render_catalog(
     reuse: Callable[[str, str], bool] | None = None,
     sink: Callable[[str, bytes], None] | None = None,
 ) -> dict[str, bytes]:
-    """Every file of the output folder (relative path → bytes) from each feed's facts (`data`, by feed path;
-    a feed missing there is empty) and the items per month.
+    """Every file of the output folder (relative path → bytes, in the order to write them: feeds first, then
+    the pages that link to them) from each feed's facts (`data`, by feed path; a feed missing there is empty)
+    and the items per month.
 
     `deleted` are the RFC 6721 tombstones and `all_atom_links` extra (rel, href) links (RFC 5005
     prev-archive) of the overall Atom feed; `also_listed` are feeds rendered elsewhere (the changes feed)

@@ -15,10 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..clock import utc_now
 from ..config import Config
-from ..models import (
-    Deleted,
-    Entry,
-)
+from ..models import Deleted, Entry
 from ..store import Store
 from .archives import (
     archive_files,
@@ -241,15 +238,8 @@ def stylesheet() -> bytes:
 
 def tombstones(store: Store, max_items: int) -> list[Deleted]:
     """RFC 6721 tombstones for removed items that would still be in the window of `max_items`."""
-    return [
-        Deleted(
-            entry_id=t.entry_id,
-            when=t.removed_at,
-            link=t.link,
-            comment=f"Borttagen från webbplatsen: {t.title}",
-        )
-        for t in store.tombstones(limit=max_items)
-    ]
+    gone = store.tombstones(limit=max_items)
+    return [Deleted(t.entry_id, t.removed_at, t.link, f"Borttagen från webbplatsen: {t.title}") for t in gone]
 
 
 def folder_warnings(config: Config) -> list[str]:
