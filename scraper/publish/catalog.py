@@ -19,7 +19,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from ..config import Config
@@ -170,16 +170,17 @@ def render_catalog(
     data: Mapping[str, FeedData],
     months: Mapping[dt.date, int],
     stylesheet: bytes,
+    sink: Callable[[str, bytes], None],
     *,
     deleted: Sequence[Deleted] = (),
     all_atom_links: tuple[tuple[str, str], ...] = (),
     also_listed: Sequence[IndexFeed] = (),
     reuse: Callable[[str, str], bool] | None = None,
-    sink: Callable[[str, bytes], None] | None = None,
 ) -> dict[str, bytes]:
-    """Every file of the output folder (relative path → bytes, in the order to write them: feeds first, then
-    the pages that link to them) from each feed's facts (`data`, by feed path; a feed missing there is empty)
-    and the items per month.
+    """Every document of the output folder from each feed's facts (`data`, by feed path; a feed missing there
+    is empty) and the items per month: each feed document goes to `sink(name, bytes)` as it is rendered (a
+    first publish of 1,000 sources renders 3,000 of them: ~70 MB if held), and the pages that link to them
+    (index.html, the OPML files, feed.xsl) are returned (relative path → bytes), to be written after them.
 
     `deleted` are the RFC 6721 tombstones and `all_atom_links` extra (rel, href) links (RFC 5005
     prev-archive) of the overall Atom feed; `also_listed` are feeds rendered elsewhere (the changes feed)
@@ -187,8 +188,7 @@ def render_catalog(
 
     `reuse(name, fingerprint)` lets the caller keep a feed document it already has: the fingerprint covers
     everything the document is rendered from (and the renderers' own code), and a document the caller
-    reuses is left out of the result. `sink(name, bytes)` takes each feed document as it is rendered,
-    instead of the result (a first publish of 1,000 sources holds 3,000 of them: ~70 MB)."""
+    reuses is not rendered."""
     limit = config.site.max_items
     files: dict[str, bytes] = {}
     listed: list[IndexFeed] = []
@@ -217,19 +217,16 @@ def render_catalog(
         if feed.kind == "all":  # tombstones of items that left it, and its archive link
             atom_meta = dataclasses.replace(feed.meta, links=(*feed.meta.links, *all_atom_links))
             atom_deleted = tuple(deleted)
-        documents: dict[str, tuple[Callable[..., bytes], tuple[object, ...]]] = {
-            f"{feed.meta.path}.rss": (_rss, (feed.meta, window)),
-            f"{feed.meta.path}.atom": (_atom, (atom_meta, window, atom_deleted)),
-            f"{feed.meta.path}.json": (_json, (feed.meta, window)),
-            shown.page: (news_page, (shown, config.site.title, window, origin)),
+        documents: dict[str, tuple[object, ...]] = {
+            f"{feed.meta.path}.rss": (feed.meta, window),
+            f"{feed.meta.path}.atom": (atom_meta, window, atom_deleted),
+            f"{feed.meta.path}.json": (feed.meta, window),
+            shown.page: (shown, config.site.title, window, origin),
         }
         # A document's fingerprint covers its renderer's arguments: whatever they show, a change renders it.
-        for name, (render, arguments) in documents.items():
+        for name, arguments in documents.items():
             if reuse is None or not reuse(name, fingerprint(name, arguments, reprs)):
-                if sink is None:
-                    files[name] = render(*arguments)
-                else:
-                    sink(name, render(*arguments))
+                sink(name, _render(name, arguments))
         listed.append(dataclasses.replace(shown, latest=tuple(tally.head[:LATEST_ON_INDEX])))
     listed += also_listed
     files[STYLESHEET] = stylesheet
@@ -246,26 +243,17 @@ def render_catalog(
     return files
 
 
-# The renderers are imported when a document is rendered: feedgen and they cost ~15 ms to import, which a
-# publish whose documents are all reused (an unchanged cycle) need not pay.
-
-
-def _rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
-    from .render import render_rss
-
-    return render_rss(meta, entries)
-
-
-def _atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Deleted]) -> bytes:
-    from .render import render_atom
-
-    return render_atom(meta, entries, deleted)
-
-
-def _json(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
+def _render(name: str, arguments: tuple[Any, ...]) -> bytes:
+    """Document `name`, by the renderer of its suffix. The feed renderers are imported here, when a feed is
+    rendered: feedgen and they cost ~15 ms to import, which a publish whose feeds are all reused (an
+    unchanged cycle) need not pay."""
+    if name.endswith(".html"):
+        return news_page(*arguments)
     from .jsonfeed import render_json
+    from .render import render_atom, render_rss
 
-    return render_json(meta, entries)
+    renderers: dict[str, Callable[..., bytes]] = {"rss": render_rss, "atom": render_atom, "json": render_json}
+    return renderers[name.rpartition(".")[2]](*arguments)
 
 
 def month_of(entry: Entry, tz: ZoneInfo) -> dt.date:

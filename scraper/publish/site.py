@@ -96,12 +96,12 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         feed_data(config, store, now),
         sane_months(store.month_counts(), window),
         stylesheet(),
+        # Each feed document is written as soon as it is rendered, not all held until the end.
+        lambda name, data: written.extend(manifest.publish({out / name: data})),
         deleted=deleted,
         all_atom_links=all_links,
         also_listed=[changes],
         reuse=kept.reuse,
-        # Each feed document is written as soon as it is rendered, not all held until the end.
-        sink=lambda name, data: written.extend(manifest.publish({out / name: data})),
     )
     history = HistoryPages(config, store, kept.reuse, window)
     files = {out / name: data for name, data in documents.items()}

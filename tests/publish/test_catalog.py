@@ -13,7 +13,7 @@ import json
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -121,8 +121,16 @@ def walked_catalog(
             len(chosen), newest, chosen[: max(cfg.site.max_items, LATEST_ON_INDEX)]
         )
     zone = ZoneInfo(cfg.sources[0].timezone)
-    months = Counter(month_of(entry, zone) for entry in entries)
-    return render_catalog(cfg, data, months, stylesheet(), deleted=deleted)
+    return rendered(cfg, data, Counter(month_of(entry, zone) for entry in entries), deleted)
+
+
+def rendered(
+    cfg: Config, data: Mapping[str, FeedData], months: Mapping[dt.date, int], deleted: Sequence[Deleted] = ()
+) -> dict[str, bytes]:
+    """Every document `render_catalog` renders, feeds and pages, in the order it gives them."""
+    files: dict[str, bytes] = {}
+    files |= render_catalog(cfg, data, months, stylesheet(), files.__setitem__, deleted=deleted)
+    return files
 
 
 def entry(key: str, title: str, day: dt.date, summary: str = "", source: str = "jamlikt-goteborg") -> Entry:

@@ -14,11 +14,11 @@ from pathlib import Path
 import feedparser
 
 from scraper.config import load_config
-from scraper.publish.catalog import membership, render_catalog
-from scraper.publish.site import feed_data, stylesheet, tombstones
+from scraper.publish.catalog import membership
+from scraper.publish.site import feed_data, tombstones
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed
-from tests.publish.test_catalog import walked_catalog
+from tests.publish.test_catalog import rendered, walked_catalog
 from tests.test_history import run_ok
 from tests.test_site_end_to_end import EDITED_TOPICS, TWO_TOPICS, write_config
 
@@ -40,9 +40,7 @@ def stored_and_walked(config_path: Path) -> tuple[dict[str, bytes], dict[str, by
     config = load_config(config_path)
     with Store(config.site.database) as store:
         deleted = tombstones(store, config.site.max_items)
-        stored = render_catalog(
-            config, feed_data(config, store, None), store.month_counts(), stylesheet(), deleted=deleted
-        )
+        stored = rendered(config, feed_data(config, store, None), store.month_counts(), deleted)
         walked = walked_catalog(config, store.entries(), deleted)
     return stored, walked
 
