@@ -192,7 +192,7 @@ def render_catalog(
     limit = config.site.max_items
     files: dict[str, bytes] = {}
     listed: list[IndexFeed] = []
-    reprs: dict[int, str] = {}  # the entries are alive for the whole loop, so their ids are theirs
+    reprs: dict[int, tuple[object, str]] = {}  # one repr per object (an entry is in several feeds)
     for feed in feed_catalog(config):
         tally = data.get(feed.meta.path) or FeedData()
         window = tally.head[:limit]

@@ -35,6 +35,7 @@ from scraper.publish.catalog import (
     month_series,
     render_catalog,
 )
+from scraper.publish.fingerprint import fingerprint
 from scraper.publish.jsonfeed import VERSION_URL, render_json
 from scraper.publish.render import render_atom, render_rss
 from scraper.publish.site import publish_feeds, stylesheet
@@ -563,3 +564,12 @@ def test_a_publish_equals_the_full_selection_over_many_entries(tmp_path):
         assert f"{len(selected)} nyheter · senast uppdaterad" in section, feed.meta.path
         newest = max(e.updated for e in selected).astimezone(STOCKHOLM).isoformat()
         assert f'datetime="{newest}"' in section, feed.meta.path
+
+
+def test_a_fingerprint_is_of_the_arguments_given_even_when_a_cached_objects_id_is_taken_again():
+    """render_catalog caches reprs by id across documents: an object that dies (a feed's page arguments)
+    must not lend its cached repr to a new object that gets its id."""
+    reprs: dict[int, tuple[object, str]] = {}
+    for n in range(200):
+        origin = ((f"Källa {n}", f"https://example.test/{n}/"),)  # a new tuple each time, freed after
+        assert fingerprint("page.html", (origin,), reprs) == fingerprint("page.html", (origin,)), n
