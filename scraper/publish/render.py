@@ -45,7 +45,6 @@ from .shown import dated, documents, reading_order
 
 __all__ = [
     "EMPTY_FEED_UPDATED",
-    "GENERATOR",
     "IMAGE_TYPE",
     "dated",
     "render_atom",
@@ -121,7 +120,7 @@ class _Extras(BaseExtension):  # type: ignore[misc]
     def __init__(self) -> None:
         self.deleted: Sequence[Deleted] = ()
         self.archive = False
-        self.rss_links: Sequence[tuple[str, str]] = ()
+        self.hub: str | None = None  #: RSS only (Atom has its own link element)
         self.tz: ZoneInfo = ZoneInfo("UTC")
 
     def extend_ns(self) -> dict[str, str]:
@@ -145,9 +144,9 @@ class _Extras(BaseExtension):  # type: ignore[misc]
         return feed
 
     def extend_rss(self, feed: Any) -> Any:
-        channel = feed[0]
-        for rel, href in self.rss_links:
-            channel.append(channel.makeelement(f"{{{ATOM_NS}}}link", {"rel": rel, "href": xml_safe(href)}))
+        if self.hub:
+            link = {"rel": "hub", "href": xml_safe(self.hub)}
+            feed[0].append(feed[0].makeelement(f"{{{ATOM_NS}}}link", link))
         return feed
 
 
@@ -163,7 +162,7 @@ def _extras(fg: Any, meta: FeedMeta, tz: ZoneInfo, fmt: Format, deleted: Sequenc
     fg.register_extension("extras", _Extras, None, atom=fmt == "atom", rss=fmt == "rss")
     fg.extras.deleted = deleted
     fg.extras.archive = meta.archive
-    fg.extras.rss_links = [("hub", meta.hub)] if meta.hub else []
+    fg.extras.hub = meta.hub
     fg.extras.tz = tz
 
 
