@@ -4,27 +4,16 @@ Pure and deterministic: no file writes, no clock, no network. Identical inputs g
 publisher can skip rewriting a feed whose data did not change. The caller sorts the entries (newest first) and
 cuts them to `max_items`; this module keeps their order exactly and never decides which entries to show.
 
-feedgen quirks this module works around (each seen when validating feedgen 1.0.0 output):
-
-- it defaults feed `updated` / `lastBuildDate` and every entry's Atom `updated` to wall-clock now: every one
-  of them is set here from the data;
-- `add_entry()` prepends by default: entries are added with `order="append"`;
-- the RSS channel `<link>` is the *last* `link()` call, while Atom readers take the *first* feed link as the
-  site: RSS and Atom are built on separate FeedGenerator objects, each with its own link order;
-- lxml raises on XML-illegal characters: every text value passes through `xml_safe` first.
-
-- Atom entry links lose `rel`, `type` and `length` (feedgen#135: `FeedEntry.atom_entry` reads them from the
-  new element instead of the link's data), so an enclosure would come out as a second "alternate" link. The
-  Atom enclosure is written by `_AtomEnclosure`, a small entry extension that builds the element itself.
+feedgen 1.0.0 quirks worked around here, each commented where it is handled: it dates the feed and every Atom
+entry by the wall clock unless told otherwise, `add_entry()` prepends, the RSS channel `<link>` is the *last*
+`link()` call while Atom readers take the *first* (so each format has its own FeedGenerator), lxml raises on
+XML-illegal characters (`xml_safe`), and Atom entry links lose `rel`, `type` and `length` (feedgen#135:
+`_AtomEnclosure`).
 
 Article content: RSS `description` carries the summary and `content:encoded` the sanitized article HTML;
 Atom has `summary` (text) and `content type="html"`. The lead image is the RSS `enclosure`, an Atom
 `link rel="enclosure"`, and Media RSS `media:content` + `media:thumbnail` in both (feedgen's `media`
-extension).
-HTML reaching this module is already sanitized (scraper.sanitize); it only escapes it into the XML.
-
-Extension points: `_fill_entry` is the single place that maps an `Entry` onto a feed entry; `_finish`
-post-processes the serialized document (the `<?xml-stylesheet?>` processing instruction goes in there).
+extension). HTML reaching this module is already sanitized (scraper.sanitize); it is only escaped here.
 """
 
 from __future__ import annotations
