@@ -139,22 +139,6 @@ class _Extras(BaseExtension):  # type: ignore[misc]
         return feed
 
 
-def _extras(fg: Any, meta: FeedMeta, tz: ZoneInfo, fmt: Format, deleted: Sequence[Deleted] = ()) -> None:
-    """Hub and archive links, tombstones and fh:archive for one document (see `_Extras`)."""
-    if fmt == "atom":
-        for rel, href in meta.links:
-            fg.link(href=xml_safe(href), rel=rel)
-        if meta.hub:
-            fg.link(href=xml_safe(meta.hub), rel="hub")
-    if not (deleted or meta.archive or (meta.hub and fmt == "rss")):
-        return
-    fg.register_extension("extras", _Extras, None, atom=fmt == "atom", rss=fmt == "rss")
-    fg.extras.deleted = deleted
-    fg.extras.archive = meta.archive
-    fg.extras.hub = meta.hub
-    fg.extras.tz = tz
-
-
 def render_atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Deleted] = ()) -> bytes:
     """The Atom 1.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed), with an
     RFC 6721 tombstone for each of `deleted`."""
@@ -242,7 +226,16 @@ def _feed(
         # Atom readers that take "the" feed link use the first one: the human page goes first.
         fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
         fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
-    _extras(fg, meta, tz, fmt, deleted)
+        for rel, href in meta.links:
+            fg.link(href=xml_safe(href), rel=rel)
+        if meta.hub:
+            fg.link(href=xml_safe(meta.hub), rel="hub")
+    if deleted or meta.archive or (meta.hub and fmt == "rss"):  # what feedgen has no API for: `_Extras`
+        fg.register_extension("extras", _Extras, None, atom=fmt == "atom", rss=fmt == "rss")
+        fg.extras.deleted = deleted
+        fg.extras.archive = meta.archive
+        fg.extras.hub = meta.hub
+        fg.extras.tz = tz
     if fmt == "rss":
         # Dublin Core for each item's `dc:creator`: RSS `author` must be an email address (RSS Best Practices
         # Profile) and the publisher has none to give, so without it rss2email's From: read
