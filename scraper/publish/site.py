@@ -59,9 +59,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     # Before the manifest existed, the store's render records were the only list of what was written here.
     manifest = Manifest.load(out, adopt=store.rendered())
     window = now or utc_now()  # what counts as a sane date (see scraper.sanity)
-    deleted = [
-        t for t in tombstones(store, config.site.max_items) if keeps_link(f"tombstone {t.entry_id}", t.link)
-    ]
+    deleted = tombstones(store, config.site.max_items)
     if config.site.removed == "mark":
         # A marked entry is still in the feeds (see feed_data): its tombstone comes when it leaves them, or a
         # reader that honours RFC 6721 would delete the entry the feed is showing.
@@ -207,24 +205,21 @@ def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str
     if config.site.removed == "mark":
         removed_since = window - dt.timedelta(days=config.site.removed_days)
     data: dict[str, FeedData] = {}
-    shown: dict[str, Entry] = {}  # one object per item across feeds (fingerprints reuse its repr)
-    refused: set[str] = set()  # stored rows no feed may carry, each logged once
+    # One object per item across feeds (fingerprints reuse its repr); None for a stored row no feed may carry
+    # (left out, with one warning).
+    shown: dict[str, Entry | None] = {}
     for feed in feed_catalog(config):
         path = feed.meta.path
         count, updated = summaries.get(path, (0, None))
         head = []
         for stored, removed in store.feed_entries(path, keep, removed_since=removed_since):
-            if stored.entry_id in refused:
-                continue
             if stored.entry_id not in shown:
-                entry = next(renderable([stored], window), None)  # None: left out, with a warning
-                if entry is None:
-                    refused.add(stored.entry_id)
-                    continue
-                zone = zones.get(entry.source, zones[""])
-                marked = entry if removed is None else marked_removed(entry, removed, zone)
-                shown[stored.entry_id] = in_config_order(config, marked)
-            head.append(shown[stored.entry_id])
+                entry = next(renderable([stored], window), None)
+                if entry is not None and removed is not None:
+                    entry = marked_removed(entry, removed, zones.get(entry.source, zones[""]))
+                shown[stored.entry_id] = None if entry is None else in_config_order(config, entry)
+            if (entry := shown[stored.entry_id]) is not None:
+                head.append(entry)
         data[path] = FeedData(count=count, updated=updated, head=head)
     return data
 
@@ -237,8 +232,9 @@ def stylesheet() -> bytes:
 
 
 def tombstones(store: Store, max_items: int) -> list[Deleted]:
-    """RFC 6721 tombstones for removed items that would still be in the window of `max_items`."""
-    gone = store.tombstones(limit=max_items)
+    """RFC 6721 tombstones for removed items that would still be in the window of `max_items`; one whose
+    stored link is not http(s) is left out, with a warning."""
+    gone = [t for t in store.tombstones(limit=max_items) if keeps_link(f"tombstone {t.entry_id}", t.link)]
     return [Deleted(t.entry_id, t.removed_at, t.link, f"Borttagen från webbplatsen: {t.title}") for t in gone]
 
 
