@@ -250,15 +250,15 @@ def folder_warnings(config: Config) -> list[str]:
     listed = read_manifest(out)
     names = own_names(config)
     replaced = sorted(name for name in names - (listed or set()) if (out / name).is_file())
-    if listed is None:  # the archives aside, a folder without a manifest may still hold ours
+    if listed is None:  # no manifest yet: this config's names and the yearly archives count as its own
         listed = names | {
             p.relative_to(out).as_posix() for p in out.glob("archive/[0-9][0-9][0-9][0-9].atom")
         }
     foreign = [name for name in unlisted_files(out, listed) if name not in replaced]
 
-    def shown(names: list[str]) -> str:  # the first ten, escaped, and how many more
-        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
-        return ", ".join(escape_controls(name) for name in names[:10]) + more
+    def shown(some: list[str]) -> str:  # the first ten, escaped, and how many more
+        more = f" and {len(some) - 10} more" if len(some) > 10 else ""
+        return ", ".join(escape_controls(name) for name in some[:10]) + more
 
     folder = escape_controls(str(out))
     warnings = []
