@@ -12,13 +12,13 @@ import pytest
 
 from scraper.config import (
     PACKAGE_DIR,
-    VERSION,
     Config,
     ScheduleConfig,
     SelectorConfig,
     describe,
     find_config_path,
     load_config,
+    package_version,
     parse_config,
 )
 from scraper.errors import ConfigError
@@ -68,7 +68,7 @@ def test_defaults_fill_everything_but_the_source() -> None:
     assert (config.site.output_dir, config.site.database) == (BASE / "feeds", BASE / "aktuellt.db")
     assert (config.site.language, config.site.max_items) == ("sv", 50)
     assert (config.site.removed, config.site.removed_days) == ("drop", 7)
-    assert config.fetch.user_agent == f"aktuellt/{VERSION} (+http://127.0.0.1:8080/)"
+    assert config.fetch.user_agent == f"aktuellt/{package_version()} (+http://127.0.0.1:8080/)"
     assert (config.fetch.timeout, config.fetch.retries, config.fetch.delay) == (20.0, 3, 1.0)
     assert config.schedule == ScheduleConfig(
         every=dt.timedelta(minutes=15), cron=None, jitter=dt.timedelta(seconds=60)
@@ -89,7 +89,7 @@ def test_values_are_converted() -> None:
     )
     assert config.site.base_url == "https://feeds.example.org/aktuellt/"
     assert config.fetch.timeout == 5.0 and isinstance(config.fetch.timeout, float)
-    assert config.fetch.user_agent == f"bot/{VERSION} (see https://feeds.example.org/aktuellt/)"
+    assert config.fetch.user_agent == f"bot/{package_version()} (see https://feeds.example.org/aktuellt/)"
     assert config.sources[0].selectors == SelectorConfig(item="li.card")
     assert config.topics[0].title == "t" and config.topics[0].regex == r"\bläs"
 
@@ -354,7 +354,7 @@ def test_describe_shows_resolved_settings_and_parses_back(tmp_path: Path) -> Non
     assert f'output_dir = "{REPO / "feeds"}"' in text
     assert f'database = "{REPO / "aktuellt.db"}"' in text
     assert 'every = "15m"' in text and 'jitter = "1m"' in text
-    assert f'user_agent = "aktuellt/{VERSION} (+http://127.0.0.1:8080/)"' in text
+    assert f'user_agent = "aktuellt/{package_version()} (+http://127.0.0.1:8080/)"' in text
     assert parse_config(tomllib.loads(text), base_dir=tmp_path) == dataclasses.replace(config, path=None)
 
 

@@ -65,12 +65,6 @@ def package_version() -> str:
         return "0.0.0"
 
 
-def __getattr__(name: str) -> str:
-    if name == "VERSION":  # kept as a name for callers that read it as a constant
-        return package_version()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path | None = None) -> Config:
     """Validate parsed TOML into a Config; relative paths resolve against `base_dir`. `config_path`, the file
     the data came from, must not end up inside the output folder.

@@ -1,18 +1,13 @@
 """The feed catalog: which documents the output folder holds, and the bytes of each. Pure.
 
-From the config and each feed's facts (its newest entries, count and newest update: `render_catalog`, which
-the pipeline fills from the store's memberships; or `render_site`, from all stored entries) it decides:
+From the config and each feed's facts (its newest entries, count and newest update, which the pipeline reads
+from the store's memberships: `membership` gives what the store keeps of an item, and the hash of the rules
+that tells the store when to work it out again for every item), `render_catalog` renders:
 
 - the feeds: `all`, one `topics/<id>` per configured topic, and one `sources/<id>` per source when there is
   more than one; each in RSS, Atom and JSON Feed, holding its newest `max_items` entries;
-- the topics of every entry (worked out here, from the rules: `membership` gives what the store keeps of
-  it, and the hash of the rules that tells the store when to work it out again for every item);
 - each feed's HTML page (`<path>.html`: feedpage.py), which the feed names as its human page;
-- `index.html` (feeds, counts, latest entries per topic, a chart by month), `feeds.opml` and `feed.xsl`.
-
-Both return every file as a relative path → bytes, in the order they should be written (feeds first, then
-the pages that link to them). The caller (pipeline) writes only the files whose bytes changed, and may keep a
-feed document rendered from the same inputs before (`reuse`, `fingerprint`).
+- `index.html` (feeds, counts, latest entries per topic, a chart by month), the OPML files and `feed.xsl`.
 """
 
 from __future__ import annotations
@@ -22,10 +17,9 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from ..config import Config
@@ -35,7 +29,7 @@ from .feedpage import news_page
 from .fingerprint import fingerprint
 from .indexpage import IndexFeed, IndexPage, render_index
 from .opml import opml_files
-from .topics import TopicRule, compile_rules, topics_for
+from .topics import compile_rules, entry_topics
 
 __all__ = [
     "CATALOG_FOLDERS",
@@ -47,8 +41,6 @@ __all__ = [
     "in_config_order",
     "membership",
     "render_catalog",
-    "render_site",
-    "select",
 ]
 
 #: The XSLT that shows RSS and Atom documents as a page in a browser, at the top of the output folder.
@@ -86,8 +78,9 @@ def feed_catalog(config: Config) -> tuple[Feed, ...]:
     first = config.sources[0]
     topic_labels = tuple((topic.id, topic.title) for topic in config.topics)
 
-    def meta(path: str, title: str, subtitle: str, timezone: str) -> FeedMeta:
-        return FeedMeta(
+    def feed(kind: Kind, key: str, label: str, title: str, subtitle: str, timezone: str) -> Feed:
+        path = "all" if kind == "all" else f"{kind}s/{key}"
+        meta = FeedMeta(
             path=path,
             title=title,
             subtitle=subtitle,
@@ -101,91 +94,27 @@ def feed_catalog(config: Config) -> tuple[Feed, ...]:
             category_scheme=site.base_url + "topics/",
             hub=config.websub.hub,
         )
+        anchor = {"all": "alla", "topic": f"amne-{key}", "source": f"kalla-{key}"}[kind]
+        return Feed(kind, key, meta, anchor, label)
 
-    feeds = [
-        Feed(
-            "all",
-            "all",
-            # The overall feed's facts are exactly the foundation's: readers already follow it.
-            meta(
-                "all",
-                site.title,
-                f"Nyheter från {site.title}, som flöde",
-                first.timezone,
-            ),
-            "alla",
-            "Alla nyheter",
-        )
-    ]
+    # The overall feed's facts are exactly the foundation's: readers already follow it.
+    subtitle = f"Nyheter från {site.title}, som flöde"
+    feeds = [feed("all", "all", "Alla nyheter", site.title, subtitle, first.timezone)]
     for topic in config.topics:
-        anchor = f"amne-{topic.id}"
-        feeds.append(
-            Feed(
-                "topic",
-                topic.id,
-                meta(
-                    f"topics/{topic.id}",
-                    f"{topic.title} – {site.title}",
-                    topic.description or f"Nyheter från {site.title} i ämnet {topic.title}",
-                    first.timezone,
-                ),
-                anchor,
-                topic.title,
-            )
-        )
+        title = f"{topic.title} – {site.title}"
+        subtitle = topic.description or f"Nyheter från {site.title} i ämnet {topic.title}"
+        feeds.append(feed("topic", topic.id, topic.title, title, subtitle, first.timezone))
     if len(config.sources) > 1:
         for source in config.sources:
-            feeds.append(
-                Feed(
-                    "source",
-                    source.id,
-                    meta(
-                        f"sources/{source.id}",
-                        source.title,
-                        f"Nyheter från {source.title}, som flöde",
-                        source.timezone,
-                    ),
-                    f"kalla-{source.id}",
-                    source.title,
-                )
-            )
+            subtitle = f"Nyheter från {source.title}, som flöde"
+            feeds.append(feed("source", source.id, source.title, source.title, subtitle, source.timezone))
     return tuple(feeds)
 
 
 def assign_topics(config: Config, entries: Sequence[Entry]) -> list[Entry]:
-    """`entries` with `topics` set from the config's rules: title, summary and article text are searched,
-    and the article page's tags are compared with the topics' `tags`."""
+    """`entries` with `topics` set from the config's rules (`topics.entry_topics`)."""
     rules = compile_rules(config.topics)
-    return [with_topics(rules, entry) for entry in entries]
-
-
-def html_text(fragment: str) -> str:
-    """`markup.html_text`, imported on first use: selectolax is needed only when items get their topics,
-    not in a publish that finds every membership current."""
-    from ..markup import html_text as text
-
-    return text(fragment)
-
-
-def with_topics(rules: Sequence[TopicRule], entry: Entry) -> Entry:
-    topics = topics_for(
-        rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags, entry.source
-    )
-    return dataclasses.replace(entry, topics=topics)
-
-
-def in_feed(feed: Feed, entry: Entry, topics: Sequence[str] | None = None) -> bool:
-    """Whether `entry` (carrying its topics, or with `topics` given) belongs in `feed`."""
-    if feed.kind == "topic":
-        return feed.key in (entry.topics if topics is None else topics)
-    if feed.kind == "source":
-        return entry.source == feed.key
-    return True
-
-
-def select(feed: Feed, entries: Sequence[Entry]) -> list[Entry]:
-    """The entries of `feed`, in the given (newest first) order, uncut. Entries must carry their topics."""
-    return [entry for entry in entries if in_feed(feed, entry)]
+    return [dataclasses.replace(entry, topics=entry_topics(rules, entry)) for entry in entries]
 
 
 @dataclass(slots=True)
@@ -222,9 +151,7 @@ def membership(config: Config) -> tuple[str, Callable[[Entry], tuple[tuple[str, 
 
     def feeds_of(entry: Entry) -> tuple[tuple[str, ...], int]:
         """(feed paths, month published as year * 100 + month)."""
-        topics = topics_for(
-            rules, (entry.title, entry.summary, html_text(entry.content_html)), entry.tags, entry.source
-        )
+        topics = entry_topics(rules, entry)
         paths = ("all", f"sources/{entry.source}", *(f"topics/{topic}" for topic in topics))
         month = month_of(entry, tz)
         return paths, month.year * 100 + month.month
@@ -238,89 +165,46 @@ def in_config_order(config: Config, entry: Entry) -> Entry:
     return dataclasses.replace(entry, topics=tuple(t for t in order if t in entry.topics))
 
 
-def render_site(
-    config: Config,
-    entries: Iterable[Entry],
-    stylesheet: bytes,
-    *,
-    deleted: Sequence[Deleted] = (),
-    all_atom_links: tuple[tuple[str, str], ...] = (),
-    also_listed: Sequence[IndexFeed] = (),
-) -> dict[str, bytes]:
-    """Every file of the output folder (relative path → bytes) from all stored entries, newest first.
-
-    `entries` is walked once and may be a generator: only each feed's newest entries are kept, with counts,
-    so memory does not grow with the history. (The pipeline does not walk: it reads the same facts from the
-    store's memberships, `render_catalog`.) `deleted` are the RFC 6721 tombstones and `all_atom_links` extra
-    (rel, href) links (RFC 5005 prev-archive) of the overall Atom feed; `also_listed` are feeds rendered
-    elsewhere (the changes feed) that index.html and feeds.opml list after the catalog's own."""
-    keep = max(config.site.max_items, LATEST_ON_INDEX)
-    feeds = feed_catalog(config)
-    data = [FeedData() for _ in feeds]
-    rules = compile_rules(config.topics)
-    tz = ZoneInfo(config.sources[0].timezone)
-    months: Counter[dt.date] = Counter()
-    for plain in entries:
-        topics = topics_for(
-            rules, (plain.title, plain.summary, html_text(plain.content_html)), plain.tags, plain.source
-        )
-        months[month_of(plain, tz)] += 1
-        tagged: Entry | None = None  # the copy carrying its topics, made only for an entry a feed keeps
-        for feed, tally in zip(feeds, data, strict=True):
-            if not in_feed(feed, plain, topics):
-                continue
-            tally.count += 1
-            if tally.updated is None or plain.updated > tally.updated:
-                tally.updated = plain.updated
-            if len(tally.head) < keep:
-                tagged = tagged or dataclasses.replace(plain, topics=topics)
-                tally.head.append(tagged)
-    return render_catalog(
-        config,
-        dict(zip((feed.meta.path for feed in feeds), data, strict=True)),
-        months,
-        stylesheet,
-        deleted=deleted,
-        all_atom_links=all_atom_links,
-        also_listed=also_listed,
-    )
-
-
 def render_catalog(
     config: Config,
     data: Mapping[str, FeedData],
     months: Mapping[dt.date, int],
     stylesheet: bytes,
+    sink: Callable[[str, bytes], None],
     *,
     deleted: Sequence[Deleted] = (),
     all_atom_links: tuple[tuple[str, str], ...] = (),
     also_listed: Sequence[IndexFeed] = (),
     reuse: Callable[[str, str], bool] | None = None,
-    sink: Callable[[str, bytes], None] | None = None,
 ) -> dict[str, bytes]:
-    """`render_site` from each feed's facts (`data`, by feed path; a feed missing there is empty) and the
-    items per month.
+    """Every document of the output folder from each feed's facts (`data`, by feed path; a feed missing there
+    is empty) and the items per month: each feed document goes to `sink(name, bytes)` as it is rendered (a
+    first publish of 1,000 sources renders 3,000 of them: ~70 MB if held), and the pages that link to them
+    (index.html, the OPML files, feed.xsl) are returned (relative path → bytes), to be written after them.
+
+    `deleted` are the RFC 6721 tombstones and `all_atom_links` extra (rel, href) links (RFC 5005
+    prev-archive) of the overall Atom feed; `also_listed` are feeds rendered elsewhere (the changes feed)
+    that index.html and feeds.opml list after the catalog's own.
 
     `reuse(name, fingerprint)` lets the caller keep a feed document it already has: the fingerprint covers
     everything the document is rendered from (and the renderers' own code), and a document the caller
-    reuses is left out of the result. `sink(name, bytes)` takes each feed document as it is rendered,
-    instead of the result (a first publish of 1,000 sources holds 3,000 of them: ~70 MB)."""
+    reuses is not rendered."""
     limit = config.site.max_items
     files: dict[str, bytes] = {}
     listed: list[IndexFeed] = []
-    reprs: dict[int, str] = {}  # the entries are alive for the whole loop, so their ids are theirs
+    reprs: dict[int, tuple[object, str]] = {}  # one repr per object (an entry is in several feeds)
     for feed in feed_catalog(config):
         tally = data.get(feed.meta.path) or FeedData()
         window = tally.head[:limit]
+        # Its page shows no latest entries: left out, so that its fingerprint does not repr them again.
         shown = IndexFeed(
-            kind=feed.kind,
-            anchor=feed.anchor,
-            label=feed.label,
-            meta=feed.meta,
-            count=tally.count,
-            in_document=len(window),
-            updated=tally.updated,
-            latest=tuple(tally.head[:LATEST_ON_INDEX]),
+            feed.kind,
+            feed.anchor,
+            feed.label,
+            feed.meta,
+            tally.count,
+            len(window),
+            tally.updated,
             page=f"{feed.meta.path}.html",
         )
         origin = tuple(
@@ -333,25 +217,17 @@ def render_catalog(
         if feed.kind == "all":  # tombstones of items that left it, and its archive link
             atom_meta = dataclasses.replace(feed.meta, links=(*feed.meta.links, *all_atom_links))
             atom_deleted = tuple(deleted)
-        documents: dict[str, tuple[tuple[object, ...], Callable[[], bytes]]] = {
-            f"{feed.meta.path}.rss": ((feed.meta, window), partial(_rss, feed.meta, window)),
-            f"{feed.meta.path}.atom": (
-                (atom_meta, window, atom_deleted),
-                partial(_atom, atom_meta, window, atom_deleted),
-            ),
-            f"{feed.meta.path}.json": ((feed.meta, window), partial(_json, feed.meta, window)),
-            shown.page: (
-                (feed.meta, window, tally.count, tally.updated, config.site.title, origin),
-                partial(news_page, shown, config.site.title, window, origin),
-            ),
+        documents: dict[str, tuple[object, ...]] = {
+            f"{feed.meta.path}.rss": (feed.meta, window),
+            f"{feed.meta.path}.atom": (atom_meta, window, atom_deleted),
+            f"{feed.meta.path}.json": (feed.meta, window),
+            shown.page: (shown, config.site.title, window, origin),
         }
-        for name, (inputs, render) in documents.items():
-            if reuse is None or not reuse(name, fingerprint(name, inputs, reprs)):
-                if sink is None:
-                    files[name] = render()
-                else:
-                    sink(name, render())
-        listed.append(shown)
+        # A document's fingerprint covers its renderer's arguments: whatever they show, a change renders it.
+        for name, arguments in documents.items():
+            if reuse is None or not reuse(name, fingerprint(name, arguments, reprs)):
+                sink(name, _render(name, arguments))
+        listed.append(dataclasses.replace(shown, latest=tuple(tally.head[:LATEST_ON_INDEX])))
     listed += also_listed
     files[STYLESHEET] = stylesheet
     page = IndexPage(
@@ -367,35 +243,21 @@ def render_catalog(
     return files
 
 
-# The renderers are imported when a document is rendered: feedgen and they cost ~15 ms to import, which a
-# publish whose documents are all reused (an unchanged cycle) need not pay.
-
-
-def _rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
-    from .render import render_rss
-
-    return render_rss(meta, entries)
-
-
-def _atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Deleted]) -> bytes:
-    from .render import render_atom
-
-    return render_atom(meta, entries, deleted)
-
-
-def _json(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
+def _render(name: str, arguments: tuple[Any, ...]) -> bytes:
+    """Document `name`, by the renderer of its suffix. The feed renderers are imported here, when a feed is
+    rendered: feedgen and they cost ~15 ms to import, which a publish whose feeds are all reused (an
+    unchanged cycle) need not pay."""
+    if name.endswith(".html"):
+        return news_page(*arguments)
     from .jsonfeed import render_json
+    from .render import render_atom, render_rss
 
-    return render_json(meta, entries)
+    renderers: dict[str, Callable[..., bytes]] = {"rss": render_rss, "atom": render_atom, "json": render_json}
+    return renderers[name.rpartition(".")[2]](*arguments)
 
 
 def month_of(entry: Entry, tz: ZoneInfo) -> dt.date:
     return entry.published.astimezone(tz).date().replace(day=1)
-
-
-def items_per_month(entries: Sequence[Entry], tz: ZoneInfo) -> tuple[tuple[dt.date, int], ...]:
-    """(first day of month, items published that month) from the oldest month to the newest, gaps as 0."""
-    return month_series(Counter(month_of(entry, tz) for entry in entries))
 
 
 #: The most months the chart spans (the newest ones): a bound on index.html whatever dates reach it.

@@ -9,19 +9,22 @@ import importlib.util
 from pathlib import Path
 
 
-def fingerprint(name: str, arguments: tuple[object, ...], reprs: dict[int, str] | None = None) -> str:
+def fingerprint(
+    name: str, arguments: tuple[object, ...], reprs: dict[int, tuple[object, str]] | None = None
+) -> str:
     """A digest of everything feed document `name` is rendered from: its arguments (frozen dataclasses with
     deterministic reprs, and lists of them) and the code of the modules that render it. `reprs` caches the
-    repr of objects by id, for a caller that passes the same (live) objects to many documents."""
+    repr of objects by id, for a caller that passes the same objects to many documents; it holds each
+    object, so that no other object can take its id while the cache lives."""
     cache = {} if reprs is None else reprs
     digest = hashlib.sha256(_renderers_digest().encode())
     digest.update(name.encode())
     for argument in arguments:
         for part in argument if isinstance(argument, list | tuple) else [argument]:
-            text = cache.get(id(part))
-            if text is None:
-                text = cache[id(part)] = repr(part)
-            digest.update(b"\0" + text.encode())
+            held = cache.get(id(part))
+            if held is None:
+                held = cache[id(part)] = (part, repr(part))
+            digest.update(b"\0" + held[1].encode())
         digest.update(b"\1")
     return digest.hexdigest()
 

@@ -4,27 +4,16 @@ Pure and deterministic: no file writes, no clock, no network. Identical inputs g
 publisher can skip rewriting a feed whose data did not change. The caller sorts the entries (newest first) and
 cuts them to `max_items`; this module keeps their order exactly and never decides which entries to show.
 
-feedgen quirks this module works around (each seen when validating feedgen 1.0.0 output):
-
-- it defaults feed `updated` / `lastBuildDate` and every entry's Atom `updated` to wall-clock now: every one
-  of them is set here from the data;
-- `add_entry()` prepends by default: entries are added with `order="append"`;
-- the RSS channel `<link>` is the *last* `link()` call, while Atom readers take the *first* feed link as the
-  site: RSS and Atom are built on separate FeedGenerator objects, each with its own link order;
-- lxml raises on XML-illegal characters: every text value passes through `xml_safe` first.
-
-- Atom entry links lose `rel`, `type` and `length` (feedgen#135: `FeedEntry.atom_entry` reads them from the
-  new element instead of the link's data), so an enclosure would come out as a second "alternate" link. The
-  Atom enclosure is written by `_AtomEnclosure`, a small entry extension that builds the element itself.
+feedgen 1.0.0 quirks worked around here, each commented where it is handled: it dates the feed and every Atom
+entry by the wall clock unless told otherwise, `add_entry()` prepends, the RSS channel `<link>` is the *last*
+`link()` call while Atom readers take the *first* (so each format has its own FeedGenerator), lxml raises on
+XML-illegal characters (`xml_safe`), and Atom entry links lose `rel`, `type` and `length` (feedgen#135:
+`_AtomEnclosure`).
 
 Article content: RSS `description` carries the summary and `content:encoded` the sanitized article HTML;
 Atom has `summary` (text) and `content type="html"`. The lead image is the RSS `enclosure`, an Atom
 `link rel="enclosure"`, and Media RSS `media:content` + `media:thumbnail` in both (feedgen's `media`
-extension).
-HTML reaching this module is already sanitized (scraper.sanitize); it only escapes it into the XML.
-
-Extension points: `_fill_entry` is the single place that maps an `Entry` onto a feed entry; `_finish`
-post-processes the serialized document (the `<?xml-stylesheet?>` processing instruction goes in there).
+extension). HTML reaching this module is already sanitized (scraper.sanitize); it is only escaped here.
 """
 
 from __future__ import annotations
@@ -45,7 +34,6 @@ from .shown import dated, documents, reading_order
 
 __all__ = [
     "EMPTY_FEED_UPDATED",
-    "GENERATOR",
     "IMAGE_TYPE",
     "dated",
     "render_atom",
@@ -106,17 +94,7 @@ def self_url(meta: FeedMeta, extension: str) -> str:
 
 def render_rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
     """The RSS 2.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed)."""
-    tz = ZoneInfo(meta.timezone)
-    entries = dated(entries, tz)
-    fg = _feed(meta, entries, tz)
-    # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link rel=self),
-    # the human page last (it becomes <link>).
-    fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
-    fg.link(href=xml_safe(meta.home_url), rel="alternate")
-    _extras(fg, meta, tz, "rss")
-    _creator(fg)
-    _add_entries(fg, meta, entries, tz, "rss")
-    return _finish(fg.rss_str(pretty=True), meta, "rss")
+    return _render(meta, dated(entries, ZoneInfo(meta.timezone)), "rss")
 
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -131,7 +109,7 @@ class _Extras(BaseExtension):  # type: ignore[misc]
     def __init__(self) -> None:
         self.deleted: Sequence[Deleted] = ()
         self.archive = False
-        self.rss_links: Sequence[tuple[str, str]] = ()
+        self.hub: str | None = None  #: RSS only (Atom has its own link element)
         self.tz: ZoneInfo = ZoneInfo("UTC")
 
     def extend_ns(self) -> dict[str, str]:
@@ -155,81 +133,46 @@ class _Extras(BaseExtension):  # type: ignore[misc]
         return feed
 
     def extend_rss(self, feed: Any) -> Any:
-        channel = feed[0]
-        for rel, href in self.rss_links:
-            channel.append(channel.makeelement(f"{{{ATOM_NS}}}link", {"rel": rel, "href": xml_safe(href)}))
+        if self.hub:
+            link = {"rel": "hub", "href": xml_safe(self.hub)}
+            feed[0].append(feed[0].makeelement(f"{{{ATOM_NS}}}link", link))
         return feed
-
-
-def _extras(fg: Any, meta: FeedMeta, tz: ZoneInfo, fmt: Format, deleted: Sequence[Deleted] = ()) -> None:
-    """Hub and archive links, tombstones and fh:archive for one document (see `_Extras`)."""
-    if fmt == "atom":
-        for rel, href in meta.links:
-            fg.link(href=xml_safe(href), rel=rel)
-        if meta.hub:
-            fg.link(href=xml_safe(meta.hub), rel="hub")
-    if not (deleted or meta.archive or (meta.hub and fmt == "rss")):
-        return
-    fg.register_extension("extras", _Extras, None, atom=fmt == "atom", rss=fmt == "rss")
-    fg.extras.deleted = deleted
-    fg.extras.archive = meta.archive
-    fg.extras.rss_links = [("hub", meta.hub)] if meta.hub else []
-    fg.extras.tz = tz
 
 
 def render_atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Deleted] = ()) -> bytes:
     """The Atom 1.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed), with an
     RFC 6721 tombstone for each of `deleted`."""
-    tz = ZoneInfo(meta.timezone)
-    entries = dated(entries, tz)
-    fg = _feed(meta, entries, tz)
-    # Atom readers that take "the" feed link use the first one: the human page goes first.
-    fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
-    fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
-    _extras(fg, meta, tz, "atom", deleted)
-    # RFC 4287: required at feed level. The publisher, not the title again (rss2email's From: shows both).
-    fg.author(name=xml_safe(meta.author), uri=xml_safe(meta.home_url))
-    _add_entries(fg, meta, entries, tz, "atom")
-    return _finish(fg.atom_str(pretty=True), meta, "atom")
+    return _render(meta, dated(entries, ZoneInfo(meta.timezone)), "atom", deleted)
 
 
 def render_changes_rss(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     """The changes feed as RSS 2.0: one item per event, its own guid, dated by the event."""
-    tz = ZoneInfo(meta.timezone)
-    fg = _feed(meta, changes, tz)
-    fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
-    fg.link(href=xml_safe(meta.home_url), rel="alternate")
-    _extras(fg, meta, tz, "rss")
-    _creator(fg)
-    for change in changes:
-        fe = fg.add_entry(order="append")
-        _fill_change(fe, change, tz, "rss")
-        fe.dc.dc_creator(xml_safe(meta.author))
-    return _finish(fg.rss_str(pretty=True), meta, "rss")
+    return _render(meta, changes, "rss")
 
 
 def render_changes_atom(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
     """The changes feed as Atom 1.0: one entry per event, its own id, `updated` = `Change.at` (the event's
     time; for a "new" event of an item found after its date, that date: diffs.change_time)."""
+    return _render(meta, changes, "atom")
+
+
+def _render(
+    meta: FeedMeta, items: Sequence[Entry] | Sequence[Change], fmt: Format, deleted: Sequence[Deleted] = ()
+) -> bytes:
+    """The document of format `fmt` for `items`, in the order given (UTF-8 bytes, pretty-printed)."""
     tz = ZoneInfo(meta.timezone)
-    fg = _feed(meta, changes, tz)
-    fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
-    fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
-    _extras(fg, meta, tz, "atom")
-    fg.author(name=xml_safe(meta.author), uri=xml_safe(meta.home_url))
-    for change in changes:
-        _fill_change(fg.add_entry(order="append"), change, tz, "atom")
-    return _finish(fg.atom_str(pretty=True), meta, "atom")
+    fg = _feed(meta, items, tz, fmt, deleted)
+    for item in items:
+        # feedgen prepends by default, which would reverse the caller's newest-first order.
+        fe = fg.add_entry(order="append")
+        if isinstance(item, Change):
+            _fill_change(fe, meta, item, tz, fmt)
+        else:
+            _fill_entry(fe, meta, item, tz, fmt)
+    return _finish(fg, meta, fmt)
 
 
-def _creator(fg: Any) -> None:
-    """Declare Dublin Core on an RSS document, for each item's `dc:creator`: RSS `author` must be an email
-    address (RSS Best Practices Profile) and the publisher has none to give, so without it rss2email's
-    From: read "<feed title>: <author>" with a literal placeholder for every item of all.rss."""
-    fg.load_extension("dc", atom=False, rss=True)
-
-
-def _fill_change(fe: Any, change: Change, tz: ZoneInfo, fmt: Format) -> None:
+def _fill_change(fe: Any, meta: FeedMeta, change: Change, tz: ZoneInfo, fmt: Format) -> None:
     fe.guid(xml_safe(change.event_id), permalink=False)
     fe.title(xml_safe(change.title))
     fe.link(href=xml_safe(change.link), rel="alternate")
@@ -245,10 +188,18 @@ def _fill_change(fe: Any, change: Change, tz: ZoneInfo, fmt: Format) -> None:
     when = _local(change.at, tz)
     fe.published(when)
     fe.updated(when)
+    if fmt == "rss":
+        fe.dc.dc_creator(xml_safe(meta.author))
 
 
-def _feed(meta: FeedMeta, entries: Sequence[Entry] | Sequence[Change], tz: ZoneInfo) -> Any:
-    """A FeedGenerator with the feed-level facts both formats share (links and author are per format)."""
+def _feed(
+    meta: FeedMeta,
+    entries: Sequence[Entry] | Sequence[Change],
+    tz: ZoneInfo,
+    fmt: Format,
+    deleted: Sequence[Deleted] = (),
+) -> Any:
+    """A FeedGenerator with the feed-level facts of a document of format `fmt`, before its entries."""
     fg = FeedGenerator()
     fg.id(xml_safe(meta.feed_id))
     title = xml_safe(meta.title)
@@ -266,22 +217,42 @@ def _feed(meta: FeedMeta, entries: Sequence[Entry] | Sequence[Change], tz: ZoneI
         default=EMPTY_FEED_UPDATED,
     )
     fg.updated(_local(newest, tz))  # Atom <updated> and RSS <lastBuildDate>; no channel <pubDate>
+    if fmt == "rss":
+        # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link
+        # rel=self), the human page last (it becomes <link>).
+        fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
+        fg.link(href=xml_safe(meta.home_url), rel="alternate")
+    else:
+        # Atom readers that take "the" feed link use the first one: the human page goes first.
+        fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
+        fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
+        for rel, href in meta.links:
+            fg.link(href=xml_safe(href), rel=rel)
+        if meta.hub:
+            fg.link(href=xml_safe(meta.hub), rel="hub")
+    if deleted or meta.archive or (meta.hub and fmt == "rss"):  # what feedgen has no API for: `_Extras`
+        fg.register_extension("extras", _Extras, None, atom=fmt == "atom", rss=fmt == "rss")
+        fg.extras.deleted = deleted
+        fg.extras.archive = meta.archive
+        fg.extras.hub = meta.hub
+        fg.extras.tz = tz
+    if fmt == "rss":
+        # Dublin Core for each item's `dc:creator`: RSS `author` must be an email address (RSS Best Practices
+        # Profile) and the publisher has none to give, so without it rss2email's From: read
+        # "<feed title>: <author>" with a literal placeholder for every item of all.rss.
+        fg.load_extension("dc", atom=False, rss=True)
+    else:
+        # RFC 4287: required at feed level. The publisher, not the title again (rss2email's From: shows both).
+        fg.author(name=xml_safe(meta.author), uri=xml_safe(meta.home_url))
     return fg
-
-
-def _add_entries(fg: Any, meta: FeedMeta, entries: Sequence[Entry], tz: ZoneInfo, fmt: Format) -> None:
-    for entry in entries:
-        # feedgen prepends by default, which would reverse the caller's newest-first order.
-        fe = fg.add_entry(order="append")
-        if fmt == "atom" and (entry.image is not None or documents(entry)):
-            fe.register_extension("atom_enclosure", _AtomEnclosure, atom=True, rss=False)
-        _fill_entry(fe, meta, entry, tz, fmt)
 
 
 def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format) -> None:
     """Map one `Entry` onto a feedgen entry of either format: the one place to extend (content, enclosures).
 
     Each format has its own FeedGenerator, so this runs once per format; `fmt` says which one it feeds."""
+    if fmt == "atom" and (entry.image is not None or documents(entry)):
+        fe.register_extension("atom_enclosure", _AtomEnclosure, atom=True, rss=False)
     link = xml_safe(entry.link)
     # Atom id and RSS guid with isPermaLink="false": a tag: URI is not a URL to dereference.
     fe.guid(xml_safe(entry.entry_id), permalink=False)
@@ -362,11 +333,12 @@ def _local(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     return value.astimezone(tz).replace(microsecond=0)
 
 
-def _finish(document: bytes, meta: FeedMeta, fmt: Format) -> bytes:
-    """Post-process a serialized document of format `fmt`: the place for fixes to feedgen's output.
+def _finish(fg: Any, meta: FeedMeta, fmt: Format) -> bytes:
+    """The document serialized, post-processed: the place for fixes to feedgen's output.
 
     With `meta.stylesheet` set, an `<?xml-stylesheet?>` instruction goes right after the XML declaration:
     browsers then show the feed as a page (the XSLT explains how to subscribe); feed readers ignore it."""
+    document: bytes = fg.rss_str(pretty=True) if fmt == "rss" else fg.atom_str(pretty=True)
     if meta.stylesheet:
         declaration, newline, rest = document.partition(b"\n")
         if not declaration.startswith(b"<?xml"):

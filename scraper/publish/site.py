@@ -15,10 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..clock import utc_now
 from ..config import Config
-from ..models import (
-    Deleted,
-    Entry,
-)
+from ..models import Deleted, Entry
 from ..store import Store
 from .archives import (
     archive_files,
@@ -91,12 +88,12 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         feed_data(config, store, now),
         store.feeds.month_counts(),
         stylesheet(),
+        # Each feed document is written as soon as it is rendered, not all held until the end.
+        lambda name, data: written.extend(manifest.publish({out / name: data})),
         deleted=deleted,
         all_atom_links=all_links,
         also_listed=[changes],
         reuse=kept.reuse,
-        # Each feed document is written as soon as it is rendered, not all held until the end.
-        sink=lambda name, data: written.extend(manifest.publish({out / name: data})),
     )
     history = HistoryPages(config, store, kept.reuse)
     files = {out / name: data for name, data in documents.items()}
@@ -130,29 +127,6 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     for path in remove_orphaned_temps(targets):
         log.info("removed %s: a temporary file an interrupted cycle left behind", path)
     return [str(path) for path in written]
-
-
-def foreign_files(config: Config) -> list[str]:
-    """Files in `site.output_dir` that aktuellt did not write, by its manifest (for `aktuellt check`). With no
-    manifest yet (before the first publish, or a folder published by a version without one), the names this
-    config's documents would have count as its own: publishing replaces those files anyway."""
-    out = config.site.output_dir
-    ours = read_manifest(out)
-    if ours is None:
-        ours = own_names(config)
-        ours |= {p.relative_to(out).as_posix() for p in out.glob("archive/[0-9][0-9][0-9][0-9].atom")}
-    return unlisted_files(out, ours)
-
-
-def replaced_files(config: Config) -> list[str]:
-    """Files in `site.output_dir` under the names of this config's documents that the next publish replaces
-    though aktuellt may not have written them, for `aktuellt check`: those its manifest does not list (a
-    foreign `topics/list.rss` and a topic "list"), or, before the first publish (no manifest), all of them:
-    whether an earlier version wrote them or the web site did (its own `index.html`, `favicon.ico`) cannot
-    be told."""
-    out = config.site.output_dir
-    names = own_names(config) - (read_manifest(out) or set())
-    return sorted(name for name in names if (out / name).is_file())
 
 
 def own_names(config: Config) -> set[str]:
@@ -190,24 +164,22 @@ class KeptDocuments:
 
     def reuse(self, name: str, fingerprint: str) -> bool:
         self.fingerprints[name] = fingerprint
-        try:
-            stat = (self.out / name).stat()
-        except OSError:
-            return False
-        return self.stored.get(name) == f"{fingerprint} {stat.st_size} {stat.st_mtime_ns}"
+        record = self._record(name, fingerprint)
+        return record is not None and self.stored.get(name) == record
 
     def records(self) -> dict[str, str | None]:
         """What to record after the documents are written: each one's fingerprint and file; None for a
-        document the catalog no longer has."""
-        records: dict[str, str | None] = {name: None for name in self.stored}
-        for name, fingerprint in self.fingerprints.items():
-            try:
-                stat = (self.out / name).stat()
-            except OSError:
-                records[name] = None
-                continue
-            records[name] = f"{fingerprint} {stat.st_size} {stat.st_mtime_ns}"
+        document the catalog no longer has (or whose file is gone)."""
+        records: dict[str, str | None] = dict.fromkeys(self.stored)
+        records.update((name, self._record(name, digest)) for name, digest in self.fingerprints.items())
         return records
+
+    def _record(self, name: str, fingerprint: str) -> str | None:
+        try:
+            stat = (self.out / name).stat()
+        except OSError:
+            return None
+        return f"{fingerprint} {stat.st_size} {stat.st_mtime_ns}"
 
 
 def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str, FeedData]:
@@ -251,45 +223,45 @@ def stylesheet() -> bytes:
 
 def tombstones(store: Store, max_items: int) -> list[Deleted]:
     """RFC 6721 tombstones for removed items that would still be in the window of `max_items`."""
-    return [
-        Deleted(
-            entry_id=t.entry_id,
-            when=t.removed_at,
-            link=t.link,
-            comment=f"Borttagen från webbplatsen: {t.title}",
-        )
-        for t in store.events.tombstones(limit=max_items)
-    ]
+    gone = store.events.tombstones(limit=max_items)
+    return [Deleted(t.entry_id, t.removed_at, t.link, f"Borttagen från webbplatsen: {t.title}") for t in gone]
 
 
 def folder_warnings(config: Config) -> list[str]:
-    """What `aktuellt check` says of the output folder: files aktuellt did not write (left alone), and files
-    named like documents it publishes (its next run replaces them). Escaped for a terminal."""
+    """What `aktuellt check` says of the output folder, escaped for a terminal: files aktuellt did not write
+    (left alone), and files named like documents it publishes that its manifest does not list (its next run
+    replaces them: a foreign `topics/list.rss` and a topic "list"). Before the first publish (no manifest)
+    every such file counts as replaced, since whether an earlier version or the web site (its own
+    `index.html`, `favicon.ico`) wrote it cannot be told, and the rest of the folder as foreign."""
     from ..sanity import escape_controls
 
-    folder = escape_controls(str(config.site.output_dir))
-    replaced = replaced_files(config)
-    foreign = [name for name in foreign_files(config) if name not in replaced]
+    out = config.site.output_dir
+    listed = read_manifest(out)
+    names = own_names(config)
+    replaced = sorted(name for name in names - (listed or set()) if (out / name).is_file())
+    if listed is None:  # no manifest yet: this config's names and the yearly archives count as its own
+        listed = names | {
+            p.relative_to(out).as_posix() for p in out.glob("archive/[0-9][0-9][0-9][0-9].atom")
+        }
+    foreign = [name for name in unlisted_files(out, listed) if name not in replaced]
+
+    def shown(some: list[str]) -> str:  # the first ten, escaped, and how many more
+        more = f" and {len(some) - 10} more" if len(some) > 10 else ""
+        return ", ".join(escape_controls(name) for name in some[:10]) + more
+
+    folder = escape_controls(str(out))
     warnings = []
     if foreign:
         # A web folder shared with other files works: publishing never removes what it did not write.
         warnings.append(
             f"site.output_dir {folder} holds {len(foreign)} file(s) aktuellt did not write "
-            f"(left alone, never removed): {_names(foreign)}"
+            f"(left alone, never removed): {shown(foreign)}"
         )
     if replaced:
         # The web site's own index.html, or topics/list.rss and a topic "list": replaced, and so lost.
         warnings.append(
             f"site.output_dir {folder} holds {len(replaced)} file(s) named like documents aktuellt "
             f"publishes, which its next run replaces (fine if an earlier aktuellt wrote them): "
-            f"{_names(replaced)}"
+            f"{shown(replaced)}"
         )
     return warnings
-
-
-def _names(names: list[str]) -> str:
-    """The first ten of `names`, escaped, and how many more."""
-    from ..sanity import escape_controls
-
-    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
-    return ", ".join(escape_controls(name) for name in names[:10]) + more

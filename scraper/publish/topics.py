@@ -28,8 +28,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..config import TopicConfig
+from ..models import Entry
 
-__all__ = ["TopicRule", "compile_rules", "normalize", "topics_for"]
+__all__ = ["TopicRule", "compile_rules", "entry_topics", "normalize", "topics_for"]
 
 # Soft hyphen, zero-width space / non-joiner / joiner, word joiner, BOM: invisible, and they split words.
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
@@ -59,19 +60,12 @@ class TopicRule:
     tags: tuple[str, ...] = ()  #: normalized article-page tags that put an item here
     sources: frozenset[str] = frozenset()  #: every item of these sources is here
 
-    def matches(self, texts: Sequence[str], tags: Sequence[str] = ()) -> bool:
-        """Whether an item with these texts (title, summary, article text…) belongs to this topic.
-
-        Each text is searched on its own, so a match word never spans the end of one and the start of the
-        next ("god" ending a title and "start" opening the summary is not "god start")."""
-        cleaned = [_clean(text) for text in texts]
-        return self._test(cleaned, [text.casefold() for text in cleaned], {normalize(tag) for tag in tags})
-
-    def _test(
-        self, cleaned: Sequence[str], folded: Sequence[str], tags: set[str], source: str | None = None
+    def matches(
+        self, cleaned: Sequence[str], folded: Sequence[str], tags: set[str], source: str | None
     ) -> bool:
-        """`matches` on texts already cleaned and case-folded, and tags already normalized: `topics_for`
-        prepares an item's texts once for all its rules (normalizing per rule cost 20× with 20 topics)."""
+        """Whether an item belongs here, from its texts cleaned and case-folded and its tags normalized, as
+        `topics_for` prepares them once for all rules (normalizing per rule cost 20× with 20 topics). Each
+        text is searched on its own: a match word never spans the end of one and the start of the next."""
         if any(word in text for text in folded for word in self.exclude):
             return False
         if source in self.sources or any(word in text for text in folded for word in self.match):
@@ -107,4 +101,16 @@ def topics_for(
     cleaned = [_clean(text) for text in texts]
     folded = [text.casefold() for text in cleaned]
     normalized_tags = {normalize(tag) for tag in tags}
-    return tuple(rule.id for rule in rules if rule._test(cleaned, folded, normalized_tags, source))
+    return tuple(rule.id for rule in rules if rule.matches(cleaned, folded, normalized_tags, source))
+
+
+def entry_topics(rules: Sequence[TopicRule], entry: Entry) -> tuple[str, ...]:
+    """`topics_for` a stored entry: its title, summary and article text are searched, its article page's tags
+    compared with the topics' `tags`, its source with their `sources`."""
+    if not rules:
+        return ()
+    # selectolax only when items get their topics, not in a publish that finds every membership current
+    from ..markup import html_text
+
+    texts = (entry.title, entry.summary, html_text(entry.content_html))
+    return topics_for(rules, texts, entry.tags, entry.source)

@@ -146,10 +146,6 @@ class CycleScheduler:
         )
         self._scheduler.start()
 
-    def next_run(self) -> dt.datetime | None:
-        job = self._scheduler.get_job("cycle")
-        return job.next_run_time if job is not None else None
-
     def shutdown(self) -> None:
         """Take no new work. A cycle already running is left to finish in its thread (the caller waits)."""
         if self._scheduler.running:

@@ -1,4 +1,5 @@
-"""catalog, jsonfeed, opml, indexpage and feed.xsl: the documents of the output folder, rendered in memory.
+"""catalog, jsonfeed, opml, indexpage and feed.xsl: the documents of the output folder, as `publish_feeds`
+writes them from a store holding the test's entries.
 
 JSON Feed is checked against the 1.1 spec's required fields and types; the XSLT is run with lxml on feeds the
 project generates; the index is parsed as HTML (the real validator and browser run in test_site_checks.py).
@@ -11,6 +12,8 @@ import datetime as dt
 import json
 import re
 import tomllib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -21,11 +24,23 @@ import pytest
 from lxml import etree, html
 
 from scraper.config import Config, parse_config
-from scraper.models import Entry, LeadImage
-from scraper.publish.catalog import assign_topics, feed_catalog, items_per_month, render_site, select
+from scraper.models import Deleted, Entry, LeadImage
+from scraper.publish.catalog import (
+    LATEST_ON_INDEX,
+    Feed,
+    FeedData,
+    assign_topics,
+    feed_catalog,
+    month_of,
+    month_series,
+    render_catalog,
+)
+from scraper.publish.fingerprint import fingerprint
 from scraper.publish.jsonfeed import VERSION_URL, render_json
 from scraper.publish.render import render_atom, render_rss
-from scraper.publish.site import stylesheet
+from scraper.publish.site import publish_feeds, stylesheet
+from scraper.store import Store
+from scraper.store.db import iso
 from tests.fixture_site import DATA
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -61,10 +76,62 @@ match = ["finns inte någonstans"]
 """
 
 
-def config(text: str = CONFIG, **extra_sources: str) -> Config:
+def config(text: str = CONFIG, folder: Path = Path("/tmp"), **extra_sources: str) -> Config:
     for source_id, url in extra_sources.items():
         text += f'\n[[sources]]\nid = "{source_id}"\ntitle = "Källa {source_id}"\nurl = "{url}"\n'
-    return parse_config(tomllib.loads(text), base_dir=Path("/tmp"))
+    return parse_config(tomllib.loads(text), base_dir=folder)
+
+
+def published(cfg: Config, entries: Iterable[Entry]) -> dict[str, bytes]:
+    """Every file `publish_feeds` writes (relative path → bytes, in the order written) from a new store in
+    the config's folder holding `entries` as items (listing facts only: no article, versions or events)."""
+    with Store(cfg.site.database) as store:
+        store.db.conn.executemany(
+            "INSERT INTO items (source, key, entry_id, title, summary, link, site_date, published, updated, "
+            "first_seen, last_seen, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (e.source, e.key, e.entry_id, e.title, e.summary, e.link, iso(e.published)[:10])
+                + (iso(e.published), iso(e.updated), iso(e.first_seen), iso(e.first_seen), e.position)
+                for e in entries
+            ],
+        )
+        store.db.conn.commit()
+        written = publish_feeds(cfg, store)
+    out = cfg.site.output_dir
+    return {Path(path).relative_to(out).as_posix(): Path(path).read_bytes() for path in written}
+
+
+def select(feed: Feed, entries: Sequence[Entry]) -> list[Entry]:
+    """The entries of `feed`, in the given (newest first) order, uncut. Entries must carry their topics."""
+    if feed.kind == "topic":
+        return [entry for entry in entries if feed.key in entry.topics]
+    return [entry for entry in entries if feed.kind == "all" or entry.source == feed.key]
+
+
+def walked_catalog(
+    cfg: Config, entries: Sequence[Entry], deleted: Sequence[Deleted] = ()
+) -> dict[str, bytes]:
+    """The catalog's documents rendered the straightforward way: topics assigned to every entry, each feed
+    selected from all of them. What a publish reads from the store's memberships must equal it."""
+    tagged = assign_topics(cfg, entries)
+    data = {}
+    for feed in feed_catalog(cfg):
+        chosen = select(feed, tagged)
+        newest = max((entry.updated for entry in chosen), default=None)
+        data[feed.meta.path] = FeedData(
+            len(chosen), newest, chosen[: max(cfg.site.max_items, LATEST_ON_INDEX)]
+        )
+    zone = ZoneInfo(cfg.sources[0].timezone)
+    return rendered(cfg, data, Counter(month_of(entry, zone) for entry in entries), deleted)
+
+
+def rendered(
+    cfg: Config, data: Mapping[str, FeedData], months: Mapping[dt.date, int], deleted: Sequence[Deleted] = ()
+) -> dict[str, bytes]:
+    """Every document `render_catalog` renders, feeds and pages, in the order it gives them."""
+    files: dict[str, bytes] = {}
+    files |= render_catalog(cfg, data, months, stylesheet(), files.__setitem__, deleted=deleted)
+    return files
 
 
 def entry(key: str, title: str, day: dt.date, summary: str = "", source: str = "jamlikt-goteborg") -> Entry:
@@ -93,8 +160,8 @@ ENTRIES = [
 
 
 @pytest.fixture(scope="module")
-def site() -> dict[str, bytes]:
-    return render_site(config(), ENTRIES, stylesheet())
+def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    return published(config(folder=tmp_path_factory.mktemp("site")), ENTRIES)
 
 
 # -- the catalog ----------------------------------------------------------------------------------------
@@ -112,7 +179,7 @@ def test_catalog_is_all_then_every_topic_and_no_sources_for_one_source():
     assert feeds[1].meta.home_url == "https://feeds.example.test/aktuellt/topics/lasning.html"
 
 
-def test_sources_get_feeds_only_when_there_are_several():
+def test_sources_get_feeds_only_when_there_are_several(tmp_path):
     feeds = feed_catalog(config(stadsdel="https://goteborg.se/wps/portal/stadsdel/aktuellt/"))
     paths = [feed.meta.path for feed in feeds]
     assert paths[-2:] == ["sources/jamlikt-goteborg", "sources/stadsdel"]
@@ -121,8 +188,8 @@ def test_sources_get_feeds_only_when_there_are_several():
     assert feeds[0].meta.home_url == "https://feeds.example.test/aktuellt/all.html"
 
     two = [*ENTRIES, entry("s1", "Stadsdelens nyhet", dt.date(2019, 1, 1), source="stadsdel")]
-    files = render_site(
-        config(stadsdel="https://goteborg.se/wps/portal/stadsdel/aktuellt/"), two, stylesheet()
+    files = published(
+        config(folder=tmp_path, stadsdel="https://goteborg.se/wps/portal/stadsdel/aktuellt/"), two
     )
     titles = [e.title for e in feedparser.parse(files["sources/stadsdel.rss"]).entries]
     assert titles == ["Stadsdelens nyhet"]
@@ -142,10 +209,11 @@ def test_topics_are_computed_from_title_and_summary():
     assert [e.key for e in select(lasning, assign_topics(config(), ENTRIES))] == ["k1", "k3", "k5"]
 
 
-def test_render_site_writes_every_document(site):
+def test_a_publish_writes_every_document(site):
     paths = ("all", "topics/lasning", "topics/god-start", "topics/tom")
     expected = {f"{path}{ext}" for path in paths for ext in (".rss", ".atom", ".json", ".html")}
-    assert set(site) == expected | {"feed.xsl", "feeds.opml", "topics.opml", "index.html"}
+    expected |= {"changes.rss", "changes.atom", "changes-feed.html", "changes.html"}  # no JSON changes feed
+    assert set(site) == expected | {"feed.xsl", "feeds.opml", "topics.opml", "favicon.ico", "index.html"}
     assert list(site)[-1] == "index.html"  # written last: everything it links to exists by then
     assert site["feed.xsl"] == stylesheet()
 
@@ -194,18 +262,21 @@ def test_rss_and_atom_point_browsers_at_the_stylesheet_relative_to_themselves(si
         assert lines[1] == f'<?xml-stylesheet type="text/xsl" href="{href}"?>'.encode()
 
 
-def test_items_per_month_counts_in_local_time_and_fills_gaps():
-    months = items_per_month(ENTRIES, STOCKHOLM)
+def test_months_are_counted_in_local_time_with_the_gaps_filled(tmp_path):
+    cfg = config(folder=tmp_path)
+    published(cfg, ENTRIES)
+    with Store(cfg.site.database) as store:
+        months = month_series(Counter(store.feeds.month_counts()))
     assert months[0] == (dt.date(2018, 6, 1), 1)
     assert months[-1] == (dt.date(2019, 5, 1), 1)  # 2 May local midnight is 1 May 22:00 UTC: still May
     assert len(months) == 12
     assert dict(months)[dt.date(2019, 3, 1)] == 2
     assert dict(months)[dt.date(2018, 7, 1)] == 0
-    assert items_per_month([], STOCKHOLM) == ()
+    assert month_series(Counter()) == ()
 
 
-def test_identical_data_renders_identical_bytes(site):
-    assert render_site(config(), list(ENTRIES), stylesheet()) == site
+def test_identical_data_renders_identical_bytes(site, tmp_path):
+    assert published(config(folder=tmp_path), ENTRIES) == site
 
 
 # -- JSON Feed 1.1 --------------------------------------------------------------------------------------
@@ -365,14 +436,14 @@ def opml_feeds(document: bytes) -> tuple[str | None, list[str]]:
     return folders[0].get("text"), [str(o.get("xmlUrl")) for o in feeds]
 
 
-def test_opml_offers_all_or_the_topics_never_both_in_one_file(site):
+def test_opml_offers_all_or_the_topics_never_both_in_one_file(site, tmp_path):
     base = "https://feeds.example.test/aktuellt/"
     root = ET.fromstring(site["feeds.opml"])
     assert root.findtext("head/title") == "Jämlikt Göteborg – Aktuellt – rekommenderade flöden"
     assert root.findtext("head/dateModified") == "Wed, 01 May 2019 22:00:00 +0000"
     # A reader imports every outline of a file; `all` and a topic feed share their items' ids, so a reader
     # that keeps one copy per id (newsboat) would show one of them empty. Each file is one working set.
-    assert opml_feeds(site["feeds.opml"]) == ("Rekommenderat", [base + "all.rss"])
+    assert opml_feeds(site["feeds.opml"]) == ("Rekommenderat", [base + "all.rss", base + "changes.rss"])
     assert opml_feeds(site["topics.opml"]) == (
         "Ämnen (välj dessa i stället för allt)",
         [f"{base}topics/{t}.rss" for t in ("lasning", "god-start", "tom")],
@@ -380,11 +451,11 @@ def test_opml_offers_all_or_the_topics_never_both_in_one_file(site):
     assert "sources.opml" not in site  # one source: no source feeds, no empty list to import
 
     two = [*ENTRIES, entry("s1", "Stadsdelens nyhet", dt.date(2019, 1, 1), source="stadsdel")]
-    files = render_site(config(stadsdel="https://goteborg.se/wps/portal/stadsdel/"), two, stylesheet())
+    files = published(config(folder=tmp_path, stadsdel="https://goteborg.se/wps/portal/stadsdel/"), two)
     folder, urls = opml_feeds(files["sources.opml"])
     assert folder == "Källor (välj dessa i stället för allt)"
     assert urls == [f"{base}sources/jamlikt-goteborg.rss", f"{base}sources/stadsdel.rss"]
-    assert opml_feeds(files["feeds.opml"])[1] == [base + "all.rss"]
+    assert opml_feeds(files["feeds.opml"])[1] == [base + "all.rss", base + "changes.rss"]
 
 
 # -- index.html (structure; validity and the browser are checked in test_site_checks.py) -------------------
@@ -396,9 +467,9 @@ def test_index_lists_every_feed_with_counts_updates_and_copyable_urls(site):
     alternates = page.xpath("//head/link[@rel='alternate']")
     assert [(a.get("type"), a.get("href")) for a in alternates] == [
         ("application/rss+xml", f"https://feeds.example.test/aktuellt/{p}.rss")
-        for p in ("all", "topics/lasning", "topics/god-start", "topics/tom")
+        for p in ("all", "topics/lasning", "topics/god-start", "topics/tom", "changes")
     ]
-    assert len({a.get("title") for a in alternates}) == 4
+    assert len({a.get("title") for a in alternates}) == 5
     lasning = page.get_element_by_id("amne-lasning")
     assert lasning.findtext(".//h3") == "Läsning och bibliotek"
     text = " ".join(lasning.text_content().split())
@@ -434,9 +505,9 @@ def test_index_has_landmarks_ordered_headings_and_a_month_chart(site):
     assert table[0][-1].text == "3" and table[1][-1].text == "2"  # the "Totalt" column
 
 
-def test_index_escapes_what_the_site_wrote():
+def test_index_escapes_what_the_site_wrote(tmp_path):
     nasty = entry("x1", '<script>alert("x")</script> & läsning', dt.date(2019, 1, 2))
-    page = render_site(config(), [nasty], stylesheet())["index.html"].decode()
+    page = published(config(folder=tmp_path), [nasty])["index.html"].decode()
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; läsning" in page or (
         '&lt;script&gt;alert("x")&lt;/script&gt; &amp; läsning' in page
@@ -460,11 +531,11 @@ def test_json_feed_carries_the_article_its_image_and_the_pages_tags():
     assert item["tags"] == ["Läsning och bibliotek", "Bibliotek"]  # our topic first; no duplicate
 
 
-def test_streamed_render_equals_the_full_selection_over_many_entries():
-    """render_site keeps only each feed's newest entries while walking: every feed document must equal the
+def test_a_publish_equals_the_full_selection_over_many_entries(tmp_path):
+    """A publish reads only each feed's newest entries from the store: every feed document must equal the
     one rendered from the whole list, selected and cut the straightforward way, and the index's counts must
     be the whole history's."""
-    cfg = config(CONFIG, andra="https://goteborg.se/andra/")
+    cfg = config(CONFIG, tmp_path, andra="https://goteborg.se/andra/")
     many = []
     for n in range(60):
         day = dt.date(2019, 6, 1) - dt.timedelta(days=n * 9)
@@ -473,7 +544,7 @@ def test_streamed_render_equals_the_full_selection_over_many_entries():
         if n == 41:  # an old item updated lately: the feed's "updated" must still see it
             item = dataclasses.replace(item, updated=dt.datetime(2019, 7, 1, tzinfo=UTC))
         many.append(item)
-    files = render_site(cfg, iter(many), stylesheet())
+    files = published(cfg, many)
     tagged = assign_topics(cfg, many)
     for feed in feed_catalog(cfg):
         window = select(feed, tagged)[: cfg.site.max_items]
@@ -493,4 +564,12 @@ def test_streamed_render_equals_the_full_selection_over_many_entries():
         assert f"{len(selected)} nyheter · senast uppdaterad" in section, feed.meta.path
         newest = max(e.updated for e in selected).astimezone(STOCKHOLM).isoformat()
         assert f'datetime="{newest}"' in section, feed.meta.path
-    assert render_site(cfg, many, stylesheet()) == files
+
+
+def test_a_fingerprint_is_of_the_arguments_given_even_when_a_cached_objects_id_is_taken_again():
+    """render_catalog caches reprs by id across documents: an object that dies (a feed's page arguments)
+    must not lend its cached repr to a new object that gets its id."""
+    reprs: dict[int, tuple[object, str]] = {}
+    for n in range(200):
+        origin = ((f"Källa {n}", f"https://example.test/{n}/"),)  # a new tuple each time, freed after
+        assert fingerprint("page.html", (origin,), reprs) == fingerprint("page.html", (origin,)), n

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import unicodedata
 
 import pytest
 
 from scraper.config import TopicConfig, load_config
-from scraper.markup import html_text
-from scraper.publish.topics import compile_rules, normalize, topics_for
+from scraper.models import Entry
+from scraper.publish.topics import compile_rules, entry_topics, normalize, topics_for
 from tests.fixture_site import REPO
 
 SEED = json.loads((REPO / "tests" / "data" / "seed.json").read_text(encoding="utf-8"))
@@ -182,11 +183,17 @@ EXPECTED = {
 
 
 def seed_assignment() -> dict[str, set[str]]:
+    """Each seed item's topics, as a stored entry with its article gets them (`entry_topics`)."""
     rules = compile_rules(load_config(REPO / "config.toml").topics)
-    return {
-        item["title"]: set(topics_for(rules, (item["title"], item["summary"], html_text(item["body_html"]))))
-        for item in SEED
-    }
+    seen = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    found = {}
+    for item in SEED:
+        title, summary, body = item["title"], item["summary"], item["body_html"]
+        entry = Entry(
+            "s", "k", "id", title, summary, "https://goteborg.se/", seen, seen, seen, 0, content_html=body
+        )
+        found[title] = set(entry_topics(rules, entry))
+    return found
 
 
 def test_every_seed_item_is_in_at_least_one_topic():

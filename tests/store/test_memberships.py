@@ -1,6 +1,6 @@
 """Stored feed membership (store m013): a publish reads every feed's entries, counts, newest update and the
 month chart from it. It must show exactly what assigning topics to every stored entry shows
-(catalog.render_site, the pure walk), after every kind of write: new items, an edit that moves an item into
+(test_catalog.walked_catalog), after every kind of write: new items, an edit that moves an item into
 a topic, a removal, a restoration and a `[[topics]]` change; end to end against the fixture site."""
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from pathlib import Path
 import feedparser
 
 from scraper.config import load_config
-from scraper.publish.catalog import membership, render_catalog, render_site
-from scraper.publish.site import feed_data, stylesheet, tombstones
+from scraper.publish.catalog import membership
+from scraper.publish.site import feed_data, tombstones
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed
+from tests.publish.test_catalog import rendered, walked_catalog
 from tests.test_history import run_ok
 from tests.test_site_end_to_end import EDITED_TOPICS, TWO_TOPICS, write_config
 
@@ -39,10 +40,8 @@ def stored_and_walked(config_path: Path) -> tuple[dict[str, bytes], dict[str, by
     config = load_config(config_path)
     with Store(config.site.database) as store:
         deleted = tombstones(store, config.site.max_items)
-        stored = render_catalog(
-            config, feed_data(config, store, None), store.feeds.month_counts(), stylesheet(), deleted=deleted
-        )
-        walked = render_site(config, store.items.entries(), stylesheet(), deleted=deleted)
+        stored = rendered(config, feed_data(config, store, None), store.feeds.month_counts(), deleted)
+        walked = walked_catalog(config, store.items.entries(), deleted)
     return stored, walked
 
 
