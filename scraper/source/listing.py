@@ -46,9 +46,6 @@ from .paging import LINKS_BESIDE, LINKS_PER_ITEM, cap, next_url
 log = logging.getLogger("scraper.extract")  # the logger name log filters know (kept when the module moved)
 
 
-_DATE_WORD = re.compile(r"\bpublicerad\b", re.IGNORECASE)
-
-
 def parse_listing(
     html: str,
     page_url: str,
@@ -252,7 +249,7 @@ class ListingReader:
             key=candidate.key,
             link=canonical_link(url),
             title=title,
-            summary=_summary(container, title, self.selectors, self.date_order),
+            summary=self._summary(container, title),
             date=date,
             date_source=source,
             date_node=node,
@@ -318,8 +315,9 @@ class ListingReader:
         return parse_site_date(text, order=self.date_order, reference=reference)
 
     def _date_line(self, text: str, reference: dt.date | None) -> SiteDate | None:
-        """The date of a text that is a date line: "Publicerad 2 maj 2019", "2026-06-02", "8 juni 2026
-        kl. 10"; not a sentence that mentions a date ("Høringsfrist: 14.08.2026" is not a publish date)."""
+        """The date of a text that is a date line: "Publicerad 2 maj 2019", "Veröffentlicht am 3. Juli 2026
+        von …", "2026-06-02", "8 juni 2026 kl. 10"; not a sentence that mentions a date ("Høringsfrist:
+        14.08.2026" is not a publish date). A date line dates the item and is never its summary."""
         if len(text) > 80:
             return None
         if _PUBLISHED_LABEL_RE.search(text):
@@ -329,6 +327,19 @@ class ListingReader:
             return None
         return match.date
 
+    def _summary(self, container: Node, title: str) -> str:
+        """The first paragraph that is not the title, a date line, nor a short line holding a date ("News |
+        05 September 2019", "Høringsfrist: 25.08.2026")."""
+        if self.selectors.summary:
+            node = container.css_first(self.selectors.summary)
+            return node_text(node) if node is not None else ""
+        for node in container.css("p"):
+            text = node_text(node)
+            short_dated = len(text) <= _META_CHARS and self._parse(text, None)
+            if text and text != title and not short_dated and not self._date_line(text, self.today):
+                return text
+        return ""
+
 
 _PAREN_DATE_END_RE = re.compile(r"\s*\(\s*[0-9]{1,2}\s*[/.]\s*[0-9]{1,2}\.?\s*\)\s*$")
 
@@ -337,6 +348,9 @@ _PUBLISHED_LABEL_RE = re.compile(
 )
 
 _WORD_CHARS_RE = re.compile(r"[\W_]+")
+
+#: A paragraph this short that holds a date is a meta line (a category, a deadline), never a summary.
+_META_CHARS = 40
 
 
 def _linkless_titles(tree: HTMLTree) -> list[str]:
@@ -395,22 +409,3 @@ def _title(container: Node, anchor: Node, selectors: SelectorConfig) -> tuple[st
         if text := node_text(node):
             return text, node
     return "", None
-
-
-def _summary(container: Node, title: str, selectors: SelectorConfig, date_order: str = "dmy") -> str:
-    if selectors.summary:
-        node = container.css_first(selectors.summary)
-        return node_text(node) if node is not None else ""
-    for node in container.css("p"):
-        text = node_text(node)
-        if not text or text == title or _is_date_line(text, date_order):
-            continue
-        return text
-    return ""
-
-
-def _is_date_line(text: str, date_order: str = "dmy") -> bool:
-    """A 'Publicerad 2 maj 2019' line, or a bare date: not a summary."""
-    if _DATE_WORD.search(text):
-        return True
-    return len(text) <= 40 and parse_site_date(text, order=date_order) is not None
