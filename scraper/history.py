@@ -222,8 +222,7 @@ def archive_years(
         last.add((year, event.entry_id))
         entries, deleted = years.setdefault(year, ([], []))
         if event.kind == "removed":
-            comment = f"Borttagen från webbplatsen: {normal_text(event.version.title)}"
-            deleted.append(Deleted(event.entry_id, event.at, event.link, comment))
+            deleted.append(Deleted(event.entry_id, event.link, normal_text(event.version.title), event.at))
             continue
         # A first version keeps the item's own date, as in the main feed; a later one is dated by its event.
         updated = event.published if event.kind == "new" else event.at

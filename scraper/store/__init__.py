@@ -17,10 +17,10 @@ from typing import Any
 from ..diff import StoredState
 from ..folders import make_folders
 from ..history import ItemRecord, Tracked, Version
-from ..models import ArticleState, Entry, SourceReport, Validators
+from ..models import ArticleState, Deleted, Entry, SourceReport, Validators
 from .articles import ArticleTables
 from .db import Database, UnreadableRow, db_table, from_iso, iso, storage_errors, write_transaction
-from .events import ChangeRow, EventTables, Tombstone
+from .events import ChangeRow, EventTables
 from .feeds import FeedTables
 from .items import ItemTables, moved_forward
 from .outbox import DeliveryState, OutboxTables, TargetState
@@ -150,7 +150,7 @@ class Store:
     ) -> list[ChangeRow]:
         return self.events.changes(limit=limit, after_id=after_id, since=since, until=until, ids=ids)
 
-    def tombstones(self, *, limit: int) -> list[Tombstone]:
+    def tombstones(self, *, limit: int) -> list[Deleted]:
         return self.events.tombstones(limit=limit)
 
     def records(self, key: str | None = None) -> list[ItemRecord]:
@@ -262,7 +262,6 @@ __all__ = [
     "SearchHit",
     "Store",
     "TargetState",
-    "Tombstone",
     "UnreadableRow",
     "VersionWrite",
     "from_iso",

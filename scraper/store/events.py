@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..history import Version
+from ..models import Deleted
 from .db import UNREADABLE, TableGroup, from_iso, iso, stored_instant
 from .revisions import VERSION_COLUMNS, row_version
 
@@ -29,14 +30,6 @@ class ChangeRow:
     published: dt.datetime
     after: Version
     before: Version | None
-
-
-@dataclass(frozen=True, slots=True)
-class Tombstone:
-    entry_id: str
-    link: str
-    title: str
-    removed_at: dt.datetime
 
 
 class EventTables(TableGroup):
@@ -126,7 +119,7 @@ class EventTables(TableGroup):
             for row in readable
         ]
 
-    def tombstones(self, *, limit: int) -> list[Tombstone]:
+    def tombstones(self, *, limit: int) -> list[Deleted]:
         """Removed items that would still be among the newest `limit` entries had they not been removed."""
         sql = (
             "SELECT entry_id, link, title, removed_at FROM (SELECT * FROM items "
@@ -135,4 +128,4 @@ class EventTables(TableGroup):
         )
         with self._errors("read items"):
             rows = self.db.execute(sql, [int(limit)]).fetchall()
-        return [Tombstone(entry_id=r[0], link=r[1], title=r[2], removed_at=from_iso(r[3])) for r in rows]
+        return [Deleted(entry_id=r[0], link=r[1], title=r[2], removed_at=from_iso(r[3])) for r in rows]

@@ -15,7 +15,7 @@ import feedparser
 
 from scraper.config import load_config
 from scraper.publish.catalog import membership, render_catalog, render_site
-from scraper.publish.site import feed_data, stylesheet, tombstones
+from scraper.publish.site import feed_data, stylesheet
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed
 from tests.test_history import run_ok
@@ -38,7 +38,7 @@ def stored_and_walked(config_path: Path) -> tuple[dict[str, bytes], dict[str, by
     assigned to every entry on the spot."""
     config = load_config(config_path)
     with Store(config.site.database) as store:
-        deleted = tombstones(store, config.site.max_items)
+        deleted = store.tombstones(limit=config.site.max_items)
         stored = render_catalog(
             config, feed_data(config, store, None), store.month_counts(), stylesheet(), deleted=deleted
         )
