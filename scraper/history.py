@@ -1,6 +1,6 @@
 """The record of every version, edit and removal. Only processes data: no store, no network, no clock.
 
-Three decisions live here, each a pure function the pipeline calls with what the store and the listing said:
+Three decisions live here, each a pure function `plan.py` calls with what the store and the listing said:
 
 - **Versions** (`compare`): an item's observed fields against its latest stored version. A field the cycle
   did not observe (None: the article page was not fetched) carries over; a field that goes from unknown to
@@ -121,7 +121,7 @@ class MissingDecision:
     back: tuple[str, ...] = ()  #: counted missing before, now seen again (or out of reach): count resets
     restored: tuple[str, ...] = ()  #: removed before, seen again now
     #: missing again, but the read did not reach the listing's end, where a re-dated item may now sit: not
-    #: removed, the count kept as it is (the pipeline asks the article page; a 404/410 confirms)
+    #: removed, the count kept as it is (plan.confirm_jobs asks the article page; a 404/410 confirms)
     unconfirmed: tuple[str, ...] = ()
 
 

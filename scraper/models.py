@@ -1,4 +1,4 @@
-"""Plain frozen data passed between the pipeline's stages. No I/O, no behaviour beyond small derivations."""
+"""Plain frozen data passed between the rooms and the cycle. No I/O, no behaviour beyond small derivations."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """What a hostile or broken source may not put into the store, the feeds or the logs. Pure: stdlib only.
 
-Small checks the pipeline and the renderers apply at their edges (issue 11):
+Small checks the read (`read.py`) and the renderers apply at their edges (issue 11):
 
 - **Dates**: a date before 1990 or more than a year after the cycle's clock is no real news date ("15 dec
   9999", "1 jan 0001"); such an item is refused, and a stored row with one is left out of what is rendered.

@@ -64,7 +64,7 @@ def parse_listing(
     `page_url` is the final URL of the response; links resolve against `<base href>` when the page has one
     (WebSphere pages usually do). Without `selectors.item` the items are found by structure (see
     `_discover`): the repeated blocks of the page that each hold one article link, preferring dated ones.
-    An item without a date is kept with `published=None` (the pipeline dates it by first sight); items
+    An item without a date is kept with `published=None` (`read.py` dates it by first sight); items
     without a title are left out and named in `skipped`, and so are the blocks that were not taken
     (`blocks`). `today` (the cycle's local date) supplies the year of dates printed without one when the
     link's path carries no date. With `max_items`, items beyond it are not read (see `cap`). `now` (the fetch

@@ -66,7 +66,7 @@ def test_time_element_is_preferred_and_text_ignored():
 
 
 def test_item_without_date_is_kept_undated():
-    """Issue 12: an item the page shows without a date is kept (the pipeline dates it by first sight)."""
+    """Issue 12: an item the page shows without a date is kept (`read.py` dates it by first sight)."""
     html = page(li(U1, "Utan datum", "Nyhet"), li(U2, "Med datum", "Publicerad 6 mars 2019"))
     result = parse_listing(html, PAGE, timezone=TZ)
     assert [(i.title, i.published, i.date_source, i.position) for i in result.items] == [
