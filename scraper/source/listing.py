@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
-from ..dates import find_site_date, parse_datetime_attr, parse_site_date, url_date
+from ..dates import bare_date, parse_datetime_attr, parse_site_date, url_date
 from ..identity import article_uuid, canonical_link, item_key, key_collisions
 from ..markup import HTMLTree, Node, clean_text, cut_after_links, node_text, parse_html
 from ..models import Block, ListingItem, ListingPage, SiteDate
@@ -40,7 +40,7 @@ from .blocks import (
 )
 from .grouping import dated_ahead, group_blocks, lead_members, weigh
 from .headline import headline
-from .itemdates import WEEKDAYS_RE, day_headings, machine_date
+from .itemdates import day_headings, machine_date
 from .paging import LINKS_BESIDE, LINKS_PER_ITEM, cap, next_url
 
 log = logging.getLogger("scraper.extract")  # the logger name log filters know (kept when the module moved)
@@ -242,7 +242,7 @@ class ListingReader:
         title, title_node = _title(container, anchor, self.selectors)
         # A plain link's whole text still dates it where its byline was cut from the title.
         whole = node_text(anchor) if title_node is not None and title_node.mem_id == anchor.mem_id else title
-        date, source, node = self._date(container, anchor, url, whole, title_node)
+        date, source = self._date(container, anchor, url, whole, title_node)
         if source == "title":
             title = _PAREN_DATE_END_RE.sub("", title).strip() or title
         return ItemRead(
@@ -252,13 +252,12 @@ class ListingReader:
             summary=self._summary(container, title),
             date=date,
             date_source=source,
-            date_node=node,
             uuid=article_uuid(url) is not None,
         )
 
     def _date(
         self, container: Node, anchor: Node, url: str, title: str, title_node: Node | None = None
-    ) -> tuple[SiteDate | None, str, Node | None]:
+    ) -> tuple[SiteDate | None, str]:
         """The item's date and where it came from: a configured date element; else a `<time>` or an
         element that is a date (by its class, or by text that is only a date or a "Publicerad" line),
         searched one element at a time outside the title; else the title; else the link's path."""
@@ -268,48 +267,48 @@ class ListingReader:
         if self.selectors.date:
             node = container.css_first(self.selectors.date)
             if node is None:
-                return None, "none", None
+                return None, "none"
             attr = node.attributes.get("datetime")
             if attr and (found := parse_datetime_attr(attr, self.timezone)):
-                return found, "time", node
+                return found, "time"
             found = self._parse(node_text(node), reference)
-            return found, ("element" if found else "none"), node
+            return found, ("element" if found else "none")
         for node in container.css("time[datetime]"):
             if found := parse_datetime_attr(node.attributes.get("datetime") or "", self.timezone):
-                return found, "time", node
-        if machine := machine_date(container, self.timezone):
-            return machine[0], "time", machine[1]
+                return found, "time"
+        if found := machine_date(container, self.timezone):
+            return found, "time"
         outside = outside_title(container, anchor, title_node)
         named = [n for n in outside if n.tag == "time" or _DATE_CLASS_RE.search(class_names(n))]
         # A date element that is only a date line first: a wrapper named "meta" may hold a sentence that
         # names another day (an event) before the date element inside it.
         for node in named:
             if found := self._date_line(node_text(node), reference):
-                return found, "element", node
+                return found, "element"
         for node in named:
             # A long text is a wrapper, not a date element (its date element was looked at above).
             text = node_text(node)
             if len(text) <= _DATE_ELEMENT_CHARS and (found := self._parse(text, reference)):
-                return found, "element", node
+                return found, "element"
         for node in outside:
             own = clean_text(node.text(deep=False))
             if own and (found := self._date_line(own, reference)):
-                return found, "element", node
+                return found, "element"
         own = clean_text(container.text(deep=False))
         if own and (found := self._date_line(own, reference)):
-            return found, "element", container
+            return found, "element"
         # "heute, 18:00 Uhr", "igår", "2 hours ago": an element that is only a relative date.
         for node in outside:
             if found := parse_relative(node_text(node), self.now, self.today):
-                return found, "relative", node
+                return found, "relative"
         for node in day_headings(container, lambda n: bool(_DATE_CLASS_RE.search(class_names(n)))):
             if found := self._date_line(node_text(node), reference):
-                return found, "element", node
+                return found, "element"
         if found := self._parse(title, reference):
-            return found, "title", None
+            return found, "title"
         if found := url_date(url):
-            return found, "url", None
-        return None, "none", None
+            return found, "url"
+        return None, "none"
 
     def _parse(self, text: str, reference: dt.date | None) -> SiteDate | None:
         return parse_site_date(text, order=self.date_order, reference=reference)
@@ -322,10 +321,7 @@ class ListingReader:
             return None
         if _PUBLISHED_LABEL_RE.search(text):
             return self._parse(text, reference)
-        match = find_site_date(text, order=self.date_order, reference=reference)
-        if match is None or len(_WORD_CHARS_RE.sub("", WEEKDAYS_RE.sub("", match.rest))) > 3:
-            return None
-        return match.date
+        return bare_date(text, order=self.date_order, reference=reference)
 
     def _summary(self, container: Node, title: str) -> str:
         """The first paragraph that is not the title, a date line, nor a short line holding a date ("News |
@@ -346,8 +342,6 @@ _PAREN_DATE_END_RE = re.compile(r"\s*\(\s*[0-9]{1,2}\s*[/.]\s*[0-9]{1,2}\.?\s*\)
 _PUBLISHED_LABEL_RE = re.compile(
     r"^\W*(?:publicera[dt]|publisert|publiceret|veröffentlicht|published|posted)\b", re.IGNORECASE
 )
-
-_WORD_CHARS_RE = re.compile(r"[\W_]+")
 
 #: A paragraph this short that holds a date is a meta line (a category, a deadline), never a summary.
 _META_CHARS = 40
