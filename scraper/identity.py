@@ -30,7 +30,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 #: A content UUID as goteborg.se's WCM writes it (lowercase in practice; matched case-insensitively).
 UUID_RE: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
@@ -76,10 +76,9 @@ _SESSION_PARAM_RE: Final = re.compile(
 )
 
 # RFC 4151: specific = *( pchar / "/" / "?" ), pchar = unreserved / pct-encoded / sub-delims / ":" / "@".
-_TAG_SAFE: Final = frozenset(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?"
-)
-_PCT_ENCODED_RE: Final = re.compile(r"%[0-9A-Fa-f]{2}")
+# (`quote` keeps letters, digits and "-._~" anyway.) Well-formed "%XX" escapes are kept as they are.
+_TAG_SAFE: Final = "!$&'()*+,;=:@/?"
+_PCT_ENCODED_RE: Final = re.compile(r"(%[0-9A-Fa-f]{2})")
 
 
 def article_uuid(url: str) -> str | None:
@@ -252,20 +251,9 @@ def _tag_authority(source_url: str) -> str:
 
 def _tag_escape(text: str, *, slash: bool = True) -> str:
     """Percent-encode (UTF-8) what RFC 4151 does not allow in `text`; well-formed `%XX` escapes are kept."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == "%" and _PCT_ENCODED_RE.match(text, i):
-            out.append(text[i : i + 3])
-            i += 3
-            continue
-        if char in _TAG_SAFE and (slash or char != "/"):
-            out.append(char)
-        else:
-            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
-        i += 1
-    return "".join(out)
+    safe = _TAG_SAFE if slash else _TAG_SAFE.replace("/", "")
+    parts = _PCT_ENCODED_RE.split(text)  # odd indexes: the escapes
+    return "".join(p if i % 2 else quote(p, safe=safe, errors="surrogatepass") for i, p in enumerate(parts))
 
 
 def _normalize_text(value: str) -> str:

@@ -101,8 +101,12 @@ def read_source(
     )
     items, refused = intake.items, listing.refused | intake.held_back  # held back: on the site, never missing
     new = [_new_item(source, item, timezone, started) for item in diff.new]
-    updates = [_update(source, item, bump=True) for item in diff.changed]
-    updates += [_update(source, item, bump=False) for item in diff.relinked]
+    # A changed item's `updated` moves; one that only moved to a new link keeps it.
+    updates = [
+        ItemUpdate(source.id, item.key, item.title, item.summary, item.link, listing_hash(item), bump)
+        for bump, moved in ((True, diff.changed), (False, diff.relinked))
+        for item in moved
+    ]
     jobs = [ArticleJob(n.key, n.link, n.published, "new") for n in new]
     changed = store.article_states(source.id, [item.key for item in diff.changed])
     published = store.published(source.id, [item.key for item in diff.changed])
@@ -388,15 +392,3 @@ def _published(item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> dt.d
     if item.published is None:
         return first_seen
     return published_instant(item.published, tz, first_seen, item.position)
-
-
-def _update(source: SourceConfig, item: ListingItem, *, bump: bool) -> ItemUpdate:
-    return ItemUpdate(
-        source=source.id,
-        key=item.key,
-        title=item.title,
-        summary=item.summary,
-        link=item.link,
-        content_hash=listing_hash(item),
-        bump=bump,
-    )
