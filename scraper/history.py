@@ -11,8 +11,7 @@ Three decisions live here, each a pure function `plan.py` calls with what the st
   may continue on the next, unread page), or everything when it read the listing to its last page. An item
   missing from two consecutive successful reads is removed, if the second read reached the listing's end (a
   re-dated item may have moved anywhere down the list); one seen again is back (restored if removed).
-- **Diffs** (`diff_html`): a readable field-by-field HTML diff, word by word, with `<del>[−old]</del>` and
-  `<ins>[+new]</ins>`: the brackets and spaces keep it readable when a reader strips the tags.
+- **Archives** (`archive_years`): each year's entries and tombstones, from the events alone.
 """
 
 from __future__ import annotations

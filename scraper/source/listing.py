@@ -75,7 +75,13 @@ def parse_listing(
     cut = cut_after_links(html, max_items * LINKS_PER_ITEM + LINKS_BESIDE) if max_items else None
     tree = parse_html(cut or html)
     reader = ListingReader(
-        document_base(tree, page_url), timezone, date_order, key_params, today, selectors, now=now
+        document_base(tree, page_url),
+        selectors,
+        timezone=timezone,
+        date_order=date_order,
+        key_params=key_params,
+        today=today,
+        now=now,
     )
     blocks: tuple[Block, ...] = ()
     if selectors.item:
@@ -132,12 +138,12 @@ class ListingReader:
     def __init__(
         self,
         base: str,
-        timezone: ZoneInfo,
-        date_order: str,
-        key_params: Sequence[str] | None,
-        today: dt.date | None,
         selectors: SelectorConfig,
         *,
+        timezone: ZoneInfo,
+        date_order: str = "dmy",
+        key_params: Sequence[str] | None = None,
+        today: dt.date | None = None,
         now: dt.datetime | None = None,
     ) -> None:
         self.base = base

@@ -61,15 +61,7 @@ def candidate_blocks(
     news (by `BlockGroup.rank`), then the largest rejected blocks outside menus. `tree`: the page already
     parsed (the blocks' elements are then its own)."""
     tree = tree or parse_html(html)
-    reader = ListingReader(
-        document_base(tree, page_url),
-        options["timezone"],
-        options.get("date_order", "dmy"),
-        options.get("key_params"),
-        options.get("today"),
-        SelectorConfig(),
-        now=options.get("now"),
-    )
+    reader = ListingReader(document_base(tree, page_url), SelectorConfig(), **options)
     chosen, _ = reader.discover(tree, page_url)
     found: list[CandidateBlock] = []
     if chosen:
@@ -77,9 +69,8 @@ def candidate_blocks(
     taken = {m.container.mem_id for m in chosen}
     others = [g for g in reader.groups if len(g.members) > 1 and g.members[0].container.mem_id not in taken]
     others.sort(key=lambda g: (g.tier > 0, g.rank() if g.tier else (0, 0, len(g.members), 0)), reverse=True)
-    shapes: dict[
-        str, list[BlockGroup]
-    ] = {}  # the blocks of one shape are one candidate, as no config takes them
+    # The blocks of one shape are one candidate, as no config takes them.
+    shapes: dict[str, list[BlockGroup]] = {}
     for group in others:
         if group.tier or not navigation_of(group.members[0].container):
             shapes.setdefault(group.shape, []).append(group)
