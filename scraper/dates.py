@@ -136,11 +136,14 @@ _DATE_RE: Final = re.compile(
     rf"{_SWEDISH}|{_MONTH_FIRST}|{_ISO}|{_NUMERIC}|{_NUMERIC_YMD}|{_PAREN}", re.IGNORECASE
 )
 
+#: The labels of a publish date, in every language read: "Publicerad", "Veröffentlicht am", "Posted on".
+PUBLISHED_LABELS: Final = (
+    r"(?:publicera[dt]|publisert|publiceret|veröffentlicht(?: am)?|published(?: on)?|posted(?: on)?)"
+)
 # "Publicerad 2 maj 2019", "Publicerad: 2 maj 2019", "Publicerad torsdag den 2 maj 2019", "Publicerad tors.
 # 2 maj 2019", and "Publicerat" (neuter). The weekday is skipped, not checked: the date decides.
 _PUBLISHED_RE: Final = re.compile(
-    r"(?<![^\W\d_])(?:publicera[dt]|publisert|publiceret|veröffentlicht(?: am)?|published(?: on)?|"
-    r"posted(?: on)?)(?![^\W\d_]) ?:? ?"
+    rf"(?<![^\W\d_]){PUBLISHED_LABELS}(?![^\W\d_]) ?:? ?"
     r"(?:(?:mån|tis|ons|tors|fre|lör|sön)(?:dag(?:en)?|\.)?(?![^\W\d_]),? )?"
     r"(?:den )?",
     re.IGNORECASE,
@@ -198,6 +201,23 @@ _WEEKDAYS_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _WORD_CHARS_RE: Final = re.compile(r"[\W_]+")
+
+
+#: A date line that starts with its label.
+_PUBLISHED_LINE_RE: Final = re.compile(rf"^\W*{PUBLISHED_LABELS}\b", re.IGNORECASE)
+#: A longer text is not a date line but a sentence, or a wrapper of one.
+_DATE_LINE_CHARS = 80
+
+
+def date_line(text: str, *, order: str = "dmy", reference: dt.date | None = None) -> SiteDate | None:
+    """The date of a text that is a date line: "Publicerad 2 maj 2019", "Veröffentlicht am 3. Juli 2026
+    von …", "2026-06-02", "8 juni 2026 kl. 10"; not a sentence that mentions a date ("Høringsfrist:
+    14.08.2026" is not a publish date). A listing's date line dates its item and is never its summary."""
+    if len(text) > _DATE_LINE_CHARS:
+        return None
+    if _PUBLISHED_LINE_RE.search(text):
+        return parse_site_date(text, order=order, reference=reference)
+    return bare_date(text, order=order, reference=reference)
 
 
 def bare_date(text: str, *, order: str = "dmy", reference: dt.date | None = None) -> SiteDate | None:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
-from ..dates import bare_date, parse_datetime_attr, parse_site_date, url_date
+from ..dates import date_line, parse_datetime_attr, parse_site_date, url_date
 from ..identity import article_uuid, canonical_link, item_key, key_collisions
 from ..markup import HTMLTree, Node, clean_text, cut_after_links, node_text, parse_html
 from ..models import Block, ListingItem, ListingPage, SiteDate
@@ -320,14 +320,7 @@ class ListingReader:
         return parse_site_date(text, order=self.date_order, reference=reference)
 
     def _date_line(self, text: str, reference: dt.date | None) -> SiteDate | None:
-        """The date of a text that is a date line: "Publicerad 2 maj 2019", "Veröffentlicht am 3. Juli 2026
-        von …", "2026-06-02", "8 juni 2026 kl. 10"; not a sentence that mentions a date ("Høringsfrist:
-        14.08.2026" is not a publish date). A date line dates the item and is never its summary."""
-        if len(text) > 80:
-            return None
-        if _PUBLISHED_LABEL_RE.search(text):
-            return self._parse(text, reference)
-        return bare_date(text, order=self.date_order, reference=reference)
+        return date_line(text, order=self.date_order, reference=reference)
 
     def _summary(self, container: Node, title: str) -> str:
         """The first paragraph that is not the title, a date line, nor a short line holding a date ("News |
@@ -344,10 +337,6 @@ class ListingReader:
 
 
 _PAREN_DATE_END_RE = re.compile(r"\s*\(\s*[0-9]{1,2}\s*[/.]\s*[0-9]{1,2}\.?\s*\)\s*$")
-
-_PUBLISHED_LABEL_RE = re.compile(
-    r"^\W*(?:publicera[dt]|publisert|publiceret|veröffentlicht|published|posted)\b", re.IGNORECASE
-)
 
 #: A paragraph this short that holds a date is a meta line (a category, a deadline), never a summary.
 _META_CHARS = 40

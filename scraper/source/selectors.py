@@ -136,12 +136,9 @@ def _fields(item: object) -> tuple[object, ...]:
 
 def _link_selector(members: Sequence[Candidate]) -> str | None:
     """The item link, where it is not the container's first link (a post whose image link comes first)."""
-    firsts = [m.container.css_first("a[href]") for m in members]
-    if all(f is not None and f.mem_id == m.anchor.mem_id for f, m in zip(firsts, members, strict=True)):
-        return None
-    for selector in _link_candidates(members):
+    for selector in (None, *_link_candidates(members)):  # None: the first link is the item link
         try:
-            picked = [m.container.css_first(selector) for m in members]
+            picked = [m.container.css_first(selector or "a[href]") for m in members]
         except ParseError:
             continue
         if all(p is not None and p.mem_id == m.anchor.mem_id for p, m in zip(picked, members, strict=True)):
