@@ -17,11 +17,10 @@ Three decisions live here, each a pure function `plan.py` calls with what the st
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
-from .identity import content_hash
+from .identity import content_hash, normal_text
 from .models import Deleted, Entry
 
 __all__ = [
@@ -38,6 +37,7 @@ __all__ = [
     "Version",
     "compare",
     "missing",
+    "normal_text",
     "pending_oldest",
     "version_hash",
 ]
@@ -76,10 +76,6 @@ class Compared:
     action: str  #: "same", "fill" or "edit"
     version: Version  #: the version to keep (observed, with unobserved fields carried over)
     changed: tuple[str, ...] = ()  #: the fields that really differ (for "edit")
-
-
-def normal_text(value: str | None) -> str:
-    return " ".join(unicodedata.normalize("NFC", value or "").split())
 
 
 def compare(previous: Version, observed: Version) -> Compared:

@@ -202,7 +202,7 @@ def content_hash(fields: Mapping[str, str]) -> str:
     Whitespace runs (any Unicode whitespace, NBSP included) count as one space, leading and trailing
     whitespace is ignored, and fields that are empty after that are left out.
     """
-    normalized = {name: text for name, value in fields.items() if (text := _normalize_text(value))}
+    normalized = {name: text for name, value in fields.items() if (text := normal_text(value))}
     blob = json.dumps(normalized, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return f"{HASH_VERSION}:{hashlib.sha256(blob.encode('utf-8')).hexdigest()}"
 
@@ -256,6 +256,6 @@ def _tag_escape(text: str, *, slash: bool = True) -> str:
     return "".join(p if i % 2 else quote(p, safe=safe, errors="surrogatepass") for i, p in enumerate(parts))
 
 
-def _normalize_text(value: str) -> str:
-    """NFC form, whitespace runs collapsed to one space, stripped."""
-    return " ".join(unicodedata.normalize("NFC", value).split())
+def normal_text(value: str | None) -> str:
+    """NFC form, whitespace runs collapsed to one space, stripped: the text versions and hashes compare."""
+    return " ".join(unicodedata.normalize("NFC", value or "").split())
