@@ -28,11 +28,11 @@ _TAG_SELECTORS = ("a[rel~=tag]", "[class*=tags] a", "[class*=tag-list] a", "[cla
 
 _UPDATED_RE = re.compile(r"\b(?:senast\s+)?(?:uppdaterad|ändrad)\b\s*:?", re.IGNORECASE)
 
-#: Placeholder image sources that lazy-loading scripts replace (the real one is in data-src).
 _STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 _YOUTUBE_EMBED_RE = re.compile(r"https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)")
 
+#: Placeholder image sources that lazy-loading scripts replace (the real one is in data-src).
 _PLACEHOLDER_RE = re.compile(r"^(?:data:|about:blank)|(?:blank|spacer|placeholder|pixel)\.(?:gif|png)", re.I)
 
 
