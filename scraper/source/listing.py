@@ -171,7 +171,7 @@ class ListingReader:
             if anchor is not None and (href := anchor.attributes.get("href")):
                 url = join_url(self.base, href.strip())
                 if url is None:
-                    self.unresolved.append(_unresolved(anchor, href.strip()))
+                    self.unresolved.append(_refused(anchor, href.strip()))
                     continue
                 found.append(Candidate(container, anchor, url, item_key(url, self.key_params), order))
         self.collisions = key_collisions((candidate.url, candidate.key) for candidate in found)
@@ -364,18 +364,14 @@ def _unsafe_item_links(tree: HTMLTree, base: str) -> list[str]:
         if not href or href.startswith("#") or (url is not None and url.startswith(("http://", "https://"))):
             continue
         if article_uuid(href) or in_heading(anchor):
-            if url is None:
-                found.append(_unresolved(anchor, href))
-                continue
-            title = clean_text(anchor.text(deep=True)) or href
-            found.append(f"item {title!r} ({href}) refused: its link is not an http(s) URL")
+            found.append(_refused(anchor, href, "a valid URL" if url is None else "an http(s) URL"))
     return found
 
 
-def _unresolved(anchor: Node, href: str) -> str:
-    """The `skipped` line of an item whose link makes no URL."""
+def _refused(anchor: Node, href: str, what: str = "a valid URL") -> str:
+    """The `skipped` line of an item whose link is not `what`."""
     title = clean_text(anchor.text(deep=True)) or href
-    return f"item {title!r} ({href}) refused: its link is not a valid URL"
+    return f"item {title!r} ({href}) refused: its link is not {what}"
 
 
 def document_base(tree: HTMLTree, page_url: str) -> str:
