@@ -121,13 +121,9 @@ def escape_controls(text: str) -> str:
     that one log record stays one line of plain text; everything else is kept as is."""
     if text.isprintable():
         return text
-    out = []
-    for char in text:
-        if char in _BIDI or unicodedata.category(char) == "Cc":
-            out.append(repr(char)[1:-1])
-        else:
-            out.append(char)
-    return "".join(out)
+    return "".join(
+        repr(char)[1:-1] if char in _BIDI or unicodedata.category(char) == "Cc" else char for char in text
+    )
 
 
 def escape_lines(text: str) -> str:
