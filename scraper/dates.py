@@ -4,6 +4,7 @@ This module owns every rule about the dates goteborg.se prints (DESIGN.md, "Iden
 
 - `parse_site_date` reads "Publicerad 2 maj 2019" and its relatives (abbreviated months, a time before or
   after the date, ISO dates, odd spaces) from a piece of listing text;
+- `bare_date` tells a date line ("Thursday, 5 September 2019") from a sentence that mentions a date;
 - `parse_datetime_attr` reads the machine form of `<time datetime="…">`;
 - turning what the site printed into the one instant a feed shows is `scraper.instants`' job.
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -71,8 +71,6 @@ OTHER_MONTHS: Final[Mapping[str, int]] = MappingProxyType(
 )  # fmt: skip
 _ALL_MONTHS: Final[Mapping[str, int]] = MappingProxyType({**OTHER_MONTHS, **MONTHS})
 
-#: How a numeric date with slashes reads ("05/06/2026"): day first in Europe, month first in the US.
-DATE_ORDERS: Final = ("dmy", "mdy", "ymd")
 #: A yearless date ("8 juni", "(05/6)") is put in the year that brings it nearest to the reference date, but
 #: never more than this far after it (a listing shows what happened, not next year's news).
 YEARLESS_AHEAD: Final = dt.timedelta(days=7)
@@ -138,11 +136,14 @@ _DATE_RE: Final = re.compile(
     rf"{_SWEDISH}|{_MONTH_FIRST}|{_ISO}|{_NUMERIC}|{_NUMERIC_YMD}|{_PAREN}", re.IGNORECASE
 )
 
+#: The labels of a publish date, in every language read: "Publicerad", "Veröffentlicht am", "Posted on".
+PUBLISHED_LABELS: Final = (
+    r"(?:publicera[dt]|publisert|publiceret|veröffentlicht(?: am)?|published(?: on)?|posted(?: on)?)"
+)
 # "Publicerad 2 maj 2019", "Publicerad: 2 maj 2019", "Publicerad torsdag den 2 maj 2019", "Publicerad tors.
 # 2 maj 2019", and "Publicerat" (neuter). The weekday is skipped, not checked: the date decides.
 _PUBLISHED_RE: Final = re.compile(
-    r"(?<![^\W\d_])(?:publicera[dt]|publisert|publiceret|veröffentlicht(?: am)?|published(?: on)?|"
-    r"posted(?: on)?)(?![^\W\d_]) ?:? ?"
+    rf"(?<![^\W\d_]){PUBLISHED_LABELS}(?![^\W\d_]) ?:? ?"
     r"(?:(?:mån|tis|ons|tors|fre|lör|sön)(?:dag(?:en)?|\.)?(?![^\W\d_]),? )?"
     r"(?:den )?",
     re.IGNORECASE,
@@ -190,29 +191,45 @@ def parse_site_date(text: str, *, order: str = "dmy", reference: dt.date | None 
     return None
 
 
-def find_site_date(text: str, *, order: str = "dmy", reference: dt.date | None = None) -> DateMatch | None:
-    """Like `parse_site_date`, also saying where in the (whitespace-squashed) text the date stands, so that
-    a caller can tell a date line ("Publicerad 2 maj 2019") from a sentence that mentions a date."""
-    squashed = _squash(text)
-    for match in _DATE_RE.finditer(squashed):
+#: Weekday names (sv, nb/nn, da, de, en; whole or shortened) around a date: "Thursday, September 5, 2019" is
+#: a date line still.
+_WEEKDAYS_RE: Final = re.compile(
+    r"(?<![^\W\d_])(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|mandag|tirsdag|lørdag|søndag|"
+    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|mån|tis|ons|tors|tor|fre|lör|sön|man|tir|lør|søn|mon|tues|tue|wed|"
+    r"thurs|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so)\.?(?![^\W\d_])",
+    re.IGNORECASE,
+)
+_WORD_CHARS_RE: Final = re.compile(r"[\W_]+")
+
+
+#: A date line that starts with its label.
+_PUBLISHED_LINE_RE: Final = re.compile(rf"^\W*{PUBLISHED_LABELS}\b", re.IGNORECASE)
+#: A longer text is not a date line but a sentence, or a wrapper of one.
+_DATE_LINE_CHARS = 80
+
+
+def date_line(text: str, *, order: str = "dmy", reference: dt.date | None = None) -> SiteDate | None:
+    """The date of a text that is a date line: "Publicerad 2 maj 2019", "Veröffentlicht am 3. Juli 2026
+    von …", "2026-06-02", "8 juni 2026 kl. 10"; not a sentence that mentions a date ("Høringsfrist:
+    14.08.2026" is not a publish date). A listing's date line dates its item and is never its summary."""
+    if len(text) > _DATE_LINE_CHARS:
+        return None
+    if _PUBLISHED_LINE_RE.search(text):
+        return parse_site_date(text, order=order, reference=reference)
+    return bare_date(text, order=order, reference=reference)
+
+
+def bare_date(text: str, *, order: str = "dmy", reference: dt.date | None = None) -> SiteDate | None:
+    """The date of a text that is only a date, give or take a weekday and three more letters or digits
+    ("2026-06-02", "Thursday, 5 September 2019", "8 juni 2026 kl. 10"): a date line, not a sentence that
+    mentions a date ("Høringsfrist: 14.08.2026")."""
+    text = _squash(text)
+    for match in _DATE_RE.finditer(text):
         if found := _site_date(match, order, reference):
-            return DateMatch(found, squashed, match.start(), match.end())
+            rest = _WEEKDAYS_RE.sub("", f"{text[: match.start()]} {text[match.end() :]}")
+            return found if len(_WORD_CHARS_RE.sub("", rest)) <= 3 else None
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class DateMatch:
-    """A date found in `text` (whitespace squashed) at `text[start:end]`."""
-
-    date: SiteDate
-    text: str
-    start: int
-    end: int
-
-    @property
-    def rest(self) -> str:
-        """The text around the date, without it."""
-        return f"{self.text[: self.start]} {self.text[self.end :]}".strip()
 
 
 #: A date in a URL path: "/2026-06-05-ny-skola", "/2026/06/05/ny-skola" (not a bare year or year/month).

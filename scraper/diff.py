@@ -30,11 +30,6 @@ class Diff:
     relinked: tuple[ListingItem, ...] = ()  #: only the canonical link moved (no new `updated`)
     unchanged: tuple[ListingItem, ...] = ()
 
-    @property
-    def is_empty(self) -> bool:
-        """True when the store needs no write at all."""
-        return not (self.new or self.changed or self.relinked)
-
 
 def listing_hash(item: ListingItem) -> str:
     """The hash of the fields a listing shows; a new field must be empty for old items to keep their hash."""

@@ -1,6 +1,6 @@
 """The record of every version, edit and removal. Only processes data: no store, no network, no clock.
 
-Three decisions live here, each a pure function the pipeline calls with what the store and the listing said:
+Three decisions live here, each a pure function `plan.py` calls with what the store and the listing said:
 
 - **Versions** (`compare`): an item's observed fields against its latest stored version. A field the cycle
   did not observe (None: the article page was not fetched) carries over; a field that goes from unknown to
@@ -11,18 +11,16 @@ Three decisions live here, each a pure function the pipeline calls with what the
   may continue on the next, unread page), or everything when it read the listing to its last page. An item
   missing from two consecutive successful reads is removed, if the second read reached the listing's end (a
   re-dated item may have moved anywhere down the list); one seen again is back (restored if removed).
-- **Diffs** (`diff_html`): a readable field-by-field HTML diff, word by word, with `<del>[−old]</del>` and
-  `<ins>[+new]</ins>`: the brackets and spaces keep it readable when a reader strips the tags.
+- **Archives** (`archive_years`): each year's entries and tombstones, from the events alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
-from .identity import content_hash
+from .identity import content_hash, normal_text
 from .models import Deleted, Entry
 
 __all__ = [
@@ -39,6 +37,7 @@ __all__ = [
     "Version",
     "compare",
     "missing",
+    "normal_text",
     "pending_oldest",
     "version_hash",
 ]
@@ -79,10 +78,6 @@ class Compared:
     changed: tuple[str, ...] = ()  #: the fields that really differ (for "edit")
 
 
-def normal_text(value: str | None) -> str:
-    return " ".join(unicodedata.normalize("NFC", value or "").split())
-
-
 def compare(previous: Version, observed: Version) -> Compared:
     """Compare an observed version with the latest stored one (see the module docstring)."""
     carried = {
@@ -121,7 +116,7 @@ class MissingDecision:
     back: tuple[str, ...] = ()  #: counted missing before, now seen again (or out of reach): count resets
     restored: tuple[str, ...] = ()  #: removed before, seen again now
     #: missing again, but the read did not reach the listing's end, where a re-dated item may now sit: not
-    #: removed, the count kept as it is (the pipeline asks the article page; a 404/410 confirms)
+    #: removed, the count kept as it is (plan.confirm_jobs asks the article page; a 404/410 confirms)
     unconfirmed: tuple[str, ...] = ()
 
 
@@ -222,8 +217,7 @@ def archive_years(
         last.add((year, event.entry_id))
         entries, deleted = years.setdefault(year, ([], []))
         if event.kind == "removed":
-            comment = f"Borttagen från webbplatsen: {normal_text(event.version.title)}"
-            deleted.append(Deleted(event.entry_id, event.at, event.link, comment))
+            deleted.append(Deleted(event.entry_id, event.link, normal_text(event.version.title), event.at))
             continue
         # A first version keeps the item's own date, as in the main feed; a later one is dated by its event.
         updated = event.published if event.kind == "new" else event.at

@@ -30,7 +30,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 #: A content UUID as goteborg.se's WCM writes it (lowercase in practice; matched case-insensitively).
 UUID_RE: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
@@ -76,10 +76,9 @@ _SESSION_PARAM_RE: Final = re.compile(
 )
 
 # RFC 4151: specific = *( pchar / "/" / "?" ), pchar = unreserved / pct-encoded / sub-delims / ":" / "@".
-_TAG_SAFE: Final = frozenset(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?"
-)
-_PCT_ENCODED_RE: Final = re.compile(r"%[0-9A-Fa-f]{2}")
+# (`quote` keeps letters, digits and "-._~" anyway.) Well-formed "%XX" escapes are kept as they are.
+_TAG_SAFE: Final = "!$&'()*+,;=:@/?"
+_PCT_ENCODED_RE: Final = re.compile(r"(%[0-9A-Fa-f]{2})")
 
 
 def article_uuid(url: str) -> str | None:
@@ -203,7 +202,7 @@ def content_hash(fields: Mapping[str, str]) -> str:
     Whitespace runs (any Unicode whitespace, NBSP included) count as one space, leading and trailing
     whitespace is ignored, and fields that are empty after that are left out.
     """
-    normalized = {name: text for name, value in fields.items() if (text := _normalize_text(value))}
+    normalized = {name: text for name, value in fields.items() if (text := normal_text(value))}
     blob = json.dumps(normalized, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return f"{HASH_VERSION}:{hashlib.sha256(blob.encode('utf-8')).hexdigest()}"
 
@@ -252,22 +251,11 @@ def _tag_authority(source_url: str) -> str:
 
 def _tag_escape(text: str, *, slash: bool = True) -> str:
     """Percent-encode (UTF-8) what RFC 4151 does not allow in `text`; well-formed `%XX` escapes are kept."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == "%" and _PCT_ENCODED_RE.match(text, i):
-            out.append(text[i : i + 3])
-            i += 3
-            continue
-        if char in _TAG_SAFE and (slash or char != "/"):
-            out.append(char)
-        else:
-            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
-        i += 1
-    return "".join(out)
+    safe = _TAG_SAFE if slash else _TAG_SAFE.replace("/", "")
+    parts = _PCT_ENCODED_RE.split(text)  # odd indexes: the escapes
+    return "".join(p if i % 2 else quote(p, safe=safe, errors="surrogatepass") for i, p in enumerate(parts))
 
 
-def _normalize_text(value: str) -> str:
-    """NFC form, whitespace runs collapsed to one space, stripped."""
-    return " ".join(unicodedata.normalize("NFC", value).split())
+def normal_text(value: str | None) -> str:
+    """NFC form, whitespace runs collapsed to one space, stripped: the text versions and hashes compare."""
+    return " ".join(unicodedata.normalize("NFC", value or "").split())

@@ -1,4 +1,4 @@
-"""Plain frozen data passed between the pipeline's stages. No I/O, no behaviour beyond small derivations."""
+"""Plain frozen data passed between the rooms and the cycle. No I/O, no behaviour beyond small derivations."""
 
 from __future__ import annotations
 
@@ -219,12 +219,12 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class Deleted:
-    """An RFC 6721 tombstone: an entry that was removed from the site."""
+    """An RFC 6721 tombstone: an entry that was removed from the site, with its last title."""
 
     entry_id: str
-    when: dt.datetime
     link: str
-    comment: str
+    title: str
+    removed_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)

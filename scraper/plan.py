@@ -5,17 +5,11 @@ pages that would confirm a removal.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 from . import history, sanity
 from .config import SourceConfig
-from .models import (
-    ArticleJob,
-    ArticleWrite,
-    ListingItem,
-    SiteDate,
-)
+from .models import ArticleJob, ArticleWrite, ListingItem, SiteDate
 from .store import HistoryWrite, Store, VersionWrite, iso
 
 
@@ -90,7 +84,8 @@ def _missing(
     return history.missing(
         tracked,
         {item.key for item in items} | refused,
-        oldest_read=_oldest_day(items),
+        # The oldest listing date read (undated items say nothing about how far a read reached).
+        oldest_read=min((item.published.day for item in items if item.published is not None), default=None),
         reached_end=reached_end,
     )
 
@@ -117,11 +112,6 @@ def confirm_jobs(
         for key in keys
         if key in known and key in published and sanity.web_url(known[key].link)
     ]
-
-
-def _oldest_day(items: list[ListingItem]) -> dt.date | None:
-    """The oldest listing date among `items` (undated items say nothing about how far a read reached)."""
-    return min((item.published.day for item in items if item.published is not None), default=None)
 
 
 def site_date_text(site_date: SiteDate | None) -> str:

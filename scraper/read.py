@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import history, sanity
-from .clock import Clock, utc_now
+from .clock import Clock
 from .config import SourceConfig
 from .diff import listing_hash
 from .errors import ExtractError
@@ -36,9 +36,6 @@ from .progress import progress
 from .readhints import feeds_phrase, not_a_feed_hint, nothing_found
 from .source.fetch import Fetcher
 from .store import CycleWrite, ItemUpdate, NewItem, Store
-
-if TYPE_CHECKING:
-    pass
 
 # The page readers (selectolax, nh3, the date grammar) are imported where a page is read: a 304 loads none.
 
@@ -91,33 +88,25 @@ def read_source(
             report, started, clock(), validators={source.url: refreshed}, articles=articles, history=plan
         )
 
-    # The cycle's day gives dates printed without a year ("8 juni") their year.
-    today = started.astimezone(timezone).date()
     if source.type == "feed":
-        items, pages, first_page_items, reached_end, refused = _read_feed(
-            source, response, tz=timezone, now=started
-        )
+        listing = _read_feed(source, response, tz=timezone, now=started)
     else:
-        items, pages, first_page_items, reached_end, refused = _read_pages(
-            source,
-            response,
-            store=store,
-            fetcher=fetcher,
-            tz=timezone,
-            read_all=read_all,
-            now=started,
-            known=bool(tracked),
-            today=today,
+        listing = _read_pages(
+            source, response, store, fetcher, started, read_all=read_all, known=bool(tracked)
         )
-    keys = [item.key for item in items]
+    keys = [item.key for item in listing.items]
     stored = partial(store.items.live_items, source.id)
     diff, intake = admit(
-        source, items, store.items.known(source.id, keys), store.items.live_count(source.id), stored
+        source, listing.items, store.items.known(source.id, keys), store.items.live_count(source.id), stored
     )
-    items, refused = intake.items, refused | intake.held_back  # held back: on the site, never missing
+    items, refused = intake.items, listing.refused | intake.held_back  # held back: on the site, never missing
     new = [_new_item(source, item, timezone, started) for item in diff.new]
-    updates = [_update(source, item, bump=True) for item in diff.changed]
-    updates += [_update(source, item, bump=False) for item in diff.relinked]
+    # A changed item's `updated` moves; one that only moved to a new link keeps it.
+    updates = [
+        ItemUpdate(source.id, item.key, item.title, item.summary, item.link, listing_hash(item), bump)
+        for bump, moved in ((True, diff.changed), (False, diff.relinked))
+        for item in moved
+    ]
     jobs = [ArticleJob(n.key, n.link, n.published, "new") for n in new]
     changed = store.articles.article_states(source.id, [item.key for item in diff.changed])
     published = store.items.published(source.id, [item.key for item in diff.changed])
@@ -127,7 +116,7 @@ def read_source(
         if item.key in published
     ]
     if source.type != "feed":  # a feed vouches for no removal, so it has none to confirm
-        jobs += confirm_jobs(source, items, refused, tracked, reached_end, store=store)
+        jobs += confirm_jobs(source, items, refused, tracked, listing.reached_end, store=store)
     articles = _articles(source, jobs, store=store, fetcher=fetcher, tz=timezone, now=started)
     plan = plan_history(
         items,
@@ -135,7 +124,7 @@ def read_source(
         tracked,
         store.revisions.latest_versions(source.id, {*(i.key for i in items), *(a.key for a in articles)}),
         listing_read=True,
-        reached_end=reached_end,
+        reached_end=listing.reached_end,
         refused=refused,
         # A feed shows only its newest entries: one that falls out of it is old, not withdrawn.
         absent_means_gone=source.type != "feed",
@@ -147,7 +136,7 @@ def read_source(
         changed=len(diff.changed),
         unchanged=len(diff.unchanged) + len(diff.relinked),
         removed=len(plan.removed),
-        pages=pages,
+        pages=listing.pages,
         requests=fetcher.requests_made - requests_before,
         articles=sum(1 for a in articles if not a.failed),
         articles_failed=sum(1 for a in articles if a.failed),
@@ -157,7 +146,7 @@ def read_source(
         report=report,
         started=started,
         finished=clock(),
-        first_page_items=first_page_items,
+        first_page_items=listing.first_page_items,
         new=new,
         updates=updates,
         seen_keys=[item.key for item in items],
@@ -165,6 +154,17 @@ def read_source(
         articles=articles,
         history=plan,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRead:
+    """What reading a source's listing pages (or its feed) gives."""
+
+    items: list[ListingItem]  #: the items the store may take (`_accept`), in listing order
+    pages: int
+    first_page_items: int  #: page 1's item count, the yardstick the next read's page 1 is held to
+    reached_end: bool  #: the read reached the listing's last page (a feed never does)
+    refused: frozenset[str]  #: the keys of the items refused (`_accept`)
 
 
 def _articles(
@@ -219,25 +219,24 @@ def _articles(
 def _read_pages(
     source: SourceConfig,
     first: Page,
-    *,
     store: Store,
     fetcher: Fetcher,
-    tz: ZoneInfo,
-    today: dt.date,
-    read_all: bool = False,
-    now: dt.datetime | None = None,
-    known: bool = False,
-) -> tuple[list[ListingItem], int, int, bool, frozenset[str]]:
+    now: dt.datetime,
+    *,
+    read_all: bool,
+    known: bool,
+) -> ListingRead:
     """Read page 1 and follow "next" links until a page holds nothing new or max_pages is reached; with
     `read_all` (an item is counted missing, or new ones were held back) go on to the listing's end (to
-    confirm it gone, find it re-dated further down, or take the rest). Returns the items accepted, the pages
-    read, page 1's item count, whether the read reached the listing's last page, and the keys of the items
-    refused (see `_accept`). A page that was cut off is an ExtractError. `known`: the store holds items of
-    this source (so a page of none is a change, not a page that was never understood)."""
+    confirm it gone, find it re-dated further down, or take the rest). A page that was cut off is an
+    ExtractError, and so is a page of no items when the store holds items of this source (`known`: a change,
+    not a page that was never understood)."""
     from .source.listing import parse_listing
     from .source.pagefeeds import advertised_feeds
 
-    now = now or utc_now()
+    # The cycle's day gives dates printed without a year ("8 juni") their year.
+    tz = ZoneInfo(source.timezone)
+    today = now.astimezone(tz).date()
     page = parse_listing(first.text, first.url, **_listing_options(source, tz, today, now))
     logged: set[str] = set()  # a teaser repeated on every page is named once per read
     _log_skipped(source, page.skipped, logged)
@@ -292,7 +291,9 @@ def _read_pages(
         accepted, more_refused = _accept(source, replace(page, items=tuple(fresh)), now)
         items.extend(accepted)
         refused |= more_refused
-    return items, pages, first_page_items, page.next_url is None and not page.capped, frozenset(refused)
+    return ListingRead(
+        items, pages, first_page_items, page.next_url is None and not page.capped, frozenset(refused)
+    )
 
 
 def _check_complete(response: Page, page: ListingPage) -> None:
@@ -322,9 +323,7 @@ def _accept(source: SourceConfig, page: ListingPage, now: dt.datetime) -> tuple[
     return accepted, refused
 
 
-def _read_feed(
-    source: SourceConfig, response: Page, *, tz: ZoneInfo, now: dt.datetime
-) -> tuple[list[ListingItem], int, int, bool, frozenset[str]]:
+def _read_feed(source: SourceConfig, response: Page, *, tz: ZoneInfo, now: dt.datetime) -> ListingRead:
     """Read a `type = "feed"` source: one document (no paging), its entries as listing items, screened
     like a listing's (`_accept`). A document that is no feed, or a feed with no usable entries, fails the
     source."""
@@ -341,7 +340,7 @@ def _read_feed(
         raise ExtractError(f"{source.url}: the feed holds no entries{reason}", url=response.url)
     items, refused = _accept(source, page, now)
     # reached_end is False: a feed shows its newest entries, never the whole history.
-    return items, 1, len(page.items), False, frozenset(refused)
+    return ListingRead(items, 1, len(page.items), False, frozenset(refused))
 
 
 def _listing_options(source: SourceConfig, tz: ZoneInfo, today: dt.date, now: dt.datetime) -> dict[str, Any]:
@@ -393,15 +392,3 @@ def _published(item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> dt.d
     if item.published is None:
         return first_seen
     return published_instant(item.published, tz, first_seen, item.position)
-
-
-def _update(source: SourceConfig, item: ListingItem, *, bump: bool) -> ItemUpdate:
-    return ItemUpdate(
-        source=source.id,
-        key=item.key,
-        title=item.title,
-        summary=item.summary,
-        link=item.link,
-        content_hash=listing_hash(item),
-        bump=bump,
-    )

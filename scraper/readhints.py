@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .config import SourceConfig
+from .config import SelectorConfig, SourceConfig
 from .models import ListingPage, Page
 
 if TYPE_CHECKING:
@@ -17,15 +17,31 @@ __all__ = ["feeds_phrase", "not_a_feed_hint", "nothing_found"]
 def nothing_found(source: SourceConfig, page: ListingPage, feeds: list[AdvertisedFeed]) -> str:
     """The error for a source never read successfully whose page gives no items: most likely the page was
     never one the extractor understands (not a layout change), so say what was looked for and what to try."""
-    from .source.pagefeeds import looked_for
-
-    message = f"{source.url}: found no news items: looked for {looked_for(source.selectors)}"
+    message = f"{source.url}: found no news items: looked for {_looked_for(source.selectors)}"
     if page.skipped:
         message += f" ({len(page.skipped)} left out, first: {page.skipped[0]})"
     message += f"; run `aktuellt probe {source.url}` to see what the page holds and the config that reads it"
     if feeds:
         message += f'; {feeds_phrase(feeds)}: a source with type = "feed" reads it'
     return message
+
+
+def _looked_for(selectors: SelectorConfig) -> str:
+    """What `parse_listing` searches a page for, in words (keep it in step with source/listing.py's rules)."""
+    if selectors.item:
+        parts = [f"elements matching selectors.item {selectors.item!r}, each with a link"]
+    else:
+        link = f"links matching selectors.link {selectors.link!r}" if selectors.link else "article links"
+        parts = [
+            f"repeated blocks of the page holding one {link} each (an article UUID, id or path in the URL)"
+        ]
+    if selectors.date:
+        parts.append(f"a date in selectors.date {selectors.date!r}")
+    else:
+        parts.append(
+            'a date or a news heading beside them ("Publicerad 2 maj 2019", 03.07.2026, <time datetime>, …)'
+        )
+    return " and ".join(parts)
 
 
 def feeds_phrase(feeds: list[AdvertisedFeed]) -> str:

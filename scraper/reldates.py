@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from typing import Final
 
+from .dates import PUBLISHED_LABELS
 from .models import SiteDate
 
 #: Day words → days before the fetch day.
@@ -44,10 +45,7 @@ _NUMBER_WORDS: Final = {
     "två": 2, "to": 2, "zwei": 2, "two": 2, "tre": 3, "drei": 3, "three": 3,
 }  # fmt: skip
 
-_LABEL = (
-    r"(?:(?:publicera[dt]|publisert|publiceret|veröffentlicht(?: am)?|published|posted|updated|"
-    r"uppdaterad|oppdatert|opdateret|aktualisiert)\s*:?\s*)?"
-)
+_LABEL = rf"(?:(?:{PUBLISHED_LABELS}|updated|uppdaterad|oppdatert|opdateret|aktualisiert)\s*:?\s*)?"
 _CLOCK = (
     r"(?:,?\s*(?:kl\.?|klockan|um|at|,)?\s*(?P<h>[0-9]{1,2})[:.](?P<m>[0-9]{2})"
     r"(?:\s*(?:uhr|h|(?P<ampm>[ap])\.?m\.?))?)?"

@@ -1,6 +1,6 @@
 """What a hostile or broken source may not put into the store, the feeds or the logs. Pure: stdlib only.
 
-Small checks the pipeline and the renderers apply at their edges (issue 11):
+Small checks the read (`read.py`) and the renderers apply at their edges (issue 11):
 
 - **Dates**: a date before 1990 or more than a year after the cycle's clock is no real news date ("15 dec
   9999", "1 jan 0001"); such an item is refused (a row stored before is quarantined: store/quarantine.py).
@@ -121,13 +121,9 @@ def escape_controls(text: str) -> str:
     that one log record stays one line of plain text; everything else is kept as is."""
     if text.isprintable():
         return text
-    out = []
-    for char in text:
-        if char in _BIDI or unicodedata.category(char) == "Cc":
-            out.append(repr(char)[1:-1])
-        else:
-            out.append(char)
-    return "".join(out)
+    return "".join(
+        repr(char)[1:-1] if char in _BIDI or unicodedata.category(char) == "Cc" else char for char in text
+    )
 
 
 def escape_lines(text: str) -> str:

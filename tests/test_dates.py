@@ -10,7 +10,6 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from scraper.dates import (
-    DATE_ORDERS,
     MONTHS,
     YEARLESS_AHEAD,
     parse_datetime_attr,
@@ -556,7 +555,10 @@ def test_url_date(url: str, expected: SiteDate | None) -> None:
     assert url_date(url) == expected
 
 
-@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)), st.sampled_from(DATE_ORDERS))
+@given(
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2100, 12, 31)),
+    st.sampled_from(["dmy", "mdy", "ymd"]),
+)
 def test_numeric_round_trip(day: dt.date, order: str) -> None:
     slashed = {
         "dmy": f"{day.day:02}/{day.month:02}/{day.year}",

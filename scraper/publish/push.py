@@ -1,6 +1,6 @@
 """What the push side sends: webhook documents for events and WebSub topic URLs. Only processes data.
 
-The pipeline does the sending (through `fetch.post`), after the cycle's transaction is committed and the
+The cycle does the sending (through `transport.post`), after the cycle's transaction is committed and the
 feeds are written, so a slow or broken receiver can delay a cycle by a few bounded seconds but never fail it
 or change what was stored and published.
 """

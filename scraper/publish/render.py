@@ -121,14 +121,14 @@ class _Extras(BaseExtension):  # type: ignore[misc]
         if self.archive:
             feed.append(feed.makeelement(f"{{{HISTORY_NS}}}archive", {}))
         for gone in self.deleted:
-            when = _local(gone.when, self.tz).isoformat()
+            when = _local(gone.removed_at, self.tz).isoformat()
             attributes = {"ref": xml_safe(gone.entry_id), "when": when}
             element = feed.makeelement(f"{{{TOMBSTONES_NS}}}deleted-entry", attributes)
             feed.append(element)
             # feedgen writes Atom elements unqualified under an xmlns attribute: "link" is atom:link.
             element.append(element.makeelement("link", {"href": xml_safe(gone.link)}))
             comment = element.makeelement(f"{{{TOMBSTONES_NS}}}comment", {})
-            comment.text = xml_safe(gone.comment)
+            comment.text = xml_safe(f"Borttagen från webbplatsen: {gone.title}")
             element.append(comment)
         return feed
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..clock import utc_now
 from ..config import Config
-from ..models import Deleted, Entry
+from ..models import Entry
 from ..store import Store
 from .archives import (
     archive_files,
@@ -58,12 +58,12 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     # Before the manifest existed, the store's render records were the only list of what was written here.
     manifest = Manifest.load(out, adopt=store.feeds.rendered())
     window = now or utc_now()
-    deleted = tombstones(store, config.site.max_items)
+    deleted = store.events.tombstones(limit=config.site.max_items)
     if config.site.removed == "mark":
         # A marked entry is still in the feeds (see feed_data): its tombstone comes when it leaves them, or a
         # reader that honours RFC 6721 would delete the entry the feed is showing.
         leaves = window - dt.timedelta(days=config.site.removed_days)
-        deleted = [t for t in deleted if t.when < leaves]
+        deleted = [t for t in deleted if t.removed_at < leaves]
     count, oldest, newest = store.events.event_summary()
     # the changes feed shows only the newest
     rows = store.events.changes(limit=config.site.max_items)
@@ -219,12 +219,6 @@ def stylesheet() -> bytes:
     this file, not through importlib.resources (~10 ms to import, on every cycle): the package is installed
     as files, never zipped."""
     return (Path(__file__).resolve().parents[1] / "static" / STYLESHEET).read_bytes()
-
-
-def tombstones(store: Store, max_items: int) -> list[Deleted]:
-    """RFC 6721 tombstones for removed items that would still be in the window of `max_items`."""
-    gone = store.events.tombstones(limit=max_items)
-    return [Deleted(t.entry_id, t.removed_at, t.link, f"Borttagen från webbplatsen: {t.title}") for t in gone]
 
 
 def folder_warnings(config: Config) -> list[str]:

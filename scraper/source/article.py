@@ -28,11 +28,11 @@ _TAG_SELECTORS = ("a[rel~=tag]", "[class*=tags] a", "[class*=tag-list] a", "[cla
 
 _UPDATED_RE = re.compile(r"\b(?:senast\s+)?(?:uppdaterad|ändrad)\b\s*:?", re.IGNORECASE)
 
-#: Placeholder image sources that lazy-loading scripts replace (the real one is in data-src).
 _STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 _YOUTUBE_EMBED_RE = re.compile(r"https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)")
 
+#: Placeholder image sources that lazy-loading scripts replace (the real one is in data-src).
 _PLACEHOLDER_RE = re.compile(r"^(?:data:|about:blank)|(?:blank|spacer|placeholder|pixel)\.(?:gif|png)", re.I)
 
 
@@ -122,25 +122,12 @@ def _image_source(img: Node, base: str) -> str | None:
 def _lead_image(root: Node, body: Node | None, base: str) -> LeadImage | None:
     """The first figure (or image) of the article that is not inside its body: the top image."""
     body_images = {img.mem_id for img in body.css("img")} if body is not None else set()
-    for figure in root.css("figure"):
-        img = figure.css_first("img")
-        if img is None or img.mem_id in body_images:
+    found = [(figure.css_first("img"), figure.css_first("figcaption")) for figure in root.css("figure")]
+    for img, caption in [*found, *((img, None) for img in root.css("img"))]:
+        if img is None or img.mem_id in body_images or (url := _image_source(img, base)) is None:
             continue
-        url = _image_source(img, base)
-        if url is None:
-            continue
-        caption = figure.css_first("figcaption")
-        return LeadImage(
-            url=url,
-            alt=clean_text(img.attributes.get("alt") or ""),
-            caption=node_text(caption) if caption is not None else "",
-        )
-    for img in root.css("img"):
-        if img.mem_id in body_images:
-            continue
-        url = _image_source(img, base)
-        if url is not None:
-            return LeadImage(url=url, alt=clean_text(img.attributes.get("alt") or ""))
+        alt = clean_text(img.attributes.get("alt") or "")
+        return LeadImage(url=url, alt=alt, caption=node_text(caption) if caption is not None else "")
     return None
 
 

@@ -165,14 +165,16 @@ def _repeated(ingress: str, body_html: str) -> bool:
 
 
 def _kind(url: str) -> str:
-    extension = urlsplit(url).path.rsplit(".", 1)[-1].lower()
-    return f" ({_KINDS[extension]})" if extension in _KINDS else ""
+    return f" ({_KINDS[kind]})" if (kind := _extension(url)) in _KINDS else ""
 
 
 def guess_media_type(url: str) -> str | None:
     """The image type its file name says, for when a HEAD request told nothing."""
-    extension = urlsplit(url).path.rsplit(".", 1)[-1].lower()
-    return _MEDIA_TYPES.get(extension)
+    return _MEDIA_TYPES.get(_extension(url))
+
+
+def _extension(url: str) -> str:
+    return urlsplit(url).path.rsplit(".", 1)[-1].lower()
 
 
 def decide(job: ArticleJob, outcome: Outcome, now: dt.datetime) -> ArticleWrite:
@@ -197,20 +199,11 @@ def decide(job: ArticleJob, outcome: Outcome, now: dt.datetime) -> ArticleWrite:
         )
     if state is not None and job.reason not in ("new", "changed"):
         checks += 1  # a re-check (or a retry) that worked
-    updated_to = None
-    edited = False
-    if content is not None:
-        if (
-            state is not None
-            and state.content_hash is not None
-            and state.content_hash != content.content_hash
-        ):
-            updated_to = now  # an edit: the words changed since the last read
-            edited = True
-        elif content.site_updated is not None and content.site_updated > job.published:
-            updated_to = min(
-                content.site_updated, now
-            )  # the page's own "Senast uppdaterad", never the future
+    updated_to, edited = None, False
+    if content is not None and state is not None and state.content_hash not in (None, content.content_hash):
+        updated_to, edited = now, True  # an edit: the words changed since the last read
+    elif content is not None and content.site_updated is not None and content.site_updated > job.published:
+        updated_to = min(content.site_updated, now)  # the page's own "Senast uppdaterad", never the future
     return ArticleWrite(
         key=job.key,
         status="ok",
@@ -282,11 +275,9 @@ def _fetch_one(job: ArticleJob, fetcher: Fetcher, tz: ZoneInfo, now: dt.datetime
     except FetchError as error:
         log.info("article %s: %s", job.url, error)
         return Outcome(error=str(error), status=error.status)
-    if isinstance(response, NotModified):
-        return Outcome(
-            not_modified=True, validators=Validators(etag=response.etag, last_modified=response.last_modified)
-        )
     fresh = Validators(etag=response.etag, last_modified=response.last_modified)
+    if isinstance(response, NotModified):
+        return Outcome(not_modified=True, validators=fresh)
     content = read_article(response.text, response.url, tz, now)
     if content is None:
         log.info("article %s: the page held no article text", job.url)

@@ -47,7 +47,6 @@ class ItemRead:
     summary: str
     date: SiteDate | None
     date_source: str  #: "time", "element", "relative", "title", "url" or "none"
-    date_node: Node | None = None
     uuid: bool = False
 
 
@@ -360,13 +359,6 @@ def node_signature(node: Node) -> str:
         {c for c in class_names(node).split() if "--" not in c and c.lower() not in _STATE_CLASSES}
     )
     return (node.tag or "") + "".join(f".{c}" for c in classes)
-
-
-def group_signature(node: Node) -> str:
-    """What sibling containers of one block share: the tag, and the classes that most siblings of a list
-    share. Classes carrying an id or a category ("post-12264", "category-firefox") differ from card to card,
-    and a lead teaser often has one class more: neither may split a block, so only the tag counts here."""
-    return node.tag or ""
 
 
 def block_shape(container: Node, anchor: Node) -> str:

@@ -156,8 +156,8 @@ def _site_date(published: dt.datetime | SiteDate, timezone: ZoneInfo) -> SiteDat
 
 def _xml_entries(text: str, feed_url: str) -> list[_Entry]:
     # Bytes in a BytesIO, never the str itself: feedparser treats a str that looks like a URL or a file name
-    # as one, and fetches or opens it. The text was decoded once already (fetch.py), so it goes back as UTF-8
-    # and the header says so (RFC 7303: the charset parameter wins over the XML declaration).
+    # as one, and fetches or opens it. The text was decoded once already (decoding.py), so it goes back as
+    # UTF-8 and the header says so (RFC 7303: the charset parameter wins over the XML declaration).
     parsed = feedparser.parse(
         io.BytesIO(_bare_ampersands_escaped(text).encode("utf-8", "surrogatepass")),
         response_headers={"content-type": "application/xml; charset=utf-8", "content-location": feed_url},

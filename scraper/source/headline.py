@@ -11,9 +11,10 @@ headline came from is returned too, so the date is still read from the card's ot
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
-from ..dates import find_site_date
+from ..dates import bare_date
 from ..markup import Node, clean_text, node_text
 from ..reldates import parse_relative
 
@@ -41,14 +42,6 @@ _LABEL_WORDS = 1
 #: taken only when no run has headline length (a label such as "Local news" comes first).
 _HEADLINE_WORDS = 3
 _SUMMARY_WORDS = 30
-
-
-def _headline_length(words: int) -> bool:
-    return _HEADLINE_WORDS <= words <= _SUMMARY_WORDS
-
-
-def _more_than_a_label(words: int) -> bool:
-    return words > _LABEL_WORDS
 
 
 def headline(container: Node, anchor: Node) -> tuple[str, Node]:
@@ -81,12 +74,11 @@ def headline(container: Node, anchor: Node) -> tuple[str, Node]:
             node = next((node for node, run in runs if run == text), anchor)
             return text, node
     plain = [(node, text) for node, text in runs if not is_meta(text) and not _is_label(node, anchor)]
-    # The first run of headline length; a label ("Local news") is shorter, a summary much longer.
-    for shortest in (_HEADLINE_WORDS, _LABEL_WORDS + 1):
+    # The first run of headline length (a label such as "Local news" is shorter, a summary much longer), else
+    # the first that is more than a label.
+    for low, high in ((_HEADLINE_WORDS, _SUMMARY_WORDS), (_LABEL_WORDS + 1, math.inf)):
         for node, text in plain:
-            if shortest <= len(text.split()) <= _SUMMARY_WORDS or shortest == _LABEL_WORDS + 1 < len(
-                text.split()
-            ):
+            if low <= len(text.split()) <= high:
                 return _without_trailer(text), node
     return (plain[0][1], plain[0][0]) if plain else (whole, anchor)
 
@@ -162,8 +154,7 @@ def is_meta(text: str) -> bool:
         return True
     if parse_relative(text, None, _ANY_DAY) is not None:
         return True
-    match = find_site_date(text, reference=_ANY_DAY)
-    return match is not None and len(re.sub(r"[\W_]+", "", match.rest)) <= 3
+    return bare_date(text, reference=_ANY_DAY) is not None
 
 
 #: Any day: only whether a text is a (relative or yearless) date matters here, not which.

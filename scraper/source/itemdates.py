@@ -4,7 +4,6 @@ day's posts share (Blogger's `h2.date-header` before its posts). Pure."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -16,15 +15,6 @@ _MACHINE = (
     "[itemprop=datePublished], [itemprop=dateCreated], abbr.published[title], abbr.dtstart[title], "
     "abbr[title].updated, [property='article:published_time']"
 )
-#: Weekday names (sv, nb/nn, da, de, en; whole or shortened) around a date: "Thursday, September 5, 2019" is
-#: a date line still.
-WEEKDAYS_RE = re.compile(
-    r"(?<![^\W\d_])(?:måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag|mandag|tirsdag|lørdag|søndag|"
-    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday|mån|tis|ons|tors|tor|fre|lör|sön|man|tir|lør|søn|mon|tues|tue|wed|"
-    r"thurs|thu|fri|sat|sun|mo|di|mi|do|fr|sa|so)\.?(?![^\W\d_])",
-    re.IGNORECASE,
-)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 #: Levels above an item, and element siblings before each, looked at for the day heading.
@@ -32,13 +22,13 @@ _LEVELS = 3
 _SIBLINGS = 3
 
 
-def machine_date(container: Node, tz: ZoneInfo) -> tuple[SiteDate, Node] | None:
+def machine_date(container: Node, tz: ZoneInfo) -> SiteDate | None:
     """The first machine-readable publication date inside the item (`content`, `datetime` or `title`)."""
     for node in container.css(_MACHINE):
         for name in ("datetime", "content", "title"):
             value = node.attributes.get(name)
             if value and (found := parse_datetime_attr(value, tz)):
-                return found, node
+                return found
     return None
 
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
-from ..dates import find_site_date, parse_datetime_attr, parse_site_date, url_date
+from ..dates import date_line, parse_datetime_attr, parse_site_date, url_date
 from ..identity import article_uuid, canonical_link, item_key, key_collisions
 from ..markup import HTMLTree, Node, clean_text, cut_after_links, node_text, parse_html
 from ..models import Block, ListingItem, ListingPage, SiteDate
@@ -40,13 +40,10 @@ from .blocks import (
 )
 from .grouping import dated_ahead, group_blocks, lead_members, weigh
 from .headline import headline
-from .itemdates import WEEKDAYS_RE, day_headings, machine_date
+from .itemdates import day_headings, machine_date
 from .paging import LINKS_BESIDE, LINKS_PER_ITEM, cap, next_url
 
 log = logging.getLogger("scraper.extract")  # the logger name log filters know (kept when the module moved)
-
-
-_DATE_WORD = re.compile(r"\bpublicerad\b", re.IGNORECASE)
 
 
 def parse_listing(
@@ -67,7 +64,7 @@ def parse_listing(
     `page_url` is the final URL of the response; links resolve against `<base href>` when the page has one
     (WebSphere pages usually do). Without `selectors.item` the items are found by structure (see
     `_discover`): the repeated blocks of the page that each hold one article link, preferring dated ones.
-    An item without a date is kept with `published=None` (the pipeline dates it by first sight); items
+    An item without a date is kept with `published=None` (`read.py` dates it by first sight); items
     without a title are left out and named in `skipped`, and so are the blocks that were not taken
     (`blocks`). `today` (the cycle's local date) supplies the year of dates printed without one when the
     link's path carries no date. With `max_items`, items beyond it are not read (see `cap`). `now` (the fetch
@@ -78,7 +75,13 @@ def parse_listing(
     cut = cut_after_links(html, max_items * LINKS_PER_ITEM + LINKS_BESIDE) if max_items else None
     tree = parse_html(cut or html)
     reader = ListingReader(
-        document_base(tree, page_url), timezone, date_order, key_params, today, selectors, now=now
+        document_base(tree, page_url),
+        selectors,
+        timezone=timezone,
+        date_order=date_order,
+        key_params=key_params,
+        today=today,
+        now=now,
     )
     blocks: tuple[Block, ...] = ()
     if selectors.item:
@@ -135,12 +138,12 @@ class ListingReader:
     def __init__(
         self,
         base: str,
-        timezone: ZoneInfo,
-        date_order: str,
-        key_params: Sequence[str] | None,
-        today: dt.date | None,
         selectors: SelectorConfig,
         *,
+        timezone: ZoneInfo,
+        date_order: str = "dmy",
+        key_params: Sequence[str] | None = None,
+        today: dt.date | None = None,
         now: dt.datetime | None = None,
     ) -> None:
         self.base = base
@@ -168,7 +171,7 @@ class ListingReader:
             if anchor is not None and (href := anchor.attributes.get("href")):
                 url = join_url(self.base, href.strip())
                 if url is None:
-                    self.unresolved.append(_unresolved(anchor, href.strip()))
+                    self.unresolved.append(_refused(anchor, href.strip()))
                     continue
                 found.append(Candidate(container, anchor, url, item_key(url, self.key_params), order))
         self.collisions = key_collisions((candidate.url, candidate.key) for candidate in found)
@@ -245,23 +248,22 @@ class ListingReader:
         title, title_node = _title(container, anchor, self.selectors)
         # A plain link's whole text still dates it where its byline was cut from the title.
         whole = node_text(anchor) if title_node is not None and title_node.mem_id == anchor.mem_id else title
-        date, source, node = self._date(container, anchor, url, whole, title_node)
+        date, source = self._date(container, anchor, url, whole, title_node)
         if source == "title":
             title = _PAREN_DATE_END_RE.sub("", title).strip() or title
         return ItemRead(
             key=candidate.key,
             link=canonical_link(url),
             title=title,
-            summary=_summary(container, title, self.selectors, self.date_order),
+            summary=self._summary(container, title),
             date=date,
             date_source=source,
-            date_node=node,
             uuid=article_uuid(url) is not None,
         )
 
     def _date(
         self, container: Node, anchor: Node, url: str, title: str, title_node: Node | None = None
-    ) -> tuple[SiteDate | None, str, Node | None]:
+    ) -> tuple[SiteDate | None, str]:
         """The item's date and where it came from: a configured date element; else a `<time>` or an
         element that is a date (by its class, or by text that is only a date or a "Publicerad" line),
         searched one element at a time outside the title; else the title; else the link's path."""
@@ -271,72 +273,73 @@ class ListingReader:
         if self.selectors.date:
             node = container.css_first(self.selectors.date)
             if node is None:
-                return None, "none", None
+                return None, "none"
             attr = node.attributes.get("datetime")
             if attr and (found := parse_datetime_attr(attr, self.timezone)):
-                return found, "time", node
+                return found, "time"
             found = self._parse(node_text(node), reference)
-            return found, ("element" if found else "none"), node
+            return found, ("element" if found else "none")
         for node in container.css("time[datetime]"):
             if found := parse_datetime_attr(node.attributes.get("datetime") or "", self.timezone):
-                return found, "time", node
-        if machine := machine_date(container, self.timezone):
-            return machine[0], "time", machine[1]
+                return found, "time"
+        if found := machine_date(container, self.timezone):
+            return found, "time"
         outside = outside_title(container, anchor, title_node)
         named = [n for n in outside if n.tag == "time" or _DATE_CLASS_RE.search(class_names(n))]
         # A date element that is only a date line first: a wrapper named "meta" may hold a sentence that
         # names another day (an event) before the date element inside it.
         for node in named:
             if found := self._date_line(node_text(node), reference):
-                return found, "element", node
+                return found, "element"
         for node in named:
             # A long text is a wrapper, not a date element (its date element was looked at above).
             text = node_text(node)
             if len(text) <= _DATE_ELEMENT_CHARS and (found := self._parse(text, reference)):
-                return found, "element", node
+                return found, "element"
         for node in outside:
             own = clean_text(node.text(deep=False))
             if own and (found := self._date_line(own, reference)):
-                return found, "element", node
+                return found, "element"
         own = clean_text(container.text(deep=False))
         if own and (found := self._date_line(own, reference)):
-            return found, "element", container
+            return found, "element"
         # "heute, 18:00 Uhr", "igår", "2 hours ago": an element that is only a relative date.
         for node in outside:
             if found := parse_relative(node_text(node), self.now, self.today):
-                return found, "relative", node
+                return found, "relative"
         for node in day_headings(container, lambda n: bool(_DATE_CLASS_RE.search(class_names(n)))):
             if found := self._date_line(node_text(node), reference):
-                return found, "element", node
+                return found, "element"
         if found := self._parse(title, reference):
-            return found, "title", None
+            return found, "title"
         if found := url_date(url):
-            return found, "url", None
-        return None, "none", None
+            return found, "url"
+        return None, "none"
 
     def _parse(self, text: str, reference: dt.date | None) -> SiteDate | None:
         return parse_site_date(text, order=self.date_order, reference=reference)
 
     def _date_line(self, text: str, reference: dt.date | None) -> SiteDate | None:
-        """The date of a text that is a date line: "Publicerad 2 maj 2019", "2026-06-02", "8 juni 2026
-        kl. 10"; not a sentence that mentions a date ("Høringsfrist: 14.08.2026" is not a publish date)."""
-        if len(text) > 80:
-            return None
-        if _PUBLISHED_LABEL_RE.search(text):
-            return self._parse(text, reference)
-        match = find_site_date(text, order=self.date_order, reference=reference)
-        if match is None or len(_WORD_CHARS_RE.sub("", WEEKDAYS_RE.sub("", match.rest))) > 3:
-            return None
-        return match.date
+        return date_line(text, order=self.date_order, reference=reference)
+
+    def _summary(self, container: Node, title: str) -> str:
+        """The first paragraph that is not the title, a date line, nor a short line holding a date ("News |
+        05 September 2019", "Høringsfrist: 25.08.2026")."""
+        if self.selectors.summary:
+            node = container.css_first(self.selectors.summary)
+            return node_text(node) if node is not None else ""
+        for node in container.css("p"):
+            text = node_text(node)
+            short_dated = len(text) <= _META_CHARS and self._parse(text, None)
+            if text and text != title and not short_dated and not self._date_line(text, self.today):
+                return text
+        return ""
 
 
 _PAREN_DATE_END_RE = re.compile(r"\s*\(\s*[0-9]{1,2}\s*[/.]\s*[0-9]{1,2}\.?\s*\)\s*$")
 
-_PUBLISHED_LABEL_RE = re.compile(
-    r"^\W*(?:publicera[dt]|publisert|publiceret|veröffentlicht|published|posted)\b", re.IGNORECASE
-)
-
-_WORD_CHARS_RE = re.compile(r"[\W_]+")
+#: A paragraph this short that holds a date is a meta line (a category, a deadline), never a summary.
+_META_CHARS = 40
 
 
 def _linkless_titles(tree: HTMLTree) -> list[str]:
@@ -361,18 +364,14 @@ def _unsafe_item_links(tree: HTMLTree, base: str) -> list[str]:
         if not href or href.startswith("#") or (url is not None and url.startswith(("http://", "https://"))):
             continue
         if article_uuid(href) or in_heading(anchor):
-            if url is None:
-                found.append(_unresolved(anchor, href))
-                continue
-            title = clean_text(anchor.text(deep=True)) or href
-            found.append(f"item {title!r} ({href}) refused: its link is not an http(s) URL")
+            found.append(_refused(anchor, href, "a valid URL" if url is None else "an http(s) URL"))
     return found
 
 
-def _unresolved(anchor: Node, href: str) -> str:
-    """The `skipped` line of an item whose link makes no URL."""
+def _refused(anchor: Node, href: str, what: str = "a valid URL") -> str:
+    """The `skipped` line of an item whose link is not `what`."""
     title = clean_text(anchor.text(deep=True)) or href
-    return f"item {title!r} ({href}) refused: its link is not a valid URL"
+    return f"item {title!r} ({href}) refused: its link is not {what}"
 
 
 def document_base(tree: HTMLTree, page_url: str) -> str:
@@ -395,22 +394,3 @@ def _title(container: Node, anchor: Node, selectors: SelectorConfig) -> tuple[st
         if text := node_text(node):
             return text, node
     return "", None
-
-
-def _summary(container: Node, title: str, selectors: SelectorConfig, date_order: str = "dmy") -> str:
-    if selectors.summary:
-        node = container.css_first(selectors.summary)
-        return node_text(node) if node is not None else ""
-    for node in container.css("p"):
-        text = node_text(node)
-        if not text or text == title or _is_date_line(text, date_order):
-            continue
-        return text
-    return ""
-
-
-def _is_date_line(text: str, date_order: str = "dmy") -> bool:
-    """A 'Publicerad 2 maj 2019' line, or a bare date: not a summary."""
-    if _DATE_WORD.search(text):
-        return True
-    return len(text) <= 40 and parse_site_date(text, order=date_order) is not None

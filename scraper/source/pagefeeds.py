@@ -1,13 +1,10 @@
-"""What a listing page offers besides items: the feeds it advertises (`<link rel=alternate>`), and the words
-for what the listing reader looked for when it found nothing. Pure.
-"""
+"""What a listing page offers besides items: the feeds it advertises (`<link rel=alternate>`). Pure."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from ..config import SelectorConfig
 from ..markup import clean_text, parse_html
 from ..sanity import join_url
 from .listing import document_base
@@ -48,23 +45,3 @@ def advertised_feeds(html: str, base_url: str) -> list[AdvertisedFeed]:
         if url is not None and url.startswith(("http://", "https://")):
             found.setdefault(url, AdvertisedFeed(url, media_type, clean_text(attrs.get("title") or "")))
     return list(found.values())
-
-
-def looked_for(selectors: SelectorConfig | None = None) -> str:
-    """What `parse_listing` searches a page for, in words, for the error a page with no items gives (keep
-    it in step with the rules above)."""
-    selectors = selectors or SelectorConfig()
-    if selectors.item:
-        parts = [f"elements matching selectors.item {selectors.item!r}, each with a link"]
-    else:
-        link = f"links matching selectors.link {selectors.link!r}" if selectors.link else "article links"
-        parts = [
-            f"repeated blocks of the page holding one {link} each (an article UUID, id or path in the URL)"
-        ]
-    if selectors.date:
-        parts.append(f"a date in selectors.date {selectors.date!r}")
-    else:
-        parts.append(
-            'a date or a news heading beside them ("Publicerad 2 maj 2019", 03.07.2026, <time datetime>, …)'
-        )
-    return " and ".join(parts)

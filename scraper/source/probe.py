@@ -83,23 +83,8 @@ def read_page(
     key_params = source.key_params if source else None
     now = None if today else dt.datetime.now(dt.UTC)  # a given day is a test's: no clock read then
     day = today or dt.datetime.now(dt.UTC).astimezone(timezone).date()
-    page = parse_listing(
-        html,
-        final,
-        timezone=timezone,
-        selectors=source.selectors if source else None,
-        date_order=order,
-        key_params=key_params,
-        today=day,
-        now=now,
-    )
-    options: ReadOptions = {
-        "timezone": timezone,
-        "date_order": order,
-        "key_params": key_params,
-        "today": day,
-        "now": now,
-    }
+    options = ReadOptions(timezone=timezone, date_order=order, key_params=key_params, today=day, now=now)
+    page = parse_listing(html, final, selectors=source.selectors if source else None, **options)
     inferred = suggest_selectors(html, final, pick=pick, **options)
     candidates = tuple(candidate_blocks(html, final, **options))
     title = page_title(html)

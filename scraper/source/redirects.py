@@ -35,39 +35,27 @@ def follow_redirects(
         response = send(current)
         if response.status not in REDIRECT_STATUSES:
             return response
-        location = response.headers.get("Location")
+        location = response.headers.get("Location") or ""
+        status: int | None = response.status
+        joined = join_url(current, location.strip()) if location else None
+        target = joined.split("#", 1)[0] if joined is not None else ""
         if not location:
-            raise FetchError(
-                f"{method} {url} failed: HTTP {response.status} redirect without Location (at {current})",
-                url=url,
-                status=response.status,
-            )
-        joined = join_url(current, location.strip())
-        if joined is None:
-            raise FetchError(
-                f"{method} {url} failed: redirect to {escape_controls(location.strip())!r}, which is no URL",
-                url=url,
-                status=response.status,
-            )
-        target = joined.split("#", 1)[0]
-        if urlsplit(target).scheme not in ("http", "https"):
-            raise FetchError(f"{method} {url} failed: redirect to a non-http URL {target}", url=url)
-        if allowed is not None and not allowed(target, url):
-            raise HostNotAllowed(
-                f"{method} {url} failed: redirect to another host {target} (allowed: {allowed_text()})",
-                url=url,
-                status=response.status,
-            )
-        if target in seen:
-            chain = " -> ".join([*seen, target])
-            raise FetchError(f"{method} {url} failed: redirect loop {chain}", url=url, status=response.status)
-        if hop == max_redirects:
-            raise FetchError(
-                f"{method} {url} failed: more than {max_redirects} redirects",
-                url=url,
-                status=response.status,
-            )
-        log.debug("%s %s redirects (%d) to %s", method, current, response.status, target)
-        seen.append(target)
-        current = target
+            why = f"HTTP {status} redirect without Location (at {current})"
+        elif joined is None:
+            why = f"redirect to {escape_controls(location.strip())!r}, which is no URL"
+        elif urlsplit(target).scheme not in ("http", "https"):
+            why, status = f"redirect to a non-http URL {target}", None
+        elif allowed is not None and not allowed(target, url):
+            why = f"redirect to another host {target} (allowed: {allowed_text()})"
+            raise HostNotAllowed(f"{method} {url} failed: {why}", url=url, status=status)
+        elif target in seen:
+            why = f"redirect loop {' -> '.join([*seen, target])}"
+        elif hop == max_redirects:
+            why = f"more than {max_redirects} redirects"
+        else:
+            log.debug("%s %s redirects (%d) to %s", method, current, status, target)
+            seen.append(target)
+            current = target
+            continue
+        raise FetchError(f"{method} {url} failed: {why}", url=url, status=status)
     raise AssertionError("unreachable")  # pragma: no cover

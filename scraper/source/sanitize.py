@@ -12,6 +12,7 @@ carry are removed, so the result can go straight into an RSS or Atom document.
 from __future__ import annotations
 
 import re
+from functools import partial
 from urllib.parse import urlsplit
 
 import nh3
@@ -86,25 +87,15 @@ def sanitize_html(fragment: str, base_url: str) -> str:
             return _absolute_srcset(value, base_url)
         return value
 
-    first = nh3.clean(
-        fragment,
-        tags=set(ALLOWED_TAGS),
-        clean_content_tags=set(_DROP_WITH_CONTENT),
-        attributes=attributes,
-        attribute_filter=keep,
-        link_rel=None,
-        url_schemes=set(_SCHEMES),
-        strip_comments=True,
+    clean = partial(
+        nh3.clean, tags=set(ALLOWED_TAGS), attribute_filter=keep, link_rel=None, url_schemes=set(_SCHEMES)
     )
-    unlazy = _LAZY_TAG.sub(_unlazy, first)
+    first = clean(
+        fragment, clean_content_tags=set(_DROP_WITH_CONTENT), attributes=attributes, strip_comments=True
+    )
     # The second pass enforces the final allow-list on what the rewrite produced (no data-* survives).
-    cleaned = nh3.clean(
-        unlazy,
-        tags=set(ALLOWED_TAGS),
-        attributes={tag: set(names) for tag, names in _ATTRIBUTES.items()},
-        attribute_filter=keep,
-        link_rel=None,
-        url_schemes=set(_SCHEMES),
+    cleaned = clean(
+        _LAZY_TAG.sub(_unlazy, first), attributes={tag: set(names) for tag, names in _ATTRIBUTES.items()}
     )
     return _DEAD_LINK.sub(r"\1", cleaned).strip()
 
@@ -113,12 +104,9 @@ def _unlazy(match: re.Match[str]) -> str:
     """One normalized `<img …>` / `<source …>` tag with data-src / data-srcset promoted to src / srcset."""
     tag = match[1]
     attrs = dict(_ATTRIBUTE.findall(match[2]))
-    if attrs.get("data-src"):
-        attrs["src"] = attrs["data-src"]
-    if attrs.get("data-srcset"):
-        attrs["srcset"] = attrs["data-srcset"]
-    attrs.pop("data-src", None)
-    attrs.pop("data-srcset", None)
+    for name in ("src", "srcset"):
+        if lazy := attrs.pop(f"data-{name}", None):
+            attrs[name] = lazy
     if tag == "img" and not attrs.get("src"):
         return ""  # an image with nothing to show (its placeholder was a data: URI) is left out
     rendered = "".join(f' {name}="{value}"' for name, value in attrs.items())

@@ -61,15 +61,7 @@ def candidate_blocks(
     news (by `BlockGroup.rank`), then the largest rejected blocks outside menus. `tree`: the page already
     parsed (the blocks' elements are then its own)."""
     tree = tree or parse_html(html)
-    reader = ListingReader(
-        document_base(tree, page_url),
-        options["timezone"],
-        options.get("date_order", "dmy"),
-        options.get("key_params"),
-        options.get("today"),
-        SelectorConfig(),
-        now=options.get("now"),
-    )
+    reader = ListingReader(document_base(tree, page_url), SelectorConfig(), **options)
     chosen, _ = reader.discover(tree, page_url)
     found: list[CandidateBlock] = []
     if chosen:
@@ -77,9 +69,8 @@ def candidate_blocks(
     taken = {m.container.mem_id for m in chosen}
     others = [g for g in reader.groups if len(g.members) > 1 and g.members[0].container.mem_id not in taken]
     others.sort(key=lambda g: (g.tier > 0, g.rank() if g.tier else (0, 0, len(g.members), 0)), reverse=True)
-    shapes: dict[
-        str, list[BlockGroup]
-    ] = {}  # the blocks of one shape are one candidate, as no config takes them
+    # The blocks of one shape are one candidate, as no config takes them.
+    shapes: dict[str, list[BlockGroup]] = {}
     for group in others:
         if group.tier or not navigation_of(group.members[0].container):
             shapes.setdefault(group.shape, []).append(group)
@@ -145,12 +136,9 @@ def _fields(item: object) -> tuple[object, ...]:
 
 def _link_selector(members: Sequence[Candidate]) -> str | None:
     """The item link, where it is not the container's first link (a post whose image link comes first)."""
-    firsts = [m.container.css_first("a[href]") for m in members]
-    if all(f is not None and f.mem_id == m.anchor.mem_id for f, m in zip(firsts, members, strict=True)):
-        return None
-    for selector in _link_candidates(members):
+    for selector in (None, *_link_candidates(members)):  # None: the first link is the item link
         try:
-            picked = [m.container.css_first(selector) for m in members]
+            picked = [m.container.css_first(selector or "a[href]") for m in members]
         except ParseError:
             continue
         if all(p is not None and p.mem_id == m.anchor.mem_id for p, m in zip(picked, members, strict=True)):

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..history import Version
+from ..models import Deleted
 from .db import TableGroup, from_iso, iso
 from .revisions import VERSION_COLUMNS, row_version
 
@@ -26,14 +27,6 @@ class ChangeRow:
     published: dt.datetime
     after: Version
     before: Version | None
-
-
-@dataclass(frozen=True, slots=True)
-class Tombstone:
-    entry_id: str
-    link: str
-    title: str
-    removed_at: dt.datetime
 
 
 class EventTables(TableGroup):
@@ -106,7 +99,7 @@ class EventTables(TableGroup):
             for row in rows
         ]
 
-    def tombstones(self, *, limit: int) -> list[Tombstone]:
+    def tombstones(self, *, limit: int) -> list[Deleted]:
         """Removed items that would still be among the newest `limit` entries had they not been removed."""
         sql = (
             "SELECT entry_id, link, title, removed_at FROM (SELECT * FROM items "
@@ -114,4 +107,4 @@ class EventTables(TableGroup):
             "WHERE removed_at IS NOT NULL ORDER BY removed_at DESC, entry_id"
         )
         rows = self._rows("read items", sql, [int(limit)])
-        return [Tombstone(entry_id=r[0], link=r[1], title=r[2], removed_at=from_iso(r[3])) for r in rows]
+        return [Deleted(entry_id=r[0], link=r[1], title=r[2], removed_at=from_iso(r[3])) for r in rows]

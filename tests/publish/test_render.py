@@ -323,7 +323,7 @@ def test_an_archive_rendered_in_chunks_is_byte_for_byte_the_whole_render(chunk):
     )
     entries[5] = dataclasses.replace(entries[5], updated=start + dt.timedelta(days=40))  # edited: the newest
     deleted = [
-        Deleted("tag:goteborg.se,2024:jamlikt-goteborg/gone", start, "https://goteborg.se/x", "Borttagen")
+        Deleted("tag:goteborg.se,2024:jamlikt-goteborg/gone", "https://goteborg.se/x", "Borttagen", start)
     ]
 
     whole = render_atom(meta, entries, deleted)

@@ -1,4 +1,4 @@
-"""Article pages: reading them (extract.parse_article) and deciding what a fetch means (articles.decide)."""
+"""Article pages: reading them (article.parse_article) and deciding what a fetch means (articles.decide)."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ def test_time_element_is_preferred_and_text_ignored():
 
 
 def test_item_without_date_is_kept_undated():
-    """Issue 12: an item the page shows without a date is kept (the pipeline dates it by first sight)."""
+    """Issue 12: an item the page shows without a date is kept (`read.py` dates it by first sight)."""
     html = page(li(U1, "Utan datum", "Nyhet"), li(U2, "Med datum", "Publicerad 6 mars 2019"))
     result = parse_listing(html, PAGE, timezone=TZ)
     assert [(i.title, i.published, i.date_source, i.position) for i in result.items] == [
@@ -155,3 +155,19 @@ def test_golden_pairs(name):
     ]
     assert got == expected["items"]
     assert result.next_url == expected["next_url"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Veröffentlicht am 3. Juli 2026 um 10:15 Uhr von der Redaktion",
+        "Published on July 3, 2026 by the communications office",
+        "Publisert 3. juli 2026 av kommunikasjonsavdelinga",
+        "Publiceret den 3. juli 2026 af Kommunikationsafdelingen",
+    ],
+)
+def test_a_date_line_in_any_language_dates_the_item_and_is_not_its_summary(line):
+    html = page(f'<li><h3><a href="/aktuellt/{U1}">Rubrik</a></h3><p>{line}</p><p>Text</p></li>')
+    [item] = parse_listing(html, PAGE, timezone=TZ).items
+    assert item.published is not None
+    assert (item.published.day, item.summary) == (dt.date(2026, 7, 3), "Text")

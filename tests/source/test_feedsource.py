@@ -1,4 +1,4 @@
-"""feedsource.parse_feed (a feed document → listing items) and extract.advertised_feeds, on small inputs."""
+"""feedsource.parse_feed (a feed document → listing items) and pagefeeds.advertised_feeds, on small inputs."""
 
 from __future__ import annotations
 

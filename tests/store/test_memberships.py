@@ -15,7 +15,7 @@ import feedparser
 
 from scraper.config import load_config
 from scraper.publish.catalog import membership
-from scraper.publish.site import feed_data, tombstones
+from scraper.publish.site import feed_data
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed
 from tests.publish.test_catalog import rendered, walked_catalog
@@ -39,7 +39,7 @@ def stored_and_walked(config_path: Path) -> tuple[dict[str, bytes], dict[str, by
     assigned to every entry on the spot."""
     config = load_config(config_path)
     with Store(config.site.database) as store:
-        deleted = tombstones(store, config.site.max_items)
+        deleted = store.events.tombstones(limit=config.site.max_items)
         stored = rendered(config, feed_data(config, store, None), store.feeds.month_counts(), deleted)
         walked = walked_catalog(config, store.items.entries(), deleted)
     return stored, walked
