@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from ..history import KIND_LABELS, Version, normal_text
-from .diffs import FIELD_LABELS
-from .historyhtml import PageSite, a, document, local_time, marked_diff, t
+from .diffs import FIELD_LABELS, changed_fields
+from .historyhtml import PageSite, document, marked_diff
 from .historystyle import KIND_FILTERS, TOPIC_SLOTS
+from .pagestyle import a, t, time_html
 
 #: How many of the newest events changes.html lists (the feeds hold max_items; the store holds them all).
 CHANGES_ON_PAGE = 500
@@ -96,7 +97,10 @@ def _event(event: PageEvent, tz: ZoneInfo, slots: dict[str, int], titles: dict[s
     classes = " ".join(["event", f"k-{event.kind}", *(f"t{slots[i]}" for i in event.topics if i in slots)])
     title = t(normal_text(event.after.title) or event.link)
     heading = f'<a href="{a(event.page)}">{title}</a>' if event.page else title
-    meta = [f'<span class="kind">{KIND_LABELS.get(event.kind, event.kind)}</span>', local_time(event.at, tz)]
+    meta = [
+        f'<span class="kind">{KIND_LABELS.get(event.kind, event.kind)}</span>',
+        time_html(event.at, tz, clock=True),
+    ]
     named = [title for topic, title in titles.items() if topic in event.topics]  # config order
     if named:
         meta.append("Ämnen: " + ", ".join(t(name) for name in named))
@@ -110,11 +114,9 @@ def _event(event: PageEvent, tz: ZoneInfo, slots: dict[str, int], titles: dict[s
     ]
     if event.kind == "edited" and event.before is not None:
         parts.append('<dl class="fields">')
-        for name, label in FIELD_LABELS.items():
-            before, after = getattr(event.before, name), getattr(event.after, name)
-            if normal_text(before) != normal_text(after):
-                diff = marked_diff(name, before, after, context=CONTEXT_WORDS)
-                parts.append(f"<dt>{label}</dt><dd><p>{diff}</p></dd>")
+        for name in changed_fields(event.before, event.after):
+            diff = marked_diff(name, getattr(event.before, name), getattr(event.after, name), CONTEXT_WORDS)
+            parts.append(f"<dt>{FIELD_LABELS[name]}</dt><dd><p>{diff}</p></dd>")
         parts.append("</dl>")
     elif event.kind == "removed":
         why = (

@@ -12,7 +12,7 @@ from dataclasses import fields
 
 from ..history import KIND_LABELS, ItemRecord, Version, normal_text
 from ..sanity import json_text
-from .diffs import FIELD_LABELS, shown_value, word_ops
+from .diffs import FIELD_LABELS, REMOVAL_DETAILS, shown_value, word_ops
 
 
 def _words_diff_text(before: str, after: str) -> str:
@@ -55,12 +55,10 @@ def history_text(record: ItemRecord, tz: dt.tzinfo) -> str:
         previous = revision.version
     lines += ["", "Händelser:"]
     for event in record.events:
-        detail = f" ({_DETAILS.get(event.detail, event.detail)})" if event.detail else ""
+        detail = f" ({REMOVAL_DETAILS.get(event.detail, event.detail)})" if event.detail else ""
         lines.append(f"  {local(event.at)}  {KIND_LABELS.get(event.kind, event.kind).lower()}{detail}")
     return "\n".join(lines) + "\n"
 
-
-_DETAILS = {"listing": "saknades i listan två gånger i rad"}
 
 _CSV_COLUMNS = (
     "source", "key", "entry_id", "link", "published", "removed_at", "revision", "first_seen", "last_seen",

@@ -13,17 +13,16 @@ from collections.abc import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from ..history import KIND_LABELS, ItemRecord, RevisionRecord, normal_text
-from .diffs import FIELD_LABELS
-from .historyhtml import PageSite, a, document, local_day, local_time, marked_diff, paragraphs, t
-
-_DETAILS = {"listing": "saknades i listan två gånger i rad"}
+from .diffs import FIELD_LABELS, REMOVAL_DETAILS, changed_fields
+from .historyhtml import PageSite, document, marked_diff, paragraphs
+from .pagestyle import a, t, time_html
 
 
 def _detail(detail: str) -> str:
     """Why an item was removed, in words: "listing", or "http 404" (its article page's answer)."""
     if detail.startswith("http "):
         return f"artikelsidan svarade {detail.removeprefix('http ')}"
-    return _DETAILS.get(detail, detail)
+    return REMOVAL_DETAILS.get(detail, detail)
 
 
 def wayback(link: str, moment: str = "*") -> str:
@@ -67,7 +66,7 @@ def _record(
 ) -> list[str]:
     h, sub = f"h{level}", f"h{level + 1}"
     status = (
-        f"Borttagen från webbplatsen {local_time(record.removed_at, tz)}"
+        f"Borttagen från webbplatsen {time_html(record.removed_at, tz, clock=True)}"
         if record.removed_at
         else ("Finns på webbplatsen")
     )
@@ -75,7 +74,7 @@ def _record(
         '<dl class="facts">',
         f"<dt>Status</dt><dd>{status}</dd>",
         # the day only: a listing date without a time is stored with a nominal one (dates.py)
-        f"<dt>Publicerad</dt><dd>{local_day(record.published, tz)}</dd>",
+        f"<dt>Publicerad</dt><dd>{time_html(record.published, tz)}</dd>",
         f"<dt>Versioner</dt><dd>{len(record.revisions)}</dd>",
         f"<dt>Källa</dt><dd>{t(sources.get(record.source, record.source))}</dd>",
         f'<dt>Artikeln</dt><dd><a href="{a(record.link)}">{t(record.link)}</a></dd>',
@@ -92,7 +91,7 @@ def _record(
         detail = f" ({t(_detail(event.detail))})" if event.detail else ""
         number = numbers.get(event.revision_id)
         target = f' – <a href="#{anchor}{number}">version {number}</a>' if number else ""
-        parts.append(f"<li>{local_time(event.at, tz)}: {label}{detail}{target}</li>")
+        parts.append(f"<li>{time_html(event.at, tz, clock=True)}: {label}{detail}{target}</li>")
     parts += ["</ol>", f"<{h}>Versioner</{h}>"]
     made_by = {event.revision_id: event.kind for event in record.events if event.kind in ("new", "edited")}
     for number in range(len(record.revisions), 0, -1):
@@ -119,18 +118,13 @@ def _version(
     parts = [
         f'<section class="version" id="{a(anchor)}" aria-labelledby="{a(anchor)}-rubrik">',
         f'<{h} id="{a(anchor)}-rubrik">Version {number}</{h}>',
-        f'<p class="meta">Sedd första gången {local_time(seen, tz)}{how} · '
+        f'<p class="meta">Sedd första gången {time_html(seen, tz, clock=True)}{how} · '
         f'<a href="{a(snapshot)}">Sidan vid den tiden hos Internet Archive</a></p>',
     ]
     if previous is not None:
-        changed = [
-            name
-            for name in FIELD_LABELS
-            if normal_text(getattr(previous.version, name)) != normal_text(getattr(revision.version, name))
-        ]
         parts.append(f"<p>Ändringar mot version {number - 1}:</p>")
         parts.append('<dl class="fields">')
-        for name in changed:
+        for name in changed_fields(previous.version, revision.version):
             diff = marked_diff(name, getattr(previous.version, name), getattr(revision.version, name))
             parts.append(f"<dt>{FIELD_LABELS[name]}</dt><dd><p>{diff}</p></dd>")
         parts.append("</dl>")

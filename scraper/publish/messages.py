@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from ..history import Version, normal_text
 from ..store import ChangeRow
 from .diffs import FIELD_LABELS, change_content, change_title, diff_text, shown_value
+from .pagestyle import swedish_date
 
 __all__ = ["Alert", "alert_for"]
-
-_MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +28,7 @@ class Alert:
 
 def _when(moment: dt.datetime, tz: dt.tzinfo) -> str:
     local = moment.astimezone(tz)
-    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} kl. {local:%H.%M}"
+    return f"{swedish_date(local)} kl. {local:%H.%M}"
 
 
 def _what_text(row: ChangeRow) -> list[str]:

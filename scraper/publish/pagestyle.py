@@ -1,13 +1,19 @@
-"""index.html's inline stylesheet and script, and the Content-Security-Policy that allows exactly those two
-(by their SHA-256 hashes) and nothing else. Shared by the page and the feed server that sends the header.
+"""What every HTML page shares: the document around its body, the inline stylesheet and script, escaping,
+Swedish dates, and the Content-Security-Policy that allows exactly that style and script (by their SHA-256
+hashes) and nothing else, for the feed server that sends the header. Pure.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
+from collections.abc import Sequence
+from html import escape
 
 from .historystyle import HISTORY_STYLE
+
+MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
 
 STYLE = """
 :root { --bg: #ffffff; --fg: #1b1b1b; --muted: #4a4a4a; --accent: #00558c; --line: #c9d3dc; --card: #f4f7fa; }
@@ -105,3 +111,69 @@ def content_security_policy() -> str:
         f"script-src {_sha256(SCRIPT)}; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
+
+
+def document(
+    language: str,
+    title: str,
+    description: str,
+    body: Sequence[str],
+    *,
+    up: str = "",
+    alternates: Sequence[tuple[str, str, str]] = (),
+    styles: Sequence[str] = (STYLE,),
+    script: bool = True,
+) -> bytes:
+    """A whole page as UTF-8 bytes: the head (`alternates` as (type, title, URL) for readers'
+    autodiscovery), a skip link to `#innehall`, `body`, and SCRIPT unless `script` is false. `up`: the
+    way from the page's folder to the output folder ("../"), for the icon."""
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{a(language)}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{t(title)}</title>",
+        f'<meta name="description" content="{a(description)}">',
+        '<meta name="generator" content="aktuellt">',
+        '<meta name="color-scheme" content="light dark">',
+        f'<link rel="icon" href="{up}favicon.ico" sizes="16x16 32x32">',
+        *(
+            f'<link rel="alternate" type="{kind}" title="{a(name)}" href="{a(url)}">'
+            for kind, name, url in alternates
+        ),
+        *(f"<style>{style}</style>" for style in styles),
+        "</head>",
+        "<body>",
+        '<a class="skip" href="#innehall">Hoppa till innehållet</a>',
+        *body,
+        *([f"<script>{SCRIPT}</script>"] if script else []),
+        "</body>",
+        "</html>",
+        "",
+    ]
+    return "\n".join(parts).encode("utf-8")
+
+
+def swedish_date(value: dt.datetime | dt.date) -> str:
+    """ "2 maj 2019", the way goteborg.se prints dates: the calendar day of `value` as it is (an aware
+    datetime is not converted: pass it in the zone whose day is meant)."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def time_html(moment: dt.datetime, tz: dt.tzinfo, *, clock: bool = False) -> str:
+    """A `<time>` reading "2 maj 2019" in `tz`, or with `clock` "29 november 2026 kl. 08:36". The day only
+    where the time of day may be nominal (a listing's date without one)."""
+    local = moment.astimezone(tz).replace(microsecond=0)
+    shown = f"{swedish_date(local)} kl. {local:%H:%M}" if clock else swedish_date(local)
+    return f'<time datetime="{local.isoformat()}">{shown}</time>'
+
+
+def t(text: str) -> str:
+    """Text for an element's content."""
+    return escape(text, quote=False)
+
+
+def a(text: str) -> str:
+    """Text for an attribute value."""
+    return escape(text, quote=True)

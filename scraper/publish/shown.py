@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ..instants import LOCAL_NOMINAL_TIME, nominal_instant, restate_published, restate_stable
 from ..models import Entry
-from .indexpage import swedish_date
+from .pagestyle import swedish_date
 
 _LEADING_FIGURE = re.compile(r"\s*(<figure\b.*?</figure>)\s*", re.DOTALL)
 _BOLD_INGRESS = re.compile(r"\s*<p><strong>[^<]*</strong></p>")
