@@ -47,9 +47,13 @@ class AlertFailed(Exception):
     """A message was not confirmed sent: the reason, never the URL (an Apprise URL holds secrets)."""
 
 
+def _service(url: str) -> apprise.NotifyBase | None:
+    return apprise.Apprise.instantiate(url, suppress_exceptions=True)
+
+
 def problem(url: str) -> str | None:
     """Why Apprise cannot use `url` (unknown scheme, missing parts), or None when it can."""
-    if apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
+    if _service(url) is None:
         return "Apprise does not understand this URL (unknown scheme, or a part it needs is missing)"
     return None
 
@@ -58,7 +62,7 @@ def recipients(url: str) -> int:
     """How many recipients (addresses, channels, topics) one message to `url` goes to. Apprise says only
     whether all of them took it: one that refuses makes the message count as failed, and the others get it
     again at every retry."""
-    service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    service = _service(url)
     return len(service) if service is not None else 0
 
 
@@ -74,8 +78,7 @@ def room(url: str) -> int | None:
     out anyway, and the whole message is sent again at every retry. So a digest is packed to fit."""
     if uses_html(url):  # Apprise's 32,768 characters are its default, not a limit of e-mail
         return None
-    service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
-    limit = int(getattr(service, "body_maxlen", 0) or 0)
+    limit = int(getattr(_service(url), "body_maxlen", 0) or 0)
     if limit <= 0:
         return None
     # Leave room for a title Apprise puts into the body (services without a title) and for its escaping.
@@ -122,7 +125,7 @@ def send(
         previous = _running.get(target)
         if previous is not None and previous.thread.is_alive():
             raise AlertFailed("the previous message is still being sent (the service has not answered)")
-    service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    service = _service(url)
     if service is None:
         raise AlertFailed(problem(url) or "Apprise cannot use this URL")
     service.socket_connect_timeout = timeout
