@@ -2,7 +2,7 @@
 inline diff, filtered by kind and topic in the browser without a script or a request. Pure: data in, bytes
 out.
 
-The filters are radio buttons and a constant stylesheet (historystyle): choosing "Ändrade" and "Läsning"
+The filters are radio buttons and a constant stylesheet (HISTORY_STYLE): choosing "Ändrade" and "Läsning"
 hides every other event at once, works with the keyboard and without JavaScript, and the page's CSP needs no
 script. Each event links to the article and, when the item has one, to its history page.
 """
@@ -16,9 +16,8 @@ from zoneinfo import ZoneInfo
 
 from ..history import KIND_LABELS, Version, normal_text
 from .diffs import FIELD_LABELS, changed_fields
-from .historyhtml import PageSite, document, marked_diff
-from .historystyle import KIND_FILTERS, TOPIC_SLOTS
-from .pagestyle import a, t, time_html
+from .historypage import PageSite, document, marked_diff
+from .pagestyle import KIND_FILTERS, TOPIC_SLOTS, a, t, time_html
 
 #: How many of the newest events changes.html lists (the feeds hold max_items; the store holds them all).
 CHANGES_ON_PAGE = 500

@@ -19,12 +19,11 @@ from pathlib import Path
 from ..config import Config
 from ..history import ItemRecord
 from ..store import ChangeRow, Store
-from . import changespage, diffs, historyhtml, historypage, historystyle, pagestyle
+from . import changespage, diffs, historypage, pagestyle
 from .catalog import membership
 from .changespage import CHANGES_ON_PAGE, PageEvent, render_changes_page
 from .diffs import change_time
-from .historyhtml import HISTORY_FOLDER, PageSite, page_path
-from .historypage import render_history_page
+from .historypage import HISTORY_FOLDER, PageSite, page_path, render_history_page
 from .screen import keeps_date, keeps_link
 
 log = logging.getLogger("scraper.pipeline")
@@ -42,7 +41,7 @@ def page_site(config: Config) -> PageSite:
 def _fingerprint(config: Config, *extra: object) -> str:
     """Everything the pages are rendered from besides the store: the renderers' code and config values."""
     digest = hashlib.sha256()
-    for module in (changespage, diffs, historyhtml, historypage, historystyle, pagestyle):
+    for module in (changespage, diffs, historypage, pagestyle):
         digest.update(Path(str(module.__file__)).read_bytes())
     facts = (
         page_site(config),

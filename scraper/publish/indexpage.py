@@ -89,38 +89,24 @@ def render_index(page: IndexPage) -> bytes:
         _nav(all_feeds, topics, sources, changes, bool(page.months)),
         '<main id="innehall">',
     ]
-    for feed in all_feeds:
-        body.append(f'<section id="{feed.anchor}" aria-labelledby="{feed.anchor}-rubrik">')
-        body.append(f'<h2 id="{feed.anchor}-rubrik">Alla nyheter</h2>')
-        body.append(_card_body(feed, tz, level=3))
-        body.append("</section>")
+    body += [_section(feed.anchor, "Alla nyheter", _card_body(feed, tz, level=3)) for feed in all_feeds]
     if topics:
-        body.append('<section id="amnen" aria-labelledby="amnen-rubrik">')
-        body.append('<h2 id="amnen-rubrik">Ämnen</h2>')
-        body.append(
+        intro = (
             "<p>Varje ämne har ett eget flöde med bara de nyheter som handlar om det. "
             "En nyhet kan höra till flera ämnen.</p>"
         )
-        body += [_card(feed, tz) for feed in topics]
-        body.append("</section>")
+        body.append(_section("amnen", "Ämnen", intro, *(_card(feed, tz) for feed in topics)))
     if sources:
-        body.append('<section id="kallor" aria-labelledby="kallor-rubrik">')
-        body.append('<h2 id="kallor-rubrik">Källor</h2>')
-        body += [_card(feed, tz) for feed in sources]
-        body.append("</section>")
+        body.append(_section("kallor", "Källor", *(_card(feed, tz) for feed in sources)))
     for feed in changes:
-        body.append(f'<section id="{feed.anchor}" aria-labelledby="{feed.anchor}-rubrik">')
-        body.append(f'<h2 id="{feed.anchor}-rubrik">{t(feed.label)}</h2>')
-        body.append(
+        intro = (
             "<p>Ett flöde för den som vill följa vad som händer med nyheterna: en post när en nyhet "
-            "publiceras, ändras (med vad som ändrades) eller tas bort från webbplatsen.</p>"
-        )
-        body.append(
+            "publiceras, ändras (med vad som ändrades) eller tas bort från webbplatsen.</p>\n"
             '<p><a href="changes.html">Läs ändringarna som en webbsida</a>, med det borttagna och det '
             "tillagda markerat och en sida med alla versioner för varje nyhet som har ändrats.</p>"
         )
-        body.append(_card_body(feed, tz, level=3, noun=("händelse", "händelser")))
-        body.append("</section>")
+        card = _card_body(feed, tz, level=3, noun=("händelse", "händelser"))
+        body.append(_section(feed.anchor, t(feed.label), intro, card))
     if page.months:
         body.append(_chart_section(page.months))
     body += ["</main>", _footer(page)]
@@ -173,15 +159,21 @@ def _nav(
     return f'<nav aria-label="Innehåll">\n<ul>{items}</ul>\n</nav>'
 
 
-def _card(feed: IndexFeed, tz: ZoneInfo) -> str:
+def _section(anchor: str, heading: str, *content: str, level: int = 2, card: bool = False) -> str:
+    """A section titled by its heading (`heading` is HTML), for the navigation to link to by `anchor`."""
+    kind = ' class="feed"' if card else ""
     return "\n".join(
         [
-            f'<section class="feed" id="{a(feed.anchor)}" aria-labelledby="{a(feed.anchor)}-rubrik">',
-            f'<h3 id="{a(feed.anchor)}-rubrik">{t(feed.label)}</h3>',
-            _card_body(feed, tz, level=4),
+            f'<section{kind} id="{a(anchor)}" aria-labelledby="{a(anchor)}-rubrik">',
+            f'<h{level} id="{a(anchor)}-rubrik">{heading}</h{level}>',
+            *content,
             "</section>",
         ]
     )
+
+
+def _card(feed: IndexFeed, tz: ZoneInfo) -> str:
+    return _section(feed.anchor, t(feed.label), _card_body(feed, tz, level=4), level=3, card=True)
 
 
 def _card_body(
@@ -235,20 +227,17 @@ def subscribe_item(feed: IndexFeed, fmt: Format, folder: str = "") -> str:
 def _chart_section(months: Sequence[tuple[dt.date, int]]) -> str:
     first, last = months[0][0], months[-1][0]
     span = f"{SHORT_MONTHS[first.month - 1]} {first.year}–{SHORT_MONTHS[last.month - 1]} {last.year}"
-    return "\n".join(
-        [
-            '<section id="per-manad" aria-labelledby="per-manad-rubrik">',
-            '<h2 id="per-manad-rubrik">Nyheter per månad</h2>',
-            "<figure>",
-            chart_svg(months),
-            f"<figcaption>Antal publicerade nyheter varje månad, {span}.</figcaption>",
-            "</figure>",
-            "<details>",
-            "<summary>Visa siffrorna som tabell</summary>",
-            _month_table(months),
-            "</details>",
-            "</section>",
-        ]
+    return _section(
+        "per-manad",
+        "Nyheter per månad",
+        "<figure>",
+        chart_svg(months),
+        f"<figcaption>Antal publicerade nyheter varje månad, {span}.</figcaption>",
+        "</figure>",
+        "<details>",
+        "<summary>Visa siffrorna som tabell</summary>",
+        _month_table(months),
+        "</details>",
     )
 
 
