@@ -7,8 +7,7 @@ replaced, atomically: a config that would not load is never written.
 
 from __future__ import annotations
 
-import os
-import tempfile
+import stat
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ import tomlkit
 from tomlkit.items import AoT
 
 from ..errors import ConfigError
+from ..folders import replace_file
 from . import parse_config
 
 
@@ -51,14 +51,4 @@ def append_sources(path: Path, sources: Sequence[Mapping[str, object]]) -> None:
         parse_config(tomllib.loads(new), base_dir=path.parent, config_path=path)
     except ConfigError as error:
         raise ConfigError(error.problems, str(path)) from None
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(new)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, path.stat().st_mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_file(path, new.encode("utf-8"), stat.S_IMODE(path.stat().st_mode))

@@ -1,25 +1,20 @@
-"""Writes rendered feed files: only when their bytes changed, and atomically. Owns no rendering and no policy.
-
-A file is either the old one or the new one, never half-written: the bytes go to a temporary file in the same
-directory, are fsynced, and replace the target with one `os.replace` (a rename, atomic on POSIX); then the
-directory is fsynced so the rename itself survives a crash. Unchanged bytes are not rewritten at all, so the
-file's mtime (and a server's Last-Modified / ETag) only moves when the content does.
+"""Writes rendered feed files: only when their bytes changed, and atomically (folders.replace_file). Owns no
+rendering and no policy. Unchanged bytes are not rewritten at all, so the file's mtime (and a server's
+Last-Modified / ETag) only moves when the content does.
 
 OSError is translated to PublishError here, once; anything else propagates as a bug.
 """
 
 from __future__ import annotations
 
-import errno
-import os
+import contextlib
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from ..errors import PublishError
-from ..folders import make_folders
+from ..folders import fsync_folder, replace_file
 
 __all__ = [
     "CONTENT_TYPES",
@@ -71,26 +66,10 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         if current.st_size == len(data) and _read_or_none(path) == data:
             return False
 
-    tmp: str | None = None
     try:
-        make_folders(path.parent)
-        with tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-        ) as handle:
-            tmp = handle.name
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-        tmp = None  # it is the target now: nothing to clean up
-        _fsync_dir(path.parent)
+        replace_file(path, data, mode)
     except OSError as error:
         raise PublishError(f"could not write {path}", path=str(path)) from error
-    finally:
-        # Also on KeyboardInterrupt or a bug: never leave a ".all.rss.xxxx.tmp" behind.
-        if tmp is not None:
-            _remove_quietly(tmp)
     return True
 
 
@@ -123,7 +102,7 @@ def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
             raise PublishError(f"could not remove {path}", path=str(path)) from error
         removed.append(path)
     for directory in sorted({path.parent for path in removed}):
-        _fsync_dir(directory)
+        fsync_folder(directory)
     return removed
 
 
@@ -138,7 +117,7 @@ def remove_own(root: Path, path: Path, ours: Callable[[bytes], bool]) -> bool:
         return False
     except OSError as error:
         raise PublishError(f"could not remove {path}", path=str(path)) from error
-    _fsync_dir(path.parent)
+    fsync_folder(path.parent)
     return True
 
 
@@ -160,7 +139,8 @@ def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:
         for path in children:
             temp = _TEMP_NAME.fullmatch(path.name)
             if temp is not None and temp["target"] in wanted:
-                _remove_quietly(str(path))
+                with contextlib.suppress(OSError):  # gone already, or not ours to remove after all
+                    path.unlink()
                 removed.append(path)
     return removed
 
@@ -170,26 +150,3 @@ def _read_or_none(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None  # cannot compare: write it, and let the write report a real problem
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename durable. POSIX only: Windows cannot open a directory, and its rename is journaled."""
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError as error:
-        # Some filesystems (certain network and FUSE mounts) cannot fsync a directory; the file itself is
-        # already fsynced and renamed, so that is no reason to fail the publish.
-        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise
-    finally:
-        os.close(fd)
-
-
-def _remove_quietly(name: str) -> None:
-    try:
-        os.unlink(name)
-    except OSError:
-        pass  # the original error is the one worth reporting
