@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from ..history import KIND_LABELS, Version, normal_text
+from ..history import KIND_LABELS, normal_text
+from ..store import ChangeRow
 from .diffs import FIELD_LABELS, changed_fields
 from .historypage import PageSite, document, marked_diff
 from .pagestyle import KIND_FILTERS, TOPIC_SLOTS, a, t, time_html
@@ -27,18 +28,12 @@ CONTEXT_WORDS = 12
 
 @dataclass(frozen=True, slots=True)
 class PageEvent:
-    """One event as changes.html shows it."""
+    """One event as changes.html shows it: the stored row, and what publishing adds to it."""
 
-    id: int
-    kind: str
+    row: ChangeRow
     at: dt.datetime  #: when it is dated (diffs.change_time, as in the changes feed)
-    title: str
-    link: str
     topics: tuple[str, ...]  #: topic ids of the item
     page: str | None  #: the history page's path, relative to the output folder; None: the item has none
-    after: Version
-    before: Version | None = None
-    detail: str | None = None
 
 
 def render_changes_page(
@@ -93,40 +88,41 @@ def _radios(name: str, legend: str, everything: str, choices: Sequence[tuple[str
 
 
 def _event(event: PageEvent, tz: ZoneInfo, slots: dict[str, int], titles: dict[str, str]) -> str:
-    classes = " ".join(["event", f"k-{event.kind}", *(f"t{slots[i]}" for i in event.topics if i in slots)])
-    title = t(normal_text(event.after.title) or event.link)
+    row = event.row
+    classes = " ".join(["event", f"k-{row.kind}", *(f"t{slots[i]}" for i in event.topics if i in slots)])
+    title = t(normal_text(row.after.title) or row.link)
     heading = f'<a href="{a(event.page)}">{title}</a>' if event.page else title
     meta = [
-        f'<span class="kind">{KIND_LABELS.get(event.kind, event.kind)}</span>',
+        f'<span class="kind">{KIND_LABELS.get(row.kind, row.kind)}</span>',
         time_html(event.at, tz, clock=True),
     ]
     named = [title for topic, title in titles.items() if topic in event.topics]  # config order
     if named:
         meta.append("Ämnen: " + ", ".join(t(name) for name in named))
-    meta.append(f'<a href="{a(event.link)}">Artikeln</a>')
+    meta.append(f'<a href="{a(row.link)}">Artikeln</a>')
     if event.page:
         meta.append(f'<a href="{a(event.page)}">Alla versioner</a>')
     parts = [
-        f'<li class="{classes}" id="h-{event.id}">',
+        f'<li class="{classes}" id="h-{row.id}">',
         f"<h3>{heading}</h3>",
         f'<p class="meta">{" · ".join(meta)}</p>',
     ]
-    if event.kind == "edited" and event.before is not None:
+    if row.kind == "edited" and row.before is not None:
         parts.append('<dl class="fields">')
-        for name in changed_fields(event.before, event.after):
-            diff = marked_diff(name, getattr(event.before, name), getattr(event.after, name), CONTEXT_WORDS)
+        for name in changed_fields(row.before, row.after):
+            diff = marked_diff(name, getattr(row.before, name), getattr(row.after, name), CONTEXT_WORDS)
             parts.append(f"<dt>{FIELD_LABELS[name]}</dt><dd><p>{diff}</p></dd>")
         parts.append("</dl>")
-    elif event.kind == "removed":
+    elif row.kind == "removed":
         why = (
             "Sidan svarar inte längre"
-            if (event.detail or "").startswith("http")
+            if (row.detail or "").startswith("http")
             else ("Nyheten finns inte längre i listan")
         )
         parts.append(f"<p>{why} på webbplatsen.</p>")
-    elif event.kind == "restored":
+    elif row.kind == "restored":
         parts.append("<p>Nyheten finns åter på webbplatsen.</p>")
-    elif normal_text(event.after.summary):
-        parts.append(f"<p>{t(normal_text(event.after.summary))}</p>")
+    elif normal_text(row.after.summary):
+        parts.append(f"<p>{t(normal_text(row.after.summary))}</p>")
     parts.append("</li>")
     return "\n".join(parts)
