@@ -1,14 +1,13 @@
 """Writing the config file: `[[sources]]` blocks appended to it, the file's comments and layout kept. The
 only module that imports tomlkit (a TOML library that round-trips a document as written).
 
-The new text is validated as a whole (`parse_config`, as `aktuellt check` would) before the file is
+The new text is validated as a whole (`config_of`, as `aktuellt check` would) before the file is
 replaced, atomically: a config that would not load is never written.
 """
 
 from __future__ import annotations
 
 import stat
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from tomlkit.items import AoT
 
 from ..errors import ConfigError
 from ..folders import replace_file
-from . import parse_config
+from . import config_of, read_config
 
 
 def with_sources(text: str, sources: Sequence[Mapping[str, object]]) -> str:
@@ -42,13 +41,6 @@ def append_sources(path: Path, sources: Sequence[Mapping[str, object]]) -> None:
     """Append `sources` to the config file at `path`, keeping its comments and layout. Raises ConfigError
     (naming the file) when the result would not be a valid config; then the file is left as it was."""
     path = Path(path).absolute()
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError([("file", f"cannot read: {error}")], str(path)) from None
-    new = with_sources(text, sources)
-    try:
-        parse_config(tomllib.loads(new), base_dir=path.parent, config_path=path)
-    except ConfigError as error:
-        raise ConfigError(error.problems, str(path)) from None
+    new = with_sources(read_config(path), sources)
+    config_of(path, new)  # raises when the result would not load
     replace_file(path, new.encode("utf-8"), stat.S_IMODE(path.stat().st_mode))
