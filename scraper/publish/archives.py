@@ -55,17 +55,13 @@ def archive_files(
     newest: dt.datetime | None,
     now: dt.datetime | None,
 ) -> Archives:
-    """RFC 5005 archive documents, archive/<year>.atom, one per closed year (every year before the current
-    one, from the oldest stored event's): every item that had an event that year, once, as it ended the year
-    (history.archive_years). The year under way is in no archive: its news is in the subscription documents
-    (all.*), and an archive document must not change once published (RFC 5005 §4).
-
-    A closed year's document never changes: it is rendered once, when its file is missing (the year just
-    ended, or a file that went missing: rendered again from its events, to the same bytes); its
-    `next-archive` names the next year's file from the start, since that URL is known. (A file an earlier
-    version wrote without `next-archive` is rendered again once.) Only the events of the years rendered are
-    loaded. `oldest`/`newest` are the stored events' extremes (store.event_summary); `now` says which year
-    is the current one (default: the newest event's)."""
+    """RFC 5005 archive documents, archive/<year>.atom, one per closed year: every item that had an event
+    that year, once, as it ended the year (history.archive_years). The year under way is in no archive: its
+    news is in the subscription documents (all.*), and an archive document must not change once published
+    (RFC 5005 §4). So a closed year's document is rendered only when its file is missing (or an earlier
+    version wrote it without `next-archive`, which names the next year's file from the start).
+    `oldest`/`newest` are the stored events' extremes (store.event_summary); `now` says which year is the
+    current one (default: the newest event's)."""
     first = config.sources[0]
     tz = ZoneInfo(first.timezone)
     current = (now or newest or dt.datetime.now(dt.UTC)).astimezone(tz).year

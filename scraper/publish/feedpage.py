@@ -2,14 +2,11 @@
 
 A browser opening a feed's URL shows XML (Chromium shows `application/rss+xml` as text, a file as nothing, and
 XSLT is on its way out of browsers), so each feed has a plain page people can read and subscribe from: its
-entries (title linking to the article, the date in the feed's zone in Swedish, the summary), a subscribe box
-with the RSS, Atom and JSON Feed URLs in read-only fields anyone can select, and links to those documents.
-The feeds name the page as their human page (RSS channel `<link>`, Atom `rel="alternate" type="text/html"`,
-JSON Feed `home_page_url`).
+entries and a subscribe box. The feeds name the page as their human page (RSS channel `<link>`, Atom
+`rel="alternate" type="text/html"`, JSON Feed `home_page_url`).
 
 The page uses index.html's stylesheet and script verbatim (pagestyle.py), so the one Content-Security-Policy
-the server sends with every .html file allows both; without JavaScript nothing is missing but the "Kopiera"
-buttons. Deterministic: every date comes from the data, never from the clock.
+the server sends with every .html file allows both. Deterministic: every date comes from the data.
 """
 
 from __future__ import annotations
@@ -26,7 +23,7 @@ from .indexpage import IndexFeed, feed_url, origin, stats_text, subscribe_item
 from .pagestyle import a, document, t, time_html
 from .shown import dated
 
-__all__ = ["CHANGES_PAGE", "PageEntry", "change_entries", "feed_entries", "news_page", "render_feed_page"]
+__all__ = ["CHANGES_PAGE", "PageEntry", "change_entries", "news_page", "render_feed_page"]
 
 #: The changes feed's page. Not "changes.html": that name is kept for a page of the whole history.
 CHANGES_PAGE = "changes-feed.html"
@@ -45,21 +42,17 @@ class PageEntry:
     lines: tuple[str, ...] = ()  #: plain text under the title, a paragraph line each
 
 
-def feed_entries(entries: Sequence[Entry], tz: ZoneInfo) -> tuple[PageEntry, ...]:
-    """A news feed's entries as the page shows them, dated as the feed documents date them."""
-    return tuple(
-        PageEntry(
-            entry.title or entry.link, entry.link, entry.published, (entry.summary,) if entry.summary else ()
-        )
-        for entry in dated(entries, tz)
-    )
-
-
 def news_page(
     feed: IndexFeed, site_title: str, window: Sequence[Entry], sources: Sequence[tuple[str, str]]
 ) -> bytes:
-    """The page of a news feed (all, a topic, a source) holding `window`, its documents' entries."""
-    entries = feed_entries(window, ZoneInfo(feed.meta.timezone))
+    """The page of a news feed (all, a topic, a source) holding `window`, its documents' entries, dated as
+    the feed documents date them."""
+    entries = [
+        PageEntry(
+            entry.title or entry.link, entry.link, entry.published, (entry.summary,) if entry.summary else ()
+        )
+        for entry in dated(window, ZoneInfo(feed.meta.timezone))
+    ]
     return render_feed_page(feed, site_title, entries, sources=sources)
 
 

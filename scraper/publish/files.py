@@ -50,12 +50,8 @@ CONTENT_TYPES = {
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` unless the file already holds exactly these bytes; True when written.
-
-    Creates missing parent directories. A replaced file keeps its permission bits; a new one gets FILE_MODE.
-    Raises PublishError (with `.path`) when the file cannot be written; the old file is then left as it was
-    and no temporary file is left behind.
-    """
+    """Write `data` to `path` unless the file already holds exactly these bytes; True when written. A
+    replaced file keeps its permission bits; a new one gets FILE_MODE. Raises PublishError."""
     mode = FILE_MODE
     try:
         current = path.stat()
@@ -74,18 +70,12 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 
 
 def publish_all(files: Mapping[Path, bytes]) -> list[Path]:
-    """Write every file whose bytes changed, in the mapping's order; return the paths written.
-
-    Stops at the first failure (PublishError): files written before it stay new, the rest stay old.
-    """
+    """Write every file whose bytes changed, in order, up to the first failure; return the paths written."""
     return [path for path, data in files.items() if write_if_changed(path, data)]
 
 
 def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
-    """Delete the files `root/<name>` (relative names; the manifest decides which, see manifest.py); return
-    those removed. A name already gone, that is now a folder, or whose folder now leads out of `root` through
-    a symlink, is passed over.
-    """
+    """Delete the files `root/<name>` (the manifest decides which, see manifest.py); return those removed."""
     removed = []
     inside = root.resolve()
     for name in names:
@@ -122,11 +112,8 @@ def remove_own(root: Path, path: Path, ours: Callable[[bytes], bool]) -> bool:
 
 
 def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:
-    """Delete the temporary files a killed writer left beside `targets` (".all.rss.k3j9x0qz.tmp").
-
-    A SIGKILL between creating the temporary file and the rename leaves it behind, and nothing else would
-    ever remove it. Call only under the cycle lock: then no other writer is mid-write in these folders.
-    """
+    """Delete the temporary files a writer killed before its rename left beside `targets` (nothing else
+    would). Call only under the cycle lock: then no other writer is mid-write in these folders."""
     names: dict[Path, set[str]] = {}
     for target in targets:
         names.setdefault(target.parent, set()).add(target.name)
