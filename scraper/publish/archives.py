@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +27,7 @@ from .diffs import change_content, change_time, change_title
 from .feedpage import CHANGES_PAGE, change_entries, render_feed_page
 from .fingerprint import fingerprint
 from .indexpage import IndexFeed
+from .pagestyle import a
 from .screen import keeps_date, keeps_link
 from .shown import stored_published
 
@@ -250,4 +250,4 @@ def _history_link(url: str | None) -> str:
     """The paragraph that ends a changes-feed entry of an item with a history page."""
     if url is None:
         return ""
-    return f'\n<p><a href="{html.escape(url, quote=True)}">Alla versioner av nyheten</a></p>'
+    return f'\n<p><a href="{a(url)}">Alla versioner av nyheten</a></p>'
