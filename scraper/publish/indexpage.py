@@ -56,15 +56,10 @@ class IndexFeed:
 @dataclass(frozen=True, slots=True)
 class IndexPage:
     title: str
-    base_url: str
     language: str
     feeds: tuple[IndexFeed, ...]
     months: tuple[tuple[dt.date, int], ...] = ()  #: (first of month, items published), oldest first
     sources: tuple[tuple[str, str], ...] = ()  #: (title, listing URL)
-
-    @property
-    def updated(self) -> dt.datetime | None:
-        return max((feed.updated for feed in self.feeds if feed.updated), default=None)
 
     @property
     def timezone(self) -> ZoneInfo:
