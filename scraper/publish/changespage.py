@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ..history import KIND_LABELS, normal_text
 from ..store import ChangeRow
-from .diffs import FIELD_LABELS, changed_fields
-from .historypage import PageSite, document, marked_diff
+from .historypage import PageSite, document, fields_diff
 from .pagestyle import KIND_FILTERS, TOPIC_SLOTS, a, t, time_html
 
 #: How many of the newest events changes.html lists (the feeds hold max_items; the store holds them all).
@@ -108,11 +107,7 @@ def _event(event: PageEvent, tz: ZoneInfo, slots: dict[str, int], titles: dict[s
         f'<p class="meta">{" · ".join(meta)}</p>',
     ]
     if row.kind == "edited" and row.before is not None:
-        parts.append('<dl class="fields">')
-        for name in changed_fields(row.before, row.after):
-            diff = marked_diff(name, getattr(row.before, name), getattr(row.after, name), CONTEXT_WORDS)
-            parts.append(f"<dt>{FIELD_LABELS[name]}</dt><dd><p>{diff}</p></dd>")
-        parts.append("</dl>")
+        parts += fields_diff(row.before, row.after, CONTEXT_WORDS)
     elif row.kind == "removed":
         why = (
             "Sidan svarar inte längre"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..history import KIND_LABELS, ItemRecord, RevisionRecord, normal_text
+from ..history import KIND_LABELS, ItemRecord, RevisionRecord, Version, normal_text
 from . import pagestyle
 from .diffs import FIELD_LABELS, REMOVAL_DETAILS, changed_fields, shown_value, word_diff
 from .pagestyle import HISTORY_STYLE, STYLE, a, t, time_html
@@ -98,6 +98,19 @@ def marked_diff(name: str, before: str | None, after: str | None, context: int |
         return f'<{tag}><span class="sr">{said} </span>{t(words)}</{tag}>'
 
     return word_diff(shown_value(name, before), shown_value(name, after), marked, t, context)
+
+
+def fields_diff(before: Version, after: Version, context: int | None = None) -> list[str]:
+    """The fields that changed, each as a `marked_diff`, in a `<dl>`."""
+    rows = [
+        (FIELD_LABELS[name], marked_diff(name, getattr(before, name), getattr(after, name), context))
+        for name in changed_fields(before, after)
+    ]
+    return [
+        '<dl class="fields">',
+        *(f"<dt>{label}</dt><dd><p>{diff}</p></dd>" for label, diff in rows),
+        "</dl>",
+    ]
 
 
 def paragraphs(name: str, value: str | None) -> str:
@@ -210,12 +223,10 @@ def _version(
         f'<a href="{a(snapshot)}">Sidan vid den tiden hos Internet Archive</a></p>',
     ]
     if previous is not None:
-        parts.append(f"<p>Ändringar mot version {number - 1}:</p>")
-        parts.append('<dl class="fields">')
-        for name in changed_fields(previous.version, revision.version):
-            diff = marked_diff(name, getattr(previous.version, name), getattr(revision.version, name))
-            parts.append(f"<dt>{FIELD_LABELS[name]}</dt><dd><p>{diff}</p></dd>")
-        parts.append("</dl>")
+        parts += [
+            f"<p>Ändringar mot version {number - 1}:</p>",
+            *fields_diff(previous.version, revision.version),
+        ]
     fields = [
         f"<dt>{label}</dt><dd>{paragraphs(name, getattr(revision.version, name))}</dd>"
         for name, label in FIELD_LABELS.items()
