@@ -47,13 +47,9 @@ class AlertFailed(Exception):
     """A message was not confirmed sent: the reason, never the URL (an Apprise URL holds secrets)."""
 
 
-def _service(url: str) -> apprise.NotifyBase | None:
-    return apprise.Apprise.instantiate(url, suppress_exceptions=True)
-
-
 def problem(url: str) -> str | None:
     """Why Apprise cannot use `url` (unknown scheme, missing parts), or None when it can."""
-    if _service(url) is None:
+    if apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
         return "Apprise does not understand this URL (unknown scheme, or a part it needs is missing)"
     return None
 
@@ -62,7 +58,7 @@ def recipients(url: str) -> int:
     """How many recipients (addresses, channels, topics) one message to `url` goes to. Apprise says only
     whether all of them took it: one that refuses makes the message count as failed, and the others get it
     again at every retry."""
-    service = _service(url)
+    service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     return len(service) if service is not None else 0
 
 
@@ -78,7 +74,8 @@ def room(url: str) -> int | None:
     out anyway, and the whole message is sent again at every retry. So a digest is packed to fit."""
     if uses_html(url):  # Apprise's 32,768 characters are its default, not a limit of e-mail
         return None
-    limit = int(getattr(_service(url), "body_maxlen", 0) or 0)
+    service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    limit = int(getattr(service, "body_maxlen", 0) or 0)
     if limit <= 0:
         return None
     # Leave room for a title Apprise puts into the body (services without a title) and for its escaping.
@@ -125,7 +122,7 @@ def send(
         previous = _running.get(target)
         if previous is not None and previous.thread.is_alive():
             raise AlertFailed("the previous message is still being sent (the service has not answered)")
-    service = _service(url)
+    service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
     if service is None:
         raise AlertFailed(problem(url) or "Apprise cannot use this URL")
     service.socket_connect_timeout = timeout

@@ -1,13 +1,7 @@
-"""Folders and files the program creates (output_dir, topics/, sources/, archive/, the database's folder, the
-config file `aktuellt add` rewrites).
-
-Folders are 0755 whatever the umask: a restrictive umask (077 from a hardened shell or unit) would otherwise
-make the feeds unreadable to a web server running as another user. A folder that already exists keeps its
-mode: never loosened.
-
-A file is replaced atomically: the bytes go to a temporary file in the same directory, are fsynced, and
-replace the target with one `os.replace` (a rename, atomic on POSIX); then the directory is fsynced so the
-rename itself survives a crash. A reader sees the old file or the new one, never half of one.
+"""Folders and files the program creates: folders 0755 whatever the umask (a restrictive umask, 077 from a
+hardened shell or unit, would make the feeds unreadable to a web server running as another user; an existing
+folder keeps its mode: never loosened), and files replaced atomically (a temporary file in the same folder,
+fsynced, renamed over the target, the folder fsynced): a reader sees the old file or the new one, never half.
 """
 
 from __future__ import annotations
