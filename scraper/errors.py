@@ -116,24 +116,22 @@ class LockHeld(_PathError):
         super().__init__(f"another run holds the lock {path}; nothing done", path=path)
 
 
+#: error_kind's label of each kind of error; any other FetchError is labelled by its HTTP status.
+_KINDS: dict[type[ScraperError], str] = {
+    RobotsDisallowed: "robots",
+    ResponseTooLarge: "too_large",
+    HostNotAllowed: "other_host",
+    OutOfTime: "out_of_time",
+    ExtractError: "layout",
+    ReadFailed: "unexpected",
+    StorageError: "storage",
+    PublishError: "publish",
+}
+
+
 def error_kind(error: ScraperError) -> str:
     """A short, stable label for what went wrong (a metrics label): "http_503", "robots", "layout", …"""
-    if isinstance(error, RobotsDisallowed):
-        return "robots"
-    if isinstance(error, ResponseTooLarge):
-        return "too_large"
-    if isinstance(error, HostNotAllowed):
-        return "other_host"
-    if isinstance(error, OutOfTime):
-        return "out_of_time"
-    if isinstance(error, FetchError):
+    kind = next((label for cls, label in _KINDS.items() if isinstance(error, cls)), None)
+    if kind is None and isinstance(error, FetchError):
         return f"http_{error.status}" if error.status is not None else "transport"
-    if isinstance(error, ExtractError):
-        return "layout"
-    if isinstance(error, ReadFailed):
-        return "unexpected"
-    if isinstance(error, StorageError):
-        return "storage"
-    if isinstance(error, PublishError):
-        return "publish"
-    return "other"
+    return kind or "other"
