@@ -223,7 +223,7 @@ def search(options: Options, text: str, since: dt.datetime | None, kind: str | N
     """Search every stored version of every item (titles, summaries, article text), newest first."""
     from zoneinfo import ZoneInfo
 
-    from .publish.searchtext import search_text
+    from .publish.export import search_text
     from .store import Store
 
     config = _load(options)

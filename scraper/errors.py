@@ -4,7 +4,9 @@
     ├── ConfigError             .problems: [(key_path, reason)]; also a ValueError
     ├── FetchError              .url, .status (None for transport errors)
     │   ├── RobotsDisallowed    robots.txt forbids the URL
-    │   └── ResponseTooLarge    the body passed fetch.max_bytes
+    │   ├── ResponseTooLarge    the body passed fetch.max_bytes
+    │   ├── HostNotAllowed      a host the source does not allow (sources[].allowed_hosts)
+    │   └── OutOfTime           the source's time for this cycle ran out
     ├── ExtractError            .url; the listing's layout changed (no items, far fewer than usual)
     ├── ReadFailed              .url; reading a source raised something unexpected
     ├── StorageError            .path; the database could not be opened or written
@@ -93,48 +95,43 @@ class ReadFailed(ScraperError):
         self.url = url
 
 
-class StorageError(ScraperError):
+class _PathError(ScraperError):
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class StorageError(_PathError):
     """The SQLite database could not be opened, migrated or written."""
 
-    def __init__(self, message: str, *, path: str) -> None:
-        super().__init__(message)
-        self.path = path
 
-
-class PublishError(ScraperError):
+class PublishError(_PathError):
     """A feed file could not be written; the old file is left in place."""
 
-    def __init__(self, message: str, *, path: str) -> None:
-        super().__init__(message)
-        self.path = path
 
-
-class LockHeld(ScraperError):
+class LockHeld(_PathError):
     """Another cycle holds the database's lock; this one did nothing."""
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"another run holds the lock {path}; nothing done")
-        self.path = path
+        super().__init__(f"another run holds the lock {path}; nothing done", path=path)
+
+
+#: error_kind's label of each kind of error; any other FetchError is labelled by its HTTP status.
+_KINDS: dict[type[ScraperError], str] = {
+    RobotsDisallowed: "robots",
+    ResponseTooLarge: "too_large",
+    HostNotAllowed: "other_host",
+    OutOfTime: "out_of_time",
+    ExtractError: "layout",
+    ReadFailed: "unexpected",
+    StorageError: "storage",
+    PublishError: "publish",
+}
 
 
 def error_kind(error: ScraperError) -> str:
     """A short, stable label for what went wrong (a metrics label): "http_503", "robots", "layout", …"""
-    if isinstance(error, RobotsDisallowed):
-        return "robots"
-    if isinstance(error, ResponseTooLarge):
-        return "too_large"
-    if isinstance(error, HostNotAllowed):
-        return "other_host"
-    if isinstance(error, OutOfTime):
-        return "out_of_time"
-    if isinstance(error, FetchError):
+    kind = next((label for cls, label in _KINDS.items() if isinstance(error, cls)), None)
+    if kind is None and isinstance(error, FetchError):
         return f"http_{error.status}" if error.status is not None else "transport"
-    if isinstance(error, ExtractError):
-        return "layout"
-    if isinstance(error, ReadFailed):
-        return "unexpected"
-    if isinstance(error, StorageError):
-        return "storage"
-    if isinstance(error, PublishError):
-        return "publish"
-    return "other"
+    return kind or "other"

@@ -21,7 +21,7 @@ import pytest
 from lxml import html
 
 from scraper.config import load_config
-from scraper.publish.historyhtml import page_path
+from scraper.publish.historypage import page_path
 from scraper.publish.site import publish_feeds
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, load_seed, repo_topics

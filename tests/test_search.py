@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from scraper.cli import cli as main_group
-from scraper.publish.historyhtml import page_path
+from scraper.publish.historypage import page_path
 from scraper.store import Store
 from scraper.store.db import Database
 from scraper.store.schema import migrations

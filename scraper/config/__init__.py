@@ -25,10 +25,8 @@ from .places import check_places, resolve_path
 from .tree import (
     DEFAULT_EVERY,
     DEFAULT_PATH,
-    DEFAULT_USER_AGENT,
     ENV_VAR,
     PACKAGE_DIR,
-    SOURCE_TYPES,
     Config,
     FetchConfig,
     NotifyConfig,
@@ -143,12 +141,21 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
 def load_config(path: Path) -> Config:
     """Read and validate a config file. Every failure is a ConfigError naming the file."""
     path = Path(path).absolute()
+    return dataclasses.replace(config_of(path, read_config(path)), path=path)
+
+
+def read_config(path: Path) -> str:
+    """The text of the config file at `path` (absolute); a ConfigError naming the file if it is unreadable."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        return path.read_bytes().decode("utf-8-sig")
     except OSError as error:
         raise ConfigError([("file", f"cannot read: {error.strerror or error}")], str(path)) from None
     except UnicodeDecodeError as error:
         raise ConfigError([("file", f"not UTF-8 (bad byte at offset {error.start})")], str(path)) from None
+
+
+def config_of(path: Path, text: str) -> Config:
+    """`text`, the config file at `path` (absolute), parsed and validated; a ConfigError naming the file."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -158,10 +165,9 @@ def load_config(path: Path) -> Config:
         key, reason = (where[1], message[: where.start()]) if where else ("toml", message)
         raise ConfigError([(key, f"invalid TOML: {reason}")], str(path)) from None
     try:
-        config = parse_config(data, base_dir=path.parent, config_path=path)
+        return parse_config(data, base_dir=path.parent, config_path=path)
     except ConfigError as error:
         raise ConfigError(error.problems, str(path)) from None
-    return dataclasses.replace(config, path=path)
 
 
 def find_config_path(cli_value: str | None, env: Mapping[str, str]) -> Path:
@@ -170,24 +176,15 @@ def find_config_path(cli_value: str | None, env: Mapping[str, str]) -> Path:
 
 
 __all__ = [
-    "DEFAULT_EVERY",
-    "DEFAULT_PATH",
-    "DEFAULT_USER_AGENT",
-    "ENV_VAR",
     "PACKAGE_DIR",
-    "SOURCE_TYPES",
     "Config",
     "FetchConfig",
     "NotifyConfig",
     "PublishConfig",
     "ScheduleConfig",
     "SelectorConfig",
-    "ServerConfig",
-    "SiteConfig",
     "SourceConfig",
     "TopicConfig",
-    "WebSubConfig",
-    "date_order_for",
     "describe",
     "find_config_path",
     "load_config",

@@ -138,12 +138,7 @@ _CRON_FIELD = re.compile(r"[0-9A-Za-z*/,-]+")
 
 
 def _choice(*allowed: str) -> Check:
-    def check(value: str) -> str:
-        if value not in allowed:
-            raise ValueError(f"must be one of {', '.join(map(repr, allowed))}, got {value!r}")
-        return value
-
-    return check
+    return _pattern("|".join(map(re.escape, allowed)), f"one of {', '.join(map(repr, allowed))}")
 
 
 def _cron(value: str) -> str:
@@ -225,7 +220,7 @@ SOURCE_FIELDS = {
     "max_items_per_page": _Field(int, _range(1)),
     "type": _Field(str, _choice(*SOURCE_TYPES)),
     "key_params": _Field(tuple),
-    "date_order": _Field(str, _pattern(r"dmy|mdy|ymd", "one of 'dmy', 'mdy', 'ymd'")),
+    "date_order": _Field(str, _choice("dmy", "mdy", "ymd")),
 }
 
 #: Keys that only mean something for a listing page: a feed is one document with fields of its own.

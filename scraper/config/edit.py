@@ -1,15 +1,13 @@
 """Writing the config file: `[[sources]]` blocks appended to it, the file's comments and layout kept. The
 only module that imports tomlkit (a TOML library that round-trips a document as written).
 
-The new text is validated as a whole (`parse_config`, as `aktuellt check` would) before the file is
+The new text is validated as a whole (`config_of`, as `aktuellt check` would) before the file is
 replaced, atomically: a config that would not load is never written.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-import tomllib
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -17,7 +15,8 @@ import tomlkit
 from tomlkit.items import AoT
 
 from ..errors import ConfigError
-from . import parse_config
+from ..folders import replace_file
+from . import config_of, read_config
 
 
 def with_sources(text: str, sources: Sequence[Mapping[str, object]], topics: Sequence[str] = ()) -> str:
@@ -51,23 +50,6 @@ def append_sources(path: Path, sources: Sequence[Mapping[str, object]], topics: 
     layout. Raises ConfigError (naming the file) when the result would not be a valid config or a topic is
     unknown; then the file is left as it was."""
     path = Path(path).absolute()
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError([("file", f"cannot read: {error}")], str(path)) from None
-    try:
-        new = with_sources(text, sources, topics)
-        parse_config(tomllib.loads(new), base_dir=path.parent, config_path=path)
-    except ConfigError as error:
-        raise ConfigError(error.problems, str(path)) from None
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(new)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, path.stat().st_mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    new = with_sources(read_config(path), sources, topics)
+    config_of(path, new)  # raises when the result would not load
+    replace_file(path, new.encode("utf-8"), stat.S_IMODE(path.stat().st_mode))

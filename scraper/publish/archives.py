@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,6 +26,7 @@ from .diffs import change_content, change_time, change_title
 from .feedpage import CHANGES_PAGE, change_entries, render_feed_page
 from .fingerprint import fingerprint
 from .indexpage import IndexFeed
+from .pagestyle import a
 from .shown import stored_published
 
 
@@ -53,17 +53,13 @@ def archive_files(
     newest: dt.datetime | None,
     now: dt.datetime | None,
 ) -> Archives:
-    """RFC 5005 archive documents, archive/<year>.atom, one per closed year (every year before the current
-    one, from the oldest stored event's): every item that had an event that year, once, as it ended the year
-    (history.archive_years). The year under way is in no archive: its news is in the subscription documents
-    (all.*), and an archive document must not change once published (RFC 5005 §4).
-
-    A closed year's document never changes: it is rendered once, when its file is missing (the year just
-    ended, or a file that went missing: rendered again from its events, to the same bytes); its
-    `next-archive` names the next year's file from the start, since that URL is known. (A file an earlier
-    version wrote without `next-archive` is rendered again once.) Only the events of the years rendered are
-    loaded. `oldest`/`newest` are the stored events' extremes (store.event_summary); `now` says which year
-    is the current one (default: the newest event's)."""
+    """RFC 5005 archive documents, archive/<year>.atom, one per closed year: every item that had an event
+    that year, once, as it ended the year (history.archive_years). The year under way is in no archive: its
+    news is in the subscription documents (all.*), and an archive document must not change once published
+    (RFC 5005 §4). So a closed year's document is rendered only when its file is missing (or an earlier
+    version wrote it without `next-archive`, which names the next year's file from the start).
+    `oldest`/`newest` are the stored events' extremes (store.event_summary); `now` says which year is the
+    current one (default: the newest event's)."""
     first = config.sources[0]
     tz = ZoneInfo(first.timezone)
     current = (now or newest or dt.datetime.now(dt.UTC)).astimezone(tz).year
@@ -249,4 +245,4 @@ def _history_link(url: str | None) -> str:
     """The paragraph that ends a changes-feed entry of an item with a history page."""
     if url is None:
         return ""
-    return f'\n<p><a href="{html.escape(url, quote=True)}">Alla versioner av nyheten</a></p>'
+    return f'\n<p><a href="{a(url)}">Alla versioner av nyheten</a></p>'

@@ -232,7 +232,6 @@ def render_catalog(
     files[STYLESHEET] = stylesheet
     page = IndexPage(
         title=config.site.title,
-        base_url=config.site.base_url,
         language=config.site.language,
         feeds=tuple(listed),
         months=month_series(Counter(months)),

@@ -2,7 +2,7 @@
 inline diff, filtered by kind and topic in the browser without a script or a request. Pure: data in, bytes
 out.
 
-The filters are radio buttons and a constant stylesheet (historystyle): choosing "Ändrade" and "Läsning"
+The filters are radio buttons and a constant stylesheet (HISTORY_STYLE): choosing "Ändrade" and "Läsning"
 hides every other event at once, works with the keyboard and without JavaScript, and the page's CSP needs no
 script. Each event links to the article and, when the item has one, to its history page.
 """
@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from ..history import KIND_LABELS, Version, normal_text
-from .diffs import FIELD_LABELS
-from .historyhtml import PageSite, a, document, local_time, marked_diff, t
-from .historystyle import KIND_FILTERS, TOPIC_SLOTS
+from ..history import KIND_LABELS, normal_text
+from ..store import ChangeRow
+from .historypage import PageSite, document, fields_diff
+from .pagestyle import KIND_FILTERS, TOPIC_SLOTS, a, t, time_html
 
 #: How many of the newest events changes.html lists (the feeds hold max_items; the store holds them all).
 CHANGES_ON_PAGE = 500
@@ -27,18 +27,12 @@ CONTEXT_WORDS = 12
 
 @dataclass(frozen=True, slots=True)
 class PageEvent:
-    """One event as changes.html shows it."""
+    """One event as changes.html shows it: the stored row, and what publishing adds to it."""
 
-    id: int
-    kind: str
+    row: ChangeRow
     at: dt.datetime  #: when it is dated (diffs.change_time, as in the changes feed)
-    title: str
-    link: str
     topics: tuple[str, ...]  #: topic ids of the item
     page: str | None  #: the history page's path, relative to the output folder; None: the item has none
-    after: Version
-    before: Version | None = None
-    detail: str | None = None
 
 
 def render_changes_page(
@@ -93,39 +87,37 @@ def _radios(name: str, legend: str, everything: str, choices: Sequence[tuple[str
 
 
 def _event(event: PageEvent, tz: ZoneInfo, slots: dict[str, int], titles: dict[str, str]) -> str:
-    classes = " ".join(["event", f"k-{event.kind}", *(f"t{slots[i]}" for i in event.topics if i in slots)])
-    title = t(normal_text(event.after.title) or event.link)
+    row = event.row
+    classes = " ".join(["event", f"k-{row.kind}", *(f"t{slots[i]}" for i in event.topics if i in slots)])
+    title = t(normal_text(row.after.title) or row.link)
     heading = f'<a href="{a(event.page)}">{title}</a>' if event.page else title
-    meta = [f'<span class="kind">{KIND_LABELS.get(event.kind, event.kind)}</span>', local_time(event.at, tz)]
+    meta = [
+        f'<span class="kind">{KIND_LABELS.get(row.kind, row.kind)}</span>',
+        time_html(event.at, tz, clock=True),
+    ]
     named = [title for topic, title in titles.items() if topic in event.topics]  # config order
     if named:
         meta.append("Ämnen: " + ", ".join(t(name) for name in named))
-    meta.append(f'<a href="{a(event.link)}">Artikeln</a>')
+    meta.append(f'<a href="{a(row.link)}">Artikeln</a>')
     if event.page:
         meta.append(f'<a href="{a(event.page)}">Alla versioner</a>')
     parts = [
-        f'<li class="{classes}" id="h-{event.id}">',
+        f'<li class="{classes}" id="h-{row.id}">',
         f"<h3>{heading}</h3>",
         f'<p class="meta">{" · ".join(meta)}</p>',
     ]
-    if event.kind == "edited" and event.before is not None:
-        parts.append('<dl class="fields">')
-        for name, label in FIELD_LABELS.items():
-            before, after = getattr(event.before, name), getattr(event.after, name)
-            if normal_text(before) != normal_text(after):
-                diff = marked_diff(name, before, after, context=CONTEXT_WORDS)
-                parts.append(f"<dt>{label}</dt><dd><p>{diff}</p></dd>")
-        parts.append("</dl>")
-    elif event.kind == "removed":
+    if row.kind == "edited" and row.before is not None:
+        parts += fields_diff(row.before, row.after, CONTEXT_WORDS)
+    elif row.kind == "removed":
         why = (
             "Sidan svarar inte längre"
-            if (event.detail or "").startswith("http")
+            if (row.detail or "").startswith("http")
             else ("Nyheten finns inte längre i listan")
         )
         parts.append(f"<p>{why} på webbplatsen.</p>")
-    elif event.kind == "restored":
+    elif row.kind == "restored":
         parts.append("<p>Nyheten finns åter på webbplatsen.</p>")
-    elif normal_text(event.after.summary):
-        parts.append(f"<p>{t(normal_text(event.after.summary))}</p>")
+    elif normal_text(row.after.summary):
+        parts.append(f"<p>{t(normal_text(row.after.summary))}</p>")
     parts.append("</li>")
     return "\n".join(parts)

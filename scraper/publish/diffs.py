@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import html
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import fields
+from collections.abc import Callable, Mapping
 
 from ..history import KIND_LABELS, Version, normal_text
+from .pagestyle import swedish_date, t
 
 #: Swedish labels of the versioned fields, in the order a diff shows them (readers of the feeds are Swedish).
 FIELD_LABELS: Mapping[str, str] = {
@@ -47,41 +46,56 @@ def word_ops(before: str, after: str) -> list[tuple[str, str, str]]:
     return ops
 
 
-def _marked(tag: str, mark: str, run: str) -> str:
-    """`run` as <tag>[mark…]</tag>, its leading whitespace kept outside, so words never touch the markers."""
-    words = run.lstrip()
-    space = run[: len(run) - len(words)]
-    return f"{html.escape(space, quote=False)}<{tag}>{mark}{html.escape(words, quote=False)}]</{tag}>"
-
-
-def _words_diff(before: str, after: str) -> str:
-    """Word-level HTML diff: unchanged words plain, removed in <del>[−…]</del>, added in <ins>[+…]</ins>,
-    a space between a removal and the addition that replaces it; all text escaped."""
+def word_diff(
+    before: str,
+    after: str,
+    mark: Callable[[str, str], str],
+    plain: Callable[[str], str] = str,
+    context: int | None = None,
+) -> str:
+    """A word diff as text: unchanged runs through `plain`, each changed one as `mark("del" or "ins", its
+    words)` with its leading whitespace kept outside (so words never touch the markers), and a space
+    between a removal and the addition that replaces it. `context`: keep only that many unchanged words on
+    either side of a change, "…" for the rest."""
     out: list[str] = []
-    for same, removed, added in word_ops(before, after):
-        out.append(html.escape(same, quote=False))
-        if removed:
-            out.append(_marked("del", REMOVED_MARK, removed))
-        if added:
-            spaced = added if not removed or added[:1].isspace() else " " + added  # "[−old] [+new]"
-            out.append(_marked("ins", ADDED_MARK, spaced))
+    ops = word_ops(before, after)
+    for index, (same, removed, added) in enumerate(ops):
+        if context is not None:
+            # a change before this run (the previous op's) and after it (this op's, or the next one's)
+            changed_after = bool(removed or added) or index + 1 < len(ops)
+            same = _shortened(same, context, index > 0, changed_after)
+        out.append(plain(same))
+        if removed and added and not added[:1].isspace():
+            added = " " + added  # "[−old] [+new]"
+        for tag, run in (("del", removed), ("ins", added)):
+            if run:
+                words = run.lstrip()
+                out.append(plain(run[: len(run) - len(words)]) + mark(tag, words))
     return "".join(out)
+
+
+def _shortened(same: str, context: int, keep_head: bool, keep_tail: bool) -> str:
+    """An unchanged run cut to `context` words after the change before it (`keep_head`) and before the
+    change after it (`keep_tail`), "…" where words were left out; its edge spaces kept."""
+    words = same.split()
+    if len(words) <= 2 * context + 1:
+        return same
+    head = " ".join(words[:context]) if keep_head else ""
+    tail = " ".join(words[-context:]) if keep_tail else ""
+    lead = " " if same[:1].isspace() else ""
+    trail = " " if same[-1:].isspace() else ""
+    return lead + " ".join(part for part in (head, "…", tail) if part) + trail
+
+
+#: Why an item was removed, in words, by the event's detail (else an article page's answer: "http 404").
+REMOVAL_DETAILS = {"listing": "saknades i listan två gånger i rad"}
+
+_MARKS = {"del": REMOVED_MARK, "ins": ADDED_MARK}
 
 
 def diff_text(before: str, after: str) -> str:
     """The plain-text word diff a mail client or chat shows: "landar [−i Göteborg] [+på Kungstorget]"."""
-    out: list[str] = []
-    for same, removed, added in word_ops(before, after):
-        out.append(same)
-        for mark, run in ((REMOVED_MARK, removed), (ADDED_MARK, added)):
-            if run:
-                words = run.lstrip()
-                space = run[: len(run) - len(words)] or (" " if mark == ADDED_MARK and removed else "")
-                out.append(f"{space}{mark}{words}]")
-    return "".join(out)
-
-
-_MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
+    return word_diff(before, after, lambda tag, words: f"{_MARKS[tag]}{words}]")
 
 
 def shown_value(name: str, value: str | None) -> str:
@@ -92,26 +106,26 @@ def shown_value(name: str, value: str | None) -> str:
         except ValueError:
             return value
         time = f" kl. {value[11:16]}" if len(value) >= 16 else ""
-        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}{time}"
+        return f"{swedish_date(day)}{time}"
     return value or ""
 
 
-def diff_html(before: Version, after: Version, changed: Sequence[str] | None = None) -> str:
-    """A readable HTML diff of the fields that changed between two versions, field by field."""
-    names = (
-        changed
-        if changed is not None
-        else [
-            f.name
-            for f in fields(Version)
-            if normal_text(getattr(before, f.name)) != normal_text(getattr(after, f.name))
-        ]
-    )
+def changed_fields(before: Version, after: Version) -> list[str]:
+    """The names of the fields whose text differs, in FIELD_LABELS order."""
+    return [
+        name
+        for name in FIELD_LABELS
+        if normal_text(getattr(before, name)) != normal_text(getattr(after, name))
+    ]
+
+
+def diff_html(before: Version, after: Version) -> str:
+    """A readable HTML diff of the fields that changed between two versions, field by field: unchanged words
+    plain, removed in <del>[−…]</del>, added in <ins>[+…]</ins>; all text escaped."""
     parts = []
-    for name in FIELD_LABELS:
-        if name not in names:
-            continue
-        body = _words_diff(shown_value(name, getattr(before, name)), shown_value(name, getattr(after, name)))
+    for name in changed_fields(before, after):
+        old, new = shown_value(name, getattr(before, name)), shown_value(name, getattr(after, name))
+        body = word_diff(old, new, lambda tag, words: f"<{tag}>{_MARKS[tag]}{t(words)}]</{tag}>", t)
         parts.append(f"<h3>{FIELD_LABELS[name]}</h3>\n<p>{body}</p>")
     return "\n".join(parts)
 
@@ -122,7 +136,7 @@ def version_html(version: Version) -> str:
     for name, label in FIELD_LABELS.items():
         value = normal_text(shown_value(name, getattr(version, name)))
         if value:
-            parts.append(f"<h3>{label}</h3>\n<p>{html.escape(value, quote=False)}</p>")
+            parts.append(f"<h3>{label}</h3>\n<p>{t(value)}</p>")
     return "\n".join(parts)
 
 

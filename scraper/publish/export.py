@@ -1,5 +1,9 @@
-"""An item's whole record as text for `aktuellt history`, and every record as CSV or JSON for `aktuellt
-export`. Pure: records in, text out.
+"""An item's whole record as text for `aktuellt history`, every record as CSV or JSON for `aktuellt export`,
+and `aktuellt search`'s hits as text. Pure: records in, text out.
+
+Each search hit shows its date, kind, title, the matching words (between » and «), and links to the article
+and its history page. Everything quoted from the site is escaped for the terminal (sanity.escape_controls,
+as the logs are): a title with ESC or a newline must neither drive the terminal nor forge a line.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from collections.abc import Sequence
 from dataclasses import fields
 
 from ..history import KIND_LABELS, ItemRecord, Version, normal_text
-from ..sanity import json_text
-from .diffs import FIELD_LABELS, shown_value, word_ops
+from ..sanity import escape_controls, json_text
+from ..store import MATCH_END, MATCH_START, SearchHit
+from .diffs import FIELD_LABELS, REMOVAL_DETAILS, shown_value, word_ops
+from .historypage import page_path
 
 
 def _words_diff_text(before: str, after: str) -> str:
@@ -55,12 +61,10 @@ def history_text(record: ItemRecord, tz: dt.tzinfo) -> str:
         previous = revision.version
     lines += ["", "Händelser:"]
     for event in record.events:
-        detail = f" ({_DETAILS.get(event.detail, event.detail)})" if event.detail else ""
+        detail = f" ({REMOVAL_DETAILS.get(event.detail, event.detail)})" if event.detail else ""
         lines.append(f"  {local(event.at)}  {KIND_LABELS.get(event.kind, event.kind).lower()}{detail}")
     return "\n".join(lines) + "\n"
 
-
-_DETAILS = {"listing": "saknades i listan två gånger i rad"}
 
 _CSV_COLUMNS = (
     "source", "key", "entry_id", "link", "published", "removed_at", "revision", "first_seen", "last_seen",
@@ -129,3 +133,32 @@ def _revision_number(record: ItemRecord, revision_id: int) -> int | None:
         if revision.id == revision_id:
             return number
     return None
+
+
+def search_text(
+    query: str, hits: list[SearchHit], tz: dt.tzinfo, base_url: str, history_keys: set[str], limit: int
+) -> str:
+    """The whole output. `history_keys`: the keys that have a history page (linked)."""
+    count = f"{len(hits)} träffar" if len(hits) != 1 else "1 träff"
+    if len(hits) >= limit:
+        count = f"de {limit} senaste träffarna"
+    lines = [f"{count} för {escape_controls(query)!r}"]
+    for hit in hits:
+        when = hit.first_seen.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        kind = KIND_LABELS.get(hit.kind or "", "version")
+        state = "nuvarande version" if hit.current else "äldre version: texten har ändrats sedan"
+        if hit.removed:
+            state += ", nyheten är borttagen"
+        snippet = escape_controls(normal_text(hit.snippet)).replace(MATCH_START, "»").replace(MATCH_END, "«")
+        lines += [
+            "",
+            f"{when}  {kind} ({state})",
+            f"  {escape_controls(normal_text(hit.title))}",
+            f"  {snippet}",
+            f"  artikeln:  {escape_controls(hit.link)}",
+        ]
+        if hit.key in history_keys:
+            lines.append(f"  historik:  {escape_controls(base_url + page_path(hit.key))}")
+        else:
+            lines.append(f"  nyckel:    {escape_controls(hit.key)}  (aktuellt history visar alla versioner)")
+    return "\n".join(lines) + "\n"

@@ -2,14 +2,11 @@
 
 A browser opening a feed's URL shows XML (Chromium shows `application/rss+xml` as text, a file as nothing, and
 XSLT is on its way out of browsers), so each feed has a plain page people can read and subscribe from: its
-entries (title linking to the article, the date in the feed's zone in Swedish, the summary), a subscribe box
-with the RSS, Atom and JSON Feed URLs in read-only fields anyone can select, and links to those documents.
-The feeds name the page as their human page (RSS channel `<link>`, Atom `rel="alternate" type="text/html"`,
-JSON Feed `home_page_url`).
+entries and a subscribe box. The feeds name the page as their human page (RSS channel `<link>`, Atom
+`rel="alternate" type="text/html"`, JSON Feed `home_page_url`).
 
 The page uses index.html's stylesheet and script verbatim (pagestyle.py), so the one Content-Security-Policy
-the server sends with every .html file allows both; without JavaScript nothing is missing but the "Kopiera"
-buttons. Deterministic: every date comes from the data, never from the clock.
+the server sends with every .html file allows both. Deterministic: every date comes from the data.
 """
 
 from __future__ import annotations
@@ -18,16 +15,15 @@ import datetime as dt
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 from zoneinfo import ZoneInfo
 
 from ..models import Change, Entry
 from .diffs import FIELD_LABELS
-from .indexpage import IndexFeed, count_text, subscribe_item, time_html
-from .pagestyle import SCRIPT, STYLE
+from .indexpage import IndexFeed, feed_url, origin, stats_text, subscribe_item
+from .pagestyle import a, document, t, time_html
 from .shown import dated
 
-__all__ = ["CHANGES_PAGE", "PageEntry", "change_entries", "feed_entries", "news_page", "render_feed_page"]
+__all__ = ["CHANGES_PAGE", "PageEntry", "change_entries", "news_page", "render_feed_page"]
 
 #: The changes feed's page. Not "changes.html": that name is kept for a page of the whole history.
 CHANGES_PAGE = "changes-feed.html"
@@ -46,21 +42,17 @@ class PageEntry:
     lines: tuple[str, ...] = ()  #: plain text under the title, a paragraph line each
 
 
-def feed_entries(entries: Sequence[Entry], tz: ZoneInfo) -> tuple[PageEntry, ...]:
-    """A news feed's entries as the page shows them, dated as the feed documents date them."""
-    return tuple(
-        PageEntry(
-            entry.title or entry.link, entry.link, entry.published, (entry.summary,) if entry.summary else ()
-        )
-        for entry in dated(entries, tz)
-    )
-
-
 def news_page(
     feed: IndexFeed, site_title: str, window: Sequence[Entry], sources: Sequence[tuple[str, str]]
 ) -> bytes:
-    """The page of a news feed (all, a topic, a source) holding `window`, its documents' entries."""
-    entries = feed_entries(window, ZoneInfo(feed.meta.timezone))
+    """The page of a news feed (all, a topic, a source) holding `window`, its documents' entries, dated as
+    the feed documents date them."""
+    entries = [
+        PageEntry(
+            entry.title or entry.link, entry.link, entry.published, (entry.summary,) if entry.summary else ()
+        )
+        for entry in dated(window, ZoneInfo(feed.meta.timezone))
+    ]
     return render_feed_page(feed, site_title, entries, sources=sources)
 
 
@@ -101,40 +93,17 @@ def render_feed_page(
     feed documents hold them). `sources` are (title, listing URL) of where the news comes from."""
     meta = feed.meta
     tz = ZoneInfo(meta.timezone)
-    folder = posixpath.dirname(feed.page)
-    top = "../" * feed.page.count("/")
-    stats = count_text(feed.count, *noun)
-    if feed.updated is not None:
-        stats += f" · senast uppdaterad {time_html(feed.updated, tz)}"
+    top, rss = "../" * feed.page.count("/"), feed.formats[0]
+    stats = stats_text(feed.count, feed.updated, tz, noun)
     if feed.count > len(entries):
         stats += f" · sidan och flödet visar de {len(entries)} senaste"
-    rss = feed.formats[0]
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{_a(meta.language)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_t(meta.title)}</title>",
-        f'<meta name="description" content="{_a(meta.subtitle)}">',
-        '<meta name="generator" content="aktuellt">',
-        '<meta name="color-scheme" content="light dark">',
-        f'<link rel="icon" href="{top}favicon.ico" sizes="16x16 32x32">',
-        *(
-            f'<link rel="alternate" type="{fmt.mime_type}" title="{_a(meta.title)} ({fmt.label})" '
-            f'href="{_a(meta.base_url + meta.path + fmt.extension)}">'
-            for fmt in feed.formats
-        ),
-        f"<style>{STYLE}</style>",
-        "</head>",
-        "<body>",
-        '<a class="skip" href="#innehall">Hoppa till innehållet</a>',
+    body = [
         "<header>",
         '<nav aria-label="Webbplats">',
-        f'<p><a href="{top}index.html">Alla flöden från {_t(site_title)}</a></p>',
+        f'<p><a href="{top}index.html">Alla flöden från {t(site_title)}</a></p>',
         "</nav>",
-        f"<h1>{_t(feed.label)}</h1>",
-        f'<p class="lead">{_t(meta.subtitle)}</p>',
+        f"<h1>{t(feed.label)}</h1>",
+        f'<p class="lead">{t(meta.subtitle)}</p>',
         f'<p class="stats">{stats}</p>',
         "</header>",
         '<main id="innehall">',
@@ -143,8 +112,8 @@ def render_feed_page(
         '<div class="feed">',
         "<p>Det här är en webbsida som visar flödet. Vill du följa det i en flödesläsare (RSS-läsare): "
         f"kopiera adressen nedan och lägg in den i läsaren. Välj {rss.label} om du är osäker.</p>",
-        f'<ul class="subscribe" aria-label="Prenumerera på {_a(feed.label)}">',
-        *(subscribe_item(feed, fmt, folder) for fmt in feed.formats),
+        f'<ul class="subscribe" aria-label="Prenumerera på {a(feed.label)}">',
+        *(subscribe_item(feed, fmt, posixpath.dirname(feed.page)) for fmt in feed.formats),
         "</ul>",
         "</div>",
         "</section>",
@@ -152,43 +121,22 @@ def render_feed_page(
         f'<h2 id="poster-rubrik">{"Senaste " + noun[1] if entries else "Inga " + noun[1] + " ännu"}</h2>',
     ]
     if entries:
-        parts.append('<ol class="latest">')
-        parts += [_entry(entry, tz) for entry in entries]
-        parts.append("</ol>")
-    parts += [
+        body += ['<ol class="latest">', *(_entry(entry, tz) for entry in entries), "</ol>"]
+    body += [
         "</section>",
         "</main>",
-        _footer(top, sources),
-        f"<script>{SCRIPT}</script>",
-        "</body>",
-        "</html>",
-        "",
+        "<footer>",
+        f"<p>{origin(sources)}Sidan och flödena skapas av aktuellt och uppdateras när något nytt publiceras. "
+        f'<a href="{top}index.html">Alla flöden</a>.</p>',
+        "</footer>",
     ]
-    return "\n".join(parts).encode("utf-8")
+    alternates = [(fmt.mime_type, f"{meta.title} ({fmt.label})", feed_url(feed, fmt)) for fmt in feed.formats]
+    return document(meta.language, meta.title, meta.subtitle, body, up=top, alternates=alternates)
 
 
 def _entry(entry: PageEntry, tz: ZoneInfo) -> str:
-    text = "".join(f"<p>{_t(line)}</p>" for line in entry.lines)
+    text = "".join(f"<p>{t(line)}</p>" for line in entry.lines)
     return (
-        f'<li><h3><a href="{_a(entry.link)}">{_t(entry.title)}</a></h3>'
+        f'<li><h3><a href="{a(entry.link)}">{t(entry.title)}</a></h3>'
         f'<p class="stats">{time_html(entry.when, tz)}</p>{text}</li>'
     )
-
-
-def _footer(top: str, sources: Sequence[tuple[str, str]]) -> str:
-    links = " ".join(f'<a href="{_a(url)}">{_t(title)}</a>' for title, url in sources)
-    origin = f"Nyheterna hämtas från {links}. " if links else ""
-    return (
-        "<footer>\n"
-        f"<p>{origin}Sidan och flödena skapas av aktuellt och uppdateras när något nytt publiceras. "
-        f'<a href="{top}index.html">Alla flöden</a>.</p>\n'
-        "</footer>"
-    )
-
-
-def _t(text: str) -> str:
-    return escape(text, quote=False)
-
-
-def _a(text: str) -> str:
-    return escape(text, quote=True)

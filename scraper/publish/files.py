@@ -1,25 +1,20 @@
-"""Writes rendered feed files: only when their bytes changed, and atomically. Owns no rendering and no policy.
-
-A file is either the old one or the new one, never half-written: the bytes go to a temporary file in the same
-directory, are fsynced, and replace the target with one `os.replace` (a rename, atomic on POSIX); then the
-directory is fsynced so the rename itself survives a crash. Unchanged bytes are not rewritten at all, so the
-file's mtime (and a server's Last-Modified / ETag) only moves when the content does.
+"""Writes rendered feed files: only when their bytes changed, and atomically (folders.replace_file). Owns no
+rendering and no policy. Unchanged bytes are not rewritten at all, so the file's mtime (and a server's
+Last-Modified / ETag) only moves when the content does.
 
 OSError is translated to PublishError here, once; anything else propagates as a bug.
 """
 
 from __future__ import annotations
 
-import errno
-import os
+import contextlib
 import re
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from ..errors import PublishError
-from ..folders import make_folders
+from ..folders import fsync_folder, replace_file
 
 __all__ = [
     "CONTENT_TYPES",
@@ -55,12 +50,8 @@ CONTENT_TYPES = {
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` unless the file already holds exactly these bytes; True when written.
-
-    Creates missing parent directories. A replaced file keeps its permission bits; a new one gets FILE_MODE.
-    Raises PublishError (with `.path`) when the file cannot be written; the old file is then left as it was
-    and no temporary file is left behind.
-    """
+    """Write `data` to `path` unless the file already holds exactly these bytes; True when written. A
+    replaced file keeps its permission bits; a new one gets FILE_MODE. Raises PublishError."""
     mode = FILE_MODE
     try:
         current = path.stat()
@@ -71,42 +62,20 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         if current.st_size == len(data) and _read_or_none(path) == data:
             return False
 
-    tmp: str | None = None
     try:
-        make_folders(path.parent)
-        with tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-        ) as handle:
-            tmp = handle.name
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-        tmp = None  # it is the target now: nothing to clean up
-        _fsync_dir(path.parent)
+        replace_file(path, data, mode)
     except OSError as error:
         raise PublishError(f"could not write {path}", path=str(path)) from error
-    finally:
-        # Also on KeyboardInterrupt or a bug: never leave a ".all.rss.xxxx.tmp" behind.
-        if tmp is not None:
-            _remove_quietly(tmp)
     return True
 
 
 def publish_all(files: Mapping[Path, bytes]) -> list[Path]:
-    """Write every file whose bytes changed, in the mapping's order; return the paths written.
-
-    Stops at the first failure (PublishError): files written before it stay new, the rest stay old.
-    """
+    """Write every file whose bytes changed, in order, up to the first failure; return the paths written."""
     return [path for path, data in files.items() if write_if_changed(path, data)]
 
 
 def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
-    """Delete the files `root/<name>` (relative names; the manifest decides which, see manifest.py); return
-    those removed. A name already gone, that is now a folder, or whose folder now leads out of `root` through
-    a symlink, is passed over.
-    """
+    """Delete the files `root/<name>` (the manifest decides which, see manifest.py); return those removed."""
     removed = []
     inside = root.resolve()
     for name in names:
@@ -123,7 +92,7 @@ def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
             raise PublishError(f"could not remove {path}", path=str(path)) from error
         removed.append(path)
     for directory in sorted({path.parent for path in removed}):
-        _fsync_dir(directory)
+        fsync_folder(directory)
     return removed
 
 
@@ -138,16 +107,13 @@ def remove_own(root: Path, path: Path, ours: Callable[[bytes], bool]) -> bool:
         return False
     except OSError as error:
         raise PublishError(f"could not remove {path}", path=str(path)) from error
-    _fsync_dir(path.parent)
+    fsync_folder(path.parent)
     return True
 
 
 def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:
-    """Delete the temporary files a killed writer left beside `targets` (".all.rss.k3j9x0qz.tmp").
-
-    A SIGKILL between creating the temporary file and the rename leaves it behind, and nothing else would
-    ever remove it. Call only under the cycle lock: then no other writer is mid-write in these folders.
-    """
+    """Delete the temporary files a writer killed before its rename left beside `targets` (nothing else
+    would). Call only under the cycle lock: then no other writer is mid-write in these folders."""
     names: dict[Path, set[str]] = {}
     for target in targets:
         names.setdefault(target.parent, set()).add(target.name)
@@ -160,7 +126,8 @@ def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:
         for path in children:
             temp = _TEMP_NAME.fullmatch(path.name)
             if temp is not None and temp["target"] in wanted:
-                _remove_quietly(str(path))
+                with contextlib.suppress(OSError):  # gone already, or not ours to remove after all
+                    path.unlink()
                 removed.append(path)
     return removed
 
@@ -170,26 +137,3 @@ def _read_or_none(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None  # cannot compare: write it, and let the write report a real problem
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename durable. POSIX only: Windows cannot open a directory, and its rename is journaled."""
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    except OSError as error:
-        # Some filesystems (certain network and FUSE mounts) cannot fsync a directory; the file itself is
-        # already fsynced and renamed, so that is no reason to fail the publish.
-        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
-            raise
-    finally:
-        os.close(fd)
-
-
-def _remove_quietly(name: str) -> None:
-    try:
-        os.unlink(name)
-    except OSError:
-        pass  # the original error is the one worth reporting

@@ -4,26 +4,126 @@ a link to the article and to archived copies of it. Pure: stored records in, byt
 Like index.html: Swedish, no script, landmarks, one h1 and headings in order, and every date from the data
 (never the clock), so an unchanged history renders to the same bytes. The text of each version is the one
 stored when it was seen ("arkiverad text"); the Internet Archive link opens the snapshots it holds of the
-article page, nearest the time the version was first seen.
+article page, nearest the time the version was first seen. changes.html (changespage.py) shares the
+document around the page, each item's page name, and the inline diff.
+
+A diff reads three ways: coloured (deleted words struck through on red, inserted underlined on green, with
+contrast that passes WCAG AA in light and dark mode), as `<del>`/`<ins>` for software, and in words for a
+screen reader, which announces neither colour nor those elements: each run starts with a visually hidden
+"borttaget:" or "tillagt:".
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..history import KIND_LABELS, ItemRecord, RevisionRecord, normal_text
-from .diffs import FIELD_LABELS
-from .historyhtml import PageSite, a, document, local_day, local_time, marked_diff, paragraphs, t
+from ..history import KIND_LABELS, ItemRecord, RevisionRecord, Version, normal_text
+from . import pagestyle
+from .diffs import FIELD_LABELS, REMOVAL_DETAILS, changed_fields, shown_value, word_diff
+from .pagestyle import HISTORY_STYLE, STYLE, a, t, time_html
 
-_DETAILS = {"listing": "saknades i listan två gånger i rad"}
+#: The folder of the history pages, under the output folder.
+HISTORY_FOLDER = "history"
+
+# A key kept as the file name: a UUID-like run of lowercase letters, digits and single hyphens (no "--":
+# that marks a hashed name, below), so names are the same on case-insensitive file systems.
+_PLAIN_KEY = re.compile(r"[0-9a-z]+(-[0-9a-z]+)*")
+
+
+def page_name(key: str) -> str:
+    """The file name of an item's history page under history/: the key itself when it is a plain
+    lowercase run of letters, digits and single hyphens (goteborg.se's UUIDs) of at most 64 characters;
+    else (an article URL, say) a slug of the URL's last path segment, "--", and the first 16 hex digits
+    of the key's SHA-256. Stable: it depends on the key alone, which never changes."""
+    if len(key) <= 64 and _PLAIN_KEY.fullmatch(key):
+        return f"{key}.html"
+    path = urlsplit(key).path if "://" in key else key
+    last = [part for part in path.split("/") if part][-1:] or ["nyhet"]
+    slug = re.sub(r"[^0-9a-z]+", "-", last[0].lower()).strip("-")[:40].strip("-") or "nyhet"
+    return f"{slug}--{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}.html"
+
+
+def page_path(key: str) -> str:
+    """The history page's path relative to the output folder: history/<page_name>."""
+    return f"{HISTORY_FOLDER}/{page_name(key)}"
+
+
+@dataclass(frozen=True, slots=True)
+class PageSite:
+    """What every page says of the site."""
+
+    title: str  #: site.title
+    language: str
+    timezone: str  #: the first source's: the zone dates are shown in
+    base_url: str
+
+
+def document(site: PageSite, title: str, description: str, body: Sequence[str], *, depth: int) -> bytes:
+    """A whole page: index.html's stylesheet and the history one, no script, `body`, the footer. `depth`:
+    folders below the output folder (history pages: 1), for the relative links."""
+    up = "../" * depth
+    footer = [
+        "<footer>",
+        f'<p>Sidan skapas av aktuellt ur allt det har sett på webbplatsen. <a href="{up}index.html">'
+        f'Alla flöden</a> · <a href="{up}changes.html">Alla ändringar</a> · '
+        f'<a href="{up}changes.rss" type="application/rss+xml">Ändringarna som flöde (RSS)</a></p>',
+        "</footer>",
+    ]
+    changes = ("application/rss+xml", f"{site.title} – ändringar", f"{site.base_url}changes.rss")
+    return pagestyle.document(
+        site.language,
+        title,
+        description,
+        [*body, *footer],
+        up=up,
+        alternates=[changes],
+        styles=(STYLE, HISTORY_STYLE),
+        script=False,
+    )
+
+
+def marked_diff(name: str, before: str | None, after: str | None, context: int | None = None) -> str:
+    """Field `name` as a word diff in HTML: unchanged words plain, deleted ones in <del>, inserted in <ins>,
+    each run announced by a visually hidden "borttaget:"/"tillagt:"; all text escaped. `context`: keep only
+    that many unchanged words on either side of a change, "…" for the rest (a long article's one-word edit
+    on changes.html; the history page shows the whole text)."""
+
+    def marked(tag: str, words: str) -> str:
+        said = "borttaget:" if tag == "del" else "tillagt:"
+        return f'<{tag}><span class="sr">{said} </span>{t(words)}</{tag}>'
+
+    return word_diff(shown_value(name, before), shown_value(name, after), marked, t, context)
+
+
+def fields_diff(before: Version, after: Version, context: int | None = None) -> list[str]:
+    """The fields that changed, each as a `marked_diff`, in a `<dl>`."""
+    rows = [
+        (FIELD_LABELS[name], marked_diff(name, getattr(before, name), getattr(after, name), context))
+        for name in changed_fields(before, after)
+    ]
+    return [
+        '<dl class="fields">',
+        *(f"<dt>{label}</dt><dd><p>{diff}</p></dd>" for label, diff in rows),
+        "</dl>",
+    ]
+
+
+def paragraphs(name: str, value: str | None) -> str:
+    """A field's whole text as HTML paragraphs (the article text is stored one line per block)."""
+    lines = [line.strip() for line in shown_value(name, value).splitlines()]
+    return "".join(f"<p>{t(line)}</p>" for line in lines if line)
 
 
 def _detail(detail: str) -> str:
     """Why an item was removed, in words: "listing", or "http 404" (its article page's answer)."""
     if detail.startswith("http "):
         return f"artikelsidan svarade {detail.removeprefix('http ')}"
-    return _DETAILS.get(detail, detail)
+    return REMOVAL_DETAILS.get(detail, detail)
 
 
 def wayback(link: str, moment: str = "*") -> str:
@@ -67,7 +167,7 @@ def _record(
 ) -> list[str]:
     h, sub = f"h{level}", f"h{level + 1}"
     status = (
-        f"Borttagen från webbplatsen {local_time(record.removed_at, tz)}"
+        f"Borttagen från webbplatsen {time_html(record.removed_at, tz, clock=True)}"
         if record.removed_at
         else ("Finns på webbplatsen")
     )
@@ -75,7 +175,7 @@ def _record(
         '<dl class="facts">',
         f"<dt>Status</dt><dd>{status}</dd>",
         # the day only: a listing date without a time is stored with a nominal one (dates.py)
-        f"<dt>Publicerad</dt><dd>{local_day(record.published, tz)}</dd>",
+        f"<dt>Publicerad</dt><dd>{time_html(record.published, tz)}</dd>",
         f"<dt>Versioner</dt><dd>{len(record.revisions)}</dd>",
         f"<dt>Källa</dt><dd>{t(sources.get(record.source, record.source))}</dd>",
         f'<dt>Artikeln</dt><dd><a href="{a(record.link)}">{t(record.link)}</a></dd>',
@@ -92,7 +192,7 @@ def _record(
         detail = f" ({t(_detail(event.detail))})" if event.detail else ""
         number = numbers.get(event.revision_id)
         target = f' – <a href="#{anchor}{number}">version {number}</a>' if number else ""
-        parts.append(f"<li>{local_time(event.at, tz)}: {label}{detail}{target}</li>")
+        parts.append(f"<li>{time_html(event.at, tz, clock=True)}: {label}{detail}{target}</li>")
     parts += ["</ol>", f"<{h}>Versioner</{h}>"]
     made_by = {event.revision_id: event.kind for event in record.events if event.kind in ("new", "edited")}
     for number in range(len(record.revisions), 0, -1):
@@ -119,21 +219,14 @@ def _version(
     parts = [
         f'<section class="version" id="{a(anchor)}" aria-labelledby="{a(anchor)}-rubrik">',
         f'<{h} id="{a(anchor)}-rubrik">Version {number}</{h}>',
-        f'<p class="meta">Sedd första gången {local_time(seen, tz)}{how} · '
+        f'<p class="meta">Sedd första gången {time_html(seen, tz, clock=True)}{how} · '
         f'<a href="{a(snapshot)}">Sidan vid den tiden hos Internet Archive</a></p>',
     ]
     if previous is not None:
-        changed = [
-            name
-            for name in FIELD_LABELS
-            if normal_text(getattr(previous.version, name)) != normal_text(getattr(revision.version, name))
+        parts += [
+            f"<p>Ändringar mot version {number - 1}:</p>",
+            *fields_diff(previous.version, revision.version),
         ]
-        parts.append(f"<p>Ändringar mot version {number - 1}:</p>")
-        parts.append('<dl class="fields">')
-        for name in changed:
-            diff = marked_diff(name, getattr(previous.version, name), getattr(revision.version, name))
-            parts.append(f"<dt>{FIELD_LABELS[name]}</dt><dd><p>{diff}</p></dd>")
-        parts.append("</dl>")
     fields = [
         f"<dt>{label}</dt><dd>{paragraphs(name, getattr(revision.version, name))}</dd>"
         for name, label in FIELD_LABELS.items()

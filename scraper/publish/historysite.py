@@ -17,18 +17,17 @@ from pathlib import Path
 
 from ..config import Config
 from ..store import ChangeRow, Store
-from . import changespage, diffs, historyhtml, historypage, historystyle, pagestyle
+from . import changespage, diffs, historypage, pagestyle
 from .catalog import membership
 from .changespage import CHANGES_ON_PAGE, PageEvent, render_changes_page
 from .diffs import change_time
-from .historyhtml import HISTORY_FOLDER, PageSite, page_path
-from .historypage import render_history_page
+from .historypage import HISTORY_FOLDER, PageSite, page_path, render_history_page
 
 log = logging.getLogger("scraper.pipeline")
 
 #: The name under which the history pages' fingerprint is recorded with the feed documents' records.
 PAGES_RECORD = "history/*"
-CHANGES_PAGE = "changes.html"
+CHANGES_HTML = "changes.html"
 
 
 def page_site(config: Config) -> PageSite:
@@ -39,7 +38,7 @@ def page_site(config: Config) -> PageSite:
 def _fingerprint(config: Config, *extra: object) -> str:
     """Everything the pages are rendered from besides the store: the renderers' code and config values."""
     digest = hashlib.sha256()
-    for module in (changespage, diffs, historyhtml, historypage, historystyle, pagestyle):
+    for module in (changespage, diffs, historypage, pagestyle):
         digest.update(Path(str(module.__file__)).read_bytes())
     facts = (
         page_site(config),
@@ -71,7 +70,7 @@ class HistoryPages:
         # The topic rules too: they decide which topics (filters) each event carries.
         changes_inputs = _fingerprint(config, store.events.last_event_id(), count, membership(config)[0])
         # Asked always, so its record is kept (KeptDocuments forgets a document it was not asked about).
-        fresh = reuse(CHANGES_PAGE, changes_inputs)
+        fresh = reuse(CHANGES_HTML, changes_inputs)
         # A queued item may show on changes.html (a filled-in version, a new link): render it again then.
         self.changes_due = self.full or bool(self.queued) or not fresh
 
@@ -97,8 +96,16 @@ class HistoryPages:
         with_pages = set(self.store.pages.keys_with_history({row.key for row in rows}))
         topics = self.store.pages.item_topics((row.source, row.key) for row in rows)
         events = sorted(
-            (_page_event(row, topics.get((row.source, row.key), ()), row.key in with_pages) for row in rows),
-            key=lambda event: (event.at, event.id),
+            (
+                PageEvent(
+                    row,
+                    change_time(row.kind, row.at, row.published),
+                    topics.get((row.source, row.key), ()),
+                    page_path(row.key) if row.key in with_pages else None,
+                )
+                for row in rows
+            ),
+            key=lambda event: (event.at, event.row.id),
             reverse=True,
         )
         count, _, _ = self.store.events.event_summary()
@@ -113,7 +120,7 @@ class HistoryPages:
             written += publish({path: data})
         changes = self.changes_page()
         if changes is not None:
-            written += publish({self.out / CHANGES_PAGE: changes})
+            written += publish({self.out / CHANGES_HTML: changes})
         return written
 
     def records(self) -> dict[str, str | None]:
@@ -129,18 +136,3 @@ def history_links(config: Config, store: Store, rows: list[ChangeRow]) -> dict[s
     """The history page's URL of each key among `rows` that has one (the changes feed links them)."""
     keys = store.pages.keys_with_history({row.key for row in rows})
     return {key: config.site.base_url + page_path(key) for key in keys}
-
-
-def _page_event(row: ChangeRow, topics: tuple[str, ...], has_page: bool) -> PageEvent:
-    return PageEvent(
-        id=row.id,
-        kind=row.kind,
-        at=change_time(row.kind, row.at, row.published),
-        title=row.after.title,
-        link=row.link,
-        topics=topics,
-        page=page_path(row.key) if has_page else None,
-        after=row.after,
-        before=row.before,
-        detail=row.detail,
-    )

@@ -15,25 +15,10 @@ import datetime as dt
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 from zoneinfo import ZoneInfo
 
 from ..models import Entry, FeedMeta
-from .pagestyle import SCRIPT, STYLE
-
-__all__ = [
-    "FORMATS",
-    "Format",
-    "IndexFeed",
-    "IndexPage",
-    "count_text",
-    "render_index",
-    "subscribe_item",
-    "swedish_date",
-    "time_html",
-]
-
-MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
+from .pagestyle import MONTHS, a, document, t, time_html
 
 SHORT_MONTHS = "jan feb mar apr maj jun jul aug sep okt nov dec".split()
 
@@ -71,26 +56,14 @@ class IndexFeed:
 @dataclass(frozen=True, slots=True)
 class IndexPage:
     title: str
-    base_url: str
     language: str
     feeds: tuple[IndexFeed, ...]
     months: tuple[tuple[dt.date, int], ...] = ()  #: (first of month, items published), oldest first
     sources: tuple[tuple[str, str], ...] = ()  #: (title, listing URL)
 
     @property
-    def updated(self) -> dt.datetime | None:
-        return max((feed.updated for feed in self.feeds if feed.updated), default=None)
-
-    @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.feeds[0].meta.timezone if self.feeds else "Europe/Stockholm")
-
-
-def swedish_date(value: dt.datetime | dt.date) -> str:
-    """ "2 maj 2019", the way goteborg.se prints dates: the calendar day of `value` as it is (an aware
-    datetime is not converted: pass it in the zone whose day is meant)."""
-    day = value.date() if isinstance(value, dt.datetime) else value
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def render_index(page: IndexPage) -> bytes:
@@ -100,83 +73,43 @@ def render_index(page: IndexPage) -> bytes:
     sources = [feed for feed in page.feeds if feed.kind == "source"]
     changes = [feed for feed in page.feeds if feed.kind == "changes"]
     tz = page.timezone
-    total = all_feeds[0].count if all_feeds else 0
-    news_updated = all_feeds[0].updated if all_feeds else None
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{_a(page.language)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_t(page.title)} – nyhetsflöden</title>",
-        f'<meta name="description" content="{_a(_lead(page))}">',
-        '<meta name="generator" content="aktuellt">',
-        '<meta name="color-scheme" content="light dark">',
-        '<link rel="icon" href="favicon.ico" sizes="16x16 32x32">',
-        # Autodiscovery: one per feed, RSS (the format every reader understands).
-        *(
-            f'<link rel="alternate" type="{feed.formats[0].mime_type}" title="{_a(feed.meta.title)}" '
-            f'href="{_a(_absolute(feed.meta, feed.formats[0]))}">'
-            for feed in page.feeds
-        ),
-        f"<style>{STYLE}</style>",
-        "</head>",
-        "<body>",
-        '<a class="skip" href="#innehall">Hoppa till innehållet</a>',
+    news = all_feeds[0] if all_feeds else None
+    body = [
         "<header>",
-        f"<h1>{_t(page.title)}</h1>",
-        f'<p class="lead">{_t(_lead(page))}</p>',
+        f"<h1>{t(page.title)}</h1>",
+        f'<p class="lead">{t(_lead(page))}</p>',
         _what_is_a_feed(),
-        f'<p class="stats">{count_text(total)}'
-        + (f" · senast uppdaterad {time_html(news_updated, tz)}" if news_updated else "")
-        + "</p>",
+        f'<p class="stats">{stats_text(news.count if news else 0, news.updated if news else None, tz)}</p>',
         "</header>",
         _nav(all_feeds, topics, sources, changes, bool(page.months)),
         '<main id="innehall">',
     ]
-    for feed in all_feeds:
-        parts.append(f'<section id="{feed.anchor}" aria-labelledby="{feed.anchor}-rubrik">')
-        parts.append(f'<h2 id="{feed.anchor}-rubrik">Alla nyheter</h2>')
-        parts.append(_card_body(feed, tz, level=3))
-        parts.append("</section>")
+    body += [_section(feed.anchor, "Alla nyheter", _card_body(feed, tz, level=3)) for feed in all_feeds]
     if topics:
-        parts.append('<section id="amnen" aria-labelledby="amnen-rubrik">')
-        parts.append('<h2 id="amnen-rubrik">Ämnen</h2>')
-        parts.append(
+        intro = (
             "<p>Varje ämne har ett eget flöde med bara de nyheter som handlar om det. "
             "En nyhet kan höra till flera ämnen.</p>"
         )
-        parts += [_card(feed, tz) for feed in topics]
-        parts.append("</section>")
+        body.append(_section("amnen", "Ämnen", intro, *(_card(feed, tz) for feed in topics)))
     if sources:
-        parts.append('<section id="kallor" aria-labelledby="kallor-rubrik">')
-        parts.append('<h2 id="kallor-rubrik">Källor</h2>')
-        parts += [_card(feed, tz) for feed in sources]
-        parts.append("</section>")
+        body.append(_section("kallor", "Källor", *(_card(feed, tz) for feed in sources)))
     for feed in changes:
-        parts.append(f'<section id="{feed.anchor}" aria-labelledby="{feed.anchor}-rubrik">')
-        parts.append(f'<h2 id="{feed.anchor}-rubrik">{_t(feed.label)}</h2>')
-        parts.append(
+        intro = (
             "<p>Ett flöde för den som vill följa vad som händer med nyheterna: en post när en nyhet "
-            "publiceras, ändras (med vad som ändrades) eller tas bort från webbplatsen.</p>"
-        )
-        parts.append(
+            "publiceras, ändras (med vad som ändrades) eller tas bort från webbplatsen.</p>\n"
             '<p><a href="changes.html">Läs ändringarna som en webbsida</a>, med det borttagna och det '
             "tillagda markerat och en sida med alla versioner för varje nyhet som har ändrats.</p>"
         )
-        parts.append(_card_body(feed, tz, level=3, noun=("händelse", "händelser")))
-        parts.append("</section>")
+        card = _card_body(feed, tz, level=3, noun=("händelse", "händelser"))
+        body.append(_section(feed.anchor, t(feed.label), intro, card))
     if page.months:
-        parts.append(_chart_section(page.months))
-    parts += [
-        "</main>",
-        _footer(page),
-        f"<script>{SCRIPT}</script>",
-        "</body>",
-        "</html>",
-        "",
+        body.append(_chart_section(page.months))
+    body += ["</main>", _footer(page)]
+    # Autodiscovery: one per feed, RSS (the format every reader understands).
+    alternates = [
+        (feed.formats[0].mime_type, feed.meta.title, feed_url(feed, feed.formats[0])) for feed in page.feeds
     ]
-    return "\n".join(parts).encode("utf-8")
+    return document(page.language, f"{page.title} – nyhetsflöden", _lead(page), body, alternates=alternates)
 
 
 def _lead(page: IndexPage) -> str:
@@ -221,35 +154,38 @@ def _nav(
     return f'<nav aria-label="Innehåll">\n<ul>{items}</ul>\n</nav>'
 
 
-def _card(feed: IndexFeed, tz: ZoneInfo) -> str:
+def _section(anchor: str, heading: str, *content: str, level: int = 2, card: bool = False) -> str:
+    """A section titled by its heading (`heading` is HTML), for the navigation to link to by `anchor`."""
+    kind = ' class="feed"' if card else ""
     return "\n".join(
         [
-            f'<section class="feed" id="{_a(feed.anchor)}" aria-labelledby="{_a(feed.anchor)}-rubrik">',
-            f'<h3 id="{_a(feed.anchor)}-rubrik">{_t(feed.label)}</h3>',
-            _card_body(feed, tz, level=4),
+            f'<section{kind} id="{a(anchor)}" aria-labelledby="{a(anchor)}-rubrik">',
+            f'<h{level} id="{a(anchor)}-rubrik">{heading}</h{level}>',
+            *content,
             "</section>",
         ]
     )
 
 
+def _card(feed: IndexFeed, tz: ZoneInfo) -> str:
+    return _section(feed.anchor, t(feed.label), _card_body(feed, tz, level=4), level=3, card=True)
+
+
 def _card_body(
     feed: IndexFeed, tz: ZoneInfo, *, level: int, noun: tuple[str, str] = ("nyhet", "nyheter")
 ) -> str:
-    meta = feed.meta
-    stats = count_text(feed.count, *noun)
-    if feed.updated is not None:
-        stats += f" · senast uppdaterad {time_html(feed.updated, tz)}"
+    stats = stats_text(feed.count, feed.updated, tz, noun)
     if feed.count > feed.in_document:
         stats += f" · flödet visar de {feed.in_document} senaste"
     rss, *others = feed.formats
     parts = [
-        f'<p class="desc">{_t(meta.subtitle)}</p>',
+        f'<p class="desc">{t(feed.meta.subtitle)}</p>',
         f'<p class="stats">{stats}</p>',
     ]
     if feed.page:  # a page people can read (a feed's own URL shows XML in a browser)
-        parts.append(f'<p><a href="{_a(feed.page)}">Visa flödet som webbsida</a></p>')
+        parts.append(f'<p><a href="{a(feed.page)}">Visa flödet som webbsida</a></p>')
     parts += [
-        f'<ul class="subscribe" aria-label="Prenumerera på {_a(feed.label)}">',
+        f'<ul class="subscribe" aria-label="Prenumerera på {a(feed.label)}">',
         subscribe_item(feed, rss),
         "</ul>",
     ]
@@ -264,7 +200,7 @@ def _card_body(
         parts.append(f'<h{level} class="latest-heading">Senaste nyheterna</h{level}>')
         parts.append('<ol class="latest">')
         parts += [
-            f'<li><a href="{_a(entry.link)}">{_t(entry.title or entry.link)}</a> '
+            f'<li><a href="{a(entry.link)}">{t(entry.title or entry.link)}</a> '
             f"{time_html(entry.published, tz)}</li>"
             for entry in feed.latest
         ]
@@ -275,31 +211,28 @@ def _card_body(
 def subscribe_item(feed: IndexFeed, fmt: Format, folder: str = "") -> str:
     """One format of a feed: a link to it (relative to the page's `folder` in the output folder, "" for
     the top) and its absolute URL in a read-only field, to copy."""
-    href = posixpath.relpath(_relative(feed.meta, fmt), folder or ".")
+    href = posixpath.relpath(feed.meta.path + fmt.extension, folder or ".")
     return (
-        f'<li><a href="{_a(href)}" type="{fmt.mime_type}">{fmt.label}</a>'
-        f'<input class="url" type="text" readonly value="{_a(_absolute(feed.meta, fmt))}" '
-        f'aria-label="Adress till {fmt.label}-flödet {_a(feed.label)}"></li>'
+        f'<li><a href="{a(href)}" type="{fmt.mime_type}">{fmt.label}</a>'
+        f'<input class="url" type="text" readonly value="{a(feed_url(feed, fmt))}" '
+        f'aria-label="Adress till {fmt.label}-flödet {a(feed.label)}"></li>'
     )
 
 
 def _chart_section(months: Sequence[tuple[dt.date, int]]) -> str:
     first, last = months[0][0], months[-1][0]
     span = f"{SHORT_MONTHS[first.month - 1]} {first.year}–{SHORT_MONTHS[last.month - 1]} {last.year}"
-    return "\n".join(
-        [
-            '<section id="per-manad" aria-labelledby="per-manad-rubrik">',
-            '<h2 id="per-manad-rubrik">Nyheter per månad</h2>',
-            "<figure>",
-            chart_svg(months),
-            f"<figcaption>Antal publicerade nyheter varje månad, {span}.</figcaption>",
-            "</figure>",
-            "<details>",
-            "<summary>Visa siffrorna som tabell</summary>",
-            _month_table(months),
-            "</details>",
-            "</section>",
-        ]
+    return _section(
+        "per-manad",
+        "Nyheter per månad",
+        "<figure>",
+        chart_svg(months),
+        f"<figcaption>Antal publicerade nyheter varje månad, {span}.</figcaption>",
+        "</figure>",
+        "<details>",
+        "<summary>Visa siffrorna som tabell</summary>",
+        _month_table(months),
+        "</details>",
     )
 
 
@@ -320,7 +253,7 @@ def chart_svg(months: Sequence[tuple[dt.date, int]]) -> str:
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="diagram-titel" '
         'xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="diagram-titel">{_t(label)}</title>',
+        f'<title id="diagram-titel">{t(label)}</title>',
         f'<line class="grid" x1="0" y1="{TOP}" x2="{width}" y2="{TOP}"/>',
         f'<text class="peak" x="{width - 2}" y="{TOP - 4}" text-anchor="end">{peak}</text>',
         f'<line class="axis" x1="0" y1="{TOP + PLOT_HEIGHT}" x2="{width}" y2="{TOP + PLOT_HEIGHT}"/>',
@@ -331,7 +264,7 @@ def chart_svg(months: Sequence[tuple[dt.date, int]]) -> str:
         tooltip = f"{MONTHS[month.month - 1]} {month.year}: {count_text(count)}"
         parts.append(
             f'<rect x="{x}" y="{TOP + PLOT_HEIGHT - bar}" width="{BAR}" height="{bar}">'
-            f"<title>{_t(tooltip)}</title></rect>"
+            f"<title>{t(tooltip)}</title></rect>"
         )
         if month.month == 1 or index == 0:
             parts.append(f'<text x="{x}" y="{TOP + PLOT_HEIGHT + 13}">{month.year}</text>')
@@ -358,37 +291,33 @@ def _month_table(months: Sequence[tuple[dt.date, int]]) -> str:
 
 
 def _footer(page: IndexPage) -> str:
-    sources = " ".join(f'<a href="{_a(url)}">{_t(title)}</a>' for title, url in page.sources)
-    origin = f"Nyheterna hämtas från {sources}. " if sources else ""
     return (
         "<footer>\n"
-        f"<p>{origin}Flödena och den här sidan skapas av aktuellt och uppdateras när något nytt "
-        'publiceras. Att importera i en läsare: <a href="feeds.opml" type="text/x-opml">feeds.opml</a> '
+        f"<p>{origin(page.sources)}Flödena och den här sidan skapas av aktuellt och uppdateras när något "
+        'nytt publiceras. Att importera i en läsare: <a href="feeds.opml" type="text/x-opml">feeds.opml</a> '
         '(allt) eller <a href="topics.opml" type="text/x-opml">topics.opml</a> (ett flöde per ämne).</p>\n'
         "</footer>"
     )
+
+
+def origin(sources: Sequence[tuple[str, str]]) -> str:
+    """The footer's opening sentence naming where the news comes from: (title, listing URL) each."""
+    links = " ".join(f'<a href="{a(url)}">{t(title)}</a>' for title, url in sources)
+    return f"Nyheterna hämtas från {links}. " if links else ""
 
 
 def count_text(count: int, one: str = "nyhet", many: str = "nyheter") -> str:
     return f"1 {one}" if count == 1 else (f"Inga {many} ännu" if count == 0 else f"{count} {many}")
 
 
-def time_html(value: dt.datetime, tz: ZoneInfo) -> str:
-    local = value.astimezone(tz).replace(microsecond=0)
-    return f'<time datetime="{local.isoformat()}">{swedish_date(local)}</time>'
+def stats_text(
+    count: int, updated: dt.datetime | None, tz: ZoneInfo, noun: tuple[str, str] = ("nyhet", "nyheter")
+) -> str:
+    """ "26 nyheter · senast uppdaterad 2 maj 2019" (without the date when there is none)."""
+    stats = count_text(count, *noun)
+    return stats + (f" · senast uppdaterad {time_html(updated, tz)}" if updated is not None else "")
 
 
-def _relative(meta: FeedMeta, fmt: Format) -> str:
-    return meta.path + fmt.extension
-
-
-def _absolute(meta: FeedMeta, fmt: Format) -> str:
-    return meta.base_url + meta.path + fmt.extension
-
-
-def _t(text: str) -> str:
-    return escape(text, quote=False)
-
-
-def _a(text: str) -> str:
-    return escape(text, quote=True)
+def feed_url(feed: IndexFeed, fmt: Format) -> str:
+    """The public URL of `feed`'s document in format `fmt`."""
+    return feed.meta.base_url + feed.meta.path + fmt.extension

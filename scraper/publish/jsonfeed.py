@@ -4,12 +4,9 @@ Pure and deterministic, like render.py: no clock, no I/O; the same input gives t
 order, UTF-8 text as is, a final newline), so an unchanged feed is never rewritten. Dates are RFC 3339 in the
 feed's zone, to the second, the same instants the RSS and Atom documents carry.
 
-Per item: `id` is the entry's tag: URI (a string, as the spec requires), `url` the article, `summary` the
-listing summary, `tags` the titles of the item's topics and then the article page's own tags. Once the article
-page was read, `content_html` is the sanitized article (as RSS `content:encoded`, text before the photo),
-`image` its lead image and `attachments` the lead image and the documents it links; before that,
-`content_text` is the listing summary (or the title when there is none), since the spec requires one of the
-two. The feed's `authors` name the publisher, not the feed's title.
+Per item, `content_html` is the sanitized article once its page was read (as RSS `content:encoded`); before
+that, `content_text` is the listing summary (or the title when there is none), since the spec requires one
+of the two. The feed's `authors` name the publisher, not the feed's title.
 """
 
 from __future__ import annotations

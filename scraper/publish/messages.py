@@ -7,17 +7,15 @@ Plain text is what chat and push services show (the word diff as "[−old] [+new
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..history import Version, normal_text
+from ..history import normal_text
 from ..store import ChangeRow
 from .diffs import FIELD_LABELS, change_content, change_title, diff_text, shown_value
+from .pagestyle import a, swedish_date, t
 
 __all__ = ["Alert", "alert_for"]
-
-_MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +27,7 @@ class Alert:
 
 def _when(moment: dt.datetime, tz: dt.tzinfo) -> str:
     local = moment.astimezone(tz)
-    return f"{local.day} {_MONTHS[local.month - 1]} {local.year} kl. {local:%H.%M}"
+    return f"{swedish_date(local)} kl. {local:%H.%M}"
 
 
 def _what_text(row: ChangeRow) -> list[str]:
@@ -46,12 +44,8 @@ def _what_text(row: ChangeRow) -> list[str]:
         "removed": "Nyheten finns inte längre på webbplatsen. Senast kända version:",
         "restored": "Nyheten finns åter på webbplatsen.",
     }.get(row.kind)
-    return ([intro] if intro else []) + _version_text(row.after)
-
-
-def _version_text(version: Version) -> list[str]:
-    summary = normal_text(version.summary)
-    return [f"Ingress: {summary}"] if summary else []
+    summary = normal_text(row.after.summary)
+    return ([intro] if intro else []) + ([f"Ingress: {summary}"] if summary else [])
 
 
 def _block_text(row: ChangeRow, tz: dt.tzinfo) -> str:
@@ -60,11 +54,9 @@ def _block_text(row: ChangeRow, tz: dt.tzinfo) -> str:
 
 
 def _block_html(row: ChangeRow, tz: dt.tzinfo) -> str:
-    title = html.escape(change_title(row.kind, row.after.title), quote=False)
-    link = html.escape(row.link)
+    title, where = t(change_title(row.kind, row.after.title)), t(f"{row.source}, {_when(row.at, tz)}")
     body = change_content(row.kind, row.after, row.before, row.detail)
-    where = html.escape(f"{row.source}, {_when(row.at, tz)}", quote=False)
-    return f'<h2><a href="{link}">{title}</a></h2>\n{body}\n<p><small>{where}</small></p>'
+    return f'<h2><a href="{a(row.link)}">{title}</a></h2>\n{body}\n<p><small>{where}</small></p>'
 
 
 def alert_for(rows: Sequence[ChangeRow], *, site_title: str, tz: dt.tzinfo) -> Alert:
@@ -76,5 +68,5 @@ def alert_for(rows: Sequence[ChangeRow], *, site_title: str, tz: dt.tzinfo) -> A
         title = f"{normal_text(site_title)}: {len(rows)} händelser"
     text = "\n\n".join(_block_text(row, tz) for row in rows)
     body = "\n<hr>\n".join(_block_html(row, tz) for row in rows)
-    page = f'<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+    page = f'<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8"><title>{a(title)}</title>'
     return Alert(title=title, text=text, html=f"{page}</head><body>\n{body}\n</body></html>")

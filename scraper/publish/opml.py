@@ -6,13 +6,12 @@ the same id (the specs want one id per item, wherever it appears), and a reader 
 (newsboat) files it under whichever feed fetched it last: after importing all feeds at once, `all.rss`
 showed 0 items. So each file is one set that works on its own, never `all` and its parts together:
 
-- `feeds.opml`, the recommended set: folder "Rekommenderat" with the overall feed and the changes feed
-  (whose entries are events, with ids of their own);
-- `topics.opml`: folder "Ämnen (välj dessa i stället för allt)" with one feed per topic, for readers that
-  keep items per feed: newsboat, even with this file alone, files an item of several topics under the last
-  of them (tests/publish/test_newsboat.py), so index.html and the README send its users to `feeds.opml`;
-- `sources.opml` (only with several sources; not written at all with one): folder "Källor (välj dessa i
-  stället för allt)".
+- `feeds.opml`, the recommended set: the overall feed and the changes feed (whose entries are events, with
+  ids of their own);
+- `topics.opml`: one feed per topic, for readers that keep items per feed: newsboat, even with this file
+  alone, files an item of several topics under the last of them (tests/publish/test_newsboat.py), so
+  index.html and the README send its users to `feeds.opml`;
+- `sources.opml` (only with several sources).
 
 Each feed is one `<outline type="rss">` (the type OPML uses for any feed format) with its RSS URL.
 `dateModified` is the newest entry's date among the file's feeds, never "now".

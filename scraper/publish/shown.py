@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..instants import LOCAL_NOMINAL_TIME, nominal_instant, restate_published, restate_stable
 from ..models import Entry
-from .indexpage import swedish_date
+from .pagestyle import swedish_date, t
 
 _LEADING_FIGURE = re.compile(r"\s*(<figure\b.*?</figure>)\s*", re.DOTALL)
 _BOLD_INGRESS = re.compile(r"\s*<p><strong>[^<]*</strong></p>")
@@ -111,14 +110,12 @@ def marked_removed(entry: Entry, removed_at: dt.datetime, tz: ZoneInfo) -> Entry
     Who wants each removal as a new item reads changes.* (one id per event)."""
     host = (urlsplit(entry.link).hostname or "webbplatsen").removeprefix("www.")
     note = f"Borttagen från {host} den {swedish_date(removed_at.astimezone(tz))}."
-    body = entry.content_html or (
-        f"<p>{html.escape(entry.summary, quote=False)}</p>" if entry.summary else ""
-    )
+    body = entry.content_html or (f"<p>{t(entry.summary)}</p>" if entry.summary else "")
     return dataclasses.replace(
         entry,
         title=REMOVED_MARK + entry.title,
         summary=f"{note} {entry.summary}".strip(),
-        content_html=f"<p><strong>{html.escape(note, quote=False)}</strong></p>\n{body}".rstrip(),
+        content_html=f"<p><strong>{t(note)}</strong></p>\n{body}".rstrip(),
         updated=removed_at,
     )
 

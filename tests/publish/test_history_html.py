@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from scraper.publish.historyhtml import marked_diff, page_name
+from scraper.publish.historypage import marked_diff, page_name
 
 UUID = "023262af-bd0a-5d3f-9511-10c9a280360f"
 
@@ -43,8 +43,7 @@ def test_a_key_two_sources_share_gets_one_page_with_a_section_each_and_unique_an
     from lxml import html
 
     from scraper.history import EventRecord, ItemRecord, RevisionRecord, Version
-    from scraper.publish.historyhtml import PageSite
-    from scraper.publish.historypage import render_history_page
+    from scraper.publish.historypage import PageSite, render_history_page
 
     moment = dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC)  # 01:30 CET, the night clocks go forward
 
@@ -76,8 +75,7 @@ def test_a_removal_says_why_in_words():
     from lxml import html
 
     from scraper.history import EventRecord, ItemRecord, RevisionRecord, Version
-    from scraper.publish.historyhtml import PageSite
-    from scraper.publish.historypage import render_history_page
+    from scraper.publish.historypage import PageSite, render_history_page
 
     moment = dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.UTC)
     record = ItemRecord(

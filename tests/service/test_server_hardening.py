@@ -24,8 +24,7 @@ import pytest
 from lxml import html
 
 from scraper.logs import RepeatFilter
-from scraper.publish.historystyle import HISTORY_STYLE
-from scraper.publish.pagestyle import content_security_policy
+from scraper.publish.pagestyle import HISTORY_STYLE, content_security_policy
 from scraper.service.server import _Limits, _QuietAccept, connection_limit
 from tests.fixture_site import REPO, FixtureSite, load_seed
 from tests.service.test_service import Service, wait_for, write_config
