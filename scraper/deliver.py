@@ -28,7 +28,7 @@ from .store import ChangeRow, Store, iso
 
 __all__ = ["BUDGET_ATTEMPTS", "backoff", "deliver"]
 
-log = logging.getLogger("scraper.notify")
+log = logging.getLogger(__name__)
 
 #: A target's share of one cycle, in attempts' deadlines (60 s with the default timeout of 5 s).
 BUDGET_ATTEMPTS = 12

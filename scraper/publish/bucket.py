@@ -31,7 +31,7 @@ from ..retries import RETRY_STATUSES, Again, Retries, retry_after
 from ..store import Store
 from .files import CONTENT_TYPES
 
-log = logging.getLogger("scraper.publish")
+log = logging.getLogger(__name__)
 
 #: Feeds, OPML, the index: a reader polling through a CDN sees a new item within five minutes.
 SHORT = "public, max-age=300"

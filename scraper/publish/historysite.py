@@ -27,7 +27,7 @@ from .historyhtml import HISTORY_FOLDER, PageSite, page_path
 from .historypage import render_history_page
 from .screen import keeps_date, keeps_link
 
-log = logging.getLogger("scraper.pipeline")
+log = logging.getLogger(__name__)
 
 #: The name under which the history pages' fingerprint is recorded with the feed documents' records.
 PAGES_RECORD = "history/*"

@@ -10,7 +10,7 @@ from dataclasses import replace
 from .. import sanity
 from ..models import Entry
 
-log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
+log = logging.getLogger(__name__)
 
 
 def renderable(entries: Iterable[Entry], now: dt.datetime) -> Iterator[Entry]:

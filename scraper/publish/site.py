@@ -49,7 +49,7 @@ from .push import FEED_SUFFIXES
 from .screen import keeps_date, keeps_link, renderable, sane_months
 from .shown import marked_removed
 
-log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
+log = logging.getLogger(__name__)
 
 
 def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = None) -> list[str]:

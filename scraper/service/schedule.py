@@ -24,7 +24,7 @@ from ..errors import ConfigError
 
 __all__ = ["CycleScheduler", "build_trigger", "cache_seconds", "health_window", "longest_gap", "shortest_gap"]
 
-log = logging.getLogger("scraper.schedule")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 #: crontab counts weekdays from Sunday = 0 (and 7); APScheduler 3 counts from Monday = 0. Names mean the same
 #: in both, so crontab numbers are translated to names before APScheduler sees them.

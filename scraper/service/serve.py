@@ -38,7 +38,7 @@ from .server import FeedServer, build_app
 
 __all__ = ["STOP_GRACE", "CycleRunner", "read_health", "serve"]
 
-log = logging.getLogger("scraper.service")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 #: Seconds a running cycle may take to finish after SIGTERM; systemd's default stop timeout is 90 s and the
 #: issue asks for 10 s, so the cycle gets 8 and the server the rest.

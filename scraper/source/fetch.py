@@ -39,7 +39,7 @@ from .transport import (
 __all__ = ["Fetcher"]
 
 
-log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 
 #: A whole exchange may take this many `timeout`s: httpx's timeouts are per read, and a server that dribbles

@@ -31,7 +31,7 @@ from ..retries import Again, Retries, failed_answer  # noqa: E402
 from .decoding import BadCoding, inflater_for  # noqa: E402
 from .hosts import host_of  # noqa: E402
 
-log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 
 #: Content codings we ask for and decode ourselves, in bounded steps (one layer only, see Inflater).

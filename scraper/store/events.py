@@ -11,7 +11,7 @@ from ..history import Version
 from .db import UNREADABLE, TableGroup, from_iso, iso, stored_instant
 from .revisions import VERSION_COLUMNS, row_version
 
-log = logging.getLogger("scraper.store")  # the logger name log filters know (the module was split)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)

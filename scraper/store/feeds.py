@@ -11,7 +11,7 @@ from ..models import Entry
 from .db import UNREADABLE, TableGroup, epoch_seconds, from_iso, iso
 from .items import ENTRY_COLUMNS, row_entry
 
-log = logging.getLogger("scraper.store")  # the logger name log filters know (the module was split)
+log = logging.getLogger(__name__)
 
 
 class FeedTables(TableGroup):

@@ -11,7 +11,7 @@ from ..diff import StoredState
 from ..models import Entry, LeadImage
 from .db import UNREADABLE, Database, TableGroup, from_iso, iso, stored_instant, stored_tags
 
-log = logging.getLogger("scraper.store")  # the logger name log filters know (the module was split)
+log = logging.getLogger(__name__)
 
 
 ENTRY_COLUMNS = (

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from ..history import Version, version_hash
 from .db import Database, Migrations, db_table
 
-log = logging.getLogger("scraper.store")  # the logger name log filters know (the module was split)
+log = logging.getLogger(__name__)
 
 
 migrations = Migrations("aktuellt")

@@ -1,4 +1,4 @@
-"""scraper.fetch: unit tests on httpx.MockTransport (fake clock and sleep), plus a real loopback server."""
+"""source/fetch.py: unit tests on httpx.MockTransport (fake clock and sleep), plus a real loopback server."""
 
 from __future__ import annotations
 
@@ -393,7 +393,7 @@ def test_header_charset_wins_over_meta(make):
 
 def test_latin1_served_as_utf8_falls_back_to_cp1252_with_a_warning(make, caplog):
     data = "<p>Göteborgs Stad – Aktuellt</p>".encode("cp1252")
-    with caplog.at_level(logging.WARNING, logger="scraper.fetch"):
+    with caplog.at_level(logging.WARNING, logger="scraper.source"):
         page = get_page(make(Site({"/": body_reply(data, "text/html; charset=utf-8")})), f"{BASE}/")
     assert page.text == "<p>Göteborgs Stad – Aktuellt</p>"
     assert f"{BASE}/" in caplog.text
@@ -402,7 +402,7 @@ def test_latin1_served_as_utf8_falls_back_to_cp1252_with_a_warning(make, caplog)
 
 def test_mostly_utf8_with_a_stray_byte_stays_utf8(make, caplog):
     data = "<p>Göteborg, Hisingen, Älvsborg, Örgryte</p>".encode() + b"\xff"
-    with caplog.at_level(logging.WARNING, logger="scraper.fetch"):
+    with caplog.at_level(logging.WARNING, logger="scraper.source"):
         page = get_page(make(Site({"/": body_reply(data)})), f"{BASE}/")
     assert page.text == "<p>Göteborg, Hisingen, Älvsborg, Örgryte</p>\ufffd"
     assert "1 invalid bytes" in caplog.text
@@ -412,7 +412,7 @@ NONSENSE = "text/html; charset=x-nonsense"
 
 
 def test_unknown_charset_falls_back_with_a_warning(make, caplog):
-    with caplog.at_level(logging.WARNING, logger="scraper.fetch"):
+    with caplog.at_level(logging.WARNING, logger="scraper.source"):
         ok = get_page(make(Site({"/": body_reply("å".encode(), NONSENSE)})), f"{BASE}/")
         latin = get_page(make(Site({"/": body_reply(b"\xe5", NONSENSE)})), f"{BASE}/")
     assert (ok.text, latin.text) == ("å", "å")
