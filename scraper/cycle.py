@@ -185,15 +185,11 @@ def source_budget(source: SourceConfig, fetch: FetchConfig) -> float:
     return requests * (fetch.delay + fetch.timeout)
 
 
-def lock_path(database: Path) -> Path:
-    return database.with_name(database.name + ".lock")
-
-
 @contextmanager
 def cycle_lock(database: Path) -> Iterator[None]:
     """Hold the database's lock (`<database>.lock`) for the block; raise LockHeld at once if another has it.
     flock(2) is released by the kernel when the process dies, so a killed run never leaves a stale lock."""
-    path = lock_path(database)
+    path = database.with_name(database.name + ".lock")
     try:
         make_folders(path.parent)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
