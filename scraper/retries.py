@@ -68,7 +68,7 @@ class Retries:
             except Again as again:
                 if number == attempts:
                     raise FetchError(
-                        f"{what} failed: {again.detail} after {plural(attempts, 'attempt')}",
+                        f"{what} failed: {again.detail} after {attempts} attempt{'s' * (attempts > 1)}",
                         url=url,
                         status=again.status,
                     ) from again.__cause__
@@ -113,7 +113,3 @@ def http_date(value: str) -> dt.datetime | None:
     except (TypeError, ValueError, IndexError):
         return None
     return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -261,13 +261,11 @@ def post(
     """POST a JSON document or a form to `url` (webhooks, WebSub pings); the final status when it is 2xx.
 
     Short and bounded on purpose: a push target is someone else's server, and a cycle must not wait long for
-    it. Each attempt has a wall-clock deadline of `timeout` seconds for the whole exchange (connecting,
-    sending, the status line, the headers and a small body), however slowly the receiver trickles. Network
-    errors, timeouts, 429 and 5xx are retried `retries` times (`retries.Retries`: 0.5 s backoff doubling, or
-    the answer's Retry-After, each wait at most `timeout`), so all attempts together end within `timeout` ×
-    (`retries` + 1) plus the waits; redirects are not followed; the answer's body is drained when small,
-    else dropped with the connection. Anything else, or the last failure, is a FetchError; no retry is
-    logged (a webhook's URL may hold a token)."""
+    it. Each attempt has a wall-clock deadline of `timeout` seconds for the whole exchange, however slowly the
+    receiver trickles; `retries` more on network errors, timeouts, 429 and 5xx (`retries.Retries`: 0.5 s
+    doubling, or the answer's Retry-After, each wait at most `timeout`), none logged (a webhook's URL may hold
+    a token). Redirects are not followed; the answer's body is drained when small, else dropped with the
+    connection. Anything else, or the last failure, is a FetchError."""
     headers = {"User-Agent": user_agent}
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     with httpx.Client(
