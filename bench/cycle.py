@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from scraper.config import load_config
-from scraper.cycle import fetch_settings, run_cycle
+from scraper.cycle import run_cycle
 from scraper.source.fetch import Fetcher
 from scraper.store import Store
 
@@ -27,7 +27,7 @@ def _mtimes(folder: Path) -> dict[str, int]:
 def _case(etag: bool, repeat: int) -> tuple[float, float, int, int]:
     with tempfile.TemporaryDirectory() as tmp, Site(per_page=9, etag=etag) as site:
         config = load_config(write_config(Path(tmp), site.listing_url))
-        with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
+        with Store(config.site.database) as store, Fetcher(config.fetch) as fetcher:
             first = run_cycle(config, store=store, fetcher=fetcher)
             assert first.ok and first.sources[0].new > 0, first
             run_cycle(config, store=store, fetcher=fetcher)  # warm: validators stored, connection open

@@ -98,31 +98,18 @@ def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: i
 @click.pass_obj
 def run(options: Options) -> None:
     """Run one cycle for every source, then exit (for cron and systemd timers)."""
-    import time
-
-    from .cycle import fetch_settings, run_cycle
-    from .service.cyclelog import log_cycle
-    from .service.lock import cycle_lock
-    from .source.fetch import Fetcher
-    from .store import Store
+    from .cycle import run_locked
 
     config = _load(options)
     try:
-        with cycle_lock(config.site.database):
-            started = time.monotonic()
-            with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
-                report = run_cycle(config, store=store, fetcher=fetcher)
-                received = fetcher.bytes_received
-            log_cycle(report, seconds=time.monotonic() - started, bytes_received=received)
-        for failed in (
-            source for source in report.sources if source.suggestion
-        ):  # not a log line: multi-line
-            intro = f"{failed.source}: this [[sources]] block reads the feed the page advertises:"
-            click.echo(f"{intro}\n\n{failed.suggestion}", err=True)
+        report = run_locked(config)
     except LockHeld as error:
         _fail(str(error), EXIT_LOCKED)
     except ScraperError as error:
         _fail(str(error), EXIT_FAILED)
+    for failed in (source for source in report.sources if source.suggestion):  # not a log line: multi-line
+        intro = f"{failed.source}: this [[sources]] block reads the feed the page advertises:"
+        click.echo(f"{intro}\n\n{failed.suggestion}", err=True)
     sys.exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
@@ -378,7 +365,6 @@ def add(
 
     Exit 0 when the config was written, 1 when a page gives no items (nothing written)."""
     from .config.edit import append_sources
-    from .cycle import fetch_settings
     from .service.adding import choose_ids, examine_all, found_lines, wanted_sources
     from .source.fetch import Fetcher
 
@@ -394,7 +380,7 @@ def add(
         wanted = wanted_sources(url, source_id, list_file)
     except (OSError, UnicodeDecodeError, ScraperError) as error:
         _fail(f"{list_file}: {error}", EXIT_CONFIG)
-    with Fetcher(fetch_settings(config.fetch)) as fetcher:
+    with Fetcher(config.fetch) as fetcher:
         found = examine_all(wanted, fetcher, workers=config.fetch.sources_in_parallel)
     found = choose_ids(found, (s.id for s in config.sources))
     _echo("\n".join(found_lines(found, with_items=list_file is None)))  # page text: escaped as logs are

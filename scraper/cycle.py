@@ -1,6 +1,7 @@
 """One cycle, as a story: for each source (several at once, `pool.py`) read it (fetch → extract → diff),
 store what it read in one transaction (queueing its events in the outbox), then publish the feeds and deliver
-the news.
+the news. `run_locked` is the cycle `aktuellt run` and each of `serve`'s scheduled runs do: under the
+database's lock, with its own store and fetcher, summed up in one log line.
 
 The only module that sequences a whole cycle; the steps live in `read.py` (one source's read),
 `plan.py` (what the read means for the history), the store, and `publish/site.py`. `now` comes from an
@@ -10,26 +11,50 @@ injected clock, read once per source, so one cycle stamps every item it first se
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .clock import Clock, utc_now
 from .config import Config, FetchConfig, SourceConfig
 from .deliver import deliver
-from .errors import FetchError, ReadFailed, ScraperError, error_kind
+from .errors import FetchError, LockHeld, ReadFailed, ScraperError, StorageError, error_kind
+from .folders import make_folders
 from .models import RunReport, SourceReport
 from .pool import run_sources, source_hosts
 from .publish import push
 from .publish.site import publish_feeds
 from .read import read_source
-from .source.fetch import Fetcher, FetchSettings
+from .source.fetch import Fetcher
 from .source.transport import post
 from .store import Store
 
-log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
+log = logging.getLogger(__name__)
+
+#: How many of the slowest sources the cycle's summary names.
+SLOWEST = 3
 
 #: A robots.txt read in an earlier cycle is used this long without asking again (RFC 9309 2.4: at most 24 h).
 ROBOTS_MAX_AGE = dt.timedelta(hours=24)
+
+
+def run_locked(
+    config: Config, *, clock: Clock = utc_now, then: Callable[[Store], None] | None = None
+) -> RunReport:
+    """One cycle under the database's lock (LockHeld at once when another run holds it), with its own store
+    and fetcher, then the cycle's summary line. `then` reads the store before it closes (serve's gauges)."""
+    started = time.monotonic()
+    with cycle_lock(config.site.database):
+        with Store(config.site.database) as store, Fetcher(config.fetch) as fetcher:
+            report = run_cycle(config, store=store, fetcher=fetcher, clock=clock)
+            if then is not None:
+                then(store)
+        log_cycle(report, seconds=time.monotonic() - started)
+    return report
 
 
 def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = utc_now) -> RunReport:
@@ -72,7 +97,7 @@ def run_cycle(config: Config, *, store: Store, fetcher: Fetcher, clock: Clock = 
     # Delivery runs even when every source failed: events queued earlier may still be waiting.
     if config.notify:
         deliver(config, store, now=clock(), user_agent=fetcher.settings.user_agent)
-    return RunReport(sources=reports, files_written=tuple(written))
+    return RunReport(sources=reports, files_written=tuple(written), bytes_received=fetcher.bytes_received)
 
 
 def run_source(
@@ -151,18 +176,6 @@ def ping_hub(config: Config, written: list[Path], *, user_agent: str) -> None:
             return  # the hub is down: the other pings would fail the same way
 
 
-def fetch_settings(fetch: FetchConfig) -> FetchSettings:
-    return FetchSettings(
-        user_agent=fetch.user_agent,
-        timeout=fetch.timeout,
-        retries=fetch.retries,
-        concurrency=fetch.concurrency,
-        delay=fetch.delay,
-        max_bytes=fetch.max_bytes,
-        sources_in_parallel=fetch.sources_in_parallel,
-    )
-
-
 def source_budget(source: SourceConfig, fetch: FetchConfig) -> float:
     """Seconds one source may spend fetching in a cycle: `delay` + `timeout` for each request it may plan
     (robots.txt, every listing page, an article page and a lead-image HEAD per article). Generous for a
@@ -170,3 +183,57 @@ def source_budget(source: SourceConfig, fetch: FetchConfig) -> float:
     broken one, so the lock is never held for ever."""
     requests = 1 + source.max_pages + 2 * source.max_articles_per_cycle
     return requests * (fetch.delay + fetch.timeout)
+
+
+@contextmanager
+def cycle_lock(database: Path) -> Iterator[None]:
+    """Hold the database's lock (`<database>.lock`) for the block; raise LockHeld at once if another has it.
+    flock(2) is released by the kernel when the process dies, so a killed run never leaves a stale lock."""
+    path = database.with_name(database.name + ".lock")
+    try:
+        make_folders(path.parent)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise StorageError(f"cannot create lock file {path}", path=str(path)) from error
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockHeld(str(path)) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def outcome_of(report: RunReport) -> str:
+    """ok (every source ok) · partial (some failed) · failed (all failed)."""
+    failed = sum(1 for source in report.sources if source.status == "failed")
+    if not failed:
+        return "ok"
+    return "failed" if failed == len(report.sources) else "partial"
+
+
+def log_cycle(report: RunReport, *, seconds: float) -> None:
+    """The one summary line per cycle (and its slowest sources); the per-source lines are `run_source`'s."""
+    sources = report.sources
+    log.info(
+        "cycle %s: %d/%d sources ok, %d new, %d changed, %d unchanged, %d removed, %d requests, %d bytes, "
+        "%d files written, %.2fs",
+        outcome_of(report),
+        sum(1 for s in sources if s.status != "failed"),
+        len(sources),
+        sum(s.new for s in sources),
+        sum(s.changed for s in sources),
+        sum(s.unchanged for s in sources),
+        sum(s.removed for s in sources),
+        sum(s.requests for s in sources),
+        report.bytes_received,
+        len(report.files_written),
+        seconds,
+    )
+    if len(sources) > 1:
+        slowest = sorted(sources, key=lambda s: s.seconds, reverse=True)[:SLOWEST]
+        log.info("cycle: slowest sources: %s", ", ".join(f"{s.source} {s.seconds:.2f}s" for s in slowest))

@@ -28,7 +28,7 @@ from .store import ChangeRow, Store, iso
 
 __all__ = ["BUDGET_ATTEMPTS", "backoff", "deliver"]
 
-log = logging.getLogger("scraper.notify")
+log = logging.getLogger(__name__)
 
 #: A target's share of one cycle, in attempts' deadlines (60 s with the default timeout of 5 s).
 BUDGET_ATTEMPTS = 12
@@ -189,7 +189,10 @@ def _send(
         (row,) = rows
         try:
             post(
-                target.webhook, json_body=webhook_document(row), user_agent=user_agent, timeout=target.timeout
+                target.webhook,
+                json_body=push.event_document(row),
+                user_agent=user_agent,
+                timeout=target.timeout,
             )
         except FetchError as error:
             # The reason without the URL: a webhook URL often holds a token, and this text goes to the log,
@@ -210,22 +213,6 @@ def _send(
         )
     except alerts.AlertFailed as error:
         raise _Failed(str(error)) from None
-
-
-def webhook_document(row: ChangeRow) -> dict[str, object]:
-    """The aktuellt.event/1 document of one event; its `id` is stable, for the receiver's de-duplication."""
-    return push.event_document(
-        event_id=f"{row.entry_id}/events/{row.id}",
-        kind=row.kind,
-        at=iso(row.at),
-        source=row.source,
-        key=row.key,
-        item_id=row.entry_id,
-        link=row.link,
-        after=row.after,
-        before=row.before,
-        detail=row.detail,
-    )
 
 
 def _start_of_day(now: dt.datetime, timezone: str) -> dt.datetime:

@@ -21,7 +21,7 @@ from .errors import ExtractError
 from .identity import item_key
 from .models import ListingItem
 
-log = logging.getLogger("scraper.pipeline")  # the cycle's logger, as in read.py
+log = logging.getLogger(__name__)
 
 #: Below this many items read, or known, a turnover of every key may be real news: never refused.
 CHURN_MIN_ITEMS = 5

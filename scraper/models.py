@@ -278,6 +278,7 @@ class SourceReport:
 class RunReport:
     sources: tuple[SourceReport, ...] = ()
     files_written: tuple[str, ...] = field(default=())
+    bytes_received: int = 0  #: body bytes off the wire (before decoding), for the log and /metrics
 
     @property
     def ok(self) -> bool:

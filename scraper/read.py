@@ -39,7 +39,7 @@ from .store import CycleWrite, ItemUpdate, NewItem, Store
 
 # The page readers (selectolax, nh3, the date grammar) are imported where a page is read: a 304 loads none.
 
-log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
+log = logging.getLogger(__name__)
 
 
 #: A listing whose page 1 shrinks below this share of the last good read is a layout change, not news.

@@ -21,7 +21,7 @@ import pytest
 from lxml import etree
 
 from scraper.config import load_config
-from scraper.service.lock import cycle_lock
+from scraper.cycle import cycle_lock
 from tests.fixture_site import FixtureSite, load_seed, new_item
 from tests.test_end_to_end import run_cli, swedish, write_config
 from tests.test_faults import time_today

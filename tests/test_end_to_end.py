@@ -13,7 +13,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from scraper.service.lock import cycle_lock
+from scraper.cycle import cycle_lock
 from tests.fixture_site import FixtureSite, load_seed, new_item
 
 DATA = Path(__file__).parent / "data"

@@ -234,15 +234,16 @@ def test_duplicate_uuids_on_one_page_publish_one_item(tmp_path, baseline, site):
 
 def test_a_body_over_max_bytes_stops_reading_and_memory_stays_flat(site):
     """In-process, so tracemalloc sees the fetcher's allocations: reading stops at max_bytes."""
+    from scraper.config import FetchConfig
     from scraper.errors import ResponseTooLarge
-    from scraper.source.fetch import Fetcher, FetchSettings
+    from scraper.source.fetch import Fetcher
 
     site.fault = "huge"
     received = threading.Event()
     tracemalloc.start()
     try:
         with Fetcher(
-            FetchSettings(user_agent="aktuellt-test", timeout=2, retries=0, delay=0, max_bytes=2_000_000)
+            FetchConfig(user_agent="aktuellt-test", timeout=2, retries=0, delay=0, max_bytes=2_000_000)
         ) as fetcher:
             with pytest.raises(ResponseTooLarge):
                 fetcher.get(site.listing_url)

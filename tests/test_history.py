@@ -25,7 +25,7 @@ from lxml import etree
 
 from scraper.clock import utc_now
 from scraper.config import load_config
-from scraper.cycle import fetch_settings, run_cycle
+from scraper.cycle import run_cycle
 from scraper.history import Tracked, Version, compare, missing
 from scraper.models import RunReport
 from scraper.publish.diffs import diff_html
@@ -143,7 +143,7 @@ def run_ok_cli(config: Path) -> None:
 def run_in_process(config_path: Path, moment: dt.datetime | None = None) -> RunReport:
     config = load_config(config_path)
     clock = (lambda: moment) if moment is not None else utc_now
-    with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
+    with Store(config.site.database) as store, Fetcher(config.fetch) as fetcher:
         return run_cycle(config, store=store, fetcher=fetcher, clock=clock)
 
 

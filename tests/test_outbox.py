@@ -226,7 +226,9 @@ def test_a_webhook_url_with_a_token_is_never_shown_in_status_healthz_or_the_log(
     config = with_webhook(tmp_path, site, "http://127.0.0.1:9/hook?token=s3cr3t")
     assert run_in_process(config, T0).ok  # nothing listens on port 9: refused
     (state,) = read_delivery(load(config))
-    assert state.last_error == "POST the webhook failed: could not reach host 127.0.0.1 (connection refused)"
+    assert state.last_error == (
+        "POST the webhook failed: could not reach host 127.0.0.1 (connection refused) after 3 attempts"
+    )
     _, document = read_health(load(config), now=T0, since=None, window=dt.timedelta(days=400))
     assert "s3cr3t" not in json.dumps(document)
     assert "s3cr3t" not in caplog.text and "not delivered (POST the webhook failed" in caplog.text

@@ -16,7 +16,7 @@ import feedparser
 import pytest
 
 from scraper.config import load_config
-from scraper.cycle import fetch_settings, run_cycle
+from scraper.cycle import run_cycle
 from scraper.source.fetch import Fetcher
 from scraper.store import Store
 from tests.fixture_site import FixtureSite, Request, load_seed
@@ -120,7 +120,7 @@ def test_robots_txt_is_kept_for_a_day_across_processes(tmp_path):
         kinds = []
         for hours in (0, 1, 23, 25):
             site.requests.clear()
-            with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
+            with Store(config.site.database) as store, Fetcher(config.fetch) as fetcher:
                 moment = start + dt.timedelta(hours=hours)
                 assert run_cycle(config, store=store, fetcher=fetcher, clock=partial(_at, moment)).ok
             kinds.append([r.kind for r in site.requests])

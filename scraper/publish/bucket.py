@@ -16,19 +16,22 @@ import datetime as dt
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
 
 from ..config import Config, PublishConfig
+from ..errors import FetchError
+from ..retries import RETRY_STATUSES, Again, Retries, retry_after
 from ..store import Store
 from .files import CONTENT_TYPES
 
-log = logging.getLogger("scraper.publish")
+log = logging.getLogger(__name__)
 
 #: Feeds, OPML, the index: a reader polling through a CDN sees a new item within five minutes.
 SHORT = "public, max-age=300"
@@ -36,6 +39,9 @@ SHORT = "public, max-age=300"
 LONG = "public, max-age=31536000, immutable"
 #: The icon and the stylesheet change only with a new version of the program.
 DAY = "public, max-age=86400"
+
+#: botocore's own default (3 attempts, waits of at most 20 s), under the project's one policy.
+UPLOADS = Retries(retries=2, cap=20.0)
 
 _ARCHIVE = re.compile(r"archive/(\d{4})\.atom")
 
@@ -91,14 +97,15 @@ def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any =
         client = client or _client(config.publish)
         for name in changed:
             try:
-                client.put_object(
+                _retried(
+                    client.put_object,
                     Bucket=bucket,
                     Key=prefix + name,
                     Body=files[name].read_bytes(),
                     ContentType=CONTENT_TYPES[files[name].suffix],
                     CacheControl=cache_control(name, newest),
                 )
-            except (BotoCoreError, ClientError) as error:
+            except (BotoCoreError, ClientError, FetchError) as error:
                 log.warning("bucket: %s not uploaded to s3://%s/%s: %s", name, bucket, prefix, error)
                 failed.append(name)
                 continue
@@ -106,8 +113,8 @@ def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any =
         # Deleted only once the new index is up and nothing failed: a reader may still follow an old link.
         for name in [] if failed else sorted(set(uploaded) - set(digests)):
             try:
-                client.delete_object(Bucket=bucket, Key=prefix + name)
-            except (BotoCoreError, ClientError) as error:
+                _retried(client.delete_object, Bucket=bucket, Key=prefix + name)
+            except (BotoCoreError, ClientError, FetchError) as error:
                 log.warning("bucket: %s not deleted from s3://%s/%s: %s", name, bucket, prefix, error)
                 failed.append(name)
                 continue
@@ -132,12 +139,32 @@ def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any =
     return report
 
 
+def _retried(call: Callable[..., object], **request: Any) -> None:
+    """One S3 request, retried as every request of the project is (`retries.Retries`: backoff with jitter,
+    Retry-After honoured): on a broken connection, a timeout, 429 or 5xx (S3's SlowDown is a 503)."""
+
+    def attempt() -> None:
+        try:
+            call(**request)
+        except ClientError as error:
+            meta = error.response.get("ResponseMetadata", {})
+            if meta.get("HTTPStatusCode") not in RETRY_STATUSES:
+                raise
+            headers = {name.title(): value for name, value in meta.get("HTTPHeaders", {}).items()}
+            raise Again(str(error), asked=retry_after(headers)) from error
+        except (ConnectionError, HTTPClientError) as error:
+            raise Again(str(error)) from error
+
+    what = f"{call.__name__} s3://{request['Bucket']}/{request['Key']}"
+    UPLOADS.run(attempt, what, what)
+
+
 def _client(publish: PublishConfig) -> Any:
     """An S3 client with credentials from the usual AWS chain (environment, ~/.aws, instance role)."""
     options = BotoConfig(
         connect_timeout=10,
         read_timeout=30,
-        retries={"max_attempts": 3, "mode": "standard"},
+        retries={"total_max_attempts": 1},  # retried by `_retried`, under the project's one policy
         # Path-style URLs for an S3-compatible endpoint (MinIO, moto, an IP): no bucket name in the host.
         s3={"addressing_style": "path" if publish.endpoint_url else "auto"},
     )

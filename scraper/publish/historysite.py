@@ -23,7 +23,7 @@ from .changespage import CHANGES_ON_PAGE, PageEvent, render_changes_page
 from .diffs import change_time
 from .historypage import HISTORY_FOLDER, PageSite, page_path, render_history_page
 
-log = logging.getLogger("scraper.pipeline")
+log = logging.getLogger(__name__)
 
 #: The name under which the history pages' fingerprint is recorded with the feed documents' records.
 PAGES_RECORD = "history/*"

@@ -37,7 +37,7 @@ from .files import publish_all, remove_files, write_if_changed
 
 __all__ = ["MANIFEST", "Manifest", "read_manifest", "unlisted_files"]
 
-log = logging.getLogger("scraper.pipeline")
+log = logging.getLogger(__name__)
 
 #: The manifest's name in the output folder (a dot-file: never served).
 MANIFEST = ".aktuellt-manifest"

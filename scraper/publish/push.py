@@ -1,8 +1,8 @@
 """What the push side sends: webhook documents for events and WebSub topic URLs. Only processes data.
 
-The cycle does the sending (through `transport.post`), after the cycle's transaction is committed and the
-feeds are written, so a slow or broken receiver can delay a cycle by a few bounded seconds but never fail it
-or change what was stored and published.
+`deliver.py` and the cycle's hub ping send them (through `source.transport.post`), after the cycle's
+transaction is committed and the feeds are written, so a slow or broken receiver can delay a cycle by a few
+bounded seconds but never fail it or change what was stored and published.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..history import Version
+from ..store import ChangeRow, iso
 from .diffs import change_content, change_title
 
 __all__ = ["FEED_SUFFIXES", "WEBHOOK_SCHEMA", "event_document", "topic_urls"]
@@ -27,33 +28,21 @@ def _version(version: Version | None) -> dict[str, Any] | None:
     return dataclasses.asdict(version) if version is not None else None
 
 
-def event_document(
-    *,
-    event_id: str,
-    kind: str,
-    at: str,
-    source: str,
-    key: str,
-    item_id: str,
-    link: str,
-    after: Version,
-    before: Version | None,
-    detail: str | None,
-) -> dict[str, Any]:
-    """The JSON document POSTed for one event: what happened, to which item, and the versions around it.
-
-    "removed": `version` is the last known one. "edited": `previous` and `diff_html` say what changed."""
+def event_document(row: ChangeRow) -> dict[str, Any]:
+    """The JSON document POSTed for one event: what happened, to which item, and the versions around it. Its
+    `id` is stable, for the receiver's de-duplication. "removed": `version` is the last known one. "edited":
+    `previous` and `diff_html` say what changed."""
     return {
         "schema": WEBHOOK_SCHEMA,
-        "id": event_id,
-        "type": kind,
-        "time": at,
-        "detail": detail,
-        "item": {"id": item_id, "source": source, "key": key, "link": link},
-        "title": change_title(kind, after.title),
-        "version": _version(after),
-        "previous": _version(before),
-        "diff_html": change_content(kind, after, before, detail),
+        "id": f"{row.entry_id}/events/{row.id}",
+        "type": row.kind,
+        "time": iso(row.at),
+        "detail": row.detail,
+        "item": {"id": row.entry_id, "source": row.source, "key": row.key, "link": row.link},
+        "title": change_title(row.kind, row.after.title),
+        "version": _version(row.after),
+        "previous": _version(row.before),
+        "diff_html": change_content(row.kind, row.after, row.before, row.detail),
     }
 
 

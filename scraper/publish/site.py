@@ -45,7 +45,7 @@ from .opml import OPML_FILES, SOURCES_OPML, written_by_us
 from .push import FEED_SUFFIXES
 from .shown import marked_removed
 
-log = logging.getLogger("scraper.pipeline")  # the logger name log filters know (the module was split)
+log = logging.getLogger(__name__)
 
 
 def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = None) -> list[str]:

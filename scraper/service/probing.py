@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..config import FetchConfig, SourceConfig, package_version
-from ..cycle import fetch_settings
 from ..pool import source_hosts
 from ..source.fetch import Fetcher
 from ..source.probe import ProbeResult, probe
@@ -19,5 +18,5 @@ def probe_page(
     public URL of ours to name as the contact: never the probed site's own URL."""
     fetch = fetch or FetchConfig(user_agent=f"aktuellt/{package_version()} (probe)")
     scope = source_hosts(replace(source, url=url) if source else SourceConfig(id="probe", title="", url=url))
-    with Fetcher(fetch_settings(fetch)) as fetcher, fetcher.confined(scope):
+    with Fetcher(fetch) as fetcher, fetcher.confined(scope):
         return probe(url, fetcher=fetcher, source=source, date_order=date_order, pick=pick)

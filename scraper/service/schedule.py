@@ -24,11 +24,13 @@ from ..errors import ConfigError
 
 __all__ = ["CycleScheduler", "build_trigger", "cache_seconds", "health_window", "longest_gap", "shortest_gap"]
 
-log = logging.getLogger("scraper.schedule")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 #: crontab counts weekdays from Sunday = 0 (and 7); APScheduler 3 counts from Monday = 0. Names mean the same
 #: in both, so crontab numbers are translated to names before APScheduler sees them.
 _CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: The five fields of a crontab line, as CronTrigger names them.
+_CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
 #: How far ahead a cron schedule is sampled to learn its gaps (a week covers every weekday pattern).
 _SAMPLE = dt.timedelta(days=7)
 
@@ -51,17 +53,10 @@ def build_trigger(schedule: ScheduleConfig, *, jitter: bool = True) -> IntervalT
     if schedule.every is not None:
         return IntervalTrigger(seconds=schedule.every.total_seconds(), timezone=zone, jitter=spread or None)
     assert schedule.cron is not None  # config guarantees one of the two
-    minute, hour, day, month, weekday = schedule.cron.split()
+    *fields, weekday = schedule.cron.split()
     try:
-        return CronTrigger(
-            minute=minute,
-            hour=hour,
-            day=day,
-            month=month,
-            day_of_week=_weekdays(weekday),
-            timezone=zone,
-            jitter=spread or None,
-        )
+        named = dict(zip(_CRON_FIELDS, [*fields, _weekdays(weekday)], strict=True))
+        return CronTrigger(**named, timezone=zone, jitter=spread or None)
     except ValueError as error:
         raise ConfigError([("schedule.cron", str(error))]) from None
 

@@ -3,7 +3,8 @@
 Owns the order of things at start and stop; no third-party imports (schedule.py has APScheduler, server.py
 starlette and uvicorn, metrics.py prometheus_client). Each cycle opens its own Store and Fetcher in the thread
 it runs in (an SQLite connection belongs to one thread; a Fetcher caches robots.txt for its lifetime) and
-holds the same per-database lock as `aktuellt run`, so a cron run overlapping a cycle exits 75.
+holds the same per-database lock as `aktuellt run` (both are `cycle.run_locked`), so a cron run overlapping
+a cycle exits 75.
 
 Stopping (SIGTERM, SIGINT): no new cycle starts; a running cycle gets STOP_GRACE seconds to finish. If it
 does not, the process exits anyway: that is safe, because each source's writes are one SQLite transaction
@@ -25,22 +26,19 @@ from typing import Any
 
 from ..clock import utc_now
 from ..config import Config, package_version
-from ..cycle import fetch_settings, run_cycle
+from ..cycle import outcome_of, run_locked
 from ..errors import LockHeld, ScraperError
 from ..folders import make_folders
 from ..models import RunReport
-from ..source.fetch import Fetcher
 from ..store import DeliveryState, RunHistory, Store
 from . import health
-from .cyclelog import log_cycle, outcome_of
-from .lock import cycle_lock
 from .metrics import Metrics
 from .schedule import CycleScheduler, cache_seconds, health_window
 from .server import FeedServer, build_app
 
 __all__ = ["STOP_GRACE", "CycleRunner", "read_health", "serve"]
 
-log = logging.getLogger("scraper.service")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 #: Seconds a running cycle may take to finish after SIGTERM; systemd's default stop timeout is 90 s and the
 #: issue asks for 10 s, so the cycle gets 8 and the server the rest.
@@ -100,19 +98,10 @@ class CycleRunner:
             self._idle.set()
 
     def _cycle(self) -> str:
-        config = self.config
         started = time.monotonic()
         report: RunReport | None = None
-        received = 0
         try:
-            with cycle_lock(config.site.database):
-                with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
-                    try:
-                        report = run_cycle(config, store=store, fetcher=fetcher)
-                    finally:
-                        received = fetcher.bytes_received
-                    self.metrics.history(store.runs.run_history(source.id) for source in config.sources)
-                    self.metrics.delivery(store.outbox.delivery_states(), clock=utc_now)
+            report = run_locked(self.config, then=self._gauges)
             outcome = outcome_of(report)
         except LockHeld as error:
             outcome = "locked"
@@ -123,11 +112,13 @@ class CycleRunner:
         except Exception:  # a bug: say so loudly, and keep the scheduler alive for the next cycle
             outcome = "error"
             log.exception("cycle crashed (a bug; the next cycle runs as scheduled)")
-        seconds = time.monotonic() - started
-        self.metrics.cycle(outcome, report, seconds=seconds, bytes_received=received)
-        if report is not None:
-            log_cycle(report, seconds=seconds, bytes_received=received)
+        received = report.bytes_received if report is not None else 0
+        self.metrics.cycle(outcome, report, seconds=time.monotonic() - started, bytes_received=received)
         return outcome
+
+    def _gauges(self, store: Store) -> None:
+        self.metrics.history(store.runs.run_history(source.id) for source in self.config.sources)
+        self.metrics.delivery(store.outbox.delivery_states(), clock=utc_now)
 
 
 def serve(config: Config) -> int:

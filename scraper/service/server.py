@@ -40,7 +40,7 @@ from .metrics import Metrics
 __all__ = ["FeedServer", "build_app", "connection_limit"]
 
 
-log = logging.getLogger("scraper.server")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 
 ALLOWED = "GET, HEAD"

@@ -49,7 +49,7 @@ from .article import parse_article
 from .fetch import Fetcher
 from .sanitize import sanitize_html
 
-log = logging.getLogger("scraper.articles")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 #: Statuses that say the article is gone for good, not broken for now.
 GONE_STATUSES = frozenset({404, 410})

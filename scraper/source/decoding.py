@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from ..errors import FetchError
 
-log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 
 #: At most this many decoded bytes come out of one decompression step; the size cap is checked after each.

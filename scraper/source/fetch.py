@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import copy
 import logging
-import random
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urlsplit
 
+from ..config import FetchConfig
 from ..errors import FetchError, HostNotAllowed
 from ..models import NotModified, Page, Validators
+from ..retries import Again, Retries, failed_answer
 from .decoding import decode_text
 from .hosts import HostTurns, Limits, Scope, host_of, host_port
 from .redirects import follow_redirects
-from .retries import backoff, plural, retry_wait
 from .robots import RobotsRules
 from .transport import (
     HttpClient,
@@ -37,10 +36,10 @@ from .transport import (
     content_length,
 )
 
-__all__ = ["FetchSettings", "Fetcher"]
+__all__ = ["Fetcher"]
 
 
-log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 
 #: A whole exchange may take this many `timeout`s: httpx's timeouts are per read, and a server that dribbles
@@ -57,20 +56,10 @@ MAX_VALIDATOR = 1024
 _NOT_ABOUT_VALIDATORS = frozenset({404, 410, 429})
 
 
-@dataclass(frozen=True)
-class FetchSettings:
-    """The `[fetch]` section of the config, as the fetcher needs it."""
-
-    user_agent: str
-    timeout: float = 20.0  #: seconds, for connecting and for each read
-    retries: int = 3  #: extra attempts after the first, on network errors, timeouts, 429 and 5xx
-    concurrency: int = 4  #: article pages in flight per source
-    sources_in_parallel: int = 1  #: sources read at once (`for_source` views); connections kept: the product
-    delay: float = 1.0  #: minimum seconds between the starts of two requests to one host
-    max_bytes: int = 10_000_000  #: a larger body is an error; it is never read whole
-    max_redirects: int = 5
-    max_retry_after: float = 120.0  #: cap on any single wait: honoured Retry-After and backoff
-    backoff_base: float = 1.0  #: first backoff; doubles per attempt, plus up to 50% random jitter
+#: Redirect hops followed per request.
+MAX_REDIRECTS = 5
+#: Cap on any single wait before a retry, an honoured Retry-After and a backoff alike.
+MAX_RETRY_AFTER = 120.0
 
 
 class Fetcher:
@@ -83,25 +72,29 @@ class Fetcher:
 
     def __init__(
         self,
-        settings: FetchSettings,
+        settings: FetchConfig,
         *,
         transport: Transport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         allowed_hosts: Iterable[str] | None = None,
+        max_redirects: int = MAX_REDIRECTS,
+        max_retry_after: float = MAX_RETRY_AFTER,
+        backoff_base: float = 1.0,  # the first backoff; doubles per attempt, plus up to 50 % random jitter
     ) -> None:
+        """`settings` is the config's `[fetch]`; the keyword arguments after it are for tests."""
         self.settings = settings
+        self.max_redirects = max_redirects
+        self._retries = Retries(settings.retries, backoff_base, max_retry_after, sleep)
         self.requests_made = 0
         self.bytes_received = 0
-        self._sleep = sleep
         self._clock = clock
         self._limits = Limits(frozenset(h.lower() for h in allowed_hosts or ()), clock)
         self._product = _product_token(settings.user_agent)
-        self._random = random.Random()
         self._lock = threading.Lock()  # guards the counters
         self._parent: Fetcher | None = None
         self._turns = HostTurns(max(0.0, settings.delay), sleep=sleep, clock=clock)
-        self.robots = RobotsRules(self._product, self._turns, settings.max_retry_after)  # views share it
+        self.robots = RobotsRules(self._product, self._turns, max_retry_after)  # views share it
         self._client = HttpClient(
             user_agent=settings.user_agent,
             timeout=settings.timeout,
@@ -217,11 +210,8 @@ class Fetcher:
                 f"(allowed: {self._limits.allowed_text()})",
                 url=url,
             )
-        attempts = max(0, self.settings.retries) + 1
-        for attempt in range(1, attempts + 1):
-            left = self._limits.time_left()
-            if left is not None and left <= 0:
-                raise self._limits.out_of_time(method, url, "not sent")
+
+        def attempt() -> Response:
             try:
                 response = follow_redirects(
                     method,
@@ -230,41 +220,27 @@ class Fetcher:
                     check_robots=self._check_robots if check_robots else None,
                     allowed=allowed,
                     allowed_text=self._limits.allowed_text,
-                    max_redirects=self.settings.max_redirects,
+                    max_redirects=self.max_redirects,
                 )
             except MemoryError:
                 raise FetchError(
                     f"{method} {url} failed: out of memory reading the response", url=url
                 ) from None
             except Transient as exc:
-                if attempt == attempts:
-                    raise FetchError(
-                        f"{method} {url} failed: {exc.reason} after {plural(attempts, 'attempt')}", url=url
-                    ) from exc.__cause__
-                wait = backoff(self.settings.backoff_base, self._random, attempt)
-                reason = exc.reason
-            else:
-                status = response.status
-                if (200 <= status < 300 and status != 206) or status == 304:
-                    return response
-                asked = retry_wait(method, url, response, attempt, attempts)
-                wait = backoff(self.settings.backoff_base, self._random, attempt) if asked is None else asked
-                reason = f"HTTP {status}"
-            wait = min(max(wait, 0.0), self.settings.max_retry_after)
+                raise Again(exc.reason) from exc.__cause__
+            if (200 <= response.status < 300 and response.status != 206) or response.status == 304:
+                return response
+            answer = (response.status, response.reason, response.headers)
+            raise failed_answer(f"{method} {url}", url, *answer, at=response.url)
+
+        def in_time(wait: float, reason: str | None) -> None:
             left = self._limits.time_left()
             if left is not None and wait >= left:
-                raise self._limits.out_of_time(method, url, f"failed ({reason}) and was not retried")
-            log.info(
-                "%s %s: %s; retrying in %.1f s (attempt %d of %d)",
-                method,
-                url,
-                reason,
-                wait,
-                attempt + 1,
-                attempts,
-            )
-            self._sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
+                raise self._limits.out_of_time(
+                    method, url, f"failed ({reason}) and was not retried" if reason else "not sent"
+                )
+
+        return self._retries.run(attempt, f"{method} {url}", url, in_time=in_time, log=log)
 
     def _check_robots(self, url: str) -> None:
         self.robots.check(url, self._fetch_robots_txt)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from ..errors import OutOfTime
 
-log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 
 DEFAULT_PORTS = {"http": 80, "https": 443}

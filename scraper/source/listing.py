@@ -43,7 +43,7 @@ from .headline import headline
 from .itemdates import day_headings, machine_date
 from .paging import LINKS_BESIDE, LINKS_PER_ITEM, cap, next_url
 
-log = logging.getLogger("scraper.extract")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 
 def parse_listing(

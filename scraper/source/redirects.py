@@ -11,7 +11,7 @@ from ..errors import FetchError, HostNotAllowed
 from ..sanity import escape_controls, join_url
 from .transport import Response
 
-log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 

@@ -13,7 +13,7 @@ from ..errors import FetchError, RobotsDisallowed
 from .hosts import HostTurns, host_of
 from .transport import Response
 
-log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

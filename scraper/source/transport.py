@@ -13,7 +13,7 @@ import ssl
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from io import BytesIO
@@ -27,14 +27,12 @@ import httpcore  # noqa: E402  # httpx's own transport layer: the deadline-bound
 import httpx  # noqa: E402
 
 from ..errors import FetchError, ResponseTooLarge  # noqa: E402
+from ..retries import Again, Retries, failed_answer  # noqa: E402
 from .decoding import BadCoding, inflater_for  # noqa: E402
 from .hosts import host_of  # noqa: E402
 
-log = logging.getLogger("scraper.fetch")  # the logger name log filters know (kept when the module moved)
+log = logging.getLogger(__name__)
 
-
-#: Statuses worth trying again (busy or broken for now): every 5xx but 501 and 505, which will not get better.
-RETRY_STATUSES = frozenset({429} | set(range(500, 600)) - {501, 505})
 
 #: Content codings we ask for and decode ourselves, in bounded steps (one layer only, see Inflater).
 ACCEPT_ENCODING = "gzip, deflate"
@@ -259,26 +257,22 @@ def post(
     form: Mapping[str, str] | None = None,
     timeout: float = 5.0,
     retries: int = 2,
-    backoff: float = 0.5,
-    sleep: Callable[[float], None] = time.sleep,
 ) -> int:
     """POST a JSON document or a form to `url` (webhooks, WebSub pings); the final status when it is 2xx.
 
     Short and bounded on purpose: a push target is someone else's server, and a cycle must not wait long for
-    it. Each attempt has a wall-clock deadline of `timeout` seconds for the whole exchange (connecting,
-    sending, the status line, the headers and a small body), however slowly the receiver trickles, so all
-    attempts together end within `timeout` × (`retries` + 1) plus the backoff. Network errors, timeouts, 429
-    and 5xx are retried `retries` times with a doubling `backoff`; redirects are not followed; the answer's
-    body is drained when small, else dropped with the connection. Anything else, or the last failure, is a
-    FetchError."""
+    it. Each attempt has a wall-clock deadline of `timeout` seconds for the whole exchange, however slowly the
+    receiver trickles; `retries` more on network errors, timeouts, 429 and 5xx (`retries.Retries`: 0.5 s
+    doubling, or the answer's Retry-After, each wait at most `timeout`), none logged (a webhook's URL may hold
+    a token). Redirects are not followed; the answer's body is drained when small, else dropped with the
+    connection. Anything else, or the last failure, is a FetchError."""
     headers = {"User-Agent": user_agent}
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    attempt = 0
     with httpx.Client(
         transport=DeadlineTransport(limits), timeout=timeout, headers=headers, follow_redirects=False
     ) as client:
-        while True:
-            reason: str
+
+        def attempt() -> int:
             try:
                 with (
                     request_deadline(time.monotonic() + timeout, f"no complete answer within {timeout:g} s"),
@@ -286,21 +280,14 @@ def post(
                     client.stream("POST", url, json=json_body, data=form) as response,
                 ):
                     drain(response, "POST")
-                if 200 <= response.status_code < 300:
-                    return response.status_code
-                if response.status_code not in RETRY_STATUSES:
-                    raise FetchError(
-                        f"POST {url} failed: HTTP {response.status_code}",
-                        url=url,
-                        status=response.status_code,
-                    )
-                reason = f"HTTP {response.status_code}"
             except Transient as transient:
-                reason = transient.reason
-            if attempt >= retries:
-                raise FetchError(f"POST {url} failed: {reason}", url=url)
-            sleep(backoff * 2**attempt)
-            attempt += 1
+                raise Again(transient.reason) from None  # the reason says it; no library detail
+            if 200 <= response.status_code < 300:
+                return response.status_code
+            answer = (response.status_code, response.reason_phrase, response.headers)
+            raise failed_answer(f"POST {url}", url, *answer)
+
+        return Retries(retries, base=0.5, cap=timeout).run(attempt, f"POST {url}", url)
 
 
 def read_body(

@@ -260,7 +260,7 @@ def test_library_floods_are_rate_limited_but_the_projects_own_lines_are_not():
 
     repeat = RepeatFilter()
     assert sum(map(repeat.filter, records("uvicorn.error"))) == RepeatFilter.BURST
-    assert sum(map(repeat.filter, records("scraper.pipeline"))) == 200  # each names an item: all kept
+    assert sum(map(repeat.filter, records("scraper.cycle"))) == 200  # each names an item: all kept
 
 
 def test_failed_accepts_are_reported_once_a_minute(caplog):
@@ -268,7 +268,7 @@ def test_failed_accepts_are_reported_once_a_minute(caplog):
     loop = asyncio.new_event_loop()
     try:
         error = OSError(24, "Too many open files")
-        with caplog.at_level(logging.ERROR, logger="scraper.server"):
+        with caplog.at_level(logging.ERROR, logger="scraper.service.server"):
             for _ in range(10_000):
                 quiet(loop, {"message": "socket.accept() out of system resource", "exception": error})
     finally:
@@ -281,7 +281,7 @@ def test_failed_accepts_are_reported_once_a_minute(caplog):
 def test_the_connection_limit_is_logged_once_per_burst(caplog):
     clock = [1000.0]
     limits = _Limits(limit=10, soft_limit=512, clock=lambda: clock[0])
-    with caplog.at_level(logging.WARNING, logger="scraper.server"):
+    with caplog.at_level(logging.WARNING, logger="scraper.service.server"):
         for _ in range(3):  # three bursts of 500 refusals, slots freed and taken in between
             for _ in range(500):
                 limits.refuse(10)

@@ -1,4 +1,4 @@
-"""scraper.fetch: unit tests on httpx.MockTransport (fake clock and sleep), plus a real loopback server."""
+"""source/fetch.py: unit tests on httpx.MockTransport (fake clock and sleep), plus a real loopback server."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
+from scraper.config import FetchConfig
 from scraper.errors import FetchError, HostNotAllowed, OutOfTime, ResponseTooLarge, RobotsDisallowed
 from scraper.models import NotModified, Page, Validators
-from scraper.source.fetch import Fetcher, FetchSettings
+from scraper.source.fetch import Fetcher
 
 UA = "aktuellt/0.1.0 (+https://example.org/aktuellt)"
 BASE = "https://goteborg.example"
@@ -82,6 +83,10 @@ def fake() -> FakeTime:
     return FakeTime()
 
 
+#: Fetcher's keyword arguments that are not `[fetch]` settings.
+TEST_KNOBS = ("max_redirects", "max_retry_after", "backoff_base")
+
+
 @pytest.fixture
 def make(fake: FakeTime) -> Iterator[Callable[..., Fetcher]]:
     """Build Fetchers on a Site (delay 0 unless given) and close them all afterwards."""
@@ -89,12 +94,14 @@ def make(fake: FakeTime) -> Iterator[Callable[..., Fetcher]]:
 
     def factory(site: Site, allowed_hosts: list[str] | None = None, **settings: object) -> Fetcher:
         options: dict[str, object] = {"delay": 0.0, **settings}
+        knobs = {name: options.pop(name) for name in TEST_KNOBS if name in options}
         fetcher = Fetcher(
-            FetchSettings(user_agent=UA, **options),  # type: ignore[arg-type]
+            FetchConfig(user_agent=UA, **options),  # type: ignore[arg-type]
             transport=httpx.MockTransport(site),
             sleep=fake.sleep,
             clock=fake.clock,
             allowed_hosts=allowed_hosts,
+            **knobs,  # type: ignore[arg-type]
         )
         made.append(fetcher)
         return fetcher
@@ -386,7 +393,7 @@ def test_header_charset_wins_over_meta(make):
 
 def test_latin1_served_as_utf8_falls_back_to_cp1252_with_a_warning(make, caplog):
     data = "<p>Göteborgs Stad – Aktuellt</p>".encode("cp1252")
-    with caplog.at_level(logging.WARNING, logger="scraper.fetch"):
+    with caplog.at_level(logging.WARNING, logger="scraper.source"):
         page = get_page(make(Site({"/": body_reply(data, "text/html; charset=utf-8")})), f"{BASE}/")
     assert page.text == "<p>Göteborgs Stad – Aktuellt</p>"
     assert f"{BASE}/" in caplog.text
@@ -395,7 +402,7 @@ def test_latin1_served_as_utf8_falls_back_to_cp1252_with_a_warning(make, caplog)
 
 def test_mostly_utf8_with_a_stray_byte_stays_utf8(make, caplog):
     data = "<p>Göteborg, Hisingen, Älvsborg, Örgryte</p>".encode() + b"\xff"
-    with caplog.at_level(logging.WARNING, logger="scraper.fetch"):
+    with caplog.at_level(logging.WARNING, logger="scraper.source"):
         page = get_page(make(Site({"/": body_reply(data)})), f"{BASE}/")
     assert page.text == "<p>Göteborg, Hisingen, Älvsborg, Örgryte</p>\ufffd"
     assert "1 invalid bytes" in caplog.text
@@ -405,7 +412,7 @@ NONSENSE = "text/html; charset=x-nonsense"
 
 
 def test_unknown_charset_falls_back_with_a_warning(make, caplog):
-    with caplog.at_level(logging.WARNING, logger="scraper.fetch"):
+    with caplog.at_level(logging.WARNING, logger="scraper.source"):
         ok = get_page(make(Site({"/": body_reply("å".encode(), NONSENSE)})), f"{BASE}/")
         latin = get_page(make(Site({"/": body_reply(b"\xe5", NONSENSE)})), f"{BASE}/")
     assert (ok.text, latin.text) == ("å", "å")
@@ -591,7 +598,7 @@ def test_delay_holds_across_threads():
         return httpx.Response(404) if request.url.path == "/robots.txt" else html()
 
     site = Site({"/robots.txt": record, **{f"/{i}": record for i in range(5)}})
-    settings = FetchSettings(user_agent=UA, delay=delay)
+    settings = FetchConfig(user_agent=UA, delay=delay)
     with Fetcher(settings, transport=httpx.MockTransport(site)) as fetcher:
         threads = [threading.Thread(target=fetcher.get, args=(f"{BASE}/{i}",)) for i in range(5)]
         for thread in threads:
@@ -616,7 +623,7 @@ def test_counters(make):
 
 def test_context_manager_closes_the_client():
     site = Site({"/": html()})
-    with Fetcher(FetchSettings(user_agent=UA, delay=0), transport=httpx.MockTransport(site)) as fetcher:
+    with Fetcher(FetchConfig(user_agent=UA, delay=0), transport=httpx.MockTransport(site)) as fetcher:
         get_page(fetcher, f"{BASE}/")
     with pytest.raises(RuntimeError):
         fetcher.get(f"{BASE}/", check_robots=False)  # a closed client is a bug, not a FetchError
@@ -733,7 +740,7 @@ def origin(srv: LoopbackServer) -> str:
 
 def real_fetcher(**settings: object) -> Fetcher:
     options: dict[str, object] = {"delay": 0.0, "retries": 0, **settings}
-    return Fetcher(FetchSettings(user_agent=UA, **options))  # type: ignore[arg-type]
+    return Fetcher(FetchConfig(user_agent=UA, **options))  # type: ignore[arg-type]
 
 
 def test_real_server_gzip_and_etag_round_trip(server):
@@ -784,7 +791,7 @@ def test_real_connection_refused(fake):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    settings = FetchSettings(user_agent=UA, delay=0.0, retries=1)
+    settings = FetchConfig(user_agent=UA, delay=0.0, retries=1)
     with Fetcher(settings, sleep=fake.sleep, clock=fake.clock) as fetcher, pytest.raises(FetchError) as info:
         fetcher.get(f"http://127.0.0.1:{port}/", check_robots=False)
     assert "could not reach host 127.0.0.1 (connection refused) after 2 attempts" in str(info.value)

@@ -31,7 +31,7 @@ import feedparser
 import pytest
 
 from scraper.config import load_config
-from scraper.cycle import fetch_settings, run_cycle
+from scraper.cycle import run_cycle
 from scraper.source.fetch import Fetcher
 from scraper.store import Store
 from tests.fixture_site import ARTICLE_PATH, LISTING_PATH, FixtureSite, load_seed, new_item
@@ -246,7 +246,7 @@ def test_running_out_of_memory_while_reading_a_source_fails_that_source_only(tmp
 
     monkeypatch.setattr(scraper.source.listing, "parse_listing", exhausted)
     config = load_config(write_config(tmp_path, site))
-    with Store(config.site.database) as store, Fetcher(fetch_settings(config.fetch)) as fetcher:
+    with Store(config.site.database) as store, Fetcher(config.fetch) as fetcher:
         report = run_cycle(config, store=store, fetcher=fetcher)
     (source,) = report.sources
     assert source.status == "failed" and "ran out of memory reading the source" in (source.error or "")
