@@ -33,10 +33,11 @@ from ..source.fetch import Fetcher
 from ..store import DeliveryState, RunHistory, Store
 from . import health
 from .cyclelog import log_cycle, outcome_of
+from .files import build_app
 from .lock import cycle_lock
 from .metrics import Metrics
 from .schedule import CycleScheduler, cache_seconds, health_window
-from .server import FeedServer, build_app
+from .server import FeedServer
 
 __all__ = ["STOP_GRACE", "CycleRunner", "read_health", "serve"]
 
