@@ -11,7 +11,7 @@ from scraper.config import ScheduleConfig
 from scraper.errors import ConfigError
 from scraper.service.health import assess
 from scraper.service.schedule import build_trigger, cache_seconds, health_window, longest_gap, shortest_gap
-from scraper.service.status import as_table
+from scraper.service.status import render
 from scraper.store import RunHistory
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -109,7 +109,7 @@ def test_status_with_300_sources_puts_the_failing_first_and_folds_the_ok_ones():
     verdicts = assess(histories, now=NOW, window=dt.timedelta(minutes=47))
     counts = {h.source: 25 for h in histories}
 
-    text = as_table(verdicts, counts, now=NOW, window=dt.timedelta(minutes=47))
+    text = render(verdicts, counts, now=NOW, window=dt.timedelta(minutes=47))
 
     lines = text.splitlines()
     assert lines[1].startswith("kommun-150  failing (UNHEALTHY)")  # unhealthy first
@@ -119,5 +119,5 @@ def test_status_with_300_sources_puts_the_failing_first_and_folds_the_ok_ones():
         "`aktuellt status --all` lists them"
     )
     assert len(lines) < 10
-    everything = as_table(verdicts, counts, now=NOW, window=dt.timedelta(minutes=47), everything=True)
+    everything = render(verdicts, counts, now=NOW, window=dt.timedelta(minutes=47), everything=True)
     assert len(everything.splitlines()) == 1 + 300 + 2
