@@ -173,14 +173,7 @@ def status(options: Options, as_json: bool, everything: bool) -> None:
         _fail(str(error), EXIT_FAILED)
     verdicts = health.assess(histories, now=now, window=window)
     shown = show.render(
-        verdicts,
-        counts,
-        now=now,
-        window=window,
-        topics=topics,
-        delivery=delivery,
-        as_json=as_json,
-        everything=everything,
+        verdicts, counts, topics, delivery, now=now, window=window, as_json=as_json, everything=everything
     )
     _echo(shown)
     sys.exit(EXIT_OK if all(v.healthy for v in verdicts) else EXIT_FAILED)

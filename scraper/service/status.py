@@ -38,11 +38,11 @@ def _when(moment: dt.datetime | None, now: dt.datetime) -> str:
 def render(
     verdicts: Sequence[health.SourceHealth],
     counts: Mapping[str, int],
+    topics: Mapping[str, int] | None = None,
+    delivery: Sequence[DeliveryState] = (),
     *,
     now: dt.datetime,
     window: dt.timedelta,
-    topics: Mapping[str, int] | None = None,
-    delivery: Sequence[DeliveryState] = (),
     as_json: bool = False,
     everything: bool = False,
 ) -> str:
