@@ -83,6 +83,7 @@ class _FeedFiles(StaticFiles):
 
     def __init__(self, root: Path, metrics: Metrics, max_age: int, hub: str | None, base_url: str | None):
         super().__init__(directory=root, check_dir=False)  # serve creates the folder after the app
+        self.config_checked = True  # a folder gone is a 404 like any file gone, not StaticFiles' 500
         self.root, self.metrics, self.hub, self.base_url = root, metrics, hub, base_url
         self.headers = {"cache-control": f"public, max-age={max_age}", "vary": "Accept-Encoding"}
         # index.html's policy; any other .html gets it too (so no script runs)
