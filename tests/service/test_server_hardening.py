@@ -383,6 +383,8 @@ def test_only_known_files_inside_the_folder_are_served(tmp_path):
             "/missing.rss",
         ):
             assert raw_get(url, refused) == (404, b"404 not found\n"), refused
+    with feed_server(tmp_path / "not yet made") as server:  # serve makes output_dir after the server
+        assert raw_get(server.url.rstrip("/"), "/all.rss") == (404, b"404 not found\n")
 
 
 def test_accept_encoding_is_read_with_its_q_values(tmp_path):
