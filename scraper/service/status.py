@@ -90,27 +90,11 @@ def render(
     lines.append("")
     lines.append(f"{overall}: every source must succeed within {minutes} min (three scheduled cycles)")
     if topics:
-        width = max(len("topic"), *(len(topic) for topic in topics))
-        lines.append("")
-        lines.append(f"{'topic'.ljust(width)}  items (published, current config)")
-        lines.extend(f"{topic.ljust(width)}  {count}" for topic, count in topics.items())
+        counted = [("topic", "items (published, current config)"), *((t, str(n)) for t, n in topics.items())]
+        lines += ["", *_columns(counted)]
     if delivery:
-        lines += ["", *_delivery_table(delivery, now)]
-    return "\n".join(lines)
-
-
-def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
-
-
-def _delivery_table(states: Sequence[DeliveryState], now: dt.datetime) -> list[str]:
-    """One row per notify target: its outbox and its failures in a row."""
-    rows = [("notify", "pending", "oldest pending", "undeliverable", "sent", "failures", "last error")]
-    for s in states:
-        rows.append(
+        rows = [("notify", "pending", "oldest pending", "undeliverable", "sent", "failures", "last error")]
+        rows += [
             (
                 s.target,
                 str(s.pending),
@@ -120,5 +104,14 @@ def _delivery_table(states: Sequence[DeliveryState], now: dt.datetime) -> list[s
                 str(s.failures),
                 (s.last_error or "")[:80] if s.failures else "",
             )
-        )
-    return _columns(rows)
+            for s in delivery
+        ]
+        lines += ["", *_columns(rows)]
+    return "\n".join(lines)
+
+
+def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
