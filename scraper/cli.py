@@ -159,13 +159,10 @@ def status(options: Options, as_json: bool, everything: bool) -> None:
     except ScraperError as error:
         _fail(str(error), EXIT_FAILED)
     verdicts = health.assess(histories, now=now, window=window)
-    if as_json:
-        _echo(show.as_json(verdicts, counts, now=now, window=window, topics=topics, delivery=delivery))
-    else:
-        table = show.as_table(
-            verdicts, counts, now=now, window=window, topics=topics, everything=everything, delivery=delivery
-        )
-        _echo(table)
+    shown = show.render(
+        verdicts, counts, topics, delivery, now=now, window=window, as_json=as_json, everything=everything
+    )
+    _echo(shown)
     sys.exit(EXIT_OK if all(v.healthy for v in verdicts) else EXIT_FAILED)
 
 

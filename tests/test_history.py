@@ -573,8 +573,9 @@ def test_a_hub_and_webhook_that_are_down_do_not_fail_the_cycle(tmp_path, site):
 
 
 def test_serve_sends_websub_link_headers_for_feeds(tmp_path):
+    from scraper.service.files import build_app
     from scraper.service.metrics import Metrics
-    from scraper.service.server import FeedServer, build_app
+    from scraper.service.server import FeedServer
 
     (tmp_path / "topics").mkdir()
     for name in ("all.atom", "topics/lasning.rss", "index.html"):

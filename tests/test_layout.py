@@ -56,7 +56,7 @@ LIBRARIES: dict[str, str] = {
     "sqlite_utils": "store/db.py",
     "feedgen": "publish/render.py",
     "apscheduler": "service/schedule.py",
-    "starlette": "service/server.py",
+    "starlette": "service/files.py",
     "uvicorn": "service/server.py",
     "h11": "service/server.py",
     "prometheus_client": "service/metrics.py",

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..store import DeliveryState, RunHistory
 
-__all__ = ["SourceHealth", "assess", "delivery_document", "document"]
+__all__ = ["SourceHealth", "assess", "document"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,27 +55,6 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.UTC).isoformat() if moment is not None else None
 
 
-def delivery_document(states: Sequence[DeliveryState], now: dt.datetime) -> dict[str, Any]:
-    """Each notify target's outbox: what waits (and since when), what was given up, the failures in a row.
-    Shown, never part of the verdict: delivery never holds up publishing, so it does not fail the health."""
-    return {
-        s.target: {
-            "pending": s.pending,
-            "oldest_pending": _iso(s.oldest_pending),
-            "oldest_pending_age_seconds": (
-                int((now - s.oldest_pending).total_seconds()) if s.oldest_pending is not None else 0
-            ),
-            "undeliverable": s.undeliverable,
-            "sent": s.sent,
-            "consecutive_failures": s.failures,
-            "last_error": s.last_error,
-            "last_success": _iso(s.last_success),
-            "next_attempt": _iso(s.next_attempt),
-        }
-        for s in states
-    }
-
-
 def document(
     verdicts: Sequence[SourceHealth],
     *,
@@ -84,7 +63,8 @@ def document(
     delivery: Sequence[DeliveryState] = (),
 ) -> dict[str, Any]:
     """The /healthz (and `status --json`) body: overall status, then one object per source, then one per
-    notify target (`delivery`, when there are any)."""
+    notify target (`delivery`, when there are any): what waits and since when, what was given up, and the
+    failures in a row."""
     body = {
         "status": "ok" if all(v.healthy for v in verdicts) else "unhealthy",
         "checked": _iso(now),
@@ -103,6 +83,21 @@ def document(
             for v in verdicts
         },
     }
-    if delivery:
-        body["delivery"] = delivery_document(delivery, now)
+    if delivery:  # shown, never part of the verdict: delivery never holds up publishing
+        body["delivery"] = {
+            s.target: {
+                "pending": s.pending,
+                "oldest_pending": _iso(s.oldest_pending),
+                "oldest_pending_age_seconds": (
+                    int((now - s.oldest_pending).total_seconds()) if s.oldest_pending is not None else 0
+                ),
+                "undeliverable": s.undeliverable,
+                "sent": s.sent,
+                "consecutive_failures": s.failures,
+                "last_error": s.last_error,
+                "last_success": _iso(s.last_success),
+                "next_attempt": _iso(s.next_attempt),
+            }
+            for s in delivery
+        }
     return body

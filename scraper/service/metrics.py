@@ -36,69 +36,57 @@ OUTCOMES = ("ok", "partial", "failed", "locked", "error")
 class Metrics:
     def __init__(self, sources: Iterable[str], *, version: str = "") -> None:
         self.registry = CollectorRegistry()
-        r = self.registry
-        info = Gauge(
-            "aktuellt_build_info", "Always 1; the running version as a label.", ["version"], registry=r
+
+        def counter(name: str, text: str, *labels: str) -> Counter:
+            return Counter(f"aktuellt_{name}", text, labels, registry=self.registry)
+
+        def gauge(name: str, text: str, *labels: str) -> Gauge:
+            return Gauge(f"aktuellt_{name}", text, labels, registry=self.registry)
+
+        gauge("build_info", "Always 1; the running version as a label.", "version").labels(version).set(1)
+        self.cycles = counter("cycles", "Cycles run, by outcome.", "outcome")
+        self.items = counter("items", "Items seen to be new, changed or removed.", "source", "change")
+        self.fetch_errors = counter(
+            "fetch_errors", "Failed source reads, by kind of error.", "source", "kind"
         )
-        info.labels(version).set(1)
-        self.cycles = Counter("aktuellt_cycles", "Cycles run, by outcome.", ["outcome"], registry=r)
-        self.items = Counter(
-            "aktuellt_items", "Items seen to be new, changed or removed.", ["source", "change"], registry=r
+        self.bytes_fetched = counter(
+            "fetched_bytes", "Response body bytes received from sources (on the wire)."
         )
-        self.fetch_errors = Counter(
-            "aktuellt_fetch_errors", "Failed source reads, by kind of error.", ["source", "kind"], registry=r
-        )
-        self.bytes_fetched = Counter(
-            "aktuellt_fetched_bytes", "Response body bytes received from sources (on the wire).", registry=r
-        )
-        self.requests_made = Counter("aktuellt_source_requests", "HTTP requests sent to sources.", registry=r)
+        self.requests_made = counter("source_requests", "HTTP requests sent to sources.")
         self.duration = Histogram(
             "aktuellt_cycle_duration_seconds",
             "Wall time of a whole cycle.",
             buckets=(0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800),
-            registry=r,
+            registry=self.registry,
         )
-        self.last_success = Gauge(
-            "aktuellt_last_success_timestamp_seconds",
+        self.last_success = gauge(
+            "last_success_timestamp_seconds",
             "Unix time of each source's last successful run (0: never).",
-            ["source"],
-            registry=r,
+            "source",
         )
-        self.failures = Gauge(
-            "aktuellt_consecutive_failures",
-            "Failed runs since the source's last success.",
-            ["source"],
-            registry=r,
+        self.failures = gauge(
+            "consecutive_failures", "Failed runs since the source's last success.", "source"
         )
-        self.feed_requests = Counter(
-            "aktuellt_feed_requests",
-            "Requests for files under output_dir, by response status.",
-            ["status"],
-            registry=r,
+        self.feed_requests = counter(
+            "feed_requests", "Requests for files under output_dir, by response status.", "status"
         )
-        self.notify_pending = Gauge(
-            "aktuellt_notify_pending",
-            "Events queued for a notify target, not yet delivered.",
-            ["target"],
-            registry=r,
+        self.notify_pending = gauge(
+            "notify_pending", "Events queued for a notify target, not yet delivered.", "target"
         )
-        self.notify_oldest = Gauge(
-            "aktuellt_notify_oldest_pending_age_seconds",
+        self.notify_oldest = gauge(
+            "notify_oldest_pending_age_seconds",
             "Age of the oldest event a notify target has not yet got (0: none waits).",
-            ["target"],
-            registry=r,
+            "target",
         )
-        self.notify_undeliverable = Gauge(
-            "aktuellt_notify_undeliverable",
+        self.notify_undeliverable = gauge(
+            "notify_undeliverable",
             "Events a notify target never confirmed within give_up_after (given up).",
-            ["target"],
-            registry=r,
+            "target",
         )
-        self.notify_failures = Gauge(
-            "aktuellt_notify_consecutive_failures",
+        self.notify_failures = gauge(
+            "notify_consecutive_failures",
             "Failed delivery attempts to a notify target since its last delivery.",
-            ["target"],
-            registry=r,
+            "target",
         )
         for outcome in OUTCOMES:  # present from the start, so rate() and alerts see a zero, not a gap
             self.cycles.labels(outcome)

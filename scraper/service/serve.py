@@ -32,9 +32,10 @@ from ..folders import make_folders
 from ..models import RunReport
 from ..store import DeliveryState, RunHistory, Store
 from . import health
+from .files import build_app
 from .metrics import Metrics
 from .schedule import CycleScheduler, cache_seconds, health_window
-from .server import FeedServer, build_app
+from .server import FeedServer
 
 __all__ = ["STOP_GRACE", "CycleRunner", "read_health", "serve"]
 

@@ -11,7 +11,7 @@ from ..sanity import json_text
 from ..store import DeliveryState
 from . import health
 
-__all__ = ["as_json", "as_table"]
+__all__ = ["render"]
 
 #: With more sources than this, those that are simply ok are summarised in one line (`status --all` lists
 #: them): with 300 sources the ones that need looking at must not scroll away.
@@ -35,35 +35,26 @@ def _when(moment: dt.datetime | None, now: dt.datetime) -> str:
     return f"{max(seconds, 0)}s ago"
 
 
-def as_json(
+def render(
     verdicts: Sequence[health.SourceHealth],
     counts: Mapping[str, int],
-    *,
-    now: dt.datetime,
-    window: dt.timedelta,
     topics: Mapping[str, int] | None = None,
     delivery: Sequence[DeliveryState] = (),
-) -> str:
-    document: dict[str, Any] = health.document(verdicts, now=now, window=window, delivery=delivery)
-    for source, facts in document["sources"].items():
-        facts["items"] = counts.get(source, 0)
-    if topics is not None:
-        document["topics"] = dict(topics)
-    return json_text(document, indent=2)  # a source's error reason may hold its control characters
-
-
-def as_table(
-    verdicts: Sequence[health.SourceHealth],
-    counts: Mapping[str, int],
     *,
     now: dt.datetime,
     window: dt.timedelta,
-    topics: Mapping[str, int] | None = None,
+    as_json: bool = False,
     everything: bool = False,
-    delivery: Sequence[DeliveryState] = (),
 ) -> str:
-    """One row per source, those that need looking at first; beyond MAX_ROWS sources (unless `everything`)
-    the ok ones are one summary line."""
+    """One JSON document (`as_json`), or a table: one row per source, those that need looking at first;
+    beyond MAX_ROWS sources (unless `everything`) the ok ones are one summary line."""
+    if as_json:
+        document: dict[str, Any] = health.document(verdicts, now=now, window=window, delivery=delivery)
+        for source, facts in document["sources"].items():
+            facts["items"] = counts.get(source, 0)
+        if topics is not None:
+            document["topics"] = dict(topics)
+        return json_text(document, indent=2)  # a source's error reason may hold its control characters
     header = ("source", "health", "items", "last run", "last success", "failures", "last error")
     rows = [header]
     ordered = sorted(verdicts, key=_rank)
@@ -82,10 +73,7 @@ def as_table(
                 (h.last_error or "")[:80] if h.consecutive_failures else "",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
+    lines = _columns(rows)
     if folded:
         successes = [v.history.last_success for v in folded if v.history.last_success is not None]
         since = (
@@ -102,27 +90,11 @@ def as_table(
     lines.append("")
     lines.append(f"{overall}: every source must succeed within {minutes} min (three scheduled cycles)")
     if topics:
-        width = max(len("topic"), *(len(topic) for topic in topics))
-        lines.append("")
-        lines.append(f"{'topic'.ljust(width)}  items (published, current config)")
-        lines.extend(f"{topic.ljust(width)}  {count}" for topic, count in topics.items())
+        counted = [("topic", "items (published, current config)"), *((t, str(n)) for t, n in topics.items())]
+        lines += ["", *_columns(counted)]
     if delivery:
-        lines += ["", *_delivery_table(delivery, now)]
-    return "\n".join(lines)
-
-
-def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
-    ]
-
-
-def _delivery_table(states: Sequence[DeliveryState], now: dt.datetime) -> list[str]:
-    """One row per notify target: its outbox and its failures in a row."""
-    rows = [("notify", "pending", "oldest pending", "undeliverable", "sent", "failures", "last error")]
-    for s in states:
-        rows.append(
+        rows = [("notify", "pending", "oldest pending", "undeliverable", "sent", "failures", "last error")]
+        rows += [
             (
                 s.target,
                 str(s.pending),
@@ -132,5 +104,14 @@ def _delivery_table(states: Sequence[DeliveryState], now: dt.datetime) -> list[s
                 str(s.failures),
                 (s.last_error or "")[:80] if s.failures else "",
             )
-        )
-    return _columns(rows)
+            for s in delivery
+        ]
+        lines += ["", *_columns(rows)]
+    return "\n".join(lines)
+
+
+def _columns(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]

@@ -1,4 +1,4 @@
-"""The pure parts of the service: schedule arithmetic, the health verdict, and safe file paths."""
+"""The pure parts of the service: schedule arithmetic, the health verdict and the status table."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ import pytest
 
 from scraper.config import ScheduleConfig
 from scraper.errors import ConfigError
-from scraper.service.files import safe_path
 from scraper.service.health import assess
 from scraper.service.schedule import build_trigger, cache_seconds, health_window, longest_gap, shortest_gap
-from scraper.service.status import as_table
+from scraper.service.status import render
 from scraper.store import RunHistory
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -96,55 +95,6 @@ def test_a_source_that_never_ran_is_pending_for_one_window_after_start():
     assert not late.healthy and not status.healthy
 
 
-def test_safe_path_serves_only_known_files_inside_the_folder(tmp_path):
-    root = tmp_path / "feeds"
-    (root / "topics").mkdir(parents=True)
-    (root / "all.rss").write_text("x")
-    (root / "topics" / "a.atom").write_text("x")
-    (root / "index.html").write_text("x")
-    (root / "notes.db").write_text("x")
-    (tmp_path / "secret.rss").write_text("x")
-    (root / "out.rss").symlink_to(tmp_path / "secret.rss")
-    (root / "in.rss").symlink_to(root / "all.rss")
-    root = root.resolve()
-    assert safe_path(root, "/all.rss") == root / "all.rss"
-    assert safe_path(root, "//topics//a.atom") == root / "topics" / "a.atom"
-    assert safe_path(root, "/") == root / "index.html"
-    assert safe_path(root, "/in.rss") == root / "all.rss"
-    for refused in (
-        "/../secret.rss",
-        "/topics/../../secret.rss",
-        "/out.rss",
-        "/notes.db",
-        "/topics/",
-        "/topics",
-        "/./all.rss",
-        "/all.rss\x00",
-        "/..\\secret.rss",
-        "/missing.rss",
-    ):
-        assert safe_path(root, refused) is None, refused
-
-
-@pytest.mark.parametrize(
-    ("header", "gzip"),
-    [
-        ("gzip", True),
-        ("gzip, deflate, br", True),
-        ("br;q=1.0, gzip;q=0.5", True),
-        ("*", True),
-        ("gzip;q=0", False),
-        ("identity", False),
-        ("", False),
-        ("deflate, gzip;q=nonsense", False),
-    ],
-)
-def test_accept_encoding_is_read_with_its_q_values(header, gzip):
-    from scraper.service.files import _accepts_gzip
-
-    assert _accepts_gzip(header) is gzip
-
-
 def test_status_with_300_sources_puts_the_failing_first_and_folds_the_ok_ones():
     """`aktuellt status` for every Swedish municipality (issue 20): the few sources that need looking at come
     first, the 290-odd that are fine are one line, and `--all` still lists every one."""
@@ -159,7 +109,7 @@ def test_status_with_300_sources_puts_the_failing_first_and_folds_the_ok_ones():
     verdicts = assess(histories, now=NOW, window=dt.timedelta(minutes=47))
     counts = {h.source: 25 for h in histories}
 
-    text = as_table(verdicts, counts, now=NOW, window=dt.timedelta(minutes=47))
+    text = render(verdicts, counts, now=NOW, window=dt.timedelta(minutes=47))
 
     lines = text.splitlines()
     assert lines[1].startswith("kommun-150  failing (UNHEALTHY)")  # unhealthy first
@@ -169,5 +119,5 @@ def test_status_with_300_sources_puts_the_failing_first_and_folds_the_ok_ones():
         "`aktuellt status --all` lists them"
     )
     assert len(lines) < 10
-    everything = as_table(verdicts, counts, now=NOW, window=dt.timedelta(minutes=47), everything=True)
+    everything = render(verdicts, counts, now=NOW, window=dt.timedelta(minutes=47), everything=True)
     assert len(everything.splitlines()) == 1 + 300 + 2

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import logging
+import logging.handlers
 import re
 import resource
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from email.utils import format_datetime
@@ -25,9 +26,12 @@ from lxml import html
 
 from scraper.logs import RepeatFilter
 from scraper.publish.pagestyle import HISTORY_STYLE, content_security_policy
-from scraper.service.server import _Limits, _QuietAccept, connection_limit
+from scraper.service import server as server_module
+from scraper.service.files import GZIP_MIN, build_app
+from scraper.service.metrics import Metrics
+from scraper.service.server import FeedServer, _Limits, connection_limit
 from tests.fixture_site import REPO, FixtureSite, load_seed
-from tests.service.test_service import Service, wait_for, write_config
+from tests.service.test_service import Service, raw_get, serve_argv, wait_for, write_config
 from tests.test_site_end_to_end import chromium, console_messages
 
 #: The child's fd limit, and more idle connections than it allows.
@@ -50,7 +54,7 @@ def test_idle_connections_beyond_the_fd_limit_leave_requests_and_cycles_working(
     log_path: Path = tmp_path / "serve.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "scraper", "--config", str(config), "serve"],
+            serve_argv(config, header_timeout=3),
             stdout=subprocess.DEVNULL,
             stderr=log_file,
             preexec_fn=_limit_fds,
@@ -263,19 +267,26 @@ def test_library_floods_are_rate_limited_but_the_projects_own_lines_are_not():
     assert sum(map(repeat.filter, records("scraper.cycle"))) == 200  # each names an item: all kept
 
 
-def test_failed_accepts_are_reported_once_a_minute(caplog):
-    quiet = _QuietAccept()
+def test_failed_accepts_are_rate_limited_like_every_library_flood(monkeypatch):
+    """asyncio logs a traceback for each failed accept (thousands a second once descriptors run out): the
+    RepeatFilter on the log handler lets RepeatFilter.BURST of them through a minute."""
+    passed = logging.handlers.BufferingHandler(capacity=100_000)
+    passed.addFilter(RepeatFilter())
+    logger = logging.getLogger("asyncio")
+    monkeypatch.setattr(logger, "propagate", False)
+    logger.addHandler(passed)
     loop = asyncio.new_event_loop()
     try:
         error = OSError(24, "Too many open files")
-        with caplog.at_level(logging.ERROR, logger="scraper.service.server"):
-            for _ in range(10_000):
-                quiet(loop, {"message": "socket.accept() out of system resource", "exception": error})
+        for _ in range(10_000):
+            loop.call_exception_handler(
+                {"message": "socket.accept() out of system resource", "exception": error}
+            )
     finally:
+        logger.removeHandler(passed)
         loop.close()
-    assert [record.getMessage() for record in caplog.records] == [
-        "cannot accept connections: [Errno 24] Too many open files; retrying"
-    ]
+    assert len(passed.buffer) == RepeatFilter.BURST
+    assert passed.buffer[0].getMessage() == "socket.accept() out of system resource"
 
 
 def test_the_connection_limit_is_logged_once_per_burst(caplog):
@@ -307,17 +318,24 @@ def _exchange(port: int, request: bytes) -> tuple[bytes, bool]:
         return data, True
 
 
-def test_content_length_with_transfer_encoding_is_refused_and_the_connection_closed(tmp_path):
-    """RFC 9112 §6.1: a request with both may be smuggling one past a proxy that reads Content-Length."""
-    from scraper.service.metrics import Metrics
-    from scraper.service.server import FeedServer, build_app
-
-    (tmp_path / "all.rss").write_bytes(b"<rss/>")
-    app = build_app(tmp_path, max_age=60, metrics=Metrics(["s"]), health=lambda: (200, {}))
+@contextlib.contextmanager
+def feed_server(folder: Path, **options: str) -> Iterator[FeedServer]:
+    """The feed server (port 0, in a thread) serving `folder`, stopped afterwards."""
+    app = build_app(folder, max_age=60, metrics=Metrics(["s"]), health=lambda: (200, {}), **options)
     server = FeedServer(app, "127.0.0.1", 0)
     server.start()
-    smuggled = b"GET /all.rss HTTP/1.1\r\nHost: x\r\n\r\n"
     try:
+        yield server
+    finally:
+        server.stop()
+        assert server.join(10)
+
+
+def test_content_length_with_transfer_encoding_is_refused_and_the_connection_closed(tmp_path):
+    """RFC 9112 §6.1: a request with both may be smuggling one past a proxy that reads Content-Length."""
+    (tmp_path / "all.rss").write_bytes(b"<rss/>")
+    smuggled = b"GET /all.rss HTTP/1.1\r\nHost: x\r\n\r\n"
+    with feed_server(tmp_path) as server:
         for headers in (
             b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
             b"Transfer-Encoding: chunked\r\nContent-Length: 0\r\n",
@@ -334,6 +352,97 @@ def test_content_length_with_transfer_encoding_is_refused_and_the_connection_clo
         chunked = b"Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
         data, closed = _exchange(server.port, b"GET /all.rss HTTP/1.1\r\nHost: x\r\n" + chunked)
         assert data.startswith(b"HTTP/1.1 200 ") and data.endswith(b"<rss/>"), data
+
+
+def test_only_known_files_inside_the_folder_are_served(tmp_path):
+    root = tmp_path / "feeds"
+    (root / "topics").mkdir(parents=True)
+    for name in ("all.rss", "topics/a.atom", "index.html", "notes.db"):
+        (root / name).write_text(f"<{name}/>")
+    (tmp_path / "secret.rss").write_text("secret")
+    (root / "out.rss").symlink_to(tmp_path / "secret.rss")
+    (root / "in.rss").symlink_to(root / "all.rss")
+    with feed_server(root) as server:
+        url = server.url.rstrip("/")
+        served = {"/all.rss": "all.rss", "//topics//a.atom": "topics/a.atom", "/": "index.html"}
+        served["/in.rss"] = "all.rss"  # a symlink inside the folder
+        for path, name in served.items():
+            assert raw_get(url, path) == (200, f"<{name}/>".encode()), path
+        for refused in (
+            "/../secret.rss",
+            "/topics/../../secret.rss",
+            "/%2e%2e/secret.rss",
+            "/out.rss",
+            "/notes.db",
+            "/topics/",
+            "/topics",
+            "/./all.rss",
+            "/all.rss%00",
+            "/..\\secret.rss",
+            "/missing.rss",
+        ):
+            assert raw_get(url, refused) == (404, b"404 not found\n"), refused
+    with feed_server(tmp_path / "not yet made") as server:  # serve makes output_dir after the server
+        assert raw_get(server.url.rstrip("/"), "/all.rss") == (404, b"404 not found\n")
+
+
+def test_accept_encoding_is_read_with_its_q_values(tmp_path):
+    (tmp_path / "all.rss").write_bytes(b"<rss>" + b"x" * GZIP_MIN + b"</rss>")
+    with feed_server(tmp_path) as server:
+        for header, gzip in (
+            ("gzip", True),
+            ("gzip, deflate, br", True),
+            ("br;q=1.0, gzip;q=0.5", True),
+            ("*", True),
+            ("gzip;q=0", False),
+            ("identity", False),
+            ("", False),
+            ("deflate, gzip;q=nonsense", False),
+        ):
+            answer = httpx.get(server.url + "all.rss", headers={"Accept-Encoding": header}, timeout=5)
+            assert (answer.headers.get("content-encoding") == "gzip") is gzip, header
+
+
+def _closed_after(sock: socket.socket, trickle: bytes = b"") -> float:
+    """Seconds until the server closes `sock`, sending it `trickle` a byte every 0.05 s meanwhile."""
+    started = time.monotonic()
+    sock.settimeout(0.05)
+    for byte in [trickle[i : i + 1] for i in range(len(trickle))] or [b""] * 200:
+        try:
+            sock.sendall(byte)
+            if sock.recv(65536) == b"":
+                return time.monotonic() - started
+        except TimeoutError:
+            continue
+        except OSError:
+            return time.monotonic() - started
+    raise AssertionError("still open")
+
+
+def test_every_request_has_header_timeout_seconds_for_its_line_and_headers(tmp_path, monkeypatch):
+    monkeypatch.setattr(server_module, "HEADER_TIMEOUT", 0.5)
+    (tmp_path / "all.rss").write_bytes(b"<rss/>")
+
+    def slow_health() -> tuple[int, dict[str, str]]:
+        time.sleep(1.0)  # twice the timeout: a request being answered is past its deadline's reach
+        return 200, {}
+
+    app = build_app(tmp_path, max_age=60, metrics=Metrics(["s"]), health=slow_health)
+    server = FeedServer(app, "127.0.0.1", 0)
+    server.start()
+    try:
+        address = ("127.0.0.1", server.port)
+        with socket.create_connection(address) as silent:  # connects, never sends a byte
+            assert 0.4 < _closed_after(silent) < 2
+        with socket.create_connection(address) as trickling:  # headers a byte at a time, never complete
+            assert (
+                0.4 < _closed_after(trickling, b"GET /all.rss HTTP/1.1\r\nHost: x\r\n" + b"X: y\r\n" * 20) < 2
+            )
+        with socket.create_connection(address) as keep_alive:  # answered, then idle before the next request
+            keep_alive.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            keep_alive.settimeout(5)
+            assert keep_alive.recv(65536).startswith(b"HTTP/1.1 200 ")
+            assert 0.4 < _closed_after(keep_alive) < 2
     finally:
         server.stop()
         assert server.join(10)
