@@ -52,12 +52,6 @@ class AppriseJsonReceiver(RestartableJsonReceiver):
 
 
 @pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
-
-
-@pytest.fixture
 def receiver() -> Iterator[AppriseJsonReceiver]:
     hook = AppriseJsonReceiver()
     yield hook

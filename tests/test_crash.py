@@ -22,8 +22,9 @@ from lxml import etree
 
 from scraper.config import load_config
 from scraper.service.lock import cycle_lock
+from tests.conftest import write_config
 from tests.fixture_site import FixtureSite, load_seed, new_item
-from tests.test_end_to_end import run_cli, swedish, write_config
+from tests.test_end_to_end import run_cli, swedish
 from tests.test_faults import time_today
 from tests.test_history import run_in_process
 

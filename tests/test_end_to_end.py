@@ -14,36 +14,12 @@ import pytest
 from lxml import etree
 
 from scraper.service.lock import cycle_lock
-from tests.fixture_site import FixtureSite, load_seed, new_item
+from tests.conftest import write_config
+from tests.fixture_site import load_seed, new_item
 
 DATA = Path(__file__).parent / "data"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
-
-
-def write_config(tmp_path: Path, site: FixtureSite, **fetch: object) -> Path:
-    settings = {"timeout": 5, "retries": 0, "delay": 0, **fetch}
-    fetch_lines = "\n".join(f"{k} = {v!r}" for k, v in settings.items())
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f"""
-[site]
-title = "Jämlikt Göteborg – Aktuellt"
-base_url = "http://feeds.example.test/"
-output_dir = "feeds"
-database = "aktuellt.db"
-
-[fetch]
-{fetch_lines}
-
-[[sources]]
-id = "jamlikt-goteborg"
-title = "Jämlikt Göteborg – Aktuellt"
-url = "{site.listing_url}"
-""",
-        encoding="utf-8",
-    )
-    return path
 
 
 def run_cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -83,12 +59,6 @@ def snapshot(tmp_path: Path) -> dict[str, object]:
 
 def swedish(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-@pytest.fixture
-def site():
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 def test_first_run_publishes_every_item_valid_and_in_order(tmp_path, site):

@@ -31,8 +31,9 @@ from scraper.models import RunReport
 from scraper.publish.diffs import diff_html
 from scraper.source.fetch import Fetcher
 from scraper.store import Store
+from tests.conftest import write_config
 from tests.fixture_site import FixtureSite, load_seed, new_item
-from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
+from tests.test_end_to_end import STOCKHOLM, run_cli, swedish
 
 DATA = Path(__file__).parent / "data"
 FH = "http://purl.org/syndication/history/1.0"
@@ -116,12 +117,6 @@ def test_missing_counts_only_within_the_range_read_and_confirms_only_on_a_read_t
 
 
 # -- end to end -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def site():
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 def config_for(tmp_path: Path, site: FixtureSite, extra: str = "") -> Path:

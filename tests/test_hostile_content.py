@@ -26,20 +26,15 @@ from scraper.publish.catalog import MAX_MONTHS, month_series
 from scraper.publish.manifest import MANIFEST
 from scraper.publish.site import stylesheet
 from scraper.sanity import cut_off, escape_controls, sane_day, web_url
+from tests.conftest import write_config
 from tests.fixture_site import FixtureSite, SiteItem, load_seed, new_item
-from tests.test_end_to_end import DATA, run_cli, write_config
+from tests.test_end_to_end import DATA, run_cli
 from tests.test_history import events, run_in_process
 
 SEED = load_seed()
 BASE_URL = "http://feeds.example.test/"  # write_config's site.base_url
 #: The seed's months, 2017-05 … 2019-05: the bars the chart on index.html must show, and no more.
 SEED_MONTHS = 25
-
-
-@pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 def feed_titles(feeds: Path, name: str) -> list[str]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-
 from scraper.intake import UNSTABLE_KEYS
 from tests.fixture_site import FixtureSite, load_seed
 from tests.source.test_feed_source import errors, feed_config, listing_source, parsed, stored
@@ -16,12 +14,6 @@ from tests.test_end_to_end import run_cli, snapshot
 
 SEED = load_seed()
 ARTICLE_HREF = re.compile(r'href="[^"]*/aktuelltsida/([0-9a-f-]{36})/[^"]*"')
-
-
-@pytest.fixture
-def site():
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 def cache_busted(site: FixtureSite) -> dict[str, int]:

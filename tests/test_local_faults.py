@@ -18,17 +18,12 @@ import feedparser
 import pytest
 from lxml import etree, html
 
-from tests.fixture_site import FixtureSite, load_seed, new_item
-from tests.test_end_to_end import run_cli, snapshot, swedish, write_config
+from tests.conftest import write_config
+from tests.fixture_site import load_seed, new_item
+from tests.test_end_to_end import run_cli, snapshot, swedish
 from tests.test_faults import time_today
 
 SEED = load_seed()
-
-
-@pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 @contextlib.contextmanager

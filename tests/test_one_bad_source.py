@@ -25,12 +25,6 @@ from tests.test_end_to_end import run_cli
 SEED = load_seed()
 
 
-@pytest.fixture
-def site():
-    with FixtureSite(load_seed()) as running:
-        yield running
-
-
 def two_sources(tmp_path: Path, site: FixtureSite) -> Path:
     """The hostile feed source `flode` first, the healthy listing `lista` after it."""
     return feed_config(tmp_path, feed_source(site.feed_url("json")), listing_source(site.listing_url))

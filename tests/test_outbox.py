@@ -67,12 +67,6 @@ class JsonReceiver(RestartableJsonReceiver):
 
 
 @pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
-
-
-@pytest.fixture
 def receiver() -> Iterator[JsonReceiver]:
     hook = JsonReceiver()
     yield hook

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fixture_site import FixtureSite, load_seed
-from tests.test_end_to_end import run_cli, write_config
+from tests.conftest import write_config
+from tests.fixture_site import load_seed
+from tests.test_end_to_end import run_cli
 
 #: Each byte comes well within a per-read timeout of 1 s, so only a wall-clock deadline ends the exchange.
 GAP = 0.2
@@ -69,12 +70,6 @@ class Trickler:
         self.stopped.set()
         self.thread.join(5)
         self.listener.close()
-
-
-@pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ import pytest
 from lxml import etree, html
 
 from scraper.publish.manifest import MANIFEST
+from tests.conftest import write_config
 from tests.fixture_site import FixtureSite, load_seed, new_item, repo_topics
 from tests.publish.test_catalog import assert_json_feed
 from tests.publish.test_topics import EXPECTED
@@ -55,33 +56,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--hide-scrollbars",
 ]
-
-
-def write_config(tmp_path: Path, site: FixtureSite, topics: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f"""
-[site]
-title = "Jämlikt Göteborg – Aktuellt"
-base_url = "{BASE_URL}"
-output_dir = "feeds"
-database = "aktuellt.db"
-
-[fetch]
-timeout = 5
-retries = 0
-delay = 0
-
-[[sources]]
-id = "jamlikt-goteborg"
-title = "Jämlikt Göteborg – Aktuellt"
-url = "{site.listing_url}"
-
-{topics}
-""",
-        encoding="utf-8",
-    )
-    return path
 
 
 def files_with_mtimes(folder: Path) -> dict[str, tuple[bytes, int]]:

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import write_config
 from tests.fixture_site import FixtureSite, SiteItem, load_seed, new_item
-from tests.test_end_to_end import run_cli, write_config
+from tests.test_end_to_end import run_cli
 
 # "[/b]" made rich raise MarkupError in probe's table (a traceback); "[link=…]" would have been markup.
 HOSTILE = (

@@ -16,7 +16,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from tests.fixture_site import DATA, FEED_TITLE, FixtureSite, load_seed
+from tests.fixture_site import DATA, FEED_TITLE, load_seed
 from tests.test_end_to_end import run_cli, snapshot
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -81,12 +81,6 @@ def the_one_error(result: subprocess.CompletedProcess[str]) -> str:
     lines = errors(result.stderr)
     assert len(lines) == 1 and "flode" in lines[0], result.stderr
     return lines[0]
-
-
-@pytest.fixture
-def site():
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

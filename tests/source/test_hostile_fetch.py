@@ -34,8 +34,9 @@ from scraper.config import load_config
 from scraper.cycle import fetch_settings, run_cycle
 from scraper.source.fetch import Fetcher
 from scraper.store import Store
+from tests.conftest import write_config
 from tests.fixture_site import ARTICLE_PATH, LISTING_PATH, FixtureSite, load_seed, new_item
-from tests.test_end_to_end import run_cli, swedish, write_config
+from tests.test_end_to_end import run_cli, swedish
 
 BOMB_BYTES = int(os.environ.get("AKTUELLT_BOMB_BYTES", str(256 << 20)))
 BOMB_CAP = int(os.environ.get("AKTUELLT_BOMB_CAP", str(1 << 20)))
@@ -120,12 +121,6 @@ def published_text(tmp_path: Path) -> str:
 
 def no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr, result.stderr
-
-
-@pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 @pytest.fixture

@@ -17,9 +17,10 @@ from scraper.config import load_config
 from scraper.publish.catalog import membership, render_catalog, render_site
 from scraper.publish.site import feed_data, stylesheet, tombstones
 from scraper.store import Store
+from tests.conftest import write_config
 from tests.fixture_site import FixtureSite, load_seed
 from tests.test_history import run_ok
-from tests.test_site_end_to_end import EDITED_TOPICS, TWO_TOPICS, write_config
+from tests.test_site_end_to_end import EDITED_TOPICS, TWO_TOPICS
 
 SEED = load_seed()
 
