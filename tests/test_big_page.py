@@ -14,7 +14,7 @@ import pytest
 
 from scraper.markup import cut_after_links
 from tests.fixture_site import FixtureSite
-from tests.source.test_feed_source import errors, parsed, stored
+from tests.source.test_feed_sources_end_to_end import errors, parsed, stored
 from tests.test_end_to_end import run_cli
 from tests.test_key_collisions import config as page_config
 from tests.test_key_collisions import news_page

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from scraper.intake import UNSTABLE_KEYS
 from tests.fixture_site import FixtureSite, load_seed
-from tests.source.test_feed_source import errors, feed_config, listing_source, parsed, stored
+from tests.source.test_feed_sources_end_to_end import errors, feed_config, listing_source, parsed, stored
 from tests.test_end_to_end import run_cli, snapshot
 
 SEED = load_seed()

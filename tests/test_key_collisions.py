@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixture_site import FixtureSite
-from tests.source.test_feed_source import errors, feed_config, parsed, stored
+from tests.source.test_feed_sources_end_to_end import errors, feed_config, parsed, stored
 from tests.test_end_to_end import run_cli
 
 TITLES = [f"Nyhet nummer {n} om förskolan" for n in range(1, 7)]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixture_site import FixtureSite, load_seed
-from tests.source.test_feed_source import (
+from tests.source.test_feed_sources_end_to_end import (
     feed_config,
     feed_source,
     listing_source,
