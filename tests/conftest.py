@@ -1,13 +1,18 @@
-"""What many test files share: the fixture site with the seeded listing, and the end-to-end config written
-against it."""
+"""What many test files share: the fixture site with the seeded listing, the end-to-end config written
+against it, and the CLI run in this process."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from scraper.cli import cli
 from tests.fixture_site import FixtureSite, load_seed
 
 TITLE = "Jämlikt Göteborg – Aktuellt"
@@ -55,3 +60,22 @@ id = "jamlikt-goteborg"
         encoding="utf-8",
     )
     return path
+
+
+def aktuellt(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`aktuellt ARGS` in this process: the exit code, stdout and stderr `python -m scraper ARGS` gives,
+    without a second of imports per call. An exception the CLI lets out is raised here, as a traceback would
+    have failed the test. Tests about the process itself (SIGKILL, a lock another process holds, memory
+    limits, what a run imports) start one of their own."""
+    root, quiet = logging.getLogger(), [logging.getLogger(name) for name in ("httpx", "httpcore")]
+    saved = root.handlers[:], root.level, [logger.level for logger in quiet]
+    try:  # the CLI sets up logging to its stderr: pytest's own handlers and levels come back after it
+        with contextlib.chdir(cwd or Path.cwd()):
+            result = CliRunner().invoke(cli, args, prog_name="aktuellt", env=env, catch_exceptions=False)
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+        for logger, level in zip(quiet, saved[2], strict=True):
+            logger.setLevel(level)
+    return subprocess.CompletedProcess(["aktuellt", *args], result.exit_code, result.stdout, result.stderr)

@@ -1,11 +1,10 @@
-"""End to end: the real CLI in a subprocess, a real SQLite file, and the fixture site on 127.0.0.1."""
+"""End to end: the real CLI (in this process), a real SQLite file, and the fixture site on 127.0.0.1."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,7 +13,7 @@ import pytest
 from lxml import etree
 
 from scraper.service.lock import cycle_lock
-from tests.conftest import write_config
+from tests.conftest import aktuellt, write_config
 from tests.fixture_site import load_seed, new_item
 
 DATA = Path(__file__).parent / "data"
@@ -23,12 +22,7 @@ MONTHS = "januari februari mars april maj juni juli augusti september oktober no
 
 
 def run_cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(config), *args, "run"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return aktuellt("--config", str(config), *args, "run")
 
 
 def snapshot(tmp_path: Path) -> dict[str, object]:
@@ -192,9 +186,7 @@ def test_second_run_while_locked_exits_75_and_touches_nothing(tmp_path, site):
 def test_bad_config_exits_2_naming_the_key(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text('[site]\nmax_itemz = 3\n[[sources]]\nid = "x"\n', encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(path), "check"], capture_output=True, text=True
-    )
+    result = aktuellt("--config", str(path), "check")
     assert result.returncode == 2
     assert "site.max_itemz" in result.stderr
     assert "sources[0].url" in result.stderr

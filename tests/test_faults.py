@@ -1,7 +1,7 @@
 """Fault injection: whatever the source's server or the network does, a failed cycle leaves the store and the
 feeds exactly as they were, says what went wrong in one line, and the next good cycle recovers in full.
 
-Every case runs the real CLI in a subprocess against the fixture site on 127.0.0.1 and a real SQLite file.
+Every case runs the real CLI in this process against the fixture site on 127.0.0.1 and a real SQLite file.
 A good first cycle is run once per worker and copied (with mtimes) into each test's folder.
 """
 

@@ -9,7 +9,6 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from scraper.publish.catalog import MAX_MONTHS, month_series
 from scraper.publish.manifest import MANIFEST
 from scraper.publish.site import stylesheet
 from scraper.sanity import cut_off, escape_controls, sane_day, web_url
-from tests.conftest import write_config
+from tests.conftest import aktuellt, write_config
 from tests.fixture_site import FixtureSite, SiteItem, load_seed, new_item
 from tests.test_end_to_end import DATA, run_cli
 from tests.test_history import events, run_in_process
@@ -149,12 +148,7 @@ def test_rows_stored_before_the_fix_are_left_out_of_every_output_with_a_log_line
     db.close()
     # `status` counts topics from every stored item while the stored memberships are stale (as now, before a
     # publish has taken the new rows): an unreadable row is left out there too, not a traceback.
-    status = subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(config), "status"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    status = aktuellt("--config", str(config), "status")
     assert status.returncode == 0 and "Traceback" not in status.stderr, status.stderr
     assert "k-garbage" in status.stderr and "unreadable" in status.stderr
 

@@ -1,6 +1,6 @@
 """End to end: keys that change on every render are refused, and new items beyond
-`max_new_items_per_cycle` wait for later cycles without any loss (issue 17, item 4). The real CLI in a
-subprocess, a real SQLite file, and the fixture site on 127.0.0.1."""
+`max_new_items_per_cycle` wait for later cycles without any loss (issue 17, item 4). The real CLI in this
+process, a real SQLite file, and the fixture site on 127.0.0.1."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """End to end: links that share a key are named, and `key_params` keeps the parameter that parts them, even
-one that looks like a session (issue 17, item 5). The real CLI in a subprocess, a real SQLite file, and a
+one that looks like a session (issue 17, item 5). The real CLI in this process, a real SQLite file, and a
 PHP-Nuke-like news page on the fixture site at 127.0.0.1."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""End to end: an output folder shared with a web site's own files. `aktuellt run` (subprocess) against the
+"""End to end: an output folder shared with a web site's own files. `aktuellt run` (in process) against the
 fixture site, a real SQLite file, and a `site.output_dir` whose `topics/` and `sources/` already hold files of
 their own: publishing removes only what it wrote (a topic taken out of the config, with a fresh store too, and
 in a folder published before the manifest existed), and `aktuellt check` names the files it did not write."""
@@ -6,14 +6,13 @@ in a folder published before the manifest existed), and `aktuellt check` names t
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import feedparser
 import pytest
 
 from scraper.publish.manifest import MANIFEST
-from tests.conftest import write_config
+from tests.conftest import aktuellt, write_config
 from tests.fixture_site import FixtureSite, load_seed
 from tests.test_end_to_end import run_cli
 
@@ -37,12 +36,7 @@ def topics(*ids: str) -> str:
 
 
 def check(config: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(config), "check"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return aktuellt("--config", str(config), "check")
 
 
 def run(config: Path) -> str:

@@ -1,6 +1,6 @@
 """Push targets that trickle (issue 17, item 3): a webhook receiver or WebSub hub that sends its status line a
 byte at a time must not hold the cycle (and its lock) for longer than `notify.timeout` per attempt, wall
-clock. The real CLI in a subprocess, a fixture site and raw trickling servers on 127.0.0.1."""
+clock. The real CLI in this process, a fixture site and raw trickling servers on 127.0.0.1."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The whole output folder end to end: `aktuellt run` (subprocess) against the fixture site, a real SQLite
+"""The whole output folder end to end: `aktuellt run` (in process) against the fixture site, a real SQLite
 file, then topic feeds, JSON Feed, OPML, the XSLT, and index.html checked by the Nu Html Checker (vnu-jar on
 Java) and in a real headless Chromium. `make tools` installs both; a missing one is a failure, not a skip.
 """
@@ -11,7 +11,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +22,7 @@ import pytest
 from lxml import etree, html
 
 from scraper.publish.manifest import MANIFEST
-from tests.conftest import write_config
+from tests.conftest import aktuellt, write_config
 from tests.fixture_site import FixtureSite, load_seed, new_item, repo_topics
 from tests.publish.test_catalog import assert_json_feed
 from tests.publish.test_topics import EXPECTED
@@ -352,12 +351,7 @@ def test_edited_topics_reorganize_the_feeds_on_a_304_run_and_touch_only_what_cha
 
 
 def test_status_counts_items_per_topic(output):
-    result = subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(output.parent / "config.toml"), "status", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = aktuellt("--config", str(output.parent / "config.toml"), "status", "--json")
     assert result.returncode == 0, result.stderr
     topics = json.loads(result.stdout)["topics"]
     assert topics == {topic: sum(topic in ids for ids in EXPECTED.values()) for topic in TOPIC_IDS}

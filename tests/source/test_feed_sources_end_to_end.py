@@ -1,5 +1,5 @@
 """End to end: `type = "feed"` sources, the listing's advertised-feed line, and the error a page that never
-gave items shows. The real CLI in a subprocess, a real SQLite file, and the fixture site on 127.0.0.1
+gave items shows. The real CLI in this process, a real SQLite file, and the fixture site on 127.0.0.1
 serving the seed items as a listing and as RSS 2.0, Atom and JSON Feed."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Hostile sources (issue 11, the fetch side): compression bombs, fetches that would leave the source's hosts,
 status lines and headers trickled a byte at a time, oversized validators, thousands of new items, and an IPv6
-literal source. The real CLI in a subprocess, fixture sites on 127.0.0.1 (and 127.0.0.2 as "another host"),
+literal source. The real CLI in this process, fixture sites on 127.0.0.1 (and 127.0.0.2 as "another host"),
 a real SQLite file; feeds are read back with feedparser.
 
 The bombs' size and the cap are set by AKTUELLT_BOMB_BYTES and AKTUELLT_BOMB_CAP (`make stress`: 2 GiB of
