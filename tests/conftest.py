@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from scraper.cli import cli
-from tests.fixture_site import FixtureSite, load_seed
+from tests.fixture_site import FixtureSite, load_seed, repo_topics
 
 TITLE = "Jämlikt Göteborg – Aktuellt"
 
@@ -22,6 +22,17 @@ TITLE = "Jämlikt Göteborg – Aktuellt"
 def site() -> Iterator[FixtureSite]:
     with FixtureSite(load_seed()) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folder of one real `aktuellt run` of the fixture site with the repository's topics, for the
+    tests that only read it (a test that adds a page removes it again)."""
+    tmp_path = tmp_path_factory.mktemp("site")
+    with FixtureSite(load_seed()) as site:
+        result = aktuellt("--config", str(write_config(tmp_path, site, repo_topics())), "run")
+    assert result.returncode == 0, result.stderr
+    return tmp_path / "feeds"
 
 
 def write_config(

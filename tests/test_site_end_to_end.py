@@ -23,7 +23,7 @@ from lxml import etree, html
 
 from scraper.publish.manifest import MANIFEST
 from tests.conftest import aktuellt, write_config
-from tests.fixture_site import FixtureSite, load_seed, new_item, repo_topics
+from tests.fixture_site import FixtureSite, load_seed, new_item
 from tests.publish.test_catalog import assert_json_feed
 from tests.publish.test_topics import EXPECTED
 from tests.test_end_to_end import run_cli
@@ -66,17 +66,9 @@ def files_with_mtimes(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 @pytest.fixture(scope="module")
-def output(tmp_path_factory) -> Path:
-    """One real run with the repository's topics; the tests below only read what it wrote."""
-    return published_site(tmp_path_factory.mktemp("site"))
-
-
-def published_site(tmp_path: Path) -> Path:
-    """The output folder of one real `aktuellt run` of the fixture site with the repository's topics."""
-    with FixtureSite(load_seed()) as site:
-        result = run_cli(write_config(tmp_path, site, repo_topics()))
-    assert result.returncode == 0, result.stderr
-    return tmp_path / "feeds"
+def output(published_site: Path) -> Path:
+    """One real run with the repository's topics (conftest.py); the tests below only read what it wrote."""
+    return published_site
 
 
 def test_every_document_exists_and_parses(output):
