@@ -1,4 +1,4 @@
-"""`aktuellt add` end to end (issue 20): the real CLI in a subprocess against fixture sites on 127.0.0.1 and
+"""`aktuellt add` end to end (issue 20): the real CLI in this process against fixture sites on 127.0.0.1 and
 127.0.0.2; the config file keeps its comments, passes `aktuellt check`, and a real `aktuellt run` then
 publishes the added sources."""
 

@@ -22,6 +22,7 @@ from aiosmtpd.controller import Controller
 from scraper.config import load_config
 from scraper.service.serve import read_delivery
 from scraper.store import Store
+from tests.conftest import aktuellt
 from tests.fixture_site import FixtureSite, load_seed, new_item
 from tests.receivers import RestartableJsonReceiver
 from tests.test_history import config_for, run_in_process
@@ -49,12 +50,6 @@ class AppriseJsonReceiver(RestartableJsonReceiver):
 
     def titles(self) -> list[str]:
         return [message["title"] for message in self.messages]
-
-
-@pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 @pytest.fixture
@@ -223,20 +218,17 @@ def test_notify_targets_are_checked_by_key(tmp_path, targets, key, reason):
 
 
 def test_check_asks_apprise_about_each_url_and_the_legacy_webhook_table_is_one_target(tmp_path):
-    import subprocess
-    import sys
-
     config = tmp_path / "config.toml"
     source = '[[sources]]\nid = "s"\nurl = "http://127.0.0.1:9/"\n'
     config.write_text('[[notify]]\nurl = "nosuchservice://x/y"\n' + source, encoding="utf-8")
-    check = [sys.executable, "-m", "scraper", "--config", str(config), "check"]
-    result = subprocess.run(check, capture_output=True, text=True, timeout=60)
+    check = ["--config", str(config), "check"]
+    result = aktuellt(*check)
     assert result.returncode == 2 and "notify[0].url: Apprise does not understand this URL" in result.stderr
 
     config.write_text(
         '[notify]\nwebhook = "http://127.0.0.1:9/hook"\ntimeout = 2\n' + source, encoding="utf-8"
     )
-    result = subprocess.run(check, capture_output=True, text=True, timeout=60)
+    result = aktuellt(*check)
     assert result.returncode == 0, result.stderr
     assert '[[notify]]\nid = "webhook"\nwebhook = "http://127.0.0.1:9/hook"' in result.stdout
     (target,) = load_config(config).notify
@@ -264,14 +256,10 @@ def test_notify_targets_round_trip_through_check():
 def test_verbose_logging_never_shows_a_token_of_an_apprise_url(tmp_path, site, receiver):
     """Apprise's own debug lines carry the URL it posts to (Slack's and Telegram's tokens, here a path):
     `-v` must not write them out."""
-    import subprocess
-    import sys
-
     receiver.start()
     url = receiver.url().replace("/alerts", "/alerts/s3cr3t")
     config = with_targets(tmp_path, site, f'[[notify]]\nid = "larm"\nurl = "{url}"\n')
-    command = [sys.executable, "-m", "scraper", "--config", str(config), "-v", "run"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    result = aktuellt("--config", str(config), "-v", "run")
     assert result.returncode == 0, result.stderr
     assert len(receiver.messages) == 1 and "notify larm: 26 events delivered" in result.stderr
     assert "s3cr3t" not in result.stderr
@@ -436,17 +424,13 @@ def test_a_message_confirmed_after_its_deadline_is_not_sent_again(tmp_path, site
 def test_check_warns_of_a_url_with_several_recipients(tmp_path):
     """Apprise tells only whether every recipient took a message: with a refused address among them, the
     others got the same mail at every retry for 7 days (aiosmtpd refusing one RCPT showed it)."""
-    import subprocess
-    import sys
-
     config = tmp_path / "config.toml"
     url = "mailto://127.0.0.1:25?from=a@example.org&to=red@example.org,chef@example.org"
     config.write_text(
         f'[[notify]]\nid = "red"\nurl = "{url}"\n[[sources]]\nid = "s"\nurl = "http://127.0.0.1:9/"\n',
         encoding="utf-8",
     )
-    check = [sys.executable, "-m", "scraper", "--config", str(config), "check"]
-    result = subprocess.run(check, capture_output=True, text=True, timeout=60)
+    result = aktuellt("--config", str(config), "check")
     assert result.returncode == 0, result.stderr
     assert "warning: notify[0].url names 2 recipients" in result.stderr
     assert "give each its own [[notify]]" in result.stderr

@@ -10,20 +10,14 @@ from urllib.parse import urlsplit
 
 import feedparser
 import lxml.html
-import pytest
 from lxml import etree
 
-from tests.fixture_site import FixtureSite, load_seed, new_item
-from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
+from tests.conftest import write_config
+from tests.fixture_site import load_seed, new_item
+from tests.test_end_to_end import STOCKHOLM, run_cli, swedish
 
 DATA = Path(__file__).parent / "data"
 NASTY = [load_seed()[1], load_seed()[4]]  # script, onclick, style, javascript:, iframe, a lazy image
-
-
-@pytest.fixture
-def site():
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 def feeds(tmp_path: Path) -> dict[str, feedparser.FeedParserDict]:

@@ -16,7 +16,7 @@ import pytest
 from scraper.sanity import join_url
 from scraper.source.listing import parse_listing
 from tests.fixture_site import FixtureSite, SiteItem, load_seed
-from tests.source.test_feed_source import feed_config
+from tests.source.test_feed_sources_end_to_end import feed_config
 from tests.test_end_to_end import DATA, run_cli
 from tests.test_hostile_content import hostile_teaser
 

@@ -189,7 +189,11 @@ def test_each_bad_value_names_its_key(text: str, key: str, reason: str) -> None:
         ('[[topics]]\nid = "t"\nmatch = ["a"]\nexclude = [" "]', "topics[0].exclude[0]", "must not be empty"),
         ('[[topics]]\nid = "t"\nregex = "(läs"', "topics[0].regex", "invalid regular expression: missing )"),
         ('[[topics]]\nid = "t"', "topics[0].match", "a topic needs match words, a regex, tags or sources"),
-        ('[[topics]]\nid = "t"\nsources = ["andra"]', "topics[0].sources", "no [[sources]] has the id 'andra'"),
+        (
+            '[[topics]]\nid = "t"\nsources = ["andra"]',
+            "topics[0].sources",
+            "no [[sources]] has the id 'andra'",
+        ),
         ('[[topics]]\nid = "t"\nsources = "x"', "topics[0].sources", "expected an array of strings"),
         ('[[topics]]\nid = "t"\nmatch = []', "topics[0].match", "a topic needs match words"),
         ('[[topics]]\nmatch = ["a"]', "topics[0].id", "missing"),

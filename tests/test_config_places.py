@@ -5,12 +5,12 @@ database or the program, and system folders or devices. Through the real CLI, wi
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from scraper.config import PACKAGE_DIR
+from tests.conftest import aktuellt
 
 
 def write(tmp_path: Path, site: str) -> Path:
@@ -22,12 +22,7 @@ def write(tmp_path: Path, site: str) -> Path:
 
 
 def cli(config: Path, command: str = "check") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(config), command],
-        capture_output=True,
-        text=True,
-        timeout=20,
-    )
+    return aktuellt("--config", str(config), command)
 
 
 def refused(result: subprocess.CompletedProcess[str], key: str, reason: str) -> bool:

@@ -1,11 +1,10 @@
-"""End to end: the real CLI in a subprocess, a real SQLite file, and the fixture site on 127.0.0.1."""
+"""End to end: the real CLI (in this process), a real SQLite file, and the fixture site on 127.0.0.1."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,45 +13,16 @@ import pytest
 from lxml import etree
 
 from scraper.cycle import cycle_lock
-from tests.fixture_site import FixtureSite, load_seed, new_item
+from tests.conftest import aktuellt, write_config
+from tests.fixture_site import load_seed, new_item
 
 DATA = Path(__file__).parent / "data"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MONTHS = "januari februari mars april maj juni juli augusti september oktober november december".split()
 
 
-def write_config(tmp_path: Path, site: FixtureSite, **fetch: object) -> Path:
-    settings = {"timeout": 5, "retries": 0, "delay": 0, **fetch}
-    fetch_lines = "\n".join(f"{k} = {v!r}" for k, v in settings.items())
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f"""
-[site]
-title = "Jämlikt Göteborg – Aktuellt"
-base_url = "http://feeds.example.test/"
-output_dir = "feeds"
-database = "aktuellt.db"
-
-[fetch]
-{fetch_lines}
-
-[[sources]]
-id = "jamlikt-goteborg"
-title = "Jämlikt Göteborg – Aktuellt"
-url = "{site.listing_url}"
-""",
-        encoding="utf-8",
-    )
-    return path
-
-
 def run_cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(config), *args, "run"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return aktuellt("--config", str(config), *args, "run")
 
 
 def snapshot(tmp_path: Path) -> dict[str, object]:
@@ -83,12 +53,6 @@ def snapshot(tmp_path: Path) -> dict[str, object]:
 
 def swedish(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-@pytest.fixture
-def site():
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 def test_first_run_publishes_every_item_valid_and_in_order(tmp_path, site):
@@ -222,9 +186,7 @@ def test_second_run_while_locked_exits_75_and_touches_nothing(tmp_path, site):
 def test_bad_config_exits_2_naming_the_key(tmp_path):
     path = tmp_path / "config.toml"
     path.write_text('[site]\nmax_itemz = 3\n[[sources]]\nid = "x"\n', encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(path), "check"], capture_output=True, text=True
-    )
+    result = aktuellt("--config", str(path), "check")
     assert result.returncode == 2
     assert "site.max_itemz" in result.stderr
     assert "sources[0].url" in result.stderr

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import write_config
 from tests.fixture_site import FixtureSite, load_seed
-from tests.test_end_to_end import write_config
 from tests.test_history import run_in_process
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """Fault injection: whatever the source's server or the network does, a failed cycle leaves the store and the
 feeds exactly as they were, says what went wrong in one line, and the next good cycle recovers in full.
 
-Every case runs the real CLI in a subprocess against the fixture site on 127.0.0.1 and a real SQLite file.
+Every case runs the real CLI in this process against the fixture site on 127.0.0.1 and a real SQLite file.
 A good first cycle is run once per worker and copied (with mtimes) into each test's folder.
 """
 
@@ -15,13 +15,15 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
 
+from tests.conftest import write_config
 from tests.fixture_site import FixtureSite, load_seed, new_item
-from tests.test_end_to_end import run_cli, snapshot, swedish, write_config
+from tests.test_end_to_end import run_cli, snapshot, swedish
 
 SEED = load_seed()
 SOURCE = "jamlikt-goteborg"
@@ -50,7 +52,7 @@ def site(shared_site: FixtureSite) -> Iterator[FixtureSite]:
     shared_site.requests.clear()
 
 
-def prepared(tmp_path: Path, baseline: Path, site: FixtureSite, **fetch: object) -> Path:
+def prepared(tmp_path: Path, baseline: Path, site: FixtureSite, **fetch: Any) -> Path:
     """A folder that one good cycle has published; a new item and an edit wait on the site."""
     shutil.copytree(baseline / "feeds", tmp_path / "feeds")
     shutil.copy2(baseline / "aktuellt.db", tmp_path / "aktuellt.db")

@@ -27,7 +27,6 @@ from tests.test_site_end_to_end import (
     QuietHandler,
     chromium,
     console_messages,
-    published_site,
     serve_folder,
     vnu,
 )
@@ -42,8 +41,8 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def output(tmp_path_factory) -> Path:
-    return published_site(tmp_path_factory.mktemp("pages"))
+def output(published_site: Path) -> Path:
+    return published_site
 
 
 def page(output: Path, name: str) -> html.HtmlElement:

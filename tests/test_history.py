@@ -12,7 +12,6 @@ import re
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,8 +30,9 @@ from scraper.models import RunReport
 from scraper.publish.diffs import diff_html
 from scraper.source.fetch import Fetcher
 from scraper.store import Store
+from tests.conftest import aktuellt, write_config
 from tests.fixture_site import FixtureSite, load_seed, new_item
-from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
+from tests.test_end_to_end import STOCKHOLM, run_cli, swedish
 
 DATA = Path(__file__).parent / "data"
 FH = "http://purl.org/syndication/history/1.0"
@@ -116,12 +116,6 @@ def test_missing_counts_only_within_the_range_read_and_confirms_only_on_a_read_t
 
 
 # -- end to end -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def site():
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 def config_for(tmp_path: Path, site: FixtureSite, extra: str = "") -> Path:
@@ -445,12 +439,7 @@ def test_a_foreign_archive_of_the_year_under_way_is_left_alone_in_the_folder_and
 
 
 def cli(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(config), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return aktuellt("--config", str(config), *args)
 
 
 def test_history_and_export_show_every_version(tmp_path, site):

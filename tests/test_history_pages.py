@@ -24,10 +24,10 @@ from scraper.config import load_config
 from scraper.publish.historypage import page_path
 from scraper.publish.site import publish_feeds
 from scraper.store import Store
+from tests.conftest import write_config
 from tests.fixture_site import FixtureSite, load_seed, repo_topics
 from tests.publish.test_topics import EXPECTED
 from tests.test_end_to_end import run_cli
-from tests.test_end_to_end import write_config as plain_config
 from tests.test_history import run_in_process
 from tests.test_hostile_content import insert_item
 from tests.test_site_end_to_end import (
@@ -38,7 +38,6 @@ from tests.test_site_end_to_end import (
     QuietHandler,
     chromium,
     vnu,
-    write_config,
 )
 
 AXE = REPO / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
@@ -288,7 +287,7 @@ def test_rows_stored_before_links_and_dates_were_screened_stay_out_of_the_pages(
     warning each), so no page, no link, no traceback (local_time of 9999-12-31 23:30 UTC in Stockholm
     overflows)."""
     with FixtureSite(load_seed()) as site:
-        config = plain_config(tmp_path, site)  # [[sources]] last: the key below is the source's
+        config = write_config(tmp_path, site)  # [[sources]] last: the key below is the source's
         config.write_text(config.read_text(encoding="utf-8") + "articles = false\n", encoding="utf-8")
         run_ok(config)
         db = sqlite3.connect(tmp_path / "aktuellt.db")

@@ -9,7 +9,6 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -26,20 +25,15 @@ from scraper.publish.catalog import MAX_MONTHS, month_series
 from scraper.publish.manifest import MANIFEST
 from scraper.publish.site import stylesheet
 from scraper.sanity import cut_off, escape_controls, sane_day, web_url
+from tests.conftest import aktuellt, write_config
 from tests.fixture_site import FixtureSite, SiteItem, load_seed, new_item
-from tests.test_end_to_end import DATA, run_cli, write_config
+from tests.test_end_to_end import DATA, run_cli
 from tests.test_history import events, run_in_process
 
 SEED = load_seed()
 BASE_URL = "http://feeds.example.test/"  # write_config's site.base_url
 #: The seed's months, 2017-05 … 2019-05: the bars the chart on index.html must show, and no more.
 SEED_MONTHS = 25
-
-
-@pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 def feed_titles(feeds: Path, name: str) -> list[str]:
@@ -155,12 +149,7 @@ def test_rows_stored_before_the_fix_are_quarantined_once_and_left_out_of_every_o
     db.close()
     bad = ("k-9999-dec", "k-9999-jun", "k-0001", "k-script", "k-garbage", "k-naive")
     # The first command to open the store (here `status`) moves them to the quarantine table, a warning each.
-    status = subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(config), "status"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    status = aktuellt("--config", str(config), "status")
     assert status.returncode == 0 and "Traceback" not in status.stderr, status.stderr
     for key in bad:
         lines = [line for line in status.stderr.splitlines() if f"stored item {key} " in line]

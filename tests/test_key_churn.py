@@ -1,27 +1,19 @@
 """End to end: keys that change on every render are refused, and new items beyond
-`max_new_items_per_cycle` wait for later cycles without any loss (issue 17, item 4). The real CLI in a
-subprocess, a real SQLite file, and the fixture site on 127.0.0.1."""
+`max_new_items_per_cycle` wait for later cycles without any loss (issue 17, item 4). The real CLI in this
+process, a real SQLite file, and the fixture site on 127.0.0.1."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import pytest
-
 from scraper.intake import UNSTABLE_KEYS
 from tests.fixture_site import FixtureSite, load_seed
-from tests.source.test_feed_source import errors, feed_config, listing_source, parsed, stored
+from tests.source.test_feed_sources_end_to_end import errors, feed_config, listing_source, parsed, stored
 from tests.test_end_to_end import run_cli, snapshot
 
 SEED = load_seed()
 ARTICLE_HREF = re.compile(r'href="[^"]*/aktuelltsida/([0-9a-f-]{36})/[^"]*"')
-
-
-@pytest.fixture
-def site():
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 def cache_busted(site: FixtureSite) -> dict[str, int]:

@@ -1,5 +1,5 @@
 """End to end: links that share a key are named, and `key_params` keeps the parameter that parts them, even
-one that looks like a session (issue 17, item 5). The real CLI in a subprocess, a real SQLite file, and a
+one that looks like a session (issue 17, item 5). The real CLI in this process, a real SQLite file, and a
 PHP-Nuke-like news page on the fixture site at 127.0.0.1."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixture_site import FixtureSite
-from tests.source.test_feed_source import errors, feed_config, parsed, stored
+from tests.source.test_feed_sources_end_to_end import errors, feed_config, parsed, stored
 from tests.test_end_to_end import run_cli
 
 TITLES = [f"Nyhet nummer {n} om förskolan" for n in range(1, 7)]

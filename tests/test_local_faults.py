@@ -1,6 +1,6 @@
 """Local faults: an output folder that refuses writes or is full, a database that is read-only, locked or
 not a database, an invalid config in every section, two runs at once, and hostile text from the source.
-The real CLI in a subprocess, the fixture site on 127.0.0.1, a real SQLite file.
+The real CLI in this process (two runs at once: two processes), the fixture site, a real SQLite file.
 """
 
 from __future__ import annotations
@@ -18,17 +18,12 @@ import feedparser
 import pytest
 from lxml import etree, html
 
-from tests.fixture_site import FixtureSite, load_seed, new_item
-from tests.test_end_to_end import run_cli, snapshot, swedish, write_config
+from tests.conftest import aktuellt, write_config
+from tests.fixture_site import load_seed, new_item
+from tests.test_end_to_end import run_cli, snapshot, swedish
 from tests.test_faults import time_today
 
 SEED = load_seed()
-
-
-@pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 @contextlib.contextmanager
@@ -186,9 +181,7 @@ def test_invalid_config_in_each_section_exits_2_naming_the_key_and_touches_nothi
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
 
-    result = subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(path), "run"], capture_output=True, text=True
-    )
+    result = aktuellt("--config", str(path), "run")
 
     assert result.returncode == 2, result.stderr
     assert key in result.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixture_site import FixtureSite, load_seed
-from tests.source.test_feed_source import (
+from tests.source.test_feed_sources_end_to_end import (
     feed_config,
     feed_source,
     listing_source,
@@ -23,12 +23,6 @@ from tests.source.test_feed_source import (
 from tests.test_end_to_end import run_cli
 
 SEED = load_seed()
-
-
-@pytest.fixture
-def site():
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 def two_sources(tmp_path: Path, site: FixtureSite) -> Path:

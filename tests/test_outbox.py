@@ -27,6 +27,7 @@ from scraper.config import Config, load_config
 from scraper.service.metrics import Metrics
 from scraper.service.serve import read_delivery, read_health
 from scraper.store import Store
+from tests.conftest import aktuellt
 from tests.fixture_site import FixtureSite, load_seed, new_item
 from tests.receivers import RestartableJsonReceiver
 from tests.test_history import config_for, run_in_process
@@ -64,12 +65,6 @@ class JsonReceiver(RestartableJsonReceiver):
 
     def ids(self) -> list[object]:
         return [document["id"] for document in self.documents]
-
-
-@pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 @pytest.fixture
@@ -154,19 +149,9 @@ def test_events_pending_past_give_up_after_are_undeliverable_and_shown(tmp_path,
     assert age in metrics.exposition().decode()
     assert 'aktuellt_notify_consecutive_failures{target="webhook"} 2.0' in text
 
-    shown = subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(config), "status", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    shown = aktuellt("--config", str(config), "status", "--json")
     assert json.loads(shown.stdout)["delivery"]["webhook"]["undeliverable"] == len(SEED)
-    table = subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(config), "status"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout
+    table = aktuellt("--config", str(config), "status").stdout
     assert "notify" in table and "undeliverable" in table
 
     receiver.start()

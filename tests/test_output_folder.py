@@ -1,4 +1,4 @@
-"""End to end: an output folder shared with a web site's own files. `aktuellt run` (subprocess) against the
+"""End to end: an output folder shared with a web site's own files. `aktuellt run` (in process) against the
 fixture site, a real SQLite file, and a `site.output_dir` whose `topics/` and `sources/` already hold files of
 their own: publishing removes only what it wrote (a topic taken out of the config, with a fresh store too, and
 in a folder published before the manifest existed), and `aktuellt check` names the files it did not write."""
@@ -6,16 +6,15 @@ in a folder published before the manifest existed), and `aktuellt check` names t
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import feedparser
 import pytest
 
 from scraper.publish.manifest import MANIFEST
+from tests.conftest import aktuellt, write_config
 from tests.fixture_site import FixtureSite, load_seed
 from tests.test_end_to_end import run_cli
-from tests.test_end_to_end import write_config as base_config
 
 FOREIGN = {
     "sources/app.json": b'{"app": "the web site\'s own"}',
@@ -31,21 +30,13 @@ match = ["a"]
 """
 
 
-def write_config(tmp_path: Path, site: FixtureSite, topics: list[str]) -> Path:
-    """The end-to-end config (output_dir "feeds") with these topics, each matching every item."""
-    path = base_config(tmp_path, site)
-    with path.open("a", encoding="utf-8") as handle:
-        handle.write("".join(TOPIC.format(id=topic) for topic in topics))
-    return path
+def topics(*ids: str) -> str:
+    """These topics, each matching every item."""
+    return "".join(TOPIC.format(id=topic) for topic in ids)
 
 
 def check(config: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(config), "check"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return aktuellt("--config", str(config), "check")
 
 
 def run(config: Path) -> str:
@@ -74,7 +65,7 @@ def topic_files(public: Path) -> list[str]:
 
 def test_publishing_removes_only_files_it_wrote_even_with_a_fresh_store(tmp_path, web_folder):
     with FixtureSite(load_seed()) as site:
-        config = write_config(tmp_path, site, ["alfa", "beta"])
+        config = write_config(tmp_path, site, topics("alfa", "beta"))
         before = check(config)
         assert before.returncode == 0, before.stderr
         assert "4 file(s) aktuellt did not write" in before.stderr
@@ -90,14 +81,14 @@ def test_publishing_removes_only_files_it_wrote_even_with_a_fresh_store(tmp_path
         after = check(config)
         assert "4 file(s) aktuellt did not write" in after.stderr  # its own files are not named
 
-        write_config(tmp_path, site, ["alfa"])  # beta taken out of the config: its files go, nothing else
+        write_config(tmp_path, site, topics("alfa"))  # beta out of the config: its files go, nothing else
         log = run(config)
         assert "topics/beta.rss: its topic or source is no longer in the config" in log
         assert topic_files(web_folder) == ["alfa.atom", "alfa.html", "alfa.json", "alfa.rss"]
         assert_foreign_intact(web_folder)
 
         (tmp_path / "aktuellt.db").unlink()  # a fresh store: the folder's manifest still knows alfa's files
-        write_config(tmp_path, site, [])
+        write_config(tmp_path, site)
         run(config)
         assert topic_files(web_folder) == []
         assert_foreign_intact(web_folder)
@@ -111,7 +102,7 @@ def test_check_names_the_sites_own_files_that_the_first_run_would_replace(tmp_pa
     (web_folder / "index.html").write_bytes(b"<!DOCTYPE html><title>Stadens startsida</title>")
     (web_folder / "favicon.ico").write_bytes(b"\0\0\1\0the site's own icon")
     with FixtureSite(load_seed()) as site:
-        config = write_config(tmp_path, site, [])
+        config = write_config(tmp_path, site)
         before = check(config)
         assert before.returncode == 0, before.stderr
         assert "2 file(s) named like documents aktuellt publishes" in before.stderr
@@ -121,7 +112,7 @@ def test_check_names_the_sites_own_files_that_the_first_run_would_replace(tmp_pa
         assert "named like documents" not in after.stderr
         assert "4 file(s) aktuellt did not write" in after.stderr
         # With the manifest: a topic named like a foreign file in topics/ would replace that file.
-        write_config(tmp_path, site, ["list"])
+        write_config(tmp_path, site, topics("list"))
         clash = check(config).stderr
         assert "1 file(s) named like documents aktuellt publishes" in clash
         assert "wrote them): topics/list.rss" in clash
@@ -133,12 +124,12 @@ def test_check_names_the_sites_own_files_that_the_first_run_would_replace(tmp_pa
 
 def test_a_folder_published_before_the_manifest_adopts_only_the_stores_documents(tmp_path, web_folder):
     with FixtureSite(load_seed()) as site:
-        config = write_config(tmp_path, site, ["alfa", "beta"])
+        config = write_config(tmp_path, site, topics("alfa", "beta"))
         run(config)
         (web_folder / MANIFEST).unlink()  # as an older version left the folder: no manifest
         (web_folder / "topics/gamma.rss").write_bytes(b"<rss/>")  # neither in the store nor written by us
 
-        write_config(tmp_path, site, ["alfa"])
+        write_config(tmp_path, site, topics("alfa"))
         run(config)
 
         assert topic_files(web_folder) == ["alfa.atom", "alfa.html", "alfa.json", "alfa.rss", "gamma.rss"]

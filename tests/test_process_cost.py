@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from scraper.config import package_version
+from tests.conftest import write_config
 from tests.fixture_site import FixtureSite, load_seed
-from tests.test_end_to_end import write_config
 
 #: Imported by a cycle only for work an unchanged cycle does not do: rendering (feedgen, lxml), reading pages
 #: (selectolax, nh3), feeds (feedparser), a terminal's progress bar (rich), httpx's own CLI, a bucket (boto3),

@@ -1,6 +1,6 @@
 """Push targets that trickle (issue 17, item 3): a webhook receiver or WebSub hub that sends its status line a
 byte at a time must not hold the cycle (and its lock) for longer than `notify.timeout` per attempt, wall
-clock. The real CLI in a subprocess, a fixture site and raw trickling servers on 127.0.0.1."""
+clock. The real CLI in this process, a fixture site and raw trickling servers on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fixture_site import FixtureSite, load_seed
-from tests.test_end_to_end import run_cli, write_config
+from tests.conftest import write_config
+from tests.fixture_site import load_seed
+from tests.test_end_to_end import run_cli
 
 #: Each byte comes well within a per-read timeout of 1 s, so only a wall-clock deadline ends the exchange.
 GAP = 0.2
@@ -69,12 +70,6 @@ class Trickler:
         self.stopped.set()
         self.thread.join(5)
         self.listener.close()
-
-
-@pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 @pytest.fixture

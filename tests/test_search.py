@@ -15,8 +15,9 @@ from scraper.publish.historypage import page_path
 from scraper.store import Store
 from scraper.store.db import Database
 from scraper.store.schema import migrations
+from tests.conftest import write_config
 from tests.fixture_site import FixtureSite, load_seed, new_item
-from tests.test_end_to_end import run_cli, write_config
+from tests.test_end_to_end import run_cli
 from tests.test_history import cli
 
 OLD_WORD, NEW_WORD, BODY_WORD = "Slottsskogsvallen", "Ullevi", "Kvibergsparken"

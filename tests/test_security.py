@@ -11,8 +11,9 @@ import lxml.html
 import pytest
 
 from scraper.source.sanitize import sanitize_html
+from tests.conftest import write_config
 from tests.fixture_site import FixtureSite, load_seed
-from tests.test_end_to_end import run_cli, write_config
+from tests.test_end_to_end import run_cli
 
 PAGE = "https://goteborg.se/wps/portal/enhetssida/jamlikt-goteborg/aktuelltarkiv/aktuelltsida/x/"
 

@@ -1,4 +1,4 @@
-"""The whole output folder end to end: `aktuellt run` (subprocess) against the fixture site, a real SQLite
+"""The whole output folder end to end: `aktuellt run` (in process) against the fixture site, a real SQLite
 file, then topic feeds, JSON Feed, OPML, the XSLT, and index.html checked by the Nu Html Checker (vnu-jar on
 Java) and in a real headless Chromium. `make tools` installs both; a missing one is a failure, not a skip.
 """
@@ -11,7 +11,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +22,8 @@ import pytest
 from lxml import etree, html
 
 from scraper.publish.manifest import MANIFEST
-from tests.fixture_site import FixtureSite, load_seed, new_item, repo_topics
+from tests.conftest import aktuellt, write_config
+from tests.fixture_site import FixtureSite, load_seed, new_item
 from tests.publish.test_catalog import assert_json_feed
 from tests.publish.test_topics import EXPECTED
 from tests.test_end_to_end import run_cli
@@ -57,33 +57,6 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def write_config(tmp_path: Path, site: FixtureSite, topics: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f"""
-[site]
-title = "Jämlikt Göteborg – Aktuellt"
-base_url = "{BASE_URL}"
-output_dir = "feeds"
-database = "aktuellt.db"
-
-[fetch]
-timeout = 5
-retries = 0
-delay = 0
-
-[[sources]]
-id = "jamlikt-goteborg"
-title = "Jämlikt Göteborg – Aktuellt"
-url = "{site.listing_url}"
-
-{topics}
-""",
-        encoding="utf-8",
-    )
-    return path
-
-
 def files_with_mtimes(folder: Path) -> dict[str, tuple[bytes, int]]:
     return {
         str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
@@ -93,17 +66,9 @@ def files_with_mtimes(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 @pytest.fixture(scope="module")
-def output(tmp_path_factory) -> Path:
-    """One real run with the repository's topics; the tests below only read what it wrote."""
-    return published_site(tmp_path_factory.mktemp("site"))
-
-
-def published_site(tmp_path: Path) -> Path:
-    """The output folder of one real `aktuellt run` of the fixture site with the repository's topics."""
-    with FixtureSite(load_seed()) as site:
-        result = run_cli(write_config(tmp_path, site, repo_topics()))
-    assert result.returncode == 0, result.stderr
-    return tmp_path / "feeds"
+def output(published_site: Path) -> Path:
+    """One real run with the repository's topics (conftest.py); the tests below only read what it wrote."""
+    return published_site
 
 
 def test_every_document_exists_and_parses(output):
@@ -378,12 +343,7 @@ def test_edited_topics_reorganize_the_feeds_on_a_304_run_and_touch_only_what_cha
 
 
 def test_status_counts_items_per_topic(output):
-    result = subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(output.parent / "config.toml"), "status", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = aktuellt("--config", str(output.parent / "config.toml"), "status", "--json")
     assert result.returncode == 0, result.stderr
     topics = json.loads(result.stdout)["topics"]
     assert topics == {topic: sum(topic in ids for ids in EXPECTED.values()) for topic in TOPIC_IDS}

@@ -9,16 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import aktuellt, write_config
 from tests.fixture_site import FixtureSite, SiteItem, load_seed, new_item
-from tests.test_end_to_end import run_cli, write_config
+from tests.test_end_to_end import run_cli
 
 # "[/b]" made rich raise MarkupError in probe's table (a traceback); "[link=…]" would have been markup.
 HOSTILE = (
@@ -26,12 +25,6 @@ HOSTILE = (
 )
 #: Not one of these may reach stdout raw.
 RAW = ("\x1b", "\x07", "\u009b", "\u009d", "\u009c", "\x7f", "\u202e")
-
-
-def aktuellt(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scraper", *args], capture_output=True, text=True, encoding="utf-8", timeout=60
-    )
 
 
 def assert_no_raw_controls(text: str) -> None:

@@ -54,12 +54,6 @@ def s3(endpoint: str) -> Any:
     return client
 
 
-@pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
-
-
 def write_config(tmp_path: Path, site: FixtureSite, endpoint: str, topics: str = "") -> Path:
     path = tmp_path / "config.toml"
     path.write_text(

@@ -23,7 +23,7 @@ import pytest
 from lxml import html
 
 from tests.fixture_site import REPO
-from tests.test_site_end_to_end import BASE_URL, TOPIC_IDS, published_site, serve_folder
+from tests.test_site_end_to_end import BASE_URL, TOPIC_IDS, serve_folder
 
 NEWSBOAT = shutil.which("newsboat")
 pytestmark = pytest.mark.skipif(
@@ -32,11 +32,10 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory) -> Iterator[tuple[Path, str]]:
+def served(published_site: Path) -> Iterator[tuple[Path, str]]:
     """(the output folder of one real run, its URL on 127.0.0.1)."""
-    output = published_site(tmp_path_factory.mktemp("newsboat-site"))
-    with serve_folder(output) as url:
-        yield output, url
+    with serve_folder(published_site) as url:
+        yield published_site, url
 
 
 def newsboat(tmp_path: Path, *args: str) -> None:

@@ -17,7 +17,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,8 +26,9 @@ from lxml import etree
 
 from scraper.dates import parse_site_date
 from scraper.publish.opml import render_opml
+from tests.conftest import write_config
 from tests.fixture_site import REPO, FixtureSite, SiteItem, load_seed, new_item, repo_topics
-from tests.test_end_to_end import STOCKHOLM, run_cli, swedish, write_config
+from tests.test_end_to_end import STOCKHOLM, run_cli, swedish
 from tests.test_history import config_for, run_at
 from tests.test_site_end_to_end import serve_folder
 
@@ -42,12 +42,6 @@ VIEWERS: dict[str, dt.tzinfo] = {
 
 VALIDATOR = REPO.parent / "shared" / "tools" / "feedvalidator"
 FEED_EXTRACTOR = REPO / ".tools" / "node_modules" / "@extractus" / "feed-extractor"
-
-
-@pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 def listing_day(printed: str) -> dt.date:

@@ -27,6 +27,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from scraper.publish.manifest import MANIFEST
 from scraper.service.files import GZIP_MIN
+from tests.conftest import write_config as shared_config
 from tests.fixture_site import DATA, FixtureSite, load_seed, new_item
 
 TYPES = {
@@ -43,35 +44,10 @@ TYPES = {
 def write_config(
     tmp_path: Path, site: FixtureSite, *, every: str, delay: float = 0, articles: bool = True
 ) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f"""
-[site]
-base_url = "http://feeds.example.test/"
-output_dir = "feeds"
-database = "aktuellt.db"
-
-[fetch]
-timeout = 5
-retries = 0
-delay = {delay}
-
-[schedule]
-every = "{every}"
-jitter = "0s"
-
-[server]
-host = "127.0.0.1"
-port = 0
-
-[[sources]]
-id = "jamlikt-goteborg"
-url = "{site.listing_url}"
-articles = {str(articles).lower()}
-""",
-        encoding="utf-8",
-    )
-    return path
+    """The shared end-to-end config as a service: no titles (the source takes its page's), a cycle every
+    `every` with no jitter, the feed server on a free port."""
+    sections = f'\n[schedule]\nevery = "{every}"\njitter = "0s"\n\n[server]\nhost = "127.0.0.1"\nport = 0\n'
+    return shared_config(tmp_path, site, title=None, sections=sections, articles=articles, delay=delay)
 
 
 def wait_for(what: str, check: Callable[[], Any], timeout: float = 15.0) -> Any:
@@ -144,12 +120,6 @@ class Service:
         self._reader.join(timeout=2)
         if self.process.stderr is not None:
             self.process.stderr.close()
-
-
-@pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import feedparser
 import pytest
 
 from tests.fixture_site import FixtureSite, SiteItem, load_seed, new_item
-from tests.source.test_feed_source import feed_config, feed_source
+from tests.source.test_feed_sources_end_to_end import feed_config, feed_source
 from tests.test_end_to_end import run_cli
 
 TEXT = "Tom &xxe och AT&T slut"

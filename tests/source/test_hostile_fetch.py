@@ -1,6 +1,6 @@
 """Hostile sources (issue 11, the fetch side): compression bombs, fetches that would leave the source's hosts,
 status lines and headers trickled a byte at a time, oversized validators, thousands of new items, and an IPv6
-literal source. The real CLI in a subprocess, fixture sites on 127.0.0.1 (and 127.0.0.2 as "another host"),
+literal source. The real CLI in this process, fixture sites on 127.0.0.1 (and 127.0.0.2 as "another host"),
 a real SQLite file; feeds are read back with feedparser.
 
 The bombs' size and the cap are set by AKTUELLT_BOMB_BYTES and AKTUELLT_BOMB_CAP (`make stress`: 2 GiB of
@@ -34,8 +34,9 @@ from scraper.config import load_config
 from scraper.cycle import run_cycle
 from scraper.source.fetch import Fetcher
 from scraper.store import Store
+from tests.conftest import write_config
 from tests.fixture_site import ARTICLE_PATH, LISTING_PATH, FixtureSite, load_seed, new_item
-from tests.test_end_to_end import run_cli, swedish, write_config
+from tests.test_end_to_end import run_cli, swedish
 
 BOMB_BYTES = int(os.environ.get("AKTUELLT_BOMB_BYTES", str(256 << 20)))
 BOMB_CAP = int(os.environ.get("AKTUELLT_BOMB_CAP", str(1 << 20)))
@@ -120,12 +121,6 @@ def published_text(tmp_path: Path) -> str:
 
 def no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr, result.stderr
-
-
-@pytest.fixture
-def site() -> Iterator[FixtureSite]:
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`aktuellt probe` end to end: the real CLI in a subprocess against the fixture site on 127.0.0.1 serving
+"""`aktuellt probe` end to end: the real CLI in this process against the fixture site on 127.0.0.1 serving
 pages that imitate other sites' markup; the TOML block it prints passes `aktuellt check` and, used as the
 config, a real `aktuellt run` publishes the page's (undated) items, dated by first sight."""
 
@@ -7,10 +7,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,14 +17,13 @@ from lxml import etree
 
 from scraper.config import SelectorConfig, package_version
 from scraper.source.probe import source_block
+from tests import conftest
 from tests.fixture_site import DATA, FixtureSite
 
 
 def aktuellt(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "160"}  # a wide terminal: a UUID key stays on one line
-    return subprocess.run(
-        [sys.executable, "-m", "scraper", *args], capture_output=True, text=True, timeout=60, cwd=cwd, env=env
-    )
+    env = {"COLUMNS": "160"}  # a wide terminal: a UUID key stays on one line
+    return conftest.aktuellt(*args, env=env, cwd=cwd)
 
 
 def serve(site: FixtureSite, name: str) -> str:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import feedparser
@@ -17,10 +15,11 @@ from scraper.config import load_config
 from scraper.publish.catalog import membership
 from scraper.publish.site import feed_data
 from scraper.store import Store
+from tests.conftest import aktuellt, write_config
 from tests.fixture_site import FixtureSite, load_seed
 from tests.publish.test_catalog import rendered, walked_catalog
 from tests.test_history import run_ok
-from tests.test_site_end_to_end import EDITED_TOPICS, TWO_TOPICS, write_config
+from tests.test_site_end_to_end import EDITED_TOPICS, TWO_TOPICS
 
 SEED = load_seed()
 
@@ -131,12 +130,7 @@ def test_a_sync_is_due_only_after_a_write_that_can_move_an_item(tmp_path):
 
 
 def status_topics(config: Path) -> dict[str, int]:
-    result = subprocess.run(
-        [sys.executable, "-m", "scraper", "--config", str(config), "status", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = aktuellt("--config", str(config), "status", "--json")
     assert result.returncode == 0, result.stderr
     topics: dict[str, int] = json.loads(result.stdout)["topics"]
     return topics

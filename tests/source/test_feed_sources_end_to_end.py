@@ -1,5 +1,5 @@
 """End to end: `type = "feed"` sources, the listing's advertised-feed line, and the error a page that never
-gave items shows. The real CLI in a subprocess, a real SQLite file, and the fixture site on 127.0.0.1
+gave items shows. The real CLI in this process, a real SQLite file, and the fixture site on 127.0.0.1
 serving the seed items as a listing and as RSS 2.0, Atom and JSON Feed."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from tests.fixture_site import DATA, FEED_TITLE, FixtureSite, load_seed
+from tests.fixture_site import DATA, FEED_TITLE, load_seed
 from tests.test_end_to_end import run_cli, snapshot
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -81,12 +81,6 @@ def the_one_error(result: subprocess.CompletedProcess[str]) -> str:
     lines = errors(result.stderr)
     assert len(lines) == 1 and "flode" in lines[0], result.stderr
     return lines[0]
-
-
-@pytest.fixture
-def site():
-    with FixtureSite(load_seed()) as running:
-        yield running
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
