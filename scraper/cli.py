@@ -61,14 +61,26 @@ def _fail_config(error: ConfigError) -> None:
 def _load(options: Options) -> Config:
     from .config import find_config_path, load_config
 
-    try:
-        return load_config(find_config_path(options.config, os.environ))
-    except ConfigError as error:
-        _fail_config(error)
-        raise  # unreachable: _fail exits
+    return load_config(find_config_path(options.config, os.environ))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Every command's ScraperError ends it as DESIGN.md says: a config problem lists its keys (exit 2),
+    another run's lock is exit 75, anything else one line and exit 1; never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as error:
+            _fail_config(error)
+        except LockHeld as error:
+            _fail(str(error), EXIT_LOCKED)
+        except ScraperError as error:
+            _fail(str(error), EXIT_FAILED)
+        return None  # unreachable: _fail exits
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -100,13 +112,7 @@ def run(options: Options) -> None:
     """Run one cycle for every source, then exit (for cron and systemd timers)."""
     from .cycle import run_locked
 
-    config = _load(options)
-    try:
-        report = run_locked(config)
-    except LockHeld as error:
-        _fail(str(error), EXIT_LOCKED)
-    except ScraperError as error:
-        _fail(str(error), EXIT_FAILED)
+    report = run_locked(_load(options))
     for failed in (source for source in report.sources if source.suggestion):  # not a log line: multi-line
         intro = f"{failed.source}: this [[sources]] block reads the feed the page advertises:"
         click.echo(f"{intro}\n\n{failed.suggestion}", err=True)
@@ -119,14 +125,7 @@ def serve(options: Options) -> None:
     """Run cycles on the schedule and serve the feeds, /healthz and /metrics until SIGTERM."""
     from .service.serve import serve as run_service
 
-    config = _load(options)
-    try:
-        code = run_service(config)
-    except ConfigError as error:
-        _fail_config(error)
-    except ScraperError as error:
-        _fail(str(error), EXIT_FAILED)
-    sys.exit(code)
+    sys.exit(run_service(_load(options)))
 
 
 @cli.command()
@@ -145,19 +144,16 @@ def status(options: Options, as_json: bool, everything: bool) -> None:
     config = _load(options)
     now = utc_now()
     window = health_window(config.schedule, now)
-    try:
-        with Store(config.site.database) as store:
-            histories = [store.runs.run_history(source.id) for source in config.sources]
-            delivery = store.outbox.delivery_states() if config.notify else []
-            counts = store.runs.counts()
-            if store.feeds.memberships_current(membership(config)[0]):  # the last publish stored them
-                summaries = store.feeds.feed_summaries()
-                topics = {t.id: summaries.get(f"topics/{t.id}", (0, None))[0] for t in config.topics}
-            else:  # edited [[topics]] not yet published: work them out (status writes nothing)
-                entries = assign_topics(config, store.items.entries())
-                topics = {t.id: sum(1 for e in entries if t.id in e.topics) for t in config.topics}
-    except ScraperError as error:
-        _fail(str(error), EXIT_FAILED)
+    with Store(config.site.database) as store:
+        histories = [store.runs.run_history(source.id) for source in config.sources]
+        delivery = store.outbox.delivery_states() if config.notify else []
+        counts = store.runs.counts()
+        if store.feeds.memberships_current(membership(config)[0]):  # the last publish stored them
+            summaries = store.feeds.feed_summaries()
+            topics = {t.id: summaries.get(f"topics/{t.id}", (0, None))[0] for t in config.topics}
+        else:  # edited [[topics]] not yet published: work them out (status writes nothing)
+            entries = assign_topics(config, store.items.entries())
+            topics = {t.id: sum(1 for e in entries if t.id in e.topics) for t in config.topics}
     verdicts = health.assess(histories, now=now, window=window)
     shown = show.render(
         verdicts, counts, topics, delivery, now=now, window=window, as_json=as_json, everything=everything
@@ -180,11 +176,8 @@ def history(options: Options, key_or_url: str) -> None:
     config = _load(options)
     text = key_or_url.strip()
     key = text.rsplit("/", 1)[-1] if text.startswith("tag:") else item_key(text) if "://" in text else text
-    try:
-        with Store(config.site.database) as store:
-            records = store.revisions.records(key)
-    except ScraperError as error:
-        _fail(str(error), EXIT_FAILED)
+    with Store(config.site.database) as store:
+        records = store.revisions.records(key)
     if not records:
         _fail(f"no item with the key {key!r}", EXIT_FAILED)
     zone = ZoneInfo(config.sources[0].timezone)
@@ -215,12 +208,9 @@ def search(options: Options, text: str, since: dt.datetime | None, kind: str | N
         _fail("search: give the words to look for", EXIT_CONFIG)
     zone = ZoneInfo(config.sources[0].timezone)
     start = since.replace(tzinfo=zone) if since is not None else None  # the day begins in the site's zone
-    try:
-        with Store(config.site.database) as store:
-            hits = store.pages.search(text, since=start, kinds=[kind] if kind else [], limit=limit)
-            pages = set(store.pages.keys_with_history({hit.key for hit in hits}))
-    except ScraperError as error:
-        _fail(str(error), EXIT_FAILED)
+    with Store(config.site.database) as store:
+        hits = store.pages.search(text, since=start, kinds=[kind] if kind else [], limit=limit)
+        pages = set(store.pages.keys_with_history({hit.key for hit in hits}))
     click.echo(search_text(text, hits, zone, config.site.base_url, pages, limit), nl=False)
 
 
@@ -236,11 +226,8 @@ def export(options: Options, fmt: str, output: str | None) -> None:
     from .store import Store
 
     config = _load(options)
-    try:
-        with Store(config.site.database) as store:
-            records = store.revisions.records()
-    except ScraperError as error:
-        _fail(str(error), EXIT_FAILED)
+    with Store(config.site.database) as store:
+        records = store.revisions.records()
     data = export_csv(records) if fmt == "csv" else export_json(records)
     if output is None:
         # CSV escaped as for a terminal (a cell's line breaks kept); JSON has its controls as \uXXXX already.
@@ -315,10 +302,7 @@ def probe(
         _fail("give a URL, or --source ID for a configured source", EXIT_CONFIG)
         return
     assert url is not None
-    try:
-        result = probe_page(url, source, fetch, date_order=date_order, pick=pick or 1)
-    except ScraperError as error:
-        _fail(str(error), EXIT_FAILED)
+    result = probe_page(url, source, fetch, date_order=date_order, pick=pick or 1)
     if pick is not None:
         if pick > len(result.candidates):
             _fail(f"no candidate block {pick}: the page has {len(result.candidates)}", EXIT_FAILED)
@@ -386,10 +370,7 @@ def add(
     if (failed and not skip_failed) or not blocks:
         more = " (--skip-failed adds the others)" if list_file and blocks else ""
         _fail(f"{failed} of {len(found)} not found: nothing written to {config.path}{more}", EXIT_FAILED)
-    try:
-        append_sources(config.path, blocks, topics)
-    except ConfigError as error:
-        _fail_config(error)
+    append_sources(config.path, blocks, topics)
     skipped = f"; {failed} failed, not added" if failed else ""
     click.echo(f"added {len(blocks)} source{'' if len(blocks) == 1 else 's'} to {config.path}{skipped}")
 

@@ -249,6 +249,8 @@ class RevisionRecord:
 
 @dataclass(frozen=True, slots=True)
 class EventRecord:
+    """One stored event of an item (new, edited, removed, restored) and the revision it points at."""
+
     id: int
     kind: str
     at: dt.datetime
@@ -258,12 +260,14 @@ class EventRecord:
 
 @dataclass(frozen=True, slots=True)
 class ItemRecord:
+    """Everything stored of one item, for `aktuellt history`, export and the history pages."""
+
     source: str
     key: str
     entry_id: str
     link: str
     published: dt.datetime
     first_seen: dt.datetime
-    removed_at: dt.datetime | None
-    revisions: tuple[RevisionRecord, ...]
-    events: tuple[EventRecord, ...]
+    removed_at: dt.datetime | None  #: None while the item is on the site
+    revisions: tuple[RevisionRecord, ...]  #: oldest first
+    events: tuple[EventRecord, ...]  #: oldest first

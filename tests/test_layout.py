@@ -68,7 +68,7 @@ LIBRARIES: dict[str, str] = {
     "apprise": "alerts.py",
 }
 
-MAX_MODULE_LINES = 420  # "about 400": a module longer than this does more than one job
+MAX_MODULE_LINES = 400  # a module longer than this does more than one job
 MAX_CLASS_LINES = 250
 #: Modules still over the limit, each to be split; the list may only shrink (a test checks each still is).
 OVERSIZE: frozenset[str] = frozenset()
