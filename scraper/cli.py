@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -30,7 +30,7 @@ class Options:
     config: str | None
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int) -> NoReturn:
     """One line on stderr, then exit. Escaped: the message may quote the source (a URL, an error reason), and
     a newline or ESC from there must neither forge a line nor drive the terminal."""
     from .sanity import escape_controls
@@ -48,7 +48,7 @@ def _echo(text: str, *, nl: bool = True) -> None:
     click.echo(escape_lines(text), nl=nl)
 
 
-def _fail_config(error: ConfigError) -> None:
+def _fail_config(error: ConfigError) -> NoReturn:
     """A config error lists one problem per line; the text is the operator's own file, not the source's, so
     its line breaks are kept (each line escaped all the same)."""
     from .sanity import escape_controls
@@ -77,7 +77,6 @@ class _Commands(click.Group):
             _fail(str(error), EXIT_LOCKED)
         except ScraperError as error:
             _fail(str(error), EXIT_FAILED)
-        return None  # unreachable: _fail exits
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -296,12 +295,9 @@ def probe(
         if source is None:
             sources = ", ".join(s.id for s in config.sources)
             _fail(f"no source {source_id!r} in the config (sources: {sources})", EXIT_CONFIG)
-        assert source is not None
         fetch, url = config.fetch, url or source.url
     elif url is None:
         _fail("give a URL, or --source ID for a configured source", EXIT_CONFIG)
-        return
-    assert url is not None
     result = probe_page(url, source, fetch, date_order=date_order, pick=pick or 1)
     if pick is not None:
         if pick > len(result.candidates):
