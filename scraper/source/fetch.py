@@ -15,14 +15,13 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from types import TracebackType
+from contextlib import contextmanager, suppress
 from urllib.parse import urlsplit
 
 from ..config import FetchConfig
 from ..errors import FetchError, HostNotAllowed
 from ..models import NotModified, Page, Validators
-from ..retries import Again, Retries, failed_answer
+from ..retries import Retries, failed_answer
 from .decoding import decode_text
 from .hosts import HostTurns, Limits, Scope, host_of, host_port
 from .redirects import follow_redirects
@@ -31,7 +30,6 @@ from .transport import (
     HttpClient,
     Response,
     Tally,
-    Transient,
     Transport,
     content_length,
 )
@@ -109,29 +107,22 @@ class Fetcher:
     ) -> Page | NotModified:
         """GET `url`, conditionally when `validators` are given; 304 comes back as `NotModified`."""
         headers = _conditional_headers(validators)
+
+        def fetch() -> Response:
+            return self._fetch("GET", url, headers, check_robots=check_robots, allowed=self._limits.allows)
+
         try:
-            try:
-                response = self._fetch(
-                    "GET", url, headers, check_robots=check_robots, allowed=self._limits.allows
-                )
-            except FetchError as error:
-                status = error.status
-                if (
-                    not headers
-                    or status is None
-                    or not 400 <= status < 500
-                    or status in _NOT_ABOUT_VALIDATORS
-                ):
-                    raise
-                # A 4xx to a conditional request may be about the validators (431 for a huge ETag): drop them
-                # and ask again, at once, without them. The answer's own validators replace the old ones.
-                log.info(
-                    "GET %s: HTTP %d to a conditional request; asking again without validators", url, status
-                )
-                headers, validators = {}, None
-                response = self._fetch(
-                    "GET", url, headers, check_robots=check_robots, allowed=self._limits.allows
-                )
+            response = fetch()
+        except FetchError as error:
+            status = error.status
+            if not headers or status is None or not 400 <= status < 500 or status in _NOT_ABOUT_VALIDATORS:
+                raise
+            # A 4xx to a conditional request may be about the validators (431 for a huge ETag): drop them
+            # and ask again, at once, without them. The answer's own validators replace the old ones.
+            log.info("GET %s: HTTP %d to a conditional request; asking again without validators", url, status)
+            headers, validators = {}, None
+            response = fetch()
+        try:  # `_fetch` turns a MemoryError while reading into a FetchError itself
             text = decode_text(response.body, response.headers.get("Content-Type"), response.url)
         except MemoryError:
             raise FetchError(f"GET {url} failed: out of memory reading the response", url=url) from None
@@ -185,9 +176,7 @@ class Fetcher:
     def __enter__(self) -> Fetcher:
         return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- retries
@@ -226,8 +215,6 @@ class Fetcher:
                 raise FetchError(
                     f"{method} {url} failed: out of memory reading the response", url=url
                 ) from None
-            except Transient as exc:
-                raise Again(exc.reason) from exc.__cause__
             if (200 <= response.status < 300 and response.status != 206) or response.status == 304:
                 return response
             answer = (response.status, response.reason, response.headers)
@@ -248,10 +235,8 @@ class Fetcher:
     def warm_robots(self, url: str) -> None:
         """Read `url`'s robots.txt now unless known (in this fetcher's scope, taking the host's turn), so the
         source's own read need not wait a `delay` after it. Whatever fails is the read's to meet."""
-        try:
+        with suppress(FetchError):
             self._check_robots(url)
-        except FetchError:
-            pass
 
     def _fetch_robots_txt(self, robots_url: str) -> Response:
         # robots.txt is never checked against itself. Its redirects may leave the host (RFC 9309 2.3.1.2),
@@ -260,11 +245,8 @@ class Fetcher:
         return self._fetch("GET", robots_url, {}, check_robots=False, allowed=allowed)
 
     def _send(self, method: str, url: str, headers: Mapping[str, str]) -> Response:
-        """Wait for the host's turn, send one request, read a success's body under the size cap.
-
-        Wall-clock deadlines (httpx's timeouts are per socket read, so a server sending a byte a second never
-        trips them): the status line and headers within `timeout` of the start, the whole exchange within
-        TOTAL_TIMEOUT_FACTOR × `timeout`, and neither past the source's own deadline."""
+        """Wait for the host's turn, send one request, read a success's body under the size cap, by the
+        deadlines of TOTAL_TIMEOUT_FACTOR and the source's own."""
         self._turns.wait(host_of(url))
         left = self._limits.time_left()
         if left is not None and left <= 0:
@@ -287,7 +269,6 @@ class Fetcher:
                 head_by=head_by,
                 done_by=done_by,
                 max_bytes=self.settings.max_bytes,
-                total=total,
                 tally=tally,
             )
         finally:
@@ -319,9 +300,8 @@ def _conditional_headers(validators: Validators | None) -> dict[str, str]:
 
 def _validator(value: str | None) -> str | None:
     """A validator worth keeping: present, and at most MAX_VALIDATOR characters (else dropped)."""
-    if value is None or len(value) > MAX_VALIDATOR:
-        if value is not None:
-            log.info("dropping a %d-character validator: longer than %d", len(value), MAX_VALIDATOR)
+    if value is not None and len(value) > MAX_VALIDATOR:
+        log.info("dropping a %d-character validator: longer than %d", len(value), MAX_VALIDATOR)
         return None
     return value
 

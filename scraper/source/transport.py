@@ -1,8 +1,8 @@
 """One HTTP exchange on the wire: the only module that imports httpx (and httpcore, its transport layer).
 
 The client (no redirects followed: the fetcher checks each hop), wall-clock deadlines on every socket
-operation, the size cap while reading (on the wire and decoded), and httpx's exceptions turned into ours:
-no httpx type or exception leaves this module. `post` sends webhooks and WebSub pings.
+operation, the size cap while reading (on the wire and decoded), and httpx's exceptions turned into ours
+(`retries.Again` for those worth retrying, else FetchError). `post` sends webhooks and WebSub pings.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ _DNS_WORDS = ("name or service not known", "nodename nor servname", "name resolu
 
 @dataclass(frozen=True)
 class Response:
-    """One HTTP exchange after its body (if wanted) was read; internal to this module."""
+    """One HTTP exchange after its body (if wanted) was read."""
 
     url: str
     status: int
@@ -54,33 +54,25 @@ class Response:
     body: bytes = b""
 
 
-class Transient(Exception):
-    """A failure worth retrying (network error, timeout, body cut off); never leaves this module."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 @contextmanager
 def translate_errors(method: str, url: str) -> Iterator[None]:
-    """The one place httpx exceptions become ours: retryable ones as Transient, the rest as FetchError."""
+    """The one place httpx exceptions become ours: retryable ones as Again, the rest as FetchError."""
     try:
         yield
     except httpx.TimeoutException as exc:
         if str(exc).startswith(_DEADLINE_PREFIX):
-            raise Transient(str(exc)) from exc
+            raise Again(str(exc)) from exc
         phase = {
             httpx.ConnectTimeout: "timed out connecting",
             httpx.ReadTimeout: "timed out waiting for the server",
             httpx.WriteTimeout: "timed out sending the request",
             httpx.PoolTimeout: "timed out waiting for a free connection",
         }.get(type(exc), "timed out")
-        raise Transient(phase) from exc
+        raise Again(phase) from exc
     except httpx.ConnectError as exc:
-        raise Transient(_describe_connect_error(exc, host_of(url))) from exc
+        raise Again(_describe_connect_error(exc, host_of(url))) from exc
     except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-        raise Transient("the connection broke off (the response may be cut short)") from exc
+        raise Again("the connection broke off (the response may be cut short)") from exc
     except httpx.InvalidURL as exc:
         raise FetchError(f"{method} {url} failed: invalid URL", url=url) from exc
     except httpx.DecodingError as exc:
@@ -133,17 +125,13 @@ class _RequestDeadline(threading.local):
 _REQUEST = _RequestDeadline()
 
 
-def set_request_deadline(at: float | None, reason: str = "") -> None:
-    _REQUEST.at, _REQUEST.reason = at, reason
-
-
 @contextmanager
 def request_deadline(at: float, reason: str) -> Iterator[None]:
-    set_request_deadline(at, reason)
+    _REQUEST.at, _REQUEST.reason = at, reason
     try:
         yield
     finally:
-        set_request_deadline(None)
+        _REQUEST.at = None
 
 
 @contextmanager
@@ -218,15 +206,6 @@ class _DeadlineBackend(httpcore.NetworkBackend):
                 self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
             )
 
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: _SocketOptions | None = None,
-    ) -> httpcore.NetworkStream:
-        with _bounded(timeout, httpcore.ConnectTimeout) as bounded:
-            return _DeadlineStream(self._inner.connect_unix_socket(path, bounded, socket_options))
-
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
 
@@ -280,8 +259,8 @@ def post(
                     client.stream("POST", url, json=json_body, data=form) as response,
                 ):
                     drain(response, "POST")
-            except Transient as transient:
-                raise Again(transient.reason) from None  # the reason says it; no library detail
+            except Again as again:
+                raise Again(again.reason) from None  # the reason says it; no library detail
             if 200 <= response.status_code < 300:
                 return response.status_code
             answer = (response.status_code, response.reason_phrase, response.headers)
@@ -290,10 +269,9 @@ def post(
         return Retries(retries, base=0.5, cap=timeout).run(attempt, f"POST {url}", url)
 
 
-def read_body(
-    response: httpx.Response, method: str, url: str, deadline: float, *, limit: int, total: float
-) -> bytes:
-    """The body, decoded (gzip or deflate), at most `max_bytes` both on the wire and decoded.
+def read_body(response: httpx.Response, method: str, url: str, limit: int) -> bytes:
+    """The body, decoded (gzip or deflate), at most `limit` bytes both on the wire and decoded, by the
+    request's deadline.
 
     Raw bytes are read and inflated here in steps of at most DECODE_STEP output bytes, the cap checked
     after each: httpx would inflate a whole chunk (through every coding layer) before anyone could count,
@@ -332,8 +310,8 @@ def read_body(
             if wire > limit:
                 raise too_large("on the wire")
             keep([chunk] if inflater is None else inflater.feed(chunk))
-            if time.monotonic() > deadline:
-                raise Transient(f"timed out: the body took longer than {total:g} s")
+            if _REQUEST.at is not None and time.monotonic() > _REQUEST.at:
+                raise Again(_DEADLINE_PREFIX + _REQUEST.reason)
         if inflater is not None:
             keep(inflater.finish())
     except BadCoding as exc:
@@ -380,7 +358,6 @@ class HttpClient:
         head_by: float,
         done_by: float,
         max_bytes: int,
-        total: float,
         tally: Tally,
     ) -> Response:
         """Send one request; read a success's body under the size cap, drain (or drop) any other's. The status
@@ -390,12 +367,12 @@ class HttpClient:
             translate_errors(method, url),
             self._client.stream(method, url, headers=headers) as response,
         ):
-            set_request_deadline(done_by, f"the body took longer than {done_by - start:.3g} s")
+            _REQUEST.at, _REQUEST.reason = done_by, f"the body took longer than {done_by - start:.3g} s"
             status = tally.status = response.status_code
             body = b""
             try:
                 if method == "GET" and 200 <= status < 300:
-                    body = read_body(response, method, url, done_by, limit=max_bytes, total=total)
+                    body = read_body(response, method, url, max_bytes)
                 else:
                     drain(response, method)
             finally:
