@@ -54,12 +54,6 @@ MAX_VALIDATOR = 1024
 _NOT_ABOUT_VALIDATORS = frozenset({404, 410, 429})
 
 
-#: Redirect hops followed per request.
-MAX_REDIRECTS = 5
-#: Cap on any single wait before a retry, an honoured Retry-After and a backoff alike.
-MAX_RETRY_AFTER = 120.0
-
-
 class Fetcher:
     """A polite HTTP client for one cycle. Thread-safe; close it (or use `with`) when done.
 
@@ -76,8 +70,8 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         allowed_hosts: Iterable[str] | None = None,
-        max_redirects: int = MAX_REDIRECTS,
-        max_retry_after: float = MAX_RETRY_AFTER,
+        max_redirects: int = 5,  # hops followed per request
+        max_retry_after: float = 120.0,  # cap on any wait before a retry, and on a Crawl-delay
         backoff_base: float = 1.0,  # the first backoff; doubles per attempt, plus up to 50 % random jitter
     ) -> None:
         """`settings` is the config's `[fetch]`; the keyword arguments after it are for tests."""
@@ -252,7 +246,6 @@ class Fetcher:
         if left is not None and left <= 0:
             raise self._limits.out_of_time(method, url, "not sent")
         _count(self, requests=1)
-        started = time.perf_counter()
         timeout = self.settings.timeout
         total = timeout * TOTAL_TIMEOUT_FACTOR
         start = time.monotonic()
@@ -273,7 +266,7 @@ class Fetcher:
             )
         finally:
             _count(self, wire=tally.wire)
-            elapsed = (time.perf_counter() - started) * 1000
+            elapsed = (time.monotonic() - start) * 1000
             log.debug("%s %s -> %s, %d bytes, %.0f ms", method, url, tally.status, tally.wire, elapsed)
 
 

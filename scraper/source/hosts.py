@@ -4,16 +4,12 @@ host's turn (at least `delay` seconds between the starts of two requests, raised
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..errors import OutOfTime
-
-log = logging.getLogger(__name__)
-
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 

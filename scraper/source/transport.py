@@ -275,14 +275,15 @@ def read_body(response: httpx.Response, method: str, url: str, limit: int) -> by
 
     Raw bytes are read and inflated here in steps of at most DECODE_STEP output bytes, the cap checked
     after each: httpx would inflate a whole chunk (through every coding layer) before anyone could count,
-    and a few KB of gzip-of-gzip inflate to gigabytes. So memory stays within ~max_bytes per request."""
+    and a few KB of gzip-of-gzip inflate to gigabytes. So memory stays within ~`limit` per request."""
+
+    def too_large(what: str) -> ResponseTooLarge:
+        message = f"{method} {url} failed: response {what}"
+        return ResponseTooLarge(message, url=url, status=response.status_code)
+
     declared = content_length(response.headers)
     if declared is not None and declared > limit:
-        raise ResponseTooLarge(
-            f"{method} {url} failed: response is {declared} bytes (Content-Length), the limit is {limit}",
-            url=url,
-            status=response.status_code,
-        )
+        raise too_large(f"is {declared} bytes (Content-Length), the limit is {limit}")
     if response.is_stream_consumed:  # built in memory (a test's MockTransport): httpx has decoded it already
         inflater, chunks = None, iter([response.content])
     else:
@@ -290,25 +291,19 @@ def read_body(response: httpx.Response, method: str, url: str, limit: int) -> by
         inflater, chunks = inflater_for(coding, method, url, response.status_code), response.iter_raw()
     body = BytesIO()  # getvalue() hands over its buffer without a copy
     wire = 0
-
-    def too_large(what: str) -> ResponseTooLarge:
-        return ResponseTooLarge(
-            f"{method} {url} failed: response passed the limit of {limit} bytes {what}; stopped reading",
-            url=url,
-            status=response.status_code,
-        )
+    passed = f"passed the limit of {limit} bytes"
 
     def keep(pieces: Iterable[bytes]) -> None:
         for piece in pieces:
-            if body.tell() + len(piece) > limit:
-                raise too_large("decoded" if inflater is not None else "")
+            if body.tell() + len(piece) > limit:  # only when inflated: raw bytes meet the wire's cap first
+                raise too_large(f"{passed} decoded; stopped reading")
             body.write(piece)
 
     try:
         for chunk in chunks:
             wire += len(chunk)
             if wire > limit:
-                raise too_large("on the wire")
+                raise too_large(f"{passed} on the wire; stopped reading")
             keep([chunk] if inflater is None else inflater.feed(chunk))
             if _REQUEST.at is not None and time.monotonic() > _REQUEST.at:
                 raise Again(_DEADLINE_PREFIX + _REQUEST.reason)
