@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import re
 import threading
 import time
@@ -246,12 +247,10 @@ class Fetcher:
         if left is not None and left <= 0:
             raise self._limits.out_of_time(method, url, "not sent")
         _count(self, requests=1)
-        timeout = self.settings.timeout
-        total = timeout * TOTAL_TIMEOUT_FACTOR
         start = time.monotonic()
-        head_by, done_by = start + timeout, start + total
-        if left is not None:
-            head_by, done_by = min(head_by, start + left), min(done_by, start + left)
+        end = start + (left if left is not None else math.inf)
+        timeout = self.settings.timeout
+        head_by, done_by = min(start + timeout, end), min(start + timeout * TOTAL_TIMEOUT_FACTOR, end)
         tally = Tally()
         try:
             return self._client.exchange(
@@ -282,13 +281,10 @@ def _count(fetcher: Fetcher, *, requests: int = 0, wire: int = 0) -> None:
 
 def _conditional_headers(validators: Validators | None) -> dict[str, str]:
     """If-None-Match and If-Modified-Since from `validators`, each only when at most MAX_VALIDATOR long."""
-    headers: dict[str, str] = {}
-    if validators is not None:
-        if validators.etag and len(validators.etag) <= MAX_VALIDATOR:
-            headers["If-None-Match"] = validators.etag
-        if validators.last_modified and len(validators.last_modified) <= MAX_VALIDATOR:
-            headers["If-Modified-Since"] = validators.last_modified
-    return headers
+    if validators is None:
+        return {}
+    sent = (("If-None-Match", validators.etag), ("If-Modified-Since", validators.last_modified))
+    return {name: value for name, value in sent if value and len(value) <= MAX_VALIDATOR}
 
 
 def _validator(value: str | None) -> str | None:

@@ -190,6 +190,8 @@ _SocketOptions = Iterable[
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's backend, its connections deadline-bounded; TCP only (no `uds`, no connect retries)."""
+
     def __init__(self) -> None:
         self._inner = httpcore.SyncBackend()
 
@@ -205,9 +207,6 @@ class _DeadlineBackend(httpcore.NetworkBackend):
             return _DeadlineStream(
                 self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
             )
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
 
 
 class DeadlineTransport(httpx.HTTPTransport):
