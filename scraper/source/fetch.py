@@ -27,13 +27,7 @@ from .decoding import decode_text
 from .hosts import HostTurns, Limits, Scope, host_of, host_port
 from .redirects import follow_redirects
 from .robots import RobotsRules
-from .transport import (
-    HttpClient,
-    Response,
-    Tally,
-    Transport,
-    content_length,
-)
+from .transport import HttpClient, Response, Tally, Transport, content_length
 
 __all__ = ["Fetcher"]
 

@@ -14,10 +14,11 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from io import BytesIO
 from types import ModuleType
+from typing import Any
 
 # httpx imports its command-line tool (~30 ms) when rich, pygments and click are installed, as here: an empty
 # stand-in module makes httpx's own `except ImportError` fallback take over; the library never touches it.
@@ -126,15 +127,6 @@ _REQUEST = _RequestDeadline()
 
 
 @contextmanager
-def request_deadline(at: float, reason: str) -> Iterator[None]:
-    _REQUEST.at, _REQUEST.reason = at, reason
-    try:
-        yield
-    finally:
-        _REQUEST.at = None
-
-
-@contextmanager
 def _bounded(timeout: float | None, error: type[Exception]) -> Iterator[float | None]:
     """`timeout` for one socket operation, shortened to what is left of the request's deadline; a timeout
     once the deadline has passed says so."""
@@ -239,24 +231,16 @@ def post(
     """POST a JSON document or a form to `url` (webhooks, WebSub pings); the final status when it is 2xx.
 
     Short and bounded on purpose: a push target is someone else's server, and a cycle must not wait long for
-    it. Each attempt has a wall-clock deadline of `timeout` seconds for the whole exchange, however slowly the
-    receiver trickles; `retries` more on network errors, timeouts, 429 and 5xx (`retries.Retries`: 0.5 s
-    doubling, or the answer's Retry-After, each wait at most `timeout`), none logged (a webhook's URL may hold
-    a token). Redirects are not followed; the answer's body is drained when small, else dropped with the
-    connection. Anything else, or the last failure, is a FetchError."""
-    headers = {"User-Agent": user_agent}
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    with httpx.Client(
-        transport=DeadlineTransport(limits), timeout=timeout, headers=headers, follow_redirects=False
-    ) as client:
+    it. Each attempt must end within `timeout` seconds of wall clock, however slowly the receiver trickles;
+    `retries` more on network errors, timeouts, 429 and 5xx, none logged (a webhook's URL may hold a token).
+    Redirects are not followed. Anything else, or the last failure, is a FetchError."""
+    client = HttpClient(user_agent=user_agent, timeout=timeout, concurrency=1, transport=None)
+    with closing(client):
 
         def attempt() -> int:
+            by, late = time.monotonic() + timeout, f"no complete answer within {timeout:g} s"
             try:
-                with (
-                    request_deadline(time.monotonic() + timeout, f"no complete answer within {timeout:g} s"),
-                    translate_errors("POST", url),
-                    client.stream("POST", url, json=json_body, data=form) as response,
-                ):
+                with client.stream("POST", url, by, late, json=json_body, data=form) as response:
                     drain(response, "POST")
             except Again as again:
                 raise Again(again.reason) from None  # the reason says it; no library detail
@@ -342,6 +326,16 @@ class HttpClient:
     def close(self) -> None:
         self._client.close()
 
+    @contextmanager
+    def stream(self, method: str, url: str, by: float, late: str, **request: Any) -> Iterator[httpx.Response]:
+        """`httpx.Client.stream`, its errors ours, the status line and headers due `by` (else: `late`)."""
+        _REQUEST.at, _REQUEST.reason = by, late
+        try:
+            with translate_errors(method, url), self._client.stream(method, url, **request) as response:
+                yield response
+        finally:
+            _REQUEST.at = None
+
     def exchange(
         self,
         method: str,
@@ -356,11 +350,8 @@ class HttpClient:
     ) -> Response:
         """Send one request; read a success's body under the size cap, drain (or drop) any other's. The status
         line and headers must arrive by `head_by`, the whole exchange end by `done_by` (`time.monotonic`)."""
-        with (
-            request_deadline(head_by, f"no status line and headers within {head_by - start:.3g} s"),
-            translate_errors(method, url),
-            self._client.stream(method, url, headers=headers) as response,
-        ):
+        late = f"no status line and headers within {head_by - start:.3g} s"
+        with self.stream(method, url, head_by, late, headers=headers) as response:
             _REQUEST.at, _REQUEST.reason = done_by, f"the body took longer than {done_by - start:.3g} s"
             status = tally.status = response.status_code
             body = b""
