@@ -24,7 +24,7 @@ from ..errors import FetchError, HostNotAllowed
 from ..models import NotModified, Page, Validators
 from ..retries import Retries, failed_answer
 from .decoding import decode_text
-from .hosts import HostTurns, Limits, Scope, host_of, host_port
+from .hosts import HostTurns, Limits, Scope, host_allowed, host_of, host_port
 from .redirects import follow_redirects
 from .robots import RobotsRules
 from .transport import HttpClient, Response, Tally, Transport, content_length
@@ -132,7 +132,8 @@ class Fetcher:
 
     def allows(self, url: str) -> bool:
         """Whether a request to `url` may be sent in the current scope (see `confined`)."""
-        return self._limits.allows_in_scope(url)
+        scope = self._limits.scope
+        return scope is None or host_allowed(url, scope.hosts)
 
     def for_source(self) -> Fetcher:
         """A view for one source's read on its own thread: the same connections, host turns (so a host shared

@@ -100,10 +100,6 @@ class Limits:
         self._clock = clock
         self.scope: Scope | None = None
 
-    def allows_in_scope(self, url: str) -> bool:
-        scope = self.scope
-        return scope is None or host_allowed(url, scope.hosts)
-
     def allows(self, url: str, origin: str) -> bool:
         """May a request (or a redirect hop) go to `url`, for a request first sent to `origin`?"""
         scope = self.scope
