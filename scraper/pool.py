@@ -60,8 +60,6 @@ def run_sources(
     ahead = iter(sources)
 
     def warm() -> None:
-        """Read robots.txt of the sources further down the queue, so a reader finds it known and its
-        listing request need not wait `delay` after it (the host's turn is still kept: the gate is shared)."""
         while True:
             with taking:
                 source = next(ahead, None)
@@ -86,7 +84,7 @@ def run_sources(
 
     # Daemon threads: a service that gives up on a cycle at shutdown must not wait for them to exit. With more
     # sources than workers, as many threads again fetch robots.txt ahead of the readers: a reader then
-    # spends one round trip per source, not two and a `delay`.
+    # spends one round trip per source, not two and a `delay` (each host's turn is still kept: it is shared).
     threads = [
         threading.Thread(target=work, name=f"source-{n}", daemon=True)
         for n in range(min(workers, len(sources)))

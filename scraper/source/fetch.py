@@ -11,30 +11,23 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from types import TracebackType
+from contextlib import contextmanager, suppress
 from urllib.parse import urlsplit
 
 from ..config import FetchConfig
 from ..errors import FetchError, HostNotAllowed
 from ..models import NotModified, Page, Validators
-from ..retries import Again, Retries, failed_answer
+from ..retries import Retries, failed_answer
 from .decoding import decode_text
-from .hosts import HostTurns, Limits, Scope, host_of, host_port
+from .hosts import HostTurns, Limits, Scope, host_allowed, host_of, host_port
 from .redirects import follow_redirects
 from .robots import RobotsRules
-from .transport import (
-    HttpClient,
-    Response,
-    Tally,
-    Transient,
-    Transport,
-    content_length,
-)
+from .transport import HttpClient, Response, Tally, Transport, content_length
 
 __all__ = ["Fetcher"]
 
@@ -56,12 +49,6 @@ MAX_VALIDATOR = 1024
 _NOT_ABOUT_VALIDATORS = frozenset({404, 410, 429})
 
 
-#: Redirect hops followed per request.
-MAX_REDIRECTS = 5
-#: Cap on any single wait before a retry, an honoured Retry-After and a backoff alike.
-MAX_RETRY_AFTER = 120.0
-
-
 class Fetcher:
     """A polite HTTP client for one cycle. Thread-safe; close it (or use `with`) when done.
 
@@ -78,8 +65,8 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         allowed_hosts: Iterable[str] | None = None,
-        max_redirects: int = MAX_REDIRECTS,
-        max_retry_after: float = MAX_RETRY_AFTER,
+        max_redirects: int = 5,  # hops followed per request
+        max_retry_after: float = 120.0,  # cap on any wait before a retry, and on a Crawl-delay
         backoff_base: float = 1.0,  # the first backoff; doubles per attempt, plus up to 50 % random jitter
     ) -> None:
         """`settings` is the config's `[fetch]`; the keyword arguments after it are for tests."""
@@ -109,29 +96,22 @@ class Fetcher:
     ) -> Page | NotModified:
         """GET `url`, conditionally when `validators` are given; 304 comes back as `NotModified`."""
         headers = _conditional_headers(validators)
+
+        def fetch() -> Response:
+            return self._fetch("GET", url, headers, check_robots=check_robots, allowed=self._limits.allows)
+
         try:
-            try:
-                response = self._fetch(
-                    "GET", url, headers, check_robots=check_robots, allowed=self._limits.allows
-                )
-            except FetchError as error:
-                status = error.status
-                if (
-                    not headers
-                    or status is None
-                    or not 400 <= status < 500
-                    or status in _NOT_ABOUT_VALIDATORS
-                ):
-                    raise
-                # A 4xx to a conditional request may be about the validators (431 for a huge ETag): drop them
-                # and ask again, at once, without them. The answer's own validators replace the old ones.
-                log.info(
-                    "GET %s: HTTP %d to a conditional request; asking again without validators", url, status
-                )
-                headers, validators = {}, None
-                response = self._fetch(
-                    "GET", url, headers, check_robots=check_robots, allowed=self._limits.allows
-                )
+            response = fetch()
+        except FetchError as error:
+            status = error.status
+            if not headers or status is None or not 400 <= status < 500 or status in _NOT_ABOUT_VALIDATORS:
+                raise
+            # A 4xx to a conditional request may be about the validators (431 for a huge ETag): drop them
+            # and ask again, at once, without them. The answer's own validators replace the old ones.
+            log.info("GET %s: HTTP %d to a conditional request; asking again without validators", url, status)
+            headers, validators = {}, None
+            response = fetch()
+        try:  # `_fetch` turns a MemoryError while reading into a FetchError itself
             text = decode_text(response.body, response.headers.get("Content-Type"), response.url)
         except MemoryError:
             raise FetchError(f"GET {url} failed: out of memory reading the response", url=url) from None
@@ -152,7 +132,8 @@ class Fetcher:
 
     def allows(self, url: str) -> bool:
         """Whether a request to `url` may be sent in the current scope (see `confined`)."""
-        return self._limits.allows_in_scope(url)
+        scope = self._limits.scope
+        return scope is None or host_allowed(url, scope.hosts)
 
     def for_source(self) -> Fetcher:
         """A view for one source's read on its own thread: the same connections, host turns (so a host shared
@@ -185,9 +166,7 @@ class Fetcher:
     def __enter__(self) -> Fetcher:
         return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- retries
@@ -226,8 +205,6 @@ class Fetcher:
                 raise FetchError(
                     f"{method} {url} failed: out of memory reading the response", url=url
                 ) from None
-            except Transient as exc:
-                raise Again(exc.reason) from exc.__cause__
             if (200 <= response.status < 300 and response.status != 206) or response.status == 304:
                 return response
             answer = (response.status, response.reason, response.headers)
@@ -248,10 +225,8 @@ class Fetcher:
     def warm_robots(self, url: str) -> None:
         """Read `url`'s robots.txt now unless known (in this fetcher's scope, taking the host's turn), so the
         source's own read need not wait a `delay` after it. Whatever fails is the read's to meet."""
-        try:
+        with suppress(FetchError):
             self._check_robots(url)
-        except FetchError:
-            pass
 
     def _fetch_robots_txt(self, robots_url: str) -> Response:
         # robots.txt is never checked against itself. Its redirects may leave the host (RFC 9309 2.3.1.2),
@@ -260,23 +235,17 @@ class Fetcher:
         return self._fetch("GET", robots_url, {}, check_robots=False, allowed=allowed)
 
     def _send(self, method: str, url: str, headers: Mapping[str, str]) -> Response:
-        """Wait for the host's turn, send one request, read a success's body under the size cap.
-
-        Wall-clock deadlines (httpx's timeouts are per socket read, so a server sending a byte a second never
-        trips them): the status line and headers within `timeout` of the start, the whole exchange within
-        TOTAL_TIMEOUT_FACTOR × `timeout`, and neither past the source's own deadline."""
+        """Wait for the host's turn, send one request, read a success's body under the size cap, by the
+        deadlines of TOTAL_TIMEOUT_FACTOR and the source's own."""
         self._turns.wait(host_of(url))
         left = self._limits.time_left()
         if left is not None and left <= 0:
             raise self._limits.out_of_time(method, url, "not sent")
         _count(self, requests=1)
-        started = time.perf_counter()
-        timeout = self.settings.timeout
-        total = timeout * TOTAL_TIMEOUT_FACTOR
         start = time.monotonic()
-        head_by, done_by = start + timeout, start + total
-        if left is not None:
-            head_by, done_by = min(head_by, start + left), min(done_by, start + left)
+        end = start + (left if left is not None else math.inf)
+        timeout = self.settings.timeout
+        head_by, done_by = min(start + timeout, end), min(start + timeout * TOTAL_TIMEOUT_FACTOR, end)
         tally = Tally()
         try:
             return self._client.exchange(
@@ -287,12 +256,11 @@ class Fetcher:
                 head_by=head_by,
                 done_by=done_by,
                 max_bytes=self.settings.max_bytes,
-                total=total,
                 tally=tally,
             )
         finally:
             _count(self, wire=tally.wire)
-            elapsed = (time.perf_counter() - started) * 1000
+            elapsed = (time.monotonic() - start) * 1000
             log.debug("%s %s -> %s, %d bytes, %.0f ms", method, url, tally.status, tally.wire, elapsed)
 
 
@@ -308,20 +276,16 @@ def _count(fetcher: Fetcher, *, requests: int = 0, wire: int = 0) -> None:
 
 def _conditional_headers(validators: Validators | None) -> dict[str, str]:
     """If-None-Match and If-Modified-Since from `validators`, each only when at most MAX_VALIDATOR long."""
-    headers: dict[str, str] = {}
-    if validators is not None:
-        if validators.etag and len(validators.etag) <= MAX_VALIDATOR:
-            headers["If-None-Match"] = validators.etag
-        if validators.last_modified and len(validators.last_modified) <= MAX_VALIDATOR:
-            headers["If-Modified-Since"] = validators.last_modified
-    return headers
+    if validators is None:
+        return {}
+    sent = (("If-None-Match", validators.etag), ("If-Modified-Since", validators.last_modified))
+    return {name: value for name, value in sent if value and len(value) <= MAX_VALIDATOR}
 
 
 def _validator(value: str | None) -> str | None:
     """A validator worth keeping: present, and at most MAX_VALIDATOR characters (else dropped)."""
-    if value is None or len(value) > MAX_VALIDATOR:
-        if value is not None:
-            log.info("dropping a %d-character validator: longer than %d", len(value), MAX_VALIDATOR)
+    if value is not None and len(value) > MAX_VALIDATOR:
+        log.info("dropping a %d-character validator: longer than %d", len(value), MAX_VALIDATOR)
         return None
     return value
 

@@ -4,16 +4,12 @@ host's turn (at least `delay` seconds between the starts of two requests, raised
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..errors import OutOfTime
-
-log = logging.getLogger(__name__)
-
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -103,10 +99,6 @@ class Limits:
         self.allowed_hosts = allowed_hosts
         self._clock = clock
         self.scope: Scope | None = None
-
-    def allows_in_scope(self, url: str) -> bool:
-        scope = self.scope
-        return scope is None or host_allowed(url, scope.hosts)
 
     def allows(self, url: str, origin: str) -> bool:
         """May a request (or a redirect hop) go to `url`, for a request first sent to `origin`?"""

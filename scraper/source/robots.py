@@ -111,11 +111,7 @@ class RobotsRules:
             wanted = min(float(delay), self._max_delay)
             with state.lock:
                 if wanted > state.delay:
-                    log.info(
-                        "%s asks for Crawl-delay %s; waiting %.1f s between requests",
-                        robots_url,
-                        delay,
-                        wanted,
-                    )
+                    message = "%s asks for Crawl-delay %s; waiting %.1f s between requests"
+                    log.info(message, robots_url, delay, wanted)
                     state.delay = wanted
         return RobotsFile(robots_url, parser)

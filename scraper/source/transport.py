@@ -1,8 +1,8 @@
 """One HTTP exchange on the wire: the only module that imports httpx (and httpcore, its transport layer).
 
 The client (no redirects followed: the fetcher checks each hop), wall-clock deadlines on every socket
-operation, the size cap while reading (on the wire and decoded), and httpx's exceptions turned into ours:
-no httpx type or exception leaves this module. `post` sends webhooks and WebSub pings.
+operation, the size cap while reading (on the wire and decoded), and httpx's exceptions turned into ours
+(`retries.Again` for those worth retrying, else FetchError). `post` sends webhooks and WebSub pings.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from io import BytesIO
 from types import ModuleType
+from typing import Any
 
 # httpx imports its command-line tool (~30 ms) when rich, pygments and click are installed, as here: an empty
 # stand-in module makes httpx's own `except ImportError` fallback take over; the library never touches it.
@@ -45,7 +46,7 @@ _DNS_WORDS = ("name or service not known", "nodename nor servname", "name resolu
 
 @dataclass(frozen=True)
 class Response:
-    """One HTTP exchange after its body (if wanted) was read; internal to this module."""
+    """One HTTP exchange after its body (if wanted) was read."""
 
     url: str
     status: int
@@ -54,33 +55,25 @@ class Response:
     body: bytes = b""
 
 
-class Transient(Exception):
-    """A failure worth retrying (network error, timeout, body cut off); never leaves this module."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 @contextmanager
 def translate_errors(method: str, url: str) -> Iterator[None]:
-    """The one place httpx exceptions become ours: retryable ones as Transient, the rest as FetchError."""
+    """The one place httpx exceptions become ours: retryable ones as Again, the rest as FetchError."""
     try:
         yield
     except httpx.TimeoutException as exc:
         if str(exc).startswith(_DEADLINE_PREFIX):
-            raise Transient(str(exc)) from exc
+            raise Again(str(exc)) from exc
         phase = {
             httpx.ConnectTimeout: "timed out connecting",
             httpx.ReadTimeout: "timed out waiting for the server",
             httpx.WriteTimeout: "timed out sending the request",
             httpx.PoolTimeout: "timed out waiting for a free connection",
         }.get(type(exc), "timed out")
-        raise Transient(phase) from exc
+        raise Again(phase) from exc
     except httpx.ConnectError as exc:
-        raise Transient(_describe_connect_error(exc, host_of(url))) from exc
+        raise Again(_describe_connect_error(exc, host_of(url))) from exc
     except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-        raise Transient("the connection broke off (the response may be cut short)") from exc
+        raise Again("the connection broke off (the response may be cut short)") from exc
     except httpx.InvalidURL as exc:
         raise FetchError(f"{method} {url} failed: invalid URL", url=url) from exc
     except httpx.DecodingError as exc:
@@ -131,19 +124,6 @@ class _RequestDeadline(threading.local):
 
 
 _REQUEST = _RequestDeadline()
-
-
-def set_request_deadline(at: float | None, reason: str = "") -> None:
-    _REQUEST.at, _REQUEST.reason = at, reason
-
-
-@contextmanager
-def request_deadline(at: float, reason: str) -> Iterator[None]:
-    set_request_deadline(at, reason)
-    try:
-        yield
-    finally:
-        set_request_deadline(None)
 
 
 @contextmanager
@@ -202,6 +182,8 @@ _SocketOptions = Iterable[
 
 
 class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's backend, its connections deadline-bounded; TCP only (no `uds`, no connect retries)."""
+
     def __init__(self) -> None:
         self._inner = httpcore.SyncBackend()
 
@@ -217,18 +199,6 @@ class _DeadlineBackend(httpcore.NetworkBackend):
             return _DeadlineStream(
                 self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
             )
-
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: _SocketOptions | None = None,
-    ) -> httpcore.NetworkStream:
-        with _bounded(timeout, httpcore.ConnectTimeout) as bounded:
-            return _DeadlineStream(self._inner.connect_unix_socket(path, bounded, socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
 
 
 class DeadlineTransport(httpx.HTTPTransport):
@@ -261,27 +231,19 @@ def post(
     """POST a JSON document or a form to `url` (webhooks, WebSub pings); the final status when it is 2xx.
 
     Short and bounded on purpose: a push target is someone else's server, and a cycle must not wait long for
-    it. Each attempt has a wall-clock deadline of `timeout` seconds for the whole exchange, however slowly the
-    receiver trickles; `retries` more on network errors, timeouts, 429 and 5xx (`retries.Retries`: 0.5 s
-    doubling, or the answer's Retry-After, each wait at most `timeout`), none logged (a webhook's URL may hold
-    a token). Redirects are not followed; the answer's body is drained when small, else dropped with the
-    connection. Anything else, or the last failure, is a FetchError."""
-    headers = {"User-Agent": user_agent}
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    with httpx.Client(
-        transport=DeadlineTransport(limits), timeout=timeout, headers=headers, follow_redirects=False
-    ) as client:
+    it. Each attempt must end within `timeout` seconds of wall clock, however slowly the receiver trickles;
+    `retries` more on network errors, timeouts, 429 and 5xx, none logged (a webhook's URL may hold a token).
+    Redirects are not followed. Anything else, or the last failure, is a FetchError."""
+    client = HttpClient(user_agent=user_agent, timeout=timeout, concurrency=1, transport=None)
+    with closing(client):
 
         def attempt() -> int:
+            by, late = time.monotonic() + timeout, f"no complete answer within {timeout:g} s"
             try:
-                with (
-                    request_deadline(time.monotonic() + timeout, f"no complete answer within {timeout:g} s"),
-                    translate_errors("POST", url),
-                    client.stream("POST", url, json=json_body, data=form) as response,
-                ):
+                with client.stream("POST", url, by, late, json=json_body, data=form) as response:
                     drain(response, "POST")
-            except Transient as transient:
-                raise Again(transient.reason) from None  # the reason says it; no library detail
+            except Again as again:
+                raise Again(again.reason) from None  # the reason says it; no library detail
             if 200 <= response.status_code < 300:
                 return response.status_code
             answer = (response.status_code, response.reason_phrase, response.headers)
@@ -290,21 +252,21 @@ def post(
         return Retries(retries, base=0.5, cap=timeout).run(attempt, f"POST {url}", url)
 
 
-def read_body(
-    response: httpx.Response, method: str, url: str, deadline: float, *, limit: int, total: float
-) -> bytes:
-    """The body, decoded (gzip or deflate), at most `max_bytes` both on the wire and decoded.
+def read_body(response: httpx.Response, method: str, url: str, limit: int) -> bytes:
+    """The body, decoded (gzip or deflate), at most `limit` bytes both on the wire and decoded, by the
+    request's deadline.
 
     Raw bytes are read and inflated here in steps of at most DECODE_STEP output bytes, the cap checked
     after each: httpx would inflate a whole chunk (through every coding layer) before anyone could count,
-    and a few KB of gzip-of-gzip inflate to gigabytes. So memory stays within ~max_bytes per request."""
+    and a few KB of gzip-of-gzip inflate to gigabytes. So memory stays within ~`limit` per request."""
+
+    def too_large(what: str) -> ResponseTooLarge:
+        message = f"{method} {url} failed: response {what}"
+        return ResponseTooLarge(message, url=url, status=response.status_code)
+
     declared = content_length(response.headers)
     if declared is not None and declared > limit:
-        raise ResponseTooLarge(
-            f"{method} {url} failed: response is {declared} bytes (Content-Length), the limit is {limit}",
-            url=url,
-            status=response.status_code,
-        )
+        raise too_large(f"is {declared} bytes (Content-Length), the limit is {limit}")
     if response.is_stream_consumed:  # built in memory (a test's MockTransport): httpx has decoded it already
         inflater, chunks = None, iter([response.content])
     else:
@@ -312,28 +274,22 @@ def read_body(
         inflater, chunks = inflater_for(coding, method, url, response.status_code), response.iter_raw()
     body = BytesIO()  # getvalue() hands over its buffer without a copy
     wire = 0
-
-    def too_large(what: str) -> ResponseTooLarge:
-        return ResponseTooLarge(
-            f"{method} {url} failed: response passed the limit of {limit} bytes {what}; stopped reading",
-            url=url,
-            status=response.status_code,
-        )
+    passed = f"passed the limit of {limit} bytes"
 
     def keep(pieces: Iterable[bytes]) -> None:
         for piece in pieces:
-            if body.tell() + len(piece) > limit:
-                raise too_large("decoded" if inflater is not None else "")
+            if body.tell() + len(piece) > limit:  # only when inflated: raw bytes meet the wire's cap first
+                raise too_large(f"{passed} decoded; stopped reading")
             body.write(piece)
 
     try:
         for chunk in chunks:
             wire += len(chunk)
             if wire > limit:
-                raise too_large("on the wire")
+                raise too_large(f"{passed} on the wire; stopped reading")
             keep([chunk] if inflater is None else inflater.feed(chunk))
-            if time.monotonic() > deadline:
-                raise Transient(f"timed out: the body took longer than {total:g} s")
+            if _REQUEST.at is not None and time.monotonic() > _REQUEST.at:
+                raise Again(_DEADLINE_PREFIX + _REQUEST.reason)
         if inflater is not None:
             keep(inflater.finish())
     except BadCoding as exc:
@@ -370,6 +326,16 @@ class HttpClient:
     def close(self) -> None:
         self._client.close()
 
+    @contextmanager
+    def stream(self, method: str, url: str, by: float, late: str, **request: Any) -> Iterator[httpx.Response]:
+        """`httpx.Client.stream`, its errors ours, the status line and headers due `by` (else: `late`)."""
+        _REQUEST.at, _REQUEST.reason = by, late
+        try:
+            with translate_errors(method, url), self._client.stream(method, url, **request) as response:
+                yield response
+        finally:
+            _REQUEST.at = None
+
     def exchange(
         self,
         method: str,
@@ -380,22 +346,18 @@ class HttpClient:
         head_by: float,
         done_by: float,
         max_bytes: int,
-        total: float,
         tally: Tally,
     ) -> Response:
         """Send one request; read a success's body under the size cap, drain (or drop) any other's. The status
         line and headers must arrive by `head_by`, the whole exchange end by `done_by` (`time.monotonic`)."""
-        with (
-            request_deadline(head_by, f"no status line and headers within {head_by - start:.3g} s"),
-            translate_errors(method, url),
-            self._client.stream(method, url, headers=headers) as response,
-        ):
-            set_request_deadline(done_by, f"the body took longer than {done_by - start:.3g} s")
+        late = f"no status line and headers within {head_by - start:.3g} s"
+        with self.stream(method, url, head_by, late, headers=headers) as response:
+            _REQUEST.at, _REQUEST.reason = done_by, f"the body took longer than {done_by - start:.3g} s"
             status = tally.status = response.status_code
             body = b""
             try:
                 if method == "GET" and 200 <= status < 300:
-                    body = read_body(response, method, url, done_by, limit=max_bytes, total=total)
+                    body = read_body(response, method, url, max_bytes)
                 else:
                     drain(response, method)
             finally:
