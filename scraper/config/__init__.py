@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from .checks import LISTING_ONLY, SOURCE_FIELDS, TOP_FIELDS, TOPIC_FIELDS, Checker
+from .checks import LISTING_ONLY, TOP_FIELDS, Checker
 from .describe import describe
 from .notify import notify_targets
 from .places import check_places, resolve_path
@@ -76,11 +76,11 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
         checker.table(data.get(name, {}), name, TOP_FIELDS[name])
         for name in ("site", "fetch", "schedule", "server", "websub", "publish")
     )
-    sources = checker.array(data.get("sources", []), "sources", SOURCE_FIELDS)
+    sources = checker.array(data.get("sources", []), "sources", TOP_FIELDS["sources"])
     if isinstance(data.get("sources", []), list) and not data.get("sources"):
         checker.add("sources", "missing: at least one [[sources]] table is required")
     raw_topics = data.get("topics", [])
-    topics = checker.array(raw_topics, "topics", TOPIC_FIELDS)
+    topics = checker.array(raw_topics, "topics", TOP_FIELDS["topics"])
 
     # Combinations of keys (miniflux's Validate()).
     for name in ("output_dir", "database"):
