@@ -13,6 +13,7 @@ import functools
 import re
 import sys
 import tomllib
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -33,11 +34,8 @@ from .tree import (
     PublishConfig,
     ScheduleConfig,
     SelectorConfig,
-    ServerConfig,
-    SiteConfig,
     SourceConfig,
     TopicConfig,
-    WebSubConfig,
     date_order_for,
 )
 
@@ -72,10 +70,11 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
     """
     checker = Checker()
     checker.unknown(data, "", TOP_FIELDS)
-    site, fetch, schedule, server, websub, publish = (
-        checker.table(data.get(name, {}), name, TOP_FIELDS[name])
+    tables = {
+        name: checker.table(data.get(name, {}), name, TOP_FIELDS[name])
         for name in ("site", "fetch", "schedule", "server", "websub", "publish")
-    )
+    }
+    site, fetch, schedule = tables["site"], tables["fetch"], tables["schedule"]
     sources = checker.array(data.get("sources", []), "sources", TOP_FIELDS["sources"])
     if isinstance(data.get("sources", []), list) and not data.get("sources"):
         checker.add("sources", "missing: at least one [[sources]] table is required")
@@ -86,8 +85,6 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
     for name in ("output_dir", "database"):
         if name in site:
             site[name] = resolve_path(base_dir, site[name])
-    if "output_dir" in site and site["output_dir"].resolve().is_relative_to(PACKAGE_DIR):
-        checker.add("site.output_dir", f"must not be inside the scraper package ({PACKAGE_DIR})")
     check_places(checker, site, config_path)
     if "user_agent" in fetch:
         agent = fetch["user_agent"].replace("{version}", package_version())
@@ -125,17 +122,11 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
 
     if checker.problems:
         raise ConfigError(checker.problems)
-    return Config(
-        site=SiteConfig(**site),
-        fetch=FetchConfig(**fetch),
-        schedule=ScheduleConfig(**schedule),
-        server=ServerConfig(**server),
-        sources=tuple(SourceConfig(**source) for source in sources),
-        topics=tuple(TopicConfig(**topic) for topic in topics),
-        notify=tuple(NotifyConfig(**target) for target in notify),
-        websub=WebSubConfig(**websub),
-        publish=PublishConfig(**publish),
-    )
+    hints = typing.get_type_hints(Config)  # each table's dataclass, `tuple[…, ...]` for an array of them
+    made: dict[str, Any] = {name: hints[name](**values) for name, values in tables.items()}
+    for name, items in {"sources": sources, "topics": topics, "notify": notify}.items():
+        made[name] = tuple(typing.get_args(hints[name])[0](**item) for item in items)
+    return Config(**made)
 
 
 def load_config(path: Path) -> Config:

@@ -49,6 +49,8 @@ def check_places(checker: Checker, site: Mapping[str, Any], config_path: Path | 
     output = site["output_dir"].resolve() if "output_dir" in site else None
     database = site["database"].resolve() if "database" in site else None
     if output is not None:
+        if output.is_relative_to(PACKAGE_DIR):
+            checker.add("site.output_dir", f"must not be inside the scraper package ({PACKAGE_DIR})")
         if (why := _system_place(output)) is not None:
             checker.add("site.output_dir", f"must not be a system folder: {why}")
         elif output.exists() and not output.is_dir():
