@@ -37,7 +37,6 @@ def notify_targets(
         return []
     seen: dict[str, str] = {}
     for entry, path, given in zip(entries, paths, raw if isinstance(raw, list) else [raw], strict=True):
-        entry.pop("title", None)  # Checker.array names every entry; a target has no title
         if not isinstance(given, dict):
             continue
         if ("url" in given) == ("webhook" in given):
