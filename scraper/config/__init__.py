@@ -1,8 +1,8 @@
 """The config file: TOML → validated tree of frozen dataclasses (DESIGN.md "Config (TOML)" is the contract).
 
-`parse_config` is pure: it checks every key against a table of fields (type, default, validator), then the
-combinations of keys, and reports every problem at once in one ConfigError. Only `load_config` reads a file.
-Keys a later feature gives meaning to (schedule.cron, server.*, topics) are accepted and validated already.
+`parse_config` is pure: it checks every key (its type is its dataclass field's, its check is in checks.py),
+then the combinations of keys, and reports every problem at once in one ConfigError. Only `load_config`
+reads a file.
 """
 
 from __future__ import annotations
