@@ -22,7 +22,7 @@ from ..errors import ConfigError
 from .checks import LISTING_ONLY, TOP_FIELDS, Checker
 from .describe import describe
 from .notify import notify_targets
-from .places import check_places, resolve_path
+from .places import resolve_places
 from .tree import (
     DEFAULT_EVERY,
     DEFAULT_PATH,
@@ -75,17 +75,14 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
         for name in ("site", "fetch", "schedule", "server", "websub", "publish")
     }
     site, fetch, schedule = tables["site"], tables["fetch"], tables["schedule"]
-    sources = checker.array(data.get("sources", []), "sources", TOP_FIELDS["sources"])
-    if isinstance(data.get("sources", []), list) and not data.get("sources"):
+    raw_sources, raw_topics = data.get("sources", []), data.get("topics", [])
+    sources = checker.array(raw_sources, "sources", TOP_FIELDS["sources"])
+    if isinstance(raw_sources, list) and not raw_sources:
         checker.add("sources", "missing: at least one [[sources]] table is required")
-    raw_topics = data.get("topics", [])
     topics = checker.array(raw_topics, "topics", TOP_FIELDS["topics"])
 
     # Combinations of keys (miniflux's Validate()).
-    for name in ("output_dir", "database"):
-        if name in site:
-            site[name] = resolve_path(base_dir, site[name])
-    check_places(checker, site, config_path)
+    resolve_places(checker, site, base_dir, config_path)
     if "user_agent" in fetch:
         agent = fetch["user_agent"].replace("{version}", package_version())
         fetch["user_agent"] = agent.replace("{base_url}", site.get("base_url", ""))
@@ -93,7 +90,6 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
         checker.add("schedule.cron", "cannot be combined with schedule.every: set one of them")
     elif schedule.get("every") is None and schedule.get("cron") is None:
         schedule["every"] = DEFAULT_EVERY
-    raw_sources = data.get("sources", [])
     for index, raw in enumerate(raw_sources if isinstance(raw_sources, list) else []):
         if isinstance(raw, dict) and raw.get("type") == "feed":
             for name in (name for name in LISTING_ONLY if name in raw):
