@@ -438,3 +438,11 @@ def test_a_feed_source_parses_and_round_trips_through_describe() -> None:
     # A feed source's resolved block leaves out the listing-only keys, so the text parses back.
     assert 'type = "feed"' in text and text.count("max_pages") == 1
     assert parse_config(tomllib.loads(text), base_dir=Path("/elsewhere")) == config
+
+
+def test_a_check_can_only_be_given_to_a_field_of_the_tables_dataclass():
+    from scraper.config import checks
+    from scraper.config.tree import SiteConfig
+
+    with pytest.raises(TypeError, match="SiteConfig has no field {'titel'}"):
+        checks._table(SiteConfig, titel=checks._text)

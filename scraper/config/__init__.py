@@ -1,8 +1,8 @@
 """The config file: TOML → validated tree of frozen dataclasses (DESIGN.md "Config (TOML)" is the contract).
 
-`parse_config` is pure: it checks every key against a table of fields (type, default, validator), then the
-combinations of keys, and reports every problem at once in one ConfigError. Only `load_config` reads a file.
-Keys a later feature gives meaning to (schedule.cron, server.*, topics) are accepted and validated already.
+`parse_config` is pure: it checks every key (its type is its dataclass field's, its check is in checks.py),
+then the combinations of keys, and reports every problem at once in one ConfigError. Only `load_config`
+reads a file.
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ import functools
 import re
 import sys
 import tomllib
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
-from .checks import LISTING_ONLY, SOURCE_FIELDS, TOP_FIELDS, TOPIC_FIELDS, Checker
+from .checks import LISTING_ONLY, TOP_FIELDS, Checker
 from .describe import describe
 from .notify import notify_targets
-from .places import check_places, resolve_path
+from .places import resolve_places
 from .tree import (
     DEFAULT_EVERY,
     DEFAULT_PATH,
@@ -33,11 +34,8 @@ from .tree import (
     PublishConfig,
     ScheduleConfig,
     SelectorConfig,
-    ServerConfig,
-    SiteConfig,
     SourceConfig,
     TopicConfig,
-    WebSubConfig,
     date_order_for,
 )
 
@@ -72,23 +70,19 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
     """
     checker = Checker()
     checker.unknown(data, "", TOP_FIELDS)
-    site, fetch, schedule, server, websub, publish = (
-        checker.table(data.get(name, {}), name, TOP_FIELDS[name])
+    tables = {
+        name: checker.table(data.get(name, {}), name, TOP_FIELDS[name])
         for name in ("site", "fetch", "schedule", "server", "websub", "publish")
-    )
-    sources = checker.array(data.get("sources", []), "sources", SOURCE_FIELDS)
-    if isinstance(data.get("sources", []), list) and not data.get("sources"):
+    }
+    site, fetch, schedule = tables["site"], tables["fetch"], tables["schedule"]
+    raw_sources, raw_topics = data.get("sources", []), data.get("topics", [])
+    sources = checker.array(raw_sources, "sources", TOP_FIELDS["sources"])
+    if isinstance(raw_sources, list) and not raw_sources:
         checker.add("sources", "missing: at least one [[sources]] table is required")
-    raw_topics = data.get("topics", [])
-    topics = checker.array(raw_topics, "topics", TOPIC_FIELDS)
+    topics = checker.array(raw_topics, "topics", TOP_FIELDS["topics"])
 
     # Combinations of keys (miniflux's Validate()).
-    for name in ("output_dir", "database"):
-        if name in site:
-            site[name] = resolve_path(base_dir, site[name])
-    if "output_dir" in site and site["output_dir"].resolve().is_relative_to(PACKAGE_DIR):
-        checker.add("site.output_dir", f"must not be inside the scraper package ({PACKAGE_DIR})")
-    check_places(checker, site, config_path)
+    resolve_places(checker, site, base_dir, config_path)
     if "user_agent" in fetch:
         agent = fetch["user_agent"].replace("{version}", package_version())
         fetch["user_agent"] = agent.replace("{base_url}", site.get("base_url", ""))
@@ -96,7 +90,6 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
         checker.add("schedule.cron", "cannot be combined with schedule.every: set one of them")
     elif schedule.get("every") is None and schedule.get("cron") is None:
         schedule["every"] = DEFAULT_EVERY
-    raw_sources = data.get("sources", [])
     for index, raw in enumerate(raw_sources if isinstance(raw_sources, list) else []):
         if isinstance(raw, dict) and raw.get("type") == "feed":
             for name in (name for name in LISTING_ONLY if name in raw):
@@ -125,17 +118,11 @@ def parse_config(data: Mapping[str, Any], *, base_dir: Path, config_path: Path |
 
     if checker.problems:
         raise ConfigError(checker.problems)
-    return Config(
-        site=SiteConfig(**site),
-        fetch=FetchConfig(**fetch),
-        schedule=ScheduleConfig(**schedule),
-        server=ServerConfig(**server),
-        sources=tuple(SourceConfig(**source) for source in sources),
-        topics=tuple(TopicConfig(**topic) for topic in topics),
-        notify=tuple(NotifyConfig(**target) for target in notify),
-        websub=WebSubConfig(**websub),
-        publish=PublishConfig(**publish),
-    )
+    hints = typing.get_type_hints(Config)  # each table's dataclass, `tuple[…, ...]` for an array of them
+    made: dict[str, Any] = {name: hints[name](**values) for name, values in tables.items()}
+    for name, items in {"sources": sources, "topics": topics, "notify": notify}.items():
+        made[name] = tuple(typing.get_args(hints[name])[0](**item) for item in items)
+    return Config(**made)
 
 
 def load_config(path: Path) -> Config:

@@ -1,7 +1,8 @@
-"""Each config key's type and check, table by table, and the checker that collects every problem by key path.
+"""Each config key's check, table by table, and the checker that collects every problem by key path.
 
-The checks are small functions (`_range`, `_url`, `_duration`, `_cron`, …) named in one `_Field` table per
-TOML table; `Checker` walks the parsed TOML with them and reports all problems at once.
+A table's keys and their types are its dataclass's fields (tree.py); here each key only gets its check, a
+small function (`_range`, `_url`, `_duration`, `_cron`, …), and its value when absent if the dataclass has
+none. `Checker` walks the parsed TOML with them and reports all problems at once.
 """
 
 from __future__ import annotations
@@ -10,14 +11,17 @@ import datetime as dt
 import difflib
 import math
 import re
+import types
+import typing
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .tree import DEFAULT_USER_AGENT, DIGESTS, EVENT_KINDS, SOURCE_TYPES, SelectorConfig
+from .tree import DEFAULT_USER_AGENT, DIGESTS, EVENT_KINDS, SOURCE_TYPES, Config, SelectorConfig
 
 Check = Callable[[Any], Any]
 
@@ -174,69 +178,6 @@ class _Field:
     default: Any = _UNSET
 
 
-_SITE = {
-    "title": _Field(str, _text, "Aktuellt"),
-    "base_url": _Field(str, _base_url, "http://127.0.0.1:8080/"),
-    "output_dir": _Field(str, _path, "feeds"),
-    "database": _Field(str, _path, "aktuellt.db"),
-    "language": _Field(str, _language),
-    "max_items": _Field(int, _range(1)),
-    "removed": _Field(str, _pattern(r"drop|mark", "'drop' or 'mark'")),
-    "removed_days": _Field(int, _range(1, 365)),
-}
-
-_FETCH = {
-    "user_agent": _Field(str, _text, DEFAULT_USER_AGENT),
-    "timeout": _Field(float, _range(0, above=True)),
-    "retries": _Field(int, _range(0)),
-    "concurrency": _Field(int, _range(1)),
-    "delay": _Field(float, _range(0)),
-    "max_bytes": _Field(int, _range(1024)),
-    "sources_in_parallel": _Field(int, _range(1, 64)),
-}
-
-_SCHEDULE = {
-    "every": _Field(str, _positive_duration, None),
-    "cron": _Field(str, _cron, None),
-    "jitter": _Field(str, _duration, dt.timedelta(seconds=60)),
-    "timezone": _Field(str, _timezone),
-}
-
-_SERVER = {"host": _Field(str, _text), "port": _Field(int, _range(0, 65535))}
-
-_SELECTORS = {name: _Field(str, _text) for name in ("item", "title", "link", "date", "summary", "next")}
-
-SOURCE_FIELDS = {
-    "id": _Field(str, _slug, _REQUIRED),
-    "title": _Field(str, _text),
-    "url": _Field(str, _url, _REQUIRED),
-    "timezone": _Field(str, _timezone),
-    "max_pages": _Field(int, _range(1)),
-    "articles": _Field(bool),
-    "selectors": _Field(_SELECTORS, lambda values: SelectorConfig(**values)),
-    "allowed_hosts": _Field(tuple, _hosts),
-    "max_articles_per_cycle": _Field(int, _range(1)),
-    "max_new_items_per_cycle": _Field(int, _range(1)),
-    "max_items_per_page": _Field(int, _range(1)),
-    "type": _Field(str, _choice(*SOURCE_TYPES)),
-    "key_params": _Field(tuple),
-    "date_order": _Field(str, _choice("dmy", "mdy", "ymd")),
-}
-
-#: Keys that only mean something for a listing page: a feed is one document with fields of its own.
-LISTING_ONLY = ("max_pages", "selectors")
-
-TOPIC_FIELDS = {
-    "id": _Field(str, _slug, _REQUIRED),
-    "title": _Field(str, _text),
-    "match": _Field(tuple),
-    "exclude": _Field(tuple),
-    "regex": _Field(str, _regex),
-    "description": _Field(str, _text),
-    "tags": _Field(tuple),
-    "sources": _Field(tuple),
-}
-
 _APPRISE_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+")
 
 
@@ -253,42 +194,97 @@ def _kinds(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-_TIMEOUT = _Field(float, _range(0, 60, above=True))
+def _table(cls: Any, **given: Check | _Field | tuple[Check, Any]) -> dict[str, _Field]:
+    """The keys of the TOML table read into dataclass `cls`, in its field order, each typed as its field is
+    (paths and durations are strings). `given` names a key's check, or its check and its value when absent
+    (`_REQUIRED`: it must be there), or a whole `_Field`."""
+    if typing.get_origin(cls) is tuple:  # an array of tables: `sources: tuple[SourceConfig, ...]`
+        cls = typing.get_args(cls)[0]
+    hints = typing.get_type_hints(cls)
+    if unknown := set(given) - set(hints):
+        raise TypeError(f"{cls.__name__} has no field {unknown}")
+    table = {}
+    for name, hint in hints.items():
+        if typing.get_origin(hint) is types.UnionType:  # every union in the tree is `X | None`
+            hint = typing.get_args(hint)[0]
+        kind = str if hint in (Path, dt.timedelta) else typing.get_origin(hint) or hint
+        spec = given.get(name)
+        if not isinstance(spec, _Field):
+            spec = _Field(kind, *spec) if isinstance(spec, tuple) else _Field(kind, spec)
+        table[name] = spec
+    return table
 
-#: One `[[notify]]` target; the legacy `[notify]` table takes the same keys (it is one target).
-NOTIFY_FIELDS = {
-    "id": _Field(str, _slug),
-    "url": _Field(str, _apprise_url),
-    "webhook": _Field(str, _url),
-    "kinds": _Field(tuple, _kinds),
-    "topics": _Field(tuple),
-    "sources": _Field(tuple),
-    "digest": _Field(str, _choice(*DIGESTS)),
-    "timeout": _TIMEOUT,
-    "give_up_after": _Field(str, _positive_duration),
-}
 
-_WEBSUB = {"hub": _Field(str, _url), "timeout": _TIMEOUT}
+_TIMEOUT = _range(0, 60, above=True)
 
-_PUBLISH = {
-    "target": _Field(
-        str, _pattern(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?", "'s3://bucket/prefix'")
+_SELECTORS = _table(SelectorConfig, **dict.fromkeys(SelectorConfig.__dataclass_fields__, _text))
+
+#: Each table's (or array of tables') checks, as `_table` takes them; its keys and types are its dataclass's.
+_CHECKS: dict[str, dict[str, Any]] = dict(
+    site=dict(
+        title=(_text, "Aktuellt"),
+        base_url=(_base_url, "http://127.0.0.1:8080/"),
+        output_dir=(_path, "feeds"),
+        database=(_path, "aktuellt.db"),
+        language=_language,
+        max_items=_range(1),
+        removed=_pattern(r"drop|mark", "'drop' or 'mark'"),
+        removed_days=_range(1, 365),
     ),
-    "endpoint_url": _Field(str, _url),
-    "region": _Field(str, _text),
-}
-
-TOP_FIELDS = dict(
-    site=_SITE,
-    fetch=_FETCH,
-    schedule=_SCHEDULE,
-    server=_SERVER,
-    sources=SOURCE_FIELDS,
-    topics=TOPIC_FIELDS,
-    notify=NOTIFY_FIELDS,
-    websub=_WEBSUB,
-    publish=_PUBLISH,
+    fetch=dict(
+        user_agent=(_text, DEFAULT_USER_AGENT),
+        timeout=_range(0, above=True),
+        retries=_range(0),
+        concurrency=_range(1),
+        delay=_range(0),
+        max_bytes=_range(1024),
+        sources_in_parallel=_range(1, 64),
+    ),
+    schedule=dict(
+        every=(_positive_duration, None),
+        cron=(_cron, None),
+        jitter=(_duration, dt.timedelta(seconds=60)),
+        timezone=_timezone,
+    ),
+    server=dict(host=_text, port=_range(0, 65535)),
+    sources=dict(
+        id=(_slug, _REQUIRED),
+        title=_text,
+        url=(_url, _REQUIRED),
+        timezone=_timezone,
+        max_pages=_range(1),
+        selectors=_Field(_SELECTORS, lambda values: SelectorConfig(**values)),
+        allowed_hosts=_hosts,
+        max_articles_per_cycle=_range(1),
+        max_new_items_per_cycle=_range(1),
+        max_items_per_page=_range(1),
+        type=_choice(*SOURCE_TYPES),
+        date_order=_choice("dmy", "mdy", "ymd"),
+    ),
+    topics=dict(id=(_slug, _REQUIRED), title=_text, regex=_regex, description=_text),
+    # one `[[notify]]` target; the legacy `[notify]` table takes the same keys (it is one target)
+    notify=dict(
+        id=_slug,
+        url=_apprise_url,
+        webhook=_url,
+        kinds=_kinds,
+        digest=_choice(*DIGESTS),
+        timeout=_TIMEOUT,
+        give_up_after=_positive_duration,
+    ),
+    websub=dict(hub=_url, timeout=_TIMEOUT),
+    publish=dict(
+        target=_pattern(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?", "'s3://bucket/prefix'"),
+        endpoint_url=_url,
+        region=_text,
+    ),
 )
+
+#: The config file's tables and arrays of tables, each by its keys.
+TOP_FIELDS = {name: _table(typing.get_type_hints(Config)[name], **checks) for name, checks in _CHECKS.items()}
+
+#: Keys that only mean something for a listing page: a feed is one document with fields of its own.
+LISTING_ONLY = ("max_pages", "selectors")
 
 _EXPECTED = {str: "a string", int: "an integer", float: "a number", bool: "true or false", tuple: "an array"}
 
@@ -374,7 +370,7 @@ class Checker:
         return tuple(raw) if len(self.problems) == count else _INVALID
 
     def array(self, raw: object, path: str, fields: Mapping[str, _Field]) -> list[dict[str, Any]]:
-        """An array of tables (`[[sources]]`); ids must be unique, and title defaults to id."""
+        """An array of tables (`[[sources]]`); ids must be unique, and a title defaults to the id."""
         if not isinstance(raw, list):
             self.add(path, f"expected an array of tables ([[{path}]]), {_got(raw)}")
             return []
@@ -388,5 +384,6 @@ class Checker:
                     f"{path}[{index}].id", f"duplicate id {entry['id']!r} (also {path}[{seen[entry['id']]}])"
                 )
             seen.setdefault(entry["id"], index)
-            entry.setdefault("title", entry["id"])
+            if "title" in fields:
+                entry.setdefault("title", entry["id"])
         return entries

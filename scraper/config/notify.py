@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Set
 from typing import Any
 
-from .checks import NOTIFY_FIELDS, Checker
+from .checks import TOP_FIELDS, Checker
 from .tree import EVENT_KINDS
 
 __all__ = ["default_id", "notify_targets"]
@@ -26,18 +26,17 @@ def notify_targets(
 ) -> list[dict[str, Any]]:
     """The valid targets' values, in config order; problems go to `checker` under "notify…" key paths."""
     if isinstance(raw, dict):  # the legacy table: one target, or none when it names no receiver
-        entries, paths = [checker.table(raw, "notify", NOTIFY_FIELDS)], ["notify"]
+        entries, paths = [checker.table(raw, "notify", TOP_FIELDS["notify"])], ["notify"]
         if "url" not in raw and "webhook" not in raw:
             return []
     elif isinstance(raw, list):
-        entries = checker.array(raw, "notify", NOTIFY_FIELDS)
+        entries = checker.array(raw, "notify", TOP_FIELDS["notify"])
         paths = [f"notify[{index}]" for index in range(len(entries))]
     else:
         checker.add("notify", "expected a [notify] table or [[notify]] tables")
         return []
     seen: dict[str, str] = {}
     for entry, path, given in zip(entries, paths, raw if isinstance(raw, list) else [raw], strict=True):
-        entry.pop("title", None)  # Checker.array names every entry; a target has no title
         if not isinstance(given, dict):
             continue
         if ("url" in given) == ("webhook" in given):

@@ -5,17 +5,11 @@ database or the config (publish renames and removes files there).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .checks import Checker
 from .tree import PACKAGE_DIR
-
-
-def resolve_path(base_dir: Path, value: str) -> Path:
-    return Path(os.path.normpath(base_dir / value))
-
 
 #: Folders of the system, or of everyone: never an output folder (publish writes and prunes feed files in it).
 _SYSTEM_FOLDERS = frozenset(
@@ -42,13 +36,19 @@ def _system_place(real: Path) -> str | None:
     return None
 
 
-def check_places(checker: Checker, site: Mapping[str, Any], config_path: Path | None) -> None:
-    """Paths that would destroy data: publish renames feed files into output_dir (and removes stale ones),
-    so a database in it is replaced by a feed, and a config or program in it is exposed or worse. Symlinks
-    are resolved first: what counts is where a path really leads."""
+def resolve_places(checker: Checker, site: dict[str, Any], base_dir: Path, config_path: Path | None) -> None:
+    """Resolve `site`'s output_dir and database against `base_dir`, then refuse paths that would destroy data:
+    publish renames feed files into output_dir (and removes stale ones), so a database in it is replaced by
+    a feed, and a config or program in it is exposed or worse. Symlinks are resolved first: what counts is
+    where a path really leads."""
+    for name in ("output_dir", "database"):
+        if name in site:
+            site[name] = Path(os.path.normpath(base_dir / site[name]))
     output = site["output_dir"].resolve() if "output_dir" in site else None
     database = site["database"].resolve() if "database" in site else None
     if output is not None:
+        if output.is_relative_to(PACKAGE_DIR):
+            checker.add("site.output_dir", f"must not be inside the scraper package ({PACKAGE_DIR})")
         if (why := _system_place(output)) is not None:
             checker.add("site.output_dir", f"must not be a system folder: {why}")
         elif output.exists() and not output.is_dir():
