@@ -40,8 +40,6 @@ from ..sanity import json_text
 from .metrics import CONTENT_TYPE as METRICS_TYPE
 from .metrics import Metrics
 
-__all__ = ["build_app"]
-
 #: Feed documents: these get WebSub's Link headers.
 FEED_SUFFIXES = frozenset({".rss", ".atom", ".json"})
 

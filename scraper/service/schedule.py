@@ -22,8 +22,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from ..config import ScheduleConfig
 from ..errors import ConfigError
 
-__all__ = ["CycleScheduler", "build_trigger", "cache_seconds", "health_window", "longest_gap", "shortest_gap"]
-
 log = logging.getLogger(__name__)
 
 #: crontab counts weekdays from Sunday = 0 (and 7); APScheduler 3 counts from Monday = 0. Names mean the same
