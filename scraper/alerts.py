@@ -20,18 +20,6 @@ import apprise
 
 from .config import Config
 
-__all__ = [
-    "AlertFailed",
-    "confirmed_late",
-    "problem",
-    "recipients",
-    "room",
-    "send",
-    "target_problems",
-    "target_warnings",
-    "uses_html",
-]
-
 #: Schemes whose messages go as HTML (with a plain-text part the service builds from it).
 _HTML_SCHEMES = frozenset({"mailto", "mailtos"})
 

@@ -26,8 +26,6 @@ from .publish.messages import Alert, alert_for
 from .source.transport import post
 from .store import ChangeRow, Store, iso
 
-__all__ = ["BUDGET_ATTEMPTS", "backoff", "deliver"]
-
 log = logging.getLogger(__name__)
 
 #: A target's share of one cycle, in attempts' deadlines (60 s with the default timeout of 5 s).

@@ -12,8 +12,6 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["FOLDER_MODE", "fsync_folder", "make_folders", "replace_file"]
-
 FOLDER_MODE = 0o755
 
 

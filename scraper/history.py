@@ -20,27 +20,9 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
-from .identity import content_hash, normal_text
+from .identity import content_hash
+from .identity import normal_text as normal_text  # re-exported: publish/ reads versions through history
 from .models import Deleted, Entry
-
-__all__ = [
-    "CONFIRM_CYCLES",
-    "ArchiveEvent",
-    "EventRecord",
-    "ItemRecord",
-    "RevisionRecord",
-    "archive_years",
-    "KIND_LABELS",
-    "Compared",
-    "MissingDecision",
-    "Tracked",
-    "Version",
-    "compare",
-    "missing",
-    "normal_text",
-    "pending_oldest",
-    "version_hash",
-]
 
 #: Consecutive successful listing reads that must miss an item before it counts as removed.
 CONFIRM_CYCLES = 2

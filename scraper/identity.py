@@ -63,17 +63,15 @@ _DEFAULT_PORTS: Final = {"http": "80", "https": "443"}
 #: Query parameters that name the article on common CMSs (`sources[].key_params` replaces the list).
 DEFAULT_KEY_PARAMS: Final = ("id", "p", "page_id", "artikel", "article", "nid", "newsid", "news_id", "item")
 
+# Session parameters: one value in every link of a page rendered for one session.
+_SESSION_PARAMS = r"sessionid|jsessionid|phpsessid|sid|aspsessionid\w*|cfid|cftoken"
+_SESSION_PARAM_RE: Final = re.compile(rf"(?i)^(?:{_SESSION_PARAMS})$")
 # Parameters that never identify an article: campaign tracking and session ids.
 _TRACKING_PARAM_RE: Final = re.compile(
-    r"(?i)^(?:utm_\w*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|sessionid|jsessionid|phpsessid|sid|"
-    r"aspsessionid\w*|cfid|cftoken)$"
+    rf"(?i)^(?:utm_\w*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|{_SESSION_PARAMS})$"
 )
 # A ";jsessionid=…" path parameter (Java servlets put the session there when cookies are off).
 _SESSION_PATH_RE: Final = re.compile(r"(?i);(?:jsessionid|sessionid|phpsessid)=[^/;?]*")
-# The session parameters among them: one value in every link of a page rendered for one session.
-_SESSION_PARAM_RE: Final = re.compile(
-    r"(?i)^(?:sessionid|jsessionid|phpsessid|sid|aspsessionid\w*|cfid|cftoken)$"
-)
 
 # RFC 4151: specific = *( pchar / "/" / "?" ), pchar = unreserved / pct-encoded / sub-delims / ":" / "@".
 # (`quote` keeps letters, digits and "-._~" anyway.) Well-formed "%XX" escapes are kept as they are.

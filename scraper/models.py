@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +277,7 @@ class SourceReport:
 @dataclass(frozen=True, slots=True)
 class RunReport:
     sources: tuple[SourceReport, ...] = ()
-    files_written: tuple[str, ...] = field(default=())
+    files_written: tuple[str, ...] = ()
     bytes_received: int = 0  #: body bytes off the wire (before decoding), for the log and /metrics
 
     @property

@@ -58,9 +58,7 @@ def plan_history(
     removed = [(key, "listing") for key in decision.removed]
     # An article page answering 404/410 confirms at once that an item the listing no longer shows is gone
     # (one the listing still shows is a broken link, not a withdrawal).
-    present = {t.key for t in tracked if not t.removed} | {
-        key for key, v in observed.items() if key not in latest
-    }
+    present = {t.key for t in tracked if not t.removed}
     for article in articles:
         if article.status == "gone" and article.key in present and article.key not in seen:
             if article.key not in decision.removed and article.key in latest:

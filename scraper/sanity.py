@@ -25,19 +25,6 @@ from html import escape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-__all__ = [
-    "AHEAD",
-    "EARLIEST",
-    "cut_off",
-    "escape_controls",
-    "escape_lines",
-    "join_url",
-    "json_text",
-    "sane_day",
-    "sane_instant",
-    "web_url",
-]
-
 #: The oldest date a news item may carry: the listing's site is younger than that.
 EARLIEST = dt.date(1990, 1, 1)
 #: How far after the cycle's clock a date may lie (a site may pre-date an announcement, not by years).

@@ -36,14 +36,10 @@ from starlette.types import Scope
 
 from ..publish.files import CONTENT_TYPES
 from ..publish.pagestyle import content_security_policy
+from ..publish.push import FEED_SUFFIXES
 from ..sanity import json_text
 from .metrics import CONTENT_TYPE as METRICS_TYPE
 from .metrics import Metrics
-
-__all__ = ["build_app"]
-
-#: Feed documents: these get WebSub's Link headers.
-FEED_SUFFIXES = frozenset({".rss", ".atom", ".json"})
 
 #: Below this, gzip's header costs more than it saves.
 GZIP_MIN = 256
@@ -132,7 +128,7 @@ class _FeedFiles(StaticFiles):
         if self.is_not_modified(Headers(headers), request):
             return Response(status_code=304, headers=headers)
         headers["content-type"] = CONTENT_TYPES[path.suffix]
-        if self.hub and self.base_url and path.suffix in FEED_SUFFIXES:
+        if self.hub and self.base_url and path.suffix in FEED_SUFFIXES:  # WebSub's discovery headers
             topic = self.base_url + path.relative_to(self.root).as_posix()
             headers["link"] = f'<{self.hub}>; rel="hub", <{topic}>; rel="self"'
         if use_gzip:

@@ -14,8 +14,6 @@ from typing import Any
 
 from ..store import DeliveryState, RunHistory
 
-__all__ = ["SourceHealth", "assess", "document"]
-
 
 @dataclass(frozen=True, slots=True)
 class SourceHealth:

@@ -22,8 +22,6 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from ..models import RunReport
 from ..store import DeliveryState, RunHistory
 
-__all__ = ["CONTENT_TYPE", "Metrics"]
-
 # The `*_created` series double the output and no dashboard of ours uses them (process-wide; we own the only
 # registry in this process).
 disable_created_metrics()  # type: ignore[no-untyped-call]

@@ -22,8 +22,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from ..config import ScheduleConfig
 from ..errors import ConfigError
 
-__all__ = ["CycleScheduler", "build_trigger", "cache_seconds", "health_window", "longest_gap", "shortest_gap"]
-
 log = logging.getLogger(__name__)
 
 #: crontab counts weekdays from Sunday = 0 (and 7); APScheduler 3 counts from Monday = 0. Names mean the same
@@ -75,36 +73,26 @@ def _fire_times(schedule: ScheduleConfig, start: dt.datetime) -> list[dt.datetim
     return times
 
 
-def _gaps(schedule: ScheduleConfig, start: dt.datetime) -> list[dt.timedelta]:
-    times = _fire_times(schedule, start)
+def gaps(schedule: ScheduleConfig, now: dt.datetime) -> list[dt.timedelta]:
+    """The times between scheduled cycles: `every`, or a cron line's spacings over a week (the longest is,
+    e.g., the night in `*/15 6-22 * * *`)."""
+    if schedule.every is not None:
+        return [schedule.every]
+    times = _fire_times(schedule, now)
     return [later - earlier for earlier, later in zip(times, times[1:], strict=False)] or [_SAMPLE]
-
-
-def shortest_gap(schedule: ScheduleConfig, now: dt.datetime) -> dt.timedelta:
-    """The shortest time between two scheduled cycles: `every`, or a cron line's tightest spacing."""
-    if schedule.every is not None:
-        return schedule.every
-    return min(_gaps(schedule, now))
-
-
-def longest_gap(schedule: ScheduleConfig, now: dt.datetime) -> dt.timedelta:
-    """The longest time between two scheduled cycles (for cron, e.g. the night in `*/15 6-22 * * *`)."""
-    if schedule.every is not None:
-        return schedule.every
-    return max(_gaps(schedule, now))
 
 
 def health_window(schedule: ScheduleConfig, now: dt.datetime) -> dt.timedelta:
     """A source is healthy while its last success is younger than this: three scheduled cycles (the longest
     gaps, so a cron schedule's quiet night is no alarm), plus the jitter each cycle may be delayed by."""
-    return 3 * longest_gap(schedule, now) + schedule.jitter
+    return 3 * max(gaps(schedule, now)) + schedule.jitter
 
 
 def cache_seconds(schedule: ScheduleConfig, now: dt.datetime) -> int:
     """`Cache-Control: max-age` for the feeds: nothing can change faster than the schedule runs, and a
     reader polling more often than that only costs requests. Capped at an hour so a long schedule never
     makes caches hold a changed feed for half a day."""
-    return max(1, min(3600, int(shortest_gap(schedule, now).total_seconds())))
+    return max(1, min(3600, int(min(gaps(schedule, now)).total_seconds())))
 
 
 class CycleScheduler:
@@ -113,14 +101,13 @@ class CycleScheduler:
     def __init__(self, schedule: ScheduleConfig, job: Callable[[], object]) -> None:
         zone = ZoneInfo(schedule.timezone)
         self._trigger = build_trigger(schedule)
-        gap = shortest_gap(schedule, dt.datetime.now(zone))
         # A cycle that could not start on time (the machine slept, or the previous cycle ran long) still runs
         # if it is late by less than one interval; coalesce folds a backlog of missed cycles into one.
-        self.misfire_grace = max(1, int(gap.total_seconds()))
+        grace = max(1, int(min(gaps(schedule, dt.datetime.now(zone))).total_seconds()))
         self._scheduler = BackgroundScheduler(
             timezone=zone,
             executors={"default": ThreadPoolExecutor(max_workers=1)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.misfire_grace},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
         )
         self._job = job
         self._zone = zone
@@ -135,9 +122,6 @@ class CycleScheduler:
             id="cycle",
             name="aktuellt cycle",
             next_run_time=dt.datetime.now(self._zone),  # the first cycle at once, not one interval later
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=self.misfire_grace,
         )
         self._scheduler.start()
 

@@ -37,8 +37,6 @@ from .metrics import Metrics
 from .schedule import CycleScheduler, cache_seconds, health_window
 from .server import FeedServer
 
-__all__ = ["STOP_GRACE", "CycleRunner", "read_health", "serve"]
-
 log = logging.getLogger(__name__)
 
 #: Seconds a running cycle may take to finish after SIGTERM; systemd's default stop timeout is 90 s and the

@@ -27,9 +27,6 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ..errors import ScraperError
 
-__all__ = ["FeedServer", "connection_limit"]
-
-
 log = logging.getLogger(__name__)
 
 #: Seconds a client has to send a request's line and headers, on a new connection or between keep-alive

@@ -11,8 +11,6 @@ from ..sanity import json_text
 from ..store import DeliveryState
 from . import health
 
-__all__ = ["render"]
-
 #: With more sources than this, those that are simply ok are summarised in one line (`status --all` lists
 #: them): with 300 sources the ones that need looking at must not scroll away.
 MAX_ROWS = 20

@@ -10,7 +10,7 @@ import pytest
 from scraper.config import ScheduleConfig
 from scraper.errors import ConfigError
 from scraper.service.health import assess
-from scraper.service.schedule import build_trigger, cache_seconds, health_window, longest_gap, shortest_gap
+from scraper.service.schedule import build_trigger, cache_seconds, gaps, health_window
 from scraper.service.status import render
 from scraper.store import RunHistory
 
@@ -28,7 +28,7 @@ def every(minutes: int, jitter: int = 60) -> ScheduleConfig:
 
 def test_every_gives_its_interval_and_a_window_of_three_plus_jitter():
     schedule = every(15)
-    assert shortest_gap(schedule, NOW) == longest_gap(schedule, NOW) == dt.timedelta(minutes=15)
+    assert gaps(schedule, NOW) == [dt.timedelta(minutes=15)]
     assert health_window(schedule, NOW) == dt.timedelta(minutes=46)
     assert cache_seconds(schedule, NOW) == 900
     assert cache_seconds(every(24 * 60), NOW) == 3600, "capped at an hour"
@@ -36,8 +36,8 @@ def test_every_gives_its_interval_and_a_window_of_three_plus_jitter():
 
 def test_cron_night_gap_sets_the_health_window_not_the_cache():
     schedule = cron("*/15 6-22 * * *")
-    assert shortest_gap(schedule, NOW) == dt.timedelta(minutes=15)
-    assert longest_gap(schedule, NOW) == dt.timedelta(hours=7, minutes=15)  # 22:45 → 06:00
+    assert min(gaps(schedule, NOW)) == dt.timedelta(minutes=15)
+    assert max(gaps(schedule, NOW)) == dt.timedelta(hours=7, minutes=15)  # 22:45 → 06:00
     assert cache_seconds(schedule, NOW) == 900
 
 
