@@ -37,8 +37,6 @@ __all__ = [
     "IMAGE_TYPE",
     "dated",
     "render_atom",
-    "render_changes_atom",
-    "render_changes_rss",
     "render_rss",
     "reading_order",
     "self_url",
@@ -92,9 +90,11 @@ def self_url(meta: FeedMeta, extension: str) -> str:
     return meta.base_url + meta.path + extension
 
 
-def render_rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
-    """The RSS 2.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed)."""
-    return _render(meta, dated(entries, ZoneInfo(meta.timezone)), "rss")
+def render_rss(meta: FeedMeta, items: Sequence[Entry] | Sequence[Change]) -> bytes:
+    """The RSS 2.0 document for `items`, in the order given (UTF-8 bytes, pretty-printed). Entries are dated
+    as readers are shown them (`shown.dated`); the changes feed's events each get their own guid, dated by
+    the event."""
+    return _render(meta, items, "rss")
 
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -139,28 +139,22 @@ class _Extras(BaseExtension):  # type: ignore[misc]
         return feed
 
 
-def render_atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Deleted] = ()) -> bytes:
-    """The Atom 1.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed), with an
-    RFC 6721 tombstone for each of `deleted`."""
-    return _render(meta, dated(entries, ZoneInfo(meta.timezone)), "atom", deleted)
-
-
-def render_changes_rss(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
-    """The changes feed as RSS 2.0: one item per event, its own guid, dated by the event."""
-    return _render(meta, changes, "rss")
-
-
-def render_changes_atom(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
-    """The changes feed as Atom 1.0: one entry per event, its own id, `updated` = `Change.at` (the event's
-    time; for a "new" event of an item found after its date, that date: diffs.change_time)."""
-    return _render(meta, changes, "atom")
+def render_atom(
+    meta: FeedMeta, items: Sequence[Entry] | Sequence[Change], deleted: Sequence[Deleted] = ()
+) -> bytes:
+    """The Atom 1.0 document for `items`, as `render_rss`, with an RFC 6721 tombstone for each of `deleted`.
+    An event's `updated` is `Change.at` (for a "new" event of an item found after its date, that date:
+    diffs.change_time)."""
+    return _render(meta, items, "atom", deleted)
 
 
 def _render(
     meta: FeedMeta, items: Sequence[Entry] | Sequence[Change], fmt: Format, deleted: Sequence[Deleted] = ()
 ) -> bytes:
-    """The document of format `fmt` for `items`, in the order given (UTF-8 bytes, pretty-printed)."""
     tz = ZoneInfo(meta.timezone)
+    entries = [item for item in items if isinstance(item, Entry)]
+    if entries:
+        items = dated(entries, tz)
     fg = _feed(meta, items, tz, fmt, deleted)
     for item in items:
         # feedgen prepends by default, which would reverse the caller's newest-first order.
