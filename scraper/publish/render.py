@@ -36,6 +36,7 @@ __all__ = [
     "EMPTY_FEED_UPDATED",
     "IMAGE_TYPE",
     "dated",
+    "in_zone",
     "render_atom",
     "render_rss",
     "reading_order",
@@ -121,7 +122,7 @@ class _Extras(BaseExtension):  # type: ignore[misc]
         if self.archive:
             feed.append(feed.makeelement(f"{{{HISTORY_NS}}}archive", {}))
         for gone in self.deleted:
-            when = _local(gone.removed_at, self.tz).isoformat()
+            when = in_zone(gone.removed_at, self.tz).isoformat()
             attributes = {"ref": xml_safe(gone.entry_id), "when": when}
             element = feed.makeelement(f"{{{TOMBSTONES_NS}}}deleted-entry", attributes)
             feed.append(element)
@@ -179,7 +180,7 @@ def _fill_change(fe: Any, meta: FeedMeta, change: Change, tz: ZoneInfo, fmt: For
     else:
         fe.content(content, type="html")
     fe.category([{"term": change.kind}])
-    when = _local(change.at, tz)
+    when = in_zone(change.at, tz)
     fe.published(when)
     fe.updated(when)
     if fmt == "rss":
@@ -210,7 +211,7 @@ def _feed(
         (entry.updated if isinstance(entry, Entry) else entry.at for entry in entries),
         default=EMPTY_FEED_UPDATED,
     )
-    fg.updated(_local(newest, tz))  # Atom <updated> and RSS <lastBuildDate>; no channel <pubDate>
+    fg.updated(in_zone(newest, tz))  # Atom <updated> and RSS <lastBuildDate>; no channel <pubDate>
     if fmt == "rss":
         # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link
         # rel=self), the human page last (it becomes <link>).
@@ -270,8 +271,8 @@ def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format
     if entry.dated or fmt == "rss":
         # An undated item: RSS readers order by pubDate, so it gets the first-seen instant; Atom has
         # <updated> (= first seen) for that, and <published> is left out rather than invented.
-        fe.published(_local(entry.published, tz))  # Atom <published> and RSS <pubDate>
-    fe.updated(_local(entry.updated, tz))  # Atom only; feedgen would default it to now
+        fe.published(in_zone(entry.published, tz))  # Atom <published> and RSS <pubDate>
+    fe.updated(in_zone(entry.updated, tz))  # Atom only; feedgen would default it to now
     categories = [_category(meta, topic) for topic in entry.topics]
     # The article page's own tags follow, as plain terms: they belong to the site's vocabulary, not ours.
     categories += [{"term": xml_safe(tag)} for tag in dict.fromkeys(entry.tags) if tag not in entry.topics]
@@ -317,7 +318,7 @@ def _add_image(fe: Any, entry: Entry, fmt: Format) -> None:
     fe.media.thumbnail({"url": url}, group=None)
 
 
-def _local(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+def in_zone(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     """`value` in the feed's zone, to whole seconds, so feeds show the local offset (+01:00 / +02:00).
 
     A naive datetime is a bug upstream (astimezone would silently read it as the server's local time)."""
