@@ -11,17 +11,9 @@ from zoneinfo import ZoneInfo
 from .. import history
 from ..config import Config
 from ..identity import feed_id
-from ..models import (
-    Change,
-    Deleted,
-    Entry,
-    FeedMeta,
-)
+from ..models import Change, Deleted, Entry, FeedMeta
 from ..store import ChangeRow, Store
-from .catalog import (
-    STYLESHEET,
-    site_home,
-)
+from .catalog import STYLESHEET, site_home
 from .diffs import change_content, change_time, change_title
 from .feedpage import CHANGES_PAGE, change_entries, render_feed_page
 from .fingerprint import fingerprint
@@ -145,22 +137,27 @@ def _around_entries(document: bytes, *, inner: bool = False) -> tuple[bytes, byt
 def _archive_meta(config: Config, year: int, first_year: int) -> FeedMeta:
     """The head of archive/<year>.atom: `current` (the subscription document), `prev-archive` (but in the
     first year) and `next-archive`, the next year's file, whose URL is known before that year closes."""
-    first = config.sources[0]
     links = [("current", f"{config.site.base_url}all.atom")]
     if year > first_year:
         links.append(("prev-archive", archive_url(config, year - 1)))
     links.append(("next-archive", archive_url(config, year + 1)))
+    subtitle = f"Nyheterna som kom in eller ändrades under {year}, som de såg ut vid årets slut"
+    meta = _site_meta(config, f"archive/{year}", f"arkiv {year}", subtitle, site_home(config))
+    return replace(meta, links=tuple(links), archive=True)
+
+
+def _site_meta(config: Config, path: str, title: str, subtitle: str, home_url: str) -> FeedMeta:
+    """The head of a site-wide feed of the first source's zone outside the catalog (archives, changes)."""
+    first = config.sources[0]
     return FeedMeta(
-        path=f"archive/{year}",
-        title=f"{config.site.title} – arkiv {year}",
-        subtitle=f"Nyheterna som kom in eller ändrades under {year}, som de såg ut vid årets slut",
-        feed_id=archive_id(config, year),
+        path=path,
+        title=f"{config.site.title} – {title}",
+        subtitle=subtitle,
+        feed_id=feed_id(first.url, path),
         base_url=config.site.base_url,
-        home_url=site_home(config),
+        home_url=home_url,
         language=config.site.language,
         timezone=first.timezone,
-        links=tuple(links),
-        archive=True,
     )
 
 
@@ -175,18 +172,11 @@ def _archive_complete(path: Path) -> bool:
 
 
 def changes_meta(config: Config) -> FeedMeta:
-    first = config.sources[0]
-    return FeedMeta(
-        path="changes",
-        title=f"{config.site.title} – ändringar",
-        subtitle="Nya, ändrade och borttagna nyheter, med vad som ändrades",
-        feed_id=feed_id(first.url, "changes"),
-        base_url=config.site.base_url,
-        home_url=config.site.base_url + CHANGES_PAGE,  # its page (feedpage.py)
-        language=config.site.language,
-        timezone=first.timezone,
-        stylesheet=STYLESHEET,  # a browser opening changes.rss shows a page, like every other feed
-    )
+    # home_url: its page (feedpage.py); the stylesheet: a browser opening changes.rss shows a page, like
+    # every other feed.
+    subtitle = "Nya, ändrade och borttagna nyheter, med vad som ändrades"
+    home = config.site.base_url + CHANGES_PAGE
+    return replace(_site_meta(config, "changes", "ändringar", subtitle, home), stylesheet=STYLESHEET)
 
 
 def changes_files(
@@ -230,7 +220,7 @@ def changes_files(
         if reuse is None or not reuse(name, fingerprint(name, (meta, changes))):
             from . import render  # feedgen only when a changes document is rendered (see catalog.py)
 
-            draw = render.render_changes_rss if name.endswith(".rss") else render.render_changes_atom
+            draw = render.render_rss if name.endswith(".rss") else render.render_atom
             files[out / name] = draw(meta, changes)
     sources = [(source.title, source.url) for source in config.sources]
     if reuse is None or not reuse(listed.page, fingerprint(listed.page, (listed, changes, sources))):

@@ -56,7 +56,7 @@ def render_changes_page(
         '<main id="innehall">',
         '<section class="filters" aria-labelledby="filter-rubrik">',
         '<h2 id="filter-rubrik">Visa</h2>',
-        _radios("typ", "Händelse", "Alla händelser", [(kind, label) for kind, label in KIND_FILTERS]),
+        _radios("typ", "Händelse", "Alla händelser", KIND_FILTERS),
     ]
     if slots:
         body.append(_radios("amne", "Ämne", "Alla ämnen", [(str(n), titles[i]) for i, n in slots.items()]))
@@ -74,14 +74,11 @@ def render_changes_page(
 
 def _radios(name: str, legend: str, everything: str, choices: Sequence[tuple[str, str]]) -> str:
     # A button and its label wrap as one (class "choice"), never a button at a line's end without it.
+    options = [("alla", everything), *choices]  # all shown at first
     inputs = [
-        f'<span class="choice"><input type="radio" name="{name}" id="{name}-alla" checked>'
-        f'<label for="{name}-alla">{everything}</label></span>'
-    ]
-    inputs += [
-        f'<span class="choice"><input type="radio" name="{name}" id="{name}-{a(value)}">'
+        f'<span class="choice"><input type="radio" name="{name}" id="{name}-{a(value)}"{checked}>'
         f'<label for="{name}-{a(value)}">{t(label)}</label></span>'
-        for value, label in choices
+        for (value, label), checked in zip(options, [" checked"] + [""] * len(choices), strict=True)
     ]
     return f"<fieldset>\n<legend>{legend}</legend>\n" + "\n".join(inputs) + "\n</fieldset>"
 

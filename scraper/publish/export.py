@@ -116,7 +116,9 @@ def export_json(records: Sequence[ItemRecord]) -> str:
                 {
                     "kind": e.kind,
                     "at": _when(e.at),
-                    "revision": _revision_number(r, e.revision_id),
+                    "revision": next(
+                        (n for n, v in enumerate(r.revisions, 1) if v.id == e.revision_id), None
+                    ),
                     "detail": e.detail,
                 }
                 for e in r.events
@@ -126,13 +128,6 @@ def export_json(records: Sequence[ItemRecord]) -> str:
     ]
     # Control characters and bidi overrides as \uXXXX: the same data when parsed, safe to print (sanity).
     return json_text({"items": items}, indent=2) + "\n"
-
-
-def _revision_number(record: ItemRecord, revision_id: int) -> int | None:
-    for number, revision in enumerate(record.revisions, start=1):
-        if revision.id == revision_id:
-            return number
-    return None
 
 
 def search_text(

@@ -169,7 +169,7 @@ def _record(
     status = (
         f"Borttagen från webbplatsen {time_html(record.removed_at, tz, clock=True)}"
         if record.removed_at
-        else ("Finns på webbplatsen")
+        else "Finns på webbplatsen"
     )
     parts = [
         '<dl class="facts">',
@@ -186,19 +186,18 @@ def _record(
         '<ol class="timeline">',
     ]
     numbers = {revision.id: n for n, revision in enumerate(record.revisions, start=1)}
-    anchor = prefix
     for event in record.events:
         label = KIND_LABELS.get(event.kind, event.kind)
         detail = f" ({t(_detail(event.detail))})" if event.detail else ""
         number = numbers.get(event.revision_id)
-        target = f' – <a href="#{anchor}{number}">version {number}</a>' if number else ""
+        target = f' – <a href="#{prefix}{number}">version {number}</a>' if number else ""
         parts.append(f"<li>{time_html(event.at, tz, clock=True)}: {label}{detail}{target}</li>")
     parts += ["</ol>", f"<{h}>Versioner</{h}>"]
     made_by = {event.revision_id: event.kind for event in record.events if event.kind in ("new", "edited")}
     for number in range(len(record.revisions), 0, -1):
         revision = record.revisions[number - 1]
         previous = record.revisions[number - 2] if number > 1 else None
-        parts += _version(record, revision, previous, number, made_by, tz, f"{anchor}{number}", sub)
+        parts += _version(record, revision, previous, number, made_by, tz, f"{prefix}{number}", sub)
     return parts
 
 
@@ -232,16 +231,14 @@ def _version(
         for name, label in FIELD_LABELS.items()
         if normal_text(getattr(revision.version, name))
     ]
-    if previous is None:
-        parts += ['<dl class="fields">', *fields, "</dl>"]
-    else:
-        parts += [
+    listed = ['<dl class="fields">', *fields, "</dl>"]
+    if previous is not None:
+        listed = [
             "<details>",
             f"<summary>Hela den sparade texten i version {number}</summary>",
-            '<dl class="fields">',
-            *fields,
-            "</dl>",
+            *listed,
             "</details>",
         ]
+    parts += listed
     parts.append("</section>")
     return parts

@@ -11,14 +11,13 @@ of the two. The feed's `authors` name the publisher, not the feed's title.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..models import Entry, FeedMeta
-from .render import IMAGE_TYPE, dated, reading_order, self_url
+from .render import IMAGE_TYPE, dated, in_zone, reading_order, self_url
 from .shown import documents
 
 __all__ = ["MIME_TYPE", "VERSION_URL", "render_json"]
@@ -64,8 +63,9 @@ def _item(entry: Entry, tz: ZoneInfo, labels: dict[str, str]) -> dict[str, Any]:
         item["image"] = entry.image.url
     if attachments := _attachments(entry):
         item["attachments"] = attachments
-    item["date_published"] = _rfc3339(entry.published, tz)
-    item["date_modified"] = _rfc3339(entry.updated, tz)
+    # RFC 3339 in the feed's zone, to whole seconds: the instants the RSS and Atom documents carry.
+    item["date_published"] = in_zone(entry.published, tz).isoformat()
+    item["date_modified"] = in_zone(entry.updated, tz).isoformat()
     # Our topics by title, then the article page's own tags (as the RSS and Atom categories list them).
     tags = [labels.get(topic, topic) for topic in entry.topics] + list(entry.tags)
     if tags:
@@ -88,10 +88,3 @@ def _attachments(entry: Entry) -> list[dict[str, Any]]:
     for document in documents(entry):
         found.append({"url": document.url, "mime_type": document.media_type, "title": document.title})
     return found
-
-
-def _rfc3339(value: dt.datetime, tz: ZoneInfo) -> str:
-    """`value` in the feed's zone, to whole seconds: "2019-05-02T00:00:00+02:00"."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"naive datetime reached the renderer: {value!r}")
-    return value.astimezone(tz).replace(microsecond=0).isoformat()

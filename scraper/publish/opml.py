@@ -24,7 +24,7 @@ import email.utils
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from .indexpage import IndexFeed
+from .indexpage import IndexFeed, feed_url
 
 __all__ = ["OPML_FILES", "SOURCES_OPML", "opml_files", "render_opml", "written_by_us"]
 
@@ -73,7 +73,7 @@ def render_opml(title: str, folder: str, feeds: Sequence[IndexFeed], updated: dt
             text=meta.title,
             title=meta.title,
             description=meta.subtitle,
-            xmlUrl=meta.base_url + meta.path + feed.formats[0].extension,
+            xmlUrl=feed_url(feed, feed.formats[0]),
             htmlUrl=meta.home_url,
             language=meta.language,
         )

@@ -36,9 +36,8 @@ __all__ = [
     "EMPTY_FEED_UPDATED",
     "IMAGE_TYPE",
     "dated",
+    "in_zone",
     "render_atom",
-    "render_changes_atom",
-    "render_changes_rss",
     "render_rss",
     "reading_order",
     "self_url",
@@ -92,9 +91,11 @@ def self_url(meta: FeedMeta, extension: str) -> str:
     return meta.base_url + meta.path + extension
 
 
-def render_rss(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
-    """The RSS 2.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed)."""
-    return _render(meta, dated(entries, ZoneInfo(meta.timezone)), "rss")
+def render_rss(meta: FeedMeta, items: Sequence[Entry] | Sequence[Change]) -> bytes:
+    """The RSS 2.0 document for `items`, in the order given (UTF-8 bytes, pretty-printed). Entries are dated
+    as readers are shown them (`shown.dated`); the changes feed's events each get their own guid, dated by
+    the event."""
+    return _render(meta, items, "rss")
 
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -121,7 +122,7 @@ class _Extras(BaseExtension):  # type: ignore[misc]
         if self.archive:
             feed.append(feed.makeelement(f"{{{HISTORY_NS}}}archive", {}))
         for gone in self.deleted:
-            when = _local(gone.removed_at, self.tz).isoformat()
+            when = in_zone(gone.removed_at, self.tz).isoformat()
             attributes = {"ref": xml_safe(gone.entry_id), "when": when}
             element = feed.makeelement(f"{{{TOMBSTONES_NS}}}deleted-entry", attributes)
             feed.append(element)
@@ -139,28 +140,22 @@ class _Extras(BaseExtension):  # type: ignore[misc]
         return feed
 
 
-def render_atom(meta: FeedMeta, entries: Sequence[Entry], deleted: Sequence[Deleted] = ()) -> bytes:
-    """The Atom 1.0 document for `entries`, in the order given (UTF-8 bytes, pretty-printed), with an
-    RFC 6721 tombstone for each of `deleted`."""
-    return _render(meta, dated(entries, ZoneInfo(meta.timezone)), "atom", deleted)
-
-
-def render_changes_rss(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
-    """The changes feed as RSS 2.0: one item per event, its own guid, dated by the event."""
-    return _render(meta, changes, "rss")
-
-
-def render_changes_atom(meta: FeedMeta, changes: Sequence[Change]) -> bytes:
-    """The changes feed as Atom 1.0: one entry per event, its own id, `updated` = `Change.at` (the event's
-    time; for a "new" event of an item found after its date, that date: diffs.change_time)."""
-    return _render(meta, changes, "atom")
+def render_atom(
+    meta: FeedMeta, items: Sequence[Entry] | Sequence[Change], deleted: Sequence[Deleted] = ()
+) -> bytes:
+    """The Atom 1.0 document for `items`, as `render_rss`, with an RFC 6721 tombstone for each of `deleted`.
+    An event's `updated` is `Change.at` (for a "new" event of an item found after its date, that date:
+    diffs.change_time)."""
+    return _render(meta, items, "atom", deleted)
 
 
 def _render(
     meta: FeedMeta, items: Sequence[Entry] | Sequence[Change], fmt: Format, deleted: Sequence[Deleted] = ()
 ) -> bytes:
-    """The document of format `fmt` for `items`, in the order given (UTF-8 bytes, pretty-printed)."""
     tz = ZoneInfo(meta.timezone)
+    entries = [item for item in items if isinstance(item, Entry)]
+    if entries:
+        items = dated(entries, tz)
     fg = _feed(meta, items, tz, fmt, deleted)
     for item in items:
         # feedgen prepends by default, which would reverse the caller's newest-first order.
@@ -185,7 +180,7 @@ def _fill_change(fe: Any, meta: FeedMeta, change: Change, tz: ZoneInfo, fmt: For
     else:
         fe.content(content, type="html")
     fe.category([{"term": change.kind}])
-    when = _local(change.at, tz)
+    when = in_zone(change.at, tz)
     fe.published(when)
     fe.updated(when)
     if fmt == "rss":
@@ -216,7 +211,7 @@ def _feed(
         (entry.updated if isinstance(entry, Entry) else entry.at for entry in entries),
         default=EMPTY_FEED_UPDATED,
     )
-    fg.updated(_local(newest, tz))  # Atom <updated> and RSS <lastBuildDate>; no channel <pubDate>
+    fg.updated(in_zone(newest, tz))  # Atom <updated> and RSS <lastBuildDate>; no channel <pubDate>
     if fmt == "rss":
         # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link
         # rel=self), the human page last (it becomes <link>).
@@ -276,8 +271,8 @@ def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format
     if entry.dated or fmt == "rss":
         # An undated item: RSS readers order by pubDate, so it gets the first-seen instant; Atom has
         # <updated> (= first seen) for that, and <published> is left out rather than invented.
-        fe.published(_local(entry.published, tz))  # Atom <published> and RSS <pubDate>
-    fe.updated(_local(entry.updated, tz))  # Atom only; feedgen would default it to now
+        fe.published(in_zone(entry.published, tz))  # Atom <published> and RSS <pubDate>
+    fe.updated(in_zone(entry.updated, tz))  # Atom only; feedgen would default it to now
     categories = [_category(meta, topic) for topic in entry.topics]
     # The article page's own tags follow, as plain terms: they belong to the site's vocabulary, not ours.
     categories += [{"term": xml_safe(tag)} for tag in dict.fromkeys(entry.tags) if tag not in entry.topics]
@@ -323,7 +318,7 @@ def _add_image(fe: Any, entry: Entry, fmt: Format) -> None:
     fe.media.thumbnail({"url": url}, group=None)
 
 
-def _local(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+def in_zone(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     """`value` in the feed's zone, to whole seconds, so feeds show the local offset (+01:00 / +02:00).
 
     A naive datetime is a bug upstream (astimezone would silently read it as the server's local time)."""

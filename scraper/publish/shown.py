@@ -62,7 +62,7 @@ def dated(entries: Sequence[Entry], tz: ZoneInfo) -> list[Entry]:
     out = []
     for entry in entries:
         if any(value.tzinfo is None for value in (entry.published, entry.updated, entry.first_seen)):
-            out.append(entry)  # refused by _local with a clear error, not mangled here
+            out.append(entry)  # refused by render.in_zone with a clear error, not mangled here
             continue
         if not entry.dated:
             out.append(entry)  # undated on the page: its first sighting is its date, shown as it is
