@@ -307,10 +307,8 @@ def _json_items(items: list[Any], feed_url: str) -> Iterator[_Entry]:
             continue
         link = _string(item.get("url")) or _string(item.get("external_url"))
         base = _join(feed_url, link) or feed_url
-        if summary := _string(item.get("summary")):
+        if summary := _string(item.get("summary")) or _string(item.get("content_text")):
             text = _text(summary, "text/plain", base)
-        elif content := _string(item.get("content_text")):
-            text = _text(content, "text/plain", base)
         else:
             text = _text(_string(item.get("content_html")), "text/html", base)
         yield _Entry(

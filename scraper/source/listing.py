@@ -312,9 +312,7 @@ class ListingReader:
                 return found, "element"
         if found := self._parse(title, reference):
             return found, "title"
-        if found := url_date(url):
-            return found, "url"
-        return None, "none"
+        return (in_path, "url") if in_path is not None else (None, "none")
 
     def _parse(self, text: str, reference: dt.date | None) -> SiteDate | None:
         return parse_site_date(text, order=self.date_order, reference=reference)
@@ -345,11 +343,8 @@ _META_CHARS = 40
 def _linkless_titles(tree: HTMLTree) -> list[str]:
     """Headings whose link lost its href: an item the listing shows but we cannot fetch, so name it in the log
     rather than leave it out silently (the other malformed items are named in `skipped` too)."""
-    found = []
-    for anchor in tree.css("h2 a:not([href]), h3 a:not([href])"):
-        if title := " ".join(anchor.text(deep=True).split()):
-            found.append(title)
-    return found
+    anchors = tree.css("h2 a:not([href]), h3 a:not([href])")
+    return [title for anchor in anchors if (title := clean_text(anchor.text(deep=True)))]
 
 
 def _unsafe_item_links(tree: HTMLTree, base: str) -> list[str]:
