@@ -122,14 +122,9 @@ def parse_feed(
 
 
 def feed_item_key(link: str, entry_id: str, key_params: Sequence[str] | None = None) -> str:
-    """The store key of a feed entry: the article UUID in its link, else its id/guid, else the canonical
-    article URL of its link, by the listing's rule (`identity.item_key`), so `…/x?utm_source=rss` in a feed
-    and `…/x` on the listing are one item.
-
-    An id that is itself an http(s) URL is keyed the same way (portlet state, fragment, tracking and session
-    parameters dropped), so a CMS that renders state into its guids does not make every entry new on every
-    read.
-    """
+    """The store key of a feed entry (the module docstring's rule). An id that is itself an http(s) URL is
+    keyed as a link is, so a CMS that renders state into its guids does not make every entry new on every
+    read."""
     if uuid := article_uuid(link):
         return uuid
     entry_id = entry_id.strip()
