@@ -123,11 +123,13 @@ def node_text(node: Node) -> str:
     return clean_text(node.text(deep=True, separator=" "))
 
 
+_DOCUMENT_EXTENSION = r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|csv|zip)"
+
 #: Link targets that are documents to download, not pages: they become the entry's attachments.
-_DOCUMENT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|csv|zip)$", re.IGNORECASE)
+_DOCUMENT_RE = re.compile(_DOCUMENT_EXTENSION + "$", re.IGNORECASE)
 
 #: A cheap first look for `content_attachments`: a document extension anywhere in the HTML.
-_DOCUMENT_HINT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|csv|zip)\b", re.IGNORECASE)
+_DOCUMENT_HINT = re.compile(_DOCUMENT_EXTENSION + r"\b", re.IGNORECASE)
 
 
 def html_text(fragment: str) -> str:
@@ -135,8 +137,7 @@ def html_text(fragment: str) -> str:
     collapsed inside lines. Used to compare article bodies on their words, not their markup."""
     if not fragment.strip():
         return ""
-    tree = HTMLTree(f"<div>{fragment}</div>")
-    node = tree.css_first("div")
+    node = HTMLTree(f"<div>{fragment}</div>").css_first("div")
     if node is None:
         return ""
     for block in node.css("p, h1, h2, h3, h4, h5, h6, li, dt, dd, tr, blockquote, figcaption, pre, br, hr"):

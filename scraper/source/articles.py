@@ -269,12 +269,9 @@ def _fetch_one(job: ArticleJob, fetcher: Fetcher, tz: ZoneInfo, now: dt.datetime
             validators = state.validators
     try:
         response = fetcher.get(job.url, validators)
-    except OutOfTime as error:
-        log.info("article %s: %s", job.url, error)
-        return None
     except FetchError as error:
         log.info("article %s: %s", job.url, error)
-        return Outcome(error=str(error), status=error.status)
+        return None if isinstance(error, OutOfTime) else Outcome(error=str(error), status=error.status)
     fresh = Validators(etag=response.etag, last_modified=response.last_modified)
     if isinstance(response, NotModified):
         return Outcome(not_modified=True, validators=fresh)

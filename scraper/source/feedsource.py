@@ -122,14 +122,9 @@ def parse_feed(
 
 
 def feed_item_key(link: str, entry_id: str, key_params: Sequence[str] | None = None) -> str:
-    """The store key of a feed entry: the article UUID in its link, else its id/guid, else the canonical
-    article URL of its link, by the listing's rule (`identity.item_key`), so `…/x?utm_source=rss` in a feed
-    and `…/x` on the listing are one item.
-
-    An id that is itself an http(s) URL is keyed the same way (portlet state, fragment, tracking and session
-    parameters dropped), so a CMS that renders state into its guids does not make every entry new on every
-    read.
-    """
+    """The store key of a feed entry (the module docstring's rule). An id that is itself an http(s) URL is
+    keyed as a link is, so a CMS that renders state into its guids does not make every entry new on every
+    read."""
     if uuid := article_uuid(link):
         return uuid
     entry_id = entry_id.strip()
@@ -307,10 +302,8 @@ def _json_items(items: list[Any], feed_url: str) -> Iterator[_Entry]:
             continue
         link = _string(item.get("url")) or _string(item.get("external_url"))
         base = _join(feed_url, link) or feed_url
-        if summary := _string(item.get("summary")):
+        if summary := _string(item.get("summary")) or _string(item.get("content_text")):
             text = _text(summary, "text/plain", base)
-        elif content := _string(item.get("content_text")):
-            text = _text(content, "text/plain", base)
         else:
             text = _text(_string(item.get("content_html")), "text/html", base)
         yield _Entry(

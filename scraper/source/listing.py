@@ -63,13 +63,12 @@ def parse_listing(
 
     `page_url` is the final URL of the response; links resolve against `<base href>` when the page has one
     (WebSphere pages usually do). Without `selectors.item` the items are found by structure (see
-    `_discover`): the repeated blocks of the page that each hold one article link, preferring dated ones.
-    An item without a date is kept with `published=None` (`read.py` dates it by first sight); items
-    without a title are left out and named in `skipped`, and so are the blocks that were not taken
-    (`blocks`). `today` (the cycle's local date) supplies the year of dates printed without one when the
-    link's path carries no date. With `max_items`, items beyond it are not read (see `cap`). `now` (the fetch
-    time) reads relative dates ("vor 2 Stunden", "idag 14:30") in `timezone`; without it, only those naming a
-    day ("igår", "heute, 18:00 Uhr") read, against `today`.
+    `ListingReader.discover`). An item without a date is kept with `published=None` (`read.py` dates it by
+    first sight); items without a title are left out and named in `skipped`, and so are the blocks that were
+    not taken (`blocks`). `today` (the cycle's local date) supplies the year of dates printed without one when
+    the link's path carries no date. With `max_items`, items beyond it are not read (see `cap`). `now` (the
+    fetch time) reads relative dates ("vor 2 Stunden", "idag 14:30") in `timezone`; without it, only those
+    naming a day ("igår", "heute, 18:00 Uhr") read, against `today`.
     """
     selectors = selectors or SelectorConfig()
     cut = cut_after_links(html, max_items * LINKS_PER_ITEM + LINKS_BESIDE) if max_items else None
@@ -178,17 +177,9 @@ class ListingReader:
         return found
 
     def discover(self, tree: HTMLTree, page_url: str) -> tuple[list[Candidate], tuple[Block, ...]]:
-        """The items found by structure, in document order, and every repeated block considered.
-
-        Each article link gets a container: the largest ancestor holding no link to another article (a
-        block with a heading may also hold a few minor links: tags, "read more"). Sibling containers of
-        one tag form a group (`grouping.group_blocks`, posts too); groups are ranked (dated by a date
-        element, then dated by titles or links, then undated news; a calendar of dates ahead below them
-        all), and the best one is taken with the groups of the same shape elsewhere on the page and its
-        lead teaser. A link with an article UUID and a date element is an item wherever
-        it stands, as it always was. Linear in the page: each element's fold state changes at most
-        `_FOLD_CAP` + 1 times.
-        """
+        """The items found by structure (see the module's docstring), in document order, and every repeated
+        block considered. A calendar of dates ahead ranks below all news; a link with an article UUID and a
+        date element is an item wherever it stands, as it always was."""
         links = self._links(tree, page_url)
         candidates = containers_of(links, self.selectors.link is not None)
         groups = self.groups = group_blocks(candidates)
@@ -312,9 +303,7 @@ class ListingReader:
                 return found, "element"
         if found := self._parse(title, reference):
             return found, "title"
-        if found := url_date(url):
-            return found, "url"
-        return None, "none"
+        return (in_path, "url") if in_path is not None else (None, "none")
 
     def _parse(self, text: str, reference: dt.date | None) -> SiteDate | None:
         return parse_site_date(text, order=self.date_order, reference=reference)
@@ -345,11 +334,8 @@ _META_CHARS = 40
 def _linkless_titles(tree: HTMLTree) -> list[str]:
     """Headings whose link lost its href: an item the listing shows but we cannot fetch, so name it in the log
     rather than leave it out silently (the other malformed items are named in `skipped` too)."""
-    found = []
-    for anchor in tree.css("h2 a:not([href]), h3 a:not([href])"):
-        if title := " ".join(anchor.text(deep=True).split()):
-            found.append(title)
-    return found
+    anchors = tree.css("h2 a:not([href]), h3 a:not([href])")
+    return [title for anchor in anchors if (title := clean_text(anchor.text(deep=True)))]
 
 
 def _unsafe_item_links(tree: HTMLTree, base: str) -> list[str]:

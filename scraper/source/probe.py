@@ -138,14 +138,15 @@ def source_block(
     feed: bool = False,
 ) -> str:
     """A `[[sources]]` TOML block (valid for `aktuellt check`); `feed`: a `type = "feed"` source."""
+    # JSON string escapes are valid TOML ones; json_text also escapes DEL (raw, TOML refuses it) and C1.
     lines = [
         "[[sources]]",
-        f"id = {_string(source_id)}",
-        f"title = {_string(title)}",
-        f"url = {_string(url)}",
+        f"id = {json_text(source_id)}",
+        f"title = {json_text(title)}",
+        f"url = {json_text(url)}",
         *(['type = "feed"'] if feed else []),
-        f"timezone = {_string(timezone)}",
-        *([] if feed else [f"date_order = {_string(date_order)}"]),
+        f"timezone = {json_text(timezone)}",
+        *([] if feed else [f"date_order = {json_text(date_order)}"]),
     ]
     if selectors is not None and not feed:
         chosen = [
@@ -154,7 +155,7 @@ def source_block(
             if getattr(selectors, name)
         ]
         if chosen:
-            lines += ["", "[sources.selectors]", *(f"{name} = {_string(value)}" for name, value in chosen)]
+            lines += ["", "[sources.selectors]", *(f"{name} = {json_text(value)}" for name, value in chosen)]
     return "\n".join(lines) + "\n"
 
 
@@ -261,11 +262,6 @@ def _start(text: str, size: int = 50) -> str:
 def source_slug(url: str) -> str:
     host = (urlsplit(url).hostname or "source").removeprefix("www.")
     return re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-") or "source"
-
-
-def _string(value: str) -> str:
-    # JSON string escapes are valid TOML ones; json_text also escapes DEL (raw, TOML refuses it) and C1.
-    return json_text(value)
 
 
 __all__: Sequence[str] = ("ProbeResult", "probe", "read_page", "report", "source_block")

@@ -180,11 +180,7 @@ def _exact(tree: HTMLTree, nodes: list[Node]) -> Iterator[str]:
         wanted = {node.mem_id for node in nodes}
         found = False
         for candidate in _selector_candidates(tree, nodes):
-            try:
-                matched = {node.mem_id for node in tree.css(candidate)}
-            except ParseError:
-                continue
-            if matched == wanted:
+            if _matched(tree, candidate) == wanted:
                 found = True
                 yield candidate
         inner = [_only_child(node) for node in nodes]
@@ -243,12 +239,8 @@ def _short(signature: str) -> str:
 
 def _distinct_children(tree: HTMLTree, ancestors: list[Node], signature: str) -> Iterator[str]:
     """Signatures of children every one of `ancestors` has and some look-alike (`signature`) has not."""
-    try:
-        alike = tree.css(signature)
-    except ParseError:
-        return
     mine = {node.mem_id for node in ancestors}
-    others = [node for node in alike if node.mem_id not in mine]
+    others = (_matched(tree, signature) or set()) - mine
     if not others:
         return
     seen: set[str] = set()
@@ -257,13 +249,17 @@ def _distinct_children(tree: HTMLTree, ancestors: list[Node], signature: str) ->
         if child_signature in seen or not _CSS_IDENT_RE.match(child.tag or ""):
             continue
         seen.add(child_signature)
-        has = f"{signature}:has(> {child_signature})"
-        try:
-            matched = {node.mem_id for node in tree.css(has)}
-        except ParseError:
-            continue
-        if mine <= matched and any(node.mem_id not in matched for node in others):
+        matched = _matched(tree, f"{signature}:has(> {child_signature})")
+        if matched is not None and mine <= matched and not others <= matched:
             yield child_signature
+
+
+def _matched(tree: HTMLTree, selector: str) -> set[int] | None:
+    """The elements `selector` matches, by id; None when lexbor refuses the selector."""
+    try:
+        return {node.mem_id for node in tree.css(selector)}
+    except ParseError:
+        return None
 
 
 def _css_signature(nodes: Sequence[Node | None]) -> str:
