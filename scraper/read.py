@@ -334,7 +334,7 @@ def _read_feed(source: SourceConfig, response: Page, *, tz: ZoneInfo, now: dt.da
         page = parse_feed(response.text, response.url, timezone=tz, **_feed_options(source))
     except ExtractError as error:
         raise ExtractError(error.message + not_a_feed_hint(response), url=response.url) from None
-    _log_skipped(source, page.skipped, set())
+    _log_skipped(source, page.skipped)
     if not page.items:
         reason = f" ({len(page.skipped)} left out, first: {page.skipped[0]})" if page.skipped else ""
         raise ExtractError(f"{source.url}: the feed holds no entries{reason}", url=response.url)
@@ -360,21 +360,17 @@ def _feed_options(source: SourceConfig) -> dict[str, Any]:
     return {"key_params": source.key_params, "max_items": source.max_items_per_page}
 
 
-def _log_skipped(source: SourceConfig, skipped: tuple[str, ...], logged: set[str]) -> None:
-    """One warning per item left out, unless the line was already given in this read (`logged`)."""
+def _log_skipped(source: SourceConfig, skipped: tuple[str, ...], logged: set[str] | None = None) -> None:
+    """One warning per item left out; with `logged`, a line already given in this read is not repeated."""
     for line in skipped:
-        if line not in logged:
+        if logged is not None:
+            if line in logged:
+                continue
             logged.add(line)
-            log.warning("%s: %s", source.id, line)
+        log.warning("%s: %s", source.id, line)
 
 
 def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> NewItem:
-    # An item the page shows without a date is dated by the moment it was first seen.
-    dated = (
-        first_seen
-        if item.published is None
-        else published_instant(item.published, tz, first_seen, item.position)
-    )
     return NewItem(
         source=source.id,
         key=item.key,
@@ -383,8 +379,16 @@ def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen:
         summary=item.summary,
         link=item.link,
         site_date=site_date_text(item.published),
-        published=item.instant or dated,
+        published=item.instant or _published(item, tz, first_seen),
         content_hash=listing_hash(item),
         position=item.position,
         date_source=item.date_source,
     )
+
+
+def _published(item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> dt.datetime:
+    """An item's published instant: from its listing date (see instants.published_instant), or, for an item
+    the page shows without a date, the moment it was first seen."""
+    if item.published is None:
+        return first_seen
+    return published_instant(item.published, tz, first_seen, item.position)
