@@ -130,14 +130,27 @@ def diff_html(before: Version, after: Version) -> str:
     return "\n".join(parts)
 
 
+def shown_fields(version: Version) -> list[tuple[str, str]]:
+    """(label, text as shown) of each field the version has, in FIELD_LABELS order."""
+    shown = (
+        (label, normal_text(shown_value(name, getattr(version, name))))
+        for name, label in FIELD_LABELS.items()
+    )
+    return [(label, text) for label, text in shown if text]
+
+
+def shown_changes(before: Version, after: Version) -> list[tuple[str, str, str]]:
+    """(label, before, after) as shown of each field whose shown text differs, in FIELD_LABELS order."""
+    shown = (
+        (label, shown_value(name, getattr(before, name)), shown_value(name, getattr(after, name)))
+        for name, label in FIELD_LABELS.items()
+    )
+    return [(label, old, new) for label, old, new in shown if normal_text(old) != normal_text(new)]
+
+
 def version_html(version: Version) -> str:
     """Every known field of a version as HTML, for "new", "removed" and "restored" entries."""
-    parts = []
-    for name, label in FIELD_LABELS.items():
-        value = normal_text(shown_value(name, getattr(version, name)))
-        if value:
-            parts.append(f"<h3>{label}</h3>\n<p>{t(value)}</p>")
-    return "\n".join(parts)
+    return "\n".join(f"<h3>{label}</h3>\n<p>{t(value)}</p>" for label, value in shown_fields(version))
 
 
 def change_time(kind: str, at: dt.datetime, published: dt.datetime) -> dt.datetime:

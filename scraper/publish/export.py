@@ -17,7 +17,7 @@ from dataclasses import fields
 from ..history import KIND_LABELS, ItemRecord, Version, normal_text
 from ..sanity import escape_controls, json_text
 from ..store import MATCH_END, MATCH_START, SearchHit
-from .diffs import FIELD_LABELS, REMOVAL_DETAILS, shown_value, word_ops
+from .diffs import REMOVAL_DETAILS, shown_changes, shown_fields, word_ops
 from .historypage import page_path
 
 
@@ -49,15 +49,11 @@ def history_text(record: ItemRecord, tz: dt.tzinfo) -> str:
     previous: Version | None = None
     for number, revision in enumerate(record.revisions, start=1):
         lines += ["", f"Version {number}: sedd {local(revision.first_seen)} – {local(revision.last_seen)}"]
-        for name, label in FIELD_LABELS.items():
-            after = shown_value(name, getattr(revision.version, name))
-            if previous is None:
-                if normal_text(after):
-                    lines.append(f"  {label}: {normal_text(after)}")
-                continue
-            before = shown_value(name, getattr(previous, name))
-            if normal_text(before) != normal_text(after):
-                lines.append(f"  {label}: {_words_diff_text(before, after)}")
+        if previous is None:
+            lines += [f"  {label}: {text}" for label, text in shown_fields(revision.version)]
+        else:
+            changes = shown_changes(previous, revision.version)
+            lines += [f"  {label}: {_words_diff_text(old, new)}" for label, old, new in changes]
         previous = revision.version
     lines += ["", "Händelser:"]
     for event in record.events:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..history import normal_text
 from ..store import ChangeRow
-from .diffs import FIELD_LABELS, change_content, change_title, diff_text, shown_value
+from .diffs import change_content, change_title, diff_text, shown_changes
 from .pagestyle import a, swedish_date, t
 
 __all__ = ["Alert", "alert_for"]
@@ -33,13 +33,7 @@ def _when(moment: dt.datetime, tz: dt.tzinfo) -> str:
 def _what_text(row: ChangeRow) -> list[str]:
     """The lines that say what happened: the diff of an edit, else the version's title and summary."""
     if row.kind == "edited" and row.before is not None:
-        lines = []
-        for name, label in FIELD_LABELS.items():
-            before = shown_value(name, getattr(row.before, name))
-            after = shown_value(name, getattr(row.after, name))
-            if normal_text(before) != normal_text(after):
-                lines.append(f"{label}: {diff_text(before, after)}")
-        return lines
+        return [f"{label}: {diff_text(old, new)}" for label, old, new in shown_changes(row.before, row.after)]
     intro = {
         "removed": "Nyheten finns inte längre på webbplatsen. Senast kända version:",
         "restored": "Nyheten finns åter på webbplatsen.",

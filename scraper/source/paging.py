@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..config import SelectorConfig
-from ..markup import HTMLTree, Node, node_text
+from ..markup import HTMLTree, node_text
 from ..models import ListingPage
 from ..sanity import join_url
 
@@ -17,13 +17,11 @@ NEXT_SELECTORS = ("a[rel~=next]", ".c-pagination__next a[href]", "link[rel~=next
 
 
 def next_url(tree: HTMLTree, base: str, selectors: SelectorConfig) -> str | None:
-    candidates: list[Node] = []
     if selectors.next:
         candidates = tree.css(selectors.next)
     else:
-        for selector in NEXT_SELECTORS:
-            candidates.extend(tree.css(selector))
-        candidates.extend(a for a in tree.css("a[href]") if node_text(a).casefold() in NEXT_TEXTS)
+        candidates = [node for selector in NEXT_SELECTORS for node in tree.css(selector)]
+        candidates += [a for a in tree.css("a[href]") if node_text(a).casefold() in NEXT_TEXTS]
     for node in candidates:
         href = node.attributes.get("href")
         if href and (url := join_url(base, href)):

@@ -81,9 +81,9 @@ def read_page(
     timezone = ZoneInfo(source.timezone if source else "Europe/Stockholm")
     order = source.date_order if source else date_order
     key_params = source.key_params if source else None
-    now = None if today else dt.datetime.now(dt.UTC)  # a given day is a test's: no clock read then
-    day = today or dt.datetime.now(dt.UTC).astimezone(timezone).date()
-    options = ReadOptions(timezone=timezone, date_order=order, key_params=key_params, today=day, now=now)
+    # A given day is a test's: no clock read then (without one, the reader takes its day from `now`).
+    now = None if today else dt.datetime.now(dt.UTC)
+    options = ReadOptions(timezone=timezone, date_order=order, key_params=key_params, today=today, now=now)
     page = parse_listing(html, final, selectors=source.selectors if source else None, **options)
     inferred = suggest_selectors(html, final, pick=pick, **options)
     candidates = tuple(candidate_blocks(html, final, **options))
