@@ -65,11 +65,13 @@ demo: $(STAMP) ## the whole thing offline, against the project's own fixture sit
 
 # Twice as many workers as the 2 cores the suite is sized for: with 2, nearly half the cores' time went to
 # waiting (servers, process start-up, deadlines, Java, Chromium; 144 s wall for 150 s of CPU), and meanwhile
-# two more workers compute. worksteal gives a
-# worker that runs dry the tests still queued behind a long one, instead of leaving a core idle at the end.
+# two more workers compute. worksteal gives a worker that runs dry the tests still queued behind a long one,
+# instead of leaving a core idle at the end. Bytecode caches are on even where the environment turns them
+# off: each worker would otherwise rewrite and compile every test module again (3 CPU-s apiece), and each
+# `python -m scraper` the tests start would compile the modules changed since the last cache.
 TEST_WORKERS ?= 4
 test: $(STAMP) tools ## run the test suite
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -q
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -q
 
 stress: $(STAMP) ## crash trials, fuzzing and bombs, larger: 300 SIGKILL trials, 1,000 examples per fuzz test, 2 GiB gzip bombs (~5 min)
 	mkdir -p test-artifacts && rm -f test-artifacts/crash-outcomes.jsonl
