@@ -29,7 +29,7 @@ from tests.test_faults import time_today
 from tests.test_history import run_in_process
 
 TRIALS = int(os.environ.get("AKTUELLT_CRASH_TRIALS", "20"))
-CHUNKS = 2  # run as two tests, so `pytest -n 2` spreads them over both workers
+CHUNKS = 2  # run as two tests, so xdist runs them on two workers at once
 
 
 def published_ids(feeds: Path) -> set[str]:
