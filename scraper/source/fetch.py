@@ -1,10 +1,11 @@
 """HTTP for the whole project: `Fetcher`, the polite client every request of a cycle goes through.
 
 Owns politeness (User-Agent, robots.txt in `robots`, a delay per host in `hosts`), conditional GET, retries
-with backoff, redirects (`redirects`: every hop is checked against the hosts a source may reach), deadlines
-per source, and decoding the body to text exactly once (`decoding`). The wire itself (httpx, the per-request
-deadlines, the size cap while reading) is `transport`. It must not parse HTML, touch the store or decide
-what changed, and no httpx exception or type leaves it: callers see `Page`, `NotModified` or a `FetchError`.
+with backoff, redirects (followed by hand: every hop is checked against the hosts a source may reach),
+deadlines per source, and decoding the body to text exactly once (`decoding`). The wire itself (httpx, the
+per-request deadlines, the size cap while reading) is `transport`. It must not parse HTML, touch the store or
+decide what changed, and no httpx exception or type leaves it: callers see `Page`, `NotModified` or a
+`FetchError`.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from ..config import FetchConfig
 from ..errors import FetchError, HostNotAllowed
 from ..models import NotModified, Page, Validators
 from ..retries import Retries, failed_answer
+from ..sanity import escape_controls, join_url
 from .decoding import decode_text
 from .hosts import HostTurns, Limits, Scope, host_allowed, host_of, host_port
-from .redirects import follow_redirects
 from .robots import RobotsRules
 from .transport import HttpClient, Response, Tally, Transport, content_length
 
@@ -47,6 +48,8 @@ MAX_VALIDATOR = 1024
 #: Statuses to a conditional GET that are about the page or our rate, not the validators we sent: no retry
 #: without them (429 is retried with backoff anyway).
 _NOT_ABOUT_VALIDATORS = frozenset({404, 410, 429})
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class Fetcher:
@@ -192,15 +195,7 @@ class Fetcher:
 
         def attempt() -> Response:
             try:
-                response = follow_redirects(
-                    method,
-                    url,
-                    send=lambda target: self._send(method, target, headers),
-                    check_robots=self._check_robots if check_robots else None,
-                    allowed=allowed,
-                    allowed_text=self._limits.allowed_text,
-                    max_redirects=self.max_redirects,
-                )
+                response = self._follow(method, url, headers, check_robots=check_robots, allowed=allowed)
             except MemoryError:
                 raise FetchError(
                     f"{method} {url} failed: out of memory reading the response", url=url
@@ -218,6 +213,50 @@ class Fetcher:
                 )
 
         return self._retries.run(attempt, f"{method} {url}", url, in_time=in_time, log=log)
+
+    def _follow(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        *,
+        check_robots: bool,
+        allowed: Callable[[str, str], bool] | None,
+    ) -> Response:
+        """One attempt: send, following redirects by hand so each hop is checked (scheme, host, loops,
+        count), counted and polite before it is sent."""
+        current = url
+        seen = [url]
+        for hop in range(self.max_redirects + 1):
+            if check_robots:
+                self._check_robots(current)
+            response = self._send(method, current, headers)
+            if response.status not in REDIRECT_STATUSES:
+                return response
+            location = response.headers.get("Location") or ""
+            status: int | None = response.status
+            joined = join_url(current, location.strip()) if location else None
+            target = joined.split("#", 1)[0] if joined is not None else ""
+            if not location:
+                why = f"HTTP {status} redirect without Location (at {current})"
+            elif joined is None:
+                why = f"redirect to {escape_controls(location.strip())!r}, which is no URL"
+            elif urlsplit(target).scheme not in ("http", "https"):
+                why, status = f"redirect to a non-http URL {target}", None
+            elif allowed is not None and not allowed(target, url):
+                why = f"redirect to another host {target} (allowed: {self._limits.allowed_text()})"
+                raise HostNotAllowed(f"{method} {url} failed: {why}", url=url, status=status)
+            elif target in seen:
+                why = f"redirect loop {' -> '.join([*seen, target])}"
+            elif hop == self.max_redirects:
+                why = f"more than {self.max_redirects} redirects"
+            else:
+                log.debug("%s %s redirects (%d) to %s", method, current, status, target)
+                seen.append(target)
+                current = target
+                continue
+            raise FetchError(f"{method} {url} failed: {why}", url=url, status=status)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _check_robots(self, url: str) -> None:
         self.robots.check(url, self._fetch_robots_txt)
