@@ -194,16 +194,47 @@ class Fetcher:
             )
 
         def attempt() -> Response:
-            try:
-                response = self._follow(method, url, headers, check_robots=check_robots, allowed=allowed)
-            except MemoryError:
-                raise FetchError(
-                    f"{method} {url} failed: out of memory reading the response", url=url
-                ) from None
-            if (200 <= response.status < 300 and response.status != 206) or response.status == 304:
-                return response
-            answer = (response.status, response.reason, response.headers)
-            raise failed_answer(f"{method} {url}", url, *answer, at=response.url)
+            """Send, following redirects by hand so each hop is checked (scheme, host, loops, count), counted
+            and polite before it is sent."""
+            current, seen = url, [url]
+            for hop in range(self.max_redirects + 1):
+                if check_robots:
+                    self._check_robots(current)
+                try:
+                    response = self._send(method, current, headers)
+                except MemoryError:
+                    raise FetchError(
+                        f"{method} {url} failed: out of memory reading the response", url=url
+                    ) from None
+                if response.status not in REDIRECT_STATUSES:
+                    if (200 <= response.status < 300 and response.status != 206) or response.status == 304:
+                        return response
+                    answer = (response.status, response.reason, response.headers)
+                    raise failed_answer(f"{method} {url}", url, *answer, at=response.url)
+                location = response.headers.get("Location") or ""
+                status: int | None = response.status
+                joined = join_url(current, location.strip()) if location else None
+                target = joined.split("#", 1)[0] if joined is not None else ""
+                if not location:
+                    why = f"HTTP {status} redirect without Location (at {current})"
+                elif joined is None:
+                    why = f"redirect to {escape_controls(location.strip())!r}, which is no URL"
+                elif urlsplit(target).scheme not in ("http", "https"):
+                    why, status = f"redirect to a non-http URL {target}", None
+                elif allowed is not None and not allowed(target, url):
+                    why = f"redirect to another host {target} (allowed: {self._limits.allowed_text()})"
+                    raise HostNotAllowed(f"{method} {url} failed: {why}", url=url, status=status)
+                elif target in seen:
+                    why = f"redirect loop {' -> '.join([*seen, target])}"
+                elif hop == self.max_redirects:
+                    why = f"more than {self.max_redirects} redirects"
+                else:
+                    log.debug("%s %s redirects (%d) to %s", method, current, status, target)
+                    seen.append(target)
+                    current = target
+                    continue
+                raise FetchError(f"{method} {url} failed: {why}", url=url, status=status)
+            raise AssertionError("unreachable")  # pragma: no cover
 
         def in_time(wait: float, reason: str | None) -> None:
             left = self._limits.time_left()
@@ -213,50 +244,6 @@ class Fetcher:
                 )
 
         return self._retries.run(attempt, f"{method} {url}", url, in_time=in_time, log=log)
-
-    def _follow(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        *,
-        check_robots: bool,
-        allowed: Callable[[str, str], bool] | None,
-    ) -> Response:
-        """One attempt: send, following redirects by hand so each hop is checked (scheme, host, loops,
-        count), counted and polite before it is sent."""
-        current = url
-        seen = [url]
-        for hop in range(self.max_redirects + 1):
-            if check_robots:
-                self._check_robots(current)
-            response = self._send(method, current, headers)
-            if response.status not in REDIRECT_STATUSES:
-                return response
-            location = response.headers.get("Location") or ""
-            status: int | None = response.status
-            joined = join_url(current, location.strip()) if location else None
-            target = joined.split("#", 1)[0] if joined is not None else ""
-            if not location:
-                why = f"HTTP {status} redirect without Location (at {current})"
-            elif joined is None:
-                why = f"redirect to {escape_controls(location.strip())!r}, which is no URL"
-            elif urlsplit(target).scheme not in ("http", "https"):
-                why, status = f"redirect to a non-http URL {target}", None
-            elif allowed is not None and not allowed(target, url):
-                why = f"redirect to another host {target} (allowed: {self._limits.allowed_text()})"
-                raise HostNotAllowed(f"{method} {url} failed: {why}", url=url, status=status)
-            elif target in seen:
-                why = f"redirect loop {' -> '.join([*seen, target])}"
-            elif hop == self.max_redirects:
-                why = f"more than {self.max_redirects} redirects"
-            else:
-                log.debug("%s %s redirects (%d) to %s", method, current, status, target)
-                seen.append(target)
-                current = target
-                continue
-            raise FetchError(f"{method} {url} failed: {why}", url=url, status=status)
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _check_robots(self, url: str) -> None:
         self.robots.check(url, self._fetch_robots_txt)
