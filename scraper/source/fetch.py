@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import copy
 import logging
-import math
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
+from functools import partial
 from urllib.parse import urlsplit
 
 from ..config import FetchConfig
@@ -28,18 +28,13 @@ from ..sanity import escape_controls, join_url
 from .decoding import decode_text
 from .hosts import HostTurns, Limits, Scope, host_allowed, host_of, host_port
 from .robots import RobotsRules
-from .transport import HttpClient, Response, Tally, Transport, content_length
+from .transport import HttpClient, Response, Transport, content_length
 
 __all__ = ["Fetcher"]
 
 
 log = logging.getLogger(__name__)
 
-
-#: A whole exchange may take this many `timeout`s: httpx's timeouts are per read, and a server that dribbles
-#: one byte just inside the read timeout must not hold a worker for hours. The status line and headers must
-#: have arrived within one `timeout` of the request's start.
-TOTAL_TIMEOUT_FACTOR = 3
 
 #: Validators (ETag, Last-Modified) longer than this are neither stored nor sent: a source's 90 KB ETag sent
 #: back on every request would make it answer 431 forever.
@@ -261,36 +256,18 @@ class Fetcher:
         return self._fetch("GET", robots_url, {}, check_robots=False, allowed=allowed)
 
     def _send(self, method: str, url: str, headers: Mapping[str, str]) -> Response:
-        """Wait for the host's turn, send one request, read a success's body under the size cap, by the
-        deadlines of TOTAL_TIMEOUT_FACTOR and the source's own."""
+        """Wait for the host's turn, then send one request (`HttpClient.exchange`) in the source's time."""
         self._turns.wait(host_of(url))
         left = self._limits.time_left()
         if left is not None and left <= 0:
             raise self._limits.out_of_time(method, url, "not sent")
         _count(self, requests=1)
-        start = time.monotonic()
-        end = start + (left if left is not None else math.inf)
-        timeout = self.settings.timeout
-        head_by, done_by = min(start + timeout, end), min(start + timeout * TOTAL_TIMEOUT_FACTOR, end)
-        tally = Tally()
-        try:
-            return self._client.exchange(
-                method,
-                url,
-                headers,
-                start=start,
-                head_by=head_by,
-                done_by=done_by,
-                max_bytes=self.settings.max_bytes,
-                tally=tally,
-            )
-        finally:
-            _count(self, wire=tally.wire)
-            elapsed = (time.monotonic() - start) * 1000
-            log.debug("%s %s -> %s, %d bytes, %.0f ms", method, url, tally.status, tally.wire, elapsed)
+        return self._client.exchange(
+            method, url, headers, left=left, max_bytes=self.settings.max_bytes, counted=partial(_count, self)
+        )
 
 
-def _count(fetcher: Fetcher, *, requests: int = 0, wire: int = 0) -> None:
+def _count(fetcher: Fetcher, wire: int = 0, *, requests: int = 0) -> None:
     """Add to a fetcher's counters and to its parent's (a view's requests are the cycle's too)."""
     with fetcher._lock:
         counted: Fetcher | None = fetcher
