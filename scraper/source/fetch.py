@@ -21,12 +21,12 @@ from functools import partial
 from urllib.parse import urlsplit
 
 from ..config import FetchConfig
-from ..errors import FetchError, HostNotAllowed
+from ..errors import FetchError, HostNotAllowed, OutOfTime
 from ..models import NotModified, Page, Validators
 from ..retries import Retries, failed_answer
 from ..sanity import escape_controls, join_url
 from .decoding import decode_text
-from .hosts import HostTurns, Limits, Scope, host_allowed, host_of, host_port
+from .hosts import HostTurns, Scope, host_allowed, host_of, host_port
 from .robots import RobotsRules
 from .transport import HttpClient, Response, Transport, content_length
 
@@ -74,7 +74,8 @@ class Fetcher:
         self.requests_made = 0
         self.bytes_received = 0
         self._clock = clock
-        self._limits = Limits(frozenset(h.lower() for h in allowed_hosts or ()), clock)
+        self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts or ())
+        self._scope: Scope | None = None  #: see `confined`
         self._product = _product_token(settings.user_agent)
         self._lock = threading.Lock()  # guards the counters
         self._parent: Fetcher | None = None
@@ -96,7 +97,7 @@ class Fetcher:
         headers = _conditional_headers(validators)
 
         def fetch() -> Response:
-            return self._fetch("GET", url, headers, check_robots=check_robots, allowed=self._limits.allows)
+            return self._fetch("GET", url, headers, check_robots=check_robots, allowed=self.allows)
 
         try:
             response = fetch()
@@ -121,17 +122,19 @@ class Fetcher:
         Any failure (robots, HTTP error, network) gives (None, None) and a debug log line; it never raises.
         """
         try:
-            response = self._fetch("HEAD", url, {}, check_robots=True, allowed=self._limits.allows)
+            response = self._fetch("HEAD", url, {}, check_robots=True, allowed=self.allows)
         except FetchError as exc:
             log.debug("HEAD %s gave nothing: %s", url, exc)
             return None, None
         media_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
         return media_type or None, content_length(response.headers)
 
-    def allows(self, url: str) -> bool:
-        """Whether a request to `url` may be sent in the current scope (see `confined`)."""
-        scope = self._limits.scope
-        return scope is None or host_allowed(url, scope.hosts)
+    def allows(self, url: str, origin: str | None = None) -> bool:
+        """Whether a request (or a redirect hop) to `url` may be sent in the current scope (see `confined`);
+        outside any, a hop of a request first sent to `origin` only to its host or `allowed_hosts`."""
+        if self._scope is not None:
+            return host_allowed(url, self._scope.hosts)
+        return origin is None or host_of(url) in self.allowed_hosts | {host_of(origin)}
 
     def for_source(self) -> Fetcher:
         """A view for one source's read on its own thread: the same connections, host turns (so a host shared
@@ -139,7 +142,7 @@ class Fetcher:
         (`confined`) and counters. Closing a view closes nothing."""
         view = copy.copy(self)
         view.requests_made = view.bytes_received = 0
-        view._limits = Limits(self._limits.allowed_hosts, self._clock)
+        view._scope = None
         view._parent = self
         return view
 
@@ -151,11 +154,24 @@ class Fetcher:
         Fetcher used outside any scope reaches any host (redirects only to the request's own host or
         `allowed_hosts`)."""
         deadline = None if budget is None else self._clock() + budget
-        self._limits.scope = Scope(frozenset(h.lower() for h in hosts), deadline, budget)
+        self._scope = Scope(frozenset(h.lower() for h in hosts), deadline, budget)
         try:
             yield
         finally:
-            self._limits.scope = None
+            self._scope = None
+
+    def _allowed_text(self) -> str:
+        return ", ".join(sorted(self._scope.hosts if self._scope is not None else self.allowed_hosts))
+
+    def _time_left(self) -> float | None:
+        """Seconds left of the source's time (None: no limit)."""
+        scope = self._scope
+        return None if scope is None or scope.deadline is None else scope.deadline - self._clock()
+
+    def _out_of_time(self, method: str, url: str, what: str) -> OutOfTime:
+        budget = self._scope.budget if self._scope is not None else None
+        message = f"{method} {url} {what}: the source's time for this cycle ({budget or 0:.0f} s) ran out"
+        return OutOfTime(message, url=url)
 
     def close(self) -> None:
         if self._parent is None:
@@ -184,7 +200,7 @@ class Fetcher:
         if allowed is not None and not allowed(url, url):
             raise HostNotAllowed(
                 f"{method} {url} not sent: host {host_port(url)} is not one the source allows "
-                f"(allowed: {self._limits.allowed_text()})",
+                f"(allowed: {self._allowed_text()})",
                 url=url,
             )
 
@@ -217,7 +233,7 @@ class Fetcher:
                 elif urlsplit(target).scheme not in ("http", "https"):
                     why, status = f"redirect to a non-http URL {target}", None
                 elif allowed is not None and not allowed(target, url):
-                    why = f"redirect to another host {target} (allowed: {self._limits.allowed_text()})"
+                    why = f"redirect to another host {target} (allowed: {self._allowed_text()})"
                     raise HostNotAllowed(f"{method} {url} failed: {why}", url=url, status=status)
                 elif target in seen:
                     why = f"redirect loop {' -> '.join([*seen, target])}"
@@ -232,9 +248,9 @@ class Fetcher:
             raise AssertionError("unreachable")  # pragma: no cover
 
         def in_time(wait: float, reason: str | None) -> None:
-            left = self._limits.time_left()
+            left = self._time_left()
             if left is not None and wait >= left:
-                raise self._limits.out_of_time(
+                raise self._out_of_time(
                     method, url, f"failed ({reason}) and was not retried" if reason else "not sent"
                 )
 
@@ -252,15 +268,15 @@ class Fetcher:
     def _fetch_robots_txt(self, robots_url: str) -> Response:
         # robots.txt is never checked against itself. Its redirects may leave the host (RFC 9309 2.3.1.2),
         # but never the hosts the source allows.
-        allowed = self._limits.allows if self._limits.scope is not None else None
+        allowed = self.allows if self._scope is not None else None
         return self._fetch("GET", robots_url, {}, check_robots=False, allowed=allowed)
 
     def _send(self, method: str, url: str, headers: Mapping[str, str]) -> Response:
         """Wait for the host's turn, then send one request (`HttpClient.exchange`) in the source's time."""
         self._turns.wait(host_of(url))
-        left = self._limits.time_left()
+        left = self._time_left()
         if left is not None and left <= 0:
-            raise self._limits.out_of_time(method, url, "not sent")
+            raise self._out_of_time(method, url, "not sent")
         _count(self, requests=1)
         return self._client.exchange(
             method, url, headers, left=left, max_bytes=self.settings.max_bytes, counted=partial(_count, self)
