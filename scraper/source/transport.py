@@ -61,33 +61,6 @@ class Response:
     body: bytes = b""
 
 
-@contextmanager
-def translate_errors(method: str, url: str) -> Iterator[None]:
-    """The one place httpx exceptions become ours: retryable ones as Again, the rest as FetchError."""
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        if str(exc).startswith(_DEADLINE_PREFIX):
-            raise Again(str(exc)) from exc
-        phase = {
-            httpx.ConnectTimeout: "timed out connecting",
-            httpx.ReadTimeout: "timed out waiting for the server",
-            httpx.WriteTimeout: "timed out sending the request",
-            httpx.PoolTimeout: "timed out waiting for a free connection",
-        }.get(type(exc), "timed out")
-        raise Again(phase) from exc
-    except httpx.ConnectError as exc:
-        raise Again(_describe_connect_error(exc, host_of(url))) from exc
-    except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-        raise Again("the connection broke off (the response may be cut short)") from exc
-    except httpx.InvalidURL as exc:
-        raise FetchError(f"{method} {url} failed: invalid URL", url=url) from exc
-    except httpx.DecodingError as exc:
-        raise FetchError(f"{method} {url} failed: the compressed body could not be decoded", url=url) from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(f"{method} {url} failed: unexpected error", url=url) from exc
-
-
 def _describe_connect_error(exc: BaseException, host: str) -> str:
     """Say in words why a connection failed: DNS, refused, TLS, or something else."""
     seen: set[int] = set()
@@ -327,11 +300,34 @@ class HttpClient:
 
     @contextmanager
     def stream(self, method: str, url: str, by: float, late: str, **request: Any) -> Iterator[httpx.Response]:
-        """`httpx.Client.stream`, its errors ours, the status line and headers due `by` (else: `late`)."""
+        """`httpx.Client.stream`, the status line and headers due `by` (else: `late`). The one place httpx
+        exceptions become ours: retryable ones as Again, the rest as FetchError."""
         _REQUEST.at, _REQUEST.reason = by, late
         try:
-            with translate_errors(method, url), self._client.stream(method, url, **request) as response:
+            with self._client.stream(method, url, **request) as response:
                 yield response
+        except httpx.TimeoutException as exc:
+            if str(exc).startswith(_DEADLINE_PREFIX):
+                raise Again(str(exc)) from exc
+            phase = {
+                httpx.ConnectTimeout: "timed out connecting",
+                httpx.ReadTimeout: "timed out waiting for the server",
+                httpx.WriteTimeout: "timed out sending the request",
+                httpx.PoolTimeout: "timed out waiting for a free connection",
+            }.get(type(exc), "timed out")
+            raise Again(phase) from exc
+        except httpx.ConnectError as exc:
+            raise Again(_describe_connect_error(exc, host_of(url))) from exc
+        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
+            raise Again("the connection broke off (the response may be cut short)") from exc
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"{method} {url} failed: invalid URL", url=url) from exc
+        except httpx.DecodingError as exc:
+            raise FetchError(
+                f"{method} {url} failed: the compressed body could not be decoded", url=url
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{method} {url} failed: unexpected error", url=url) from exc
         finally:
             _REQUEST.at = None
 
