@@ -62,7 +62,6 @@ class Fetcher:
         transport: Transport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
-        allowed_hosts: Iterable[str] | None = None,
         max_redirects: int = 5,  # hops followed per request
         max_retry_after: float = 120.0,  # cap on any wait before a retry, and on a Crawl-delay
         backoff_base: float = 1.0,  # the first backoff; doubles per attempt, plus up to 50 % random jitter
@@ -74,7 +73,6 @@ class Fetcher:
         self.requests_made = 0
         self.bytes_received = 0
         self._clock = clock
-        self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts or ())
         self._scope: Scope | None = None  #: see `confined`
         self._product = _product_token(settings.user_agent)
         self._lock = threading.Lock()  # guards the counters
@@ -131,10 +129,10 @@ class Fetcher:
 
     def allows(self, url: str, origin: str | None = None) -> bool:
         """Whether a request (or a redirect hop) to `url` may be sent in the current scope (see `confined`);
-        outside any, a hop of a request first sent to `origin` only to its host or `allowed_hosts`."""
+        outside any, a hop of a request first sent to `origin` only to its host."""
         if self._scope is not None:
             return host_allowed(url, self._scope.hosts)
-        return origin is None or host_of(url) in self.allowed_hosts | {host_of(origin)}
+        return origin is None or host_of(url) == host_of(origin)
 
     def for_source(self) -> Fetcher:
         """A view for one source's read on its own thread: the same connections, host turns (so a host shared
@@ -151,8 +149,7 @@ class Fetcher:
         """Confine every request made inside the block (redirect hops, robots.txt, HEADs included) to `hosts`
         ("host": on its scheme's default port; "host:port"; "[v6]:port"), and stop sending any after `budget`
         seconds. One scope at a time per fetcher (sources read at once each get a `for_source` view); a
-        Fetcher used outside any scope reaches any host (redirects only to the request's own host or
-        `allowed_hosts`)."""
+        Fetcher used outside any scope reaches any host (redirects only to the request's own host)."""
         deadline = None if budget is None else self._clock() + budget
         self._scope = Scope(frozenset(h.lower() for h in hosts), deadline, budget)
         try:
@@ -161,7 +158,7 @@ class Fetcher:
             self._scope = None
 
     def _allowed_text(self) -> str:
-        return ", ".join(sorted(self._scope.hosts if self._scope is not None else self.allowed_hosts))
+        return ", ".join(sorted(self._scope.hosts)) if self._scope is not None else ""
 
     def _time_left(self) -> float | None:
         """Seconds left of the source's time (None: no limit)."""
