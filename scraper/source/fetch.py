@@ -74,11 +74,10 @@ class Fetcher:
         self.bytes_received = 0
         self._clock = clock
         self._scope: Scope | None = None  #: see `confined`
-        self._product = _product_token(settings.user_agent)
         self._lock = threading.Lock()  # guards the counters
         self._parent: Fetcher | None = None
         self._turns = HostTurns(max(0.0, settings.delay), sleep=sleep, clock=clock)
-        self.robots = RobotsRules(self._product, self._turns, max_retry_after)  # views share it
+        self.robots = RobotsRules(_product_token(settings.user_agent), self._turns, max_retry_after)
         self._client = HttpClient(
             user_agent=settings.user_agent,
             timeout=settings.timeout,

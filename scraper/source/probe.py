@@ -38,7 +38,6 @@ class ProbeResult:
     next_url: str | None
     toml: str  #: the `[[sources]]` block to copy into config.toml
     candidates: tuple[CandidateBlock, ...] = ()  #: the ranked candidate blocks (1: what no config reads)
-    pick: int = 1  #: the candidate `toml` reads
 
     @property
     def ok(self) -> bool:
@@ -91,7 +90,6 @@ def read_page(
         next_url=page.next_url,
         toml=block,
         candidates=candidates,
-        pick=pick,
     )
 
 
