@@ -32,6 +32,14 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+def netloc(url: str) -> str:
+    """`url`'s host (lower case; an IPv6 literal in brackets) and its port when it names one: "[::1]:8080"."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    shown = f"[{host}]" if ":" in host else host
+    return shown if parts.port is None else f"{shown}:{parts.port}"
+
+
 def host_port(url: str) -> str:
     """`url`'s host and effective port, as allowed_hosts writes them: "example.org:443", "[::1]:8080"."""
     parts = urlsplit(url)
