@@ -91,7 +91,4 @@ class HostTurns:
 
     def state(self, host: str) -> HostState:
         with self._lock:
-            state = self._hosts.get(host)
-            if state is None:
-                state = self._hosts[host] = HostState(threading.Lock(), self._delay)
-            return state
+            return self._hosts.setdefault(host, HostState(threading.Lock(), self._delay))
