@@ -130,7 +130,7 @@ def run_source(
             error_kind=error_kind(error),
             suggestion=getattr(error, "suggestion", ""),
         )
-        log.error("%s: failed: %s", source.id, error)
+        log.error("%s: %s", source.id, error)  # the error says what failed
         store.record_failure(report, started, clock())
         return report
     store.commit_cycle(write)

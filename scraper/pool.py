@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .config import SourceConfig
 from .models import SourceReport
 from .source.fetch import Fetcher
+from .source.hosts import netloc
 from .store import CycleWrite, Store
 
 #: Reads one source and stores what it read: (source, store, fetcher) → its report.
@@ -103,10 +103,7 @@ def run_sources(
 def source_hosts(source: SourceConfig) -> tuple[str, ...]:
     """The hosts a source's requests may go to: the listing URL's own (with its port when it names one),
     then `allowed_hosts`. Written as `allowed_hosts` entries are (config.checks._host_entry)."""
-    parts = urlsplit(source.url)
-    host = (parts.hostname or "").lower()
-    shown = f"[{host}]" if ":" in host else host
-    return (shown if parts.port is None else f"{shown}:{parts.port}", *source.allowed_hosts)
+    return (netloc(source.url), *source.allowed_hosts)
 
 
 def _timed(run: RunOne, source: SourceConfig, store: Store, fetcher: Fetcher) -> SourceReport:

@@ -116,7 +116,7 @@ def _image_source(img: Node, base: str) -> str | None:
     if not src or src.startswith("data:"):
         return None
     url = join_url(base, src.strip())
-    return url if url is not None and url.startswith(("http://", "https://")) else None
+    return url if url is not None and urlsplit(url).scheme in ("http", "https") else None  # HTTP:// too
 
 
 def _lead_image(root: Node, body: Node | None, base: str) -> LeadImage | None:

@@ -242,14 +242,12 @@ def _xml_entry(entry: Mapping[str, Any], feed_url: str) -> _Entry:
         link=str(link),
         title=_text(entry.get("title") or "", title_type, base),
         summary=_text(summary, summary_type, base),
-        published=_struct_instant(entry.get("published_parsed") or _updated_parsed(entry)),
+        # Asked for a missing `updated_parsed`, feedparser 6 answers `published_parsed` with a
+        # DeprecationWarning (its issue 310); `in` checks the real key.
+        published=_struct_instant(
+            entry.get("published_parsed") or (entry["updated_parsed"] if "updated_parsed" in entry else None)
+        ),
     )
-
-
-def _updated_parsed(entry: Mapping[str, Any]) -> time.struct_time | None:
-    # Asked for a missing `updated_parsed`, feedparser 6 answers `published_parsed` with a DeprecationWarning
-    # (its issue 310); `in` checks the real key.
-    return entry["updated_parsed"] if "updated_parsed" in entry else None
 
 
 def _struct_instant(value: time.struct_time | None) -> dt.datetime | None:

@@ -1,44 +1,40 @@
 """HTTP for the whole project: `Fetcher`, the polite client every request of a cycle goes through.
 
 Owns politeness (User-Agent, robots.txt in `robots`, a delay per host in `hosts`), conditional GET, retries
-with backoff, redirects (`redirects`: every hop is checked against the hosts a source may reach), deadlines
-per source, and decoding the body to text exactly once (`decoding`). The wire itself (httpx, the per-request
-deadlines, the size cap while reading) is `transport`. It must not parse HTML, touch the store or decide
-what changed, and no httpx exception or type leaves it: callers see `Page`, `NotModified` or a `FetchError`.
+with backoff, redirects (followed by hand: every hop is checked against the hosts a source may reach),
+deadlines per source, and decoding the body to text exactly once (`decoding`). The wire itself (httpx, the
+per-request deadlines, the size cap while reading) is `transport`. It must not parse HTML, touch the store or
+decide what changed, and no httpx exception or type leaves it: callers see `Page`, `NotModified` or a
+`FetchError`.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-import math
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
+from functools import partial
 from urllib.parse import urlsplit
 
 from ..config import FetchConfig
-from ..errors import FetchError, HostNotAllowed
+from ..errors import FetchError, HostNotAllowed, OutOfTime
 from ..models import NotModified, Page, Validators
 from ..retries import Retries, failed_answer
+from ..sanity import escape_controls, join_url
 from .decoding import decode_text
-from .hosts import HostTurns, Limits, Scope, host_allowed, host_of, host_port
-from .redirects import follow_redirects
+from .hosts import HostTurns, Scope, host_allowed, host_of, host_port
 from .robots import RobotsRules
-from .transport import HttpClient, Response, Tally, Transport, content_length
+from .transport import HttpClient, Response, Transport, content_length
 
 __all__ = ["Fetcher"]
 
 
 log = logging.getLogger(__name__)
 
-
-#: A whole exchange may take this many `timeout`s: httpx's timeouts are per read, and a server that dribbles
-#: one byte just inside the read timeout must not hold a worker for hours. The status line and headers must
-#: have arrived within one `timeout` of the request's start.
-TOTAL_TIMEOUT_FACTOR = 3
 
 #: Validators (ETag, Last-Modified) longer than this are neither stored nor sent: a source's 90 KB ETag sent
 #: back on every request would make it answer 431 forever.
@@ -47,6 +43,8 @@ MAX_VALIDATOR = 1024
 #: Statuses to a conditional GET that are about the page or our rate, not the validators we sent: no retry
 #: without them (429 is retried with backoff anyway).
 _NOT_ABOUT_VALIDATORS = frozenset({404, 410, 429})
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class Fetcher:
@@ -64,7 +62,6 @@ class Fetcher:
         transport: Transport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
-        allowed_hosts: Iterable[str] | None = None,
         max_redirects: int = 5,  # hops followed per request
         max_retry_after: float = 120.0,  # cap on any wait before a retry, and on a Crawl-delay
         backoff_base: float = 1.0,  # the first backoff; doubles per attempt, plus up to 50 % random jitter
@@ -76,12 +73,11 @@ class Fetcher:
         self.requests_made = 0
         self.bytes_received = 0
         self._clock = clock
-        self._limits = Limits(frozenset(h.lower() for h in allowed_hosts or ()), clock)
-        self._product = _product_token(settings.user_agent)
+        self._scope: Scope | None = None  #: see `confined`
         self._lock = threading.Lock()  # guards the counters
         self._parent: Fetcher | None = None
         self._turns = HostTurns(max(0.0, settings.delay), sleep=sleep, clock=clock)
-        self.robots = RobotsRules(self._product, self._turns, max_retry_after)  # views share it
+        self.robots = RobotsRules(_product_token(settings.user_agent), self._turns, max_retry_after)
         self._client = HttpClient(
             user_agent=settings.user_agent,
             timeout=settings.timeout,
@@ -98,7 +94,7 @@ class Fetcher:
         headers = _conditional_headers(validators)
 
         def fetch() -> Response:
-            return self._fetch("GET", url, headers, check_robots=check_robots, allowed=self._limits.allows)
+            return self._fetch("GET", url, headers, check_robots=check_robots, allowed=self.allows)
 
         try:
             response = fetch()
@@ -123,17 +119,19 @@ class Fetcher:
         Any failure (robots, HTTP error, network) gives (None, None) and a debug log line; it never raises.
         """
         try:
-            response = self._fetch("HEAD", url, {}, check_robots=True, allowed=self._limits.allows)
+            response = self._fetch("HEAD", url, {}, check_robots=True, allowed=self.allows)
         except FetchError as exc:
             log.debug("HEAD %s gave nothing: %s", url, exc)
             return None, None
         media_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
         return media_type or None, content_length(response.headers)
 
-    def allows(self, url: str) -> bool:
-        """Whether a request to `url` may be sent in the current scope (see `confined`)."""
-        scope = self._limits.scope
-        return scope is None or host_allowed(url, scope.hosts)
+    def allows(self, url: str, origin: str | None = None) -> bool:
+        """Whether a request (or a redirect hop) to `url` may be sent in the current scope (see `confined`);
+        outside any, a hop of a request first sent to `origin` only to its host."""
+        if self._scope is not None:
+            return host_allowed(url, self._scope.hosts)
+        return origin is None or host_of(url) == host_of(origin)
 
     def for_source(self) -> Fetcher:
         """A view for one source's read on its own thread: the same connections, host turns (so a host shared
@@ -141,7 +139,7 @@ class Fetcher:
         (`confined`) and counters. Closing a view closes nothing."""
         view = copy.copy(self)
         view.requests_made = view.bytes_received = 0
-        view._limits = Limits(self._limits.allowed_hosts, self._clock)
+        view._scope = None
         view._parent = self
         return view
 
@@ -150,14 +148,26 @@ class Fetcher:
         """Confine every request made inside the block (redirect hops, robots.txt, HEADs included) to `hosts`
         ("host": on its scheme's default port; "host:port"; "[v6]:port"), and stop sending any after `budget`
         seconds. One scope at a time per fetcher (sources read at once each get a `for_source` view); a
-        Fetcher used outside any scope reaches any host (redirects only to the request's own host or
-        `allowed_hosts`)."""
+        Fetcher used outside any scope reaches any host (redirects only to the request's own host)."""
         deadline = None if budget is None else self._clock() + budget
-        self._limits.scope = Scope(frozenset(h.lower() for h in hosts), deadline, budget)
+        self._scope = Scope(frozenset(h.lower() for h in hosts), deadline, budget)
         try:
             yield
         finally:
-            self._limits.scope = None
+            self._scope = None
+
+    def _allowed_text(self) -> str:
+        return ", ".join(sorted(self._scope.hosts)) if self._scope is not None else ""
+
+    def _time_left(self) -> float | None:
+        """Seconds left of the source's time (None: no limit)."""
+        scope = self._scope
+        return None if scope is None or scope.deadline is None else scope.deadline - self._clock()
+
+    def _out_of_time(self, method: str, url: str, what: str) -> OutOfTime:
+        budget = self._scope.budget if self._scope is not None else None
+        message = f"{method} {url} {what}: the source's time for this cycle ({budget or 0:.0f} s) ran out"
+        return OutOfTime(message, url=url)
 
     def close(self) -> None:
         if self._parent is None:
@@ -186,34 +196,57 @@ class Fetcher:
         if allowed is not None and not allowed(url, url):
             raise HostNotAllowed(
                 f"{method} {url} not sent: host {host_port(url)} is not one the source allows "
-                f"(allowed: {self._limits.allowed_text()})",
+                f"(allowed: {self._allowed_text()})",
                 url=url,
             )
 
         def attempt() -> Response:
-            try:
-                response = follow_redirects(
-                    method,
-                    url,
-                    send=lambda target: self._send(method, target, headers),
-                    check_robots=self._check_robots if check_robots else None,
-                    allowed=allowed,
-                    allowed_text=self._limits.allowed_text,
-                    max_redirects=self.max_redirects,
-                )
-            except MemoryError:
-                raise FetchError(
-                    f"{method} {url} failed: out of memory reading the response", url=url
-                ) from None
-            if (200 <= response.status < 300 and response.status != 206) or response.status == 304:
-                return response
-            answer = (response.status, response.reason, response.headers)
-            raise failed_answer(f"{method} {url}", url, *answer, at=response.url)
+            """Send, following redirects by hand so each hop is checked (scheme, host, loops, count), counted
+            and polite before it is sent."""
+            current, seen = url, [url]
+            for hop in range(self.max_redirects + 1):
+                if check_robots:
+                    self._check_robots(current)
+                try:
+                    response = self._send(method, current, headers)
+                except MemoryError:
+                    raise FetchError(
+                        f"{method} {url} failed: out of memory reading the response", url=url
+                    ) from None
+                if response.status not in REDIRECT_STATUSES:
+                    if (200 <= response.status < 300 and response.status != 206) or response.status == 304:
+                        return response
+                    answer = (response.status, response.reason, response.headers)
+                    raise failed_answer(f"{method} {url}", url, *answer, at=response.url)
+                location = response.headers.get("Location") or ""
+                status: int | None = response.status
+                joined = join_url(current, location.strip()) if location else None
+                target = joined.split("#", 1)[0] if joined is not None else ""
+                if not location:
+                    why = f"HTTP {status} redirect without Location (at {current})"
+                elif joined is None:
+                    why = f"redirect to {escape_controls(location.strip())!r}, which is no URL"
+                elif urlsplit(target).scheme not in ("http", "https"):
+                    why, status = f"redirect to a non-http URL {target}", None
+                elif allowed is not None and not allowed(target, url):
+                    why = f"redirect to another host {target} (allowed: {self._allowed_text()})"
+                    raise HostNotAllowed(f"{method} {url} failed: {why}", url=url, status=status)
+                elif target in seen:
+                    why = f"redirect loop {' -> '.join([*seen, target])}"
+                elif hop == self.max_redirects:
+                    why = f"more than {self.max_redirects} redirects"
+                else:
+                    log.debug("%s %s redirects (%d) to %s", method, current, status, target)
+                    seen.append(target)
+                    current = target
+                    continue
+                raise FetchError(f"{method} {url} failed: {why}", url=url, status=status)
+            raise AssertionError("unreachable")  # pragma: no cover
 
         def in_time(wait: float, reason: str | None) -> None:
-            left = self._limits.time_left()
+            left = self._time_left()
             if left is not None and wait >= left:
-                raise self._limits.out_of_time(
+                raise self._out_of_time(
                     method, url, f"failed ({reason}) and was not retried" if reason else "not sent"
                 )
 
@@ -231,40 +264,22 @@ class Fetcher:
     def _fetch_robots_txt(self, robots_url: str) -> Response:
         # robots.txt is never checked against itself. Its redirects may leave the host (RFC 9309 2.3.1.2),
         # but never the hosts the source allows.
-        allowed = self._limits.allows if self._limits.scope is not None else None
+        allowed = self.allows if self._scope is not None else None
         return self._fetch("GET", robots_url, {}, check_robots=False, allowed=allowed)
 
     def _send(self, method: str, url: str, headers: Mapping[str, str]) -> Response:
-        """Wait for the host's turn, send one request, read a success's body under the size cap, by the
-        deadlines of TOTAL_TIMEOUT_FACTOR and the source's own."""
+        """Wait for the host's turn, then send one request (`HttpClient.exchange`) in the source's time."""
         self._turns.wait(host_of(url))
-        left = self._limits.time_left()
+        left = self._time_left()
         if left is not None and left <= 0:
-            raise self._limits.out_of_time(method, url, "not sent")
+            raise self._out_of_time(method, url, "not sent")
         _count(self, requests=1)
-        start = time.monotonic()
-        end = start + (left if left is not None else math.inf)
-        timeout = self.settings.timeout
-        head_by, done_by = min(start + timeout, end), min(start + timeout * TOTAL_TIMEOUT_FACTOR, end)
-        tally = Tally()
-        try:
-            return self._client.exchange(
-                method,
-                url,
-                headers,
-                start=start,
-                head_by=head_by,
-                done_by=done_by,
-                max_bytes=self.settings.max_bytes,
-                tally=tally,
-            )
-        finally:
-            _count(self, wire=tally.wire)
-            elapsed = (time.monotonic() - start) * 1000
-            log.debug("%s %s -> %s, %d bytes, %.0f ms", method, url, tally.status, tally.wire, elapsed)
+        return self._client.exchange(
+            method, url, headers, left=left, max_bytes=self.settings.max_bytes, counted=partial(_count, self)
+        )
 
 
-def _count(fetcher: Fetcher, *, requests: int = 0, wire: int = 0) -> None:
+def _count(fetcher: Fetcher, wire: int = 0, *, requests: int = 0) -> None:
     """Add to a fetcher's counters and to its parent's (a view's requests are the cycle's too)."""
     with fetcher._lock:
         counted: Fetcher | None = fetcher

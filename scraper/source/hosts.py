@@ -9,8 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from ..errors import OutOfTime
-
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -32,6 +30,14 @@ class Scope:
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+def netloc(url: str) -> str:
+    """`url`'s host (lower case; an IPv6 literal in brackets) and its port when it names one: "[::1]:8080"."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    shown = f"[{host}]" if ":" in host else host
+    return shown if parts.port is None else f"{shown}:{parts.port}"
 
 
 def host_port(url: str) -> str:
@@ -85,40 +91,4 @@ class HostTurns:
 
     def state(self, host: str) -> HostState:
         with self._lock:
-            state = self._hosts.get(host)
-            if state is None:
-                state = self._hosts[host] = HostState(threading.Lock(), self._delay)
-            return state
-
-
-class Limits:
-    """Where a fetcher's requests may go and until when: its `allowed_hosts`, or while a source is read
-    (`Fetcher.confined`), that source's hosts and time budget."""
-
-    def __init__(self, allowed_hosts: frozenset[str], clock: Callable[[], float]) -> None:
-        self.allowed_hosts = allowed_hosts
-        self._clock = clock
-        self.scope: Scope | None = None
-
-    def allows(self, url: str, origin: str) -> bool:
-        """May a request (or a redirect hop) go to `url`, for a request first sent to `origin`?"""
-        scope = self.scope
-        if scope is not None:
-            return host_allowed(url, scope.hosts)
-        return host_of(url) in self.allowed_hosts | {host_of(origin)}
-
-    def allowed_text(self) -> str:
-        scope = self.scope
-        return ", ".join(sorted(scope.hosts if scope is not None else self.allowed_hosts))
-
-    def time_left(self) -> float | None:
-        scope = self.scope
-        if scope is None or scope.deadline is None:
-            return None
-        return scope.deadline - self._clock()
-
-    def out_of_time(self, method: str, url: str, what: str) -> OutOfTime:
-        budget = self.scope.budget if self.scope is not None else None
-        return OutOfTime(
-            f"{method} {url} {what}: the source's time for this cycle ({budget or 0:.0f} s) ran out", url=url
-        )
+            return self._hosts.setdefault(host, HostState(threading.Lock(), self._delay))

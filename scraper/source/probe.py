@@ -1,9 +1,9 @@
 """`aktuellt probe URL`: what the listing reader would make of a page, and the `[[sources]]` block for it.
 
-Fetches the page once through the project's polite Fetcher (robots.txt, user agent, size cap), runs the same
-`parse_listing` a cycle runs, and reports the items (key, title, date and where it came from, link, summary
-start), the feeds the page advertises, the repeated blocks that were considered and why each was or was not
-taken, and a TOML block with the selectors `suggest_selectors` inferred. Writes nothing anywhere.
+The page is fetched once through the project's polite Fetcher (service/probing.py); this runs the same
+`parse_listing` a cycle runs on it, and reports the items (key, title, date and where it came from, link,
+summary start), the feeds the page advertises, the repeated blocks that were considered and why each was or
+was not taken, and a TOML block with the selectors `suggest_selectors` inferred. Writes nothing anywhere.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig, SourceConfig
-from ..models import Block, ListingItem, NotModified
+from ..models import Block, ListingItem
 from ..progress import table
 from ..sanity import json_text
-from .fetch import Fetcher
 from .listing import page_title, parse_listing
 from .pagefeeds import AdvertisedFeed, advertised_feeds
 from .selectors import CandidateBlock, ReadOptions, candidate_blocks, suggest_selectors
@@ -39,29 +38,10 @@ class ProbeResult:
     next_url: str | None
     toml: str  #: the `[[sources]]` block to copy into config.toml
     candidates: tuple[CandidateBlock, ...] = ()  #: the ranked candidate blocks (1: what no config reads)
-    pick: int = 1  #: the candidate `toml` reads
 
     @property
     def ok(self) -> bool:
         return bool(self.items)
-
-
-def probe(
-    url: str,
-    *,
-    fetcher: Fetcher,
-    source: SourceConfig | None = None,
-    date_order: str = "dmy",
-    today: dt.date | None = None,
-    pick: int = 1,
-) -> ProbeResult:
-    """Fetch `url` and read it as a listing: with `source`'s settings (selectors, key_params, date order)
-    when given, else by structure alone. Raises FetchError when the page cannot be fetched."""
-    response = fetcher.get(url)
-    assert not isinstance(response, NotModified)  # no validators were sent
-    return read_page(
-        response.text, response.url, url, source=source, date_order=date_order, today=today, pick=pick
-    )
 
 
 def read_page(
@@ -74,9 +54,9 @@ def read_page(
     today: dt.date | None = None,
     pick: int = 1,
 ) -> ProbeResult:
-    """What `probe` reports on a page already fetched: `final` is its URL after redirects, `url` the one
-    asked for (it goes into the TOML block; default `final`). `pick`: the candidate block the TOML block
-    reads (1: what no config reads)."""
+    """What `aktuellt probe` reports on a page: `final` is its URL after redirects, `url` the one asked for
+    (it goes into the TOML block; default `final`). `pick`: the candidate block the TOML block reads (1: what
+    no config reads)."""
     url = url or final
     timezone = ZoneInfo(source.timezone if source else "Europe/Stockholm")
     order = source.date_order if source else date_order
@@ -110,7 +90,6 @@ def read_page(
         next_url=page.next_url,
         toml=block,
         candidates=candidates,
-        pick=pick,
     )
 
 
@@ -264,4 +243,4 @@ def source_slug(url: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-") or "source"
 
 
-__all__: Sequence[str] = ("ProbeResult", "probe", "read_page", "report", "source_block")
+__all__: Sequence[str] = ("ProbeResult", "read_page", "report", "source_block")

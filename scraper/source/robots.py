@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..errors import FetchError, RobotsDisallowed
-from .hosts import HostTurns, host_of
+from .hosts import HostTurns, host_of, netloc
 from .transport import Response
 
 log = logging.getLogger(__name__)
@@ -68,10 +68,7 @@ class RobotsRules:
             )
 
     def _for(self, url: str, fetch: Callable[[str], Response]) -> RobotsFile:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        host = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
-        origin = f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+        origin = f"{urlsplit(url).scheme}://{netloc(url)}"
         with self._lock:
             lock = self._locks.setdefault(origin, threading.Lock())
         with lock:  # one fetch per origin even when several workers ask at once

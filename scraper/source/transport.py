@@ -8,12 +8,13 @@ operation, the size cap while reading (on the wire and decoded), and httpx's exc
 from __future__ import annotations
 
 import logging
+import math
 import socket
 import ssl
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from io import BytesIO
@@ -38,6 +39,11 @@ log = logging.getLogger(__name__)
 #: Content codings we ask for and decode ourselves, in bounded steps (one layer only, see Inflater).
 ACCEPT_ENCODING = "gzip, deflate"
 
+#: A whole exchange may take this many `timeout`s: httpx's timeouts are per read, and a server that dribbles
+#: one byte just inside the read timeout must not hold a worker for hours. The status line and headers must
+#: have arrived within one `timeout` of the request's start.
+TOTAL_TIMEOUT_FACTOR = 3
+
 #: Bodies we do not keep (redirects, errors) are still read when at most this long, to keep the connection.
 DRAIN_BYTES = 65_536
 
@@ -53,33 +59,6 @@ class Response:
     reason: str
     headers: httpx.Headers
     body: bytes = b""
-
-
-@contextmanager
-def translate_errors(method: str, url: str) -> Iterator[None]:
-    """The one place httpx exceptions become ours: retryable ones as Again, the rest as FetchError."""
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        if str(exc).startswith(_DEADLINE_PREFIX):
-            raise Again(str(exc)) from exc
-        phase = {
-            httpx.ConnectTimeout: "timed out connecting",
-            httpx.ReadTimeout: "timed out waiting for the server",
-            httpx.WriteTimeout: "timed out sending the request",
-            httpx.PoolTimeout: "timed out waiting for a free connection",
-        }.get(type(exc), "timed out")
-        raise Again(phase) from exc
-    except httpx.ConnectError as exc:
-        raise Again(_describe_connect_error(exc, host_of(url))) from exc
-    except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-        raise Again("the connection broke off (the response may be cut short)") from exc
-    except httpx.InvalidURL as exc:
-        raise FetchError(f"{method} {url} failed: invalid URL", url=url) from exc
-    except httpx.DecodingError as exc:
-        raise FetchError(f"{method} {url} failed: the compressed body could not be decoded", url=url) from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(f"{method} {url} failed: unexpected error", url=url) from exc
 
 
 def _describe_connect_error(exc: BaseException, host: str) -> str:
@@ -299,20 +278,13 @@ def read_body(response: httpx.Response, method: str, url: str, limit: int) -> by
     return body.getvalue()
 
 
-@dataclass
-class Tally:
-    """What one exchange did, filled in as it goes, so the caller can count and log even a failed one."""
-
-    status: int | str = "failed"
-    wire: int = 0  #: body bytes as they came off the wire
-
-
 class HttpClient:
     """An httpx client that follows no redirect, on the deadline-bounded transport (or a test's)."""
 
     def __init__(
         self, *, user_agent: str, timeout: float, concurrency: int, transport: Transport | None
     ) -> None:
+        self._timeout = timeout
         pool = max(1, concurrency)
         limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
         self._client = httpx.Client(
@@ -328,11 +300,34 @@ class HttpClient:
 
     @contextmanager
     def stream(self, method: str, url: str, by: float, late: str, **request: Any) -> Iterator[httpx.Response]:
-        """`httpx.Client.stream`, its errors ours, the status line and headers due `by` (else: `late`)."""
+        """`httpx.Client.stream`, the status line and headers due `by` (else: `late`). The one place httpx
+        exceptions become ours: retryable ones as Again, the rest as FetchError."""
         _REQUEST.at, _REQUEST.reason = by, late
         try:
-            with translate_errors(method, url), self._client.stream(method, url, **request) as response:
+            with self._client.stream(method, url, **request) as response:
                 yield response
+        except httpx.TimeoutException as exc:
+            if str(exc).startswith(_DEADLINE_PREFIX):
+                raise Again(str(exc)) from exc
+            phase = {
+                httpx.ConnectTimeout: "timed out connecting",
+                httpx.ReadTimeout: "timed out waiting for the server",
+                httpx.WriteTimeout: "timed out sending the request",
+                httpx.PoolTimeout: "timed out waiting for a free connection",
+            }.get(type(exc), "timed out")
+            raise Again(phase) from exc
+        except httpx.ConnectError as exc:
+            raise Again(_describe_connect_error(exc, host_of(url))) from exc
+        except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
+            raise Again("the connection broke off (the response may be cut short)") from exc
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"{method} {url} failed: invalid URL", url=url) from exc
+        except httpx.DecodingError as exc:
+            raise FetchError(
+                f"{method} {url} failed: the compressed body could not be decoded", url=url
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise FetchError(f"{method} {url} failed: unexpected error", url=url) from exc
         finally:
             _REQUEST.at = None
 
@@ -342,27 +337,38 @@ class HttpClient:
         url: str,
         headers: Mapping[str, str],
         *,
-        start: float,
-        head_by: float,
-        done_by: float,
+        left: float | None,
         max_bytes: int,
-        tally: Tally,
+        counted: Callable[[int], None],
     ) -> Response:
         """Send one request; read a success's body under the size cap, drain (or drop) any other's. The status
-        line and headers must arrive by `head_by`, the whole exchange end by `done_by` (`time.monotonic`)."""
+        line and headers must arrive within one `timeout`, the whole exchange end within TOTAL_TIMEOUT_FACTOR
+        of them, both within `left` seconds (None: no limit). `counted` gets the body bytes that came off the
+        wire (before gzip decoding), whatever happened."""
+        start = time.monotonic()
+        end = start + (left if left is not None else math.inf)
+        head_by = min(start + self._timeout, end)
+        done_by = min(start + self._timeout * TOTAL_TIMEOUT_FACTOR, end)
         late = f"no status line and headers within {head_by - start:.3g} s"
-        with self.stream(method, url, head_by, late, headers=headers) as response:
-            _REQUEST.at, _REQUEST.reason = done_by, f"the body took longer than {done_by - start:.3g} s"
-            status = tally.status = response.status_code
-            body = b""
-            try:
-                if method == "GET" and 200 <= status < 300:
-                    body = read_body(response, method, url, max_bytes)
-                else:
-                    drain(response, method)
-            finally:
-                tally.wire = response.num_bytes_downloaded
-            return Response(url, status, response.reason_phrase, response.headers, body)
+        status: int | str = "failed"
+        wire = 0
+        try:
+            with self.stream(method, url, head_by, late, headers=headers) as response:
+                _REQUEST.at, _REQUEST.reason = done_by, f"the body took longer than {done_by - start:.3g} s"
+                status = response.status_code
+                body = b""
+                try:
+                    if method == "GET" and 200 <= status < 300:
+                        body = read_body(response, method, url, max_bytes)
+                    else:
+                        drain(response, method)
+                finally:
+                    wire = response.num_bytes_downloaded
+                return Response(url, status, response.reason_phrase, response.headers, body)
+        finally:
+            counted(wire)
+            elapsed = (time.monotonic() - start) * 1000
+            log.debug("%s %s -> %s, %d bytes, %.0f ms", method, url, status, wire, elapsed)
 
 
 #: The transport a test may hand the fetcher instead of the network (httpx.MockTransport).

@@ -86,6 +86,15 @@ def test_parse_article_without_classes_finds_the_parts_by_structure():
     assert article.updated is None and article.tags == () and article.attachments == ()
 
 
+def test_an_image_whose_scheme_is_upper_case_is_kept():
+    """Schemes are case-insensitive (RFC 3986 3.1) and feed readers load "HTTP://" images: it was refused."""
+    image = '<figure><img src="HTTP://bilder.example/a.jpg" alt="A"></figure>'
+    page = f'<main>{image}<h1>Rubrik</h1><div class="c-text"><p>Första stycket.</p></div></main>'
+    article = parse_article(page, PAGE)
+    assert article.image is not None and article.image.url == "HTTP://bilder.example/a.jpg"
+    assert parse_article(page.replace("HTTP:", "FTP:"), PAGE).image is None
+
+
 def test_parse_article_of_garbage_is_empty_not_an_error():
     assert parse_article("\x00\xff garbage", PAGE).heading == ""
     assert read_article("<html><body><p></p></body></html>", PAGE, TZ, NOW) is None
