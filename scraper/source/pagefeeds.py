@@ -42,6 +42,7 @@ def advertised_feeds(html: str, base_url: str) -> list[AdvertisedFeed]:
         if "alternate" not in rels or media_type not in FEED_TYPES or not href:
             continue
         url = join_url(base, href)  # None for a broken authority such as "http://[x/"
-        if url is not None and url.startswith(("http://", "https://")):
+        # The scheme is case-insensitive: urljoin keeps "HTTP://…" as written, and the feed reader takes it.
+        if url is not None and url.lower().startswith(("http://", "https://")):
             found.setdefault(url, AdvertisedFeed(url, media_type, clean_text(attrs.get("title") or "")))
     return list(found.values())
