@@ -15,7 +15,8 @@ from ..models import SiteDate
 #: Elements of one item examined for its date: an item is a teaser, not a page.
 ITEM_ELEMENTS = 300
 
-_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+HEADINGS = "h1, h2, h3, h4, h5, h6"
+HEADING_TAGS = frozenset(HEADINGS.split(", "))
 
 _STOP_TAGS = frozenset({"body", "html", "main"})
 
@@ -181,10 +182,10 @@ def in_heading(anchor: Node) -> bool:
     for _ in range(3):
         if node is None:
             return False
-        if node.tag in _HEADING_TAGS:
+        if node.tag in HEADING_TAGS:
             return True
         node = node.parent
-    return anchor.css_first("h1, h2, h3, h4, h5, h6") is not None
+    return anchor.css_first(HEADINGS) is not None
 
 
 def judge_group(group: BlockGroup) -> None:
@@ -288,7 +289,7 @@ _RUNNING_STEPS = 6
 _RUNNING_SIDE = 20
 
 #: Elements that end the search for a paragraph around a link.
-_RUNNING_STOPS = _HEADING_TAGS | {"li", "div", "section", "article", "td", "body"}
+_RUNNING_STOPS = HEADING_TAGS | {"li", "div", "section", "article", "td", "body"}
 
 
 def choose_groups(groups: list[BlockGroup]) -> list[Candidate]:
@@ -342,7 +343,7 @@ def _news_context(node: Node) -> bool:
             return True
         child = current.child
         while child is not None:
-            if child.tag in _HEADING_TAGS and _NEWS_RE.search(node_text(child)):
+            if child.tag in HEADING_TAGS and _NEWS_RE.search(node_text(child)):
                 return True
             child = child.next
         current = current.parent
@@ -383,10 +384,10 @@ def outside_title(container: Node, anchor: Node, title: Node | None = None) -> l
     when the title is one element inside a whole-card link, that element) nor a heading, nor inside one."""
     title = title or anchor
     skip: set[int] = set()
-    for node in [title, *container.css("a[href], h1, h2, h3, h4, h5, h6")]:
+    for node in [title, *container.css(f"a[href], {HEADINGS}")]:
         if node.mem_id == anchor.mem_id and title.mem_id != anchor.mem_id:
             continue  # a whole-card link: its runs beside the headline are the card's date and labels
-        if node.mem_id in (anchor.mem_id, title.mem_id) or node.tag in _HEADING_TAGS:
+        if node.mem_id in (anchor.mem_id, title.mem_id) or node.tag in HEADING_TAGS:
             skip.add(node.mem_id)
             skip.update(inner.mem_id for inner in node.css("*"))
     elements = container.css("*")[:ITEM_ELEMENTS]

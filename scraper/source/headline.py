@@ -17,12 +17,12 @@ import re
 from ..dates import bare_date
 from ..markup import Node, clean_text, node_text
 from ..reldates import parse_relative
+from .blocks import HEADINGS
 
 _BLOCKS = frozenset(
     "div p h1 h2 h3 h4 h5 h6 header footer section article figure figcaption li ul ol dl dt dd time table "
     "tr td th address aside blockquote".split()
 )
-_HEADINGS = "h1, h2, h3, h4, h5, h6"
 _HEADLINE_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:title|headline|heading|rubrik|overskrift|titel)(?:$|[\s_-])", re.I
 )
@@ -50,7 +50,7 @@ def headline(container: Node, anchor: Node) -> tuple[str, Node]:
     whole = node_text(anchor)
     if len(runs) <= 1:
         return _without_trailer(whole), anchor
-    for heading in anchor.css(_HEADINGS):
+    for heading in anchor.css(HEADINGS):
         if text := node_text(heading):
             return text, heading
     for node in anchor.css("*"):
@@ -66,7 +66,7 @@ def headline(container: Node, anchor: Node) -> tuple[str, Node]:
         if label and label.casefold() in folded and len(label) < len(whole):
             node = next((node for node, text in runs if text == label), anchor)
             return label, node
-    for heading in container.css(_HEADINGS):
+    for heading in container.css(HEADINGS):
         # A heading that is one part of the link's text (a screen-reader copy of the headline); a heading
         # around the whole link is no help here: its runs are.
         text = node_text(heading)

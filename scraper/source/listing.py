@@ -40,7 +40,7 @@ from .blocks import (
 )
 from .grouping import dated_ahead, group_blocks, lead_members, weigh
 from .headline import headline
-from .itemdates import day_headings, machine_date
+from .itemdates import DATE_CLASS_RE, day_headings, machine_date
 from .paging import LINKS_BESIDE, LINKS_PER_ITEM, cap, next_url
 
 log = logging.getLogger(__name__)
@@ -127,8 +127,6 @@ def page_title(html: str) -> str:
 
 #: Longer text in an element named like a date is not a date element but a wrapper of one.
 _DATE_ELEMENT_CHARS = 120
-
-_DATE_CLASS_RE = re.compile(r"date|datum|dato|datetime|\btime\b|publish|byline|\bmeta\b|posted", re.I)
 
 
 class ListingReader:
@@ -270,13 +268,10 @@ class ListingReader:
                 return found, "time"
             found = self._parse(node_text(node), reference)
             return found, ("element" if found else "none")
-        for node in container.css("time[datetime]"):
-            if found := parse_datetime_attr(node.attributes.get("datetime") or "", self.timezone):
-                return found, "time"
         if found := machine_date(container, self.timezone):
             return found, "time"
         outside = outside_title(container, anchor, title_node)
-        named = [n for n in outside if n.tag == "time" or _DATE_CLASS_RE.search(class_names(n))]
+        named = [n for n in outside if n.tag == "time" or DATE_CLASS_RE.search(class_names(n))]
         # A date element that is only a date line first: a wrapper named "meta" may hold a sentence that
         # names another day (an event) before the date element inside it.
         for node in named:
@@ -298,7 +293,7 @@ class ListingReader:
         for node in outside:
             if found := parse_relative(node_text(node), self.now, self.today):
                 return found, "relative"
-        for node in day_headings(container, lambda n: bool(_DATE_CLASS_RE.search(class_names(n)))):
+        for node in day_headings(container):
             if found := self._date_line(node_text(node), reference):
                 return found, "element"
         if found := self._parse(title, reference):
