@@ -20,10 +20,6 @@ HEADING_TAGS = frozenset(HEADINGS.split(", "))
 
 _STOP_TAGS = frozenset({"body", "html", "main"})
 
-_NAV_TAGS = frozenset({"header", "footer"})
-
-_NAV_ROLES = frozenset({"navigation", "menu", "menubar"})
-
 #: Words that mark a block as news when its heading, id or class carries them (undated blocks need this).
 _NEWS_RE = re.compile(
     r"aktuell|nyhet|nyhed|nyheit|news|nachricht|pressemitteilung|pressemeldung|pressmeddelande|"
@@ -324,9 +320,9 @@ def navigation_of(node: Node, *, aside: bool = False) -> str:
         if current is None:
             break
         role = current.attributes.get("role") or ""
-        if current.tag == "nav" or role in _NAV_ROLES:
+        if current.tag == "nav" or role in ("navigation", "menu", "menubar"):
             return "nav"
-        if (current.tag in _NAV_TAGS or (aside and current.tag == "aside")) and not found:
+        if (current.tag in ("header", "footer") or (aside and current.tag == "aside")) and not found:
             found = current.tag or ""
         current = current.parent
     return found

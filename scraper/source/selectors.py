@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Required, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
@@ -107,8 +107,9 @@ def suggest_selectors(
     if not 1 <= pick <= len(blocks):
         return None
     members = blocks[pick - 1].members
+    expected: list[object]
     if pick == 1:
-        expected = [_fields(i) for i in parse_listing(html, page_url, **options).items]
+        expected = [replace(i, position=0) for i in parse_listing(html, page_url, **options).items]
     else:
         # As a cycle reads them: each article once, where it first stands.
         unique = {
@@ -120,18 +121,11 @@ def suggest_selectors(
     link = _link_selector(members)
     for item in _item_selectors(tree, [m.container for m in members]):
         config = SelectorConfig(item=item, link=link)
-        got = parse_listing(html, page_url, selectors=config, **options)
-        if [_fields(i) for i in got.items] == expected or (
-            pick > 1 and [(i.key, i.title, i.published) for i in got.items] == expected
-        ):
+        items = parse_listing(html, page_url, selectors=config, **options).items
+        got = [replace(i, position=0) if pick == 1 else (i.key, i.title, i.published) for i in items]
+        if got == expected:
             return config
     return None
-
-
-def _fields(item: object) -> tuple[object, ...]:
-    return tuple(
-        getattr(item, name) for name in ("key", "title", "link", "published", "summary", "date_source")
-    )
 
 
 def _link_selector(members: Sequence[Candidate]) -> str | None:
