@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass, field
 from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
@@ -129,33 +130,30 @@ def page_title(html: str) -> str:
 _DATE_ELEMENT_CHARS = 120
 
 
+@dataclass
 class ListingReader:
     """Reads item containers of one listing page (its base URL, zone and the source's date settings)."""
 
-    def __init__(
-        self,
-        base: str,
-        selectors: SelectorConfig,
-        *,
-        timezone: ZoneInfo,
-        date_order: str = "dmy",
-        key_params: Sequence[str] | None = None,
-        today: dt.date | None = None,
-        now: dt.datetime | None = None,
-    ) -> None:
-        self.base = base
-        #: The fetch time as a wall time in the source's zone, for relative dates.
-        self.now = now.astimezone(timezone).replace(tzinfo=None) if now and now.tzinfo else now
-        if today is None and self.now is not None:
-            today = self.now.date()
-        self.timezone = timezone
-        self.date_order = date_order
-        self.key_params = key_params
-        self.today = today
-        self.selectors = selectors
-        self.groups: list[BlockGroup] = []  #: every block `discover` judged, for probe's candidates
-        self.unresolved: list[str] = []  #: configured items whose link makes no URL, named in `skipped`
-        self.collisions: list[str] = []  #: different links that share a key (identity.key_collisions)
+    base: str
+    selectors: SelectorConfig
+    _: KW_ONLY
+    timezone: ZoneInfo
+    date_order: str = "dmy"
+    key_params: Sequence[str] | None = None
+    today: dt.date | None = None
+    #: The fetch time, kept as a wall time in the source's zone, for relative dates.
+    now: dt.datetime | None = None
+    groups: list[BlockGroup] = field(default_factory=list, init=False)  #: every block `discover` judged
+    #: configured items whose link makes no URL, named in `skipped`
+    unresolved: list[str] = field(default_factory=list, init=False)
+    #: different links that share a key (identity.key_collisions)
+    collisions: list[str] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        if self.now is not None and self.now.tzinfo:
+            self.now = self.now.astimezone(self.timezone).replace(tzinfo=None)
+        if self.today is None and self.now is not None:
+            self.today = self.now.date()
 
     # -- the two ways to find containers
 
