@@ -1,16 +1,12 @@
-"""Swedish listing dates → `SiteDate` → the `published` instant. Pure: stdlib only, no I/O, no clock.
+"""Listing dates in Swedish, Norwegian, Danish, German and English → `SiteDate`. Pure: stdlib only, no I/O, no
+clock (DESIGN.md, "Identity, links and dates").
 
-This module owns every rule about the dates goteborg.se prints (DESIGN.md, "Identity, links and dates"):
-
-- `parse_site_date` reads "Publicerad 2 maj 2019" and its relatives (abbreviated months, a time before or
-  after the date, ISO dates, odd spaces) from a piece of listing text;
-- `bare_date` tells a date line ("Thursday, 5 September 2019") from a sentence that mentions a date;
-- `parse_datetime_attr` reads the machine form of `<time datetime="…">`;
-- turning what the site printed into the one instant a feed shows is `scraper.instants`' job.
+`parse_site_date` reads the date in a piece of listing text, `date_line` tells a date line from a sentence
+that mentions a date, `url_date` and `parse_datetime_attr` read a link's path and `<time datetime>`. A site
+date is a wall time in the source's own zone; making it the instant a feed shows is `scraper.instants`' job.
 
 Month names come from a hand-written map (`MONTHS`), never from `locale` + `strptime("%B")`: the `sv_SE`
 locale is missing on many hosts, and glibc's `%b` rejects the CLDR forms ("jan.", "mars") the site may print.
-A site date is a wall time in the source's own timezone; it only becomes an instant here, with `zoneinfo`.
 """
 
 from __future__ import annotations

@@ -280,13 +280,10 @@ class ListingReader:
             text = node_text(node)
             if len(text) <= _DATE_ELEMENT_CHARS and (found := self._parse(text, reference)):
                 return found, "element"
-        for node in outside:
+        for node in [*outside, container]:
             own = clean_text(node.text(deep=False))
             if own and (found := self._date_line(own, reference)):
                 return found, "element"
-        own = clean_text(container.text(deep=False))
-        if own and (found := self._date_line(own, reference)):
-            return found, "element"
         # "heute, 18:00 Uhr", "igår", "2 hours ago": an element that is only a relative date.
         for node in outside:
             if found := parse_relative(node_text(node), self.now, self.today):
