@@ -206,7 +206,8 @@ def _selector_candidates(tree: HTMLTree, nodes: list[Node]) -> Iterator[str]:
         parents = [n for n in above if n is not None]
         levels.append(parents)
         signature = _css_signature(parents)
-        short = _short(signature)
+        # The tag with its id, else with its first class.
+        short = ".".join(signature.split(".")[: 1 if "#" in signature else 2])
         chain.insert(0, signature)
         for inner in singles[:1] or [own]:
             if short != (parents[0].tag or ""):
@@ -221,14 +222,6 @@ def _selector_candidates(tree: HTMLTree, nodes: list[Node]) -> Iterator[str]:
             marked = f"{signature}:has(> {child})"
             below = [_css_signature(level) for level in reversed(levels[1:depth])]
             yield " ".join([marked, " > ".join([*below, own])])
-
-
-def _short(signature: str) -> str:
-    """A signature's tag with its id, else with its first class."""
-    if "#" in signature:
-        return signature.split(".", 1)[0]
-    parts = signature.split(".")
-    return ".".join(parts[:2])
 
 
 def _distinct_children(tree: HTMLTree, ancestors: list[Node], signature: str) -> Iterator[str]:
