@@ -18,6 +18,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import KW_ONLY, dataclass, field
+from typing import Required, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
@@ -47,18 +48,24 @@ from .paging import LINKS_BESIDE, LINKS_PER_ITEM, cap, next_url
 log = logging.getLogger(__name__)
 
 
+class ReadOptions(TypedDict, total=False):
+    """How a source reads its listing: the keyword arguments `parse_listing` hands to `ListingReader`."""
+
+    timezone: Required[ZoneInfo]
+    date_order: str
+    key_params: Sequence[str] | None
+    today: dt.date | None
+    now: dt.datetime | None
+
+
 def parse_listing(
     html: str,
     page_url: str,
     *,
-    timezone: ZoneInfo,
     selectors: SelectorConfig | None = None,
     position_start: int = 0,
-    date_order: str = "dmy",
-    key_params: Sequence[str] | None = None,
-    today: dt.date | None = None,
     max_items: int | None = None,
-    now: dt.datetime | None = None,
+    **options: Unpack[ReadOptions],
 ) -> ListingPage:
     """Extract the items and the next-page link of one listing page.
 
@@ -74,15 +81,7 @@ def parse_listing(
     selectors = selectors or SelectorConfig()
     cut = cut_after_links(html, max_items * LINKS_PER_ITEM + LINKS_BESIDE) if max_items else None
     tree = parse_html(cut or html)
-    reader = ListingReader(
-        document_base(tree, page_url),
-        selectors,
-        timezone=timezone,
-        date_order=date_order,
-        key_params=key_params,
-        today=today,
-        now=now,
-    )
+    reader = ListingReader(document_base(tree, page_url), selectors, **options)
     blocks: tuple[Block, ...] = ()
     if selectors.item:
         found = reader.configured(tree)

@@ -10,18 +10,16 @@ the structure did: a config from probe never reads fewer or worse items than no 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Required, TypedDict, Unpack
-from zoneinfo import ZoneInfo
+from typing import Unpack
 
 from ..config import SelectorConfig
 from ..markup import HTMLTree, Node, ParseError, parse_html
 from .blocks import BlockGroup, Candidate, class_names, in_heading, navigation_of
-from .listing import ListingReader, document_base, parse_listing
+from .listing import ListingReader, ReadOptions, document_base, parse_listing
 
 #: Candidates `aktuellt probe` lists.
 MAX_CANDIDATES = 8
@@ -42,16 +40,6 @@ class CandidateBlock:
     @property
     def titles(self) -> list[str]:
         return [m.read.title for m in self.members if m.read is not None]
-
-
-class ReadOptions(TypedDict, total=False):
-    """How the source reads its listing (the keyword arguments of `parse_listing`)."""
-
-    timezone: Required[ZoneInfo]
-    date_order: str
-    key_params: Sequence[str] | None
-    today: dt.date | None
-    now: dt.datetime | None
 
 
 def candidate_blocks(
