@@ -29,14 +29,12 @@ _SIBLINGS = 3
 def machine_date(container: Node, tz: ZoneInfo) -> SiteDate | None:
     """The first `<time datetime>` inside the item, else its first machine-readable publication date
     (`content`, `datetime` or `title`)."""
-    for node in container.css("time[datetime]"):
-        if found := parse_datetime_attr(node.attributes.get("datetime") or "", tz):
-            return found
-    for node in container.css(_MACHINE):
-        for name in ("datetime", "content", "title"):
-            value = node.attributes.get(name)
-            if value and (found := parse_datetime_attr(value, tz)):
-                return found
+    for selector, names in (("time[datetime]", ("datetime",)), (_MACHINE, ("datetime", "content", "title"))):
+        for node in container.css(selector):
+            for name in names:
+                value = node.attributes.get(name)
+                if value and (found := parse_datetime_attr(value, tz)):
+                    return found
     return None
 
 
