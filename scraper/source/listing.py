@@ -219,7 +219,7 @@ class ListingReader:
             if not href or href.startswith("#"):
                 continue
             url = join_url(self.base, href) or ""  # "": no URL at all, such as "http://[x/"
-            if not url.startswith(("http://", "https://")) or url.partition("#")[0] in (here, self.base):
+            if not is_web_url(url) or url.partition("#")[0] in (here, self.base):
                 continue
             found.append(
                 ArticleLink(anchor, url, item_key(url, self.key_params), in_heading(anchor), len(found))
@@ -336,11 +336,17 @@ def _unsafe_item_links(tree: HTMLTree, base: str) -> list[str]:
     for anchor in tree.css("a[href]"):
         href = (anchor.attributes.get("href") or "").strip()
         url = join_url(base, href)
-        if not href or href.startswith("#") or (url is not None and url.startswith(("http://", "https://"))):
+        if not href or href.startswith("#") or (url is not None and is_web_url(url)):
             continue
         if article_uuid(href) or in_heading(anchor):
             found.append(_refused(anchor, href, "a valid URL" if url is None else "an http(s) URL"))
     return found
+
+
+def is_web_url(url: str) -> bool:
+    """Whether `url` is an http(s) URL, its scheme in any case: urljoin keeps "HTTP://…" as written where the
+    page's own scheme differs, and the fetcher and the feed reader take it."""
+    return url.lower().startswith(("http://", "https://"))
 
 
 def _refused(anchor: Node, href: str, what: str = "a valid URL") -> str:
