@@ -160,7 +160,12 @@ def attachments_in(root: Node, base: str) -> tuple[Attachment, ...]:
     for anchor in root.css("a[href]"):
         url = join_url(base, (anchor.attributes.get("href") or "").strip())
         path = urlsplit(url or "").path
-        if url is None or not url.startswith(("http://", "https://")) or not _DOCUMENT_RE.search(path):
+        # The scheme in any case: urljoin keeps "HTTP://…" as written.
+        if (
+            url is None
+            or not url.lower().startswith(("http://", "https://"))
+            or not _DOCUMENT_RE.search(path)
+        ):
             continue
         title = (
             node_text(anchor) or clean_text(anchor.attributes.get("title") or "") or path.rsplit("/", 1)[-1]
