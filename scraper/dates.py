@@ -1,16 +1,12 @@
-"""Swedish listing dates → `SiteDate` → the `published` instant. Pure: stdlib only, no I/O, no clock.
+"""Listing dates in Swedish, Norwegian, Danish, German and English → `SiteDate`. Pure: stdlib only, no I/O, no
+clock (DESIGN.md, "Identity, links and dates").
 
-This module owns every rule about the dates goteborg.se prints (DESIGN.md, "Identity, links and dates"):
-
-- `parse_site_date` reads "Publicerad 2 maj 2019" and its relatives (abbreviated months, a time before or
-  after the date, ISO dates, odd spaces) from a piece of listing text;
-- `bare_date` tells a date line ("Thursday, 5 September 2019") from a sentence that mentions a date;
-- `parse_datetime_attr` reads the machine form of `<time datetime="…">`;
-- turning what the site printed into the one instant a feed shows is `scraper.instants`' job.
+`parse_site_date` reads the date in a piece of listing text, `date_line` tells a date line from a sentence
+that mentions a date, `url_date` and `parse_datetime_attr` read a link's path and `<time datetime>`. A site
+date is a wall time in the source's own zone; making it the instant a feed shows is `scraper.instants`' job.
 
 Month names come from a hand-written map (`MONTHS`), never from `locale` + `strptime("%B")`: the `sv_SE`
 locale is missing on many hosts, and glibc's `%b` rejects the CLDR forms ("jan.", "mars") the site may print.
-A site date is a wall time in the source's own timezone; it only becomes an instant here, with `zoneinfo`.
 """
 
 from __future__ import annotations
@@ -24,52 +20,24 @@ from zoneinfo import ZoneInfo
 
 from .models import SiteDate
 
-#: Swedish month words → month number. Keys are lowercase and without a trailing dot: callers strip the dot.
-#: Full names (glibc `mon`, CLDR wide), glibc `abmon` ("mar", "jun"), CLDR abbreviated ("mars", "juni" and
-#: "juli" are not shortened there; the dot is stripped) and dateparser's extra "sept".
+#: Month words → month number, in every language read. Keys are lowercase and without a trailing dot: callers
+#: strip the dot. Swedish: full names (glibc `mon`, CLDR wide), glibc `abmon` ("mar", "jun"), CLDR abbreviated
+#: ("mars", "juni" and "juli" are not shortened there; the dot is stripped) and dateparser's extra "sept". No
+#: word means two different months in two languages, so one map serves every source.
 MONTHS: Final[Mapping[str, int]] = MappingProxyType(
     {
-        "januari": 1,
-        "jan": 1,
-        "februari": 2,
-        "feb": 2,
-        "mars": 3,
-        "mar": 3,
-        "april": 4,
-        "apr": 4,
-        "maj": 5,
-        "juni": 6,
-        "jun": 6,
-        "juli": 7,
-        "jul": 7,
-        "augusti": 8,
-        "aug": 8,
-        "september": 9,
-        "sept": 9,
-        "sep": 9,
-        "oktober": 10,
-        "okt": 10,
-        "november": 11,
-        "nov": 11,
-        "december": 12,
-        "dec": 12,
-    }
-)
-
-#: Norwegian, Danish, German and English month words (the same lowercase, dotless form as `MONTHS`). No
-#: word means two different months in two languages, so one map serves every source.
-OTHER_MONTHS: Final[Mapping[str, int]] = MappingProxyType(
-    {
+        # Swedish
+        "januari": 1, "jan": 1, "februari": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4, "maj": 5,
+        "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augusti": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
+        "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
         # Norwegian / Danish
         "januar": 1, "februar": 2, "marts": 3, "mai": 5, "august": 8, "desember": 12, "des": 12,
         # German
-        "jänner": 1, "jän": 1, "märz": 3, "mär": 3, "mrz": 3, "juni": 6, "juli": 7, "oktober": 10,
-        "dezember": 12, "dez": 12,
+        "jänner": 1, "jän": 1, "märz": 3, "mär": 3, "mrz": 3, "dezember": 12, "dez": 12,
         # English
         "january": 1, "february": 2, "march": 3, "may": 5, "june": 6, "july": 7, "october": 10, "oct": 10,
     }
 )  # fmt: skip
-_ALL_MONTHS: Final[Mapping[str, int]] = MappingProxyType({**OTHER_MONTHS, **MONTHS})
 
 #: A yearless date ("8 juni", "(05/6)") is put in the year that brings it nearest to the reference date, but
 #: never more than this far after it (a listing shows what happened, not next year's news).
@@ -81,7 +49,7 @@ YEARLESS_AHEAD: Final = dt.timedelta(days=7)
 # Arabic-Indic and other Unicode digits.
 
 # Longest alternatives first, so "mars" is not read as "mar" + "s".
-_MONTH = "|".join(sorted(_ALL_MONTHS, key=len, reverse=True))
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 # "kl. 10:15", "kl 10.15", "10:15", "10:15:30". A dot between hour and minute only counts after "kl": without
 # it, "2 maj 2019 10.5" is more likely a number than a time.
@@ -151,10 +119,10 @@ _PUBLISHED_RE: Final = re.compile(
 
 # HTML's valid date string, local date-and-time string and global date-and-time string (WHATWG §2.3.5), which
 # is narrower than `datetime.fromisoformat`: that one also takes week dates and basic forms like "20190502".
+# What it matches, `fromisoformat` reads (once upper-cased: "t" and "z" are allowed here).
 _DATETIME_ATTR_RE: Final = re.compile(
-    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
-    r"(?:[T ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:\.(?P<fraction>[0-9]{1,6}))?)?"
-    r"(?P<offset>Z|[+-][0-9]{2}:?[0-9]{2})?)?",
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:[T ](?P<hour>[0-9]{2}):[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:?[0-5][0-9])?)?",
     re.IGNORECASE,
 )
 
@@ -259,18 +227,13 @@ def parse_datetime_attr(value: str, tz: ZoneInfo) -> SiteDate | None:
     if match is None:
         return None
     try:
-        day = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
-        if match["hour"] is None:
-            return SiteDate(day)
-        microsecond = int((match["fraction"] or "0").ljust(6, "0"))
-        clock = dt.time(int(match["hour"]), int(match["minute"]), int(match["second"] or 0), microsecond)
-        local = dt.datetime.combine(day, clock)
-        if match["offset"] is not None:
-            local = local.replace(tzinfo=_offset(match["offset"])).astimezone(tz).replace(tzinfo=None)
+        local = dt.datetime.fromisoformat(match[0].upper())
+        if local.tzinfo is not None:
+            local = local.astimezone(tz).replace(tzinfo=None)
     except (ValueError, OverflowError):
         # A month 13, a 25th hour, an offset beyond ±24 h, or a year pushed past 9999 by the conversion.
         return None
-    return SiteDate(local.date(), local.time())
+    return SiteDate(local.date(), local.time() if match["hour"] is not None else None)
 
 
 def _squash(text: str) -> str:
@@ -284,10 +247,10 @@ def _site_date(match: re.Match[str], order: str = "dmy", reference: dt.date | No
     year: int | None
     if match["month"] is not None:
         year = int(match["year"]) if match["year"] else None
-        month, day = _ALL_MONTHS[match["month"].lower()], int(match["day"])
+        month, day = MONTHS[match["month"].lower()], int(match["day"])
         clock = _clock(match, "lead") or _clock(match, "trail")
     elif match["emonth"] is not None:
-        year, month, day = int(match["eyear"]), _ALL_MONTHS[match["emonth"].lower()], int(match["eday"])
+        year, month, day = int(match["eyear"]), MONTHS[match["emonth"].lower()], int(match["eday"])
         clock = _clock(match, "eng")
     elif match["iyear"] is not None:
         year, month, day = int(match["iyear"]), int(match["imonth"]), int(match["iday"])
@@ -339,14 +302,3 @@ def _clock(match: re.Match[str], prefix: str) -> dt.time | None:
         return dt.time(int(hour), int(match[f"{prefix}m"]), int(second) if second else 0)
     except ValueError:
         return None
-
-
-def _offset(text: str) -> dt.timezone:
-    """A UTC offset written "Z", "+02:00" or "+0200"; ValueError when it is out of range."""
-    if text.upper() == "Z":
-        return dt.UTC
-    digits = text[1:].replace(":", "")
-    delta = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    if int(digits[2:]) > 59:
-        raise ValueError(f"bad UTC offset {text!r}")
-    return dt.timezone(-delta if text[0] == "-" else delta)

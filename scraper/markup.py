@@ -71,18 +71,25 @@ def _flatten(html: str) -> str:
     cuts: list[tuple[int, int]] = []
     position = 0
     previous = ("", -1)  # (name, end offset) of the last start tag
+
+    def close(name: str, reach: int) -> bool:
+        """Close the nearest open `name` among the top `reach` elements; whether its start tag was dropped."""
+        nonlocal kept
+        for depth in range(len(stack) - 1, max(len(stack) - 1 - reach, -1), -1):
+            if stack[depth][0] == name:
+                dropped = stack[depth][1]
+                kept -= sum(1 for _, gone in stack[depth:] if not gone)
+                del stack[depth:]
+                return dropped
+        return False
+
     while (match := _TAG_RE.search(html, position)) is not None:
         position = match.end()
         name = (match[2] or "").lower()
         if not name:
             continue  # a comment
         if match[1]:  # an end tag: close the nearest open element of that name, if it is near the top
-            for depth in range(len(stack) - 1, max(len(stack) - 8, -1), -1):
-                if stack[depth][0] == name:
-                    cuts.extend([match.span()] if stack[depth][1] else [])
-                    kept -= sum(1 for _, dropped in stack[depth:] if not dropped)
-                    del stack[depth:]
-                    break
+            cuts.extend([match.span()] if close(name, 7) else [])
             continue
         if name in _VOID or match[3]:
             continue
@@ -91,11 +98,7 @@ def _flatten(html: str) -> str:
             position = len(html) if closing is None else closing.start()
             continue
         if name in _SELF_CLOSING_SIBLINGS:
-            for depth in range(len(stack) - 1, max(len(stack) - 4, -1), -1):
-                if stack[depth][0] == name:
-                    kept -= sum(1 for _, dropped in stack[depth:] if not dropped)
-                    del stack[depth:]
-                    break
+            close(name, 3)
         wrapper = previous[0] == name and not html[previous[1] : match.start()].strip()
         dropped = kept >= MAX_DEPTH or (wrapper and kept >= WRAPPER_DEPTH)
         previous = (name, match.end())
@@ -106,12 +109,8 @@ def _flatten(html: str) -> str:
         stack.append((name, dropped))
     if not cuts:
         return html
-    parts, last = [], 0
-    for start, end in cuts:
-        parts.append(html[last:start])
-        last = end
-    parts.append(html[last:])
-    return "".join(parts)
+    starts, ends = [start for start, _ in cuts] + [len(html)], [0] + [end for _, end in cuts]
+    return "".join(html[end:start] for end, start in zip(ends, starts, strict=True))
 
 
 def clean_text(text: str) -> str:
@@ -161,7 +160,12 @@ def attachments_in(root: Node, base: str) -> tuple[Attachment, ...]:
     for anchor in root.css("a[href]"):
         url = join_url(base, (anchor.attributes.get("href") or "").strip())
         path = urlsplit(url or "").path
-        if url is None or not url.startswith(("http://", "https://")) or not _DOCUMENT_RE.search(path):
+        # The scheme in any case: urljoin keeps "HTTP://…" as written.
+        if (
+            url is None
+            or not url.lower().startswith(("http://", "https://"))
+            or not _DOCUMENT_RE.search(path)
+        ):
             continue
         title = (
             node_text(anchor) or clean_text(anchor.attributes.get("title") or "") or path.rsplit("/", 1)[-1]

@@ -91,21 +91,17 @@ def parse_relative(text: str, now: dt.datetime | None, today: dt.date | None) ->
                 return None
         return SiteDate(day - dt.timedelta(days=_DAYS[match["day"].lower()]), clock)
     if now is not None and _NOW_RE.match(text):
-        wall = now.replace(tzinfo=None)
-        return SiteDate(wall.date(), wall.time().replace(second=0, microsecond=0))
+        return _before(now, 0)
     if match := _AGO_RE.match(text):
-        return _ago(match["an"] or match["bn"], match["aunit"] or match["bunit"], now, day)
+        amount, unit = match["an"] or match["bn"], match["aunit"] or match["bunit"]
+        seconds = _UNITS[unit.lower()] * (int(amount) if amount.isdigit() else _NUMBER_WORDS[amount.lower()])
+        if seconds >= 86400:
+            return SiteDate(day - dt.timedelta(days=seconds // 86400))
+        return _before(now, seconds) if now is not None else None
     return None
 
 
-def _ago(amount: str | None, unit: str | None, now: dt.datetime | None, day: dt.date) -> SiteDate | None:
-    if amount is None or unit is None:
-        return None
-    count = int(amount) if amount.isdigit() else _NUMBER_WORDS[amount.lower()]
-    seconds = _UNITS[unit.lower()] * count
-    if seconds >= 86400:
-        return SiteDate(day - dt.timedelta(days=seconds // 86400))
-    if now is None:
-        return None
+def _before(now: dt.datetime, seconds: int) -> SiteDate:
+    """The wall time `seconds` before `now`, to the minute."""
     wall = now.replace(tzinfo=None) - dt.timedelta(seconds=seconds)
     return SiteDate(wall.date(), wall.time().replace(second=0, microsecond=0))

@@ -15,13 +15,10 @@ from ..models import SiteDate
 #: Elements of one item examined for its date: an item is a teaser, not a page.
 ITEM_ELEMENTS = 300
 
-_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+HEADINGS = "h1, h2, h3, h4, h5, h6"
+HEADING_TAGS = frozenset(HEADINGS.split(", "))
 
 _STOP_TAGS = frozenset({"body", "html", "main"})
-
-_NAV_TAGS = frozenset({"header", "footer"})
-
-_NAV_ROLES = frozenset({"navigation", "menu", "menubar"})
 
 #: Words that mark a block as news when its heading, id or class carries them (undated blocks need this).
 _NEWS_RE = re.compile(
@@ -181,10 +178,10 @@ def in_heading(anchor: Node) -> bool:
     for _ in range(3):
         if node is None:
             return False
-        if node.tag in _HEADING_TAGS:
+        if node.tag in HEADING_TAGS:
             return True
         node = node.parent
-    return anchor.css_first("h1, h2, h3, h4, h5, h6") is not None
+    return anchor.css_first(HEADINGS) is not None
 
 
 def judge_group(group: BlockGroup) -> None:
@@ -288,7 +285,7 @@ _RUNNING_STEPS = 6
 _RUNNING_SIDE = 20
 
 #: Elements that end the search for a paragraph around a link.
-_RUNNING_STOPS = _HEADING_TAGS | {"li", "div", "section", "article", "td", "body"}
+_RUNNING_STOPS = HEADING_TAGS | {"li", "div", "section", "article", "td", "body"}
 
 
 def choose_groups(groups: list[BlockGroup]) -> list[Candidate]:
@@ -323,9 +320,9 @@ def navigation_of(node: Node, *, aside: bool = False) -> str:
         if current is None:
             break
         role = current.attributes.get("role") or ""
-        if current.tag == "nav" or role in _NAV_ROLES:
+        if current.tag == "nav" or role in ("navigation", "menu", "menubar"):
             return "nav"
-        if (current.tag in _NAV_TAGS or (aside and current.tag == "aside")) and not found:
+        if (current.tag in ("header", "footer") or (aside and current.tag == "aside")) and not found:
             found = current.tag or ""
         current = current.parent
     return found
@@ -342,7 +339,7 @@ def _news_context(node: Node) -> bool:
             return True
         child = current.child
         while child is not None:
-            if child.tag in _HEADING_TAGS and _NEWS_RE.search(node_text(child)):
+            if child.tag in HEADING_TAGS and _NEWS_RE.search(node_text(child)):
                 return True
             child = child.next
         current = current.parent
@@ -383,10 +380,10 @@ def outside_title(container: Node, anchor: Node, title: Node | None = None) -> l
     when the title is one element inside a whole-card link, that element) nor a heading, nor inside one."""
     title = title or anchor
     skip: set[int] = set()
-    for node in [title, *container.css("a[href], h1, h2, h3, h4, h5, h6")]:
+    for node in [title, *container.css(f"a[href], {HEADINGS}")]:
         if node.mem_id == anchor.mem_id and title.mem_id != anchor.mem_id:
             continue  # a whole-card link: its runs beside the headline are the card's date and labels
-        if node.mem_id in (anchor.mem_id, title.mem_id) or node.tag in _HEADING_TAGS:
+        if node.mem_id in (anchor.mem_id, title.mem_id) or node.tag in HEADING_TAGS:
             skip.add(node.mem_id)
             skip.update(inner.mem_id for inner in node.css("*"))
     elements = container.css("*")[:ITEM_ELEMENTS]

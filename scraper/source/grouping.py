@@ -40,9 +40,12 @@ LEAD_LOOKBACK = 2
 
 def group_blocks(candidates: list[Candidate]) -> list[BlockGroup]:
     """The page's blocks: sibling containers of one tag, then the posts of lone title links."""
-    groups: list[BlockGroup] = []
-    for members in _slots(candidates).values():
-        groups.extend(_split(members))
+    slots: dict[tuple[int, str], list[Candidate]] = {}
+    for candidate in candidates:
+        parent = candidate.container.parent
+        slot = (parent.mem_id if parent is not None else 0, candidate.container.tag or "")
+        slots.setdefault(slot, []).append(candidate)
+    groups = [group for members in slots.values() for group in _split(members)]
     # A post's title is a headline: a section heading that links its archive ("Aktuellt") is no post.
     lone = [
         group.members[0]
@@ -86,15 +89,6 @@ def _signature(node: Node) -> str:
     """Tag and classes, leaving out every class with a digit (`post-5`: which post, not what kind)."""
     names = sorted(name for name in class_names(node).split() if not _DIGIT_RE.search(name))
     return (node.tag or "") + "".join(f".{name}" for name in names)
-
-
-def _slots(candidates: list[Candidate]) -> dict[tuple[int, str], list[Candidate]]:
-    slots: dict[tuple[int, str], list[Candidate]] = {}
-    for candidate in candidates:
-        parent = candidate.container.parent
-        slot = (parent.mem_id if parent is not None else 0, candidate.container.tag or "")
-        slots.setdefault(slot, []).append(candidate)
-    return slots
 
 
 def _split(members: list[Candidate]) -> list[BlockGroup]:

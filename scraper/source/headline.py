@@ -17,12 +17,12 @@ import re
 from ..dates import bare_date
 from ..markup import Node, clean_text, node_text
 from ..reldates import parse_relative
+from .blocks import HEADINGS, class_names
 
 _BLOCKS = frozenset(
     "div p h1 h2 h3 h4 h5 h6 header footer section article figure figcaption li ul ol dl dt dd time table "
     "tr td th address aside blockquote".split()
 )
-_HEADINGS = "h1, h2, h3, h4, h5, h6"
 _HEADLINE_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:title|headline|heading|rubrik|overskrift|titel)(?:$|[\s_-])", re.I
 )
@@ -50,13 +50,11 @@ def headline(container: Node, anchor: Node) -> tuple[str, Node]:
     whole = node_text(anchor)
     if len(runs) <= 1:
         return _without_trailer(whole), anchor
-    for heading in anchor.css(_HEADINGS):
+    for heading in anchor.css(HEADINGS):
         if text := node_text(heading):
             return text, heading
     for node in anchor.css("*"):
-        if node.attributes.get("itemprop") == "headline" or _HEADLINE_CLASS_RE.search(
-            node.attributes.get("class") or ""
-        ):
+        if node.attributes.get("itemprop") == "headline" or _HEADLINE_CLASS_RE.search(class_names(node)):
             if (text := node_text(node)) and not is_meta(text):
                 return text, node
     folded = whole.casefold()
@@ -66,7 +64,7 @@ def headline(container: Node, anchor: Node) -> tuple[str, Node]:
         if label and label.casefold() in folded and len(label) < len(whole):
             node = next((node for node, text in runs if text == label), anchor)
             return label, node
-    for heading in container.css(_HEADINGS):
+    for heading in container.css(HEADINGS):
         # A heading that is one part of the link's text (a screen-reader copy of the headline); a heading
         # around the whole link is no help here: its runs are.
         text = node_text(heading)
@@ -106,7 +104,7 @@ def _is_label(node: Node, anchor: Node) -> bool:
     """A part of the card that is never its headline: a `<time>`, or an element named as a label."""
     if node.mem_id == anchor.mem_id:
         return False
-    return node.tag == "time" or bool(_LABEL_CLASS_RE.search(node.attributes.get("class") or ""))
+    return node.tag == "time" or bool(_LABEL_CLASS_RE.search(class_names(node)))
 
 
 def text_runs(anchor: Node) -> list[tuple[Node, str]]:
@@ -138,7 +136,7 @@ def _block_of(node: Node, anchor: Node) -> Node:
     for _ in range(_RUN_DEPTH):  # bounded: a link nesting its text deeper is one run (linear on any page)
         if current is None or current.mem_id == anchor.mem_id:
             break
-        if current.tag in _BLOCKS or _LABEL_CLASS_RE.search(current.attributes.get("class") or ""):
+        if current.tag in _BLOCKS or _LABEL_CLASS_RE.search(class_names(current)):
             return current
         current = current.parent
     return anchor

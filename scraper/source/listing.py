@@ -17,6 +17,8 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Required, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from ..config import SelectorConfig
@@ -40,24 +42,30 @@ from .blocks import (
 )
 from .grouping import dated_ahead, group_blocks, lead_members, weigh
 from .headline import headline
-from .itemdates import day_headings, machine_date
+from .itemdates import DATE_CLASS_RE, day_headings, machine_date
 from .paging import LINKS_BESIDE, LINKS_PER_ITEM, cap, next_url
 
 log = logging.getLogger(__name__)
+
+
+class ReadOptions(TypedDict, total=False):
+    """How a source reads its listing: the keyword arguments `parse_listing` hands to `ListingReader`."""
+
+    timezone: Required[ZoneInfo]
+    date_order: str
+    key_params: Sequence[str] | None
+    today: dt.date | None
+    now: dt.datetime | None
 
 
 def parse_listing(
     html: str,
     page_url: str,
     *,
-    timezone: ZoneInfo,
     selectors: SelectorConfig | None = None,
     position_start: int = 0,
-    date_order: str = "dmy",
-    key_params: Sequence[str] | None = None,
-    today: dt.date | None = None,
     max_items: int | None = None,
-    now: dt.datetime | None = None,
+    **options: Unpack[ReadOptions],
 ) -> ListingPage:
     """Extract the items and the next-page link of one listing page.
 
@@ -73,15 +81,7 @@ def parse_listing(
     selectors = selectors or SelectorConfig()
     cut = cut_after_links(html, max_items * LINKS_PER_ITEM + LINKS_BESIDE) if max_items else None
     tree = parse_html(cut or html)
-    reader = ListingReader(
-        document_base(tree, page_url),
-        selectors,
-        timezone=timezone,
-        date_order=date_order,
-        key_params=key_params,
-        today=today,
-        now=now,
-    )
+    reader = ListingReader(document_base(tree, page_url), selectors, **options)
     blocks: tuple[Block, ...] = ()
     if selectors.item:
         found = reader.configured(tree)
@@ -128,36 +128,31 @@ def page_title(html: str) -> str:
 #: Longer text in an element named like a date is not a date element but a wrapper of one.
 _DATE_ELEMENT_CHARS = 120
 
-_DATE_CLASS_RE = re.compile(r"date|datum|dato|datetime|\btime\b|publish|byline|\bmeta\b|posted", re.I)
 
-
+@dataclass
 class ListingReader:
     """Reads item containers of one listing page (its base URL, zone and the source's date settings)."""
 
-    def __init__(
-        self,
-        base: str,
-        selectors: SelectorConfig,
-        *,
-        timezone: ZoneInfo,
-        date_order: str = "dmy",
-        key_params: Sequence[str] | None = None,
-        today: dt.date | None = None,
-        now: dt.datetime | None = None,
-    ) -> None:
-        self.base = base
-        #: The fetch time as a wall time in the source's zone, for relative dates.
-        self.now = now.astimezone(timezone).replace(tzinfo=None) if now and now.tzinfo else now
-        if today is None and self.now is not None:
-            today = self.now.date()
-        self.timezone = timezone
-        self.date_order = date_order
-        self.key_params = key_params
-        self.today = today
-        self.selectors = selectors
-        self.groups: list[BlockGroup] = []  #: every block `discover` judged, for probe's candidates
-        self.unresolved: list[str] = []  #: configured items whose link makes no URL, named in `skipped`
-        self.collisions: list[str] = []  #: different links that share a key (identity.key_collisions)
+    base: str
+    selectors: SelectorConfig
+    _: KW_ONLY
+    timezone: ZoneInfo
+    date_order: str = "dmy"
+    key_params: Sequence[str] | None = None
+    today: dt.date | None = None
+    #: The fetch time, kept as a wall time in the source's zone, for relative dates.
+    now: dt.datetime | None = None
+    groups: list[BlockGroup] = field(default_factory=list, init=False)  #: every block `discover` judged
+    #: configured items whose link makes no URL, named in `skipped`
+    unresolved: list[str] = field(default_factory=list, init=False)
+    #: different links that share a key (identity.key_collisions)
+    collisions: list[str] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        if self.now is not None and self.now.tzinfo:
+            self.now = self.now.astimezone(self.timezone).replace(tzinfo=None)
+        if self.today is None and self.now is not None:
+            self.today = self.now.date()
 
     # -- the two ways to find containers
 
@@ -224,7 +219,7 @@ class ListingReader:
             if not href or href.startswith("#"):
                 continue
             url = join_url(self.base, href) or ""  # "": no URL at all, such as "http://[x/"
-            if not url.startswith(("http://", "https://")) or url.partition("#")[0] in (here, self.base):
+            if not is_web_url(url) or url.partition("#")[0] in (here, self.base):
                 continue
             found.append(
                 ArticleLink(anchor, url, item_key(url, self.key_params), in_heading(anchor), len(found))
@@ -270,13 +265,10 @@ class ListingReader:
                 return found, "time"
             found = self._parse(node_text(node), reference)
             return found, ("element" if found else "none")
-        for node in container.css("time[datetime]"):
-            if found := parse_datetime_attr(node.attributes.get("datetime") or "", self.timezone):
-                return found, "time"
         if found := machine_date(container, self.timezone):
             return found, "time"
         outside = outside_title(container, anchor, title_node)
-        named = [n for n in outside if n.tag == "time" or _DATE_CLASS_RE.search(class_names(n))]
+        named = [n for n in outside if n.tag == "time" or DATE_CLASS_RE.search(class_names(n))]
         # A date element that is only a date line first: a wrapper named "meta" may hold a sentence that
         # names another day (an event) before the date element inside it.
         for node in named:
@@ -287,18 +279,15 @@ class ListingReader:
             text = node_text(node)
             if len(text) <= _DATE_ELEMENT_CHARS and (found := self._parse(text, reference)):
                 return found, "element"
-        for node in outside:
+        for node in [*outside, container]:
             own = clean_text(node.text(deep=False))
             if own and (found := self._date_line(own, reference)):
                 return found, "element"
-        own = clean_text(container.text(deep=False))
-        if own and (found := self._date_line(own, reference)):
-            return found, "element"
         # "heute, 18:00 Uhr", "igår", "2 hours ago": an element that is only a relative date.
         for node in outside:
             if found := parse_relative(node_text(node), self.now, self.today):
                 return found, "relative"
-        for node in day_headings(container, lambda n: bool(_DATE_CLASS_RE.search(class_names(n)))):
+        for node in day_headings(container):
             if found := self._date_line(node_text(node), reference):
                 return found, "element"
         if found := self._parse(title, reference):
@@ -347,11 +336,17 @@ def _unsafe_item_links(tree: HTMLTree, base: str) -> list[str]:
     for anchor in tree.css("a[href]"):
         href = (anchor.attributes.get("href") or "").strip()
         url = join_url(base, href)
-        if not href or href.startswith("#") or (url is not None and url.startswith(("http://", "https://"))):
+        if not href or href.startswith("#") or (url is not None and is_web_url(url)):
             continue
         if article_uuid(href) or in_heading(anchor):
             found.append(_refused(anchor, href, "a valid URL" if url is None else "an http(s) URL"))
     return found
+
+
+def is_web_url(url: str) -> bool:
+    """Whether `url` is an http(s) URL, its scheme in any case: urljoin keeps "HTTP://…" as written where the
+    page's own scheme differs, and the fetcher and the feed reader take it."""
+    return url.lower().startswith(("http://", "https://"))
 
 
 def _refused(anchor: Node, href: str, what: str = "a valid URL") -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..markup import clean_text, parse_html
 from ..sanity import join_url
-from .listing import document_base
+from .listing import document_base, is_web_url
 
 #: The `<link rel="alternate" type=…>` media types that name a feed a `type = "feed"` source can read.
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
@@ -42,6 +42,6 @@ def advertised_feeds(html: str, base_url: str) -> list[AdvertisedFeed]:
         if "alternate" not in rels or media_type not in FEED_TYPES or not href:
             continue
         url = join_url(base, href)  # None for a broken authority such as "http://[x/"
-        if url is not None and url.startswith(("http://", "https://")):
+        if url is not None and is_web_url(url):
             found.setdefault(url, AdvertisedFeed(url, media_type, clean_text(attrs.get("title") or "")))
     return list(found.values())

@@ -19,9 +19,9 @@ from ..config import SelectorConfig, SourceConfig
 from ..models import Block, ListingItem
 from ..progress import table
 from ..sanity import json_text
-from .listing import page_title, parse_listing
+from .listing import ReadOptions, page_title, parse_listing
 from .pagefeeds import AdvertisedFeed, advertised_feeds
-from .selectors import CandidateBlock, ReadOptions, candidate_blocks, suggest_selectors
+from .selectors import CandidateBlock, candidate_blocks, suggest_selectors
 
 #: Rows of the blocks table: the taken ones first, then the largest rejected ones.
 MAX_BLOCKS = 12

@@ -10,18 +10,16 @@ the structure did: a config from probe never reads fewer or worse items than no 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Required, TypedDict, Unpack
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass, replace
+from typing import Unpack
 
 from ..config import SelectorConfig
 from ..markup import HTMLTree, Node, ParseError, parse_html
 from .blocks import BlockGroup, Candidate, class_names, in_heading, navigation_of
-from .listing import ListingReader, document_base, parse_listing
+from .listing import ListingReader, ReadOptions, document_base, parse_listing
 
 #: Candidates `aktuellt probe` lists.
 MAX_CANDIDATES = 8
@@ -42,16 +40,6 @@ class CandidateBlock:
     @property
     def titles(self) -> list[str]:
         return [m.read.title for m in self.members if m.read is not None]
-
-
-class ReadOptions(TypedDict, total=False):
-    """How the source reads its listing (the keyword arguments of `parse_listing`)."""
-
-    timezone: Required[ZoneInfo]
-    date_order: str
-    key_params: Sequence[str] | None
-    today: dt.date | None
-    now: dt.datetime | None
 
 
 def candidate_blocks(
@@ -107,8 +95,9 @@ def suggest_selectors(
     if not 1 <= pick <= len(blocks):
         return None
     members = blocks[pick - 1].members
+    expected: list[object]
     if pick == 1:
-        expected = [_fields(i) for i in parse_listing(html, page_url, **options).items]
+        expected = [replace(i, position=0) for i in parse_listing(html, page_url, **options).items]
     else:
         # As a cycle reads them: each article once, where it first stands.
         unique = {
@@ -120,18 +109,11 @@ def suggest_selectors(
     link = _link_selector(members)
     for item in _item_selectors(tree, [m.container for m in members]):
         config = SelectorConfig(item=item, link=link)
-        got = parse_listing(html, page_url, selectors=config, **options)
-        if [_fields(i) for i in got.items] == expected or (
-            pick > 1 and [(i.key, i.title, i.published) for i in got.items] == expected
-        ):
+        items = parse_listing(html, page_url, selectors=config, **options).items
+        got = [replace(i, position=0) if pick == 1 else (i.key, i.title, i.published) for i in items]
+        if got == expected:
             return config
     return None
-
-
-def _fields(item: object) -> tuple[object, ...]:
-    return tuple(
-        getattr(item, name) for name in ("key", "title", "link", "published", "summary", "date_source")
-    )
 
 
 def _link_selector(members: Sequence[Candidate]) -> str | None:
@@ -212,7 +194,8 @@ def _selector_candidates(tree: HTMLTree, nodes: list[Node]) -> Iterator[str]:
         parents = [n for n in above if n is not None]
         levels.append(parents)
         signature = _css_signature(parents)
-        short = _short(signature)
+        # The tag with its id, else with its first class.
+        short = ".".join(signature.split(".")[: 1 if "#" in signature else 2])
         chain.insert(0, signature)
         for inner in singles[:1] or [own]:
             if short != (parents[0].tag or ""):
@@ -227,14 +210,6 @@ def _selector_candidates(tree: HTMLTree, nodes: list[Node]) -> Iterator[str]:
             marked = f"{signature}:has(> {child})"
             below = [_css_signature(level) for level in reversed(levels[1:depth])]
             yield " ".join([marked, " > ".join([*below, own])])
-
-
-def _short(signature: str) -> str:
-    """A signature's tag with its id, else with its first class."""
-    if "#" in signature:
-        return signature.split(".", 1)[0]
-    parts = signature.split(".")
-    return ".".join(parts[:2])
 
 
 def _distinct_children(tree: HTMLTree, ancestors: list[Node], signature: str) -> Iterator[str]:

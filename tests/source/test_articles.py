@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 
-from scraper.markup import html_text
-from scraper.models import ArticleJob, ArticleState, Page, SiteDate
+from scraper.markup import content_attachments, html_text
+from scraper.models import ArticleJob, ArticleState, Attachment, Page, SiteDate
 from scraper.source.article import parse_article
 from scraper.source.articles import (
     MAX_ATTEMPTS,
@@ -320,3 +320,10 @@ def test_only_an_edit_is_marked_as_one():
     assert edit.edited and edit.updated_to == NOW
     dated = decide(job("new"), page(meta="<footer><p>Senast uppdaterad 2 maj 2027</p></footer>"), NOW)
     assert not dated.edited
+
+
+def test_a_document_link_written_http_in_capitals_is_an_attachment():
+    # Schemes are case-insensitive; the feeds' HTML may carry a link as the site wrote it.
+    assert content_attachments('<a href="HTTP://x.se/a.pdf">Beslut</a>') == (
+        Attachment("HTTP://x.se/a.pdf", "Beslut"),
+    )

@@ -367,6 +367,15 @@ def test_advertised_feeds_in_the_head():
     assert advertised_feeds("<p>no head</p>", "https://x.se/") == []
 
 
+def test_an_advertised_feed_with_an_upper_case_scheme_is_a_feed():
+    # The feed reader takes "HTTP://…" as http (schemes are case-insensitive); urljoin keeps the case when
+    # the page's own scheme differs.
+    page = '<head><link rel="alternate" type="application/rss+xml" href="HTTP://x.se/f.rss"></head>'
+    assert advertised_feeds(page, "https://x.se/") == [
+        AdvertisedFeed("HTTP://x.se/f.rss", "application/rss+xml")
+    ]
+
+
 @pytest.mark.parametrize("name", ["goteborg-home.html", "goteborg-kommun-politik.html"])
 def test_the_real_goteborg_pages_advertise_their_atom_feed(name):
     if not (REALPAGES / name).is_file():

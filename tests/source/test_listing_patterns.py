@@ -247,3 +247,16 @@ def test_alternating_deep_nesting_is_flattened_not_parsed_for_minutes():
     page = parse_listing(html, "https://x.se/", timezone=TZ)
     assert page.items == ()
     assert time.monotonic() - started < 15
+
+
+def test_article_links_whose_scheme_is_written_in_capitals_are_items_not_refused():
+    # Schemes are case-insensitive: urljoin keeps "HTTP://…" as written when the page is https, and the
+    # item's key and link come out lower-case (identity.canonical_link).
+    teasers = "".join(
+        f'<li><h2><a href="HTTP://x.se/nyheter/artikel-{n}">Nyhet nummer {n} om skolan</a></h2>'
+        f"<p>Publicerad {n} maj 2026</p></li>"
+        for n in range(1, 4)
+    )
+    page = parse_listing(f"<main><ul>{teasers}</ul></main>", "https://x.se/nyheter/", timezone=TZ)
+    assert [item.link for item in page.items] == [f"http://x.se/nyheter/artikel-{n}" for n in range(1, 4)]
+    assert page.skipped == ()
