@@ -29,9 +29,11 @@ def notify_targets(
         entries, paths = [checker.table(raw, "notify", TOP_FIELDS["notify"])], ["notify"]
         if "url" not in raw and "webhook" not in raw:
             return []
-    elif isinstance(raw, list):
-        entries = checker.array(raw, "notify", TOP_FIELDS["notify"])
-        paths = [f"notify[{index}]" for index in range(len(entries))]
+    elif isinstance(raw, list):  # not `checker.array`: ids are checked below, once the derived ones are set
+        paths = [f"notify[{index}]" for index in range(len(raw))]
+        entries = [
+            checker.table(item, path, TOP_FIELDS["notify"]) for item, path in zip(raw, paths, strict=True)
+        ]
     else:
         checker.add("notify", "expected a [notify] table or [[notify]] tables")
         return []
