@@ -246,14 +246,15 @@ def export(options: Options, fmt: str, output: str | None) -> None:
 def check(options: Options) -> None:
     """Validate the config and print the resolved settings; exit 2 listing every problem if invalid."""
     config = _load(options)
-    from .alerts import target_problems, target_warnings
+    from .alerts import check_targets
     from .config import describe
     from .publish.site import folder_warnings
 
     # Which schemes Apprise knows is for Apprise to say: asked here, where the network is not touched.
-    if problems := target_problems(config):
+    problems, warnings = check_targets(config)
+    if problems:
         _fail_config(ConfigError(problems, str(config.path)))
-    for warning in target_warnings(config):
+    for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     _echo(describe(config))
     for warning in folder_warnings(config):
