@@ -144,8 +144,7 @@ def status(options: Options, as_json: bool, everything: bool) -> None:
     now = utc_now()
     window = health_window(config.schedule, now)
     with Store(config.site.database) as store:
-        histories = [store.runs.run_history(source.id) for source in config.sources]
-        delivery = store.outbox.delivery_states() if config.notify else []
+        histories, delivery = health.facts(store, config)
         counts = store.runs.counts()
         if store.feeds.memberships_current(membership(config)[0]):  # the last publish stored them
             summaries = store.feeds.feed_summaries()

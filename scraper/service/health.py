@@ -1,4 +1,5 @@
-"""Is the service doing its job? Pure: run histories, the clock's `now` and the window in; a verdict out.
+"""Is the service doing its job? Pure but for `facts`, which reads them from the store: run histories, the
+clock's `now` and the window in; a verdict out.
 
 A source is healthy while its last success (an ok or not-modified run) is younger than the health window
 (three scheduled cycles plus jitter, see schedule.health_window). A source that has never run is "pending"
@@ -12,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..store import DeliveryState, RunHistory
+from ..config import Config
+from ..store import DeliveryState, RunHistory, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,13 @@ class SourceHealth:
     #: "ok"; "degraded" (the last run failed, but a success is recent enough); "failing" (no success within
     #: the window, and runs fail); "stale" (no success within the window, and no runs either); "pending"
     state: str
+
+
+def facts(store: Store, config: Config) -> tuple[list[RunHistory], list[DeliveryState]]:
+    """Each source's run history, and each notify target's outbox state (none without `[[notify]]`: the
+    outbox is not asked): what `status`, /healthz and /metrics show."""
+    histories = [store.runs.run_history(source.id) for source in config.sources]
+    return histories, store.outbox.delivery_states() if config.notify else []
 
 
 def _assess_one(

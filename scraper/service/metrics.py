@@ -106,17 +106,21 @@ class Metrics:
             if source.status == "failed":
                 self.fetch_errors.labels(source.source, source.error_kind or "other").inc()
 
-    def history(self, histories: Iterable[RunHistory]) -> None:
-        """Refresh the per-source gauges from the runs table (so they are right after a restart too)."""
+    def refresh(
+        self,
+        histories: Iterable[RunHistory],
+        states: Iterable[DeliveryState],
+        *,
+        clock: Callable[[], dt.datetime],
+    ) -> None:
+        """Refresh the per-source gauges from the runs table and the per-target ones from the outbox (at
+        start, so they are right after a restart too, and after each cycle). The oldest pending event's age
+        is reckoned at each scrape (`clock`): between cycles, which may be a day apart, it grows, so an alert
+        on it fires while the receiver is still down."""
         for h in histories:
             stamp = h.last_success.timestamp() if h.last_success is not None else 0.0
             self.last_success.labels(h.source).set(stamp)
             self.failures.labels(h.source).set(h.consecutive_failures)
-
-    def delivery(self, states: Iterable[DeliveryState], *, clock: Callable[[], dt.datetime]) -> None:
-        """Refresh the per-target gauges from the outbox (after each cycle, and at start). The oldest pending
-        event's age is reckoned at each scrape (`clock`): between cycles, which may be a day apart, it grows,
-        so an alert on it fires while the receiver is still down."""
 
         def age_of(oldest: dt.datetime | None) -> Callable[[], float]:
             return lambda: max((clock() - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
