@@ -30,12 +30,14 @@ class Options:
     config: str | None
 
 
-def _fail(message: str, code: int) -> NoReturn:
+def _fail(message: str, code: int, *, keep_lines: bool = False) -> NoReturn:
     """One line on stderr, then exit. Escaped: the message may quote the source (a URL, an error reason), and
-    a newline or ESC from there must neither forge a line nor drive the terminal."""
-    from .sanity import escape_controls
+    a newline or ESC from there must neither forge a line nor drive the terminal. `keep_lines`: a config
+    error lists one problem per line; the text is the operator's own file, not the source's, so its line
+    breaks are kept (each line escaped all the same)."""
+    from .sanity import escape_controls, escape_lines
 
-    click.echo(f"aktuellt: {escape_controls(message)}", err=True)
+    click.echo(f"aktuellt: {(escape_lines if keep_lines else escape_controls)(message)}", err=True)
     sys.exit(code)
 
 
@@ -46,16 +48,6 @@ def _echo(text: str, *, nl: bool = True) -> None:
     from .sanity import escape_lines
 
     click.echo(escape_lines(text), nl=nl)
-
-
-def _fail_config(error: ConfigError) -> NoReturn:
-    """A config error lists one problem per line; the text is the operator's own file, not the source's, so
-    its line breaks are kept (each line escaped all the same)."""
-    from .sanity import escape_controls
-
-    lines = str(error).split("\n")
-    click.echo("aktuellt: " + "\n".join(escape_controls(line) for line in lines), err=True)
-    sys.exit(EXIT_CONFIG)
 
 
 def _load(options: Options) -> Config:
@@ -72,7 +64,7 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as error:
-            _fail_config(error)
+            _fail(str(error), EXIT_CONFIG, keep_lines=True)
         except LockHeld as error:
             _fail(str(error), EXIT_LOCKED)
         except ScraperError as error:
@@ -252,7 +244,7 @@ def check(options: Options) -> None:
     # Which schemes Apprise knows is for Apprise to say: asked here, where the network is not touched.
     problems, warnings = check_targets(config)
     if problems:
-        _fail_config(ConfigError(problems, str(config.path)))
+        raise ConfigError(problems, str(config.path))
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     _echo(describe(config))
