@@ -33,7 +33,7 @@ _lock = threading.Lock()
 
 
 class AlertFailed(Exception):
-    """A message was not confirmed sent: the reason, never the URL (an Apprise URL holds secrets)."""
+    """A message (or a webhook's event) was not confirmed sent: the reason, never the URL (secrets)."""
 
 
 #: Why Apprise cannot use a URL: Apprise itself says no more than that it returned nothing.

@@ -35,10 +35,6 @@ BATCH = 50
 _FIRST_BACKOFF, _LONGEST_BACKOFF = 60, 3600
 
 
-class _Failed(Exception):
-    """One target's delivery failed: the reason, for the log and `status`."""
-
-
 def backoff(failures: int) -> dt.timedelta:
     """How long a target that failed `failures` times in a row waits before the next attempt."""
     return dt.timedelta(seconds=min(_FIRST_BACKOFF * 2 ** max(failures - 1, 0), _LONGEST_BACKOFF))
@@ -114,7 +110,7 @@ def _deliver_target(
                 if monotonic() > ends:
                     log.info("notify %s: %d delivered; the rest waits for the next cycle", target.id, sent)
                     return
-    except _Failed as error:
+    except alerts.AlertFailed as error:  # a webhook's failure too: the reason, for the log and `status`
         failures = 1 if sent else state.failures + 1  # a delivery this cycle set the count back to 0
         outbox.record_failure(target.id, str(error), now + backoff(failures))
         log.warning(
@@ -195,22 +191,19 @@ def _send(
         except FetchError as error:
             # The reason without the URL: a webhook URL often holds a token, and this text goes to the log,
             # the store, `status` and /healthz.
-            raise _Failed(str(error).replace(target.webhook, "the webhook")) from None
+            raise alerts.AlertFailed(str(error).replace(target.webhook, "the webhook")) from None
         return
     assert target.url is not None
     alert = _alert(config, rows)
-    try:
-        alerts.send(
-            target.id,
-            target.url,
-            title=alert.title,
-            text=alert.text,
-            html=alert.html,
-            timeout=target.timeout,
-            key=tuple(slot for slot, _ in batch),
-        )
-    except alerts.AlertFailed as error:
-        raise _Failed(str(error)) from None
+    alerts.send(
+        target.id,
+        target.url,
+        title=alert.title,
+        text=alert.text,
+        html=alert.html,
+        timeout=target.timeout,
+        key=tuple(slot for slot, _ in batch),
+    )
 
 
 def _start_of_day(now: dt.datetime, timezone: str) -> dt.datetime:
