@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -23,11 +22,6 @@ if TYPE_CHECKING:
 # should cost little more than starting Python and click (make bench, section 3).
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED = 0, 1, 2, 75
-
-
-@dataclass
-class Options:
-    config: str | None
 
 
 def _fail(message: str, code: int, *, keep_lines: bool = False) -> NoReturn:
@@ -50,10 +44,11 @@ def _echo(text: str, *, nl: bool = True) -> None:
     click.echo(escape_lines(text), nl=nl)
 
 
-def _load(options: Options) -> Config:
+def _load(config_path: str | None) -> Config:
+    """The config `--config` names (None: the default, see find_config_path)."""
     from .config import find_config_path, load_config
 
-    return load_config(find_config_path(options.config, os.environ))
+    return load_config(find_config_path(config_path, os.environ))
 
 
 class _Commands(click.Group):
@@ -94,16 +89,16 @@ def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: i
     from .logs import setup_logging  # not needed for --help, which never gets here
 
     setup_logging(fmt=log_format, verbosity=-1 if quiet else verbose)
-    ctx.obj = Options(config=config_path)
+    ctx.obj = config_path  # --config, for _load
 
 
 @cli.command()
 @click.pass_obj
-def run(options: Options) -> None:
+def run(config_path: str | None) -> None:
     """Run one cycle for every source, then exit (for cron and systemd timers)."""
     from .cycle import run_locked
 
-    report = run_locked(_load(options))
+    report = run_locked(_load(config_path))
     for failed in (source for source in report.sources if source.suggestion):  # not a log line: multi-line
         intro = f"{failed.source}: this [[sources]] block reads the feed the page advertises:"
         click.echo(f"{intro}\n\n{failed.suggestion}", err=True)
@@ -112,18 +107,18 @@ def run(options: Options) -> None:
 
 @cli.command()
 @click.pass_obj
-def serve(options: Options) -> None:
+def serve(config_path: str | None) -> None:
     """Run cycles on the schedule and serve the feeds, /healthz and /metrics until SIGTERM."""
     from .service.serve import serve as run_service
 
-    sys.exit(run_service(_load(options)))
+    sys.exit(run_service(_load(config_path)))
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON document, for scripts.")
 @click.option("--all", "everything", is_flag=True, help="A row for every source, also the ok ones.")
 @click.pass_obj
-def status(options: Options, as_json: bool, everything: bool) -> None:
+def status(config_path: str | None, as_json: bool, everything: bool) -> None:
     """Show sources, last runs, item counts and health; exit 1 when a source is unhealthy."""
     from .clock import utc_now
     from .publish.catalog import assign_topics, membership
@@ -132,7 +127,7 @@ def status(options: Options, as_json: bool, everything: bool) -> None:
     from .service.schedule import health_window
     from .store import Store
 
-    config = _load(options)
+    config = _load(config_path)
     now = utc_now()
     window = health_window(config.schedule, now)
     with Store(config.site.database) as store:
@@ -155,7 +150,7 @@ def status(options: Options, as_json: bool, everything: bool) -> None:
 @cli.command()
 @click.argument("key_or_url")
 @click.pass_obj
-def history(options: Options, key_or_url: str) -> None:
+def history(config_path: str | None, key_or_url: str) -> None:
     """Print every version of one item (by its key, article URL or entry id), with word diffs."""
     from zoneinfo import ZoneInfo
 
@@ -163,7 +158,7 @@ def history(options: Options, key_or_url: str) -> None:
     from .publish.export import history_text
     from .store import Store
 
-    config = _load(options)
+    config = _load(config_path)
     text = key_or_url.strip()
     key = text.rsplit("/", 1)[-1] if text.startswith("tag:") else item_key(text) if "://" in text else text
     with Store(config.site.database) as store:
@@ -186,14 +181,16 @@ def history(options: Options, key_or_url: str) -> None:
 )
 @click.option("--limit", type=click.IntRange(1, 10000), default=100, show_default=True)
 @click.pass_obj
-def search(options: Options, text: str, since: dt.datetime | None, kind: str | None, limit: int) -> None:
+def search(
+    config_path: str | None, text: str, since: dt.datetime | None, kind: str | None, limit: int
+) -> None:
     """Search every stored version of every item (titles, summaries, article text), newest first."""
     from zoneinfo import ZoneInfo
 
     from .publish.export import search_text
     from .store import Store
 
-    config = _load(options)
+    config = _load(config_path)
     if not text.strip():
         _fail("search: give the words to look for", EXIT_CONFIG)
     zone = ZoneInfo(config.sources[0].timezone)
@@ -210,12 +207,12 @@ def search(options: Options, text: str, since: dt.datetime | None, kind: str | N
     "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout)."
 )
 @click.pass_obj
-def export(options: Options, fmt: str, output: str | None) -> None:
+def export(config_path: str | None, fmt: str, output: str | None) -> None:
     """Write every item with all its versions (csv: one row per version; json: items, versions, events)."""
     from .publish.export import export_csv, export_json
     from .store import Store
 
-    config = _load(options)
+    config = _load(config_path)
     with Store(config.site.database) as store:
         records = store.revisions.records()
     data = export_csv(records) if fmt == "csv" else export_json(records)
@@ -234,9 +231,9 @@ def export(options: Options, fmt: str, output: str | None) -> None:
 
 @cli.command()
 @click.pass_obj
-def check(options: Options) -> None:
+def check(config_path: str | None) -> None:
     """Validate the config and print the resolved settings; exit 2 listing every problem if invalid."""
-    config = _load(options)
+    config = _load(config_path)
     from .alerts import check_targets
     from .config import describe
     from .publish.site import folder_warnings
@@ -271,7 +268,7 @@ def check(options: Options) -> None:
 )
 @click.pass_obj
 def probe(
-    options: Options, url: str | None, source_id: str | None, date_order: str, pick: int | None
+    config_path: str | None, url: str | None, source_id: str | None, date_order: str, pick: int | None
 ) -> None:
     """Show what a listing page yields: items, feeds, ranked candidate blocks, and a [[sources]] block.
 
@@ -282,7 +279,7 @@ def probe(
 
     source, fetch = None, None
     if source_id is not None:
-        config = _load(options)
+        config = _load(config_path)
         source = next((s for s in config.sources if s.id == source_id), None)
         if source is None:
             sources = ", ".join(s.id for s in config.sources)
@@ -322,7 +319,7 @@ def probe(
 )
 @click.pass_obj
 def add(
-    options: Options,
+    global_config: str | None,
     url: str | None,
     source_id: str | None,
     list_file: str | None,
@@ -337,9 +334,7 @@ def add(
     from .service.adding import choose_ids, examine_all, found_lines, wanted_sources
     from .source.fetch import Fetcher
 
-    if config_path:
-        options = Options(config=config_path)
-    config = _load(options)
+    config = _load(config_path or global_config)
     assert config.path is not None
     if (url is None) == (list_file is None):
         _fail("give a URL, or --from FILE", EXIT_CONFIG)

@@ -370,7 +370,7 @@ class Checker:
         return tuple(raw) if len(self.problems) == count else _INVALID
 
     def array(self, raw: object, path: str, fields: Mapping[str, _Field]) -> list[dict[str, Any]]:
-        """An array of tables (`[[sources]]`); ids must be unique, and a title defaults to the id."""
+        """`[[sources]]` or `[[topics]]`: ids must be unique, and a title defaults to the id."""
         if not isinstance(raw, list):
             self.add(path, f"expected an array of tables ([[{path}]]), {_got(raw)}")
             return []
@@ -384,6 +384,5 @@ class Checker:
                     f"{path}[{index}].id", f"duplicate id {entry['id']!r} (also {path}[{seen[entry['id']]}])"
                 )
             seen.setdefault(entry["id"], index)
-            if "title" in fields:
-                entry.setdefault("title", entry["id"])
+            entry.setdefault("title", entry["id"])
         return entries

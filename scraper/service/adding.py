@@ -10,7 +10,6 @@ found, or `skip_failed` says to add the rest; the config module's writer validat
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Sequence
@@ -168,12 +167,8 @@ def _count(items: Sequence[ListingItem]) -> str:
 
 
 def _newest(items: Sequence[ListingItem]) -> str:
-    dated = [i for i in items if i.published is not None]
-    if not dated:
-        return ""
-    newest = max(dated, key=lambda i: i.published.day if i.published else dt.date.min)
-    assert newest.published is not None
-    return f", newest {newest.published.day.isoformat()}"
+    days = [item.published.day for item in items if item.published is not None]
+    return f", newest {max(days).isoformat()}" if days else ""
 
 
 def found_lines(found: Sequence[Found], *, with_items: bool) -> list[str]:
