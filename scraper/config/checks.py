@@ -7,8 +7,10 @@ none. `Checker` walks the parsed TOML with them and reports all problems at once
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
+import functools
 import math
 import re
 import types
@@ -21,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .tree import DEFAULT_USER_AGENT, DIGESTS, EVENT_KINDS, SOURCE_TYPES, Config, SelectorConfig
+from .tree import DEFAULT_USER_AGENT, DIGESTS, EVENT_KINDS, SOURCE_TYPES, Config
 
 Check = Callable[[Any], Any]
 
@@ -194,10 +196,15 @@ def _kinds(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _table(cls: Any, **given: Check | _Field | tuple[Check, Any]) -> dict[str, _Field]:
+def _made(cls: Any, values: dict[str, Any]) -> Any:
+    return cls(**values)
+
+
+def _table(cls: Any, **given: Check | tuple[Check, Any]) -> dict[str, _Field]:
     """The keys of the TOML table read into dataclass `cls`, in its field order, each typed as its field is
-    (paths and durations are strings). `given` names a key's check, or its check and its value when absent
-    (`_REQUIRED`: it must be there), or a whole `_Field`."""
+    (paths and durations are strings; a nested dataclass is a table of its own). `given` names a key's check
+    (a string's is `_text` unless given), or its check and its value when absent (`_REQUIRED`: it must be
+    there)."""
     if typing.get_origin(cls) is tuple:  # an array of tables: `sources: tuple[SourceConfig, ...]`
         cls = typing.get_args(cls)[0]
     hints = typing.get_type_hints(cls)
@@ -207,17 +214,16 @@ def _table(cls: Any, **given: Check | _Field | tuple[Check, Any]) -> dict[str, _
     for name, hint in hints.items():
         if typing.get_origin(hint) is types.UnionType:  # every union in the tree is `X | None`
             hint = typing.get_args(hint)[0]
+        if dataclasses.is_dataclass(hint):  # a table of its own (`selectors`), checked key by key
+            table[name] = _Field(_table(hint), functools.partial(_made, hint))
+            continue
         kind = str if hint in (Path, dt.timedelta) else typing.get_origin(hint) or hint
-        spec = given.get(name)
-        if not isinstance(spec, _Field):
-            spec = _Field(kind, *spec) if isinstance(spec, tuple) else _Field(kind, spec)
-        table[name] = spec
+        spec = given.get(name, _text if kind is str else None)
+        table[name] = _Field(kind, *spec) if isinstance(spec, tuple) else _Field(kind, spec)
     return table
 
 
 _TIMEOUT = _range(0, 60, above=True)
-
-_SELECTORS = _table(SelectorConfig, **dict.fromkeys(SelectorConfig.__dataclass_fields__, _text))
 
 #: Each table's (or array of tables') checks, as `_table` takes them; its keys and types are its dataclass's.
 _CHECKS: dict[str, dict[str, Any]] = dict(
@@ -246,14 +252,12 @@ _CHECKS: dict[str, dict[str, Any]] = dict(
         jitter=(_duration, dt.timedelta(seconds=60)),
         timezone=_timezone,
     ),
-    server=dict(host=_text, port=_range(0, 65535)),
+    server=dict(port=_range(0, 65535)),
     sources=dict(
         id=(_slug, _REQUIRED),
-        title=_text,
         url=(_url, _REQUIRED),
         timezone=_timezone,
         max_pages=_range(1),
-        selectors=_Field(_SELECTORS, lambda values: SelectorConfig(**values)),
         allowed_hosts=_hosts,
         max_articles_per_cycle=_range(1),
         max_new_items_per_cycle=_range(1),
@@ -261,7 +265,7 @@ _CHECKS: dict[str, dict[str, Any]] = dict(
         type=_choice(*SOURCE_TYPES),
         date_order=_choice("dmy", "mdy", "ymd"),
     ),
-    topics=dict(id=(_slug, _REQUIRED), title=_text, regex=_regex, description=_text),
+    topics=dict(id=(_slug, _REQUIRED), regex=_regex),
     # one `[[notify]]` target; the legacy `[notify]` table takes the same keys (it is one target)
     notify=dict(
         id=_slug,
@@ -276,7 +280,6 @@ _CHECKS: dict[str, dict[str, Any]] = dict(
     publish=dict(
         target=_pattern(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?", "'s3://bucket/prefix'"),
         endpoint_url=_url,
-        region=_text,
     ),
 )
 
