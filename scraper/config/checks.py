@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import functools
 import math
 import re
 import types
@@ -175,7 +174,7 @@ _INVALID: Any = object()
 
 @dataclass(frozen=True)
 class _Field:
-    kind: Any  # str | int | float | bool | tuple (array of strings) | a nested field table
+    kind: Any  # str | int | float | bool | tuple (array of strings) | a nested table's dataclass
     check: Check | None = None
     default: Any = _UNSET
 
@@ -196,15 +195,10 @@ def _kinds(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _made(cls: Any, values: dict[str, Any]) -> Any:
-    return cls(**values)
-
-
 def _table(cls: Any, **given: Check | tuple[Check, Any]) -> dict[str, _Field]:
     """The keys of the TOML table read into dataclass `cls`, in its field order, each typed as its field is
-    (paths and durations are strings; a nested dataclass is a table of its own). `given` names a key's check
-    (a string's is `_text` unless given), or its check and its value when absent (`_REQUIRED`: it must be
-    there)."""
+    (paths and durations are strings). `given` names a key's check (else a string's is `_text`), or its check
+    and its value when absent (`_REQUIRED`: it must be there)."""
     if typing.get_origin(cls) is tuple:  # an array of tables: `sources: tuple[SourceConfig, ...]`
         cls = typing.get_args(cls)[0]
     hints = typing.get_type_hints(cls)
@@ -214,9 +208,6 @@ def _table(cls: Any, **given: Check | tuple[Check, Any]) -> dict[str, _Field]:
     for name, hint in hints.items():
         if typing.get_origin(hint) is types.UnionType:  # every union in the tree is `X | None`
             hint = typing.get_args(hint)[0]
-        if dataclasses.is_dataclass(hint):  # a table of its own (`selectors`), checked key by key
-            table[name] = _Field(_table(hint), functools.partial(_made, hint))
-            continue
         kind = str if hint in (Path, dt.timedelta) else typing.get_origin(hint) or hint
         spec = given.get(name, _text if kind is str else None)
         table[name] = _Field(kind, *spec) if isinstance(spec, tuple) else _Field(kind, spec)
@@ -341,8 +332,9 @@ class Checker:
 
     def value(self, raw: object, key: str, spec: _Field) -> Any:
         kind = spec.kind
-        if isinstance(kind, dict):
-            value: Any = self.table(raw, key, kind)
+        # A nested table (`selectors`) is checked key by key, then made into its dataclass.
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+            value: Any = kind(**self.table(raw, key, _table(kind)))
         elif kind is tuple:
             value = self.strings(raw, key)
         elif kind is float and isinstance(raw, int) and not isinstance(raw, bool):
