@@ -34,7 +34,7 @@ from ..store import DeliveryState, RunHistory, Store
 from . import health
 from .files import build_app
 from .metrics import Metrics
-from .schedule import CycleScheduler, cache_seconds, health_window
+from .schedule import cache_seconds, cycle_scheduler, health_window
 from .server import FeedServer
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def serve(config: Config) -> int:
     except ScraperError as error:
         log.warning("cannot read the run history yet: %s", error)
     runner = CycleRunner(config, metrics)
-    scheduler = CycleScheduler(config.schedule, runner)
+    scheduler = cycle_scheduler(config.schedule, runner)
     started = now
 
     # Worked out once: for a cron line it samples a week of fire times, too slow for every probe.
@@ -167,7 +167,7 @@ def serve(config: Config) -> int:
             pass
         deadline = time.monotonic() + STOP_GRACE
         runner.stopping.set()
-        scheduler.shutdown()
+        scheduler.shutdown(wait=False)
         server.stop()
         if not runner.wait_idle(max(0.0, deadline - time.monotonic())):
             log.warning(
