@@ -121,19 +121,13 @@ def serve(config: Config) -> int:
         log.warning("cannot read the run history yet: %s", error)
     runner = CycleRunner(config, metrics)
     scheduler = cycle_scheduler(config.schedule, runner)
-    started = now
-
     # Worked out once: for a cron line it samples a week of fire times, too slow for every probe.
     window = health_window(config.schedule, now)
-
-    def current_health() -> tuple[int, dict[str, Any]]:
-        return read_health(config, now=utc_now(), since=started, window=window)
-
     app = build_app(
         config.site.output_dir,
         max_age=cache_seconds(config.schedule, now),
         metrics=metrics,
-        health=current_health,
+        health=lambda: read_health(config, now=utc_now(), since=now, window=window),  # since the start
         hub=config.websub.hub,
         base_url=config.site.base_url,
     )
