@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from . import alerts
@@ -40,31 +40,18 @@ def backoff(failures: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(_FIRST_BACKOFF * 2 ** max(failures - 1, 0), _LONGEST_BACKOFF))
 
 
-def deliver(
-    config: Config,
-    store: Store,
-    *,
-    now: dt.datetime,
-    user_agent: str,
-    monotonic: Callable[[], float] = time.monotonic,
-) -> None:
+def deliver(config: Config, store: Store, *, now: dt.datetime, user_agent: str) -> None:
     """Deliver what each target has pending; failures are logged and kept for the next cycle, never
     raised."""
     for target in config.notify:
         try:
-            _deliver_target(config, store, target, now=now, user_agent=user_agent, monotonic=monotonic)
+            _deliver_target(config, store, target, now=now, user_agent=user_agent)
         except ScraperError as error:  # the store could not be read or written: the events stay queued
             log.error("notify %s: %s", target.id, error)
 
 
 def _deliver_target(
-    config: Config,
-    store: Store,
-    target: NotifyConfig,
-    *,
-    now: dt.datetime,
-    user_agent: str,
-    monotonic: Callable[[], float],
+    config: Config, store: Store, target: NotifyConfig, *, now: dt.datetime, user_agent: str
 ) -> None:
     outbox = store.outbox
     if target.url is not None and (late := alerts.confirmed_late(target.id)):
@@ -92,7 +79,7 @@ def _deliver_target(
         )
         return
     before = _start_of_day(now, config.schedule.timezone) if target.digest == "daily" else None
-    ends = monotonic() + BUDGET_ATTEMPTS * target.timeout
+    ends = time.monotonic() + BUDGET_ATTEMPTS * target.timeout
     sent = 0
     try:
         after = 0  # held events stay pending: read on past them
@@ -107,7 +94,7 @@ def _deliver_target(
                 _send(config, target, batch, user_agent=user_agent)
                 outbox.settle([slot for slot, _ in batch], "sent", now)
                 sent += len(batch)
-                if monotonic() > ends:
+                if time.monotonic() > ends:
                     log.info("notify %s: %d delivered; the rest waits for the next cycle", target.id, sent)
                     return
     except alerts.AlertFailed as error:  # a webhook's failure too: the reason, for the log and `status`
