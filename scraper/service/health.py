@@ -33,19 +33,6 @@ def facts(store: Store, config: Config) -> tuple[list[RunHistory], list[Delivery
     return histories, store.outbox.delivery_states() if config.notify else []
 
 
-def _assess_one(
-    history: RunHistory, now: dt.datetime, window: dt.timedelta, since: dt.datetime
-) -> SourceHealth:
-    if history.last_run is None:
-        return SourceHealth(history, now - since <= window, "pending")
-    fresh = history.last_success is not None and now - history.last_success <= window
-    if not fresh:
-        state = "failing" if history.consecutive_failures else "stale"
-    else:
-        state = "ok" if not history.consecutive_failures else "degraded"
-    return SourceHealth(history, fresh, state)
-
-
 def assess(
     histories: Sequence[RunHistory],
     *,
@@ -54,8 +41,18 @@ def assess(
     since: dt.datetime | None = None,
 ) -> list[SourceHealth]:
     """`since`: when the service started (None: long ago, as for `aktuellt status`)."""
-    start = since if since is not None else dt.datetime.min.replace(tzinfo=dt.UTC)
-    return [_assess_one(history, now, window, start) for history in histories]
+    verdicts = []
+    for history in histories:
+        if history.last_run is None:
+            verdicts.append(SourceHealth(history, since is not None and now - since <= window, "pending"))
+            continue
+        fresh = history.last_success is not None and now - history.last_success <= window
+        if not fresh:
+            state = "failing" if history.consecutive_failures else "stale"
+        else:
+            state = "ok" if not history.consecutive_failures else "degraded"
+        verdicts.append(SourceHealth(history, fresh, state))
+    return verdicts
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
