@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import apprise
@@ -32,22 +33,16 @@ _lock = threading.Lock()
 
 
 class AlertFailed(Exception):
-    """A message was not confirmed sent: the reason, never the URL (an Apprise URL holds secrets)."""
+    """A message (or a webhook's event) was not confirmed sent: the reason, never the URL (secrets)."""
 
 
-def problem(url: str) -> str | None:
-    """Why Apprise cannot use `url` (unknown scheme, missing parts), or None when it can."""
-    if apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
-        return "Apprise does not understand this URL (unknown scheme, or a part it needs is missing)"
-    return None
+#: Why Apprise cannot use a URL: Apprise itself says no more than that it returned nothing.
+_UNUSABLE = "Apprise does not understand this URL (unknown scheme, or a part it needs is missing)"
 
 
-def recipients(url: str) -> int:
-    """How many recipients (addresses, channels, topics) one message to `url` goes to. Apprise says only
-    whether all of them took it: one that refuses makes the message count as failed, and the others get it
-    again at every retry."""
-    service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
-    return len(service) if service is not None else 0
+def _service(url: str) -> Any:
+    """Apprise's plugin for `url`, or None when Apprise cannot use it."""
+    return apprise.Apprise.instantiate(url, suppress_exceptions=True)
 
 
 def uses_html(url: str) -> bool:
@@ -62,8 +57,7 @@ def room(url: str) -> int | None:
     out anyway, and the whole message is sent again at every retry. So a digest is packed to fit."""
     if uses_html(url):  # Apprise's 32,768 characters are its default, not a limit of e-mail
         return None
-    service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
-    limit = int(getattr(service, "body_maxlen", 0) or 0)
+    limit = int(getattr(_service(url), "body_maxlen", 0) or 0)
     if limit <= 0:
         return None
     # Leave room for a title Apprise puts into the body (services without a title) and for its escaping.
@@ -110,9 +104,9 @@ def send(
         previous = _running.get(target)
         if previous is not None and previous.thread.is_alive():
             raise AlertFailed("the previous message is still being sent (the service has not answered)")
-    service = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    service = _service(url)
     if service is None:
-        raise AlertFailed(problem(url) or "Apprise cannot use this URL")
+        raise AlertFailed(_UNUSABLE)
     service.socket_connect_timeout = timeout
     service.socket_read_timeout = timeout
     if "overflow=" not in url and not uses_html(url):  # e-mail goes whole (see `room`)
@@ -148,20 +142,20 @@ def send(
         raise AlertFailed("the service did not accept the message (Apprise's log says why)")
 
 
-def target_problems(config: Config) -> list[tuple[str, str]]:
-    """(key, reason) for each `[[notify]]` URL Apprise does not understand (for `aktuellt check`)."""
-    return [
-        (f"notify[{index}].url", reason)
-        for index, target in enumerate(config.notify)
-        if target.url is not None and (reason := problem(target.url)) is not None
-    ]
-
-
-def target_warnings(config: Config) -> list[str]:
-    """Warnings for `aktuellt check`: a URL with several recipients, which Apprise confirms all or nothing."""
-    return [
-        f"notify[{index}].url names {count} recipients: a message counts as sent only when all took it, so "
-        "one that refuses makes the others get it again at every retry; give each its own [[notify]]"
-        for index, target in enumerate(config.notify)
-        if target.url is not None and (count := recipients(target.url)) > 1
-    ]
+def check_targets(config: Config) -> tuple[list[tuple[str, str]], list[str]]:
+    """For `aktuellt check`: (key, reason) for each `[[notify]]` URL Apprise does not understand, and a
+    warning for each URL with several recipients, which Apprise confirms all or nothing: one that refuses
+    makes the message count as failed, and the others get it again at every retry."""
+    problems, warnings = [], []
+    for index, target in enumerate(config.notify):
+        if target.url is None:
+            continue
+        if (service := _service(target.url)) is None:
+            problems.append((f"notify[{index}].url", _UNUSABLE))
+        elif (count := len(service)) > 1:
+            warnings.append(
+                f"notify[{index}].url names {count} recipients: a message counts as sent only when all took "
+                "it, so one that refuses makes the others get it again at every retry; give each its own "
+                "[[notify]]"
+            )
+    return problems, warnings

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -25,17 +24,14 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_LOCKED = 0, 1, 2, 75
 
 
-@dataclass
-class Options:
-    config: str | None
-
-
-def _fail(message: str, code: int) -> NoReturn:
+def _fail(message: str, code: int, *, keep_lines: bool = False) -> NoReturn:
     """One line on stderr, then exit. Escaped: the message may quote the source (a URL, an error reason), and
-    a newline or ESC from there must neither forge a line nor drive the terminal."""
-    from .sanity import escape_controls
+    a newline or ESC from there must neither forge a line nor drive the terminal. `keep_lines`: a config
+    error lists one problem per line; the text is the operator's own file, not the source's, so its line
+    breaks are kept (each line escaped all the same)."""
+    from .sanity import escape_controls, escape_lines
 
-    click.echo(f"aktuellt: {escape_controls(message)}", err=True)
+    click.echo(f"aktuellt: {(escape_lines if keep_lines else escape_controls)(message)}", err=True)
     sys.exit(code)
 
 
@@ -48,20 +44,11 @@ def _echo(text: str, *, nl: bool = True) -> None:
     click.echo(escape_lines(text), nl=nl)
 
 
-def _fail_config(error: ConfigError) -> NoReturn:
-    """A config error lists one problem per line; the text is the operator's own file, not the source's, so
-    its line breaks are kept (each line escaped all the same)."""
-    from .sanity import escape_controls
-
-    lines = str(error).split("\n")
-    click.echo("aktuellt: " + "\n".join(escape_controls(line) for line in lines), err=True)
-    sys.exit(EXIT_CONFIG)
-
-
-def _load(options: Options) -> Config:
+def _load(config_path: str | None) -> Config:
+    """The config `--config` names (None: the default, see find_config_path)."""
     from .config import find_config_path, load_config
 
-    return load_config(find_config_path(options.config, os.environ))
+    return load_config(find_config_path(config_path, os.environ))
 
 
 class _Commands(click.Group):
@@ -72,7 +59,7 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except ConfigError as error:
-            _fail_config(error)
+            _fail(str(error), EXIT_CONFIG, keep_lines=True)
         except LockHeld as error:
             _fail(str(error), EXIT_LOCKED)
         except ScraperError as error:
@@ -102,16 +89,16 @@ def cli(ctx: click.Context, config_path: str | None, log_format: str, verbose: i
     from .logs import setup_logging  # not needed for --help, which never gets here
 
     setup_logging(fmt=log_format, verbosity=-1 if quiet else verbose)
-    ctx.obj = Options(config=config_path)
+    ctx.obj = config_path  # --config, for _load
 
 
 @cli.command()
 @click.pass_obj
-def run(options: Options) -> None:
+def run(config_path: str | None) -> None:
     """Run one cycle for every source, then exit (for cron and systemd timers)."""
     from .cycle import run_locked
 
-    report = run_locked(_load(options))
+    report = run_locked(_load(config_path))
     for failed in (source for source in report.sources if source.suggestion):  # not a log line: multi-line
         intro = f"{failed.source}: this [[sources]] block reads the feed the page advertises:"
         click.echo(f"{intro}\n\n{failed.suggestion}", err=True)
@@ -120,18 +107,18 @@ def run(options: Options) -> None:
 
 @cli.command()
 @click.pass_obj
-def serve(options: Options) -> None:
+def serve(config_path: str | None) -> None:
     """Run cycles on the schedule and serve the feeds, /healthz and /metrics until SIGTERM."""
     from .service.serve import serve as run_service
 
-    sys.exit(run_service(_load(options)))
+    sys.exit(run_service(_load(config_path)))
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON document, for scripts.")
 @click.option("--all", "everything", is_flag=True, help="A row for every source, also the ok ones.")
 @click.pass_obj
-def status(options: Options, as_json: bool, everything: bool) -> None:
+def status(config_path: str | None, as_json: bool, everything: bool) -> None:
     """Show sources, last runs, item counts and health; exit 1 when a source is unhealthy."""
     from .clock import utc_now
     from .publish.catalog import assign_topics, membership
@@ -140,12 +127,11 @@ def status(options: Options, as_json: bool, everything: bool) -> None:
     from .service.schedule import health_window
     from .store import Store
 
-    config = _load(options)
+    config = _load(config_path)
     now = utc_now()
     window = health_window(config.schedule, now)
     with Store(config.site.database) as store:
-        histories = [store.runs.run_history(source.id) for source in config.sources]
-        delivery = store.outbox.delivery_states() if config.notify else []
+        histories, delivery = health.facts(store, config)
         counts = store.runs.counts()
         if store.feeds.memberships_current(membership(config)[0]):  # the last publish stored them
             summaries = store.feeds.feed_summaries()
@@ -164,7 +150,7 @@ def status(options: Options, as_json: bool, everything: bool) -> None:
 @cli.command()
 @click.argument("key_or_url")
 @click.pass_obj
-def history(options: Options, key_or_url: str) -> None:
+def history(config_path: str | None, key_or_url: str) -> None:
     """Print every version of one item (by its key, article URL or entry id), with word diffs."""
     from zoneinfo import ZoneInfo
 
@@ -172,7 +158,7 @@ def history(options: Options, key_or_url: str) -> None:
     from .publish.export import history_text
     from .store import Store
 
-    config = _load(options)
+    config = _load(config_path)
     text = key_or_url.strip()
     key = text.rsplit("/", 1)[-1] if text.startswith("tag:") else item_key(text) if "://" in text else text
     with Store(config.site.database) as store:
@@ -195,14 +181,16 @@ def history(options: Options, key_or_url: str) -> None:
 )
 @click.option("--limit", type=click.IntRange(1, 10000), default=100, show_default=True)
 @click.pass_obj
-def search(options: Options, text: str, since: dt.datetime | None, kind: str | None, limit: int) -> None:
+def search(
+    config_path: str | None, text: str, since: dt.datetime | None, kind: str | None, limit: int
+) -> None:
     """Search every stored version of every item (titles, summaries, article text), newest first."""
     from zoneinfo import ZoneInfo
 
     from .publish.export import search_text
     from .store import Store
 
-    config = _load(options)
+    config = _load(config_path)
     if not text.strip():
         _fail("search: give the words to look for", EXIT_CONFIG)
     zone = ZoneInfo(config.sources[0].timezone)
@@ -219,12 +207,12 @@ def search(options: Options, text: str, since: dt.datetime | None, kind: str | N
     "--output", "-o", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout)."
 )
 @click.pass_obj
-def export(options: Options, fmt: str, output: str | None) -> None:
+def export(config_path: str | None, fmt: str, output: str | None) -> None:
     """Write every item with all its versions (csv: one row per version; json: items, versions, events)."""
     from .publish.export import export_csv, export_json
     from .store import Store
 
-    config = _load(options)
+    config = _load(config_path)
     with Store(config.site.database) as store:
         records = store.revisions.records()
     data = export_csv(records) if fmt == "csv" else export_json(records)
@@ -243,17 +231,18 @@ def export(options: Options, fmt: str, output: str | None) -> None:
 
 @cli.command()
 @click.pass_obj
-def check(options: Options) -> None:
+def check(config_path: str | None) -> None:
     """Validate the config and print the resolved settings; exit 2 listing every problem if invalid."""
-    config = _load(options)
-    from .alerts import target_problems, target_warnings
+    config = _load(config_path)
+    from .alerts import check_targets
     from .config import describe
     from .publish.site import folder_warnings
 
     # Which schemes Apprise knows is for Apprise to say: asked here, where the network is not touched.
-    if problems := target_problems(config):
-        _fail_config(ConfigError(problems, str(config.path)))
-    for warning in target_warnings(config):
+    problems, warnings = check_targets(config)
+    if problems:
+        raise ConfigError(problems, str(config.path))
+    for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     _echo(describe(config))
     for warning in folder_warnings(config):
@@ -279,7 +268,7 @@ def check(options: Options) -> None:
 )
 @click.pass_obj
 def probe(
-    options: Options, url: str | None, source_id: str | None, date_order: str, pick: int | None
+    config_path: str | None, url: str | None, source_id: str | None, date_order: str, pick: int | None
 ) -> None:
     """Show what a listing page yields: items, feeds, ranked candidate blocks, and a [[sources]] block.
 
@@ -290,7 +279,7 @@ def probe(
 
     source, fetch = None, None
     if source_id is not None:
-        config = _load(options)
+        config = _load(config_path)
         source = next((s for s in config.sources if s.id == source_id), None)
         if source is None:
             sources = ", ".join(s.id for s in config.sources)
@@ -330,7 +319,7 @@ def probe(
 )
 @click.pass_obj
 def add(
-    options: Options,
+    global_config: str | None,
     url: str | None,
     source_id: str | None,
     list_file: str | None,
@@ -345,9 +334,7 @@ def add(
     from .service.adding import choose_ids, examine_all, found_lines, wanted_sources
     from .source.fetch import Fetcher
 
-    if config_path:
-        options = Options(config=config_path)
-    config = _load(options)
+    config = _load(config_path or global_config)
     assert config.path is not None
     if (url is None) == (list_file is None):
         _fail("give a URL, or --from FILE", EXIT_CONFIG)

@@ -42,15 +42,13 @@ SLOWEST = 3
 ROBOTS_MAX_AGE = dt.timedelta(hours=24)
 
 
-def run_locked(
-    config: Config, *, clock: Clock = utc_now, then: Callable[[Store], None] | None = None
-) -> RunReport:
+def run_locked(config: Config, *, then: Callable[[Store], None] | None = None) -> RunReport:
     """One cycle under the database's lock (LockHeld at once when another run holds it), with its own store
     and fetcher, then the cycle's summary line. `then` reads the store before it closes (serve's gauges)."""
     started = time.monotonic()
     with cycle_lock(config.site.database):
         with Store(config.site.database) as store, Fetcher(config.fetch) as fetcher:
-            report = run_cycle(config, store=store, fetcher=fetcher, clock=clock)
+            report = run_cycle(config, store=store, fetcher=fetcher)
             if then is not None:
                 then(store)
         log_cycle(report, seconds=time.monotonic() - started)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from . import alerts
@@ -35,40 +35,23 @@ BATCH = 50
 _FIRST_BACKOFF, _LONGEST_BACKOFF = 60, 3600
 
 
-class _Failed(Exception):
-    """One target's delivery failed: the reason, for the log and `status`."""
-
-
 def backoff(failures: int) -> dt.timedelta:
     """How long a target that failed `failures` times in a row waits before the next attempt."""
     return dt.timedelta(seconds=min(_FIRST_BACKOFF * 2 ** max(failures - 1, 0), _LONGEST_BACKOFF))
 
 
-def deliver(
-    config: Config,
-    store: Store,
-    *,
-    now: dt.datetime,
-    user_agent: str,
-    monotonic: Callable[[], float] = time.monotonic,
-) -> None:
+def deliver(config: Config, store: Store, *, now: dt.datetime, user_agent: str) -> None:
     """Deliver what each target has pending; failures are logged and kept for the next cycle, never
     raised."""
     for target in config.notify:
         try:
-            _deliver_target(config, store, target, now=now, user_agent=user_agent, monotonic=monotonic)
+            _deliver_target(config, store, target, now=now, user_agent=user_agent)
         except ScraperError as error:  # the store could not be read or written: the events stay queued
             log.error("notify %s: %s", target.id, error)
 
 
 def _deliver_target(
-    config: Config,
-    store: Store,
-    target: NotifyConfig,
-    *,
-    now: dt.datetime,
-    user_agent: str,
-    monotonic: Callable[[], float],
+    config: Config, store: Store, target: NotifyConfig, *, now: dt.datetime, user_agent: str
 ) -> None:
     outbox = store.outbox
     if target.url is not None and (late := alerts.confirmed_late(target.id)):
@@ -96,7 +79,7 @@ def _deliver_target(
         )
         return
     before = _start_of_day(now, config.schedule.timezone) if target.digest == "daily" else None
-    ends = monotonic() + BUDGET_ATTEMPTS * target.timeout
+    ends = time.monotonic() + BUDGET_ATTEMPTS * target.timeout
     sent = 0
     try:
         after = 0  # held events stay pending: read on past them
@@ -111,10 +94,10 @@ def _deliver_target(
                 _send(config, target, batch, user_agent=user_agent)
                 outbox.settle([slot for slot, _ in batch], "sent", now)
                 sent += len(batch)
-                if monotonic() > ends:
+                if time.monotonic() > ends:
                     log.info("notify %s: %d delivered; the rest waits for the next cycle", target.id, sent)
                     return
-    except _Failed as error:
+    except alerts.AlertFailed as error:  # a webhook's failure too: the reason, for the log and `status`
         failures = 1 if sent else state.failures + 1  # a delivery this cycle set the count back to 0
         outbox.record_failure(target.id, str(error), now + backoff(failures))
         log.warning(
@@ -195,22 +178,19 @@ def _send(
         except FetchError as error:
             # The reason without the URL: a webhook URL often holds a token, and this text goes to the log,
             # the store, `status` and /healthz.
-            raise _Failed(str(error).replace(target.webhook, "the webhook")) from None
+            raise alerts.AlertFailed(str(error).replace(target.webhook, "the webhook")) from None
         return
     assert target.url is not None
     alert = _alert(config, rows)
-    try:
-        alerts.send(
-            target.id,
-            target.url,
-            title=alert.title,
-            text=alert.text,
-            html=alert.html,
-            timeout=target.timeout,
-            key=tuple(slot for slot, _ in batch),
-        )
-    except alerts.AlertFailed as error:
-        raise _Failed(str(error)) from None
+    alerts.send(
+        target.id,
+        target.url,
+        title=alert.title,
+        text=alert.text,
+        html=alert.html,
+        timeout=target.timeout,
+        key=tuple(slot for slot, _ in batch),
+    )
 
 
 def _start_of_day(now: dt.datetime, timezone: str) -> dt.datetime:

@@ -3,15 +3,15 @@
     ScraperError                base; str() = "message: CauseType: cause"
     ├── ConfigError             .problems: [(key_path, reason)]; also a ValueError
     ├── FetchError              .url, .status (None for transport errors)
-    │   ├── RobotsDisallowed    robots.txt forbids the URL
-    │   ├── ResponseTooLarge    the body passed fetch.max_bytes
-    │   ├── HostNotAllowed      a host the source does not allow (sources[].allowed_hosts)
-    │   └── OutOfTime           the source's time for this cycle ran out
+    │   ├── RobotsDisallowed    robots.txt forbids our user agent the URL
+    │   ├── ResponseTooLarge    the body passed fetch.max_bytes; reading stopped there
+    │   ├── HostNotAllowed      a host the source does not allow (sources[].allowed_hosts); not sent
+    │   └── OutOfTime           the source's time for this cycle ran out before the request was done
     ├── ExtractError            .url; the listing's layout changed (no items, far fewer than usual)
     ├── ReadFailed              .url; reading a source raised something unexpected
-    ├── StorageError            .path; the database could not be opened or written
-    ├── PublishError            .path; a feed file could not be written
-    └── LockHeld                .path; another cycle holds the lock (exit 75)
+    ├── StorageError            .path; the database could not be opened, migrated or written
+    ├── PublishError            .path; a feed file could not be written (the old one is left in place)
+    └── LockHeld                .path; another cycle holds the lock (exit 75); this one did nothing
 
 Library exceptions are translated once, in the module that owns the library, with `raise ... from`.
 Anything else that escapes a source's read fails that source as ReadFailed (one line; the traceback at -v);
@@ -21,10 +21,14 @@ anything else elsewhere is a bug and is logged with its traceback.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 
 class ScraperError(Exception):
     """Base of every expected failure; `str()` shows the chained cause in one line."""
+
+    #: What went wrong, as `error_kind` labels it (None: "other"; a FetchError's, by its HTTP status).
+    kind: ClassVar[str | None] = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -59,23 +63,25 @@ class FetchError(ScraperError):
 
 
 class RobotsDisallowed(FetchError):
-    """The host's robots.txt forbids our user agent to fetch the URL."""
+    kind = "robots"
 
 
 class ResponseTooLarge(FetchError):
-    """The response body was larger than fetch.max_bytes; reading stopped there."""
+    kind = "too_large"
 
 
 class HostNotAllowed(FetchError):
-    """The URL (or a redirect) is on a host the source does not allow (sources[].allowed_hosts); not sent."""
+    kind = "other_host"
 
 
 class OutOfTime(FetchError):
-    """The source's time for this cycle ran out before this request could be made (or finished)."""
+    kind = "out_of_time"
 
 
 class ExtractError(ScraperError):
     """The listing page no longer looks like a listing: the site's layout probably changed."""
+
+    kind = "layout"
 
     def __init__(self, message: str, *, url: str, suggestion: str = "") -> None:
         super().__init__(message)
@@ -86,6 +92,8 @@ class ExtractError(ScraperError):
 class ReadFailed(ScraperError):
     """Reading a source raised something that is no ScraperError (a bug, or a library's error on hostile
     input); the source fails alone, like any other failed read."""
+
+    kind = "unexpected"
 
     def __init__(self, url: str, error: Exception) -> None:
         super().__init__(
@@ -102,36 +110,20 @@ class _PathError(ScraperError):
 
 
 class StorageError(_PathError):
-    """The SQLite database could not be opened, migrated or written."""
+    kind = "storage"
 
 
 class PublishError(_PathError):
-    """A feed file could not be written; the old file is left in place."""
+    kind = "publish"
 
 
 class LockHeld(_PathError):
-    """Another cycle holds the database's lock; this one did nothing."""
-
     def __init__(self, path: str) -> None:
         super().__init__(f"another run holds the lock {path}; nothing done", path=path)
 
 
-#: error_kind's label of each kind of error; any other FetchError is labelled by its HTTP status.
-_KINDS: dict[type[ScraperError], str] = {
-    RobotsDisallowed: "robots",
-    ResponseTooLarge: "too_large",
-    HostNotAllowed: "other_host",
-    OutOfTime: "out_of_time",
-    ExtractError: "layout",
-    ReadFailed: "unexpected",
-    StorageError: "storage",
-    PublishError: "publish",
-}
-
-
 def error_kind(error: ScraperError) -> str:
     """A short, stable label for what went wrong (a metrics label): "http_503", "robots", "layout", …"""
-    kind = next((label for cls, label in _KINDS.items() if isinstance(error, cls)), None)
-    if kind is None and isinstance(error, FetchError):
+    if error.kind is None and isinstance(error, FetchError):
         return f"http_{error.status}" if error.status is not None else "transport"
-    return kind or "other"
+    return error.kind or "other"

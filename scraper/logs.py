@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Any
 
-from .sanity import escape_controls, json_text
+from .sanity import escape_controls, escape_lines, json_text
 
 #: Attributes every LogRecord has; anything else was passed through `extra=` and goes into the JSON.
 #: uvicorn adds `color_message` (the message with ANSI colour codes) to its records: noise in a JSON line.
@@ -41,7 +41,7 @@ class TextFormatter(logging.Formatter):
         return super().formatMessage(record)
 
     def formatException(self, ei: Any) -> str:
-        return "\n".join(escape_controls(line) for line in super().formatException(ei).split("\n"))
+        return escape_lines(super().formatException(ei))
 
 
 class RepeatFilter(logging.Filter):

@@ -60,8 +60,6 @@ def table(
         # Page text: its control characters escaped before layout (so columns stay aligned), and never
         # read as rich markup (a title "[/b]" would raise, "[link=…]" would style).
         grid.add_row(*(Text(escape_controls(cell)) for cell in row))
-    console = Console(width=width, no_color=True, color_system=None, file=io.StringIO())
-    console.print(grid)
-    output = console.file
-    assert isinstance(output, io.StringIO)
+    output = io.StringIO()
+    Console(width=width, no_color=True, color_system=None, file=output).print(grid)
     return output.getvalue()

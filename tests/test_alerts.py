@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from scraper.config import load_config
-from scraper.service.serve import read_delivery
+from scraper.service.serve import read_facts
 from scraper.store import Store
 from tests.conftest import aktuellt
 from tests.fixture_site import FixtureSite, load_seed, new_item
@@ -83,7 +83,7 @@ def test_a_json_target_that_was_down_gets_every_event_once_and_in_order(tmp_path
     edit = receiver.messages[-1]["message"]
     assert "Rubrik: Flygande matta landar [−i Göteborg] [+på Kungstorget]" in edit
     assert SEED[1].uuid in edit  # the link
-    (state,) = read_delivery(load_config(config))
+    (state,) = read_facts(load_config(config))[1]
     assert (state.target, state.pending, state.sent) == ("larm", 0, len(SEED) + 1)
 
 
@@ -110,7 +110,7 @@ def test_kinds_and_topics_filter_and_a_cycle_digest_is_one_message(tmp_path, sit
     body = digests[0]["message"]
     assert "Ingress:" in body and "[+En helt ny ingress.]" in body and "[+på Kungstorget]" in body
     assert [m["title"] for m in receiver.messages if m not in digests] == [f"Ändrad: {EDITED}"]
-    states = {s.target: s for s in read_delivery(load_config(config))}
+    states = {s.target: s for s in read_facts(load_config(config))[1]}
     assert states["andringar"].sent == 2 and states["mattor"].sent == 2  # new, then edited
 
 
@@ -179,7 +179,7 @@ def test_a_trickling_apprise_receiver_is_cut_at_the_wall_clock_deadline(tmp_path
         started = time.monotonic()
         assert run_in_process(config, T0).ok
         elapsed = time.monotonic() - started
-    (state,) = read_delivery(load_config(config))
+    (state,) = read_facts(load_config(config))[1]
     assert state.pending == len(SEED) and state.failures == 1
     assert state.last_error == "no answer within 1 s"
     assert elapsed < 12  # one attempt of 1 s (the trickle lasts 25 s); reading and publishing took the rest
@@ -277,7 +277,7 @@ def test_a_digest_longer_than_the_service_allows_goes_as_several_messages_each_s
     started = time.monotonic()
     assert run_in_process(config, T0).ok
     assert time.monotonic() - started < 5
-    (state,) = read_delivery(load_config(config))
+    (state,) = read_facts(load_config(config))[1]
     assert (state.sent, state.pending, state.failures) == (len(SEED), 0, 0)
     assert len(receiver.messages) >= 2
     assert all(len(message["message"]) <= 7800 for message in receiver.messages)
@@ -299,7 +299,7 @@ def test_a_daily_digest_counts_give_up_after_from_the_end_of_the_day(tmp_path, s
     assert run_in_process(config, T0).ok  # 09:00 in Stockholm
     assert run_in_process(config, T0 + dt.timedelta(hours=16, minutes=5)).ok  # 01:05 the next day
     assert receiver.titles() == [f"Jämlikt Göteborg – Aktuellt: {len(SEED)} händelser"]
-    (state,) = read_delivery(load_config(config))
+    (state,) = read_facts(load_config(config))[1]
     assert (state.sent, state.undeliverable) == (len(SEED), 0)
 
     receiver.stop()
@@ -307,10 +307,10 @@ def test_a_daily_digest_counts_give_up_after_from_the_end_of_the_day(tmp_path, s
     day3 = dt.datetime(2026, 3, 3, 23, 0, tzinfo=dt.UTC)  # midnight of 4 March in Stockholm
     assert run_in_process(config, T0 + dt.timedelta(hours=24)).ok  # the edit, 3 March 09:00
     assert run_in_process(config, day3 + dt.timedelta(hours=11, minutes=55)).ok  # due 11 h 55 min: tried
-    (state,) = read_delivery(load_config(config))
+    (state,) = read_facts(load_config(config))[1]
     assert (state.pending, state.undeliverable, state.failures) == (1, 0, 1)
     assert run_in_process(config, day3 + dt.timedelta(hours=12, minutes=5)).ok  # due over 12 h: given up
-    (state,) = read_delivery(load_config(config))
+    (state,) = read_facts(load_config(config))[1]
     assert (state.pending, state.undeliverable) == (0, 1)
 
 
@@ -330,12 +330,12 @@ def test_a_topic_target_waits_for_the_article_that_puts_an_item_in_its_topic(tmp
     site.article_faults[item.uuid] = 503
     assert run_in_process(config, T0 + dt.timedelta(hours=1)).ok  # the article fails: no topic yet
     assert receiver.messages == []
-    (state,) = read_delivery(load_config(config))
+    (state,) = read_facts(load_config(config))[1]
     assert (state.pending, state.failures) == (1, 0)  # held, not skipped, and no failure of the target
     del site.article_faults[item.uuid]
     assert run_in_process(config, T0 + dt.timedelta(hours=2)).ok  # read now: in the topic
     assert receiver.titles() == ["Ny: Nytt beslut i nämnden"]
-    (state,) = read_delivery(load_config(config))
+    (state,) = read_facts(load_config(config))[1]
     assert (state.pending, state.sent) == (0, 1)
 
 
@@ -373,7 +373,7 @@ def test_a_long_mail_digest_goes_whole_in_one_mail(tmp_path, site):
     markup = html.get_content()
     assert len(markup) > 40_000 and markup.rstrip().endswith("</html>")
     assert all(f"Lång nyhet nummer {number}" in markup for number in range(12))
-    (state,) = read_delivery(load_config(config))
+    (state,) = read_facts(load_config(config))[1]
     assert (state.sent, state.failures) == (len(SEED) + 12, 0)
 
 
@@ -412,12 +412,12 @@ def test_a_message_confirmed_after_its_deadline_is_not_sent_again(tmp_path, site
     with slow:
         config = with_targets(tmp_path, site, f'[[notify]]\nid = "seg"\nurl = "{slow.url}"\ntimeout = 1\n')
         assert run_in_process(config, T0).ok
-        (state,) = read_delivery(load_config(config))
+        (state,) = read_facts(load_config(config))[1]
         assert (state.pending, state.failures) == (len(SEED), 1)
         time.sleep(2.5)  # the late confirmation comes in
         assert run_in_process(config, T0 + dt.timedelta(minutes=2)).ok
     assert len(slow.bodies) == 1
-    (state,) = read_delivery(load_config(config))
+    (state,) = read_facts(load_config(config))[1]
     assert (state.pending, state.sent, state.failures) == (0, len(SEED), 0)
 
 

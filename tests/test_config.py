@@ -278,6 +278,11 @@ def test_duplicate_topic_ids() -> None:
     ]
 
 
+def test_duplicate_notify_id_is_reported_once() -> None:
+    text = SOURCE + '[[notify]]\nid = "n"\nurl = "json://h/x"\n[[notify]]\nid = "n"\nurl = "json://h/y"\n'
+    assert problems(text) == [("notify[1].id", "duplicate id 'n' (also notify[0]): set `id`")]
+
+
 def test_output_dir_must_not_be_inside_the_package() -> None:
     inside = json.dumps(str(PACKAGE_DIR / "feeds"))
     assert problems(f"[site]\noutput_dir = {inside}\n{SOURCE}") == [

@@ -25,7 +25,7 @@ import pytest
 
 from scraper.config import Config, load_config
 from scraper.service.metrics import Metrics
-from scraper.service.serve import read_delivery, read_health
+from scraper.service.serve import read_facts, read_health
 from scraper.store import Store
 from tests.conftest import aktuellt
 from tests.fixture_site import FixtureSite, load_seed, new_item
@@ -99,7 +99,7 @@ def test_a_receiver_down_for_hours_gets_every_event_once_in_order_when_it_comes_
     assert run_in_process(config, T0 + dt.timedelta(seconds=30)).ok  # within the back-off (1 min): not tried
     site.add_item(new_item("Ny nyhet medan mottagaren är nere", "2026-03-02"))
     assert run_in_process(config, T0 + dt.timedelta(hours=3)).ok  # tried again: still down
-    states = read_delivery(load(config))
+    states = read_facts(load(config))[1]
     assert [(s.target, s.pending, s.failures) for s in states] == [("webhook", len(SEED) + 2, 2)]
     assert states[0].oldest_pending == T0 and "connection refused" in (states[0].last_error or "")
 
@@ -115,7 +115,7 @@ def test_a_receiver_down_for_hours_gets_every_event_once_in_order_when_it_comes_
     kinds = [document["type"] for document in receiver.documents]
     assert kinds == ["new"] * len(SEED) + ["edited", "new"]
     assert receiver.documents[-2]["title"] == "Ändrad: Flygande matta landar på Kungstorget"
-    (state,) = read_delivery(load(config))
+    (state,) = read_facts(load(config))[1]
     assert (state.pending, state.sent, state.failures, state.undeliverable) == (0, len(SEED) + 2, 0, 0)
 
     assert run_in_process(config, T0 + dt.timedelta(hours=5)).ok  # nothing new: nothing resent
@@ -128,7 +128,7 @@ def test_events_pending_past_give_up_after_are_undeliverable_and_shown(tmp_path,
     site.edit_item(SEED[1].uuid, summary="En ändrad ingress.")
     later = T0 + dt.timedelta(hours=30)
     assert run_in_process(config, later).ok  # the 26 new events are 30 h old: given up; the edit waits
-    (state,) = read_delivery(load(config))
+    (state,) = read_facts(load(config))[1]
     assert (state.undeliverable, state.pending) == (len(SEED), 1)
 
     now = later + dt.timedelta(hours=1)
@@ -139,7 +139,7 @@ def test_events_pending_past_give_up_after_are_undeliverable_and_shown(tmp_path,
     assert "connection refused" in delivery["last_error"]
     metrics = Metrics([])
     scraped = [now]
-    metrics.delivery(read_delivery(load(config)), clock=lambda: scraped[0])
+    metrics.refresh(*read_facts(load(config)), clock=lambda: scraped[0])
     text = metrics.exposition().decode()
     assert 'aktuellt_notify_undeliverable{target="webhook"} 26.0' in text
     assert 'aktuellt_notify_pending{target="webhook"} 1.0' in text
@@ -203,14 +203,14 @@ def test_publishing_comes_first_and_a_slow_receiver_is_cut_at_its_deadline(tmp_p
         hanging.close()
     assert report.ok and (tmp_path / "feeds/all.atom").exists()
     assert elapsed < 10
-    (state,) = read_delivery(load(config))
+    (state,) = read_facts(load(config))[1]
     assert state.pending == len(SEED) and state.failures == 1
 
 
 def test_a_webhook_url_with_a_token_is_never_shown_in_status_healthz_or_the_log(tmp_path, site, caplog):
     config = with_webhook(tmp_path, site, "http://127.0.0.1:9/hook?token=s3cr3t")
     assert run_in_process(config, T0).ok  # nothing listens on port 9: refused
-    (state,) = read_delivery(load(config))
+    (state,) = read_facts(load(config))[1]
     assert state.last_error == (
         "POST the webhook failed: could not reach host 127.0.0.1 (connection refused) after 3 attempts"
     )
@@ -255,13 +255,13 @@ def test_a_failure_after_deliveries_in_the_same_cycle_waits_the_first_back_off(t
     config = with_webhook(tmp_path, site, receiver.url)
     for minutes in (0, 1, 3):
         assert run_in_process(config, T0 + dt.timedelta(minutes=minutes)).ok
-    (state,) = read_delivery(load(config))
+    (state,) = read_facts(load(config))[1]
     assert (state.failures, state.next_attempt) == (3, T0 + dt.timedelta(minutes=7))
     receiver.refuse_after = 5
     receiver.start()
     later = T0 + dt.timedelta(minutes=10)
     assert run_in_process(config, later).ok
-    (state,) = read_delivery(load(config))
+    (state,) = read_facts(load(config))[1]
     assert (state.sent, state.failures, state.next_attempt) == (5, 1, later + dt.timedelta(minutes=1))
 
 

@@ -7,6 +7,7 @@ none. `Checker` walks the parsed TOML with them and reports all problems at once
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import math
@@ -21,7 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .tree import DEFAULT_USER_AGENT, DIGESTS, EVENT_KINDS, SOURCE_TYPES, Config, SelectorConfig
+from .tree import DEFAULT_USER_AGENT, DIGESTS, EVENT_KINDS, SOURCE_TYPES, Config
 
 Check = Callable[[Any], Any]
 
@@ -173,7 +174,7 @@ _INVALID: Any = object()
 
 @dataclass(frozen=True)
 class _Field:
-    kind: Any  # str | int | float | bool | tuple (array of strings) | a nested field table
+    kind: Any  # str | int | float | bool | tuple (array of strings) | a nested table's dataclass
     check: Check | None = None
     default: Any = _UNSET
 
@@ -194,10 +195,10 @@ def _kinds(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def _table(cls: Any, **given: Check | _Field | tuple[Check, Any]) -> dict[str, _Field]:
+def _table(cls: Any, **given: Check | tuple[Check, Any]) -> dict[str, _Field]:
     """The keys of the TOML table read into dataclass `cls`, in its field order, each typed as its field is
-    (paths and durations are strings). `given` names a key's check, or its check and its value when absent
-    (`_REQUIRED`: it must be there), or a whole `_Field`."""
+    (paths and durations are strings). `given` names a key's check (else a string's is `_text`), or its check
+    and its value when absent (`_REQUIRED`: it must be there)."""
     if typing.get_origin(cls) is tuple:  # an array of tables: `sources: tuple[SourceConfig, ...]`
         cls = typing.get_args(cls)[0]
     hints = typing.get_type_hints(cls)
@@ -208,16 +209,12 @@ def _table(cls: Any, **given: Check | _Field | tuple[Check, Any]) -> dict[str, _
         if typing.get_origin(hint) is types.UnionType:  # every union in the tree is `X | None`
             hint = typing.get_args(hint)[0]
         kind = str if hint in (Path, dt.timedelta) else typing.get_origin(hint) or hint
-        spec = given.get(name)
-        if not isinstance(spec, _Field):
-            spec = _Field(kind, *spec) if isinstance(spec, tuple) else _Field(kind, spec)
-        table[name] = spec
+        spec = given.get(name, _text if kind is str else None)
+        table[name] = _Field(kind, *spec) if isinstance(spec, tuple) else _Field(kind, spec)
     return table
 
 
 _TIMEOUT = _range(0, 60, above=True)
-
-_SELECTORS = _table(SelectorConfig, **dict.fromkeys(SelectorConfig.__dataclass_fields__, _text))
 
 #: Each table's (or array of tables') checks, as `_table` takes them; its keys and types are its dataclass's.
 _CHECKS: dict[str, dict[str, Any]] = dict(
@@ -246,14 +243,12 @@ _CHECKS: dict[str, dict[str, Any]] = dict(
         jitter=(_duration, dt.timedelta(seconds=60)),
         timezone=_timezone,
     ),
-    server=dict(host=_text, port=_range(0, 65535)),
+    server=dict(port=_range(0, 65535)),
     sources=dict(
         id=(_slug, _REQUIRED),
-        title=_text,
         url=(_url, _REQUIRED),
         timezone=_timezone,
         max_pages=_range(1),
-        selectors=_Field(_SELECTORS, lambda values: SelectorConfig(**values)),
         allowed_hosts=_hosts,
         max_articles_per_cycle=_range(1),
         max_new_items_per_cycle=_range(1),
@@ -261,7 +256,7 @@ _CHECKS: dict[str, dict[str, Any]] = dict(
         type=_choice(*SOURCE_TYPES),
         date_order=_choice("dmy", "mdy", "ymd"),
     ),
-    topics=dict(id=(_slug, _REQUIRED), title=_text, regex=_regex, description=_text),
+    topics=dict(id=(_slug, _REQUIRED), regex=_regex),
     # one `[[notify]]` target; the legacy `[notify]` table takes the same keys (it is one target)
     notify=dict(
         id=_slug,
@@ -276,7 +271,6 @@ _CHECKS: dict[str, dict[str, Any]] = dict(
     publish=dict(
         target=_pattern(r"s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?", "'s3://bucket/prefix'"),
         endpoint_url=_url,
-        region=_text,
     ),
 )
 
@@ -338,8 +332,9 @@ class Checker:
 
     def value(self, raw: object, key: str, spec: _Field) -> Any:
         kind = spec.kind
-        if isinstance(kind, dict):
-            value: Any = self.table(raw, key, kind)
+        # A nested table (`selectors`) is checked key by key, then made into its dataclass.
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+            value: Any = kind(**self.table(raw, key, _table(kind)))
         elif kind is tuple:
             value = self.strings(raw, key)
         elif kind is float and isinstance(raw, int) and not isinstance(raw, bool):
@@ -370,7 +365,7 @@ class Checker:
         return tuple(raw) if len(self.problems) == count else _INVALID
 
     def array(self, raw: object, path: str, fields: Mapping[str, _Field]) -> list[dict[str, Any]]:
-        """An array of tables (`[[sources]]`); ids must be unique, and a title defaults to the id."""
+        """`[[sources]]` or `[[topics]]`: ids must be unique, and a title defaults to the id."""
         if not isinstance(raw, list):
             self.add(path, f"expected an array of tables ([[{path}]]), {_got(raw)}")
             return []
@@ -384,6 +379,5 @@ class Checker:
                     f"{path}[{index}].id", f"duplicate id {entry['id']!r} (also {path}[{seen[entry['id']]}])"
                 )
             seen.setdefault(entry["id"], index)
-            if "title" in fields:
-                entry.setdefault("title", entry["id"])
+            entry.setdefault("title", entry["id"])
         return entries

@@ -23,8 +23,9 @@ def _toml(value: object) -> str:
     return json_text(str(value))  # JSON string escapes are valid TOML ones (DEL and C1 escaped too)
 
 
-def _render(header: str, obj: Any, skip: tuple[str, ...] = ()) -> list[str]:
+def _render(header: str, obj: Any) -> list[str]:
     lines, nested = ["", header], []
+    skip = LISTING_ONLY if getattr(obj, "type", "") == "feed" else ()  # a feed source has no listing keys
     for spec in dataclasses.fields(obj):
         value = getattr(obj, spec.name)
         if spec.name in skip:
@@ -38,19 +39,14 @@ def _render(header: str, obj: Any, skip: tuple[str, ...] = ()) -> list[str]:
 
 
 def describe(config: Config) -> str:
-    """The resolved settings as TOML (absolute paths, defaults filled in) for `aktuellt check`.
-
-    The text parses back to the same Config.
-    """
+    """The resolved settings as TOML (absolute paths, defaults filled in) for `aktuellt check`; the text
+    parses back to the same Config."""
     lines = [f"# resolved from {config.path}" if config.path else "# not loaded from a file"]
     for name in ("site", "fetch", "schedule", "server", "websub", "publish"):
         lines += _render(f"[{name}]", getattr(config, name))
-    for source in config.sources:
-        lines += _render("[[sources]]", source, LISTING_ONLY if source.type == "feed" else ())
-    for topic in config.topics:
-        lines += _render("[[topics]]", topic)
-    for target in config.notify:
-        lines += _render("[[notify]]", target)
+    for name in ("sources", "topics", "notify"):
+        for entry in getattr(config, name):
+            lines += _render(f"[[{name}]]", entry)
     return "\n".join(lines) + "\n"
 
 

@@ -10,16 +10,6 @@ from typing import Any
 from .checks import TOP_FIELDS, Checker
 from .tree import EVENT_KINDS
 
-__all__ = ["default_id", "notify_targets"]
-
-
-def default_id(url: str | None, webhook: str | None) -> str:
-    """A target's id when the config names none: "webhook" for the webhook, else one derived from the URL,
-    stable while the URL is (the store keeps ids, never the URL: an Apprise URL holds its secrets)."""
-    if webhook is not None:
-        return "webhook"
-    return "alert-" + hashlib.sha256((url or "").encode()).hexdigest()[:8]
-
 
 def notify_targets(
     checker: Checker, raw: object, *, sources: Set[object], topics: Set[object]
@@ -29,9 +19,11 @@ def notify_targets(
         entries, paths = [checker.table(raw, "notify", TOP_FIELDS["notify"])], ["notify"]
         if "url" not in raw and "webhook" not in raw:
             return []
-    elif isinstance(raw, list):
-        entries = checker.array(raw, "notify", TOP_FIELDS["notify"])
-        paths = [f"notify[{index}]" for index in range(len(entries))]
+    elif isinstance(raw, list):  # not `checker.array`: ids are checked below, once the derived ones are set
+        paths = [f"notify[{index}]" for index in range(len(raw))]
+        entries = [
+            checker.table(item, path, TOP_FIELDS["notify"]) for item, path in zip(raw, paths, strict=True)
+        ]
     else:
         checker.add("notify", "expected a [notify] table or [[notify]] tables")
         return []
@@ -44,7 +36,10 @@ def notify_targets(
         if given.get("kinds") == []:  # a target that would mark every event skipped, silently
             kinds = ", ".join(EVENT_KINDS)
             checker.add(f"{path}.kinds", f"empty: name one or more of {kinds}, or leave it out")
-        entry.setdefault("id", default_id(entry.get("url"), entry.get("webhook")))
+        # No id given: "webhook" for the webhook, else one derived from the URL, stable while the URL is (the
+        # store keeps ids, never the URL: an Apprise URL holds its secrets).
+        digest = hashlib.sha256((entry.get("url") or "").encode()).hexdigest()[:8]
+        entry.setdefault("id", "webhook" if entry.get("webhook") is not None else f"alert-{digest}")
         if entry["id"] in seen:
             checker.add(f"{path}.id", f"duplicate id {entry['id']!r} (also {seen[entry['id']]}): set `id`")
         seen.setdefault(entry["id"], path)

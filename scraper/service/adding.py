@@ -10,7 +10,6 @@ found, or `skip_failed` says to add the rest; the config module's writer validat
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Sequence
@@ -57,14 +56,14 @@ def examine(wanted: Wanted, fetcher: Fetcher) -> Found:
     try:
         page = _get(wanted.url, fetcher)
         if _looks_like_feed(page.text):
-            return _as_feed(wanted, wanted.url, page, fetcher=None)
+            return _as_feed(wanted, wanted.url, page, fetcher)
         result = read_page(page.text, page.url, wanted.url)
         if result.items:
             block: dict[str, object] = {"id": wanted.id or "", "title": result.title or "", "url": wanted.url}
             what = f"listing, {_count(result.items)}"
             return Found(wanted, block, f"{what}{_newest(result.items)}", result.items)
         for feed in result.feeds:
-            found = _as_feed(wanted, feed.url, None, fetcher=fetcher)
+            found = _as_feed(wanted, feed.url, None, fetcher)
             if found.block is not None:
                 return found
         reason = "the page holds no news items (looked for repeated blocks of one article link each)"
@@ -100,15 +99,9 @@ def choose_ids(found: Sequence[Found], taken: Iterable[str]) -> list[Found]:
 
 
 def examine_all(wanted: Sequence[Wanted], fetcher: Fetcher, *, workers: int) -> list[Found]:
-    """`examine` every entry, `workers` at a time, each on its own fetcher view; results in input order."""
-
-    def one(entry: Wanted) -> Found:
-        view = fetcher.for_source()
-        with view.confined(source_hosts(SourceConfig(id="add", title="", url=entry.url))):
-            return examine(entry, view)
-
+    """`examine` every entry, `workers` at a time; results in input order."""
     with ThreadPoolExecutor(max(1, min(workers, len(wanted)))) as pool:
-        return list(pool.map(one, wanted))
+        return list(pool.map(lambda entry: examine(entry, fetcher), wanted))
 
 
 def wanted_sources(url: str | None, source_id: str | None, list_file: str | None) -> list[Wanted]:
@@ -138,22 +131,22 @@ def read_list(name: str, text: str) -> list[Wanted]:
 
 
 def _get(url: str, fetcher: Fetcher) -> Page:
-    response = fetcher.get(url)
+    """`url` fetched as a cycle would: on a view of `fetcher` of its own, confined to the URL's host."""
+    view = fetcher.for_source()
+    with view.confined(source_hosts(SourceConfig(id="add", title="", url=url))):
+        response = view.get(url)
     assert not isinstance(response, NotModified)  # no validators were sent
     return response
 
 
-def _as_feed(wanted: Wanted, url: str, page: Page | None, *, fetcher: Fetcher | None) -> Found:
-    """`url` read as a feed (fetched with a view scoped to its own host when `page` is None)."""
+def _as_feed(wanted: Wanted, url: str, page: Page | None, fetcher: Fetcher) -> Found:
+    """`url` read as a feed (fetched when `page` is None)."""
     # Imported here: feedparser is slow to import, and only a feed needs it.
     from ..source.feedsource import parse_feed
 
     try:
         if page is None:
-            assert fetcher is not None
-            view = fetcher.for_source()
-            with view.confined(source_hosts(SourceConfig(id="add", title="", url=url))):
-                page = _get(url, view)
+            page = _get(url, fetcher)
         feed = parse_feed(page.text, page.url, timezone=PROBE_ZONE)
     except ScraperError as error:
         return Found(wanted, None, f"{url}: {error}")
@@ -174,12 +167,8 @@ def _count(items: Sequence[ListingItem]) -> str:
 
 
 def _newest(items: Sequence[ListingItem]) -> str:
-    dated = [i for i in items if i.published is not None]
-    if not dated:
-        return ""
-    newest = max(dated, key=lambda i: i.published.day if i.published else dt.date.min)
-    assert newest.published is not None
-    return f", newest {newest.published.day.isoformat()}"
+    days = [item.published.day for item in items if item.published is not None]
+    return f", newest {max(days).isoformat()}" if days else ""
 
 
 def found_lines(found: Sequence[Found], *, with_items: bool) -> list[str]:

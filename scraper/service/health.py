@@ -1,4 +1,5 @@
-"""Is the service doing its job? Pure: run histories, the clock's `now` and the window in; a verdict out.
+"""Is the service doing its job? Pure but for `facts`, which reads them from the store: run histories, the
+clock's `now` and the window in; a verdict out.
 
 A source is healthy while its last success (an ok or not-modified run) is younger than the health window
 (three scheduled cycles plus jitter, see schedule.health_window). A source that has never run is "pending"
@@ -12,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..store import DeliveryState, RunHistory
+from ..config import Config
+from ..store import DeliveryState, RunHistory, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,17 +26,11 @@ class SourceHealth:
     state: str
 
 
-def _assess_one(
-    history: RunHistory, now: dt.datetime, window: dt.timedelta, since: dt.datetime
-) -> SourceHealth:
-    if history.last_run is None:
-        return SourceHealth(history, now - since <= window, "pending")
-    fresh = history.last_success is not None and now - history.last_success <= window
-    if not fresh:
-        state = "failing" if history.consecutive_failures else "stale"
-    else:
-        state = "ok" if not history.consecutive_failures else "degraded"
-    return SourceHealth(history, fresh, state)
+def facts(store: Store, config: Config) -> tuple[list[RunHistory], list[DeliveryState]]:
+    """Each source's run history, and each notify target's outbox state (none without `[[notify]]`: the
+    outbox is not asked): what `status`, /healthz and /metrics show."""
+    histories = [store.runs.run_history(source.id) for source in config.sources]
+    return histories, store.outbox.delivery_states() if config.notify else []
 
 
 def assess(
@@ -45,8 +41,18 @@ def assess(
     since: dt.datetime | None = None,
 ) -> list[SourceHealth]:
     """`since`: when the service started (None: long ago, as for `aktuellt status`)."""
-    start = since if since is not None else dt.datetime.min.replace(tzinfo=dt.UTC)
-    return [_assess_one(history, now, window, start) for history in histories]
+    verdicts = []
+    for history in histories:
+        if history.last_run is None:
+            verdicts.append(SourceHealth(history, since is not None and now - since <= window, "pending"))
+            continue
+        fresh = history.last_success is not None and now - history.last_success <= window
+        if not fresh:
+            state = "failing" if history.consecutive_failures else "stale"
+        else:
+            state = "ok" if not history.consecutive_failures else "degraded"
+        verdicts.append(SourceHealth(history, fresh, state))
+    return verdicts
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

@@ -29,6 +29,8 @@ disable_created_metrics()  # type: ignore[no-untyped-call]
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 #: Cycle outcomes: every source ok · some failed · all failed · another run held the lock · store/feeds/bug.
 OUTCOMES = ("ok", "partial", "failed", "locked", "error")
+#: The `change` label of aktuellt_items: SourceReport's counts of that name.
+CHANGES = ("new", "changed", "removed")
 
 
 class Metrics:
@@ -89,7 +91,7 @@ class Metrics:
         for outcome in OUTCOMES:  # present from the start, so rate() and alerts see a zero, not a gap
             self.cycles.labels(outcome)
         for source in sources:
-            for change in ("new", "changed", "removed"):
+            for change in CHANGES:
                 self.items.labels(source, change)
             self.last_success.labels(source)
             self.failures.labels(source)
@@ -99,24 +101,27 @@ class Metrics:
         self.duration.observe(seconds)
         self.bytes_fetched.inc(bytes_received)
         for source in report.sources if report is not None else ():
-            self.items.labels(source.source, "new").inc(source.new)
-            self.items.labels(source.source, "changed").inc(source.changed)
-            self.items.labels(source.source, "removed").inc(source.removed)
+            for change in CHANGES:
+                self.items.labels(source.source, change).inc(getattr(source, change))
             self.requests_made.inc(source.requests)
             if source.status == "failed":
                 self.fetch_errors.labels(source.source, source.error_kind or "other").inc()
 
-    def history(self, histories: Iterable[RunHistory]) -> None:
-        """Refresh the per-source gauges from the runs table (so they are right after a restart too)."""
+    def refresh(
+        self,
+        histories: Iterable[RunHistory],
+        states: Iterable[DeliveryState],
+        *,
+        clock: Callable[[], dt.datetime],
+    ) -> None:
+        """Refresh the per-source gauges from the runs table and the per-target ones from the outbox (at
+        start, so they are right after a restart too, and after each cycle). The oldest pending event's age
+        is reckoned at each scrape (`clock`): between cycles, which may be a day apart, it grows, so an alert
+        on it fires while the receiver is still down."""
         for h in histories:
             stamp = h.last_success.timestamp() if h.last_success is not None else 0.0
             self.last_success.labels(h.source).set(stamp)
             self.failures.labels(h.source).set(h.consecutive_failures)
-
-    def delivery(self, states: Iterable[DeliveryState], *, clock: Callable[[], dt.datetime]) -> None:
-        """Refresh the per-target gauges from the outbox (after each cycle, and at start). The oldest pending
-        event's age is reckoned at each scrape (`clock`): between cycles, which may be a day apart, it grows,
-        so an alert on it fires while the receiver is still down."""
 
         def age_of(oldest: dt.datetime | None) -> Callable[[], float]:
             return lambda: max((clock() - oldest).total_seconds(), 0.0) if oldest is not None else 0.0

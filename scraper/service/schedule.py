@@ -95,37 +95,24 @@ def cache_seconds(schedule: ScheduleConfig, now: dt.datetime) -> int:
     return max(1, min(3600, int(min(gaps(schedule, now)).total_seconds())))
 
 
-class CycleScheduler:
-    """Runs `job` once at start, then on the schedule, one at a time, in one background thread."""
-
-    def __init__(self, schedule: ScheduleConfig, job: Callable[[], object]) -> None:
-        zone = ZoneInfo(schedule.timezone)
-        self._trigger = build_trigger(schedule)
-        # A cycle that could not start on time (the machine slept, or the previous cycle ran long) still runs
-        # if it is late by less than one interval; coalesce folds a backlog of missed cycles into one.
-        grace = max(1, int(min(gaps(schedule, dt.datetime.now(zone))).total_seconds()))
-        self._scheduler = BackgroundScheduler(
-            timezone=zone,
-            executors={"default": ThreadPoolExecutor(max_workers=1)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
-        )
-        self._job = job
-        self._zone = zone
-        if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
-            # "Running job …" / "executed successfully" every cycle: our own cycle line says it better.
-            logging.getLogger("apscheduler").setLevel(logging.WARNING)
-
-    def start(self) -> None:
-        self._scheduler.add_job(
-            self._job,
-            self._trigger,
-            id="cycle",
-            name="aktuellt cycle",
-            next_run_time=dt.datetime.now(self._zone),  # the first cycle at once, not one interval later
-        )
-        self._scheduler.start()
-
-    def shutdown(self) -> None:
-        """Take no new work. A cycle already running is left to finish in its thread (the caller waits)."""
-        if self._scheduler.running:
-            self._scheduler.shutdown(wait=False)
+def cycle_scheduler(schedule: ScheduleConfig, job: Callable[[], object]) -> BackgroundScheduler:
+    """A scheduler that, once started, runs `job` at once, then on the schedule, one at a time, in one
+    background thread. Its `shutdown(wait=False)` takes no new work and leaves a cycle already running to
+    finish in its thread (the caller waits)."""
+    zone = ZoneInfo(schedule.timezone)
+    # A cycle that could not start on time (the machine slept, or the previous cycle ran long) still runs if
+    # it is late by less than one interval; coalesce folds a backlog of missed cycles into one.
+    grace = max(1, int(min(gaps(schedule, dt.datetime.now(zone))).total_seconds()))
+    scheduler = BackgroundScheduler(
+        timezone=zone,
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": grace},
+    )
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        # "Running job …" / "executed successfully" every cycle: our own cycle line says it better.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # The first cycle as soon as the scheduler starts, not one interval later.
+    scheduler.add_job(
+        job, build_trigger(schedule), id="cycle", name="aktuellt cycle", next_run_time=dt.datetime.now(zone)
+    )
+    return scheduler

@@ -34,7 +34,7 @@ from ..store import DeliveryState, RunHistory, Store
 from . import health
 from .files import build_app
 from .metrics import Metrics
-from .schedule import CycleScheduler, cache_seconds, health_window
+from .schedule import cache_seconds, cycle_scheduler, health_window
 from .server import FeedServer
 
 log = logging.getLogger(__name__)
@@ -44,17 +44,10 @@ log = logging.getLogger(__name__)
 STOP_GRACE = 8.0
 
 
-def read_histories(config: Config) -> list[RunHistory]:
+def read_facts(config: Config) -> tuple[list[RunHistory], list[DeliveryState]]:
+    """`health.facts` from a Store of its own (opened in the calling thread)."""
     with Store(config.site.database) as store:
-        return [store.runs.run_history(source.id) for source in config.sources]
-
-
-def read_delivery(config: Config) -> list[DeliveryState]:
-    """The notify targets' outbox states (none without `[[notify]]`: the store is not asked)."""
-    if not config.notify:
-        return []
-    with Store(config.site.database) as store:
-        return store.outbox.delivery_states()
+        return health.facts(store, config)
 
 
 def read_health(
@@ -62,8 +55,7 @@ def read_health(
 ) -> tuple[int, dict[str, Any]]:
     """(HTTP status, document) for /healthz; 503 also when the store cannot be read at all."""
     try:
-        histories = read_histories(config)
-        delivery = read_delivery(config)
+        histories, delivery = read_facts(config)
     except ScraperError as error:
         return 503, {"status": "unhealthy", "error": str(error)}
     verdicts = health.assess(histories, now=now, window=window, since=since)
@@ -116,8 +108,7 @@ class CycleRunner:
         return outcome
 
     def _gauges(self, store: Store) -> None:
-        self.metrics.history(store.runs.run_history(source.id) for source in self.config.sources)
-        self.metrics.delivery(store.outbox.delivery_states(), clock=utc_now)
+        self.metrics.refresh(*health.facts(store, self.config), clock=utc_now)
 
 
 def serve(config: Config) -> int:
@@ -125,25 +116,18 @@ def serve(config: Config) -> int:
     now = utc_now()
     metrics = Metrics((source.id for source in config.sources), version=package_version())
     try:
-        metrics.history(read_histories(config))
-        metrics.delivery(read_delivery(config), clock=utc_now)
+        metrics.refresh(*read_facts(config), clock=utc_now)
     except ScraperError as error:
         log.warning("cannot read the run history yet: %s", error)
     runner = CycleRunner(config, metrics)
-    scheduler = CycleScheduler(config.schedule, runner)
-    started = now
-
+    scheduler = cycle_scheduler(config.schedule, runner)
     # Worked out once: for a cron line it samples a week of fire times, too slow for every probe.
     window = health_window(config.schedule, now)
-
-    def current_health() -> tuple[int, dict[str, Any]]:
-        return read_health(config, now=utc_now(), since=started, window=window)
-
     app = build_app(
         config.site.output_dir,
         max_age=cache_seconds(config.schedule, now),
         metrics=metrics,
-        health=current_health,
+        health=lambda: read_health(config, now=utc_now(), since=now, window=window),  # since the start
         hub=config.websub.hub,
         base_url=config.site.base_url,
     )
@@ -177,7 +161,7 @@ def serve(config: Config) -> int:
             pass
         deadline = time.monotonic() + STOP_GRACE
         runner.stopping.set()
-        scheduler.shutdown()
+        scheduler.shutdown(wait=False)
         server.stop()
         if not runner.wait_idle(max(0.0, deadline - time.monotonic())):
             log.warning(
