@@ -15,11 +15,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..folders import make_folders
-from ..history import ItemRecord
+from ..history import ChangeRow, ItemRecord
 from ..models import SourceReport
 from .articles import ArticleTables
 from .db import Database, db_table, iso, storage_errors, write_transaction
-from .events import ChangeRow, EventTables
+from .events import EventTables
 from .feeds import FeedTables
 from .items import ItemTables, moved_forward
 from .outbox import DeliveryState, OutboxTables
