@@ -103,12 +103,11 @@ def confirm_jobs(
     if not keys or not source.articles:
         return []
     known = store.items.known(source.id, keys)
-    published = store.items.published(source.id, keys)
     states = store.articles.article_states(source.id, keys)
     return [
-        ArticleJob(key, known[key].link, published[key], "confirm", states.get(key))
+        ArticleJob(key, known[key].link, known[key].published, "confirm", states.get(key))
         for key in keys
-        if key in known and key in published and sanity.web_url(known[key].link)
+        if key in known and sanity.web_url(known[key].link)
     ]
 
 

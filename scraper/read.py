@@ -94,11 +94,9 @@ def read_source(
         listing = _read_pages(
             source, response, store, fetcher, started, read_all=read_all, known=bool(tracked)
         )
-    keys = [item.key for item in listing.items]
+    known = store.items.known(source.id, [item.key for item in listing.items])
     stored = partial(store.items.live_items, source.id)
-    diff, intake = admit(
-        source, listing.items, store.items.known(source.id, keys), store.items.live_count(source.id), stored
-    )
+    diff, intake = admit(source, listing.items, known, store.items.live_count(source.id), stored)
     items, refused = intake.items, listing.refused | intake.held_back  # held back: on the site, never missing
     new = [_new_item(source, item, timezone, started) for item in diff.new]
     # A changed item's `updated` moves; one that only moved to a new link keeps it.
@@ -109,11 +107,9 @@ def read_source(
     ]
     jobs = [ArticleJob(n.key, n.link, n.published, "new") for n in new]
     changed = store.articles.article_states(source.id, [item.key for item in diff.changed])
-    published = store.items.published(source.id, [item.key for item in diff.changed])
     jobs += [
-        ArticleJob(item.key, item.link, published[item.key], "changed", changed.get(item.key))
+        ArticleJob(item.key, item.link, known[item.key].published, "changed", changed.get(item.key))
         for item in diff.changed
-        if item.key in published
     ]
     if source.type != "feed":  # a feed vouches for no removal, so it has none to confirm
         jobs += confirm_jobs(source, items, refused, tracked, listing.reached_end, store=store)

@@ -57,16 +57,11 @@ class ItemTables(TableGroup):
 
     def known(self, source: str, keys: Iterable[str]) -> dict[str, StoredState]:
         """The stored state of those of `keys` that the store has, for the diff."""
-        sql = "SELECT key, content_hash, link FROM items WHERE source = ? AND key IN ({marks})"
+        sql = "SELECT key, content_hash, link, published FROM items WHERE source = ? AND key IN ({marks})"
         return {
-            key: StoredState(key, digest, link)
-            for key, digest, link in self._of_keys("read items", sql, source, keys)
+            key: StoredState(key, digest, link, from_iso(published))
+            for key, digest, link, published in self._of_keys("read items", sql, source, keys)
         }
-
-    def published(self, source: str, keys: Sequence[str]) -> dict[str, dt.datetime]:
-        """The stored `published` instant of those of `keys` the store has."""
-        sql = "SELECT key, published FROM items WHERE source = ? AND key IN ({marks})"
-        return {key: from_iso(when) for key, when in self._of_keys("read items", sql, source, keys)}
 
     def live_count(self, source: str) -> int:
         """How many stored items of `source` are not removed."""
