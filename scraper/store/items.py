@@ -20,19 +20,10 @@ ENTRY_COLUMNS = (
 
 def row_entry(row: Sequence[Any]) -> Entry:
     source, key, entry_id, title, summary, link, published, updated, first_seen, position = row[:10]
-    content_html, image_url, image_type, image_length, image_alt, image_caption, tags, date_source = row[
-        10:18
-    ]
-    site_date = row[18]
+    content_html, image_url, image_type, image_length, image_alt, caption, tags, dating, site_date = row[10:]
     image = None
     if image_url:
-        image = LeadImage(
-            url=image_url,
-            alt=image_alt or "",
-            caption=image_caption or "",
-            media_type=image_type,
-            length=image_length or 0,
-        )
+        image = LeadImage(image_url, image_alt or "", caption or "", image_type, image_length or 0)
     return Entry(
         source=source,
         key=key,
@@ -47,7 +38,7 @@ def row_entry(row: Sequence[Any]) -> Entry:
         content_html=content_html or "",
         image=image,
         tags=tuple(json.loads(tags)) if tags else (),
-        dated=date_source != "none",
+        dated=dating != "none",
         timed="T" in (site_date or ""),  # plan.site_date_text: "2019-05-02" or "2019-05-02T10:15"
     )
 
