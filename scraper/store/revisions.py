@@ -15,13 +15,7 @@ VERSION_COLUMNS = "title, summary, site_date, body_text, article_updated"
 
 def row_version(row: Sequence[Any]) -> Version:
     title, summary, site_date, body_text, article_updated = row
-    return Version(
-        title=title or "",
-        summary=summary or "",
-        site_date=site_date or "",
-        body_text=body_text,
-        article_updated=article_updated,
-    )
+    return Version(title or "", summary or "", site_date or "", body_text, article_updated)
 
 
 class RevisionTables(TableGroup):
@@ -38,12 +32,7 @@ class RevisionTables(TableGroup):
         )
         rows = self._rows("read items", sql, [source])
         return [
-            Tracked(
-                key=key,
-                day=dt.date.fromisoformat(site_date[:10]),
-                missing_count=count or 0,
-                removed=removed is not None,
-            )
+            Tracked(key, dt.date.fromisoformat(site_date[:10]), count or 0, removed is not None)
             for key, site_date, count, removed in rows
             if site_date
         ]
