@@ -31,7 +31,7 @@ from .models import (
     SourceReport,
     Validators,
 )
-from .plan import confirm_jobs, plan_history, site_date_text
+from .plan import NO_REMOVALS, confirm_jobs, missing, plan_history, site_date_text
 from .progress import progress
 from .readhints import feeds_phrase, not_a_feed_hint, nothing_found
 from .source.fetch import Fetcher
@@ -81,8 +81,7 @@ def read_source(
             articles,
             tracked,
             store.revisions.latest_versions(source.id, [a.key for a in articles]),
-            listing_read=False,
-            reached_end=False,
+            NO_REMOVALS,
         )
         return CycleWrite(
             report, started, clock(), validators={source.url: refreshed}, articles=articles, history=plan
@@ -111,19 +110,17 @@ def read_source(
         ArticleJob(item.key, item.link, known[item.key].published, "changed", changed.get(item.key))
         for item in diff.changed
     ]
-    if source.type != "feed":  # a feed vouches for no removal, so it has none to confirm
-        jobs += confirm_jobs(source, items, refused, tracked, listing.reached_end, store=store)
+    # A feed shows only its newest entries: one that falls out of it is old, not withdrawn.
+    decision = NO_REMOVALS if source.type == "feed" else missing(items, refused, tracked, listing.reached_end)
+    jobs += confirm_jobs(source, decision, store=store)
     articles = _articles(source, jobs, store=store, fetcher=fetcher, tz=timezone, now=started)
     plan = plan_history(
         items,
         articles,
         tracked,
         store.revisions.latest_versions(source.id, {*(i.key for i in items), *(a.key for a in articles)}),
-        listing_read=True,
-        reached_end=listing.reached_end,
-        refused=refused,
-        # A feed shows only its newest entries: one that falls out of it is old, not withdrawn.
-        absent_means_gone=source.type != "feed",
+        decision,
+        refused,
     )
     report = SourceReport(
         source=source.id,
