@@ -78,12 +78,7 @@ class Store:
                     for n in write.new
                 )
             for u in write.updates:
-                fields = {
-                    "title": u.title,
-                    "summary": u.summary,
-                    "link": u.link,
-                    "content_hash": u.content_hash,
-                }
+                fields = {k: v for k, v in asdict(u).items() if k not in ("source", "key", "bump")}
                 if u.bump:
                     fields["updated"] = moved_forward(self.db, u.source, u.key, now)
                 db_table(self.db, "items").update((u.source, u.key), fields)
