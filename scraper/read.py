@@ -95,8 +95,8 @@ def read_source(
         )
     known = store.items.known(source.id, [item.key for item in listing.items])
     stored = partial(store.items.live_items, source.id)
-    diff, intake = admit(source, listing.items, known, store.items.live_count(source.id), stored)
-    items, refused = intake.items, listing.refused | intake.held_back  # held back: on the site, never missing
+    diff, items, held_back = admit(source, listing.items, known, store.items.live_count(source.id), stored)
+    refused = listing.refused | held_back  # held back: on the site, never missing
     new = [_new_item(source, item, timezone, started) for item in diff.new]
     # A changed item's `updated` moves; one that only moved to a new link keeps it.
     updates = [
@@ -133,7 +133,7 @@ def read_source(
         requests=fetcher.requests_made - requests_before,
         articles=sum(1 for a in articles if not a.failed),
         articles_failed=sum(1 for a in articles if a.failed),
-        held_back=len(intake.held_back),
+        held_back=len(held_back),
     )
     return CycleWrite(
         report=report,
