@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..folders import make_folders
-from ..history import ChangeRow, ItemRecord
+from ..history import ChangeRow
 from ..models import SourceReport
 from .articles import ArticleTables
 from .db import Database, db_table, iso, storage_errors, write_transaction
@@ -61,11 +61,6 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def history_records(self, key: str) -> list[ItemRecord]:
-        """`revisions.records(key)` for a history page: the item in each source that stores it, read by
-        index."""
-        return [r for source in self.pages.sources_of(key) for r in self.revisions.records(key, source)]
 
     def commit_cycle(self, write: CycleWrite) -> None:
         """Write one source's cycle in one transaction: items, HTTP cache and the run record, or nothing."""

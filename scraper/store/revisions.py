@@ -46,12 +46,14 @@ class RevisionTables(TableGroup):
         rows = self._of_keys("read revisions", sql, source, keys)
         return {row[1]: (row[0], row_version(row[2:])) for row in rows}
 
-    def records(self, key: str | None = None, source: str | None = None) -> list[ItemRecord]:
-        """Every item (or those with `key`, in any source or in `source`) with all its versions and events,
-        oldest first. With both, the reads are index seeks (a history page per item of a large store)."""
-        where, params = ("WHERE key = ?", [key]) if key is not None else ("", [])
-        if key is not None and source is not None:
-            where, params = "WHERE source = ? AND key = ?", [source, key]
+    def records(self, key: str | None = None) -> list[ItemRecord]:
+        """Every item (or those with `key`, in any source) with all its versions and events, oldest first.
+        With `key` the reads are index seeks (a history page per item of a large store): the sources come
+        from the item's "new" events (each item has one)."""
+        where, params = "", []
+        if key is not None:
+            where = "WHERE source IN (SELECT source FROM events WHERE kind = 'new' AND key = ?) AND key = ?"
+            params = [key, key]
         with self._errors("read the history"):
             items = self.db.execute(
                 "SELECT source, key, entry_id, link, published, first_seen, removed_at FROM items "
