@@ -128,9 +128,8 @@ def _wanted(
     if not target.topics or not kept:
         return kept, set()
     items = [(row.source, row.key) for _, row in kept]
-    feeds, unsettled = store.outbox.item_feeds(items), store.outbox.unsettled_items(items)
-    topics = {f"topics/{topic}" for topic in target.topics}
-    wanted = [(slot, row) for slot, row in kept if feeds[(row.source, row.key)] & topics]
+    topics, unsettled = store.pages.item_topics(items), store.outbox.unsettled_items(items)
+    wanted = [(slot, row) for slot, row in kept if set(topics[(row.source, row.key)]) & set(target.topics)]
     held = {slot for slot, row in kept if (row.source, row.key) in unsettled} - {slot for slot, _ in wanted}
     return wanted, held
 

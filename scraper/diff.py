@@ -7,6 +7,7 @@ whitespace and markup noise are not changes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -16,11 +17,12 @@ from .models import ListingItem
 
 @dataclass(frozen=True, slots=True)
 class StoredState:
-    """What the store knows about an item, as far as the diff needs it."""
+    """What the store knows about an item, as far as the diff (and the article jobs of a read) need it."""
 
     key: str
     content_hash: str
     link: str
+    published: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,22 +153,24 @@ def pending_oldest(tracked: Iterable[Tracked]) -> dt.date | None:
 
 
 @dataclass(frozen=True, slots=True)
-class ArchiveEvent:
-    """An event as the archives need it: what the item was after it, and when."""
+class ChangeRow:
+    """One stored event with the versions around it: the changes feed, alerts and the archives read it."""
 
     id: int
-    kind: str
-    at: dt.datetime
     source: str
     key: str
+    kind: str
+    at: dt.datetime
+    detail: str | None
     entry_id: str
     link: str
     published: dt.datetime
-    version: Version
+    after: Version  #: the item as the event left it
+    before: Version | None  #: the version an edit replaced
 
 
 def archive_years(
-    events: Sequence[ArchiveEvent], tz: dt.tzinfo, current_year: int, first_year: int | None = None
+    events: Sequence[ChangeRow], tz: dt.tzinfo, current_year: int, first_year: int | None = None
 ) -> dict[int, tuple[list[Entry], list[Deleted]]]:
     """One archive per year, from the first event's year through `current_year` (empty years included, so a
     year's neighbours never change once it is over): for each item that had an event that year, its state
@@ -199,7 +201,7 @@ def archive_years(
         last.add((year, event.entry_id))
         entries, deleted = years.setdefault(year, ([], []))
         if event.kind == "removed":
-            deleted.append(Deleted(event.entry_id, event.link, normal_text(event.version.title), event.at))
+            deleted.append(Deleted(event.entry_id, event.link, normal_text(event.after.title), event.at))
             continue
         # A first version keeps the item's own date, as in the main feed; a later one is dated by its event.
         updated = event.published if event.kind == "new" else event.at
@@ -208,14 +210,14 @@ def archive_years(
                 source=event.source,
                 key=event.key,
                 entry_id=event.entry_id,
-                title=event.version.title,
-                summary=event.version.summary,
+                title=event.after.title,
+                summary=event.after.summary,
                 link=event.link,
                 published=event.published,
                 updated=max(updated, event.published),
                 first_seen=event.at,
                 position=0,
-                timed="T" in event.version.site_date,
+                timed="T" in event.after.site_date,
             )
         )
     return years

@@ -1,24 +1,16 @@
 """What makes an item the same item: keys, canonical links, tag: ids and content hashes. Pure: stdlib only.
 
-This module owns the identity rules of DESIGN.md ("Identity, links and dates"):
+The identity rules of DESIGN.md ("Identity, links and dates"). goteborg.se is WebSphere Portal: every link
+carries an opaque portlet state (`/!ut/p/z1/…/dz/d5/…/`) that changes on every render, so a URL is never an
+identity. The key is the article's content UUID (`article_uuid`), else the canonical article URL
+(`item_key`); the link a feed shows has the state cut (`canonical_link`). The `tag:` ids (`entry_id`,
+`feed_id`) are stored at first sight and never recomputed, so their rule must never change for existing keys.
 
-- **Key.** goteborg.se is WebSphere Portal: every link carries an opaque portlet state
-  (`/!ut/p/z1/…/dz/d5/…/`) that changes on every render, so a URL is never an identity. The key is the
-  article's content UUID (`article_uuid`), found after `/aktuelltsida/`, after `/aktuellt/` (also inside a
-  percent-encoded WCM `urile=wcm:path:…` parameter) or in `?id=`. A UUID anywhere else, such as
-  `/wps/wcm/connect/<uuid>/x.pdf`, names an attachment, not an article. Without a UUID the key is the
-  canonical article URL (`item_key`): the link without portlet state, session and tracking parameters,
-  keeping the query parameters that name the article (`sources[].key_params`).
-- **Link.** `canonical_link` removes the portlet state and the `#Z7_…` portlet anchor, so the link a feed
-  shows stays put between runs.
-- **Ids.** `entry_id` and `feed_id` mint RFC 4151 `tag:` URIs from the source URL's host. They are stored at
-  first sight and never recomputed, so the rule here must never change for existing keys.
-- **Content hash.** `content_hash` fingerprints an item's text fields, so the diff can tell an edit from
-  noise. The habit is lemon24/reader's `_hash_utils`: hash a canonical JSON form (sorted keys, fixed
-  separators, `ensure_ascii=False`), put a version in front of the digest so the rule can change later
-  without old hashes silently meaning something else, and leave out empty values so that adding a new,
-  still-empty field does not change the hash of every stored item. Values are whitespace-normalized (and
-  NFC-normalized) first: a re-render that only moves line breaks or swaps a space for a NBSP is not an edit.
+`content_hash` follows lemon24/reader's `_hash_utils`: a canonical JSON form (sorted keys, fixed separators,
+`ensure_ascii=False`) behind a version prefix, so the rule can change later without old hashes silently
+meaning something else; empty values are left out, so adding a new, still-empty field does not change the
+hash of every stored item; values are normalized first (`normal_text`), so a re-render that only moves line
+breaks or swaps a space for a NBSP is not an edit.
 """
 
 from __future__ import annotations
@@ -80,7 +72,9 @@ _PCT_ENCODED_RE: Final = re.compile(r"(%[0-9A-Fa-f]{2})")
 
 
 def article_uuid(url: str) -> str | None:
-    """The article's content UUID in `url`, lowercased, or None when the URL names no article."""
+    """The article's content UUID in `url`, lowercased, or None when the URL names no article: the UUID
+    after `/aktuelltsida/`, after `/aktuellt/` (also inside a percent-encoded WCM `urile=wcm:path:…`
+    parameter) or in `?id=`. A UUID anywhere else (`/wps/wcm/connect/<uuid>/x.pdf`) names an attachment."""
     # The fragment is not sent to the server, so a UUID there identifies nothing. Percent-decoding lets the
     # WCM form "?urile=wcm%3Apath%3A%2F…%2Faktuellt%2F<uuid>" read like a path.
     target = unquote(_unescape(url).partition("#")[0])

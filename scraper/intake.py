@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from .config import SourceConfig
 from .diff import Diff, StoredState, diff_items
@@ -68,21 +67,12 @@ def unstable_keys(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Intake:
-    """The part of a read the store takes this cycle."""
-
-    items: list[ListingItem]  #: the items read, less those held back
-    held_back: frozenset[str]  #: keys of new items left for later cycles
-
-
-def take_new(items: Sequence[ListingItem], diff: Diff, limit: int) -> Intake:
-    """At most `limit` new items, the first in the read's order (the listing's newest); the others are held
-    back: not stored now, read again (and new then) in later cycles. Known items are always taken."""
-    held = frozenset(item.key for item in diff.new[limit:])
-    if not held:
-        return Intake(list(items), held)
-    return Intake([item for item in items if item.key not in held], held)
+def take_new(items: Sequence[ListingItem], diff: Diff, cap: int) -> tuple[list[ListingItem], frozenset[str]]:
+    """The items taken, and the keys of those held back: at most `cap` new items, the first in the read's
+    order (the listing's newest), are taken; the others are not stored now, read again (and new then) in
+    later cycles. Known items are always taken."""
+    held = frozenset(item.key for item in diff.new[cap:])
+    return [item for item in items if item.key not in held], held
 
 
 def admit(
@@ -91,20 +81,21 @@ def admit(
     known: Mapping[str, StoredState],
     live: int,
     live_items: Callable[[int], Sequence[tuple[str, str]]],
-) -> tuple[Diff, Intake]:
-    """The diff of the items the store takes from this read, and what it takes (see the module docstring).
+) -> tuple[Diff, list[ListingItem], frozenset[str]]:
+    """The diff of the items the store takes from this read, those items, and the keys of the new ones held
+    back for later cycles (see the module docstring).
     `known`: the store's state of the items read; `live`, `live_items`: see `unstable_keys`. Raises
     ExtractError when the keys look unstable."""
     diff = diff_items(items, known)
     if why := unstable_keys(diff, live, live_items, source.key_params):
         raise ExtractError(f"{source.url}: {why}", url=source.url)
-    intake = take_new(items, diff, source.max_new_items_per_cycle)
-    if not intake.held_back:
-        return diff, intake
+    taken, held_back = take_new(items, diff, source.max_new_items_per_cycle)
+    if not held_back:
+        return diff, taken, held_back
     log.info(
         "%s: %d new items; storing the first %d now, the rest in later cycles (max_new_items_per_cycle)",
         source.id,
         len(diff.new),
         source.max_new_items_per_cycle,
     )
-    return diff_items(intake.items, known), intake
+    return diff_items(taken, known), taken, held_back

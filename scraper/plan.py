@@ -18,17 +18,14 @@ def plan_history(
     articles: list[ArticleWrite],
     tracked: list[history.Tracked],
     latest: dict[str, tuple[int, history.Version]],
-    *,
-    listing_read: bool,
-    reached_end: bool,
+    decision: history.MissingDecision,
     refused: frozenset[str] = frozenset(),
-    absent_means_gone: bool = True,
 ) -> HistoryWrite:
     """Versions to record and removals to count, from what this cycle read (see scraper.history): the
-    listing's items (when it was read: not on a 304) and the article pages fetched. `refused` are the keys
-    of items the listing showed but the cycle refused (a date or link no item may have): still on the site,
-    so never missing. Without `absent_means_gone` the read vouches for no date, so nothing it lacks is
-    counted missing (a feed)."""
+    listing's items (none on a 304), the article pages fetched and the listing's `missing` decision
+    (`NO_REMOVALS` when the read vouches for none: a 304, a feed). `refused` are the keys of items the
+    listing showed but the cycle refused (a date or link no item may have): still on the site, so never
+    missing."""
     observed: dict[str, history.Version] = {
         item.key: history.Version(item.title, item.summary, site_date_text(item.published)) for item in items
     }
@@ -52,9 +49,6 @@ def plan_history(
             kind = "edited" if compared.action == "edit" else "fill"
             versions.append(VersionWrite(key, compared.version, kind, revision))
     seen = {item.key for item in items} | refused
-    decision = history.MissingDecision(missing={})
-    if listing_read and absent_means_gone:
-        decision = _missing(items, refused, tracked, reached_end)
     removed = [(key, "listing") for key in decision.removed]
     # An article page answering 404/410 confirms at once that an item the listing no longer shows is gone
     # (one the listing still shows is a broken link, not a withdrawal).
@@ -76,9 +70,14 @@ def plan_history(
     )
 
 
-def _missing(
+#: The decision of a read that vouches for no removal: a 304, or a feed (it shows only its newest entries).
+NO_REMOVALS = history.MissingDecision(missing={})
+
+
+def missing(
     items: list[ListingItem], refused: frozenset[str], tracked: list[history.Tracked], reached_end: bool
 ) -> history.MissingDecision:
+    """`history.missing` for a listing read: its items, and those it refused, are seen."""
     return history.missing(
         tracked,
         {item.key for item in items} | refused,
@@ -88,27 +87,18 @@ def _missing(
     )
 
 
-def confirm_jobs(
-    source: SourceConfig,
-    items: list[ListingItem],
-    refused: frozenset[str],
-    tracked: list[history.Tracked],
-    reached_end: bool,
-    *,
-    store: Store,
-) -> list[ArticleJob]:
+def confirm_jobs(source: SourceConfig, decision: history.MissingDecision, store: Store) -> list[ArticleJob]:
     """Article pages that decide an unconfirmed removal (see history.missing): a 404 or 410 confirms it,
     a page that is still there clears it."""
-    keys = list(_missing(items, refused, tracked, reached_end).unconfirmed)
+    keys = list(decision.unconfirmed)
     if not keys or not source.articles:
         return []
     known = store.items.known(source.id, keys)
-    published = store.items.published(source.id, keys)
     states = store.articles.article_states(source.id, keys)
     return [
-        ArticleJob(key, known[key].link, published[key], "confirm", states.get(key))
+        ArticleJob(key, known[key].link, known[key].published, "confirm", states.get(key))
         for key in keys
-        if key in known and key in published and sanity.web_url(known[key].link)
+        if key in known and sanity.web_url(known[key].link)
     ]
 
 

@@ -31,7 +31,7 @@ from .models import (
     SourceReport,
     Validators,
 )
-from .plan import confirm_jobs, plan_history, site_date_text
+from .plan import NO_REMOVALS, confirm_jobs, missing, plan_history, site_date_text
 from .progress import progress
 from .readhints import feeds_phrase, not_a_feed_hint, nothing_found
 from .source.fetch import Fetcher
@@ -81,8 +81,7 @@ def read_source(
             articles,
             tracked,
             store.revisions.latest_versions(source.id, [a.key for a in articles]),
-            listing_read=False,
-            reached_end=False,
+            NO_REMOVALS,
         )
         return CycleWrite(
             report, started, clock(), validators={source.url: refreshed}, articles=articles, history=plan
@@ -94,12 +93,10 @@ def read_source(
         listing = _read_pages(
             source, response, store, fetcher, started, read_all=read_all, known=bool(tracked)
         )
-    keys = [item.key for item in listing.items]
+    known = store.items.known(source.id, [item.key for item in listing.items])
     stored = partial(store.items.live_items, source.id)
-    diff, intake = admit(
-        source, listing.items, store.items.known(source.id, keys), store.items.live_count(source.id), stored
-    )
-    items, refused = intake.items, listing.refused | intake.held_back  # held back: on the site, never missing
+    diff, items, held_back = admit(source, listing.items, known, store.items.live_count(source.id), stored)
+    refused = listing.refused | held_back  # held back: on the site, never missing
     new = [_new_item(source, item, timezone, started) for item in diff.new]
     # A changed item's `updated` moves; one that only moved to a new link keeps it.
     updates = [
@@ -109,25 +106,21 @@ def read_source(
     ]
     jobs = [ArticleJob(n.key, n.link, n.published, "new") for n in new]
     changed = store.articles.article_states(source.id, [item.key for item in diff.changed])
-    published = store.items.published(source.id, [item.key for item in diff.changed])
     jobs += [
-        ArticleJob(item.key, item.link, published[item.key], "changed", changed.get(item.key))
+        ArticleJob(item.key, item.link, known[item.key].published, "changed", changed.get(item.key))
         for item in diff.changed
-        if item.key in published
     ]
-    if source.type != "feed":  # a feed vouches for no removal, so it has none to confirm
-        jobs += confirm_jobs(source, items, refused, tracked, listing.reached_end, store=store)
+    # A feed shows only its newest entries: one that falls out of it is old, not withdrawn.
+    decision = NO_REMOVALS if source.type == "feed" else missing(items, refused, tracked, listing.reached_end)
+    jobs += confirm_jobs(source, decision, store=store)
     articles = _articles(source, jobs, store=store, fetcher=fetcher, tz=timezone, now=started)
     plan = plan_history(
         items,
         articles,
         tracked,
         store.revisions.latest_versions(source.id, {*(i.key for i in items), *(a.key for a in articles)}),
-        listing_read=True,
-        reached_end=listing.reached_end,
-        refused=refused,
-        # A feed shows only its newest entries: one that falls out of it is old, not withdrawn.
-        absent_means_gone=source.type != "feed",
+        decision,
+        refused,
     )
     report = SourceReport(
         source=source.id,
@@ -140,7 +133,7 @@ def read_source(
         requests=fetcher.requests_made - requests_before,
         articles=sum(1 for a in articles if not a.failed),
         articles_failed=sum(1 for a in articles if a.failed),
-        held_back=len(intake.held_back),
+        held_back=len(held_back),
     )
     return CycleWrite(
         report=report,

@@ -21,7 +21,8 @@ def item(key: str, title: str = "Titel", summary: str = "Ingress", link: str | N
 
 
 def state(it: ListingItem) -> StoredState:
-    return StoredState(key=it.key, content_hash=listing_hash(it), link=it.link)
+    published = dt.datetime(2019, 5, 2, 10, 30, tzinfo=dt.UTC)
+    return StoredState(key=it.key, content_hash=listing_hash(it), link=it.link, published=published)
 
 
 def nothing_to_write(diff: Diff) -> bool:

@@ -594,21 +594,23 @@ def test_serve_sends_websub_link_headers_for_feeds(tmp_path):
 
 
 def test_an_archive_holds_each_item_once_as_it_ended_the_year():
-    from scraper.history import ArchiveEvent, archive_years
+    from scraper.history import ChangeRow, archive_years
 
     tz = dt.UTC
 
-    def event(number: int, kind: str, key: str, when: str, title: str) -> ArchiveEvent:
-        return ArchiveEvent(
+    def event(number: int, kind: str, key: str, when: str, title: str) -> ChangeRow:
+        return ChangeRow(
             id=number,
-            kind=kind,
-            at=dt.datetime.fromisoformat(when).replace(tzinfo=tz),
             source="s",
             key=key,
+            kind=kind,
+            at=dt.datetime.fromisoformat(when).replace(tzinfo=tz),
+            detail=None,
             entry_id=f"tag:x,2026:s/{key}",
             link=f"https://x.test/{key}",
             published=dt.datetime(2025, 6, 1, 10, 30, tzinfo=tz),
-            version=Version(title, "", "2025-06-01"),
+            after=Version(title, "", "2025-06-01"),
+            before=None,
         )
 
     years = archive_years(

@@ -66,7 +66,7 @@ def test_stored_links_that_key_like_the_read_under_todays_rule_are_a_rule_change
 def test_take_new_keeps_the_first_new_items_and_every_known_one():
     diff = read(5, 2)
     everything = [*diff.new, *diff.unchanged]
-    intake = take_new(everything, diff, 3)
-    assert intake.held_back == {item.key for item in diff.new[3:]}
-    assert intake.items == [*diff.new[:3], *diff.unchanged]
-    assert take_new(everything, diff, 5).held_back == frozenset()
+    taken, held_back = take_new(everything, diff, 3)
+    assert held_back == {item.key for item in diff.new[3:]}
+    assert taken == [*diff.new[:3], *diff.unchanged]
+    assert take_new(everything, diff, 5) == (everything, frozenset())

@@ -64,12 +64,7 @@ def archive_files(
     def documents() -> Iterator[tuple[int, bytes]]:
         for year in due:
             start, end = dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
-            events = [
-                history.ArchiveEvent(
-                    r.id, r.kind, r.at, r.source, r.key, r.entry_id, r.link, r.published, r.after
-                )
-                for r in store.events.changes(since=start, until=end)
-            ]
+            events = store.events.changes(since=start, until=end)
             entries, deleted = history.archive_years(events, tz, year, year)[year]
             yield year, render_archive(_archive_meta(config, year, first_year), entries, deleted)
 

@@ -83,7 +83,7 @@ class HistoryPages:
         site = page_site(self.config)
         sources = {source.id: source.title for source in self.config.sources}
         for key in keys:
-            records = self.store.history_records(key)
+            records = sorted(self.store.revisions.records(key), key=lambda record: record.source)
             if records:
                 self.rendered.append(self.out / page_path(key))
                 yield self.rendered[-1], render_history_page(site, records, sources)

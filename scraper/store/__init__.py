@@ -15,11 +15,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..folders import make_folders
-from ..history import ItemRecord
+from ..history import ChangeRow
 from ..models import SourceReport
 from .articles import ArticleTables
 from .db import Database, db_table, iso, storage_errors, write_transaction
-from .events import ChangeRow, EventTables
+from .events import EventTables
 from .feeds import FeedTables
 from .items import ItemTables, moved_forward
 from .outbox import DeliveryState, OutboxTables
@@ -62,11 +62,6 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def history_records(self, key: str) -> list[ItemRecord]:
-        """`revisions.records(key)` for a history page: the item in each source that stores it, read by
-        index."""
-        return [r for source in self.pages.sources_of(key) for r in self.revisions.records(key, source)]
-
     def commit_cycle(self, write: CycleWrite) -> None:
         """Write one source's cycle in one transaction: items, HTTP cache and the run record, or nothing."""
         now = iso(write.finished)
@@ -78,12 +73,7 @@ class Store:
                     for n in write.new
                 )
             for u in write.updates:
-                fields = {
-                    "title": u.title,
-                    "summary": u.summary,
-                    "link": u.link,
-                    "content_hash": u.content_hash,
-                }
+                fields = {k: v for k, v in asdict(u).items() if k not in ("source", "key", "bump")}
                 if u.bump:
                     fields["updated"] = moved_forward(self.db, u.source, u.key, now)
                 db_table(self.db, "items").update((u.source, u.key), fields)

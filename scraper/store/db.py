@@ -35,8 +35,7 @@ def iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat()
 
 
-def from_iso(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
+from_iso = dt.datetime.fromisoformat
 
 
 def epoch_seconds(moment: dt.datetime) -> int:

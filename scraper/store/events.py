@@ -4,29 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from ..history import Version
+from ..history import ChangeRow
 from ..models import Deleted
 from .db import TableGroup, from_iso, iso
 from .revisions import VERSION_COLUMNS, row_version
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeRow:
-    """One event with the versions around it, as the changes feed needs it."""
-
-    id: int
-    source: str
-    key: str
-    kind: str
-    at: dt.datetime
-    detail: str | None
-    entry_id: str
-    link: str
-    published: dt.datetime
-    after: Version
-    before: Version | None
 
 
 class EventTables(TableGroup):

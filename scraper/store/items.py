@@ -20,19 +20,10 @@ ENTRY_COLUMNS = (
 
 def row_entry(row: Sequence[Any]) -> Entry:
     source, key, entry_id, title, summary, link, published, updated, first_seen, position = row[:10]
-    content_html, image_url, image_type, image_length, image_alt, image_caption, tags, date_source = row[
-        10:18
-    ]
-    site_date = row[18]
+    content_html, image_url, image_type, image_length, image_alt, caption, tags, dating, site_date = row[10:]
     image = None
     if image_url:
-        image = LeadImage(
-            url=image_url,
-            alt=image_alt or "",
-            caption=image_caption or "",
-            media_type=image_type,
-            length=image_length or 0,
-        )
+        image = LeadImage(image_url, image_alt or "", caption or "", image_type, image_length or 0)
     return Entry(
         source=source,
         key=key,
@@ -47,7 +38,7 @@ def row_entry(row: Sequence[Any]) -> Entry:
         content_html=content_html or "",
         image=image,
         tags=tuple(json.loads(tags)) if tags else (),
-        dated=date_source != "none",
+        dated=dating != "none",
         timed="T" in (site_date or ""),  # plan.site_date_text: "2019-05-02" or "2019-05-02T10:15"
     )
 
@@ -57,16 +48,11 @@ class ItemTables(TableGroup):
 
     def known(self, source: str, keys: Iterable[str]) -> dict[str, StoredState]:
         """The stored state of those of `keys` that the store has, for the diff."""
-        sql = "SELECT key, content_hash, link FROM items WHERE source = ? AND key IN ({marks})"
+        sql = "SELECT key, content_hash, link, published FROM items WHERE source = ? AND key IN ({marks})"
         return {
-            key: StoredState(key, digest, link)
-            for key, digest, link in self._of_keys("read items", sql, source, keys)
+            key: StoredState(key, digest, link, from_iso(published))
+            for key, digest, link, published in self._of_keys("read items", sql, source, keys)
         }
-
-    def published(self, source: str, keys: Sequence[str]) -> dict[str, dt.datetime]:
-        """The stored `published` instant of those of `keys` the store has."""
-        sql = "SELECT key, published FROM items WHERE source = ? AND key IN ({marks})"
-        return {key: from_iso(when) for key, when in self._of_keys("read items", sql, source, keys)}
 
     def live_count(self, source: str) -> int:
         """How many stored items of `source` are not removed."""

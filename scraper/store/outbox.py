@@ -147,17 +147,3 @@ class OutboxTables(TableGroup):
         )
         with self._errors("read articles"):
             return {item for item in items if self.db.execute(sql, [*item, *item]).fetchone()[0]}
-
-    def item_feeds(self, items: Sequence[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
-        """The feeds ("all", "topics/<id>", "sources/<id>") each (source, key) is in, as the last publish
-        filed them: what a target's `topics` filter asks."""
-        found: dict[tuple[str, str], set[str]] = {item: set() for item in items}
-        sql = (
-            "SELECT d.source, d.key, f.path FROM item_ids d JOIN feed_items fi ON fi.item = d.id "
-            "JOIN feeds f ON f.id = fi.feed WHERE d.source = ? AND d.key = ?"
-        )
-        with self._errors("read feed memberships"):
-            for source, key in found:
-                for row in self.db.execute(sql, [source, key]).fetchall():
-                    found[(row[0], row[1])].add(row[2])
-        return found

@@ -67,13 +67,9 @@ class PageTables(TableGroup):
             found += (row[0] for row in rows)
         return sorted(found)
 
-    def sources_of(self, key: str) -> list[str]:
-        """The sources that store an item under `key` (each item has its "new" event: an index seek)."""
-        sql = "SELECT DISTINCT source FROM events WHERE kind = 'new' AND key = ? ORDER BY source"
-        return [row[0] for row in self._rows("read events", sql, [key])]
-
     def item_topics(self, items: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
-        """The topic ids each (source, key) belongs to, from the stored memberships (feed_items)."""
+        """The topic ids each (source, key) belongs to, as the last publish filed them (feed_items): what the
+        history pages show and a notify target's `topics` filter asks."""
         wanted = list(dict.fromkeys(items))
         found: dict[tuple[str, str], list[str]] = {item: [] for item in wanted}
         with self._errors("read memberships"):

@@ -15,13 +15,7 @@ VERSION_COLUMNS = "title, summary, site_date, body_text, article_updated"
 
 def row_version(row: Sequence[Any]) -> Version:
     title, summary, site_date, body_text, article_updated = row
-    return Version(
-        title=title or "",
-        summary=summary or "",
-        site_date=site_date or "",
-        body_text=body_text,
-        article_updated=article_updated,
-    )
+    return Version(title or "", summary or "", site_date or "", body_text, article_updated)
 
 
 class RevisionTables(TableGroup):
@@ -38,12 +32,7 @@ class RevisionTables(TableGroup):
         )
         rows = self._rows("read items", sql, [source])
         return [
-            Tracked(
-                key=key,
-                day=dt.date.fromisoformat(site_date[:10]),
-                missing_count=count or 0,
-                removed=removed is not None,
-            )
+            Tracked(key, dt.date.fromisoformat(site_date[:10]), count or 0, removed is not None)
             for key, site_date, count, removed in rows
             if site_date
         ]
@@ -57,12 +46,14 @@ class RevisionTables(TableGroup):
         rows = self._of_keys("read revisions", sql, source, keys)
         return {row[1]: (row[0], row_version(row[2:])) for row in rows}
 
-    def records(self, key: str | None = None, source: str | None = None) -> list[ItemRecord]:
-        """Every item (or those with `key`, in any source or in `source`) with all its versions and events,
-        oldest first. With both, the reads are index seeks (a history page per item of a large store)."""
-        where, params = ("WHERE key = ?", [key]) if key is not None else ("", [])
-        if key is not None and source is not None:
-            where, params = "WHERE source = ? AND key = ?", [source, key]
+    def records(self, key: str | None = None) -> list[ItemRecord]:
+        """Every item (or those with `key`, in any source) with all its versions and events, oldest first.
+        With `key` the reads are index seeks (a history page per item of a large store): the sources come
+        from the item's "new" events (each item has one)."""
+        where, params = "", []
+        if key is not None:
+            where = "WHERE source IN (SELECT source FROM events WHERE kind = 'new' AND key = ?) AND key = ?"
+            params = [key, key]
         with self._errors("read the history"):
             items = self.db.execute(
                 "SELECT source, key, entry_id, link, published, first_seen, removed_at FROM items "
