@@ -93,32 +93,30 @@ def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any =
     newest = max(years, default=None)
     done: dict[str, str | None] = {}
     failed: list[str] = []
+
+    def send(name: str, digest: str | None) -> None:  # upload `name` (its digest), or delete it (None)
+        key = {"Bucket": bucket, "Key": prefix + name}
+        try:
+            if digest is None:
+                _retried(client.delete_object, **key)
+            else:
+                body, kind = files[name].read_bytes(), CONTENT_TYPES[files[name].suffix]
+                cache = cache_control(name, newest)
+                _retried(client.put_object, **key, Body=body, ContentType=kind, CacheControl=cache)
+        except (BotoCoreError, ClientError, FetchError) as error:
+            verb = "deleted from" if digest is None else "uploaded to"
+            log.warning("bucket: %s not %s s3://%s/%s: %s", name, verb, bucket, prefix, error)
+            failed.append(name)
+        else:
+            done[name] = digest
+
     try:
         client = client or _client(config.publish)
         for name in changed:
-            try:
-                _retried(
-                    client.put_object,
-                    Bucket=bucket,
-                    Key=prefix + name,
-                    Body=files[name].read_bytes(),
-                    ContentType=CONTENT_TYPES[files[name].suffix],
-                    CacheControl=cache_control(name, newest),
-                )
-            except (BotoCoreError, ClientError, FetchError) as error:
-                log.warning("bucket: %s not uploaded to s3://%s/%s: %s", name, bucket, prefix, error)
-                failed.append(name)
-                continue
-            done[name] = digests[name]
+            send(name, digests[name])
         # Deleted only once the new index is up and nothing failed: a reader may still follow an old link.
         for name in [] if failed else sorted(set(uploaded) - set(digests)):
-            try:
-                _retried(client.delete_object, Bucket=bucket, Key=prefix + name)
-            except (BotoCoreError, ClientError, FetchError) as error:
-                log.warning("bucket: %s not deleted from s3://%s/%s: %s", name, bucket, prefix, error)
-                failed.append(name)
-                continue
-            done[name] = None
+            send(name, None)
     except BotoCoreError as error:  # no credentials, a bad endpoint: the whole sync waits for next cycle
         log.warning("bucket: s3://%s/%s not reached: %s", bucket, prefix, error)
         failed.append("*")

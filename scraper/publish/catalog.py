@@ -34,7 +34,6 @@ from .topics import compile_rules, entry_topics
 __all__ = [
     "CATALOG_FOLDERS",
     "STYLESHEET",
-    "Feed",
     "FeedData",
     "assign_topics",
     "feed_catalog",
@@ -55,30 +54,20 @@ LATEST_ON_INDEX = 5
 Kind = Literal["all", "topic", "source"]
 
 
-@dataclass(frozen=True, slots=True)
-class Feed:
-    """One feed of the catalog: `meta.path` (e.g. "topics/lasning") names its three documents."""
-
-    kind: Kind
-    key: str  #: "all", the topic id or the source id
-    meta: FeedMeta
-    anchor: str  #: the id of its section on index.html
-    label: str  #: its short name on index.html (the topic or source title)
-
-
 def site_home(config: Config) -> str:
     """The human page the yearly archives mirror: the listing itself when there is one source, else the index
     page at base_url. (A live feed's human page is its own page, feedpage.py.)"""
     return config.sources[0].url if len(config.sources) == 1 else config.site.base_url
 
 
-def feed_catalog(config: Config) -> tuple[Feed, ...]:
-    """Every feed this config publishes, in the order index.html and feeds.opml list them."""
+def feed_catalog(config: Config) -> tuple[IndexFeed, ...]:
+    """Every feed this config publishes, in the order index.html and feeds.opml list them, as index.html
+    lists an empty one; `meta.path` ("all", "topics/<id>", "sources/<id>") names its documents."""
     site = config.site
     first = config.sources[0]
     topic_labels = tuple((topic.id, topic.title) for topic in config.topics)
 
-    def feed(kind: Kind, key: str, label: str, title: str, subtitle: str, timezone: str) -> Feed:
+    def feed(kind: Kind, key: str, label: str, title: str, subtitle: str, timezone: str) -> IndexFeed:
         path = "all" if kind == "all" else f"{kind}s/{key}"
         meta = FeedMeta(
             path=path,
@@ -95,7 +84,7 @@ def feed_catalog(config: Config) -> tuple[Feed, ...]:
             hub=config.websub.hub,
         )
         anchor = {"all": "alla", "topic": f"amne-{key}", "source": f"kalla-{key}"}[kind]
-        return Feed(kind, key, meta, anchor, label)
+        return IndexFeed(kind, anchor, label, meta, count=0, in_document=0, updated=None, page=f"{path}.html")
 
     # The overall feed's facts are exactly the foundation's: readers already follow it.
     subtitle = f"Nyheter från {site.title}, som flöde"
@@ -197,20 +186,11 @@ def render_catalog(
         tally = data.get(feed.meta.path) or FeedData()
         window = tally.head[:limit]
         # Its page shows no latest entries: left out, so that its fingerprint does not repr them again.
-        shown = IndexFeed(
-            feed.kind,
-            feed.anchor,
-            feed.label,
-            feed.meta,
-            tally.count,
-            len(window),
-            tally.updated,
-            page=f"{feed.meta.path}.html",
-        )
+        shown = dataclasses.replace(feed, count=tally.count, in_document=len(window), updated=tally.updated)
         origin = tuple(
             (source.title, source.url)
             for source in config.sources
-            if feed.kind != "source" or source.id == feed.key
+            if feed.kind != "source" or f"sources/{source.id}" == feed.meta.path
         )
         atom_meta = feed.meta
         atom_deleted: tuple[Deleted, ...] = ()

@@ -27,7 +27,6 @@ from scraper.config import Config, parse_config
 from scraper.models import Deleted, Entry, LeadImage
 from scraper.publish.catalog import (
     LATEST_ON_INDEX,
-    Feed,
     FeedData,
     assign_topics,
     feed_catalog,
@@ -36,6 +35,7 @@ from scraper.publish.catalog import (
     render_catalog,
 )
 from scraper.publish.fingerprint import fingerprint
+from scraper.publish.indexpage import IndexFeed
 from scraper.publish.jsonfeed import VERSION_URL, render_json
 from scraper.publish.render import render_atom, render_rss
 from scraper.publish.site import publish_feeds, stylesheet
@@ -101,11 +101,12 @@ def published(cfg: Config, entries: Iterable[Entry]) -> dict[str, bytes]:
     return {Path(path).relative_to(out).as_posix(): Path(path).read_bytes() for path in written}
 
 
-def select(feed: Feed, entries: Sequence[Entry]) -> list[Entry]:
+def select(feed: IndexFeed, entries: Sequence[Entry]) -> list[Entry]:
     """The entries of `feed`, in the given (newest first) order, uncut. Entries must carry their topics."""
+    key = feed.meta.path.rpartition("/")[2]
     if feed.kind == "topic":
-        return [entry for entry in entries if feed.key in entry.topics]
-    return [entry for entry in entries if feed.kind == "all" or entry.source == feed.key]
+        return [entry for entry in entries if key in entry.topics]
+    return [entry for entry in entries if feed.kind == "all" or entry.source == key]
 
 
 def walked_catalog(
