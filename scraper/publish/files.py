@@ -74,8 +74,9 @@ def publish_all(files: Mapping[Path, bytes]) -> list[Path]:
     return [path for path, data in files.items() if write_if_changed(path, data)]
 
 
-def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
-    """Delete the files `root/<name>` (the manifest decides which, see manifest.py); return those removed."""
+def remove_files(root: Path, names: Iterable[str], ours: Callable[[bytes], bool] | None = None) -> list[Path]:
+    """Delete the files `root/<name>` (the manifest decides which, see manifest.py; without one, `ours(the
+    file's bytes)` says whether this program wrote it); return those removed."""
     removed = []
     inside = root.resolve()
     for name in names:
@@ -85,6 +86,8 @@ def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
                 continue  # its folder was made a symlink out of the output folder since: not ours to touch
             if path.is_dir() and not path.is_symlink():
                 continue  # never a folder: it was a file when written, and someone made it a folder since
+            if ours is not None and not ours(path.read_bytes()):
+                continue
             path.unlink()
         except FileNotFoundError:
             continue  # gone already
@@ -94,21 +97,6 @@ def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
     for directory in sorted({path.parent for path in removed}):
         fsync_folder(directory)
     return removed
-
-
-def remove_own(root: Path, path: Path, ours: Callable[[bytes], bool]) -> bool:
-    """Delete the file `path` when it exists and `ours(its bytes)` says this program wrote it; True if so.
-    Never through a folder that leads out of `root` (the output folder) by a symlink, as `remove_files`."""
-    try:
-        if not path.parent.resolve().is_relative_to(root.resolve()) or not ours(path.read_bytes()):
-            return False
-        path.unlink()
-    except FileNotFoundError:
-        return False
-    except OSError as error:
-        raise PublishError(f"could not remove {path}", path=str(path)) from error
-    fsync_folder(path.parent)
-    return True
 
 
 def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:

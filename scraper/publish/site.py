@@ -37,7 +37,7 @@ from .catalog import (
 )
 from .favicon import FAVICON, favicon_fingerprint, favicon_ico
 from .feedpage import CHANGES_PAGE
-from .files import remove_orphaned_temps, remove_own
+from .files import remove_files, remove_orphaned_temps
 from .historysite import HistoryPages, history_links
 from .indexpage import FORMATS, IndexFeed
 from .manifest import MANIFEST, Manifest, read_manifest, unlisted_files
@@ -118,7 +118,8 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     written += manifest.publish({targets[-1]: index})  # last: everything it links to exists by then
     _without_sources_opml(out, with_sources_opml, written)
     for path in archives.stale:
-        if remove_own(out, path, partial(is_archive, own_id=archive_id(config, int(path.stem)))):
+        own = partial(is_archive, own_id=archive_id(config, int(path.stem)))
+        if remove_files(out, [f"archive/{path.name}"], own):
             log.info("removed %s: the year is not over, and only a closed year has an archive", path)
     for path in manifest.remove_stale(CATALOG_FOLDERS):
         log.info("removed %s: its topic or source is no longer in the config", path)
@@ -144,7 +145,7 @@ def _without_sources_opml(out: Path, published: bool, written: list[Path]) -> No
     if published:
         return
     path = out / SOURCES_OPML
-    if remove_own(out, path, partial(written_by_us, name=SOURCES_OPML)):
+    if remove_files(out, [SOURCES_OPML], partial(written_by_us, name=SOURCES_OPML)):
         log.info("removed %s: with one source there are no source feeds to list", path)
     elif out / "index.html" in written:
         log.info(
