@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 import stat
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import PublishError
@@ -19,7 +19,6 @@ from ..folders import fsync_folder, replace_file
 __all__ = [
     "CONTENT_TYPES",
     "FILE_MODE",
-    "publish_all",
     "remove_files",
     "remove_orphaned_temps",
     "write_if_changed",
@@ -67,11 +66,6 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     except OSError as error:
         raise PublishError(f"could not write {path}", path=str(path)) from error
     return True
-
-
-def publish_all(files: Mapping[Path, bytes]) -> list[Path]:
-    """Write every file whose bytes changed, in order, up to the first failure; return the paths written."""
-    return [path for path, data in files.items() if write_if_changed(path, data)]
 
 
 def remove_files(root: Path, names: Iterable[str], ours: Callable[[bytes], bool] | None = None) -> list[Path]:
