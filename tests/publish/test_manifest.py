@@ -52,9 +52,9 @@ def test_only_files_the_manifest_names_are_removed_as_stale(tmp_path):
 def test_a_path_is_recorded_before_its_file_is_written(tmp_path, monkeypatch):
     """A crash (here a failed write) after the first file leaves a manifest naming every path about to be
     written: the next publish can remove whichever of them it wrote."""
-    import scraper.publish.manifest as manifest_module
+    import scraper.publish.files as files_module
 
-    real = manifest_module.write_if_changed
+    real = files_module.write_if_changed
     seen: list[set[str] | None] = []
 
     def spy(path: Path, data: bytes) -> bool:
@@ -64,7 +64,7 @@ def test_a_path_is_recorded_before_its_file_is_written(tmp_path, monkeypatch):
                 raise PublishError("disk full", path=str(path))
         return real(path, data)
 
-    monkeypatch.setattr(manifest_module, "write_if_changed", spy)
+    monkeypatch.setattr("scraper.publish.manifest.write_if_changed", spy)
     manifest = Manifest.load(tmp_path)
     with pytest.raises(PublishError):
         manifest.publish({tmp_path / "topics/a.rss": b"a", tmp_path / "topics/b.rss": b"b"})
