@@ -17,7 +17,6 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +43,6 @@ DAY = "public, max-age=86400"
 UPLOADS = Retries(retries=2, cap=20.0)
 
 _ARCHIVE = re.compile(r"archive/(\d{4})\.atom")
-
-
-@dataclass(frozen=True)
-class BucketReport:
-    uploaded: tuple[str, ...] = ()
-    deleted: tuple[str, ...] = ()
-    failed: tuple[str, ...] = ()
 
 
 def split_target(target: str) -> tuple[str, str]:
@@ -80,7 +72,7 @@ def local_files(out: Path) -> dict[str, Path]:
     }
 
 
-def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any = None) -> BucketReport:
+def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any = None) -> None:
     """Bring the bucket in line with the output folder (see the module's docstring). Never raises for the
     bucket's sake: what fails is logged and tried again next cycle."""
     assert config.publish.target is not None
@@ -121,20 +113,9 @@ def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any =
         log.warning("bucket: s3://%s/%s not reached: %s", bucket, prefix, error)
         failed.append("*")
     store.runs.record_uploads(done, now)
-    report = BucketReport(
-        uploaded=tuple(n for n, d in done.items() if d is not None),
-        deleted=tuple(n for n, d in done.items() if d is None),
-        failed=tuple(failed),
-    )
-    log.info(
-        "bucket s3://%s/%s: %d uploaded, %d deleted, %d failed (will retry)",
-        bucket,
-        prefix,
-        len(report.uploaded),
-        len(report.deleted),
-        len(report.failed),
-    )
-    return report
+    sent = sum(digest is not None for digest in done.values())
+    counts = (sent, len(done) - sent, len(failed))
+    log.info("bucket s3://%s/%s: %d uploaded, %d deleted, %d failed (will retry)", bucket, prefix, *counts)
 
 
 def _retried(call: Callable[..., object], **request: Any) -> None:
