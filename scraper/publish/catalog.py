@@ -35,9 +35,7 @@ __all__ = [
     "CATALOG_FOLDERS",
     "STYLESHEET",
     "FeedData",
-    "assign_topics",
     "feed_catalog",
-    "in_config_order",
     "membership",
     "render_catalog",
 ]
@@ -100,12 +98,6 @@ def feed_catalog(config: Config) -> tuple[IndexFeed, ...]:
     return tuple(feeds)
 
 
-def assign_topics(config: Config, entries: Sequence[Entry]) -> list[Entry]:
-    """`entries` with `topics` set from the config's rules (`topics.entry_topics`)."""
-    rules = compile_rules(config.topics)
-    return [dataclasses.replace(entry, topics=entry_topics(rules, entry)) for entry in entries]
-
-
 @dataclass(slots=True)
 class FeedData:
     """What one feed needs of the whole history: its count, newest update, and newest entries only
@@ -146,12 +138,6 @@ def membership(config: Config) -> tuple[str, Callable[[Entry], tuple[tuple[str, 
         return paths, month.year * 100 + month.month
 
     return digest, feeds_of
-
-
-def in_config_order(config: Config, entry: Entry) -> Entry:
-    """`entry` with its (stored, unordered) topic ids in config order, dropping any the config lacks."""
-    order = [topic.id for topic in config.topics]
-    return dataclasses.replace(entry, topics=tuple(t for t in order if t in entry.topics))
 
 
 def render_catalog(

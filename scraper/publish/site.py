@@ -6,6 +6,7 @@ document (`catalog`, `archives`), and writes only what changed (`files`), keepin
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping
@@ -31,7 +32,6 @@ from .catalog import (
     STYLESHEET,
     FeedData,
     feed_catalog,
-    in_config_order,
     membership,
     render_catalog,
 )
@@ -199,6 +199,7 @@ def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str
     zones[""] = ZoneInfo(config.sources[0].timezone)
     if config.site.removed == "mark":
         removed_since = window - dt.timedelta(days=config.site.removed_days)
+    order = [topic.id for topic in config.topics]
     data: dict[str, FeedData] = {}
     shown: dict[str, Entry] = {}  # one object per item across feeds (fingerprints reuse its repr)
     for feed in feed_catalog(config):
@@ -209,7 +210,9 @@ def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str
             if stored.entry_id not in shown:
                 zone = zones.get(stored.source, zones[""])
                 marked = stored if removed is None else marked_removed(stored, removed, zone)
-                shown[stored.entry_id] = in_config_order(config, marked)
+                # its (stored, unordered) topic ids in config order, dropping any the config lacks
+                topics = tuple(topic for topic in order if topic in marked.topics)
+                shown[stored.entry_id] = dataclasses.replace(marked, topics=topics)
             head.append(shown[stored.entry_id])
         data[path] = FeedData(count=count, updated=updated, head=head)
     return data

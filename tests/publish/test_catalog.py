@@ -28,8 +28,8 @@ from scraper.models import Deleted, Entry, LeadImage
 from scraper.publish.catalog import (
     LATEST_ON_INDEX,
     FeedData,
-    assign_topics,
     feed_catalog,
+    membership,
     month_of,
     month_series,
     render_catalog,
@@ -99,6 +99,16 @@ def published(cfg: Config, entries: Iterable[Entry]) -> dict[str, bytes]:
         written = publish_feeds(cfg, store)
     out = cfg.site.output_dir
     return {Path(path).relative_to(out).as_posix(): Path(path).read_bytes() for path in written}
+
+
+def assign_topics(cfg: Config, entries: Sequence[Entry]) -> list[Entry]:
+    """`entries` with the topics a publish files them under (the topic feeds of `membership`)."""
+    feeds_of = membership(cfg)[1]
+    tagged = []
+    for e in entries:
+        topics = tuple(p.removeprefix("topics/") for p in feeds_of(e)[0] if p.startswith("topics/"))
+        tagged.append(dataclasses.replace(e, topics=topics))
+    return tagged
 
 
 def select(feed: IndexFeed, entries: Sequence[Entry]) -> list[Entry]:
