@@ -17,8 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..models import Entry, FeedMeta
-from .render import IMAGE_TYPE, dated, in_zone, reading_order, self_url
-from .shown import documents
+from .render import IMAGE_TYPE, in_zone, self_url
+from .shown import dated, documents, reading_order
 
 __all__ = ["MIME_TYPE", "VERSION_URL", "render_json"]
 

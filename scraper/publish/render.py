@@ -35,11 +35,9 @@ from .shown import dated, documents, reading_order
 __all__ = [
     "EMPTY_FEED_UPDATED",
     "IMAGE_TYPE",
-    "dated",
     "in_zone",
     "render_atom",
     "render_rss",
-    "reading_order",
     "self_url",
     "xml_safe",
 ]

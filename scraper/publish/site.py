@@ -130,14 +130,6 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     return [str(path) for path in written]
 
 
-def own_names(config: Config) -> set[str]:
-    """The names (relative to the output folder) of the documents this config publishes, archives aside."""
-    suffixes = (*FEED_SUFFIXES, ".html")  # the feed documents and their pages (feedpage.py)
-    feeds = {f"{feed.meta.path}{suffix}" for feed in feed_catalog(config) for suffix in suffixes}
-    changes = {"changes.rss", "changes.atom", CHANGES_PAGE}
-    return feeds | changes | set(OPML_FILES) | {STYLESHEET, FAVICON, "index.html"}
-
-
 def _without_sources_opml(out: Path, published: bool, written: list[Path]) -> None:
     """With one source there is no sources.opml (opml.opml_files; `published` says whether this publish has
     one): say so when the index is (re)written, and remove the one an earlier config with several sources
@@ -235,7 +227,10 @@ def folder_warnings(config: Config) -> list[str]:
 
     out = config.site.output_dir
     listed = read_manifest(out)
-    names = own_names(config)
+    # The documents this config publishes (archives aside): each feed, its page (feedpage.py), the rest.
+    suffixes = (*FEED_SUFFIXES, ".html")
+    names = {f"{feed.meta.path}{suffix}" for feed in feed_catalog(config) for suffix in suffixes}
+    names |= {"changes.rss", "changes.atom", CHANGES_PAGE, *OPML_FILES, STYLESHEET, FAVICON, "index.html"}
     replaced = sorted(name for name in names - (listed or set()) if (out / name).is_file())
     if listed is None:  # no manifest yet: this config's names and the yearly archives count as its own
         listed = names | {
