@@ -3,17 +3,9 @@
 Pure and deterministic: no file writes, no clock, no network. Identical inputs give identical bytes, so the
 publisher can skip rewriting a feed whose data did not change. The caller sorts the entries (newest first) and
 cuts them to `max_items`; this module keeps their order exactly and never decides which entries to show.
-
-feedgen 1.0.0 quirks worked around here, each commented where it is handled: it dates the feed and every Atom
-entry by the wall clock unless told otherwise, `add_entry()` prepends, the RSS channel `<link>` is the *last*
-`link()` call while Atom readers take the *first* (so each format has its own FeedGenerator), lxml raises on
-XML-illegal characters (`xml_safe`), and Atom entry links lose `rel`, `type` and `length` (feedgen#135:
-`_AtomEnclosure`).
-
-Article content: RSS `description` carries the summary and `content:encoded` the sanitized article HTML;
-Atom has `summary` (text) and `content type="html"`. The lead image is the RSS `enclosure`, an Atom
-`link rel="enclosure"`, and Media RSS `media:content` + `media:thumbnail` in both (feedgen's `media`
-extension). HTML reaching this module is already sanitized (scraper.sanitize); it is only escaped here.
+What each field of an entry becomes in either format is README's "In the feeds"; feedgen 1.0.0's quirks are
+worked around where they bite, each commented. HTML reaching this module is already sanitized
+(scraper.sanitize); it is only escaped here.
 """
 
 from __future__ import annotations
@@ -241,9 +233,7 @@ def _feed(
 
 
 def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format) -> None:
-    """Map one `Entry` onto a feedgen entry of either format: the one place to extend (content, enclosures).
-
-    Each format has its own FeedGenerator, so this runs once per format; `fmt` says which one it feeds."""
+    """Map one `Entry` onto a feedgen entry of format `fmt`: the one place to extend (content, enclosures)."""
     if fmt == "atom" and (entry.image is not None or documents(entry)):
         fe.register_extension("atom_enclosure", _AtomEnclosure, atom=True, rss=False)
     link = xml_safe(entry.link)

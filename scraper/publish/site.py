@@ -57,13 +57,13 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     out = config.site.output_dir
     # Before the manifest existed, the store's render records were the only list of what was written here.
     manifest = Manifest.load(out, adopt=store.feeds.rendered())
-    window = now or utc_now()
     deleted = store.events.tombstones(limit=config.site.max_items)
+    removed_since = None
     if config.site.removed == "mark":
+        removed_since = (now or utc_now()) - dt.timedelta(days=config.site.removed_days)
         # A marked entry is still in the feeds (see feed_data): its tombstone comes when it leaves them, or a
         # reader that honours RFC 6721 would delete the entry the feed is showing.
-        leaves = window - dt.timedelta(days=config.site.removed_days)
-        deleted = [t for t in deleted if t.removed_at < leaves]
+        deleted = [t for t in deleted if t.removed_at < removed_since]
     count, oldest, newest = store.events.event_summary()
     # the changes feed shows only the newest
     rows = store.events.changes(limit=config.site.max_items)
@@ -85,7 +85,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     written: list[Path] = []
     documents = render_catalog(
         config,
-        feed_data(config, store, now),
+        feed_data(config, store, removed_since),
         store.feeds.month_counts(),
         stylesheet(),
         # Each feed document is written as soon as it is rendered, not all held until the end.
@@ -175,22 +175,17 @@ class KeptDocuments:
         return f"{fingerprint} {stat.st_size} {stat.st_mtime_ns}"
 
 
-def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str, FeedData]:
+def feed_data(config: Config, store: Store, removed_since: dt.datetime | None) -> dict[str, FeedData]:
     """Each catalog feed's count, newest update and newest entries, read from the store's memberships (brought
     up to date first: the items written since the last publish, or all of them after a `[[topics]]` change).
-    With `site.removed = "mark"`, items removed in the last `removed_days` before `now` (default: the clock)
-    stay, marked."""
-    window = now or utc_now()
+    Items removed after `removed_since` (`site.removed = "mark"`) stay, marked."""
     rules_hash, feeds_of = membership(config)
     store.feeds.sync_memberships(rules_hash, feeds_of)
     summaries = store.feeds.feed_summaries()
     keep = max(config.site.max_items, LATEST_ON_INDEX)
-    removed_since = None
     # The day a marked removal is dated by: in its own source's zone (the first source's if it is gone).
     zones = {source.id: ZoneInfo(source.timezone) for source in config.sources}
     zones[""] = ZoneInfo(config.sources[0].timezone)
-    if config.site.removed == "mark":
-        removed_since = window - dt.timedelta(days=config.site.removed_days)
     order = [topic.id for topic in config.topics]
     data: dict[str, FeedData] = {}
     shown: dict[str, Entry] = {}  # one object per item across feeds (fingerprints reuse its repr)
