@@ -58,8 +58,9 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         pass  # missing (the usual case), or unreadable: the write below reports a real problem
     else:
         mode = stat.S_IMODE(current.st_mode)
-        if current.st_size == len(data) and _read_or_none(path) == data:
-            return False
+        with contextlib.suppress(OSError):  # unreadable: write it, and let the write report the problem
+            if current.st_size == len(data) and path.read_bytes() == data:
+                return False
 
     try:
         replace_file(path, data, mode)
@@ -112,10 +113,3 @@ def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:
                     path.unlink()
                 removed.append(path)
     return removed
-
-
-def _read_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None  # cannot compare: write it, and let the write report a real problem
