@@ -1,8 +1,5 @@
-"""Topic membership: which `[[topics]]` an item belongs to. Pure: text in, topic ids out.
-
-The store keeps each item's membership (catalog.membership, store m013), worked out here when the item is
-written; an edited `[[topics]]` (its rules' hash differs from the stored one) has it worked out again for
-every stored item on the next publish, so the topic feeds are reorganized without refetching anything.
+"""Topic membership: which `[[topics]]` an item belongs to (README's "Topics"). Pure: text in, topic ids out;
+the store keeps the result (catalog.membership).
 
 Matching is Swedish-aware and forgiving of how web text arrives:
 
@@ -14,10 +11,8 @@ Matching is Swedish-aware and forgiving of how web text arrives:
 - runs of whitespace (NBSP, line breaks) count as one space, and soft hyphens and zero-width characters are
   ignored, so "god\u00a0start" and "för\u00adskola" match "god start" and "förskola".
 
-An item belongs to a topic when a `match` word or the `regex` finds it, or the article page carries one of the
-topic's `tags` (compared whole, normalized the same way), and no `exclude` word occurs in its texts.
-The regex is searched case-insensitively in the same normalized text (NFC, whitespace collapsed, not
-case-folded, so a user's character classes like `[åä]` keep working).
+Tags are compared whole, normalized the same way. The regex is searched case-insensitively in the cleaned
+text, not case-folded, so a user's character classes like `[åä]` keep working.
 """
 
 from __future__ import annotations
