@@ -116,7 +116,14 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         written += manifest.publish({targets[-1]: data})
     targets.append(out / "index.html")
     written += manifest.publish({targets[-1]: index})  # last: everything it links to exists by then
-    _without_sources_opml(out, with_sources_opml, written)
+    # With one source there is no sources.opml (opml.opml_files): say so when the index is (re)written, and
+    # remove the one an earlier config with several sources left, if this program wrote it.
+    if not with_sources_opml and remove_files(out, [SOURCES_OPML], partial(written_by_us, name=SOURCES_OPML)):
+        log.info("removed %s: with one source there are no source feeds to list", out / SOURCES_OPML)
+    elif not with_sources_opml and out / "index.html" in written:
+        log.info(
+            "%s is not written: with one source there are no source feeds (all.* is its feed)", SOURCES_OPML
+        )
     for path in archives.stale:
         own = partial(is_archive, own_id=archive_id(config, int(path.stem)))
         if remove_files(out, [f"archive/{path.name}"], own):
@@ -128,21 +135,6 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     for path in remove_orphaned_temps(targets):
         log.info("removed %s: a temporary file an interrupted cycle left behind", path)
     return [str(path) for path in written]
-
-
-def _without_sources_opml(out: Path, published: bool, written: list[Path]) -> None:
-    """With one source there is no sources.opml (opml.opml_files; `published` says whether this publish has
-    one): say so when the index is (re)written, and remove the one an earlier config with several sources
-    left, if this program wrote it."""
-    if published:
-        return
-    path = out / SOURCES_OPML
-    if remove_files(out, [SOURCES_OPML], partial(written_by_us, name=SOURCES_OPML)):
-        log.info("removed %s: with one source there are no source feeds to list", path)
-    elif out / "index.html" in written:
-        log.info(
-            "%s is not written: with one source there are no source feeds (all.* is its feed)", SOURCES_OPML
-        )
 
 
 class KeptDocuments:
