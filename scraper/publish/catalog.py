@@ -1,8 +1,7 @@
 """The feed catalog: which documents the output folder holds, and the bytes of each. Pure.
 
-From the config and each feed's facts (its newest entries, count and newest update, which the pipeline reads
-from the store's memberships: `membership` gives what the store keeps of an item, and the hash of the rules
-that tells the store when to work it out again for every item), `render_catalog` renders:
+From the config and each feed's facts (its newest entries, count and newest update, read from the store's
+memberships, which `membership` works out), `render_catalog` renders:
 
 - the feeds: `all`, one `topics/<id>` per configured topic, and one `sources/<id>` per source when there is
   more than one; each in RSS, Atom and JSON Feed, holding its newest `max_items` entries;

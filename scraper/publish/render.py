@@ -202,19 +202,6 @@ def _feed(
         default=EMPTY_FEED_UPDATED,
     )
     fg.updated(in_zone(newest, tz))  # Atom <updated> and RSS <lastBuildDate>; no channel <pubDate>
-    if fmt == "rss":
-        # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link
-        # rel=self), the human page last (it becomes <link>).
-        fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
-        fg.link(href=xml_safe(meta.home_url), rel="alternate")
-    else:
-        # Atom readers that take "the" feed link use the first one: the human page goes first.
-        fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
-        fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
-        for rel, href in meta.links:
-            fg.link(href=xml_safe(href), rel=rel)
-        if meta.hub:
-            fg.link(href=xml_safe(meta.hub), rel="hub")
     if deleted or meta.archive or (meta.hub and fmt == "rss"):  # what feedgen has no API for: `_Extras`
         fg.register_extension("extras", _Extras, None, atom=fmt == "atom", rss=fmt == "rss")
         fg.extras.deleted = deleted
@@ -222,6 +209,10 @@ def _feed(
         fg.extras.hub = meta.hub
         fg.extras.tz = tz
     if fmt == "rss":
+        # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link
+        # rel=self), the human page last (it becomes <link>).
+        fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
+        fg.link(href=xml_safe(meta.home_url), rel="alternate")
         # Dublin Core for each item's `dc:creator`: RSS `author` must be an email address (RSS Best Practices
         # Profile) and the publisher has none to give, so without it rss2email's From: read
         # "<feed title>: <author>" with a literal placeholder for every item of all.rss.
@@ -229,6 +220,13 @@ def _feed(
     else:
         # RFC 4287: required at feed level. The publisher, not the title again (rss2email's From: shows both).
         fg.author(name=xml_safe(meta.author), uri=xml_safe(meta.home_url))
+        # Atom readers that take "the" feed link use the first one: the human page goes first.
+        fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
+        fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
+        for rel, href in meta.links:
+            fg.link(href=xml_safe(href), rel=rel)
+        if meta.hub:
+            fg.link(href=xml_safe(meta.hub), rel="hub")
     return fg
 
 
