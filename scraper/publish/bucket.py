@@ -45,13 +45,6 @@ UPLOADS = Retries(retries=2, cap=20.0)
 _ARCHIVE = re.compile(r"archive/(\d{4})\.atom")
 
 
-def split_target(target: str) -> tuple[str, str]:
-    """ "s3://bucket/some/prefix" → ("bucket", "some/prefix/"); no prefix → ("bucket", "")."""
-    bucket, _, prefix = target.removeprefix("s3://").partition("/")
-    prefix = prefix.strip("/")
-    return bucket, f"{prefix}/" if prefix else ""
-
-
 def cache_control(name: str, newest_year: int | None) -> str:
     if (match := _ARCHIVE.fullmatch(name)) and newest_year is not None and int(match[1]) < newest_year:
         return LONG
@@ -76,7 +69,9 @@ def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any =
     """Bring the bucket in line with the output folder (see the module's docstring). Never raises for the
     bucket's sake: what fails is logged and tried again next cycle."""
     assert config.publish.target is not None
-    bucket, prefix = split_target(config.publish.target)
+    # "s3://bucket/a/b" → "bucket", "a/b/"; "s3://bucket" → "bucket", ""
+    bucket, _, folder = config.publish.target.removeprefix("s3://").partition("/")
+    prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
     files = local_files(config.site.output_dir)
     digests = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
     uploaded = store.runs.uploads()
