@@ -15,10 +15,9 @@ from ..models import Entry, FeedMeta
 from .render import IMAGE_TYPE, in_zone, self_url
 from .shown import dated, documents, reading_order
 
-__all__ = ["MIME_TYPE", "VERSION_URL", "render_json"]
+__all__ = ["VERSION_URL", "render_json"]
 
 VERSION_URL = "https://jsonfeed.org/version/1.1"
-MIME_TYPE = "application/feed+json"
 
 
 def render_json(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
