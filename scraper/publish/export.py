@@ -1,9 +1,8 @@
 """An item's whole record as text for `aktuellt history`, every record as CSV or JSON for `aktuellt export`,
 and `aktuellt search`'s hits as text. Pure: records in, text out.
 
-Each search hit shows its date, kind, title, the matching words (between » and «), and links to the article
-and its history page. Everything quoted from the site is escaped for the terminal (sanity.escape_controls,
-as the logs are): a title with ESC or a newline must neither drive the terminal nor forge a line.
+Everything quoted from the site is escaped for the terminal (sanity.escape_controls, as the logs are): a title
+with ESC or a newline must neither drive the terminal nor forge a line.
 """
 
 from __future__ import annotations

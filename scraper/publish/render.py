@@ -164,17 +164,14 @@ def _fill_change(fe: Any, meta: FeedMeta, change: Change, tz: ZoneInfo, fmt: For
     content = xml_safe(change.content_html)
     if fmt == "rss":
         fe.description(content)  # RSS description is HTML; feedgen escapes it once
-        # ... and content:encoded too: readers that show only content:encoded (the `reader` library) were
-        # left with an empty entry.
-        fe.content(content)
-    else:
-        fe.content(content, type="html")
+        fe.dc.dc_creator(xml_safe(meta.author))
+    # In RSS content:encoded too: readers that show only content:encoded (the `reader` library) were left with
+    # an empty entry.
+    fe.content(content, type="html" if fmt == "atom" else None)
     fe.category([{"term": change.kind}])
     when = in_zone(change.at, tz)
     fe.published(when)
     fe.updated(when)
-    if fmt == "rss":
-        fe.dc.dc_creator(xml_safe(meta.author))
 
 
 def _feed(

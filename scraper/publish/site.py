@@ -238,7 +238,6 @@ def folder_warnings(config: Config) -> list[str]:
             f"(left alone, never removed): {shown(foreign)}"
         )
     if replaced:
-        # The web site's own index.html, or topics/list.rss and a topic "list": replaced, and so lost.
         warnings.append(
             f"site.output_dir {folder} holds {len(replaced)} file(s) named like documents aktuellt "
             f"publishes, which its next run replaces (fine if an earlier aktuellt wrote them): "
