@@ -21,7 +21,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from ..models import Change, Deleted, Entry, FeedMeta
+from ..models import Change, Deleted, Entry, FeedMeta, LeadImage
 from .shown import dated, documents, reading_order
 
 __all__ = [
@@ -262,7 +262,7 @@ def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format
     if categories:
         fe.category(categories)
     if entry.image is not None:
-        _add_image(fe, entry, fmt)
+        _add_image(fe, entry.image, fmt)
     if fmt == "atom":
         # One enclosure link per document, as JSON Feed lists them. RSS allows one enclosure per item (the
         # lead image); its documents are the links in content:encoded (the body's, or its "Dokument" list).
@@ -281,10 +281,8 @@ def _category(meta: FeedMeta, topic: str) -> dict[str, str]:
     return category
 
 
-def _add_image(fe: Any, entry: Entry, fmt: Format) -> None:
+def _add_image(fe: Any, image: LeadImage, fmt: Format) -> None:
     """The lead image as enclosure (RSS `<enclosure>` / Atom `link rel="enclosure"`) and as Media RSS."""
-    image = entry.image
-    assert image is not None
     url = xml_safe(image.url)
     media_type = image.media_type or IMAGE_TYPE  # RSS requires a type
     if fmt == "rss":
