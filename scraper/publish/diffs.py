@@ -23,7 +23,7 @@ FIELD_LABELS: Mapping[str, str] = {
 
 #: Written inside <del>/<ins>, so the diff still reads right where a reader drops the tags (newsboat, mail
 #: clients, screen readers): "landar [−i Göteborg] [+på Gustaf Adolfs torg]". U+2212 is the minus sign.
-REMOVED_MARK, ADDED_MARK = "[\u2212", "[+"
+_MARKS = {"del": "[\u2212", "ins": "[+"}
 
 # A word with the whitespace before it: a run of changed words then reads as one change ("[-i Göteborg-]"),
 # not as word, space, word.
@@ -89,8 +89,6 @@ def _shortened(same: str, context: int, keep_head: bool, keep_tail: bool) -> str
 
 #: Why an item was removed, in words, by the event's detail (else an article page's answer: "http 404").
 REMOVAL_DETAILS = {"listing": "saknades i listan två gånger i rad"}
-
-_MARKS = {"del": REMOVED_MARK, "ins": ADDED_MARK}
 
 
 def diff_text(before: str, after: str) -> str:
