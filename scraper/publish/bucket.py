@@ -28,7 +28,7 @@ from ..config import Config, PublishConfig
 from ..errors import FetchError
 from ..retries import RETRY_STATUSES, Again, Retries, retry_after
 from ..store import Store
-from .files import CONTENT_TYPES
+from .files import CONTENT_TYPES, output_files
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +54,12 @@ def cache_control(name: str, newest_year: int | None) -> str:
 def local_files(out: Path) -> dict[str, Path]:
     """Every file under `out` that is served (by suffix), by its name relative to `out`; dot-files (a
     publish's temporary files) are not."""
-    if not out.is_dir():
-        return {}
     return {
-        path.relative_to(out).as_posix(): path
-        for path in sorted(out.rglob("*"))
+        name: path
+        for name, path in output_files(out).items()
         if path.is_file()
         and path.suffix in CONTENT_TYPES
-        and not any(part.startswith(".") for part in path.relative_to(out).parts)
+        and not any(p.startswith(".") for p in name.split("/"))
     }
 
 
