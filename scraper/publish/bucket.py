@@ -28,7 +28,7 @@ from ..config import Config, PublishConfig
 from ..errors import FetchError
 from ..retries import RETRY_STATUSES, Again, Retries, retry_after
 from ..store import Store
-from .files import CONTENT_TYPES, output_files
+from .files import CONTENT_TYPES
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +54,14 @@ def cache_control(name: str, newest_year: int | None) -> str:
 def local_files(out: Path) -> dict[str, Path]:
     """Every file under `out` that is served (by suffix), by its name relative to `out`; dot-files (a
     publish's temporary files) are not."""
+    if not out.is_dir():
+        return {}
     return {
-        name: path
-        for name, path in output_files(out).items()
+        path.relative_to(out).as_posix(): path
+        for path in sorted(out.rglob("*"))
         if path.is_file()
         and path.suffix in CONTENT_TYPES
-        and not any(p.startswith(".") for p in name.split("/"))
+        and not any(part.startswith(".") for part in path.relative_to(out).parts)
     }
 
 

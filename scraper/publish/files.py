@@ -19,7 +19,6 @@ from ..folders import fsync_folder, replace_file
 __all__ = [
     "CONTENT_TYPES",
     "FILE_MODE",
-    "output_files",
     "remove_files",
     "remove_orphaned_temps",
     "write_if_changed",
@@ -93,14 +92,6 @@ def remove_files(root: Path, names: Iterable[str], ours: Callable[[bytes], bool]
     for directory in sorted({path.parent for path in removed}):
         fsync_folder(directory)
     return removed
-
-
-def output_files(root: Path) -> dict[str, Path]:
-    """Every file (or symlink) under `root`, by its POSIX name relative to `root`, in name order."""
-    if not root.is_dir():
-        return {}
-    paths = sorted(root.rglob("*"))
-    return {path.relative_to(root).as_posix(): path for path in paths if path.is_file() or path.is_symlink()}
 
 
 def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:

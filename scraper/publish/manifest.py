@@ -33,7 +33,7 @@ import os
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
-from .files import output_files, remove_files, write_if_changed
+from .files import remove_files, write_if_changed
 
 __all__ = ["MANIFEST", "Manifest", "read_manifest", "unlisted_files"]
 
@@ -119,14 +119,18 @@ def unlisted_files(root: Path, ours: Collection[str]) -> list[str]:
     """Files in `root` (recursively, at most a thousand) that are not among `ours` (relative names).
 
     The manifest itself and a killed writer's temporary files (".all.rss.k3j9x0qz.tmp") are ours too."""
-    found = [
-        name
-        for name, path in output_files(root).items()
-        if name not in ours
-        and name != MANIFEST
-        and not (path.name.startswith(".") and path.name.endswith(".tmp"))
-    ]
-    return found[:_FOREIGN_LIMIT]
+    if not root.is_dir():
+        return []
+    found = []
+    for path in sorted(root.rglob("*")):
+        name = path.relative_to(root).as_posix()
+        if name in ours or name == MANIFEST or (path.name.startswith(".") and path.name.endswith(".tmp")):
+            continue
+        if path.is_file() or path.is_symlink():
+            found.append(name)
+            if len(found) >= _FOREIGN_LIMIT:
+                break
+    return found
 
 
 def _safe(name: str) -> str | None:
