@@ -164,7 +164,6 @@ def render_catalog(
     everything the document is rendered from (and the renderers' own code), and a document the caller
     reuses is not rendered."""
     limit = config.site.max_items
-    files: dict[str, bytes] = {}
     listed: list[IndexFeed] = []
     reprs: dict[int, tuple[object, str]] = {}  # one repr per object (an entry is in several feeds)
     for feed in feed_catalog(config):
@@ -194,7 +193,6 @@ def render_catalog(
                 sink(name, _render(name, arguments))
         listed.append(dataclasses.replace(shown, latest=tuple(tally.head[:LATEST_ON_INDEX])))
     listed += also_listed
-    files[STYLESHEET] = stylesheet
     page = IndexPage(
         title=config.site.title,
         language=config.site.language,
@@ -202,9 +200,8 @@ def render_catalog(
         months=month_series(Counter(months)),
         sources=tuple((source.title, source.url) for source in config.sources),
     )
-    files.update(opml_files(page.title, page.feeds))  # feeds.opml, topics.opml, sources.opml
-    files["index.html"] = render_index(page)
-    return files
+    # feeds.opml, topics.opml, sources.opml
+    return {STYLESHEET: stylesheet, **opml_files(page.title, page.feeds), "index.html": render_index(page)}
 
 
 def _render(name: str, arguments: tuple[Any, ...]) -> bytes:
