@@ -3,11 +3,10 @@ from object storage behind a CDN. The only module that imports boto3 (and botoco
 
 The local folder stays the true copy; the bucket follows it once per cycle, after the publish. A file is
 uploaded only when its bytes differ from those last uploaded (their SHA-256 is kept in the store), with the
-content type `serve` sends and a Cache-Control by kind: short for feeds, OPML and the index (readers must
-see news soon), long for completed years' archives (they never change). `index.html` goes last, so every
-file it links is up before it; then, and only when every upload went through, the files the project
-uploaded earlier that the folder no longer has are deleted (nothing else in the bucket is ever touched). A
-failed upload leaves no record, so the next cycle tries it again; it never fails the cycle.
+content type `serve` sends and a Cache-Control by kind (below). `index.html` goes last, so every file it
+links is up before it; then the files the project uploaded earlier that the folder no longer has are
+deleted (nothing else in the bucket is ever touched). A failed upload leaves no record, so the next cycle
+tries it again; it never fails the cycle.
 """
 
 from __future__ import annotations
