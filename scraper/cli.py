@@ -121,7 +121,7 @@ def serve(config_path: str | None) -> None:
 def status(config_path: str | None, as_json: bool, everything: bool) -> None:
     """Show sources, last runs, item counts and health; exit 1 when a source is unhealthy."""
     from .clock import utc_now
-    from .publish.catalog import assign_topics, membership
+    from .publish.catalog import membership
     from .service import health
     from .service import status as show
     from .service.schedule import health_window
@@ -133,12 +133,13 @@ def status(config_path: str | None, as_json: bool, everything: bool) -> None:
     with Store(config.site.database) as store:
         histories, delivery = health.facts(store, config)
         counts = store.runs.counts()
-        if store.feeds.memberships_current(membership(config)[0]):  # the last publish stored them
+        rules_hash, feeds_of = membership(config)
+        if store.feeds.memberships_current(rules_hash):  # the last publish stored them
             summaries = store.feeds.feed_summaries()
             topics = {t.id: summaries.get(f"topics/{t.id}", (0, None))[0] for t in config.topics}
         else:  # edited [[topics]] not yet published: work them out (status writes nothing)
-            entries = assign_topics(config, store.items.entries())
-            topics = {t.id: sum(1 for e in entries if t.id in e.topics) for t in config.topics}
+            paths = [feeds_of(entry)[0] for entry in store.items.entries()]
+            topics = {t.id: sum(f"topics/{t.id}" in p for p in paths) for t in config.topics}
     verdicts = health.assess(histories, now=now, window=window)
     shown = show.render(
         verdicts, counts, topics, delivery, now=now, window=window, as_json=as_json, everything=everything

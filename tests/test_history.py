@@ -308,7 +308,7 @@ def test_article_answering_404_confirms_a_removal_at_once(tmp_path, site):
     assert events(tmp_path) == [("removed", young.uuid)]
     removed = feed(tmp_path, "changes.atom").entries[0]
     assert removed.title == "Borttagen: Ny mötesplats i Hammarkullen"
-    assert "sidan svarar inte längre" in removed.content[0].value
+    assert "<p>Sidan svarar inte längre på webbplatsen. Senast kända version:</p>" in removed.content[0].value
 
 
 def run_at(config_path: Path, moment: dt.datetime) -> None:

@@ -19,7 +19,7 @@ from .feedpage import CHANGES_PAGE, change_entries, render_feed_page
 from .fingerprint import fingerprint
 from .indexpage import IndexFeed
 from .pagestyle import a
-from .shown import stored_published
+from .shown import dated, stored_published
 
 
 def archive_url(config: Config, year: int) -> str:
@@ -107,7 +107,7 @@ def render_archive(
     """`render.render_atom`'s bytes, built `chunk` entries at a time: the feed's head and tail (tombstones
     included) from a document of the entries that decide its feed-level facts (the newest `updated`; an
     image, for the media namespace), and every chunk's `<entry>` elements spliced in between, in order."""
-    from .render import dated, render_atom  # feedgen only when a document is rendered (see catalog.py)
+    from .render import render_atom  # feedgen only when a document is rendered (see catalog.py)
 
     if len(entries) <= chunk:
         return render_atom(meta, entries, deleted)

@@ -3,11 +3,10 @@ from object storage behind a CDN. The only module that imports boto3 (and botoco
 
 The local folder stays the true copy; the bucket follows it once per cycle, after the publish. A file is
 uploaded only when its bytes differ from those last uploaded (their SHA-256 is kept in the store), with the
-content type `serve` sends and a Cache-Control by kind: short for feeds, OPML and the index (readers must
-see news soon), long for completed years' archives (they never change). `index.html` goes last, so every
-file it links is up before it; then, and only when every upload went through, the files the project
-uploaded earlier that the folder no longer has are deleted (nothing else in the bucket is ever touched). A
-failed upload leaves no record, so the next cycle tries it again; it never fails the cycle.
+content type `serve` sends and a Cache-Control by kind (below). `index.html` goes last, so every file it
+links is up before it; then the files the project uploaded earlier that the folder no longer has are
+deleted (nothing else in the bucket is ever touched). A failed upload leaves no record, so the next cycle
+tries it again; it never fails the cycle.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,20 +44,6 @@ UPLOADS = Retries(retries=2, cap=20.0)
 _ARCHIVE = re.compile(r"archive/(\d{4})\.atom")
 
 
-@dataclass(frozen=True)
-class BucketReport:
-    uploaded: tuple[str, ...] = ()
-    deleted: tuple[str, ...] = ()
-    failed: tuple[str, ...] = ()
-
-
-def split_target(target: str) -> tuple[str, str]:
-    """ "s3://bucket/some/prefix" → ("bucket", "some/prefix/"); no prefix → ("bucket", "")."""
-    bucket, _, prefix = target.removeprefix("s3://").partition("/")
-    prefix = prefix.strip("/")
-    return bucket, f"{prefix}/" if prefix else ""
-
-
 def cache_control(name: str, newest_year: int | None) -> str:
     if (match := _ARCHIVE.fullmatch(name)) and newest_year is not None and int(match[1]) < newest_year:
         return LONG
@@ -80,11 +64,13 @@ def local_files(out: Path) -> dict[str, Path]:
     }
 
 
-def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any = None) -> BucketReport:
+def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any = None) -> None:
     """Bring the bucket in line with the output folder (see the module's docstring). Never raises for the
     bucket's sake: what fails is logged and tried again next cycle."""
     assert config.publish.target is not None
-    bucket, prefix = split_target(config.publish.target)
+    # "s3://bucket/a/b" → "bucket", "a/b/"; "s3://bucket" → "bucket", ""
+    bucket, _, folder = config.publish.target.removeprefix("s3://").partition("/")
+    prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
     files = local_files(config.site.output_dir)
     digests = {name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in files.items()}
     uploaded = store.runs.uploads()
@@ -93,50 +79,37 @@ def sync_bucket(config: Config, store: Store, *, now: dt.datetime, client: Any =
     newest = max(years, default=None)
     done: dict[str, str | None] = {}
     failed: list[str] = []
+
+    def send(name: str, digest: str | None) -> None:  # upload `name` (its digest), or delete it (None)
+        key = {"Bucket": bucket, "Key": prefix + name}
+        try:
+            if digest is None:
+                _retried(client.delete_object, **key)
+            else:
+                body, kind = files[name].read_bytes(), CONTENT_TYPES[files[name].suffix]
+                cache = cache_control(name, newest)
+                _retried(client.put_object, **key, Body=body, ContentType=kind, CacheControl=cache)
+        except (BotoCoreError, ClientError, FetchError) as error:
+            verb = "deleted from" if digest is None else "uploaded to"
+            log.warning("bucket: %s not %s s3://%s/%s: %s", name, verb, bucket, prefix, error)
+            failed.append(name)
+        else:
+            done[name] = digest
+
     try:
         client = client or _client(config.publish)
         for name in changed:
-            try:
-                _retried(
-                    client.put_object,
-                    Bucket=bucket,
-                    Key=prefix + name,
-                    Body=files[name].read_bytes(),
-                    ContentType=CONTENT_TYPES[files[name].suffix],
-                    CacheControl=cache_control(name, newest),
-                )
-            except (BotoCoreError, ClientError, FetchError) as error:
-                log.warning("bucket: %s not uploaded to s3://%s/%s: %s", name, bucket, prefix, error)
-                failed.append(name)
-                continue
-            done[name] = digests[name]
+            send(name, digests[name])
         # Deleted only once the new index is up and nothing failed: a reader may still follow an old link.
         for name in [] if failed else sorted(set(uploaded) - set(digests)):
-            try:
-                _retried(client.delete_object, Bucket=bucket, Key=prefix + name)
-            except (BotoCoreError, ClientError, FetchError) as error:
-                log.warning("bucket: %s not deleted from s3://%s/%s: %s", name, bucket, prefix, error)
-                failed.append(name)
-                continue
-            done[name] = None
+            send(name, None)
     except BotoCoreError as error:  # no credentials, a bad endpoint: the whole sync waits for next cycle
         log.warning("bucket: s3://%s/%s not reached: %s", bucket, prefix, error)
         failed.append("*")
     store.runs.record_uploads(done, now)
-    report = BucketReport(
-        uploaded=tuple(n for n, d in done.items() if d is not None),
-        deleted=tuple(n for n, d in done.items() if d is None),
-        failed=tuple(failed),
-    )
-    log.info(
-        "bucket s3://%s/%s: %d uploaded, %d deleted, %d failed (will retry)",
-        bucket,
-        prefix,
-        len(report.uploaded),
-        len(report.deleted),
-        len(report.failed),
-    )
-    return report
+    sent = sum(digest is not None for digest in done.values())
+    counts = (sent, len(done) - sent, len(failed))
+    log.info("bucket s3://%s/%s: %d uploaded, %d deleted, %d failed (will retry)", bucket, prefix, *counts)
 
 
 def _retried(call: Callable[..., object], **request: Any) -> None:

@@ -1,8 +1,7 @@
 """The feed catalog: which documents the output folder holds, and the bytes of each. Pure.
 
-From the config and each feed's facts (its newest entries, count and newest update, which the pipeline reads
-from the store's memberships: `membership` gives what the store keeps of an item, and the hash of the rules
-that tells the store when to work it out again for every item), `render_catalog` renders:
+From the config and each feed's facts (its newest entries, count and newest update, read from the store's
+memberships, which `membership` works out), `render_catalog` renders:
 
 - the feeds: `all`, one `topics/<id>` per configured topic, and one `sources/<id>` per source when there is
   more than one; each in RSS, Atom and JSON Feed, holding its newest `max_items` entries;
@@ -34,11 +33,8 @@ from .topics import compile_rules, entry_topics
 __all__ = [
     "CATALOG_FOLDERS",
     "STYLESHEET",
-    "Feed",
     "FeedData",
-    "assign_topics",
     "feed_catalog",
-    "in_config_order",
     "membership",
     "render_catalog",
 ]
@@ -55,30 +51,20 @@ LATEST_ON_INDEX = 5
 Kind = Literal["all", "topic", "source"]
 
 
-@dataclass(frozen=True, slots=True)
-class Feed:
-    """One feed of the catalog: `meta.path` (e.g. "topics/lasning") names its three documents."""
-
-    kind: Kind
-    key: str  #: "all", the topic id or the source id
-    meta: FeedMeta
-    anchor: str  #: the id of its section on index.html
-    label: str  #: its short name on index.html (the topic or source title)
-
-
 def site_home(config: Config) -> str:
     """The human page the yearly archives mirror: the listing itself when there is one source, else the index
     page at base_url. (A live feed's human page is its own page, feedpage.py.)"""
     return config.sources[0].url if len(config.sources) == 1 else config.site.base_url
 
 
-def feed_catalog(config: Config) -> tuple[Feed, ...]:
-    """Every feed this config publishes, in the order index.html and feeds.opml list them."""
+def feed_catalog(config: Config) -> tuple[IndexFeed, ...]:
+    """Every feed this config publishes, in the order index.html and feeds.opml list them, as index.html
+    lists an empty one; `meta.path` ("all", "topics/<id>", "sources/<id>") names its documents."""
     site = config.site
     first = config.sources[0]
     topic_labels = tuple((topic.id, topic.title) for topic in config.topics)
 
-    def feed(kind: Kind, key: str, label: str, title: str, subtitle: str, timezone: str) -> Feed:
+    def feed(kind: Kind, key: str, label: str, title: str, subtitle: str, timezone: str) -> IndexFeed:
         path = "all" if kind == "all" else f"{kind}s/{key}"
         meta = FeedMeta(
             path=path,
@@ -95,7 +81,7 @@ def feed_catalog(config: Config) -> tuple[Feed, ...]:
             hub=config.websub.hub,
         )
         anchor = {"all": "alla", "topic": f"amne-{key}", "source": f"kalla-{key}"}[kind]
-        return Feed(kind, key, meta, anchor, label)
+        return IndexFeed(kind, anchor, label, meta, count=0, in_document=0, updated=None, page=f"{path}.html")
 
     # The overall feed's facts are exactly the foundation's: readers already follow it.
     subtitle = f"Nyheter från {site.title}, som flöde"
@@ -109,12 +95,6 @@ def feed_catalog(config: Config) -> tuple[Feed, ...]:
             subtitle = f"Nyheter från {source.title}, som flöde"
             feeds.append(feed("source", source.id, source.title, source.title, subtitle, source.timezone))
     return tuple(feeds)
-
-
-def assign_topics(config: Config, entries: Sequence[Entry]) -> list[Entry]:
-    """`entries` with `topics` set from the config's rules (`topics.entry_topics`)."""
-    rules = compile_rules(config.topics)
-    return [dataclasses.replace(entry, topics=entry_topics(rules, entry)) for entry in entries]
 
 
 @dataclass(slots=True)
@@ -159,12 +139,6 @@ def membership(config: Config) -> tuple[str, Callable[[Entry], tuple[tuple[str, 
     return digest, feeds_of
 
 
-def in_config_order(config: Config, entry: Entry) -> Entry:
-    """`entry` with its (stored, unordered) topic ids in config order, dropping any the config lacks."""
-    order = [topic.id for topic in config.topics]
-    return dataclasses.replace(entry, topics=tuple(t for t in order if t in entry.topics))
-
-
 def render_catalog(
     config: Config,
     data: Mapping[str, FeedData],
@@ -190,27 +164,17 @@ def render_catalog(
     everything the document is rendered from (and the renderers' own code), and a document the caller
     reuses is not rendered."""
     limit = config.site.max_items
-    files: dict[str, bytes] = {}
     listed: list[IndexFeed] = []
     reprs: dict[int, tuple[object, str]] = {}  # one repr per object (an entry is in several feeds)
     for feed in feed_catalog(config):
         tally = data.get(feed.meta.path) or FeedData()
         window = tally.head[:limit]
         # Its page shows no latest entries: left out, so that its fingerprint does not repr them again.
-        shown = IndexFeed(
-            feed.kind,
-            feed.anchor,
-            feed.label,
-            feed.meta,
-            tally.count,
-            len(window),
-            tally.updated,
-            page=f"{feed.meta.path}.html",
-        )
+        shown = dataclasses.replace(feed, count=tally.count, in_document=len(window), updated=tally.updated)
         origin = tuple(
             (source.title, source.url)
             for source in config.sources
-            if feed.kind != "source" or source.id == feed.key
+            if feed.kind != "source" or f"sources/{source.id}" == feed.meta.path
         )
         atom_meta = feed.meta
         atom_deleted: tuple[Deleted, ...] = ()
@@ -229,7 +193,6 @@ def render_catalog(
                 sink(name, _render(name, arguments))
         listed.append(dataclasses.replace(shown, latest=tuple(tally.head[:LATEST_ON_INDEX])))
     listed += also_listed
-    files[STYLESHEET] = stylesheet
     page = IndexPage(
         title=config.site.title,
         language=config.site.language,
@@ -237,9 +200,8 @@ def render_catalog(
         months=month_series(Counter(months)),
         sources=tuple((source.title, source.url) for source in config.sources),
     )
-    files.update(opml_files(page.title, page.feeds))  # feeds.opml, topics.opml, sources.opml
-    files["index.html"] = render_index(page)
-    return files
+    # feeds.opml, topics.opml, sources.opml
+    return {STYLESHEET: stylesheet, **opml_files(page.title, page.feeds), "index.html": render_index(page)}
 
 
 def _render(name: str, arguments: tuple[Any, ...]) -> bytes:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ..history import KIND_LABELS, normal_text
 from ..store import ChangeRow
+from .diffs import removal_reason
 from .historypage import PageSite, document, fields_diff
 from .pagestyle import KIND_FILTERS, TOPIC_SLOTS, a, t, time_html
 
@@ -106,12 +107,7 @@ def _event(event: PageEvent, tz: ZoneInfo, slots: dict[str, int], titles: dict[s
     if row.kind == "edited" and row.before is not None:
         parts += fields_diff(row.before, row.after, CONTEXT_WORDS)
     elif row.kind == "removed":
-        why = (
-            "Sidan svarar inte längre"
-            if (row.detail or "").startswith("http")
-            else ("Nyheten finns inte längre i listan")
-        )
-        parts.append(f"<p>{why} på webbplatsen.</p>")
+        parts.append(f"<p>{removal_reason(row.detail)}</p>")
     elif row.kind == "restored":
         parts.append("<p>Nyheten finns åter på webbplatsen.</p>")
     elif normal_text(row.after.summary):

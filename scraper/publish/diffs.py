@@ -23,7 +23,7 @@ FIELD_LABELS: Mapping[str, str] = {
 
 #: Written inside <del>/<ins>, so the diff still reads right where a reader drops the tags (newsboat, mail
 #: clients, screen readers): "landar [−i Göteborg] [+på Gustaf Adolfs torg]". U+2212 is the minus sign.
-REMOVED_MARK, ADDED_MARK = "[\u2212", "[+"
+_MARKS = {"del": "[\u2212", "ins": "[+"}
 
 # A word with the whitespace before it: a run of changed words then reads as one change ("[-i Göteborg-]"),
 # not as word, space, word.
@@ -89,8 +89,6 @@ def _shortened(same: str, context: int, keep_head: bool, keep_tail: bool) -> str
 
 #: Why an item was removed, in words, by the event's detail (else an article page's answer: "http 404").
 REMOVAL_DETAILS = {"listing": "saknades i listan två gånger i rad"}
-
-_MARKS = {"del": REMOVED_MARK, "ins": ADDED_MARK}
 
 
 def diff_text(before: str, after: str) -> str:
@@ -164,18 +162,20 @@ def change_title(kind: str, title: str) -> str:
     return f"{KIND_LABELS.get(kind, kind)}: {normal_text(title)}"
 
 
+def removal_reason(detail: str | None) -> str:
+    """Why a removed item is gone, by its event's detail: its page answered an error ("http 404"), or the
+    listing no longer has it."""
+    if detail and detail.startswith("http"):
+        return "Sidan svarar inte längre på webbplatsen."
+    return "Nyheten finns inte längre i listan på webbplatsen."
+
+
 def change_content(kind: str, after: Version, before: Version | None, detail: str | None = None) -> str:
     """The HTML body of a changes-feed entry: a diff for an edit, the (last known) version otherwise."""
     if kind == "edited" and before is not None:
         return diff_html(before, after)
     if kind == "removed":
-        why = (
-            "sidan svarar inte längre"
-            if detail and detail.startswith("http")
-            else "finns inte längre i listan"
-        )
-        intro = f"<p>Nyheten {why} på webbplatsen. Senast kända version:</p>"
-        return intro + "\n" + version_html(after)
+        return f"<p>{removal_reason(detail)} Senast kända version:</p>\n" + version_html(after)
     if kind == "restored":
         return "<p>Nyheten finns åter på webbplatsen.</p>\n" + version_html(after)
     return version_html(after)

@@ -1,9 +1,8 @@
 """An item's whole record as text for `aktuellt history`, every record as CSV or JSON for `aktuellt export`,
 and `aktuellt search`'s hits as text. Pure: records in, text out.
 
-Each search hit shows its date, kind, title, the matching words (between » and «), and links to the article
-and its history page. Everything quoted from the site is escaped for the terminal (sanity.escape_controls,
-as the logs are): a title with ESC or a newline must neither drive the terminal nor forge a line.
+Everything quoted from the site is escaped for the terminal (sanity.escape_controls, as the logs are): a title
+with ESC or a newline must neither drive the terminal nor forge a line.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import fields
+from typing import Any
 
 from ..history import KIND_LABELS, ItemRecord, Version, normal_text
 from ..sanity import escape_controls, json_text
@@ -73,24 +73,25 @@ def _when(moment: dt.datetime | None) -> str | None:
 
 
 def export_csv(records: Sequence[ItemRecord]) -> str:
-    """One row per version of every item (the item's columns repeated), for spreadsheets."""
+    """One row per version of every item (the item's columns repeated), for spreadsheets: `export_json`'s
+    revisions, a missing value as an empty cell."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_CSV_COLUMNS)
-    for r in records:
-        for number, revision in enumerate(r.revisions, start=1):
-            v = revision.version
-            writer.writerow(
-                [r.source, r.key, r.entry_id, r.link, _when(r.published), _when(r.removed_at) or "", number,
-                 _when(revision.first_seen), _when(revision.last_seen), v.title, v.summary, v.site_date,
-                 v.body_text or "", v.article_updated or ""]
-            )  # fmt: skip
+    for item in _items(records):
+        head = [item[name] for name in ("source", "key", "id", "link", "published", "removed_at")]
+        writer.writerows([*head, *revision.values()] for revision in item["revisions"])
     return out.getvalue()
 
 
 def export_json(records: Sequence[ItemRecord]) -> str:
     """Every item with its versions and events, as one JSON document (for notebooks)."""
-    items = [
+    # Control characters and bidi overrides as \uXXXX: the same data when parsed, safe to print (sanity).
+    return json_text({"items": _items(records)}, indent=2) + "\n"
+
+
+def _items(records: Sequence[ItemRecord]) -> list[dict[str, Any]]:
+    return [
         {
             "source": r.source,
             "key": r.key,
@@ -122,8 +123,6 @@ def export_json(records: Sequence[ItemRecord]) -> str:
         }
         for r in records
     ]
-    # Control characters and bidi overrides as \uXXXX: the same data when parsed, safe to print (sanity).
-    return json_text({"items": items}, indent=2) + "\n"
 
 
 def search_text(

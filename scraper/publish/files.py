@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 import stat
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import PublishError
@@ -19,7 +19,6 @@ from ..folders import fsync_folder, replace_file
 __all__ = [
     "CONTENT_TYPES",
     "FILE_MODE",
-    "publish_all",
     "remove_files",
     "remove_orphaned_temps",
     "write_if_changed",
@@ -59,8 +58,9 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         pass  # missing (the usual case), or unreadable: the write below reports a real problem
     else:
         mode = stat.S_IMODE(current.st_mode)
-        if current.st_size == len(data) and _read_or_none(path) == data:
-            return False
+        with contextlib.suppress(OSError):  # unreadable: write it, and let the write report the problem
+            if current.st_size == len(data) and path.read_bytes() == data:
+                return False
 
     try:
         replace_file(path, data, mode)
@@ -69,13 +69,9 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def publish_all(files: Mapping[Path, bytes]) -> list[Path]:
-    """Write every file whose bytes changed, in order, up to the first failure; return the paths written."""
-    return [path for path, data in files.items() if write_if_changed(path, data)]
-
-
-def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
-    """Delete the files `root/<name>` (the manifest decides which, see manifest.py); return those removed."""
+def remove_files(root: Path, names: Iterable[str], ours: Callable[[bytes], bool] | None = None) -> list[Path]:
+    """Delete the files `root/<name>` (the manifest decides which, see manifest.py; without one, `ours(the
+    file's bytes)` says whether this program wrote it); return those removed."""
     removed = []
     inside = root.resolve()
     for name in names:
@@ -85,6 +81,8 @@ def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
                 continue  # its folder was made a symlink out of the output folder since: not ours to touch
             if path.is_dir() and not path.is_symlink():
                 continue  # never a folder: it was a file when written, and someone made it a folder since
+            if ours is not None and not ours(path.read_bytes()):
+                continue
             path.unlink()
         except FileNotFoundError:
             continue  # gone already
@@ -94,21 +92,6 @@ def remove_files(root: Path, names: Iterable[str]) -> list[Path]:
     for directory in sorted({path.parent for path in removed}):
         fsync_folder(directory)
     return removed
-
-
-def remove_own(root: Path, path: Path, ours: Callable[[bytes], bool]) -> bool:
-    """Delete the file `path` when it exists and `ours(its bytes)` says this program wrote it; True if so.
-    Never through a folder that leads out of `root` (the output folder) by a symlink, as `remove_files`."""
-    try:
-        if not path.parent.resolve().is_relative_to(root.resolve()) or not ours(path.read_bytes()):
-            return False
-        path.unlink()
-    except FileNotFoundError:
-        return False
-    except OSError as error:
-        raise PublishError(f"could not remove {path}", path=str(path)) from error
-    fsync_folder(path.parent)
-    return True
 
 
 def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:
@@ -130,10 +113,3 @@ def remove_orphaned_temps(targets: Iterable[Path]) -> list[Path]:
                     path.unlink()
                 removed.append(path)
     return removed
-
-
-def _read_or_none(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None  # cannot compare: write it, and let the write report a real problem

@@ -1,12 +1,7 @@
 """Entries → a JSON Feed 1.1 document (https://jsonfeed.org/version/1.1), as bytes. feedgen has none.
 
-Pure and deterministic, like render.py: no clock, no I/O; the same input gives the same bytes (keys in a fixed
-order, UTF-8 text as is, a final newline), so an unchanged feed is never rewritten. Dates are RFC 3339 in the
-feed's zone, to the second, the same instants the RSS and Atom documents carry.
-
-Per item, `content_html` is the sanitized article once its page was read (as RSS `content:encoded`); before
-that, `content_text` is the listing summary (or the title when there is none), since the spec requires one
-of the two. The feed's `authors` name the publisher, not the feed's title.
+Pure and deterministic, like render.py: the same input gives the same bytes (keys in a fixed order, UTF-8 text
+as is, a final newline), so an unchanged feed is never rewritten.
 """
 
 from __future__ import annotations
@@ -17,13 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..models import Entry, FeedMeta
-from .render import IMAGE_TYPE, dated, in_zone, reading_order, self_url
-from .shown import documents
+from .render import IMAGE_TYPE, in_zone, self_url
+from .shown import dated, documents, reading_order
 
-__all__ = ["MIME_TYPE", "VERSION_URL", "render_json"]
+__all__ = ["VERSION_URL", "render_json"]
 
 VERSION_URL = "https://jsonfeed.org/version/1.1"
-MIME_TYPE = "application/feed+json"
 
 
 def render_json(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
@@ -55,7 +49,7 @@ def _item(entry: Entry, tz: ZoneInfo, labels: dict[str, str]) -> dict[str, Any]:
     if entry.content_html.strip():
         # The sanitized article, as RSS content:encoded carries it (text first, then the photo).
         item["content_html"] = reading_order(entry.content_html)
-    else:
+    else:  # the spec requires one of the two: until the article is read, the summary (or the title)
         item["content_text"] = entry.summary if entry.summary.strip() else entry.title
     if entry.summary.strip():
         item["summary"] = entry.summary

@@ -33,7 +33,7 @@ import os
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
-from .files import publish_all, remove_files, write_if_changed
+from .files import remove_files, write_if_changed
 
 __all__ = ["MANIFEST", "Manifest", "read_manifest", "unlisted_files"]
 
@@ -49,7 +49,7 @@ _FOREIGN_LIMIT = 1000
 class Manifest:
     """The record of the files aktuellt wrote in `root`, kept current through one publish.
 
-    Use `publish` instead of `files.publish_all`, `keep` for documents left as they are, then
+    Use `publish` to write files, `keep` for documents left as they are, then
     `remove_stale` and `save` once at the end."""
 
     def __init__(self, root: Path, names: Iterable[str]) -> None:
@@ -66,13 +66,14 @@ class Manifest:
         return cls(root, names)
 
     def publish(self, files: Mapping[Path, bytes]) -> list[Path]:
-        """`publish_all(files)`, after recording every path not yet in the manifest (write-ahead)."""
+        """Write every file whose bytes changed, in order, up to the first failure, after recording every
+        path not yet in the manifest (write-ahead); return the paths written."""
         names = [self._name(path) for path in files]
         self.wanted.update(names)
         if not self.names.issuperset(names):
             self.names.update(names)
             self.save()
-        return publish_all(files)
+        return [path for path, data in files.items() if write_if_changed(path, data)]
 
     def keep(self, paths: Iterable[Path]) -> None:
         """Documents this publish keeps as they are on disk (not rendered again): not stale either."""

@@ -42,7 +42,7 @@ def opml_files(title: str, feeds: Sequence[IndexFeed]) -> dict[str, bytes]:
     """Every OPML file (name → bytes), an empty topics.opml included (no topics), so that a file left from
     an earlier config never lists feeds that no longer exist. sources.opml only with source feeds (several
     sources): with one, it would be an empty list to import, and that source's feed is all.* (a file left by
-    an earlier config with several sources is removed by the publisher, site._without_sources_opml)."""
+    an earlier config with several sources is removed by the publisher, site.publish_feeds)."""
     files: dict[str, bytes] = {}
     for name, (suffix, folder, kinds) in OPML_FILES.items():
         chosen = [feed for feed in feeds if feed.kind in kinds]

@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..history import Version
 from ..store import ChangeRow, iso
 from .diffs import change_content, change_title
 
@@ -22,10 +21,6 @@ __all__ = ["FEED_SUFFIXES", "WEBHOOK_SCHEMA", "event_document", "topic_urls"]
 WEBHOOK_SCHEMA = "aktuellt.event/1"
 #: Files that are feeds: a WebSub hub is told about these, never about archives or other files.
 FEED_SUFFIXES = (".rss", ".atom", ".json")
-
-
-def _version(version: Version | None) -> dict[str, Any] | None:
-    return dataclasses.asdict(version) if version is not None else None
 
 
 def event_document(row: ChangeRow) -> dict[str, Any]:
@@ -40,8 +35,8 @@ def event_document(row: ChangeRow) -> dict[str, Any]:
         "detail": row.detail,
         "item": {"id": row.entry_id, "source": row.source, "key": row.key, "link": row.link},
         "title": change_title(row.kind, row.after.title),
-        "version": _version(row.after),
-        "previous": _version(row.before),
+        "version": dataclasses.asdict(row.after),
+        "previous": row.before and dataclasses.asdict(row.before),
         "diff_html": change_content(row.kind, row.after, row.before, row.detail),
     }
 
@@ -50,9 +45,5 @@ def topic_urls(written: Iterable[Path], output_dir: Path, base_url: str) -> list
     """The public URLs of the feed documents among `written` (paths under `output_dir`), for hub pings.
 
     Archives are left out: they are reached by walking links from the current feed, nobody subscribes."""
-    urls: list[str] = []
-    for path in written:
-        relative = path.relative_to(output_dir)
-        if path.suffix in FEED_SUFFIXES and relative.parts[0] != "archive":
-            urls.append(base_url + relative.as_posix())
-    return sorted(urls)
+    feeds = [path.relative_to(output_dir) for path in written if path.suffix in FEED_SUFFIXES]
+    return sorted(base_url + path.as_posix() for path in feeds if path.parts[0] != "archive")

@@ -3,17 +3,9 @@
 Pure and deterministic: no file writes, no clock, no network. Identical inputs give identical bytes, so the
 publisher can skip rewriting a feed whose data did not change. The caller sorts the entries (newest first) and
 cuts them to `max_items`; this module keeps their order exactly and never decides which entries to show.
-
-feedgen 1.0.0 quirks worked around here, each commented where it is handled: it dates the feed and every Atom
-entry by the wall clock unless told otherwise, `add_entry()` prepends, the RSS channel `<link>` is the *last*
-`link()` call while Atom readers take the *first* (so each format has its own FeedGenerator), lxml raises on
-XML-illegal characters (`xml_safe`), and Atom entry links lose `rel`, `type` and `length` (feedgen#135:
-`_AtomEnclosure`).
-
-Article content: RSS `description` carries the summary and `content:encoded` the sanitized article HTML;
-Atom has `summary` (text) and `content type="html"`. The lead image is the RSS `enclosure`, an Atom
-`link rel="enclosure"`, and Media RSS `media:content` + `media:thumbnail` in both (feedgen's `media`
-extension). HTML reaching this module is already sanitized (scraper.sanitize); it is only escaped here.
+What each field of an entry becomes in either format is README's "In the feeds"; feedgen 1.0.0's quirks are
+worked around where they bite, each commented. HTML reaching this module is already sanitized
+(scraper.sanitize); it is only escaped here.
 """
 
 from __future__ import annotations
@@ -29,17 +21,15 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from ..models import Change, Deleted, Entry, FeedMeta
+from ..models import Change, Deleted, Entry, FeedMeta, LeadImage
 from .shown import dated, documents, reading_order
 
 __all__ = [
     "EMPTY_FEED_UPDATED",
     "IMAGE_TYPE",
-    "dated",
     "in_zone",
     "render_atom",
     "render_rss",
-    "reading_order",
     "self_url",
     "xml_safe",
 ]
@@ -174,17 +164,14 @@ def _fill_change(fe: Any, meta: FeedMeta, change: Change, tz: ZoneInfo, fmt: For
     content = xml_safe(change.content_html)
     if fmt == "rss":
         fe.description(content)  # RSS description is HTML; feedgen escapes it once
-        # ... and content:encoded too: readers that show only content:encoded (the `reader` library) were
-        # left with an empty entry.
-        fe.content(content)
-    else:
-        fe.content(content, type="html")
+        fe.dc.dc_creator(xml_safe(meta.author))
+    # In RSS content:encoded too: readers that show only content:encoded (the `reader` library) were left with
+    # an empty entry.
+    fe.content(content, type="html" if fmt == "atom" else None)
     fe.category([{"term": change.kind}])
     when = in_zone(change.at, tz)
     fe.published(when)
     fe.updated(when)
-    if fmt == "rss":
-        fe.dc.dc_creator(xml_safe(meta.author))
 
 
 def _feed(
@@ -212,19 +199,6 @@ def _feed(
         default=EMPTY_FEED_UPDATED,
     )
     fg.updated(in_zone(newest, tz))  # Atom <updated> and RSS <lastBuildDate>; no channel <pubDate>
-    if fmt == "rss":
-        # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link
-        # rel=self), the human page last (it becomes <link>).
-        fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
-        fg.link(href=xml_safe(meta.home_url), rel="alternate")
-    else:
-        # Atom readers that take "the" feed link use the first one: the human page goes first.
-        fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
-        fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
-        for rel, href in meta.links:
-            fg.link(href=xml_safe(href), rel=rel)
-        if meta.hub:
-            fg.link(href=xml_safe(meta.hub), rel="hub")
     if deleted or meta.archive or (meta.hub and fmt == "rss"):  # what feedgen has no API for: `_Extras`
         fg.register_extension("extras", _Extras, None, atom=fmt == "atom", rss=fmt == "rss")
         fg.extras.deleted = deleted
@@ -232,6 +206,10 @@ def _feed(
         fg.extras.hub = meta.hub
         fg.extras.tz = tz
     if fmt == "rss":
+        # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link
+        # rel=self), the human page last (it becomes <link>).
+        fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
+        fg.link(href=xml_safe(meta.home_url), rel="alternate")
         # Dublin Core for each item's `dc:creator`: RSS `author` must be an email address (RSS Best Practices
         # Profile) and the publisher has none to give, so without it rss2email's From: read
         # "<feed title>: <author>" with a literal placeholder for every item of all.rss.
@@ -239,13 +217,18 @@ def _feed(
     else:
         # RFC 4287: required at feed level. The publisher, not the title again (rss2email's From: shows both).
         fg.author(name=xml_safe(meta.author), uri=xml_safe(meta.home_url))
+        # Atom readers that take "the" feed link use the first one: the human page goes first.
+        fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
+        fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
+        for rel, href in meta.links:
+            fg.link(href=xml_safe(href), rel=rel)
+        if meta.hub:
+            fg.link(href=xml_safe(meta.hub), rel="hub")
     return fg
 
 
 def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format) -> None:
-    """Map one `Entry` onto a feedgen entry of either format: the one place to extend (content, enclosures).
-
-    Each format has its own FeedGenerator, so this runs once per format; `fmt` says which one it feeds."""
+    """Map one `Entry` onto a feedgen entry of format `fmt`: the one place to extend (content, enclosures)."""
     if fmt == "atom" and (entry.image is not None or documents(entry)):
         fe.register_extension("atom_enclosure", _AtomEnclosure, atom=True, rss=False)
     link = xml_safe(entry.link)
@@ -279,7 +262,7 @@ def _fill_entry(fe: Any, meta: FeedMeta, entry: Entry, tz: ZoneInfo, fmt: Format
     if categories:
         fe.category(categories)
     if entry.image is not None:
-        _add_image(fe, entry, fmt)
+        _add_image(fe, entry.image, fmt)
     if fmt == "atom":
         # One enclosure link per document, as JSON Feed lists them. RSS allows one enclosure per item (the
         # lead image); its documents are the links in content:encoded (the body's, or its "Dokument" list).
@@ -298,10 +281,8 @@ def _category(meta: FeedMeta, topic: str) -> dict[str, str]:
     return category
 
 
-def _add_image(fe: Any, entry: Entry, fmt: Format) -> None:
+def _add_image(fe: Any, image: LeadImage, fmt: Format) -> None:
     """The lead image as enclosure (RSS `<enclosure>` / Atom `link rel="enclosure"`) and as Media RSS."""
-    image = entry.image
-    assert image is not None
     url = xml_safe(image.url)
     media_type = image.media_type or IMAGE_TYPE  # RSS requires a type
     if fmt == "rss":

@@ -6,6 +6,7 @@ document (`catalog`, `archives`), and writes only what changed (`files`), keepin
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Mapping
@@ -31,13 +32,12 @@ from .catalog import (
     STYLESHEET,
     FeedData,
     feed_catalog,
-    in_config_order,
     membership,
     render_catalog,
 )
 from .favicon import FAVICON, favicon_fingerprint, favicon_ico
 from .feedpage import CHANGES_PAGE
-from .files import remove_orphaned_temps, remove_own
+from .files import remove_files, remove_orphaned_temps
 from .historysite import HistoryPages, history_links
 from .indexpage import FORMATS, IndexFeed
 from .manifest import MANIFEST, Manifest, read_manifest, unlisted_files
@@ -57,13 +57,13 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     out = config.site.output_dir
     # Before the manifest existed, the store's render records were the only list of what was written here.
     manifest = Manifest.load(out, adopt=store.feeds.rendered())
-    window = now or utc_now()
     deleted = store.events.tombstones(limit=config.site.max_items)
+    removed_since = None
     if config.site.removed == "mark":
+        removed_since = (now or utc_now()) - dt.timedelta(days=config.site.removed_days)
         # A marked entry is still in the feeds (see feed_data): its tombstone comes when it leaves them, or a
         # reader that honours RFC 6721 would delete the entry the feed is showing.
-        leaves = window - dt.timedelta(days=config.site.removed_days)
-        deleted = [t for t in deleted if t.removed_at < leaves]
+        deleted = [t for t in deleted if t.removed_at < removed_since]
     count, oldest, newest = store.events.event_summary()
     # the changes feed shows only the newest
     rows = store.events.changes(limit=config.site.max_items)
@@ -85,7 +85,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     written: list[Path] = []
     documents = render_catalog(
         config,
-        feed_data(config, store, now),
+        feed_data(config, store, removed_since),
         store.feeds.month_counts(),
         stylesheet(),
         # Each feed document is written as soon as it is rendered, not all held until the end.
@@ -116,9 +116,17 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         written += manifest.publish({targets[-1]: data})
     targets.append(out / "index.html")
     written += manifest.publish({targets[-1]: index})  # last: everything it links to exists by then
-    _without_sources_opml(out, with_sources_opml, written)
+    # With one source there is no sources.opml (opml.opml_files): say so when the index is (re)written, and
+    # remove the one an earlier config with several sources left, if this program wrote it.
+    if not with_sources_opml and remove_files(out, [SOURCES_OPML], partial(written_by_us, name=SOURCES_OPML)):
+        log.info("removed %s: with one source there are no source feeds to list", out / SOURCES_OPML)
+    elif not with_sources_opml and out / "index.html" in written:
+        log.info(
+            "%s is not written: with one source there are no source feeds (all.* is its feed)", SOURCES_OPML
+        )
     for path in archives.stale:
-        if remove_own(out, path, partial(is_archive, own_id=archive_id(config, int(path.stem)))):
+        own = partial(is_archive, own_id=archive_id(config, int(path.stem)))
+        if remove_files(out, [f"archive/{path.name}"], own):
             log.info("removed %s: the year is not over, and only a closed year has an archive", path)
     for path in manifest.remove_stale(CATALOG_FOLDERS):
         log.info("removed %s: its topic or source is no longer in the config", path)
@@ -127,29 +135,6 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     for path in remove_orphaned_temps(targets):
         log.info("removed %s: a temporary file an interrupted cycle left behind", path)
     return [str(path) for path in written]
-
-
-def own_names(config: Config) -> set[str]:
-    """The names (relative to the output folder) of the documents this config publishes, archives aside."""
-    suffixes = (*FEED_SUFFIXES, ".html")  # the feed documents and their pages (feedpage.py)
-    feeds = {f"{feed.meta.path}{suffix}" for feed in feed_catalog(config) for suffix in suffixes}
-    changes = {"changes.rss", "changes.atom", CHANGES_PAGE}
-    return feeds | changes | set(OPML_FILES) | {STYLESHEET, FAVICON, "index.html"}
-
-
-def _without_sources_opml(out: Path, published: bool, written: list[Path]) -> None:
-    """With one source there is no sources.opml (opml.opml_files; `published` says whether this publish has
-    one): say so when the index is (re)written, and remove the one an earlier config with several sources
-    left, if this program wrote it."""
-    if published:
-        return
-    path = out / SOURCES_OPML
-    if remove_own(out, path, partial(written_by_us, name=SOURCES_OPML)):
-        log.info("removed %s: with one source there are no source feeds to list", path)
-    elif out / "index.html" in written:
-        log.info(
-            "%s is not written: with one source there are no source feeds (all.* is its feed)", SOURCES_OPML
-        )
 
 
 class KeptDocuments:
@@ -182,22 +167,18 @@ class KeptDocuments:
         return f"{fingerprint} {stat.st_size} {stat.st_mtime_ns}"
 
 
-def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str, FeedData]:
+def feed_data(config: Config, store: Store, removed_since: dt.datetime | None) -> dict[str, FeedData]:
     """Each catalog feed's count, newest update and newest entries, read from the store's memberships (brought
     up to date first: the items written since the last publish, or all of them after a `[[topics]]` change).
-    With `site.removed = "mark"`, items removed in the last `removed_days` before `now` (default: the clock)
-    stay, marked."""
-    window = now or utc_now()
+    Items removed after `removed_since` (`site.removed = "mark"`) stay, marked."""
     rules_hash, feeds_of = membership(config)
     store.feeds.sync_memberships(rules_hash, feeds_of)
     summaries = store.feeds.feed_summaries()
     keep = max(config.site.max_items, LATEST_ON_INDEX)
-    removed_since = None
     # The day a marked removal is dated by: in its own source's zone (the first source's if it is gone).
     zones = {source.id: ZoneInfo(source.timezone) for source in config.sources}
     zones[""] = ZoneInfo(config.sources[0].timezone)
-    if config.site.removed == "mark":
-        removed_since = window - dt.timedelta(days=config.site.removed_days)
+    order = [topic.id for topic in config.topics]
     data: dict[str, FeedData] = {}
     shown: dict[str, Entry] = {}  # one object per item across feeds (fingerprints reuse its repr)
     for feed in feed_catalog(config):
@@ -208,7 +189,9 @@ def feed_data(config: Config, store: Store, now: dt.datetime | None) -> dict[str
             if stored.entry_id not in shown:
                 zone = zones.get(stored.source, zones[""])
                 marked = stored if removed is None else marked_removed(stored, removed, zone)
-                shown[stored.entry_id] = in_config_order(config, marked)
+                # its (stored, unordered) topic ids in config order, dropping any the config lacks
+                topics = tuple(topic for topic in order if topic in marked.topics)
+                shown[stored.entry_id] = dataclasses.replace(marked, topics=topics)
             head.append(shown[stored.entry_id])
         data[path] = FeedData(count=count, updated=updated, head=head)
     return data
@@ -231,7 +214,10 @@ def folder_warnings(config: Config) -> list[str]:
 
     out = config.site.output_dir
     listed = read_manifest(out)
-    names = own_names(config)
+    # The documents this config publishes (archives aside): each feed, its page (feedpage.py), the rest.
+    suffixes = (*FEED_SUFFIXES, ".html")
+    names = {f"{feed.meta.path}{suffix}" for feed in feed_catalog(config) for suffix in suffixes}
+    names |= {"changes.rss", "changes.atom", CHANGES_PAGE, *OPML_FILES, STYLESHEET, FAVICON, "index.html"}
     replaced = sorted(name for name in names - (listed or set()) if (out / name).is_file())
     if listed is None:  # no manifest yet: this config's names and the yearly archives count as its own
         listed = names | {
@@ -252,7 +238,6 @@ def folder_warnings(config: Config) -> list[str]:
             f"(left alone, never removed): {shown(foreign)}"
         )
     if replaced:
-        # The web site's own index.html, or topics/list.rss and a topic "list": replaced, and so lost.
         warnings.append(
             f"site.output_dir {folder} holds {len(replaced)} file(s) named like documents aktuellt "
             f"publishes, which its next run replaces (fine if an earlier aktuellt wrote them): "

@@ -27,15 +27,15 @@ from scraper.config import Config, parse_config
 from scraper.models import Deleted, Entry, LeadImage
 from scraper.publish.catalog import (
     LATEST_ON_INDEX,
-    Feed,
     FeedData,
-    assign_topics,
     feed_catalog,
+    membership,
     month_of,
     month_series,
     render_catalog,
 )
 from scraper.publish.fingerprint import fingerprint
+from scraper.publish.indexpage import IndexFeed
 from scraper.publish.jsonfeed import VERSION_URL, render_json
 from scraper.publish.render import render_atom, render_rss
 from scraper.publish.site import publish_feeds, stylesheet
@@ -101,11 +101,22 @@ def published(cfg: Config, entries: Iterable[Entry]) -> dict[str, bytes]:
     return {Path(path).relative_to(out).as_posix(): Path(path).read_bytes() for path in written}
 
 
-def select(feed: Feed, entries: Sequence[Entry]) -> list[Entry]:
+def assign_topics(cfg: Config, entries: Sequence[Entry]) -> list[Entry]:
+    """`entries` with the topics a publish files them under (the topic feeds of `membership`)."""
+    feeds_of = membership(cfg)[1]
+    tagged = []
+    for e in entries:
+        topics = tuple(p.removeprefix("topics/") for p in feeds_of(e)[0] if p.startswith("topics/"))
+        tagged.append(dataclasses.replace(e, topics=topics))
+    return tagged
+
+
+def select(feed: IndexFeed, entries: Sequence[Entry]) -> list[Entry]:
     """The entries of `feed`, in the given (newest first) order, uncut. Entries must carry their topics."""
+    key = feed.meta.path.rpartition("/")[2]
     if feed.kind == "topic":
-        return [entry for entry in entries if feed.key in entry.topics]
-    return [entry for entry in entries if feed.kind == "all" or entry.source == feed.key]
+        return [entry for entry in entries if key in entry.topics]
+    return [entry for entry in entries if feed.kind == "all" or entry.source == key]
 
 
 def walked_catalog(

@@ -64,7 +64,7 @@ def test_a_path_is_recorded_before_its_file_is_written(tmp_path, monkeypatch):
                 raise PublishError("disk full", path=str(path))
         return real(path, data)
 
-    monkeypatch.setattr(files_module, "write_if_changed", spy)
+    monkeypatch.setattr("scraper.publish.manifest.write_if_changed", spy)
     manifest = Manifest.load(tmp_path)
     with pytest.raises(PublishError):
         manifest.publish({tmp_path / "topics/a.rss": b"a", tmp_path / "topics/b.rss": b"b"})

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from scraper.errors import PublishError
-from scraper.publish.files import FILE_MODE, publish_all, remove_files, write_if_changed
+from scraper.publish.files import FILE_MODE, remove_files, write_if_changed
+from scraper.publish.manifest import Manifest
 
 OLD = "<rss>gammal – ”å”</rss>".encode()
 NEW = "<rss>ny – ”ä”</rss>".encode()
@@ -140,11 +141,12 @@ def test_unwritable_parent_is_a_publish_error(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["topics"]
 
 
-def test_publish_all_returns_only_the_files_written(tmp_path):
+def test_publish_returns_only_the_files_written(tmp_path):
     rss, atom = tmp_path / "all.rss", tmp_path / "all.atom"
-    assert publish_all({rss: OLD, atom: OLD}) == [rss, atom]
-    assert publish_all({rss: OLD, atom: NEW}) == [atom]
-    assert publish_all({rss: OLD, atom: NEW}) == []
+    manifest = Manifest(tmp_path, [])
+    assert manifest.publish({rss: OLD, atom: OLD}) == [rss, atom]
+    assert manifest.publish({rss: OLD, atom: NEW}) == [atom]
+    assert manifest.publish({rss: OLD, atom: NEW}) == []
     assert (rss.read_bytes(), atom.read_bytes()) == (OLD, NEW)
 
 

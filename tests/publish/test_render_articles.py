@@ -11,7 +11,8 @@ from lxml import etree
 
 from scraper.models import LeadImage
 from scraper.publish.jsonfeed import render_json
-from scraper.publish.render import reading_order, render_atom, render_rss
+from scraper.publish.render import render_atom, render_rss
+from scraper.publish.shown import reading_order
 from tests.fixture_site import DATA
 from tests.publish.test_render import ENTRIES, META
 
