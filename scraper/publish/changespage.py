@@ -43,8 +43,7 @@ def render_changes_page(
     slots = {topic_id: n for n, (topic_id, _) in enumerate(topics[:TOPIC_SLOTS], start=1)}
     titles = dict(topics)
     shown = f"{total} händelser" if total == len(events) else f"De {len(events)} senaste av {total} händelser"
-    body = [
-        "<header>",
+    header = [
         f'<p class="crumbs"><a href="index.html">{t(site.title)}</a></p>',
         f"<h1>Ändringar – {t(site.title)}</h1>",
         '<p class="lead">Varje gång en nyhet publiceras, ändras eller tas bort från webbplatsen, den senaste '
@@ -52,24 +51,23 @@ def render_changes_page(
         "med en historik har en egen sida med alla versioner.</p>",
         f'<p class="stats">{shown} · <a href="changes.rss" type="application/rss+xml">prenumerera (RSS)</a>'
         ' · <a href="changes.atom" type="application/atom+xml">Atom</a></p>',
-        "</header>",
-        '<main id="innehall">',
+    ]
+    main = [
         '<section class="filters" aria-labelledby="filter-rubrik">',
         '<h2 id="filter-rubrik">Visa</h2>',
         _radios("typ", "Händelse", "Alla händelser", KIND_FILTERS),
     ]
     if slots:
-        body.append(_radios("amne", "Ämne", "Alla ämnen", [(str(n), titles[i]) for i, n in slots.items()]))
-    body += [
+        main.append(_radios("amne", "Ämne", "Alla ämnen", [(str(n), titles[i]) for i, n in slots.items()]))
+    main += [
         "</section>",
         '<h2 id="handelser">Händelser</h2>',
         '<ol class="events" aria-labelledby="handelser">',
         *(_event(event, tz, slots, titles) for event in events),
         "</ol>",
-        "</main>",
     ]
     description = f"Nya, ändrade och borttagna nyheter från {site.title}, med vad som ändrades"
-    return document(site, f"Ändringar – {site.title}", description, body, depth=0)
+    return document(site, f"Ändringar – {site.title}", description, header, main, depth=0)
 
 
 def _radios(name: str, legend: str, everything: str, choices: Sequence[tuple[str, str]]) -> str:

@@ -19,11 +19,9 @@ from zoneinfo import ZoneInfo
 
 from ..models import Change, Entry
 from .diffs import FIELD_LABELS
-from .indexpage import IndexFeed, feed_url, origin, stats_text, subscribe_item
+from .indexpage import IndexFeed, feed_url, origin, stats_text, subscribe_list
 from .pagestyle import a, document, t, time_html
 from .shown import dated
-
-__all__ = ["CHANGES_PAGE", "PageEntry", "change_entries", "news_page", "render_feed_page"]
 
 #: The changes feed's page. Not "changes.html": that name is kept for a page of the whole history.
 CHANGES_PAGE = "changes-feed.html"
@@ -97,41 +95,37 @@ def render_feed_page(
     stats = stats_text(feed.count, feed.updated, tz, noun)
     if feed.count > len(entries):
         stats += f" · sidan och flödet visar de {len(entries)} senaste"
-    body = [
-        "<header>",
+    header = [
         '<nav aria-label="Webbplats">',
         f'<p><a href="{top}index.html">Alla flöden från {t(site_title)}</a></p>',
         "</nav>",
         f"<h1>{t(feed.label)}</h1>",
         f'<p class="lead">{t(meta.subtitle)}</p>',
         f'<p class="stats">{stats}</p>',
-        "</header>",
-        '<main id="innehall">',
+    ]
+    main = [
         '<section aria-labelledby="prenumerera-rubrik">',
         '<h2 id="prenumerera-rubrik">Prenumerera</h2>',
         '<div class="feed">',
         "<p>Det här är en webbsida som visar flödet. Vill du följa det i en flödesläsare (RSS-läsare): "
         f"kopiera adressen nedan och lägg in den i läsaren. Välj {rss.label} om du är osäker.</p>",
-        f'<ul class="subscribe" aria-label="Prenumerera på {a(feed.label)}">',
-        *(subscribe_item(feed, fmt, posixpath.dirname(feed.page)) for fmt in feed.formats),
-        "</ul>",
+        subscribe_list(feed, feed.formats, posixpath.dirname(feed.page)),
         "</div>",
         "</section>",
         '<section aria-labelledby="poster-rubrik">',
         f'<h2 id="poster-rubrik">{"Senaste " + noun[1] if entries else "Inga " + noun[1] + " ännu"}</h2>',
     ]
     if entries:
-        body += ['<ol class="latest">', *(_entry(entry, tz) for entry in entries), "</ol>"]
-    body += [
-        "</section>",
-        "</main>",
-        "<footer>",
-        f"<p>{origin(sources)}Sidan och flödena skapas av aktuellt och uppdateras när något nytt publiceras. "
-        f'<a href="{top}index.html">Alla flöden</a>.</p>',
-        "</footer>",
-    ]
+        main += ['<ol class="latest">', *(_entry(entry, tz) for entry in entries), "</ol>"]
+    main.append("</section>")
+    footer = (
+        f"{origin(sources)}Sidan och flödena skapas av aktuellt och uppdateras när något nytt publiceras. "
+        f'<a href="{top}index.html">Alla flöden</a>.'
+    )
     alternates = [(fmt.mime_type, f"{meta.title} ({fmt.label})", feed_url(feed, fmt)) for fmt in feed.formats]
-    return document(meta.language, meta.title, meta.subtitle, body, up=top, alternates=alternates)
+    return document(
+        meta.language, meta.title, meta.subtitle, header, main, footer, up=top, alternates=alternates
+    )
 
 
 def _entry(entry: PageEntry, tz: ZoneInfo) -> str:

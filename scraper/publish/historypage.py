@@ -63,26 +63,29 @@ class PageSite:
     base_url: str
 
 
-def document(site: PageSite, title: str, description: str, body: Sequence[str], *, depth: int) -> bytes:
-    """A whole page: index.html's stylesheet and the history one, no script, `body`, the footer. `depth`:
-    folders below the output folder (history pages: 1), for the relative links."""
+def document(
+    site: PageSite, title: str, description: str, header: Sequence[str], main: Sequence[str], *, depth: int
+) -> bytes:
+    """A whole page: index.html's stylesheet and the history one, no script, the footer. `depth`: folders
+    below the output folder (history pages: 1), for the relative links."""
     up = "../" * depth
-    footer = [
-        "<footer>",
-        f'<p>Sidan skapas av aktuellt ur allt det har sett på webbplatsen. <a href="{up}index.html">'
+    footer = (
+        f'Sidan skapas av aktuellt ur allt det har sett på webbplatsen. <a href="{up}index.html">'
         f'Alla flöden</a> · <a href="{up}changes.html">Alla ändringar</a> · '
-        f'<a href="{up}changes.rss" type="application/rss+xml">Ändringarna som flöde (RSS)</a></p>',
-        "</footer>",
-    ]
+        f'<a href="{up}changes.rss" type="application/rss+xml">Ändringarna som flöde (RSS)</a>'
+    )
     changes = ("application/rss+xml", f"{site.title} – ändringar", f"{site.base_url}changes.rss")
+    styles = (STYLE, HISTORY_STYLE)
     return pagestyle.document(
         site.language,
         title,
         description,
-        [*body, *footer],
+        header,
+        main,
+        footer,
         up=up,
         alternates=[changes],
-        styles=(STYLE, HISTORY_STYLE),
+        styles=styles,
         script=False,
     )
 
@@ -137,25 +140,22 @@ def render_history_page(site: PageSite, records: Sequence[ItemRecord], sources: 
     gets a section per source. `sources`: source id → title."""
     tz = ZoneInfo(site.timezone)
     latest = _latest_title(records[0])
-    body = [
-        "<header>",
+    header = [
         f'<p class="crumbs"><a href="../index.html">{t(site.title)}</a> › '
         '<a href="../changes.html">Ändringar</a></p>',
         f"<h1>{t(latest)}</h1>",
         '<p class="lead">Alla versioner av nyheten som aktuellt har sett på webbplatsen, den senaste först, '
         "med vad som ändrades mellan dem.</p>",
-        "</header>",
-        '<main id="innehall">',
     ]
+    main: list[str] = []
     for record in records:
         if len(records) > 1:
-            body.append(f"<h2>{t(sources.get(record.source, record.source))}</h2>")
+            main.append(f"<h2>{t(sources.get(record.source, record.source))}</h2>")
         # Version anchors: "version-3", or per source when the page holds several.
         prefix = f"{record.source}-version-" if len(records) > 1 else "version-"
-        body += _record(record, tz, level=3 if len(records) > 1 else 2, sources=sources, prefix=prefix)
-    body.append("</main>")
+        main += _record(record, tz, level=3 if len(records) > 1 else 2, sources=sources, prefix=prefix)
     description = f"Versionshistorik för nyheten {latest}"
-    return document(site, f"{latest} – versionshistorik – {site.title}", description, body, depth=1)
+    return document(site, f"{latest} – versionshistorik – {site.title}", description, header, main, depth=1)
 
 
 def _latest_title(record: ItemRecord) -> str:

@@ -175,16 +175,20 @@ def document(
     language: str,
     title: str,
     description: str,
-    body: Sequence[str],
+    header: Sequence[str],
+    main: Sequence[str],
+    footer: str,
     *,
+    nav: str = "",
     up: str = "",
     alternates: Sequence[tuple[str, str, str]] = (),
     styles: Sequence[str] = (STYLE,),
     script: bool = True,
 ) -> bytes:
-    """A whole page as UTF-8 bytes: the head (`alternates` as (type, title, URL) for readers'
-    autodiscovery), a skip link to `#innehall`, `body`, and SCRIPT unless `script` is false. `up`: the
-    way from the page's folder to the output folder ("../"), for the icon."""
+    """A whole page as UTF-8 bytes, the one shell of every page: the head (`alternates` as (type, title, URL)
+    for readers' autodiscovery), a skip link to the main content, the `header`, `nav`, `main` and `footer`
+    (the footer's paragraph, HTML) landmarks, and SCRIPT unless `script` is false. `up`: the way from the
+    page's folder to the output folder ("../"), for the icon."""
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{a(language)}">',
@@ -204,7 +208,14 @@ def document(
         "</head>",
         "<body>",
         '<a class="skip" href="#innehall">Hoppa till innehållet</a>',
-        *body,
+        "<header>",
+        *header,
+        "</header>",
+        *([nav] if nav else []),
+        '<main id="innehall">',
+        *main,
+        "</main>",
+        f"<footer>\n<p>{footer}</p>\n</footer>",
         *([f"<script>{SCRIPT}</script>"] if script else []),
         "</body>",
         "</html>",
