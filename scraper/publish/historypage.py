@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..history import KIND_LABELS, ItemRecord, RevisionRecord, Version, normal_text
+from ..history import KIND_LABELS, ItemRecord, Version, normal_text
 from . import pagestyle
 from .diffs import FIELD_LABELS, REMOVAL_DETAILS, changed_fields, shown_value, word_diff
 from .pagestyle import HISTORY_STYLE, STYLE, a, t, time_html
@@ -122,13 +122,6 @@ def paragraphs(name: str, value: str | None) -> str:
     return "".join(f"<p>{t(line)}</p>" for line in lines if line)
 
 
-def _detail(detail: str) -> str:
-    """Why an item was removed, in words: "listing", or "http 404" (its article page's answer)."""
-    if detail.startswith("http "):
-        return f"artikelsidan svarade {detail.removeprefix('http ')}"
-    return REMOVAL_DETAILS.get(detail, detail)
-
-
 def wayback(link: str, moment: str = "*") -> str:
     """The Internet Archive's page for `link`: its snapshots ("*"), or the one nearest a moment given as
     YYYYMMDDhhmmss."""
@@ -139,7 +132,8 @@ def render_history_page(site: PageSite, records: Sequence[ItemRecord], sources: 
     """The page of one key: normally one record; a key two sources share (a site's listing and its feed)
     gets a section per source. `sources`: source id → title."""
     tz = ZoneInfo(site.timezone)
-    latest = _latest_title(records[0])
+    first = records[0]
+    latest = normal_text(first.revisions[-1].version.title) if first.revisions else first.key
     header = [
         f'<p class="crumbs"><a href="../index.html">{t(site.title)}</a> › '
         '<a href="../changes.html">Ändringar</a></p>',
@@ -156,10 +150,6 @@ def render_history_page(site: PageSite, records: Sequence[ItemRecord], sources: 
         main += _record(record, tz, level=3 if len(records) > 1 else 2, sources=sources, prefix=prefix)
     description = f"Versionshistorik för nyheten {latest}"
     return document(site, f"{latest} – versionshistorik – {site.title}", description, header, main, depth=1)
-
-
-def _latest_title(record: ItemRecord) -> str:
-    return normal_text(record.revisions[-1].version.title) if record.revisions else record.key
 
 
 def _record(
@@ -188,7 +178,10 @@ def _record(
     numbers = {revision.id: n for n, revision in enumerate(record.revisions, start=1)}
     for event in record.events:
         label = KIND_LABELS.get(event.kind, event.kind)
-        detail = f" ({t(_detail(event.detail))})" if event.detail else ""
+        # Why it was removed, in words: "listing", or "http 404" (its article page's answer).
+        why = event.detail or ""
+        why = f"artikelsidan svarade {why[5:]}" if why.startswith("http ") else REMOVAL_DETAILS.get(why, why)
+        detail = f" ({t(why)})" if why else ""
         number = numbers.get(event.revision_id)
         target = f' – <a href="#{prefix}{number}">version {number}</a>' if number else ""
         parts.append(f"<li>{time_html(event.at, tz, clock=True)}: {label}{detail}{target}</li>")
@@ -197,48 +190,27 @@ def _record(
     for number in range(len(record.revisions), 0, -1):
         revision = record.revisions[number - 1]
         previous = record.revisions[number - 2] if number > 1 else None
-        parts += _version(record, revision, previous, number, made_by, tz, f"{prefix}{number}", sub)
-    return parts
-
-
-def _version(
-    record: ItemRecord,
-    revision: RevisionRecord,
-    previous: RevisionRecord | None,
-    number: int,
-    made_by: Mapping[int, str],
-    tz: ZoneInfo,
-    anchor: str,
-    h: str,
-) -> list[str]:
-    kind = made_by.get(revision.id, "")
-    how = f" · {KIND_LABELS[kind]}" if kind in KIND_LABELS else ""
-    seen = revision.first_seen.astimezone(tz)
-    snapshot = wayback(record.link, revision.first_seen.astimezone(ZoneInfo("UTC")).strftime("%Y%m%d%H%M%S"))
-    parts = [
-        f'<section class="version" id="{a(anchor)}" aria-labelledby="{a(anchor)}-rubrik">',
-        f'<{h} id="{a(anchor)}-rubrik">Version {number}</{h}>',
-        f'<p class="meta">Sedd första gången {time_html(seen, tz, clock=True)}{how} · '
-        f'<a href="{a(snapshot)}">Sidan vid den tiden hos Internet Archive</a></p>',
-    ]
-    if previous is not None:
+        kind, anchor = made_by.get(revision.id, ""), f"{prefix}{number}"
+        how = f" · {KIND_LABELS[kind]}" if kind in KIND_LABELS else ""
+        moment = revision.first_seen.astimezone(ZoneInfo("UTC")).strftime("%Y%m%d%H%M%S")
         parts += [
-            f"<p>Ändringar mot version {number - 1}:</p>",
-            *fields_diff(previous.version, revision.version),
+            f'<section class="version" id="{a(anchor)}" aria-labelledby="{a(anchor)}-rubrik">',
+            f'<{sub} id="{a(anchor)}-rubrik">Version {number}</{sub}>',
+            f'<p class="meta">Sedd första gången {time_html(revision.first_seen, tz, clock=True)}{how} · '
+            f'<a href="{a(wayback(record.link, moment))}">Sidan vid den tiden hos Internet Archive</a></p>',
         ]
-    fields = [
-        f"<dt>{label}</dt><dd>{paragraphs(name, getattr(revision.version, name))}</dd>"
-        for name, label in FIELD_LABELS.items()
-        if normal_text(getattr(revision.version, name))
-    ]
-    listed = ['<dl class="fields">', *fields, "</dl>"]
-    if previous is not None:
-        listed = [
-            "<details>",
-            f"<summary>Hela den sparade texten i version {number}</summary>",
-            *listed,
-            "</details>",
+        fields = [
+            f"<dt>{label}</dt><dd>{paragraphs(name, getattr(revision.version, name))}</dd>"
+            for name, label in FIELD_LABELS.items()
+            if normal_text(getattr(revision.version, name))
         ]
-    parts += listed
-    parts.append("</section>")
+        listed = ['<dl class="fields">', *fields, "</dl>"]
+        if previous is not None:
+            parts += [
+                f"<p>Ändringar mot version {number - 1}:</p>",
+                *fields_diff(previous.version, revision.version),
+            ]
+            summary = f"<summary>Hela den sparade texten i version {number}</summary>"
+            listed = ["<details>", summary, *listed, "</details>"]
+        parts += [*listed, "</section>"]
     return parts
