@@ -183,8 +183,8 @@ def changes_files(
     config: Config,
     rows: list[ChangeRow],
     listed: IndexFeed,
-    pages: Mapping[str, str] | None = None,
-    reuse: Callable[[str, str], bool] | None = None,
+    pages: Mapping[str, str],
+    reuse: Callable[[str, str], bool],
 ) -> dict[Path, bytes]:
     """changes.rss / changes.atom: the given (newest) events, each its own entry; and its page (`listed`:
     the changes feed as index.html lists it). `pages`: the history page URL of each key that has one,
@@ -194,6 +194,8 @@ def changes_files(
     # Each event's item dated as all.* dates it (a row stored under an older rule is restated), in its zone.
     zones = {source.id: ZoneInfo(source.timezone) for source in config.sources}
     first = ZoneInfo(config.sources[0].timezone)
+    # The entry of an item with a history page ends with a link to it.
+    ends = {key: f'\n<p><a href="{a(url)}">Alla versioner av nyheten</a></p>' for key, url in pages.items()}
     changes = [
         Change(
             event_id=f"{row.entry_id}/events/{row.id}",
@@ -206,8 +208,7 @@ def changes_files(
             item_id=row.entry_id,
             title=change_title(row.kind, row.after.title),
             link=row.link,
-            content_html=change_content(row.kind, row.after, row.before, row.detail)
-            + _history_link((pages or {}).get(row.key)),
+            content_html=change_content(row.kind, row.after, row.before, row.detail) + ends.get(row.key, ""),
         )
         for row in rows
     ]
@@ -217,22 +218,15 @@ def changes_files(
     out = config.site.output_dir
     files: dict[Path, bytes] = {}
     for name in ("changes.rss", "changes.atom"):
-        if reuse is None or not reuse(name, fingerprint(name, (meta, changes))):
+        if not reuse(name, fingerprint(name, (meta, changes))):
             from . import render  # feedgen only when a changes document is rendered (see catalog.py)
 
             draw = render.render_rss if name.endswith(".rss") else render.render_atom
             files[out / name] = draw(meta, changes)
     sources = [(source.title, source.url) for source in config.sources]
-    if reuse is None or not reuse(listed.page, fingerprint(listed.page, (listed, changes, sources))):
+    if not reuse(listed.page, fingerprint(listed.page, (listed, changes, sources))):
         entries = change_entries(changes)
         noun = ("händelse", "händelser")
         title = config.site.title
         files[out / listed.page] = render_feed_page(listed, title, entries, sources=sources, noun=noun)
     return files
-
-
-def _history_link(url: str | None) -> str:
-    """The paragraph that ends a changes-feed entry of an item with a history page."""
-    if url is None:
-        return ""
-    return f'\n<p><a href="{a(url)}">Alla versioner av nyheten</a></p>'
