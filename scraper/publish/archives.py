@@ -15,7 +15,7 @@ from ..models import Change, Deleted, Entry, FeedMeta
 from ..store import ChangeRow, Store
 from .catalog import STYLESHEET, site_home
 from .diffs import change_content, change_time, change_title
-from .feedpage import CHANGES_PAGE, change_entries, render_feed_page
+from .feedpage import CHANGES_PAGE, changes_page
 from .fingerprint import fingerprint
 from .indexpage import IndexFeed
 from .pagestyle import a
@@ -225,8 +225,5 @@ def changes_files(
             files[out / name] = draw(meta, changes)
     sources = [(source.title, source.url) for source in config.sources]
     if not reuse(listed.page, fingerprint(listed.page, (listed, changes, sources))):
-        entries = change_entries(changes)
-        noun = ("händelse", "händelser")
-        title = config.site.title
-        files[out / listed.page] = render_feed_page(listed, title, entries, sources=sources, noun=noun)
+        files[out / listed.page] = changes_page(listed, config.site.title, changes, sources)
     return files

@@ -23,6 +23,8 @@ from .indexpage import IndexFeed, feed_url, origin, stats_text, subscribe_list
 from .pagestyle import a, document, t, time_html
 from .shown import dated
 
+__all__ = ["CHANGES_PAGE", "PageEntry", "changes_page", "news_page", "render_feed_page"]
+
 #: The changes feed's page. Not "changes.html": that name is kept for a page of the whole history.
 CHANGES_PAGE = "changes-feed.html"
 
@@ -54,16 +56,16 @@ def news_page(
     return render_feed_page(feed, site_title, entries, sources=sources)
 
 
-def change_entries(changes: Sequence[Change]) -> tuple[PageEntry, ...]:
-    """The changes feed's events as the page shows them: the first lines of each event's text."""
+def changes_page(
+    feed: IndexFeed, site_title: str, changes: Sequence[Change], sources: Sequence[tuple[str, str]]
+) -> bytes:
+    """The changes feed's page: each event with the first lines of its text."""
     from ..markup import html_text  # selectolax only when the page is rendered: a reused publish needs none
 
-    return tuple(
-        PageEntry(
-            change.title, change.link, change.at, _labelled(html_text(change.content_html))[:CHANGE_LINES]
-        )
-        for change in changes
-    )
+    entries = [
+        PageEntry(c.title, c.link, c.at, _labelled(html_text(c.content_html))[:CHANGE_LINES]) for c in changes
+    ]
+    return render_feed_page(feed, site_title, entries, sources=sources, noun=("händelse", "händelser"))
 
 
 def _labelled(text: str) -> tuple[str, ...]:
@@ -116,7 +118,13 @@ def render_feed_page(
         f'<h2 id="poster-rubrik">{"Senaste " + noun[1] if entries else "Inga " + noun[1] + " ännu"}</h2>',
     ]
     if entries:
-        main += ['<ol class="latest">', *(_entry(entry, tz) for entry in entries), "</ol>"]
+        main.append('<ol class="latest">')
+        main += [
+            f'<li><h3><a href="{a(entry.link)}">{t(entry.title)}</a></h3><p class="stats">'
+            f"{time_html(entry.when, tz)}</p>{''.join(f'<p>{t(line)}</p>' for line in entry.lines)}</li>"
+            for entry in entries
+        ]
+        main.append("</ol>")
     main.append("</section>")
     footer = (
         f"{origin(sources)}Sidan och flödena skapas av aktuellt och uppdateras när något nytt publiceras. "
@@ -125,12 +133,4 @@ def render_feed_page(
     alternates = [(fmt.mime_type, f"{meta.title} ({fmt.label})", feed_url(feed, fmt)) for fmt in feed.formats]
     return document(
         meta.language, meta.title, meta.subtitle, header, main, footer, up=top, alternates=alternates
-    )
-
-
-def _entry(entry: PageEntry, tz: ZoneInfo) -> str:
-    text = "".join(f"<p>{t(line)}</p>" for line in entry.lines)
-    return (
-        f'<li><h3><a href="{a(entry.link)}">{t(entry.title)}</a></h3>'
-        f'<p class="stats">{time_html(entry.when, tz)}</p>{text}</li>'
     )

@@ -70,9 +70,13 @@ def render_index(page: IndexPage) -> bytes:
     changes = [feed for feed in page.feeds if feed.kind == "changes"]
     tz = ZoneInfo(page.feeds[0].meta.timezone if page.feeds else "Europe/Stockholm")
     news = all_feeds[0] if all_feeds else None
+    lead = (
+        f"Följ nyheterna från {page.title} i en flödesläsare (RSS-läsare): välj ett flöde nedan, kopiera "
+        "adressen och lägg in den i din läsare. Då ser du det nya så fort det har publicerats."
+    )
     header = [
         f"<h1>{t(page.title)}</h1>",
-        f'<p class="lead">{t(_lead(page))}</p>',
+        f'<p class="lead">{t(lead)}</p>',
         WHAT_IS_A_FEED,
         f'<p class="stats">{stats_text(news.count if news else 0, news.updated if news else None, tz)}</p>',
     ]
@@ -114,14 +118,7 @@ def render_index(page: IndexPage) -> bytes:
     items += '<li><a href="feeds.opml" type="text/x-opml">Prenumerera på allt (OPML)</a></li>'
     nav = f'<nav aria-label="Innehåll">\n<ul>{items}</ul>\n</nav>'
     title = f"{page.title} – nyhetsflöden"
-    return document(page.language, title, _lead(page), header, main, footer, nav=nav, alternates=alternates)
-
-
-def _lead(page: IndexPage) -> str:
-    return (
-        f"Följ nyheterna från {page.title} i en flödesläsare (RSS-läsare): välj ett flöde nedan, kopiera "
-        "adressen och lägg in den i din läsare. Då ser du det nya så fort det har publicerats."
-    )
+    return document(page.language, title, lead, header, main, footer, nav=nav, alternates=alternates)
 
 
 WHAT_IS_A_FEED = (

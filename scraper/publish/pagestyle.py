@@ -144,13 +144,10 @@ del, ins { padding: 0 .15em; border-radius: .2em; }
 """
 
 
-def _filter_rules() -> str:
-    kinds = [f"main:has(#typ-{kind}:checked) .event:not(.k-{kind})" for kind, _ in KIND_FILTERS]
-    topics = [f"main:has(#amne-{n}:checked) .event:not(.t{n})" for n in range(1, TOPIC_SLOTS + 1)]
-    return ",\n".join(kinds + topics) + " { display: none; }\n"
-
-
-HISTORY_STYLE = _BASE + _filter_rules()
+_HIDDEN = [f"main:has(#typ-{kind}:checked) .event:not(.k-{kind})" for kind, _ in KIND_FILTERS] + [
+    f"main:has(#amne-{n}:checked) .event:not(.t{n})" for n in range(1, TOPIC_SLOTS + 1)
+]
+HISTORY_STYLE = _BASE + ",\n".join(_HIDDEN) + " { display: none; }\n"
 
 
 def _sha256(text: str) -> str:
