@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from ..history import KIND_LABELS, normal_text
 from ..store import ChangeRow
 from .historypage import PageSite, document, fields_diff
-from .pagestyle import KIND_FILTERS, TOPIC_SLOTS, a, t, time_html
+from .pagestyle import KIND_FILTERS, TOPIC_SLOTS, a, section, t, time_html
 
 #: How many of the newest events changes.html lists (the feeds hold max_items; the store holds them all).
 CHANGES_ON_PAGE = 500
@@ -52,15 +52,11 @@ def render_changes_page(
         f'<p class="stats">{shown} · <a href="changes.rss" type="application/rss+xml">prenumerera (RSS)</a>'
         ' · <a href="changes.atom" type="application/atom+xml">Atom</a></p>',
     ]
-    main = [
-        '<section class="filters" aria-labelledby="filter-rubrik">',
-        '<h2 id="filter-rubrik">Visa</h2>',
-        _radios("typ", "Händelse", "Alla händelser", KIND_FILTERS),
-    ]
+    filters = [_radios("typ", "Händelse", "Alla händelser", KIND_FILTERS)]
     if slots:
-        main.append(_radios("amne", "Ämne", "Alla ämnen", [(str(n), titles[i]) for i, n in slots.items()]))
-    main += [
-        "</section>",
+        filters.append(_radios("amne", "Ämne", "Alla ämnen", [(str(n), titles[i]) for i, n in slots.items()]))
+    main = [
+        section("filter", "Visa", *filters, kind="filters", linked=False),
         '<h2 id="handelser">Händelser</h2>',
         '<ol class="events" aria-labelledby="handelser">',
         *(_event(event, tz, slots, titles) for event in events),
@@ -107,7 +103,7 @@ def _event(event: PageEvent, tz: ZoneInfo, slots: dict[str, int], titles: dict[s
         why = (
             "Sidan svarar inte längre"
             if (row.detail or "").startswith("http")
-            else ("Nyheten finns inte längre i listan")
+            else "Nyheten finns inte längre i listan"
         )
         parts.append(f"<p>{why} på webbplatsen.</p>")
     elif row.kind == "restored":

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from ..models import Change, Entry
 from .diffs import FIELD_LABELS
 from .indexpage import IndexFeed, feed_url, origin, stats_text, subscribe_list
-from .pagestyle import a, document, t, time_html
+from .pagestyle import a, document, section, t, time_html
 from .shown import dated
 
 __all__ = ["CHANGES_PAGE", "PageEntry", "changes_page", "news_page", "render_feed_page"]
@@ -105,27 +105,25 @@ def render_feed_page(
         f'<p class="lead">{t(meta.subtitle)}</p>',
         f'<p class="stats">{stats}</p>',
     ]
-    main = [
-        '<section aria-labelledby="prenumerera-rubrik">',
-        '<h2 id="prenumerera-rubrik">Prenumerera</h2>',
-        '<div class="feed">',
+    intro = (
         "<p>Det här är en webbsida som visar flödet. Vill du följa det i en flödesläsare (RSS-läsare): "
-        f"kopiera adressen nedan och lägg in den i läsaren. Välj {rss.label} om du är osäker.</p>",
-        subscribe_list(feed, feed.formats, posixpath.dirname(feed.page)),
-        "</div>",
-        "</section>",
-        '<section aria-labelledby="poster-rubrik">',
-        f'<h2 id="poster-rubrik">{"Senaste " + noun[1] if entries else "Inga " + noun[1] + " ännu"}</h2>',
+        f"kopiera adressen nedan och lägg in den i läsaren. Välj {rss.label} om du är osäker.</p>"
+    )
+    box = [intro, subscribe_list(feed, feed.formats, posixpath.dirname(feed.page))]
+    listed = [
+        f'<li><h3><a href="{a(entry.link)}">{t(entry.title)}</a></h3><p class="stats">'
+        f"{time_html(entry.when, tz)}</p>{''.join(f'<p>{t(line)}</p>' for line in entry.lines)}</li>"
+        for entry in entries
     ]
-    if entries:
-        main.append('<ol class="latest">')
-        main += [
-            f'<li><h3><a href="{a(entry.link)}">{t(entry.title)}</a></h3><p class="stats">'
-            f"{time_html(entry.when, tz)}</p>{''.join(f'<p>{t(line)}</p>' for line in entry.lines)}</li>"
-            for entry in entries
-        ]
-        main.append("</ol>")
-    main.append("</section>")
+    main = [
+        section("prenumerera", "Prenumerera", '<div class="feed">', *box, "</div>", linked=False),
+        section(
+            "poster",
+            "Senaste " + noun[1] if entries else "Inga " + noun[1] + " ännu",
+            *(['<ol class="latest">', *listed, "</ol>"] if entries else []),
+            linked=False,
+        ),
+    ]
     footer = (
         f"{origin(sources)}Sidan och flödena skapas av aktuellt och uppdateras när något nytt publiceras. "
         f'<a href="{top}index.html">Alla flöden</a>.'

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from ..history import KIND_LABELS, ItemRecord, Version, normal_text
 from . import pagestyle
 from .diffs import FIELD_LABELS, REMOVAL_DETAILS, changed_fields, shown_value, word_diff
-from .pagestyle import HISTORY_STYLE, STYLE, a, t, time_html
+from .pagestyle import HISTORY_STYLE, STYLE, a, section, t, time_html
 
 #: The folder of the history pages, under the output folder.
 HISTORY_FOLDER = "history"
@@ -155,7 +155,7 @@ def render_history_page(site: PageSite, records: Sequence[ItemRecord], sources: 
 def _record(
     record: ItemRecord, tz: ZoneInfo, *, level: int, sources: Mapping[str, str], prefix: str
 ) -> list[str]:
-    h, sub = f"h{level}", f"h{level + 1}"
+    h = f"h{level}"
     status = (
         f"Borttagen från webbplatsen {time_html(record.removed_at, tz, clock=True)}"
         if record.removed_at
@@ -193,24 +193,21 @@ def _record(
         kind, anchor = made_by.get(revision.id, ""), f"{prefix}{number}"
         how = f" · {KIND_LABELS[kind]}" if kind in KIND_LABELS else ""
         moment = revision.first_seen.astimezone(ZoneInfo("UTC")).strftime("%Y%m%d%H%M%S")
-        parts += [
-            f'<section class="version" id="{a(anchor)}" aria-labelledby="{a(anchor)}-rubrik">',
-            f'<{sub} id="{a(anchor)}-rubrik">Version {number}</{sub}>',
-            f'<p class="meta">Sedd första gången {time_html(revision.first_seen, tz, clock=True)}{how} · '
-            f'<a href="{a(wayback(record.link, moment))}">Sidan vid den tiden hos Internet Archive</a></p>',
-        ]
+        seen = f"Sedd första gången {time_html(revision.first_seen, tz, clock=True)}{how}"
+        snapshot = f'<a href="{a(wayback(record.link, moment))}">Sidan vid den tiden hos Internet Archive</a>'
         fields = [
             f"<dt>{label}</dt><dd>{paragraphs(name, getattr(revision.version, name))}</dd>"
             for name, label in FIELD_LABELS.items()
             if normal_text(getattr(revision.version, name))
         ]
+        content = [f'<p class="meta">{seen} · {snapshot}</p>']
         listed = ['<dl class="fields">', *fields, "</dl>"]
         if previous is not None:
-            parts += [
+            content += [
                 f"<p>Ändringar mot version {number - 1}:</p>",
                 *fields_diff(previous.version, revision.version),
             ]
             summary = f"<summary>Hela den sparade texten i version {number}</summary>"
             listed = ["<details>", summary, *listed, "</details>"]
-        parts += [*listed, "</section>"]
+        parts.append(section(anchor, f"Version {number}", *content, *listed, level=level + 1, kind="version"))
     return parts

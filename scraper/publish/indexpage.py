@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from ..models import Entry, FeedMeta
-from .pagestyle import MONTHS, a, document, t, time_html
+from .pagestyle import MONTHS, a, document, section, t, time_html
 
 SHORT_MONTHS = "jan feb mar apr maj jun jul aug sep okt nov dec".split()
 
@@ -80,15 +80,15 @@ def render_index(page: IndexPage) -> bytes:
         WHAT_IS_A_FEED,
         f'<p class="stats">{stats_text(news.count if news else 0, news.updated if news else None, tz)}</p>',
     ]
-    main = [_section(feed.anchor, "Alla nyheter", _card_body(feed, tz, level=3)) for feed in all_feeds]
+    main = [section(feed.anchor, "Alla nyheter", _card_body(feed, tz, level=3)) for feed in all_feeds]
     if topics:
         intro = (
             "<p>Varje ämne har ett eget flöde med bara de nyheter som handlar om det. "
             "En nyhet kan höra till flera ämnen.</p>"
         )
-        main.append(_section("amnen", "Ämnen", intro, *(_card(feed, tz) for feed in topics)))
+        main.append(section("amnen", "Ämnen", intro, *(_card(feed, tz) for feed in topics)))
     if sources:
-        main.append(_section("kallor", "Källor", *(_card(feed, tz) for feed in sources)))
+        main.append(section("kallor", "Källor", *(_card(feed, tz) for feed in sources)))
     for feed in changes:
         intro = (
             "<p>Ett flöde för den som vill följa vad som händer med nyheterna: en post när en nyhet "
@@ -97,7 +97,7 @@ def render_index(page: IndexPage) -> bytes:
             "tillagda markerat och en sida med alla versioner för varje nyhet som har ändrats.</p>"
         )
         card = _card_body(feed, tz, level=3, noun=("händelse", "händelser"))
-        main.append(_section(feed.anchor, t(feed.label), intro, card))
+        main.append(section(feed.anchor, t(feed.label), intro, card))
     if page.months:
         main.append(_chart_section(page.months))
     footer = (
@@ -138,21 +138,8 @@ WHAT_IS_A_FEED = (
 )
 
 
-def _section(anchor: str, heading: str, *content: str, level: int = 2, card: bool = False) -> str:
-    """A section titled by its heading (`heading` is HTML), for the navigation to link to by `anchor`."""
-    kind = ' class="feed"' if card else ""
-    return "\n".join(
-        [
-            f'<section{kind} id="{a(anchor)}" aria-labelledby="{a(anchor)}-rubrik">',
-            f'<h{level} id="{a(anchor)}-rubrik">{heading}</h{level}>',
-            *content,
-            "</section>",
-        ]
-    )
-
-
 def _card(feed: IndexFeed, tz: ZoneInfo) -> str:
-    return _section(feed.anchor, t(feed.label), _card_body(feed, tz, level=4), level=3, card=True)
+    return section(feed.anchor, t(feed.label), _card_body(feed, tz, level=4), level=3, kind="feed")
 
 
 def _card_body(
@@ -206,7 +193,7 @@ def subscribe_list(
 def _chart_section(months: Sequence[tuple[dt.date, int]]) -> str:
     first, last = months[0][0], months[-1][0]
     span = f"{SHORT_MONTHS[first.month - 1]} {first.year}–{SHORT_MONTHS[last.month - 1]} {last.year}"
-    return _section(
+    return section(
         "per-manad",
         "Nyheter per månad",
         "<figure>",

@@ -221,6 +221,22 @@ def document(
     return "\n".join(parts).encode("utf-8")
 
 
+def section(
+    anchor: str, heading: str, *content: str, level: int = 2, kind: str = "", linked: bool = True
+) -> str:
+    """A section titled by its heading (`heading` is HTML, its id `anchor`-rubrik); `kind` its class;
+    `linked`: the section has the id `anchor`, for links to it."""
+    attributes = (f' class="{kind}"' if kind else "") + (f' id="{a(anchor)}"' if linked else "")
+    return "\n".join(
+        [
+            f'<section{attributes} aria-labelledby="{a(anchor)}-rubrik">',
+            f'<h{level} id="{a(anchor)}-rubrik">{heading}</h{level}>',
+            *content,
+            "</section>",
+        ]
+    )
+
+
 def swedish_date(value: dt.datetime | dt.date) -> str:
     """ "2 maj 2019", the way goteborg.se prints dates: the calendar day of `value` as it is (an aware
     datetime is not converted: pass it in the zone whose day is meant)."""
