@@ -52,14 +52,15 @@ def archive_files(
     version wrote it without `next-archive`, which names the next year's file from the start).
     `oldest`/`newest` are the stored events' extremes (store.event_summary); `now` says which year is the
     current one (default: the newest event's)."""
-    first = config.sources[0]
-    tz = ZoneInfo(first.timezone)
+    tz = ZoneInfo(config.sources[0].timezone)
     current = (now or newest or dt.datetime.now(dt.UTC)).astimezone(tz).year
     first_year = oldest.astimezone(tz).year if oldest is not None else current
     closed = list(range(first_year, current))
     folder = config.site.output_dir / "archive"
     due = [year for year in closed if not _archive_complete(folder / f"{year}.atom")]
-    stale = [path for path in _archive_paths(folder) if int(path.stem) >= current]
+    # Only archive/<year>.atom files, by name: no other file of the folder is ever touched.
+    years = (path for path in folder.glob("*.atom") if path.stem.isdigit() and len(path.stem) == 4)
+    stale = sorted(path for path in years if int(path.stem) >= current)
 
     def documents() -> Iterator[tuple[int, bytes]]:
         for year in due:
@@ -91,14 +92,6 @@ def is_archive(document: bytes, own_id: str) -> bool:
     return (
         HISTORY_NS.encode() in head and f"<id>{own_id}</id>".encode() in head and b"<fh:archive" in document
     )
-
-
-def _archive_paths(folder: Path) -> list[Path]:
-    """The archive/<year>.atom files there are, by name (no other file of the folder is ever touched)."""
-    try:
-        return sorted(p for p in folder.glob("*.atom") if p.stem.isdigit() and len(p.stem) == 4)
-    except OSError:
-        return []
 
 
 #: Archive entries rendered at a time: feedgen builds a whole document as one tree, and a first run's year
