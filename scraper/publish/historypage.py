@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from ..history import KIND_LABELS, ItemRecord, Version, normal_text
 from . import pagestyle
 from .diffs import FIELD_LABELS, REMOVAL_DETAILS, changed_fields, shown_value, word_diff
-from .pagestyle import HISTORY_STYLE, STYLE, a, section, t, time_html
+from .pagestyle import a, section, t, time_html
 
 #: The folder of the history pages, under the output folder.
 HISTORY_FOLDER = "history"
@@ -66,8 +66,8 @@ class PageSite:
 def document(
     site: PageSite, title: str, description: str, header: Sequence[str], main: Sequence[str], *, depth: int
 ) -> bytes:
-    """A whole page: index.html's stylesheet and the history one, no script, the footer. `depth`: folders
-    below the output folder (history pages: 1), for the relative links."""
+    """A whole page of the history (pagestyle.document's `history`) with its footer. `depth`: folders below
+    the output folder (history pages: 1), for the relative links."""
     up = "../" * depth
     footer = (
         f'Sidan skapas av aktuellt ur allt det har sett på webbplatsen. <a href="{up}index.html">'
@@ -75,18 +75,8 @@ def document(
         f'<a href="{up}changes.rss" type="application/rss+xml">Ändringarna som flöde (RSS)</a>'
     )
     changes = ("application/rss+xml", f"{site.title} – ändringar", f"{site.base_url}changes.rss")
-    styles = (STYLE, HISTORY_STYLE)
     return pagestyle.document(
-        site.language,
-        title,
-        description,
-        header,
-        main,
-        footer,
-        up=up,
-        alternates=[changes],
-        styles=styles,
-        script=False,
+        site.language, title, description, header, main, footer, up=up, alternates=[changes], history=True
     )
 
 

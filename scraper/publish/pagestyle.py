@@ -179,13 +179,13 @@ def document(
     nav: str = "",
     up: str = "",
     alternates: Sequence[tuple[str, str, str]] = (),
-    styles: Sequence[str] = (STYLE,),
-    script: bool = True,
+    history: bool = False,
 ) -> bytes:
     """A whole page as UTF-8 bytes, the one shell of every page: the head (`alternates` as (type, title, URL)
     for readers' autodiscovery), a skip link to the main content, the `header`, `nav`, `main` and `footer`
-    (the footer's paragraph, HTML) landmarks, and SCRIPT unless `script` is false. `up`: the way from the
-    page's folder to the output folder ("../"), for the icon."""
+    (the footer's paragraph, HTML) landmarks, and SCRIPT; a `history` page (changes.html, history/) has
+    HISTORY_STYLE too and no script. `up`: the way from the page's folder to the output folder ("../"), for
+    the icon."""
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{a(language)}">',
@@ -201,7 +201,7 @@ def document(
             f'<link rel="alternate" type="{kind}" title="{a(name)}" href="{a(url)}">'
             for kind, name, url in alternates
         ),
-        *(f"<style>{style}</style>" for style in styles),
+        *(f"<style>{style}</style>" for style in ((STYLE, HISTORY_STYLE) if history else (STYLE,))),
         "</head>",
         "<body>",
         '<a class="skip" href="#innehall">Hoppa till innehållet</a>',
@@ -213,7 +213,7 @@ def document(
         *main,
         "</main>",
         f"<footer>\n<p>{footer}</p>\n</footer>",
-        *([f"<script>{SCRIPT}</script>"] if script else []),
+        *([] if history else [f"<script>{SCRIPT}</script>"]),
         "</body>",
         "</html>",
         "",
