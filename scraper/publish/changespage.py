@@ -68,11 +68,10 @@ def render_changes_page(
 
 def _radios(name: str, legend: str, everything: str, choices: Sequence[tuple[str, str]]) -> str:
     # A button and its label wrap as one (class "choice"), never a button at a line's end without it.
-    options = [("alla", everything), *choices]  # all shown at first
     inputs = [
-        f'<span class="choice"><input type="radio" name="{name}" id="{name}-{a(value)}"{checked}>'
-        f'<label for="{name}-{a(value)}">{t(label)}</label></span>'
-        for (value, label), checked in zip(options, [" checked"] + [""] * len(choices), strict=True)
+        f'<span class="choice"><input type="radio" name="{name}" id="{name}-{a(value)}"'
+        f'{"" if n else " checked"}><label for="{name}-{a(value)}">{t(label)}</label></span>'
+        for n, (value, label) in enumerate([("alla", everything), *choices])  # all shown at first
     ]
     return f"<fieldset>\n<legend>{legend}</legend>\n" + "\n".join(inputs) + "\n</fieldset>"
 

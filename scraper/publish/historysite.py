@@ -66,9 +66,9 @@ class HistoryPages:
         missing = not (self.out / HISTORY_FOLDER).is_dir() and bool(store.pages.keys_with_history(limit=1))
         self.full = stored != self.code or missing
         self.rendered: list[Path] = []  #: every page rendered, written or not (publish cleans beside them)
-        count, _, _ = store.events.event_summary()
+        self.count, _, _ = store.events.event_summary()
         # The topic rules too: they decide which topics (filters) each event carries.
-        changes_inputs = _fingerprint(config, store.events.last_event_id(), count, membership(config)[0])
+        changes_inputs = _fingerprint(config, store.events.last_event_id(), self.count, membership(config)[0])
         # Asked always, so its record is kept (KeptDocuments forgets a document it was not asked about).
         fresh = reuse(CHANGES_HTML, changes_inputs)
         # A queued item may show on changes.html (a filled-in version, a new link): render it again then.
@@ -110,9 +110,8 @@ class HistoryPages:
             key=lambda event: (event.at, event.row.id),
             reverse=True,
         )
-        count, _, _ = self.store.events.event_summary()
         topic_list = [(topic.id, topic.title) for topic in self.config.topics]
-        return render_changes_page(site, events, topic_list, count)
+        return render_changes_page(site, events, topic_list, self.count)
 
     def records(self) -> dict[str, str | None]:
         """What to record with the feed documents once the pages are written: their fingerprint."""

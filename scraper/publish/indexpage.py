@@ -64,12 +64,11 @@ class IndexPage:
 
 def render_index(page: IndexPage) -> bytes:
     """The whole index.html document as UTF-8 bytes."""
-    all_feeds = [feed for feed in page.feeds if feed.kind == "all"]
     topics = [feed for feed in page.feeds if feed.kind == "topic"]
     sources = [feed for feed in page.feeds if feed.kind == "source"]
     changes = [feed for feed in page.feeds if feed.kind == "changes"]
-    tz = ZoneInfo(page.feeds[0].meta.timezone if page.feeds else "Europe/Stockholm")
-    news = all_feeds[0] if all_feeds else None
+    news = page.feeds[0]  # the overall feed: the catalog lists it first
+    tz = ZoneInfo(news.meta.timezone)
     lead = (
         f"Följ nyheterna från {page.title} i en flödesläsare (RSS-läsare): välj ett flöde nedan, kopiera "
         "adressen och lägg in den i din läsare. Då ser du det nya så fort det har publicerats."
@@ -78,9 +77,9 @@ def render_index(page: IndexPage) -> bytes:
         f"<h1>{t(page.title)}</h1>",
         f'<p class="lead">{t(lead)}</p>',
         WHAT_IS_A_FEED,
-        f'<p class="stats">{stats_text(news.count if news else 0, news.updated if news else None, tz)}</p>',
+        f'<p class="stats">{stats_text(news.count, news.updated, tz)}</p>',
     ]
-    main = [section(feed.anchor, "Alla nyheter", _card_body(feed, tz, level=3)) for feed in all_feeds]
+    main = [section(news.anchor, "Alla nyheter", _card_body(news, tz, level=3))]
     if topics:
         intro = (
             "<p>Varje ämne har ett eget flöde med bara de nyheter som handlar om det. "
@@ -109,7 +108,7 @@ def render_index(page: IndexPage) -> bytes:
     alternates = [
         (feed.formats[0].mime_type, feed.meta.title, feed_url(feed, feed.formats[0])) for feed in page.feeds
     ]
-    links = [(feed.anchor, "Alla nyheter") for feed in all_feeds]
+    links = [(news.anchor, "Alla nyheter")]
     links += [("amnen", "Ämnen")] if topics else []
     links += [("kallor", "Källor")] if sources else []
     links += [(feed.anchor, feed.label) for feed in changes]
