@@ -53,7 +53,7 @@ def news_page(
         )
         for entry in dated(window, ZoneInfo(feed.meta.timezone))
     ]
-    return render_feed_page(feed, site_title, entries, sources=sources)
+    return render_feed_page(feed, site_title, entries, sources)
 
 
 def changes_page(
@@ -65,7 +65,7 @@ def changes_page(
     entries = [
         PageEntry(c.title, c.link, c.at, _labelled(html_text(c.content_html))[:CHANGE_LINES]) for c in changes
     ]
-    return render_feed_page(feed, site_title, entries, sources=sources, noun=("händelse", "händelser"))
+    return render_feed_page(feed, site_title, entries, sources)
 
 
 def _labelled(text: str) -> tuple[str, ...]:
@@ -82,19 +82,14 @@ def _labelled(text: str) -> tuple[str, ...]:
 
 
 def render_feed_page(
-    feed: IndexFeed,
-    site_title: str,
-    entries: Sequence[PageEntry],
-    *,
-    sources: Sequence[tuple[str, str]] = (),
-    noun: tuple[str, str] = ("nyhet", "nyheter"),
+    feed: IndexFeed, site_title: str, entries: Sequence[PageEntry], sources: Sequence[tuple[str, str]]
 ) -> bytes:
     """The page `feed.page` (a path in the output folder) of `feed`, listing `entries` (newest first, as the
     feed documents hold them). `sources` are (title, listing URL) of where the news comes from."""
     meta = feed.meta
     tz = ZoneInfo(meta.timezone)
     top, rss = "../" * feed.page.count("/"), feed.formats[0]
-    stats = stats_text(feed.count, feed.updated, tz, noun)
+    stats = stats_text(feed, tz)
     if feed.count > len(entries):
         stats += f" · sidan och flödet visar de {len(entries)} senaste"
     header = [
@@ -119,7 +114,7 @@ def render_feed_page(
         section("prenumerera", "Prenumerera", '<div class="feed">', *box, "</div>", linked=False),
         section(
             "poster",
-            "Senaste " + noun[1] if entries else "Inga " + noun[1] + " ännu",
+            f"Senaste {feed.noun[1]}" if entries else f"Inga {feed.noun[1]} ännu",
             *(['<ol class="latest">', *listed, "</ol>"] if entries else []),
             linked=False,
         ),

@@ -52,6 +52,11 @@ class IndexFeed:
     formats: tuple[Format, ...] = FORMATS  #: the first is the one autodiscovery and OPML name
     page: str = ""  #: its HTML page (feedpage.py), relative to the output folder; "" for none
 
+    @property
+    def noun(self) -> tuple[str, str]:
+        """What its entries are called, one and many: the changes feed's are events."""
+        return ("händelse", "händelser") if self.kind == "changes" else ("nyhet", "nyheter")
+
 
 @dataclass(frozen=True, slots=True)
 class IndexPage:
@@ -77,7 +82,7 @@ def render_index(page: IndexPage) -> bytes:
         f"<h1>{t(page.title)}</h1>",
         f'<p class="lead">{t(lead)}</p>',
         WHAT_IS_A_FEED,
-        f'<p class="stats">{stats_text(news.count, news.updated, tz)}</p>',
+        f'<p class="stats">{stats_text(news, tz)}</p>',
     ]
     main = [section(news.anchor, "Alla nyheter", _card_body(news, tz, level=3))]
     if topics:
@@ -95,8 +100,7 @@ def render_index(page: IndexPage) -> bytes:
             '<p><a href="changes.html">Läs ändringarna som en webbsida</a>, med det borttagna och det '
             "tillagda markerat och en sida med alla versioner för varje nyhet som har ändrats.</p>"
         )
-        card = _card_body(feed, tz, level=3, noun=("händelse", "händelser"))
-        main.append(section(feed.anchor, t(feed.label), intro, card))
+        main.append(section(feed.anchor, t(feed.label), intro, _card_body(feed, tz, level=3)))
     if page.months:
         main.append(_chart_section(page.months))
     footer = (
@@ -141,10 +145,8 @@ def _card(feed: IndexFeed, tz: ZoneInfo) -> str:
     return section(feed.anchor, t(feed.label), _card_body(feed, tz, level=4), level=3, kind="feed")
 
 
-def _card_body(
-    feed: IndexFeed, tz: ZoneInfo, *, level: int, noun: tuple[str, str] = ("nyhet", "nyheter")
-) -> str:
-    stats = stats_text(feed.count, feed.updated, tz, noun)
+def _card_body(feed: IndexFeed, tz: ZoneInfo, *, level: int) -> str:
+    stats = stats_text(feed, tz)
     if feed.count > feed.in_document:
         stats += f" · flödet visar de {feed.in_document} senaste"
     rss, *others = feed.formats
@@ -270,12 +272,10 @@ def count_text(count: int, one: str = "nyhet", many: str = "nyheter") -> str:
     return f"1 {one}" if count == 1 else (f"Inga {many} ännu" if count == 0 else f"{count} {many}")
 
 
-def stats_text(
-    count: int, updated: dt.datetime | None, tz: ZoneInfo, noun: tuple[str, str] = ("nyhet", "nyheter")
-) -> str:
+def stats_text(feed: IndexFeed, tz: ZoneInfo) -> str:
     """ "26 nyheter · senast uppdaterad 2 maj 2019" (without the date when there is none)."""
-    stats = count_text(count, *noun)
-    return stats + (f" · senast uppdaterad {time_html(updated, tz)}" if updated is not None else "")
+    stats = count_text(feed.count, *feed.noun)
+    return stats + (f" · senast uppdaterad {time_html(feed.updated, tz)}" if feed.updated is not None else "")
 
 
 def feed_url(feed: IndexFeed, fmt: Format) -> str:
