@@ -15,6 +15,7 @@ import datetime as dt
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from ..models import Entry, FeedMeta
@@ -245,13 +246,10 @@ def chart_svg(months: Sequence[tuple[dt.date, int]]) -> str:
 
 
 def _month_table(months: Sequence[tuple[dt.date, int]]) -> str:
-    by_year: dict[int, dict[int, int]] = {}
-    for month, count in months:
-        by_year.setdefault(month.year, {})[month.month] = count
     head = "".join(f'<th scope="col">{name}</th>' for name in SHORT_MONTHS)
     rows = []
-    for year in sorted(by_year, reverse=True):
-        counts = by_year[year]
+    for year, group in groupby(reversed(months), key=lambda month: month[0].year):  # newest year first
+        counts = {month.month: count for month, count in group}
         cells = "".join(f"<td>{counts[m]}</td>" if m in counts else "<td></td>" for m in range(1, 13))
         rows.append(f'<tr><th scope="row">{year}</th>{cells}<td>{sum(counts.values())}</td></tr>')
     return (
