@@ -112,19 +112,16 @@ def render_archive(
     shown = dated(entries, ZoneInfo(meta.timezone))
     newest = max(range(len(shown)), key=lambda n: shown[n].updated)
     deciding = [entries[newest], *(e for e in entries if e.image is not None)][:2]
-    head, tail = _around_entries(render_atom(meta, deciding, deleted))
-    parts = [head]
-    for start in range(0, len(entries), chunk):
-        parts.append(b"".join(_around_entries(render_atom(meta, entries[start : start + chunk]), inner=True)))
-    parts.append(tail)
-    return b"".join(parts)
+    head, _, tail = _split(render_atom(meta, deciding, deleted))
+    chunks = (_split(render_atom(meta, entries[at : at + chunk]))[1] for at in range(0, len(entries), chunk))
+    return head + b"".join(chunks) + tail
 
 
-def _around_entries(document: bytes, *, inner: bool = False) -> tuple[bytes, bytes]:
-    """(what precedes the first `<entry>`, what follows the last `</entry>`); `inner`: (the entries, b"")."""
+def _split(document: bytes) -> tuple[bytes, bytes, bytes]:
+    """(what precedes the first `<entry>`, the entries, what follows the last `</entry>`)."""
     first = document.index(b"\n  <entry") + 1
     last = document.rindex(b"</entry>\n") + len(b"</entry>\n")
-    return (document[first:last], b"") if inner else (document[:first], document[last:])
+    return document[:first], document[first:last], document[last:]
 
 
 def _archive_meta(config: Config, year: int, first_year: int) -> FeedMeta:
