@@ -155,10 +155,10 @@ def _sha256(text: str) -> str:
 
 
 def content_security_policy() -> str:
-    """The Content-Security-Policy index.html is served with (by `aktuellt serve`, and deploy/nginx.conf).
+    """The Content-Security-Policy every page is served with (by `aktuellt serve`, and deploy/nginx.conf).
 
     Nothing is allowed but the page's own inline style and script, each by the hash of its exact text
-    (render_index inserts both verbatim), and images from the page's own origin (favicon.ico): no other
+    (`document` inserts both verbatim), and images from the page's own origin (favicon.ico): no other
     script, no fetches, no frames, no forms, no <base>. The history pages and changes.html (no script) add
     a second inline stylesheet, HISTORY_STYLE, allowed by its hash too."""
     return (
