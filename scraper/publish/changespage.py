@@ -99,11 +99,8 @@ def _event(event: PageEvent, tz: ZoneInfo, slots: dict[str, int], titles: dict[s
     if row.kind == "edited" and row.before is not None:
         parts += fields_diff(row.before, row.after, CONTEXT_WORDS)
     elif row.kind == "removed":
-        why = (
-            "Sidan svarar inte längre"
-            if (row.detail or "").startswith("http")
-            else "Nyheten finns inte längre i listan"
-        )
+        answered = (row.detail or "").startswith("http")  # the article page's answer, not the listing
+        why = "Sidan svarar inte längre" if answered else "Nyheten finns inte längre i listan"
         parts.append(f"<p>{why} på webbplatsen.</p>")
     elif row.kind == "restored":
         parts.append("<p>Nyheten finns åter på webbplatsen.</p>")
