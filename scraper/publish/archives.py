@@ -15,7 +15,7 @@ from ..models import Change, Deleted, Entry, FeedMeta
 from ..store import ChangeRow, Store
 from .catalog import STYLESHEET, site_home
 from .diffs import change_content, change_time, change_title
-from .feedpage import CHANGES_PAGE, change_entries, render_feed_page
+from .feedpage import CHANGES_PAGE, changes_page
 from .fingerprint import fingerprint
 from .indexpage import IndexFeed
 from .pagestyle import a
@@ -52,14 +52,15 @@ def archive_files(
     version wrote it without `next-archive`, which names the next year's file from the start).
     `oldest`/`newest` are the stored events' extremes (store.event_summary); `now` says which year is the
     current one (default: the newest event's)."""
-    first = config.sources[0]
-    tz = ZoneInfo(first.timezone)
+    tz = ZoneInfo(config.sources[0].timezone)
     current = (now or newest or dt.datetime.now(dt.UTC)).astimezone(tz).year
     first_year = oldest.astimezone(tz).year if oldest is not None else current
     closed = list(range(first_year, current))
     folder = config.site.output_dir / "archive"
     due = [year for year in closed if not _archive_complete(folder / f"{year}.atom")]
-    stale = [path for path in _archive_paths(folder) if int(path.stem) >= current]
+    # Only archive/<year>.atom files, by name: no other file of the folder is ever touched.
+    years = (path for path in folder.glob("*.atom") if path.stem.isdigit() and len(path.stem) == 4)
+    stale = sorted(path for path in years if int(path.stem) >= current)
 
     def documents() -> Iterator[tuple[int, bytes]]:
         for year in due:
@@ -88,14 +89,6 @@ def is_archive(document: bytes, own_id: str) -> bool:
     )
 
 
-def _archive_paths(folder: Path) -> list[Path]:
-    """The archive/<year>.atom files there are, by name (no other file of the folder is ever touched)."""
-    try:
-        return sorted(p for p in folder.glob("*.atom") if p.stem.isdigit() and len(p.stem) == 4)
-    except OSError:
-        return []
-
-
 #: Archive entries rendered at a time: feedgen builds a whole document as one tree, and a first run's year
 #: (every item: 26,000 on 1,000 sources) took ~130 MB that way.
 ARCHIVE_CHUNK = 500
@@ -114,19 +107,16 @@ def render_archive(
     shown = dated(entries, ZoneInfo(meta.timezone))
     newest = max(range(len(shown)), key=lambda n: shown[n].updated)
     deciding = [entries[newest], *(e for e in entries if e.image is not None)][:2]
-    head, tail = _around_entries(render_atom(meta, deciding, deleted))
-    parts = [head]
-    for start in range(0, len(entries), chunk):
-        parts.append(b"".join(_around_entries(render_atom(meta, entries[start : start + chunk]), inner=True)))
-    parts.append(tail)
-    return b"".join(parts)
+    head, _, tail = _split(render_atom(meta, deciding, deleted))
+    chunks = (_split(render_atom(meta, entries[at : at + chunk]))[1] for at in range(0, len(entries), chunk))
+    return head + b"".join(chunks) + tail
 
 
-def _around_entries(document: bytes, *, inner: bool = False) -> tuple[bytes, bytes]:
-    """(what precedes the first `<entry>`, what follows the last `</entry>`); `inner`: (the entries, b"")."""
+def _split(document: bytes) -> tuple[bytes, bytes, bytes]:
+    """(what precedes the first `<entry>`, the entries, what follows the last `</entry>`)."""
     first = document.index(b"\n  <entry") + 1
     last = document.rindex(b"</entry>\n") + len(b"</entry>\n")
-    return (document[first:last], b"") if inner else (document[:first], document[last:])
+    return document[:first], document[first:last], document[last:]
 
 
 def _archive_meta(config: Config, year: int, first_year: int) -> FeedMeta:
@@ -178,8 +168,8 @@ def changes_files(
     config: Config,
     rows: list[ChangeRow],
     listed: IndexFeed,
-    pages: Mapping[str, str] | None = None,
-    reuse: Callable[[str, str], bool] | None = None,
+    pages: Mapping[str, str],
+    reuse: Callable[[str, str], bool],
 ) -> dict[Path, bytes]:
     """changes.rss / changes.atom: the given (newest) events, each its own entry; and its page (`listed`:
     the changes feed as index.html lists it). `pages`: the history page URL of each key that has one,
@@ -189,6 +179,8 @@ def changes_files(
     # Each event's item dated as all.* dates it (a row stored under an older rule is restated), in its zone.
     zones = {source.id: ZoneInfo(source.timezone) for source in config.sources}
     first = ZoneInfo(config.sources[0].timezone)
+    # The entry of an item with a history page ends with a link to it.
+    ends = {key: f'\n<p><a href="{a(url)}">Alla versioner av nyheten</a></p>' for key, url in pages.items()}
     changes = [
         Change(
             event_id=f"{row.entry_id}/events/{row.id}",
@@ -201,8 +193,7 @@ def changes_files(
             item_id=row.entry_id,
             title=change_title(row.kind, row.after.title),
             link=row.link,
-            content_html=change_content(row.kind, row.after, row.before, row.detail)
-            + _history_link((pages or {}).get(row.key)),
+            content_html=change_content(row.kind, row.after, row.before, row.detail) + ends.get(row.key, ""),
         )
         for row in rows
     ]
@@ -212,22 +203,12 @@ def changes_files(
     out = config.site.output_dir
     files: dict[Path, bytes] = {}
     for name in ("changes.rss", "changes.atom"):
-        if reuse is None or not reuse(name, fingerprint(name, (meta, changes))):
+        if not reuse(name, fingerprint(name, (meta, changes))):
             from . import render  # feedgen only when a changes document is rendered (see catalog.py)
 
             draw = render.render_rss if name.endswith(".rss") else render.render_atom
             files[out / name] = draw(meta, changes)
     sources = [(source.title, source.url) for source in config.sources]
-    if reuse is None or not reuse(listed.page, fingerprint(listed.page, (listed, changes, sources))):
-        entries = change_entries(changes)
-        noun = ("händelse", "händelser")
-        title = config.site.title
-        files[out / listed.page] = render_feed_page(listed, title, entries, sources=sources, noun=noun)
+    if not reuse(listed.page, fingerprint(listed.page, (listed, changes, sources))):
+        files[out / listed.page] = changes_page(listed, config.site.title, changes, sources)
     return files
-
-
-def _history_link(url: str | None) -> str:
-    """The paragraph that ends a changes-feed entry of an item with a history page."""
-    if url is None:
-        return ""
-    return f'\n<p><a href="{a(url)}">Alla versioner av nyheten</a></p>'

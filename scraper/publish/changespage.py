@@ -18,7 +18,7 @@ from ..history import KIND_LABELS, normal_text
 from ..store import ChangeRow
 from .diffs import removal_reason
 from .historypage import PageSite, document, fields_diff
-from .pagestyle import KIND_FILTERS, TOPIC_SLOTS, a, t, time_html
+from .pagestyle import KIND_FILTERS, TOPIC_SLOTS, a, section, t, time_html
 
 #: How many of the newest events changes.html lists (the feeds hold max_items; the store holds them all).
 CHANGES_ON_PAGE = 500
@@ -44,8 +44,7 @@ def render_changes_page(
     slots = {topic_id: n for n, (topic_id, _) in enumerate(topics[:TOPIC_SLOTS], start=1)}
     titles = dict(topics)
     shown = f"{total} händelser" if total == len(events) else f"De {len(events)} senaste av {total} händelser"
-    body = [
-        "<header>",
+    header = [
         f'<p class="crumbs"><a href="index.html">{t(site.title)}</a></p>',
         f"<h1>Ändringar – {t(site.title)}</h1>",
         '<p class="lead">Varje gång en nyhet publiceras, ändras eller tas bort från webbplatsen, den senaste '
@@ -53,33 +52,27 @@ def render_changes_page(
         "med en historik har en egen sida med alla versioner.</p>",
         f'<p class="stats">{shown} · <a href="changes.rss" type="application/rss+xml">prenumerera (RSS)</a>'
         ' · <a href="changes.atom" type="application/atom+xml">Atom</a></p>',
-        "</header>",
-        '<main id="innehall">',
-        '<section class="filters" aria-labelledby="filter-rubrik">',
-        '<h2 id="filter-rubrik">Visa</h2>',
-        _radios("typ", "Händelse", "Alla händelser", KIND_FILTERS),
     ]
+    filters = [_radios("typ", "Händelse", "Alla händelser", KIND_FILTERS)]
     if slots:
-        body.append(_radios("amne", "Ämne", "Alla ämnen", [(str(n), titles[i]) for i, n in slots.items()]))
-    body += [
-        "</section>",
+        filters.append(_radios("amne", "Ämne", "Alla ämnen", [(str(n), titles[i]) for i, n in slots.items()]))
+    main = [
+        section("filter", "Visa", *filters, kind="filters", linked=False),
         '<h2 id="handelser">Händelser</h2>',
         '<ol class="events" aria-labelledby="handelser">',
         *(_event(event, tz, slots, titles) for event in events),
         "</ol>",
-        "</main>",
     ]
     description = f"Nya, ändrade och borttagna nyheter från {site.title}, med vad som ändrades"
-    return document(site, f"Ändringar – {site.title}", description, body, depth=0)
+    return document(site, f"Ändringar – {site.title}", description, header, main, depth=0)
 
 
 def _radios(name: str, legend: str, everything: str, choices: Sequence[tuple[str, str]]) -> str:
     # A button and its label wrap as one (class "choice"), never a button at a line's end without it.
-    options = [("alla", everything), *choices]  # all shown at first
     inputs = [
-        f'<span class="choice"><input type="radio" name="{name}" id="{name}-{a(value)}"{checked}>'
-        f'<label for="{name}-{a(value)}">{t(label)}</label></span>'
-        for (value, label), checked in zip(options, [" checked"] + [""] * len(choices), strict=True)
+        f'<span class="choice"><input type="radio" name="{name}" id="{name}-{a(value)}"'
+        f'{"" if n else " checked"}><label for="{name}-{a(value)}">{t(label)}</label></span>'
+        for n, (value, label) in enumerate([("alla", everything), *choices])  # all shown at first
     ]
     return f"<fieldset>\n<legend>{legend}</legend>\n" + "\n".join(inputs) + "\n</fieldset>"
 

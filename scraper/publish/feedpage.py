@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 
 from ..models import Change, Entry
 from .diffs import FIELD_LABELS
-from .indexpage import IndexFeed, feed_url, origin, stats_text, subscribe_item
-from .pagestyle import a, document, t, time_html
+from .indexpage import IndexFeed, feed_url, origin, stats_text, subscribe_list
+from .pagestyle import a, document, section, t, time_html
 from .shown import dated
 
-__all__ = ["CHANGES_PAGE", "PageEntry", "change_entries", "news_page", "render_feed_page"]
+__all__ = ["CHANGES_PAGE", "PageEntry", "changes_page", "news_page", "render_feed_page"]
 
 #: The changes feed's page. Not "changes.html": that name is kept for a page of the whole history.
 CHANGES_PAGE = "changes-feed.html"
@@ -53,19 +53,19 @@ def news_page(
         )
         for entry in dated(window, ZoneInfo(feed.meta.timezone))
     ]
-    return render_feed_page(feed, site_title, entries, sources=sources)
+    return render_feed_page(feed, site_title, entries, sources)
 
 
-def change_entries(changes: Sequence[Change]) -> tuple[PageEntry, ...]:
-    """The changes feed's events as the page shows them: the first lines of each event's text."""
+def changes_page(
+    feed: IndexFeed, site_title: str, changes: Sequence[Change], sources: Sequence[tuple[str, str]]
+) -> bytes:
+    """The changes feed's page: each event with the first lines of its text."""
     from ..markup import html_text  # selectolax only when the page is rendered: a reused publish needs none
 
-    return tuple(
-        PageEntry(
-            change.title, change.link, change.at, _labelled(html_text(change.content_html))[:CHANGE_LINES]
-        )
-        for change in changes
-    )
+    entries = [
+        PageEntry(c.title, c.link, c.at, _labelled(html_text(c.content_html))[:CHANGE_LINES]) for c in changes
+    ]
+    return render_feed_page(feed, site_title, entries, sources)
 
 
 def _labelled(text: str) -> tuple[str, ...]:
@@ -82,61 +82,48 @@ def _labelled(text: str) -> tuple[str, ...]:
 
 
 def render_feed_page(
-    feed: IndexFeed,
-    site_title: str,
-    entries: Sequence[PageEntry],
-    *,
-    sources: Sequence[tuple[str, str]] = (),
-    noun: tuple[str, str] = ("nyhet", "nyheter"),
+    feed: IndexFeed, site_title: str, entries: Sequence[PageEntry], sources: Sequence[tuple[str, str]]
 ) -> bytes:
     """The page `feed.page` (a path in the output folder) of `feed`, listing `entries` (newest first, as the
     feed documents hold them). `sources` are (title, listing URL) of where the news comes from."""
     meta = feed.meta
     tz = ZoneInfo(meta.timezone)
     top, rss = "../" * feed.page.count("/"), feed.formats[0]
-    stats = stats_text(feed.count, feed.updated, tz, noun)
+    stats = stats_text(feed, tz)
     if feed.count > len(entries):
         stats += f" · sidan och flödet visar de {len(entries)} senaste"
-    body = [
-        "<header>",
+    header = [
         '<nav aria-label="Webbplats">',
         f'<p><a href="{top}index.html">Alla flöden från {t(site_title)}</a></p>',
         "</nav>",
         f"<h1>{t(feed.label)}</h1>",
         f'<p class="lead">{t(meta.subtitle)}</p>',
         f'<p class="stats">{stats}</p>',
-        "</header>",
-        '<main id="innehall">',
-        '<section aria-labelledby="prenumerera-rubrik">',
-        '<h2 id="prenumerera-rubrik">Prenumerera</h2>',
-        '<div class="feed">',
+    ]
+    intro = (
         "<p>Det här är en webbsida som visar flödet. Vill du följa det i en flödesläsare (RSS-läsare): "
-        f"kopiera adressen nedan och lägg in den i läsaren. Välj {rss.label} om du är osäker.</p>",
-        f'<ul class="subscribe" aria-label="Prenumerera på {a(feed.label)}">',
-        *(subscribe_item(feed, fmt, posixpath.dirname(feed.page)) for fmt in feed.formats),
-        "</ul>",
-        "</div>",
-        "</section>",
-        '<section aria-labelledby="poster-rubrik">',
-        f'<h2 id="poster-rubrik">{"Senaste " + noun[1] if entries else "Inga " + noun[1] + " ännu"}</h2>',
+        f"kopiera adressen nedan och lägg in den i läsaren. Välj {rss.label} om du är osäker.</p>"
+    )
+    box = [intro, subscribe_list(feed, feed.formats, posixpath.dirname(feed.page))]
+    listed = [
+        f'<li><h3><a href="{a(entry.link)}">{t(entry.title)}</a></h3><p class="stats">'
+        f"{time_html(entry.when, tz)}</p>{''.join(f'<p>{t(line)}</p>' for line in entry.lines)}</li>"
+        for entry in entries
     ]
-    if entries:
-        body += ['<ol class="latest">', *(_entry(entry, tz) for entry in entries), "</ol>"]
-    body += [
-        "</section>",
-        "</main>",
-        "<footer>",
-        f"<p>{origin(sources)}Sidan och flödena skapas av aktuellt och uppdateras när något nytt publiceras. "
-        f'<a href="{top}index.html">Alla flöden</a>.</p>',
-        "</footer>",
+    main = [
+        section("prenumerera", "Prenumerera", '<div class="feed">', *box, "</div>", linked=False),
+        section(
+            "poster",
+            f"Senaste {feed.noun[1]}" if entries else f"Inga {feed.noun[1]} ännu",
+            *(['<ol class="latest">', *listed, "</ol>"] if entries else []),
+            linked=False,
+        ),
     ]
+    footer = (
+        f"{origin(sources)}Sidan och flödena skapas av aktuellt och uppdateras när något nytt publiceras. "
+        f'<a href="{top}index.html">Alla flöden</a>.'
+    )
     alternates = [(fmt.mime_type, f"{meta.title} ({fmt.label})", feed_url(feed, fmt)) for fmt in feed.formats]
-    return document(meta.language, meta.title, meta.subtitle, body, up=top, alternates=alternates)
-
-
-def _entry(entry: PageEntry, tz: ZoneInfo) -> str:
-    text = "".join(f"<p>{t(line)}</p>" for line in entry.lines)
-    return (
-        f'<li><h3><a href="{a(entry.link)}">{t(entry.title)}</a></h3>'
-        f'<p class="stats">{time_html(entry.when, tz)}</p>{text}</li>'
+    return document(
+        meta.language, meta.title, meta.subtitle, header, main, footer, up=top, alternates=alternates
     )

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..history import KIND_LABELS, ItemRecord, RevisionRecord, Version, normal_text
+from ..history import KIND_LABELS, ItemRecord, Version, normal_text
 from . import pagestyle
 from .diffs import FIELD_LABELS, REMOVAL_DETAILS, changed_fields, shown_value, word_diff
-from .pagestyle import HISTORY_STYLE, STYLE, a, t, time_html
+from .pagestyle import a, section, t, time_html
 
 #: The folder of the history pages, under the output folder.
 HISTORY_FOLDER = "history"
@@ -63,27 +63,20 @@ class PageSite:
     base_url: str
 
 
-def document(site: PageSite, title: str, description: str, body: Sequence[str], *, depth: int) -> bytes:
-    """A whole page: index.html's stylesheet and the history one, no script, `body`, the footer. `depth`:
-    folders below the output folder (history pages: 1), for the relative links."""
+def document(
+    site: PageSite, title: str, description: str, header: Sequence[str], main: Sequence[str], *, depth: int
+) -> bytes:
+    """A whole page of the history (pagestyle.document's `history`) with its footer. `depth`: folders below
+    the output folder (history pages: 1), for the relative links."""
     up = "../" * depth
-    footer = [
-        "<footer>",
-        f'<p>Sidan skapas av aktuellt ur allt det har sett på webbplatsen. <a href="{up}index.html">'
+    footer = (
+        f'Sidan skapas av aktuellt ur allt det har sett på webbplatsen. <a href="{up}index.html">'
         f'Alla flöden</a> · <a href="{up}changes.html">Alla ändringar</a> · '
-        f'<a href="{up}changes.rss" type="application/rss+xml">Ändringarna som flöde (RSS)</a></p>',
-        "</footer>",
-    ]
+        f'<a href="{up}changes.rss" type="application/rss+xml">Ändringarna som flöde (RSS)</a>'
+    )
     changes = ("application/rss+xml", f"{site.title} – ändringar", f"{site.base_url}changes.rss")
     return pagestyle.document(
-        site.language,
-        title,
-        description,
-        [*body, *footer],
-        up=up,
-        alternates=[changes],
-        styles=(STYLE, HISTORY_STYLE),
-        script=False,
+        site.language, title, description, header, main, footer, up=up, alternates=[changes], history=True
     )
 
 
@@ -119,13 +112,6 @@ def paragraphs(name: str, value: str | None) -> str:
     return "".join(f"<p>{t(line)}</p>" for line in lines if line)
 
 
-def _detail(detail: str) -> str:
-    """Why an item was removed, in words: "listing", or "http 404" (its article page's answer)."""
-    if detail.startswith("http "):
-        return f"artikelsidan svarade {detail.removeprefix('http ')}"
-    return REMOVAL_DETAILS.get(detail, detail)
-
-
 def wayback(link: str, moment: str = "*") -> str:
     """The Internet Archive's page for `link`: its snapshots ("*"), or the one nearest a moment given as
     YYYYMMDDhhmmss."""
@@ -136,36 +122,30 @@ def render_history_page(site: PageSite, records: Sequence[ItemRecord], sources: 
     """The page of one key: normally one record; a key two sources share (a site's listing and its feed)
     gets a section per source. `sources`: source id → title."""
     tz = ZoneInfo(site.timezone)
-    latest = _latest_title(records[0])
-    body = [
-        "<header>",
+    first = records[0]
+    latest = normal_text(first.revisions[-1].version.title) if first.revisions else first.key
+    header = [
         f'<p class="crumbs"><a href="../index.html">{t(site.title)}</a> › '
         '<a href="../changes.html">Ändringar</a></p>',
         f"<h1>{t(latest)}</h1>",
         '<p class="lead">Alla versioner av nyheten som aktuellt har sett på webbplatsen, den senaste först, '
         "med vad som ändrades mellan dem.</p>",
-        "</header>",
-        '<main id="innehall">',
     ]
+    main: list[str] = []
     for record in records:
         if len(records) > 1:
-            body.append(f"<h2>{t(sources.get(record.source, record.source))}</h2>")
+            main.append(f"<h2>{t(sources.get(record.source, record.source))}</h2>")
         # Version anchors: "version-3", or per source when the page holds several.
         prefix = f"{record.source}-version-" if len(records) > 1 else "version-"
-        body += _record(record, tz, level=3 if len(records) > 1 else 2, sources=sources, prefix=prefix)
-    body.append("</main>")
+        main += _record(record, tz, level=3 if len(records) > 1 else 2, sources=sources, prefix=prefix)
     description = f"Versionshistorik för nyheten {latest}"
-    return document(site, f"{latest} – versionshistorik – {site.title}", description, body, depth=1)
-
-
-def _latest_title(record: ItemRecord) -> str:
-    return normal_text(record.revisions[-1].version.title) if record.revisions else record.key
+    return document(site, f"{latest} – versionshistorik – {site.title}", description, header, main, depth=1)
 
 
 def _record(
     record: ItemRecord, tz: ZoneInfo, *, level: int, sources: Mapping[str, str], prefix: str
 ) -> list[str]:
-    h, sub = f"h{level}", f"h{level + 1}"
+    h = f"h{level}"
     status = (
         f"Borttagen från webbplatsen {time_html(record.removed_at, tz, clock=True)}"
         if record.removed_at
@@ -188,7 +168,10 @@ def _record(
     numbers = {revision.id: n for n, revision in enumerate(record.revisions, start=1)}
     for event in record.events:
         label = KIND_LABELS.get(event.kind, event.kind)
-        detail = f" ({t(_detail(event.detail))})" if event.detail else ""
+        # Why it was removed, in words: "listing", or "http 404" (its article page's answer).
+        why = event.detail or ""
+        why = f"artikelsidan svarade {why[5:]}" if why.startswith("http ") else REMOVAL_DETAILS.get(why, why)
+        detail = f" ({t(why)})" if why else ""
         number = numbers.get(event.revision_id)
         target = f' – <a href="#{prefix}{number}">version {number}</a>' if number else ""
         parts.append(f"<li>{time_html(event.at, tz, clock=True)}: {label}{detail}{target}</li>")
@@ -197,48 +180,24 @@ def _record(
     for number in range(len(record.revisions), 0, -1):
         revision = record.revisions[number - 1]
         previous = record.revisions[number - 2] if number > 1 else None
-        parts += _version(record, revision, previous, number, made_by, tz, f"{prefix}{number}", sub)
-    return parts
-
-
-def _version(
-    record: ItemRecord,
-    revision: RevisionRecord,
-    previous: RevisionRecord | None,
-    number: int,
-    made_by: Mapping[int, str],
-    tz: ZoneInfo,
-    anchor: str,
-    h: str,
-) -> list[str]:
-    kind = made_by.get(revision.id, "")
-    how = f" · {KIND_LABELS[kind]}" if kind in KIND_LABELS else ""
-    seen = revision.first_seen.astimezone(tz)
-    snapshot = wayback(record.link, revision.first_seen.astimezone(ZoneInfo("UTC")).strftime("%Y%m%d%H%M%S"))
-    parts = [
-        f'<section class="version" id="{a(anchor)}" aria-labelledby="{a(anchor)}-rubrik">',
-        f'<{h} id="{a(anchor)}-rubrik">Version {number}</{h}>',
-        f'<p class="meta">Sedd första gången {time_html(seen, tz, clock=True)}{how} · '
-        f'<a href="{a(snapshot)}">Sidan vid den tiden hos Internet Archive</a></p>',
-    ]
-    if previous is not None:
-        parts += [
-            f"<p>Ändringar mot version {number - 1}:</p>",
-            *fields_diff(previous.version, revision.version),
+        kind, anchor = made_by.get(revision.id, ""), f"{prefix}{number}"
+        how = f" · {KIND_LABELS[kind]}" if kind in KIND_LABELS else ""
+        moment = revision.first_seen.astimezone(ZoneInfo("UTC")).strftime("%Y%m%d%H%M%S")
+        seen = f"Sedd första gången {time_html(revision.first_seen, tz, clock=True)}{how}"
+        snapshot = f'<a href="{a(wayback(record.link, moment))}">Sidan vid den tiden hos Internet Archive</a>'
+        fields = [
+            f"<dt>{label}</dt><dd>{paragraphs(name, getattr(revision.version, name))}</dd>"
+            for name, label in FIELD_LABELS.items()
+            if normal_text(getattr(revision.version, name))
         ]
-    fields = [
-        f"<dt>{label}</dt><dd>{paragraphs(name, getattr(revision.version, name))}</dd>"
-        for name, label in FIELD_LABELS.items()
-        if normal_text(getattr(revision.version, name))
-    ]
-    listed = ['<dl class="fields">', *fields, "</dl>"]
-    if previous is not None:
-        listed = [
-            "<details>",
-            f"<summary>Hela den sparade texten i version {number}</summary>",
-            *listed,
-            "</details>",
-        ]
-    parts += listed
-    parts.append("</section>")
+        content = [f'<p class="meta">{seen} · {snapshot}</p>']
+        listed = ['<dl class="fields">', *fields, "</dl>"]
+        if previous is not None:
+            content += [
+                f"<p>Ändringar mot version {number - 1}:</p>",
+                *fields_diff(previous.version, revision.version),
+            ]
+            summary = f"<summary>Hela den sparade texten i version {number}</summary>"
+            listed = ["<details>", summary, *listed, "</details>"]
+        parts.append(section(anchor, f"Version {number}", *content, *listed, level=level + 1, kind="version"))
     return parts

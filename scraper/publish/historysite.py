@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ..config import Config
@@ -66,32 +66,34 @@ class HistoryPages:
         missing = not (self.out / HISTORY_FOLDER).is_dir() and bool(store.pages.keys_with_history(limit=1))
         self.full = stored != self.code or missing
         self.rendered: list[Path] = []  #: every page rendered, written or not (publish cleans beside them)
-        count, _, _ = store.events.event_summary()
+        self.count, _, _ = store.events.event_summary()
         # The topic rules too: they decide which topics (filters) each event carries.
-        changes_inputs = _fingerprint(config, store.events.last_event_id(), count, membership(config)[0])
+        changes_inputs = _fingerprint(config, store.events.last_event_id(), self.count, membership(config)[0])
         # Asked always, so its record is kept (KeptDocuments forgets a document it was not asked about).
         fresh = reuse(CHANGES_HTML, changes_inputs)
         # A queued item may show on changes.html (a filled-in version, a new link): render it again then.
         self.changes_due = self.full or bool(self.queued) or not fresh
 
-    def pages(self) -> Iterator[tuple[Path, bytes]]:
-        """The history pages to write, rendered one at a time (a first publish of a long history holds one
-        page, not all of them)."""
+    def write(self, publish: Callable[[Mapping[Path, bytes]], list[Path]]) -> list[Path]:
+        """Write the due history pages, rendered one at a time (a first publish of a long history holds one
+        page, not all of them), then changes.html (which links to them) when due, each through `publish`
+        (the output folder's manifest: these are files aktuellt wrote); returns the paths written."""
         keys = self.store.pages.keys_with_history(None if self.full else self.queued)
         if self.full and keys:
             log.info("writing the history pages of %d items", len(keys))
         site = page_site(self.config)
         sources = {source.id: source.title for source in self.config.sources}
+        written: list[Path] = []
         for key in keys:
             records = sorted(self.store.revisions.records(key), key=lambda record: record.source)
             if records:
                 self.rendered.append(self.out / page_path(key))
-                yield self.rendered[-1], render_history_page(site, records, sources)
+                written += publish({self.rendered[-1]: render_history_page(site, records, sources)})
+        if self.changes_due:
+            written += publish({self.out / CHANGES_HTML: self._changes_page(site)})
+        return written
 
-    def changes_page(self) -> bytes | None:
-        """changes.html's bytes, or None when it need not be rendered again."""
-        if not self.changes_due:
-            return None
+    def _changes_page(self, site: PageSite) -> bytes:
         rows = self.store.events.changes(limit=CHANGES_ON_PAGE)
         with_pages = set(self.store.pages.keys_with_history({row.key for row in rows}))
         topics = self.store.pages.item_topics((row.source, row.key) for row in rows)
@@ -108,20 +110,8 @@ class HistoryPages:
             key=lambda event: (event.at, event.row.id),
             reverse=True,
         )
-        count, _, _ = self.store.events.event_summary()
         topic_list = [(topic.id, topic.title) for topic in self.config.topics]
-        return render_changes_page(page_site(self.config), events, topic_list, count)
-
-    def write(self, publish: Callable[[Mapping[Path, bytes]], list[Path]]) -> list[Path]:
-        """Write the due history pages, then changes.html (which links to them), each through `publish` (the
-        output folder's manifest: these are files aktuellt wrote); returns the paths written."""
-        written: list[Path] = []
-        for path, data in self.pages():
-            written += publish({path: data})
-        changes = self.changes_page()
-        if changes is not None:
-            written += publish({self.out / CHANGES_HTML: changes})
-        return written
+        return render_changes_page(site, events, topic_list, self.count)
 
     def records(self) -> dict[str, str | None]:
         """What to record with the feed documents once the pages are written: their fingerprint."""

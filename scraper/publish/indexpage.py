@@ -15,10 +15,11 @@ import datetime as dt
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from ..models import Entry, FeedMeta
-from .pagestyle import MONTHS, a, document, t, time_html
+from .pagestyle import MONTHS, a, document, section, t, time_html
 
 SHORT_MONTHS = "jan feb mar apr maj jun jul aug sep okt nov dec".split()
 
@@ -52,6 +53,11 @@ class IndexFeed:
     formats: tuple[Format, ...] = FORMATS  #: the first is the one autodiscovery and OPML name
     page: str = ""  #: its HTML page (feedpage.py), relative to the output folder; "" for none
 
+    @property
+    def noun(self) -> tuple[str, str]:
+        """What its entries are called, one and many: the changes feed's are events."""
+        return ("händelse", "händelser") if self.kind == "changes" else ("nyhet", "nyheter")
+
 
 @dataclass(frozen=True, slots=True)
 class IndexPage:
@@ -61,38 +67,33 @@ class IndexPage:
     months: tuple[tuple[dt.date, int], ...] = ()  #: (first of month, items published), oldest first
     sources: tuple[tuple[str, str], ...] = ()  #: (title, listing URL)
 
-    @property
-    def timezone(self) -> ZoneInfo:
-        return ZoneInfo(self.feeds[0].meta.timezone if self.feeds else "Europe/Stockholm")
-
 
 def render_index(page: IndexPage) -> bytes:
     """The whole index.html document as UTF-8 bytes."""
-    all_feeds = [feed for feed in page.feeds if feed.kind == "all"]
     topics = [feed for feed in page.feeds if feed.kind == "topic"]
     sources = [feed for feed in page.feeds if feed.kind == "source"]
     changes = [feed for feed in page.feeds if feed.kind == "changes"]
-    tz = page.timezone
-    news = all_feeds[0] if all_feeds else None
-    body = [
-        "<header>",
+    news = page.feeds[0]  # the overall feed: the catalog lists it first
+    tz = ZoneInfo(news.meta.timezone)
+    lead = (
+        f"Följ nyheterna från {page.title} i en flödesläsare (RSS-läsare): välj ett flöde nedan, kopiera "
+        "adressen och lägg in den i din läsare. Då ser du det nya så fort det har publicerats."
+    )
+    header = [
         f"<h1>{t(page.title)}</h1>",
-        f'<p class="lead">{t(_lead(page))}</p>',
-        _what_is_a_feed(),
-        f'<p class="stats">{stats_text(news.count if news else 0, news.updated if news else None, tz)}</p>',
-        "</header>",
-        _nav(all_feeds, topics, sources, changes, bool(page.months)),
-        '<main id="innehall">',
+        f'<p class="lead">{t(lead)}</p>',
+        WHAT_IS_A_FEED,
+        f'<p class="stats">{stats_text(news, tz)}</p>',
     ]
-    body += [_section(feed.anchor, "Alla nyheter", _card_body(feed, tz, level=3)) for feed in all_feeds]
+    main = [section(news.anchor, "Alla nyheter", _card_body(news, tz, level=3))]
     if topics:
         intro = (
             "<p>Varje ämne har ett eget flöde med bara de nyheter som handlar om det. "
             "En nyhet kan höra till flera ämnen.</p>"
         )
-        body.append(_section("amnen", "Ämnen", intro, *(_card(feed, tz) for feed in topics)))
+        main.append(section("amnen", "Ämnen", intro, *(_card(feed, tz) for feed in topics)))
     if sources:
-        body.append(_section("kallor", "Källor", *(_card(feed, tz) for feed in sources)))
+        main.append(section("kallor", "Källor", *(_card(feed, tz) for feed in sources)))
     for feed in changes:
         intro = (
             "<p>Ett flöde för den som vill följa vad som händer med nyheterna: en post när en nyhet "
@@ -100,81 +101,53 @@ def render_index(page: IndexPage) -> bytes:
             '<p><a href="changes.html">Läs ändringarna som en webbsida</a>, med det borttagna och det '
             "tillagda markerat och en sida med alla versioner för varje nyhet som har ändrats.</p>"
         )
-        card = _card_body(feed, tz, level=3, noun=("händelse", "händelser"))
-        body.append(_section(feed.anchor, t(feed.label), intro, card))
+        main.append(section(feed.anchor, t(feed.label), intro, _card_body(feed, tz, level=3)))
     if page.months:
-        body.append(_chart_section(page.months))
-    body += ["</main>", _footer(page)]
+        main.append(_chart_section(page.months))
+    footer = (
+        f"{origin(page.sources)}Flödena och den här sidan skapas av aktuellt och uppdateras när något nytt "
+        'publiceras. Att importera i en läsare: <a href="feeds.opml" type="text/x-opml">feeds.opml</a> '
+        '(allt) eller <a href="topics.opml" type="text/x-opml">topics.opml</a> (ett flöde per ämne).'
+    )
     # Autodiscovery: one per feed, RSS (the format every reader understands).
     alternates = [
         (feed.formats[0].mime_type, feed.meta.title, feed_url(feed, feed.formats[0])) for feed in page.feeds
     ]
-    return document(page.language, f"{page.title} – nyhetsflöden", _lead(page), body, alternates=alternates)
-
-
-def _lead(page: IndexPage) -> str:
-    return (
-        f"Följ nyheterna från {page.title} i en flödesläsare (RSS-läsare): välj ett flöde nedan, kopiera "
-        "adressen och lägg in den i din läsare. Då ser du det nya så fort det har publicerats."
-    )
-
-
-def _what_is_a_feed() -> str:
-    return (
-        "<details>\n<summary>Vad är ett flöde?</summary>\n"
-        "<p>Ett nyhetsflöde är en lista över de senaste nyheterna som en flödesläsare hämtar åt dig, så att "
-        "du slipper gå in på webbplatsen för att se om något är nytt. Det finns gratis flödesläsare för "
-        "telefon och dator, och många e-postprogram kan också läsa flöden.</p>\n"
-        "<p>Flödena finns i tre format med samma innehåll: RSS, Atom och JSON Feed. Välj RSS om du är "
-        "osäker. Filen "
-        '<a href="feeds.opml" type="text/x-opml">feeds.opml</a> kan de flesta läsare importera: den ger dig '
-        "alla nyheter och ändringarna. Vill du hellre ha ett flöde per ämne importerar du "
-        '<a href="topics.opml" type="text/x-opml">topics.opml</a> i stället. Välj den ena eller den andra: '
-        "samma nyhet finns i båda, och en del läsare visar den då bara i ett av flödena. I newsboat, som "
-        "visar varje nyhet bara en gång, väljer du feeds.opml: med topics.opml hamnar en nyhet som hör till "
-        "flera ämnen under bara ett av dem.</p>\n"
-        "</details>"
-    )
-
-
-def _nav(
-    all_feeds: Sequence[IndexFeed],
-    topics: Sequence[IndexFeed],
-    sources: Sequence[IndexFeed],
-    changes: Sequence[IndexFeed],
-    chart: bool,
-) -> str:
-    links = [(feed.anchor, "Alla nyheter") for feed in all_feeds]
+    links = [(news.anchor, "Alla nyheter")]
     links += [("amnen", "Ämnen")] if topics else []
     links += [("kallor", "Källor")] if sources else []
     links += [(feed.anchor, feed.label) for feed in changes]
-    links += [("per-manad", "Nyheter per månad")] if chart else []
+    links += [("per-manad", "Nyheter per månad")] if page.months else []
     items = "".join(f'<li><a href="#{anchor}">{text}</a></li>' for anchor, text in links)
     items += '<li><a href="feeds.opml" type="text/x-opml">Prenumerera på allt (OPML)</a></li>'
-    return f'<nav aria-label="Innehåll">\n<ul>{items}</ul>\n</nav>'
+    nav = f'<nav aria-label="Innehåll">\n<ul>{items}</ul>\n</nav>'
+    title = f"{page.title} – nyhetsflöden"
+    return document(page.language, title, lead, header, main, footer, nav=nav, alternates=alternates)
 
 
-def _section(anchor: str, heading: str, *content: str, level: int = 2, card: bool = False) -> str:
-    """A section titled by its heading (`heading` is HTML), for the navigation to link to by `anchor`."""
-    kind = ' class="feed"' if card else ""
-    return "\n".join(
-        [
-            f'<section{kind} id="{a(anchor)}" aria-labelledby="{a(anchor)}-rubrik">',
-            f'<h{level} id="{a(anchor)}-rubrik">{heading}</h{level}>',
-            *content,
-            "</section>",
-        ]
-    )
+WHAT_IS_A_FEED = (
+    "<details>\n<summary>Vad är ett flöde?</summary>\n"
+    "<p>Ett nyhetsflöde är en lista över de senaste nyheterna som en flödesläsare hämtar åt dig, så att "
+    "du slipper gå in på webbplatsen för att se om något är nytt. Det finns gratis flödesläsare för "
+    "telefon och dator, och många e-postprogram kan också läsa flöden.</p>\n"
+    "<p>Flödena finns i tre format med samma innehåll: RSS, Atom och JSON Feed. Välj RSS om du är "
+    "osäker. Filen "
+    '<a href="feeds.opml" type="text/x-opml">feeds.opml</a> kan de flesta läsare importera: den ger dig '
+    "alla nyheter och ändringarna. Vill du hellre ha ett flöde per ämne importerar du "
+    '<a href="topics.opml" type="text/x-opml">topics.opml</a> i stället. Välj den ena eller den andra: '
+    "samma nyhet finns i båda, och en del läsare visar den då bara i ett av flödena. I newsboat, som "
+    "visar varje nyhet bara en gång, väljer du feeds.opml: med topics.opml hamnar en nyhet som hör till "
+    "flera ämnen under bara ett av dem.</p>\n"
+    "</details>"
+)
 
 
 def _card(feed: IndexFeed, tz: ZoneInfo) -> str:
-    return _section(feed.anchor, t(feed.label), _card_body(feed, tz, level=4), level=3, card=True)
+    return section(feed.anchor, t(feed.label), _card_body(feed, tz, level=4), level=3, kind="feed")
 
 
-def _card_body(
-    feed: IndexFeed, tz: ZoneInfo, *, level: int, noun: tuple[str, str] = ("nyhet", "nyheter")
-) -> str:
-    stats = stats_text(feed.count, feed.updated, tz, noun)
+def _card_body(feed: IndexFeed, tz: ZoneInfo, *, level: int) -> str:
+    stats = stats_text(feed, tz)
     if feed.count > feed.in_document:
         stats += f" · flödet visar de {feed.in_document} senaste"
     rss, *others = feed.formats
@@ -184,16 +157,12 @@ def _card_body(
     ]
     if feed.page:  # a page people can read (a feed's own URL shows XML in a browser)
         parts.append(f'<p><a href="{a(feed.page)}">Visa flödet som webbsida</a></p>')
-    parts += [
-        f'<ul class="subscribe" aria-label="Prenumerera på {a(feed.label)}">',
-        subscribe_item(feed, rss),
-        "</ul>",
-    ]
+    parts.append(subscribe_list(feed, [rss]))
     if others:
         parts += [
             '<details class="formats">',
             f"<summary>Samma flöde som {' eller '.join(fmt.label for fmt in others)}</summary>",
-            '<ul class="subscribe">\n' + "\n".join(subscribe_item(feed, fmt) for fmt in others) + "\n</ul>",
+            subscribe_list(feed, others, labelled=False),
             "</details>",
         ]
     if feed.latest:
@@ -208,21 +177,25 @@ def _card_body(
     return "\n".join(parts)
 
 
-def subscribe_item(feed: IndexFeed, fmt: Format, folder: str = "") -> str:
-    """One format of a feed: a link to it (relative to the page's `folder` in the output folder, "" for
-    the top) and its absolute URL in a read-only field, to copy."""
-    href = posixpath.relpath(feed.meta.path + fmt.extension, folder or ".")
-    return (
-        f'<li><a href="{a(href)}" type="{fmt.mime_type}">{fmt.label}</a>'
-        f'<input class="url" type="text" readonly value="{a(feed_url(feed, fmt))}" '
-        f'aria-label="Adress till {fmt.label}-flödet {a(feed.label)}"></li>'
-    )
+def subscribe_list(
+    feed: IndexFeed, formats: Sequence[Format], folder: str = "", *, labelled: bool = True
+) -> str:
+    """A list of `formats` of a feed: each a link to it (relative to the page's `folder` in the output
+    folder, "" for the top) and its absolute URL in a read-only field, to copy."""
+    label = f' aria-label="Prenumerera på {a(feed.label)}"' if labelled else ""
+    items = [
+        f'<li><a href="{a(posixpath.relpath(feed.meta.path + fmt.extension, folder or "."))}" '
+        f'type="{fmt.mime_type}">{fmt.label}</a><input class="url" type="text" readonly '
+        f'value="{a(feed_url(feed, fmt))}" aria-label="Adress till {fmt.label}-flödet {a(feed.label)}"></li>'
+        for fmt in formats
+    ]
+    return "\n".join([f'<ul class="subscribe"{label}>', *items, "</ul>"])
 
 
 def _chart_section(months: Sequence[tuple[dt.date, int]]) -> str:
     first, last = months[0][0], months[-1][0]
     span = f"{SHORT_MONTHS[first.month - 1]} {first.year}–{SHORT_MONTHS[last.month - 1]} {last.year}"
-    return _section(
+    return section(
         "per-manad",
         "Nyheter per månad",
         "<figure>",
@@ -273,13 +246,10 @@ def chart_svg(months: Sequence[tuple[dt.date, int]]) -> str:
 
 
 def _month_table(months: Sequence[tuple[dt.date, int]]) -> str:
-    by_year: dict[int, dict[int, int]] = {}
-    for month, count in months:
-        by_year.setdefault(month.year, {})[month.month] = count
     head = "".join(f'<th scope="col">{name}</th>' for name in SHORT_MONTHS)
     rows = []
-    for year in sorted(by_year, reverse=True):
-        counts = by_year[year]
+    for year, group in groupby(reversed(months), key=lambda month: month[0].year):  # newest year first
+        counts = {month.month: count for month, count in group}
         cells = "".join(f"<td>{counts[m]}</td>" if m in counts else "<td></td>" for m in range(1, 13))
         rows.append(f'<tr><th scope="row">{year}</th>{cells}<td>{sum(counts.values())}</td></tr>')
     return (
@@ -287,16 +257,6 @@ def _month_table(months: Sequence[tuple[dt.date, int]]) -> str:
         "<table>\n<caption>Antal nyheter per månad och år</caption>\n"
         f'<thead><tr><th scope="col">År</th>{head}<th scope="col">Totalt</th></tr></thead>\n'
         "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n</div>"
-    )
-
-
-def _footer(page: IndexPage) -> str:
-    return (
-        "<footer>\n"
-        f"<p>{origin(page.sources)}Flödena och den här sidan skapas av aktuellt och uppdateras när något "
-        'nytt publiceras. Att importera i en läsare: <a href="feeds.opml" type="text/x-opml">feeds.opml</a> '
-        '(allt) eller <a href="topics.opml" type="text/x-opml">topics.opml</a> (ett flöde per ämne).</p>\n'
-        "</footer>"
     )
 
 
@@ -310,12 +270,10 @@ def count_text(count: int, one: str = "nyhet", many: str = "nyheter") -> str:
     return f"1 {one}" if count == 1 else (f"Inga {many} ännu" if count == 0 else f"{count} {many}")
 
 
-def stats_text(
-    count: int, updated: dt.datetime | None, tz: ZoneInfo, noun: tuple[str, str] = ("nyhet", "nyheter")
-) -> str:
+def stats_text(feed: IndexFeed, tz: ZoneInfo) -> str:
     """ "26 nyheter · senast uppdaterad 2 maj 2019" (without the date when there is none)."""
-    stats = count_text(count, *noun)
-    return stats + (f" · senast uppdaterad {time_html(updated, tz)}" if updated is not None else "")
+    stats = count_text(feed.count, *feed.noun)
+    return stats + (f" · senast uppdaterad {time_html(feed.updated, tz)}" if feed.updated is not None else "")
 
 
 def feed_url(feed: IndexFeed, fmt: Format) -> str:

@@ -144,13 +144,10 @@ del, ins { padding: 0 .15em; border-radius: .2em; }
 """
 
 
-def _filter_rules() -> str:
-    kinds = [f"main:has(#typ-{kind}:checked) .event:not(.k-{kind})" for kind, _ in KIND_FILTERS]
-    topics = [f"main:has(#amne-{n}:checked) .event:not(.t{n})" for n in range(1, TOPIC_SLOTS + 1)]
-    return ",\n".join(kinds + topics) + " { display: none; }\n"
-
-
-HISTORY_STYLE = _BASE + _filter_rules()
+_HIDDEN = [f"main:has(#typ-{kind}:checked) .event:not(.k-{kind})" for kind, _ in KIND_FILTERS] + [
+    f"main:has(#amne-{n}:checked) .event:not(.t{n})" for n in range(1, TOPIC_SLOTS + 1)
+]
+HISTORY_STYLE = _BASE + ",\n".join(_HIDDEN) + " { display: none; }\n"
 
 
 def _sha256(text: str) -> str:
@@ -158,10 +155,10 @@ def _sha256(text: str) -> str:
 
 
 def content_security_policy() -> str:
-    """The Content-Security-Policy index.html is served with (by `aktuellt serve`, and deploy/nginx.conf).
+    """The Content-Security-Policy every page is served with (by `aktuellt serve`, and deploy/nginx.conf).
 
     Nothing is allowed but the page's own inline style and script, each by the hash of its exact text
-    (render_index inserts both verbatim), and images from the page's own origin (favicon.ico): no other
+    (`document` inserts both verbatim), and images from the page's own origin (favicon.ico): no other
     script, no fetches, no frames, no forms, no <base>. The history pages and changes.html (no script) add
     a second inline stylesheet, HISTORY_STYLE, allowed by its hash too."""
     return (
@@ -175,16 +172,20 @@ def document(
     language: str,
     title: str,
     description: str,
-    body: Sequence[str],
+    header: Sequence[str],
+    main: Sequence[str],
+    footer: str,
     *,
+    nav: str = "",
     up: str = "",
     alternates: Sequence[tuple[str, str, str]] = (),
-    styles: Sequence[str] = (STYLE,),
-    script: bool = True,
+    history: bool = False,
 ) -> bytes:
-    """A whole page as UTF-8 bytes: the head (`alternates` as (type, title, URL) for readers'
-    autodiscovery), a skip link to `#innehall`, `body`, and SCRIPT unless `script` is false. `up`: the
-    way from the page's folder to the output folder ("../"), for the icon."""
+    """A whole page as UTF-8 bytes, the one shell of every page: the head (`alternates` as (type, title, URL)
+    for readers' autodiscovery), a skip link to the main content, the `header`, `nav`, `main` and `footer`
+    (the footer's paragraph, HTML) landmarks, and SCRIPT; a `history` page (changes.html, history/) has
+    HISTORY_STYLE too and no script. `up`: the way from the page's folder to the output folder ("../"), for
+    the icon."""
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{a(language)}">',
@@ -200,17 +201,40 @@ def document(
             f'<link rel="alternate" type="{kind}" title="{a(name)}" href="{a(url)}">'
             for kind, name, url in alternates
         ),
-        *(f"<style>{style}</style>" for style in styles),
+        *(f"<style>{style}</style>" for style in ((STYLE, HISTORY_STYLE) if history else (STYLE,))),
         "</head>",
         "<body>",
         '<a class="skip" href="#innehall">Hoppa till innehållet</a>',
-        *body,
-        *([f"<script>{SCRIPT}</script>"] if script else []),
+        "<header>",
+        *header,
+        "</header>",
+        *([nav] if nav else []),
+        '<main id="innehall">',
+        *main,
+        "</main>",
+        f"<footer>\n<p>{footer}</p>\n</footer>",
+        *([] if history else [f"<script>{SCRIPT}</script>"]),
         "</body>",
         "</html>",
         "",
     ]
     return "\n".join(parts).encode("utf-8")
+
+
+def section(
+    anchor: str, heading: str, *content: str, level: int = 2, kind: str = "", linked: bool = True
+) -> str:
+    """A section titled by its heading (`heading` is HTML, its id `anchor`-rubrik); `kind` its class;
+    `linked`: the section has the id `anchor`, for links to it."""
+    attributes = (f' class="{kind}"' if kind else "") + (f' id="{a(anchor)}"' if linked else "")
+    return "\n".join(
+        [
+            f'<section{attributes} aria-labelledby="{a(anchor)}-rubrik">',
+            f'<h{level} id="{a(anchor)}-rubrik">{heading}</h{level}>',
+            *content,
+            "</section>",
+        ]
+    )
 
 
 def swedish_date(value: dt.datetime | dt.date) -> str:
