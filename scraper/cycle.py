@@ -192,7 +192,7 @@ def cycle_lock(database: Path) -> Iterator[None]:
         make_folders(path.parent)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as error:
-        raise StorageError(f"cannot create lock file {path}", path=str(path)) from error
+        raise StorageError(f"cannot create lock file {path}") from error
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

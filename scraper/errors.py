@@ -7,11 +7,11 @@
     │   ├── ResponseTooLarge    the body passed fetch.max_bytes; reading stopped there
     │   ├── HostNotAllowed      a host the source does not allow (sources[].allowed_hosts); not sent
     │   └── OutOfTime           the source's time for this cycle ran out before the request was done
-    ├── ExtractError            .url; the listing's layout changed (no items, far fewer than usual)
-    ├── ReadFailed              .url; reading a source raised something unexpected
-    ├── StorageError            .path; the database could not be opened, migrated or written
-    ├── PublishError            .path; a feed file could not be written (the old one is left in place)
-    └── LockHeld                .path; another cycle holds the lock (exit 75); this one did nothing
+    ├── ExtractError            the listing's layout changed (no items, far fewer than usual)
+    ├── ReadFailed              reading a source raised something unexpected
+    ├── StorageError            the database could not be opened, migrated or written
+    ├── PublishError            a feed file could not be written (the old one is left in place)
+    └── LockHeld                another cycle holds the lock (exit 75); this one did nothing
 
 Library exceptions are translated once, in the module that owns the library, with `raise ... from`.
 Anything else that escapes a source's read fails that source as ReadFailed (one line; the traceback at -v);
@@ -83,9 +83,8 @@ class ExtractError(ScraperError):
 
     kind = "layout"
 
-    def __init__(self, message: str, *, url: str, suggestion: str = "") -> None:
+    def __init__(self, message: str, *, suggestion: str = "") -> None:
         super().__init__(message)
-        self.url = url
         self.suggestion = suggestion  #: a ready `[[sources]]` block that reads the source another way
 
 
@@ -100,26 +99,19 @@ class ReadFailed(ScraperError):
             f"{url}: reading the source failed: {type(error).__name__}: {error} "
             "(unexpected; run with -v for the traceback)"
         )
-        self.url = url
 
 
-class _PathError(ScraperError):
-    def __init__(self, message: str, *, path: str) -> None:
-        super().__init__(message)
-        self.path = path
-
-
-class StorageError(_PathError):
+class StorageError(ScraperError):
     kind = "storage"
 
 
-class PublishError(_PathError):
+class PublishError(ScraperError):
     kind = "publish"
 
 
-class LockHeld(_PathError):
+class LockHeld(ScraperError):
     def __init__(self, path: str) -> None:
-        super().__init__(f"another run holds the lock {path}; nothing done", path=path)
+        super().__init__(f"another run holds the lock {path}; nothing done")
 
 
 def error_kind(error: ScraperError) -> str:

@@ -239,7 +239,7 @@ class EventRecord:
     kind: str
     at: dt.datetime
     revision_id: int
-    detail: str | None = None
+    detail: str | None  #: a removal's cause ("listing", or its page's answer "http 404"), else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,7 +88,7 @@ def admit(
     ExtractError when the keys look unstable."""
     diff = diff_items(items, known)
     if why := unstable_keys(diff, live, live_items, source.key_params):
-        raise ExtractError(f"{source.url}: {why}", url=source.url)
+        raise ExtractError(f"{source.url}: {why}")
     taken, held_back = take_new(items, diff, source.max_new_items_per_cycle)
     if not held_back:
         return diff, taken, held_back

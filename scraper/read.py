@@ -239,20 +239,19 @@ def _read_pages(
     yardstick = None if page.capped else store.runs.first_page_yardstick(source.id)  # a cap is no shrink
     if not page.items and (known or yardstick is not None):
         raise ExtractError(
-            f"{source.url}: the listing yielded no items; the page layout has probably changed", url=first.url
+            f"{source.url}: the listing yielded no items; the page layout has probably changed"
         )
     if not page.items:
         # The one error line names the feed; `aktuellt run` prints the block that reads it, ready to paste.
         from .source.probe import feed_block
 
         suggestion = feed_block(source, feeds[0].url) if feeds else ""
-        raise ExtractError(nothing_found(source, page, feeds), url=first.url, suggestion=suggestion)
+        raise ExtractError(nothing_found(source, page, feeds), suggestion=suggestion)
     _check_complete(first, page)
     if yardstick and yardstick >= SHRINK_MIN_YARDSTICK and len(page.items) < yardstick * SHRINK_RATIO:
         raise ExtractError(
             f"{source.url}: page 1 held {len(page.items)} items where it usually holds {yardstick}; "
-            "the page layout has probably changed",
-            url=first.url,
+            "the page layout has probably changed"
         )
     first_page_items = len(page.items)
     items, refused = _accept(source, page, now)
@@ -293,7 +292,7 @@ def _check_complete(response: Page, page: ListingPage) -> None:
     """A listing page cut off mid-way is a failed read, not a shorter listing (issue 11, item 14)."""
     key, title = (page.items[-1].key, page.items[-1].title) if page.items else (None, "")
     if reason := sanity.cut_off(response.text, key, title):
-        raise ExtractError(f"{response.url}: {reason}", url=response.url)
+        raise ExtractError(f"{response.url}: {reason}")
 
 
 def _accept(source: SourceConfig, page: ListingPage, now: dt.datetime) -> tuple[list[ListingItem], set[str]]:
@@ -326,11 +325,11 @@ def _read_feed(source: SourceConfig, response: Page, *, tz: ZoneInfo, now: dt.da
     try:
         page = parse_feed(response.text, response.url, timezone=tz, **_feed_options(source))
     except ExtractError as error:
-        raise ExtractError(error.message + not_a_feed_hint(response), url=response.url) from None
+        raise ExtractError(error.message + not_a_feed_hint(response)) from None
     _log_skipped(source, page.skipped)
     if not page.items:
         reason = f" ({len(page.skipped)} left out, first: {page.skipped[0]})" if page.skipped else ""
-        raise ExtractError(f"{source.url}: the feed holds no entries{reason}", url=response.url)
+        raise ExtractError(f"{source.url}: the feed holds no entries{reason}")
     items, refused = _accept(source, page, now)
     # reached_end is False: a feed shows its newest entries, never the whole history.
     return ListingRead(items, 1, len(page.items), False, frozenset(refused))

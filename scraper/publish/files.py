@@ -65,7 +65,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     try:
         replace_file(path, data, mode)
     except OSError as error:
-        raise PublishError(f"could not write {path}", path=str(path)) from error
+        raise PublishError(f"could not write {path}") from error
     return True
 
 
@@ -87,7 +87,7 @@ def remove_files(root: Path, names: Iterable[str], ours: Callable[[bytes], bool]
         except FileNotFoundError:
             continue  # gone already
         except OSError as error:
-            raise PublishError(f"could not remove {path}", path=str(path)) from error
+            raise PublishError(f"could not remove {path}") from error
         removed.append(path)
     for directory in sorted({path.parent for path in removed}):
         fsync_folder(directory)

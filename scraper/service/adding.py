@@ -118,7 +118,7 @@ def read_list(name: str, text: str) -> list[Wanted]:
         try:
             root = ElementTree.fromstring(text)
         except ElementTree.ParseError as error:
-            raise ExtractError(f"not an OPML document: {error}", url=name) from None
+            raise ExtractError(f"{name}: not an OPML document: {error}") from None
         urls = [o.get("xmlUrl") or o.get("htmlUrl") for o in root.iter("outline")]
         return [Wanted(url.strip()) for url in urls if url]
     wanted = []

@@ -162,11 +162,11 @@ def _xml_entries(text: str, feed_url: str) -> list[_Entry]:
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         error = parsed.get("bozo_exception")
         reason = f"{type(error).__name__}: {error}" if error is not None else "no <rss> or <feed> element"
-        raise ExtractError(f"{feed_url}: not an RSS or Atom feed ({reason})", url=feed_url)
+        raise ExtractError(f"{feed_url}: not an RSS or Atom feed ({reason})")
     # Only the XML parser's errors can mean a cut-off document: feedparser also sets `bozo` for a well-formed
     # one whose bytes did not match the charset it was told (CharacterEncodingOverride), which reads fine.
     if isinstance(parsed.get("bozo_exception"), SAXException) and (why := _cut_off(text)):
-        raise ExtractError(f"{feed_url}: {why}", url=feed_url)
+        raise ExtractError(f"{feed_url}: {why}")
     return [_xml_entry(entry, feed_url) for entry in parsed.entries]
 
 
@@ -282,15 +282,15 @@ def _json_entries(text: str, feed_url: str) -> list[_Entry]:
     try:
         document = json.loads(text)
     except ValueError as error:
-        raise ExtractError(f"{feed_url}: not a JSON Feed (invalid JSON: {error})", url=feed_url) from None
+        raise ExtractError(f"{feed_url}: not a JSON Feed (invalid JSON: {error})") from None
     except RecursionError:
         # `[[[[…` 200,000 deep: the standard parser recurses per level. No feed nests more than a few.
-        raise ExtractError(f"{feed_url}: not a JSON Feed (JSON nested too deeply)", url=feed_url) from None
+        raise ExtractError(f"{feed_url}: not a JSON Feed (JSON nested too deeply)") from None
     if not isinstance(document, dict) or not str(document.get("version", "")).startswith(_JSON_FEED_VERSION):
-        raise ExtractError(f"{feed_url}: not a JSON Feed (no {_JSON_FEED_VERSION}… version)", url=feed_url)
+        raise ExtractError(f"{feed_url}: not a JSON Feed (no {_JSON_FEED_VERSION}… version)")
     items = document.get("items")
     if not isinstance(items, list):
-        raise ExtractError(f"{feed_url}: not a JSON Feed (no items array)", url=feed_url)
+        raise ExtractError(f"{feed_url}: not a JSON Feed (no items array)")
     return list(_json_items(items, feed_url))
 
 

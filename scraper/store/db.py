@@ -49,7 +49,7 @@ def storage_errors(path: Path, doing: str) -> Iterator[None]:
     try:
         yield
     except (sqlite3.Error, OSError) as error:
-        raise StorageError(f"database {path}: cannot {doing}", path=str(path)) from error
+        raise StorageError(f"database {path}: cannot {doing}") from error
 
 
 @contextmanager

@@ -56,7 +56,7 @@ def test_a_key_two_sources_share_gets_one_page_with_a_section_each_and_unique_an
             source=source, key=UUID, entry_id=f"tag:x,2026:{source}/{UUID}", link=f"https://x.test/{UUID}/",
             published=moment, first_seen=moment, removed_at=None,
             revisions=(RevisionRecord(1, moment, moment, first), RevisionRecord(2, moment, moment, second)),
-            events=(EventRecord(1, "new", moment, 1), EventRecord(2, "edited", moment, 2)),
+            events=(EventRecord(1, "new", moment, 1, None), EventRecord(2, "edited", moment, 2, None)),
         )  # fmt: skip
 
     site = PageSite("Sajten", "sv", "Europe/Stockholm", "https://feeds.test/")
@@ -82,7 +82,7 @@ def test_a_removal_says_why_in_words():
         source="s", key=UUID, entry_id=f"tag:x,2026:s/{UUID}", link=f"https://x.test/{UUID}/",
         published=moment, first_seen=moment, removed_at=moment,
         revisions=(RevisionRecord(1, moment, moment, Version("Rubrik", "Ingress", "2026-06-01")),),
-        events=(EventRecord(1, "new", moment, 1), EventRecord(2, "removed", moment, 1, "http 410")),
+        events=(EventRecord(1, "new", moment, 1, None), EventRecord(2, "removed", moment, 1, "http 410")),
     )  # fmt: skip
     site = PageSite("Sajten", "sv", "Europe/Stockholm", "https://feeds.test/")
     doc = html.fromstring(render_history_page(site, [record], {"s": "Källan"}))

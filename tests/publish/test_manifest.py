@@ -61,7 +61,7 @@ def test_a_path_is_recorded_before_its_file_is_written(tmp_path, monkeypatch):
         if path.name != MANIFEST:
             seen.append(read_manifest(tmp_path))
             if path.name == "b.rss":
-                raise PublishError("disk full", path=str(path))
+                raise PublishError(f"{path}: disk full")
         return real(path, data)
 
     monkeypatch.setattr("scraper.publish.manifest.write_if_changed", spy)

@@ -89,7 +89,7 @@ def test_failed_replace_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypa
     with pytest.raises(PublishError) as caught:
         write_if_changed(target, NEW)
 
-    assert caught.value.path == str(target)
+    assert str(target) in str(caught.value)  # the message names the file
     assert isinstance(caught.value.__cause__, PermissionError)
     assert "PermissionError" in str(caught.value)
     assert target.read_bytes() == OLD
@@ -127,7 +127,7 @@ def test_a_directory_in_the_way_is_a_publish_error(tmp_path):
     target.mkdir()
     with pytest.raises(PublishError) as caught:
         write_if_changed(target, NEW)
-    assert caught.value.path == str(target)
+    assert str(target) in str(caught.value)  # the message names the file
     assert os.listdir(tmp_path) == ["all.rss"]
 
 
@@ -137,7 +137,7 @@ def test_unwritable_parent_is_a_publish_error(tmp_path):
     target = tmp_path / "topics" / "fritid.rss"
     with pytest.raises(PublishError) as caught:
         write_if_changed(target, NEW)
-    assert caught.value.path == str(target)
+    assert str(target) in str(caught.value)  # the message names the file
     assert sorted(os.listdir(tmp_path)) == ["topics"]
 
 
