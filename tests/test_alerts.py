@@ -180,7 +180,7 @@ def test_a_trickling_apprise_receiver_is_cut_at_the_wall_clock_deadline(tmp_path
         assert run_in_process(config, T0).ok
         elapsed = time.monotonic() - started
     (state,) = read_facts(load_config(config))[1]
-    assert state.pending == len(SEED) and state.failures == 1
+    assert state.pending == len(SEED) and state.consecutive_failures == 1
     assert state.last_error == "no answer within 1 s"
     assert elapsed < 12  # one attempt of 1 s (the trickle lasts 25 s); reading and publishing took the rest
     assert (tmp_path / "feeds/all.atom").exists()
@@ -278,7 +278,7 @@ def test_a_digest_longer_than_the_service_allows_goes_as_several_messages_each_s
     assert run_in_process(config, T0).ok
     assert time.monotonic() - started < 5
     (state,) = read_facts(load_config(config))[1]
-    assert (state.sent, state.pending, state.failures) == (len(SEED), 0, 0)
+    assert (state.sent, state.pending, state.consecutive_failures) == (len(SEED), 0, 0)
     assert len(receiver.messages) >= 2
     assert all(len(message["message"]) <= 7800 for message in receiver.messages)
     body = "\n\n".join(message["message"] for message in receiver.messages)
@@ -308,7 +308,7 @@ def test_a_daily_digest_counts_give_up_after_from_the_end_of_the_day(tmp_path, s
     assert run_in_process(config, T0 + dt.timedelta(hours=24)).ok  # the edit, 3 March 09:00
     assert run_in_process(config, day3 + dt.timedelta(hours=11, minutes=55)).ok  # due 11 h 55 min: tried
     (state,) = read_facts(load_config(config))[1]
-    assert (state.pending, state.undeliverable, state.failures) == (1, 0, 1)
+    assert (state.pending, state.undeliverable, state.consecutive_failures) == (1, 0, 1)
     assert run_in_process(config, day3 + dt.timedelta(hours=12, minutes=5)).ok  # due over 12 h: given up
     (state,) = read_facts(load_config(config))[1]
     assert (state.pending, state.undeliverable) == (0, 1)
@@ -331,7 +331,10 @@ def test_a_topic_target_waits_for_the_article_that_puts_an_item_in_its_topic(tmp
     assert run_in_process(config, T0 + dt.timedelta(hours=1)).ok  # the article fails: no topic yet
     assert receiver.messages == []
     (state,) = read_facts(load_config(config))[1]
-    assert (state.pending, state.failures) == (1, 0)  # held, not skipped, and no failure of the target
+    assert (state.pending, state.consecutive_failures) == (
+        1,
+        0,
+    )  # held, not skipped, and no failure of the target
     del site.article_faults[item.uuid]
     assert run_in_process(config, T0 + dt.timedelta(hours=2)).ok  # read now: in the topic
     assert receiver.titles() == ["Ny: Nytt beslut i nämnden"]
@@ -374,7 +377,7 @@ def test_a_long_mail_digest_goes_whole_in_one_mail(tmp_path, site):
     assert len(markup) > 40_000 and markup.rstrip().endswith("</html>")
     assert all(f"Lång nyhet nummer {number}" in markup for number in range(12))
     (state,) = read_facts(load_config(config))[1]
-    assert (state.sent, state.failures) == (len(SEED) + 12, 0)
+    assert (state.sent, state.consecutive_failures) == (len(SEED) + 12, 0)
 
 
 class SlowAnswer(Trickler):
@@ -413,12 +416,12 @@ def test_a_message_confirmed_after_its_deadline_is_not_sent_again(tmp_path, site
         config = with_targets(tmp_path, site, f'[[notify]]\nid = "seg"\nurl = "{slow.url}"\ntimeout = 1\n')
         assert run_in_process(config, T0).ok
         (state,) = read_facts(load_config(config))[1]
-        assert (state.pending, state.failures) == (len(SEED), 1)
+        assert (state.pending, state.consecutive_failures) == (len(SEED), 1)
         time.sleep(2.5)  # the late confirmation comes in
         assert run_in_process(config, T0 + dt.timedelta(minutes=2)).ok
     assert len(slow.bodies) == 1
     (state,) = read_facts(load_config(config))[1]
-    assert (state.pending, state.sent, state.failures) == (0, len(SEED), 0)
+    assert (state.pending, state.sent, state.consecutive_failures) == (0, len(SEED), 0)
 
 
 def test_check_warns_of_a_url_with_several_recipients(tmp_path):

@@ -100,7 +100,7 @@ def test_a_receiver_down_for_hours_gets_every_event_once_in_order_when_it_comes_
     site.add_item(new_item("Ny nyhet medan mottagaren är nere", "2026-03-02"))
     assert run_in_process(config, T0 + dt.timedelta(hours=3)).ok  # tried again: still down
     states = read_facts(load(config))[1]
-    assert [(s.target, s.pending, s.failures) for s in states] == [("webhook", len(SEED) + 2, 2)]
+    assert [(s.target, s.pending, s.consecutive_failures) for s in states] == [("webhook", len(SEED) + 2, 2)]
     assert states[0].oldest_pending == T0 and "connection refused" in (states[0].last_error or "")
 
     receiver.start()
@@ -116,7 +116,12 @@ def test_a_receiver_down_for_hours_gets_every_event_once_in_order_when_it_comes_
     assert kinds == ["new"] * len(SEED) + ["edited", "new"]
     assert receiver.documents[-2]["title"] == "Ändrad: Flygande matta landar på Kungstorget"
     (state,) = read_facts(load(config))[1]
-    assert (state.pending, state.sent, state.failures, state.undeliverable) == (0, len(SEED) + 2, 0, 0)
+    assert (state.pending, state.sent, state.consecutive_failures, state.undeliverable) == (
+        0,
+        len(SEED) + 2,
+        0,
+        0,
+    )
 
     assert run_in_process(config, T0 + dt.timedelta(hours=5)).ok  # nothing new: nothing resent
     assert len(receiver.documents) == len(SEED) + 2
@@ -204,7 +209,7 @@ def test_publishing_comes_first_and_a_slow_receiver_is_cut_at_its_deadline(tmp_p
     assert report.ok and (tmp_path / "feeds/all.atom").exists()
     assert elapsed < 10
     (state,) = read_facts(load(config))[1]
-    assert state.pending == len(SEED) and state.failures == 1
+    assert state.pending == len(SEED) and state.consecutive_failures == 1
 
 
 def test_a_webhook_url_with_a_token_is_never_shown_in_status_healthz_or_the_log(tmp_path, site, caplog):
@@ -256,13 +261,17 @@ def test_a_failure_after_deliveries_in_the_same_cycle_waits_the_first_back_off(t
     for minutes in (0, 1, 3):
         assert run_in_process(config, T0 + dt.timedelta(minutes=minutes)).ok
     (state,) = read_facts(load(config))[1]
-    assert (state.failures, state.next_attempt) == (3, T0 + dt.timedelta(minutes=7))
+    assert (state.consecutive_failures, state.next_attempt) == (3, T0 + dt.timedelta(minutes=7))
     receiver.refuse_after = 5
     receiver.start()
     later = T0 + dt.timedelta(minutes=10)
     assert run_in_process(config, later).ok
     (state,) = read_facts(load(config))[1]
-    assert (state.sent, state.failures, state.next_attempt) == (5, 1, later + dt.timedelta(minutes=1))
+    assert (state.sent, state.consecutive_failures, state.next_attempt) == (
+        5,
+        1,
+        later + dt.timedelta(minutes=1),
+    )
 
 
 def test_a_target_renamed_with_events_pending_says_where_they_wait(tmp_path, site, receiver, caplog):

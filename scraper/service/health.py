@@ -8,6 +8,7 @@ and counts as healthy only during the first window after the service started: th
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,6 +60,12 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(dt.UTC).isoformat() if moment is not None else None
 
 
+def _json(facts: Any, *leave_out: str) -> dict[str, Any]:
+    """A dataclass's fields by name, in order, but `leave_out`; instants as ISO text."""
+    values = ((f.name, getattr(facts, f.name)) for f in dataclasses.fields(facts) if f.name not in leave_out)
+    return {name: _iso(v) if isinstance(v, dt.datetime) else v for name, v in values}
+
+
 def document(
     verdicts: Sequence[SourceHealth],
     *,
@@ -74,16 +81,7 @@ def document(
         "checked": _iso(now),
         "window_seconds": int(window.total_seconds()),
         "sources": {
-            v.history.source: {
-                "healthy": v.healthy,
-                "state": v.state,
-                "last_run": _iso(v.history.last_run),
-                "last_status": v.history.last_status,
-                "last_success": _iso(v.history.last_success),
-                "last_failure": _iso(v.history.last_failure),
-                "last_error": v.history.last_error,
-                "consecutive_failures": v.history.consecutive_failures,
-            }
+            v.history.source: {"healthy": v.healthy, "state": v.state, **_json(v.history, "source")}
             for v in verdicts
         },
     }
@@ -95,12 +93,7 @@ def document(
                 "oldest_pending_age_seconds": (
                     int((now - s.oldest_pending).total_seconds()) if s.oldest_pending is not None else 0
                 ),
-                "undeliverable": s.undeliverable,
-                "sent": s.sent,
-                "consecutive_failures": s.failures,
-                "last_error": s.last_error,
-                "last_success": _iso(s.last_success),
-                "next_attempt": _iso(s.next_attempt),
+                **_json(s, "target", "pending", "oldest_pending"),
             }
             for s in delivery
         }

@@ -130,7 +130,7 @@ class Metrics:
             self.notify_pending.labels(s.target).set(s.pending)
             self.notify_oldest.labels(s.target).set_function(age_of(s.oldest_pending))
             self.notify_undeliverable.labels(s.target).set(s.undeliverable)
-            self.notify_failures.labels(s.target).set(s.failures)
+            self.notify_failures.labels(s.target).set(s.consecutive_failures)
 
     def feed_request(self, status: int) -> None:
         self.feed_requests.labels(str(status)).inc()

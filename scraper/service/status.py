@@ -99,8 +99,8 @@ def render(
                 _when(s.oldest_pending, now) if s.oldest_pending is not None else "-",
                 str(s.undeliverable),
                 str(s.sent),
-                str(s.failures),
-                (s.last_error or "")[:80] if s.failures else "",
+                str(s.consecutive_failures),
+                (s.last_error or "")[:80] if s.consecutive_failures else "",
             )
             for s in delivery
         ]

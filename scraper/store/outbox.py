@@ -34,7 +34,7 @@ class DeliveryState:
     oldest_pending: dt.datetime | None
     undeliverable: int
     sent: int
-    failures: int
+    consecutive_failures: int
     last_error: str | None
     last_success: dt.datetime | None
     next_attempt: dt.datetime | None
