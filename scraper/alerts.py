@@ -66,20 +66,15 @@ def room(url: str) -> int | None:
 
 @dataclass
 class _Outcome:
+    """How a message's thread ended (`done`: the service confirmed it), and the caller's key for it."""
+
+    key: tuple[int, ...]
     done: bool = False
     error: str | None = None
 
 
-@dataclass
-class _Late:
-    """A message still being sent when its deadline passed: its thread, how it ends, and the caller's key."""
-
-    thread: threading.Thread
-    outcome: _Outcome
-    key: tuple[int, ...]
-
-
-_running: dict[str, _Late] = {}  # target id → its message that outlasted its deadline
+#: target id → its message that outlasted its deadline: the thread still sending it, and its outcome
+_running: dict[str, tuple[threading.Thread, _Outcome]] = {}
 
 
 def confirmed_late(target: str) -> tuple[int, ...]:
@@ -87,11 +82,10 @@ def confirmed_late(target: str) -> tuple[int, ...]:
     (a slow SMTP server, a throttled service): it was delivered after all and must not be sent again. ()
     when there is none. Only a long-running process (`serve`) sees one: `run` ends with its cycle."""
     with _lock:
-        late = _running.get(target)
-        if late is None or late.thread.is_alive():
+        if target not in _running or _running[target][0].is_alive():
             return ()
-        del _running[target]
-    return late.key if late.outcome.done and late.outcome.error is None else ()
+        _, outcome = _running.pop(target)
+    return outcome.key if outcome.done and outcome.error is None else ()
 
 
 def send(
@@ -101,8 +95,7 @@ def send(
     confirmed it, else raise AlertFailed, by `timeout` seconds (wall clock) at the latest. `key` names the
     message for `confirmed_late`."""
     with _lock:
-        previous = _running.get(target)
-        if previous is not None and previous.thread.is_alive():
+        if target in _running and _running[target][0].is_alive():
             raise AlertFailed("the previous message is still being sent (the service has not answered)")
     service = _service(url)
     if service is None:
@@ -115,7 +108,7 @@ def send(
         # to fit, so only a single long event (an edit of a whole article) is cut, its title and link first.
         service.overflow_mode = apprise.OverflowMode.TRUNCATE
     as_html = uses_html(url)
-    outcome = _Outcome()
+    outcome = _Outcome(key)
 
     def work() -> None:
         try:
@@ -134,7 +127,7 @@ def send(
     thread.join(timeout)
     if thread.is_alive():
         with _lock:
-            _running[target] = _Late(thread, outcome, key)
+            _running[target] = (thread, outcome)
         raise AlertFailed(f"no answer within {timeout:g} s")
     if outcome.error is not None:
         raise AlertFailed(outcome.error)
