@@ -101,8 +101,9 @@ def _host_entry(value: str) -> str:
     return shown if port is None else f"{shown}:{port}"
 
 
-def _hosts(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(_host_entry(value) for value in values))
+def _each(check: Check) -> Check:
+    """An array's check: `check` for every value; the array's values once each, in order."""
+    return lambda values: tuple(dict.fromkeys(map(check, values)))
 
 
 def _base_url(value: str) -> str:
@@ -189,12 +190,6 @@ def _apprise_url(value: str) -> str:
     return value
 
 
-def _kinds(values: tuple[str, ...]) -> tuple[str, ...]:
-    for value in values:
-        _choice(*EVENT_KINDS)(value)
-    return tuple(dict.fromkeys(values))
-
-
 def _table(cls: Any, **given: Check | tuple[Check, Any]) -> dict[str, _Field]:
     """The keys of the TOML table read into dataclass `cls`, in its field order, each typed as its field is
     (paths and durations are strings). `given` names a key's check (else a string's is `_text`), or its check
@@ -249,7 +244,7 @@ _CHECKS: dict[str, dict[str, Any]] = dict(
         url=(_url, _REQUIRED),
         timezone=_timezone,
         max_pages=_range(1),
-        allowed_hosts=_hosts,
+        allowed_hosts=_each(_host_entry),
         max_articles_per_cycle=_range(1),
         max_new_items_per_cycle=_range(1),
         max_items_per_page=_range(1),
@@ -262,7 +257,7 @@ _CHECKS: dict[str, dict[str, Any]] = dict(
         id=_slug,
         url=_apprise_url,
         webhook=_url,
-        kinds=_kinds,
+        kinds=_each(_choice(*EVENT_KINDS)),
         digest=_choice(*DIGESTS),
         timeout=_TIMEOUT,
         give_up_after=_positive_duration,
