@@ -59,26 +59,19 @@ def build_trigger(schedule: ScheduleConfig, *, jitter: bool = True) -> IntervalT
         raise ConfigError([("schedule.cron", str(error))]) from None
 
 
-def _fire_times(schedule: ScheduleConfig, start: dt.datetime) -> list[dt.datetime]:
-    trigger = build_trigger(schedule, jitter=False)
-    times: list[dt.datetime] = []
-    previous: dt.datetime | None = None
-    end = start + _SAMPLE
-    while len(times) < 5000:
-        following = trigger.get_next_fire_time(previous, previous or start)
-        if following is None or following > end:
-            break
-        times.append(following)
-        previous = following
-    return times
-
-
 def gaps(schedule: ScheduleConfig, now: dt.datetime) -> list[dt.timedelta]:
     """The times between scheduled cycles: `every`, or a cron line's spacings over a week (the longest is,
     e.g., the night in `*/15 6-22 * * *`)."""
     if schedule.every is not None:
         return [schedule.every]
-    times = _fire_times(schedule, now)
+    trigger = build_trigger(schedule, jitter=False)
+    times: list[dt.datetime] = []
+    while len(times) < 5000:
+        previous = times[-1] if times else None
+        following = trigger.get_next_fire_time(previous, previous or now)
+        if following is None or following > now + _SAMPLE:
+            break
+        times.append(following)
     return [later - earlier for earlier, later in zip(times, times[1:], strict=False)] or [_SAMPLE]
 
 
