@@ -96,10 +96,10 @@ class Metrics:
             self.last_success.labels(source)
             self.failures.labels(source)
 
-    def cycle(self, outcome: str, report: RunReport | None, *, seconds: float, bytes_received: int) -> None:
+    def cycle(self, outcome: str, report: RunReport | None, *, seconds: float) -> None:
         self.cycles.labels(outcome).inc()
         self.duration.observe(seconds)
-        self.bytes_fetched.inc(bytes_received)
+        self.bytes_fetched.inc(report.bytes_received if report is not None else 0)
         for source in report.sources if report is not None else ():
             for change in CHANGES:
                 self.items.labels(source.source, change).inc(getattr(source, change))

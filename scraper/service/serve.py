@@ -73,20 +73,17 @@ class CycleRunner:
 
     def __post_init__(self) -> None:
         self.stopping = threading.Event()
-        self._idle = threading.Event()
-        self._idle.set()
-
-    def wait_idle(self, timeout: float) -> bool:
-        return self._idle.wait(timeout)
+        self.idle = threading.Event()  #: set while no cycle runs: a stop waits for it
+        self.idle.set()
 
     def __call__(self) -> str:
         if self.stopping.is_set():
             return "skipped"
-        self._idle.clear()
+        self.idle.clear()
         try:
             return self._cycle()
         finally:
-            self._idle.set()
+            self.idle.set()
 
     def _cycle(self) -> str:
         started = time.monotonic()
@@ -103,8 +100,7 @@ class CycleRunner:
         except Exception:  # a bug: say so loudly, and keep the scheduler alive for the next cycle
             outcome = "error"
             log.exception("cycle crashed (a bug; the next cycle runs as scheduled)")
-        received = report.bytes_received if report is not None else 0
-        self.metrics.cycle(outcome, report, seconds=time.monotonic() - started, bytes_received=received)
+        self.metrics.cycle(outcome, report, seconds=time.monotonic() - started)
         return outcome
 
     def _gauges(self, store: Store) -> None:
@@ -163,7 +159,7 @@ def serve(config: Config) -> int:
         runner.stopping.set()
         scheduler.shutdown(wait=False)
         server.stop()
-        if not runner.wait_idle(max(0.0, deadline - time.monotonic())):
+        if not runner.idle.wait(max(0.0, deadline - time.monotonic())):
             log.warning(
                 "the running cycle did not finish within %.0fs; abandoning it "
                 "(uncommitted writes roll back, feed files are replaced atomically)",
