@@ -15,7 +15,7 @@ import re
 import types
 import typing
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -364,15 +364,16 @@ class Checker:
         if not isinstance(raw, list):
             self.add(path, f"expected an array of tables ([[{path}]]), {_got(raw)}")
             return []
-        entries = [self.table(item, f"{path}[{index}]", fields) for index, item in enumerate(raw)]
-        seen: dict[str, int] = {}
-        for index, entry in enumerate(entries):
-            if "id" not in entry:
-                continue
-            if entry["id"] in seen:
-                self.add(
-                    f"{path}[{index}].id", f"duplicate id {entry['id']!r} (also {path}[{seen[entry['id']]}])"
-                )
-            seen.setdefault(entry["id"], index)
+        paths = [f"{path}[{index}]" for index in range(len(raw))]
+        entries = [self.table(item, where, fields) for item, where in zip(raw, paths, strict=True)]
+        self.unique_ids(entries, paths)
+        for entry in (entry for entry in entries if "id" in entry):
             entry.setdefault("title", entry["id"])
         return entries
+
+    def unique_ids(self, entries: Sequence[Mapping[str, Any]], paths: Sequence[str], hint: str = "") -> None:
+        """Each entry's `id` (at `paths`), where it has one, must be unique; `hint` ends the problem."""
+        seen: dict[str, str] = {}
+        for entry, path in zip(entries, paths, strict=True):
+            if "id" in entry and seen.setdefault(entry["id"], path) != path:
+                self.add(f"{path}.id", f"duplicate id {entry['id']!r} (also {seen[entry['id']]}){hint}")

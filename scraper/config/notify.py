@@ -27,7 +27,6 @@ def notify_targets(
     else:
         checker.add("notify", "expected a [notify] table or [[notify]] tables")
         return []
-    seen: dict[str, str] = {}
     for entry, path, given in zip(entries, paths, raw if isinstance(raw, list) else [raw], strict=True):
         if not isinstance(given, dict):
             continue
@@ -40,11 +39,9 @@ def notify_targets(
         # store keeps ids, never the URL: an Apprise URL holds its secrets).
         digest = hashlib.sha256((entry.get("url") or "").encode()).hexdigest()[:8]
         entry.setdefault("id", "webhook" if entry.get("webhook") is not None else f"alert-{digest}")
-        if entry["id"] in seen:
-            checker.add(f"{path}.id", f"duplicate id {entry['id']!r} (also {seen[entry['id']]}): set `id`")
-        seen.setdefault(entry["id"], path)
         for name, known in (("sources", sources), ("topics", topics)):
             for value in entry.get(name, ()):
                 if value not in known:
                     checker.add(f"{path}.{name}", f"no [[{name}]] has the id {value!r}")
+    checker.unique_ids(entries, paths, ": set `id`")
     return entries

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 from .db import TableGroup, from_iso, iso
 
-__all__ = ["DeliveryState", "OutboxTables", "TargetState"]
-
 
 @dataclass(frozen=True, slots=True)
 class TargetState:
