@@ -64,7 +64,7 @@ class ItemTables(TableGroup):
         sql = "SELECT link, title FROM items WHERE source = ? AND removed_at IS NULL ORDER BY rowid DESC"
         return [(link, title) for link, title in self._rows("read items", sql + " LIMIT ?", [source, limit])]
 
-    def entries(self) -> list[Entry]:
+    def entries(self, *, limit: int | None = None) -> list[Entry]:
         """Stored items, newest first: published, then (same instant) seen later first, then listing order."""
         sql = (
             f"SELECT {ENTRY_COLUMNS} "
@@ -72,6 +72,8 @@ class ItemTables(TableGroup):
             "WHERE i.removed_at IS NULL "  # a removed item leaves the feeds
             "ORDER BY published DESC, first_seen DESC, position ASC"
         )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
         return [row_entry(row) for row in self._rows("read items", sql)]
 
     def touch(self, source: str, keys: Sequence[str], when: str) -> None:

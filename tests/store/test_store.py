@@ -65,7 +65,7 @@ def test_entries_order_published_then_seen_then_position(store):
     later = T0 + dt.timedelta(hours=1)
     store.commit_cycle(cycle(new_items=[new("c", day, 0)], started=later))
     assert [e.key for e in store.items.entries()] == ["c", "a", "b", "old"]
-    assert [e.key for e in store.items.entries()[:2]] == ["c", "a"]
+    assert [e.key for e in store.items.entries(limit=2)] == ["c", "a"]
     assert store.items.entries()[0].published == day
 
 
