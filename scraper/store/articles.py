@@ -32,8 +32,6 @@ def _state(row: Sequence[Any]) -> ArticleState:
 
 
 class ArticleTables(TableGroup):
-    """The articles table: each article page's fetch state and content, and which are due again."""
-
     def article_states(self, source: str, keys: Iterable[str]) -> dict[str, ArticleState]:
         """The stored article state of those of `keys` that have one."""
         sql = f"SELECT {_STATE_COLUMNS} FROM articles WHERE source = ? AND key IN ({{marks}})"

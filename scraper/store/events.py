@@ -12,8 +12,6 @@ from .revisions import VERSION_COLUMNS, row_version
 
 
 class EventTables(TableGroup):
-    """The events table: new, edited, removed and restored items (changes feed, webhooks, tombstones)."""
-
     def last_event_id(self) -> int:
         return int(self._row("read events", "SELECT max(id) FROM events")[0] or 0)
 

@@ -44,8 +44,6 @@ def row_entry(row: Sequence[Any]) -> Entry:
 
 
 class ItemTables(TableGroup):
-    """The items table: what is known of each item, and the entries the feeds are rendered from."""
-
     def known(self, source: str, keys: Iterable[str]) -> dict[str, StoredState]:
         """The stored state of those of `keys` that the store has, for the diff."""
         sql = "SELECT key, content_hash, link, published FROM items WHERE source = ? AND key IN ({marks})"

@@ -19,8 +19,6 @@ def row_version(row: Sequence[Any]) -> Version:
 
 
 class RevisionTables(TableGroup):
-    """Revisions and removal counts: each item's versions, what is tracked for removal, its whole record."""
-
     def tracked(self, source: str) -> list[Tracked]:
         """Every stored item of `source` with its listing date and removal state (for `history.missing`).
 

@@ -30,8 +30,6 @@ class RunHistory:
 
 
 class RunTables(TableGroup):
-    """Runs and the HTTP cache: one record per source and cycle, the run history health reads, validators."""
-
     def validators(self, url: str) -> Validators:
         row = self._row(
             "read the HTTP cache", "SELECT etag, last_modified FROM http_cache WHERE url = ?", [url]
