@@ -275,7 +275,7 @@ def probe(
 
     Exit 0 when it finds items, 1 when it finds none (or the page cannot be fetched, or --pick names no
     candidate a selector can read)."""
-    from .service.probing import probe_page
+    from .service.adding import probe_page
     from .source.probe import report
 
     source, fetch = None, None

@@ -1,5 +1,6 @@
 """`aktuellt add`: probe a page (or the feed it advertises, or a feed URL itself), say what it holds, and
-append a `[[sources]]` block for it to the config; or many at once from a CSV (`id,url`) or OPML list.
+append a `[[sources]]` block for it to the config; or many at once from a CSV (`id,url`) or OPML list. And
+`aktuellt probe`'s read of one page (`probe_page`).
 
 Each page is fetched as a cycle would (robots.txt, the user agent, only the source's own host), several at
 once (`fetch.sources_in_parallel`) through the cycle's per-source fetcher views. A page that gives no items
@@ -14,16 +15,16 @@ import io
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ..config import SourceConfig
+from ..config import FetchConfig, SourceConfig, package_version
 from ..errors import ExtractError, ScraperError
 from ..models import ListingItem, NotModified, Page
 from ..pool import source_hosts
 from ..source.fetch import Fetcher
-from ..source.probe import read_page, source_slug
+from ..source.probe import ProbeResult, read_page, source_slug
 
 #: The zone feed dates are read in while probing (the source's own `timezone` is set in config later).
 PROBE_ZONE = ZoneInfo("Europe/Stockholm")
@@ -130,10 +131,23 @@ def read_list(name: str, text: str) -> list[Wanted]:
     return wanted
 
 
-def _get(url: str, fetcher: Fetcher) -> Page:
-    """`url` fetched as a cycle would: on a view of `fetcher` of its own, confined to the URL's host."""
+def probe_page(
+    url: str, source: SourceConfig | None, fetch: FetchConfig | None, *, date_order: str, pick: int
+) -> ProbeResult:
+    """What the listing reader makes of `url` (see source.probe): with `source`'s settings when given, else by
+    structure alone. Without a config (`fetch` None) there is no public URL of ours to name as the contact:
+    never the probed site's own URL. Raises FetchError when the page cannot be fetched."""
+    with Fetcher(fetch or FetchConfig(user_agent=f"aktuellt/{package_version()} (probe)")) as fetcher:
+        page = _get(url, fetcher, source)
+    return read_page(page.text, page.url, url, source=source, date_order=date_order, pick=pick)
+
+
+def _get(url: str, fetcher: Fetcher, source: SourceConfig | None = None) -> Page:
+    """`url` fetched as a cycle of `source` (None: a source of that URL) would: on a view of `fetcher` of its
+    own, inside the hosts that cycle would reach (probe shows what `run` will do, and fetches nothing `run`
+    would not)."""
     view = fetcher.for_source()
-    with view.confined(source_hosts(SourceConfig(id="add", title="", url=url))):
+    with view.confined(source_hosts(replace(source, url=url) if source else SourceConfig("add", "", url))):
         response = view.get(url)
     assert not isinstance(response, NotModified)  # no validators were sent
     return response

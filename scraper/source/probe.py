@@ -1,6 +1,6 @@
 """`aktuellt probe URL`: what the listing reader would make of a page, and the `[[sources]]` block for it.
 
-The page is fetched once through the project's polite Fetcher (service/probing.py); this runs the same
+The page is fetched once through the project's polite Fetcher (service/adding.py); this runs the same
 `parse_listing` a cycle runs on it, and reports the items (key, title, date and where it came from, link,
 summary start), the feeds the page advertises, the repeated blocks that were considered and why each was or
 was not taken, and a TOML block with the selectors `suggest_selectors` inferred. Writes nothing anywhere.
