@@ -13,10 +13,9 @@ from ..config import Config
 from ..identity import feed_id
 from ..models import Change, Deleted, Entry, FeedMeta
 from ..store import ChangeRow, Store
-from .catalog import STYLESHEET, site_home
+from .catalog import STYLESHEET, fingerprint, site_home
 from .diffs import change_content, change_time, change_title
 from .feedpage import CHANGES_PAGE, changes_page
-from .fingerprint import fingerprint
 from .indexpage import IndexFeed
 from .pagestyle import a
 from .shown import dated, stored_published

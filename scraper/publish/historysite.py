@@ -10,15 +10,13 @@ store so writes two files here: its page and changes.html (make bench).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ..config import Config
 from ..store import ChangeRow, Store
-from . import changespage, diffs, historypage, pagestyle
-from .catalog import membership
+from .catalog import fingerprint, membership
 from .changespage import CHANGES_ON_PAGE, PageEvent, render_changes_page
 from .diffs import change_time
 from .historypage import HISTORY_FOLDER, PageSite, page_path, render_history_page
@@ -35,19 +33,10 @@ def page_site(config: Config) -> PageSite:
     return PageSite(config.site.title, config.site.language, first.timezone, config.site.base_url)
 
 
-def _fingerprint(config: Config, *extra: object) -> str:
+def _fingerprint(config: Config, name: str, *extra: object) -> str:
     """Everything the pages are rendered from besides the store: the renderers' code and config values."""
-    digest = hashlib.sha256()
-    for module in (changespage, diffs, historypage, pagestyle):
-        digest.update(Path(str(module.__file__)).read_bytes())
-    facts = (
-        page_site(config),
-        [(s.id, s.title) for s in config.sources],
-        [(topic.id, topic.title) for topic in config.topics],
-        *extra,
-    )
-    digest.update(repr(facts).encode("utf-8"))
-    return digest.hexdigest()
+    topics = [(topic.id, topic.title) for topic in config.topics]
+    return fingerprint(name, (page_site(config), [(s.id, s.title) for s in config.sources], topics, *extra))
 
 
 class HistoryPages:
@@ -58,7 +47,7 @@ class HistoryPages:
         self.config = config
         self.store = store
         self.out = config.site.output_dir
-        self.code = _fingerprint(config)
+        self.code = _fingerprint(config, PAGES_RECORD)
         self.queued, self.last_row = store.pages.pending_history()
         stored = store.feeds.rendered().get(PAGES_RECORD)
         # Everything again after a change of the renderers or config; or when the folder went missing (but
@@ -68,9 +57,9 @@ class HistoryPages:
         self.rendered: list[Path] = []  #: every page rendered, written or not (publish cleans beside them)
         self.count, _, _ = store.events.event_summary()
         # The topic rules too: they decide which topics (filters) each event carries.
-        changes_inputs = _fingerprint(config, store.events.last_event_id(), self.count, membership(config)[0])
+        inputs = (store.events.last_event_id(), self.count, membership(config)[0])
         # Asked always, so its record is kept (KeptDocuments forgets a document it was not asked about).
-        fresh = reuse(CHANGES_HTML, changes_inputs)
+        fresh = reuse(CHANGES_HTML, _fingerprint(config, CHANGES_HTML, *inputs))
         # A queued item may show on changes.html (a filled-in version, a new link): render it again then.
         self.changes_due = self.full or bool(self.queued) or not fresh
 

@@ -32,10 +32,11 @@ from .catalog import (
     STYLESHEET,
     FeedData,
     feed_catalog,
+    fingerprint,
     membership,
     render_catalog,
 )
-from .favicon import FAVICON, favicon_fingerprint, favicon_ico
+from .favicon import FAVICON, favicon_ico
 from .feedpage import CHANGES_PAGE
 from .files import remove_files, remove_orphaned_temps
 from .historysite import HistoryPages, history_links
@@ -99,7 +100,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
     files.update(changes_files(config, rows, changes, history_links(config, store, rows), reuse=kept.reuse))
-    if not kept.reuse(FAVICON, favicon_fingerprint()):  # drawn pixel by pixel: ~10 ms, only when it changed
+    if not kept.reuse(FAVICON, fingerprint(FAVICON, ())):  # drawn pixel by pixel, ~10 ms: only when changed
         files[out / FAVICON] = favicon_ico()
     written += manifest.publish(files)
     written += history.write(manifest.publish)  # after the feeds, before index.html (it links changes.html)
@@ -139,7 +140,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
 
 class KeptDocuments:
     """Which feed documents a publish can keep as they are on disk: those rendered last time from the same
-    inputs (fingerprint.fingerprint) whose file is still the one written then (same size and mtime). Most
+    inputs (catalog.fingerprint) whose file is still the one written then (same size and mtime). Most
     of a cycle's feeds do not change, and rendering them again is most of an incremental publish."""
 
     def __init__(self, out: Path, records: Mapping[str, str]) -> None:

@@ -29,12 +29,12 @@ from scraper.publish.catalog import (
     LATEST_ON_INDEX,
     FeedData,
     feed_catalog,
+    fingerprint,
     membership,
     month_of,
     month_series,
     render_catalog,
 )
-from scraper.publish.fingerprint import fingerprint
 from scraper.publish.indexpage import IndexFeed
 from scraper.publish.jsonfeed import VERSION_URL, render_json
 from scraper.publish.render import render_atom, render_rss
