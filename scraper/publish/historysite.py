@@ -40,16 +40,18 @@ def _fingerprint(config: Config, name: str, *extra: object) -> str:
 
 
 class HistoryPages:
-    """One publish's history pages: `write` renders and writes what is due; `records` (the pages'
-    fingerprint, saved with the feed documents' records) and `done` (the queue emptied) once it has."""
+    """One publish's history pages, `stored` the pages' fingerprint recorded last time: `write` renders and
+    writes what is due; then `code` (their fingerprint, recorded with the feed documents' records) and
+    `done` (the queue emptied)."""
 
-    def __init__(self, config: Config, store: Store, reuse: Callable[[str, str], bool]) -> None:
+    def __init__(
+        self, config: Config, store: Store, reuse: Callable[[str, str], bool], stored: str | None
+    ) -> None:
         self.config = config
         self.store = store
         self.out = config.site.output_dir
         self.code = _fingerprint(config, PAGES_RECORD)
         self.queued, self.last_row = store.pages.pending_history()
-        stored = store.feeds.rendered().get(PAGES_RECORD)
         # Everything again after a change of the renderers or config; or when the folder went missing (but
         # not every time for a store that has no page yet, whose folder was never made).
         missing = not (self.out / HISTORY_FOLDER).is_dir() and bool(store.pages.keys_with_history(limit=1))
@@ -101,10 +103,6 @@ class HistoryPages:
         )
         topic_list = [(topic.id, topic.title) for topic in self.config.topics]
         return render_changes_page(site, events, topic_list, self.count)
-
-    def records(self) -> dict[str, str | None]:
-        """What to record with the feed documents once the pages are written: their fingerprint."""
-        return {PAGES_RECORD: self.code}
 
     def done(self) -> None:
         """Empty the queue up to what this publish read (its pages are written)."""

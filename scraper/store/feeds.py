@@ -145,13 +145,11 @@ class FeedTables(TableGroup):
         return dict(self._rows("read settings", sql))
 
     def save_rendered(self, records: Mapping[str, str | None]) -> None:
-        """Record (or, for None, forget) feed documents' records; writes only those that differ."""
-        stored = self.rendered()
-        changed = {path: record for path, record in records.items() if stored.get(path) != record}
-        if not changed:
+        """Record (or, for None, forget) feed documents' records; none given, nothing written."""
+        if not records:
             return
         with self._errors("write settings"), self._write():
-            for path, record in changed.items():
+            for path, record in records.items():
                 if record is None:
                     self.db.execute("DELETE FROM settings WHERE name = ?", ["rendered:" + path])
                 else:
