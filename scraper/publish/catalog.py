@@ -54,12 +54,6 @@ LATEST_ON_INDEX = 5
 Kind = Literal["all", "topic", "source"]
 
 
-def site_home(config: Config) -> str:
-    """The human page the yearly archives mirror: the listing itself when there is one source, else the index
-    page at base_url. (A live feed's human page is its own page, feedpage.py.)"""
-    return config.sources[0].url if len(config.sources) == 1 else config.site.base_url
-
-
 def feed_catalog(config: Config) -> tuple[IndexFeed, ...]:
     """Every feed this config publishes, in the order index.html and feeds.opml list them, as index.html
     lists an empty one; `meta.path` ("all", "topics/<id>", "sources/<id>") names its documents."""
@@ -136,7 +130,7 @@ def membership(config: Config) -> tuple[str, Callable[[Entry], tuple[tuple[str, 
         """(feed paths, month published as year * 100 + month)."""
         topics = entry_topics(rules, entry)
         paths = ("all", f"sources/{entry.source}", *(f"topics/{topic}" for topic in topics))
-        month = month_of(entry, tz)
+        month = entry.published.astimezone(tz)
         return paths, month.year * 100 + month.month
 
     return digest, feeds_of
@@ -254,10 +248,6 @@ def _render(name: str, arguments: tuple[Any, ...]) -> bytes:
 
     renderers: dict[str, Callable[..., bytes]] = {"rss": render_rss, "atom": render_atom, "json": render_json}
     return renderers[name.rpartition(".")[2]](*arguments)
-
-
-def month_of(entry: Entry, tz: ZoneInfo) -> dt.date:
-    return entry.published.astimezone(tz).date().replace(day=1)
 
 
 #: The most months the chart spans (the newest ones): a bound on index.html whatever dates reach it.
