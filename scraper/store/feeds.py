@@ -112,20 +112,14 @@ class FeedTables(TableGroup):
 
     def feed_summaries(self) -> dict[str, tuple[int, dt.datetime | None]]:
         """Every feed's (items not removed, newest `updated` among them), from the kept counts."""
-        with self._errors("read memberships"):
-            counts = self.db.execute(
-                "SELECT g.id, g.path, sum(c.n) FROM feeds g JOIN feed_counts c ON c.feed = g.id GROUP BY g.id"
-            ).fetchall()
-            summaries: dict[str, tuple[int, dt.datetime | None]] = {}
-            for number, path, count in counts:
-                newest = self.db.execute(
-                    "SELECT i.updated FROM feed_items f "
-                    "JOIN item_ids d ON d.id = f.item JOIN items i ON i.source = d.source AND i.key = d.key "
-                    "WHERE f.feed = ? AND i.removed_at IS NULL ORDER BY f.updated DESC LIMIT 1",
-                    [number],
-                ).fetchone()
-                summaries[path] = (int(count), from_iso(newest[0]) if newest else None)
-        return summaries
+        sql = (
+            "SELECT g.path, sum(c.n), (SELECT i.updated FROM feed_items f "
+            "JOIN item_ids d ON d.id = f.item JOIN items i ON i.source = d.source AND i.key = d.key "
+            "WHERE f.feed = g.id AND i.removed_at IS NULL ORDER BY f.updated DESC LIMIT 1) "
+            "FROM feeds g JOIN feed_counts c ON c.feed = g.id GROUP BY g.id"
+        )
+        rows = self._rows("read memberships", sql)
+        return {path: (int(count), from_iso(newest) if newest else None) for path, count, newest in rows}
 
     def month_counts(self) -> dict[dt.date, int]:
         """Items not removed, per month published (first source's time zone); months with any."""
