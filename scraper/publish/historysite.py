@@ -40,12 +40,12 @@ def _fingerprint(config: Config, name: str, *extra: object) -> str:
 
 
 class HistoryPages:
-    """One publish's history pages, `stored` the pages' fingerprint recorded last time: `write` renders and
-    writes what is due; then `code` (their fingerprint, recorded with the feed documents' records) and
-    `done` (the queue emptied)."""
+    """One publish's history pages (`stored`: their fingerprint recorded last time; `count`: the events
+    stored): `write` renders and writes what is due; then `code` (their fingerprint, recorded with the feed
+    documents' records) and `done` (the queue emptied)."""
 
     def __init__(
-        self, config: Config, store: Store, reuse: Callable[[str, str], bool], stored: str | None
+        self, config: Config, store: Store, reuse: Callable[[str, str], bool], stored: str | None, count: int
     ) -> None:
         self.config = config
         self.store = store
@@ -57,7 +57,7 @@ class HistoryPages:
         missing = not (self.out / HISTORY_FOLDER).is_dir() and bool(store.pages.keys_with_history(limit=1))
         self.full = stored != self.code or missing
         self.rendered: list[Path] = []  #: every page rendered, written or not (publish cleans beside them)
-        self.count, _, _ = store.events.event_summary()
+        self.count = count
         # The topic rules too: they decide which topics (filters) each event carries.
         inputs = (store.events.last_event_id(), self.count, membership(config)[0])
         # Asked always, so its record is kept (KeptDocuments forgets a document it was not asked about).

@@ -97,7 +97,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         also_listed=[changes],
         reuse=kept.reuse,
     )
-    history = HistoryPages(config, store, kept.reuse, records.get(PAGES_RECORD))
+    history = HistoryPages(config, store, kept.reuse, records.get(PAGES_RECORD), count)
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
     files.update(changes_files(config, rows, changes, history_links(config, store, rows), reuse=kept.reuse))
