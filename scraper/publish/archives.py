@@ -13,10 +13,9 @@ from ..config import Config
 from ..identity import feed_id
 from ..models import Change, Deleted, Entry, FeedMeta
 from ..store import ChangeRow, Store
-from .catalog import STYLESHEET, site_home
+from .catalog import STYLESHEET, fingerprint
 from .diffs import change_content, change_time, change_title
 from .feedpage import CHANGES_PAGE, changes_page
-from .fingerprint import fingerprint
 from .indexpage import IndexFeed
 from .pagestyle import a
 from .shown import dated, stored_published
@@ -127,7 +126,10 @@ def _archive_meta(config: Config, year: int, first_year: int) -> FeedMeta:
         links.append(("prev-archive", archive_url(config, year - 1)))
     links.append(("next-archive", archive_url(config, year + 1)))
     subtitle = f"Nyheterna som kom in eller ändrades under {year}, som de såg ut vid årets slut"
-    meta = _site_meta(config, f"archive/{year}", f"arkiv {year}", subtitle, site_home(config))
+    # The human page the archives mirror: the listing itself when there is one source, else the index page.
+    # (A live feed's human page is its own page, feedpage.py.)
+    home = config.sources[0].url if len(config.sources) == 1 else config.site.base_url
+    meta = _site_meta(config, f"archive/{year}", f"arkiv {year}", subtitle, home)
     return replace(meta, links=tuple(links), archive=True)
 
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
+import importlib.util
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -25,7 +28,6 @@ from ..config import Config
 from ..identity import feed_id
 from ..models import Deleted, Entry, FeedMeta
 from .feedpage import news_page
-from .fingerprint import fingerprint
 from .indexpage import IndexFeed, IndexPage, render_index
 from .opml import opml_files
 from .topics import compile_rules, entry_topics
@@ -35,6 +37,7 @@ __all__ = [
     "STYLESHEET",
     "FeedData",
     "feed_catalog",
+    "fingerprint",
     "membership",
     "render_catalog",
 ]
@@ -49,12 +52,6 @@ CATALOG_FOLDERS = ("topics", "sources")
 LATEST_ON_INDEX = 5
 
 Kind = Literal["all", "topic", "source"]
-
-
-def site_home(config: Config) -> str:
-    """The human page the yearly archives mirror: the listing itself when there is one source, else the index
-    page at base_url. (A live feed's human page is its own page, feedpage.py.)"""
-    return config.sources[0].url if len(config.sources) == 1 else config.site.base_url
 
 
 def feed_catalog(config: Config) -> tuple[IndexFeed, ...]:
@@ -133,7 +130,7 @@ def membership(config: Config) -> tuple[str, Callable[[Entry], tuple[tuple[str, 
         """(feed paths, month published as year * 100 + month)."""
         topics = entry_topics(rules, entry)
         paths = ("all", f"sources/{entry.source}", *(f"topics/{topic}" for topic in topics))
-        month = month_of(entry, tz)
+        month = entry.published.astimezone(tz)
         return paths, month.year * 100 + month.month
 
     return digest, feeds_of
@@ -204,6 +201,42 @@ def render_catalog(
     return {STYLESHEET: stylesheet, **opml_files(page.title, page.feeds), "index.html": render_index(page)}
 
 
+def fingerprint(
+    name: str, arguments: tuple[object, ...], reprs: dict[int, tuple[object, str]] | None = None
+) -> str:
+    """A digest of everything document `name` is rendered from, so a publish can keep the document on disk
+    instead of rendering it again (`site.KeptDocuments`): its arguments (frozen dataclasses with
+    deterministic reprs, and lists of them) and the renderers' code. `reprs` caches the repr of objects by
+    id, for a caller that passes the same objects to many documents; it holds each object, so that no other
+    object can take its id while the cache lives."""
+    cache = {} if reprs is None else reprs
+    digest = hashlib.sha256(_renderers_digest().encode())
+    digest.update(name.encode())
+    for argument in arguments:
+        for part in argument if isinstance(argument, list | tuple) else [argument]:
+            held = cache.get(id(part))
+            if held is None:
+                held = cache[id(part)] = (part, repr(part))
+            digest.update(b"\0" + held[1].encode())
+        digest.update(b"\1")
+    return digest.hexdigest()
+
+
+@functools.cache
+def _renderers_digest() -> str:
+    """The source of every renderer (feeds, pages, history pages, the favicon) and feedgen's version: a
+    changed renderer renders every document again. Read as files, without importing them (nor
+    importlib.metadata): a publish that reuses every document never loads them."""
+    feedgen = importlib.util.find_spec("feedgen")
+    assert feedgen is not None and feedgen.origin is not None
+    here = Path(__file__).parent
+    renderers = "render jsonfeed feedpage indexpage pagestyle shown favicon changespage diffs historypage"
+    digest = hashlib.sha256(Path(feedgen.origin).with_name("version.py").read_bytes())
+    for path in [*(here / f"{name}.py" for name in renderers.split()), here.parent / "models.py"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _render(name: str, arguments: tuple[Any, ...]) -> bytes:
     """Document `name`, by the renderer of its suffix. The feed renderers are imported here, when a feed is
     rendered: feedgen and they cost ~15 ms to import, which a publish whose feeds are all reused (an
@@ -215,10 +248,6 @@ def _render(name: str, arguments: tuple[Any, ...]) -> bytes:
 
     renderers: dict[str, Callable[..., bytes]] = {"rss": render_rss, "atom": render_atom, "json": render_json}
     return renderers[name.rpartition(".")[2]](*arguments)
-
-
-def month_of(entry: Entry, tz: ZoneInfo) -> dt.date:
-    return entry.published.astimezone(tz).date().replace(day=1)
 
 
 #: The most months the chart spans (the newest ones): a bound on index.html whatever dates reach it.

@@ -9,12 +9,10 @@ The bytes depend on nothing but this code, so the file is written once and never
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 import struct
-from pathlib import Path
 
-__all__ = ["FAVICON", "favicon_fingerprint", "favicon_ico"]
+__all__ = ["FAVICON", "favicon_ico"]
 
 FAVICON = "favicon.ico"
 
@@ -42,11 +40,6 @@ def _bmp(size: int) -> bytes:
         rows.append(b"".join(struct.pack("BBBB", b, g, r, a) for r, g, b, a in pixels))
     mask_row = b"\0" * (((size + 31) // 32) * 4)  # all zero: the alpha channel decides
     return header + b"".join(rows) + mask_row * size
-
-
-def favicon_fingerprint() -> str:
-    """A digest of the code that draws the icon: the same digest, the same bytes."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 @functools.cache  # drawn once per process, not on every publish

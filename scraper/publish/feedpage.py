@@ -123,7 +123,9 @@ def render_feed_page(
         f"{origin(sources)}Sidan och flödena skapas av aktuellt och uppdateras när något nytt publiceras. "
         f'<a href="{top}index.html">Alla flöden</a>.'
     )
-    alternates = [(fmt.mime_type, f"{meta.title} ({fmt.label})", feed_url(feed, fmt)) for fmt in feed.formats]
+    alternates = [
+        (fmt.mime_type, f"{meta.title} ({fmt.label})", feed_url(meta, fmt.extension)) for fmt in feed.formats
+    ]
     return document(
         meta.language, meta.title, meta.subtitle, header, main, footer, up=top, alternates=alternates
     )

@@ -10,15 +10,13 @@ store so writes two files here: its page and changes.html (make bench).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ..config import Config
 from ..store import ChangeRow, Store
-from . import changespage, diffs, historypage, pagestyle
-from .catalog import membership
+from .catalog import fingerprint, membership
 from .changespage import CHANGES_ON_PAGE, PageEvent, render_changes_page
 from .diffs import change_time
 from .historypage import HISTORY_FOLDER, PageSite, page_path, render_history_page
@@ -35,42 +33,35 @@ def page_site(config: Config) -> PageSite:
     return PageSite(config.site.title, config.site.language, first.timezone, config.site.base_url)
 
 
-def _fingerprint(config: Config, *extra: object) -> str:
+def _fingerprint(config: Config, name: str, *extra: object) -> str:
     """Everything the pages are rendered from besides the store: the renderers' code and config values."""
-    digest = hashlib.sha256()
-    for module in (changespage, diffs, historypage, pagestyle):
-        digest.update(Path(str(module.__file__)).read_bytes())
-    facts = (
-        page_site(config),
-        [(s.id, s.title) for s in config.sources],
-        [(topic.id, topic.title) for topic in config.topics],
-        *extra,
-    )
-    digest.update(repr(facts).encode("utf-8"))
-    return digest.hexdigest()
+    topics = [(topic.id, topic.title) for topic in config.topics]
+    return fingerprint(name, (page_site(config), [(s.id, s.title) for s in config.sources], topics, *extra))
 
 
 class HistoryPages:
-    """One publish's history pages: `write` renders and writes what is due; `records` (the pages'
-    fingerprint, saved with the feed documents' records) and `done` (the queue emptied) once it has."""
+    """One publish's history pages (`stored`: their fingerprint recorded last time; `count`: the events
+    stored): `write` renders and writes what is due; then `code` (their fingerprint, recorded with the feed
+    documents' records) and `done` (the queue emptied)."""
 
-    def __init__(self, config: Config, store: Store, reuse: Callable[[str, str], bool]) -> None:
+    def __init__(
+        self, config: Config, store: Store, reuse: Callable[[str, str], bool], stored: str | None, count: int
+    ) -> None:
         self.config = config
         self.store = store
         self.out = config.site.output_dir
-        self.code = _fingerprint(config)
+        self.code = _fingerprint(config, PAGES_RECORD)
         self.queued, self.last_row = store.pages.pending_history()
-        stored = store.feeds.rendered().get(PAGES_RECORD)
         # Everything again after a change of the renderers or config; or when the folder went missing (but
         # not every time for a store that has no page yet, whose folder was never made).
         missing = not (self.out / HISTORY_FOLDER).is_dir() and bool(store.pages.keys_with_history(limit=1))
         self.full = stored != self.code or missing
         self.rendered: list[Path] = []  #: every page rendered, written or not (publish cleans beside them)
-        self.count, _, _ = store.events.event_summary()
+        self.count = count
         # The topic rules too: they decide which topics (filters) each event carries.
-        changes_inputs = _fingerprint(config, store.events.last_event_id(), self.count, membership(config)[0])
+        inputs = (store.events.last_event_id(), self.count, membership(config)[0])
         # Asked always, so its record is kept (KeptDocuments forgets a document it was not asked about).
-        fresh = reuse(CHANGES_HTML, changes_inputs)
+        fresh = reuse(CHANGES_HTML, _fingerprint(config, CHANGES_HTML, *inputs))
         # A queued item may show on changes.html (a filled-in version, a new link): render it again then.
         self.changes_due = self.full or bool(self.queued) or not fresh
 
@@ -112,10 +103,6 @@ class HistoryPages:
         )
         topic_list = [(topic.id, topic.title) for topic in self.config.topics]
         return render_changes_page(site, events, topic_list, self.count)
-
-    def records(self) -> dict[str, str | None]:
-        """What to record with the feed documents once the pages are written: their fingerprint."""
-        return {PAGES_RECORD: self.code}
 
     def done(self) -> None:
         """Empty the queue up to what this publish read (its pages are written)."""

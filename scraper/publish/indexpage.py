@@ -111,7 +111,8 @@ def render_index(page: IndexPage) -> bytes:
     )
     # Autodiscovery: one per feed, RSS (the format every reader understands).
     alternates = [
-        (feed.formats[0].mime_type, feed.meta.title, feed_url(feed, feed.formats[0])) for feed in page.feeds
+        (feed.formats[0].mime_type, feed.meta.title, feed_url(feed.meta, feed.formats[0].extension))
+        for feed in page.feeds
     ]
     links = [(news.anchor, "Alla nyheter")]
     links += [("amnen", "Ämnen")] if topics else []
@@ -186,7 +187,8 @@ def subscribe_list(
     items = [
         f'<li><a href="{a(posixpath.relpath(feed.meta.path + fmt.extension, folder or "."))}" '
         f'type="{fmt.mime_type}">{fmt.label}</a><input class="url" type="text" readonly '
-        f'value="{a(feed_url(feed, fmt))}" aria-label="Adress till {fmt.label}-flödet {a(feed.label)}"></li>'
+        f'value="{a(feed_url(feed.meta, fmt.extension))}" '
+        f'aria-label="Adress till {fmt.label}-flödet {a(feed.label)}"></li>'
         for fmt in formats
     ]
     return "\n".join([f'<ul class="subscribe"{label}>', *items, "</ul>"])
@@ -276,6 +278,6 @@ def stats_text(feed: IndexFeed, tz: ZoneInfo) -> str:
     return stats + (f" · senast uppdaterad {time_html(feed.updated, tz)}" if feed.updated is not None else "")
 
 
-def feed_url(feed: IndexFeed, fmt: Format) -> str:
-    """The public URL of `feed`'s document in format `fmt`."""
-    return feed.meta.base_url + feed.meta.path + fmt.extension
+def feed_url(meta: FeedMeta, extension: str) -> str:
+    """The public URL of a feed's document, e.g. `feed_url(meta, ".atom")`."""
+    return meta.base_url + meta.path + extension

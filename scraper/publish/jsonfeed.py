@@ -12,7 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..models import Entry, FeedMeta
-from .render import IMAGE_TYPE, in_zone, self_url
+from .indexpage import feed_url
+from .render import IMAGE_TYPE, in_zone
 from .shown import dated, documents, reading_order
 
 __all__ = ["VERSION_URL", "render_json"]
@@ -28,7 +29,7 @@ def render_json(meta: FeedMeta, entries: Sequence[Entry]) -> bytes:
         "version": VERSION_URL,
         "title": meta.title,
         "home_page_url": meta.home_url,
-        "feed_url": self_url(meta, ".json"),
+        "feed_url": feed_url(meta, ".json"),
         "description": meta.subtitle or meta.title,
         "language": meta.language,
         "authors": [{"name": meta.author, "url": meta.home_url}],

@@ -73,7 +73,7 @@ def render_opml(title: str, folder: str, feeds: Sequence[IndexFeed], updated: dt
             text=meta.title,
             title=meta.title,
             description=meta.subtitle,
-            xmlUrl=feed_url(feed, feed.formats[0]),
+            xmlUrl=feed_url(feed.meta, feed.formats[0].extension),
             htmlUrl=meta.home_url,
             language=meta.language,
         )

@@ -22,6 +22,7 @@ from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
 from ..models import Change, Deleted, Entry, FeedMeta, LeadImage
+from .indexpage import feed_url
 from .shown import dated, documents, reading_order
 
 __all__ = [
@@ -30,7 +31,6 @@ __all__ = [
     "in_zone",
     "render_atom",
     "render_rss",
-    "self_url",
     "xml_safe",
 ]
 
@@ -74,11 +74,6 @@ class _AtomEnclosure(BaseEntryExtension):  # type: ignore[misc]
 
 #: The lead image's type when its server gave none: an article's lead image is a photo.
 IMAGE_TYPE = "image/jpeg"
-
-
-def self_url(meta: FeedMeta, extension: str) -> str:
-    """The public URL of this feed document, e.g. `self_url(meta, ".atom")`."""
-    return meta.base_url + meta.path + extension
 
 
 def render_rss(meta: FeedMeta, items: Sequence[Entry] | Sequence[Change]) -> bytes:
@@ -208,7 +203,7 @@ def _feed(
     if fmt == "rss":
         # RSS takes the channel <link> from the last link() call: self first (it becomes atom:link
         # rel=self), the human page last (it becomes <link>).
-        fg.link(href=xml_safe(self_url(meta, ".rss")), rel="self", type="application/rss+xml")
+        fg.link(href=xml_safe(feed_url(meta, ".rss")), rel="self", type="application/rss+xml")
         fg.link(href=xml_safe(meta.home_url), rel="alternate")
         # Dublin Core for each item's `dc:creator`: RSS `author` must be an email address (RSS Best Practices
         # Profile) and the publisher has none to give, so without it rss2email's From: read
@@ -219,7 +214,7 @@ def _feed(
         fg.author(name=xml_safe(meta.author), uri=xml_safe(meta.home_url))
         # Atom readers that take "the" feed link use the first one: the human page goes first.
         fg.link(href=xml_safe(meta.home_url), rel="alternate", type="text/html")
-        fg.link(href=xml_safe(self_url(meta, ".atom")), rel="self", type="application/atom+xml")
+        fg.link(href=xml_safe(feed_url(meta, ".atom")), rel="self", type="application/atom+xml")
         for rel, href in meta.links:
             fg.link(href=xml_safe(href), rel=rel)
         if meta.hub:

@@ -32,13 +32,14 @@ from .catalog import (
     STYLESHEET,
     FeedData,
     feed_catalog,
+    fingerprint,
     membership,
     render_catalog,
 )
-from .favicon import FAVICON, favicon_fingerprint, favicon_ico
+from .favicon import FAVICON, favicon_ico
 from .feedpage import CHANGES_PAGE
 from .files import remove_files, remove_orphaned_temps
-from .historysite import HistoryPages, history_links
+from .historysite import PAGES_RECORD, HistoryPages, history_links
 from .indexpage import FORMATS, IndexFeed
 from .manifest import MANIFEST, Manifest, read_manifest, unlisted_files
 from .opml import OPML_FILES, SOURCES_OPML, written_by_us
@@ -56,7 +57,8 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     Returns the paths written."""
     out = config.site.output_dir
     # Before the manifest existed, the store's render records were the only list of what was written here.
-    manifest = Manifest.load(out, adopt=store.feeds.rendered())
+    records = store.feeds.rendered()
+    manifest = Manifest.load(out, adopt=records)
     deleted = store.events.tombstones(limit=config.site.max_items)
     removed_since = None
     if config.site.removed == "mark":
@@ -67,7 +69,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     count, oldest, newest = store.events.event_summary()
     # the changes feed shows only the newest
     rows = store.events.changes(limit=config.site.max_items)
-    kept = KeptDocuments(out, store.feeds.rendered())
+    kept = KeptDocuments(out, records)
     archives = archive_files(config, store, oldest, newest, now)
     # RFC 5005 §4: the subscription document points at the newest archive, once a year has closed.
     all_links = () if archives.newest is None else (("prev-archive", archive_url(config, archives.newest)),)
@@ -95,11 +97,11 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
         also_listed=[changes],
         reuse=kept.reuse,
     )
-    history = HistoryPages(config, store, kept.reuse)
+    history = HistoryPages(config, store, kept.reuse, records.get(PAGES_RECORD), count)
     files = {out / name: data for name, data in documents.items()}
     index = files.pop(out / "index.html")
     files.update(changes_files(config, rows, changes, history_links(config, store, rows), reuse=kept.reuse))
-    if not kept.reuse(FAVICON, favicon_fingerprint()):  # drawn pixel by pixel: ~10 ms, only when it changed
+    if not kept.reuse(FAVICON, fingerprint(FAVICON, ())):  # drawn pixel by pixel, ~10 ms: only when changed
         files[out / FAVICON] = favicon_ico()
     written += manifest.publish(files)
     written += history.write(manifest.publish)  # after the feeds, before index.html (it links changes.html)
@@ -107,7 +109,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
     unchanged = [out / name for name in kept.fingerprints if name not in documents]
     manifest.keep(unchanged)
     targets = list(files) + unchanged + history.rendered
-    store.feeds.save_rendered({**kept.records(), **history.records()})
+    store.feeds.save_rendered(kept.records({PAGES_RECORD: history.code}))
     history.done()
     with_sources_opml = SOURCES_OPML in documents
     del files, documents  # a year's archive may be large: hold nothing else while it is rendered
@@ -139,7 +141,7 @@ def publish_feeds(config: Config, store: Store, *, now: dt.datetime | None = Non
 
 class KeptDocuments:
     """Which feed documents a publish can keep as they are on disk: those rendered last time from the same
-    inputs (fingerprint.fingerprint) whose file is still the one written then (same size and mtime). Most
+    inputs (catalog.fingerprint) whose file is still the one written then (same size and mtime). Most
     of a cycle's feeds do not change, and rendering them again is most of an incremental publish."""
 
     def __init__(self, out: Path, records: Mapping[str, str]) -> None:
@@ -152,12 +154,13 @@ class KeptDocuments:
         record = self._record(name, fingerprint)
         return record is not None and self.stored.get(name) == record
 
-    def records(self) -> dict[str, str | None]:
-        """What to record after the documents are written: each one's fingerprint and file; None for a
-        document the catalog no longer has (or whose file is gone)."""
+    def records(self, extra: Mapping[str, str]) -> dict[str, str | None]:
+        """What to record after the documents are written, where it changed: each one's fingerprint and file
+        (None for a document the catalog no longer has, or whose file is gone), and `extra`."""
         records: dict[str, str | None] = dict.fromkeys(self.stored)
         records.update((name, self._record(name, digest)) for name, digest in self.fingerprints.items())
-        return records
+        records.update(extra)
+        return {name: record for name, record in records.items() if self.stored.get(name) != record}
 
     def _record(self, name: str, fingerprint: str) -> str | None:
         try:

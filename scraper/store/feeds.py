@@ -37,7 +37,7 @@ class FeedTables(TableGroup):
             if stored is None or stored[0] != rules_hash:
                 self.db.execute("INSERT OR IGNORE INTO membership_pending SELECT id FROM item_ids")
                 self.db.execute(_SET_SETTING, ["membership_rules", rules_hash])
-            feed_numbers = self._feed_numbers()
+            feed_numbers = {path: number for number, path in self.db.execute("SELECT id, path FROM feeds")}
             while rows := self.db.execute(
                 # CROSS JOIN: walk the (few) pending items first, never the whole item_ids table.
                 f"SELECT p.item, {ENTRY_COLUMNS} FROM membership_pending p "
@@ -54,7 +54,8 @@ class FeedTables(TableGroup):
                     keys = (epoch_seconds(entry.published), epoch_seconds(entry.first_seen), entry.position)
                     for path in paths:
                         if path not in feed_numbers:
-                            feed_numbers[path] = self._feed_number(path)
+                            cursor = self.db.execute("INSERT INTO feeds (path) VALUES (?)", [path])
+                            feed_numbers[path] = int(cursor.lastrowid or 0)
                         new_rows.append(
                             (feed_numbers[path], row[0], *keys, epoch_seconds(entry.updated), month)
                         )
@@ -65,13 +66,6 @@ class FeedTables(TableGroup):
                 self.db.conn.executemany("DELETE FROM membership_pending WHERE item = ?", ids)
             self.db.execute("DELETE FROM membership_pending")  # numbers of items no longer stored, if any
         return done
-
-    def _feed_numbers(self) -> dict[str, int]:
-        return {path: number for number, path in self.db.execute("SELECT id, path FROM feeds")}
-
-    def _feed_number(self, path: str) -> int:
-        cursor = self.db.execute("INSERT INTO feeds (path) VALUES (?)", [path])
-        return int(cursor.lastrowid or 0)
 
     def _recount(self, ids: Sequence[tuple[int]], sign: int) -> None:
         """Add (sign 1) or take away (-1) these items' stored memberships to the counts, if not removed."""
@@ -118,25 +112,19 @@ class FeedTables(TableGroup):
 
     def feed_summaries(self) -> dict[str, tuple[int, dt.datetime | None]]:
         """Every feed's (items not removed, newest `updated` among them), from the kept counts."""
-        with self._errors("read memberships"):
-            counts = self.db.execute(
-                "SELECT g.id, g.path, sum(c.n) FROM feeds g JOIN feed_counts c ON c.feed = g.id GROUP BY g.id"
-            ).fetchall()
-            summaries: dict[str, tuple[int, dt.datetime | None]] = {}
-            for number, path, count in counts:
-                newest = self.db.execute(
-                    "SELECT i.updated FROM feed_items f "
-                    "JOIN item_ids d ON d.id = f.item JOIN items i ON i.source = d.source AND i.key = d.key "
-                    "WHERE f.feed = ? AND i.removed_at IS NULL ORDER BY f.updated DESC LIMIT 1",
-                    [number],
-                ).fetchone()
-                summaries[path] = (int(count), from_iso(newest[0]) if newest else None)
-        return summaries
+        sql = (
+            "SELECT g.path, sum(c.n), (SELECT i.updated FROM feed_items f "
+            "JOIN item_ids d ON d.id = f.item JOIN items i ON i.source = d.source AND i.key = d.key "
+            "WHERE f.feed = g.id AND i.removed_at IS NULL ORDER BY f.updated DESC LIMIT 1) "
+            "FROM feeds g JOIN feed_counts c ON c.feed = g.id GROUP BY g.id"
+        )
+        rows = self._rows("read memberships", sql)
+        return {path: (int(count), from_iso(newest) if newest else None) for path, count, newest in rows}
 
-    def month_counts(self, feed: str = "all") -> dict[dt.date, int]:
-        """Items of `feed` not removed, per month published (first source's time zone); months with any."""
-        sql = "SELECT c.month, c.n FROM feed_counts c JOIN feeds g ON g.id = c.feed WHERE g.path = ?"
-        rows = self._rows("read memberships", sql + " AND c.n > 0", [feed])
+    def month_counts(self) -> dict[dt.date, int]:
+        """Items not removed, per month published (first source's time zone); months with any."""
+        sql = "SELECT c.month, c.n FROM feed_counts c JOIN feeds g ON g.id = c.feed WHERE g.path = 'all'"
+        rows = self._rows("read memberships", sql + " AND c.n > 0")
         return {dt.date(month // 100, month % 100, 1): int(n) for month, n in rows}
 
     def rendered(self) -> dict[str, str]:
@@ -145,13 +133,11 @@ class FeedTables(TableGroup):
         return dict(self._rows("read settings", sql))
 
     def save_rendered(self, records: Mapping[str, str | None]) -> None:
-        """Record (or, for None, forget) feed documents' records; writes only those that differ."""
-        stored = self.rendered()
-        changed = {path: record for path, record in records.items() if stored.get(path) != record}
-        if not changed:
+        """Record (or, for None, forget) feed documents' records; none given, nothing written."""
+        if not records:
             return
         with self._errors("write settings"), self._write():
-            for path, record in changed.items():
+            for path, record in records.items():
                 if record is None:
                     self.db.execute("DELETE FROM settings WHERE name = ?", ["rendered:" + path])
                 else:

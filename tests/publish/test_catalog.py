@@ -29,12 +29,11 @@ from scraper.publish.catalog import (
     LATEST_ON_INDEX,
     FeedData,
     feed_catalog,
+    fingerprint,
     membership,
-    month_of,
     month_series,
     render_catalog,
 )
-from scraper.publish.fingerprint import fingerprint
 from scraper.publish.indexpage import IndexFeed
 from scraper.publish.jsonfeed import VERSION_URL, render_json
 from scraper.publish.render import render_atom, render_rss
@@ -133,7 +132,8 @@ def walked_catalog(
             len(chosen), newest, chosen[: max(cfg.site.max_items, LATEST_ON_INDEX)]
         )
     zone = ZoneInfo(cfg.sources[0].timezone)
-    return rendered(cfg, data, Counter(month_of(entry, zone) for entry in entries), deleted)
+    months = Counter(entry.published.astimezone(zone).date().replace(day=1) for entry in entries)
+    return rendered(cfg, data, months, deleted)
 
 
 def rendered(

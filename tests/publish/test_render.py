@@ -15,7 +15,8 @@ import pytest
 from lxml import etree
 
 from scraper.models import Entry, FeedMeta
-from scraper.publish.render import EMPTY_FEED_UPDATED, render_atom, render_rss, self_url, xml_safe
+from scraper.publish.indexpage import feed_url
+from scraper.publish.render import EMPTY_FEED_UPDATED, render_atom, render_rss, xml_safe
 from tests.fixture_site import DATA
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -142,7 +143,7 @@ def test_atom_links_alternate_first_then_self():
     root = etree.fromstring(render_atom(META, ENTRIES))
     links = root.findall(f"{A}link")
     assert (links[0].get("rel"), links[0].get("href")) == ("alternate", META.home_url)
-    assert (links[1].get("rel"), links[1].get("href")) == ("self", self_url(META, ".atom"))
+    assert (links[1].get("rel"), links[1].get("href")) == ("self", feed_url(META, ".atom"))
     assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "sv"
     assert root.findtext(f"{A}id") == META.feed_id
     assert root.findtext(f"{A}subtitle") == META.subtitle
