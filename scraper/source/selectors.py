@@ -77,7 +77,7 @@ def _block(number: int, members: Sequence[Candidate], why: str) -> CandidateBloc
     main = parents.most_common(1)[0][0]
     part = [m.container for m in ordered if _parent_id(m.container) == main]
     where = f"{_css_signature([n.parent for n in part])} > {_css_signature(part)}"
-    dated = sum(1 for m in ordered if m.read is not None and m.read.date is not None)
+    dated = sum(1 for m in ordered if m.read is not None and m.read.published is not None)
     return CandidateBlock(number, where, ordered, dated, why)
 
 
@@ -103,7 +103,7 @@ def suggest_selectors(
         unique = {
             m.key: m for m in sorted(members, key=lambda m: m.order) if m.read is not None and m.read.title
         }
-        expected = [(m.key, m.read.title, m.read.date) for m in unique.values() if m.read is not None]
+        expected = [(m.key, m.read.title, m.read.published) for m in unique.values() if m.read is not None]
         if not expected:
             return None  # links without titles: no config reads them as items
     link = _link_selector(members)
