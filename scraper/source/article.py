@@ -17,6 +17,7 @@ from ..markup import HTMLTree, Node, attachments_in, clean_text, node_text, pars
 from ..models import Article, LeadImage, SiteDate
 from ..sanity import join_url
 from .listing import document_base
+from .sanitize import absolute_url
 
 _ROOT_SELECTORS = ("article.c-article", "article", "[role=main] article", "main", "[role=main]", "#main")
 
@@ -29,6 +30,8 @@ _TAG_SELECTORS = ("a[rel~=tag]", "[class*=tags] a", "[class*=tag-list] a", "[cla
 _UPDATED_RE = re.compile(r"\b(?:senast\s+)?(?:uppdaterad|ändrad)\b\s*:?", re.IGNORECASE)
 
 _STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+_WEB = frozenset({"http", "https"})
 
 _YOUTUBE_EMBED_RE = re.compile(r"https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)")
 
@@ -113,10 +116,7 @@ def _image_source(img: Node, base: str) -> str | None:
         if attrs.get(lazy) and (not src or _PLACEHOLDER_RE.search(src)):
             src = attrs.get(lazy) or ""
             break
-    if not src or src.startswith("data:"):
-        return None
-    url = join_url(base, src.strip())
-    return url if url is not None and urlsplit(url).scheme in ("http", "https") else None  # HTTP:// too
+    return None if src.startswith("data:") else absolute_url(src, base, schemes=_WEB)  # HTTP:// too
 
 
 def _lead_image(root: Node, body: Node | None, base: str) -> LeadImage | None:
@@ -148,13 +148,8 @@ def _updated(root: Node, timezone: ZoneInfo) -> SiteDate | None:
 
 
 def _tags(root: Node) -> tuple[str, ...]:
-    tags: list[str] = []
-    for selector in _TAG_SELECTORS:
-        for node in root.css(selector):
-            text = node_text(node)
-            if text and text not in tags:
-                tags.append(text)
-    return tuple(tags)
+    texts = (node_text(node) for selector in _TAG_SELECTORS for node in root.css(selector))
+    return tuple(dict.fromkeys(text for text in texts if text))  # each once, in order
 
 
 def _inside(node: Node, ancestor: Node) -> bool:
