@@ -89,10 +89,7 @@ def _largest_text_block(root: Node, heading: Node | None, ingress: Node | None) 
     the most text wins, as before."""
     skip = {node.mem_id for node in (heading, ingress) if node is not None}
     elements = root.css("*")
-    sizes: dict[int, int] = {}
-    for paragraph in root.css("p"):
-        if paragraph.mem_id not in skip:
-            sizes[paragraph.mem_id] = sizes.get(paragraph.mem_id, 0) + len(node_text(paragraph))
+    sizes = {p.mem_id: len(node_text(p)) for p in root.css("p") if p.mem_id not in skip}
     totals: dict[int, int] = {}
     for node in reversed(elements):
         own = totals.get(node.mem_id, 0) + sizes.get(node.mem_id, 0)
@@ -100,13 +97,10 @@ def _largest_text_block(root: Node, heading: Node | None, ingress: Node | None) 
         if own and parent is not None:
             totals[parent.mem_id] = totals.get(parent.mem_id, 0) + own
         totals[node.mem_id] = own
-    best, best_size = None, 0
-    for node in elements:
-        if node.tag in ("div", "section") and totals.get(node.mem_id, 0) > best_size:
-            best, best_size = node, totals[node.mem_id]
-    if best is None:
+    blocks = [node for node in elements if node.tag in ("div", "section") and totals.get(node.mem_id, 0)]
+    if not blocks:
         return root if root.css_first("p") is not None else None
-    return best
+    return max(blocks, key=lambda node: totals[node.mem_id])  # max keeps the first of equals
 
 
 def _image_source(img: Node, base: str) -> str | None:
