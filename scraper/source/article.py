@@ -72,11 +72,8 @@ def parse_article(html: str, page_url: str, *, timezone: ZoneInfo = _STOCKHOLM) 
 
 
 def _first(node: HTMLTree | Node, selectors: tuple[str, ...]) -> Node | None:
-    for selector in selectors:
-        found = node.css_first(selector)
-        if found is not None:
-            return found
-    return None
+    """What the first selector that matches anything matches first (the selectors in order of trust)."""
+    return next(filter(None, map(node.css_first, selectors)), None)
 
 
 def _largest_text_block(root: Node, heading: Node | None, ingress: Node | None) -> Node | None:
