@@ -17,6 +17,7 @@ from ..markup import HTMLTree, Node, attachments_in, clean_text, node_text, pars
 from ..models import Article, LeadImage, SiteDate
 from ..sanity import join_url
 from .listing import document_base
+from .sanitize import absolute_url
 
 _ROOT_SELECTORS = ("article.c-article", "article", "[role=main] article", "main", "[role=main]", "#main")
 
@@ -29,6 +30,8 @@ _TAG_SELECTORS = ("a[rel~=tag]", "[class*=tags] a", "[class*=tag-list] a", "[cla
 _UPDATED_RE = re.compile(r"\b(?:senast\s+)?(?:uppdaterad|ändrad)\b\s*:?", re.IGNORECASE)
 
 _STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+_WEB = frozenset({"http", "https"})
 
 _YOUTUBE_EMBED_RE = re.compile(r"https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)")
 
@@ -69,11 +72,8 @@ def parse_article(html: str, page_url: str, *, timezone: ZoneInfo = _STOCKHOLM) 
 
 
 def _first(node: HTMLTree | Node, selectors: tuple[str, ...]) -> Node | None:
-    for selector in selectors:
-        found = node.css_first(selector)
-        if found is not None:
-            return found
-    return None
+    """What the first selector that matches anything matches first (the selectors in order of trust)."""
+    return next(filter(None, map(node.css_first, selectors)), None)
 
 
 def _largest_text_block(root: Node, heading: Node | None, ingress: Node | None) -> Node | None:
@@ -86,10 +86,7 @@ def _largest_text_block(root: Node, heading: Node | None, ingress: Node | None) 
     the most text wins, as before."""
     skip = {node.mem_id for node in (heading, ingress) if node is not None}
     elements = root.css("*")
-    sizes: dict[int, int] = {}
-    for paragraph in root.css("p"):
-        if paragraph.mem_id not in skip:
-            sizes[paragraph.mem_id] = sizes.get(paragraph.mem_id, 0) + len(node_text(paragraph))
+    sizes = {p.mem_id: len(node_text(p)) for p in root.css("p") if p.mem_id not in skip}
     totals: dict[int, int] = {}
     for node in reversed(elements):
         own = totals.get(node.mem_id, 0) + sizes.get(node.mem_id, 0)
@@ -97,13 +94,10 @@ def _largest_text_block(root: Node, heading: Node | None, ingress: Node | None) 
         if own and parent is not None:
             totals[parent.mem_id] = totals.get(parent.mem_id, 0) + own
         totals[node.mem_id] = own
-    best, best_size = None, 0
-    for node in elements:
-        if node.tag in ("div", "section") and totals.get(node.mem_id, 0) > best_size:
-            best, best_size = node, totals[node.mem_id]
-    if best is None:
+    blocks = [node for node in elements if node.tag in ("div", "section") and totals.get(node.mem_id, 0)]
+    if not blocks:
         return root if root.css_first("p") is not None else None
-    return best
+    return max(blocks, key=lambda node: totals[node.mem_id])  # max keeps the first of equals
 
 
 def _image_source(img: Node, base: str) -> str | None:
@@ -113,10 +107,7 @@ def _image_source(img: Node, base: str) -> str | None:
         if attrs.get(lazy) and (not src or _PLACEHOLDER_RE.search(src)):
             src = attrs.get(lazy) or ""
             break
-    if not src or src.startswith("data:"):
-        return None
-    url = join_url(base, src.strip())
-    return url if url is not None and urlsplit(url).scheme in ("http", "https") else None  # HTTP:// too
+    return None if src.startswith("data:") else absolute_url(src, base, schemes=_WEB)  # HTTP:// too
 
 
 def _lead_image(root: Node, body: Node | None, base: str) -> LeadImage | None:
@@ -148,13 +139,8 @@ def _updated(root: Node, timezone: ZoneInfo) -> SiteDate | None:
 
 
 def _tags(root: Node) -> tuple[str, ...]:
-    tags: list[str] = []
-    for selector in _TAG_SELECTORS:
-        for node in root.css(selector):
-            text = node_text(node)
-            if text and text not in tags:
-                tags.append(text)
-    return tuple(tags)
+    texts = (node_text(node) for selector in _TAG_SELECTORS for node in root.css(selector))
+    return tuple(dict.fromkeys(text for text in texts if text))  # each once, in order
 
 
 def _inside(node: Node, ancestor: Node) -> bool:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..identity import article_uuid
 from ..markup import Node, node_text
-from ..models import SiteDate
+from ..models import ListingItem
 
 #: Elements of one item examined for its date: an item is a teaser, not a page.
 ITEM_ELEMENTS = 300
@@ -35,26 +36,13 @@ _FOLD_CAP = 3  #: distinct keys kept per element; more is `_MULTI`
 
 
 @dataclass(slots=True)
-class ItemRead:
-    """What one item container says: the fields of a `ListingItem` and where its date came from."""
-
-    key: str
-    link: str
-    title: str
-    summary: str
-    date: SiteDate | None
-    date_source: str  #: "time", "element", "relative", "title", "url" or "none"
-    uuid: bool = False
-
-
-@dataclass(slots=True)
 class Candidate:
     container: Node
     anchor: Node
     url: str
     key: str
     order: int  #: document order of its link
-    read: ItemRead | None = None
+    read: ListingItem | None = None  #: what the container says (`ListingReader.read`), its position 0
     #: For a title link in a heading: the largest ancestor holding no other title link, however many other
     #: links it holds (a blog post with its whole text); None when that is the container itself.
     post: Node | None = None
@@ -73,7 +61,7 @@ class BlockGroup:
     ahead: bool = False  #: most of its dates lie ahead of the cycle's day: a calendar of events, not news
 
     def rank(self) -> tuple[bool, int, int, float, int]:
-        uuids = sum(1 for m in self.members if m.read is not None and m.read.uuid)
+        uuids = sum(1 for m in self.members if m.read is not None and article_uuid(m.url))
         words = sum(len(m.read.title.split()) for m in self.members if m.read is not None)
         return (not self.ahead, self.tier, min(uuids, 1), self.weight or len(self.members), words)
 
@@ -187,12 +175,12 @@ def in_heading(anchor: Node) -> bool:
 def judge_group(group: BlockGroup) -> None:
     """Set the group's tier, or why it is not taken."""
     # A duplicate title link shares its container: it counts once here (and is named in `skipped` later).
-    distinct = {m.container.mem_id: m.read for m in group.members if m.read is not None}
-    reads = list(distinct.values())
+    distinct = {m.container.mem_id: m for m in group.members if m.read is not None}
+    reads = [m.read for m in distinct.values() if m.read is not None]
     size = len(reads)
     keys = {read.key for read in reads}
     strong = sum(1 for read in reads if read.date_source in ("time", "element", "relative"))
-    dated = sum(1 for read in reads if read.date is not None)
+    dated = sum(1 for read in reads if read.published is not None)
     first = group.members[0].container
     around = navigation_of(first)
     if around == "nav":
@@ -206,7 +194,7 @@ def judge_group(group: BlockGroup) -> None:
         group.why = f"the links repeat ({len(keys)} different links in {size} blocks)"
     elif size > 1 and sum(1 for m in group.members if urlsplit(m.url).path in ("", "/")) > size / 2:
         group.why = "the links lead to home pages, not articles"
-    elif size == 1 and not (reads and reads[0].uuid and strong):
+    elif size == 1 and not (strong and any(article_uuid(m.url) for m in distinct.values())):
         group.why = "a single block"
     elif strong * 2 >= size:
         group.tier = 3
@@ -231,7 +219,7 @@ def judge_group(group: BlockGroup) -> None:
 _TEASERS = 3
 
 
-def _headline_teasers(group: BlockGroup, reads: list[ItemRead]) -> bool:
+def _headline_teasers(group: BlockGroup, reads: list[ListingItem]) -> bool:
     """Teasers that look like news though undated and under no news heading: title links in headings, of
     four words or more on average, inside `<main>` (or role=main) and no aside, header or footer."""
     if sum(1 for m in group.members if in_heading(m.anchor)) * 2 < len(group.members):
@@ -300,7 +288,7 @@ def choose_groups(groups: list[BlockGroup]) -> list[Candidate]:
     # where the best one does not.
     best_aside = bool(navigation_of(best.members[0].container, aside=True))
     for group in taken:
-        uuid_dated = group.tier == 3 and any(m.read is not None and m.read.uuid for m in group.members)
+        uuid_dated = group.tier == 3 and any(m.read and article_uuid(m.url) for m in group.members)
         alike = group.shape == best.shape and group.ahead == best.ahead
         if alike and not best_aside and navigation_of(group.members[0].container, aside=True):
             alike = False

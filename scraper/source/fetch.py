@@ -206,7 +206,7 @@ class Fetcher:
             current, seen = url, [url]
             for hop in range(self.max_redirects + 1):
                 if check_robots:
-                    self._check_robots(current)
+                    self.robots.check(current, self._fetch_robots_txt)
                 try:
                     response = self._send(method, current, headers)
                 except MemoryError:
@@ -252,14 +252,11 @@ class Fetcher:
 
         return self._retries.run(attempt, f"{method} {url}", url, in_time=in_time, log=log)
 
-    def _check_robots(self, url: str) -> None:
-        self.robots.check(url, self._fetch_robots_txt)
-
     def warm_robots(self, url: str) -> None:
         """Read `url`'s robots.txt now unless known (in this fetcher's scope, taking the host's turn), so the
         source's own read need not wait a `delay` after it. Whatever fails is the read's to meet."""
         with suppress(FetchError):
-            self._check_robots(url)
+            self.robots.check(url, self._fetch_robots_txt)
 
     def _fetch_robots_txt(self, robots_url: str) -> Response:
         # robots.txt is never checked against itself. Its redirects may leave the host (RFC 9309 2.3.1.2),

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from ..markup import Node, node_text
+from ..models import ListingItem
 from .blocks import (
     BlockGroup,
     Candidate,
-    ItemRead,
     block_shape,
     block_where,
     class_names,
@@ -132,7 +132,7 @@ def dated_ahead(group: BlockGroup, today: dt.date | None) -> bool:
     announces ("Veranstaltungen"), which rank below any block of news."""
     if today is None:
         return False
-    days = [m.read.date.day for m in group.members if m.read is not None and m.read.date is not None]
+    days = [m.read.published.day for m in group.members if m.read and m.read.published]
     limit = today + dt.timedelta(days=AHEAD_DAYS)
     dated_block = len(days) * 2 >= len(group.members)  # one date in an undated list says nothing
     return dated_block and sum(1 for day in days if day > limit) * 2 > len(days)
@@ -156,7 +156,7 @@ def _place(node: Node) -> float:
 
 
 def lead_members(
-    chosen: list[Candidate], candidates: list[Candidate], read: Callable[[Candidate], ItemRead]
+    chosen: list[Candidate], candidates: list[Candidate], read: Callable[[Candidate], ListingItem]
 ) -> list[Candidate]:
     """The lead teaser of the chosen block: up to `LEAD_LOOKBACK` lone teasers right before its first member
     (in document order), in the same container or linking the same kind of URL as most of its members, with

@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, dataclass, field, replace
 from typing import Required, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,6 @@ from .blocks import (
     ArticleLink,
     BlockGroup,
     Candidate,
-    ItemRead,
     choose_groups,
     class_names,
     containers_of,
@@ -99,17 +98,7 @@ def parse_listing(
             skipped.append(f"item {read.link}: no title")
             continue
         seen.add(read.key)
-        items.append(
-            ListingItem(
-                key=read.key,
-                title=read.title,
-                link=read.link,
-                published=read.date,
-                summary=read.summary,
-                position=position_start + len(items),
-                date_source=read.date_source,
-            )
-        )
+        items.append(replace(read, position=position_start + len(items)))
     skipped.extend(f"item {title!r}: no link" for title in _linkless_titles(tree))
     unsafe = _unsafe_item_links(tree, reader.base)
     skipped.extend(line for line in reader.unresolved if line not in unsafe)
@@ -199,7 +188,7 @@ class ListingReader:
             Block(
                 where=group.where,
                 items=len(group.members),
-                dated=sum(1 for m in group.members if m.read is not None and m.read.date is not None),
+                dated=sum(1 for m in group.members if m.read is not None and m.read.published is not None),
                 taken=id(group.members[0]) in taken,
                 why=group.why,
                 sample=group.members[0].read.title if group.members[0].read else "",
@@ -229,7 +218,7 @@ class ListingReader:
 
     # -- one container
 
-    def read(self, candidate: Candidate) -> ItemRead:
+    def read(self, candidate: Candidate) -> ListingItem:
         container, anchor, url = candidate.container, candidate.anchor, candidate.url
         title, title_node = _title(container, anchor, self.selectors)
         # A plain link's whole text still dates it where its byline was cut from the title.
@@ -237,14 +226,14 @@ class ListingReader:
         date, source = self._date(container, anchor, url, whole, title_node)
         if source == "title":
             title = _PAREN_DATE_END_RE.sub("", title).strip() or title
-        return ItemRead(
+        return ListingItem(
             key=candidate.key,
             link=canonical_link(url),
             title=title,
             summary=self._summary(container, title),
-            date=date,
+            published=date,
             date_source=source,
-            uuid=article_uuid(url) is not None,
+            position=0,  # set when the page's items are counted (`parse_listing`)
         )
 
     def _date(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -72,13 +72,15 @@ def read_page(
     # A page of no items that advertises a feed: the block that reads the feed instead.
     instead = feeds[0].url if feeds and not page.items else None
     block = source_block(
-        source_id=source.id if source else source_slug(final),
-        title=source.title if source else (title or source_slug(final)),
-        url=instead or url,
-        timezone=timezone.key,
-        date_order=order,
-        selectors=inferred if inferred is not None else (source.selectors if source else None),
-        feed=instead is not None,
+        SourceConfig(
+            id=source.id if source else source_slug(final),
+            title=source.title if source else (title or source_slug(final)),
+            url=instead or url,
+            timezone=timezone.key,
+            selectors=inferred or (source.selectors if source else SelectorConfig()),
+            type="feed" if instead else "listing",
+            date_order=order,
+        )
     )
     return ProbeResult(
         url=final,
@@ -95,46 +97,30 @@ def read_page(
 
 def feed_block(source: SourceConfig, url: str) -> str:
     """The `[[sources]]` block that reads the feed at `url` in place of `source`'s page."""
-    return source_block(
-        source_id=source.id,
-        title=source.title,
-        url=url,
-        timezone=source.timezone,
-        date_order=source.date_order,
-        selectors=None,
-        feed=True,
-    )
+    return source_block(replace(source, url=url, type="feed"))
 
 
-def source_block(
-    *,
-    source_id: str,
-    title: str,
-    url: str,
-    timezone: str,
-    date_order: str,
-    selectors: SelectorConfig | None,
-    feed: bool = False,
-) -> str:
-    """A `[[sources]]` TOML block (valid for `aktuellt check`); `feed`: a `type = "feed"` source."""
+def source_block(source: SourceConfig) -> str:
+    """`source` as a `[[sources]]` TOML block (valid for `aktuellt check`); a feed's without date order and
+    selectors."""
+    feed = source.type == "feed"
     # JSON string escapes are valid TOML ones; json_text also escapes DEL (raw, TOML refuses it) and C1.
     lines = [
         "[[sources]]",
-        f"id = {json_text(source_id)}",
-        f"title = {json_text(title)}",
-        f"url = {json_text(url)}",
+        f"id = {json_text(source.id)}",
+        f"title = {json_text(source.title)}",
+        f"url = {json_text(source.url)}",
         *(['type = "feed"'] if feed else []),
-        f"timezone = {json_text(timezone)}",
-        *([] if feed else [f"date_order = {json_text(date_order)}"]),
+        f"timezone = {json_text(source.timezone)}",
+        *([] if feed else [f"date_order = {json_text(source.date_order)}"]),
     ]
-    if selectors is not None and not feed:
-        chosen = [
-            (name, getattr(selectors, name))
-            for name in ("item", "title", "link", "date", "summary", "next")
-            if getattr(selectors, name)
-        ]
-        if chosen:
-            lines += ["", "[sources.selectors]", *(f"{name} = {json_text(value)}" for name, value in chosen)]
+    chosen = [
+        (name, getattr(source.selectors, name))
+        for name in ("item", "title", "link", "date", "summary", "next")
+        if getattr(source.selectors, name) and not feed
+    ]
+    if chosen:
+        lines += ["", "[sources.selectors]", *(f"{name} = {json_text(value)}" for name, value in chosen)]
     return "\n".join(lines) + "\n"
 
 

@@ -18,6 +18,7 @@ from typing import Unpack
 
 from ..config import SelectorConfig
 from ..markup import HTMLTree, Node, ParseError, parse_html
+from ..models import ListingItem
 from .blocks import BlockGroup, Candidate, class_names, in_heading, navigation_of
 from .listing import ListingReader, ReadOptions, document_base, parse_listing
 
@@ -77,7 +78,7 @@ def _block(number: int, members: Sequence[Candidate], why: str) -> CandidateBloc
     main = parents.most_common(1)[0][0]
     part = [m.container for m in ordered if _parent_id(m.container) == main]
     where = f"{_css_signature([n.parent for n in part])} > {_css_signature(part)}"
-    dated = sum(1 for m in ordered if m.read is not None and m.read.date is not None)
+    dated = sum(1 for m in ordered if m.read is not None and m.read.published is not None)
     return CandidateBlock(number, where, ordered, dated, why)
 
 
@@ -99,11 +100,12 @@ def suggest_selectors(
     if pick == 1:
         expected = [replace(i, position=0) for i in parse_listing(html, page_url, **options).items]
     else:
-        # As a cycle reads them: each article once, where it first stands.
-        unique = {
-            m.key: m for m in sorted(members, key=lambda m: m.order) if m.read is not None and m.read.title
-        }
-        expected = [(m.key, m.read.title, m.read.date) for m in unique.values() if m.read is not None]
+        # As a cycle reads them: each article once, where it first stands, as its first link there reads.
+        first: dict[str, ListingItem] = {}
+        for member in members:  # in document order
+            if member.read is not None and member.read.title:
+                first.setdefault(member.key, member.read)
+        expected = [(read.key, read.title, read.published) for read in first.values()]
         if not expected:
             return None  # links without titles: no config reads them as items
     link = _link_selector(members)

@@ -181,6 +181,32 @@ def test_suggested_selectors_find_the_same_items(name, url, item):
     assert by_selectors == by_structure
 
 
+def test_picked_block_with_a_doubled_title_link_is_read_as_its_first_link_reads():
+    """`--pick 2` on a block where one item links its article twice (a heading, then a "read more" heading):
+    a cycle reads that item by its first link, so the config is checked against that title (it was checked
+    against the last link's, and no config was offered)."""
+    news = "".join(
+        f'<li class="news"><h3><a href="/nyheter/n{i}">Nyhet nummer {i} om staden idag</a></h3>'
+        f'<time datetime="2026-06-0{i}">{i} juni</time></li>'
+        for i in range(1, 5)
+    )
+    events = "".join(
+        f'<div class="ev"><h3><a href="/evenemang/e{i}">Evenemang nummer {i} i parken</a></h3>'
+        + (f'<h4><a href="/evenemang/e{i}">Läs mer om evenemang {i} här</a></h4>' if i == 2 else "")
+        + "</div>"
+        for i in range(1, 4)
+    )
+    html = (
+        f'<html><body><main><h2>Nyheter</h2><ul class="list">{news}</ul>'
+        f'<section class="side"><h2>Evenemang</h2>{events}</section></main></body></html>'
+    )
+    url = "https://stad.example.se/"
+    selectors = suggest_selectors(html, url, timezone=TZ, today=TODAY, pick=2)
+    assert selectors is not None and selectors.item == "div.ev"
+    titles = [item.title for item in parse_listing(html, url, timezone=TZ, selectors=selectors).items]
+    assert titles == [f"Evenemang nummer {i} i parken" for i in range(1, 4)]
+
+
 def test_card_selector_singles_out_the_first_card_without_its_position():
     html = (DATA / "pattern-card.html").read_text(encoding="utf-8")
     selectors = suggest_selectors(html, "https://start.example.se/", timezone=TZ)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 from lxml import etree
 
-from scraper.config import SelectorConfig, package_version
+from scraper.config import SelectorConfig, SourceConfig, package_version
 from scraper.source.probe import source_block
 from tests import conftest
 from tests.fixture_site import DATA, FixtureSite
@@ -77,12 +77,14 @@ def test_probe_of_a_configured_source(tmp_path):
         config = tmp_path / "config.toml"
         config.write_text(
             source_block(
-                source_id="hoyringar",
-                title="Høyringar",
-                url=url,
-                timezone="Europe/Oslo",
-                date_order="dmy",
-                selectors=SelectorConfig(item="li.listItem"),
+                SourceConfig(
+                    id="hoyringar",
+                    title="Høyringar",
+                    url=url,
+                    timezone="Europe/Oslo",
+                    date_order="dmy",
+                    selectors=SelectorConfig(item="li.listItem"),
+                )
             ),
             encoding="utf-8",
         )
