@@ -62,37 +62,19 @@ def read_source(
     stored_validators = Validators() if read_all else store.runs.validators(source.url)
     response = fetcher.get(source.url, stored_validators)
     if isinstance(response, NotModified):
-        # The listing is unchanged, but retries and re-checks of article pages may be due.
-        articles = _articles(source, [], store=store, fetcher=fetcher, tz=timezone, now=started)
-        report = SourceReport(
-            source.id,
-            "not_modified",
-            requests=fetcher.requests_made - requests_before,
-            articles=sum(1 for a in articles if not a.failed),
-            articles_failed=sum(1 for a in articles if a.failed),
-        )
-        # RFC 9111 §4.3.4: a 304 may carry fresher validators; keep them (no write when they are the same).
-        refreshed = Validators(
-            etag=response.etag or stored_validators.etag,
-            last_modified=response.last_modified or stored_validators.last_modified,
-        )
-        plan = plan_history(
-            [],
-            articles,
-            tracked,
-            store.revisions.latest_versions(source.id, [a.key for a in articles]),
-            NO_REMOVALS,
-        )
-        return CycleWrite(
-            report, started, clock(), validators={source.url: refreshed}, articles=articles, history=plan
-        )
-
-    if source.type == "feed":
+        # The listing is unchanged: no item to read, no removal it vouches for; but retries and re-checks of
+        # article pages may be due.
+        listing = ListingRead([], 0, 0, False, frozenset())
+    elif source.type == "feed":
         listing = _read_feed(source, response, tz=timezone, now=started)
     else:
         listing = _read_pages(
             source, response, store, fetcher, started, read_all=read_all, known=bool(tracked)
         )
+    not_modified = isinstance(response, NotModified)
+    # RFC 9111 §4.3.4: a 304 may carry fresher validators; keep them (no write when they are the same).
+    kept = stored_validators if not_modified else Validators()
+    validators = Validators(response.etag or kept.etag, response.last_modified or kept.last_modified)
     known = store.items.known(source.id, [item.key for item in listing.items])
     stored = partial(store.items.live_items, source.id)
     diff, items, held_back = admit(source, listing.items, known, store.items.live_count(source.id), stored)
@@ -110,8 +92,9 @@ def read_source(
         ArticleJob(item.key, item.link, known[item.key].published, "changed", changed.get(item.key))
         for item in diff.changed
     ]
-    # A feed shows only its newest entries: one that falls out of it is old, not withdrawn.
-    decision = NO_REMOVALS if source.type == "feed" else missing(items, refused, tracked, listing.reached_end)
+    # A 304 shows no item; a feed only its newest entries: one that falls out of it is old, not withdrawn.
+    vouches = not (not_modified or source.type == "feed")
+    decision = missing(items, refused, tracked, listing.reached_end) if vouches else NO_REMOVALS
     jobs += confirm_jobs(source, decision, store=store)
     articles = _articles(source, jobs, store=store, fetcher=fetcher, tz=timezone, now=started)
     plan = plan_history(
@@ -124,7 +107,7 @@ def read_source(
     )
     report = SourceReport(
         source=source.id,
-        status="ok",
+        status="not_modified" if not_modified else "ok",
         new=len(diff.new),
         changed=len(diff.changed),
         unchanged=len(diff.unchanged) + len(diff.relinked),
@@ -143,7 +126,7 @@ def read_source(
         new=new,
         updates=updates,
         seen_keys=[item.key for item in items],
-        validators={source.url: Validators(etag=response.etag, last_modified=response.last_modified)},
+        validators={source.url: validators},
         articles=articles,
         history=plan,
     )
