@@ -182,14 +182,7 @@ def _articles(
     with progress(f"{source.id}: artiklar", len(jobs)) as advance:
         from .source.articles import fetch_articles
 
-        return fetch_articles(
-            jobs,
-            fetcher,
-            concurrency=fetcher.settings.concurrency,
-            tz=tz,
-            now=now,
-            on_done=lambda _write: advance(),
-        )
+        return fetch_articles(jobs, fetcher, tz=tz, now=now, on_done=lambda _write: advance())
 
 
 def _read_pages(

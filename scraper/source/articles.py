@@ -47,6 +47,7 @@ from ..models import (
 from ..sanity import sane_day, web_url
 from .article import parse_article
 from .fetch import Fetcher
+from .hosts import host_of
 from .sanitize import sanitize_html
 
 log = logging.getLogger(__name__)
@@ -226,36 +227,28 @@ def fetch_articles(
     jobs: Sequence[ArticleJob],
     fetcher: Fetcher,
     *,
-    concurrency: int,
     tz: ZoneInfo,
     now: dt.datetime,
     on_done: Callable[[ArticleWrite], None] | None = None,
 ) -> list[ArticleWrite]:
-    """Fetch every job's page, at most `concurrency` at a time per host, and decide each; results come back
-    in the order of `jobs` (without the jobs the source's time ran out for). The Fetcher keeps the delay
-    between requests to one host."""
-    if not jobs:
-        return []
-    limits: dict[str, threading.Semaphore] = {}
-    lock = threading.Lock()
+    """Fetch every job's page, at most `[fetch] concurrency` at a time per host, and decide each; results
+    come back in the order of `jobs` (without the jobs the source's time ran out for). The Fetcher keeps the
+    delay between requests to one host."""
+    concurrency = fetcher.settings.concurrency
+    hosts = [host_of(job.url) for job in jobs]
+    limits = {host: threading.Semaphore(concurrency) for host in hosts}
 
-    def limit(url: str) -> threading.Semaphore:
-        host = (urlsplit(url).hostname or "").lower()
-        with lock:
-            return limits.setdefault(host, threading.Semaphore(max(1, concurrency)))
-
-    def work(job: ArticleJob) -> ArticleWrite | None:
-        with limit(job.url):
+    def work(job: ArticleJob, host: str) -> ArticleWrite | None:
+        with limits[host]:
             outcome = _fetch_one(job, fetcher, tz, now)
         write = decide(job, outcome, now) if outcome is not None else None
         if on_done is not None and write is not None:
             on_done(write)
         return write
 
-    hosts = {(urlsplit(job.url).hostname or "").lower() for job in jobs}
-    workers = max(1, min(len(jobs), concurrency * len(hosts)))
+    workers = max(1, min(len(jobs), concurrency * len(limits)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="article") as pool:
-        return [write for write in pool.map(work, jobs) if write is not None]
+        return [write for write in pool.map(work, jobs, hosts) if write is not None]
 
 
 def _fetch_one(job: ArticleJob, fetcher: Fetcher, tz: ZoneInfo, now: dt.datetime) -> Outcome | None:
