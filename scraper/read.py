@@ -105,6 +105,7 @@ def read_source(
         decision,
         refused,
     )
+    failed = sum(1 for a in articles if a.error is not None)
     report = SourceReport(
         source=source.id,
         status="not_modified" if not_modified else "ok",
@@ -114,8 +115,8 @@ def read_source(
         removed=len(plan.removed),
         pages=listing.pages,
         requests=fetcher.requests_made - requests_before,
-        articles=sum(1 for a in articles if not a.failed),
-        articles_failed=sum(1 for a in articles if a.failed),
+        articles=len(articles) - failed,
+        articles_failed=failed,
         held_back=len(held_back),
     )
     return CycleWrite(
@@ -339,6 +340,11 @@ def _log_skipped(source: SourceConfig, skipped: tuple[str, ...], logged: set[str
 
 
 def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> NewItem:
+    # The instant a feed gave, else the listing date's (see instants.published_instant), else, for an item
+    # the page shows without a date, the moment it was first seen.
+    published = item.instant or first_seen
+    if item.instant is None and item.published is not None:
+        published = published_instant(item.published, tz, first_seen, item.position)
     return NewItem(
         source=source.id,
         key=item.key,
@@ -347,16 +353,8 @@ def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen:
         summary=item.summary,
         link=item.link,
         site_date=site_date_text(item.published),
-        published=item.instant or _published(item, tz, first_seen),
+        published=published,
         content_hash=listing_hash(item),
         position=item.position,
         date_source=item.date_source,
     )
-
-
-def _published(item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> dt.datetime:
-    """An item's published instant: from its listing date (see instants.published_instant), or, for an item
-    the page shows without a date, the moment it was first seen."""
-    if item.published is None:
-        return first_seen
-    return published_instant(item.published, tz, first_seen, item.position)
