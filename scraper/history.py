@@ -1,6 +1,6 @@
 """The record of every version, edit and removal. Only processes data: no store, no network, no clock.
 
-Three decisions live here, each a pure function `plan.py` calls with what the store and the listing said:
+Three decisions live here, pure functions `read.py` and `plan.py` call with what the store and listing said:
 
 - **Versions** (`compare`): an item's observed fields against its latest stored version. A field the cycle
   did not observe (None: the article page was not fetched) carries over; a field that goes from unknown to

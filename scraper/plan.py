@@ -74,19 +74,6 @@ def plan_history(
 NO_REMOVALS = history.MissingDecision(missing={})
 
 
-def missing(
-    items: list[ListingItem], refused: frozenset[str], tracked: list[history.Tracked], reached_end: bool
-) -> history.MissingDecision:
-    """`history.missing` for a listing read: its items, and those it refused, are seen."""
-    return history.missing(
-        tracked,
-        {item.key for item in items} | refused,
-        # The oldest listing date read (undated items say nothing about how far a read reached).
-        oldest_read=min((item.published.day for item in items if item.published is not None), default=None),
-        reached_end=reached_end,
-    )
-
-
 def confirm_jobs(source: SourceConfig, decision: history.MissingDecision, store: Store) -> list[ArticleJob]:
     """Article pages that decide an unconfirmed removal (see history.missing): a 404 or 410 confirms it,
     a page that is still there clears it."""

@@ -31,7 +31,7 @@ from .models import (
     SourceReport,
     Validators,
 )
-from .plan import NO_REMOVALS, confirm_jobs, missing, plan_history, site_date_text
+from .plan import NO_REMOVALS, confirm_jobs, plan_history, site_date_text
 from .progress import progress
 from .readhints import feeds_phrase, not_a_feed_hint, nothing_found
 from .source.fetch import Fetcher
@@ -92,9 +92,13 @@ def read_source(
         ArticleJob(item.key, item.link, known[item.key].published, "changed", changed.get(item.key))
         for item in diff.changed
     ]
+    decision = NO_REMOVALS
     # A 304 shows no item; a feed only its newest entries: one that falls out of it is old, not withdrawn.
-    vouches = not (not_modified or source.type == "feed")
-    decision = missing(items, refused, tracked, listing.reached_end) if vouches else NO_REMOVALS
+    if not (not_modified or source.type == "feed"):
+        # Undated items say nothing about how far a read reached.
+        oldest = min((item.published.day for item in items if item.published is not None), default=None)
+        seen = {item.key for item in items} | refused
+        decision = history.missing(tracked, seen, oldest_read=oldest, reached_end=listing.reached_end)
     jobs += confirm_jobs(source, decision, store=store)
     articles = _articles(source, jobs, store=store, fetcher=fetcher, tz=timezone, now=started)
     plan = plan_history(
