@@ -44,10 +44,9 @@ def plan_history(
             versions.append(VersionWrite(key, version, "new"))
             continue
         revision, previous = latest[key]
-        compared = history.compare(previous, version)
-        if compared.action != "same":
-            kind = "edited" if compared.action == "edit" else "fill"
-            versions.append(VersionWrite(key, compared.version, kind, revision))
+        action, kept = history.compare(previous, version)
+        if action != "same":
+            versions.append(VersionWrite(key, kept, "edited" if action == "edit" else "fill", revision))
     seen = {item.key for item in items} | refused
     removed = [(key, "listing") for key in decision.removed]
     # An article page answering 404/410 confirms at once that an item the listing no longer shows is gone

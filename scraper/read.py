@@ -56,9 +56,9 @@ def read_source(
     timezone = ZoneInfo(source.timezone)
     requests_before = fetcher.requests_made
     tracked = store.revisions.tracked(source.id)
-    pending = history.pending_oldest(tracked)
-    # No conditional GET, and every page, while an item is counted missing or new ones were held back.
-    read_all = pending is not None or store.runs.held_back(source.id) > 0
+    # No conditional GET, and every page, while an item is counted missing or new ones were held back: the
+    # item may have moved down the listing, and the rest wait there.
+    read_all = any(t.missing_count and not t.removed for t in tracked) or store.runs.held_back(source.id) > 0
     stored_validators = Validators() if read_all else store.runs.validators(source.url)
     response = fetcher.get(source.url, stored_validators)
     if isinstance(response, NotModified):
