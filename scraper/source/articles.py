@@ -169,11 +169,6 @@ def _kind(url: str) -> str:
     return f" ({_KINDS[kind]})" if (kind := _extension(url)) in _KINDS else ""
 
 
-def guess_media_type(url: str) -> str | None:
-    """The image type its file name says, for when a HEAD request told nothing."""
-    return _MEDIA_TYPES.get(_extension(url))
-
-
 def _extension(url: str) -> str:
     return urlsplit(url).path.rsplit(".", 1)[-1].lower()
 
@@ -284,8 +279,8 @@ def _image_facts(image: LeadImage, state: ArticleState | None, fetcher: Fetcher)
     known = state.image if state is not None else None
     if known is not None and known.url == image.url and known.media_type:
         return replace(image, media_type=known.media_type, length=known.length)
-    if not fetcher.allows(image.url):  # another host (a <base href> can point anywhere): linked, never asked
-        return replace(image, media_type=guess_media_type(image.url), length=0)
-    head_type, head_length = fetcher.head(image.url)
-    media_type = head_type if head_type and head_type.startswith("image/") else guess_media_type(image.url)
-    return replace(image, media_type=media_type, length=head_length or 0)
+    # An image on another host (a <base href> can point anywhere) is linked, never asked.
+    head_type, head_length = fetcher.head(image.url) if fetcher.allows(image.url) else (None, None)
+    if not (head_type and head_type.startswith("image/")):
+        head_type = _MEDIA_TYPES.get(_extension(image.url))  # the type its file name says
+    return replace(image, media_type=head_type, length=head_length or 0)
