@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from .identity import content_hash
 from .identity import normal_text as normal_text  # re-exported: publish/ reads versions through history
@@ -82,7 +82,8 @@ class Tracked:
 
 @dataclass(frozen=True, slots=True)
 class MissingDecision:
-    missing: Mapping[str, int]  #: key → new missing count (1 for the first miss), for items not yet removed
+    #: key → new missing count (1 for the first miss), for items not yet removed
+    missing: Mapping[str, int] = field(default_factory=dict)
     removed: tuple[str, ...] = ()  #: missing on the CONFIRM_CYCLES-th consecutive read: removed now
     back: tuple[str, ...] = ()  #: counted missing before, now seen again (or out of reach): count resets
     restored: tuple[str, ...] = ()  #: removed before, seen again now

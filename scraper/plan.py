@@ -23,7 +23,7 @@ def plan_history(
 ) -> HistoryWrite:
     """Versions to record and removals to count, from what this cycle read (see scraper.history): the
     listing's items (none on a 304), the article pages fetched and the listing's `missing` decision
-    (`NO_REMOVALS` when the read vouches for none: a 304, a feed). `refused` are the keys of items the
+    (an empty one when the read vouches for no removal: a 304, a feed). `refused` are the keys of items the
     listing showed but the cycle refused (a date or link no item may have): still on the site, so never
     missing."""
     observed: dict[str, history.Version] = {
@@ -67,10 +67,6 @@ def plan_history(
         removed=removed,
         restored=decision.restored,
     )
-
-
-#: The decision of a read that vouches for no removal: a 304, or a feed (it shows only its newest entries).
-NO_REMOVALS = history.MissingDecision(missing={})
 
 
 def confirm_jobs(source: SourceConfig, decision: history.MissingDecision, store: Store) -> list[ArticleJob]:

@@ -31,7 +31,7 @@ from .models import (
     SourceReport,
     Validators,
 )
-from .plan import NO_REMOVALS, confirm_jobs, plan_history, site_date_text
+from .plan import confirm_jobs, plan_history, site_date_text
 from .progress import progress
 from .readhints import feeds_phrase, not_a_feed_hint, nothing_found
 from .source.fetch import Fetcher
@@ -92,7 +92,7 @@ def read_source(
         ArticleJob(item.key, item.link, known[item.key].published, "changed", changed.get(item.key))
         for item in diff.changed
     ]
-    decision = NO_REMOVALS
+    decision = history.MissingDecision()
     # A 304 shows no item; a feed only its newest entries: one that falls out of it is old, not withdrawn.
     if not (not_modified or source.type == "feed"):
         # Undated items say nothing about how far a read reached.
