@@ -198,11 +198,8 @@ def cycle_lock(database: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise LockHeld(str(path)) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
+        yield
+    finally:  # closing the lock file's only descriptor releases the lock
         os.close(fd)
 
 

@@ -1,6 +1,6 @@
 """The record of every version, edit and removal. Only processes data: no store, no network, no clock.
 
-Three decisions live here, each a pure function `plan.py` calls with what the store and the listing said:
+Three decisions live here, pure functions `read.py` and `plan.py` call with what the store and listing said:
 
 - **Versions** (`compare`): an item's observed fields against its latest stored version. A field the cycle
   did not observe (None: the article page was not fetched) carries over; a field that goes from unknown to
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from .identity import content_hash
 from .identity import normal_text as normal_text  # re-exported: publish/ reads versions through history
@@ -51,34 +51,23 @@ def version_hash(version: Version) -> str:
     return content_hash({f.name: getattr(version, f.name) or "" for f in fields(Version)})
 
 
-@dataclass(frozen=True, slots=True)
-class Compared:
-    """What to do with an observed version: nothing, fill unknown fields in place, or record an edit."""
-
-    action: str  #: "same", "fill" or "edit"
-    version: Version  #: the version to keep (observed, with unobserved fields carried over)
-    changed: tuple[str, ...] = ()  #: the fields that really differ (for "edit")
-
-
-def compare(previous: Version, observed: Version) -> Compared:
-    """Compare an observed version with the latest stored one (see the module docstring)."""
+def compare(previous: Version, observed: Version) -> tuple[str, Version]:
+    """What to do with an observed version (see the module docstring): "same" (nothing), "fill" (unknown
+    fields filled in place) or "edit" (a new version); and the version to keep: the observed one, with its
+    unobserved fields carried over."""
     carried = {
         f.name: getattr(previous, f.name) for f in fields(Version) if getattr(observed, f.name) is None
     }
     current = replace(observed, **carried)
-    changed: list[str] = []
-    filled = False
+    action = "same"
     for f in fields(Version):
         before, after = getattr(previous, f.name), getattr(current, f.name)
         if normal_text(before) == normal_text(after):
             continue
-        if before is None or not normal_text(before):
-            filled = True  # first time this field is known: not an edit of what readers saw
-        else:
-            changed.append(f.name)
-    if changed:
-        return Compared("edit", current, tuple(changed))
-    return Compared("fill" if filled else "same", current)
+        if before is not None and normal_text(before):
+            return "edit", current
+        action = "fill"  # first time this field is known: not an edit of what readers saw
+    return action, current
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +82,8 @@ class Tracked:
 
 @dataclass(frozen=True, slots=True)
 class MissingDecision:
-    missing: Mapping[str, int]  #: key → new missing count (1 for the first miss), for items not yet removed
+    #: key → new missing count (1 for the first miss), for items not yet removed
+    missing: Mapping[str, int] = field(default_factory=dict)
     removed: tuple[str, ...] = ()  #: missing on the CONFIRM_CYCLES-th consecutive read: removed now
     back: tuple[str, ...] = ()  #: counted missing before, now seen again (or out of reach): count resets
     restored: tuple[str, ...] = ()  #: removed before, seen again now
@@ -144,12 +134,6 @@ def missing(
         else:
             unconfirmed.append(item.key)
     return MissingDecision(counts, tuple(removed), tuple(back), tuple(restored), tuple(unconfirmed))
-
-
-def pending_oldest(tracked: Iterable[Tracked]) -> dt.date | None:
-    """The oldest date among items counted missing but not yet removed (None: none is): while there is one,
-    paging goes on to the listing's end (or max_pages), where the item may have moved."""
-    return min((t.day for t in tracked if t.missing_count and not t.removed), default=None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,14 +67,6 @@ def unstable_keys(
     )
 
 
-def take_new(items: Sequence[ListingItem], diff: Diff, cap: int) -> tuple[list[ListingItem], frozenset[str]]:
-    """The items taken, and the keys of those held back: at most `cap` new items, the first in the read's
-    order (the listing's newest), are taken; the others are not stored now, read again (and new then) in
-    later cycles. Known items are always taken."""
-    held = frozenset(item.key for item in diff.new[cap:])
-    return [item for item in items if item.key not in held], held
-
-
 def admit(
     source: SourceConfig,
     items: list[ListingItem],
@@ -89,13 +81,16 @@ def admit(
     diff = diff_items(items, known)
     if why := unstable_keys(diff, live, live_items, source.key_params):
         raise ExtractError(f"{source.url}: {why}")
-    taken, held_back = take_new(items, diff, source.max_new_items_per_cycle)
+    # The first new items in the read's order (the listing's newest) are taken; the others are read again,
+    # and new then, in later cycles.
+    held_back = frozenset(item.key for item in diff.new[source.max_new_items_per_cycle :])
     if not held_back:
-        return diff, taken, held_back
+        return diff, items, held_back
     log.info(
         "%s: %d new items; storing the first %d now, the rest in later cycles (max_new_items_per_cycle)",
         source.id,
         len(diff.new),
         source.max_new_items_per_cycle,
     )
+    taken = [item for item in items if item.key not in held_back]
     return diff_items(taken, known), taken, held_back

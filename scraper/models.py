@@ -174,10 +174,6 @@ class ArticleWrite:
     #: later (a date-only item's nominal time can lie hours ahead of the edit)
     edited: bool = False
 
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
-
 
 @dataclass(frozen=True, slots=True)
 class Entry:

@@ -23,7 +23,7 @@ def plan_history(
 ) -> HistoryWrite:
     """Versions to record and removals to count, from what this cycle read (see scraper.history): the
     listing's items (none on a 304), the article pages fetched and the listing's `missing` decision
-    (`NO_REMOVALS` when the read vouches for none: a 304, a feed). `refused` are the keys of items the
+    (an empty one when the read vouches for no removal: a 304, a feed). `refused` are the keys of items the
     listing showed but the cycle refused (a date or link no item may have): still on the site, so never
     missing."""
     observed: dict[str, history.Version] = {
@@ -44,10 +44,9 @@ def plan_history(
             versions.append(VersionWrite(key, version, "new"))
             continue
         revision, previous = latest[key]
-        compared = history.compare(previous, version)
-        if compared.action != "same":
-            kind = "edited" if compared.action == "edit" else "fill"
-            versions.append(VersionWrite(key, compared.version, kind, revision))
+        action, kept = history.compare(previous, version)
+        if action != "same":
+            versions.append(VersionWrite(key, kept, "edited" if action == "edit" else "fill", revision))
     seen = {item.key for item in items} | refused
     removed = [(key, "listing") for key in decision.removed]
     # An article page answering 404/410 confirms at once that an item the listing no longer shows is gone
@@ -67,23 +66,6 @@ def plan_history(
         back=(*decision.back, *alive),
         removed=removed,
         restored=decision.restored,
-    )
-
-
-#: The decision of a read that vouches for no removal: a 304, or a feed (it shows only its newest entries).
-NO_REMOVALS = history.MissingDecision(missing={})
-
-
-def missing(
-    items: list[ListingItem], refused: frozenset[str], tracked: list[history.Tracked], reached_end: bool
-) -> history.MissingDecision:
-    """`history.missing` for a listing read: its items, and those it refused, are seen."""
-    return history.missing(
-        tracked,
-        {item.key for item in items} | refused,
-        # The oldest listing date read (undated items say nothing about how far a read reached).
-        oldest_read=min((item.published.day for item in items if item.published is not None), default=None),
-        reached_end=reached_end,
     )
 
 

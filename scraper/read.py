@@ -31,7 +31,7 @@ from .models import (
     SourceReport,
     Validators,
 )
-from .plan import NO_REMOVALS, confirm_jobs, missing, plan_history, site_date_text
+from .plan import confirm_jobs, plan_history, site_date_text
 from .progress import progress
 from .readhints import feeds_phrase, not_a_feed_hint, nothing_found
 from .source.fetch import Fetcher
@@ -56,43 +56,25 @@ def read_source(
     timezone = ZoneInfo(source.timezone)
     requests_before = fetcher.requests_made
     tracked = store.revisions.tracked(source.id)
-    pending = history.pending_oldest(tracked)
-    # No conditional GET, and every page, while an item is counted missing or new ones were held back.
-    read_all = pending is not None or store.runs.held_back(source.id) > 0
+    # No conditional GET, and every page, while an item is counted missing or new ones were held back: the
+    # item may have moved down the listing, and the rest wait there.
+    read_all = any(t.missing_count and not t.removed for t in tracked) or store.runs.held_back(source.id) > 0
     stored_validators = Validators() if read_all else store.runs.validators(source.url)
     response = fetcher.get(source.url, stored_validators)
     if isinstance(response, NotModified):
-        # The listing is unchanged, but retries and re-checks of article pages may be due.
-        articles = _articles(source, [], store=store, fetcher=fetcher, tz=timezone, now=started)
-        report = SourceReport(
-            source.id,
-            "not_modified",
-            requests=fetcher.requests_made - requests_before,
-            articles=sum(1 for a in articles if not a.failed),
-            articles_failed=sum(1 for a in articles if a.failed),
-        )
-        # RFC 9111 §4.3.4: a 304 may carry fresher validators; keep them (no write when they are the same).
-        refreshed = Validators(
-            etag=response.etag or stored_validators.etag,
-            last_modified=response.last_modified or stored_validators.last_modified,
-        )
-        plan = plan_history(
-            [],
-            articles,
-            tracked,
-            store.revisions.latest_versions(source.id, [a.key for a in articles]),
-            NO_REMOVALS,
-        )
-        return CycleWrite(
-            report, started, clock(), validators={source.url: refreshed}, articles=articles, history=plan
-        )
-
-    if source.type == "feed":
+        # The listing is unchanged: no item to read, no removal it vouches for; but retries and re-checks of
+        # article pages may be due.
+        listing = ListingRead([], 0, 0, False, frozenset())
+    elif source.type == "feed":
         listing = _read_feed(source, response, tz=timezone, now=started)
     else:
         listing = _read_pages(
             source, response, store, fetcher, started, read_all=read_all, known=bool(tracked)
         )
+    not_modified = isinstance(response, NotModified)
+    # RFC 9111 §4.3.4: a 304 may carry fresher validators; keep them (no write when they are the same).
+    kept = stored_validators if not_modified else Validators()
+    validators = Validators(response.etag or kept.etag, response.last_modified or kept.last_modified)
     known = store.items.known(source.id, [item.key for item in listing.items])
     stored = partial(store.items.live_items, source.id)
     diff, items, held_back = admit(source, listing.items, known, store.items.live_count(source.id), stored)
@@ -110,8 +92,13 @@ def read_source(
         ArticleJob(item.key, item.link, known[item.key].published, "changed", changed.get(item.key))
         for item in diff.changed
     ]
-    # A feed shows only its newest entries: one that falls out of it is old, not withdrawn.
-    decision = NO_REMOVALS if source.type == "feed" else missing(items, refused, tracked, listing.reached_end)
+    decision = history.MissingDecision()
+    # A 304 shows no item; a feed only its newest entries: one that falls out of it is old, not withdrawn.
+    if not (not_modified or source.type == "feed"):
+        # Undated items say nothing about how far a read reached.
+        oldest = min((item.published.day for item in items if item.published is not None), default=None)
+        seen = {item.key for item in items} | refused
+        decision = history.missing(tracked, seen, oldest_read=oldest, reached_end=listing.reached_end)
     jobs += confirm_jobs(source, decision, store=store)
     articles = _articles(source, jobs, store=store, fetcher=fetcher, tz=timezone, now=started)
     plan = plan_history(
@@ -122,17 +109,18 @@ def read_source(
         decision,
         refused,
     )
+    failed = sum(1 for a in articles if a.error is not None)
     report = SourceReport(
         source=source.id,
-        status="ok",
+        status="not_modified" if not_modified else "ok",
         new=len(diff.new),
         changed=len(diff.changed),
         unchanged=len(diff.unchanged) + len(diff.relinked),
         removed=len(plan.removed),
         pages=listing.pages,
         requests=fetcher.requests_made - requests_before,
-        articles=sum(1 for a in articles if not a.failed),
-        articles_failed=sum(1 for a in articles if a.failed),
+        articles=len(articles) - failed,
+        articles_failed=failed,
         held_back=len(held_back),
     )
     return CycleWrite(
@@ -143,7 +131,7 @@ def read_source(
         new=new,
         updates=updates,
         seen_keys=[item.key for item in items],
-        validators={source.url: Validators(etag=response.etag, last_modified=response.last_modified)},
+        validators={source.url: validators},
         articles=articles,
         history=plan,
     )
@@ -199,14 +187,7 @@ def _articles(
     with progress(f"{source.id}: artiklar", len(jobs)) as advance:
         from .source.articles import fetch_articles
 
-        return fetch_articles(
-            jobs,
-            fetcher,
-            concurrency=fetcher.settings.concurrency,
-            tz=tz,
-            now=now,
-            on_done=lambda _write: advance(),
-        )
+        return fetch_articles(jobs, fetcher, tz=tz, now=now, on_done=lambda _write: advance())
 
 
 def _read_pages(
@@ -363,6 +344,11 @@ def _log_skipped(source: SourceConfig, skipped: tuple[str, ...], logged: set[str
 
 
 def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> NewItem:
+    # The instant a feed gave, else the listing date's (see instants.published_instant), else, for an item
+    # the page shows without a date, the moment it was first seen.
+    published = item.instant or first_seen
+    if item.instant is None and item.published is not None:
+        published = published_instant(item.published, tz, first_seen, item.position)
     return NewItem(
         source=source.id,
         key=item.key,
@@ -371,16 +357,8 @@ def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen:
         summary=item.summary,
         link=item.link,
         site_date=site_date_text(item.published),
-        published=item.instant or _published(item, tz, first_seen),
+        published=published,
         content_hash=listing_hash(item),
         position=item.position,
         date_source=item.date_source,
     )
-
-
-def _published(item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> dt.datetime:
-    """An item's published instant: from its listing date (see instants.published_instant), or, for an item
-    the page shows without a date, the moment it was first seen."""
-    if item.published is None:
-        return first_seen
-    return published_instant(item.published, tz, first_seen, item.position)

@@ -11,7 +11,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeVar
 
 from .errors import FetchError
@@ -39,13 +39,6 @@ class Retries:
     base: float = 1.0  #: the first backoff; it doubles per attempt, plus up to 50 % random jitter
     cap: float = 120.0  #: no single wait is longer, a Retry-After's or a backoff's
     sleep: Callable[[float], None] = time.sleep
-    rng: random.Random = field(default_factory=random.Random)
-
-    def wait(self, attempt: int, asked: float | None) -> float:
-        """Seconds before the attempt after `attempt` (from 1): what the answer asked for, else backoff."""
-        if asked is None:
-            asked = self.base * 2.0 ** (attempt - 1) * (1 + 0.5 * self.rng.random())
-        return min(max(asked, 0.0), self.cap)
 
     def run(
         self,
@@ -72,7 +65,10 @@ class Retries:
                         url=url,
                         status=again.status,
                     ) from again.__cause__
-                wait = self.wait(number, again.asked)
+                asked = again.asked
+                if asked is None:
+                    asked = self.base * 2.0 ** (number - 1) * (1 + 0.5 * random.random())
+                wait = min(max(asked, 0.0), self.cap)
                 if in_time is not None:
                     in_time(wait, again.reason)
                 if log is not None:

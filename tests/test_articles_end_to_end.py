@@ -231,3 +231,30 @@ def test_edited_body_bumps_only_that_entry(tmp_path, site):
         edited.uuid,
         noisy.uuid,
     }
+
+
+def test_a_removal_an_article_page_confirms_after_a_304_is_counted_in_the_run(tmp_path, site):
+    # The listing answers 304; a re-check of an article finds the page gone (410): the item is removed,
+    # and the run says so, as a full read's would.
+    gone = load_seed()[3]
+    config = write_config(tmp_path, site)
+    assert run_cli(config).returncode == 0
+    db = sqlite3.connect(tmp_path / "aktuellt.db")
+    with db:
+        db.execute(
+            "UPDATE articles SET next_attempt = '2000-01-01T00:00:00+00:00' WHERE key = ?", [gone.uuid]
+        )
+    db.close()
+    site.article_faults[gone.uuid] = 410
+
+    result = run_cli(config)
+
+    assert result.returncode == 0, result.stderr
+    assert articles(tmp_path)[gone.uuid] == ("gone", 1, 410)
+    db = sqlite3.connect(tmp_path / "aktuellt.db")
+    try:
+        assert db.execute("SELECT count(*) FROM events WHERE kind = 'removed'").fetchone() == (1,)
+    finally:
+        db.close()
+    assert "not modified, 0 new, 0 changed, 0 unchanged, 1 removed" in result.stderr
+    assert "0 unchanged, 1 removed, 2 requests" in result.stderr  # the cycle's line

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import threading
 import urllib.request
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -45,17 +46,20 @@ SEED = load_seed()
 
 def test_whitespace_and_nbsp_are_not_an_edit():
     before = Version("Rubrik", "En  ingress\n med text", "2019-05-02")
-    assert compare(before, Version("Rubrik ", "En\u00a0ingress med text", "2019-05-02")).action == "same"
+    assert compare(before, Version("Rubrik ", "En\u00a0ingress med text", "2019-05-02"))[0] == "same"
 
 
 def test_unobserved_fields_carry_over_and_first_body_is_a_fill_not_an_edit():
     before = Version("Rubrik", "Ingress", "2019-05-02", body_text="Brödtext")
-    same = compare(before, Version("Rubrik", "Ingress", "2019-05-02"))  # article page not read this time
-    assert same.action == "same" and same.version.body_text == "Brödtext"
-    fill = compare(Version("Rubrik", "Ingress", "2019-05-02"), before)
-    assert fill.action == "fill" and fill.version == before
-    edit = compare(before, Version("Rubrik", "Ingress", "2019-05-02", body_text="Ny brödtext"))
-    assert edit.action == "edit" and edit.changed == ("body_text",)
+    action, same = compare(before, Version("Rubrik", "Ingress", "2019-05-02"))  # article page not read
+    assert action == "same" and same.body_text == "Brödtext"
+    assert compare(Version("Rubrik", "Ingress", "2019-05-02"), before) == ("fill", before)
+    observed = Version("Rubrik", "Ingress", "2019-05-02", body_text="Ny brödtext")
+    assert compare(before, observed) == ("edit", observed)
+    # An edit wins over a fill in the same version (the body filled in, the page's own date changed).
+    dated = Version("Rubrik", "Ingress", "2019-05-02", article_updated="2019-05-03")
+    edited = replace(dated, body_text="Brödtext", article_updated="2019-05-04")
+    assert compare(dated, edited) == ("edit", edited)
 
 
 def test_diff_marks_words_and_escapes_markup():

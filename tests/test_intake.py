@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
-from scraper.diff import Diff
-from scraper.intake import take_new, unstable_keys
+from scraper.config import SourceConfig
+from scraper.diff import Diff, StoredState, listing_hash
+from scraper.intake import admit, unstable_keys
 from scraper.models import ListingItem, SiteDate
 
 BASE = "https://example.se/nyheter/visa"
@@ -63,10 +65,14 @@ def test_stored_links_that_key_like_the_read_under_todays_rule_are_a_rule_change
     assert unstable_keys(rekeyed, 20, stored(20), ["art"]) is None
 
 
-def test_take_new_keeps_the_first_new_items_and_every_known_one():
-    diff = read(5, 2)
-    everything = [*diff.new, *diff.unchanged]
-    taken, held_back = take_new(everything, diff, 3)
-    assert held_back == {item.key for item in diff.new[3:]}
-    assert taken == [*diff.new[:3], *diff.unchanged]
-    assert take_new(everything, diff, 5) == (everything, frozenset())
+def test_admit_takes_the_first_new_items_and_every_known_one():
+    everything = list(items(*(f"{BASE}?art={n}" for n in range(7))))
+    when = dt.datetime(2026, 6, 2, tzinfo=dt.UTC)
+    known = {i.key: StoredState(i.key, listing_hash(i), i.link, when) for i in everything[5:]}
+    source = SourceConfig("s", "S", BASE, max_new_items_per_cycle=3)
+    diff, taken, held_back = admit(source, everything, known, 2, stored(2))
+    assert held_back == {item.key for item in everything[3:5]}
+    assert taken == [*everything[:3], *everything[5:]]
+    assert (list(diff.new), list(diff.unchanged)) == (everything[:3], everything[5:])
+    roomy = replace(source, max_new_items_per_cycle=5)
+    assert admit(roomy, everything, known, 2, stored(2))[1:] == (everything, frozenset())

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from scraper.errors import FetchError
 from scraper.publish import bucket
-from scraper.retries import Retries
+from scraper.retries import Again, Retries
 from scraper.source.transport import post
 
 
@@ -62,11 +62,24 @@ def test_a_push_waits_no_longer_than_its_timeout_and_says_how_often_it_tried():
     assert 1.0 <= seen[1] - seen[0] < 1.9
 
 
+def waits(asked: list[float | None]) -> list[float]:
+    """The waits of a policy (base 1 s, cap 3 s) whose attempts all fail, the nth asking for `asked[n]`."""
+    waited: list[float] = []
+    answers = iter([*asked, None])
+
+    def attempt() -> None:
+        raise Again("HTTP 503", asked=next(answers))
+
+    with pytest.raises(FetchError, match="after 4 attempts"):
+        Retries(retries=len(asked), base=1.0, cap=3.0, sleep=waited.append).run(attempt, "GET", "u")
+    return waited
+
+
 def test_the_policy_backs_off_with_jitter_and_caps_every_wait():
-    policy = Retries(retries=3, base=1.0, cap=3.0)
-    assert all(1.0 <= policy.wait(1, None) <= 1.5 for _ in range(50))
-    assert all(2.0 <= policy.wait(2, None) <= 3.0 for _ in range(50))
-    assert policy.wait(3, None) == 3.0 and policy.wait(1, 3600.0) == 3.0 and policy.wait(1, 0.25) == 0.25
+    for _ in range(50):
+        first, second, third = waits([None, None, None])
+        assert 1.0 <= first <= 1.5 and 2.0 <= second <= 3.0 and third == 3.0
+    assert waits([3600.0, 0.25, -1.0]) == [3.0, 0.25, 0.0]
 
 
 class FlakyS3:

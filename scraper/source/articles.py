@@ -47,6 +47,7 @@ from ..models import (
 from ..sanity import sane_day, web_url
 from .article import parse_article
 from .fetch import Fetcher
+from .hosts import host_of
 from .sanitize import sanitize_html
 
 log = logging.getLogger(__name__)
@@ -168,11 +169,6 @@ def _kind(url: str) -> str:
     return f" ({_KINDS[kind]})" if (kind := _extension(url)) in _KINDS else ""
 
 
-def guess_media_type(url: str) -> str | None:
-    """The image type its file name says, for when a HEAD request told nothing."""
-    return _MEDIA_TYPES.get(_extension(url))
-
-
 def _extension(url: str) -> str:
     return urlsplit(url).path.rsplit(".", 1)[-1].lower()
 
@@ -226,36 +222,28 @@ def fetch_articles(
     jobs: Sequence[ArticleJob],
     fetcher: Fetcher,
     *,
-    concurrency: int,
     tz: ZoneInfo,
     now: dt.datetime,
     on_done: Callable[[ArticleWrite], None] | None = None,
 ) -> list[ArticleWrite]:
-    """Fetch every job's page, at most `concurrency` at a time per host, and decide each; results come back
-    in the order of `jobs` (without the jobs the source's time ran out for). The Fetcher keeps the delay
-    between requests to one host."""
-    if not jobs:
-        return []
-    limits: dict[str, threading.Semaphore] = {}
-    lock = threading.Lock()
+    """Fetch every job's page, at most `[fetch] concurrency` at a time per host, and decide each; results
+    come back in the order of `jobs` (without the jobs the source's time ran out for). The Fetcher keeps the
+    delay between requests to one host."""
+    concurrency = fetcher.settings.concurrency
+    hosts = [host_of(job.url) for job in jobs]
+    limits = {host: threading.Semaphore(concurrency) for host in hosts}
 
-    def limit(url: str) -> threading.Semaphore:
-        host = (urlsplit(url).hostname or "").lower()
-        with lock:
-            return limits.setdefault(host, threading.Semaphore(max(1, concurrency)))
-
-    def work(job: ArticleJob) -> ArticleWrite | None:
-        with limit(job.url):
+    def work(job: ArticleJob, host: str) -> ArticleWrite | None:
+        with limits[host]:
             outcome = _fetch_one(job, fetcher, tz, now)
         write = decide(job, outcome, now) if outcome is not None else None
         if on_done is not None and write is not None:
             on_done(write)
         return write
 
-    hosts = {(urlsplit(job.url).hostname or "").lower() for job in jobs}
-    workers = max(1, min(len(jobs), concurrency * len(hosts)))
+    workers = max(1, min(len(jobs), concurrency * len(limits)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="article") as pool:
-        return [write for write in pool.map(work, jobs) if write is not None]
+        return [write for write in pool.map(work, jobs, hosts) if write is not None]
 
 
 def _fetch_one(job: ArticleJob, fetcher: Fetcher, tz: ZoneInfo, now: dt.datetime) -> Outcome | None:
@@ -291,8 +279,8 @@ def _image_facts(image: LeadImage, state: ArticleState | None, fetcher: Fetcher)
     known = state.image if state is not None else None
     if known is not None and known.url == image.url and known.media_type:
         return replace(image, media_type=known.media_type, length=known.length)
-    if not fetcher.allows(image.url):  # another host (a <base href> can point anywhere): linked, never asked
-        return replace(image, media_type=guess_media_type(image.url), length=0)
-    head_type, head_length = fetcher.head(image.url)
-    media_type = head_type if head_type and head_type.startswith("image/") else guess_media_type(image.url)
-    return replace(image, media_type=media_type, length=head_length or 0)
+    # An image on another host (a <base href> can point anywhere) is linked, never asked.
+    head_type, head_length = fetcher.head(image.url) if fetcher.allows(image.url) else (None, None)
+    if not (head_type and head_type.startswith("image/")):
+        head_type = _MEDIA_TYPES.get(_extension(image.url))  # the type its file name says
+    return replace(image, media_type=head_type, length=head_length or 0)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 
+from scraper.config import FetchConfig
 from scraper.markup import content_attachments, html_text
 from scraper.models import ArticleJob, ArticleState, Attachment, Page, SiteDate
 from scraper.source.article import parse_article
@@ -267,6 +268,8 @@ def test_embedded_frames_become_links():
 class SlowFetcher:
     """Counts how many requests are in flight per host; each takes a little while."""
 
+    settings = FetchConfig(user_agent="t", concurrency=2)
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.active: dict[str, int] = {}
@@ -294,7 +297,7 @@ def test_fetching_is_parallel_but_bounded_per_host():
     ]
     fetcher = SlowFetcher()
 
-    writes = fetch_articles(jobs, fetcher, concurrency=2, tz=TZ, now=NOW)  # type: ignore[arg-type]
+    writes = fetch_articles(jobs, fetcher, tz=TZ, now=NOW)  # type: ignore[arg-type]
 
     assert fetcher.peak == {"a.test": 2, "b.test": 2}
     assert [w.key for w in writes] == [j.key for j in jobs]  # results in the order of the jobs
