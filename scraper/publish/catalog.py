@@ -224,15 +224,22 @@ def fingerprint(
 
 @functools.cache
 def _renderers_digest() -> str:
-    """The source of every renderer (feeds, pages, history pages, the favicon) and feedgen's version: a
-    changed renderer renders every document again. Read as files, without importing them (nor
-    importlib.metadata): a publish that reuses every document never loads them."""
+    """The source of the modules that shape a document's bytes (the renderers of feeds, pages, history
+    pages and the favicon, and what they show dates and texts with) and feedgen's version: a change to any
+    of them renders every document again, once. A new renderer module goes in this list. Read as files,
+    without importing them (nor importlib.metadata): a publish that reuses every document never loads them."""
     feedgen = importlib.util.find_spec("feedgen")
     assert feedgen is not None and feedgen.origin is not None
     here = Path(__file__).parent
-    renderers = "render jsonfeed feedpage indexpage pagestyle shown favicon changespage diffs historypage"
+    renderers = (
+        "render jsonfeed feedpage indexpage pagestyle shown favicon changespage diffs historypage archives"
+    )
+    shared = "models instants history"
     digest = hashlib.sha256(Path(feedgen.origin).with_name("version.py").read_bytes())
-    for path in [*(here / f"{name}.py" for name in renderers.split()), here.parent / "models.py"]:
+    for path in [
+        *(here / f"{n}.py" for n in renderers.split()),
+        *(here.parent / f"{n}.py" for n in shared.split()),
+    ]:
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -25,7 +25,8 @@ class TargetState:
 
 @dataclass(frozen=True, slots=True)
 class DeliveryState:
-    """What `status`, /healthz and /metrics show of one active target."""
+    """What `status`, /healthz and /metrics show of one active target. Every field is public in /healthz
+    (health._json): never add one that may hold a secret (a target's URL carries Apprise tokens)."""
 
     target: str
     pending: int

@@ -18,7 +18,8 @@ RUN_COLUMNS = (
 
 @dataclass(frozen=True, slots=True)
 class RunHistory:
-    """One source's run record in brief: the facts /healthz and `aktuellt status` report."""
+    """One source's run record in brief: the facts /healthz and `aktuellt status` report (every field is
+    public in /healthz: health._json)."""
 
     source: str
     last_run: dt.datetime | None

@@ -96,6 +96,14 @@ def test_an_image_whose_scheme_is_upper_case_is_kept():
     assert parse_article(page.replace("HTTP:", "FTP:"), PAGE).image is None
 
 
+def test_an_image_with_a_blank_src_is_skipped_for_the_next_one():
+    """A whitespace-only src is no image: it made the article page's own URL the lead image (and HEADed it)."""
+    images = '<figure><img src=" " alt="Tom"></figure><figure><img src="/bild.jpg" alt="B"></figure>'
+    page = f'<main>{images}<h1>Rubrik</h1><div class="c-text"><p>Första stycket.</p></div></main>'
+    image = parse_article(page, PAGE).image
+    assert image is not None and image.url.endswith("/bild.jpg") and image.alt == "B"
+
+
 def test_parse_article_of_garbage_is_empty_not_an_error():
     assert parse_article("\x00\xff garbage", PAGE).heading == ""
     assert read_article("<html><body><p></p></body></html>", PAGE, TZ, NOW) is None
