@@ -97,7 +97,7 @@ def test_an_image_whose_scheme_is_upper_case_is_kept():
 
 
 def test_an_image_with_a_blank_src_is_skipped_for_the_next_one():
-    """A whitespace-only src is no image: it made the article page's own URL the lead image (and HEADed it)."""
+    """A whitespace-only src is no image: it made the article page's own URL the lead image, then HEADed."""
     images = '<figure><img src=" " alt="Tom"></figure><figure><img src="/bild.jpg" alt="B"></figure>'
     page = f'<main>{images}<h1>Rubrik</h1><div class="c-text"><p>Första stycket.</p></div></main>'
     image = parse_article(page, PAGE).image
