@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import feedparser
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -30,7 +30,7 @@ from scraper.source.sanitize import sanitize_html
 from tests.publish.test_render import META, entry
 
 EXAMPLES = int(os.environ.get("AKTUELLT_FUZZ_EXAMPLES", "60"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=EXAMPLES)  # no deadline, no too_slow check: the profile in conftest.py
 TZ = ZoneInfo("Europe/Stockholm")
 URL = "https://goteborg.se/wps/portal/enhetssida/jamlikt-goteborg/aktuelltarkiv/"
 NOW = dt.datetime(2026, 11, 29, 8, 0, tzinfo=dt.UTC)
