@@ -39,18 +39,22 @@ UNSTABLE_KEYS = "every key changed; keys look unstable: set key_params"
 
 def unstable_keys(
     diff: Diff,
-    live: int,
+    live: Callable[[], int],
     live_items: Callable[[int], Sequence[tuple[str, str]]],
     key_params: Sequence[str] | None,
 ) -> str | None:
-    """Why this read's keys look unstable, or None. `live`: the source's stored items not removed (0 on its
-    first read, which is never refused); `live_items`: the (link, title) of the newest of them, asked only
-    when the counts say churn. Two turnovers of every key are taken, not refused: when the stored links,
-    keyed by today's rule (`key_params`), give this read's keys, the rule changed (`key_params` was just
-    set): keys move once; and when the new items' titles are not the stored ones, the news really changed
-    (a short listing read seldom). Churn is the same items under new keys."""
+    """Why this read's keys look unstable, or None. `live`: how many of the source's stored items are not
+    removed (0 on its first read, which is never refused), asked only when the read has enough items to tell
+    (never on a 304); `live_items`: the (link, title) of the newest of them, asked only when the counts say
+    churn. Two turnovers of every key are taken, not refused: when the stored links, keyed by today's rule
+    (`key_params`), give this read's keys, the rule changed (`key_params` was just set): keys move once; and
+    when the new items' titles are not the stored ones, the news really changed (a short listing read
+    seldom). Churn is the same items under new keys."""
     read = len(diff.new) + len(diff.changed) + len(diff.relinked) + len(diff.unchanged)
-    new, seen, span = len(diff.new), read - len(diff.new), min(read, live)
+    if read < CHURN_MIN_ITEMS:
+        return None  # too few to tell
+    known = live()
+    new, seen, span = len(diff.new), read - len(diff.new), min(read, known)
     if span < CHURN_MIN_ITEMS or seen > span * CHURN_KNOWN_SHARE or new < span * CHURN_NEW_SHARE:
         return None
     stored = live_items(CHURN_LINKS)
@@ -61,7 +65,7 @@ def unstable_keys(
     if sum(1 for item in diff.new if item.title in titles) * 2 < new:
         return None
     return (
-        f"{new} of the {read} items read are new, under the titles of stored ones, and {seen} of the {live} "
+        f"{new} of the {read} items read are new, under the titles of stored ones, and {seen} of the {known} "
         f"stored ones were seen: {UNSTABLE_KEYS} (sources[].key_params) to the query parameters that name "
         "an article (`aktuellt probe URL` shows the keys)"
     )
@@ -71,7 +75,7 @@ def admit(
     source: SourceConfig,
     items: list[ListingItem],
     known: Mapping[str, StoredState],
-    live: int,
+    live: Callable[[], int],
     live_items: Callable[[int], Sequence[tuple[str, str]]],
 ) -> tuple[Diff, list[ListingItem], frozenset[str]]:
     """The diff of the items the store takes from this read, those items, and the keys of the new ones held

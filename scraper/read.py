@@ -76,8 +76,8 @@ def read_source(
     kept = stored_validators if not_modified else Validators()
     validators = Validators(response.etag or kept.etag, response.last_modified or kept.last_modified)
     known = store.items.known(source.id, [item.key for item in listing.items])
-    stored = partial(store.items.live_items, source.id)
-    diff, items, held_back = admit(source, listing.items, known, store.items.live_count(source.id), stored)
+    live, stored = partial(store.items.live_count, source.id), partial(store.items.live_items, source.id)
+    diff, items, held_back = admit(source, listing.items, known, live, stored)
     refused = listing.refused | held_back  # held back: on the site, never missing
     new = [_new_item(source, item, timezone, started) for item in diff.new]
     # A changed item's `updated` moves; one that only moved to a new link keeps it.
