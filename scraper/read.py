@@ -346,9 +346,12 @@ def _log_skipped(source: SourceConfig, skipped: tuple[str, ...], logged: set[str
 def _new_item(source: SourceConfig, item: ListingItem, tz: ZoneInfo, first_seen: dt.datetime) -> NewItem:
     # The instant a feed gave, else the listing date's (see instants.published_instant), else, for an item
     # the page shows without a date, the moment it was first seen.
-    published = item.instant or first_seen
-    if item.instant is None and item.published is not None:
+    if item.instant is not None:
+        published = item.instant
+    elif item.published is not None:
         published = published_instant(item.published, tz, first_seen, item.position)
+    else:
+        published = first_seen
     return NewItem(
         source=source.id,
         key=item.key,
