@@ -147,13 +147,12 @@ def build1m(folder: Path) -> None:
         "JOIN item_ids d ON d.source = i.source AND d.key = i.key WHERE d.id % 9973 = 1"
     ).fetchall()
     for item, source, title, summary, published in sample:
-        sql = "SELECT g.path FROM feed_items f JOIN feeds g ON g.id = f.feed WHERE f.item = ?"
-        stored = {path for (path,) in db.execute(sql, [item])}
-        moment = dt.datetime.fromisoformat(published)
-        entry = _sample_entry(source, title, summary, moment)
+        sql = "SELECT g.path, f.month FROM feed_items f JOIN feeds g ON g.id = f.feed WHERE f.item = ?"
+        rows = db.execute(sql, [item]).fetchall()
+        entry = _sample_entry(source, title, summary, dt.datetime.fromisoformat(published))
         paths, month = feeds_of(entry)
-        assert stored == set(paths), (item, stored, paths)
-        assert month == (lambda m: m.year * 100 + m.month)(moment.astimezone(tz))
+        assert {path for path, _ in rows} == set(paths), (item, rows, paths)
+        assert {stored for _, stored in rows} == {month}, (item, rows, month)  # the bulk SQL's month
     db.close()
 
 
